@@ -1,0 +1,93 @@
+"""The operator's command line: a thin click layer over the library."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from genai_analyzer.errors import AnalyzerError
+from genai_analyzer.settings import Settings
+
+
+def _friendly_errors(fn):
+    """Print the library's typed errors as one line and exit 1, instead of a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AnalyzerError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.secho("interrupted: nothing was changed", fg="yellow", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+db_option = click.option(
+    "--db", type=click.Path(path_type=Path), default=None, help="Warehouse file (default: $GENAI_DB)."
+)
+
+
+@click.group()
+@click.version_option(package_name="genai-session-analyzer")
+def main() -> None:
+    """GenAI Session Analyzer: session analytics for text-to-image generators."""
+
+
+@main.command()
+@click.option(
+    "--source", type=click.Choice(["sample", "diffusiondb", "logs"]), default="sample", show_default=True
+)
+@click.option(
+    "--path", type=click.Path(path_type=Path), help="DiffusionDB folder or metadata file, or log file/folder."
+)
+@click.option("--limit", type=int, help="Read at most N generations.")
+@click.option("--parts", help="DiffusionDB parts, e.g. '1-10' or '1,3,5'.")
+@click.option("--variant", type=click.Choice(["auto", "2m", "large"]), default="auto", show_default=True)
+@click.option("--no-images", is_flag=True, help="DiffusionDB from the hub: fetch metadata only.")
+@click.option("--seed", type=int, help="Seed for the sample and the simulation (default: $GENAI_SEED).")
+@click.option("--session-gap", type=int, help="Inactivity gap in minutes that starts a new session.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@db_option
+@_friendly_errors
+def build(source, path, limit, parts, variant, no_images, seed, session_gap, quiet, db) -> None:
+    """Build the warehouse: ingest, sessions, simulation, dbt models and tests."""
+    from genai_analyzer.build import BuildRequest, build_warehouse
+    from genai_analyzer.ingest.diffusiondb import parse_parts
+
+    settings = Settings.from_env(db_path=db, seed=seed, session_gap_minutes=session_gap)
+    request = BuildRequest(
+        source=source, path=path, limit=limit, parts=parse_parts(parts), variant=variant, images=not no_images
+    )
+    summary = build_warehouse(settings, request, progress=not quiet)
+    size_mb = summary.size_bytes / 1e6
+    click.echo(f"built {summary.db_path} ({size_mb:.1f} MB) from {summary.source}: {summary.location}")
+    for table, n in summary.table_rows.items():
+        click.echo(f"  {table:<18}{n:>12,} rows")
+    click.echo(f"  dbt: {summary.dbt_models} models, {summary.dbt_tests} data tests passed")
+    timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary.step_seconds.items())
+    click.echo(f"  time: {sum(summary.step_seconds.values()):.1f}s ({timings})")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@db_option
+@_friendly_errors
+def status(as_json, db) -> None:
+    """Show what the warehouse holds."""
+    from genai_analyzer.status import format_status, warehouse_status
+
+    settings = Settings.from_env(db_path=db)
+    result = warehouse_status(settings.db_path)
+    click.echo(json.dumps(result, indent=2, default=str) if as_json else format_status(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+-- One row per generation: the raw row joined to its session and telemetry, renamed and typed.
+with generations as (
+    select * from {{ source('raw', 'generations') }}
+),
+
+sessions as (
+    select * from {{ source('raw', 'sessionized') }}
+),
+
+telemetry as (
+    select * from {{ source('raw', 'telemetry') }}
+),
+
+final as (
+    select
+        g.generation_id,
+        substr(md5(g.prompt), 1, 16) as prompt_id,
+        s.user_id,
+        s.session_id,
+        s.session_seq::integer as session_seq,
+        g.created_at,
+        cast(timezone('UTC', g.created_at) as date) as date_key,
+        g.source,
+        g.image_name,
+        g.part_id,
+        g.prompt,
+        -- whitespace- and case-insensitive text, to spot re-submissions of the same prompt
+        lower(regexp_replace(trim(g.prompt), '\s+', ' ', 'g')) as prompt_normalized,
+        g.seed,
+        g.step,
+        g.cfg,
+        g.sampler,
+        g.width,
+        g.height,
+        g.image_nsfw,
+        g.prompt_nsfw,
+        g.image_path,
+        g.model,
+        t.status,
+        t.error_code,
+        t.queue_ms::bigint as queue_ms,
+        t.latency_ms::bigint as latency_ms,
+        t.gpu_seconds,
+        t.cost_usd,
+        t.revenue_usd
+    from generations as g
+    inner join sessions as s using (generation_id)
+    inner join telemetry as t using (generation_id)
+)
+
+select * from final

@@ -1,0 +1,119 @@
+"""One settings object, built from environment variables and CLI flags.
+
+Every variable is declared once in ``ENV_VARS`` with its default and meaning; ``docs/settings.md``
+lists the same table (a test fails when one is undocumented). Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from genai_analyzer.errors import SettingsError
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    name: str
+    field: str
+    default: str
+    help: str
+
+
+ENV_VARS: tuple[EnvVar, ...] = (
+    EnvVar(
+        "GENAI_DB", "db_path", "data/warehouse.duckdb", "Warehouse file the build writes and the app reads."
+    ),
+    EnvVar(
+        "GENAI_DATA_DIR", "data_dir", "data", "Folder for generated data (the embedded sample, downloads)."
+    ),
+    EnvVar("GENAI_SEED", "seed", "42", "Seed for the sample generator and every simulated column."),
+    EnvVar(
+        "GENAI_SESSION_GAP_MINUTES", "session_gap_minutes", "30", "Inactivity gap that starts a new session."
+    ),
+    EnvVar("GENAI_SESSION_MAX_HOURS", "session_max_hours", "24", "A session is cut after this many hours."),
+    EnvVar("GENAI_SAMPLE_GENERATIONS", "sample_generations", "4000", "Generations in the embedded sample."),
+    EnvVar("GENAI_SAMPLE_USERS", "sample_users", "300", "Users in the embedded sample."),
+    EnvVar("GENAI_SAMPLE_DAYS", "sample_days", "42", "Days the embedded sample spans."),
+    EnvVar(
+        "GENAI_NSFW_BLOCK_THRESHOLD",
+        "nsfw_block_threshold",
+        "0.9",
+        "image_nsfw at or above which a generation is simulated as nsfw_blocked.",
+    ),
+    EnvVar(
+        "GENAI_HF_REPO",
+        "hf_repo",
+        "poloclub/diffusiondb",
+        "Hugging Face dataset repository used by --source diffusiondb when no --path is given.",
+    ),
+    EnvVar("GENAI_THREADS", "threads", "0", "DuckDB worker threads (0: DuckDB's default, all cores)."),
+    EnvVar(
+        "GENAI_MEMORY_LIMIT",
+        "memory_limit",
+        "",
+        "DuckDB memory limit for the build, e.g. '6GB' (empty: DuckDB's default).",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = Path("data/warehouse.duckdb")
+    data_dir: Path = Path("data")
+    seed: int = 42
+    session_gap_minutes: int = 30
+    session_max_hours: int = 24
+    sample_generations: int = 4000
+    sample_users: int = 300
+    sample_days: int = 42
+    nsfw_block_threshold: float = 0.9
+    hf_repo: str = "poloclub/diffusiondb"
+    threads: int = 0
+    memory_limit: str = ""
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+        """Settings from the environment, then ``overrides`` (CLI flags) where not None."""
+        environ = os.environ if environ is None else environ
+        types = {f.name: f.type for f in fields(cls)}
+        values = {}
+        for var in ENV_VARS:
+            raw = environ.get(var.name, var.default)
+            values[var.field] = _parse(var, raw, types[var.field])
+        settings = cls(**values)
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if given:
+            settings = replace(settings, **given)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.session_gap_minutes <= 0:
+            raise SettingsError("GENAI_SESSION_GAP_MINUTES must be a positive number of minutes.")
+        if self.session_max_hours <= 0:
+            raise SettingsError("GENAI_SESSION_MAX_HOURS must be a positive number of hours.")
+        if not 0 <= self.nsfw_block_threshold <= 2:
+            raise SettingsError("GENAI_NSFW_BLOCK_THRESHOLD must lie between 0 and 2.")
+        if self.sample_generations <= 0 or self.sample_users <= 0 or self.sample_days <= 0:
+            raise SettingsError("The sample size settings must be positive.")
+
+    @property
+    def sample_dir(self) -> Path:
+        return Path(self.data_dir) / "sample"
+
+
+def _parse(var: EnvVar, raw: str, typ: str):
+    try:
+        if typ in ("int", int):
+            return int(raw)
+        if typ in ("float", float):
+            return float(raw)
+        if typ in ("Path", Path):
+            return Path(raw)
+        return raw
+    except ValueError:
+        raise SettingsError(
+            f"{var.name}={raw!r} is not a valid {typ}: {var.help} (default {var.default!r})"
+        ) from None

@@ -1,0 +1,76 @@
+"""The read side: one query object over the built warehouse, opened read-only.
+
+Callers (CLI, app, copilot) reach data only through ``Warehouse.query``; values are always bound
+parameters (``$name`` with a dict). Gradio runs callbacks on worker threads, so each call takes its
+own cursor from the one read-only connection.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from genai_analyzer import duck
+from genai_analyzer.errors import WarehouseError
+
+MART_TABLES = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date")
+
+
+class Warehouse:
+    """A read-only DuckDB warehouse built by ``genai-analyzer build``."""
+
+    def __init__(self, path: Path | str, *, extensions: tuple[str, ...] = ("vss", "fts")):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise WarehouseError(
+                f"No warehouse at {self.path}. Build one with: genai-analyzer build --source sample"
+            )
+        self._con = duck.connect(self.path, read_only=True, extensions=extensions)
+        self._con.execute("SET TimeZone = 'UTC'")
+        self._lock = threading.Lock()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:  # cursor creation is not thread-safe on one connection
+            return self._con.cursor()
+
+    def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        """Run one statement with bound parameters; return the result as a DataFrame."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or {}).df()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: dict | None = None):
+        cur = self.cursor()
+        try:
+            row = cur.execute(sql, params or {}).fetchone()
+            return None if row is None else row[0]
+        finally:
+            cur.close()
+
+    def tables(self) -> dict[str, list[str]]:
+        """schema.table -> column names, for every table and view in the warehouse."""
+        frame = self.query(
+            "SELECT table_schema || '.' || table_name AS t, list(column_name ORDER BY ordinal_position) AS c "
+            "FROM information_schema.columns GROUP BY 1 ORDER BY 1"
+        )
+        return {row.t: list(row.c) for row in frame.itertuples()}
+
+    def build_info(self) -> dict:
+        """The build's record: source, settings, simulated columns, step timings."""
+        frame = self.query("SELECT key, value FROM build_info")
+        return {row.key: json.loads(row.value) for row in frame.itertuples()}
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,59 @@
+"""Shared fixtures: real DiffusionDB rows from ../shared, and small real warehouses."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from genai_analyzer.build import BuildRequest, build_warehouse
+from genai_analyzer.settings import Settings
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+SHARED_DATA = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "diffusiondb").resolve()
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in the real DiffusionDB rows beside the project; skip the test when absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(
+            f"real DiffusionDB rows not found at {path} "
+            "(they live in ../shared/data/diffusiondb beside the project checkout)"
+        )
+    return path
+
+
+def make_settings(tmp: Path, **overrides) -> Settings:
+    values = {
+        "db_path": tmp / "warehouse.duckdb",
+        "data_dir": tmp / "data",
+        "sample_generations": 800,
+        "sample_users": 60,
+        "sample_days": 14,
+    }
+    values.update(overrides)
+    return Settings.from_env(environ={}, **values)
+
+
+@pytest.fixture(scope="session")
+def users_1k_warehouse(tmp_path_factory) -> Path:
+    """A warehouse built from the 1,000 real DiffusionDB rows with users and timestamps."""
+    path = shared_path("users_1k", "diffusiondb_sample_typed.parquet")
+    settings = make_settings(tmp_path_factory.mktemp("users_1k"))
+    build_warehouse(settings, BuildRequest(source="diffusiondb", path=path), progress=False)
+    return settings.db_path
+
+
+@pytest.fixture(scope="session")
+def sample_settings(tmp_path_factory) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(sample_settings) -> Path:
+    """A warehouse built from a small embedded sample (800 generations, 60 users)."""
+    build_warehouse(sample_settings, BuildRequest(source="sample"), progress=False)
+    return sample_settings.db_path

@@ -1,0 +1,113 @@
+"""A team's own logs: the column contract, provided vs simulated columns, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from genai_analyzer.build import BuildRequest, build_warehouse
+from genai_analyzer.duck import connect
+from genai_analyzer.errors import BuildError, IngestError
+from genai_analyzer.ingest.logs import ingest_logs
+from genai_analyzer.warehouse import Warehouse
+from tests.conftest import make_settings, shared_path
+
+
+def team_logs() -> pd.DataFrame:
+    """Real prompts, users and times from DiffusionDB, shaped as a team's log export."""
+    real = pd.read_parquet(shared_path("users_1k", "diffusiondb_sample_typed.parquet")).head(300)
+    return pd.DataFrame(
+        {
+            "user_id": real["user_name"].str[:12],
+            "timestamp": real["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "prompt": real["prompt"],
+            "status": ["error" if i % 25 == 0 else "success" for i in range(len(real))],
+            "latency_ms": [1500 + 10 * i for i in range(len(real))],
+            "model": "sdxl-turbo",
+            "parameters": [
+                json.dumps({"seed": int(r.seed), "steps": int(r.step), "guidance_scale": r.cfg})
+                for r in real.itertuples()
+            ],
+        }
+    )
+
+
+@pytest.fixture
+def con():
+    con = connect(":memory:", extensions=())
+    con.execute("SET TimeZone = 'UTC'")
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_each_format_loads_the_same_rows(con, tmp_path, fmt):
+    logs = team_logs()
+    path = tmp_path / f"logs.{fmt}"
+    if fmt == "parquet":
+        logs.to_parquet(path)
+    elif fmt == "csv":
+        logs.to_csv(path, index=False)
+    else:
+        logs.to_json(path, orient="records", lines=True)
+    report = ingest_logs(con, path)
+    assert report.rows == 300
+    rows = con.execute("SELECT * FROM raw.generations ORDER BY source_row").df()
+    assert list(rows["prompt"]) == list(logs["prompt"])
+    assert list(rows["src_status"]) == list(logs["status"])
+    assert list(rows["step"]) == [json.loads(p)["steps"] for p in logs["parameters"]]
+
+
+def test_missing_required_columns_are_named(con, tmp_path):
+    team_logs().drop(columns=["user_id", "prompt"]).to_parquet(tmp_path / "logs.parquet")
+    with pytest.raises(IngestError, match="user_id, prompt"):
+        ingest_logs(con, tmp_path / "logs.parquet")
+
+
+def test_unknown_status_values_are_refused(con, tmp_path):
+    logs = team_logs()
+    logs.loc[3, "status"] = "exploded"
+    logs.to_parquet(tmp_path / "logs.parquet")
+    with pytest.raises(IngestError, match="'exploded'"):
+        ingest_logs(con, tmp_path / "logs.parquet")
+
+
+def test_unreadable_timestamps_are_refused(con, tmp_path):
+    logs = team_logs()
+    logs.loc[5, "timestamp"] = "yesterday-ish"
+    logs.to_csv(tmp_path / "logs.csv", index=False)
+    with pytest.raises(IngestError, match="timestamp"):
+        ingest_logs(con, tmp_path / "logs.csv")
+
+
+def test_mixed_formats_in_one_folder_are_refused(con, tmp_path):
+    team_logs().to_parquet(tmp_path / "a.parquet")
+    team_logs().to_csv(tmp_path / "b.csv", index=False)
+    with pytest.raises(IngestError, match="one of"):
+        ingest_logs(con, tmp_path)
+
+
+def test_provided_columns_are_kept_and_only_missing_ones_simulated(tmp_path):
+    logs = team_logs()
+    logs.to_parquet(tmp_path / "logs.parquet")
+    settings = make_settings(tmp_path)
+    summary = build_warehouse(
+        settings, BuildRequest(source="logs", path=tmp_path / "logs.parquet"), progress=False
+    )
+    assert summary.simulated["status"] == 0
+    assert summary.simulated["latency_ms"] == 0
+    assert summary.simulated["cost_usd"] == 300
+    with Warehouse(settings.db_path, extensions=()) as wh:
+        fact = wh.query("SELECT status, latency_ms, model, step FROM fact_generations ORDER BY created_at")
+        info = wh.build_info()
+    assert sorted(fact["latency_ms"]) == sorted(logs["latency_ms"])
+    assert (fact["status"] == "error").sum() == (logs["status"] == "error").sum()
+    assert set(fact["model"]) == {"sdxl-turbo"}
+    assert info["simulated_columns"]["status"] == 0 and info["simulated_columns"]["queue_ms"] == 300
+
+
+def test_logs_without_path_are_refused_before_anything_runs(tmp_path):
+    with pytest.raises(BuildError, match="needs --path"):
+        build_warehouse(make_settings(tmp_path), BuildRequest(source="logs"), progress=False)
