@@ -61,7 +61,7 @@ def ingest_diffusiondb(
     variant: str = "auto",
 ) -> IngestReport:
     """Load DiffusionDB-layout data at ``path`` into ``raw.generations``; report what was found."""
-    path = require_file(Path(path), "DiffusionDB path")
+    path = require_file(Path(path), "DiffusionDB path").resolve()
     report = IngestReport(source=source, location=str(path))
     meta_file = _find_metadata(path, variant)
     if meta_file is not None:

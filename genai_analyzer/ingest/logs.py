@@ -65,7 +65,7 @@ READERS = {
 
 def ingest_logs(con: duckdb.DuckDBPyConnection, path: Path, *, limit: int | None = None) -> IngestReport:
     """Load log files at ``path`` (one file or a folder of them) into ``raw.generations``."""
-    path = require_file(Path(path), "Logs path")
+    path = require_file(Path(path), "Logs path").resolve()
     files = _log_files(path)
     report = IngestReport(source="logs", location=str(path))
     suffix = files[0].suffix.lower()
@@ -135,6 +135,14 @@ def _check_values(con, columns: set[str]) -> None:
         if bad:
             shown = ", ".join(f"{s!r} ({n} rows)" for s, n in bad)
             raise IngestError(f"Unknown status value(s) {shown}; allowed: {', '.join(STATUSES)}.")
+    if "tier" in columns:
+        bad = con.execute(
+            "SELECT DISTINCT lower(trim(tier)) FROM logs WHERE tier IS NOT NULL "
+            "AND lower(trim(tier)) NOT IN ('free', 'pro', 'enterprise') LIMIT 5"
+        ).fetchall()
+        if bad:
+            shown = ", ".join(repr(r[0]) for r in bad)
+            raise IngestError(f"Unknown tier value(s) {shown}; allowed: free, pro, enterprise.")
     if "generation_id" in columns:
         dupes = con.execute(
             "SELECT count(*) - count(DISTINCT generation_id) FROM logs WHERE generation_id IS NOT NULL"
