@@ -89,5 +89,20 @@ def status(as_json, db) -> None:
     click.echo(json.dumps(result, indent=2, default=str) if as_json else format_status(result))
 
 
+@main.command()
+@click.option("--host", help="Interface to listen on (default 127.0.0.1; 0.0.0.0 for all).")
+@click.option("--port", type=int, help="Port (default 7860).")
+@click.option("--share", is_flag=True, default=None, help="Create a temporary public link (gradio.live).")
+@click.option("--auth", help="user:password required to open the app; use it with --share.")
+@db_option
+@_friendly_errors
+def serve(host, port, share, auth, db) -> None:
+    """Serve the web app (builds the embedded sample first if there is no warehouse)."""
+    from genai_analyzer.serve import serve as run_server
+
+    settings = Settings.from_env(db_path=db, share=share, auth=auth)
+    run_server(settings, host=host, port=port)
+
+
 if __name__ == "__main__":
     main()

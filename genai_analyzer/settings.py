@@ -72,6 +72,8 @@ class Settings:
     hf_repo: str = "poloclub/diffusiondb"
     threads: int = 0
     memory_limit: str = ""
+    share: bool = False
+    auth: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -110,6 +112,10 @@ def _parse(var: EnvVar, raw: str, typ: str):
             return int(raw)
         if typ in ("float", float):
             return float(raw)
+        if typ in ("bool", bool):
+            if raw.strip().lower() not in ("1", "0", "true", "false", "yes", "no", ""):
+                raise ValueError(raw)
+            return raw.strip().lower() in ("1", "true", "yes")
         if typ in ("Path", Path):
             return Path(raw)
         return raw

@@ -1,0 +1,28 @@
+"""The Gradio app: tabs rendered into one Blocks over one read-only warehouse."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from genai_analyzer.app import overview
+from genai_analyzer.app.theme import CSS, make_theme
+from genai_analyzer.warehouse import Warehouse
+
+TITLE = "GenAI Session Analyzer"
+
+
+def create_app(wh: Warehouse) -> gr.Blocks:
+    """The app's Blocks over ``wh``; launch it with ``launch_kwargs()``."""
+    with gr.Blocks(title=TITLE) as demo:
+        gr.Markdown(f"# {TITLE}")
+        with gr.Tabs():
+            with gr.Tab("Overview"):
+                overview.build(demo, wh)
+    # A burst of users queues instead of exhausting two cores.
+    demo.queue(default_concurrency_limit=4, max_size=64)
+    return demo
+
+
+def launch_kwargs() -> dict:
+    """Look-and-feel arguments for ``demo.launch`` (Gradio 6 takes theme and css there)."""
+    return {"theme": make_theme(), "css": CSS}

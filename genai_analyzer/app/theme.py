@@ -1,0 +1,28 @@
+"""One look for the app: dark slate, one purple accent, Space Grotesk with system fallbacks."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+FONT_STACK = ["Space Grotesk", "ui-sans-serif", "system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"]
+
+CSS = """
+.kpi-row { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; }
+.kpi { border: 1px solid #334155; border-radius: 10px; padding: 12px 14px; background: #1e293b; }
+.kpi-label { color: #94a3b8; font-size: 0.85rem; }
+.kpi-value { color: #f1f5f9; font-size: 1.5rem; font-weight: 600; }
+"""
+
+
+def make_theme() -> gr.themes.Base:
+    # Fonts are named, not fetched: no network is needed, and browsers fall back when absent.
+    return gr.themes.Base(primary_hue="violet", neutral_hue="slate", font=FONT_STACK).set(
+        body_background_fill="#0f172a",
+        body_background_fill_dark="#0f172a",
+        body_text_color="#e2e8f0",
+        body_text_color_dark="#e2e8f0",
+        block_background_fill="#111827",
+        block_background_fill_dark="#111827",
+        block_border_color="#334155",
+        block_border_color_dark="#334155",
+    )

@@ -1,0 +1,51 @@
+"""Start the app: build the embedded sample first when there is no warehouse yet."""
+
+from __future__ import annotations
+
+from genai_analyzer.settings import Settings
+
+
+def ensure_warehouse(settings: Settings, *, progress: bool = True) -> None:
+    """Build the warehouse from the embedded sample if it does not exist."""
+    if settings.db_path.exists():
+        return
+    from genai_analyzer.build import BuildRequest, build_warehouse
+
+    print(f"No warehouse at {settings.db_path}: building the embedded sample first (about a minute).")
+    build_warehouse(settings, BuildRequest(source="sample"), progress=progress)
+
+
+def parse_auth(text: str | None) -> tuple[str, str] | None:
+    """'user:password' -> (user, password); None when not set."""
+    if not text:
+        return None
+    user, sep, password = text.partition(":")
+    if not sep or not user or not password:
+        from genai_analyzer.errors import SettingsError
+
+        raise SettingsError("--auth / GENAI_AUTH must look like user:password")
+    return user, password
+
+
+def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
+    """Build if needed, open the warehouse read-only and serve the app (blocks until stopped).
+
+    ``host``/``port`` default to Gradio's own (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT, which
+    Hugging Face Spaces sets, else 127.0.0.1:7860).
+    """
+    from genai_analyzer.app import create_app, launch_kwargs
+    from genai_analyzer.warehouse import Warehouse
+
+    auth = parse_auth(settings.auth)
+    ensure_warehouse(settings)
+    demo = create_app(Warehouse(settings.db_path))
+    if settings.share and auth is None:
+        print("warning: the public link has no password; set --auth user:password (or GENAI_AUTH).")
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        share=settings.share,
+        auth=auth,
+        max_threads=8,
+        **launch_kwargs(),
+    )
