@@ -90,13 +90,48 @@ def _no_leftovers(settings) -> None:
     assert leftovers == []
 
 
-def test_a_corrupt_input_fails_at_ingest_and_keeps_the_old_warehouse(tmp_path):
+def _corrupt_parquet(folder: Path) -> BuildRequest:
+    (folder / "metadata.parquet").write_bytes(b"not a parquet file at all")
+    return BuildRequest(source="diffusiondb", path=folder)
+
+
+def _no_prompt_column(folder: Path) -> BuildRequest:
+    pd.DataFrame({"seed": [1, 2], "user_name": ["a", "b"]}).to_parquet(folder / "metadata.parquet")
+    return BuildRequest(source="diffusiondb", path=folder)
+
+
+def _empty_metadata(folder: Path) -> BuildRequest:
+    pd.DataFrame({"prompt": pd.Series([], dtype=str)}).to_parquet(folder / "metadata.parquet")
+    return BuildRequest(source="diffusiondb", path=folder)
+
+
+def _logs_missing_columns(folder: Path) -> BuildRequest:
+    pd.DataFrame({"prompt": ["a cat"]}).to_csv(folder / "logs.csv", index=False)
+    return BuildRequest(source="logs", path=folder / "logs.csv")
+
+
+def _missing_path(folder: Path) -> BuildRequest:
+    return BuildRequest(source="diffusiondb", path=folder / "does-not-exist")
+
+
+@pytest.mark.parametrize(
+    "make_request, message",
+    [
+        (_corrupt_parquet, "Cannot read"),
+        (_no_prompt_column, "no 'prompt' column"),
+        (_empty_metadata, "no generations"),
+        (_logs_missing_columns, "user_id, timestamp"),
+        (_missing_path, "not found"),
+    ],
+)
+def test_bad_input_fails_at_ingest_with_a_clear_error_and_keeps_the_old_warehouse(
+    tmp_path, make_request, message
+):
     settings, before = _build_ok(tmp_path)
     bad = tmp_path / "bad"
     bad.mkdir()
-    (bad / "metadata.parquet").write_bytes(b"not a parquet file at all")
-    with pytest.raises(BuildError) as err:
-        build_warehouse(settings, BuildRequest(source="diffusiondb", path=bad), progress=False)
+    with pytest.raises(BuildError, match=message) as err:
+        build_warehouse(settings, make_request(bad), progress=False)
     assert err.value.step == "ingest"
     assert digest(settings.db_path) == before
     _no_leftovers(settings)
