@@ -72,6 +72,14 @@ class Settings:
     hf_repo: str = "poloclub/diffusiondb"
     threads: int = 0
     memory_limit: str = ""
+    embedding_model: str = "all-MiniLM-L6-v2"
+    labeller: str = "embedding"
+    llm_backend: str = "none"
+    llm_model: str = ""
+    llm_base_url: str = "http://127.0.0.1:11434/v1"
+    llm_api_key: str = ""
+    llm_gguf_file: str = ""
+    thumb_size: int = 256
     share: bool = False
     auth: str = ""
 
@@ -98,6 +106,12 @@ class Settings:
             raise SettingsError("GENAI_SESSION_MAX_HOURS must be a positive number of hours.")
         if not 0 <= self.nsfw_block_threshold <= 2:
             raise SettingsError("GENAI_NSFW_BLOCK_THRESHOLD must lie between 0 and 2.")
+        if self.labeller not in ("embedding", "llm"):
+            raise SettingsError("GENAI_LABELLER must be 'embedding' or 'llm'.")
+        if self.llm_backend not in ("none", "openai", "transformers", "mlx"):
+            raise SettingsError("GENAI_LLM_BACKEND must be one of none, openai, transformers, mlx.")
+        if not 16 <= self.thumb_size <= 2048:
+            raise SettingsError("GENAI_THUMB_SIZE must be between 16 and 2048 pixels.")
         if self.sample_generations <= 0 or self.sample_users <= 0 or self.sample_days <= 0:
             raise SettingsError("The sample size settings must be positive.")
 

@@ -1,0 +1,1 @@
+"""Enrichment steps: prompt embeddings, prompt labels, thumbnails, and the search indexes."""
