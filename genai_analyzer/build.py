@@ -1,14 +1,16 @@
-"""``genai-analyzer build``: ingest, sessions, simulation and the dbt models, into a new file.
+"""``genai-analyzer build``: ingest, sessions, simulation, enrichment, dbt and indexes, into a new file.
 
-The build writes ``<warehouse stem>_building_<pid>.duckdb`` and moves it over the warehouse only when every
-step and every dbt data test passed. A failed or interrupted build deletes its own file and leaves
-the previous warehouse untouched.
+The build writes ``<warehouse stem>_building_<pid>.duckdb`` and moves it over the warehouse only
+when every step and every dbt data test passed. A failed or interrupted build deletes its own file
+and leaves the previous warehouse untouched. ``genai-analyzer enrich`` reuses the same steps on a
+copy of the current warehouse.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,10 +21,10 @@ import duckdb
 
 from genai_analyzer import duck
 from genai_analyzer.errors import AnalyzerError, BuildError
-from genai_analyzer.ingest.common import IngestReport
 from genai_analyzer.settings import Settings
 
 SOURCES = ("sample", "diffusiondb", "logs")
+ENRICH_STEPS = ("embeddings", "labels", "thumbnails")
 TABLES = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date")
 
 
@@ -37,6 +39,8 @@ class BuildSummary:
     table_rows: dict[str, int] = field(default_factory=dict)
     ingest: dict = field(default_factory=dict)
     simulated: dict[str, int] = field(default_factory=dict)
+    enrichment: dict[str, dict] = field(default_factory=dict)
+    indexes: dict[str, bool] = field(default_factory=dict)
     dbt_models: int = 0
     dbt_tests: int = 0
     size_bytes: int = 0
@@ -44,7 +48,7 @@ class BuildSummary:
 
 @dataclass
 class BuildRequest:
-    """What to build from: the source kind and where it is."""
+    """What to build from: the source kind and where it is, and which enrichment to run."""
 
     source: str = "sample"
     path: Path | None = None
@@ -52,6 +56,7 @@ class BuildRequest:
     parts: list[int] | None = None
     variant: str = "auto"
     images: bool = True
+    enrich: tuple[str, ...] = ENRICH_STEPS
 
     def validate(self) -> None:
         if self.source not in SOURCES:
@@ -60,6 +65,39 @@ class BuildRequest:
             raise BuildError("prepare", "--source logs needs --path to a log file or folder")
         if self.limit is not None and self.limit <= 0:
             raise BuildError("prepare", "--limit must be a positive number of rows")
+        unknown = set(self.enrich) - set(ENRICH_STEPS)
+        if unknown:
+            raise BuildError("prepare", f"unknown enrichment step(s) {sorted(unknown)}; use {ENRICH_STEPS}")
+        if "labels" in self.enrich and "embeddings" not in self.enrich:
+            raise BuildError(
+                "prepare", "the labels step needs the embeddings step (labels are read from them)"
+            )
+
+
+@dataclass
+class _Context:
+    settings: Settings
+    request: BuildRequest
+    summary: BuildSummary
+    building: Path
+    target: Path
+    progress: bool
+    downloader: Callable | None = None
+    con: duckdb.DuckDBPyConnection | None = None
+    reuse_prev: bool = False
+    embedder: object | None = None
+    info: dict = field(default_factory=dict)
+
+    def open(self) -> None:
+        self.con = duck.connect(
+            self.building, threads=self.settings.threads, memory_limit=self.settings.memory_limit
+        )
+        self.con.execute("SET TimeZone = 'UTC'")
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
 
 
 def build_warehouse(
@@ -70,54 +108,71 @@ def build_warehouse(
     downloader: Callable | None = None,
 ) -> BuildSummary:
     """Build the warehouse at ``settings.db_path`` from ``request``; return the summary."""
-    from tqdm.auto import tqdm
-
     request.validate()
     target = Path(settings.db_path).resolve()
+    steps = ["ingest", "sessions", "simulate", *request.enrich, "dbt", "indexes", "finalize"]
+    ctx = _Context(
+        settings,
+        request,
+        BuildSummary(target, request.source, ""),
+        _prepare_target(target),
+        target,
+        progress,
+        downloader,
+    )
+    return _run(ctx, steps, fresh=True)
+
+
+def enrich_warehouse(settings: Settings, steps: tuple[str, ...], *, progress: bool = True) -> BuildSummary:
+    """Run enrichment steps on a copy of the current warehouse and swap it in when all passed."""
+    target = Path(settings.db_path).resolve()
+    if not target.exists():
+        raise BuildError("prepare", f"no warehouse at {target}; run genai-analyzer build first")
+    from genai_analyzer.warehouse import Warehouse
+
+    with Warehouse(target) as wh:
+        info = wh.build_info()
+    request = BuildRequest(source=info["source"], enrich=steps)
+    request.validate()
     building = _prepare_target(target)
-    summary = BuildSummary(db_path=target, source=request.source, location="")
-    steps = ["ingest", "sessions", "simulate", "dbt", "finalize"]
-    bar = tqdm(total=len(steps), desc="build", unit="step", disable=not progress)
-    step = "ingest"
-    con = None
+    shutil.copyfile(target, building)
+    summary = BuildSummary(
+        target, info["source"], info["location"], ingest=info["ingest"], simulated=info["simulated_columns"]
+    )
+    summary.enrichment = dict(info.get("enrichment", {}))
+    ctx = _Context(settings, request, summary, building, target, progress, info=info)
+    return _run(ctx, [*steps, "dbt", "indexes", "finalize"], fresh=False)
+
+
+def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(steps), desc="build", unit="step", disable=not ctx.progress)
+    step = steps[0]
     try:
-        con = duck.connect(
-            building, threads=settings.threads, memory_limit=settings.memory_limit, extensions=()
-        )
-        con.execute("SET TimeZone = 'UTC'")
+        ctx.open()
+        if any(s in ENRICH_STEPS for s in steps):
+            from genai_analyzer.enrich.steps import attach_previous, create_enrich_tables
+
+            create_enrich_tables(ctx.con)
+            ctx.reuse_prev = fresh and attach_previous(ctx.con, ctx.target)
         for step in steps:
             bar.set_description(f"build: {step}")
             started = time.perf_counter()
-            if step == "ingest":
-                report = _ingest(con, settings, request, progress=progress, downloader=downloader)
-                summary.location, summary.ingest = report.location, report.as_dict()
-            elif step == "sessions":
-                _sessions(con, settings, summary)
-            elif step == "simulate":
-                _simulate(con, settings, summary)
-            elif step == "dbt":
-                con.close()
-                con = None
-                _dbt(building, target, settings, summary, progress=progress)
-                con = duck.connect(building, threads=settings.threads, extensions=())
-            else:
-                _finalize(con, settings, request, summary)
-                con.close()
-                con = None
-            summary.step_seconds[step] = round(time.perf_counter() - started, 3)
+            STEPS[step](ctx)
+            ctx.summary.step_seconds[step] = round(time.perf_counter() - started, 3)
             bar.update(1)
-        _swap_in(building, target)
-        summary.size_bytes = target.stat().st_size
-        return summary
+        _swap_in(ctx.building, ctx.target)
+        ctx.summary.size_bytes = ctx.target.stat().st_size
+        return ctx.summary
     except BuildError:
         raise
     except (AnalyzerError, duckdb.Error, OSError) as exc:
         raise BuildError(step, str(exc)) from exc
     finally:
         bar.close()
-        if con is not None:
-            con.close()
-        _remove(building)
+        ctx.close()
+        _remove(ctx.building)
 
 
 def _prepare_target(target: Path) -> Path:
@@ -134,92 +189,189 @@ def _prepare_target(target: Path) -> Path:
     return building
 
 
-def _ingest(con, settings: Settings, request: BuildRequest, *, progress: bool, downloader) -> IngestReport:
+# --- the steps -------------------------------------------------------------------------------
+
+
+def _ingest(ctx: _Context) -> None:
     from genai_analyzer.ingest.diffusiondb import fetch_diffusiondb, ingest_diffusiondb
     from genai_analyzer.ingest.logs import ingest_logs
 
+    request, settings = ctx.request, ctx.settings
     if request.source == "logs":
-        return ingest_logs(con, request.path, limit=request.limit)
-    if request.source == "sample":
+        report = ingest_logs(ctx.con, request.path, limit=request.limit)
+    elif request.source == "sample":
         from genai_analyzer.sample_store import ensure_sample
 
-        path = ensure_sample(settings, progress=progress)
-        return ingest_diffusiondb(con, path, source="sample", limit=request.limit)
-    path = request.path
-    if path is None:
-        parts = request.parts or list(range(1, 1 + max(1, -(-(request.limit or 1000) // 1000))))
-        variant = "large" if request.variant == "large" else "2m"
-        path = fetch_diffusiondb(
-            Path(settings.data_dir) / "diffusiondb",
-            parts,
-            repo=settings.hf_repo,
-            variant=variant,
-            images=request.images,
-            downloader=downloader,
-            progress=progress,
+        path = ensure_sample(settings, progress=ctx.progress)
+        report = ingest_diffusiondb(ctx.con, path, source="sample", limit=request.limit)
+    else:
+        path = request.path
+        if path is None:
+            parts = request.parts or list(range(1, 1 + max(1, -(-(request.limit or 1000) // 1000))))
+            path = fetch_diffusiondb(
+                Path(settings.data_dir) / "diffusiondb",
+                parts,
+                repo=settings.hf_repo,
+                variant="large" if request.variant == "large" else "2m",
+                images=request.images,
+                downloader=ctx.downloader,
+                progress=ctx.progress,
+            )
+        report = ingest_diffusiondb(
+            ctx.con, path, limit=request.limit, parts=request.parts, variant=request.variant
         )
-    return ingest_diffusiondb(con, path, limit=request.limit, parts=request.parts, variant=request.variant)
+    ctx.summary.location, ctx.summary.ingest = report.location, report.as_dict()
 
 
-def _sessions(con, settings: Settings, summary: BuildSummary) -> None:
+def _sessions(ctx: _Context) -> None:
     from genai_analyzer.sessions import build_sessions
     from genai_analyzer.simulate import define_random_macros, fill_missing_timestamps
 
-    define_random_macros(con, settings.seed)
-    summary.simulated["created_at"] = fill_missing_timestamps(con)
-    build_sessions(con, gap_minutes=settings.session_gap_minutes, max_hours=settings.session_max_hours)
+    define_random_macros(ctx.con, ctx.settings.seed)
+    ctx.summary.simulated["created_at"] = fill_missing_timestamps(ctx.con)
+    build_sessions(
+        ctx.con, gap_minutes=ctx.settings.session_gap_minutes, max_hours=ctx.settings.session_max_hours
+    )
 
 
-def _simulate(con, settings: Settings, summary: BuildSummary) -> None:
+def _simulate(ctx: _Context) -> None:
     from genai_analyzer.simulate import simulate_telemetry, simulate_users, simulated_columns
 
-    simulate_users(con)
-    simulate_telemetry(con, nsfw_block_threshold=settings.nsfw_block_threshold)
-    summary.simulated = simulated_columns(con, summary.simulated.get("created_at", 0))
+    simulate_users(ctx.con)
+    simulate_telemetry(ctx.con, nsfw_block_threshold=ctx.settings.nsfw_block_threshold)
+    ctx.summary.simulated = simulated_columns(ctx.con, ctx.summary.simulated.get("created_at", 0))
 
 
-def _dbt(building: Path, target: Path, settings: Settings, summary: BuildSummary, *, progress: bool) -> None:
+def _get_embedder(ctx: _Context):
+    if ctx.embedder is None:
+        from genai_analyzer.enrich.embeddings import Embedder
+
+        ctx.embedder = Embedder(ctx.settings.embedding_model)
+    return ctx.embedder
+
+
+def _embeddings(ctx: _Context) -> None:
+    from genai_analyzer.enrich.steps import embed_prompts, stored_dim
+
+    embedder = _get_embedder(ctx)
+    counts = embed_prompts(ctx.con, embedder, reuse_prev=ctx.reuse_prev, progress=ctx.progress)
+    dim = stored_dim(ctx.con, embedder.model_name) or embedder.dim  # no model load when all was reused
+    ctx.summary.enrichment["embeddings"] = {**counts.as_dict(), "model": embedder.model_name, "dim": dim}
+
+
+def _labels(ctx: _Context) -> None:
+    from genai_analyzer.enrich.labelling import make_labeller
+    from genai_analyzer.enrich.steps import label_prompts
+
+    key, factory = make_labeller(ctx.settings, _get_embedder(ctx))
+    counts = label_prompts(
+        ctx.con, factory, key, ctx.settings.embedding_model, reuse_prev=ctx.reuse_prev, progress=ctx.progress
+    )
+    ctx.summary.enrichment["labels"] = {**counts.as_dict(), "labeller": key}
+
+
+def _thumbnails(ctx: _Context) -> None:
+    from genai_analyzer.enrich.steps import thumbnail_images
+
+    counts = thumbnail_images(
+        ctx.con, thumb_dir(ctx.target), size=ctx.settings.thumb_size, progress=ctx.progress
+    )
+    ctx.summary.enrichment["thumbnails"] = {**counts.as_dict(), "size": ctx.settings.thumb_size}
+
+
+def thumb_dir(warehouse: Path) -> Path:
+    """Thumbnails live next to the warehouse they belong to."""
+    return warehouse.parent / f"{warehouse.stem}_thumbs"
+
+
+def _dbt(ctx: _Context) -> None:
     from tqdm.auto import tqdm
 
     from genai_analyzer.transform import count_nodes, run_dbt
 
-    with tqdm(total=count_nodes(), desc="dbt build", unit="node", disable=not progress, leave=False) as bar:
+    enrichment = ctx.summary.enrichment
+    variables = {
+        "embedding_model": enrichment.get("embeddings", {}).get("model", "none"),
+        "embedding_dim": enrichment.get("embeddings", {}).get("dim", 384),
+        "labeller_key": enrichment.get("labels", {}).get("labeller", "none"),
+    }
+    from genai_analyzer.enrich.steps import drop_search_indexes
+
+    drop_search_indexes(ctx.con)  # dbt-duckdb runs without vss; `enrich` copies carry indexes
+    ctx.close()  # dbt opens the file itself
+    with tqdm(
+        total=count_nodes(), desc="dbt build", unit="node", disable=not ctx.progress, leave=False
+    ) as bar:
         report = run_dbt(
-            building,
-            work_dir=target.parent / ".dbt",
-            threads=max(1, settings.threads or 1),
+            ctx.building,
+            work_dir=ctx.target.parent / ".dbt",
+            threads=max(1, ctx.settings.threads or 1),
+            variables=variables,
             on_node_done=lambda: bar.update(1),
         )
-    summary.dbt_models, summary.dbt_tests = report.models, report.tests
+    ctx.summary.dbt_models, ctx.summary.dbt_tests = report.models, report.tests
+    ctx.open()
 
 
-def _finalize(con, settings: Settings, request: BuildRequest, summary: BuildSummary) -> None:
-    import duckdb as _duckdb
+def _indexes(ctx: _Context) -> None:
+    from genai_analyzer.enrich.steps import create_search_indexes
 
+    ctx.summary.indexes = create_search_indexes(ctx.con)
+
+
+def _finalize(ctx: _Context) -> None:
     from genai_analyzer import __version__
 
+    summary, settings, request = ctx.summary, ctx.settings, ctx.request
     for table in TABLES:
-        summary.table_rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    info = {
-        "source": summary.source,
-        "location": summary.location,
-        "synthetic": summary.source == "sample",
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seed": settings.seed,
-        "session_gap_minutes": settings.session_gap_minutes,
-        "session_max_hours": settings.session_max_hours,
-        "nsfw_block_threshold": settings.nsfw_block_threshold,
-        "limit": request.limit,
-        "parts": request.parts,
-        "ingest": summary.ingest,
-        "simulated_columns": summary.simulated,
-        "step_seconds": summary.step_seconds,
-        "dbt": {"models": summary.dbt_models, "tests": summary.dbt_tests},
-        "versions": {"genai_analyzer": __version__, "duckdb": _duckdb.__version__},
-    }
-    con.execute("CREATE OR REPLACE TABLE build_info (key VARCHAR PRIMARY KEY, value JSON)")
-    con.executemany("INSERT INTO build_info VALUES (?, ?)", [(k, json.dumps(v)) for k, v in info.items()])
-    con.execute("CHECKPOINT")
+        summary.table_rows[table] = ctx.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    info = dict(ctx.info)  # `enrich` keeps what the original build recorded
+    info.update(
+        {
+            "source": summary.source,
+            "location": summary.location,
+            "synthetic": summary.source == "sample",
+            "ingest": summary.ingest,
+            "simulated_columns": summary.simulated,
+            "enrichment": summary.enrichment,
+            "indexes": summary.indexes,
+            "dbt": {"models": summary.dbt_models, "tests": summary.dbt_tests},
+            "versions": {"genai_analyzer": __version__, "duckdb": duckdb.__version__},
+        }
+    )
+    if not ctx.info:
+        info.update(
+            {
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "seed": settings.seed,
+                "session_gap_minutes": settings.session_gap_minutes,
+                "session_max_hours": settings.session_max_hours,
+                "nsfw_block_threshold": settings.nsfw_block_threshold,
+                "limit": request.limit,
+                "parts": request.parts,
+                "step_seconds": summary.step_seconds,
+            }
+        )
+    else:
+        info["enriched_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    ctx.con.execute("CREATE OR REPLACE TABLE build_info (key VARCHAR PRIMARY KEY, value JSON)")
+    ctx.con.executemany("INSERT INTO build_info VALUES (?, ?)", [(k, json.dumps(v)) for k, v in info.items()])
+    ctx.con.execute("DETACH DATABASE IF EXISTS prev")
+    ctx.con.execute("CHECKPOINT")
+    ctx.close()
+
+
+STEPS: dict[str, Callable[[_Context], None]] = {
+    "ingest": _ingest,
+    "sessions": _sessions,
+    "simulate": _simulate,
+    "embeddings": _embeddings,
+    "labels": _labels,
+    "thumbnails": _thumbnails,
+    "dbt": _dbt,
+    "indexes": _indexes,
+    "finalize": _finalize,
+}
 
 
 def _swap_in(building: Path, target: Path) -> None:

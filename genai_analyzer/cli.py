@@ -54,26 +54,94 @@ def main() -> None:
 @click.option("--no-images", is_flag=True, help="DiffusionDB from the hub: fetch metadata only.")
 @click.option("--seed", type=int, help="Seed for the sample and the simulation (default: $GENAI_SEED).")
 @click.option("--session-gap", type=int, help="Inactivity gap in minutes that starts a new session.")
+@click.option(
+    "--skip", default="", help="Enrichment steps to skip: embeddings, labels, thumbnails (comma-separated)."
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @db_option
 @_friendly_errors
-def build(source, path, limit, parts, variant, no_images, seed, session_gap, quiet, db) -> None:
-    """Build the warehouse: ingest, sessions, simulation, dbt models and tests."""
-    from genai_analyzer.build import BuildRequest, build_warehouse
+def build(source, path, limit, parts, variant, no_images, seed, session_gap, skip, quiet, db) -> None:
+    """Build the warehouse: ingest, sessions, simulation, enrichment, dbt models and tests, indexes."""
+    from genai_analyzer.build import ENRICH_STEPS, BuildRequest, build_warehouse
     from genai_analyzer.ingest.diffusiondb import parse_parts
 
     settings = Settings.from_env(db_path=db, seed=seed, session_gap_minutes=session_gap)
+    skipped = {s.strip() for s in skip.split(",") if s.strip()}
     request = BuildRequest(
-        source=source, path=path, limit=limit, parts=parse_parts(parts), variant=variant, images=not no_images
+        source=source,
+        path=path,
+        limit=limit,
+        parts=parse_parts(parts),
+        variant=variant,
+        images=not no_images,
+        enrich=tuple(s for s in ENRICH_STEPS if s not in skipped),
     )
+    if skipped - set(ENRICH_STEPS):
+        raise click.BadParameter(f"--skip takes {', '.join(ENRICH_STEPS)}", param_hint="--skip")
     summary = build_warehouse(settings, request, progress=not quiet)
+    _print_summary(summary)
+
+
+def _print_summary(summary) -> None:
     size_mb = summary.size_bytes / 1e6
     click.echo(f"built {summary.db_path} ({size_mb:.1f} MB) from {summary.source}: {summary.location}")
     for table, n in summary.table_rows.items():
         click.echo(f"  {table:<18}{n:>12,} rows")
     click.echo(f"  dbt: {summary.dbt_models} models, {summary.dbt_tests} data tests passed")
+    for step, counts in summary.enrichment.items():
+        click.echo(
+            f"  {step}: {counts['done']:,} made, {counts['skipped']:,} reused, {counts['failed']:,} failed"
+        )
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary.step_seconds.items())
     click.echo(f"  time: {sum(summary.step_seconds.values()):.1f}s ({timings})")
+
+
+@main.command()
+@click.argument("steps", nargs=-1, type=click.Choice(["embeddings", "labels", "thumbnails", "all"]))
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@db_option
+@_friendly_errors
+def enrich(steps, quiet, db) -> None:
+    """Run enrichment steps on the current warehouse (default: all); finished work is skipped."""
+    from genai_analyzer.build import ENRICH_STEPS, enrich_warehouse
+
+    chosen = ENRICH_STEPS if not steps or "all" in steps else tuple(s for s in ENRICH_STEPS if s in steps)
+    settings = Settings.from_env(db_path=db)
+    _print_summary(enrich_warehouse(settings, chosen, progress=not quiet))
+
+
+@main.command()
+@click.argument("query")
+@click.option(
+    "--mode", type=click.Choice(["hybrid", "semantic", "keyword"]), default="hybrid", show_default=True
+)
+@click.option("--limit", type=int, default=10, show_default=True)
+@click.option("--tier", "tiers", multiple=True, help="Only these tiers (repeatable).")
+@click.option("--status", "statuses", multiple=True, help="Only these statuses (repeatable).")
+@click.option("--domain", "domains", multiple=True, help="Only these prompt domains (repeatable).")
+@click.option("--style", "art_styles", multiple=True, help="Only these art styles (repeatable).")
+@db_option
+@_friendly_errors
+def search(query, mode, limit, tiers, statuses, domains, art_styles, db) -> None:
+    """Search prompts by meaning, keywords, or both."""
+    from genai_analyzer.search import SearchFilters
+    from genai_analyzer.search import search as run_search
+    from genai_analyzer.warehouse import Warehouse
+
+    settings = Settings.from_env(db_path=db)
+    filters = SearchFilters(
+        tiers=list(tiers), statuses=list(statuses), domains=list(domains), art_styles=list(art_styles)
+    )
+    with Warehouse(settings.db_path) as wh:
+        results = run_search(wh, query, mode=mode, filters=filters, limit=limit, per_prompt=1)
+    if results.empty:
+        click.echo("no matches")
+    for row in results.itertuples():
+        labels = "/".join(str(x) for x in (row.domain, row.art_style) if isinstance(x, str))
+        click.echo(f"{row.rank:>3}. {row.score:.3f}  [{labels}]  {row.prompt.strip()[:110]}")
+        click.echo(
+            f"      generation {row.generation_id}  session {row.session_id}  {row.status}  {row.tier}"
+        )
 
 
 @main.command()

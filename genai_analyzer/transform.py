@@ -26,6 +26,7 @@ def run_dbt(
     work_dir: Path,
     command: str = "build",
     threads: int = 1,
+    variables: dict | None = None,
     on_node_done=None,
 ) -> DbtReport:
     """``dbt build`` (models then tests) against ``database``; raise BuildError on any failure.
@@ -50,6 +51,10 @@ def run_dbt(
         "--log-path", str(work_dir / "logs"),
         "--quiet",
     ]  # fmt: skip
+    if variables:
+        import json
+
+        args += ["--vars", json.dumps(variables)]
     try:
         result = dbtRunner(callbacks=[callback]).invoke(args)
     finally:

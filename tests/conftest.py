@@ -43,7 +43,7 @@ def users_1k_warehouse(tmp_path_factory) -> Path:
     """A warehouse built from the 1,000 real DiffusionDB rows with users and timestamps."""
     path = shared_path("users_1k", "diffusiondb_sample_typed.parquet")
     settings = make_settings(tmp_path_factory.mktemp("users_1k"))
-    build_warehouse(settings, BuildRequest(source="diffusiondb", path=path), progress=False)
+    build_warehouse(settings, BuildRequest(source="diffusiondb", path=path, enrich=()), progress=False)
     return settings.db_path
 
 

@@ -94,7 +94,7 @@ def test_provided_columns_are_kept_and_only_missing_ones_simulated(tmp_path):
     logs.to_parquet(tmp_path / "logs.parquet")
     settings = make_settings(tmp_path)
     summary = build_warehouse(
-        settings, BuildRequest(source="logs", path=tmp_path / "logs.parquet"), progress=False
+        settings, BuildRequest(source="logs", path=tmp_path / "logs.parquet", enrich=()), progress=False
     )
     assert summary.simulated["status"] == 0
     assert summary.simulated["latency_ms"] == 0

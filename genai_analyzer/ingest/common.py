@@ -22,6 +22,7 @@ RAW_COLUMNS: dict[str, str] = {
     "image_name": "VARCHAR",
     "part_id": "INTEGER",
     "prompt": "VARCHAR",
+    "prompt_id": "VARCHAR",
     "seed": "BIGINT",
     "step": "INTEGER",
     "cfg": "DOUBLE",
@@ -90,10 +91,17 @@ def generation_id_sql(source: str, key_sql: str) -> str:
     return f"substr(md5('{source}:' || {key_sql}), 1, 16)"
 
 
+# The one definition of a prompt's id: a hash of its exact text (dbt and enrichment reuse it).
+PROMPT_ID_SQL = "substr(md5(s.prompt), 1, 16)"
+
+
 def create_raw_table(con: duckdb.DuckDBPyConnection, select_sql: str, params=None) -> None:
-    """Create ``raw.generations`` from a SELECT that yields (a subset of) RAW_COLUMNS by name."""
+    """Create ``raw.generations`` from a SELECT that yields RAW_COLUMNS (but prompt_id) by name."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    cols = ", ".join(f"CAST(s.{name} AS {typ}) AS {name}" for name, typ in RAW_COLUMNS.items())
+    cols = ", ".join(
+        f"{PROMPT_ID_SQL} AS prompt_id" if name == "prompt_id" else f"CAST(s.{name} AS {typ}) AS {name}"
+        for name, typ in RAW_COLUMNS.items()
+    )
     con.execute(f"CREATE OR REPLACE TABLE raw.generations AS SELECT {cols} FROM ({select_sql}) s", params)
 
 

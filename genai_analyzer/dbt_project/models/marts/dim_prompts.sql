@@ -1,6 +1,19 @@
--- One row per distinct prompt text (prompt_id is a hash of the exact text).
+-- One row per distinct prompt text (prompt_id is a hash of the exact text), with its
+-- embedding and labels from the enrichment steps (null where a step was skipped).
 with generations as (
     select * from {{ ref('stg_generations') }}
+),
+
+embeddings as (
+    select prompt_id, embedding
+    from {{ source('enrich', 'prompt_embeddings') }}
+    where model = '{{ var("embedding_model", "none") }}'
+),
+
+labels as (
+    select prompt_id, domain, art_style, complexity_score, label_source
+    from {{ source('enrich', 'prompt_labels') }}
+    where labeller = '{{ var("labeller_key", "none") }}'
 ),
 
 per_prompt as (
@@ -16,15 +29,22 @@ per_prompt as (
 
 final as (
     select
-        prompt_id,
-        prompt,
-        case when trim(prompt) = '' then 0
-             else len(string_split(regexp_replace(trim(prompt), '\s+', ' ', 'g'), ' ')) end as n_words,
-        length(prompt) as n_chars,
-        n_generations,
-        n_users,
-        first_seen_at
-    from per_prompt
+        p.prompt_id,
+        p.prompt,
+        case when trim(p.prompt) = '' then 0
+             else len(string_split(regexp_replace(trim(p.prompt), '\s+', ' ', 'g'), ' ')) end as n_words,
+        length(p.prompt) as n_chars,
+        p.n_generations,
+        p.n_users,
+        p.first_seen_at,
+        cast(e.embedding as float[{{ var("embedding_dim", 384) }}]) as text_embedding,
+        l.domain,
+        l.art_style,
+        l.complexity_score,
+        l.label_source
+    from per_prompt as p
+    left join embeddings as e using (prompt_id)
+    left join labels as l using (prompt_id)
 )
 
 select * from final

@@ -3,6 +3,11 @@ with generations as (
     select * from {{ ref('stg_generations') }}
 ),
 
+thumbnails as (
+    select image_path, thumb_path from {{ source('enrich', 'thumbnails') }}
+    where thumb_path is not null
+),
+
 final as (
     select
         generation_id,
@@ -31,10 +36,10 @@ final as (
         gpu_seconds,
         cost_usd,
         revenue_usd,
-        image_path,
-        -- filled by the thumbnail enrichment step
-        cast(null as varchar) as thumb_path
+        generations.image_path,
+        thumbnails.thumb_path
     from generations
+    left join thumbnails using (image_path)
 )
 
 select * from final

@@ -14,7 +14,7 @@ telemetry as (
 final as (
     select
         g.generation_id,
-        substr(md5(g.prompt), 1, 16) as prompt_id,
+        g.prompt_id,
         s.user_id,
         s.session_id,
         s.session_seq::integer as session_seq,

@@ -1,0 +1,249 @@
+"""Enrichment steps of the build: each fills an ``enrich.*`` table and reports its counts.
+
+Work is keyed by content: embeddings and labels by ``prompt_id`` (a hash of the prompt text) plus
+the model or labeller that made them, thumbnails by the image's address. Results already in the
+previous warehouse (attached read-only as ``prev``) or on disk are reused, so a second build does
+no repeated work. The dbt models join these tables into ``dim_prompts`` and ``fact_generations``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+BATCH = 2048  # prompts per embedding batch: one progress tick, one insert
+
+
+@dataclass
+class StepCounts:
+    """What a step did: made now, reused from before, failed."""
+
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def attach_previous(con: duckdb.DuckDBPyConnection, previous: Path) -> bool:
+    """Attach the previous warehouse read-only as ``prev`` when it has enrichment to reuse."""
+    if not previous.exists():
+        return False
+    try:
+        con.execute(f"ATTACH '{previous}' AS prev (READ_ONLY)")
+    except duckdb.Error:
+        return False  # an unreadable old file only means nothing can be reused
+    return _has_table(con, "prev", "enrich", "prompt_embeddings")
+
+
+def _has_table(con, catalog: str, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = $c AND schema_name = $s "
+            "AND table_name = $t",
+            {"c": catalog, "s": schema, "t": table},
+        ).fetchone()[0]
+    )
+
+
+def create_enrich_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        CREATE SCHEMA IF NOT EXISTS enrich;
+        CREATE TABLE IF NOT EXISTS enrich.prompt_embeddings (
+            prompt_id VARCHAR, model VARCHAR, embedding FLOAT[]);
+        CREATE TABLE IF NOT EXISTS enrich.prompt_labels (
+            prompt_id VARCHAR, labeller VARCHAR, domain VARCHAR, art_style VARCHAR,
+            complexity_score INTEGER, label_source VARCHAR);
+        CREATE TABLE IF NOT EXISTS enrich.thumbnails (
+            image_path VARCHAR, thumb_path VARCHAR, status VARCHAR);
+        """
+    )
+
+
+def _reuse(con, table: str, key_column: str, key_value: str, reuse_prev: bool) -> None:
+    """Copy rows for this model/labeller from ``prev`` for prompts of this build not yet done."""
+    if not reuse_prev or not _has_table(con, "prev", "enrich", table.split(".")[-1]):
+        return
+    con.execute(
+        f"""
+        INSERT INTO {table}
+        SELECT p.* FROM prev.{table} p
+        WHERE p.{key_column} = $key
+          AND p.prompt_id IN (SELECT prompt_id FROM raw.generations)
+          AND p.prompt_id NOT IN (SELECT prompt_id FROM {table} WHERE {key_column} = $key)
+        """,
+        {"key": key_value},
+    )
+
+
+def _already_done(con, table: str, key_column: str, key_value: str) -> int:
+    """Distinct prompts of this build that already have a row for this model/labeller."""
+    return con.execute(
+        f"SELECT count(DISTINCT prompt_id) FROM raw.generations WHERE prompt_id IN "
+        f"(SELECT prompt_id FROM {table} WHERE {key_column} = $key)",
+        {"key": key_value},
+    ).fetchone()[0]
+
+
+def embed_prompts(con, embedder, *, reuse_prev: bool = False, progress: bool = False) -> StepCounts:
+    """Fill ``enrich.prompt_embeddings`` for every distinct prompt of this build."""
+    from tqdm.auto import tqdm
+
+    _reuse(con, "enrich.prompt_embeddings", "model", embedder.model_name, reuse_prev)
+    counts = StepCounts(skipped=_already_done(con, "enrich.prompt_embeddings", "model", embedder.model_name))
+    todo = con.execute(
+        """
+        SELECT prompt_id, any_value(prompt) AS prompt FROM raw.generations
+        WHERE prompt_id NOT IN (SELECT prompt_id FROM enrich.prompt_embeddings WHERE model = $m)
+        GROUP BY prompt_id ORDER BY prompt_id
+        """,
+        {"m": embedder.model_name},
+    ).df()
+    with tqdm(total=len(todo), desc="embeddings", unit="prompt", disable=not progress, leave=False) as bar:
+        for start in range(0, len(todo), BATCH):
+            chunk = todo.iloc[start : start + BATCH]
+            vectors = embedder.embed(chunk["prompt"].tolist())
+            _insert_vectors(con, chunk["prompt_id"].tolist(), embedder.model_name, vectors)
+            counts.done += len(chunk)
+            bar.update(len(chunk))
+    return counts
+
+
+def _insert_vectors(con, prompt_ids: list[str], model: str, vectors: np.ndarray) -> None:
+    import pyarrow as pa
+
+    flat = pa.array(vectors.astype(np.float32).ravel(), type=pa.float32())
+    batch = pa.table(
+        {
+            "prompt_id": pa.array(prompt_ids, type=pa.string()),
+            "embedding": pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1]),
+        }
+    )
+    con.register("new_vectors", batch)
+    try:
+        con.execute(
+            "INSERT INTO enrich.prompt_embeddings "
+            "SELECT prompt_id, $m, CAST(embedding AS FLOAT[]) FROM new_vectors",
+            {"m": model},
+        )
+    finally:
+        con.unregister("new_vectors")
+
+
+def labeller_key(kind: str, model: str, taxonomy_text: str) -> str:
+    """Identifies labels made the same way: labeller kind, embedding model, taxonomy version."""
+    return f"{kind}:{model}:{hashlib.sha1(taxonomy_text.encode()).hexdigest()[:8]}"
+
+
+def stored_dim(con, model: str) -> int | None:
+    """Dimension of the vectors stored for ``model`` (None when there are none)."""
+    row = con.execute(
+        "SELECT len(embedding) FROM enrich.prompt_embeddings WHERE model = $m LIMIT 1", {"m": model}
+    ).fetchone()
+    return row[0] if row else None
+
+
+def label_prompts(
+    con, make_labeller, key: str, model: str, *, reuse_prev: bool = False, progress: bool = False
+) -> StepCounts:
+    """Fill ``enrich.prompt_labels`` for every distinct prompt, from its stored embedding.
+
+    ``make_labeller()`` is called only when some prompt still needs labels.
+    """
+    from tqdm.auto import tqdm
+
+    _reuse(con, "enrich.prompt_labels", "labeller", key, reuse_prev)
+    counts = StepCounts(skipped=_already_done(con, "enrich.prompt_labels", "labeller", key))
+    todo = con.execute(
+        """
+        SELECT g.prompt_id, any_value(g.prompt) AS prompt, any_value(e.embedding) AS embedding
+        FROM raw.generations g
+        LEFT JOIN enrich.prompt_embeddings e ON e.prompt_id = g.prompt_id AND e.model = $m
+        WHERE g.prompt_id NOT IN (SELECT prompt_id FROM enrich.prompt_labels WHERE labeller = $k)
+        GROUP BY g.prompt_id ORDER BY g.prompt_id
+        """,
+        {"m": model, "k": key},
+    ).df()
+    labeller = make_labeller() if len(todo) else None
+    with tqdm(total=len(todo), desc="labels", unit="prompt", disable=not progress, leave=False) as bar:
+        for start in range(0, len(todo), BATCH):
+            chunk = todo.iloc[start : start + BATCH]
+            have = chunk["embedding"].notna().all()
+            embeddings = np.stack(chunk["embedding"].to_numpy()).astype(np.float32) if have else None
+            labels = labeller.label(chunk["prompt"].tolist(), embeddings=embeddings)
+            rows = [
+                (pid, key, lab.domain, lab.art_style, lab.complexity_score, lab.label_source)
+                for pid, lab in zip(chunk["prompt_id"], labels, strict=True)
+            ]
+            con.executemany("INSERT INTO enrich.prompt_labels VALUES (?, ?, ?, ?, ?, ?)", rows)
+            counts.done += len(rows)
+            bar.update(len(rows))
+    return counts
+
+
+def thumbnail_images(con, thumb_dir: Path, *, size: int = 256, progress: bool = False) -> StepCounts:
+    """Fill ``enrich.thumbnails`` with a WebP thumbnail per distinct image of this build."""
+    from tqdm.auto import tqdm
+
+    from genai_analyzer.enrich.thumbnails import make_thumbnails
+
+    paths = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT image_path FROM raw.generations WHERE image_path IS NOT NULL"
+        ).fetchall()
+    ]
+    with tqdm(total=len(paths), desc="thumbnails", unit="image", disable=not progress, leave=False) as bar:
+        results = make_thumbnails(paths, thumb_dir, size=size, progress=bar.update)
+    con.execute("DELETE FROM enrich.thumbnails")
+    con.executemany(
+        "INSERT INTO enrich.thumbnails VALUES (?, ?, ?)",
+        [(r.image_path, r.thumb_path, r.status) for r in results],
+    )
+    by_status = {s: sum(r.status == s for r in results) for s in ("done", "skipped", "missing", "corrupt")}
+    return StepCounts(
+        done=by_status["done"],
+        skipped=by_status["skipped"],
+        failed=by_status["missing"] + by_status["corrupt"],
+    )
+
+
+def create_search_indexes(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
+    """HNSW (cosine) over dim_prompts.text_embedding and BM25 full text over dim_prompts.prompt."""
+    made = {"hnsw": False, "fts": False}
+    n_vectors = con.execute("SELECT count(text_embedding) FROM dim_prompts").fetchone()[0]
+    if n_vectors:
+        con.execute(
+            "CREATE INDEX dim_prompts_embedding_hnsw ON dim_prompts USING HNSW (text_embedding) "
+            "WITH (metric = 'cosine')"
+        )
+        made["hnsw"] = True
+    con.execute(
+        "PRAGMA create_fts_index('dim_prompts', 'prompt_id', 'prompt', stemmer = 'porter', "
+        "stopwords = 'english', lower = 1, strip_accents = 1, overwrite = 1)"
+    )
+    made["fts"] = True
+    return made
+
+
+def drop_search_indexes(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove the search indexes (they are rebuilt after dbt replaces dim_prompts)."""
+    con.execute("DROP INDEX IF EXISTS dim_prompts_embedding_hnsw")
+    if _has_schema(con, "fts_main_dim_prompts"):
+        con.execute("PRAGMA drop_fts_index('dim_prompts')")
+
+
+def _has_schema(con, schema: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_schemas() "
+            "WHERE schema_name = $s AND database_name = current_database()",
+            {"s": schema},
+        ).fetchone()[0]
+    )
