@@ -151,11 +151,11 @@ def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
     step = steps[0]
     try:
         ctx.open()
-        if any(s in ENRICH_STEPS for s in steps):
-            from genai_analyzer.enrich.steps import attach_previous, create_enrich_tables
+        from genai_analyzer.enrich.steps import attach_previous, create_enrich_tables
 
-            create_enrich_tables(ctx.con)
-            ctx.reuse_prev = fresh and attach_previous(ctx.con, ctx.target)
+        create_enrich_tables(ctx.con)  # the dbt models join them, enriched or not
+        if fresh and any(s in ENRICH_STEPS for s in steps):
+            ctx.reuse_prev = attach_previous(ctx.con, ctx.target)
         for step in steps:
             bar.set_description(f"build: {step}")
             started = time.perf_counter()
