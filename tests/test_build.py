@@ -158,7 +158,7 @@ def test_an_interrupted_build_keeps_the_old_warehouse(tmp_path, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module, "_simulate", interrupted)
+    monkeypatch.setitem(build_module.STEPS, "simulate", interrupted)
     path = shared_path("users_1k", "diffusiondb_sample_typed.parquet")
     with pytest.raises(KeyboardInterrupt):
         build_warehouse(settings, BuildRequest(source="diffusiondb", path=path, enrich=()), progress=False)
