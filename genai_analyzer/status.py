@@ -25,9 +25,11 @@ def warehouse_status(path: Path) -> dict:
             "thumbnails": int(thumbs),
             "generations": rows["fact_generations"],
         }
+        enrichment["prompts"] = rows["dim_prompts"]
         for column in ("text_embedding", "domain", "art_style", "complexity_score"):
             if column in tables.get("main.dim_prompts", []):
                 enrichment[column] = int(wh.scalar(f"SELECT count({column}) FROM dim_prompts"))
+        enrichment["indexes"] = info.get("indexes", {})
         return {
             "path": str(Path(path).resolve()),
             "size_bytes": Path(path).stat().st_size,
@@ -64,16 +66,19 @@ def format_status(status: dict) -> str:
     ]
     lines += [f"  {col:<18}{n:>12,}" for col, n in build["simulated_columns"].items()]
     enr = status["enrichment"]
-    total = enr["generations"] or 1
     lines += ["enrichment"]
-    lines += [
-        f"  {key:<18}{n:>12,}  ({100 * n / total:.0f}% of generations)"
-        for key, n in enr.items()
-        if key in ("images", "thumbnails")
-    ]
-    lines += [
-        f"  {key:<18}{n:>12,} prompts"
-        for key, n in enr.items()
-        if key not in ("images", "thumbnails", "generations")
-    ]
+    for key in ("images", "thumbnails"):
+        lines.append(f"  {key:<18}{enr[key]:>12,}  ({_share(enr[key], enr['generations'])} of generations)")
+    for key in ("text_embedding", "domain", "art_style", "complexity_score"):
+        if key in enr:
+            lines.append(f"  {key:<18}{enr[key]:>12,}  ({_share(enr[key], enr['prompts'])} of prompts)")
+    for step, counts in build.get("enrichment", {}).items():
+        done, reused, failed = counts["done"], counts["skipped"], counts["failed"]
+        lines.append(f"  last run: {step}: {done:,} made, {reused:,} reused, {failed:,} failed")
+    indexes = [name for name, ok in enr.get("indexes", {}).items() if ok]
+    lines.append(f"  search indexes    {', '.join(indexes) or 'none'}")
     return "\n".join(lines)
+
+
+def _share(n: int, total: int) -> str:
+    return f"{100 * n / total:.0f}%" if total else "-"
