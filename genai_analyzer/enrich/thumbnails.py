@@ -18,7 +18,7 @@ from pathlib import Path
 
 from genai_analyzer.images import ZIP_SEPARATOR
 
-CHUNK = 200  # images per task: big enough to amortise opening an archive
+CHUNK = 48  # images per task: enough to amortise opening an archive, small enough to balance workers
 
 
 @dataclass
