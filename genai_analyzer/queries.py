@@ -1,11 +1,18 @@
 """The query layer: one function per question, named after what it returns.
 
 Every number the app, the API and the CLI show comes from here, through ``Warehouse.query`` with
-bound parameters. Metrics are defined once (``METRICS``) and reused by every query that needs them.
+bound parameters. Metrics are defined once (``METRICS``) and every query that needs one reuses its
+SQL; the filter bar is one ``Filters`` object applied the same way everywhere.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pandas as pd
+
+from genai_analyzer.filters import Filters
 from genai_analyzer.warehouse import Warehouse
 
 # Metric name -> SQL aggregate over fact_generations (alias f). Defined once, used everywhere.
@@ -15,23 +22,62 @@ METRICS = {
     "sessions": "count(DISTINCT f.session_id)",
     "success_rate": "avg(CASE WHEN f.status = 'success' THEN 1.0 ELSE 0.0 END)",
     "error_rate": "avg(CASE WHEN f.status = 'error' THEN 1.0 ELSE 0.0 END)",
+    "timeout_rate": "avg(CASE WHEN f.status = 'timeout' THEN 1.0 ELSE 0.0 END)",
+    "nsfw_block_rate": "avg(CASE WHEN f.status = 'nsfw_blocked' THEN 1.0 ELSE 0.0 END)",
+    "failure_rate": "avg(CASE WHEN f.status <> 'success' THEN 1.0 ELSE 0.0 END)",
     "p50_latency_ms": "quantile_cont(f.latency_ms, 0.5)",
     "p95_latency_ms": "quantile_cont(f.latency_ms, 0.95)",
+    "gpu_hours": "sum(f.gpu_seconds) / 3600",
     "cost_usd": "sum(f.cost_usd)",
     "revenue_usd": "sum(f.revenue_usd)",
     "margin_usd": "sum(f.revenue_usd) - sum(f.cost_usd)",
 }
+KPI_METRICS = (
+    "generations",
+    "active_users",
+    "sessions",
+    "success_rate",
+    "p50_latency_ms",
+    "p95_latency_ms",
+    "cost_usd",
+    "revenue_usd",
+    "margin_usd",
+)
+FROM_FILTERED = """
+    FROM fact_generations f
+    JOIN dim_users u USING (user_id)
+    LEFT JOIN dim_prompts p USING (prompt_id)
+    WHERE {where}
+"""
+
+
+def _select(*metrics: str) -> str:
+    return ", ".join(f"{METRICS[m]} AS {m}" for m in metrics)
+
+
+def _grouped(
+    wh: Warehouse, filters: Filters, keys: str, metrics: tuple[str, ...], order: str
+) -> pd.DataFrame:
+    where, params = filters.where()
+    body = FROM_FILTERED.format(where=where)
+    return wh.query(f"SELECT {keys}, {_select(*metrics)} {body} GROUP BY ALL ORDER BY {order}", params)
+
+
+def data_range(wh: Warehouse) -> tuple[date, date]:
+    """First and last day (UTC) with generations."""
+    return wh.scalar("SELECT min(date_key) FROM fact_generations"), wh.scalar(
+        "SELECT max(date_key) FROM fact_generations"
+    )
 
 
 def overview_figures(wh: Warehouse) -> dict:
     """One row of headline figures over the whole warehouse, plus where the data came from."""
-    select = ", ".join(f"{sql} AS {name}" for name, sql in METRICS.items())
-    row = wh.query(
-        f"SELECT {select}, min(f.created_at) AS first_at, max(f.created_at) AS last_at, "
+    row = wh.row(
+        f"SELECT {_select(*METRICS)}, min(f.created_at) AS first_at, max(f.created_at) AS last_at, "
         "count(f.image_path) AS with_image FROM fact_generations f"
-    ).iloc[0]
+    )
     info = wh.build_info()
-    figures = {name: _plain(row[name]) for name in METRICS}
+    figures = {name: row[name] for name in METRICS}
     simulated = {col: n for col, n in info["simulated_columns"].items() if n}
     figures.update(
         first_generation=str(row["first_at"]),
@@ -45,6 +91,120 @@ def overview_figures(wh: Warehouse) -> dict:
     return figures
 
 
-def _plain(value):
-    """numpy scalars -> Python numbers, so results are JSON-friendly."""
-    return value.item() if hasattr(value, "item") else value
+def kpis(wh: Warehouse, filters: Filters | None = None) -> dict[str, dict]:
+    """Each KPI over the filtered period and the period of the same length just before it.
+
+    {metric: {"value": v, "previous": p, "change": (v - p) / |p| or None}}.
+    """
+    filters = filters or Filters()
+    first, last = data_range(wh)
+    start, end = filters.start or first, filters.end or last
+    previous = replace(
+        filters, start=start - timedelta(days=(end - start).days + 1), end=start - timedelta(days=1)
+    )
+    current = _kpi_row(wh, replace(filters, start=start, end=end))
+    before = _kpi_row(wh, previous)
+    out = {}
+    for name in KPI_METRICS:
+        value, prev = current[name], before[name]
+        change = None if prev in (None, 0) or value is None else (value - prev) / abs(prev)
+        out[name] = {"value": value, "previous": prev, "change": change}
+    return out
+
+
+def _kpi_row(wh: Warehouse, filters: Filters) -> dict:
+    where, params = filters.where()
+    return wh.row(f"SELECT {_select(*KPI_METRICS)} {FROM_FILTERED.format(where=where)}", params)
+
+
+def generations_by_day(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per day: generations, users, success rate, p50/p95 latency, cost, revenue."""
+    metrics = (
+        "generations",
+        "active_users",
+        "success_rate",
+        "p50_latency_ms",
+        "p95_latency_ms",
+        "cost_usd",
+        "revenue_usd",
+    )
+    return _grouped(wh, filters or Filters(), "f.date_key AS day", metrics, "day")
+
+
+def status_breakdown(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per (status, error code): generations and their share of all."""
+    frame = _grouped(
+        wh,
+        filters or Filters(),
+        "f.status, coalesce(f.error_code, '') AS error_code",
+        ("generations",),
+        "generations DESC",
+    )
+    frame["share"] = frame["generations"] / frame["generations"].sum() if len(frame) else []
+    return frame
+
+
+def latency_by_hour_and_tier(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per (UTC hour of day, tier): generations, p50 and p95 latency."""
+    keys = "hour(timezone('UTC', f.created_at)) AS hour, u.tier"
+    return _grouped(
+        wh, filters or Filters(), keys, ("generations", "p50_latency_ms", "p95_latency_ms"), "hour, tier"
+    )
+
+
+def weekly_performance(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per ISO week: generations, users, success rate, cost, revenue, margin."""
+    keys = "CAST(date_trunc('week', f.date_key) AS DATE) AS week_start"
+    metrics = ("generations", "active_users", "success_rate", "cost_usd", "revenue_usd", "margin_usd")
+    return _grouped(wh, filters or Filters(), keys, metrics, "week_start")
+
+
+def label_breakdown(wh: Warehouse, field: str, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per prompt label value (field: 'domain' or 'art_style'): volume, quality, money."""
+    if field not in ("domain", "art_style"):
+        raise ValueError("field must be 'domain' or 'art_style'")
+    keys = f"coalesce(p.{field}, 'unlabelled') AS {field}"
+    metrics = ("generations", "active_users", "failure_rate", "p95_latency_ms", "revenue_usd")
+    return _grouped(wh, filters or Filters(), keys, metrics, "generations DESC")
+
+
+def complexity_profile(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per prompt complexity score (1-10): generations, p50/p95 latency, failure rate."""
+    keys = "p.complexity_score"
+    metrics = ("generations", "p50_latency_ms", "p95_latency_ms", "failure_rate")
+    frame = _grouped(wh, filters or Filters(), keys, metrics, "complexity_score")
+    return frame[frame["complexity_score"].notna()].reset_index(drop=True)
+
+
+def friction_by_tier(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per tier: sessions, mean friction and the mean of each of its drivers.
+
+    A session counts when any of its generations passes the filters.
+    """
+    where, params = (filters or Filters()).where()
+    return wh.query(
+        f"""
+        SELECT u.tier, count(*) AS sessions,
+               avg(s.friction_score) AS friction, avg(s.failure_share) AS failure_share,
+               avg(s.retry_share) AS retry_share, avg(s.wait_score) AS wait_score,
+               avg(s.abandoned::INTEGER) AS abandoned_share, avg(s.n_generations) AS generations_per_session
+        FROM dim_sessions s JOIN dim_users u USING (user_id)
+        WHERE s.session_id IN (SELECT f.session_id {FROM_FILTERED.format(where=where)})
+        GROUP BY u.tier ORDER BY friction DESC
+        """,
+        params,
+    )
+
+
+def filter_choices(wh: Warehouse) -> dict[str, list[str]]:
+    """The values each filter can take in this warehouse (for the filter bar's dropdowns)."""
+    return {
+        "tiers": wh.query("SELECT DISTINCT tier FROM dim_users ORDER BY 1")["tier"].tolist(),
+        "statuses": wh.query("SELECT DISTINCT status FROM fact_generations ORDER BY 1")["status"].tolist(),
+        "domains": wh.query("SELECT DISTINCT domain FROM dim_prompts WHERE domain IS NOT NULL ORDER BY 1")[
+            "domain"
+        ].tolist(),
+        "art_styles": wh.query(
+            "SELECT DISTINCT art_style FROM dim_prompts WHERE art_style IS NOT NULL ORDER BY 1"
+        )["art_style"].tolist(),
+    }

@@ -8,13 +8,12 @@ generation with its prompt, score, thumbnail and ids.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from genai_analyzer.errors import AnalyzerError
+from genai_analyzer.filters import Filters as SearchFilters
 from genai_analyzer.warehouse import Warehouse
 
 MODES = ("semantic", "keyword", "hybrid")
@@ -23,41 +22,6 @@ RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the
 
 class SearchError(AnalyzerError):
     """A search request that cannot be answered as asked."""
-
-
-@dataclass
-class SearchFilters:
-    """Filters on generations (date, tier, status, nsfw) and prompts (domain, art style)."""
-
-    start: date | None = None
-    end: date | None = None
-    tiers: list[str] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
-    domains: list[str] = field(default_factory=list)
-    art_styles: list[str] = field(default_factory=list)
-    max_nsfw: float | None = None  # keep generations whose image_nsfw is at most this
-
-    def where(self) -> tuple[str, dict]:
-        """SQL conditions over fact_generations f, dim_users u, dim_prompts p, and their values."""
-        clauses, params = [], {}
-        pairs = [
-            ("start", self.start, "f.date_key >= $start"),
-            ("end", self.end, "f.date_key <= $end"),
-            ("tiers", self.tiers, "list_contains($tiers, u.tier)"),
-            ("statuses", self.statuses, "list_contains($statuses, f.status)"),
-            ("domains", self.domains, "list_contains($domains, p.domain)"),
-            ("art_styles", self.art_styles, "list_contains($art_styles, p.art_style)"),
-            ("max_nsfw", self.max_nsfw, "coalesce(f.image_nsfw, 0) <= $max_nsfw"),
-        ]
-        for name, value, clause in pairs:
-            if value is not None and value != []:
-                clauses.append(clause)
-                params[name] = value
-        return (" AND ".join(clauses) or "true"), params
-
-    @property
-    def active(self) -> bool:
-        return self.where()[0] != "true"
 
 
 RESULT_SQL = """

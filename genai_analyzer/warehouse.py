@@ -53,6 +53,17 @@ class Warehouse:
         finally:
             cur.close()
 
+    def row(self, sql: str, params: dict | None = None) -> dict:
+        """The first row as {column: Python value} (ints stay ints, dates stay dates)."""
+        cur = self.cursor()
+        try:
+            cur.execute(sql, params or {})
+            names = [d[0] for d in cur.description]
+            values = cur.fetchone()
+            return dict(zip(names, values, strict=True)) if values is not None else {}
+        finally:
+            cur.close()
+
     def tables(self) -> dict[str, list[str]]:
         """schema.table -> column names, for every table and view in the warehouse."""
         frame = self.query(

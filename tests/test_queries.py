@@ -1,0 +1,88 @@
+"""The query layer against independent pandas computations on the real-rows warehouse."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genai_analyzer import queries
+from genai_analyzer.filters import Filters
+from genai_analyzer.warehouse import Warehouse
+
+
+@pytest.fixture(scope="module")
+def wh(users_1k_warehouse):
+    with Warehouse(users_1k_warehouse) as wh:
+        yield wh
+
+
+@pytest.fixture(scope="module")
+def facts(wh) -> pd.DataFrame:
+    return wh.query("SELECT f.*, u.tier FROM fact_generations f JOIN dim_users u USING (user_id)")
+
+
+def test_kpis_match_pandas_and_compare_with_the_period_before(wh, facts):
+    kpis = queries.kpis(wh)
+    assert kpis["generations"]["value"] == len(facts) == 1000
+    assert kpis["active_users"]["value"] == facts["user_id"].nunique()
+    assert kpis["success_rate"]["value"] == pytest.approx((facts["status"] == "success").mean())
+    assert kpis["p95_latency_ms"]["value"] == pytest.approx(np.quantile(facts["latency_ms"], 0.95))
+    assert kpis["margin_usd"]["value"] == pytest.approx(facts["revenue_usd"].sum() - facts["cost_usd"].sum())
+    # the rows span two days; the "period before" them holds nothing, so there is no change to show
+    assert kpis["generations"]["previous"] == 0
+    assert kpis["generations"]["change"] is None
+
+
+def test_kpi_change_is_relative_to_the_previous_period_of_equal_length(wh, facts):
+    day2 = date(2022, 8, 14)
+    kpis = queries.kpis(wh, Filters(start=day2, end=day2))
+    by_day = facts.groupby(facts["date_key"].dt.date).size()
+    assert kpis["generations"]["value"] == by_day[day2]
+    assert kpis["generations"]["previous"] == by_day[date(2022, 8, 13)]
+    expected = (by_day[day2] - by_day[date(2022, 8, 13)]) / by_day[date(2022, 8, 13)]
+    assert kpis["generations"]["change"] == pytest.approx(expected)
+
+
+def test_daily_rows_add_up_and_their_percentiles_are_exact(wh, facts):
+    daily = queries.generations_by_day(wh)
+    assert daily["generations"].sum() == len(facts)
+    for row in daily.itertuples():
+        day = facts[facts["date_key"] == row.day]
+        assert row.p95_latency_ms == pytest.approx(np.quantile(day["latency_ms"], 0.95))
+
+
+def test_the_tier_filter_applies_to_every_query(wh, facts):
+    pro = Filters(tiers=["pro"])
+    n_pro = (facts["tier"] == "pro").sum()
+    assert queries.kpis(wh, pro)["generations"]["value"] == n_pro
+    assert queries.generations_by_day(wh, pro)["generations"].sum() == n_pro
+    assert queries.status_breakdown(wh, pro)["generations"].sum() == n_pro
+    assert set(queries.latency_by_hour_and_tier(wh, pro)["tier"]) == {"pro"}
+    assert queries.weekly_performance(wh, pro)["generations"].sum() == n_pro
+    assert set(queries.friction_by_tier(wh, pro)["tier"]) == {"pro"}
+
+
+def test_status_shares_sum_to_one(wh):
+    frame = queries.status_breakdown(wh)
+    assert frame["share"].sum() == pytest.approx(1.0)
+
+
+def test_friction_counts_each_session_once(wh):
+    frame = queries.friction_by_tier(wh)
+    assert frame["sessions"].sum() == wh.scalar("SELECT count(*) FROM dim_sessions")
+    assert frame["friction"].between(0, 1).all()
+
+
+def test_a_filter_matching_nothing_gives_empty_frames_not_errors(wh):
+    none = Filters(start=date(2030, 1, 1), end=date(2030, 1, 2))
+    assert queries.generations_by_day(wh, none).empty
+    assert queries.kpis(wh, none)["generations"]["value"] == 0
+
+
+def test_label_breakdown_takes_only_known_fields(wh):
+    assert queries.label_breakdown(wh, "domain")["generations"].sum() == 1000
+    with pytest.raises(ValueError):
+        queries.label_breakdown(wh, "prompt; DROP TABLE x")
