@@ -7,6 +7,7 @@ from genai_analyzer.llm.base import LLM
 from genai_analyzer.llm.mlx_backend import MLXLLM
 from genai_analyzer.llm.openai_compat import OpenAICompatibleLLM
 from genai_analyzer.llm.transformers_local import TransformersLLM
+from genai_analyzer.settings import Settings
 
 _MODEL_EXAMPLES = {
     "openai": "a model the server serves, e.g. 'qwen2.5:3b' for Ollama or 'gpt-4o-mini' for OpenAI",
@@ -15,7 +16,7 @@ _MODEL_EXAMPLES = {
 }
 
 
-def llm_from_settings(settings) -> LLM | None:
+def llm_from_settings(settings: Settings) -> LLM | None:
     """The backend for ``settings.llm_backend``, or None when it is "none" (the offline default).
 
     Raises SettingsError when the backend is unknown, or needs ``llm_model`` and it is empty.

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import threading
+from urllib.parse import urlsplit
 
 from genai_analyzer.llm.base import LLM, LLMError, Message
 
 _BODY_EXCERPT = 300
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class OpenAICompatibleLLM(LLM):
@@ -43,8 +45,10 @@ class OpenAICompatibleLLM(LLM):
         with self._lock:
             if self._client is None:
                 headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-                # trust_env=False: a proxy from the environment must not intercept a local server
-                self._client = httpx.Client(timeout=self.timeout, headers=headers, trust_env=False)
+                # a proxy from the environment (HTTP_PROXY...) is right for a hosted API but would
+                # intercept a server on this machine, and httpx does not exempt loopback by itself
+                local = urlsplit(self.base_url).hostname in _LOOPBACK
+                self._client = httpx.Client(timeout=self.timeout, headers=headers, trust_env=not local)
             return self._client
 
     def close(self) -> None:

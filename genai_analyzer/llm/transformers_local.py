@@ -63,8 +63,9 @@ class TransformersLLM(LLM):
             ) from exc
         except Exception as exc:  # OSError, ValueError, hub errors...: one meaning for the user
             raise LLMError(
-                f"Cannot load {self._label()}: {type(exc).__name__}: {exc}. Without network access a hub "
-                "id only loads from the local cache; set GENAI_LLM_MODEL to a local folder "
+                f"Cannot load {self._label()}: {type(exc).__name__}: {str(exc).rstrip('.')}. "
+                "Without network access a hub id only loads from the local cache; "
+                "set GENAI_LLM_MODEL to a local folder "
                 "(and GENAI_LLM_GGUF_FILE to a .gguf file in it)."
             ) from exc
         return tokenizer, model
@@ -74,9 +75,9 @@ class TransformersLLM(LLM):
 
     def chat(self, messages: list[Message], *, max_tokens: int = 256, temperature: float = 0.0) -> str:
         """Only the newly generated text, stripped; LLMError when loading or generating fails."""
-        import torch
-
         tokenizer, model = self._load()
+        import torch  # after the load, so a bad model path fails without paying for this import
+
         templated = bool(getattr(tokenizer, "chat_template", None))
         prompt = _apply_template(tokenizer, messages) if templated else _transcript(messages)
         # a chat template writes its own BOS; the plain transcript needs the tokenizer's
