@@ -5,6 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from genai_analyzer.errors import AnalyzerError
+
+
+class FilterError(AnalyzerError):
+    """A filter value that cannot be used (a malformed date, an inverted range)."""
+
+
+def parse_day(text: str | date | None, name: str) -> date | None:
+    """'2025-09-01' (or a date, or '2025-09-01 00:00:00') -> date; '' or None -> None."""
+    if text is None or isinstance(text, date):
+        return text
+    text = str(text).strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise FilterError(f"{name} {text!r} is not a date; use YYYY-MM-DD.") from None
+
 
 @dataclass
 class Filters:
@@ -42,3 +61,28 @@ class Filters:
     @property
     def active(self) -> bool:
         return self.where()[0] != "true"
+
+    @classmethod
+    def from_inputs(
+        cls,
+        start: str | date | None = None,
+        end: str | date | None = None,
+        tiers: list[str] | None = None,
+        statuses: list[str] | None = None,
+        domains: list[str] | None = None,
+        art_styles: list[str] | None = None,
+        max_nsfw: float | None = None,
+    ) -> Filters:
+        """Filters from UI or API values: dates as text, lists possibly None; checked."""
+        filters = cls(
+            start=parse_day(start, "start"),
+            end=parse_day(end, "end"),
+            tiers=list(tiers or []),
+            statuses=list(statuses or []),
+            domains=list(domains or []),
+            art_styles=list(art_styles or []),
+            max_nsfw=max_nsfw,
+        )
+        if filters.start and filters.end and filters.start > filters.end:
+            raise FilterError(f"The start {filters.start} is after the end {filters.end}.")
+        return filters

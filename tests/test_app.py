@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.request
+from datetime import date
 
 import pytest
 from gradio_client import Client
@@ -10,6 +11,7 @@ from gradio_client import Client
 from genai_analyzer import queries
 from genai_analyzer.app import create_app, launch_kwargs
 from genai_analyzer.errors import SettingsError
+from genai_analyzer.filters import Filters
 from genai_analyzer.serve import parse_auth
 from genai_analyzer.warehouse import Warehouse
 
@@ -49,7 +51,33 @@ def test_overview_endpoint_returns_the_query_layer_figures(served):
 def test_ui_glue_is_not_in_the_public_api(served):
     _, url = served
     api = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
-    assert set(api["named_endpoints"]) == {"/overview"}
+    assert set(api["named_endpoints"]) == {"/overview", "/kpis", "/timeseries"}
+
+
+def test_kpis_endpoint_applies_filters_like_the_query_layer(served):
+    wh, url = served
+    client = Client(url, verbose=False)
+    result = client.predict(start="2022-08-14", end="2022-08-14", tiers=["pro"], api_name="/kpis")
+    expected = queries.kpis(wh, Filters(start=date(2022, 8, 14), end=date(2022, 8, 14), tiers=["pro"]))
+    assert result["generations"]["value"] == expected["generations"]["value"] > 0
+    assert result["p95_latency_ms"]["value"] == pytest.approx(expected["p95_latency_ms"]["value"])
+    assert result["generations"]["previous"] == expected["generations"]["previous"]
+
+
+def test_timeseries_endpoint_returns_one_record_per_day(served):
+    wh, url = served
+    records = Client(url, verbose=False).predict(api_name="/timeseries")
+    assert [r["day"] for r in records] == ["2022-08-13", "2022-08-14"]
+    assert sum(r["generations"] for r in records) == 1000
+    assert records[0]["success_rate"] == pytest.approx(
+        wh.scalar("SELECT avg((status = 'success')::INT) FROM fact_generations WHERE date_key = '2022-08-13'")
+    )
+
+
+def test_a_malformed_date_is_a_clear_error_through_the_api(served):
+    _, url = served
+    with pytest.raises(Exception, match="not a date"):
+        Client(url, verbose=False).predict(start="14/08/2022", api_name="/kpis")
 
 
 def test_auth_must_be_user_colon_password():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from genai_analyzer.app import overview
+from genai_analyzer.app import analytics, overview
 from genai_analyzer.app.theme import CSS, make_theme
 from genai_analyzer.warehouse import Warehouse
 
@@ -18,6 +18,8 @@ def create_app(wh: Warehouse) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Overview"):
                 overview.build(demo, wh)
+            with gr.Tab("Analytics"):
+                analytics.build(demo, wh)
     # A burst of users queues instead of exhausting two cores.
     demo.queue(default_concurrency_limit=4, max_size=64)
     return demo

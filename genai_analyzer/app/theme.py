@@ -11,6 +11,9 @@ CSS = """
 .kpi { border: 1px solid #334155; border-radius: 10px; padding: 12px 14px; background: #1e293b; }
 .kpi-label { color: #94a3b8; font-size: 0.85rem; }
 .kpi-value { color: #f1f5f9; font-size: 1.5rem; font-weight: 600; }
+.kpi-delta { color: #94a3b8; font-size: 0.75rem; margin-top: 2px; }
+.kpi-delta.up { color: #22c55e; }
+.kpi-delta.down { color: #ef4444; }
 """
 
 
