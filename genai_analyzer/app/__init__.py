@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from genai_analyzer.app import analytics, overview
-from genai_analyzer.app.theme import CSS, make_theme
+from genai_analyzer.app.theme import CSS, FORCE_DARK_JS, make_theme
 from genai_analyzer.warehouse import Warehouse
 
 TITLE = "GenAI Session Analyzer"
@@ -27,4 +27,4 @@ def create_app(wh: Warehouse) -> gr.Blocks:
 
 def launch_kwargs() -> dict:
     """Look-and-feel arguments for ``demo.launch`` (Gradio 6 takes theme and css there)."""
-    return {"theme": make_theme(), "css": CSS}
+    return {"theme": make_theme(), "css": CSS, "js": FORCE_DARK_JS}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import gradio as gr
@@ -32,15 +33,16 @@ CHARTS = {
     "complexity": (queries.complexity_profile, charts.complexity_profile),
 }
 KPI_LABELS = {
-    "generations": ("Generations", "{:,.0f}"),
-    "active_users": ("Active users", "{:,.0f}"),
-    "sessions": ("Sessions", "{:,.0f}"),
-    "success_rate": ("Success rate", "{:.1%}"),
-    "p50_latency_ms": ("p50 latency", "{:,.0f} ms"),
-    "p95_latency_ms": ("p95 latency", "{:,.0f} ms"),
-    "cost_usd": ("GPU cost", "${:,.2f}"),
-    "revenue_usd": ("Revenue", "${:,.2f}"),
-    "margin_usd": ("Margin", "${:,.2f}"),
+    "generations": ("Generations", "{:,.0f}".format),
+    "active_users": ("Active users", "{:,.0f}".format),
+    "sessions": ("Sessions", "{:,.0f}".format),
+    "success_rate": ("Success rate", "{:.1%}".format),
+    # latencies in seconds: millisecond figures are too wide for a card
+    "p50_latency_ms": ("p50 latency", lambda ms: f"{ms / 1000:,.1f} s"),
+    "p95_latency_ms": ("p95 latency", lambda ms: f"{ms / 1000:,.1f} s"),
+    "cost_usd": ("GPU cost", "${:,.2f}".format),
+    "revenue_usd": ("Revenue", "${:,.2f}".format),
+    "margin_usd": ("Margin", "${:,.2f}".format),
 }
 # For these a rise is bad news: the arrow turns red.
 LOWER_IS_BETTER = {"p50_latency_ms", "p95_latency_ms", "cost_usd"}
@@ -50,7 +52,7 @@ def kpi_cards_html(kpis: dict) -> str:
     cards = []
     for name, (label, fmt) in KPI_LABELS.items():
         value, change = kpis[name]["value"], kpis[name]["change"]
-        shown = "–" if value is None else fmt.format(value)
+        shown = "–" if value is None else fmt(value)
         if change is None:
             delta = '<div class="kpi-delta">no earlier period</div>'
         else:
@@ -69,8 +71,10 @@ def filter_bar(wh: Warehouse) -> list[gr.components.Component]:
     """The filter inputs, in Filters.from_inputs order (start, end, tiers, statuses, domains, styles)."""
     choices = queries.filter_choices(wh)
     first, last = queries.data_range(wh)
+    # Open on the last three weeks, so the KPI cards can compare with the three weeks before.
+    default_start = max(first, last - timedelta(days=20))
     with gr.Row(equal_height=True):
-        start = gr.DateTime(value=str(first), include_time=False, type="string", label="From")
+        start = gr.DateTime(value=str(default_start), include_time=False, type="string", label="From")
         end = gr.DateTime(value=str(last), include_time=False, type="string", label="To")
         tiers = gr.CheckboxGroup(choices["tiers"], label="Tier")
         statuses = gr.CheckboxGroup(choices["statuses"], label="Status")
@@ -94,7 +98,7 @@ def build(demo: gr.Blocks, wh: Warehouse) -> None:
     with gr.Row():
         export_choice = gr.Dropdown(names, value=names[0], label="Data behind a chart")
         export_button = gr.Button("Export CSV")
-        export_file = gr.File(label="CSV", interactive=False)
+        export_file = gr.File(label="CSV", interactive=False, height=80)
 
     @user_errors
     def refresh(*values):

@@ -10,22 +10,29 @@ CSS = """
 .kpi-row { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; }
 .kpi { border: 1px solid #334155; border-radius: 10px; padding: 12px 14px; background: #1e293b; }
 .kpi-label { color: #94a3b8; font-size: 0.85rem; }
-.kpi-value { color: #f1f5f9; font-size: 1.5rem; font-weight: 600; }
+.kpi-value { color: #f1f5f9; font-size: 1.5rem; font-weight: 600; white-space: nowrap; }
 .kpi-delta { color: #94a3b8; font-size: 0.75rem; margin-top: 2px; }
 .kpi-delta.up { color: #22c55e; }
 .kpi-delta.down { color: #ef4444; }
+.synthetic-note { color: #fbbf24; }
 """
+
+# The app is dark whatever the visitor's system preference: Gradio styles dark mode through
+# a `dark` class on <body>.
+FORCE_DARK_JS = "() => { document.body.classList.add('dark'); }"
 
 
 def make_theme() -> gr.themes.Base:
     # Fonts are named, not fetched: no network is needed, and browsers fall back when absent.
     return gr.themes.Base(primary_hue="violet", neutral_hue="slate", font=FONT_STACK).set(
-        body_background_fill="#0f172a",
         body_background_fill_dark="#0f172a",
-        body_text_color="#e2e8f0",
-        body_text_color_dark="#e2e8f0",
-        block_background_fill="#111827",
+        background_fill_primary_dark="#111827",
+        background_fill_secondary_dark="#0f172a",
         block_background_fill_dark="#111827",
-        block_border_color="#334155",
         block_border_color_dark="#334155",
+        input_background_fill_dark="#1e293b",
+        border_color_primary_dark="#334155",
+        body_text_color_dark="#e2e8f0",
+        button_primary_background_fill_dark="#7c3aed",
+        button_primary_background_fill_hover_dark="#8b5cf6",
     )
