@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import json
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +11,7 @@ from PIL import Image
 
 from genai_analyzer.build import BuildRequest, build_warehouse, enrich_warehouse, thumb_dir
 from genai_analyzer.cli import main
+from genai_analyzer.enrich.labels import load_taxonomy
 from genai_analyzer.status import warehouse_status
 from genai_analyzer.warehouse import Warehouse
 from tests.conftest import make_settings, shared_path
@@ -27,22 +25,23 @@ def test_the_sample_build_embeds_labels_and_thumbnails_everything(sample_warehou
     assert enr["thumbnails"] == enr["images"] == status["rows"]["fact_generations"]
     assert enr["indexes"] == {"hnsw": True, "fts": True}
     with Warehouse(sample_warehouse) as wh:
-        norms = wh.query("SELECT list_dot_product(text_embedding::FLOAT[], text_embedding::FLOAT[]) AS n FROM dim_prompts")
+        norms = wh.query(
+            "SELECT list_dot_product(text_embedding::FLOAT[], text_embedding::FLOAT[]) AS n FROM dim_prompts"
+        )
         assert norms["n"].between(0.999, 1.001).all()  # stored normalized
-        taxonomy = json.loads((Path(__file__).parents[1] / "genai_analyzer" / "data" / "taxonomy.json").read_text())
+        taxonomy = load_taxonomy()
         domains = set(wh.query("SELECT DISTINCT domain FROM dim_prompts")["domain"])
-        assert domains <= {d["name"] if isinstance(d, dict) else d for d in _labels_of(taxonomy, "domain")}
+        styles = set(wh.query("SELECT DISTINCT art_style FROM dim_prompts")["art_style"])
+        assert domains <= set(taxonomy.domain.names) and len(domains) >= 5
+        assert styles <= set(taxonomy.art_style.names) and len(styles) >= 5
         assert set(wh.query("SELECT DISTINCT label_source FROM dim_prompts")["label_source"]) == {"embedding"}
-
-
-def _labels_of(taxonomy: dict, field: str):
-    value = taxonomy[field] if field in taxonomy else taxonomy[f"{field}s"]
-    return value if isinstance(value, list) else list(value)
 
 
 def test_thumbnails_are_webp_about_256px_on_the_long_side(sample_warehouse):
     with Warehouse(sample_warehouse) as wh:
-        paths = wh.query("SELECT thumb_path FROM fact_generations USING SAMPLE 10 ROWS (reservoir, 2)")["thumb_path"]
+        paths = wh.query("SELECT thumb_path FROM fact_generations USING SAMPLE 10 ROWS (reservoir, 2)")[
+            "thumb_path"
+        ]
     for path in paths:
         with Image.open(path) as img:
             assert img.format == "WEBP"
@@ -105,7 +104,9 @@ def test_labels_step_without_embeddings_is_refused(tmp_path):
     from genai_analyzer.errors import BuildError
 
     with pytest.raises(BuildError, match="needs the embeddings"):
-        build_warehouse(make_settings(tmp_path), BuildRequest(source="sample", enrich=("labels",)), progress=False)
+        build_warehouse(
+            make_settings(tmp_path), BuildRequest(source="sample", enrich=("labels",)), progress=False
+        )
 
 
 def test_enrich_without_a_warehouse_says_to_build_first(tmp_path):

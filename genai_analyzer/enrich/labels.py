@@ -1,0 +1,631 @@
+"""Prompt labels: a domain and an art style from a fixed taxonomy, and a measured complexity score.
+
+* ``load_taxonomy()`` reads and validates ``genai_analyzer/data/taxonomy.json``.
+* ``complexity_score(prompt)`` is 1..10 from countable features (formula in its docstring).
+* ``EmbeddingLabeller`` is offline zero-shot: cosine similarity between prompt embeddings and
+  each label's embedded description and phrasings, plus a boost for taxonomy keywords found in
+  the prompt (earlier mentions weigh more); a field is "other" when nothing beats a calibrated
+  similarity.
+* ``LLMLabeller`` asks an ``LLM`` for JSON, validates it against the taxonomy, retries once with
+  the error stated, then falls back to the embedding labeller for that prompt.
+
+docs/labels.md describes the taxonomy, the method and the measured accuracy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from genai_analyzer.errors import AnalyzerError
+from genai_analyzer.llm.base import LLM, LLMError, Message
+
+FIELDS = ("domain", "art_style")
+OTHER = "other"
+
+
+class TaxonomyError(AnalyzerError):
+    """The taxonomy file is missing, is not valid JSON, or breaks the expected structure."""
+
+
+class LabelError(AnalyzerError):
+    """Labels could not be made or validated (bad inputs, or an answer outside the taxonomy)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Taxonomy
+
+
+@dataclass(frozen=True)
+class TaxonomyLabel:
+    """One label: what it means, phrasings to embed, and words that signal it in prompts."""
+
+    name: str
+    description: str
+    prototypes: tuple[str, ...]
+    keywords: tuple[str, ...]
+    weak_keywords: tuple[str, ...]  # weaker evidence: artist names, quality boosters, generic words
+    synonyms: tuple[str, ...]  # other names an LLM may answer with
+
+
+@dataclass(frozen=True)
+class TaxonomyField:
+    """One labelled field ("domain" or "art_style") and its labels, "other" included."""
+
+    name: str
+    description: str
+    rules: tuple[str, ...]
+    labels: tuple[TaxonomyLabel, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """The label names in file order."""
+        return [label.name for label in self.labels]
+
+    def normalise(self, value: object) -> str | None:
+        """The label ``value`` names (case, spaces, '-' and '_' ignored; synonyms mapped), or None."""
+        if not isinstance(value, str):
+            return None
+        key = _name_key(value)
+        lookup = _lookup(self)
+        if key in lookup:
+            return lookup[key]
+        for suffix in (" style", " art", " genre"):  # "anime style", "surreal art"
+            if key.endswith(suffix) and key[: -len(suffix)] in lookup:
+                return lookup[key[: -len(suffix)]]
+        return None
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The label taxonomy: ``domain`` (what the image shows) and ``art_style`` (how it looks)."""
+
+    version: int
+    fields: dict[str, TaxonomyField]
+
+    @property
+    def domain(self) -> TaxonomyField:
+        return self.fields["domain"]
+
+    @property
+    def art_style(self) -> TaxonomyField:
+        return self.fields["art_style"]
+
+
+def _name_key(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", text.strip().lower()).strip()
+
+
+@cache
+def _lookup(field: TaxonomyField) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for label in field.labels:
+        for alias in (*label.synonyms, label.name):  # the name itself wins over any synonym
+            table[_name_key(alias)] = label.name
+    return table
+
+
+DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "data" / "taxonomy.json"
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """The validated taxonomy from ``path`` (default: the packaged taxonomy.json).
+
+    Raises TaxonomyError naming the file and what is wrong with it.
+    """
+    path = Path(path) if path is not None else DEFAULT_TAXONOMY_PATH
+    if path == DEFAULT_TAXONOMY_PATH:
+        return _default_taxonomy()
+    return _read_taxonomy(path)
+
+
+@cache
+def _default_taxonomy() -> Taxonomy:
+    return _read_taxonomy(DEFAULT_TAXONOMY_PATH)
+
+
+def _read_taxonomy(path: Path) -> Taxonomy:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise TaxonomyError(f"taxonomy file not found: {path}") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TaxonomyError(f"taxonomy file {path} is not readable JSON: {exc}") from exc
+    try:
+        return _parse_taxonomy(data)
+    except TaxonomyError as exc:
+        raise TaxonomyError(f"taxonomy file {path}: {exc}") from None
+
+
+def _strings(obj: dict, key: str, where: str, *, required: bool = False) -> tuple[str, ...]:
+    value = obj.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise TaxonomyError(f"{where}.{key} must be a list of non-empty strings")
+    if required and not value:
+        raise TaxonomyError(f"{where}.{key} must not be empty")
+    return tuple(value)
+
+
+def _text(obj: dict, key: str, where: str) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise TaxonomyError(f"{where}.{key} must be a non-empty string")
+    return value.strip()
+
+
+def _parse_taxonomy(data: object) -> Taxonomy:
+    if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
+        raise TaxonomyError('expected an object with a "fields" object')
+    version = data.get("version", 1)
+    if not isinstance(version, int):
+        raise TaxonomyError('"version" must be an integer')
+    fields = {}
+    for field_name in FIELDS:
+        raw = data["fields"].get(field_name)
+        where = f"fields.{field_name}"
+        if not isinstance(raw, dict) or not isinstance(raw.get("labels"), list) or not raw["labels"]:
+            raise TaxonomyError(f'{where} must be an object with a non-empty "labels" list')
+        labels = []
+        for i, item in enumerate(raw["labels"]):
+            at = f"{where}.labels[{i}]"
+            if not isinstance(item, dict):
+                raise TaxonomyError(f"{at} must be an object")
+            labels.append(
+                TaxonomyLabel(
+                    name=_text(item, "name", at),
+                    description=_text(item, "description", at),
+                    prototypes=_strings(item, "prototypes", at),
+                    keywords=_strings(item, "keywords", at),
+                    weak_keywords=_strings(item, "weak_keywords", at),
+                    synonyms=_strings(item, "synonyms", at),
+                )
+            )
+        names = [label.name for label in labels]
+        if len(set(map(_name_key, names))) != len(names):
+            raise TaxonomyError(f"{where} has duplicate label names: {names}")
+        if OTHER not in names:
+            raise TaxonomyError(f'{where} must have an "{OTHER}" label')
+        fields[field_name] = TaxonomyField(
+            name=field_name,
+            description=_text(raw, "description", where),
+            rules=_strings(raw, "rules", where),
+            labels=tuple(labels),
+        )
+    return Taxonomy(version=version, fields=fields)
+
+
+# ---------------------------------------------------------------------------------------------
+# Keyword matching (shared by the labeller's boost and the complexity score)
+
+
+def normalise_prompt(text: str) -> str:
+    """``text`` lower-cased with DiffusionDB's tokeniser spacing undone ("3 d" -> "3d",
+    "sci - fi" -> "sci-fi", "1 9 7 0 s" -> "1970s"), so keywords match one spelling."""
+    text = text.lower().replace("_", " ")
+    text = re.sub(r"\s*-\s*", "-", text)
+    text = re.sub(r"(?<=\d) (?=[\da-z]\b)", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class KeywordMatcher:
+    """Finds taxonomy keywords in prompts with one compiled regex (the longest keyword wins, so
+    "digital painting" is not also read as "painting")."""
+
+    WEAK = 0.5  # weight of a weak keyword relative to a keyword
+    NAME = 1.5  # the label's own name in the prompt ("interior", "watercolor") is the best evidence
+
+    def __init__(self, taxonomy: Taxonomy):
+        self.taxonomy = taxonomy
+        # keyword -> [(field index, label index, weight)]; a keyword may signal one label per field
+        table: dict[str, dict[tuple[int, int], float]] = {}
+        for f, field_name in enumerate(FIELDS):
+            for j, label in enumerate(taxonomy.fields[field_name].labels):
+                for words, weight in ((label.weak_keywords, self.WEAK), (label.keywords, 1.0)):
+                    for word in words:
+                        key = normalise_prompt(word)
+                        w = self.NAME if weight == 1.0 and key == normalise_prompt(label.name) else weight
+                        slot = table.setdefault(key, {})
+                        slot[(f, j)] = max(w, slot.get((f, j), 0.0))
+        self.table = {k: [(f, j, w) for (f, j), w in v.items()] for k, v in table.items()}
+        self.regex = re.compile(rf"(?<![a-z0-9]){_trie_regex(list(self.table))}(?![a-z0-9])")
+
+    def scan(self, text: str) -> list[list[tuple[int, int, float]]]:
+        """Per keyword hit in ``text``, in prompt order: its (field index, label index, weight)s."""
+        return [self.table[m.group()] for m in self.regex.finditer(normalise_prompt(text))]
+
+
+def _trie_regex(words: list[str]) -> str:
+    """A regex matching any of ``words``, longest first, factored by common prefixes: ``re``
+    tries alternatives one by one, so a plain 1,000-word alternation is several times slower."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # end of a word
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(c) + build(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # greedy "?" tries the longer word first and backtracks to the shorter one
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)
+
+
+@cache
+def _default_matcher() -> KeywordMatcher:
+    return KeywordMatcher(_default_taxonomy())
+
+
+# ---------------------------------------------------------------------------------------------
+# Complexity
+
+_SEGMENT = re.compile(r"[,;|]|\.(?:\s|$)")
+_WORD = re.compile(r"[^\W_]+")
+_ARTIST = re.compile(r"\b(?:by|in the style of|style of|inspired by)\s+([^,.;|:()\[\]]+)", re.IGNORECASE)
+_JOIN = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
+_WEIGHT = re.compile(r"[\w)\]]\s*:\s*-?\d+(?:\s*\.\s*\d+)?")
+_EMPHASIS = re.compile(r"!{2,}|[(\[{]+")
+
+
+def complexity_features(prompt: str) -> dict[str, int]:
+    """The countable features ``complexity_score`` combines (see its docstring)."""
+    return _features(prompt or "", _style_count(_default_matcher().scan(prompt or "")))
+
+
+def _style_count(hits: list[list[tuple[int, int, float]]]) -> int:
+    """Distinct art styles named by (non-weak) keywords among a scan's hits."""
+    style = FIELDS.index("art_style")
+    return len({j for hit in hits for f, j, w in hit if f == style and w >= 1.0})
+
+
+def _features(text: str, styles: int) -> dict[str, int]:
+    return {
+        "words": len(_WORD.findall(text)),
+        "modifiers": max(0, sum(1 for s in _SEGMENT.split(text) if s.strip()) - 1),
+        "artists": sum(1 + len(_JOIN.findall(m.group(1))) for m in _ARTIST.finditer(text)),
+        "styles": styles,
+        "emphasis": len(_WEIGHT.findall(text)) + len(_EMPHASIS.findall(text)),
+    }
+
+
+def complexity_score(prompt: str) -> int:
+    """How elaborate a prompt is, an integer in 1..10 (1 for an empty prompt).
+
+    From countable features of the prompt:
+
+    * ``words``: word count;
+    * ``modifiers``: comma/semicolon/pipe/sentence-separated segments after the first;
+    * ``artists``: artist references - each "by X", "in the style of X", "style of X",
+      "inspired by X" counts 1, plus 1 for each "and"/"&" joining names in that phrase;
+    * ``styles``: distinct art styles named by taxonomy keywords (e.g. "oil painting", "octane");
+    * ``emphasis``: weights like "(word:1.2)" or "word: 5", runs of "!!", and runs of opening
+      brackets "(", "[", "{".
+
+    score = 1 + min(3, words/12) + min(2, modifiers/5) + min(2, 0.75*artists)
+              + min(1, 0.5*styles) + min(2, 0.5*emphasis),
+    rounded half up and capped at 10. Each term only grows with its feature, so adding words,
+    modifiers, artists, styles or emphasis never lowers the score.
+    """
+    return _score(prompt, complexity_features(prompt)) if prompt and prompt.strip() else 1
+
+
+def _score(prompt: str, f: dict[str, int]) -> int:
+    if not prompt.strip():
+        return 1
+    raw = (
+        1
+        + min(3.0, f["words"] / 12)
+        + min(2.0, f["modifiers"] / 5)
+        + min(2.0, 0.75 * f["artists"])
+        + min(1.0, 0.5 * f["styles"])
+        + min(2.0, 0.5 * f["emphasis"])
+    )
+    return max(1, min(10, int(raw + 0.5)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Labellers
+
+
+@dataclass
+class Label:
+    """The labels of one prompt; ``label_source`` is "embedding" or "llm:<backend name>"."""
+
+    domain: str
+    art_style: str
+    complexity_score: int
+    label_source: str
+
+
+class EmbeddingLabeller:
+    """Zero-shot labels from embedding similarity to label exemplars, with a keyword boost.
+
+    Each label has exemplars: its description and its prototype phrasings from the taxonomy,
+    embedded once. Per field and label:
+
+        score = similarity + BOOST * keyword evidence
+
+    * similarity: mean cosine of the prompt to the label's TOP_K most similar exemplars (labels
+      like "character" are too varied for one mean vector). For domains, prompt and exemplars are
+      first projected off the span of the art-style exemplars, because style words ("digital
+      painting, trending on artstation") otherwise dominate a prompt's vector.
+    * keyword evidence: the largest ``weight * DECAY ** rank`` over the label's keyword hits;
+      rank is the hit's order among the field's hits, so the first-named subject or medium weighs
+      most; weak keywords (artists, boosters) weigh 0.5 and the label's own name 1.5.
+    * "other" scores THRESHOLD plus its own keyword evidence, so it wins when no label is
+      similar enough.
+
+    All of it is matrix products over a batch; only the keyword scan is per prompt.
+    """
+
+    name = "embedding"
+    # Calibrated on half of tests/data/labelled_prompts.csv (see docs/labels.md).
+    BOOST = {"domain": 0.3, "art_style": 0.5}
+    DECAY = {"domain": 0.5, "art_style": 0.7}
+    THRESHOLD = {"domain": 0.25, "art_style": 0.4}
+    TOP_K = 2
+
+    def __init__(self, embedder, taxonomy: Taxonomy | None = None):
+        self.embedder = embedder
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.matcher = KeywordMatcher(self.taxonomy)
+        self._exemplars: dict[str, np.ndarray] = {}  # field -> (exemplars, dim), unit rows
+        self._owner: dict[str, np.ndarray] = {}  # field -> label index of each exemplar
+        self._style_basis: np.ndarray | None = None
+
+    # -- exemplars ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        """Embed every label's description and phrasings once (one embedder call)."""
+        texts: list[str] = []
+        owners: list[tuple[int, int]] = []
+        for f, field_name in enumerate(FIELDS):
+            for j, label in enumerate(self.taxonomy.fields[field_name].labels):
+                if label.name == OTHER:
+                    continue  # "other" is scored by the threshold, not by similarity
+                for text in (label.description, *label.prototypes):
+                    texts.append(text)
+                    owners.append((f, j))
+        vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+        owner = np.array(owners)
+        # Orthonormal basis of the art-style exemplars, projected out of domain vectors.
+        basis, _ = np.linalg.qr(vectors[owner[:, 0] == FIELDS.index("art_style")].T)
+        self._style_basis = basis.astype(np.float32)
+        for f, field_name in enumerate(FIELDS):
+            rows = vectors[owner[:, 0] == f]
+            self._exemplars[field_name] = _unit(self._remove_style(rows) if field_name == "domain" else rows)
+            self._owner[field_name] = owner[owner[:, 0] == f, 1]
+
+    @property
+    def dim(self) -> int:
+        """The embedding dimension of the model (and of precomputed embeddings)."""
+        if not self._exemplars:
+            self._build()
+        return int(self._exemplars["domain"].shape[1])
+
+    def _remove_style(self, vectors: np.ndarray) -> np.ndarray:
+        return vectors - (vectors @ self._style_basis) @ self._style_basis.T
+
+    def _similarity(self, field_name: str, vectors: np.ndarray) -> np.ndarray:
+        """(n, labels): mean cosine of unit ``vectors`` to each label's TOP_K closest exemplars."""
+        sims = vectors @ self._exemplars[field_name].T  # (n, exemplars)
+        owner = self._owner[field_name]
+        out = np.zeros((len(vectors), len(self.taxonomy.fields[field_name].labels)), dtype=np.float32)
+        for j in np.unique(owner):
+            mine = sims[:, owner == j]
+            k = min(self.TOP_K, mine.shape[1])
+            out[:, j] = np.partition(mine, mine.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
+        return out
+
+    # -- scoring ------------------------------------------------------------------------------
+    def keyword_evidence(self, scans: list[list[list[tuple[int, int, float]]]]) -> dict[str, np.ndarray]:
+        """Per field, an (n, labels) matrix of keyword evidence from ``KeywordMatcher.scan`` results."""
+        out = {f: np.zeros((len(scans), len(self.taxonomy.fields[f].labels)), np.float32) for f in FIELDS}
+        mats = [out[f] for f in FIELDS]
+        decay = [self.DECAY[f] for f in FIELDS]
+        for i, hits in enumerate(scans):
+            ranks = [0] * len(FIELDS)  # hits so far per field: later mentions weigh less
+            for hit in hits:
+                for f, j, weight in hit:
+                    value = weight * decay[f] ** ranks[f]
+                    if value > mats[f][i, j]:
+                        mats[f][i, j] = value
+                for f in {f for f, _, _ in hit}:
+                    ranks[f] += 1
+        return out
+
+    def scores(
+        self, prompts: list[str], *, embeddings: np.ndarray | None = None, scans: list | None = None
+    ) -> dict[str, np.ndarray]:
+        """Per field, an (n, labels) score matrix (columns in taxonomy order); argmax is the label.
+
+        ``scans`` are the prompts' ``self.matcher.scan`` results when the caller already has them.
+        """
+        if not self._exemplars:
+            self._build()
+        vectors = self._vectors(prompts, embeddings)
+        if scans is None:
+            scans = [self.matcher.scan(p or "") for p in prompts]
+        evidence = self.keyword_evidence(scans)
+        out = {}
+        for field_name in FIELDS:
+            field = self.taxonomy.fields[field_name]
+            v = _unit(self._remove_style(vectors)) if field_name == "domain" else vectors
+            sims = self._similarity(field_name, v)
+            other = field.names.index(OTHER)
+            sims[:, other] = self.THRESHOLD[field_name]
+            out[field_name] = sims + self.BOOST[field_name] * evidence[field_name]
+        return out
+
+    def _vectors(self, prompts: list[str], embeddings: np.ndarray | None) -> np.ndarray:
+        if embeddings is None:
+            return np.asarray(self.embedder.embed(list(prompts)), dtype=np.float32)
+        vectors = np.asarray(embeddings, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != len(prompts) or vectors.shape[1] != self.dim:
+            raise LabelError(
+                f"embeddings have shape {vectors.shape}; expected ({len(prompts)}, {self.dim}) "
+                f"from the labeller's model {getattr(self.embedder, 'model_name', '?')!r}"
+            )
+        return _unit(vectors)  # stored vectors may have lost their exact unit length
+
+    def label(
+        self,
+        prompts: list[str],
+        *,
+        embeddings: np.ndarray | None = None,
+        progress: bool = False,
+        batch_size: int = 8192,
+    ) -> list[Label]:
+        """One Label per prompt, in order. ``embeddings`` (n, dim), when given, skips embedding."""
+        prompts = list(prompts)
+        if embeddings is None and prompts:
+            embeddings = self.embedder.embed(prompts, progress=progress)
+        labels: list[Label] = []
+        names = {f: self.taxonomy.fields[f].names for f in FIELDS}
+        # One keyword scan per prompt serves the boost and, with the packaged taxonomy, the
+        # complexity score's style count too (the scan is most of the per-prompt cost).
+        same_styles = self.taxonomy is _default_taxonomy()
+        for start in range(0, len(prompts), batch_size):
+            chunk = [p or "" for p in prompts[start : start + batch_size]]
+            scans = [self.matcher.scan(p) for p in chunk]
+            scores = self.scores(chunk, embeddings=embeddings[start : start + batch_size], scans=scans)
+            best = {f: scores[f].argmax(axis=1) for f in FIELDS}
+            labels.extend(
+                Label(
+                    domain=names["domain"][best["domain"][i]],
+                    art_style=names["art_style"][best["art_style"][i]],
+                    complexity_score=_score(p, _features(p, _style_count(scans[i])))
+                    if same_styles
+                    else complexity_score(p),
+                    label_source=self.name,
+                )
+                for i, p in enumerate(chunk)
+            )
+        return labels
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return (vectors / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+class LLMLabeller:
+    """Labels from an LLM's JSON answer, validated against the taxonomy; the embedding labeller
+    labels every prompt the LLM cannot (two invalid answers, or LLMError twice).
+
+    After ``max_consecutive_failures`` prompts in a row fell back, the backend is taken to be
+    down: later ``label`` calls ask the LLM only for their first prompt (a probe) and send the
+    rest straight to the fallback until a probe succeeds, so a dead server does not cost two
+    timeouts per prompt. Complexity is always measured, never asked.
+    """
+
+    def __init__(
+        self,
+        llm: LLM,
+        fallback: EmbeddingLabeller,
+        taxonomy: Taxonomy | None = None,
+        *,
+        max_tokens: int = 64,
+        max_consecutive_failures: int = 20,
+    ):
+        self.llm = llm
+        self.fallback = fallback
+        self.taxonomy = taxonomy or fallback.taxonomy
+        self.max_tokens = max_tokens
+        self.max_consecutive_failures = max_consecutive_failures
+        self.source = f"llm:{llm.name}"
+        self._system = self.system_prompt()
+        self._failures = 0  # prompts in a row that fell back, across calls
+
+    def system_prompt(self) -> str:
+        """The instructions: the task, both label lists with meanings, the rules, the format."""
+        parts = [
+            "You label prompts written for a text-to-image generator. Choose exactly one label per field "
+            "from the lists below and answer with only a JSON object: "
+            '{"domain": "<label>", "art_style": "<label>"}.'
+        ]
+        for field_name in FIELDS:
+            field = self.taxonomy.fields[field_name]
+            parts.append(f"\n{field_name}: {field.description}")
+            parts.extend(f"- {label.name}: {label.description}" for label in field.labels)
+            parts.extend(f"Rule: {rule}" for rule in field.rules)
+        return "\n".join(parts)
+
+    def validate(self, answer: dict) -> tuple[str, str]:
+        """(domain, art_style) from the parsed answer; LabelError says what is wrong."""
+        values, problems = [], []
+        for field_name in FIELDS:
+            field = self.taxonomy.fields[field_name]
+            raw = answer.get(field_name)
+            value = field.normalise(raw)
+            if value is None:
+                problems.append(f'"{field_name}" is {raw!r}, not one of: {", ".join(field.names)}')
+            values.append(value)
+        if problems:
+            raise LabelError("; ".join(problems))
+        return values[0], values[1]
+
+    def ask(self, prompt: str) -> tuple[str, str] | None:
+        """(domain, art_style) from the LLM for one prompt, or None after two failed answers."""
+        messages: list[Message] = [
+            {"role": "system", "content": self._system},
+            {"role": "user", "content": f"Prompt: {prompt.strip()[:2000]}"},
+        ]
+        for attempt in range(2):
+            answer = None
+            try:
+                answer = self.llm.complete_json(messages, max_tokens=self.max_tokens)
+                return self.validate(answer)
+            except (LLMError, LabelError) as exc:
+                if attempt == 0:
+                    if answer is not None:  # it parsed but broke the taxonomy: show it back
+                        messages.append({"role": "assistant", "content": json.dumps(answer)})
+                    messages.append(
+                        {
+                            "role": "user",
+                            "content": f"That answer cannot be used: {exc}. Answer again with only the "
+                            'JSON object {"domain": ..., "art_style": ...}, one listed label each.',
+                        }
+                    )
+        return None
+
+    def label(
+        self, prompts: list[str], *, embeddings: np.ndarray | None = None, progress: bool = False
+    ) -> list[Label]:
+        """One Label per prompt, in order; ``embeddings`` are passed on to the fallback."""
+        from tqdm.auto import tqdm
+
+        prompts = list(prompts)
+        answers: list[tuple[str, str] | None] = []
+        down = self._failures >= self.max_consecutive_failures
+        for i, prompt in enumerate(
+            tqdm(prompts, desc="llm labels", unit="prompt", disable=not progress, leave=False)
+        ):
+            answer = self.ask(prompt) if not down or i == 0 else None
+            if answer is not None:
+                self._failures, down = 0, False
+            elif not down:
+                self._failures += 1
+                down = self._failures >= self.max_consecutive_failures
+            answers.append(answer)
+        missing = [i for i, a in enumerate(answers) if a is None]
+        fallback = {}
+        if missing:
+            sub = None if embeddings is None else np.asarray(embeddings)[missing]
+            made = self.fallback.label([prompts[i] for i in missing], embeddings=sub)
+            fallback = dict(zip(missing, made, strict=True))
+        return [
+            fallback[i]
+            if answer is None
+            else Label(answer[0], answer[1], complexity_score(prompt), self.source)
+            for i, (prompt, answer) in enumerate(zip(prompts, answers, strict=True))
+        ]
