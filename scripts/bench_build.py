@@ -44,13 +44,17 @@ def bench(size: int, workdir: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="genai-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    print("| generations | ingest s | sessions s | simulate s | dbt s | total s | peak RSS MB | warehouse MB |")
+    print(
+        "| generations | ingest s | sessions s | simulate s | dbt s | total s | peak RSS MB | warehouse MB |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:
         r = bench(size, workdir)

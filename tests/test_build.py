@@ -145,7 +145,9 @@ def test_a_failing_dbt_test_keeps_the_old_warehouse(tmp_path):
     )  # fmt: skip
     logs.to_csv(tmp_path / "logs.csv", index=False)
     with pytest.raises(BuildError) as err:
-        build_warehouse(settings, BuildRequest(source="logs", path=tmp_path / "logs.csv", enrich=()), progress=False)
+        build_warehouse(
+            settings, BuildRequest(source="logs", path=tmp_path / "logs.csv", enrich=()), progress=False
+        )
     assert err.value.step == "dbt"
     assert "latency_ms" in str(err.value)
     assert digest(settings.db_path) == before
@@ -217,8 +219,18 @@ def test_cli_build_and_status_on_real_rows(tmp_path):
     db = tmp_path / "w.duckdb"
     result = CliRunner().invoke(
         main,
-        ["build", "--source", "diffusiondb", "--path", str(path), "--db", str(db), "--quiet",
-         "--skip", "embeddings,labels,thumbnails"],  # fmt: skip
+        [
+            "build",
+            "--source",
+            "diffusiondb",
+            "--path",
+            str(path),
+            "--db",
+            str(db),
+            "--quiet",
+            "--skip",
+            "embeddings,labels,thumbnails",
+        ],  # fmt: skip
     )
     assert result.exit_code == 0, result.output
     assert "fact_generations" in result.output and "data tests passed" in result.output
