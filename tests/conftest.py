@@ -9,6 +9,7 @@ import pytest
 
 from genai_analyzer.build import BuildRequest, build_warehouse
 from genai_analyzer.settings import Settings
+from tests.fake_llm_server import server  # noqa: F401  (a fixture: a local chat-completions server)
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
