@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 
 BATCH = 2048  # prompts per embedding batch: one progress tick, one insert
 
@@ -136,6 +137,15 @@ def _insert_vectors(con, prompt_ids: list[str], model: str, vectors: np.ndarray)
         con.unregister("new_vectors")
 
 
+def _append(con, table: str, frame: pd.DataFrame) -> None:
+    """Insert a DataFrame in one statement (executemany would go row by row)."""
+    con.register("rows_to_append", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows_to_append")
+    finally:
+        con.unregister("rows_to_append")
+
+
 def labeller_key(kind: str, model: str, taxonomy_text: str) -> str:
     """Identifies labels made the same way: labeller kind, embedding model, taxonomy version."""
     return f"{kind}:{model}:{hashlib.sha1(taxonomy_text.encode()).hexdigest()[:8]}"
@@ -177,13 +187,19 @@ def label_prompts(
             have = chunk["embedding"].notna().all()
             embeddings = np.stack(chunk["embedding"].to_numpy()).astype(np.float32) if have else None
             labels = labeller.label(chunk["prompt"].tolist(), embeddings=embeddings)
-            rows = [
-                (pid, key, lab.domain, lab.art_style, lab.complexity_score, lab.label_source)
-                for pid, lab in zip(chunk["prompt_id"], labels, strict=True)
-            ]
-            con.executemany("INSERT INTO enrich.prompt_labels VALUES (?, ?, ?, ?, ?, ?)", rows)
-            counts.done += len(rows)
-            bar.update(len(rows))
+            frame = pd.DataFrame(
+                {
+                    "prompt_id": chunk["prompt_id"].to_numpy(),
+                    "labeller": key,
+                    "domain": [lab.domain for lab in labels],
+                    "art_style": [lab.art_style for lab in labels],
+                    "complexity_score": [lab.complexity_score for lab in labels],
+                    "label_source": [lab.label_source for lab in labels],
+                }
+            )
+            _append(con, "enrich.prompt_labels", frame)
+            counts.done += len(frame)
+            bar.update(len(frame))
     return counts
 
 
@@ -202,10 +218,14 @@ def thumbnail_images(con, thumb_dir: Path, *, size: int = 256, progress: bool = 
     with tqdm(total=len(paths), desc="thumbnails", unit="image", disable=not progress, leave=False) as bar:
         results = make_thumbnails(paths, thumb_dir, size=size, progress=bar.update)
     con.execute("DELETE FROM enrich.thumbnails")
-    con.executemany(
-        "INSERT INTO enrich.thumbnails VALUES (?, ?, ?)",
-        [(r.image_path, r.thumb_path, r.status) for r in results],
+    frame = pd.DataFrame(
+        {
+            "image_path": [r.image_path for r in results],
+            "thumb_path": pd.Series([r.thumb_path for r in results], dtype="object"),
+            "status": [r.status for r in results],
+        }
     )
+    _append(con, "enrich.thumbnails", frame)
     by_status = {s: sum(r.status == s for r in results) for s in ("done", "skipped", "missing", "corrupt")}
     return StepCounts(
         done=by_status["done"],
