@@ -38,7 +38,8 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
 
     auth = parse_auth(settings.auth)
     ensure_warehouse(settings)
-    demo = create_app(Warehouse(settings.db_path))
+    wh = Warehouse(settings.db_path)
+    demo = create_app(wh)
     if settings.share and auth is None:
         print("warning: the public link has no password; set --auth user:password (or GENAI_AUTH).")
     demo.launch(
@@ -47,5 +48,5 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         share=settings.share,
         auth=auth,
         max_threads=8,
-        **launch_kwargs(),
+        **launch_kwargs(wh),
     )

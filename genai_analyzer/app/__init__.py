@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from genai_analyzer.app import analytics, overview
+from genai_analyzer.app import analytics, explorer, overview
 from genai_analyzer.app.theme import CSS, FORCE_DARK_JS, make_theme
 from genai_analyzer.warehouse import Warehouse
 
@@ -20,11 +20,19 @@ def create_app(wh: Warehouse) -> gr.Blocks:
                 overview.build(demo, wh)
             with gr.Tab("Analytics"):
                 analytics.build(demo, wh)
+            with gr.Tab("Session Explorer"):
+                explorer.build(demo, wh)
     # A burst of users queues instead of exhausting two cores.
     demo.queue(default_concurrency_limit=4, max_size=64)
     return demo
 
 
-def launch_kwargs() -> dict:
-    """Look-and-feel arguments for ``demo.launch`` (Gradio 6 takes theme and css there)."""
-    return {"theme": make_theme(), "css": CSS, "js": FORCE_DARK_JS}
+def launch_kwargs(wh: Warehouse) -> dict:
+    """Arguments for ``demo.launch``: look and feel (Gradio 6 takes theme and css there), and
+    the thumbnail folder the pages may load images from."""
+    return {
+        "theme": make_theme(),
+        "css": CSS + explorer.EXPLORER_CSS,
+        "js": FORCE_DARK_JS,
+        "allowed_paths": explorer.allowed_paths(wh),
+    }

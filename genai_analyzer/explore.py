@@ -1,0 +1,308 @@
+"""The explorer's query layer: one generation in full, one session replayed, sessions listed.
+
+Same conventions as ``queries``: one function per question, one SQL statement each, values always
+bound parameters. Only names from fixed whitelists (sort keys) are ever formatted into SQL.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import pandas as pd
+
+from genai_analyzer.errors import AnalyzerError
+from genai_analyzer.filters import Filters
+from genai_analyzer.queries import FROM_FILTERED
+from genai_analyzer.warehouse import Warehouse
+
+MAX_LIMIT = 500
+
+# Parameters a user sets on purpose; the seed is reported apart (seed_rerolled) because most
+# front ends draw a new one on every request, so listing it as "changed" would say nothing.
+TRACKED_PARAMS = ("step", "cfg", "sampler", "width", "height")
+
+# list_sessions sort key -> dim_sessions column (whitelist: the only text formatted into its SQL)
+SESSION_SORT_KEYS = {
+    "friction": "s.friction_score",
+    "duration": "s.duration_s",
+    "failures": "s.n_failed",
+    "cost": "s.total_cost_usd",
+    "generations": "s.n_generations",
+    "started": "s.started_at",
+}
+
+# generation_detail: section -> (key, SQL expression) over f, p, u, s
+DETAIL_SECTIONS: dict[str, list[tuple[str, str]]] = {
+    "generation": [
+        ("generation_id", "f.generation_id"),
+        ("created_at", "f.created_at"),
+        ("source", "f.source"),
+        ("thumb_path", "f.thumb_path"),
+        ("image_path", "f.image_path"),
+    ],
+    "prompt": [
+        ("prompt_id", "f.prompt_id"),
+        ("text", "p.prompt"),
+        ("n_words", "p.n_words"),
+        ("domain", "p.domain"),
+        ("art_style", "p.art_style"),
+        ("complexity_score", "p.complexity_score"),
+        ("n_generations", "p.n_generations"),
+        ("n_users", "p.n_users"),
+    ],
+    "parameters": [
+        ("seed", "f.seed"),
+        ("step", "f.step"),
+        ("cfg", "f.cfg"),
+        ("sampler", "f.sampler"),
+        ("width", "f.width"),
+        ("height", "f.height"),
+        ("model", "f.model"),
+    ],
+    "telemetry": [
+        ("status", "f.status"),
+        ("error_code", "f.error_code"),
+        ("queue_ms", "f.queue_ms"),
+        ("latency_ms", "f.latency_ms"),
+        ("gpu_seconds", "f.gpu_seconds"),
+        ("cost_usd", "f.cost_usd"),
+        ("revenue_usd", "f.revenue_usd"),
+        ("image_nsfw", "f.image_nsfw"),
+        ("prompt_nsfw", "f.prompt_nsfw"),
+    ],
+    "user": [
+        ("user_id", "f.user_id"),
+        ("tier", "u.tier"),
+        ("is_known", "u.is_known"),
+        ("signup_at", "u.signup_at"),
+        ("n_sessions", "u.n_sessions"),
+        ("n_generations", "u.n_generations"),
+    ],
+    "session": [
+        ("session_id", "f.session_id"),
+        ("seq", "f.session_seq"),
+        ("n_generations", "s.n_generations"),
+        ("started_at", "s.started_at"),
+        ("ended_at", "s.ended_at"),
+        ("duration_s", "s.duration_s"),
+        ("n_failed", "s.n_failed"),
+        ("abandoned", "s.abandoned"),
+        ("friction_score", "s.friction_score"),
+        ("total_cost_usd", "s.total_cost_usd"),
+    ],
+}
+
+
+class ExploreError(AnalyzerError):
+    """An explorer request that cannot be answered as asked (unknown sort key, bad limit)."""
+
+
+class NotFoundError(ExploreError):
+    """No generation or session with the given id."""
+
+
+def check_limit(limit: int | float, maximum: int = MAX_LIMIT) -> int:
+    """``limit`` as an int in [1, maximum]; anything else is an ExploreError."""
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        raise ExploreError(f"The limit must be a whole number, not {limit!r}.") from None
+    if not 1 <= value <= maximum:
+        raise ExploreError(f"The limit must be between 1 and {maximum}, not {value}.")
+    return value
+
+
+def generation_detail(wh: Warehouse, generation_id: str) -> dict:
+    """One generation in full (grain: one generation).
+
+    {"generation": ids, time, paths; "prompt": text and labels; "parameters": seed ... model;
+    "telemetry": status ... nsfw scores; "user": id, tier ...; "session": id, position, summary}.
+    Values are plain Python (timestamps as timezone-aware datetimes, NULL as None).
+    """
+    columns = ", ".join(
+        f'{expr} AS "{section}.{key}"' for section, pairs in DETAIL_SECTIONS.items() for key, expr in pairs
+    )
+    row = wh.row(
+        f"""
+        SELECT {columns}
+        FROM fact_generations f
+        JOIN dim_users u USING (user_id)
+        JOIN dim_sessions s USING (session_id)
+        LEFT JOIN dim_prompts p USING (prompt_id)
+        WHERE f.generation_id = $generation_id
+        """,
+        {"generation_id": generation_id},
+    )
+    if not row:
+        raise NotFoundError(f"No generation with id {generation_id!r}.")
+    detail: dict[str, dict] = {section: {} for section in DETAIL_SECTIONS}
+    for name, value in row.items():
+        section, key = name.split(".", 1)
+        detail[section][key] = value
+    return detail
+
+
+def session_summary(wh: Warehouse, session_id: str) -> dict:
+    """One session's dim_sessions row plus its user's tier (grain: one session)."""
+    row = wh.row(
+        "SELECT s.*, u.tier FROM dim_sessions s JOIN dim_users u USING (user_id) "
+        "WHERE s.session_id = $session_id",
+        {"session_id": session_id},
+    )
+    if not row:
+        raise NotFoundError(f"No session with id {session_id!r}.")
+    return row
+
+
+def session_replay(wh: Warehouse, session_id: str) -> pd.DataFrame:
+    """The session's generations in order (grain: one generation of the session, by seq).
+
+    Columns: seq, generation_id, created_at, seconds_since_previous (None for the first),
+    thumb_path, prompt, previous_prompt, status, error_code, latency_ms, seed, step, cfg, sampler,
+    width, height, changed_params (list of the TRACKED_PARAMS that differ from the previous
+    generation), prompt_changed (the prompt text differs from the previous one), seed_rerolled
+    (same prompt as the previous generation, new seed: the user drew again). The first generation
+    has nothing to compare with: no changed params, both flags False.
+    """
+    changes = ", ".join(
+        f"CASE WHEN prev_{name} IS DISTINCT FROM {name} THEN '{name}' END" for name in TRACKED_PARAMS
+    )
+    lags = ", ".join(f"lag(f.{name}) OVER w AS prev_{name}" for name in TRACKED_PARAMS)
+    frame = wh.query(
+        f"""
+        WITH g AS (
+            SELECT f.session_seq AS seq, f.generation_id, f.created_at, f.thumb_path, f.prompt_id,
+                   p.prompt, f.status, f.error_code, f.latency_ms, f.seed, f.step, f.cfg, f.sampler,
+                   f.width, f.height,
+                   lag(f.generation_id) OVER w IS NOT NULL AS has_prev,
+                   lag(f.created_at) OVER w AS prev_created_at,
+                   lag(p.prompt) OVER w AS previous_prompt,
+                   lag(f.prompt_id) OVER w AS prev_prompt_id,
+                   lag(f.seed) OVER w AS prev_seed,
+                   {lags}
+            FROM fact_generations f
+            LEFT JOIN dim_prompts p USING (prompt_id)
+            WHERE f.session_id = $session_id
+            WINDOW w AS (ORDER BY f.session_seq)
+        )
+        SELECT seq, generation_id, created_at,
+               epoch(created_at - prev_created_at) AS seconds_since_previous,
+               thumb_path, prompt, previous_prompt, status, error_code, latency_ms,
+               seed, step, cfg, sampler, width, height,
+               CASE WHEN has_prev THEN [x FOR x IN [{changes}] IF x IS NOT NULL]
+                    ELSE []::VARCHAR[] END AS changed_params,
+               has_prev AND prompt_id IS DISTINCT FROM prev_prompt_id AS prompt_changed,
+               has_prev AND prompt_id IS NOT DISTINCT FROM prev_prompt_id
+                   AND seed IS DISTINCT FROM prev_seed AS seed_rerolled
+        FROM g
+        ORDER BY seq
+        """,
+        {"session_id": session_id},
+    )
+    if frame.empty:
+        raise NotFoundError(f"No session with id {session_id!r}.")
+    # DuckDB hands lists over as numpy arrays; plain lists compare and serialize simply.
+    frame["changed_params"] = frame["changed_params"].map(list)
+    return frame
+
+
+# A token is a run of characters without whitespace or commas, or a comma on its own: SD prompts
+# are comma-separated phrases, so a comma is a boundary worth keeping visible in a diff.
+_TOKEN = re.compile(r"([^\s,]+|,)(\s*)")
+
+
+def prompt_diff(previous: str, current: str) -> list[tuple[str, str]]:
+    """Word-level diff of two prompts: [(op, text)] with op in 'same', 'added', 'removed'.
+
+    Words and commas are compared exactly (case-sensitive); each piece of text keeps the
+    whitespace that followed it, so joining the 'same' and 'added' texts gives ``current`` and
+    joining the 'same' and 'removed' texts gives ``previous`` (outer whitespace stripped).
+    Neighbouring pieces with the same op are merged; a replacement is its removal followed by
+    its addition.
+    """
+    old = _TOKEN.findall((previous or "").strip())
+    new = _TOKEN.findall((current or "").strip())
+    # autojunk off: long engineered prompts repeat words like "and", which must still match
+    matcher = difflib.SequenceMatcher(a=[w for w, _ in old], b=[w for w, _ in new], autojunk=False)
+    out: list[tuple[str, str]] = []
+
+    def emit(op: str, tokens: list[tuple[str, str]]) -> None:
+        text = "".join(word + space for word, space in tokens)
+        if not text:
+            return
+        if out and out[-1][0] == op:
+            out[-1] = (op, out[-1][1] + text)
+        else:
+            out.append((op, text))
+
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for (word, old_space), (_, new_space) in zip(old[i1:i2], new[j1:j2], strict=True):
+                if old_space == new_space:
+                    emit("same", [(word, new_space)])
+                else:  # "art by" -> "art, by": the word is the same, the space after it is not
+                    emit("same", [(word, "")])
+                    emit("removed", [("", old_space)])
+                    emit("added", [("", new_space)])
+        else:  # replace, delete, insert
+            emit("removed", old[i1:i2])
+            emit("added", new[j1:j2])
+    return out
+
+
+def list_sessions(
+    wh: Warehouse,
+    filters: Filters | None = None,
+    sort_by: str = "friction",
+    *,
+    descending: bool = True,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """Sessions with any generation passing the filters, sorted (grain: one session).
+
+    Columns: session_id, user_id, tier, started_at, ended_at, duration_s, n_generations,
+    n_failed, abandoned, friction_score, total_cost_usd, first_prompt. The figures are the whole
+    session's (dim_sessions), not only its generations that pass the filters. Ties are broken by
+    session_id so the order is stable.
+    """
+    if sort_by not in SESSION_SORT_KEYS:
+        raise ExploreError(f"Unknown sort key {sort_by!r}; use one of {', '.join(SESSION_SORT_KEYS)}.")
+    where, params = (filters or Filters()).where()
+    direction = "DESC" if descending else "ASC"
+    return wh.query(
+        f"""
+        SELECT s.session_id, s.user_id, u.tier, s.started_at, s.ended_at, s.duration_s,
+               s.n_generations, s.n_failed, s.abandoned, s.friction_score, s.total_cost_usd,
+               fp.prompt AS first_prompt
+        FROM dim_sessions s
+        JOIN dim_users u USING (user_id)
+        LEFT JOIN fact_generations first_gen
+               ON first_gen.session_id = s.session_id AND first_gen.session_seq = 1
+        LEFT JOIN dim_prompts fp ON fp.prompt_id = first_gen.prompt_id
+        WHERE s.session_id IN (SELECT f.session_id {FROM_FILTERED.format(where=where)})
+        ORDER BY {SESSION_SORT_KEYS[sort_by]} {direction} NULLS LAST, s.session_id
+        LIMIT $limit
+        """,
+        {**params, "limit": check_limit(limit)},
+    )
+
+
+def recent_generations(wh: Warehouse, filters: Filters | None = None, limit: int = 24) -> pd.DataFrame:
+    """The latest generations passing the filters, newest first (grain: one generation).
+
+    Same columns as ``search.search`` results, with rank and score left NULL: the explorer shows
+    these before anything is searched for.
+    """
+    where, params = (filters or Filters()).where()
+    return wh.query(
+        f"""
+        SELECT NULL::BIGINT AS rank, NULL::DOUBLE AS score, f.generation_id, f.prompt_id, p.prompt,
+               f.thumb_path, f.image_path, f.created_at, f.user_id, f.session_id, u.tier, f.status,
+               f.latency_ms, p.domain, p.art_style, f.seed, f.step, f.cfg, f.sampler
+        {FROM_FILTERED.format(where=where)}
+        ORDER BY f.created_at DESC, f.generation_id
+        LIMIT $limit
+        """,
+        {**params, "limit": check_limit(limit)},
+    )
