@@ -105,17 +105,22 @@ def _dim(wh: Warehouse) -> int:
     )
 
 
+def semantic_sql(dim: int, depth: int) -> str:
+    """The nearest-prompts statement. Its shape matters: the distance is computed once, aliased,
+    in an inner SELECT ordered by it with a constant LIMIT, which DuckDB rewrites into an
+    HNSW_INDEX_SCAN; computing the score beside an ORDER BY on the raw expression is a full scan."""
+    return (
+        f"SELECT prompt_id, 1 - distance AS score FROM ("
+        f"SELECT prompt_id, array_cosine_distance(text_embedding, $q::FLOAT[{int(dim)}]) AS distance "
+        f"FROM dim_prompts ORDER BY distance LIMIT {int(depth)})"
+    )
+
+
 def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: SearchFilters, depth: int) -> pd.DataFrame:
     dim = _dim(wh)
     if not dim:
         raise SearchError("This warehouse has no prompt embeddings: run genai-analyzer enrich embeddings.")
-    # This exact shape (ORDER BY the distance to a constant, LIMIT a constant) uses the HNSW index.
-    ranks = wh.query(
-        f"SELECT prompt_id, 1 - array_cosine_distance(text_embedding, $q::FLOAT[{dim}]) AS score "
-        f"FROM dim_prompts "
-        f"ORDER BY array_cosine_distance(text_embedding, $q::FLOAT[{dim}]) LIMIT {int(depth)}",
-        {"q": vector.tolist()},
-    )
+    ranks = wh.query(semantic_sql(dim, depth), {"q": vector.tolist()})
     if filters.active and len(_filtered(wh, ranks, filters)) < depth // 10:
         # Selective filters can leave the approximate candidates nearly empty: search exactly
         # among the prompts that pass them instead.

@@ -113,3 +113,11 @@ def test_enrich_without_a_warehouse_says_to_build_first(tmp_path):
     result = CliRunner().invoke(main, ["enrich", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1
     assert "genai-analyzer build" in result.output
+
+
+def test_the_statement_semantic_search_runs_uses_the_hnsw_index(sample_warehouse):
+    from genai_analyzer.search import semantic_sql
+
+    with Warehouse(sample_warehouse) as wh:
+        plan = wh.query(f"EXPLAIN {semantic_sql(384, 240)}", {"q": [0.05] * 384}).iloc[0, 1]
+    assert "HNSW_INDEX_SCAN" in plan
