@@ -1,0 +1,400 @@
+"""Benchmark prompt search (HNSW, BM25, hybrid) on warehouse-shaped tables of 10k to 1M prompts.
+
+    python scripts/bench_search.py --sizes 10000 100000 1000000 [--workdir /tmp/bench-search]
+        [--hnsw-m 16] [--ef-construction 128] [--ef-search 64] [--queries 100]
+
+What it measures, per size: the time to build the HNSW index (cosine) and the FTS (BM25) index with
+the statements the build runs (``genai_analyzer.enrich.steps.create_search_indexes``); the latency
+(p50/p95 over the query set, after a warm-up) of ``genai_analyzer.search.search`` in the semantic,
+keyword and hybrid modes, run on a read-only ``Warehouse`` exactly as the app does (query vectors
+are embedded once beforehand, so the latencies are the database's work; the embedding time of one
+query is reported on its own line); the latency of the HNSW top-k statement alone; and recall@10
+of the HNSW search against exact (brute-force, numpy) cosine search.
+
+Where the vectors come from. Embedding a million prompts with all-MiniLM-L6-v2 takes hours on this
+machine's two cores, so the corpus is built like this:
+
+1. Base texts: the distinct non-empty real DiffusionDB prompts of 2M parts 1-5 (read in place from
+   ``--diffusiondb``, never copied), minus 70 held out as queries, plus distinct synthetic prompts
+   from ``genai_analyzer.sample.generate_metadata`` up to ``--base`` (20,000) texts. They are
+   embedded for real (cached in the work folder as ``base_vectors.npy``).
+2. Sizes up to ``--base`` use the first N base vectors and texts as they are.
+3. Larger sizes add copies: copy i has origin ``i mod base``, vector ``normalize(v_origin +
+   (--noise / sqrt(384)) * N(0, I))`` (default noise 0.25: a copy's cosine to its origin is about
+   0.97, so each origin becomes a tight cluster of near-duplicates, as DiffusionDB's refined
+   prompts are), and text ``origin text + one random word`` drawn from the base texts' vocabulary,
+   so that BM25 sees distinct documents.
+
+Queries: the 30 query strings of ``tests/data/search_queries.json`` plus the 70 held-out real
+prompts, embedded with the same model. Tables: ``dim_prompts`` (prompt_id, prompt, text_embedding
+FLOAT[384], domain, art_style), ``fact_generations`` (about 1.2 generations per prompt, with the
+columns search reads), ``dim_users`` (1,000 users with tiers) and ``build_info``, written directly
+with DuckDB in the shape of the real warehouse. Prints one Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import re
+import resource
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from genai_analyzer import duck
+from genai_analyzer import search as search_module
+from genai_analyzer.enrich.embeddings import DEFAULT_MODEL, Embedder
+from genai_analyzer.search import search
+from genai_analyzer.warehouse import Warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DIFFUSIONDB = (ROOT / ".." / "shared" / "data" / "diffusiondb" / "parts_000001-000005").resolve()
+QUERY_SET = ROOT / "tests" / "data" / "search_queries.json"
+DIM = 384
+HELD_OUT = 70
+MODES = ("semantic", "keyword", "hybrid")
+HNSW_NAME = "dim_prompts_embedding_hnsw"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- corpus and queries ----------------------------------------------------------------------
+
+
+def base_texts(diffusiondb: Path, base: int, seed: int) -> tuple[list[str], list[str]]:
+    """(base corpus texts, held-out real prompts used as queries)."""
+    from genai_analyzer.sample import generate_metadata
+
+    real = pd.read_parquet(diffusiondb / "metadata.parquet", columns=["prompt"])["prompt"]
+    real = [p.strip() for p in real.dropna().drop_duplicates() if p and p.strip()]
+    rng = np.random.default_rng(seed)
+    rng.shuffle(real)
+    held_out, real = real[:HELD_OUT], real[HELD_OUT:]
+    seen = set(real) | set(held_out)
+    texts = list(real)
+    n_rows = 2 * base
+    while len(texts) < base:
+        synthetic = generate_metadata(n_generations=n_rows, n_users=max(1, n_rows // 20), seed=seed)
+        for p in synthetic["prompt"]:
+            p = (p or "").strip()
+            if p and p not in seen:
+                seen.add(p)
+                texts.append(p)
+                if len(texts) == base:
+                    break
+        n_rows *= 2
+    return texts, held_out
+
+
+def embed_cached(embedder: Embedder, texts: list[str], path: Path) -> np.ndarray:
+    """Vectors for texts, cached at path (reused when the cached texts are the same)."""
+    meta = path.with_suffix(".json")
+    if path.exists() and meta.exists() and json.loads(meta.read_text()) == texts:
+        return np.load(path)
+    started = time.perf_counter()
+    vectors = embedder.embed(texts, progress=True)
+    print(f"  embedded {len(texts):,} texts in {time.perf_counter() - started:.0f}s")
+    np.save(path, vectors)
+    meta.write_text(json.dumps(texts))
+    return vectors
+
+
+def corpus(base_vectors: np.ndarray, texts: list[str], size: int, noise: float, seed: int):
+    """(vectors, texts) for ``size`` prompts: the base, then noisy copies of it (see the docstring)."""
+    n_base = len(texts)
+    if size <= n_base:
+        return base_vectors[:size], texts[:size]
+    vocab = sorted({w for t in texts for w in re.findall(r"[a-z]{4,}", t.lower())})
+    rng = np.random.default_rng(seed)
+    vectors = np.empty((size, DIM), dtype=np.float32)
+    vectors[:n_base] = base_vectors
+    out_texts = list(texts)
+    chunk = 100_000
+    for start in range(n_base, size, chunk):
+        stop = min(size, start + chunk)
+        origin = np.arange(start, stop) % n_base
+        v = base_vectors[origin] + (noise / np.sqrt(DIM)) * rng.standard_normal((stop - start, DIM))
+        vectors[start:stop] = v / np.linalg.norm(v, axis=1, keepdims=True)
+        words = rng.integers(0, len(vocab), stop - start)
+        out_texts.extend(f"{texts[o]} {vocab[w]}" for o, w in zip(origin, words, strict=True))
+    return vectors, out_texts
+
+
+# --- the warehouse-shaped file ---------------------------------------------------------------
+
+
+def write_tables(path: Path, vectors: np.ndarray, texts: list[str], memory_limit: str) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+    con = duck.connect(path, memory_limit=memory_limit)
+    con.execute(
+        f"""
+        CREATE TABLE dim_prompts (prompt_id VARCHAR, prompt VARCHAR, text_embedding FLOAT[{DIM}],
+                                  domain VARCHAR, art_style VARCHAR);
+        CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value JSON);
+        """
+    )
+    chunk = 50_000
+    for start in range(0, len(texts), chunk):
+        stop = min(len(texts), start + chunk)
+        flat = pa.array(vectors[start:stop].ravel(), type=pa.float32())
+        batch = pa.table(
+            {
+                "prompt_id": pa.array([f"p{i:08d}" for i in range(start, stop)]),
+                "prompt": pa.array(texts[start:stop]),
+                "embedding": pa.FixedSizeListArray.from_arrays(flat, DIM),
+            }
+        )
+        con.register("batch", batch)
+        con.execute(
+            f"INSERT INTO dim_prompts "
+            f"SELECT prompt_id, prompt, embedding::FLOAT[{DIM}], NULL, NULL FROM batch"
+        )
+        con.unregister("batch")
+    con.execute(
+        """
+        CREATE TABLE dim_users AS
+        SELECT 'u' || i AS user_id,
+               CASE WHEN i % 20 = 0 THEN 'enterprise' WHEN i % 4 = 0 THEN 'pro' ELSE 'free' END AS tier
+        FROM range(1000) t(i);
+        CREATE TABLE fact_generations AS
+        WITH g AS (
+            SELECT prompt_id, unnest(range(CASE WHEN hash(prompt_id) % 5 = 0 THEN 2 ELSE 1 END)) AS k
+            FROM dim_prompts
+        ), h AS (SELECT *, hash(prompt_id || ':' || k) AS x FROM g)
+        SELECT prompt_id || '-' || k AS generation_id, prompt_id,
+               'u' || (x % 1000) AS user_id, 's' || (x % 50000) AS session_id,
+               TIMESTAMP '2022-08-01' + to_seconds((x % (90 * 86400))::BIGINT) AS created_at,
+               (TIMESTAMP '2022-08-01' + to_seconds((x % (90 * 86400))::BIGINT))::DATE AS date_key,
+               CASE WHEN x % 100 < 2 THEN 'error' WHEN x % 100 < 3 THEN 'nsfw_blocked' ELSE 'success' END
+                   AS status,
+               (x % 20000)::INTEGER AS latency_ms, ((x // 7) % 1000) / 1000.0 AS image_nsfw,
+               NULL::VARCHAR AS image_path, NULL::VARCHAR AS thumb_path,
+               (x % 100000)::BIGINT AS seed, 50 AS step, 7.0 AS cfg, 'k_lms' AS sampler
+        FROM h;
+        """
+    )
+    info = {"source": "bench", "enrichment": {"embeddings": {"model": DEFAULT_MODEL, "dim": DIM}}}
+    con.executemany("INSERT INTO build_info VALUES (?, ?)", [(k, json.dumps(v)) for k, v in info.items()])
+    con.execute("CHECKPOINT")
+    con.close()
+
+
+def build_indexes(path: Path, m: int, ef_construction: int, memory_limit: str) -> dict[str, float]:
+    """Time the two index statements of create_search_indexes (HNSW options made explicit)."""
+    con = duck.connect(path, memory_limit=memory_limit)
+    times = {}
+    started = time.perf_counter()
+    con.execute(
+        f"CREATE INDEX {HNSW_NAME} ON dim_prompts USING HNSW (text_embedding) "
+        f"WITH (metric = 'cosine', M = {m}, ef_construction = {ef_construction})"
+    )
+    times["hnsw_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    con.execute(
+        "PRAGMA create_fts_index('dim_prompts', 'prompt_id', 'prompt', stemmer = 'porter', "
+        "stopwords = 'english', lower = 1, strip_accents = 1, overwrite = 1)"
+    )
+    times["fts_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    con.execute("CHECKPOINT")  # writes the HNSW graph into the file
+    times["checkpoint_s"] = time.perf_counter() - started
+    con.close()
+    return times
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+class FixedEmbedder:
+    """Returns precomputed query vectors, so the timings leave the model out."""
+
+    def __init__(self, vectors: dict[str, np.ndarray]):
+        self.vectors = vectors
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.vectors[t] for t in texts])
+
+
+def hnsw_sql(k: int) -> str:
+    # The distance is computed once, in the inner SELECT with an alias: this shape is rewritten
+    # into an HNSW_INDEX_SCAN (computing the score in the same SELECT as an ORDER BY on the raw
+    # distance expression is not, see docs/benchmarks.md).
+    return (
+        f"SELECT prompt_id, 1 - distance AS score FROM ("
+        f"SELECT prompt_id, array_cosine_distance(text_embedding, $q::FLOAT[{DIM}]) AS distance "
+        f"FROM dim_prompts ORDER BY distance LIMIT {k})"
+    )
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values) * 1000, q))
+
+
+def run_queries(
+    path: Path, queries: list[str], qvecs: np.ndarray, vectors: np.ndarray, ef_search: int | None
+) -> dict:
+    exact = exact_top10(vectors, qvecs)
+    result: dict = {}
+    with Warehouse(path) as wh:
+        cur = wh.cursor()
+        if ef_search:  # GLOBAL: search() takes a new cursor for every statement
+            cur.execute(f"SET GLOBAL hnsw_ef_search = {int(ef_search)}")
+        plan = cur.execute("EXPLAIN " + hnsw_sql(10), {"q": qvecs[0].tolist()}).fetchall()[0][1]
+        result["hnsw_plan"] = "HNSW_INDEX_SCAN" in plan
+        started = time.perf_counter()
+        cur.execute(hnsw_sql(10), {"q": qvecs[0].tolist()}).fetchall()
+        result["first_query_s"] = time.perf_counter() - started  # loads the index from the file
+        hits10, hits_deep, gaps, lat_hnsw = [], [], [], []
+        for q, want in zip(qvecs, exact, strict=True):
+            started = time.perf_counter()
+            got = cur.execute(hnsw_sql(10), {"q": q.tolist()}).fetchall()
+            lat_hnsw.append(time.perf_counter() - started)
+            hits10.append(len({int(r[0][1:]) for r in got} & set(want)) / 10)
+            deep = [int(r[0][1:]) for r in cur.execute(hnsw_sql(240), {"q": q.tolist()}).fetchall()[:10]]
+            hits_deep.append(len(set(deep) & set(want)) / 10)
+            # How much worse the 10th result is than the true 10th (cosine similarity).
+            gaps.append(float(np.min(vectors[want] @ q) - np.min(vectors[deep] @ q)))
+        cur.close()
+        result["recall10"] = float(np.mean(hits10))
+        result["recall10_deep"] = float(np.mean(hits_deep))
+        result["cos_gap10"] = float(np.mean(gaps))
+        result["hnsw_ms"] = (pct(lat_hnsw, 50), pct(lat_hnsw, 95))
+        embedder = FixedEmbedder(dict(zip(queries, qvecs, strict=True)))
+        variants = [(mode, mode, False) for mode in MODES]
+        variants += [("semantic_fix", "semantic", True), ("hybrid_fix", "hybrid", True)]
+        for name, mode, fixed in variants:
+            with (
+                mock.patch.object(search_module, "_semantic_ranks", fixed_semantic_ranks)
+                if fixed
+                else (contextlib.nullcontext())
+            ):
+                for q in queries[:3]:  # warm-up
+                    search(wh, q, mode=mode, embedder=embedder)
+                lat = []
+                for q in queries:
+                    started = time.perf_counter()
+                    search(wh, q, mode=mode, embedder=embedder)
+                    lat.append(time.perf_counter() - started)
+            result[name] = (pct(lat, 50), pct(lat, 95))
+    return result
+
+
+def fixed_semantic_ranks(wh: Warehouse, vector: np.ndarray, filters, depth: int) -> pd.DataFrame:
+    """``search._semantic_ranks`` with the proposed fix (no filters here): the statement of hnsw_sql."""
+    if filters.active:
+        raise NotImplementedError("the benchmark runs unfiltered searches only")
+    return wh.query(hnsw_sql(int(depth)), {"q": vector.tolist()})
+
+
+def exact_top10(vectors: np.ndarray, qvecs: np.ndarray) -> list[list[int]]:
+    """Brute-force cosine top 10 (the vectors are unit length, so a dot product)."""
+    scores = np.zeros((len(qvecs), 0), dtype=np.float32)
+    best_ids = np.zeros((len(qvecs), 0), dtype=np.int64)
+    chunk = 200_000
+    for start in range(0, len(vectors), chunk):
+        s = qvecs @ vectors[start : start + chunk].T
+        top = np.argpartition(-s, 10, axis=1)[:, :10] if s.shape[1] > 10 else np.argsort(-s, axis=1)
+        scores = np.concatenate([scores, np.take_along_axis(s, top, axis=1)], axis=1)
+        best_ids = np.concatenate([best_ids, top + start], axis=1)
+        keep = np.argsort(-scores, axis=1)[:, :10]
+        scores, best_ids = (
+            np.take_along_axis(scores, keep, axis=1),
+            np.take_along_axis(best_ids, keep, axis=1),
+        )
+    return [list(map(int, row)) for row in best_ids]
+
+
+def embed_time(embedder: Embedder, queries: list[str]) -> tuple[float, float]:
+    lat = []
+    for q in queries[:50]:
+        started = time.perf_counter()
+        embedder.embed([q])
+        lat.append(time.perf_counter() - started)
+    return pct(lat, 50), pct(lat, 95)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--diffusiondb", type=Path, default=DEFAULT_DIFFUSIONDB)
+    parser.add_argument("--base", type=int, default=20_000, help="Distinct texts embedded for real.")
+    parser.add_argument("--noise", type=float, default=0.25, help="Norm of the noise added to copies.")
+    parser.add_argument("--hnsw-m", type=int, default=16, help="HNSW M (vss default 16).")
+    parser.add_argument("--ef-construction", type=int, default=128, help="vss default 128.")
+    parser.add_argument("--ef-search", type=int, default=0, help="SET hnsw_ef_search (0: vss default 64).")
+    parser.add_argument("--memory-limit", default="8GB", help="DuckDB memory limit while writing.")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="genai-bench-search-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"workdir {workdir}")
+
+    texts, held_out = base_texts(args.diffusiondb, args.base, args.seed)
+    labelled = [q["query"] for q in json.loads(QUERY_SET.read_text())["queries"]]
+    queries = labelled + held_out
+    embedder = Embedder(DEFAULT_MODEL)
+    base_vectors = embed_cached(embedder, texts, workdir / "base_vectors.npy")
+    qvecs = embed_cached(embedder, queries, workdir / "query_vectors.npy")
+    emb_p50, emb_p95 = embed_time(embedder, queries)
+    print(
+        f"  base: {len(texts):,} texts; queries: {len(labelled)} labelled + {len(held_out)} held-out prompts"
+    )
+
+    rows = []
+    for size in args.sizes:
+        started = time.perf_counter()
+        vectors, corpus_texts = corpus(base_vectors, texts, size, args.noise, args.seed)
+        path = workdir / f"search_{size}.duckdb"
+        write_tables(path, vectors, corpus_texts, args.memory_limit)
+        del corpus_texts
+        load_s = time.perf_counter() - started
+        times = build_indexes(path, args.hnsw_m, args.ef_construction, args.memory_limit)
+        r = run_queries(path, queries, qvecs, vectors, args.ef_search)
+        del vectors
+        r.update(times, size=size, load_s=load_s, db_mb=path.stat().st_size / 1e6, rss=peak_rss_mb())
+        rows.append(r)
+        print(f"  {size:,}: {json.dumps(r)}", flush=True)
+
+    ef = args.ef_search or 64
+    params = f"M={args.hnsw_m}, ef_c={args.ef_construction}, ef_s={ef}"
+    print()
+    print(
+        f"Query embedding (all-MiniLM-L6-v2, CPU, one query): p50 {emb_p50:.0f} ms, "
+        f"p95 {emb_p95:.0f} ms (not included below). Latencies are p50 / p95 in ms over "
+        f"{len(queries)} queries; search() is called with limit=24, per_prompt=4, no filters."
+    )
+    print()
+    print(
+        "| prompts | HNSW params | HNSW build s | FTS build s | recall@10, k=10 | recall@10, k=240 | cos gap "
+        "| HNSW statement, k=10 | search() semantic | search() keyword | search() hybrid "
+        "| semantic, fixed SQL | hybrid, fixed SQL | file MB | peak RSS MB |"
+    )
+    print("|---:|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+    def ms(pair):
+        return f"{pair[0]:.0f} / {pair[1]:.0f}" if pair[0] >= 10 else f"{pair[0]:.1f} / {pair[1]:.1f}"
+
+    for r in rows:
+        print(
+            f"| {r['size']:,} | {params} | {r['hnsw_s']:.1f} | {r['fts_s']:.1f} "
+            f"| {r['recall10']:.3f} | {r['recall10_deep']:.3f} | {r['cos_gap10']:.4f} | {ms(r['hnsw_ms'])} "
+            f"| {ms(r['semantic'])} | {ms(r['keyword'])} | {ms(r['hybrid'])} "
+            f"| {ms(r['semantic_fix'])} | {ms(r['hybrid_fix'])} | {r['db_mb']:.0f} | {r['rss']:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

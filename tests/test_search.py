@@ -1,0 +1,492 @@
+"""Prompt search on a real warehouse: the 5,000 DiffusionDB rows of 2M parts 1-5, with embeddings.
+
+One warehouse is built for the module (about 4,300 distinct prompts embedded with
+all-MiniLM-L6-v2; the model is loaded once and shared by the build and the queries). The labelled
+query set in tests/data/search_queries.json measures ranking quality per mode with nDCG@10.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from genai_analyzer import search as search_module
+from genai_analyzer.build import BuildRequest, build_warehouse
+from genai_analyzer.cli import main
+from genai_analyzer.search import SearchError, SearchFilters, more_like_this, search
+from genai_analyzer.warehouse import Warehouse
+from tests.conftest import make_settings, shared_path
+
+pytestmark = pytest.mark.slow
+
+QUERY_SET = Path(__file__).parent / "data" / "search_queries.json"
+MODES = ("semantic", "keyword", "hybrid")
+HNSW_INDEX = "dim_prompts_embedding_hnsw"
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    """The query embedder search() itself caches, so the model loads once for the whole module."""
+    from genai_analyzer.enrich.embeddings import DEFAULT_MODEL
+
+    return search_module._embedder_for(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, embedder):
+    """(settings, build summary) of the warehouse built from parts 1-5 with embeddings."""
+    path = shared_path("parts_000001-000005")
+    settings = make_settings(tmp_path_factory.mktemp("search"))
+    with pytest.MonkeyPatch.context() as mp:
+        # The build makes its own Embedder; hand it the already loaded one instead.
+        mp.setattr("genai_analyzer.enrich.embeddings.Embedder", lambda *a, **k: embedder)
+        summary = build_warehouse(
+            settings, BuildRequest(source="diffusiondb", path=path, enrich=("embeddings",)), progress=False
+        )
+    return settings, summary
+
+
+@pytest.fixture(scope="module")
+def wh(built):
+    with Warehouse(built[0].db_path) as warehouse:
+        yield warehouse
+
+
+def _prompt_id(wh: Warehouse, fragment: str) -> str:
+    """The id of the one prompt containing ``fragment``."""
+    ids = wh.query(
+        "SELECT prompt_id FROM dim_prompts WHERE lower(prompt) LIKE $f", {"f": f"%{fragment}%"}
+    ).prompt_id
+    assert len(ids) == 1, f"expected one prompt containing {fragment!r}, found {len(ids)}"
+    return ids[0]
+
+
+def _top_prompts(frame: pd.DataFrame, n: int) -> list[str]:
+    return list(dict.fromkeys(frame["prompt_id"]))[:n]
+
+
+# --- the build made what search needs --------------------------------------------------------
+
+
+def test_build_embeds_every_prompt_and_makes_both_indexes(built, wh):
+    _, summary = built
+    assert summary.indexes == {"hnsw": True, "fts": True}
+    n_prompts = wh.scalar("SELECT count(*) FROM dim_prompts")
+    assert wh.scalar("SELECT count(text_embedding) FROM dim_prompts") == n_prompts > 4000
+    assert summary.enrichment["embeddings"]["dim"] == 384
+
+
+def test_results_are_ranked_generations_with_their_prompts(wh, embedder):
+    frame = search(wh, "a castle on a hill", mode="hybrid", limit=12, per_prompt=2, embedder=embedder)
+    assert 0 < len(frame) <= 12
+    assert frame["rank"].is_monotonic_increasing
+    assert frame.groupby("prompt_id").size().max() <= 2
+    assert {"generation_id", "prompt_id", "prompt", "score", "tier", "status", "thumb_path"} <= set(frame)
+
+
+# --- meaning, exact terms --------------------------------------------------------------------
+
+# (a short fragment identifying one real prompt, a paraphrase sharing at most one word with it)
+PARAPHRASES = [
+    ("attacked by many little sharks", "sharks swarming around an ocean liner"),
+    ("hedgehog in a canoe", "hedgehog paddling a little boat across a lake"),
+]
+
+
+@pytest.mark.parametrize("mode", ["semantic", "hybrid"])
+@pytest.mark.parametrize(("fragment", "paraphrase"), PARAPHRASES)
+def test_paraphrase_finds_the_known_prompt_in_the_top_5(wh, embedder, mode, fragment, paraphrase):
+    target = _prompt_id(wh, fragment)
+    frame = search(wh, paraphrase, mode=mode, limit=5, per_prompt=1, embedder=embedder)
+    assert target in _top_prompts(frame, 5)
+
+
+# A paraphrase sharing no word with its prompt ("a tortoise jumping through a flaming hoop").
+PURE = ("tortoise jumping through a flaming hoop", "turtle leaping through a ring of fire")
+
+
+def test_paraphrase_with_no_shared_word_is_first_in_semantic_mode(wh, embedder):
+    frame = search(wh, PURE[1], mode="semantic", limit=5, per_prompt=1, embedder=embedder)
+    assert _top_prompts(frame, 1) == [_prompt_id(wh, PURE[0])]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="search.py weakness: hybrid fuses every BM25 hit for 'ring'/'fire' with equal weight, and "
+    "prompts in both 200-deep lists outrank the semantic first hit (see docs/benchmarks.md)",
+)
+def test_paraphrase_with_no_shared_word_is_in_the_hybrid_top_5(wh, embedder):
+    frame = search(wh, PURE[1], mode="hybrid", limit=5, per_prompt=1, embedder=embedder)
+    assert _prompt_id(wh, PURE[0]) in _top_prompts(frame, 5)
+
+
+@pytest.mark.parametrize("term", ["coruscant", "seahawks", "berlusconi"])
+def test_keyword_mode_finds_exactly_the_prompts_with_a_rare_term(wh, term):
+    having = set(
+        wh.query("SELECT prompt_id FROM dim_prompts WHERE prompt ILIKE $t", {"t": f"%{term}%"}).prompt_id
+    )
+    assert 1 <= len(having) <= 5
+    frame = search(wh, term, mode="keyword", limit=5, per_prompt=1)
+    assert set(frame["prompt_id"]) == having
+
+
+def test_keyword_mode_ranks_every_prompt_with_a_rare_name_above_the_rest(wh):
+    n = wh.scalar("SELECT count(*) FROM dim_prompts WHERE prompt ILIKE '%mcquarrie%'")
+    frame = search(wh, "ralph mcquarrie", mode="keyword", limit=n + 5, per_prompt=1)
+    assert ["mcquarrie" in p.lower() for p in frame["prompt"]] == [True] * n + [False] * (len(frame) - n)
+
+
+def test_keyword_query_with_no_matching_word_is_empty(wh):
+    assert search(wh, "xylophonequux", mode="keyword").empty
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def _rows(wh: Warehouse, frame: pd.DataFrame) -> pd.DataFrame:
+    """The returned generations with the columns the filters read."""
+    cur = wh.cursor()
+    try:
+        cur.register("hits", frame[["generation_id"]])
+        return cur.execute(
+            "SELECT f.generation_id, f.date_key, f.status, f.image_nsfw, u.tier FROM hits "
+            "JOIN fact_generations f USING (generation_id) JOIN dim_users u USING (user_id)"
+        ).df()
+    finally:
+        cur.close()
+
+
+@pytest.fixture(scope="module")
+def values(wh):
+    """Filter values present in (and absent from) this warehouse."""
+    tiers = set(wh.query("SELECT DISTINCT tier FROM dim_users").tier)
+    statuses = wh.query("SELECT status, count(*) AS n FROM fact_generations GROUP BY 1 ORDER BY n").status
+    days = wh.query("SELECT min(date_key) AS lo, max(date_key) AS hi FROM fact_generations").iloc[0]
+    return {
+        "tier": sorted(tiers)[0],
+        "absent_tier": next(t for t in ("enterprise", "pro", "free") if t not in tiers),
+        "rare_status": statuses.iloc[0],  # the least common status: the selective case
+        "absent_status": next(
+            s for s in ("nsfw_blocked", "cancelled", "error", "success") if s not in set(statuses)
+        ),
+        "lo": pd.Timestamp(days.lo).date(),
+        "hi": pd.Timestamp(days.hi).date(),
+    }
+
+
+def _check(frame, rows, predicate):
+    assert not frame.empty
+    assert len(rows) == len(frame)
+    assert rows.apply(predicate, axis=1).all()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_tier_filter(wh, embedder, values, mode):
+    f = SearchFilters(tiers=[values["tier"]])
+    frame = search(wh, "portrait of a woman", mode=mode, filters=f, embedder=embedder)
+    _check(frame, _rows(wh, frame), lambda r: r.tier == values["tier"])
+    nothing = SearchFilters(tiers=[values["absent_tier"]])
+    empty = search(wh, "portrait of a woman", mode=mode, filters=nothing, embedder=embedder)
+    assert isinstance(empty, pd.DataFrame) and empty.empty
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_status_filter(wh, embedder, values, mode):
+    status = values["rare_status"]
+    frame = search(
+        wh, "portrait of a woman", mode=mode, filters=SearchFilters(statuses=[status]), embedder=embedder
+    )
+    _check(frame, _rows(wh, frame), lambda r: r.status == status)
+    nothing = SearchFilters(statuses=[values["absent_status"]])
+    assert search(wh, "portrait of a woman", mode=mode, filters=nothing, embedder=embedder).empty
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_date_range_filter(wh, embedder, values, mode):
+    start = values["lo"] + timedelta(days=3)
+    end = start + timedelta(days=1)
+    f = SearchFilters(start=start, end=end)
+    frame = search(wh, "a dragon", mode=mode, filters=f, limit=50, embedder=embedder)
+    rows = _rows(wh, frame)
+    _check(frame, rows, lambda r: start <= pd.Timestamp(r.date_key).date() <= end)
+    assert frame["created_at"].dt.date.between(start, end).all()
+    after = SearchFilters(start=values["hi"] + timedelta(days=1))
+    assert search(wh, "a dragon", mode=mode, filters=after, embedder=embedder).empty
+    backwards = SearchFilters(start=end, end=start - timedelta(days=1))
+    assert search(wh, "a dragon", mode=mode, filters=backwards, embedder=embedder).empty
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_max_nsfw_filter(wh, embedder, mode):
+    # Parts 1-5 carry no nsfw scores (image_nsfw is NULL): search counts a missing score as 0.
+    f = SearchFilters(max_nsfw=0.5)
+    frame = search(wh, "a dragon", mode=mode, filters=f, embedder=embedder)
+    _check(frame, _rows(wh, frame), lambda r: pd.isna(r.image_nsfw) or r.image_nsfw <= 0.5)
+    assert search(wh, "a dragon", mode=mode, filters=SearchFilters(max_nsfw=-1), embedder=embedder).empty
+
+
+def test_filters_combine(wh, embedder, values):
+    f = SearchFilters(tiers=[values["tier"]], statuses=["success"], start=values["lo"], end=values["lo"])
+    frame = search(wh, "robots", mode="hybrid", filters=f, limit=30, embedder=embedder)
+    _check(
+        frame,
+        _rows(wh, frame),
+        lambda r: (
+            r.tier == values["tier"]
+            and r.status == "success"
+            and pd.Timestamp(r.date_key).date() == values["lo"]
+        ),
+    )
+
+
+def test_selective_filter_still_fills_the_semantic_results(wh, embedder, values):
+    # The rare status passes few of the approximate candidates: search falls back to exact search
+    # among the generations that pass, so the page is still full.
+    status = values["rare_status"]
+    n_pass = wh.scalar("SELECT count(*) FROM fact_generations WHERE status = $s", {"s": status})
+    frame = search(
+        wh, "a cat", mode="semantic", filters=SearchFilters(statuses=[status]), limit=20, embedder=embedder
+    )
+    assert len(frame) == min(20, n_pass)
+
+
+# --- more like this --------------------------------------------------------------------------
+
+
+def test_more_like_this_returns_similar_prompts_without_the_source(wh):
+    source = _prompt_id(wh, "robots creating new robots in a long factory line")
+    frame = more_like_this(wh, prompt_id=source, limit=10, per_prompt=1)
+    assert len(frame) == 10
+    assert source not in set(frame["prompt_id"])
+    assert frame["rank"].is_monotonic_increasing and frame["score"].is_monotonic_decreasing
+    assert sum("robot" in p.lower() for p in frame["prompt"]) >= 8
+
+
+def test_more_like_this_by_generation_id_uses_that_generation_prompt(wh):
+    source = _prompt_id(wh, "robots creating new robots in a long factory line")
+    generation = wh.scalar(
+        "SELECT min(generation_id) FROM fact_generations WHERE prompt_id = $p", {"p": source}
+    )
+    by_generation = more_like_this(wh, generation_id=generation, limit=10, per_prompt=1)
+    by_prompt = more_like_this(wh, prompt_id=source, limit=10, per_prompt=1)
+    assert list(by_generation["prompt_id"]) == list(by_prompt["prompt_id"])
+    assert generation not in set(by_generation["generation_id"])
+
+
+def test_more_like_this_applies_filters(wh, values):
+    source = _prompt_id(wh, "robots creating new robots in a long factory line")
+    status = values["rare_status"]
+    frame = more_like_this(wh, prompt_id=source, filters=SearchFilters(statuses=[status]), limit=5)
+    _check(frame, _rows(wh, frame), lambda r: r.status == status)
+    assert more_like_this(wh, prompt_id=source, filters=SearchFilters(max_nsfw=-1)).empty
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["", "   ", None])
+def test_empty_query_is_a_search_error(wh, query):
+    with pytest.raises(SearchError, match="Type something"):
+        search(wh, query, mode="keyword")
+
+
+def test_unknown_mode_is_a_search_error(wh):
+    with pytest.raises(SearchError, match="Unknown search mode"):
+        search(wh, "a cat", mode="fuzzy")
+
+
+def test_more_like_this_bad_ids_are_search_errors(wh):
+    with pytest.raises(SearchError, match="No generation"):
+        more_like_this(wh, generation_id="no-such-generation")
+    with pytest.raises(SearchError, match="unknown"):
+        more_like_this(wh, prompt_id="no-such-prompt")
+    with pytest.raises(SearchError, match="Give a prompt_id"):
+        more_like_this(wh)
+
+
+# --- indexes persist in the file -------------------------------------------------------------
+
+
+def _semantic_sql(wh: Warehouse, query_vector) -> list[tuple[str, dict]]:
+    """The statements search() runs in semantic mode, captured from Warehouse.query."""
+    seen = []
+    original = wh.query
+
+    def spy(sql, params=None):
+        seen.append((sql, params))
+        return original(sql, params)
+
+    wh.query = spy
+    try:
+        search(wh, "a lighthouse on the sea", mode="semantic", embedder=_Fixed(query_vector))
+    finally:
+        del wh.query
+    return [(sql, params) for sql, params in seen if "array_cosine_distance" in sql]
+
+
+class _Fixed:
+    def __init__(self, vector):
+        self.vector = vector
+
+    def embed(self, texts):
+        return [self.vector for _ in texts]
+
+
+HNSW_SHAPE = (
+    "SELECT prompt_id FROM (SELECT prompt_id, array_cosine_distance(text_embedding, $q::FLOAT[384]) AS d "
+    "FROM dim_prompts ORDER BY d LIMIT 10)"
+)
+
+
+@pytest.fixture(scope="module")
+def before_reopen(built, embedder):
+    """Results of every mode in one session on the file, which is then closed."""
+    with Warehouse(built[0].db_path) as first:
+        return {
+            mode: search(first, "a lighthouse by the sea at night", mode=mode, embedder=embedder)
+            for mode in MODES
+        }
+
+
+def test_indexes_persist_across_reopening(built, before_reopen, embedder, tmp_path):
+    # DuckDB shares one database instance among connections to the same path in a process, and
+    # the module's Warehouse is still open: open a byte copy of the file so that everything,
+    # indexes included, is read back from disk.
+    copy = tmp_path / "reopened.duckdb"
+    shutil.copyfile(built[0].db_path, copy)
+    with Warehouse(copy) as reopened:
+        indexes = reopened.query("SELECT index_name, table_name, sql FROM duckdb_indexes()")
+        hnsw = indexes[indexes.index_name == HNSW_INDEX]
+        assert len(hnsw) == 1 and hnsw.table_name.iloc[0] == "dim_prompts"
+        assert "HNSW" in hnsw.sql.iloc[0].upper()
+        assert (
+            reopened.scalar("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'fts_main_dim_prompts'")
+            >= 4
+        )
+        vector = embedder.embed(["a lighthouse by the sea at night"])[0].tolist()
+        plan = reopened.query("EXPLAIN " + HNSW_SHAPE, {"q": vector}).iloc[0, 1]
+        assert "HNSW_INDEX_SCAN" in plan
+        for mode, before in before_reopen.items():
+            after = search(reopened, "a lighthouse by the sea at night", mode=mode, embedder=embedder)
+            pd.testing.assert_frame_equal(after, before)
+            assert not after.empty
+
+
+def test_semantic_search_statement_uses_the_hnsw_index(built, embedder):
+    with Warehouse(built[0].db_path) as reopened:
+        vector = embedder.embed(["a lighthouse on the sea"])[0]
+        statements = _semantic_sql(reopened, vector)
+        assert statements
+        sql, params = statements[0]
+        plan = reopened.query("EXPLAIN " + sql, params).iloc[0, 1]
+        assert "HNSW_INDEX_SCAN" in plan
+
+
+# --- ranking quality on the labelled query set -----------------------------------------------
+
+
+def _relevant(rule: dict, prompt: str) -> bool:
+    text = (prompt or "").lower()
+    return (
+        (not rule["any"] or any(re.search(p, text) for p in rule["any"]))
+        and all(re.search(p, text) for p in rule["all"])
+        and not any(re.search(p, text) for p in rule["none"])
+    )
+
+
+@pytest.fixture(scope="module")
+def labelled():
+    return json.loads(QUERY_SET.read_text())["queries"]
+
+
+def test_query_set_is_well_formed(wh, labelled):
+    assert len(labelled) >= 20
+    assert {q["kind"] for q in labelled} == {"paraphrase", "exact", "mixed"}
+    assert len({q["id"] for q in labelled}) == len(labelled)
+    prompts = wh.query("SELECT prompt FROM dim_prompts").prompt
+    for q in labelled:
+        for pattern in q["relevant"]["any"] + q["relevant"]["all"] + q["relevant"]["none"]:
+            re.compile(pattern)
+        assert q["relevant"]["any"] or q["relevant"]["all"], q["id"]
+        assert any(_relevant(q["relevant"], p) for p in prompts), f"{q['id']} matches no prompt"
+
+
+def _ndcg_at_10(gains: list[bool], n_relevant: int) -> float:
+    dcg = sum(1 / math.log2(i + 2) for i, g in enumerate(gains[:10]) if g)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(10, n_relevant)))
+    return dcg / ideal
+
+
+def test_hybrid_ranks_better_than_either_mode_alone(wh, embedder, labelled):
+    """Mean nDCG@10 (binary relevance, ideal = all relevant prompts first) over the query set."""
+    prompts = wh.query("SELECT prompt FROM dim_prompts").prompt
+    ndcg = {m: {} for m in MODES}
+    precision = {m: {} for m in MODES}
+    for q in labelled:
+        n_relevant = sum(_relevant(q["relevant"], p) for p in prompts)
+        for mode in MODES:
+            frame = search(wh, q["query"], mode=mode, limit=10, per_prompt=1, embedder=embedder)
+            gains = [_relevant(q["relevant"], p) for p in frame["prompt"]]
+            ndcg[mode][q["id"]] = _ndcg_at_10(gains, n_relevant)
+            precision[mode][q["id"]] = sum(gains) / 10
+    mean = {m: sum(v.values()) / len(v) for m, v in ndcg.items()}
+    print("\nmean nDCG@10 / P@10 over", len(labelled), "queries")
+    for mode in MODES:
+        by_kind = {
+            kind: sum(ndcg[mode][q["id"]] for q in labelled if q["kind"] == kind)
+            / sum(q["kind"] == kind for q in labelled)
+            for kind in ("paraphrase", "exact", "mixed")
+        }
+        kinds = "  ".join(f"{k} {v:.3f}" for k, v in by_kind.items())
+        p10 = sum(precision[mode].values()) / len(labelled)
+        print(f"  {mode:<9} nDCG@10 {mean[mode]:.3f}  P@10 {p10:.3f}  ({kinds})")
+    assert mean["hybrid"] > mean["semantic"]
+    assert mean["hybrid"] > mean["keyword"]
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_cli_search_prints_ranked_matches(built):
+    db = str(built[0].db_path)
+    result = CliRunner().invoke(
+        main, ["search", "coruscant", "--mode", "keyword", "--limit", "3", "--db", db]
+    )
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.lstrip().startswith("1.") and "coruscant" in first.lower()
+    assert "generation " in result.output
+
+
+def test_cli_search_hybrid_with_filters(built):
+    db = str(built[0].db_path)
+    result = CliRunner().invoke(
+        main, ["search", "a cat in space", "--status", "success", "--limit", "5", "--db", db]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.strip().startswith("generation ")]
+    assert len(lines) == 5 and all(" success " in line for line in lines)
+
+
+def test_cli_search_with_no_match_says_so(built):
+    db = str(built[0].db_path)
+    result = CliRunner().invoke(main, ["search", "robots", "--status", "no-such-status", "--db", db])
+    assert result.exit_code == 0
+    assert "no matches" in result.output
+
+
+def test_cli_search_errors_are_one_line(built):
+    db = str(built[0].db_path)
+    result = CliRunner().invoke(main, ["search", "  ", "--db", db])
+    assert result.exit_code == 1
+    assert "error: Type something" in result.output
+    bad_mode = CliRunner().invoke(main, ["search", "cat", "--mode", "fuzzy", "--db", db])
+    assert bad_mode.exit_code == 2
