@@ -53,7 +53,7 @@ class Filters:
             ("max_nsfw", self.max_nsfw, "coalesce(f.image_nsfw, 0) <= $max_nsfw"),
         ]
         for name, value, clause in pairs:
-            if value is not None and value != []:
+            if value is not None and not (isinstance(value, list | tuple) and len(value) == 0):
                 clauses.append(clause)
                 params[name] = value
         return (" AND ".join(clauses) or "true"), params

@@ -182,6 +182,11 @@ def values(wh):
     }
 
 
+def test_an_empty_tuple_is_no_filter(wh):
+    everything = search(wh, "robots", mode="keyword")
+    assert len(search(wh, "robots", mode="keyword", filters=SearchFilters(tiers=()))) == len(everything)
+
+
 def _check(frame, rows, predicate):
     assert not frame.empty
     assert len(rows) == len(frame)
