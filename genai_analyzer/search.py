@@ -97,6 +97,14 @@ def more_like_this(
 
 
 def _dim(wh: Warehouse) -> int:
+    """Length of the stored prompt vectors (0 when there are none); asked once per warehouse,
+    since a read-only warehouse cannot change under us."""
+    if getattr(wh, "_embedding_dim", None) is None:
+        wh._embedding_dim = _stored_dim(wh)
+    return wh._embedding_dim
+
+
+def _stored_dim(wh: Warehouse) -> int:
     return int(
         wh.scalar(
             "SELECT array_length(text_embedding) FROM dim_prompts WHERE text_embedding IS NOT NULL LIMIT 1"
