@@ -15,6 +15,9 @@ import duckdb
 from genai_analyzer.errors import WarehouseError
 
 EXTENSION_PACKAGES = {"vss": "duckdb_extension_vss", "fts": "duckdb_extension_fts"}
+# HNSW candidates explored per query. The index option of the same name is not applied by vss 1.5.5
+# at query time, so every connection sets it; 200 takes recall@10 at 100k prompts from 0.90 to 0.97.
+HNSW_EF_SEARCH = 200
 
 
 def extension_path(name: str) -> Path:
@@ -37,6 +40,7 @@ def load_extensions(con: duckdb.DuckDBPyConnection, names=("vss", "fts")) -> Non
     if "vss" in names:
         # HNSW indexes in a file database are only kept with this flag.
         con.execute("SET hnsw_enable_experimental_persistence = true")
+        con.execute(f"SET GLOBAL hnsw_ef_search = {HNSW_EF_SEARCH}")  # GLOBAL: cursors too
 
 
 def connect(

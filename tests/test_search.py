@@ -406,6 +406,16 @@ def test_semantic_search_statement_uses_the_hnsw_index(built, embedder):
         assert "HNSW_INDEX_SCAN" in plan
 
 
+def test_every_cursor_of_the_warehouse_searches_with_the_tuned_ef_search(built):
+    # vss ignores the index's ef_search option at query time; a SESSION setting would not reach
+    # the cursors that queries run on.
+    from genai_analyzer.duck import HNSW_EF_SEARCH
+
+    with Warehouse(built[0].db_path) as reopened:
+        value = reopened.scalar("SELECT value FROM duckdb_settings() WHERE name = 'hnsw_ef_search'")
+        assert int(value) == HNSW_EF_SEARCH != 64  # 64 is vss's default
+
+
 # --- ranking quality on the labelled query set -----------------------------------------------
 
 
