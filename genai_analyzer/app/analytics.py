@@ -7,12 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import gradio as gr
-import pandas as pd
 
 from genai_analyzer import queries
 from genai_analyzer.app import charts
 from genai_analyzer.app.errors import user_errors
 from genai_analyzer.filters import Filters
+from genai_analyzer.jsonable import records
 from genai_analyzer.warehouse import Warehouse
 
 # chart name -> (query, figure); the same frame feeds the chart and its CSV export
@@ -145,16 +145,7 @@ def build(demo: gr.Blocks, wh: Warehouse) -> None:
         frame = queries.generations_by_day(
             wh, Filters.from_inputs(start, end, tiers, statuses, domains, art_styles)
         )
-        return _records(frame)
+        return records(frame)
 
     gr.api(kpis, api_name="kpis")
     gr.api(timeseries, api_name="timeseries")
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """JSON-friendly records: dates as ISO text, NaN as None."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].dt.strftime("%Y-%m-%d")
-    return out.astype(object).where(out.notna(), None).to_dict(orient="records")

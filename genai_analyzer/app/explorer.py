@@ -11,11 +11,9 @@ from __future__ import annotations
 import functools
 import html
 import math
-from datetime import date, datetime
 from urllib.parse import quote
 
 import gradio as gr
-import numpy as np
 import pandas as pd
 from gradio.route_utils import API_PREFIX
 
@@ -24,6 +22,7 @@ from genai_analyzer.app import analytics
 from genai_analyzer.app.errors import user_errors
 from genai_analyzer.build import thumb_dir
 from genai_analyzer.filters import Filters
+from genai_analyzer.jsonable import plain, records
 from genai_analyzer.search import more_like_this, search
 from genai_analyzer.warehouse import Warehouse
 
@@ -209,26 +208,6 @@ def session_payload(wh: Warehouse, session_id: str) -> dict:
             explore.prompt_diff(item["previous_prompt"], item["prompt"]) if position else None
         )
     return {"session": plain(summary), "generations": plain(generations)}
-
-
-def plain(value):
-    """``value`` with JSON-friendly leaves: ISO text for times, None for NaN/NaT, Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [plain(v) for v in value]
-    if pd.api.types.is_scalar(value) and pd.isna(value):
-        return None
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """One JSON-friendly dict per row."""
-    return plain(frame.to_dict(orient="records"))
 
 
 # --- HTML ------------------------------------------------------------------------------------
