@@ -20,11 +20,27 @@ class Column:
     tests: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Relationship:
+    """``child.column`` references ``parent.field`` (a dbt relationships test)."""
+
+    child: str
+    column: str
+    parent: str
+    field: str
+
+
 @dataclass
 class Model:
     name: str
     description: str
     columns: list[Column]
+
+
+def _marts_spec() -> dict:
+    import yaml
+
+    return yaml.safe_load((DBT_PROJECT_DIR / "models" / "marts" / "schema.yml").read_text())
 
 
 def _test_name(test) -> str:
@@ -43,9 +59,7 @@ def _test_name(test) -> str:
 
 def mart_models() -> list[Model]:
     """The mart models with their column descriptions and data tests, in star-schema order."""
-    import yaml
-
-    spec = yaml.safe_load((DBT_PROJECT_DIR / "models" / "marts" / "schema.yml").read_text())
+    spec = _marts_spec()
     models = {
         m["name"]: Model(
             name=m["name"],
@@ -58,6 +72,20 @@ def mart_models() -> list[Model]:
         for m in spec["models"]
     }
     return [models[name] for name in MART_ORDER]
+
+
+def relationships() -> list[Relationship]:
+    """The star's joins, read from the relationships data tests of the mart models."""
+    found = []
+    for model in _marts_spec()["models"]:
+        for column in model.get("columns", []):
+            for test in column.get("data_tests", []):
+                if isinstance(test, dict) and "relationships" in test:
+                    spec = test["relationships"]
+                    args = spec.get("arguments", spec)
+                    parent = args["to"].removeprefix("ref(").rstrip(")").strip("'\"")
+                    found.append(Relationship(model["name"], column["name"], parent, args["field"]))
+    return found
 
 
 def render_markdown() -> str:
@@ -74,11 +102,7 @@ def render_markdown() -> str:
         "",
         "```mermaid",
         "erDiagram",
-        "    dim_users ||--o{ fact_generations : user_id",
-        "    dim_sessions ||--o{ fact_generations : session_id",
-        "    dim_prompts ||--o{ fact_generations : prompt_id",
-        "    dim_date ||--o{ fact_generations : date_key",
-        "    dim_users ||--o{ dim_sessions : user_id",
+        *(f"    {r.parent} ||--o{{ {r.child} : {r.column}" for r in relationships()),
         "```",
     ]
     for model in mart_models():

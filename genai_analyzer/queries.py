@@ -91,6 +91,37 @@ def overview_figures(wh: Warehouse) -> dict:
     return figures
 
 
+def showcase_session(wh: Warehouse, limit: int = 4) -> pd.DataFrame:
+    """The first ``limit`` generations with thumbnails of the session whose user tried the most
+    distinct prompts (ties: most thumbnails, then session id): a refinement, shown on Overview."""
+    return wh.query(
+        """
+        WITH pick AS (
+            SELECT session_id FROM fact_generations
+            GROUP BY session_id HAVING count(thumb_path) >= 2
+            ORDER BY count(DISTINCT prompt_id) DESC, count(thumb_path) DESC, session_id LIMIT 1
+        )
+        SELECT f.session_id, f.session_seq, f.generation_id, f.thumb_path, p.prompt, f.status,
+               f.latency_ms, f.user_id
+        FROM fact_generations f JOIN pick USING (session_id) LEFT JOIN dim_prompts p USING (prompt_id)
+        WHERE f.thumb_path IS NOT NULL ORDER BY f.session_seq LIMIT $limit
+        """,
+        {"limit": limit},
+    )
+
+
+def column_types(wh: Warehouse) -> dict[str, dict[str, str]]:
+    """table -> {column: DuckDB type} for the mart tables, as the warehouse stores them."""
+    frame = wh.query(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+    )
+    types: dict[str, dict[str, str]] = {}
+    for row in frame.itertuples():
+        types.setdefault(row.table_name, {})[row.column_name] = row.data_type
+    return types
+
+
 def kpis(wh: Warehouse, filters: Filters | None = None) -> dict[str, dict]:
     """Each KPI over the filtered period and the period of the same length just before it.
 

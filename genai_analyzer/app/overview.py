@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import importlib.metadata
+
 import gradio as gr
 
-from genai_analyzer import queries
+from genai_analyzer import datamodel, queries
+from genai_analyzer.app import diagrams, explorer
+from genai_analyzer.build import STEPS
 from genai_analyzer.warehouse import Warehouse
 
 INTRO = """
@@ -48,17 +53,163 @@ def source_markdown(fig: dict) -> str:
     )
 
 
+TABS_GUIDE = """
+### How to read it
+- **Analytics**: KPI cards against the previous period of equal length, then daily activity,
+  failures, latency, friction, weekly money, prompt labels and complexity. One filter bar drives
+  every chart; each chart's data exports as CSV.
+- **Session Explorer**: search prompts by meaning or by words, open any generation, replay its
+  session step by step with the prompt changes highlighted, and find more like it.
+- **API**: every figure on these pages is also a typed endpoint (`/overview`, `/kpis`,
+  `/timeseries`, `/search`, `/session`, ...) callable with `gradio_client`; see the README.
+"""
+
+STACK = (
+    ("duckdb", "warehouse engine, with the vss (HNSW) and fts (BM25) extensions"),
+    ("dbt-core", "star schema models and data tests (dbt-duckdb adapter)"),
+    ("sentence-transformers", "prompt embeddings (all-MiniLM-L6-v2, offline)"),
+    ("gradio", "this app and its API"),
+    ("plotly", "charts"),
+    ("pandas", "results between the warehouse and the page"),
+)
+
+
+def showcase_html(frame) -> str:
+    """A refinement session from the data: thumbnails in order with their prompts."""
+    if frame.empty:
+        return (
+            '<div class="empty-state">No thumbnails in this warehouse: build it with the thumbnails '
+            "step (<code>genai-analyzer build</code> without <code>--skip thumbnails</code>).</div>"
+        )
+    cards = "".join(
+        f'<figure class="ov-shot"><img src="{explorer.file_url(row.thumb_path)}" '
+        f'alt="generation {row.session_seq}" loading="lazy"/><figcaption><b>#{row.session_seq}</b> '
+        f'{html.escape(_cut(row.prompt))} <span class="ov-status">{html.escape(row.status)}</span>'
+        "</figcaption></figure>"
+        for row in frame.itertuples()
+    )
+    first = frame.iloc[0]
+    return (
+        f'<div class="ov-shots">{cards}</div><div class="ov-caption">Session '
+        f"<code>{first.session_id}</code> of user <code>{html.escape(str(first.user_id))}</code>: the "
+        "session in this warehouse with the most distinct prompts. Open it in the Session Explorer to "
+        "replay every step.</div>"
+    )
+
+
+def _cut(text, n: int = 110) -> str:
+    text = text or ""
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def derivation_markdown(info: dict) -> str:
+    """How sessions, telemetry and friction are derived, with this build's settings."""
+    simulated = info.get("simulated_columns", {})
+    sim = ", ".join(f"`{c}`" for c, n in simulated.items() if n) or "nothing"
+    return f"""
+### How the figures are derived
+- **Sessions** are cut from real activity: a user's generations in time order, with a new session
+  after a gap of more than **{info.get("session_gap_minutes")} minutes** and at most
+  **{info.get("session_max_hours")} hours** per session. Rows without a user are one-generation
+  sessions (`docs/sessions.md`).
+- **Telemetry** (queue and run time, status and error codes, GPU seconds, cost, revenue) is taken
+  from the source where it has it and **simulated** only where it does not, from seeded hashes
+  (seed **{info.get("seed")}**): the same data and seed give the same warehouse. Here simulated: {sim}.
+  Queue time follows the real hourly load and the tier's priority; run time follows steps, image
+  size and sampler; an image is blocked when its real NSFW score is above
+  **{info.get("nsfw_block_threshold")}** (`docs/simulation.md`).
+- **Friction** (0 to 1) scores how hard a session was: 0.35 × share of failed generations,
+  0.20 × retries after a failure, 0.20 × waiting, 0.25 × ending on a failure.
+"""
+
+
+def enrichment_markdown(wh: Warehouse, info: dict) -> str:
+    """What the enrichment steps added to this warehouse."""
+    counts = wh.row(
+        "SELECT count(*) AS prompts, count(text_embedding) AS embedded, count(domain) AS labelled, "
+        "(SELECT count(thumb_path) FROM fact_generations) AS thumbs FROM dim_prompts"
+    )
+    enrich = info.get("enrichment", {})
+    indexes = info.get("indexes", {})
+    model = enrich.get("embeddings", {}).get("model", "none")
+    labeller = enrich.get("labels", {}).get("labeller", "none")
+    return f"""
+### Enrichment
+- **Embeddings**: {counts["embedded"]:,} of {counts["prompts"]:,} distinct prompts, model `{model}`,
+  in an HNSW index ({"built" if indexes.get("hnsw") else "not built"}) for search by meaning.
+- **Keyword index**: BM25 over the prompts ({"built" if indexes.get("fts") else "not built"}).
+- **Labels**: domain, art style and a 1-10 complexity score for {counts["labelled"]:,} prompts,
+  by `{labeller}` (`docs/labels.md`).
+- **Thumbnails**: {counts["thumbs"]:,} generations have one.
+"""
+
+
+def data_model_html(wh: Warehouse) -> str:
+    """The star schema drawn from the dbt docs, then every column with its warehouse type."""
+    models = datamodel.mart_models()
+    types = queries.column_types(wh)
+    sections = []
+    for model in models:
+        rows = "".join(
+            f"<tr><td><code>{c.name}</code></td><td>{types.get(model.name, {}).get(c.name, '')}</td>"
+            f"<td>{html.escape(c.description)}</td><td>{html.escape(', '.join(c.tests))}</td></tr>"
+            for c in model.columns
+        )
+        sections.append(
+            f'<details class="ov-model"><summary><code>{model.name}</code>: {html.escape(model.description)}'
+            f"</summary><table><thead><tr><th>column</th><th>type</th><th>description</th><th>data tests</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table></details>"
+        )
+    return diagrams.data_model_svg(models, datamodel.relationships()) + "".join(sections)
+
+
+def architecture_html() -> str:
+    surfaces = ("Overview", "Analytics", "Session Explorer", "API (gradio_client)", "CLI")
+    return diagrams.architecture_svg(("DiffusionDB", "Embedded sample", "Team logs"), list(STEPS), surfaces)
+
+
+def stack_markdown() -> str:
+    lines = []
+    for package, role in STACK:
+        try:
+            version = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            version = "not installed"
+        lines.append(f"- **{package}** {version}: {role}")
+    return "### Tech stack\n" + "\n".join(lines)
+
+
 def build(demo: gr.Blocks, wh: Warehouse) -> None:
     """Render the tab into the enclosing Blocks; register its public API endpoint."""
     gr.Markdown(INTRO)
     cards = gr.HTML()
     source = gr.Markdown()
+    gr.Markdown(TABS_GUIDE)
+    gr.Markdown("### The data: one session, step by step")
+    showcase = gr.HTML()
+    derivation = gr.Markdown()
+    enrichment = gr.Markdown()
+    gr.Markdown("### Architecture")
+    gr.HTML(architecture_html())
+    gr.Markdown(
+        "### Data model\nDrawn from the dbt models' documentation and the warehouse's own column "
+        "types; open a table for its columns."
+    )
+    gr.HTML(data_model_html(wh))
+    gr.Markdown(stack_markdown())
 
     def load():
         fig = queries.overview_figures(wh)
-        return kpi_cards_html(fig), source_markdown(fig)
+        info = wh.build_info()
+        return (
+            kpi_cards_html(fig),
+            source_markdown(fig),
+            showcase_html(queries.showcase_session(wh)),
+            derivation_markdown(info),
+            enrichment_markdown(wh, info),
+        )
 
-    demo.load(load, outputs=[cards, source], api_visibility="private")
+    demo.load(load, outputs=[cards, source, showcase, derivation, enrichment], api_visibility="private")
 
     def overview() -> dict:
         """Headline figures over the whole warehouse: generations, users, sessions, success rate,

@@ -7,7 +7,8 @@ import gradio as gr
 FONT_STACK = ["Space Grotesk", "ui-sans-serif", "system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"]
 
 CSS = """
-.kpi-row { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; }
+html, body { background: #0f172a; }
+.kpi-row { display: grid; grid-template-columns: repeat(auto-fit, minmax(130px, 1fr)); gap: 12px; }
 .kpi { border: 1px solid #334155; border-radius: 10px; padding: 12px 14px; background: #1e293b; }
 .kpi-label { color: #94a3b8; font-size: 0.85rem; }
 .kpi-value { color: #f1f5f9; font-size: 1.5rem; font-weight: 600; white-space: nowrap; }
@@ -15,6 +16,17 @@ CSS = """
 .kpi-delta.up { color: #22c55e; }
 .kpi-delta.down { color: #ef4444; }
 .synthetic-note { color: #fbbf24; }
+.empty-state { color: #94a3b8; border: 1px dashed #334155; border-radius: 10px; padding: 16px; }
+.ov-shots { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 12px; }
+.ov-shot { margin: 0; border: 1px solid #334155; border-radius: 10px; background: #1e293b; overflow: hidden; }
+.ov-shot img { width: 100%; aspect-ratio: 1; object-fit: cover; display: block; }
+.ov-shot figcaption { padding: 8px 10px; font-size: 0.8rem; color: #cbd5e1; }
+.ov-status { color: #a78bfa; font-size: 0.75rem; }
+.ov-caption { color: #94a3b8; font-size: 0.85rem; margin-top: 8px; }
+.ov-model { border: 1px solid #334155; border-radius: 8px; padding: 6px 10px; margin: 6px 0; }
+.ov-model summary { cursor: pointer; color: #e2e8f0; }
+.ov-model table { font-size: 0.8rem; margin-top: 8px; width: 100%; }
+.ov-model td, .ov-model th { padding: 3px 6px; border-bottom: 1px solid #1e293b; vertical-align: top; }
 """
 
 # The app is dark whatever the visitor's system preference: Gradio styles dark mode through
