@@ -12,26 +12,13 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from genai_analyzer import semantic
 from genai_analyzer.filters import Filters
 from genai_analyzer.warehouse import Warehouse
 
-# Metric name -> SQL aggregate over fact_generations (alias f). Defined once, used everywhere.
-METRICS = {
-    "generations": "count(*)",
-    "active_users": "count(DISTINCT f.user_id)",
-    "sessions": "count(DISTINCT f.session_id)",
-    "success_rate": "avg(CASE WHEN f.status = 'success' THEN 1.0 ELSE 0.0 END)",
-    "error_rate": "avg(CASE WHEN f.status = 'error' THEN 1.0 ELSE 0.0 END)",
-    "timeout_rate": "avg(CASE WHEN f.status = 'timeout' THEN 1.0 ELSE 0.0 END)",
-    "nsfw_block_rate": "avg(CASE WHEN f.status = 'nsfw_blocked' THEN 1.0 ELSE 0.0 END)",
-    "failure_rate": "avg(CASE WHEN f.status <> 'success' THEN 1.0 ELSE 0.0 END)",
-    "p50_latency_ms": "quantile_cont(f.latency_ms, 0.5)",
-    "p95_latency_ms": "quantile_cont(f.latency_ms, 0.95)",
-    "gpu_hours": "sum(f.gpu_seconds) / 3600",
-    "cost_usd": "sum(f.cost_usd)",
-    "revenue_usd": "sum(f.revenue_usd)",
-    "margin_usd": "sum(f.revenue_usd) - sum(f.cost_usd)",
-}
+# Metric name -> SQL aggregate over fact_generations (alias f), from the semantic layer
+# (genai_analyzer/data/semantic_layer.yaml) that the SQL Copilot reads too.
+METRICS = semantic.load().metric_sql("generations")
 KPI_METRICS = (
     "generations",
     "active_users",
@@ -43,12 +30,7 @@ KPI_METRICS = (
     "revenue_usd",
     "margin_usd",
 )
-FROM_FILTERED = """
-    FROM fact_generations f
-    JOIN dim_users u USING (user_id)
-    LEFT JOIN dim_prompts p USING (prompt_id)
-    WHERE {where}
-"""
+FROM_FILTERED = f" FROM {semantic.load().grains['generations'].from_sql} WHERE {{where}} "
 
 
 def _select(*metrics: str) -> str:

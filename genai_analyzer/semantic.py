@@ -1,0 +1,108 @@
+"""The semantic layer: metrics, dimensions and grains read from ``data/semantic_layer.yaml``.
+
+One definition for everyone: ``queries.METRICS`` (the Analytics tab and the API) and the SQL
+Copilot both read it. ``load()`` checks the file's shape so that a bad edit fails loudly at import
+rather than as a wrong number on a page.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from genai_analyzer.errors import AnalyzerError
+
+LAYER_FILE = Path(__file__).parent / "data" / "semantic_layer.yaml"
+FORMATS = ("count", "rate", "ms", "usd", "number")
+
+
+@dataclass(frozen=True)
+class Grain:
+    name: str
+    description: str
+    from_sql: str
+    date_sql: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    grain: str
+    sql: str
+    label: str
+    format: str
+    higher_is_better: bool = False
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    label: str
+    sql: dict[str, str]  # grain -> expression
+    values: bool = False
+    time: bool = False
+    synonyms: tuple[str, ...] = ()
+
+    def expression(self, grain: str) -> str | None:
+        return self.sql.get(grain)
+
+
+@dataclass(frozen=True)
+class SemanticLayer:
+    grains: dict[str, Grain]
+    metrics: dict[str, Metric]
+    dimensions: dict[str, Dimension] = field(default_factory=dict)
+
+    def metric_sql(self, grain: str = "generations") -> dict[str, str]:
+        """metric name -> SQL aggregate, for the metrics of one grain."""
+        return {m.name: m.sql for m in self.metrics.values() if m.grain == grain}
+
+
+class SemanticLayerError(AnalyzerError):
+    pass
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise SemanticLayerError(f"{LAYER_FILE.name}: {message}")
+
+
+@functools.cache
+def load(path: Path = LAYER_FILE) -> SemanticLayer:
+    """The semantic layer in ``path`` (cached), validated."""
+    spec = yaml.safe_load(path.read_text())
+    grains = {
+        name: Grain(name, g.get("description", ""), " ".join(g["from"].split()), g["date"])
+        for name, g in spec["grains"].items()
+    }
+    metrics = {}
+    for name, m in spec["metrics"].items():
+        _check(m.get("grain") in grains, f"metric {name}: unknown grain {m.get('grain')!r}")
+        _check(m.get("format") in FORMATS, f"metric {name}: format must be one of {FORMATS}")
+        _check(bool(m.get("sql")) and bool(m.get("label")), f"metric {name}: needs sql and label")
+        metrics[name] = Metric(
+            name=name,
+            grain=m["grain"],
+            sql=m["sql"],
+            label=m["label"],
+            format=m["format"],
+            higher_is_better=bool(m.get("higher_is_better", False)),
+            synonyms=tuple(s.lower() for s in m.get("synonyms", [])),
+        )
+    dimensions = {}
+    for name, d in spec["dimensions"].items():
+        sql = d.get("sql") or {}
+        _check(bool(sql) and set(sql) <= set(grains), f"dimension {name}: sql per known grain")
+        dimensions[name] = Dimension(
+            name=name,
+            label=d.get("label", name),
+            sql=dict(sql),
+            values=bool(d.get("values", False)),
+            time=bool(d.get("time", False)),
+            synonyms=tuple(s.lower() for s in d.get("synonyms", [])),
+        )
+    return SemanticLayer(grains=grains, metrics=metrics, dimensions=dimensions)
