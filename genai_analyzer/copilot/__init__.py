@@ -1,0 +1,1 @@
+"""SQL Copilot: questions in plain words answered with checked, read-only SQL over the warehouse."""
