@@ -30,7 +30,7 @@ class Warehouse:
                 f"No warehouse at {self.path}. Build one with: genai-analyzer build --source sample"
             )
         self._con = duck.connect(self.path, read_only=True, extensions=extensions)
-        self._con.execute("SET TimeZone = 'UTC'")
+        self._con.execute("SET GLOBAL TimeZone = 'UTC'")  # GLOBAL: the cursors queries run on see it
         self._lock = threading.Lock()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:

@@ -29,3 +29,22 @@ def test_duckdb_types_come_out_as_plain_json_values(tmp_path):
 
 def test_plain_walks_nested_values():
     assert plain({"a": [Decimal("1.5"), float("nan")], 2: None}) == {"a": [1.5, None], "2": None}
+
+
+def test_every_cursor_reads_times_in_utc_whatever_the_machine_zone(tmp_path, monkeypatch):
+    import time
+
+    import duckdb
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        path = tmp_path / "tz.duckdb"
+        with duckdb.connect(str(path)) as con:
+            con.execute("CREATE TABLE t AS SELECT TIMESTAMPTZ '2022-08-14 01:30:00+00' AS ts")
+        with Warehouse(path, extensions=()) as wh:
+            assert wh.scalar("SELECT current_setting('TimeZone')") == "UTC"
+            assert wh.scalar("SELECT hour(ts) FROM t") == 1  # 21 in New York
+    finally:
+        monkeypatch.undo()
+        time.tzset()
