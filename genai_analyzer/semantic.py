@@ -56,6 +56,8 @@ class SemanticLayer:
     grains: dict[str, Grain]
     metrics: dict[str, Metric]
     dimensions: dict[str, Dimension] = field(default_factory=dict)
+    unsupported: tuple[tuple[tuple[str, ...], str], ...] = ()  # (words, reason)
+    segments: tuple[dict, ...] = ()  # {phrases, dimension, values}: named groups of values
 
     def metric_sql(self, grain: str = "generations") -> dict[str, str]:
         """metric name -> SQL aggregate, for the metrics of one grain."""
@@ -105,4 +107,12 @@ def load(path: Path = LAYER_FILE) -> SemanticLayer:
             time=bool(d.get("time", False)),
             synonyms=tuple(s.lower() for s in d.get("synonyms", [])),
         )
-    return SemanticLayer(grains=grains, metrics=metrics, dimensions=dimensions)
+    unsupported = tuple(
+        (tuple(w.lower() for w in u["words"]), u["reason"]) for u in spec.get("unsupported", [])
+    )
+    segments = tuple(spec.get("segments", []))
+    for seg in segments:
+        _check(seg.get("dimension") in dimensions, f"segment {seg.get('phrases')}: unknown dimension")
+    return SemanticLayer(
+        grains=grains, metrics=metrics, dimensions=dimensions, unsupported=unsupported, segments=segments
+    )

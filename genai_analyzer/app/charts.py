@@ -15,7 +15,7 @@ STATUS_COLOURS = {"success": "#22c55e", "error": "#ef4444", "timeout": "#f59e0b"
 SEQUENCE = [ACCENT, "#22d3ee", "#f59e0b", "#22c55e", "#ef4444", "#e879f9", "#94a3b8", "#60a5fa"]
 
 
-def _layout(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
+def layout(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "font": {"size": 15}},
         template="plotly_dark",
@@ -38,7 +38,7 @@ def empty(title: str, message: str = "No generations match these filters.") -> g
     fig.add_annotation(text=message, showarrow=False, font={"size": 14, "color": "#94a3b8"})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _layout(fig, title)
+    return layout(fig, title)
 
 
 def daily_activity(frame: pd.DataFrame) -> go.Figure:
@@ -51,7 +51,7 @@ def daily_activity(frame: pd.DataFrame) -> go.Figure:
         x=frame["day"], y=frame["active_users"], name="active users", yaxis="y2", line={"color": "#22d3ee"}
     )
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": "users"})
-    return _layout(fig, title)
+    return layout(fig, title)
 
 
 def status_distribution(frame: pd.DataFrame) -> go.Figure:
@@ -70,7 +70,7 @@ def status_distribution(frame: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(hovermode="closest")
-    return _layout(fig, title)
+    return layout(fig, title)
 
 
 def latency_by_hour(frame: pd.DataFrame) -> go.Figure:
@@ -85,7 +85,7 @@ def latency_by_hour(frame: pd.DataFrame) -> go.Figure:
         )  # fmt: skip
     fig.update_yaxes(title="seconds")
     fig.update_xaxes(title="hour", dtick=3)
-    return _layout(fig, title)
+    return layout(fig, title)
 
 
 def friction_by_tier(frame: pd.DataFrame) -> go.Figure:
@@ -102,7 +102,7 @@ def friction_by_tier(frame: pd.DataFrame) -> go.Figure:
     ):
         fig.add_bar(x=frame["tier"], y=frame[column], name=label)
     fig.update_layout(barmode="group", hovermode="closest")
-    return _layout(fig, title)
+    return layout(fig, title)
 
 
 def weekly_performance(frame: pd.DataFrame) -> go.Figure:
@@ -123,7 +123,7 @@ def weekly_performance(frame: pd.DataFrame) -> go.Figure:
         line={"color": "#f59e0b", "dash": "dot"},
     )
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": "USD"})
-    return _layout(fig, title)
+    return layout(fig, title)
 
 
 def label_breakdown(frame: pd.DataFrame, field: str) -> go.Figure:
@@ -143,7 +143,7 @@ def label_breakdown(frame: pd.DataFrame, field: str) -> go.Figure:
         )
     )
     fig.update_layout(hovermode="closest")
-    return _layout(fig, title, height=380)
+    return layout(fig, title, height=380)
 
 
 def complexity_profile(frame: pd.DataFrame) -> go.Figure:
@@ -160,4 +160,4 @@ def complexity_profile(frame: pd.DataFrame) -> go.Figure:
     fig.add_scatter(x=frame["complexity_score"], y=100 * frame["failure_rate"], name="failure %", yaxis="y2")
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False})
     fig.update_xaxes(title="complexity score", dtick=1)
-    return _layout(fig, title)
+    return layout(fig, title)

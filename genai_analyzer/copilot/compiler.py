@@ -1,0 +1,153 @@
+"""QuerySpec → one readable DuckDB SELECT over the semantic layer's definitions.
+
+Relative time ranges are resolved against the last day in the data (``last_day``), not the
+calendar: a warehouse of 2022 data asked about "last week" answers for its own last week, and the
+answer says which dates that was. Filter values are literals taken from the warehouse's own
+values, quoted; the SQL is shown to the user and can be edited and run again.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from genai_analyzer.copilot.parser import CannotAnswer, QuerySpec, TimeRange
+from genai_analyzer.semantic import SemanticLayer
+
+
+@dataclass
+class Compiled:
+    sql: str
+    grain: str
+    dimensions: list[str]
+    metrics: list[str]  # result column names of the metrics, in order
+    window: tuple[date, date] | None
+    previous_window: tuple[date, date] | None = None
+
+
+def resolve(time: TimeRange, last_day: date) -> tuple[date, date]:
+    """The (first, last) day a time range covers, given the data's last day."""
+    kind = time.kind
+    if kind == "last_days":
+        return last_day - timedelta(days=time.n - 1), last_day
+    if kind == "last_week":  # the 7 days ending on the data's last day
+        return last_day - timedelta(days=6), last_day
+    if kind == "week_before":  # the 7 days before the last 7
+        return last_day - timedelta(days=13), last_day - timedelta(days=7)
+    if kind == "this_week":
+        return last_day - timedelta(days=last_day.weekday()), last_day
+    if kind == "this_month":
+        return last_day.replace(day=1), last_day
+    if kind == "last_month":
+        end = last_day.replace(day=1) - timedelta(days=1)
+        return end.replace(day=1), end
+    if kind == "yesterday":
+        return last_day - timedelta(days=1), last_day - timedelta(days=1)
+    if kind == "today":
+        return last_day, last_day
+    if kind == "month":
+        year = int(time.start) if time.start else last_day.year
+        return date(year, time.n, 1), date(year, time.n, calendar.monthrange(year, time.n)[1])
+    if kind == "between":
+        first = _day(time.start, last_day) if time.start else date(1970, 1, 1)
+        last = _day(time.end, last_day) if time.end else last_day
+        if last < first:
+            raise CannotAnswer(f"The range {first} to {last} ends before it starts.")
+        return first, last
+    raise CannotAnswer(f"Unknown time range {kind!r}.")
+
+
+def _day(text: str, last_day: date) -> date:
+    """An ISO day; ``--MM-DD`` (no year given) takes the year of the data's last day."""
+    if text.startswith("--"):
+        return date(last_day.year, int(text[2:4]), int(text[5:7]))
+    return date.fromisoformat(text)
+
+
+def _literal(value) -> str:
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compiled:
+    """The SELECT answering ``spec``."""
+    grain_name = layer.metrics[spec.metrics[0]].grain
+    grain = layer.grains[grain_name]
+    dims = [(d, layer.dimensions[d].expression(grain_name)) for d in spec.dimensions]
+    metrics = [(m, layer.metrics[m].sql) for m in spec.metrics]
+    conditions = [
+        f"{layer.dimensions[d].expression(grain_name)} IN ({', '.join(_literal(v) for v in values)})"
+        for d, values in spec.filters.items()
+    ]
+    window = resolve(spec.time, last_day) if spec.time else None
+    if window and window[0] > last_day:
+        raise CannotAnswer(
+            f"The data ends on {last_day}: {window[0]} to {window[1]} is after it, and the copilot "
+            "describes what happened; it does not forecast."
+        )
+    if spec.compare:
+        if window is None:
+            raise CannotAnswer("A comparison needs a period, e.g. 'which art styles got slower last week'.")
+        return _compare(spec, grain.from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name)
+    where = list(conditions)
+    if window:
+        where.insert(0, f"{grain.date_sql} BETWEEN DATE '{window[0]}' AND DATE '{window[1]}'")
+    select = [f"{expr} AS {name}" for name, expr in dims] + [f"{sql} AS {name}" for name, sql in metrics]
+    lines = [f"SELECT {', '.join(select)}", f"FROM {grain.from_sql}"]
+    if where:
+        lines.append("WHERE " + "\n  AND ".join(where))
+    if dims:
+        lines.append("GROUP BY ALL")
+        lines.append("ORDER BY " + _order(spec, layer))
+    if spec.top and dims:
+        lines.append(f"LIMIT {int(spec.top)}")
+    return Compiled("\n".join(lines), grain_name, [d for d, _ in dims], [m for m, _ in metrics], window)
+
+
+def _order(spec: QuerySpec, layer: SemanticLayer) -> str:
+    time_dims = [d for d in spec.dimensions if layer.dimensions[d].time]
+    other = [d for d in spec.dimensions if not layer.dimensions[d].time]
+    if spec.top:
+        direction = "ASC" if spec.ascending else "DESC"
+        return ", ".join([f"{spec.metrics[0]} {direction}", *time_dims, *other])
+    if time_dims:
+        return ", ".join([*time_dims, *other])
+    return ", ".join([f"{spec.metrics[0]} DESC", *other])
+
+
+def _compare(spec, from_sql, date_sql, dims, metrics, conditions, window, grain_name) -> Compiled:
+    days = (window[1] - window[0]).days + 1
+    previous = (window[0] - timedelta(days=days), window[0] - timedelta(days=1))
+    name, sql = metrics[0]
+    keys = [d for d, _ in dims]
+
+    def period(bounds) -> str:
+        where = [f"{date_sql} BETWEEN DATE '{bounds[0]}' AND DATE '{bounds[1]}'", *conditions]
+        select = [f"{expr} AS {d}" for d, expr in dims] + [f"{sql} AS value"]
+        group = " GROUP BY ALL" if dims else ""
+        return f"SELECT {', '.join(select)} FROM {from_sql} WHERE {' AND '.join(where)}{group}"
+
+    join = f"JOIN previous_period p USING ({', '.join(keys)})" if keys else "CROSS JOIN previous_period p"
+    direction = "ASC" if spec.compare_direction == "down" else "DESC"
+    order = f"change {direction}"
+    keep = {"up": "WHERE c.value - p.value > 0", "down": "WHERE c.value - p.value < 0"}.get(
+        spec.compare_direction or "", ""
+    )
+    lines = [
+        f"WITH current_period AS ({period(window)}),",
+        f"previous_period AS ({period(previous)})",
+        "SELECT "
+        + ", ".join(
+            [
+                *(f"c.{k}" for k in keys),
+                f"p.value AS {name}_before",
+                f"c.value AS {name}",
+                "c.value - p.value AS change",
+            ]
+        ),  # fmt: skip
+        f"FROM current_period c {join}" + (f"\n{keep}" if keep and keys else ""),
+        f"ORDER BY {order}" + (f" LIMIT {int(spec.top)}" if spec.top and keys else ""),
+    ]
+    return Compiled("\n".join(lines), grain_name, keys, [f"{name}_before", name, "change"], window, previous)

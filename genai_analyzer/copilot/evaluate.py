@@ -1,0 +1,161 @@
+"""Execution accuracy of the copilot on an evaluation set of questions with hand-written gold SQL.
+
+An item is answered correctly when:
+
+- its gold is null (out of scope) and the copilot refused;
+- otherwise the copilot answered, and the gold query's result equals the answer's: rows compared as
+  a multiset (as a list when ``order_matters``), numbers to 6 significant digits, column names
+  ignored. The gold columns must appear in the answer in the same order; the answer may carry
+  more columns (a comparison shows the values before and after as well as the change).
+
+Follow-ups (``context: <id>``) are asked after the item they follow, with its answer's context.
+``scripts/eval_copilot.py`` prints the report; a test holds the targets.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from genai_analyzer.copilot.core import Answer, Copilot
+from genai_analyzer.jsonable import records
+from genai_analyzer.warehouse import Warehouse
+
+
+@dataclass
+class Outcome:
+    id: str
+    category: str
+    question: str
+    correct: bool
+    refused: bool
+    in_scope: bool
+    ms: float
+    note: str = ""
+
+
+def _cell(value):
+    """A comparable cell: floats for numbers, day text for midnight timestamps, text otherwise."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | np.number):
+        return float(value)
+    text = str(value)
+    if len(text) >= 19 and text[4] == "-" and text[10] in "T " and text[11:19] == "00:00:00":
+        return text[:10]
+    return text
+
+
+def _sort_key(row: tuple):
+    return tuple((0, f"{v:.4g}") if isinstance(v, float) else (1, str(v)) for v in row)
+
+
+def _rows_equal(got: list[tuple], gold: list[tuple]) -> bool:
+    return all(
+        a == b
+        or (isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9))
+        for row_a, row_b in zip(got, gold, strict=True)
+        for a, b in zip(row_a, row_b, strict=True)
+    )
+
+
+def same_result(answer_rows: list[list], gold_rows: list[list], *, ordered: bool) -> bool:
+    """Whether some order-preserving choice of the answer's columns gives the gold rows (numbers
+    within a relative 1e-6)."""
+    if len(answer_rows) != len(gold_rows):
+        return False
+    if not gold_rows:
+        return True
+    width, gold_width = len(answer_rows[0]), len(gold_rows[0])
+    gold = [tuple(_cell(v) for v in row) for row in gold_rows]
+    if not ordered:
+        gold.sort(key=_sort_key)
+    for columns in itertools.combinations(range(width), gold_width):
+        got = [tuple(_cell(row[c]) for c in columns) for row in answer_rows]
+        if not ordered:
+            got.sort(key=_sort_key)
+        if _rows_equal(got, gold):
+            return True
+    return False
+
+
+def evaluate(copilot: Copilot, wh: Warehouse, items: list[dict]) -> list[Outcome]:
+    """Ask every item, in file order, and score it against its gold query."""
+    answers: dict[str, Answer] = {}
+    by_id = {item["id"]: item for item in items}
+    outcomes = []
+    for item in items:
+        context = None
+        if item.get("context"):
+            parent = item["context"]
+            if parent not in answers:  # a follow-up of a later item: ask that one first
+                answers[parent] = copilot.ask(
+                    by_id[parent]["question"], _context(answers, by_id, parent, copilot)
+                )
+            context = answers[parent].context
+        started = time.perf_counter()
+        answer = copilot.ask(item["question"], context)
+        ms = 1000 * (time.perf_counter() - started)
+        answers[item["id"]] = answer
+        gold_sql = item.get("gold")
+        if gold_sql is None:
+            correct, note = answer.refused, "" if answer.refused else f"answered: {answer.sql}"
+        elif answer.refused:
+            correct, note = False, f"refused: {answer.explanation.splitlines()[0]}"
+        else:
+            gold = [list(r.values()) for r in records(wh.query(gold_sql))]
+            correct = same_result(answer.rows, gold, ordered=bool(item.get("order_matters")))
+            note = "" if correct else f"different result from: {answer.sql}"
+        outcomes.append(
+            Outcome(
+                item["id"],
+                item["category"],
+                item["question"],
+                correct,
+                answer.refused,
+                gold_sql is not None,
+                ms,
+                note,
+            )  # fmt: skip
+        )
+    return outcomes
+
+
+def _context(answers, by_id, item_id, copilot):
+    parent = by_id[item_id].get("context")
+    if not parent:
+        return None
+    if parent not in answers:
+        answers[parent] = copilot.ask(by_id[parent]["question"], _context(answers, by_id, parent, copilot))
+    return answers[parent].context
+
+
+def load_items(path: Path) -> list[dict]:
+    return yaml.safe_load(Path(path).read_text())
+
+
+def summary(outcomes: list[Outcome]) -> dict:
+    """Accuracy per category, in scope, refusals, wrong answers and latency."""
+    per = defaultdict(list)
+    for o in outcomes:
+        per[o.category].append(o.correct)
+    in_scope = [o for o in outcomes if o.in_scope]
+    out = [o for o in outcomes if not o.in_scope]
+    ms = np.array([o.ms for o in outcomes])
+    return {
+        "categories": {c: (sum(v), len(v)) for c, v in per.items()},
+        "in_scope_accuracy": sum(o.correct for o in in_scope) / max(1, len(in_scope)),
+        "refusal_accuracy": sum(o.correct for o in out) / max(1, len(out)),
+        # an answer that is not refused and not right: the failure the copilot must never have
+        "wrong_answers": sum(1 for o in outcomes if not o.correct and not o.refused),
+        "items": len(outcomes),
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+    }

@@ -1,0 +1,108 @@
+"""One or two sentences reading a copilot result, and the chart that fits it (if any)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from genai_analyzer.app import charts
+from genai_analyzer.semantic import SemanticLayer
+
+
+def fmt(value, kind: str) -> str:
+    """A metric value as people read it: 3.2%, 4.1 s, $12.30, 1,204."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "no value"
+    if kind == "rate":
+        return f"{100 * value:.1f}%"
+    if kind == "ms":
+        return f"{value / 1000:,.2f} s" if abs(value) >= 1000 else f"{value:,.0f} ms"
+    if kind == "usd":
+        return f"${value:,.2f}" if abs(value) >= 1 else f"${value:,.4f}"
+    if kind == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _kind(layer: SemanticLayer, column: str) -> str:
+    base = column.removesuffix("_before")
+    return layer.metrics[base].format if base in layer.metrics else "number"
+
+
+def _label(layer: SemanticLayer, metric: str) -> str:
+    return layer.metrics[metric].label if metric in layer.metrics else metric
+
+
+def explain(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: SemanticLayer, *,
+            window=None, compare=None, truncated=False) -> str:  # fmt: skip
+    """A plain reading of the result: the value, or the extremes, or the trend."""
+    period = f" from {window[0]} to {window[1]}" if window else " over all the data"
+    if frame.empty:
+        return f"No rows{period}: nothing matches these filters in the warehouse."
+    if compare is not None:
+        metric = metrics[1]
+        kind = _kind(layer, metric)
+        label = _label(layer, metric)
+        if not dims:
+            row = frame.iloc[0]
+            return (
+                f"{label} was {fmt(row[metric], kind)}{period}, against {fmt(row[metrics[0]], kind)} "
+                f"from {compare[0]} to {compare[1]} (change {fmt(row['change'], kind)})."
+            )
+        key = dims[0]
+        up = frame[frame["change"] > 0]
+        top = frame.iloc[0]
+        return (
+            f"{label}{period} against {compare[0]} to {compare[1]}: {len(up)} of {len(frame)} {key} values "
+            f"went up. The largest change: {top[key]} ({fmt(top[metric + '_before'], kind)} → "
+            f"{fmt(top[metric], kind)})."
+        )
+    metric = metrics[0]
+    kind, label = _kind(layer, metric), _label(layer, metric)
+    if not dims:
+        parts = [f"{_label(layer, m)} is {fmt(frame.iloc[0][m], _kind(layer, m))}" for m in metrics]
+        return "; ".join(parts) + f"{period}."
+    key = dims[0]
+    values = frame[metric]
+    if layer.dimensions[key].time and len(frame) > 1:
+        first, last = frame.iloc[0], frame.iloc[-1]
+        peak = frame.loc[values.idxmax()]
+        return (
+            f"{label} by {layer.dimensions[key].label}{period}: {fmt(first[metric], kind)} at "
+            f"{first[key]}, {fmt(last[metric], kind)} at {last[key]}; the highest was "
+            f"{fmt(peak[metric], kind)} at {peak[key]}."
+        )
+    hi, lo = frame.loc[values.idxmax()], frame.loc[values.idxmin()]
+    more = " (first rows only: the result was cut at the row limit)" if truncated else ""
+    if len(frame) == 1:
+        return f"{label} for {hi[key]}{period}: {fmt(hi[metric], kind)}{more}."
+    return (
+        f"{label} by {layer.dimensions[key].label}{period}: highest for {hi[key]} ({fmt(hi[metric], kind)}), "
+        f"lowest for {lo[key]} ({fmt(lo[metric], kind)}), across {len(frame)} values{more}."
+    )
+
+
+def chart(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: SemanticLayer,
+          *, compare: bool = False) -> go.Figure | None:  # fmt: skip
+    """A line over time, bars over categories, bars of the change for a comparison; None for
+    a single number or a result too wide to draw."""
+    if frame.empty or not dims or len(frame) < 2 and not compare:
+        return None
+    key = dims[0]
+    if compare:
+        y, title = "change", f"Change in {_label(layer, metrics[1])}"
+    else:
+        y, title = metrics[0], _label(layer, metrics[0])
+    data = frame.copy()
+    data[key] = data[key].astype(str) if not layer.dimensions[key].time else data[key]
+    color = dims[1] if len(dims) > 1 else None
+    if layer.dimensions[key].time and not compare:
+        fig = go.Figure()
+        groups = data.groupby(color) if color else [(None, data)]
+        for name, part in groups:
+            fig.add_scatter(x=part[key], y=part[y], mode="lines+markers", name=str(name) if name else y)
+    else:
+        fig = go.Figure(go.Bar(x=data[y], y=data[key], orientation="h", marker_color=charts.ACCENT))
+        fig.update_yaxes(autorange="reversed")
+    height = 360 if layer.dimensions[key].time and not compare else max(320, min(24 * len(data) + 80, 700))
+    return charts.layout(fig, title, height)

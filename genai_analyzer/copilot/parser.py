@@ -1,0 +1,681 @@
+"""The offline copilot: a deterministic parser from a question to a ``QuerySpec``.
+
+No LLM. A question is read against the semantic layer in a fixed order, each step consuming the
+words it understood so that later steps cannot reuse them:
+
+1. refusals first: requests to change data, and things the warehouse does not hold (the layer's
+   ``unsupported`` list) are refused with the reason;
+2. the time range ("last week", "last 7 days", "in september", "since 2025-09-03", ...);
+3. top / bottom N;
+4. explicit groupings ("by tier", "per day", "for each sampler", "which art styles", "top 10 users");
+5. "how many errors" (a status counted), then metrics by their synonyms, longest first; when no
+   synonym matches, by embedding similarity of the remaining words to each metric's phrases;
+6. dimension values as filters ("pro users", "anime", "only errors"), with their dimension;
+7. bare dimension words left over ("daily", "tiers") as groupings.
+
+Whatever cannot be mapped ("by country", no metric at all) ends in a ``CannotAnswer`` that says
+why and suggests questions that work: the parser never guesses its way to a wrong answer.
+Follow-ups ("now only for pro users", "by week instead") refine the previous spec.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+
+import numpy as np
+
+from genai_analyzer.errors import AnalyzerError
+from genai_analyzer.semantic import SemanticLayer
+
+EXAMPLES = (
+    "show error rate by user tier",
+    "top 10 users by revenue",
+    "average session length for pro users per day",
+    "which art styles got slower last week",
+    "what share of sessions end after an nsfw block",
+    "p95 latency by hour",
+    "generations per week",
+)
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+               "october", "november", "december")  # fmt: skip
+MONTHS = {m: i + 1 for i, m in enumerate(MONTH_NAMES)}
+MONTHS.update({name[:3]: n for name, n in list(MONTHS.items())})
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "twenty": 20}
+DESTRUCTIVE = re.compile(
+    r"\b(delete|drop|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
+    r"create|replace\s+table|rename|attach|copy|install|pragma|add\s+(?:a\s+|an\s+)?new|"
+    r"set\s+(?:\S+\s+){0,4}to|change\s+(?:\S+\s+){0,4}to|assign|reset|grant)\b"
+)
+INJECTION = re.compile(
+    r"(ignore (all |your |the |any |previous |prior )+(rules|instructions)|system\s*:|/etc/|passwd|"
+    r"read_csv|read_parquet|getenv|https?://|file://|\bshell\b|\bexecute\b|\bsudo\b|"
+    r"you (may|can|must) now|you are now|developer mode|new instructions|jailbreak|"
+    r"(?:^|\s)/[a-z_.]+/|'[^']*\.(?:csv|parquet|json|txt|db|duckdb)')"
+)
+GROUP_CUES = (
+    r"(?:by|per|for each|for every|each|across|split by|broken down by|broken out by|split out by|"
+    r"segmented by|grouped by|group by|over)"
+)
+FAILED_WORDS = ["failed generations", "failures", "failed", "fail", "unsuccessful"]  # any status but success
+STATUS_WORDS = {  # words for one status, as a filter or in "how many ..."
+    "error": ["errors", "error", "errored", "failed with an error"],
+    "timeout": ["timeouts", "timeout", "timed out", "time outs"],
+    "nsfw_blocked": [
+        "blocked by the nsfw filter",
+        "blocked by the safety filter",
+        "nsfw filter",
+        "nsfw blocks",
+        "nsfw blocked",
+        "nsfw-blocked",
+        "blocked",
+        "nsfw block",
+    ],
+    "success": ["successful", "successes", "succeeded", "success"],
+}
+AMBIGUOUS_VALUES = {"other", "unknown", "none", "all", "any"}  # never read as a filter by themselves
+FOLLOW_UP_CUES = re.compile(
+    r"^(now|only|and|what about|how about|instead|same|also|then|just|but|ok|okay|make (?:that|it)|"
+    r"switch to|change (?:that|it) to)\b|\binstead\b"
+)
+_STOP_WORDS = """a an the of for in on at to is are was were be been what whats which who how show me give
+    list
+    tell please our we us my i do does did per by with and or all total overall number data each much
+    many any there their its it this that these those from as into over get see can you value values
+    up so far across has have had time times"""
+STOP = set(_STOP_WORDS.split())
+# Everyday words a question may carry around what it asks (verbs, adverbs, pronouns): never read
+# as unknown things. Two or more words outside these and the semantic layer's vocabulary make
+# the question one about something the warehouse does not know ("favourite colours of users").
+_FILLER_WORDS = """
+    about above after again against ago almost along already also although always am among another
+    anything anyway around average away back bad because been before being below best better between
+    big both bring brings burn can't change changed changes chart come comes compare compared
+    comparison could currently day did didn't different does doing don't done down draw during either
+    else end ended ends enough even ever every everything evolve evolved far few find first generate
+    generated generating generation get gets give go going good got graph had happen happened has have
+    having help here high how however if image instead into just keep kind know last late least less
+    let like likely line little long look looking lot low made main make makes making may maybe me
+    might more most much must need new next no not now number often okay once one ones only other
+    others out over own part people please plot point points pretty previous probably put quite rather
+    really recent recently report right run same saw say see seem show shown since some something still
+    such sure take tell than thanks that's them then there these they thing things think those though
+    through together too top total trend try under until use used using usually utc versus very vs want
+    was way well went what's when where whether while who whom whose why will within would yet you your"""
+FILLER = set(_FILLER_WORDS.split())
+SIMILARITY_THRESHOLD = 0.62
+# Metric words so generic that another metric named in the same question wins over them
+# ("how often do generations break" asks for a failure rate, not a count of generations).
+WEAK_PHRASES = {
+    "generations",
+    "generation",
+    "images",
+    "image",
+    "users",
+    "user",
+    "sessions",
+    "people",
+    "requests",
+    "renders",
+    "activity",
+    "usage",
+    "volume",
+}
+
+
+class CannotAnswer(AnalyzerError):
+    """The question cannot be mapped onto the semantic layer; the message says why."""
+
+    def __init__(self, reason: str, suggestions: tuple[str, ...] = EXAMPLES):
+        self.reason = reason
+        self.suggestions = suggestions
+        lines = "\n".join(f"- {s}" for s in suggestions[:5])
+        super().__init__(f"{reason}\n\nQuestions I can answer look like:\n{lines}")
+
+
+@dataclass
+class TimeRange:
+    """A window of days: relative ones are resolved against the data's last day at compile time."""
+
+    # last_days | last_week | this_week | last_month | this_month | yesterday | today | month | between
+    kind: str
+    n: int = 0
+    start: str | None = None  # ISO dates for month / between
+    end: str | None = None
+    phrase: str = ""
+
+
+@dataclass
+class QuerySpec:
+    metrics: list[str]
+    dimensions: list[str] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    time: TimeRange | None = None
+    top: int | None = None
+    ascending: bool = False  # for top-N: bottom / least / lowest
+    compare: bool = False  # this period against the one before it
+    compare_direction: str | None = None  # "up" (got slower, grew), "down" (got faster), None
+    matched: dict[str, str] = field(default_factory=dict)  # what words mapped to what, for the answer
+    guessed: bool = False  # the metric came from embedding similarity, not a synonym
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> QuerySpec:
+        data = dict(data)
+        if data.get("time"):
+            data["time"] = TimeRange(**data["time"])
+        return cls(**data)
+
+
+# Everyday wordings rewritten to the ones the layer names, before anything is matched.
+REWORDINGS = (
+    (r" (?:in|within) (?:a|one|each|every) session", " per session"),
+    (r" (?:kicked off|kick off|began|begun|opened|were opened|got started)", " started"),
+    (r" finish(?:ed|es|ing)?(?= on| with| after| in)", " end"),
+    (r" (?:aren't|isn't|are not|is not|weren't|not) (?:on|in|using)(?: the| a)?", " except"),
+    (r" utilisation", " utilization"),
+    (r" who (?:are|were) not(?: on| in)?(?: the)?", " except"),
+)
+
+
+class _Text:
+    """The normalized question with a mask of consumed characters."""
+
+    def __init__(self, question: str):
+        text = question.lower().replace("’", "'")
+        text = re.sub(r"[^a-z0-9%'\-:/ ]+", " ", text)
+        text = " " + re.sub(r"\s+", " ", text).strip() + " "
+        for pattern, replacement in REWORDINGS:
+            text = re.sub(pattern, replacement, text)
+        self.text = text
+        self.used = [False] * len(self.text)
+
+    def find(self, pattern: str):
+        """Matches of ``pattern`` (regex, word-bounded) over characters not yet consumed."""
+        for m in re.finditer(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", self.text):
+            if not any(self.used[m.start() : m.end()]):
+                yield m
+
+    def take(self, m) -> None:
+        self.take_span(m.start(), m.end())
+
+    def take_span(self, start: int, end: int) -> None:
+        for i in range(start, end):
+            self.used[i] = True
+
+    def has(self, pattern: str) -> bool:
+        """Whether ``pattern`` occurs anywhere in the question, consumed or not."""
+        return re.search(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])", self.text) is not None
+
+    def rest(self) -> str:
+        return "".join(" " if u else c for c, u in zip(self.text, self.used, strict=True))
+
+    def words_left(self) -> list[str]:
+        return [w for w in re.findall(r"[a-z0-9%']+", self.rest()) if w not in STOP]
+
+
+def _phrase(p: str) -> str:
+    """A regex for a phrase: words separated by any spacing, each with an optional plural s."""
+    words = [re.escape(w) + r"(?:s|es)?" if w.isalpha() and len(w) > 2 else re.escape(w) for w in p.split()]
+    return r"\s+".join(words)
+
+
+class Parser:
+    """Question → QuerySpec over one semantic layer and one warehouse's dimension values."""
+
+    def __init__(self, layer: SemanticLayer, values: dict[str, list[str]], embed=None):
+        self.layer = layer
+        self.values = values  # dimension -> distinct values in the warehouse
+        self.embed = embed  # texts -> unit vectors, or None to skip similarity matching
+        self._metric_phrases = sorted(
+            ((p, m.name) for m in layer.metrics.values() for p in {m.label.lower(), *m.synonyms}),
+            key=lambda pm: -len(pm[0]),
+        )
+        self._dim_phrases = sorted(
+            ((p, d.name) for d in layer.dimensions.values() for p in {d.name.replace("_", " "), *d.synonyms}),
+            key=lambda pd_: -len(pd_[0]),
+        )
+        self._phrase_vectors = None
+        words = [p for p, _ in self._metric_phrases] + [p for p, _ in self._dim_phrases]
+        words += [str(v).replace("_", " ").lower() for vs in values.values() for v in vs]
+        words += [w for ws in STATUS_WORDS.values() for w in ws] + FAILED_WORDS + list(MONTHS)
+        words += [p for seg in layer.segments for p in seg["phrases"]]
+        words += [w for words_, _ in layer.unsupported for w in words_]
+        self.vocabulary = {w for phrase in words for w in re.findall(r"[a-z0-9']+", phrase)}
+        self.vocabulary |= {"week", "weeks", "day", "days", "month", "months", "today", "yesterday", "period"}
+        self.segments = {
+            phrase: (seg["dimension"], tuple(seg["values"]))
+            for seg in layer.segments
+            for phrase in seg["phrases"]
+        }
+
+    # --- public ----------------------------------------------------------------------------
+
+    def screen(self, question: str) -> None:
+        """Refuse, before anything else reads it, a question that is empty, too long, asks to
+        change data, reads like instructions to the model, or needs data the warehouse lacks."""
+        if not question or not question.strip():
+            raise CannotAnswer("The question is empty.")
+        if len(question) > 500:
+            raise CannotAnswer(
+                "The question is too long; ask about one thing at a time (500 characters at most)."
+            )
+        self._refuse_unsafe(_Text(question).text)
+
+    def parse(self, question: str, context: QuerySpec | None = None) -> QuerySpec:
+        self.screen(question)
+        t = _Text(question)
+        spec = QuerySpec(metrics=[])
+        phrasing = r"(break(?:ing)?) (?:[a-z]+ ){0,3}?(down)|broken down|breakdown|in hours|in minutes"
+        for m in t.find(phrasing + r"|per (?:generation|image|render|request)"):
+            # phrasing and units, not a failure metric or an hourly grouping
+            for group in (1, 2) if m.group(1) else (0,):
+                t.take_span(m.start(group), m.end(group))
+        spec.time = self._time(t)
+        self._top(t, spec)
+        self._groupings(t, spec)
+        self._counted_status(t, spec)
+        self._value_filters(t, spec, with_noun=True)
+        self._metrics(t, spec)
+        self._value_filters(t, spec, with_noun=False)
+        self._bare_dimensions(t, spec)
+        self._compare(t, spec)
+        self._segment_comparison(t, spec)
+        self._direction(t, spec)
+        self._unknown_groupings(t)
+        self._unknown_words(t, strict=spec.guessed)
+        if context is not None and (not spec.metrics or FOLLOW_UP_CUES.search(t.text.strip())):
+            spec = self._merge(context, spec, t.text)
+        if not spec.metrics:
+            raise CannotAnswer(
+                "I could not find a metric I know in the question "
+                f"({', '.join(sorted(self.layer.metrics))[:300]}...)."
+            )
+        if spec.top and not spec.dimensions:
+            raise CannotAnswer("Top-N needs something to rank, e.g. 'top 10 users by revenue'.")
+        self._check_grain(spec)
+        return spec
+
+    # --- steps -----------------------------------------------------------------------------
+
+    def _refuse_unsafe(self, text: str) -> None:
+        if INJECTION.search(text):
+            raise CannotAnswer(
+                "That reads like an instruction to the copilot or a request for files or other systems; "
+                "I only answer questions about the warehouse's data, with read-only queries."
+            )
+        if DESTRUCTIVE.search(text):
+            raise CannotAnswer(
+                "I only read data: the copilot cannot change, delete or create anything in the warehouse."
+            )
+        for words, reason in self.layer.unsupported:
+            for w in words:
+                if re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text):
+                    raise CannotAnswer(f"{reason} (the question mentions '{w}').")
+
+    def _time(self, t: _Text) -> TimeRange | None:
+        last = r"(?:in |over |during |for )?(?:the )?(?:last|past|previous)"
+        day = r"(\d{4}-\d{2}-\d{2})"
+        months = "|".join(MONTHS)
+        patterns = [
+            (rf"{last} (\d+|one|two|three|four|five|ten|twenty) days?",
+             lambda m: TimeRange("last_days", n=_num(m[1]))),
+            (rf"{last} (\d+|two|three|four) weeks", lambda m: TimeRange("last_days", n=7 * _num(m[1]))),
+            (r"(?:in |over |during |for )?(?:the )?(?:last|past) week", lambda m: TimeRange("last_week")),
+            (r"(?:in |over |during |for )?(?:the )?(?:previous week|week before(?: last)?|prior week)",
+             lambda m: TimeRange("week_before")),
+            (rf"{last} month", lambda m: TimeRange("last_month")),
+            (r"(?:in |during |for )?this week", lambda m: TimeRange("this_week")),
+            (r"(?:in |during |for )?this month", lambda m: TimeRange("this_month")),
+            (r"yesterday", lambda m: TimeRange("yesterday")),
+            (r"(?:on )?(?:the )?(?:last|latest|most recent) day|today", lambda m: TimeRange("today")),
+            (rf"(?:between|from) {day} (?:and|to|until) {day}",
+             lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[2]))),
+            (rf"(?:since|after|from) {day}", lambda m: TimeRange("between", start=_iso(m[1]))),
+            (rf"(?:before|until|up to) {day}", lambda m: TimeRange("between", end=_iso(m[1]))),
+            (rf"on {day}", lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[1]))),
+            (rf"(?:between|from) ({months}) (\d{{1,2}})(?:st|nd|rd|th)? (?:and|to|until|-) (?:({months}) )?"
+             r"(\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?", _month_days),
+            (rf"on (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({months}),? (\d{{4}})",
+             lambda m: _single_day(m[3], m[2], m[1])),
+            (rf"on ({months}) (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})",
+             lambda m: _single_day(m[3], m[1], m[2])),
+            (r"(?:in |during )(" + "|".join(MONTHS) + r")(?: (\d{4}))?",
+             lambda m: TimeRange("month", n=MONTHS[m[1]], start=m[2])),
+        ]  # fmt: skip
+        for pattern, make in patterns:
+            for m in t.find(pattern):
+                t.take(m)
+                found = make(m)
+                found.phrase = m.group(0).strip()
+                return found
+        return None
+
+    def _top(self, t: _Text, spec: QuerySpec) -> None:
+        """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
+        the worst success rate the lowest (resolved in ``_direction`` once the metric is known)."""
+        number = r"(\d+|one|two|three|four|five|ten|twenty)"
+        high = r"top|best|highest|largest|biggest|most|heaviest|busiest|worst|slowest|priciest"
+        low = r"bottom|lowest|smallest|least|fewest|lightest|quietest|fastest|cheapest"
+        for pattern, ascending in (
+            (rf"(?<!at )(?:the )?(?:{high}) {number}", False),
+            (rf"(?<!at )(?:the )?(?:{low}) {number}", True),
+            (rf"{number} (?:{high})", False),
+            (rf"{number} (?:{low})", True),
+        ):
+            for m in t.find(pattern):
+                t.take(m)
+                spec.top, spec.ascending = _num(m.group(1)), ascending
+                spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
+                return
+        for m in t.find(rf"(?:which|what|the) {number}(?= [a-z])"):  # "which 3 domains have the highest ..."
+            t.take(m)
+            spec.top = _num(m.group(1))
+            spec.matched[m.group(0).strip()] = f"top {spec.top}"
+            break
+        for pattern, ascending in (
+            (rf"(?<!at )(?:the )?(?:{low})", True),
+            (rf"(?<!at )(?:the )?(?:{high})", False),
+        ):  # noqa: E501
+            for m in t.find(pattern + r"(?: used| common| popular| active)?"):
+                t.take(m)
+                spec.top = spec.top or 1
+                spec.ascending = ascending
+                spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
+                return
+
+    def _groupings(self, t: _Text, spec: QuerySpec) -> None:
+        for phrase, name in self._dim_phrases:
+            for cue in (GROUP_CUES + r"(?: the| each| user| hour of)?(?: number of| count of)?",
+                        r"which|what|top \d+|bottom \d+"):  # fmt: skip
+                # "by users who ..." is a filter's relative clause, not a grouping
+                for m in t.find(rf"(?:{cue}) {_phrase(phrase)}(?! who| that| which| except)"):
+                    t.take(m)
+                    self._add_dim(spec, name, m.group(0))
+        if spec.top:  # "top 10 users by revenue": the ranked thing follows the number
+            for phrase, name in self._dim_phrases:
+                for m in t.find(_phrase(phrase)):
+                    if not self.layer.dimensions[name].time and not spec.dimensions:
+                        t.take(m)
+                        self._add_dim(spec, name, m.group(0))
+
+    def _counted_status(self, t: _Text, spec: QuerySpec) -> None:
+        """ "how many errors", "how many portrait generations failed": a count of generations with
+        that status (failed: any status but success)."""
+        statuses = self.values.get("status", [])
+        if self._status_rate(t, spec):
+            return
+        options = [(w, [s]) for s, ws in STATUS_WORDS.items() for w in ws]
+        options += [(w, [s for s in statuses if s != "success"]) for w in FAILED_WORDS]
+        options.sort(key=lambda o: -len(o[0]))
+        counting = r"(how many|number of|count of|count the|count|total)"
+        for word, values in options:
+            gap = r"(?:[a-z]+ ){0,4}?(?:were |was |got |have been |had been )?"
+            for m in t.find(rf"{counting} {gap}({_phrase(word)})"):
+                t.take_span(m.start(1), m.end(1))
+                t.take_span(m.start(2), m.end(2))
+                spec.metrics.append("generations")
+                spec.filters.setdefault("status", []).extend(
+                    v for v in values if v not in spec.filters.get("status", [])
+                )
+                spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"
+                return
+
+    def _status_rate(self, t: _Text, spec: QuerySpec) -> bool:
+        """ "what share of generations get blocked", "what fraction of sessions end on an nsfw block":
+        the rate the layer defines for that status, per generation or per session ending."""
+        share = (
+            r"(?:what |the )?(?:share|fraction|percent|percentage|proportion|portion|ratio|how often|"
+            r"rate)"
+        )
+        ending = r"sessions? (?:that |which )?(?:end|ends|ended|ending|close|closes) "
+        ending += r"(?:on|after|with|in) (?:an? )?"
+        for m in t.find(
+            rf"{share} (?:of )?{ending}(nsfw block|nsfw filter|block|failure|failed generation|error)"
+        ):
+            t.take(m)
+            name = "nsfw_exit_rate" if "nsfw" in m[1] or m[1] == "block" else "abandon_rate"
+            spec.metrics.append(name)
+            spec.matched[m.group(0).strip()] = name
+            return True
+        rates = {"error": "error_rate", "timeout": "timeout_rate", "nsfw_blocked": "nsfw_block_rate",
+                 "success": "success_rate"}  # fmt: skip
+        options = [(w, rates[s]) for s, ws in STATUS_WORDS.items() for w in ws] + [
+            (w, "failure_rate") for w in FAILED_WORDS
+        ]
+        for word, name in sorted(options, key=lambda o: -len(o[0])):
+            gap = r"(?:[a-z']+ ){0,7}?"
+            for m in t.find(rf"({share}) {gap}({_phrase(word)})"):
+                t.take_span(m.start(1), m.end(1))
+                t.take_span(m.start(2), m.end(2))
+                spec.metrics.append(name)
+                spec.matched[m.group(0).strip()] = name
+                return True
+        return False
+
+    def _metrics(self, t: _Text, spec: QuerySpec) -> None:
+        """Metrics by synonym, longest phrase first. A generic word ("generations", "users") gives
+        way to a specific metric in the same question unless the question lists several."""
+        found = []  # (position, name, phrase)
+        for phrase, name in self._metric_phrases:
+            for m in t.find(_phrase(phrase)):
+                t.take(m)
+                found.append((m.start(), name, m.group(0).strip()))
+        strong = [f for f in found if f[2] not in WEAK_PHRASES]
+        listed = bool(re.search(r" and |,", t.text))
+        for _, name, phrase in sorted(strong if strong and not listed else found):
+            if name not in spec.metrics:
+                spec.metrics.append(name)
+                spec.matched[phrase] = name
+        if found or spec.metrics:
+            return
+        counting = r"how many|number of|count|busiest|quietest|used|popular|common|heaviest|volume"
+        if t.has(counting + r"|generations?|images?|renders?"):
+            spec.metrics.append("generations")  # a count of generations, asked without the word
+            spec.matched["(a count)"] = "generations"
+            return
+        if self.embed is None:
+            return
+        words = [w for w in t.words_left() if not w.isdigit()]
+        if not words or len(words) > 8:
+            return
+        candidates = {" ".join(words[i : i + n]) for n in (1, 2, 3, 4) for i in range(len(words) - n + 1)}
+        candidates.add(" ".join(words))
+        name, score, phrase = self._closest_metric(sorted(candidates))
+        if name is not None:
+            spec.metrics.append(name)
+            spec.matched[phrase] = f"{name} (similarity {score:.2f})"
+            spec.guessed = True
+
+    def _closest_metric(self, texts: list[str]) -> tuple[str | None, float, str]:
+        """The metric whose phrase is most similar to one of ``texts``, if similar enough."""
+        if self._phrase_vectors is None:
+            self._phrase_vectors = self.embed([p for p, _ in self._metric_phrases])
+        vectors = self.embed(texts)
+        scores = vectors @ self._phrase_vectors.T
+        i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
+        best = float(scores[i, j])
+        if best < SIMILARITY_THRESHOLD:
+            return None, best, ""
+        return self._metric_phrases[j][1], best, texts[i]
+
+    def _value_filters(self, t: _Text, spec: QuerySpec, *, with_noun: bool) -> None:
+        """Values the question names. First the sure forms ("pro users", "only errors", "except the
+        free tier", the layer's segments such as "paying users"), so that metric words cannot take
+        them; then bare values ("anime")."""
+        if with_noun:
+            for phrase, (dim, values) in self.segments.items():
+                for m in t.find(rf"{_phrase(phrase)}"):
+                    t.take(m)
+                    spec.filters[dim] = list(values)
+                    spec.matched[m.group(0).strip()] = f"{dim} in {', '.join(values)}"
+        nouns = r" (?:users?|tiers?|plans?|accounts?|customers?|prompts?|images?|generations?|style)"
+        negation = r"(?:except|excluding|other than|not|non|but not|apart from|without)[ -](?:the |for )?"
+        for dim, values in self.values.items():
+            if dim == "status":
+                pairs = [(w, s) for s, ws in STATUS_WORDS.items() for w in ws if s in values]
+            else:
+                pairs = [(str(v).replace("_", " ").lower(), v) for v in values]
+            for word, value in sorted(pairs, key=lambda p: -len(p[0])):
+                if not word or word in AMBIGUOUS_VALUES:
+                    continue
+                value_re = _phrase(word)
+                sure = [
+                    (rf"{negation}{value_re}(?:{nouns})?", True),
+                    (rf"(?:only |just )(?:the )?{value_re}(?:{nouns})?", False),
+                    (rf"(?:the )?{value_re}{nouns}", False),
+                ]
+                forms = sure if with_noun else [(rf"(?:the )?{value_re}", False)]
+                for pattern, negated in forms:
+                    for m in t.find(pattern):
+                        t.take(m)
+                        chosen = spec.filters.setdefault(dim, [])
+                        if negated:
+                            keep = [v for v in (chosen or values) if v != value]
+                            spec.filters[dim] = keep
+                        elif value not in chosen:
+                            chosen.append(value)
+                        spec.matched[m.group(0).strip()] = f"{dim} {'≠' if negated else '='} {value}"
+
+    def _bare_dimensions(self, t: _Text, spec: QuerySpec) -> None:
+        for phrase, name in self._dim_phrases:
+            dim = self.layer.dimensions[name]
+            for m in t.find(_phrase(phrase)):
+                if name == "user" and not spec.top:
+                    continue  # "users" alone is a metric or a filter's noun, not a grouping
+                if name in spec.filters:
+                    continue  # "pro tier": the tier is already a filter
+                t.take(m)
+                if dim.time or name not in spec.dimensions:
+                    self._add_dim(spec, name, m.group(0))
+
+    def _compare(self, t: _Text, spec: QuerySpec) -> None:
+        """A period compared with the one before it. Not consumed: "slower" also names the metric.
+        The direction asked for keeps only the values that moved that way."""
+        if spec.time is None:
+            return
+        verbs = r"(?:(?:got|get|gotten|became|become|went|go|getting|is getting|are getting|used|saw) )?"
+        up = r"slower|worse|more|higher|up|increased?|grew|grow|growth|rose|risen"
+        down = r"faster|better|less|fewer|lower|down|decreased?|dropped|fell|shrank"
+        either = r"changed?|compared? (?:to|with)|vs\.? (?:the )?(?:previous|prior|last)|versus|trend(?:ing)?"
+        for pattern, direction in ((rf"{verbs}(?:{up})", "up"), (rf"{verbs}(?:{down})", "down"),
+                                   (either, None)):  # fmt: skip
+            if re.search(rf"(?<![a-z])(?:{pattern})(?![a-z])", t.text):
+                spec.compare, spec.compare_direction = True, direction
+                # "... than the week before": the period is the comparison's, not a grouping
+                spec.dimensions = [d for d in spec.dimensions if not self.layer.dimensions[d].time]
+                return
+
+    def _segment_comparison(self, t: _Text, spec: QuerySpec) -> None:
+        """ "compare error rate between free and pro users": one row per named value."""
+        if not t.has(r"compare|compared|comparison|vs|versus|than|between|difference"):
+            return
+        for dim, values in spec.filters.items():
+            if len(values) >= 2 and dim not in spec.dimensions:
+                spec.dimensions.append(dim)
+                spec.compare = False
+
+    def _direction(self, t: _Text, spec: QuerySpec) -> None:
+        """ "worst" / "best" rank by what is bad or good for the metric, not by its size."""
+        if not spec.top or not spec.metrics:
+            return
+        better_high = self.layer.metrics[spec.metrics[0]].higher_is_better
+        if t.has(r"worst"):
+            spec.ascending = better_high
+        elif t.has(r"best"):
+            spec.ascending = not better_high
+
+    def _unknown_words(self, t: _Text, *, strict: bool = False) -> None:
+        unknown = [
+            w for w in t.words_left()
+            if len(w) > 2 and not w.isdigit() and w not in FILLER and w.rstrip("s") not in self.vocabulary
+            and w not in self.vocabulary
+        ]  # fmt: skip
+        if len(set(unknown)) >= (1 if strict else 2):
+            raise CannotAnswer(
+                f"I don't know what '{' '.join(unknown)}' refers to: the warehouse has no such data "
+                "(generations, users, sessions, prompts and their labels, latency, status, cost, revenue)."
+            )
+
+    def _unknown_groupings(self, t: _Text) -> None:
+        for m in t.find(rf"{GROUP_CUES} (?:the )?([a-z][a-z_]+)"):
+            word = m.group(1)
+            if word not in STOP:
+                raise CannotAnswer(
+                    f"I don't know how to split by '{word}'. I can split by: "
+                    + ", ".join(d.label for d in self.layer.dimensions.values())
+                    + "."
+                )
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _add_dim(self, spec: QuerySpec, name: str, words: str) -> None:
+        if self.layer.dimensions[name].time:  # one time grain at a time: the last one named wins
+            spec.dimensions = [d for d in spec.dimensions if not self.layer.dimensions[d].time]
+        if name not in spec.dimensions:
+            spec.dimensions.append(name)
+        spec.matched[words.strip()] = f"by {name}"
+
+    def _merge(self, previous: QuerySpec, new: QuerySpec, text: str) -> QuerySpec:
+        merged = replace(previous, filters={k: list(v) for k, v in previous.filters.items()})
+        merged.matched = dict(new.matched)
+        if new.metrics:
+            merged.metrics = new.metrics
+        if new.dimensions:
+            dims = self.layer.dimensions
+            new_time = [d for d in new.dimensions if dims[d].time]
+            new_other = [d for d in new.dimensions if not dims[d].time]
+            kept = [d for d in previous.dimensions if not (dims[d].time and new_time)]
+            kept = [d for d in kept if not (not dims[d].time and new_other and "instead" in text)]
+            merged.dimensions = kept + [d for d in new.dimensions if d not in kept]
+        for dim, values in new.filters.items():
+            merged.filters[dim] = values
+        if new.time:
+            merged.time = new.time
+        if new.top:
+            merged.top, merged.ascending = new.top, new.ascending
+        merged.compare = new.compare or (previous.compare and not new.time)
+        return merged
+
+    def _check_grain(self, spec: QuerySpec) -> None:
+        grains = {self.layer.metrics[m].grain for m in spec.metrics}
+        if len(grains) > 1:
+            raise CannotAnswer(
+                "Those metrics live at different grains (per generation and per session); ask for them "
+                "one at a time."
+            )
+        (grain,) = grains
+        for dim in [*spec.dimensions, *spec.filters]:
+            if self.layer.dimensions[dim].expression(grain) is None:
+                raise CannotAnswer(
+                    f"{self.layer.metrics[spec.metrics[0]].label} is a per-{grain[:-1]} metric and cannot be "
+                    f"split or filtered by {self.layer.dimensions[dim].label}."
+                )
+
+
+def _single_day(year: str, month: str, day: str) -> TimeRange:
+    iso = _iso(f"{int(year):04d}-{MONTHS[month]:02d}-{int(day):02d}")
+    return TimeRange("between", start=iso, end=iso)
+
+
+def _month_days(m) -> TimeRange:
+    """ "between September 1 and September 7, 2025": a year-less range gets the data's year at
+    compile time (``start``/``end`` keep a ``--MM-DD`` form until then)."""
+    year = m[5]
+    first = f"{year or ''}-{MONTHS[m[1]]:02d}-{int(m[2]):02d}"
+    last = f"{year or ''}-{MONTHS[m[3] or m[1]]:02d}-{int(m[4]):02d}"
+    return TimeRange("between", start=first if year else "-" + first, end=last if year else "-" + last)
+
+
+def _num(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBERS[word]
+
+
+def _iso(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError as exc:
+        raise CannotAnswer(f"'{text}' is not a date (use YYYY-MM-DD).") from exc
