@@ -145,6 +145,47 @@ def search(query, mode, limit, tiers, statuses, domains, art_styles, db) -> None
 
 
 @main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON (as /ask returns it).")
+@click.option("--rows", type=int, default=20, show_default=True, help="Rows to print.")
+@db_option
+@_friendly_errors
+def ask(question, as_json, rows, db) -> None:
+    """Ask the SQL Copilot a question; prints the SQL, the result and a reading of it.
+
+    Uses the offline semantic parser, or the LLM backend set by GENAI_LLM_BACKEND. Exits with 2
+    when the question is refused.
+    """
+    import pandas as pd
+
+    from genai_analyzer.copilot.core import Copilot
+    from genai_analyzer.llm.factory import llm_from_settings
+    from genai_analyzer.warehouse import Warehouse
+
+    settings = Settings.from_env(db_path=db)
+    with Warehouse(settings.db_path) as wh:
+        copilot = Copilot(wh, llm=llm_from_settings(settings))
+        try:
+            answer = copilot.ask(question)
+        finally:
+            copilot.close()
+    if as_json:
+        click.echo(json.dumps(answer.to_api(), indent=2))
+    elif answer.refused:
+        click.echo(answer.explanation)
+    else:
+        click.echo(f"-- {answer.backend}, {answer.elapsed_ms:.0f} ms\n{answer.sql}\n")
+        frame = pd.DataFrame(answer.rows, columns=answer.columns)
+        click.echo(frame.head(rows).to_string(index=False))
+        more = len(frame) - rows
+        if more > 0 or answer.truncated:
+            click.echo(f"... {max(more, 0)} more rows{' (cut at the row limit)' if answer.truncated else ''}")
+        click.echo(f"\n{answer.explanation}")
+    if answer.refused:
+        raise SystemExit(2)
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @db_option
 @_friendly_errors

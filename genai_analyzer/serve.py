@@ -34,12 +34,14 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     Hugging Face Spaces sets, else 127.0.0.1:7860).
     """
     from genai_analyzer.app import create_app, launch_kwargs
+    from genai_analyzer.copilot.core import Copilot
+    from genai_analyzer.llm.factory import llm_from_settings
     from genai_analyzer.warehouse import Warehouse
 
     auth = parse_auth(settings.auth)
     ensure_warehouse(settings)
     wh = Warehouse(settings.db_path)
-    demo = create_app(wh)
+    demo = create_app(wh, sql_copilot=Copilot(wh, llm=llm_from_settings(settings)))
     if settings.share and auth is None:
         print("warning: the public link has no password; set --auth user:password (or GENAI_AUTH).")
     demo.launch(

@@ -54,6 +54,7 @@ def test_ui_glue_is_not_in_the_public_api(served):
     assert set(api["named_endpoints"]) == {
         "/overview", "/kpis", "/timeseries",  # Overview, Analytics
         "/search", "/generation", "/more_like_this", "/session", "/sessions",  # Session Explorer
+        "/ask",  # SQL Copilot
     }  # fmt: skip
 
 
@@ -88,3 +89,18 @@ def test_auth_must_be_user_colon_password():
     assert parse_auth("") is None
     with pytest.raises(SettingsError, match="user:password"):
         parse_auth("just-a-password")
+
+
+def test_ask_endpoint_answers_with_sql_rows_and_a_follow_up_context(served):
+    wh, url = served
+    client = Client(url, verbose=False)
+    first = client.predict(question="generations by tier", api_name="/ask")
+    assert first["backend"] == "semantic" and not first["refused"]
+    expected = wh.query(
+        "SELECT u.tier, count(*) AS n FROM fact_generations f JOIN dim_users u USING (user_id) GROUP BY 1"
+    )
+    assert {r[0]: r[1] for r in first["rows"]} == dict(zip(expected["tier"], expected["n"], strict=True))
+    follow = client.predict(question="now only for pro users", context=first["context"], api_name="/ask")
+    assert follow["rows"] == [["pro", int(expected.set_index("tier").loc["pro", "n"])]]
+    refused = client.predict(question="drop table dim_users", api_name="/ask")
+    assert refused["refused"] and refused["sql"] is None and "only read" in refused["explanation"]

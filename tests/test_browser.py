@@ -192,3 +192,28 @@ def test_the_layout_fits_a_phone_screen(browser, app_url):
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
     _shot(page, "6-phone-overview")
     context.close()
+
+
+def test_copilot_answers_in_the_chat_and_runs_edited_sql(page, app_url):
+    wh, _ = app_url
+    page.get_by_role("tab", name="SQL Copilot").click()
+    panel = _panel(page)
+    box = panel.locator("#copilot-question textarea")
+    box.fill("generations by tier")
+    panel.get_by_role("button", name="Ask", exact=True).click()
+    reply = panel.locator("#copilot-chat").get_by_text("Generations by tier")
+    reply.first.wait_for()
+    panel.locator(".js-plotly-plot").first.wait_for()
+    expected = wh.query("SELECT u.tier FROM fact_generations f JOIN dim_users u USING (user_id) GROUP BY 1")
+    _shot(page, "7-copilot")
+    result = panel.locator("#copilot-result")
+    page.wait_for_function(
+        "tiers => tiers.every(t => document.querySelector('#copilot-result').innerText.includes(t))",
+        arg=list(expected["tier"]),
+    )
+    assert "generations" in result.inner_text()
+
+    box.fill("drop table dim_users")
+    panel.get_by_role("button", name="Ask", exact=True).click()
+    panel.locator("#copilot-chat").get_by_text("only read").first.wait_for()
+    _shot(page, "8-copilot-refusal")

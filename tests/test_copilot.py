@@ -222,3 +222,23 @@ def test_prompt_injection_in_the_question_never_reaches_the_model(wh, server):
 def test_extract_sql_reads_fenced_or_bare_replies():
     assert extract_sql("text\n```sql\nSELECT 1;\n```\nmore") == "SELECT 1"
     assert extract_sql("SELECT 2") == "SELECT 2"
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_cli_ask_prints_sql_result_and_reading(sample_warehouse, wh):
+    from click.testing import CliRunner
+
+    from genai_analyzer.cli import main
+
+    db = str(sample_warehouse)
+    result = CliRunner().invoke(main, ["ask", "how many generations by status", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "SELECT f.status AS status, count(*) AS generations" in result.output
+    n_success = wh.scalar("SELECT count(*) FROM fact_generations WHERE status = 'success'")
+    assert any(line.split() == ["success", str(n_success)] for line in result.output.splitlines())
+    as_json = CliRunner().invoke(main, ["ask", "p95 latency", "--json", "--db", str(sample_warehouse)])
+    assert json.loads(as_json.output)["rows"][0][0] > 0
+    refused = CliRunner().invoke(main, ["ask", "delete all users", "--db", str(sample_warehouse)])
+    assert refused.exit_code == 2 and "only read" in refused.output

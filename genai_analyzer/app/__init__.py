@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import gradio as gr
 
-from genai_analyzer.app import analytics, explorer, overview
+from genai_analyzer.app import analytics, copilot, explorer, overview
 from genai_analyzer.app.theme import CSS, FORCE_DARK_JS, make_theme
+from genai_analyzer.copilot.core import Copilot
 from genai_analyzer.warehouse import Warehouse
 
 TITLE = "GenAI Session Analyzer"
 
 
-def create_app(wh: Warehouse) -> gr.Blocks:
-    """The app's Blocks over ``wh``; launch it with ``launch_kwargs()``."""
+def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Blocks:
+    """The app's Blocks over ``wh``; launch it with ``launch_kwargs()``. The SQL Copilot tab uses
+    ``sql_copilot``, or an offline one (semantic parser, no LLM) over ``wh``."""
+    sql_copilot = sql_copilot or Copilot(wh)
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(f"# {TITLE}")
         with gr.Tabs():
@@ -22,6 +25,8 @@ def create_app(wh: Warehouse) -> gr.Blocks:
                 analytics.build(demo, wh)
             with gr.Tab("Session Explorer"):
                 explorer.build(demo, wh)
+            with gr.Tab("SQL Copilot"):
+                copilot.build(demo, sql_copilot)
     # A burst of users queues instead of exhausting two cores.
     demo.queue(default_concurrency_limit=4, max_size=64)
     return demo
@@ -32,7 +37,7 @@ def launch_kwargs(wh: Warehouse) -> dict:
     the thumbnail folder the pages may load images from."""
     return {
         "theme": make_theme(),
-        "css": CSS + explorer.EXPLORER_CSS,
+        "css": CSS + explorer.EXPLORER_CSS + copilot.CSS,
         "js": FORCE_DARK_JS,
         "allowed_paths": explorer.allowed_paths(wh),
     }

@@ -18,7 +18,9 @@ time limit and a row cap.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -105,6 +107,14 @@ class Copilot:
         self.embed = embed if embed is not None else _default_embed(wh)
         self.parser = Parser(self.layer, self._dimension_values(), embed=self.embed)
         self.last_day = wh.scalar("SELECT max(date_key) FROM fact_generations")
+        # The parser compiles its ~900 patterns on first use (about 2.5 s on two cores): do it in
+        # the background so that neither the app's start nor the first question waits for all of it.
+        threading.Thread(target=self._warm_up, name="copilot-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        for question in EXAMPLES:
+            with contextlib.suppress(CannotAnswer):
+                self.parser.parse(question)
 
     def close(self) -> None:
         self.runner.close()

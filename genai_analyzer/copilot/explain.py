@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from genai_analyzer.app import charts
 from genai_analyzer.semantic import SemanticLayer
 
 
@@ -86,6 +85,8 @@ def chart(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Seman
           *, compare: bool = False) -> go.Figure | None:  # fmt: skip
     """A line over time, bars over categories, bars of the change for a comparison; None for
     a single number or a result too wide to draw."""
+    from genai_analyzer.app import charts  # the app's look; imported late (the app imports the copilot)
+
     if frame.empty or not dims or len(frame) < 2 and not compare:
         return None
     key = dims[0]

@@ -20,6 +20,7 @@ Follow-ups ("now only for pro users", "by week instead") refine the previous spe
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -181,6 +182,13 @@ REWORDINGS = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
+def _bounded(pattern: str) -> re.Pattern:
+    """``pattern`` compiled to match whole words only (cached: a question tries ~900 patterns,
+    more than the ``re`` module's own cache holds)."""
+    return re.compile(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])")
+
+
 class _Text:
     """The normalized question with a mask of consumed characters."""
 
@@ -195,7 +203,7 @@ class _Text:
 
     def find(self, pattern: str):
         """Matches of ``pattern`` (regex, word-bounded) over characters not yet consumed."""
-        for m in re.finditer(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", self.text):
+        for m in _bounded(pattern).finditer(self.text):
             if not any(self.used[m.start() : m.end()]):
                 yield m
 
@@ -208,7 +216,7 @@ class _Text:
 
     def has(self, pattern: str) -> bool:
         """Whether ``pattern`` occurs anywhere in the question, consumed or not."""
-        return re.search(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])", self.text) is not None
+        return _bounded(f"(?:{pattern})").search(self.text) is not None
 
     def rest(self) -> str:
         return "".join(" " if u else c for c, u in zip(self.text, self.used, strict=True))
