@@ -38,7 +38,10 @@ def _sha(path) -> str:
 # --- accuracy: the evaluation sets, scored on result sets ------------------------------------
 
 
-@pytest.mark.parametrize("name", ["copilot_eval.yaml", "copilot_eval_holdout.yaml"])
+EVAL_SETS = ["copilot_eval.yaml", "copilot_eval_holdout.yaml", "copilot_eval_holdout2.yaml"]
+
+
+@pytest.mark.parametrize("name", EVAL_SETS)
 def test_evaluation_set_meets_the_targets(copilot, wh, name):
     path = DATA / name
     if not path.exists():

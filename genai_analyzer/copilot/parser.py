@@ -42,7 +42,7 @@ EXAMPLES = (
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                "october", "november", "december")  # fmt: skip
 MONTHS = {m: i + 1 for i, m in enumerate(MONTH_NAMES)}
-MONTHS.update({name[:3]: n for name, n in list(MONTHS.items())})
+MONTHS.update({name[:3]: n for name, n in list(MONTHS.items())} | {"sept": 9})
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "twenty": 20}
 DESTRUCTIVE = re.compile(
     r"\b(delete|drop|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
@@ -90,6 +90,7 @@ STOP = set(_STOP_WORDS.split())
 # as unknown things. Two or more words outside these and the semantic layer's vocabulary make
 # the question one about something the warehouse does not know ("favourite colours of users").
 _FILLER_WORDS = """
+    vary varies depend depends relate relates prior usd dollars often shows
     about above after again against ago almost along already also although always am among another
     anything anyway around average away back bad because been before being below best better between
     big both bring brings burn can't change changed changes chart come comes compare compared
@@ -178,6 +179,21 @@ REWORDINGS = (
     (r" finish(?:ed|es|ing)?(?= on| with| after| in)", " end"),
     (r" (?:aren't|isn't|are not|is not|weren't|not) (?:on|in|using)(?: the| a)?", " except"),
     (r" utilisation", " utilization"),
+    (r" hrs(?= )", " hours"),
+    (r" mins(?= )", " minutes"),
+    (r" wau(?= )", " active users per week"),
+    (r" dau(?= )", " active users per day"),
+    (r" mau(?= )", " active users per month"),
+    (r" (?:image|generation|render|request)s? count", " number of generations"),
+    (
+        r" (mean|average|avg|median|p50|p95) and (mean|average|avg|median|p50|p95) (?:generation )?latency",
+        r" \1 latency and \2 latency",
+    ),
+    (r" (?:paid|spent|spend|spending) (?:for|on) (?:compute|gpus?)", " cost"),
+    (r" how complex", " complexity"),
+    (r" waited (?:longer |less )?in (?:the )?queue", " queue time"),
+    (r" side by side", " "),
+    (r" through ", " to "),
     (r" who (?:are|were) not(?: on| in)?(?: the)?", " except"),
 )
 
@@ -227,8 +243,16 @@ class _Text:
 
 def _phrase(p: str) -> str:
     """A regex for a phrase: words separated by any spacing, each with an optional plural s."""
-    words = [re.escape(w) + r"(?:s|es)?" if w.isalpha() and len(w) > 2 else re.escape(w) for w in p.split()]
-    return r"\s+".join(words)
+    return r"\s+".join(_word(w) for w in p.split())
+
+
+def _word(w: str) -> str:
+    """One word of a phrase, singular or plural ("plans" also matches "plan")."""
+    if not w.isalpha() or len(w) <= 2:
+        return re.escape(w)
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    return re.escape(w) + r"(?:s|es)?"
 
 
 class Parser:
@@ -366,8 +390,8 @@ class Parser:
         """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
         the worst success rate the lowest (resolved in ``_direction`` once the metric is known)."""
         number = r"(\d+|one|two|three|four|five|ten|twenty)"
-        high = r"top|best|highest|largest|biggest|most|heaviest|busiest|worst|slowest|priciest"
-        low = r"bottom|lowest|smallest|least|fewest|lightest|quietest|fastest|cheapest"
+        high = r"top|best|highest|largest|biggest|most|heaviest|busiest|worst|slowest|priciest|longest"
+        low = r"bottom|lowest|smallest|least|fewest|lightest|quietest|fastest|cheapest|shortest|quickest"
         for pattern, ascending in (
             (rf"(?<!at )(?:the )?(?:{high}) {number}", False),
             (rf"(?<!at )(?:the )?(?:{low}) {number}", True),
@@ -522,31 +546,35 @@ class Parser:
                     spec.matched[m.group(0).strip()] = f"{dim} in {', '.join(values)}"
         nouns = r" (?:users?|tiers?|plans?|accounts?|customers?|prompts?|images?|generations?|style)"
         negation = r"(?:except|excluding|other than|not|non|but not|apart from|without)[ -](?:the |for )?"
+        pairs = []  # (words, dimension, values it stands for), longest words first across dimensions
         for dim, values in self.values.items():
             if dim == "status":
-                pairs = [(w, s) for s, ws in STATUS_WORDS.items() for w in ws if s in values]
+                pairs += [(w, dim, [s]) for s, ws in STATUS_WORDS.items() for w in ws if s in values]
+                pairs += [(w, dim, [v for v in values if v != "success"]) for w in FAILED_WORDS]
             else:
-                pairs = [(str(v).replace("_", " ").lower(), v) for v in values]
-            for word, value in sorted(pairs, key=lambda p: -len(p[0])):
-                if not word or word in AMBIGUOUS_VALUES:
-                    continue
-                value_re = _phrase(word)
-                sure = [
-                    (rf"{negation}{value_re}(?:{nouns})?", True),
-                    (rf"(?:only |just )(?:the )?{value_re}(?:{nouns})?", False),
-                    (rf"(?:the )?{value_re}{nouns}", False),
-                ]
-                forms = sure if with_noun else [(rf"(?:the )?{value_re}", False)]
-                for pattern, negated in forms:
-                    for m in t.find(pattern):
-                        t.take(m)
-                        chosen = spec.filters.setdefault(dim, [])
-                        if negated:
-                            keep = [v for v in (chosen or values) if v != value]
-                            spec.filters[dim] = keep
-                        elif value not in chosen:
-                            chosen.append(value)
-                        spec.matched[m.group(0).strip()] = f"{dim} {'≠' if negated else '='} {value}"
+                pairs += [(str(v).replace("_", " ").lower(), dim, [v]) for v in values]
+        for word, dim, chosen_values in sorted(pairs, key=lambda p: -len(p[0])):
+            if not word or word in AMBIGUOUS_VALUES:
+                continue
+            value_re = _phrase(word)
+            sure = [
+                (rf"{negation}{value_re}(?:{nouns})?", True),
+                (rf"(?:only |just |among |of the |for )(?:the )?{value_re}(?:{nouns})?", False),
+                (rf"(?:the )?{value_re}{nouns}", False),
+            ]
+            forms = sure if with_noun else [(rf"(?:the )?{value_re}", False)]
+            for pattern, negated in forms:
+                for m in t.find(pattern):
+                    t.take(m)
+                    chosen = spec.filters.setdefault(dim, [])
+                    if negated:
+                        spec.filters[dim] = [
+                            v for v in (chosen or self.values[dim]) if v not in chosen_values
+                        ]
+                    else:
+                        chosen.extend(v for v in chosen_values if v not in chosen)
+                    shown = ", ".join(chosen_values)
+                    spec.matched[m.group(0).strip()] = f"{dim} {'not in' if negated else 'in'} {shown}"
 
     def _bare_dimensions(self, t: _Text, spec: QuerySpec) -> None:
         for phrase, name in self._dim_phrases:
@@ -566,8 +594,8 @@ class Parser:
         if spec.time is None:
             return
         verbs = r"(?:(?:got|get|gotten|became|become|went|go|getting|is getting|are getting|used|saw) )?"
-        up = r"slower|worse|more|higher|up|increased?|grew|grow|growth|rose|risen"
-        down = r"faster|better|less|fewer|lower|down|decreased?|dropped|fell|shrank"
+        up = r"slower|worse|more|higher|longer|up|increased?|grew|grow|growth|rose|risen"
+        down = r"faster|better|less|fewer|lower|shorter|down|decreased?|dropped|fell|shrank"
         either = r"changed?|compared? (?:to|with)|vs\.? (?:the )?(?:previous|prior|last)|versus|trend(?:ing)?"
         for pattern, direction in ((rf"{verbs}(?:{up})", "up"), (rf"{verbs}(?:{down})", "down"),
                                    (either, None)):  # fmt: skip
