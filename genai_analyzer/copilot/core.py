@@ -187,19 +187,10 @@ class Copilot:
             result = self.runner.run(sql)
         except (UnsafeQuery, QueryTimeout, QueryFailed) as exc:
             return Answer(question, sql=sql, explanation=str(exc), refused=True, backend="user")
-        frame = result.to_frame()
         note = " (cut at the row limit)" if result.truncated else ""
-        return Answer(
-            question,
-            sql=sql,
-            columns=result.columns,
-            rows=result.rows,
-            truncated=result.truncated,
-            explanation=f"{len(frame)} rows{note}.",
-            backend="user",
-            elapsed_ms=1000 * (time.perf_counter() - started),
-            figure=_generic_chart(frame),
-        )
+        answer = _from_result(question, sql, result, f"{len(result.rows)} rows{note}.", backend="user")
+        answer.elapsed_ms = 1000 * (time.perf_counter() - started)
+        return answer
 
     # --- the LLM path ----------------------------------------------------------------------
 
@@ -228,22 +219,11 @@ class Copilot:
                         },
                     ]
                 continue
-            frame = result.to_frame()
             name = getattr(self.llm, "model", type(self.llm).__name__)
-            return (
-                Answer(
-                    question,
-                    sql=sql,
-                    columns=result.columns,
-                    rows=result.rows,
-                    truncated=result.truncated,
-                    explanation=f"{len(frame)} rows, from SQL written by the language model ({name}).",
-                    backend=f"llm:{name}",
-                    context={"sql": sql, "question": question},
-                    figure=_generic_chart(frame),
-                ),
-                None,
-            )
+            text = f"{len(result.rows)} rows, from SQL written by the language model ({name})."
+            answer = _from_result(question, sql, result, text, backend=f"llm:{name}")
+            answer.context = {"sql": sql, "question": question}
+            return answer, None
         return None, error
 
     def llm_messages(self, question: str, context: dict | None = None) -> list[dict]:
@@ -303,6 +283,20 @@ class Copilot:
                 )
                 values[name] = [str(v) for v in frame["v"]]
         return values
+
+
+def _from_result(question: str, sql: str, result, explanation: str, *, backend: str) -> Answer:
+    """An answer for SQL that did not come from the semantic parser: its rows and a plain chart."""
+    return Answer(
+        question,
+        sql=sql,
+        columns=result.columns,
+        rows=result.rows,
+        truncated=result.truncated,
+        explanation=explanation,
+        backend=backend,
+        figure=_generic_chart(result.to_frame()),
+    )
 
 
 def extract_sql(reply: str) -> str:
