@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -25,6 +26,22 @@ def shared_path(*parts: str) -> Path:
             "(they live in ../shared/data/diffusiondb beside the project checkout)"
         )
     return path
+
+
+@contextlib.contextmanager
+def serving(path: Path):
+    """The whole app over the warehouse at ``path``, served over HTTP: yields (warehouse, url)."""
+    from genai_analyzer.app import create_app, launch_kwargs
+    from genai_analyzer.warehouse import Warehouse
+
+    wh = Warehouse(path)
+    demo = create_app(wh)
+    demo.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs(wh))
+    try:
+        yield wh, demo.local_url
+    finally:
+        demo.close()
+        wh.close()
 
 
 def make_settings(tmp: Path, **overrides) -> Settings:

@@ -9,21 +9,16 @@ import pytest
 from gradio_client import Client
 
 from genai_analyzer import queries
-from genai_analyzer.app import create_app, launch_kwargs
 from genai_analyzer.errors import SettingsError
 from genai_analyzer.filters import Filters
 from genai_analyzer.serve import parse_auth
-from genai_analyzer.warehouse import Warehouse
+from tests.conftest import serving
 
 
 @pytest.fixture(scope="module")
 def served(users_1k_warehouse):
-    wh = Warehouse(users_1k_warehouse)
-    demo = create_app(wh)
-    demo.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs(wh))
-    yield wh, demo.local_url
-    demo.close()
-    wh.close()
+    with serving(users_1k_warehouse) as served_app:
+        yield served_app
 
 
 def test_the_page_is_served(served):

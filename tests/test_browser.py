@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 
 from genai_analyzer import explore, queries
-from genai_analyzer.app import create_app, launch_kwargs
 from genai_analyzer.app.analytics import CHARTS
 from genai_analyzer.filters import Filters
-from genai_analyzer.warehouse import Warehouse
+from tests.conftest import serving
 
 pytestmark = pytest.mark.slow
 SHOTS = Path(os.environ.get("GENAI_SCREENSHOTS", Path(__file__).parents[1] / "artifacts" / "screenshots"))
@@ -69,12 +68,8 @@ def browser():
 
 @pytest.fixture(scope="module")
 def app_url(sample_warehouse):
-    wh = Warehouse(sample_warehouse)
-    demo = create_app(wh)
-    demo.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs(wh))
-    yield wh, demo.local_url
-    demo.close()
-    wh.close()
+    with serving(sample_warehouse) as served_app:
+        yield served_app
 
 
 @pytest.fixture
