@@ -7,6 +7,7 @@ SQL; the filter bar is one ``Filters`` object applied the same way everywhere.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -31,6 +32,23 @@ KPI_METRICS = (
     "margin_usd",
 )
 FROM_FILTERED = f" FROM {semantic.load().grains['generations'].from_sql} WHERE {{where}} "
+# The joins of that FROM, by table alias. A statement that reads no column of a table leaves its
+# join out: the rows stay the same (every generation has one user in dim_users and at most one
+# prompt in dim_prompts; the build's dbt tests check both), and at 1M generations the dim_prompts
+# join alone costs about 120 ms a query (docs/benchmarks.md, App). Should the semantic layer
+# spell a join differently, nothing is left out and only the saving is lost.
+JOINS = {"u": "JOIN dim_users u USING (user_id)", "p": "LEFT JOIN dim_prompts p USING (prompt_id)"}
+_ALIAS = re.compile(r"\b([a-z])\.")
+
+
+def _from_filtered(where: str, *reads: str) -> str:
+    """FROM_FILTERED for ``where``, joining only the tables that it or ``reads`` (keys, metrics) use."""
+    used = set(_ALIAS.findall(" ".join((where, *reads))))
+    sql = FROM_FILTERED
+    for alias, join in JOINS.items():
+        if alias not in used:
+            sql = sql.replace(join, "")
+    return sql.format(where=where)
 
 
 def _select(*metrics: str) -> str:
@@ -41,8 +59,9 @@ def _grouped(
     wh: Warehouse, filters: Filters, keys: str, metrics: tuple[str, ...], order: str
 ) -> pd.DataFrame:
     where, params = filters.where()
-    body = FROM_FILTERED.format(where=where)
-    return wh.query(f"SELECT {keys}, {_select(*metrics)} {body} GROUP BY ALL ORDER BY {order}", params)
+    select = f"{keys}, {_select(*metrics)}"
+    body = _from_filtered(where, select)
+    return wh.query(f"SELECT {select} {body} GROUP BY ALL ORDER BY {order}", params)
 
 
 def data_range(wh: Warehouse) -> tuple[date, date]:
@@ -127,7 +146,8 @@ def kpis(wh: Warehouse, filters: Filters | None = None) -> dict[str, dict]:
 
 def _kpi_row(wh: Warehouse, filters: Filters) -> dict:
     where, params = filters.where()
-    return wh.row(f"SELECT {_select(*KPI_METRICS)} {FROM_FILTERED.format(where=where)}", params)
+    select = _select(*KPI_METRICS)
+    return wh.row(f"SELECT {select} {_from_filtered(where, select)}", params)
 
 
 def generations_by_day(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
@@ -202,7 +222,7 @@ def friction_by_tier(wh: Warehouse, filters: Filters | None = None) -> pd.DataFr
                avg(s.retry_share) AS retry_share, avg(s.wait_score) AS wait_score,
                avg(s.abandoned::INTEGER) AS abandoned_share, avg(s.n_generations) AS generations_per_session
         FROM dim_sessions s JOIN dim_users u USING (user_id)
-        WHERE s.session_id IN (SELECT f.session_id {FROM_FILTERED.format(where=where)})
+        WHERE s.session_id IN (SELECT f.session_id {_from_filtered(where)})
         GROUP BY u.tier ORDER BY friction DESC
         """,
         params,
