@@ -8,6 +8,7 @@ generation with its prompt, score, thumbnail and ids.
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
 import pandas as pd
@@ -124,11 +125,18 @@ def semantic_sql(dim: int, depth: int) -> str:
     )
 
 
+# DuckDB's vss 1.5.5 crashes the process when HNSW index scans run on several threads at once
+# (reproduced on a plain in-memory table with 4 cursors; docs/benchmarks.md, App). One scan at a
+# time: the scan itself takes 12-20 ms at 100k prompts, the rest of a search runs in parallel.
+_HNSW_LOCK = threading.Lock()
+
+
 def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: SearchFilters, depth: int) -> pd.DataFrame:
     dim = _dim(wh)
     if not dim:
         raise SearchError("This warehouse has no prompt embeddings: run genai-analyzer enrich embeddings.")
-    ranks = wh.query(semantic_sql(dim, depth), {"q": vector.tolist()})
+    with _HNSW_LOCK:
+        ranks = wh.query(semantic_sql(dim, depth), {"q": vector.tolist()})
     if filters.active and len(_filtered(wh, ranks, filters)) < depth // 10:
         # Selective filters can leave the approximate candidates nearly empty: search exactly
         # among the prompts that pass them instead.

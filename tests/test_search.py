@@ -516,3 +516,15 @@ def test_cli_search_errors_are_one_line(built):
     assert "error: Type something" in result.output
     bad_mode = CliRunner().invoke(main, ["search", "cat", "--mode", "fuzzy", "--db", db])
     assert bad_mode.exit_code == 2
+
+
+def test_concurrent_semantic_searches_do_not_crash_the_process(wh, embedder):
+    # vss 1.5.5 HNSW scans on several threads at once crash DuckDB; search() serializes them.
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["a dragon", "portrait of a woman", "a castle on a hill", "cyberpunk city"] * 6
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        frames = list(pool.map(lambda q: search(wh, q, mode="semantic", embedder=embedder), queries))
+    assert all(not f.empty for f in frames)
+    alone = search(wh, "a dragon", mode="semantic", embedder=embedder)
+    pd.testing.assert_frame_equal(frames[0], alone)
