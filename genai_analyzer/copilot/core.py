@@ -19,6 +19,7 @@ time limit and a row cap.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import threading
 import time
@@ -256,18 +257,23 @@ class Copilot:
         messages.append({"role": "user", "content": question})
         return messages
 
-    def closest_examples(self, question: str, k: int = 4) -> list[tuple[str, str]]:
-        """(question, SQL) pairs for the few-shot prompt, compiled now by the semantic parser."""
+    @functools.cached_property
+    def _examples(self) -> tuple[list[tuple[str, str]], np.ndarray | None]:
+        """The few-shot (question, SQL) pairs, compiled by the semantic parser, and their question
+        vectors: made once per copilot, on the first question that needs them."""
         pairs = []
         for q in FEW_SHOT_QUESTIONS:
-            try:
+            with contextlib.suppress(CannotAnswer):
                 pairs.append((q, compile_spec(self.parser.parse(q), self.layer, self.last_day).sql))
-            except CannotAnswer:
-                continue
-        if self.embed is None:
+        vectors = self.embed([q for q, _ in pairs]) if self.embed is not None else None
+        return pairs, vectors
+
+    def closest_examples(self, question: str, k: int = 4) -> list[tuple[str, str]]:
+        """The ``k`` few-shot pairs whose questions are closest to ``question``."""
+        pairs, vectors = self._examples
+        if vectors is None:
             return pairs[:k]
-        vectors = self.embed([question, *(q for q, _ in pairs)])
-        order = np.argsort(-(vectors[1:] @ vectors[0]))
+        order = np.argsort(-(vectors @ self.embed([question])[0]))
         return [pairs[i] for i in order[:k]]
 
     # --- helpers ---------------------------------------------------------------------------

@@ -92,14 +92,7 @@ def evaluate(copilot: Copilot, wh: Warehouse, items: list[dict]) -> list[Outcome
     by_id = {item["id"]: item for item in items}
     outcomes = []
     for item in items:
-        context = None
-        if item.get("context"):
-            parent = item["context"]
-            if parent not in answers:  # a follow-up of a later item: ask that one first
-                answers[parent] = copilot.ask(
-                    by_id[parent]["question"], _context(answers, by_id, parent, copilot)
-                )
-            context = answers[parent].context
+        context = _context(answers, by_id, item["id"], copilot)
         started = time.perf_counter()
         answer = copilot.ask(item["question"], context)
         ms = 1000 * (time.perf_counter() - started)
@@ -129,6 +122,8 @@ def evaluate(copilot: Copilot, wh: Warehouse, items: list[dict]) -> list[Outcome
 
 
 def _context(answers, by_id, item_id, copilot):
+    """The context an item is asked with: its parent's answer's, asking the parent (and its own
+    parents) first when the parent comes later in the file."""
     parent = by_id[item_id].get("context")
     if not parent:
         return None

@@ -75,6 +75,15 @@ STATUS_WORDS = {  # words for one status, as a filter or in "how many ..."
     ],
     "success": ["successful", "successes", "succeeded", "success"],
 }
+
+
+def _status_words(statuses: list[str], *, absent_too: bool = False) -> list[tuple[str, list[str]]]:
+    """(words, the statuses they stand for): one status each, or every failure in ``statuses``
+    for "failed". ``absent_too`` keeps the words of statuses this warehouse does not have."""
+    one = [(w, [s]) for s, ws in STATUS_WORDS.items() for w in ws if absent_too or s in statuses]
+    return one + [(w, [s for s in statuses if s != "success"]) for w in FAILED_WORDS]
+
+
 AMBIGUOUS_VALUES = {"other", "unknown", "none", "all", "any"}  # never read as a filter by themselves
 FOLLOW_UP_CUES = re.compile(
     r"^(now|only|and|what about|how about|instead|same|also|then|just|but|ok|okay|make (?:that|it)|"
@@ -440,8 +449,7 @@ class Parser:
         statuses = self.values.get("status", [])
         if self._status_rate(t, spec):
             return
-        options = [(w, [s]) for s, ws in STATUS_WORDS.items() for w in ws]
-        options += [(w, [s for s in statuses if s != "success"]) for w in FAILED_WORDS]
+        options = _status_words(statuses, absent_too=True)  # "how many timeouts": 0 is an answer
         options.sort(key=lambda o: -len(o[0]))
         counting = r"(how many|number of|count of|count the|count|total)"
         for word, values in options:
@@ -549,8 +557,7 @@ class Parser:
         pairs = []  # (words, dimension, values it stands for), longest words first across dimensions
         for dim, values in self.values.items():
             if dim == "status":
-                pairs += [(w, dim, [s]) for s, ws in STATUS_WORDS.items() for w in ws if s in values]
-                pairs += [(w, dim, [v for v in values if v != "success"]) for w in FAILED_WORDS]
+                pairs += [(w, dim, chosen) for w, chosen in _status_words(values)]
             else:
                 pairs += [(str(v).replace("_", " ").lower(), dim, [v]) for v in values]
         for word, dim, chosen_values in sorted(pairs, key=lambda p: -len(p[0])):
