@@ -105,6 +105,12 @@ def test_follow_ups_refine_the_previous_question(copilot, wh):
     assert "sum(f.revenue_usd)" in fourth.sql and "u.tier AS tier" in fourth.sql
 
 
+@pytest.mark.parametrize("context", [{"spec": {"nonsense": 1}}, {"spec": "x"}, "not a dict"])
+def test_a_context_it_did_not_return_is_refused_clearly(copilot, context):
+    answer = copilot.ask("now only for pro users", context)
+    assert answer.refused and "not one this copilot returned" in answer.explanation
+
+
 def test_comparison_keeps_the_direction_asked_for(copilot):
     answer = copilot.ask("which art styles got slower last week")
     assert "previous_period" in answer.sql and not answer.refused

@@ -131,8 +131,8 @@ class Copilot:
         return answer
 
     def _ask(self, question: str, context: dict | None) -> Answer:
-        previous = QuerySpec.from_dict(context["spec"]) if context and context.get("spec") else None
         try:
+            previous = _previous_spec(context)
             self.parser.screen(question)
         except CannotAnswer as refusal:
             return Answer(question, explanation=str(refusal), refused=True)
@@ -302,6 +302,26 @@ def _from_result(question: str, sql: str, result, explanation: str, *, backend: 
         explanation=explanation,
         backend=backend,
         figure=_generic_chart(result.to_frame()),
+    )
+
+
+def _previous_spec(context) -> QuerySpec | None:
+    """The parsed previous question a follow-up refines, from an answer's ``context``."""
+    if not context:
+        return None
+    spec = context.get("spec") if isinstance(context, dict) else None
+    if spec is None:
+        return None if isinstance(context, dict) else _bad_context()
+    try:
+        return QuerySpec.from_dict(spec)
+    except (TypeError, ValueError, AttributeError):
+        return _bad_context()
+
+
+def _bad_context():
+    raise CannotAnswer(
+        "The context is not one this copilot returned: pass back the 'context' of a previous answer "
+        "unchanged, or none for a new question."
     )
 
 
