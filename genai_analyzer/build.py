@@ -21,6 +21,7 @@ import duckdb
 
 from genai_analyzer import duck
 from genai_analyzer.errors import AnalyzerError, BuildError
+from genai_analyzer.peak_memory import peak_mb, reset_peak
 from genai_analyzer.settings import Settings
 
 SOURCES = ("sample", "diffusiondb", "logs")
@@ -36,6 +37,7 @@ class BuildSummary:
     source: str
     location: str
     step_seconds: dict[str, float] = field(default_factory=dict)
+    step_peak_mb: dict[str, float] = field(default_factory=dict)  # peak resident memory per step
     table_rows: dict[str, int] = field(default_factory=dict)
     ingest: dict = field(default_factory=dict)
     simulated: dict[str, int] = field(default_factory=dict)
@@ -158,9 +160,11 @@ def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
             ctx.reuse_prev = attach_previous(ctx.con, ctx.target)
         for step in steps:
             bar.set_description(f"build: {step}")
+            reset_peak()
             started = time.perf_counter()
             STEPS[step](ctx)
             ctx.summary.step_seconds[step] = round(time.perf_counter() - started, 3)
+            ctx.summary.step_peak_mb[step] = round(peak_mb(), 1)
             bar.update(1)
         _swap_in(ctx.building, ctx.target)
         ctx.summary.size_bytes = ctx.target.stat().st_size
