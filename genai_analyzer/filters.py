@@ -48,8 +48,8 @@ class Filters:
             ("end", self.end, "f.date_key <= $end"),
             ("tiers", self.tiers, "list_contains($tiers, u.tier)"),
             ("statuses", self.statuses, "list_contains($statuses, f.status)"),
-            ("domains", self.domains, "list_contains($domains, p.domain)"),
-            ("art_styles", self.art_styles, "list_contains($art_styles, p.art_style)"),
+            ("domains", self.domains, "list_contains($domains, f.domain)"),
+            ("art_styles", self.art_styles, "list_contains($art_styles, f.art_style)"),
             ("max_nsfw", self.max_nsfw, "coalesce(f.image_nsfw, 0) <= $max_nsfw"),
         ]
         for name, value, clause in pairs:

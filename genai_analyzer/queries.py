@@ -196,14 +196,14 @@ def label_breakdown(wh: Warehouse, field: str, filters: Filters | None = None) -
     """One row per prompt label value (field: 'domain' or 'art_style'): volume, quality, money."""
     if field not in ("domain", "art_style"):
         raise ValueError("field must be 'domain' or 'art_style'")
-    keys = f"coalesce(p.{field}, 'unlabelled') AS {field}"
+    keys = f"coalesce(f.{field}, 'unlabelled') AS {field}"
     metrics = ("generations", "active_users", "failure_rate", "p95_latency_ms", "revenue_usd")
     return _grouped(wh, filters or Filters(), keys, metrics, "generations DESC")
 
 
 def complexity_profile(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
     """One row per prompt complexity score (1-10): generations, p50/p95 latency, failure rate."""
-    keys = "p.complexity_score"
+    keys = "f.complexity_score"
     metrics = ("generations", "p50_latency_ms", "p95_latency_ms", "failure_rate")
     frame = _grouped(wh, filters or Filters(), keys, metrics, "complexity_score")
     return frame[frame["complexity_score"].notna()].reset_index(drop=True)

@@ -24,7 +24,8 @@ Warehouses, cached in ``--workdir``:
 - ``analytics_1000000.duckdb``: ``write_sample`` (1M generations, 50,000 users, 90 days, no images)
   built as ``--source diffusiondb`` without enrichment (embedding 1M prompts takes hours here).
   Its labels are NULL, so **for this benchmark only** the copy ``..._labelled.duckdb`` gets
-  ``dim_prompts.domain``, ``art_style`` and ``complexity_score`` from a hash of ``prompt_id`` over
+  ``dim_prompts.domain``, ``art_style`` and ``complexity_score`` (and their copies on
+  ``fact_generations``) from a hash of ``prompt_id`` over
   the taxonomy's labels (see ``labelled_copy``): realistic cardinality, meaningless labels.
 - ``search_175000.duckdb``: 175,000 generations (100,469 distinct prompts) built with real
   embeddings and labels and the HNSW and FTS indexes, as ``genai-analyzer build`` makes them
@@ -202,6 +203,11 @@ def labelled_copy(db: Path) -> Path:
             label_source = 'benchmark hash'
         """,
         {"domains": taxonomy.domain.names, "styles": taxonomy.art_style.names},
+    )
+    # fact_generations carries copies of the labels (the build's dbt test checks they agree)
+    con.execute(
+        "UPDATE fact_generations f SET domain = p.domain, art_style = p.art_style, "
+        "complexity_score = p.complexity_score FROM dim_prompts p WHERE f.prompt_id = p.prompt_id"
     )
     con.execute("CHECKPOINT")
     con.close()

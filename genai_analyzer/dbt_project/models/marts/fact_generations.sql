@@ -1,6 +1,14 @@
 -- The fact table: one row per generation, keyed to the user, session, prompt and date dimensions.
+-- It also carries its prompt's labels (domain, art_style, complexity_score) from dim_prompts: the
+-- Analytics breakdowns and filters read them on every refresh, and at 1M generations joining
+-- dim_prompts for them cost about 250 ms a query (docs/benchmarks.md, App). dim_prompts stays
+-- the one place they are defined; a data test checks the copies agree.
 with generations as (
     select * from {{ ref('stg_generations') }}
+),
+
+prompt_labels as (
+    select prompt_id, domain, art_style, complexity_score from {{ ref('dim_prompts') }}
 ),
 
 thumbnails as (
@@ -36,9 +44,13 @@ final as (
         gpu_seconds,
         cost_usd,
         revenue_usd,
+        prompt_labels.domain,
+        prompt_labels.art_style,
+        prompt_labels.complexity_score,
         generations.image_path,
         thumbnails.thumb_path
     from generations
+    left join prompt_labels using (prompt_id)
     left join thumbnails using (image_path)
 )
 
