@@ -55,6 +55,25 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "",
         "DuckDB memory limit for the build, e.g. '6GB' (empty: DuckDB's default).",
     ),
+    EnvVar(
+        "GENAI_PIPELINE_SOURCE",
+        "pipeline_source",
+        "sample",
+        "Source the Dagster assets read: sample, diffusiondb or logs (docs/orchestration.md).",
+    ),
+    EnvVar(
+        "GENAI_PIPELINE_PATH",
+        "pipeline_path",
+        "",
+        "For the Dagster assets: the local DiffusionDB folder or metadata file, or the logs file or folder.",
+    ),
+    EnvVar(
+        "GENAI_PIPELINE_STORAGE",
+        "pipeline_storage",
+        "",
+        "Folder the Dagster assets write partition files and the staging warehouse to "
+        "(empty: <GENAI_DATA_DIR>/pipeline); a shared volume when steps run on several machines.",
+    ),
 )
 
 
@@ -82,6 +101,9 @@ class Settings:
     thumb_size: int = 256
     share: bool = False
     auth: str = ""
+    pipeline_source: str = "sample"
+    pipeline_path: str = ""
+    pipeline_storage: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
