@@ -46,6 +46,7 @@ class BuildSummary:
     dbt_models: int = 0
     dbt_tests: int = 0
     size_bytes: int = 0
+    lake_snapshot: int | None = None  # the DuckLake snapshot published (GENAI_WAREHOUSE_TARGET=ducklake)
 
 
 @dataclass
@@ -149,6 +150,8 @@ def enrich_warehouse(settings: Settings, steps: tuple[str, ...], *, progress: bo
 def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
     from tqdm.auto import tqdm
 
+    if ctx.settings.warehouse_target == "ducklake":
+        steps = [*steps, "publish"]  # into the lake before the local file is swapped in
     bar = tqdm(total=len(steps), desc="build", unit="step", disable=not ctx.progress)
     step = steps[0]
     try:
@@ -179,6 +182,19 @@ def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
         _remove(ctx.building)
 
 
+def step_context(
+    settings: Settings, request: BuildRequest, database: Path | str, *, progress: bool = False
+) -> _Context:
+    """A context for running single steps (``STEPS[name](ctx)``) on ``database``, as the Dagster
+    assets do (genai_analyzer/orchestration): the same functions as a build, one at a time.
+
+    ``ctx.summary`` collects what the steps report; thumbnails go beside ``settings.db_path``.
+    """
+    target = Path(settings.db_path).resolve()
+    summary = BuildSummary(target, request.source, "")
+    return _Context(settings, request, summary, Path(database), target, progress)
+
+
 def _prepare_target(target: Path) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -207,7 +223,7 @@ def _ingest(ctx: _Context) -> None:
         from genai_analyzer.sample_store import ensure_sample
 
         path = ensure_sample(settings, progress=ctx.progress)
-        report = ingest_diffusiondb(ctx.con, path, source="sample", limit=request.limit)
+        report = ingest_diffusiondb(ctx.con, path, source="sample", limit=request.limit, parts=request.parts)
     else:
         path = request.path
         if path is None:
@@ -365,6 +381,14 @@ def _finalize(ctx: _Context) -> None:
     ctx.close()
 
 
+def _publish(ctx: _Context) -> None:
+    """Copy the finished build's marts and build_info into the DuckLake in one transaction: one new
+    snapshot, or none when it fails (docs/ducklake.md)."""
+    from genai_analyzer.ducklake import LakeTarget, publish
+
+    ctx.summary.lake_snapshot = publish(ctx.building, LakeTarget.from_settings(ctx.settings))
+
+
 STEPS: dict[str, Callable[[_Context], None]] = {
     "ingest": _ingest,
     "sessions": _sessions,
@@ -375,6 +399,7 @@ STEPS: dict[str, Callable[[_Context], None]] = {
     "dbt": _dbt,
     "indexes": _indexes,
     "finalize": _finalize,
+    "publish": _publish,
 }
 
 
