@@ -46,7 +46,6 @@ class BuildSummary:
     dbt_models: int = 0
     dbt_tests: int = 0
     size_bytes: int = 0
-    lake_snapshot: int | None = None  # the DuckLake snapshot published (GENAI_WAREHOUSE_TARGET=ducklake)
 
 
 @dataclass
@@ -150,8 +149,6 @@ def enrich_warehouse(settings: Settings, steps: tuple[str, ...], *, progress: bo
 def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
     from tqdm.auto import tqdm
 
-    if ctx.settings.warehouse_target == "ducklake":
-        steps = [*steps, "publish"]  # into the lake before the local file is swapped in
     bar = tqdm(total=len(steps), desc="build", unit="step", disable=not ctx.progress)
     step = steps[0]
     try:
@@ -381,14 +378,6 @@ def _finalize(ctx: _Context) -> None:
     ctx.close()
 
 
-def _publish(ctx: _Context) -> None:
-    """Copy the finished build's marts and build_info into the DuckLake in one transaction: one new
-    snapshot, or none when it fails (docs/ducklake.md)."""
-    from genai_analyzer.ducklake import LakeTarget, publish
-
-    ctx.summary.lake_snapshot = publish(ctx.building, LakeTarget.from_settings(ctx.settings))
-
-
 STEPS: dict[str, Callable[[_Context], None]] = {
     "ingest": _ingest,
     "sessions": _sessions,
@@ -399,7 +388,6 @@ STEPS: dict[str, Callable[[_Context], None]] = {
     "dbt": _dbt,
     "indexes": _indexes,
     "finalize": _finalize,
-    "publish": _publish,
 }
 
 
