@@ -38,7 +38,12 @@ def _sha(path) -> str:
 # --- accuracy: the evaluation sets, scored on result sets ------------------------------------
 
 
-EVAL_SETS = ["copilot_eval.yaml", "copilot_eval_holdout.yaml", "copilot_eval_holdout2.yaml"]
+EVAL_SETS = [
+    "copilot_eval.yaml",
+    "copilot_eval_holdout.yaml",
+    "copilot_eval_holdout2.yaml",
+    "copilot_eval_holdout3.yaml",
+]
 
 
 @pytest.mark.parametrize("name", EVAL_SETS)
@@ -103,6 +108,29 @@ def test_follow_ups_refine_the_previous_question(copilot, wh):
     assert all(row[0] == str(row[0])[:10] for row in third.rows)  # weeks as days
     fourth = copilot.ask("what about revenue", copilot.ask("generations by tier").context)
     assert "sum(f.revenue_usd)" in fourth.sql and "u.tier AS tier" in fourth.sql
+
+
+def test_dates_in_words_are_read_or_refused_never_dropped(copilot, wh):
+    last = wh.scalar("SELECT max(date_key) FROM fact_generations")
+    start = last - timedelta(days=4)
+    words = f"{start:%B} {start.day}th {start.year}"  # e.g. "October 8th 2025"
+    for question in (f"error rate since {words}", f"error rate from the {start.day} of {start:%B}"):
+        answer = copilot.ask(question)
+        assert f"DATE '{start}' AND DATE '{last}'" in answer.sql, question
+    before = copilot.ask(f"generations before {start:%b} {start.day}")
+    assert f"AND DATE '{start}'" in before.sql
+    # a date the copilot cannot read is refused instead of answered over all the data
+    for question in ("error rate on 3 may", "revenue around october 2 2025", "error rate since february 30"):
+        answer = copilot.ask(question)
+        assert answer.refused and answer.sql is None, question
+
+
+def test_other_negations_and_idioms(copilot, wh):
+    paid = copilot.ask("generations by tier, leaving out free users")
+    assert "u.tier IN ('enterprise', 'pro')" in paid.sql and "u.tier AS tier" in paid.sql
+    assert copilot.ask("margin to date").sql == copilot.ask("margin so far").sql
+    by_day = copilot.ask("by day instead", copilot.ask("generations by tier").context)
+    assert "u.tier AS tier" not in by_day.sql and "f.date_key AS day" in by_day.sql
 
 
 @pytest.mark.parametrize("context", [{"spec": {"nonsense": 1}}, {"spec": "x"}, "not a dict"])

@@ -200,10 +200,22 @@ REWORDINGS = (
     ),
     (r" (?:paid|spent|spend|spending) (?:for|on) (?:compute|gpus?)", " cost"),
     (r" how complex", " complexity"),
-    (r" waited (?:longer |less )?in (?:the )?queue", " queue time"),
+    (r" waited (longer |less |more )?in (?:the )?queue", r" queue time \1"),
+    (
+        r" how many (?:images|generations|pictures|renders) (?:does|do|did) (?:a |an |the )?([a-z ]+?) "
+        r"(?:make|create|generate|produce|render) per session",
+        r" generations per session for \1",
+    ),
     (r" side by side", " "),
     (r" through ", " to "),
     (r" who (?:are|were) not(?: on| in)?(?: the)?", " except"),
+    (
+        r" (?:leaving out|leave out|left out|omitting|omit|not counting|aside from|besides)"
+        r"(?= )",
+        " except",
+    ),
+    (r" (?:to date|till date|all time|of all time)(?= )", " so far"),
+    (r" (?:start|starts|begin|begins)(?= in | on | at | per | by | each | every | during )", " started"),
 )
 
 
@@ -316,6 +328,7 @@ class Parser:
             for group in (1, 2) if m.group(1) else (0,):
                 t.take_span(m.start(group), m.end(group))
         spec.time = self._time(t)
+        self._unread_dates(t)
         self._top(t, spec)
         self._groupings(t, spec)
         self._counted_status(t, spec)
@@ -384,6 +397,10 @@ class Parser:
              lambda m: _single_day(m[3], m[2], m[1])),
             (rf"on ({months}) (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})",
              lambda m: _single_day(m[3], m[1], m[2])),
+            (rf"(since|after|from|before|until|up to) (?:the )?({months}) (\d{{1,2}})(?:st|nd|rd|th)?"
+             r"(?:,? (\d{4}))?", lambda m: _open_range(m[1], m[4], m[2], m[3])),
+            (rf"(since|after|from|before|until|up to) (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({months})"
+             r"(?:,? (\d{4}))?", lambda m: _open_range(m[1], m[4], m[3], m[2])),
             (r"(?:in |during )(" + "|".join(MONTHS) + r")(?: (\d{4}))?",
              lambda m: TimeRange("month", n=MONTHS[m[1]], start=m[2])),
         ]  # fmt: skip
@@ -394,6 +411,21 @@ class Parser:
                 found.phrase = m.group(0).strip()
                 return found
         return None
+
+    def _unread_dates(self, t: _Text) -> None:
+        """A date the time patterns did not read is refused, never dropped: answering over all the
+        data when the question named a day would be a wrong answer that looks right."""
+        months = "|".join(m for m in MONTHS if m != "may")  # "may" is also a verb; "may 3" is caught below
+        day = r"\d{1,2}(?:st|nd|rd|th)?"
+        unread = (
+            rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:{months}|may)(?: {day}| \d{{4}})|{day} (?:of )?(?:{months}|may)"
+        )
+        unread += rf"|(?:since|after|before|until|from) (?:{months})"
+        for m in t.find(unread):
+            raise CannotAnswer(
+                f"I could not read the dates in '{m.group(0).strip()}'. Write them like 'since 2025-10-01', "
+                "'between September 1 and September 7', 'in September' or 'last 7 days'."
+            )
 
     def _top(self, t: _Text, spec: QuerySpec) -> None:
         """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
@@ -433,7 +465,7 @@ class Parser:
             for cue in (GROUP_CUES + r"(?: the| each| user| hour of)?(?: number of| count of)?",
                         r"which|what|top \d+|bottom \d+"):  # fmt: skip
                 # "by users who ..." is a filter's relative clause, not a grouping
-                for m in t.find(rf"(?:{cue}) {_phrase(phrase)}(?! who| that| which| except)"):
+                for m in t.find(rf"(?:{cue}) {_phrase(phrase)}(?! who| that| which)"):
                     t.take(m)
                     self._add_dim(spec, name, m.group(0))
         if spec.top:  # "top 10 users by revenue": the ranked thing follows the number
@@ -569,6 +601,8 @@ class Parser:
                 (rf"(?:only |just |among |of the |for )(?:the )?{value_re}(?:{nouns})?", False),
                 (rf"(?:the )?{value_re}{nouns}", False),
             ]
+            if dim != "status" and " " in word:  # "model error", "concept art": a name, not a metric word
+                sure.append((rf"(?:the )?{value_re}", False))
             forms = sure if with_noun else [(rf"(?:the )?{value_re}", False)]
             for pattern, negated in forms:
                 for m in t.find(pattern):
@@ -673,6 +707,8 @@ class Parser:
             new_other = [d for d in new.dimensions if not dims[d].time]
             kept = [d for d in previous.dimensions if not (dims[d].time and new_time)]
             kept = [d for d in kept if not (not dims[d].time and new_other and "instead" in text)]
+            if "instead" in text and kept == previous.dimensions:
+                kept = []  # "by day instead" after "by tier": nothing of the same kind to swap, so all
             merged.dimensions = kept + [d for d in new.dimensions if d not in kept]
         for dim, values in new.filters.items():
             merged.filters[dim] = values
@@ -702,6 +738,23 @@ class Parser:
 def _single_day(year: str, month: str, day: str) -> TimeRange:
     iso = _iso(f"{int(year):04d}-{MONTHS[month]:02d}-{int(day):02d}")
     return TimeRange("between", start=iso, end=iso)
+
+
+def _open_range(word: str, year: str | None, month: str, day: str) -> TimeRange:
+    """ "since October 1st 2025", "before oct 3": a range open at one end; no year given takes the
+    data's year at compile time, as ``_month_days`` does."""
+    iso = (
+        f"{int(year):04d}-{MONTHS[month]:02d}-{int(day):02d}"
+        if year
+        else f"--{MONTHS[month]:02d}-{int(day):02d}"
+    )
+    try:
+        date(int(year or 2000), MONTHS[month], int(day))  # 2000: a leap year, so "feb 29" passes
+    except ValueError as exc:
+        raise CannotAnswer(f"'{month} {day}' is not a date.") from exc
+    if word in ("since", "after", "from"):
+        return TimeRange("between", start=iso)
+    return TimeRange("between", end=iso)
 
 
 def _month_days(m) -> TimeRange:
