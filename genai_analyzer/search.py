@@ -58,7 +58,10 @@ def search(
     if mode not in MODES:
         raise SearchError(f"Unknown search mode {mode!r}; use one of {', '.join(MODES)}.")
     filters = filters or SearchFilters()
-    depth = max(limit * 10, 200)
+    # Fusion and filters need deep candidate lists; a plain semantic search only its top ``limit``
+    # prompts (each has at least one generation, so they fill the page), which the index finds
+    # as well as the first ``limit`` of a deeper list and the result join reads 10x fewer prompts.
+    depth = limit if mode == "semantic" and not filters.active else max(limit * 10, 200)
     ranked = []
     if mode in ("semantic", "hybrid"):
         vector = (embedder or query_embedder(wh)).embed([query])[0]

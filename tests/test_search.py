@@ -528,3 +528,17 @@ def test_concurrent_semantic_searches_do_not_crash_the_process(wh, embedder):
     assert all(not f.empty for f in frames)
     alone = search(wh, "a dragon", mode="semantic", embedder=embedder)
     pd.testing.assert_frame_equal(frames[0], alone)
+
+
+def test_a_plain_semantic_search_reads_only_the_prompts_it_shows(wh, embedder):
+    """Unfiltered semantic search asks the index for ``limit`` prompts instead of 10x as many:
+    the page must be exactly the first ``limit`` rows of the deep search."""
+    from genai_analyzer.search import _fuse, _results, _semantic_ranks
+
+    for query in ("a castle on a hill at sunset", "portrait of an old sailor", "neon city street"):
+        page = search(wh, query, mode="semantic", limit=12, embedder=embedder)
+        vector = embedder.embed([query])[0]
+        none = SearchFilters()
+        deep = _results(wh, _fuse([_semantic_ranks(wh, vector, none, 240)]), none, 12, 4)
+        assert list(page["generation_id"]) == list(deep["generation_id"])
+        assert len(page) == 12
