@@ -46,6 +46,7 @@ class BuildSummary:
     dbt_models: int = 0
     dbt_tests: int = 0
     size_bytes: int = 0
+    lake_snapshot: int | None = None  # the DuckLake snapshot published (GENAI_WAREHOUSE_TARGET=ducklake)
 
 
 @dataclass
@@ -149,6 +150,8 @@ def enrich_warehouse(settings: Settings, steps: tuple[str, ...], *, progress: bo
 def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
     from tqdm.auto import tqdm
 
+    if ctx.settings.warehouse_target == "ducklake":
+        steps = [*steps, "publish"]  # into the lake before the local file is swapped in
     bar = tqdm(total=len(steps), desc="build", unit="step", disable=not ctx.progress)
     step = steps[0]
     try:
@@ -167,6 +170,10 @@ def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
             ctx.summary.step_peak_mb[step] = round(peak_mb(), 1)
             bar.update(1)
         _swap_in(ctx.building, ctx.target)
+        if "embeddings" in steps:
+            from genai_analyzer.enrich.steps import discard_embedding_cache
+
+            discard_embedding_cache(ctx.target)  # the published warehouse holds those vectors now
         ctx.summary.size_bytes = ctx.target.stat().st_size
         return ctx.summary
     except BuildError:
@@ -261,17 +268,23 @@ def _simulate(ctx: _Context) -> None:
 
 def _get_embedder(ctx: _Context):
     if ctx.embedder is None:
-        from genai_analyzer.enrich.embeddings import Embedder
+        from genai_analyzer.enrich.embeddings import embedder_from_settings
 
-        ctx.embedder = Embedder(ctx.settings.embedding_model)
+        ctx.embedder = embedder_from_settings(ctx.settings)
     return ctx.embedder
 
 
 def _embeddings(ctx: _Context) -> None:
-    from genai_analyzer.enrich.steps import embed_prompts, stored_dim
+    from genai_analyzer.enrich.steps import embed_prompts, embedding_cache_dir, stored_dim
 
     embedder = _get_embedder(ctx)
-    counts = embed_prompts(ctx.con, embedder, reuse_prev=ctx.reuse_prev, progress=ctx.progress)
+    counts = embed_prompts(
+        ctx.con,
+        embedder,
+        reuse_prev=ctx.reuse_prev,
+        cache_dir=embedding_cache_dir(ctx.target, embedder.model_name),  # resumes an interrupted build
+        progress=ctx.progress,
+    )
     dim = stored_dim(ctx.con, embedder.model_name) or embedder.dim  # no model load when all was reused
     ctx.summary.enrichment["embeddings"] = {**counts.as_dict(), "model": embedder.model_name, "dim": dim}
 
@@ -282,7 +295,7 @@ def _labels(ctx: _Context) -> None:
 
     key, factory = make_labeller(ctx.settings, _get_embedder(ctx))
     counts = label_prompts(
-        ctx.con, factory, key, ctx.settings.embedding_model, reuse_prev=ctx.reuse_prev, progress=ctx.progress
+        ctx.con, factory, key, _get_embedder(ctx).model_name, reuse_prev=ctx.reuse_prev, progress=ctx.progress
     )
     ctx.summary.enrichment["labels"] = {**counts.as_dict(), "labeller": key}
 
@@ -340,6 +353,13 @@ def _finalize(ctx: _Context) -> None:
     from genai_analyzer import __version__
 
     summary, settings, request = ctx.summary, ctx.settings, ctx.request
+    # dbt's staging views name the building file's catalog, which is gone once the file is renamed
+    # into place: they served the build and would fail in the published warehouse.
+    for schema, view in ctx.con.execute(
+        "SELECT schema_name, view_name FROM duckdb_views() "
+        "WHERE NOT internal AND database_name = current_database()"
+    ).fetchall():
+        ctx.con.execute(f'DROP VIEW "{schema}"."{view}"')
     for table in TABLES:
         summary.table_rows[table] = ctx.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     info = dict(ctx.info)  # `enrich` keeps what the original build recorded
@@ -378,6 +398,14 @@ def _finalize(ctx: _Context) -> None:
     ctx.close()
 
 
+def _publish(ctx: _Context) -> None:
+    """Copy the finished build's marts and build_info into the DuckLake in one transaction: one new
+    snapshot, or none when it fails (docs/ducklake.md)."""
+    from genai_analyzer.ducklake import LakeTarget, publish
+
+    ctx.summary.lake_snapshot = publish(ctx.building, LakeTarget.from_settings(ctx.settings))
+
+
 STEPS: dict[str, Callable[[_Context], None]] = {
     "ingest": _ingest,
     "sessions": _sessions,
@@ -388,6 +416,7 @@ STEPS: dict[str, Callable[[_Context], None]] = {
     "dbt": _dbt,
     "indexes": _indexes,
     "finalize": _finalize,
+    "publish": _publish,
 }
 
 

@@ -82,6 +82,65 @@ def build(source, path, limit, parts, variant, no_images, seed, session_gap, ski
     _print_summary(summary)
 
 
+@main.command()
+@click.option(
+    "--generations", type=click.IntRange(min=1), default=100_000, show_default=True, help="Rows to write."
+)
+@click.option(
+    "--users", type=click.IntRange(min=1), help="Distinct users (default: generations/20, at least 300)."
+)
+@click.option(
+    "--days", type=click.IntRange(min=1), default=90, show_default=True, help="Days the activity spans."
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder to write."
+)
+@click.option(
+    "--images/--no-images",
+    default=False,
+    show_default=True,
+    help="Also write images/part-NNNNNN.zip (PNGs and the part's JSON); slow, one image at a time.",
+)
+@click.option(
+    "--seed", type=int, help="Random seed (default: $GENAI_SEED); the same seed gives the same files."
+)
+@click.option("--overwrite", is_flag=True, help="Replace a dataset already in --out.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@_friendly_errors
+def generate(generations, users, days, out, images, seed, overwrite, quiet) -> None:
+    """Write synthetic data in the DiffusionDB 2M layout, of any size, for scale tests and benchmarks.
+
+    OUT/metadata.parquet holds the 13 official columns, 1,000 rows a part; --images adds the part
+    archives. Build from it with: genai-analyzer build --source diffusiondb --path OUT
+    """
+    import time
+
+    from genai_analyzer.sample import default_users, write_sample
+
+    existing = [out / "metadata.parquet", *sorted((out / "images").glob("part-*.zip"))]
+    existing = [p for p in existing if p.exists()]
+    if existing and not overwrite:
+        raise click.UsageError(f"{out} already holds a dataset ({existing[0].name}); add --overwrite")
+    for path in existing:
+        path.unlink()
+    settings = Settings.from_env(seed=seed)
+    started = time.perf_counter()
+    summary = write_sample(
+        out,
+        n_generations=generations,
+        n_users=users or default_users(generations),
+        days=days,
+        seed=settings.seed,
+        images=images,
+        progress=not quiet,
+    )
+    images_written = f" with {summary.n_images:,} images" if images else ""
+    click.echo(
+        f"wrote {summary.n_generations:,} generations by {summary.n_users:,} users in "
+        f"{summary.n_parts:,} parts{images_written} to {out} ({time.perf_counter() - started:.1f}s)"
+    )
+
+
 def _print_summary(summary) -> None:
     size_mb = summary.size_bytes / 1e6
     click.echo(f"built {summary.db_path} ({size_mb:.1f} MB) from {summary.source}: {summary.location}")
@@ -94,6 +153,8 @@ def _print_summary(summary) -> None:
         )
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary.step_seconds.items())
     click.echo(f"  time: {sum(summary.step_seconds.values()):.1f}s ({timings})")
+    if summary.lake_snapshot is not None:
+        click.echo(f"  published to the DuckLake as snapshot {summary.lake_snapshot}")
 
 
 @main.command()
@@ -132,7 +193,7 @@ def search(query, mode, limit, tiers, statuses, domains, art_styles, db) -> None
     filters = SearchFilters(
         tiers=list(tiers), statuses=list(statuses), domains=list(domains), art_styles=list(art_styles)
     )
-    with Warehouse(settings.db_path) as wh:
+    with Warehouse.from_settings(settings) as wh:
         results = run_search(wh, query, mode=mode, filters=filters, limit=limit, per_prompt=1)
     if results.empty:
         click.echo("no matches")
@@ -163,7 +224,7 @@ def ask(question, as_json, rows, db) -> None:
     from genai_analyzer.warehouse import Warehouse
 
     settings = Settings.from_env(db_path=db)
-    with Warehouse(settings.db_path) as wh:
+    with Warehouse.from_settings(settings) as wh:
         copilot = Copilot(wh, llm=llm_from_settings(settings))
         try:
             answer = copilot.ask(question)

@@ -2,7 +2,8 @@
 
 The vss and fts extensions come from their PyPI packages (``duckdb-extension-vss``,
 ``duckdb-extension-fts``) and are LOADed from the package folder; nothing is ever INSTALLed from
-the network, which these machines cannot reach.
+the network, which these machines cannot reach. The DuckLake target (docs/ducklake.md) loads
+ducklake and postgres_scanner the same way, from the ``ducklake`` extra.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ import duckdb
 
 from genai_analyzer.errors import WarehouseError
 
-EXTENSION_PACKAGES = {"vss": "duckdb_extension_vss", "fts": "duckdb_extension_fts"}
+EXTENSION_PACKAGES = {
+    "vss": "duckdb_extension_vss",
+    "fts": "duckdb_extension_fts",
+    "ducklake": "duckdb_extension_ducklake",
+    "postgres_scanner": "duckdb_extension_postgres_scanner",
+}
 # HNSW candidates explored per query. The index option of the same name is not applied by vss 1.5.5
 # at query time, so every connection sets it; 200 takes recall@10 at 100k prompts from 0.90 to 0.97.
 HNSW_EF_SEARCH = 200
@@ -22,7 +28,14 @@ HNSW_EF_SEARCH = 200
 
 def extension_path(name: str) -> Path:
     """Path of the extension binary shipped by its PyPI package, for the running DuckDB."""
-    package = importlib.import_module(EXTENSION_PACKAGES[name])
+    try:
+        package = importlib.import_module(EXTENSION_PACKAGES[name])
+    except ModuleNotFoundError:
+        raise WarehouseError(
+            f"The {name} extension is not installed: pip install "
+            f"{EXTENSION_PACKAGES[name].replace('_', '-')}=={duckdb.__version__}"
+            + (' (or pip install ".[ducklake]")' if name in ("ducklake", "postgres_scanner") else "")
+        ) from None
     root = Path(package.__file__).parent / "extensions"
     candidates = sorted(root.glob(f"v{duckdb.__version__}/**/{name}.duckdb_extension"))
     if not candidates:

@@ -221,9 +221,10 @@ def _results(
 
 @functools.cache
 def _embedder_for(model: str):
-    from genai_analyzer.enrich.embeddings import Embedder
+    from genai_analyzer.enrich.embeddings import embedder_from_settings
+    from genai_analyzer.settings import Settings
 
-    return Embedder(model)
+    return embedder_from_settings(Settings.from_env(), model)
 
 
 def query_embedder(wh: Warehouse):

@@ -6,12 +6,19 @@ from genai_analyzer.settings import Settings
 
 
 def ensure_warehouse(settings: Settings, *, progress: bool = True) -> None:
-    """Build the warehouse from the embedded sample if it does not exist."""
-    if settings.db_path.exists():
+    """Build the warehouse from the embedded sample if it does not exist (in the file, or in the
+    DuckLake when GENAI_WAREHOUSE_TARGET=ducklake)."""
+    from genai_analyzer import ducklake
+
+    lake = ducklake.LakeTarget.from_settings(settings)
+    if lake is None and settings.db_path.exists():
+        return
+    if lake is not None and ducklake.has_warehouse(lake):
         return
     from genai_analyzer.build import BuildRequest, build_warehouse
 
-    print(f"No warehouse at {settings.db_path}: building the embedded sample first (about a minute).")
+    where = settings.db_path if lake is None else f"DuckLake {lake.describe()}"
+    print(f"No warehouse at {where}: building the embedded sample first (about a minute).")
     build_warehouse(settings, BuildRequest(source="sample"), progress=progress)
 
 
@@ -40,7 +47,7 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
 
     auth = parse_auth(settings.auth)
     ensure_warehouse(settings)
-    wh = Warehouse(settings.db_path)
+    wh = Warehouse.from_settings(settings)
     demo = create_app(wh, sql_copilot=Copilot(wh, llm=llm_from_settings(settings)))
     if settings.share and auth is None:
         print("warning: the public link has no password; set --auth user:password (or GENAI_AUTH).")

@@ -56,6 +56,24 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "DuckDB memory limit for the build, e.g. '6GB' (empty: DuckDB's default).",
     ),
     EnvVar(
+        "GENAI_EMBEDDING_MODEL",
+        "embedding_model",
+        "all-MiniLM-L6-v2",
+        "Sentence-transformers model for prompt embeddings: the bundled default, a local path, or a hub id.",
+    ),
+    EnvVar(
+        "GENAI_EMBEDDING_BACKEND",
+        "embedding_backend",
+        "onnx",
+        "Embedding backend: torch (fp32), onnx (fp32 on ONNX Runtime) or onnx-int8 (docs/enrichment.md).",
+    ),
+    EnvVar(
+        "GENAI_MODEL_CACHE",
+        "model_cache",
+        "",
+        "Folder for the ONNX exports of the embedding model (empty: ~/.cache/genai-analyzer).",
+    ),
+    EnvVar(
         "GENAI_PIPELINE_SOURCE",
         "pipeline_source",
         "sample",
@@ -73,6 +91,30 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "",
         "Folder the Dagster assets write partition files and the staging warehouse to "
         "(empty: <GENAI_DATA_DIR>/pipeline); a shared volume when steps run on several machines.",
+    ),
+    EnvVar(
+        "GENAI_WAREHOUSE_TARGET",
+        "warehouse_target",
+        "file",
+        "Where the build publishes and the app reads: file (GENAI_DB) or ducklake (docs/ducklake.md).",
+    ),
+    EnvVar(
+        "GENAI_DUCKLAKE_CATALOG",
+        "ducklake_catalog",
+        "",
+        "PostgreSQL catalog of the DuckLake, a libpq string, e.g. 'dbname=genai host=localhost user=genai'.",
+    ),
+    EnvVar(
+        "GENAI_DUCKLAKE_DATA_PATH",
+        "ducklake_data_path",
+        "data/lake",
+        "Folder the build writes the DuckLake's Parquet files to (readers take it from the catalog).",
+    ),
+    EnvVar(
+        "GENAI_DUCKLAKE_SNAPSHOT",
+        "ducklake_snapshot",
+        "0",
+        "DuckLake snapshot the app reads (0: the newest; an older id reads an earlier build).",
     ),
 )
 
@@ -92,6 +134,8 @@ class Settings:
     threads: int = 0
     memory_limit: str = ""
     embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_backend: str = "onnx"
+    model_cache: str = ""
     labeller: str = "embedding"
     llm_backend: str = "none"
     llm_model: str = ""
@@ -104,6 +148,10 @@ class Settings:
     pipeline_source: str = "sample"
     pipeline_path: str = ""
     pipeline_storage: str = ""
+    warehouse_target: str = "file"
+    ducklake_catalog: str = ""
+    ducklake_data_path: str = "data/lake"
+    ducklake_snapshot: int = 0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -134,12 +182,33 @@ class Settings:
             raise SettingsError("GENAI_LLM_BACKEND must be one of none, openai, transformers, mlx.")
         if not 16 <= self.thumb_size <= 2048:
             raise SettingsError("GENAI_THUMB_SIZE must be between 16 and 2048 pixels.")
+        from genai_analyzer.enrich.embeddings import check_backend
+
+        check_backend(self.embedding_backend)
+        if self.warehouse_target not in ("file", "ducklake"):
+            raise SettingsError(
+                f"GENAI_WAREHOUSE_TARGET={self.warehouse_target!r}: use 'file' (the single DuckDB file at "
+                "GENAI_DB) or 'ducklake' (a PostgreSQL catalog plus Parquet files, docs/ducklake.md)."
+            )
+        if self.warehouse_target == "ducklake":
+            from genai_analyzer.ducklake import parse_catalog
+
+            parse_catalog(self.ducklake_catalog)  # raises with an example when empty or not PostgreSQL
+        if self.ducklake_snapshot < 0:
+            raise SettingsError("GENAI_DUCKLAKE_SNAPSHOT must be 0 (the newest) or a snapshot id.")
         if self.sample_generations <= 0 or self.sample_users <= 0 or self.sample_days <= 0:
             raise SettingsError("The sample size settings must be positive.")
 
     @property
     def sample_dir(self) -> Path:
         return Path(self.data_dir) / "sample"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        """Where exported embedding models are kept: GENAI_MODEL_CACHE, else the user's cache."""
+        if self.model_cache:
+            return Path(self.model_cache).expanduser()
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "genai-analyzer"
 
 
 def _parse(var: EnvVar, raw: str, typ: str):

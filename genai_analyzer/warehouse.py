@@ -3,6 +3,10 @@
 Callers (CLI, app, copilot) reach data only through ``Warehouse.query``; values are always bound
 parameters (``$name`` with a dict). Gradio runs callbacks on worker threads, so each call takes its
 own cursor from the one read-only connection.
+
+The warehouse is the single DuckDB file, or a DuckLake (``GENAI_WAREHOUSE_TARGET=ducklake``): then
+the connection is an in-memory DuckDB over the lake, pinned to one snapshot, showing the same
+tables (genai_analyzer/ducklake.py).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -17,21 +22,45 @@ import pandas as pd
 from genai_analyzer import duck
 from genai_analyzer.errors import WarehouseError
 
+if TYPE_CHECKING:
+    from genai_analyzer.ducklake import LakeTarget
+    from genai_analyzer.settings import Settings
+
 MART_TABLES = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date")
 
 
 class Warehouse:
-    """A read-only DuckDB warehouse built by ``genai-analyzer build``."""
+    """A read-only DuckDB warehouse built by ``genai-analyzer build``: the file at ``path``, or the
+    DuckLake ``lake`` (``path`` is then the build's local file, beside which thumbnails live)."""
 
-    def __init__(self, path: Path | str, *, extensions: tuple[str, ...] = ("vss", "fts")):
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        extensions: tuple[str, ...] = ("vss", "fts"),
+        lake: LakeTarget | None = None,
+    ):
         self.path = Path(path)
-        if not self.path.exists():
+        self.lake = lake  # with its snapshot pinned once open
+        if lake is not None:
+            from genai_analyzer import ducklake
+
+            self._con, self.lake = ducklake.open_warehouse(lake, extensions)
+        elif not self.path.exists():
             raise WarehouseError(
                 f"No warehouse at {self.path}. Build one with: genai-analyzer build --source sample"
             )
-        self._con = duck.connect(self.path, read_only=True, extensions=extensions)
+        else:
+            self._con = duck.connect(self.path, read_only=True, extensions=extensions)
         self._con.execute("SET GLOBAL TimeZone = 'UTC'")  # GLOBAL: the cursors queries run on see it
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, extensions: tuple[str, ...] = ("vss", "fts")) -> Warehouse:
+        """The warehouse the settings select: the file at GENAI_DB, or the DuckLake."""
+        from genai_analyzer.ducklake import LakeTarget
+
+        return cls(settings.db_path, extensions=extensions, lake=LakeTarget.from_settings(settings))
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:  # cursor creation is not thread-safe on one connection
@@ -68,7 +97,7 @@ class Warehouse:
         """schema.table -> column names, for every table and view in the warehouse."""
         frame = self.query(
             "SELECT table_schema || '.' || table_name AS t, list(column_name ORDER BY ordinal_position) AS c "
-            "FROM information_schema.columns GROUP BY 1 ORDER BY 1"
+            "FROM information_schema.columns WHERE table_catalog = current_database() GROUP BY 1 ORDER BY 1"
         )
         return {row.t: list(row.c) for row in frame.itertuples()}
 

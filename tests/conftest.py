@@ -29,12 +29,13 @@ def shared_path(*parts: str) -> Path:
 
 
 @contextlib.contextmanager
-def serving(path: Path):
-    """The whole app over the warehouse at ``path``, served over HTTP: yields (warehouse, url)."""
+def serving(path: Path, *, lake=None):
+    """The whole app over the warehouse at ``path`` (or the DuckLake ``lake``), served over HTTP:
+    yields (warehouse, url)."""
     from genai_analyzer.app import create_app, launch_kwargs
     from genai_analyzer.warehouse import Warehouse
 
-    wh = Warehouse(path)
+    wh = Warehouse(path, lake=lake)
     demo = create_app(wh)
     demo.launch(prevent_thread_lock=True, quiet=True, **launch_kwargs(wh))
     try:

@@ -111,3 +111,40 @@ def test_provided_columns_are_kept_and_only_missing_ones_simulated(tmp_path):
 def test_logs_without_path_are_refused_before_anything_runs(tmp_path):
     with pytest.raises(BuildError, match="needs --path"):
         build_warehouse(make_settings(tmp_path), BuildRequest(source="logs"), progress=False)
+
+
+def test_prompts_with_odd_whitespace_count_words_and_match_resubmissions_as_a_regexp_would(tmp_path):
+    """The dbt models skip regexp_replace for prompts with single spaces only (macro
+    collapse_whitespace); tabs, newlines, runs of spaces and padding must give the same words and
+    normalized text as collapsing every run of whitespace."""
+    import re
+
+    logs = team_logs().head(8).copy()
+    odd = [
+        "a  red\tcar",
+        "a red car ",
+        "\na red\r\ncar",
+        "A RED CAR",
+        "sun\x0cset  glow",
+        "   ",
+        "one",
+        "x \t y",
+    ]
+    logs["prompt"] = odd
+    logs["status"] = ["error", "error", "error", "success", "success", "success", "success", "success"]
+    logs["user_id"] = "u1"
+    logs["timestamp"] = pd.date_range("2025-01-01 10:00", periods=8, freq="1min").strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    path = tmp_path / "logs.parquet"
+    logs.to_parquet(path)
+    settings = make_settings(tmp_path)
+    build_warehouse(settings, BuildRequest(source="logs", path=path, enrich=()), progress=False)
+    with Warehouse(settings.db_path) as wh:
+        words = dict(wh.query("SELECT prompt, n_words FROM dim_prompts").itertuples(index=False))
+        retries = wh.query("SELECT n_generations, n_retries FROM dim_sessions")
+    for prompt in odd:
+        collapsed = re.sub(r"[ \t\n\f\r]+", " ", prompt.strip(" \t\n\f\r"))
+        assert words[prompt] == (len(collapsed.split(" ")) if collapsed else 0), repr(prompt)
+    # one session; "a red car" typed four ways, the last three each right after a failure: retries
+    assert retries.to_dict("records") == [{"n_generations": 8, "n_retries": 3}]

@@ -104,7 +104,7 @@ class Copilot:
         self.wh = wh
         self.layer = semantic.load()
         self.llm = llm
-        self.runner = SafeRunner(wh.path, timeout_s=timeout_s, max_rows=max_rows)
+        self.runner = SafeRunner(wh.path, lake=wh.lake, timeout_s=timeout_s, max_rows=max_rows)
         self.embed = embed if embed is not None else _default_embed(wh)
         self.parser = Parser(self.layer, self._dimension_values(), embed=self.embed)
         self.last_day = wh.scalar("SELECT max(date_key) FROM fact_generations")

@@ -41,18 +41,24 @@ import difflib
 import json
 import math
 import re
+import shutil
+import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from genai_analyzer.errors import AnalyzerError
+
+if TYPE_CHECKING:
+    from genai_analyzer.ducklake import LakeTarget
 
 ALLOWED_TABLES = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date")
 # Table functions allowed in FROM: they make rows from values, never from storage.
@@ -512,12 +518,17 @@ class SafeRunner:
     more. ``memory_limit``: DuckDB's limit for this instance, so a runaway query cannot take the
     app's memory. ``max_cross_rows``: a join without a condition planned to make more rows than
     this is refused. Safe to share between threads: each run takes its own cursor.
+
+    ``lake``: read the DuckLake (at its pinned snapshot) instead of the file at ``db_path``. It is
+    attached read-only like the file; as its Parquet files must stay readable, external access is
+    then off except for exactly the files of that snapshot (``allowed_paths``), see docs/ducklake.md.
     """
 
     def __init__(
         self,
         db_path: Path | str,
         *,
+        lake: LakeTarget | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         max_rows: int = DEFAULT_MAX_ROWS,
         memory_limit: str = DEFAULT_MEMORY_LIMIT,
@@ -526,12 +537,14 @@ class SafeRunner:
         if timeout_s <= 0 or max_rows < 1:
             raise ValueError("timeout_s must be positive and max_rows at least 1")
         self.path = Path(db_path)
+        self.lake = lake
         self.timeout_s = float(timeout_s)
         self.max_rows = int(max_rows)
         self.max_cross_rows = int(max_cross_rows)
-        if not self.path.exists():
+        if lake is None and not self.path.exists():
             raise UnsafeQuery(f"No warehouse at {self.path}; build one with: genai-analyzer build")
         self._lock = threading.Lock()
+        self._secrets = ""  # the DuckLake runner's private, empty secret folder
         self._con = self._open(memory_limit)
         self.columns: dict[str, set[str]] = self._read_columns()
 
@@ -548,20 +561,49 @@ class SafeRunner:
             # here, not with SET, so that every cursor has it.
             "python_enable_replacements": False,
         }
+        if self.lake is not None:
+            # DuckLake's ATTACH looks secrets up in the persistent store, so that store must exist;
+            # an empty folder of this runner's own keeps ~/.duckdb's secrets out of reach, and with
+            # external access off nothing can be written to it.
+            self._secrets = tempfile.mkdtemp(prefix="genai-copilot-secrets-")
+            config.update(allow_persistent_secrets=True, secret_directory=self._secrets)
         con = duckdb.connect(":memory:", config=config)
         try:
-            path = str(self.path.resolve()).replace("'", "''")
-            con.execute(f"ATTACH '{path}' AS {_ATTACHED_AS} (READ_ONLY)")
+            if self.lake is not None:
+                self._attach_lake(con)
+            else:
+                path = str(self.path.resolve()).replace("'", "''")
+                con.execute(f"ATTACH '{path}' AS {_ATTACHED_AS} (READ_ONLY)")
             con.execute(f"USE {_ATTACHED_AS}")
             # GLOBAL so that cursors have it too (a plain SET stays with this connection).
             con.execute("SET GLOBAL TimeZone = 'UTC'")
             # Order matters: the file is attached, then files go dark, then nothing can be changed.
             con.execute("SET enable_external_access = false")
             con.execute("SET lock_configuration = true")
-        except duckdb.Error as exc:
+        except (duckdb.Error, AnalyzerError) as exc:
             con.close()
-            raise UnsafeQuery(f"Cannot open the warehouse at {self.path} for the copilot: {exc}") from exc
+            where = self.lake.describe() if self.lake is not None else self.path
+            raise UnsafeQuery(f"Cannot open the warehouse at {where} for the copilot: {exc}") from exc
         return con
+
+    def _attach_lake(self, con: duckdb.DuckDBPyConnection) -> None:
+        """The DuckLake, read-only at its snapshot, with only that snapshot's Parquet files readable
+        once external access is off. DuckDB's allow-list does not tell reads from writes: the
+        statement check and DuckDB's one-SELECT check are what keep COPY out (docs/ducklake.md)."""
+        from genai_analyzer import ducklake
+
+        lake = self.lake
+        if lake.snapshot is None:
+            probe = duckdb.connect(":memory:", config={"autoload_known_extensions": False})
+            try:
+                ducklake.attach(probe, lake, "lake")
+                lake = replace(lake, snapshot=ducklake.current_snapshot(probe, "lake"))
+            finally:
+                probe.close()
+            self.lake = lake
+        ducklake.attach(con, lake, _ATTACHED_AS)
+        files = ducklake.data_files(con, _ATTACHED_AS, lake.snapshot)
+        con.execute("SET allowed_paths = $files", {"files": files})
 
     def _read_columns(self) -> dict[str, set[str]]:
         cur = self._cursor()
@@ -657,6 +699,8 @@ class SafeRunner:
 
     def close(self) -> None:
         self._con.close()
+        if self._secrets:
+            shutil.rmtree(self._secrets, ignore_errors=True)
 
     def __enter__(self) -> SafeRunner:
         return self

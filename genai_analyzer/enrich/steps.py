@@ -8,7 +8,12 @@ no repeated work. The dbt models join these tables into ``dim_prompts`` and ``fa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import re
+import shutil
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -98,40 +103,110 @@ def _already_done(con, table: str, key_column: str, key_value: str) -> int:
     ).fetchone()[0]
 
 
-def embed_prompts(con, embedder, *, reuse_prev: bool = False, progress: bool = False) -> StepCounts:
-    """Fill ``enrich.prompt_embeddings`` for every distinct prompt of this build."""
+def embedding_cache_dir(warehouse: Path, model: str) -> Path:
+    """Where finished embedding batches of ``model`` wait until a build publishes them.
+
+    Beside the warehouse, like the thumbnails: ``<stem>_embedding_cache/<model key>/``. A failed
+    or interrupted build deletes its building file, not this folder, so the next build resumes.
+    """
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-")
+    digest = hashlib.sha1(model.encode()).hexdigest()[:8]
+    return Path(warehouse).parent / f"{Path(warehouse).stem}_embedding_cache" / f"{slug}-{digest}"
+
+
+def discard_embedding_cache(warehouse: Path) -> None:
+    """Remove every model's cached batches (once a build has published them into the warehouse)."""
+    shutil.rmtree(Path(warehouse).parent / f"{Path(warehouse).stem}_embedding_cache", ignore_errors=True)
+
+
+def embed_prompts(
+    con, embedder, *, reuse_prev: bool = False, cache_dir: Path | None = None, progress: bool = False
+) -> StepCounts:
+    """Fill ``enrich.prompt_embeddings`` for every distinct prompt of this build.
+
+    Vectors come, in this order, from the previous warehouse (``reuse_prev``), from batches a
+    failed or interrupted run left in ``cache_dir``, and from the model. Each batch the model makes
+    is written to ``cache_dir`` (one Parquet file, renamed into place when complete) before it is
+    inserted, so an interruption loses at most the batch in progress.
+    """
     from tqdm.auto import tqdm
 
-    _reuse(con, "enrich.prompt_embeddings", "model", embedder.model_name, reuse_prev)
-    counts = StepCounts(skipped=_already_done(con, "enrich.prompt_embeddings", "model", embedder.model_name))
+    model = embedder.model_name
+    _reuse(con, "enrich.prompt_embeddings", "model", model, reuse_prev)
+    if cache_dir is not None:
+        _reuse_cached(con, Path(cache_dir), model)
+    counts = StepCounts(skipped=_already_done(con, "enrich.prompt_embeddings", "model", model))
     todo = con.execute(
         """
         SELECT prompt_id, any_value(prompt) AS prompt FROM raw.generations
         WHERE prompt_id NOT IN (SELECT prompt_id FROM enrich.prompt_embeddings WHERE model = $m)
-        GROUP BY prompt_id ORDER BY prompt_id
+        GROUP BY prompt_id ORDER BY length(any_value(prompt)), prompt_id
         """,
-        {"m": embedder.model_name},
+        {"m": model},
     ).df()
+    # Batches are cut from prompts sorted by length, so each holds similar lengths (less padding).
     with tqdm(total=len(todo), desc="embeddings", unit="prompt", disable=not progress, leave=False) as bar:
         for start in range(0, len(todo), BATCH):
             chunk = todo.iloc[start : start + BATCH]
-            vectors = embedder.embed(chunk["prompt"].tolist())
-            _insert_vectors(con, chunk["prompt_id"].tolist(), embedder.model_name, vectors)
+            batch = _vector_table(chunk["prompt_id"].tolist(), embedder.embed(chunk["prompt"].tolist()))
+            if cache_dir is not None:
+                _write_cached(con, batch, Path(cache_dir))
+            _insert_vectors(con, batch, model)
             counts.done += len(chunk)
             bar.update(len(chunk))
     return counts
 
 
-def _insert_vectors(con, prompt_ids: list[str], model: str, vectors: np.ndarray) -> None:
+def _reuse_cached(con, cache_dir: Path, model: str) -> int:
+    """Insert vectors cached by an earlier, unfinished run for prompts of this build not yet done."""
+    files = sorted(str(p) for p in cache_dir.glob("*.parquet")) if cache_dir.is_dir() else []
+    sql = """
+        INSERT INTO enrich.prompt_embeddings
+        SELECT c.prompt_id, $m, CAST(any_value(c.embedding) AS FLOAT[])
+        FROM read_parquet($files) c
+        WHERE c.prompt_id IN (SELECT prompt_id FROM raw.generations)
+          AND c.prompt_id NOT IN (SELECT prompt_id FROM enrich.prompt_embeddings WHERE model = $m)
+        GROUP BY c.prompt_id
+    """
+    before = con.execute("SELECT count(*) FROM enrich.prompt_embeddings").fetchone()[0]
+    try:
+        if files:
+            con.execute(sql, {"m": model, "files": files})
+    except duckdb.Error:
+        for file in files:  # one unreadable file costs its batch only, not the whole cache
+            with contextlib.suppress(duckdb.Error):
+                con.execute(sql, {"m": model, "files": [file]})
+    return con.execute("SELECT count(*) FROM enrich.prompt_embeddings").fetchone()[0] - before
+
+
+def _write_cached(con, batch, cache_dir: Path) -> None:
+    """Write one batch as a Parquet file: under a temporary name, then renamed, so a file with a
+    ``.parquet`` name is always complete."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    name = f"batch-{time.time_ns()}-{os.getpid()}"
+    partial, final = cache_dir / f"{name}.partial", cache_dir / f"{name}.parquet"
+    con.register("batch_to_cache", batch)
+    try:
+        quoted = str(partial).replace("'", "''")
+        con.execute(f"COPY batch_to_cache TO '{quoted}' (FORMAT parquet)")
+    finally:
+        con.unregister("batch_to_cache")
+    os.replace(partial, final)
+
+
+def _vector_table(prompt_ids: list[str], vectors: np.ndarray):
     import pyarrow as pa
 
     flat = pa.array(vectors.astype(np.float32).ravel(), type=pa.float32())
-    batch = pa.table(
+    return pa.table(
         {
             "prompt_id": pa.array(prompt_ids, type=pa.string()),
             "embedding": pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1]),
         }
     )
+
+
+def _insert_vectors(con, batch, model: str) -> None:
     con.register("new_vectors", batch)
     try:
         con.execute(

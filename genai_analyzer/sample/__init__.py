@@ -10,6 +10,7 @@ from genai_analyzer.sample.writer import (
     METADATA_SCHEMA,
     SAMPLE_START,
     SampleSummary,
+    default_users,
     generate_metadata,
     write_sample,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "METADATA_SCHEMA",
     "SAMPLE_START",
     "SampleSummary",
+    "default_users",
     "generate_metadata",
     "render_image",
     "write_sample",

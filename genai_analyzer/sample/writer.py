@@ -107,6 +107,11 @@ def _user_names(rng: np.random.Generator, n_users: int) -> np.ndarray:
     return names
 
 
+def default_users(n_generations: int) -> int:
+    """Users in a generated dataset when none are asked for: one per 20 generations, at least 300."""
+    return max(300, n_generations // 20)
+
+
 def generate_metadata(
     *,
     n_generations: int = 4000,

@@ -27,12 +27,18 @@ per_prompt as (
     group by prompt_id
 ),
 
+spaced as (
+    select *, trim({{ collapse_whitespace('prompt') }}) as collapsed
+    from per_prompt
+),
+
 final as (
     select
         p.prompt_id,
         p.prompt,
-        case when trim(p.prompt) = '' then 0
-             else len(string_split(regexp_replace(trim(p.prompt), '\s+', ' ', 'g'), ' ')) end as n_words,
+        -- words: the spaces between them, plus one
+        case when p.collapsed = '' then 0
+             else strlen(p.collapsed) - strlen(replace(p.collapsed, ' ', '')) + 1 end as n_words,
         length(p.prompt) as n_chars,
         p.n_generations,
         p.n_users,
@@ -42,7 +48,7 @@ final as (
         l.art_style,
         l.complexity_score,
         l.label_source
-    from per_prompt as p
+    from spaced as p
     left join embeddings as e using (prompt_id)
     left join labels as l using (prompt_id)
 )

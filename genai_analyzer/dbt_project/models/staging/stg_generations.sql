@@ -25,7 +25,7 @@ final as (
         g.part_id,
         g.prompt,
         -- whitespace- and case-insensitive text, to spot re-submissions of the same prompt
-        lower(regexp_replace(trim(g.prompt), '\s+', ' ', 'g')) as prompt_normalized,
+        lower(trim({{ collapse_whitespace('g.prompt') }})) as prompt_normalized,
         g.seed,
         g.step,
         g.cfg,
