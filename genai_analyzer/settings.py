@@ -93,6 +93,13 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "(empty: <GENAI_DATA_DIR>/pipeline); a shared volume when steps run on several machines.",
     ),
     EnvVar(
+        "GENAI_PIPELINE_EXECUTOR",
+        "pipeline_executor",
+        "multiprocess",
+        "Dagster executor for the assets: multiprocess (this machine), k8s (a pod per step, dagster-k8s) "
+        "or celery (Celery workers, dagster-celery); docs/orchestration.md.",
+    ),
+    EnvVar(
         "GENAI_WAREHOUSE_TARGET",
         "warehouse_target",
         "file",
@@ -148,6 +155,7 @@ class Settings:
     pipeline_source: str = "sample"
     pipeline_path: str = ""
     pipeline_storage: str = ""
+    pipeline_executor: str = "multiprocess"
     warehouse_target: str = "file"
     ducklake_catalog: str = ""
     ducklake_data_path: str = "data/lake"
@@ -185,6 +193,11 @@ class Settings:
         from genai_analyzer.enrich.embeddings import check_backend
 
         check_backend(self.embedding_backend)
+        if self.pipeline_executor not in ("multiprocess", "k8s", "celery"):
+            raise SettingsError(
+                f"GENAI_PIPELINE_EXECUTOR={self.pipeline_executor!r}: use multiprocess (this machine), "
+                "k8s (dagster-k8s) or celery (dagster-celery); see docs/orchestration.md."
+            )
         if self.warehouse_target not in ("file", "ducklake"):
             raise SettingsError(
                 f"GENAI_WAREHOUSE_TARGET={self.warehouse_target!r}: use 'file' (the single DuckDB file at "

@@ -1,0 +1,9 @@
+"""The build as partitioned Dagster assets (``pip install .[orchestration]``; docs/orchestration.md).
+
+``dagster dev -m genai_analyzer.orchestration`` loads ``defs``. The assets run the same step
+functions as ``genai-analyzer build`` (genai_analyzer.build.STEPS); only the I/O between them differs.
+"""
+
+from genai_analyzer.orchestration.definitions import defs
+
+__all__ = ["defs"]
