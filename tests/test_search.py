@@ -542,3 +542,49 @@ def test_a_plain_semantic_search_reads_only_the_prompts_it_shows(wh, embedder):
         deep = _results(wh, _fuse([_semantic_ranks(wh, vector, none, 240)]), none, 12, 4)
         assert list(page["generation_id"]) == list(deep["generation_id"])
         assert len(page) == 12
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "castle",
+        "a portrait of a woman, oil painting by greg rutkowski",
+        "Cyberpunk CITY at night!!",
+        "café über naïve",  # accents are stripped by the index's tokenizer
+        "trending on artstation 8 k",
+        "the of and",  # stop words only: no term in the index
+        "zzqxv",  # no such word
+        "dragons dragon DRAGON",  # one stem, repeated in the query
+    ],
+)
+def test_keyword_ranking_gives_fts_match_bm25_scores(wh, query):
+    """search's BM25 statement reads only the query's posting lists; its scores must be those of
+    the fts extension's own match_bm25 for every prompt it returns, and it must miss none."""
+    from genai_analyzer.search import _keyword_ranks
+
+    ours = _keyword_ranks(wh, query, SearchFilters(), 5000)
+    theirs = wh.query(
+        "SELECT prompt_id, score FROM (SELECT prompt_id, fts_main_dim_prompts.match_bm25(prompt_id, $q) "
+        "AS score FROM dim_prompts) WHERE score IS NOT NULL",
+        {"q": query},
+    )
+    assert set(ours.prompt_id) == set(theirs.prompt_id)
+    merged = ours.merge(theirs, on="prompt_id", suffixes=("", "_fts"))
+    assert (merged.score - merged.score_fts).abs().max() < 1e-9 if len(merged) else True
+    assert list(ours.score) == sorted(ours.score, reverse=True)
+
+
+def test_keyword_ranking_with_filters_keeps_only_prompts_that_pass_them(wh, values):
+    from genai_analyzer.search import _keyword_ranks
+
+    tier = values["tier"]
+    filters = SearchFilters(tiers=[tier])
+    ranked = _keyword_ranks(wh, "portrait", filters, 200)
+    assert len(ranked) > 0
+    passing = set(
+        wh.query(
+            "SELECT DISTINCT prompt_id FROM fact_generations JOIN dim_users USING (user_id) WHERE tier = $t",
+            {"t": tier},
+        ).prompt_id
+    )
+    assert set(ranked.prompt_id) <= passing
