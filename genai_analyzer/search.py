@@ -25,11 +25,20 @@ class SearchError(AnalyzerError):
     """A search request that cannot be answered as asked."""
 
 
+# A ranking: (prompt_id, score) pairs, best first. Plain lists, not DataFrames: a search handles a
+# few hundred at most, and building frames cost more than the statements that use them.
+Ranking = list[tuple[str, float]]
+
+# The ranked prompts come in as list parameters; with the build's indexes on the prompt keys
+# (enrich.steps.LOOKUP_INDEXES) DuckDB fetches their rows by key instead of scanning the tables.
 RESULT_SQL = """
     SELECT r.rank, r.score, f.generation_id, f.prompt_id, p.prompt, f.thumb_path, f.image_path,
            f.created_at, f.user_id, f.session_id, u.tier, f.status, f.latency_ms,
            p.domain, p.art_style, f.seed, f.step, f.cfg, f.sampler
-    FROM ranked r
+    FROM (
+        SELECT unnest($ids::VARCHAR[]) AS prompt_id, unnest($scores::DOUBLE[]) AS score,
+               unnest($ranks::BIGINT[]) AS rank
+    ) AS r
     JOIN fact_generations f USING (prompt_id)
     JOIN dim_users u USING (user_id)
     JOIN dim_prompts p USING (prompt_id)
@@ -59,16 +68,22 @@ def search(
         raise SearchError(f"Unknown search mode {mode!r}; use one of {', '.join(MODES)}.")
     filters = filters or SearchFilters()
     # Fusion and filters need deep candidate lists; a plain semantic search only its top ``limit``
-    # prompts (each has at least one generation, so they fill the page), which the index finds
-    # as well as the first ``limit`` of a deeper list and the result join reads 10x fewer prompts.
+    # prompts, which the index finds as well as the first ``limit`` of a deeper list.
     depth = limit if mode == "semantic" and not filters.active else max(limit * 10, 200)
-    ranked = []
+    rankings = []
     if mode in ("semantic", "hybrid"):
         vector = (embedder or query_embedder(wh)).embed([query])[0]
-        ranked.append(_semantic_ranks(wh, vector, filters, depth))
+        rankings.append(_semantic_ranks(wh, vector, filters, depth))
     if mode in ("keyword", "hybrid"):
-        ranked.append(_keyword_ranks(wh, query, filters, depth))
-    return _results(wh, _fuse(ranked), filters, limit, per_prompt)
+        rankings.append(_keyword_ranks(wh, query, filters, depth))
+    return _results(wh, _page_candidates(_fuse(rankings), filters, limit), filters, limit, per_prompt)
+
+
+def _page_candidates(ranked: Ranking, filters: SearchFilters, limit: int) -> Ranking:
+    """The ranked prompts a page can draw from. Without filters every prompt has at least one
+    generation to show, so the first ``limit`` prompts fill the page; with filters some may have
+    none that pass, so all candidates stay."""
+    return ranked if filters.active else ranked[:limit]
 
 
 def more_like_this(
@@ -96,8 +111,8 @@ def more_like_this(
         )
     filters = filters or SearchFilters()
     ranks = _semantic_ranks(wh, np.asarray(vector, dtype=np.float32), filters, max(limit * 10, 200) + 1)
-    ranks = ranks[ranks["prompt_id"] != prompt_id]
-    return _results(wh, _fuse([ranks]), filters, limit, per_prompt)
+    ranks = [(pid, score) for pid, score in ranks if pid != prompt_id]
+    return _results(wh, _page_candidates(_fuse([ranks]), filters, limit), filters, limit, per_prompt)
 
 
 def _dim(wh: Warehouse) -> int:
@@ -134,17 +149,18 @@ def semantic_sql(dim: int, depth: int) -> str:
 _HNSW_LOCK = threading.Lock()
 
 
-def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: SearchFilters, depth: int) -> pd.DataFrame:
+def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: SearchFilters, depth: int) -> Ranking:
     dim = _dim(wh)
     if not dim:
         raise SearchError("This warehouse has no prompt embeddings: run genai-analyzer enrich embeddings.")
+    query = np.asarray(vector, dtype=np.float32)
     with _HNSW_LOCK:
-        ranks = wh.query(semantic_sql(dim, depth), {"q": vector.tolist()})
-    if filters.active and len(_filtered(wh, ranks, filters)) < depth // 10:
+        ranks = wh.rows(semantic_sql(dim, depth), {"q": query})
+    if filters.active and _n_passing(wh, ranks, filters) < depth // 10:
         # Selective filters can leave the approximate candidates nearly empty: search exactly
         # among the prompts that pass them instead.
         where, params = filters.where()
-        ranks = wh.query(
+        ranks = wh.rows(
             f"""
             SELECT p.prompt_id, 1 - array_cosine_distance(p.text_embedding, $q::FLOAT[{dim}]) AS score
             FROM dim_prompts p
@@ -153,7 +169,7 @@ def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: SearchFilters, d
                 JOIN dim_prompts p USING (prompt_id) WHERE {where})
             ORDER BY score DESC LIMIT {int(depth)}
             """,
-            {"q": vector.tolist(), **params},
+            {"q": query, **params},
         )
     return ranks
 
@@ -193,7 +209,7 @@ KEYWORD_SQL = """
 """
 
 
-def _keyword_ranks(wh: Warehouse, query: str, filters: SearchFilters, depth: int) -> pd.DataFrame:
+def _keyword_ranks(wh: Warehouse, query: str, filters: SearchFilters, depth: int) -> Ranking:
     where, params = filters.where()
     restrict = (
         ""
@@ -201,49 +217,45 @@ def _keyword_ranks(wh: Warehouse, query: str, filters: SearchFilters, depth: int
         else f"AND docs.name IN (SELECT f.prompt_id FROM fact_generations f JOIN dim_users u USING (user_id) "
         f"JOIN dim_prompts p USING (prompt_id) WHERE {where})"
     )
-    return wh.query(KEYWORD_SQL.format(restrict=restrict, depth=int(depth)), {"q": query, **params})
+    return wh.rows(KEYWORD_SQL.format(restrict=restrict, depth=int(depth)), {"q": query, **params})
 
 
-def _filtered(wh: Warehouse, ranks: pd.DataFrame, filters: SearchFilters) -> pd.DataFrame:
+def _n_passing(wh: Warehouse, ranks: Ranking, filters: SearchFilters) -> int:
+    """How many of the ranked prompts have a generation that passes the filters."""
     where, params = filters.where()
-    cur = wh.cursor()
-    try:
-        cur.register("candidates", ranks[["prompt_id"]])
-        return cur.execute(
-            f"SELECT DISTINCT f.prompt_id FROM candidates c JOIN fact_generations f USING (prompt_id) "
-            f"JOIN dim_users u USING (user_id) JOIN dim_prompts p USING (prompt_id) WHERE {where}",
-            params,
-        ).df()
-    finally:
-        cur.close()
+    return wh.scalar(
+        "SELECT count(DISTINCT f.prompt_id) FROM fact_generations f JOIN dim_users u USING (user_id) "
+        f"JOIN dim_prompts p USING (prompt_id) WHERE f.prompt_id IN (SELECT unnest($ids::VARCHAR[])) "
+        f"AND {where}",
+        {"ids": [pid for pid, _ in ranks], **params},
+    )
 
 
-def _fuse(rankings: list[pd.DataFrame]) -> pd.DataFrame:
-    """One ranking: the single one as is, or reciprocal rank fusion of several (score = sum 1/(k+rank))."""
+def _fuse(rankings: list[Ranking]) -> Ranking:
+    """One ranking: the single one as is, or reciprocal rank fusion of several (score = sum
+    1/(k+rank)); best first, ties by prompt_id."""
     if len(rankings) == 1:
-        fused = rankings[0].copy()
+        fused = [(pid, float(score)) for pid, score in rankings[0]]
     else:
         scores: dict[str, float] = {}
         for ranking in rankings:
-            for position, pid in enumerate(ranking["prompt_id"], start=1):
+            for position, (pid, _) in enumerate(ranking, start=1):
                 scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + position)
-        fused = pd.DataFrame({"prompt_id": list(scores), "score": list(scores.values())})
-    fused = fused.sort_values(["score", "prompt_id"], ascending=[False, True]).reset_index(drop=True)
-    fused["rank"] = np.arange(1, len(fused) + 1)
-    return fused
+        fused = list(scores.items())
+    return sorted(fused, key=lambda item: (-item[1], item[0]))
 
 
 def _results(
-    wh: Warehouse, ranked: pd.DataFrame, filters: SearchFilters, limit: int, per_prompt: int
+    wh: Warehouse, ranked: Ranking, filters: SearchFilters, limit: int, per_prompt: int
 ) -> pd.DataFrame:
     where, params = filters.where()
-    cur = wh.cursor()
-    try:
-        cur.register("ranked", ranked[["prompt_id", "score", "rank"]])
-        sql = RESULT_SQL.format(where=where, per_prompt=int(per_prompt), limit=int(limit))
-        return cur.execute(sql, params).df()
-    finally:
-        cur.close()
+    ranking = {
+        "ids": [pid for pid, _ in ranked],
+        "scores": [score for _, score in ranked],
+        "ranks": list(range(1, len(ranked) + 1)),
+    }
+    sql = RESULT_SQL.format(where=where, per_prompt=int(per_prompt), limit=int(limit))
+    return wh.query(sql, {**ranking, **params})
 
 
 @functools.cache
@@ -255,8 +267,11 @@ def _embedder_for(model: str):
 
 
 def query_embedder(wh: Warehouse):
-    """The embedder of the model the warehouse's prompts were embedded with (loaded once)."""
-    model = wh.build_info().get("enrichment", {}).get("embeddings", {}).get("model")
+    """The embedder of the model the warehouse's prompts were embedded with (loaded once; the model
+    is read from build_info once per warehouse)."""
+    if getattr(wh, "_embedding_model", None) is None:
+        wh._embedding_model = wh.build_info().get("enrichment", {}).get("embeddings", {}).get("model") or ""
+    model = wh._embedding_model
     if not model:
         raise SearchError("This warehouse has no prompt embeddings: run genai-analyzer enrich embeddings.")
     return _embedder_for(model)

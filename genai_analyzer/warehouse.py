@@ -74,6 +74,14 @@ class Warehouse:
         finally:
             cur.close()
 
+    def rows(self, sql: str, params: dict | None = None) -> list[tuple]:
+        """Run one statement; return its rows as tuples (cheaper than a DataFrame for a few rows)."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or {}).fetchall()
+        finally:
+            cur.close()
+
     def scalar(self, sql: str, params: dict | None = None):
         cur = self.cursor()
         try:

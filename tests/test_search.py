@@ -332,19 +332,21 @@ def test_more_like_this_bad_ids_are_search_errors(wh):
 
 
 def _semantic_sql(wh: Warehouse, query_vector) -> list[tuple[str, dict]]:
-    """The statements search() runs in semantic mode, captured from Warehouse.query."""
+    """The statements search() runs in semantic mode, captured from Warehouse.query and .rows."""
     seen = []
-    original = wh.query
 
-    def spy(sql, params=None):
-        seen.append((sql, params))
-        return original(sql, params)
+    def spy(original):
+        def run(sql, params=None):
+            seen.append((sql, params))
+            return original(sql, params)
 
-    wh.query = spy
+        return run
+
+    wh.query, wh.rows = spy(wh.query), spy(wh.rows)
     try:
         search(wh, "a lighthouse on the sea", mode="semantic", embedder=_Fixed(query_vector))
     finally:
-        del wh.query
+        del wh.query, wh.rows
     return [(sql, params) for sql, params in seen if "array_cosine_distance" in sql]
 
 
@@ -544,6 +546,21 @@ def test_a_plain_semantic_search_reads_only_the_prompts_it_shows(wh, embedder):
         assert len(page) == 12
 
 
+def test_an_unfiltered_hybrid_page_comes_from_its_first_fused_prompts(wh, embedder):
+    """Without filters every prompt has a generation to show, so search passes only the first
+    ``limit`` fused prompts to the result statement: the page must equal the one drawn from all."""
+    from genai_analyzer.search import _fuse, _keyword_ranks, _results, _semantic_ranks
+
+    none = SearchFilters()
+    for query in ("a castle on a hill at sunset", "portrait of an old sailor, oil painting", "cat"):
+        page = search(wh, query, mode="hybrid", limit=10, per_prompt=2, embedder=embedder)
+        vector = embedder.embed([query])[0]
+        fused = _fuse([_semantic_ranks(wh, vector, none, 200), _keyword_ranks(wh, query, none, 200)])
+        assert len(fused) > 10
+        everything = _results(wh, fused, none, 10, 2)
+        pd.testing.assert_frame_equal(page, everything)
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -562,7 +579,7 @@ def test_keyword_ranking_gives_fts_match_bm25_scores(wh, query):
     the fts extension's own match_bm25 for every prompt it returns, and it must miss none."""
     from genai_analyzer.search import _keyword_ranks
 
-    ours = _keyword_ranks(wh, query, SearchFilters(), 5000)
+    ours = pd.DataFrame(_keyword_ranks(wh, query, SearchFilters(), 5000), columns=["prompt_id", "score"])
     theirs = wh.query(
         "SELECT prompt_id, score FROM (SELECT prompt_id, fts_main_dim_prompts.match_bm25(prompt_id, $q) "
         "AS score FROM dim_prompts) WHERE score IS NOT NULL",
@@ -579,7 +596,7 @@ def test_keyword_ranking_with_filters_keeps_only_prompts_that_pass_them(wh, valu
 
     tier = values["tier"]
     filters = SearchFilters(tiers=[tier])
-    ranked = _keyword_ranks(wh, "portrait", filters, 200)
+    ranked = pd.DataFrame(_keyword_ranks(wh, "portrait", filters, 200), columns=["prompt_id", "score"])
     assert len(ranked) > 0
     passing = set(
         wh.query(
@@ -588,3 +605,15 @@ def test_keyword_ranking_with_filters_keeps_only_prompts_that_pass_them(wh, valu
         ).prompt_id
     )
     assert set(ranked.prompt_id) <= passing
+
+
+def test_the_build_indexes_the_keys_search_fetches_a_page_by(wh):
+    """ART indexes on the prompt keys: at 175k generations DuckDB then reads a page's prompts and
+    generations by key instead of scanning both tables (docs/benchmarks.md, App); on a table this
+    small it still scans, so the plan is checked by the benchmark, the indexes here."""
+    indexes = wh.query("SELECT table_name, expressions FROM duckdb_indexes() ORDER BY ALL")
+    assert [tuple(r) for r in indexes.itertuples(index=False)] == [
+        ("dim_prompts", "[prompt_id]"),
+        ("dim_prompts", "[text_embedding]"),
+        ("fact_generations", "[prompt_id]"),
+    ]

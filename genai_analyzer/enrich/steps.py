@@ -315,9 +315,28 @@ def thumbnail_images(con, thumb_dir: Path, *, size: int = 256, progress: bool = 
     )
 
 
+# ART indexes on the keys search joins by: with them DuckDB fetches a page's 24 prompts and their
+# generations by key instead of scanning both tables (45 to 16 ms a search at 175k generations).
+LOOKUP_INDEXES = {
+    "dim_prompts_prompt_id": ("dim_prompts", "prompt_id"),
+    "fact_generations_prompt_id": ("fact_generations", "prompt_id"),
+}
+
+
 def create_search_indexes(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
-    """HNSW (cosine) over dim_prompts.text_embedding and BM25 full text over dim_prompts.prompt."""
+    """HNSW (cosine) over dim_prompts.text_embedding, BM25 full text over dim_prompts.prompt, and
+    the lookup indexes search joins by (on the tables that are tables here, not views)."""
     made = {"hnsw": False, "fts": False}
+    tables = {
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+            "AND database_name = current_database()"
+        ).fetchall()
+    }
+    for name, (table, column) in LOOKUP_INDEXES.items():
+        if table in tables:
+            con.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column})")
     n_vectors = con.execute("SELECT count(text_embedding) FROM dim_prompts").fetchone()[0]
     if n_vectors:
         con.execute(
@@ -337,6 +356,8 @@ def create_search_indexes(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
 def drop_search_indexes(con: duckdb.DuckDBPyConnection) -> None:
     """Remove the search indexes (they are rebuilt after dbt replaces dim_prompts)."""
     con.execute("DROP INDEX IF EXISTS dim_prompts_embedding_hnsw")
+    for name in LOOKUP_INDEXES:
+        con.execute(f"DROP INDEX IF EXISTS {name}")
     if _has_schema(con, "fts_main_dim_prompts"):
         con.execute("PRAGMA drop_fts_index('dim_prompts')")
 
