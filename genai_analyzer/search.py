@@ -13,6 +13,7 @@ import threading
 import numpy as np
 import pandas as pd
 
+from genai_analyzer.enrich.steps import BM25_POSTINGS
 from genai_analyzer.errors import AnalyzerError
 from genai_analyzer.filters import Filters as SearchFilters
 from genai_analyzer.warehouse import Warehouse
@@ -174,37 +175,26 @@ def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: SearchFilters, d
     return ranks
 
 
-# BM25 over the fts index's own tables, for the query's terms only. fts's match_bm25 macro is the
-# same formula (k 1.2, b 0.75, its log), but evaluated once per prompt of the table; this reads
-# just the posting lists of the query's terms: about 100 ms less per search at 100k prompts, same
-# scores (a test compares them).
+# BM25 from the weights the build computed per (term, prompt) (enrich.steps.BM25_POSTINGS): the
+# scores of fts's match_bm25 (a test compares them), summed over the query's distinct terms only,
+# instead of the macro evaluated once per prompt of the table (100 ms and more at 100k prompts).
+# Scores are rounded for ordering: sums in another order differ in the last bits, which must not
+# reorder prompts that tie.
 KEYWORD_SQL = """
     WITH tokens AS (
         SELECT DISTINCT stem(unnest(fts_main_dim_prompts.tokenize($q)), 'porter') AS t
     ),
-    qterms AS (
-        SELECT terms.termid, terms.docid
-        FROM fts_main_dim_prompts.terms AS terms
-        WHERE terms.termid IN (
-            SELECT dict.termid FROM fts_main_dim_prompts.dict AS dict JOIN tokens ON dict.term = tokens.t)
-    ),
-    term_tf AS (SELECT termid, docid, count(*) AS tf FROM qterms GROUP BY docid, termid),
-    stats AS (SELECT num_docs, avgdl FROM fts_main_dim_prompts.stats),
     scores AS (
-        SELECT term_tf.docid,
-               sum(log(((stats.num_docs - dict.df) + 0.5) / (dict.df + 0.5) + 1)
-                   * ((term_tf.tf * (1.2 + 1))
-                      / (term_tf.tf + 1.2 * ((1 - 0.75) + 0.75 * (docs.len / stats.avgdl))))) AS score
-        FROM term_tf
-        JOIN fts_main_dim_prompts.docs AS docs ON docs.docid = term_tf.docid
-        JOIN fts_main_dim_prompts.dict AS dict ON dict.termid = term_tf.termid
-        CROSS JOIN stats
-        GROUP BY term_tf.docid
+        SELECT postings.docid, sum(postings.weight) AS score
+        FROM {postings} AS postings
+        WHERE postings.termid IN (
+            SELECT dict.termid FROM fts_main_dim_prompts.dict AS dict JOIN tokens ON dict.term = tokens.t)
+        GROUP BY postings.docid
     )
     SELECT docs.name AS prompt_id, scores.score
     FROM scores JOIN fts_main_dim_prompts.docs AS docs ON docs.docid = scores.docid
     WHERE TRUE {restrict}
-    ORDER BY scores.score DESC, prompt_id
+    ORDER BY round(scores.score, 9) DESC, prompt_id
     LIMIT {depth}
 """
 
@@ -217,7 +207,8 @@ def _keyword_ranks(wh: Warehouse, query: str, filters: SearchFilters, depth: int
         else f"AND docs.name IN (SELECT f.prompt_id FROM fact_generations f JOIN dim_users u USING (user_id) "
         f"JOIN dim_prompts p USING (prompt_id) WHERE {where})"
     )
-    return wh.rows(KEYWORD_SQL.format(restrict=restrict, depth=int(depth)), {"q": query, **params})
+    sql = KEYWORD_SQL.format(postings=BM25_POSTINGS, restrict=restrict, depth=int(depth))
+    return wh.rows(sql, {"q": query, **params})
 
 
 def _n_passing(wh: Warehouse, ranks: Ranking, filters: SearchFilters) -> int:

@@ -575,8 +575,9 @@ def test_an_unfiltered_hybrid_page_comes_from_its_first_fused_prompts(wh, embedd
     ],
 )
 def test_keyword_ranking_gives_fts_match_bm25_scores(wh, query):
-    """search's BM25 statement reads only the query's posting lists; its scores must be those of
-    the fts extension's own match_bm25 for every prompt it returns, and it must miss none."""
+    """search's BM25 statement sums the build's per-term weights (enrich.steps.BM25_POSTINGS) for
+    the query's terms; its scores must be those of the fts extension's own match_bm25 for every
+    prompt it returns, and it must miss none."""
     from genai_analyzer.search import _keyword_ranks
 
     ours = pd.DataFrame(_keyword_ranks(wh, query, SearchFilters(), 5000), columns=["prompt_id", "score"])
@@ -588,7 +589,10 @@ def test_keyword_ranking_gives_fts_match_bm25_scores(wh, query):
     assert set(ours.prompt_id) == set(theirs.prompt_id)
     merged = ours.merge(theirs, on="prompt_id", suffixes=("", "_fts"))
     assert (merged.score - merged.score_fts).abs().max() < 1e-9 if len(merged) else True
-    assert list(ours.score) == sorted(ours.score, reverse=True)
+    assert list(ours.score.round(9)) == sorted(ours.score.round(9), reverse=True)
+    # the same order every time, ties by prompt_id, whatever order the sums were taken in
+    again = _keyword_ranks(wh, query, SearchFilters(), 5000)
+    assert [pid for pid, _ in again] == list(ours.prompt_id)
 
 
 def test_keyword_ranking_with_filters_keeps_only_prompts_that_pass_them(wh, values):

@@ -323,6 +323,28 @@ LOOKUP_INDEXES = {
 }
 
 
+# The BM25 weight of every (term, prompt) pair of the full-text index, computed once: fts's
+# match_bm25 formula (k 1.2, b 0.75) with the query-independent part done at build time, so a
+# keyword search only sums its terms' weights (search.KEYWORD_SQL). Ordered by term, as it is read.
+BM25_POSTINGS = "fts_main_dim_prompts.bm25_postings"
+BM25_POSTINGS_SQL = f"""
+    CREATE OR REPLACE TABLE {BM25_POSTINGS} AS
+    WITH tf AS (
+        SELECT termid, docid, count(*) AS tf FROM fts_main_dim_prompts.terms GROUP BY termid, docid
+    ),
+    stats AS (SELECT num_docs, avgdl FROM fts_main_dim_prompts.stats)
+    SELECT tf.termid, tf.docid,
+           log(((stats.num_docs - dict.df) + 0.5) / (dict.df + 0.5) + 1)
+           * ((tf.tf * (1.2 + 1)) / (tf.tf + 1.2 * ((1 - 0.75) + 0.75 * (docs.len / stats.avgdl))))
+           AS weight
+    FROM tf
+    JOIN fts_main_dim_prompts.dict AS dict ON dict.termid = tf.termid
+    JOIN fts_main_dim_prompts.docs AS docs ON docs.docid = tf.docid
+    CROSS JOIN stats
+    ORDER BY tf.termid, tf.docid
+"""
+
+
 def create_search_indexes(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
     """HNSW (cosine) over dim_prompts.text_embedding, BM25 full text over dim_prompts.prompt, and
     the lookup indexes search joins by (on the tables that are tables here, not views)."""
@@ -349,6 +371,7 @@ def create_search_indexes(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
         "PRAGMA create_fts_index('dim_prompts', 'prompt_id', 'prompt', stemmer = 'porter', "
         "stopwords = 'english', lower = 1, strip_accents = 1, overwrite = 1)"
     )
+    con.execute(BM25_POSTINGS_SQL)
     made["fts"] = True
     return made
 
@@ -359,6 +382,7 @@ def drop_search_indexes(con: duckdb.DuckDBPyConnection) -> None:
     for name in LOOKUP_INDEXES:
         con.execute(f"DROP INDEX IF EXISTS {name}")
     if _has_schema(con, "fts_main_dim_prompts"):
+        con.execute(f"DROP TABLE IF EXISTS {BM25_POSTINGS}")
         con.execute("PRAGMA drop_fts_index('dim_prompts')")
 
 
