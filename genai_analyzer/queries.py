@@ -179,7 +179,7 @@ def status_breakdown(wh: Warehouse, filters: Filters | None = None) -> pd.DataFr
 
 def latency_by_hour_and_tier(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
     """One row per (UTC hour of day, tier): generations, p50 and p95 latency."""
-    keys = "hour(timezone('UTC', f.created_at)) AS hour, u.tier"
+    keys = f"{semantic.load().dimensions['hour'].expression('generations')} AS hour, u.tier"
     return _grouped(
         wh, filters or Filters(), keys, ("generations", "p50_latency_ms", "p95_latency_ms"), "hour, tier"
     )
