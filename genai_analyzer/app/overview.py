@@ -68,6 +68,7 @@ STACK = (
     ("duckdb", "warehouse engine, with the vss (HNSW) and fts (BM25) extensions"),
     ("dbt-core", "star schema models and data tests (dbt-duckdb adapter)"),
     ("sentence-transformers", "prompt embeddings (all-MiniLM-L6-v2, offline)"),
+    ("onnxruntime", "runs the embedding model exported to ONNX (the default backend)"),
     ("gradio", "this app and its API"),
     ("plotly", "charts"),
     ("pandas", "results between the warehouse and the page"),
@@ -164,8 +165,9 @@ def data_model_html(wh: Warehouse) -> str:
 
 
 def architecture_html() -> str:
-    surfaces = ("Overview", "Analytics", "Session Explorer", "API (gradio_client)", "CLI")
-    return diagrams.architecture_svg(("DiffusionDB", "Embedded sample", "Team logs"), list(STEPS), surfaces)
+    surfaces = ("Overview", "Analytics", "Session Explorer", "SQL Copilot", "API (gradio_client)", "CLI")
+    steps = [f"{step} (DuckLake)" if step == "publish" else step for step in STEPS]  # that target only
+    return diagrams.architecture_svg(("DiffusionDB", "Embedded sample", "Team logs"), steps, surfaces)
 
 
 def stack_markdown() -> str:
