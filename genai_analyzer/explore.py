@@ -13,7 +13,7 @@ import pandas as pd
 
 from genai_analyzer.errors import AnalyzerError
 from genai_analyzer.filters import Filters
-from genai_analyzer.queries import FROM_FILTERED
+from genai_analyzer.queries import from_filtered
 from genai_analyzer.warehouse import Warehouse
 
 MAX_LIMIT = 500
@@ -280,7 +280,7 @@ def list_sessions(
         LEFT JOIN fact_generations first_gen
                ON first_gen.session_id = s.session_id AND first_gen.session_seq = 1
         LEFT JOIN dim_prompts fp ON fp.prompt_id = first_gen.prompt_id
-        WHERE s.session_id IN (SELECT f.session_id {FROM_FILTERED.format(where=where)})
+        WHERE s.session_id IN (SELECT f.session_id {from_filtered(where)})
         ORDER BY {SESSION_SORT_KEYS[sort_by]} {direction} NULLS LAST, s.session_id
         LIMIT $limit
         """,
@@ -295,12 +295,13 @@ def recent_generations(wh: Warehouse, filters: Filters | None = None, limit: int
     these before anything is searched for.
     """
     where, params = (filters or Filters()).where()
+    columns = """NULL::BIGINT AS rank, NULL::DOUBLE AS score, f.generation_id, f.prompt_id, p.prompt,
+               f.thumb_path, f.image_path, f.created_at, f.user_id, f.session_id, u.tier, f.status,
+               f.latency_ms, p.domain, p.art_style, f.seed, f.step, f.cfg, f.sampler"""
     return wh.query(
         f"""
-        SELECT NULL::BIGINT AS rank, NULL::DOUBLE AS score, f.generation_id, f.prompt_id, p.prompt,
-               f.thumb_path, f.image_path, f.created_at, f.user_id, f.session_id, u.tier, f.status,
-               f.latency_ms, p.domain, p.art_style, f.seed, f.step, f.cfg, f.sampler
-        {FROM_FILTERED.format(where=where)}
+        SELECT {columns}
+        {from_filtered(where, columns)}
         ORDER BY f.created_at DESC, f.generation_id
         LIMIT $limit
         """,

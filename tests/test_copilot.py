@@ -279,3 +279,12 @@ def test_cli_ask_prints_sql_result_and_reading(sample_warehouse, wh):
     assert json.loads(as_json.output)["rows"][0][0] > 0
     refused = CliRunner().invoke(main, ["ask", "delete all users", "--db", str(sample_warehouse)])
     assert refused.exit_code == 2 and "only read" in refused.output
+
+
+def test_compiled_queries_join_only_the_tables_they_read(copilot):
+    by_tier = copilot.ask("generations by tier").sql
+    assert "dim_users" in by_tier and "dim_prompts" not in by_tier
+    by_domain = copilot.ask("error rate by domain last week").sql  # the fact carries the labels
+    assert "dim_users" not in by_domain and "dim_prompts" not in by_domain
+    compared = copilot.ask("which tiers got slower last week").sql
+    assert "dim_users" in compared and "dim_prompts" not in compared

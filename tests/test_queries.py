@@ -86,3 +86,26 @@ def test_label_breakdown_takes_only_known_fields(wh):
     assert queries.label_breakdown(wh, "domain")["generations"].sum() == 1000
     with pytest.raises(ValueError):
         queries.label_breakdown(wh, "prompt; DROP TABLE x")
+
+
+def test_a_statement_joins_only_the_dimension_tables_it_reads():
+    from genai_analyzer import semantic
+
+    grain = semantic.load().grains["generations"]
+    assert grain.from_reading("count(*)", "f.date_key BETWEEN $start AND $end") == "fact_generations f"
+    assert grain.from_reading("u.tier", "TRUE") == "fact_generations f JOIN dim_users u USING (user_id)"
+    both = grain.from_reading("p.prompt", "u.tier IN ($t0)")
+    assert both == grain.from_sql  # every join kept, in the layer's own spelling
+    sessions = semantic.load().grains["sessions"]
+    assert sessions.from_reading("avg(s.friction_score)") == "dim_sessions s"
+
+
+def test_pruned_and_full_joins_give_the_same_rows(wh):
+    """The layer's joins add columns, never rows: leaving unread ones out changes no figure."""
+    from genai_analyzer import semantic
+
+    grain = semantic.load().grains["generations"]
+    select = "count(*) AS n, sum(f.cost_usd) AS cost, count(DISTINCT f.user_id) AS users"
+    full = wh.row(f"SELECT {select} FROM {grain.from_sql}")
+    pruned = wh.row(f"SELECT {select} FROM {grain.from_reading(select)}")
+    assert pruned == full and full["n"] > 0

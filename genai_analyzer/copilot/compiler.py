@@ -90,12 +90,14 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
     if spec.compare:
         if window is None:
             raise CannotAnswer("A comparison needs a period, e.g. 'which art styles got slower last week'.")
-        return _compare(spec, grain.from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name)
+        reads = [*(expr for _, expr in dims), *(sql for _, sql in metrics), *conditions, grain.date_sql]
+        from_sql = grain.from_reading(*reads)
+        return _compare(spec, from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name)
     where = list(conditions)
     if window:
         where.insert(0, f"{grain.date_sql} BETWEEN DATE '{window[0]}' AND DATE '{window[1]}'")
     select = [f"{expr} AS {name}" for name, expr in dims] + [f"{sql} AS {name}" for name, sql in metrics]
-    lines = [f"SELECT {', '.join(select)}", f"FROM {grain.from_sql}"]
+    lines = [f"SELECT {', '.join(select)}", f"FROM {grain.from_reading(*select, *where)}"]
     if where:
         lines.append("WHERE " + "\n  AND ".join(where))
     if dims:
