@@ -28,13 +28,17 @@ def plain(value):
 
 def records(frame: pd.DataFrame) -> list[dict]:
     """One JSON-friendly dict per row. A time column whose values all fall on midnight is a day
-    (DuckDB DATE arrives in pandas as a timestamp) and is written as YYYY-MM-DD."""
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if not pd.api.types.is_datetime64_any_dtype(values):
-            continue
-        known = values.dropna()
-        if (known == known.dt.normalize()).all():
-            out[column] = values.dt.strftime("%Y-%m-%d")
-    return plain(out.to_dict(orient="records"))
+    (DuckDB DATE arrives in pandas as a timestamp) and is written as YYYY-MM-DD. Built column by
+    column (a row-wise ``to_dict`` took twice as long for a page of search results)."""
+    columns = {}
+    for name, values in frame.items():
+        if pd.api.types.is_datetime64_any_dtype(values):
+            known = values.dropna()
+            if (known == known.dt.normalize()).all():
+                columns[str(name)] = [None if pd.isna(v) else v for v in values.dt.strftime("%Y-%m-%d")]
+            else:
+                columns[str(name)] = [None if pd.isna(v) else v.isoformat() for v in values]
+        else:
+            columns[str(name)] = [plain(v) for v in values.tolist()]
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
