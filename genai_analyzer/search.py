@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,8 @@ from genai_analyzer.warehouse import Warehouse
 
 MODES = ("semantic", "keyword", "hybrid")
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
+# Keyword rankings of hybrid searches run here, beside their semantic half (threads start on use).
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-keyword")
 
 
 class SearchError(AnalyzerError):
@@ -71,12 +74,15 @@ def search(
     # Fusion and filters need deep candidate lists; a plain semantic search only its top ``limit``
     # prompts, which the index finds as well as the first ``limit`` of a deeper list.
     depth = limit if mode == "semantic" and not filters.active else max(limit * 10, 200)
+    # In hybrid mode the BM25 ranking runs on another thread while the query is embedded and
+    # looked up in the HNSW index (both release the GIL): the two take about as long.
+    keyword = _POOL.submit(_keyword_ranks, wh, query, filters, depth) if mode != "semantic" else None
     rankings = []
     if mode in ("semantic", "hybrid"):
         vector = (embedder or query_embedder(wh)).embed([query])[0]
         rankings.append(_semantic_ranks(wh, vector, filters, depth))
-    if mode in ("keyword", "hybrid"):
-        rankings.append(_keyword_ranks(wh, query, filters, depth))
+    if keyword is not None:
+        rankings.append(keyword.result())
     return _results(wh, _page_candidates(_fuse(rankings), filters, limit), filters, limit, per_prompt)
 
 
