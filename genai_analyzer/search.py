@@ -17,6 +17,7 @@ import pandas as pd
 from genai_analyzer.enrich.steps import BM25_POSTINGS
 from genai_analyzer.errors import AnalyzerError
 from genai_analyzer.filters import Filters as SearchFilters
+from genai_analyzer.queries import from_filtered
 from genai_analyzer.warehouse import Warehouse
 
 MODES = ("semantic", "keyword", "hybrid")
@@ -171,9 +172,7 @@ def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: SearchFilters, d
             f"""
             SELECT p.prompt_id, 1 - array_cosine_distance(p.text_embedding, $q::FLOAT[{dim}]) AS score
             FROM dim_prompts p
-            WHERE p.prompt_id IN (
-                SELECT f.prompt_id FROM fact_generations f JOIN dim_users u USING (user_id)
-                JOIN dim_prompts p USING (prompt_id) WHERE {where})
+            WHERE p.prompt_id IN (SELECT f.prompt_id {from_filtered(where)})
             ORDER BY score DESC LIMIT {int(depth)}
             """,
             {"q": query, **params},
@@ -207,12 +206,7 @@ KEYWORD_SQL = """
 
 def _keyword_ranks(wh: Warehouse, query: str, filters: SearchFilters, depth: int) -> Ranking:
     where, params = filters.where()
-    restrict = (
-        ""
-        if not filters.active
-        else f"AND docs.name IN (SELECT f.prompt_id FROM fact_generations f JOIN dim_users u USING (user_id) "
-        f"JOIN dim_prompts p USING (prompt_id) WHERE {where})"
-    )
+    restrict = "" if not filters.active else f"AND docs.name IN (SELECT f.prompt_id {from_filtered(where)})"
     sql = KEYWORD_SQL.format(postings=BM25_POSTINGS, restrict=restrict, depth=int(depth))
     return wh.rows(sql, {"q": query, **params})
 
@@ -220,10 +214,9 @@ def _keyword_ranks(wh: Warehouse, query: str, filters: SearchFilters, depth: int
 def _n_passing(wh: Warehouse, ranks: Ranking, filters: SearchFilters) -> int:
     """How many of the ranked prompts have a generation that passes the filters."""
     where, params = filters.where()
+    ranked = f"f.prompt_id IN (SELECT unnest($ids::VARCHAR[])) AND ({where})"
     return wh.scalar(
-        "SELECT count(DISTINCT f.prompt_id) FROM fact_generations f JOIN dim_users u USING (user_id) "
-        f"JOIN dim_prompts p USING (prompt_id) WHERE f.prompt_id IN (SELECT unnest($ids::VARCHAR[])) "
-        f"AND {where}",
+        f"SELECT count(DISTINCT f.prompt_id) {from_filtered(ranked)}",
         {"ids": [pid for pid, _ in ranks], **params},
     )
 
