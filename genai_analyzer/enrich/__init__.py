@@ -1,1 +1,0 @@
-"""Enrichment steps: prompt embeddings, prompt labels, thumbnails, and the search indexes."""
