@@ -1,4 +1,4 @@
-.PHONY: install test lint format build serve status
+.PHONY: install test test-fast lint format build serve status
 
 install:
 	pip install -e ".[dev]"
@@ -6,8 +6,11 @@ install:
 test:
 	python -m pytest
 
+test-fast:
+	python -m pytest -m "not slow" -n 2 --dist loadfile
+
 lint:
-	ruff check . && ruff format --check .
+	ruff check . && ruff format --check . && lint-imports
 
 format:
 	ruff format . && ruff check --fix .

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from genai_analyzer.errors import AnalyzerError
-from genai_analyzer.settings import Settings
+from genai_analyzer.core.errors import AnalyzerError
+from genai_analyzer.core.settings import Settings
 
 
 def _friendly_errors(fn):
@@ -62,8 +62,8 @@ def main() -> None:
 @_friendly_errors
 def build(source, path, limit, parts, variant, no_images, seed, session_gap, skip, quiet, db) -> None:
     """Build the warehouse: ingest, sessions, simulation, enrichment, dbt models and tests, indexes."""
-    from genai_analyzer.build import ENRICH_STEPS, BuildRequest, build_warehouse
-    from genai_analyzer.ingest.diffusiondb import parse_parts
+    from genai_analyzer.pipeline.build import ENRICH_STEPS, BuildRequest, build_warehouse
+    from genai_analyzer.pipeline.ingest.diffusiondb import parse_parts
 
     settings = Settings.from_env(db_path=db, seed=seed, session_gap_minutes=session_gap)
     skipped = {s.strip() for s in skip.split(",") if s.strip()}
@@ -115,7 +115,7 @@ def generate(generations, users, days, out, images, seed, overwrite, quiet) -> N
     """
     import time
 
-    from genai_analyzer.sample import default_users, write_sample
+    from genai_analyzer.pipeline.sample import default_users, write_sample
 
     existing = [out / "metadata.parquet", *sorted((out / "images").glob("part-*.zip"))]
     existing = [p for p in existing if p.exists()]
@@ -164,11 +164,22 @@ def _print_summary(summary) -> None:
 @_friendly_errors
 def enrich(steps, quiet, db) -> None:
     """Run enrichment steps on the current warehouse (default: all); finished work is skipped."""
-    from genai_analyzer.build import ENRICH_STEPS, enrich_warehouse
+    from genai_analyzer.pipeline.build import ENRICH_STEPS, enrich_warehouse
 
     chosen = ENRICH_STEPS if not steps or "all" in steps else tuple(s for s in ENRICH_STEPS if s in steps)
     settings = Settings.from_env(db_path=db)
     _print_summary(enrich_warehouse(settings, chosen, progress=not quiet))
+
+
+def filter_options(fn):
+    """The shared filter bar as options (analysis.filters.FILTER_FIELDS), passed as keyword arguments
+    named after the filters."""
+    from genai_analyzer.analysis.filters import FILTER_FIELDS
+
+    for field in reversed(FILTER_FIELDS):
+        repeatable = field.dimension is not None
+        fn = click.option(field.option, field.name, multiple=repeatable, default=None, help=field.help)(fn)
+    return fn
 
 
 @main.command()
@@ -177,23 +188,18 @@ def enrich(steps, quiet, db) -> None:
     "--mode", type=click.Choice(["hybrid", "semantic", "keyword"]), default="hybrid", show_default=True
 )
 @click.option("--limit", type=int, default=10, show_default=True)
-@click.option("--tier", "tiers", multiple=True, help="Only these tiers (repeatable).")
-@click.option("--status", "statuses", multiple=True, help="Only these statuses (repeatable).")
-@click.option("--domain", "domains", multiple=True, help="Only these prompt domains (repeatable).")
-@click.option("--style", "art_styles", multiple=True, help="Only these art styles (repeatable).")
+@filter_options
 @db_option
 @_friendly_errors
-def search(query, mode, limit, tiers, statuses, domains, art_styles, db) -> None:
+def search(query, mode, limit, db, **filter_values) -> None:
     """Search prompts by meaning, keywords, or both."""
-    from genai_analyzer.search import SearchFilters
-    from genai_analyzer.search import search as run_search
-    from genai_analyzer.warehouse import Warehouse
+    from genai_analyzer.analysis.search import search as run_search
+    from genai_analyzer.api.endpoints import Api
+    from genai_analyzer.warehouse.reader import Warehouse
 
     settings = Settings.from_env(db_path=db)
-    filters = SearchFilters(
-        tiers=list(tiers), statuses=list(statuses), domains=list(domains), art_styles=list(art_styles)
-    )
     with Warehouse.from_settings(settings) as wh:
+        filters = Api(wh).filters(**filter_values)
         results = run_search(wh, query, mode=mode, filters=filters, limit=limit, per_prompt=1)
     if results.empty:
         click.echo("no matches")
@@ -219,9 +225,9 @@ def ask(question, as_json, rows, db) -> None:
     """
     import pandas as pd
 
-    from genai_analyzer.copilot.core import Copilot
-    from genai_analyzer.llm.factory import llm_from_settings
-    from genai_analyzer.warehouse import Warehouse
+    from genai_analyzer.analysis.copilot.core import Copilot
+    from genai_analyzer.models.llm.factory import llm_from_settings
+    from genai_analyzer.warehouse.reader import Warehouse
 
     settings = Settings.from_env(db_path=db)
     with Warehouse.from_settings(settings) as wh:
@@ -252,7 +258,7 @@ def ask(question, as_json, rows, db) -> None:
 @_friendly_errors
 def status(as_json, db) -> None:
     """Show what the warehouse holds."""
-    from genai_analyzer.status import format_status, warehouse_status
+    from genai_analyzer.analysis.status import format_status, warehouse_status
 
     settings = Settings.from_env(db_path=db)
     result = warehouse_status(settings.db_path)
@@ -268,7 +274,7 @@ def status(as_json, db) -> None:
 @_friendly_errors
 def serve(host, port, share, auth, db) -> None:
     """Serve the web app (builds the embedded sample first if there is no warehouse)."""
-    from genai_analyzer.serve import serve as run_server
+    from genai_analyzer.app.server import serve as run_server
 
     settings = Settings.from_env(db_path=db, share=share, auth=auth)
     run_server(settings, host=host, port=port)

@@ -53,10 +53,10 @@ from pathlib import Path
 
 import numpy as np
 
-from genai_analyzer import queries
-from genai_analyzer.build import BuildRequest, build_warehouse
-from genai_analyzer.sample import write_sample
-from genai_analyzer.settings import Settings
+from genai_analyzer.analysis import queries
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
+from genai_analyzer.pipeline.sample import write_sample
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_search  # noqa: E402  (a sibling script: its query set and held-out prompts)
@@ -182,8 +182,8 @@ def labelled_copy(db: Path) -> Path:
     Skewed towards the taxonomy's first labels (index = floor(n * u^2), u uniform in [0, 1)), so
     breakdowns have a long tail as real labels do. They say nothing about the prompt texts.
     """
-    from genai_analyzer import duck
-    from genai_analyzer.enrich.taxonomy import load_taxonomy
+    from genai_analyzer.models.labels.taxonomy import load_taxonomy
+    from genai_analyzer.warehouse import duck
 
     copy = db.with_name(db.stem + "_labelled.duckdb")
     if copy.exists():
@@ -255,9 +255,9 @@ def bench_analytics(workdir: Path, rounds: int) -> None:
     """Time the refresh callback per filter change in-process, each part apart, then the API."""
     import gradio as gr
 
+    from genai_analyzer.analysis.filters import Filters
     from genai_analyzer.app import analytics
-    from genai_analyzer.filters import Filters
-    from genai_analyzer.warehouse import Warehouse
+    from genai_analyzer.warehouse.reader import Warehouse
 
     db = labelled_copy(sample_warehouse(workdir, ANALYTICS_SIZE, "analytics", enrich=()))
     plot = gr.Plot()
@@ -350,8 +350,8 @@ def bench_search_api(url: str, db: Path, texts: list[str]) -> None:
     ``search()`` in this process (the library's share)."""
     from gradio_client import Client
 
-    from genai_analyzer.search import search
-    from genai_analyzer.warehouse import Warehouse
+    from genai_analyzer.analysis.search import search
+    from genai_analyzer.warehouse.reader import Warehouse
 
     plain_client, client, rows = Client(url, verbose=False), api_client(url), []
     with Warehouse(db) as wh:

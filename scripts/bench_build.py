@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from genai_analyzer.build import BuildRequest, build_warehouse
-from genai_analyzer.sample import default_users, write_sample
-from genai_analyzer.settings import Settings
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
+from genai_analyzer.pipeline.sample import default_users, write_sample
 
 STEPS = ("ingest", "sessions", "simulate", "dbt", "indexes", "finalize")
 

@@ -73,10 +73,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    from genai_analyzer import ducklake
-    from genai_analyzer.copilot.safety import SafeRunner
-    from genai_analyzer.search import query_embedder, search
-    from genai_analyzer.warehouse import Warehouse
+    from genai_analyzer.analysis.copilot.safety import SafeRunner
+    from genai_analyzer.analysis.search import query_embedder, search
+    from genai_analyzer.warehouse import ducklake
+    from genai_analyzer.warehouse.reader import Warehouse
 
     with contextlib.ExitStack() as stack:
         if args.catalog:

@@ -83,7 +83,7 @@ def loadavg() -> str:
 def run(args: argparse.Namespace) -> dict:
     import torch
 
-    from genai_analyzer.enrich.embeddings import Embedder, check_backend
+    from genai_analyzer.models.embeddings import Embedder, check_backend
 
     backends = [check_backend(b.strip()) for b in args.backends.split(",") if b.strip()]
     if backends[0] != "torch":

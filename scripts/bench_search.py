@@ -4,8 +4,8 @@
         [--hnsw-m M] [--ef-construction N] [--ef-search N] [--noise 0.25] [--base 20000]
 
 What it measures, per size: the time to build the HNSW index (cosine) and the FTS (BM25) index with
-the statements the build runs (``genai_analyzer.enrich.steps.create_search_indexes``); the latency
-(p50/p95 over the query set, after a warm-up) of ``genai_analyzer.search.search`` in the semantic,
+the statements the build runs (``genai_analyzer.warehouse.indexes.create_search_indexes``); the latency
+(p50/p95 over the query set, after a warm-up) of ``genai_analyzer.analysis.search.search`` in the semantic,
 keyword and hybrid modes, run on a read-only ``Warehouse`` exactly as the app does (query vectors
 are embedded once beforehand, so the latencies are the database's work; the embedding time of one
 query is reported on its own line); the latency of the HNSW top-k statement alone; and recall@10
@@ -13,7 +13,7 @@ of the HNSW search against exact (brute-force, numpy) cosine search, at k=10 and
 search() asks for (k=240 at limit=24), with the "cos gap": how much lower the cosine similarity
 of the 10th HNSW result is than that of the true 10th nearest. The HNSW parameters default to
 the build's (``HNSW_M``, ``HNSW_EF_CONSTRUCTION``, ``HNSW_EF_SEARCH`` in
-``genai_analyzer.enrich.steps``); ``--hnsw-m``, ``--ef-construction`` and ``--ef-search`` override
+``genai_analyzer.pipeline.enrich``); ``--hnsw-m``, ``--ef-construction`` and ``--ef-search`` override
 them.
 
 Where the vectors come from. Embedding a million prompts with all-MiniLM-L6-v2 takes hours on this
@@ -21,7 +21,7 @@ machine's two cores, so the corpus is built like this:
 
 1. Base texts: the distinct non-empty real DiffusionDB prompts of 2M parts 1-5 (read in place from
    ``--diffusiondb``, never copied), minus 70 held out as queries, plus distinct synthetic prompts
-   from ``genai_analyzer.sample.generate_metadata`` up to ``--base`` (20,000) texts. They are
+   from ``genai_analyzer.pipeline.sample.generate_metadata`` up to ``--base`` (20,000) texts. They are
    embedded for real (cached in the work folder as ``base_vectors.npy``).
 2. Sizes up to ``--base`` use the first N base vectors and texts as they are.
 3. Larger sizes add copies: copy i has origin ``i mod base``, vector ``normalize(v_origin +
@@ -51,11 +51,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from genai_analyzer import duck
-from genai_analyzer.enrich import steps
-from genai_analyzer.enrich.embeddings import DEFAULT_MODEL, Embedder
-from genai_analyzer.search import search
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis.search import search
+from genai_analyzer.core import contract as steps
+from genai_analyzer.models.embeddings import DEFAULT_MODEL, Embedder
+from genai_analyzer.warehouse import duck
+from genai_analyzer.warehouse.reader import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIFFUSIONDB = (ROOT / ".." / "shared" / "data" / "diffusiondb" / "parts_000001-000005").resolve()
@@ -64,7 +64,7 @@ DIM = 384
 HELD_OUT = 70
 MODES = ("semantic", "keyword", "hybrid")
 HNSW_NAME = "dim_prompts_embedding_hnsw"
-# steps.py's names for the build's HNSW parameters, with vss's defaults where one is missing
+# the contract's names for the build's HNSW parameters, with vss's defaults where one is missing
 BUILD_HNSW = {"HNSW_M": 16, "HNSW_EF_CONSTRUCTION": 128, "HNSW_EF_SEARCH": 64}
 
 
@@ -77,7 +77,7 @@ def peak_rss_mb() -> float:
 
 def base_texts(diffusiondb: Path, base: int, seed: int) -> tuple[list[str], list[str]]:
     """(base corpus texts, held-out real prompts used as queries)."""
-    from genai_analyzer.sample import generate_metadata
+    from genai_analyzer.pipeline.sample import generate_metadata
 
     real = pd.read_parquet(diffusiondb / "metadata.parquet", columns=["prompt"])["prompt"]
     real = [p.strip() for p in real.dropna().drop_duplicates() if p and p.strip()]

@@ -17,8 +17,8 @@ import time
 import zipfile
 from pathlib import Path
 
-from genai_analyzer.enrich.thumbnails import make_thumbnails
-from genai_analyzer.images import zip_member_path
+from genai_analyzer.core.images import zip_member_path
+from genai_analyzer.pipeline.thumbnails import make_thumbnails
 
 SHARED = (
     Path(__file__).resolve().parents[1].parent

@@ -3,7 +3,7 @@
     python scripts/eval_copilot.py [--db data/warehouse.duckdb] [--items tests/data/copilot_eval.yaml] [-v]
 
 Asks every question of the evaluation set (follow-ups with their context), runs each gold query,
-compares result sets (genai_analyzer/copilot/evaluate.py), and prints accuracy per category,
+compares result sets (genai_analyzer/analysis/copilot/evaluate.py), and prints accuracy per category,
 in-scope accuracy, correct refusals, wrong answers and latency. -v lists every miss.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from genai_analyzer.copilot.core import Copilot
-from genai_analyzer.copilot.evaluate import evaluate, load_items, summary
-from genai_analyzer.settings import Settings
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis.copilot.core import Copilot
+from genai_analyzer.analysis.copilot.evaluate import evaluate, load_items, summary
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.warehouse.reader import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 

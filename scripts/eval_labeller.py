@@ -67,8 +67,8 @@ def main() -> int:
         )
         return 1
 
-    from genai_analyzer.enrich.embeddings import Embedder
-    from genai_analyzer.enrich.labels import EmbeddingLabeller
+    from genai_analyzer.models.embeddings import Embedder
+    from genai_analyzer.models.labels.labeller import EmbeddingLabeller
 
     df = load_labelled(args.shared)
     prompts = df["prompt"].tolist()

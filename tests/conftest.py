@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from genai_analyzer.build import BuildRequest, build_warehouse
-from genai_analyzer.settings import Settings
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
 from tests.fake_llm_server import server  # noqa: F401  (a fixture: a local chat-completions server)
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -33,7 +33,7 @@ def serving(path: Path, *, lake=None):
     """The whole app over the warehouse at ``path`` (or the DuckLake ``lake``), served over HTTP:
     yields (warehouse, url)."""
     from genai_analyzer.app import create_app, launch_kwargs
-    from genai_analyzer.warehouse import Warehouse
+    from genai_analyzer.warehouse.reader import Warehouse
 
     wh = Warehouse(path, lake=lake)
     demo = create_app(wh)

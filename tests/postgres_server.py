@@ -100,7 +100,7 @@ def local_postgres() -> Iterator[str]:
 def create_database(conninfo: str, name: str) -> str:
     """Create database ``name`` on the server of ``conninfo``; return a connection string to it.
     Uses DuckDB's postgres extension, so the tests need no PostgreSQL client library."""
-    from genai_analyzer import duck
+    from genai_analyzer.warehouse import duck
 
     con = duck.connect(":memory:", extensions=("postgres_scanner",))
     try:

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from gradio_client import Client
 
-from genai_analyzer import queries
-from genai_analyzer.errors import SettingsError
-from genai_analyzer.filters import Filters
-from genai_analyzer.serve import parse_auth
+from genai_analyzer.analysis import queries
+from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.app.server import parse_auth
+from genai_analyzer.core.errors import SettingsError
 from tests.conftest import serving
 
 
@@ -47,7 +47,7 @@ def test_ui_glue_is_not_in_the_public_api(served):
     _, url = served
     api = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
     assert set(api["named_endpoints"]) == {
-        "/overview", "/kpis", "/timeseries",  # Overview, Analytics
+        "/overview", "/kpis", "/timeseries", "/chart",  # Overview, Analytics
         "/search", "/generation", "/more_like_this", "/session", "/sessions",  # Session Explorer
         "/ask",  # SQL Copilot
     }  # fmt: skip
@@ -61,6 +61,41 @@ def test_kpis_endpoint_applies_filters_like_the_query_layer(served):
     assert result["generations"]["value"] == expected["generations"]["value"] > 0
     assert result["p95_latency_ms"]["value"] == pytest.approx(expected["p95_latency_ms"]["value"])
     assert result["generations"]["previous"] == expected["generations"]["previous"]
+
+
+def test_chart_endpoint_returns_the_rows_the_chart_and_its_export_draw(served):
+    wh, url = served
+    rows = Client(url, verbose=False).predict(chart="outcomes", tiers=["free"], api_name="/chart")
+    expected = queries.status_breakdown(wh, Filters(tiers=("free",)))
+    assert [r["status"] for r in rows] == expected["status"].tolist()
+    assert [r["generations"] for r in rows] == expected["generations"].tolist()
+    assert sum(r["generations"] for r in rows) == wh.scalar(
+        "SELECT count(*) FROM fact_generations JOIN dim_users USING (user_id) WHERE tier = 'free'"
+    )
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({"tiers": ["platinum"]}, "tiers: 'platinum' is not in this warehouse; valid values: "),
+        ({"start": "2022-13-01"}, "start '2022-13-01' is not a date; use YYYY-MM-DD."),
+        ({"start": "2022-08-14", "end": "2022-08-13"}, "is after the end"),
+        ({"statuses": "success"}, None),  # one value where a list is due is read as that value
+    ],
+)
+def test_bad_filters_are_errors_that_say_what_is_wrong(served, arguments, message):
+    _, url = served
+    client = Client(url, verbose=False)
+    if message is None:
+        assert client.predict(**arguments, api_name="/kpis")["generations"]["value"] > 0
+        return
+    with pytest.raises(Exception, match="platinum|not a date|after the end") as caught:
+        client.predict(**arguments, api_name="/kpis")
+    assert message in str(caught.value)
+    if "valid values" in message:
+        assert {"free", "pro", "enterprise"} <= set(
+            str(caught.value).rsplit(": ", 1)[1].rstrip(".").split(", ")
+        )
 
 
 def test_timeseries_endpoint_returns_one_record_per_day(served):

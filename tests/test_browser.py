@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from genai_analyzer import explore, queries
+from genai_analyzer.analysis import explorer_queries as explore
+from genai_analyzer.analysis import queries
+from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.app.analytics import CHARTS
-from genai_analyzer.filters import Filters
 from tests.conftest import serving
 
 pytestmark = pytest.mark.slow

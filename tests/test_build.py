@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from genai_analyzer import build as build_module
-from genai_analyzer.build import BuildRequest, build_warehouse
+from genai_analyzer.analysis.status import format_status, warehouse_status
 from genai_analyzer.cli import main
-from genai_analyzer.errors import BuildError
-from genai_analyzer.status import format_status, warehouse_status
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.core.errors import BuildError
+from genai_analyzer.pipeline import build as build_module
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
+from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import make_settings, shared_path
 
 CONTRACT = {

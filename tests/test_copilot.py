@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from genai_analyzer.copilot.core import Copilot, extract_sql
-from genai_analyzer.copilot.evaluate import evaluate, load_items, same_result, summary
-from genai_analyzer.llm.openai_compat import OpenAICompatibleLLM
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis.copilot.core import Copilot, extract_sql
+from genai_analyzer.analysis.copilot.evaluate import evaluate, load_items, same_result, summary
+from genai_analyzer.models.llm.openai_compat import OpenAICompatibleLLM
+from genai_analyzer.warehouse.reader import Warehouse
 
 DATA = Path(__file__).parent / "data"
 

@@ -16,8 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from genai_analyzer import duck
-from genai_analyzer.copilot.safety import (
+from genai_analyzer.analysis.copilot.safety import (
     ALLOWED_TABLE_FUNCTIONS,
     ALLOWED_TABLES,
     QueryFailed,
@@ -26,7 +25,8 @@ from genai_analyzer.copilot.safety import (
     UnsafeQuery,
     check_sql,
 )
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.warehouse import duck
+from genai_analyzer.warehouse.reader import Warehouse
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures
@@ -332,7 +332,7 @@ def test_duckdbs_parser_must_agree_on_one_select(runner):
 def test_a_python_dataframe_is_never_read_as_a_table(runner, monkeypatch):
     import pandas as pd
 
-    from genai_analyzer.copilot import safety
+    from genai_analyzer.analysis.copilot import safety
 
     # DuckDB would look for a DataFrame of that name in the calling frame's globals; both the
     # disabled external access and python_enable_replacements = false stop it
@@ -508,7 +508,7 @@ def test_check_sql_reads_only_the_tables_it_is_given(runner):
 
 
 def test_the_runner_opens_beside_an_open_warehouse_and_leaves_it_as_it_was(warehouse_path, wh):
-    from genai_analyzer.search import search
+    from genai_analyzer.analysis.search import search
 
     before = wh.query("SELECT count(*) AS n FROM fact_generations")
     with SafeRunner(warehouse_path) as r:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from genai_analyzer.errors import SettingsError
-from genai_analyzer.settings import ENV_VARS, Settings
-from genai_analyzer.simulate import PARAMS
+from genai_analyzer.core.errors import SettingsError
+from genai_analyzer.core.settings import ENV_VARS, Settings
+from genai_analyzer.pipeline.simulate import PARAMS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,8 +47,8 @@ def test_every_simulation_constant_is_written_in_the_docs_with_its_value():
 
 
 def test_data_model_doc_is_rendered_from_the_dbt_schema():
-    from genai_analyzer.datamodel import render_markdown
+    from genai_analyzer.warehouse.datamodel import render_markdown
 
     assert (ROOT / "docs" / "data-model.md").read_text() == render_markdown(), (
-        "docs/data-model.md is stale: python -m genai_analyzer.datamodel > docs/data-model.md"
+        "docs/data-model.md is stale: python -m genai_analyzer.warehouse.datamodel > docs/data-model.md"
     )

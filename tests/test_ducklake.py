@@ -18,15 +18,18 @@ import duckdb
 import pytest
 from gradio_client import Client
 
-from genai_analyzer import ducklake, queries
-from genai_analyzer.build import BuildRequest, build_warehouse
-from genai_analyzer.copilot.safety import QueryFailed, SafeRunner, UnsafeQuery
-from genai_analyzer.errors import SettingsError, WarehouseError
-from genai_analyzer.search import search
-from genai_analyzer.settings import Settings
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis import queries
+from genai_analyzer.analysis.copilot.safety import QueryFailed, SafeRunner, UnsafeQuery
+from genai_analyzer.analysis.search import search
+from genai_analyzer.core.errors import SettingsError, WarehouseError
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
+from genai_analyzer.warehouse import ducklake
+from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import make_settings, serving
 from tests.postgres_server import create_database, postgres  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.slow  # a throwaway PostgreSQL server and DuckLake builds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -240,7 +243,7 @@ def lake_runner(lake_settings, lake_wh):
 
 
 def test_the_copilot_answers_on_the_lake(lake_wh, file_wh):
-    from genai_analyzer.copilot.core import Copilot
+    from genai_analyzer.analysis.copilot.core import Copilot
 
     on_lake, on_file = Copilot(lake_wh), Copilot(file_wh)
     try:

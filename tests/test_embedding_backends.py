@@ -9,9 +9,9 @@ import duckdb
 import numpy as np
 import pytest
 
-from genai_analyzer.build import BuildRequest, build_warehouse
-from genai_analyzer.enrich import steps
-from genai_analyzer.enrich.embeddings import (
+from genai_analyzer.core.errors import BuildError, SettingsError
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.models.embeddings import (
     DEFAULT_MODEL,
     Embedder,
     EmbeddingError,
@@ -20,8 +20,8 @@ from genai_analyzer.enrich.embeddings import (
     model_key,
     split_key,
 )
-from genai_analyzer.errors import BuildError, SettingsError
-from genai_analyzer.settings import Settings
+from genai_analyzer.pipeline import enrich as steps
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
 from tests.conftest import make_settings, shared_path
 
 pytestmark = pytest.mark.slow  # the real model, exported to ONNX and quantized
@@ -94,7 +94,7 @@ def test_batches_run_side_by_side_give_the_vectors_of_one_worker(model_cache, re
 
 
 def test_queries_are_embedded_the_way_the_stored_vectors_were(tmp_path):
-    from genai_analyzer.enrich.embeddings import embedder_from_settings
+    from genai_analyzer.models.embeddings import embedder_from_settings
 
     int8 = Settings.from_env(environ={"GENAI_EMBEDDING_BACKEND": "onnx-int8"})
     torch_settings = Settings.from_env(environ={"GENAI_EMBEDDING_BACKEND": "torch"})
@@ -163,7 +163,7 @@ class CountingEmbedder(Embedder):
 
 
 def _build(settings, embedder, monkeypatch):
-    monkeypatch.setattr("genai_analyzer.enrich.embeddings.Embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("genai_analyzer.models.embeddings.Embedder", lambda *a, **k: embedder)
     path = shared_path("users_1k", "diffusiondb_sample_typed.parquet")
     return build_warehouse(
         settings, BuildRequest(source="diffusiondb", path=path, enrich=("embeddings",)), progress=False

@@ -9,11 +9,12 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from genai_analyzer.build import BuildRequest, build_warehouse, enrich_warehouse, thumb_dir
+from genai_analyzer.analysis.status import warehouse_status
 from genai_analyzer.cli import main
-from genai_analyzer.enrich.labels import load_taxonomy
-from genai_analyzer.status import warehouse_status
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.core.contract import thumb_dir
+from genai_analyzer.models.labels.labeller import load_taxonomy
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse, enrich_warehouse
+from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import make_settings, shared_path
 
 
@@ -101,7 +102,7 @@ def test_missing_and_corrupt_images_are_counted_and_skipped(tmp_path):
 
 
 def test_labels_step_without_embeddings_is_refused(tmp_path):
-    from genai_analyzer.errors import BuildError
+    from genai_analyzer.core.errors import BuildError
 
     with pytest.raises(BuildError, match="needs the embeddings"):
         build_warehouse(
@@ -116,7 +117,7 @@ def test_enrich_without_a_warehouse_says_to_build_first(tmp_path):
 
 
 def test_the_statement_semantic_search_runs_uses_the_hnsw_index(sample_warehouse):
-    from genai_analyzer.search import semantic_sql
+    from genai_analyzer.analysis.search import semantic_sql
 
     with Warehouse(sample_warehouse) as wh:
         plan = wh.query(f"EXPLAIN {semantic_sql(384, 240)}", {"q": [0.05] * 384}).iloc[0, 1]

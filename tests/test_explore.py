@@ -20,13 +20,13 @@ import pandas as pd
 import pytest
 from gradio_client import Client
 
-from genai_analyzer import explore
+from genai_analyzer.analysis import explorer_queries as explore
+from genai_analyzer.analysis.explorer_queries import ExploreError, NotFoundError
+from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.search import more_like_this, search
 from genai_analyzer.app import create_app, explorer, launch_kwargs
-from genai_analyzer.errors import AnalyzerError
-from genai_analyzer.explore import ExploreError, NotFoundError
-from genai_analyzer.filters import Filters
-from genai_analyzer.search import more_like_this, search
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.core.errors import AnalyzerError
+from genai_analyzer.warehouse.reader import Warehouse
 
 PARAMS = ["step", "cfg", "sampler", "width", "height"]
 
@@ -362,9 +362,7 @@ def test_unknown_ids_and_sort_keys_are_clear_errors_through_the_api(client):
 def test_replay_thumbnails_are_served_and_nothing_else_is(wh, served, expected_replays):
     _, url = served
     session_id = expected_replays["session_id"].value_counts().index[0]
-    page = explorer.replay_html(
-        explore.session_summary(wh, session_id), explore.session_replay(wh, session_id)
-    )
+    page = explorer.replay_html(*explore.session_with_diffs(wh, session_id))
     sources = [html.unescape(s) for s in re.findall(r'<img[^>]* src="([^"]+)"', page)]
     assert len(sources) == len(explore.session_replay(wh, session_id))
     with urllib.request.urlopen(urllib.parse.urljoin(url, sources[0])) as response:
@@ -433,19 +431,22 @@ def test_ui_sessions_table_rows_open_their_replay(served, wh):
     )
     assert expected["session_id"].iloc[3] in replay and tabs.selected == "replay"
 
+    # a domain no generation has in this period: the filters are valid and match nothing
     table, note = _glue(demo, "refresh_sessions")(
-        "cost", True, 10, *_filter_values(domains=["no-such-domain"])
+        "cost", True, 10, *_filter_values(start="2100-01-01", end="2100-01-02")
     )
     assert table.visible is False and "No sessions match" in note
+
+    # a domain the warehouse does not hold is an error naming the valid ones, not an empty table
+    with pytest.raises(gr.Error, match="not in this warehouse; valid values: .*portrait"):
+        _glue(demo, "refresh_sessions")("cost", True, 10, *_filter_values(domains=["no-such-domain"]))
 
 
 def test_replay_marks_prompt_edits_and_parameter_changes(wh, expected_replays):
     edited = expected_replays[expected_replays["prompt_changed"]]
     changed = expected_replays[expected_replays["changed_params"].map(len) > 0]
     for session_id in {edited["session_id"].iloc[0], changed["session_id"].iloc[0]}:
-        page = explorer.replay_html(
-            explore.session_summary(wh, session_id), explore.session_replay(wh, session_id)
-        )
+        page = explorer.replay_html(*explore.session_with_diffs(wh, session_id))
         rows = expected_replays[expected_replays["session_id"] == session_id]
         if rows["prompt_changed"].any():
             assert "<ins>" in page or "<del>" in page

@@ -12,10 +12,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from genai_analyzer.duck import connect
-from genai_analyzer.errors import IngestError
-from genai_analyzer.images import read_image_bytes
-from genai_analyzer.ingest.diffusiondb import fetch_diffusiondb, ingest_diffusiondb, parse_parts
+from genai_analyzer.core.errors import IngestError
+from genai_analyzer.core.images import read_image_bytes
+from genai_analyzer.pipeline.ingest.diffusiondb import fetch_diffusiondb, ingest_diffusiondb, parse_parts
+from genai_analyzer.warehouse.duck import connect
 from tests.conftest import shared_path
 
 

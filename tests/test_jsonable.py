@@ -3,8 +3,8 @@
 import json
 from decimal import Decimal
 
-from genai_analyzer.jsonable import plain, records
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.core.jsonable import plain, records
+from genai_analyzer.warehouse.reader import Warehouse
 
 
 def test_duckdb_types_come_out_as_plain_json_values(tmp_path):

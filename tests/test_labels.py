@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genai_analyzer.enrich.embeddings import Embedder
-from genai_analyzer.enrich.labels import (
+from genai_analyzer.core.errors import AnalyzerError
+from genai_analyzer.models.embeddings import Embedder
+from genai_analyzer.models.labels.labeller import (
     FIELDS,
     EmbeddingLabeller,
     Label,
@@ -24,8 +25,7 @@ from genai_analyzer.enrich.labels import (
     complexity_score,
     load_taxonomy,
 )
-from genai_analyzer.errors import AnalyzerError
-from genai_analyzer.llm.base import LLM, LLMError
+from genai_analyzer.models.llm.base import LLM, LLMError
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "labelled_prompts.csv"

@@ -12,13 +12,13 @@ import time
 
 import pytest
 
-from genai_analyzer.errors import SettingsError
-from genai_analyzer.llm import LLMError, extract_json
-from genai_analyzer.llm.factory import llm_from_settings
-from genai_analyzer.llm.mlx_backend import MLXLLM
-from genai_analyzer.llm.openai_compat import OpenAICompatibleLLM
-from genai_analyzer.llm.transformers_local import TransformersLLM
-from genai_analyzer.settings import Settings
+from genai_analyzer.core.errors import SettingsError
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.models.llm import LLMError, extract_json
+from genai_analyzer.models.llm.factory import llm_from_settings
+from genai_analyzer.models.llm.mlx_backend import MLXLLM
+from genai_analyzer.models.llm.openai_compat import OpenAICompatibleLLM
+from genai_analyzer.models.llm.transformers_local import TransformersLLM
 
 MESSAGES = [
     {"role": "system", "content": "You label prompts."},

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from genai_analyzer.build import BuildRequest, build_warehouse
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
+from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import make_settings
 
 

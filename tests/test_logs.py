@@ -7,11 +7,11 @@ import json
 import pandas as pd
 import pytest
 
-from genai_analyzer.build import BuildRequest, build_warehouse
-from genai_analyzer.duck import connect
-from genai_analyzer.errors import BuildError, IngestError
-from genai_analyzer.ingest.logs import ingest_logs
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.core.errors import BuildError, IngestError
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
+from genai_analyzer.pipeline.ingest.logs import ingest_logs
+from genai_analyzer.warehouse.duck import connect
+from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import make_settings, shared_path
 
 

@@ -10,10 +10,12 @@ import duckdb
 import numpy as np
 import pytest
 
-from genai_analyzer.build import BuildRequest, build_warehouse
-from genai_analyzer.errors import BuildError
-from genai_analyzer.settings import Settings
+from genai_analyzer.core.errors import BuildError
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
 from tests.postgres_server import postgres  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.slow  # Dagster materializations in subprocesses and `dagster dev`
 
 dg = pytest.importorskip("dagster", reason="the orchestration extra is not installed: pip install -e .[dev]")
 
@@ -44,7 +46,7 @@ def pipeline_env(tmp_path_factory):
 def materialized(pipeline_env):
     """Every asset materialized: one partition on the multiprocess executor (as `dagster dev` runs
     it), the other in-process, then the warehouse job; returns (definitions, step process ids)."""
-    from genai_analyzer.orchestration.definitions import WAREHOUSE_JOB, defs, partitions_job
+    from genai_analyzer.pipeline.orchestration.definitions import WAREHOUSE_JOB, defs, partitions_job
 
     definitions = defs()
     (pipeline_env / "dagster_home").mkdir()
@@ -77,7 +79,7 @@ def reference(pipeline_env):
 
 
 def test_the_asset_graph_has_every_step_and_dbt_model_partitioned_by_diffusiondb_part(pipeline_env):
-    from genai_analyzer.orchestration.definitions import defs
+    from genai_analyzer.pipeline.orchestration.definitions import defs
 
     definitions = defs()
     graph = definitions.resolve_asset_graph()
@@ -96,7 +98,7 @@ def test_the_asset_graph_has_every_step_and_dbt_model_partitioned_by_diffusiondb
 
 
 def test_the_warehouse_needs_every_partition_first(tmp_path):
-    from genai_analyzer.orchestration.layout import Pipeline
+    from genai_analyzer.pipeline.orchestration.layout import Pipeline
 
     pipeline = Pipeline.from_settings(Settings.from_env(environ={"GENAI_PIPELINE_STORAGE": str(tmp_path)}))
     with pytest.raises(BuildError, match="2 partition\\(s\\) of parts/generations are not materialized"):
@@ -104,7 +106,7 @@ def test_the_warehouse_needs_every_partition_first(tmp_path):
 
 
 def test_an_unknown_pipeline_source_is_refused_with_the_variable_named():
-    from genai_analyzer.orchestration.layout import Pipeline
+    from genai_analyzer.pipeline.orchestration.layout import Pipeline
 
     with pytest.raises(BuildError, match="GENAI_PIPELINE_SOURCE='hub'"):
         Pipeline.from_settings(Settings.from_env(environ={"GENAI_PIPELINE_SOURCE": "hub"}))
@@ -152,8 +154,8 @@ def test_materializing_the_graph_gives_the_warehouse_the_build_gives(materialize
 def test_the_steps_that_write_the_staging_file_follow_one_another_in_the_graph(pipeline_env):
     """On executors with no concurrency limits (Celery), the graph alone must keep two writers of
     the staging DuckDB file from running at once: each pair must be ordered by lineage."""
-    from genai_analyzer.orchestration.assets import WRITES_STAGING
-    from genai_analyzer.orchestration.definitions import defs
+    from genai_analyzer.pipeline.orchestration.assets import WRITES_STAGING
+    from genai_analyzer.pipeline.orchestration.definitions import defs
 
     definitions = defs()
     graph = definitions.resolve_asset_graph()
@@ -177,8 +179,8 @@ def test_the_steps_that_write_the_staging_file_follow_one_another_in_the_graph(p
 def test_the_executor_setting_picks_an_executor_or_says_what_to_install(monkeypatch):
     import sys
 
-    from genai_analyzer.errors import SettingsError
-    from genai_analyzer.orchestration.definitions import executor
+    from genai_analyzer.core.errors import SettingsError
+    from genai_analyzer.pipeline.orchestration.definitions import executor
 
     assert executor("multiprocess").name == "multiprocess"
     monkeypatch.setitem(sys.modules, "dagster_k8s", None)  # not installed
@@ -189,7 +191,7 @@ def test_the_executor_setting_picks_an_executor_or_says_what_to_install(monkeypa
 
 
 def test_dagster_dev_serves_the_asset_graph(pipeline_env, tmp_path):
-    """`dagster dev -m genai_analyzer.orchestration`, as docs/orchestration.md says to run it: its
+    """`dagster dev -m genai_analyzer.pipeline.orchestration`, as docs/orchestration.md says to run it: its
     GraphQL API lists the assets, the partitioned ones with the sample's parts."""
     import json
     import signal
@@ -202,7 +204,16 @@ def test_dagster_dev_serves_the_asset_graph(pipeline_env, tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
-    command = ["dagster", "dev", "-m", "genai_analyzer.orchestration", "-h", "127.0.0.1", "-p", str(port)]
+    command = [
+        "dagster",
+        "dev",
+        "-m",
+        "genai_analyzer.pipeline.orchestration",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
     proc = subprocess.Popen(
         command,
         env=env,
@@ -242,7 +253,7 @@ def test_the_warehouse_asset_publishes_into_a_ducklake_when_that_is_the_target(
     pipeline_env,
     monkeypatch,
 ):
-    from genai_analyzer.warehouse import Warehouse
+    from genai_analyzer.warehouse.reader import Warehouse
     from tests.postgres_server import create_database
 
     definitions, _ = materialized

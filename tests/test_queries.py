@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genai_analyzer import queries
-from genai_analyzer.filters import Filters
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis import queries
+from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.warehouse.reader import Warehouse
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_label_breakdown_takes_only_known_fields(wh):
 
 
 def test_a_statement_joins_only_the_dimension_tables_it_reads():
-    from genai_analyzer import semantic
+    from genai_analyzer.analysis import semantic
 
     grain = semantic.load().grains["generations"]
     assert grain.from_reading("count(*)", "f.date_key BETWEEN $start AND $end") == "fact_generations f"
@@ -102,7 +102,7 @@ def test_a_statement_joins_only_the_dimension_tables_it_reads():
 
 def test_pruned_and_full_joins_give_the_same_rows(wh):
     """The layer's joins add columns, never rows: leaving unread ones out changes no figure."""
-    from genai_analyzer import semantic
+    from genai_analyzer.analysis import semantic
 
     grain = semantic.load().grains["generations"]
     select = "count(*) AS n, sum(f.cost_usd) AS cost, count(DISTINCT f.user_id) AS users"

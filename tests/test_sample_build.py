@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from genai_analyzer.images import open_image
-from genai_analyzer.sample import render_image
-from genai_analyzer.sample_store import ensure_sample
-from genai_analyzer.status import warehouse_status
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis.status import warehouse_status
+from genai_analyzer.core.images import open_image
+from genai_analyzer.pipeline.sample import render_image
+from genai_analyzer.pipeline.sample_store import ensure_sample
+from genai_analyzer.warehouse.reader import Warehouse
 
 
 def test_sample_builds_through_the_diffusiondb_loader(sample_warehouse):

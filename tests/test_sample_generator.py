@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
-from genai_analyzer.sample import (
+from genai_analyzer.pipeline.sample import (
     SAMPLE_START,
     SampleSummary,
     generate_metadata,

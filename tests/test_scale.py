@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from genai_analyzer.cli import main as cli
-from genai_analyzer.sample import default_users
+from genai_analyzer.pipeline.sample import default_users
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="resetting the peak needs Linux /proc")
@@ -20,7 +20,7 @@ def test_the_peak_memory_of_a_step_starts_again_after_a_reset():
     # which would hide the reset rather than test it.
     script = textwrap.dedent(
         """
-        from genai_analyzer.peak_memory import peak_mb, reset_peak
+        from genai_analyzer.core.peak_memory import peak_mb, reset_peak
         assert reset_peak()
         before = peak_mb()
         block = bytearray(200 * 2**20)  # 200 MB, touched so that it is resident

@@ -18,14 +18,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from genai_analyzer import search as search_module
-from genai_analyzer.build import BuildRequest, build_warehouse
+from genai_analyzer.analysis import search as search_module
+from genai_analyzer.analysis.search import Filters, SearchError, more_like_this, search
 from genai_analyzer.cli import main
-from genai_analyzer.search import SearchError, SearchFilters, more_like_this, search
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
+from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import make_settings, shared_path
-
-pytestmark = pytest.mark.slow
 
 QUERY_SET = Path(__file__).parent / "data" / "search_queries.json"
 MODES = ("semantic", "keyword", "hybrid")
@@ -35,7 +33,7 @@ HNSW_INDEX = "dim_prompts_embedding_hnsw"
 @pytest.fixture(scope="module")
 def embedder():
     """The query embedder search() itself caches, so the model loads once for the whole module."""
-    from genai_analyzer.enrich.embeddings import DEFAULT_MODEL
+    from genai_analyzer.models.embeddings import DEFAULT_MODEL
 
     return search_module._embedder_for(DEFAULT_MODEL)
 
@@ -47,7 +45,7 @@ def built(tmp_path_factory, embedder):
     settings = make_settings(tmp_path_factory.mktemp("search"))
     with pytest.MonkeyPatch.context() as mp:
         # The build makes its own Embedder; hand it the already loaded one instead.
-        mp.setattr("genai_analyzer.enrich.embeddings.Embedder", lambda *a, **k: embedder)
+        mp.setattr("genai_analyzer.models.embeddings.Embedder", lambda *a, **k: embedder)
         summary = build_warehouse(
             settings, BuildRequest(source="diffusiondb", path=path, enrich=("embeddings",)), progress=False
         )
@@ -184,7 +182,7 @@ def values(wh):
 
 def test_an_empty_tuple_is_no_filter(wh):
     everything = search(wh, "robots", mode="keyword")
-    assert len(search(wh, "robots", mode="keyword", filters=SearchFilters(tiers=()))) == len(everything)
+    assert len(search(wh, "robots", mode="keyword", filters=Filters(tiers=()))) == len(everything)
 
 
 def _check(frame, rows, predicate):
@@ -195,7 +193,7 @@ def _check(frame, rows, predicate):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_tier_filter(wh, embedder, values, mode):
-    f = SearchFilters(tiers=[values["tier"]])
+    f = Filters(tiers=[values["tier"]])
     frame = search(wh, "portrait of a woman", mode=mode, filters=f, embedder=embedder)
     _check(frame, _rows(wh, frame), lambda r: r.tier == values["tier"])
 
@@ -204,7 +202,7 @@ def test_tier_filter(wh, embedder, values, mode):
 def test_status_filter(wh, embedder, values, mode):
     status = values["rare_status"]
     frame = search(
-        wh, "portrait of a woman", mode=mode, filters=SearchFilters(statuses=[status]), embedder=embedder
+        wh, "portrait of a woman", mode=mode, filters=Filters(statuses=[status]), embedder=embedder
     )
     _check(frame, _rows(wh, frame), lambda r: r.status == status)
 
@@ -213,7 +211,7 @@ def test_status_filter(wh, embedder, values, mode):
 def test_date_range_filter(wh, embedder, values, mode):
     start = values["lo"] + timedelta(days=3)
     end = start + timedelta(days=1)
-    f = SearchFilters(start=start, end=end)
+    f = Filters(start=start, end=end)
     frame = search(wh, "a dragon", mode=mode, filters=f, limit=50, embedder=embedder)
     rows = _rows(wh, frame)
     _check(frame, rows, lambda r: start <= pd.Timestamp(r.date_key).date() <= end)
@@ -223,7 +221,7 @@ def test_date_range_filter(wh, embedder, values, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_max_nsfw_filter(wh, embedder, mode):
     # Parts 1-5 carry no nsfw scores (image_nsfw is NULL): search counts a missing score as 0.
-    f = SearchFilters(max_nsfw=0.5)
+    f = Filters(max_nsfw=0.5)
     frame = search(wh, "a dragon", mode=mode, filters=f, embedder=embedder)
     _check(frame, _rows(wh, frame), lambda r: pd.isna(r.image_nsfw) or r.image_nsfw <= 0.5)
 
@@ -231,13 +229,13 @@ def test_max_nsfw_filter(wh, embedder, mode):
 NOTHING = ["tier", "status", "after_the_data", "inverted_range", "max_nsfw"]
 
 
-def _nothing(kind: str, values: dict) -> SearchFilters:
+def _nothing(kind: str, values: dict) -> Filters:
     return {
-        "tier": lambda: SearchFilters(tiers=[values["absent_tier"]]),
-        "status": lambda: SearchFilters(statuses=[values["absent_status"]]),
-        "after_the_data": lambda: SearchFilters(start=values["hi"] + timedelta(days=1)),
-        "inverted_range": lambda: SearchFilters(start=values["hi"], end=values["lo"]),
-        "max_nsfw": lambda: SearchFilters(max_nsfw=-1),
+        "tier": lambda: Filters(tiers=[values["absent_tier"]]),
+        "status": lambda: Filters(statuses=[values["absent_status"]]),
+        "after_the_data": lambda: Filters(start=values["hi"] + timedelta(days=1)),
+        "inverted_range": lambda: Filters(start=values["hi"], end=values["lo"]),
+        "max_nsfw": lambda: Filters(max_nsfw=-1),
     }[kind]()
 
 
@@ -250,7 +248,7 @@ def test_a_filter_that_matches_nothing_gives_an_empty_frame(wh, embedder, values
 
 
 def test_filters_combine(wh, embedder, values):
-    f = SearchFilters(tiers=[values["tier"]], statuses=["success"], start=values["lo"], end=values["lo"])
+    f = Filters(tiers=[values["tier"]], statuses=["success"], start=values["lo"], end=values["lo"])
     frame = search(wh, "robots", mode="hybrid", filters=f, limit=30, embedder=embedder)
     _check(
         frame,
@@ -269,7 +267,7 @@ def test_selective_filter_still_fills_the_semantic_results(wh, embedder, values)
     status = values["rare_status"]
     n_pass = wh.scalar("SELECT count(*) FROM fact_generations WHERE status = $s", {"s": status})
     frame = search(
-        wh, "a cat", mode="semantic", filters=SearchFilters(statuses=[status]), limit=20, embedder=embedder
+        wh, "a cat", mode="semantic", filters=Filters(statuses=[status]), limit=20, embedder=embedder
     )
     assert len(frame) == min(20, n_pass)
 
@@ -300,9 +298,9 @@ def test_more_like_this_by_generation_id_uses_that_generation_prompt(wh):
 def test_more_like_this_applies_filters(wh, values):
     source = _prompt_id(wh, "robots creating new robots in a long factory line")
     status = values["rare_status"]
-    frame = more_like_this(wh, prompt_id=source, filters=SearchFilters(statuses=[status]), limit=5)
+    frame = more_like_this(wh, prompt_id=source, filters=Filters(statuses=[status]), limit=5)
     _check(frame, _rows(wh, frame), lambda r: r.status == status)
-    assert more_like_this(wh, prompt_id=source, filters=SearchFilters(max_nsfw=-1)).empty
+    assert more_like_this(wh, prompt_id=source, filters=Filters(max_nsfw=-1)).empty
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -411,7 +409,7 @@ def test_semantic_search_statement_uses_the_hnsw_index(built, embedder):
 def test_every_cursor_of_the_warehouse_searches_with_the_tuned_ef_search(built):
     # vss ignores the index's ef_search option at query time; a SESSION setting would not reach
     # the cursors that queries run on.
-    from genai_analyzer.duck import HNSW_EF_SEARCH
+    from genai_analyzer.warehouse.duck import HNSW_EF_SEARCH
 
     with Warehouse(built[0].db_path) as reopened:
         value = reopened.scalar("SELECT value FROM duckdb_settings() WHERE name = 'hnsw_ef_search'")
@@ -506,9 +504,17 @@ def test_cli_search_hybrid_with_filters(built):
 
 def test_cli_search_with_no_match_says_so(built):  # hybrid, the CLI default
     db = str(built[0].db_path)
-    result = CliRunner().invoke(main, ["search", "robots", "--status", "no-such-status", "--db", db])
+    result = CliRunner().invoke(main, ["search", "robots", "--from", "2100-01-01", "--db", db])
     assert result.exit_code == 0
     assert "no matches" in result.output
+
+
+def test_cli_search_names_the_valid_values_of_an_unknown_filter_value(built):
+    db = str(built[0].db_path)
+    result = CliRunner().invoke(main, ["search", "robots", "--status", "no-such-status", "--db", db])
+    assert result.exit_code == 1
+    assert "'no-such-status' is not in this warehouse; valid values:" in result.output
+    assert "success" in result.output
 
 
 def test_cli_search_errors_are_one_line(built):
@@ -535,12 +541,12 @@ def test_concurrent_semantic_searches_do_not_crash_the_process(wh, embedder):
 def test_a_plain_semantic_search_reads_only_the_prompts_it_shows(wh, embedder):
     """Unfiltered semantic search asks the index for ``limit`` prompts instead of 10x as many:
     the page must be exactly the first ``limit`` rows of the deep search."""
-    from genai_analyzer.search import _fuse, _results, _semantic_ranks
+    from genai_analyzer.analysis.search import _fuse, _results, _semantic_ranks
 
     for query in ("a castle on a hill at sunset", "portrait of an old sailor", "neon city street"):
         page = search(wh, query, mode="semantic", limit=12, embedder=embedder)
         vector = embedder.embed([query])[0]
-        none = SearchFilters()
+        none = Filters()
         deep = _results(wh, _fuse([_semantic_ranks(wh, vector, none, 240)]), none, 12, 4)
         assert list(page["generation_id"]) == list(deep["generation_id"])
         assert len(page) == 12
@@ -549,9 +555,9 @@ def test_a_plain_semantic_search_reads_only_the_prompts_it_shows(wh, embedder):
 def test_an_unfiltered_hybrid_page_comes_from_its_first_fused_prompts(wh, embedder):
     """Without filters every prompt has a generation to show, so search passes only the first
     ``limit`` fused prompts to the result statement: the page must equal the one drawn from all."""
-    from genai_analyzer.search import _fuse, _keyword_ranks, _results, _semantic_ranks
+    from genai_analyzer.analysis.search import _fuse, _keyword_ranks, _results, _semantic_ranks
 
-    none = SearchFilters()
+    none = Filters()
     for query in ("a castle on a hill at sunset", "portrait of an old sailor, oil painting", "cat"):
         page = search(wh, query, mode="hybrid", limit=10, per_prompt=2, embedder=embedder)
         vector = embedder.embed([query])[0]
@@ -578,9 +584,9 @@ def test_keyword_ranking_gives_fts_match_bm25_scores(wh, query):
     """search's BM25 statement sums the build's per-term weights (enrich.steps.BM25_POSTINGS) for
     the query's terms; its scores must be those of the fts extension's own match_bm25 for every
     prompt it returns, and it must miss none."""
-    from genai_analyzer.search import _keyword_ranks
+    from genai_analyzer.analysis.search import _keyword_ranks
 
-    ours = pd.DataFrame(_keyword_ranks(wh, query, SearchFilters(), 5000), columns=["prompt_id", "score"])
+    ours = pd.DataFrame(_keyword_ranks(wh, query, Filters(), 5000), columns=["prompt_id", "score"])
     theirs = wh.query(
         "SELECT prompt_id, score FROM (SELECT prompt_id, fts_main_dim_prompts.match_bm25(prompt_id, $q) "
         "AS score FROM dim_prompts) WHERE score IS NOT NULL",
@@ -591,15 +597,15 @@ def test_keyword_ranking_gives_fts_match_bm25_scores(wh, query):
     assert (merged.score - merged.score_fts).abs().max() < 1e-9 if len(merged) else True
     assert list(ours.score.round(9)) == sorted(ours.score.round(9), reverse=True)
     # the same order every time, ties by prompt_id, whatever order the sums were taken in
-    again = _keyword_ranks(wh, query, SearchFilters(), 5000)
+    again = _keyword_ranks(wh, query, Filters(), 5000)
     assert [pid for pid, _ in again] == list(ours.prompt_id)
 
 
 def test_keyword_ranking_with_filters_keeps_only_prompts_that_pass_them(wh, values):
-    from genai_analyzer.search import _keyword_ranks
+    from genai_analyzer.analysis.search import _keyword_ranks
 
     tier = values["tier"]
-    filters = SearchFilters(tiers=[tier])
+    filters = Filters(tiers=[tier])
     ranked = pd.DataFrame(_keyword_ranks(wh, "portrait", filters, 200), columns=["prompt_id", "score"])
     assert len(ranked) > 0
     passing = set(

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from genai_analyzer.duck import connect
-from genai_analyzer.ingest.diffusiondb import ingest_diffusiondb
-from genai_analyzer.sessions import UNKNOWN_USER, build_sessions
+from genai_analyzer.pipeline.ingest.diffusiondb import ingest_diffusiondb
+from genai_analyzer.pipeline.sessionize import UNKNOWN_USER, build_sessions
+from genai_analyzer.warehouse.duck import connect
 from tests.conftest import shared_path
 
 

@@ -11,10 +11,10 @@ import re
 
 import pandas as pd
 
-from genai_analyzer.errors import AnalyzerError
-from genai_analyzer.filters import Filters
-from genai_analyzer.queries import from_filtered
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.queries import from_filtered
+from genai_analyzer.core.errors import AnalyzerError
+from genai_analyzer.warehouse.reader import Warehouse
 
 MAX_LIMIT = 500
 
@@ -205,6 +205,18 @@ def session_replay(wh: Warehouse, session_id: str) -> pd.DataFrame:
     # DuckDB hands lists over as numpy arrays; plain lists compare and serialize simply.
     frame["changed_params"] = frame["changed_params"].map(list)
     return frame
+
+
+def session_with_diffs(wh: Warehouse, session_id: str) -> tuple[dict, pd.DataFrame]:
+    """(summary, replay) of a session, the replay with a ``prompt_diff`` column: the [op, text]
+    pieces of each prompt against the previous one (None for the first generation)."""
+    summary = session_summary(wh, session_id)
+    replay = session_replay(wh, session_id)
+    replay["prompt_diff"] = [
+        prompt_diff(prev, cur) if position else None
+        for position, (prev, cur) in enumerate(zip(replay["previous_prompt"], replay["prompt"], strict=True))
+    ]
+    return summary, replay
 
 
 # A token is a run of characters without whitespace or commas, or a comma on its own: SD prompts

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from genai_analyzer import semantic
-from genai_analyzer.filters import Filters
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis import semantic
+from genai_analyzer.analysis.filters import VALUE_FIELDS, Filters
+from genai_analyzer.warehouse.reader import Warehouse
 
 # Metric name -> SQL aggregate over fact_generations (alias f), from the semantic layer
 # (genai_analyzer/data/semantic_layer.yaml) that the SQL Copilot reads too.
@@ -96,6 +96,15 @@ def showcase_session(wh: Warehouse, limit: int = 4) -> pd.DataFrame:
         WHERE f.thumb_path IS NOT NULL ORDER BY f.session_seq LIMIT $limit
         """,
         {"limit": limit},
+    )
+
+
+def enrichment_counts(wh: Warehouse) -> dict:
+    """What enrichment added: distinct prompts, those with an embedding and with labels, and the
+    generations with a thumbnail."""
+    return wh.row(
+        "SELECT count(*) AS prompts, count(text_embedding) AS embedded, count(domain) AS labelled, "
+        "(SELECT count(thumb_path) FROM fact_generations) AS thumbs FROM dim_prompts"
     )
 
 
@@ -218,15 +227,27 @@ def friction_by_tier(wh: Warehouse, filters: Filters | None = None) -> pd.DataFr
     )
 
 
+def dimension_values(wh: Warehouse) -> dict[str, list[str]]:
+    """dimension -> its distinct values among the generations, for every dimension of the semantic
+    layer whose values a filter or a question may name (once per open warehouse)."""
+
+    def compute() -> dict[str, list[str]]:
+        values = {}
+        for name, dim in semantic.load().dimensions.items():
+            expr = dim.expression("generations")
+            if dim.values and expr:
+                frame = wh.query(
+                    f"SELECT DISTINCT {expr} AS v FROM {GENERATIONS.from_reading(expr)} "
+                    f"WHERE {expr} IS NOT NULL ORDER BY 1"
+                )
+                values[name] = [str(v) for v in frame["v"]]
+        return values
+
+    return wh.memo("dimension_values", compute)
+
+
 def filter_choices(wh: Warehouse) -> dict[str, list[str]]:
-    """The values each filter can take in this warehouse (for the filter bar's dropdowns)."""
-    return {
-        "tiers": wh.query("SELECT DISTINCT tier FROM dim_users ORDER BY 1")["tier"].tolist(),
-        "statuses": wh.query("SELECT DISTINCT status FROM fact_generations ORDER BY 1")["status"].tolist(),
-        "domains": wh.query("SELECT DISTINCT domain FROM dim_prompts WHERE domain IS NOT NULL ORDER BY 1")[
-            "domain"
-        ].tolist(),
-        "art_styles": wh.query(
-            "SELECT DISTINCT art_style FROM dim_prompts WHERE art_style IS NOT NULL ORDER BY 1"
-        )["art_style"].tolist(),
-    }
+    """filter name -> the values it can take in this warehouse (the filter bar's choices, and what
+    ``Filters.from_inputs`` checks values against)."""
+    values = dimension_values(wh)
+    return {spec.name: values.get(spec.dimension, []) for spec in VALUE_FIELDS}

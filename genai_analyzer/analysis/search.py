@@ -14,11 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from genai_analyzer.enrich.steps import BM25_POSTINGS
-from genai_analyzer.errors import AnalyzerError
-from genai_analyzer.filters import Filters as SearchFilters
-from genai_analyzer.queries import from_filtered
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.queries import from_filtered
+from genai_analyzer.core.contract import BM25_POSTINGS
+from genai_analyzer.core.errors import AnalyzerError
+from genai_analyzer.warehouse.reader import Warehouse
 
 MODES = ("semantic", "keyword", "hybrid")
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
@@ -60,7 +60,7 @@ def search(
     query: str,
     *,
     mode: str = "hybrid",
-    filters: SearchFilters | None = None,
+    filters: Filters | None = None,
     limit: int = 24,
     per_prompt: int = 4,
     embedder=None,
@@ -71,7 +71,7 @@ def search(
         raise SearchError("Type something to search for.")
     if mode not in MODES:
         raise SearchError(f"Unknown search mode {mode!r}; use one of {', '.join(MODES)}.")
-    filters = filters or SearchFilters()
+    filters = filters or Filters()
     # Fusion and filters need deep candidate lists; a plain semantic search only its top ``limit``
     # prompts, which the index finds as well as the first ``limit`` of a deeper list.
     depth = limit if mode == "semantic" and not filters.active else max(limit * 10, 200)
@@ -87,7 +87,7 @@ def search(
     return _results(wh, _page_candidates(_fuse(rankings), filters, limit), filters, limit, per_prompt)
 
 
-def _page_candidates(ranked: Ranking, filters: SearchFilters, limit: int) -> Ranking:
+def _page_candidates(ranked: Ranking, filters: Filters, limit: int) -> Ranking:
     """The ranked prompts a page can draw from. Without filters every prompt has at least one
     generation to show, so the first ``limit`` prompts fill the page; with filters some may have
     none that pass, so all candidates stay."""
@@ -99,7 +99,7 @@ def more_like_this(
     *,
     prompt_id: str | None = None,
     generation_id: str | None = None,
-    filters: SearchFilters | None = None,
+    filters: Filters | None = None,
     limit: int = 24,
     per_prompt: int = 4,
 ) -> pd.DataFrame:
@@ -117,7 +117,7 @@ def more_like_this(
         raise SearchError(
             f"Prompt {prompt_id!r} is unknown or has no embedding (run genai-analyzer enrich embeddings)."
         )
-    filters = filters or SearchFilters()
+    filters = filters or Filters()
     ranks = _semantic_ranks(wh, np.asarray(vector, dtype=np.float32), filters, max(limit * 10, 200) + 1)
     ranks = [(pid, score) for pid, score in ranks if pid != prompt_id]
     return _results(wh, _page_candidates(_fuse([ranks]), filters, limit), filters, limit, per_prompt)
@@ -157,7 +157,7 @@ def semantic_sql(dim: int, depth: int) -> str:
 _HNSW_LOCK = threading.Lock()
 
 
-def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: SearchFilters, depth: int) -> Ranking:
+def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: Filters, depth: int) -> Ranking:
     dim = _dim(wh)
     if not dim:
         raise SearchError("This warehouse has no prompt embeddings: run genai-analyzer enrich embeddings.")
@@ -180,7 +180,7 @@ def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: SearchFilters, d
     return ranks
 
 
-# BM25 from the weights the build computed per (term, prompt) (enrich.steps.BM25_POSTINGS): the
+# BM25 from the weights the build computed per (term, prompt) (core.contract.BM25_POSTINGS): the
 # scores of fts's match_bm25 (a test compares them), summed over the query's distinct terms only,
 # instead of the macro evaluated once per prompt of the table (100 ms and more at 100k prompts).
 # Scores are rounded for ordering: sums in another order differ in the last bits, which must not
@@ -204,14 +204,14 @@ KEYWORD_SQL = """
 """
 
 
-def _keyword_ranks(wh: Warehouse, query: str, filters: SearchFilters, depth: int) -> Ranking:
+def _keyword_ranks(wh: Warehouse, query: str, filters: Filters, depth: int) -> Ranking:
     where, params = filters.where()
     restrict = "" if not filters.active else f"AND docs.name IN (SELECT f.prompt_id {from_filtered(where)})"
     sql = KEYWORD_SQL.format(postings=BM25_POSTINGS, restrict=restrict, depth=int(depth))
     return wh.rows(sql, {"q": query, **params})
 
 
-def _n_passing(wh: Warehouse, ranks: Ranking, filters: SearchFilters) -> int:
+def _n_passing(wh: Warehouse, ranks: Ranking, filters: Filters) -> int:
     """How many of the ranked prompts have a generation that passes the filters."""
     where, params = filters.where()
     ranked = f"f.prompt_id IN (SELECT unnest($ids::VARCHAR[])) AND ({where})"
@@ -235,9 +235,7 @@ def _fuse(rankings: list[Ranking]) -> Ranking:
     return sorted(fused, key=lambda item: (-item[1], item[0]))
 
 
-def _results(
-    wh: Warehouse, ranked: Ranking, filters: SearchFilters, limit: int, per_prompt: int
-) -> pd.DataFrame:
+def _results(wh: Warehouse, ranked: Ranking, filters: Filters, limit: int, per_prompt: int) -> pd.DataFrame:
     where, params = filters.where()
     ranking = {
         "ids": [pid for pid, _ in ranked],
@@ -250,8 +248,8 @@ def _results(
 
 @functools.cache
 def _embedder_for(model: str):
-    from genai_analyzer.enrich.embeddings import embedder_from_settings
-    from genai_analyzer.settings import Settings
+    from genai_analyzer.core.settings import Settings
+    from genai_analyzer.models.embeddings import embedder_from_settings
 
     return embedder_from_settings(Settings.from_env(), model)
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from genai_analyzer.errors import AnalyzerError
+from genai_analyzer.core.contract import SEMANTIC_LAYER_FILE
+from genai_analyzer.core.errors import AnalyzerError
 
-LAYER_FILE = Path(__file__).parent / "data" / "semantic_layer.yaml"
+LAYER_FILE = SEMANTIC_LAYER_FILE
 FORMATS = ("count", "rate", "ms", "usd", "number")
 
 
@@ -64,6 +65,22 @@ class Dimension:
 
     def expression(self, grain: str) -> str | None:
         return self.sql.get(grain)
+
+    def condition(self, grain: str, *, param: str | None = None, values=()) -> str:
+        """The condition keeping rows of ``grain`` whose value of this dimension is in a list: the
+        bound list parameter ``$param`` (the query layer), or ``values`` written as literals (the
+        copilot, whose SQL is shown and can be edited)."""
+        expr = self.sql[grain]
+        if param is not None:
+            return f"list_contains(${param}, {expr})"
+        return f"{expr} IN ({', '.join(literal(v) for v in values)})"
+
+
+def literal(value) -> str:
+    """A SQL literal for a number or a text value (quotes doubled)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from genai_analyzer.warehouse import MART_TABLES, Warehouse
+from genai_analyzer.analysis.formatting import format_share
+from genai_analyzer.core.contract import MART_TABLES
+from genai_analyzer.warehouse.reader import Warehouse
 
 
 def warehouse_status(path: Path) -> dict:
@@ -80,5 +82,4 @@ def format_status(status: dict) -> str:
     return "\n".join(lines)
 
 
-def _share(n: int, total: int) -> str:
-    return f"{100 * n / total:.0f}%" if total else "-"
+_share = format_share

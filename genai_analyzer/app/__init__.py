@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gradio as gr
 
-from genai_analyzer.app import analytics, copilot, explorer, overview
-from genai_analyzer.app.theme import CSS, FORCE_DARK_JS, make_theme
-from genai_analyzer.copilot.core import Copilot
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis.copilot.core import Copilot
+from genai_analyzer.api.endpoints import Api
+from genai_analyzer.app import analytics, copilot, explorer, explorer_view, overview, routes
+from genai_analyzer.app.theme import CSS, EXPLORER_CSS, FORCE_DARK_JS, make_theme
+from genai_analyzer.warehouse.reader import Warehouse
 
 TITLE = "GenAI Session Analyzer"
 
@@ -15,18 +16,19 @@ TITLE = "GenAI Session Analyzer"
 def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Blocks:
     """The app's Blocks over ``wh``; launch it with ``launch_kwargs()``. The SQL Copilot tab uses
     ``sql_copilot``, or an offline one (semantic parser, no LLM) over ``wh``."""
-    sql_copilot = sql_copilot or Copilot(wh)
+    api = Api(wh, sql_copilot or Copilot(wh))
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(f"# {TITLE}")
         with gr.Tabs():
             with gr.Tab("Overview"):
-                overview.build(demo, wh)
+                overview.build(demo, api)
             with gr.Tab("Analytics"):
-                analytics.build(demo, wh)
+                analytics.build(demo, api)
             with gr.Tab("Session Explorer"):
-                explorer.build(demo, wh)
+                explorer.build(demo, api)
             with gr.Tab("SQL Copilot"):
-                copilot.build(demo, sql_copilot)
+                copilot.build(demo, api.sql_copilot)
+        routes.register(api)
     # A burst of users queues instead of exhausting two cores.
     demo.queue(default_concurrency_limit=4, max_size=64)
     return demo
@@ -37,7 +39,7 @@ def launch_kwargs(wh: Warehouse) -> dict:
     the thumbnail folder the pages may load images from."""
     return {
         "theme": make_theme(),
-        "css": CSS + explorer.EXPLORER_CSS + copilot.CSS,
+        "css": CSS + EXPLORER_CSS + copilot.CSS,
         "js": FORCE_DARK_JS,
-        "allowed_paths": explorer.allowed_paths(wh),
+        "allowed_paths": explorer_view.allowed_paths(wh),
     }

@@ -9,42 +9,27 @@ from pathlib import Path
 
 import gradio as gr
 
-from genai_analyzer import queries
-from genai_analyzer.app import charts
+from genai_analyzer.analysis import plotting as charts
+from genai_analyzer.analysis import queries
+from genai_analyzer.analysis.filters import FILTER_FIELDS, FILTER_NAMES, Filters
+from genai_analyzer.analysis.formatting import format_change, format_metric, metric_label
+from genai_analyzer.api.endpoints import CHART_QUERIES, Api
 from genai_analyzer.app.errors import user_errors
-from genai_analyzer.filters import Filters
-from genai_analyzer.jsonable import records
-from genai_analyzer.warehouse import Warehouse
 
-# chart name -> (query, figure); the same frame feeds the chart and its CSV export
-CHARTS = {
-    "daily activity": (queries.generations_by_day, charts.daily_activity),
-    "outcomes": (queries.status_breakdown, charts.status_distribution),
-    "latency by hour and tier": (queries.latency_by_hour_and_tier, charts.latency_by_hour),
-    "friction by tier": (queries.friction_by_tier, charts.friction_by_tier),
-    "weekly performance": (queries.weekly_performance, charts.weekly_performance),
-    "domains": (
-        lambda wh, f: queries.label_breakdown(wh, "domain", f),
-        lambda d: charts.label_breakdown(d, "domain"),
-    ),
-    "art styles": (
-        lambda wh, f: queries.label_breakdown(wh, "art_style", f),
-        lambda d: charts.label_breakdown(d, "art_style"),
-    ),
-    "complexity": (queries.complexity_profile, charts.complexity_profile),
+# chart name -> figure; the frame comes from the API layer (Api.chart_frame), so the chart, its CSV
+# export and the /chart endpoint read the same rows
+CHART_FIGURES = {
+    "daily activity": charts.daily_activity,
+    "outcomes": charts.status_distribution,
+    "latency by hour and tier": charts.latency_by_hour,
+    "friction by tier": charts.friction_by_tier,
+    "weekly performance": charts.weekly_performance,
+    "domains": lambda d: charts.label_breakdown(d, "domain"),
+    "art styles": lambda d: charts.label_breakdown(d, "art_style"),
+    "complexity": charts.complexity_profile,
 }
-KPI_LABELS = {
-    "generations": ("Generations", "{:,.0f}".format),
-    "active_users": ("Active users", "{:,.0f}".format),
-    "sessions": ("Sessions", "{:,.0f}".format),
-    "success_rate": ("Success rate", "{:.1%}".format),
-    # latencies in seconds: millisecond figures are too wide for a card
-    "p50_latency_ms": ("p50 latency", lambda ms: f"{ms / 1000:,.1f} s"),
-    "p95_latency_ms": ("p95 latency", lambda ms: f"{ms / 1000:,.1f} s"),
-    "cost_usd": ("GPU cost", "${:,.2f}".format),
-    "revenue_usd": ("Revenue", "${:,.2f}".format),
-    "margin_usd": ("Margin", "${:,.2f}".format),
-}
+# (query, figure) per chart, for callers that draw one chart from a warehouse (the benchmark)
+CHARTS = {name: (CHART_QUERIES[name], figure) for name, figure in CHART_FIGURES.items()}
 # Shared by every refresh: threads start on first use; four keep two cores busy with DuckDB while
 # the figures are drawn, without one refresh taking every thread from the others.
 QUERY_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="analytics-query")
@@ -55,47 +40,52 @@ LOWER_IS_BETTER = {"p50_latency_ms", "p95_latency_ms", "cost_usd"}
 
 def kpi_cards_html(kpis: dict) -> str:
     cards = []
-    for name, (label, fmt) in KPI_LABELS.items():
+    for name in queries.KPI_METRICS:
         value, change = kpis[name]["value"], kpis[name]["change"]
-        shown = "–" if value is None else fmt(value)
+        shown = format_metric(name, value, compact=True)  # latencies in seconds: ms are too wide
         if change is None:
             delta = '<div class="kpi-delta">no earlier period</div>'
         else:
             good = (change < 0) if name in LOWER_IS_BETTER else (change > 0)
-            arrow = "▲" if change > 0 else "▼" if change < 0 else "■"
             cls = "up" if good else "down" if change != 0 else ""
-            delta = f'<div class="kpi-delta {cls}">{arrow} {abs(change):.1%} vs previous period</div>'
+            delta = f'<div class="kpi-delta {cls}">{format_change(change)} vs previous period</div>'
         cards.append(
-            f'<div class="kpi"><div class="kpi-label">{label}</div>'
+            f'<div class="kpi"><div class="kpi-label">{metric_label(name, short=True)}</div>'
             f'<div class="kpi-value">{shown}</div>{delta}</div>'
         )
     return f'<div class="kpi-row">{"".join(cards)}</div>'
 
 
-def filter_bar(wh: Warehouse) -> list[gr.components.Component]:
-    """The filter inputs, in Filters.from_inputs order (start, end, tiers, statuses, domains, styles)."""
-    choices = queries.filter_choices(wh)
-    first, last = queries.data_range(wh)
+def filter_bar(api: Api) -> list[gr.components.Component]:
+    """The filter inputs, one per FILTER_FIELDS entry and in its order."""
+    choices = api.filter_choices()
+    first, last = queries.data_range(api.wh)
     # Open on the last three weeks, so the KPI cards can compare with the three weeks before.
     default_start = max(first, last - timedelta(days=20))
+    label = {f.name: f.label for f in FILTER_FIELDS}
     with gr.Row(equal_height=True):
-        start = gr.DateTime(value=str(default_start), include_time=False, type="string", label="From")
-        end = gr.DateTime(value=str(last), include_time=False, type="string", label="To")
-        tiers = gr.CheckboxGroup(choices["tiers"], label="Tier")
-        statuses = gr.CheckboxGroup(choices["statuses"], label="Status")
+        start = gr.DateTime(value=str(default_start), include_time=False, type="string", label=label["start"])
+        end = gr.DateTime(value=str(last), include_time=False, type="string", label=label["end"])
+        tiers = gr.CheckboxGroup(choices["tiers"], label=label["tiers"])
+        statuses = gr.CheckboxGroup(choices["statuses"], label=label["statuses"])
     with gr.Row():
-        domains = gr.Dropdown(choices["domains"], multiselect=True, label="Domain")
-        styles = gr.Dropdown(choices["art_styles"], multiselect=True, label="Art style")
+        domains = gr.Dropdown(choices["domains"], multiselect=True, label=label["domains"])
+        styles = gr.Dropdown(choices["art_styles"], multiselect=True, label=label["art_styles"])
     return [start, end, tiers, statuses, domains, styles]
 
 
-def build(demo: gr.Blocks, wh: Warehouse) -> None:
-    """Render the tab into the enclosing Blocks; register /kpis and /timeseries."""
-    inputs = filter_bar(wh)
+def filters_of(api: Api, values) -> Filters:
+    """The filter bar's values (in FILTER_FIELDS order) as checked Filters."""
+    return api.filters(**dict(zip(FILTER_NAMES, values, strict=True)))
+
+
+def build(demo: gr.Blocks, api: Api) -> None:
+    """Render the tab into the enclosing Blocks."""
+    inputs = filter_bar(api)
     apply = gr.Button("Apply filters", variant="primary")
     cards = gr.HTML()
     plots = {}
-    names = list(CHARTS)
+    names = list(CHART_FIGURES)
     for i in range(0, len(names), 2):
         with gr.Row():
             for name in names[i : i + 2]:
@@ -107,13 +97,13 @@ def build(demo: gr.Blocks, wh: Warehouse) -> None:
 
     @user_errors
     def refresh(*values):
-        filters = Filters.from_inputs(*values)
+        filters = filters_of(api, values)
         # The statements run side by side on their own cursors (DuckDB releases the GIL), and each
         # figure is drawn as soon as its frame is there.
-        kpis = QUERY_POOL.submit(queries.kpis, wh, filters)
-        frames = [QUERY_POOL.submit(query_fn, wh, filters) for query_fn, _ in CHARTS.values()]
+        kpis = QUERY_POOL.submit(api.kpis, filters)
+        frames = [QUERY_POOL.submit(api.chart_frame, name, filters) for name in CHART_FIGURES]
         figures = [
-            plot_fn(frame.result()) for (_, plot_fn), frame in zip(CHARTS.values(), frames, strict=True)
+            plot_fn(frame.result()) for plot_fn, frame in zip(CHART_FIGURES.values(), frames, strict=True)
         ]
         return [kpi_cards_html(kpis.result()), *figures]
 
@@ -123,40 +113,9 @@ def build(demo: gr.Blocks, wh: Warehouse) -> None:
 
     @user_errors
     def export(name, *values):
-        frame = CHARTS[name][0](wh, Filters.from_inputs(*values))
+        frame = api.chart_frame(name, filters_of(api, values))
         path = Path(tempfile.mkdtemp(prefix="genai-export-")) / f"{name.replace(' ', '_')}.csv"
         frame.to_csv(path, index=False)
         return str(path)
 
     export_button.click(export, [export_choice, *inputs], export_file, api_visibility="private")
-
-    @user_errors
-    def kpis(
-        start: str = "",
-        end: str = "",
-        tiers: list[str] | None = None,
-        statuses: list[str] | None = None,
-        domains: list[str] | None = None,
-        art_styles: list[str] | None = None,
-    ) -> dict:
-        """KPIs over the filtered period (dates YYYY-MM-DD; empty = whole range) and the change
-        against the period of equal length before it: {metric: {value, previous, change}}."""
-        return queries.kpis(wh, Filters.from_inputs(start, end, tiers, statuses, domains, art_styles))
-
-    @user_errors
-    def timeseries(
-        start: str = "",
-        end: str = "",
-        tiers: list[str] | None = None,
-        statuses: list[str] | None = None,
-        domains: list[str] | None = None,
-        art_styles: list[str] | None = None,
-    ) -> list[dict]:
-        """One record per day: generations, active_users, success_rate, p50/p95 latency, cost, revenue."""
-        frame = queries.generations_by_day(
-            wh, Filters.from_inputs(start, end, tiers, statuses, domains, art_styles)
-        )
-        return records(frame)
-
-    gr.api(kpis, api_name="kpis")
-    gr.api(timeseries, api_name="timeseries")

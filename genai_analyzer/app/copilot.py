@@ -11,10 +11,10 @@ import html
 import gradio as gr
 import pandas as pd
 
-from genai_analyzer.app.charts import empty
+from genai_analyzer.analysis.copilot.core import Answer, Copilot
+from genai_analyzer.analysis.copilot.parser import EXAMPLES
+from genai_analyzer.analysis.plotting import empty
 from genai_analyzer.app.errors import user_errors
-from genai_analyzer.copilot.core import Answer, Copilot
-from genai_analyzer.copilot.parser import EXAMPLES
 
 CSS = """
 .cp-backend { color: #94a3b8; font-size: 0.8rem; }
@@ -47,7 +47,7 @@ def _figure(answer: Answer):
 
 
 def build(demo: gr.Blocks, copilot: Copilot) -> None:
-    """Render the tab into the enclosing Blocks; register ``/ask``."""
+    """Render the tab into the enclosing Blocks (/ask is the API layer's, through app/routes.py)."""
     gr.Markdown(
         "Ask about the warehouse in plain words. Answers are read-only SQL over the star schema, "
         "checked before they run; edit the SQL below and run it again if you like."
@@ -89,13 +89,3 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
     for trigger in (send.click, question.submit):
         trigger(answer, [question, chat, context], outputs, api_visibility="private")
     run.click(run_edited, [sql, chat], [chat, table, plot], api_visibility="private")
-
-    @user_errors
-    def ask(question: str, context: dict | None = None) -> dict:
-        """Answer a question about the warehouse with a safe read-only query. Pass the previous
-        answer's ``context`` to ask a follow-up ("now only for pro users"). Returns question, sql,
-        columns, rows, truncated, explanation, backend (semantic | llm:<model> | none), context,
-        refused and elapsed_ms."""
-        return copilot.ask(question, context).to_api()
-
-    gr.api(ask, api_name="ask")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from genai_analyzer.datamodel import Model, Relationship
+from genai_analyzer.warehouse.datamodel import Model, Relationship
 
 ACCENT = "#8b5cf6"
 BOX = "#1e293b"

@@ -6,7 +6,7 @@ import functools
 
 import gradio as gr
 
-from genai_analyzer.errors import AnalyzerError
+from genai_analyzer.core.errors import AnalyzerError
 
 
 def user_errors(fn):

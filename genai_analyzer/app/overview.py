@@ -7,10 +7,13 @@ import importlib.metadata
 
 import gradio as gr
 
-from genai_analyzer import datamodel, queries
-from genai_analyzer.app import diagrams, explorer
-from genai_analyzer.build import STEPS
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis import queries
+from genai_analyzer.analysis.formatting import format_metric, metric_label
+from genai_analyzer.api.endpoints import Api
+from genai_analyzer.app import diagrams, explorer_view
+from genai_analyzer.pipeline.build import STEPS
+from genai_analyzer.warehouse import datamodel
+from genai_analyzer.warehouse.reader import Warehouse
 
 INTRO = """
 **GenAI Session Analyzer** shows how people use a text-to-image generator: who generates what,
@@ -23,14 +26,8 @@ latency, failures, cost and revenue are simulated where the source lacks them (s
 
 def kpi_cards_html(fig: dict) -> str:
     """The headline figures as bordered cards."""
-    cards = [
-        ("Generations", f"{fig['generations']:,}"),
-        ("Users", f"{fig['active_users']:,}"),
-        ("Sessions", f"{fig['sessions']:,}"),
-        ("Success rate", f"{100 * fig['success_rate']:.1f}%"),
-        ("p95 latency", f"{fig['p95_latency_ms'] / 1000:.1f} s"),
-        ("Margin", f"${fig['margin_usd']:,.2f}"),
-    ]
+    names = ("generations", "active_users", "sessions", "success_rate", "p95_latency_ms", "margin_usd")
+    cards = [(metric_label(n, short=True), format_metric(n, fig[n], compact=True)) for n in names]
     body = "".join(
         f'<div class="kpi"><div class="kpi-label">{k}</div><div class="kpi-value">{v}</div></div>'
         for k, v in cards
@@ -83,7 +80,7 @@ def showcase_html(frame) -> str:
             "step (<code>genai-analyzer build</code> without <code>--skip thumbnails</code>).</div>"
         )
     cards = "".join(
-        f'<figure class="ov-shot"><img src="{explorer.file_url(row.thumb_path)}" '
+        f'<figure class="ov-shot"><img src="{explorer_view.file_url(row.thumb_path)}" '
         f'alt="generation {row.session_seq}" loading="lazy"/><figcaption><b>#{row.session_seq}</b> '
         f'{html.escape(_cut(row.prompt))} <span class="ov-status">{html.escape(row.status)}</span>'
         "</figcaption></figure>"
@@ -126,10 +123,7 @@ def derivation_markdown(info: dict) -> str:
 
 def enrichment_markdown(wh: Warehouse, info: dict) -> str:
     """What the enrichment steps added to this warehouse."""
-    counts = wh.row(
-        "SELECT count(*) AS prompts, count(text_embedding) AS embedded, count(domain) AS labelled, "
-        "(SELECT count(thumb_path) FROM fact_generations) AS thumbs FROM dim_prompts"
-    )
+    counts = queries.enrichment_counts(wh)
     enrich = info.get("enrichment", {})
     indexes = info.get("indexes", {})
     model = enrich.get("embeddings", {}).get("model", "none")
@@ -181,7 +175,8 @@ def stack_markdown() -> str:
     return "### Tech stack\n" + "\n".join(lines)
 
 
-def build(demo: gr.Blocks, wh: Warehouse) -> None:
+def build(demo: gr.Blocks, api: Api) -> None:
+    wh = api.wh
     """Render the tab into the enclosing Blocks; register its public API endpoint."""
     gr.Markdown(INTRO)
     cards = gr.HTML()
@@ -201,7 +196,7 @@ def build(demo: gr.Blocks, wh: Warehouse) -> None:
     gr.Markdown(stack_markdown())
 
     def load():
-        fig = queries.overview_figures(wh)
+        fig = api.overview()
         info = wh.build_info()
         return (
             kpi_cards_html(fig),
@@ -212,10 +207,3 @@ def build(demo: gr.Blocks, wh: Warehouse) -> None:
         )
 
     demo.load(load, outputs=[cards, source, showcase, derivation, enrichment], api_visibility="private")
-
-    def overview() -> dict:
-        """Headline figures over the whole warehouse: generations, users, sessions, success rate,
-        p50/p95 latency, cost, revenue, margin, period, source and simulated columns."""
-        return queries.overview_figures(wh)
-
-    gr.api(overview, api_name="overview")

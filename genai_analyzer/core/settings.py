@@ -10,7 +10,9 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from genai_analyzer.errors import SettingsError
+from genai_analyzer.core.catalog import parse_catalog
+from genai_analyzer.core.contract import EMBEDDING_BACKENDS, LABELLERS, LLM_BACKENDS, WAREHOUSE_TARGETS
+from genai_analyzer.core.errors import SettingsError
 
 
 @dataclass(frozen=True)
@@ -184,28 +186,28 @@ class Settings:
             raise SettingsError("GENAI_SESSION_MAX_HOURS must be a positive number of hours.")
         if not 0 <= self.nsfw_block_threshold <= 2:
             raise SettingsError("GENAI_NSFW_BLOCK_THRESHOLD must lie between 0 and 2.")
-        if self.labeller not in ("embedding", "llm"):
+        if self.labeller not in LABELLERS:
             raise SettingsError("GENAI_LABELLER must be 'embedding' or 'llm'.")
-        if self.llm_backend not in ("none", "openai", "transformers", "mlx"):
+        if self.llm_backend not in LLM_BACKENDS:
             raise SettingsError("GENAI_LLM_BACKEND must be one of none, openai, transformers, mlx.")
         if not 16 <= self.thumb_size <= 2048:
             raise SettingsError("GENAI_THUMB_SIZE must be between 16 and 2048 pixels.")
-        from genai_analyzer.enrich.embeddings import check_backend
-
-        check_backend(self.embedding_backend)
+        if self.embedding_backend not in EMBEDDING_BACKENDS:
+            raise SettingsError(
+                f"GENAI_EMBEDDING_BACKEND={self.embedding_backend!r} is not a known embedding backend; "
+                f"use one of {', '.join(EMBEDDING_BACKENDS)} (docs/enrichment.md compares them)."
+            )
         if self.pipeline_executor not in ("multiprocess", "k8s", "celery"):
             raise SettingsError(
                 f"GENAI_PIPELINE_EXECUTOR={self.pipeline_executor!r}: use multiprocess (this machine), "
                 "k8s (dagster-k8s) or celery (dagster-celery); see docs/orchestration.md."
             )
-        if self.warehouse_target not in ("file", "ducklake"):
+        if self.warehouse_target not in WAREHOUSE_TARGETS:
             raise SettingsError(
                 f"GENAI_WAREHOUSE_TARGET={self.warehouse_target!r}: use 'file' (the single DuckDB file at "
                 "GENAI_DB) or 'ducklake' (a PostgreSQL catalog plus Parquet files, docs/ducklake.md)."
             )
         if self.warehouse_target == "ducklake":
-            from genai_analyzer.ducklake import parse_catalog
-
             parse_catalog(self.ducklake_catalog)  # raises with an example when empty or not PostgreSQL
         if self.ducklake_snapshot < 0:
             raise SettingsError("GENAI_DUCKLAKE_SNAPSHOT must be 0 (the newest) or a snapshot id.")

@@ -40,12 +40,13 @@ from pathlib import Path
 
 import numpy as np
 
-from genai_analyzer.errors import AnalyzerError, SettingsError
+from genai_analyzer.core.contract import EMBEDDING_BACKENDS
+from genai_analyzer.core.errors import AnalyzerError, SettingsError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _BUNDLED_NAMES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKENDS = EMBEDDING_BACKENDS
 DEFAULT_BACKEND = "onnx"
 # Backends whose vectors are those of fp32 PyTorch (to ~1e-6) share its key; others get a suffix.
 _FP32_BACKENDS = ("torch", "onnx")
@@ -143,7 +144,7 @@ class Embedder:
     def cache_dir(self) -> Path:
         """Root of the exported ONNX models (``GENAI_MODEL_CACHE``)."""
         if self._cache_dir is None:
-            from genai_analyzer.settings import Settings
+            from genai_analyzer.core.settings import Settings
 
             self._cache_dir = Settings.from_env().model_cache_dir
         return self._cache_dir

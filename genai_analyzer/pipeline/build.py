@@ -19,14 +19,14 @@ from pathlib import Path
 
 import duckdb
 
-from genai_analyzer import duck
-from genai_analyzer.errors import AnalyzerError, BuildError
-from genai_analyzer.peak_memory import peak_mb, reset_peak
-from genai_analyzer.settings import Settings
+from genai_analyzer.core.contract import MART_TABLES, thumb_dir
+from genai_analyzer.core.errors import AnalyzerError, BuildError
+from genai_analyzer.core.peak_memory import peak_mb, reset_peak
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.warehouse import duck
 
 SOURCES = ("sample", "diffusiondb", "logs")
 ENRICH_STEPS = ("embeddings", "labels", "thumbnails")
-TABLES = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date")
 
 
 @dataclass
@@ -131,7 +131,7 @@ def enrich_warehouse(settings: Settings, steps: tuple[str, ...], *, progress: bo
     target = Path(settings.db_path).resolve()
     if not target.exists():
         raise BuildError("prepare", f"no warehouse at {target}; run genai-analyzer build first")
-    from genai_analyzer.warehouse import Warehouse
+    from genai_analyzer.warehouse.reader import Warehouse
 
     with Warehouse(target) as wh:
         info = wh.build_info()
@@ -156,7 +156,7 @@ def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
     step = steps[0]
     try:
         ctx.open()
-        from genai_analyzer.enrich.steps import attach_previous, create_enrich_tables
+        from genai_analyzer.pipeline.enrich import attach_previous, create_enrich_tables
 
         create_enrich_tables(ctx.con)  # the dbt models join them, enriched or not
         if fresh and any(s in ENRICH_STEPS for s in steps):
@@ -171,7 +171,7 @@ def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
             bar.update(1)
         _swap_in(ctx.building, ctx.target)
         if "embeddings" in steps:
-            from genai_analyzer.enrich.steps import discard_embedding_cache
+            from genai_analyzer.pipeline.enrich import discard_embedding_cache
 
             discard_embedding_cache(ctx.target)  # the published warehouse holds those vectors now
         ctx.summary.size_bytes = ctx.target.stat().st_size
@@ -190,7 +190,7 @@ def step_context(
     settings: Settings, request: BuildRequest, database: Path | str, *, progress: bool = False
 ) -> _Context:
     """A context for running single steps (``STEPS[name](ctx)``) on ``database``, as the Dagster
-    assets do (genai_analyzer/orchestration): the same functions as a build, one at a time.
+    assets do (genai_analyzer/pipeline/orchestration): the same functions as a build, one at a time.
 
     ``ctx.summary`` collects what the steps report; thumbnails go beside ``settings.db_path``.
     """
@@ -217,14 +217,14 @@ def _prepare_target(target: Path) -> Path:
 
 
 def _ingest(ctx: _Context) -> None:
-    from genai_analyzer.ingest.diffusiondb import fetch_diffusiondb, ingest_diffusiondb
-    from genai_analyzer.ingest.logs import ingest_logs
+    from genai_analyzer.pipeline.ingest.diffusiondb import fetch_diffusiondb, ingest_diffusiondb
+    from genai_analyzer.pipeline.ingest.logs import ingest_logs
 
     request, settings = ctx.request, ctx.settings
     if request.source == "logs":
         report = ingest_logs(ctx.con, request.path, limit=request.limit)
     elif request.source == "sample":
-        from genai_analyzer.sample_store import ensure_sample
+        from genai_analyzer.pipeline.sample_store import ensure_sample
 
         path = ensure_sample(settings, progress=ctx.progress)
         report = ingest_diffusiondb(ctx.con, path, source="sample", limit=request.limit, parts=request.parts)
@@ -248,8 +248,8 @@ def _ingest(ctx: _Context) -> None:
 
 
 def _sessions(ctx: _Context) -> None:
-    from genai_analyzer.sessions import build_sessions
-    from genai_analyzer.simulate import define_random_macros, fill_missing_timestamps
+    from genai_analyzer.pipeline.sessionize import build_sessions
+    from genai_analyzer.pipeline.simulate import define_random_macros, fill_missing_timestamps
 
     define_random_macros(ctx.con, ctx.settings.seed)
     ctx.summary.simulated["created_at"] = fill_missing_timestamps(ctx.con)
@@ -259,7 +259,7 @@ def _sessions(ctx: _Context) -> None:
 
 
 def _simulate(ctx: _Context) -> None:
-    from genai_analyzer.simulate import simulate_telemetry, simulate_users, simulated_columns
+    from genai_analyzer.pipeline.simulate import simulate_telemetry, simulate_users, simulated_columns
 
     simulate_users(ctx.con)
     simulate_telemetry(ctx.con, nsfw_block_threshold=ctx.settings.nsfw_block_threshold)
@@ -268,14 +268,14 @@ def _simulate(ctx: _Context) -> None:
 
 def _get_embedder(ctx: _Context):
     if ctx.embedder is None:
-        from genai_analyzer.enrich.embeddings import embedder_from_settings
+        from genai_analyzer.models.embeddings import embedder_from_settings
 
         ctx.embedder = embedder_from_settings(ctx.settings)
     return ctx.embedder
 
 
 def _embeddings(ctx: _Context) -> None:
-    from genai_analyzer.enrich.steps import embed_prompts, embedding_cache_dir, stored_dim
+    from genai_analyzer.pipeline.enrich import embed_prompts, embedding_cache_dir, stored_dim
 
     embedder = _get_embedder(ctx)
     counts = embed_prompts(
@@ -290,8 +290,8 @@ def _embeddings(ctx: _Context) -> None:
 
 
 def _labels(ctx: _Context) -> None:
-    from genai_analyzer.enrich.labelling import make_labeller
-    from genai_analyzer.enrich.steps import label_prompts
+    from genai_analyzer.models.labels.factory import make_labeller
+    from genai_analyzer.pipeline.enrich import label_prompts
 
     key, factory = make_labeller(ctx.settings, _get_embedder(ctx))
     counts = label_prompts(
@@ -301,7 +301,7 @@ def _labels(ctx: _Context) -> None:
 
 
 def _thumbnails(ctx: _Context) -> None:
-    from genai_analyzer.enrich.steps import thumbnail_images
+    from genai_analyzer.pipeline.enrich import thumbnail_images
 
     counts = thumbnail_images(
         ctx.con, thumb_dir(ctx.target), size=ctx.settings.thumb_size, progress=ctx.progress
@@ -309,15 +309,10 @@ def _thumbnails(ctx: _Context) -> None:
     ctx.summary.enrichment["thumbnails"] = {**counts.as_dict(), "size": ctx.settings.thumb_size}
 
 
-def thumb_dir(warehouse: Path) -> Path:
-    """Thumbnails live next to the warehouse they belong to."""
-    return warehouse.parent / f"{warehouse.stem}_thumbs"
-
-
 def _dbt(ctx: _Context) -> None:
     from tqdm.auto import tqdm
 
-    from genai_analyzer.transform import count_nodes, run_dbt
+    from genai_analyzer.pipeline.transform import count_nodes, run_dbt
 
     enrichment = ctx.summary.enrichment
     variables = {
@@ -325,7 +320,7 @@ def _dbt(ctx: _Context) -> None:
         "embedding_dim": enrichment.get("embeddings", {}).get("dim", 384),
         "labeller_key": enrichment.get("labels", {}).get("labeller", "none"),
     }
-    from genai_analyzer.enrich.steps import drop_search_indexes
+    from genai_analyzer.warehouse.indexes import drop_search_indexes
 
     drop_search_indexes(ctx.con)  # dbt-duckdb runs without vss; `enrich` copies carry indexes
     ctx.close()  # dbt opens the file itself
@@ -344,7 +339,7 @@ def _dbt(ctx: _Context) -> None:
 
 
 def _indexes(ctx: _Context) -> None:
-    from genai_analyzer.enrich.steps import create_search_indexes
+    from genai_analyzer.warehouse.indexes import create_search_indexes
 
     ctx.summary.indexes = create_search_indexes(ctx.con)
 
@@ -360,7 +355,7 @@ def _finalize(ctx: _Context) -> None:
         "WHERE NOT internal AND database_name = current_database()"
     ).fetchall():
         ctx.con.execute(f'DROP VIEW "{schema}"."{view}"')
-    for table in TABLES:
+    for table in MART_TABLES:
         summary.table_rows[table] = ctx.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     info = dict(ctx.info)  # `enrich` keeps what the original build recorded
     info.update(
@@ -401,7 +396,7 @@ def _finalize(ctx: _Context) -> None:
 def _publish(ctx: _Context) -> None:
     """Copy the finished build's marts and build_info into the DuckLake in one transaction: one new
     snapshot, or none when it fails (docs/ducklake.md)."""
-    from genai_analyzer.ducklake import LakeTarget, publish
+    from genai_analyzer.warehouse.ducklake import LakeTarget, publish
 
     ctx.summary.lake_snapshot = publish(ctx.building, LakeTarget.from_settings(ctx.settings))
 

@@ -21,13 +21,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from genai_analyzer.duck import HNSW_EF_SEARCH
-
 BATCH = 2048  # prompts per embedding batch: one progress tick, one insert
 # HNSW parameters, tuned with scripts/bench_search.py (docs/benchmarks.md): with vss's defaults
 # (ef_construction 128, ef_search 64) recall@10 was 0.88 at 100k prompts; with these, 0.97.
-HNSW_M = 16
-HNSW_EF_CONSTRUCTION = 256
 
 
 @dataclass
@@ -227,11 +223,6 @@ def _append(con, table: str, frame: pd.DataFrame) -> None:
         con.unregister("rows_to_append")
 
 
-def labeller_key(kind: str, model: str, taxonomy_text: str) -> str:
-    """Identifies labels made the same way: labeller kind, embedding model, taxonomy version."""
-    return f"{kind}:{model}:{hashlib.sha1(taxonomy_text.encode()).hexdigest()[:8]}"
-
-
 def stored_dim(con, model: str) -> int | None:
     """Dimension of the vectors stored for ``model`` (None when there are none)."""
     row = con.execute(
@@ -288,7 +279,7 @@ def thumbnail_images(con, thumb_dir: Path, *, size: int = 256, progress: bool = 
     """Fill ``enrich.thumbnails`` with a WebP thumbnail per distinct image of this build."""
     from tqdm.auto import tqdm
 
-    from genai_analyzer.enrich.thumbnails import make_thumbnails
+    from genai_analyzer.pipeline.thumbnails import make_thumbnails
 
     paths = [
         r[0]
@@ -312,85 +303,4 @@ def thumbnail_images(con, thumb_dir: Path, *, size: int = 256, progress: bool = 
         done=by_status["done"],
         skipped=by_status["skipped"],
         failed=by_status["missing"] + by_status["corrupt"],
-    )
-
-
-# ART indexes on the keys search joins by: with them DuckDB fetches a page's 24 prompts and their
-# generations by key instead of scanning both tables (45 to 16 ms a search at 175k generations).
-LOOKUP_INDEXES = {
-    "dim_prompts_prompt_id": ("dim_prompts", "prompt_id"),
-    "fact_generations_prompt_id": ("fact_generations", "prompt_id"),
-}
-
-
-# The BM25 weight of every (term, prompt) pair of the full-text index, computed once: fts's
-# match_bm25 formula (k 1.2, b 0.75) with the query-independent part done at build time, so a
-# keyword search only sums its terms' weights (search.KEYWORD_SQL). Ordered by term, as it is read.
-BM25_POSTINGS = "fts_main_dim_prompts.bm25_postings"
-BM25_POSTINGS_SQL = f"""
-    CREATE OR REPLACE TABLE {BM25_POSTINGS} AS
-    WITH tf AS (
-        SELECT termid, docid, count(*) AS tf FROM fts_main_dim_prompts.terms GROUP BY termid, docid
-    ),
-    stats AS (SELECT num_docs, avgdl FROM fts_main_dim_prompts.stats)
-    SELECT tf.termid, tf.docid,
-           log(((stats.num_docs - dict.df) + 0.5) / (dict.df + 0.5) + 1)
-           * ((tf.tf * (1.2 + 1)) / (tf.tf + 1.2 * ((1 - 0.75) + 0.75 * (docs.len / stats.avgdl))))
-           AS weight
-    FROM tf
-    JOIN fts_main_dim_prompts.dict AS dict ON dict.termid = tf.termid
-    JOIN fts_main_dim_prompts.docs AS docs ON docs.docid = tf.docid
-    CROSS JOIN stats
-    ORDER BY tf.termid, tf.docid
-"""
-
-
-def create_search_indexes(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
-    """HNSW (cosine) over dim_prompts.text_embedding, BM25 full text over dim_prompts.prompt, and
-    the lookup indexes search joins by (on the tables that are tables here, not views)."""
-    made = {"hnsw": False, "fts": False}
-    tables = {
-        row[0]
-        for row in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
-            "AND database_name = current_database()"
-        ).fetchall()
-    }
-    for name, (table, column) in LOOKUP_INDEXES.items():
-        if table in tables:
-            con.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column})")
-    n_vectors = con.execute("SELECT count(text_embedding) FROM dim_prompts").fetchone()[0]
-    if n_vectors:
-        con.execute(
-            "CREATE INDEX dim_prompts_embedding_hnsw ON dim_prompts USING HNSW (text_embedding) "
-            f"WITH (metric = 'cosine', M = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}, "
-            f"ef_search = {HNSW_EF_SEARCH})"
-        )
-        made["hnsw"] = True
-    con.execute(
-        "PRAGMA create_fts_index('dim_prompts', 'prompt_id', 'prompt', stemmer = 'porter', "
-        "stopwords = 'english', lower = 1, strip_accents = 1, overwrite = 1)"
-    )
-    con.execute(BM25_POSTINGS_SQL)
-    made["fts"] = True
-    return made
-
-
-def drop_search_indexes(con: duckdb.DuckDBPyConnection) -> None:
-    """Remove the search indexes (they are rebuilt after dbt replaces dim_prompts)."""
-    con.execute("DROP INDEX IF EXISTS dim_prompts_embedding_hnsw")
-    for name in LOOKUP_INDEXES:
-        con.execute(f"DROP INDEX IF EXISTS {name}")
-    if _has_schema(con, "fts_main_dim_prompts"):
-        con.execute(f"DROP TABLE IF EXISTS {BM25_POSTINGS}")
-        con.execute("PRAGMA drop_fts_index('dim_prompts')")
-
-
-def _has_schema(con, schema: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_schemas() "
-            "WHERE schema_name = $s AND database_name = current_database()",
-            {"s": schema},
-        ).fetchone()[0]
     )

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from genai_analyzer.settings import Settings
+from genai_analyzer.core.settings import Settings
 
 MANIFEST = "sample_manifest.json"
 # Bump when the generator's output changes, so old samples on disk are rebuilt.
@@ -15,7 +15,7 @@ GENERATOR_VERSION = 1
 
 def ensure_sample(settings: Settings, *, progress: bool = True) -> Path:
     """The folder holding the embedded sample for these settings, generating it when needed."""
-    from genai_analyzer.sample import write_sample
+    from genai_analyzer.pipeline.sample import write_sample
 
     folder = settings.sample_dir
     wanted = {

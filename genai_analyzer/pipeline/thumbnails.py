@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from genai_analyzer.images import ZIP_SEPARATOR
+from genai_analyzer.core.images import ZIP_SEPARATOR
 
 CHUNK = 48  # images per task: enough to amortise opening an archive, small enough to balance workers
 

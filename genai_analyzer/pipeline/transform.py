@@ -6,9 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genai_analyzer.errors import BuildError
-
-DBT_PROJECT_DIR = Path(__file__).parent / "dbt_project"
+from genai_analyzer.core.contract import DBT_PROJECT_DIR  # noqa: E402  (re-exported for the build)
+from genai_analyzer.core.errors import BuildError
 
 
 @dataclass

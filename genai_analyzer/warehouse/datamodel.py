@@ -1,6 +1,6 @@
 """The data model as the dbt project documents it: read from schema.yml, never typed twice.
 
-Used to render docs/data-model.md (``python -m genai_analyzer.datamodel > docs/data-model.md``)
+Used to render docs/data-model.md (``python -m genai_analyzer.warehouse.datamodel > docs/data-model.md``)
 and by the app's Overview tab.
 """
 
@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from genai_analyzer.transform import DBT_PROJECT_DIR
-
-MART_ORDER = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date")
+from genai_analyzer.core.contract import DBT_PROJECT_DIR, MART_TABLES
 
 
 @dataclass
@@ -71,7 +69,7 @@ def mart_models() -> list[Model]:
         )
         for m in spec["models"]
     }
-    return [models[name] for name in MART_ORDER]
+    return [models[name] for name in MART_TABLES]
 
 
 def relationships() -> list[Relationship]:
@@ -94,7 +92,7 @@ def render_markdown() -> str:
         "# Data model",
         "",
         "Rendered from `genai_analyzer/dbt_project/models/marts/schema.yml` by",
-        "`python -m genai_analyzer.datamodel > docs/data-model.md`; a test fails when it is stale.",
+        "`python -m genai_analyzer.warehouse.datamodel > docs/data-model.md`; a test fails when it is stale.",
         "",
         "A star schema: `fact_generations` (one row per generation) joined to `dim_users`,",
         "`dim_sessions`, `dim_prompts` and `dim_date`. The `raw` schema holds what the pipeline's",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from genai_analyzer.errors import WarehouseError
+from genai_analyzer.core.errors import WarehouseError
 
 EXTENSION_PACKAGES = {
     "vss": "duckdb_extension_vss",
@@ -23,7 +23,7 @@ EXTENSION_PACKAGES = {
 }
 # HNSW candidates explored per query. The index option of the same name is not applied by vss 1.5.5
 # at query time, so every connection sets it; 200 takes recall@10 at 100k prompts from 0.90 to 0.97.
-HNSW_EF_SEARCH = 200
+from genai_analyzer.core.contract import HNSW_EF_SEARCH  # noqa: E402
 
 
 def extension_path(name: str) -> Path:

@@ -23,15 +23,16 @@ from pathlib import Path
 
 import duckdb
 
-from genai_analyzer import duck
-from genai_analyzer.errors import SettingsError, WarehouseError
+from genai_analyzer.core.catalog import parse_catalog, redact
+from genai_analyzer.core.contract import BUILD_INFO_TABLE, MART_TABLES, WAREHOUSE_TARGETS
+from genai_analyzer.core.errors import WarehouseError
+from genai_analyzer.warehouse import duck
 
 LAKE_EXTENSIONS = ("ducklake", "postgres_scanner")
-MART_TABLES = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date")
 # What the app reads: the marts and the build's record. Not raw.*, enrich.* (the marts carry their
 # content) nor the search indexes (rebuilt in memory by the read side).
-PUBLISHED_TABLES = (*MART_TABLES, "build_info")
-TARGETS = ("file", "ducklake")
+PUBLISHED_TABLES = (*MART_TABLES, BUILD_INFO_TABLE)
+TARGETS = WAREHOUSE_TARGETS
 _ARRAY_SUFFIX = re.compile(r"\[\d+\]$")
 
 
@@ -65,34 +66,6 @@ class LakeTarget:
     def describe(self) -> str:
         """The catalog for messages, with any password hidden."""
         return redact(self.catalog)
-
-
-def parse_catalog(text: str) -> str:
-    """A PostgreSQL connection (``dbname=genai host=db.internal user=genai``, or a
-    ``postgresql://`` URI), optionally written ``postgres:...`` or ``ducklake:postgres:...``."""
-    text = (text or "").strip()
-    for prefix in ("ducklake:", "postgres:"):
-        if text.startswith(prefix) and not text.startswith(("postgres://", "postgresql://")):
-            text = text[len(prefix) :].strip()
-    if not text:
-        raise SettingsError(
-            "GENAI_WAREHOUSE_TARGET=ducklake needs GENAI_DUCKLAKE_CATALOG, a PostgreSQL connection "
-            "string such as 'dbname=genai host=localhost user=genai' (see docs/ducklake.md)."
-        )
-    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", text)
-    if scheme and scheme.group(1) not in ("postgres", "postgresql"):
-        raise SettingsError(
-            f"GENAI_DUCKLAKE_CATALOG={redact(text)!r}: the DuckLake catalog must be PostgreSQL "
-            "(a libpq string like 'dbname=genai host=localhost', or a postgresql:// URI), "
-            f"not {scheme.group(1)}:."
-        )
-    return text
-
-
-def redact(text: str) -> str:
-    """``text`` with libpq and URI passwords replaced by ***."""
-    text = re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'\"]+)", r"\1***", text, flags=re.I)
-    return re.sub(r"(postgres(?:ql)?://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
 
 
 def attach(con: duckdb.DuckDBPyConnection, target: LakeTarget, alias: str, *, read_only: bool = True) -> None:
@@ -241,7 +214,7 @@ def open_warehouse(
         searchable = "vss" in extensions and "fts" in extensions
         con.execute(f"CREATE {'TABLE' if searchable else 'VIEW'} main.dim_prompts AS {select}")
         if searchable:
-            from genai_analyzer.enrich.steps import create_search_indexes
+            from genai_analyzer.warehouse.indexes import create_search_indexes
 
             create_search_indexes(con)
         return con, target

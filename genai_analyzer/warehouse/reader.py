@@ -6,7 +6,7 @@ own cursor from the one read-only connection.
 
 The warehouse is the single DuckDB file, or a DuckLake (``GENAI_WAREHOUSE_TARGET=ducklake``): then
 the connection is an in-memory DuckDB over the lake, pinned to one snapshot, showing the same
-tables (genai_analyzer/ducklake.py).
+tables (genai_analyzer/warehouse/ducklake.py).
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from genai_analyzer import duck
-from genai_analyzer.errors import WarehouseError
+from genai_analyzer.core.contract import MART_TABLES  # noqa: F401  (the tables this reads)
+from genai_analyzer.core.errors import WarehouseError
+from genai_analyzer.warehouse import duck
 
 if TYPE_CHECKING:
-    from genai_analyzer.ducklake import LakeTarget
-    from genai_analyzer.settings import Settings
-
-MART_TABLES = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date")
+    from genai_analyzer.core.settings import Settings
+    from genai_analyzer.warehouse.ducklake import LakeTarget
 
 
 class Warehouse:
@@ -43,7 +42,7 @@ class Warehouse:
         self.path = Path(path)
         self.lake = lake  # with its snapshot pinned once open
         if lake is not None:
-            from genai_analyzer import ducklake
+            from genai_analyzer.warehouse import ducklake
 
             self._con, self.lake = ducklake.open_warehouse(lake, extensions)
         elif not self.path.exists():
@@ -54,13 +53,22 @@ class Warehouse:
             self._con = duck.connect(self.path, read_only=True, extensions=extensions)
         self._con.execute("SET GLOBAL TimeZone = 'UTC'")  # GLOBAL: the cursors queries run on see it
         self._lock = threading.Lock()
+        self._memo: dict = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, extensions: tuple[str, ...] = ("vss", "fts")) -> Warehouse:
         """The warehouse the settings select: the file at GENAI_DB, or the DuckLake."""
-        from genai_analyzer.ducklake import LakeTarget
+        from genai_analyzer.warehouse.ducklake import LakeTarget
 
         return cls(settings.db_path, extensions=extensions, lake=LakeTarget.from_settings(settings))
+
+    def memo(self, key: str, compute):
+        """``compute()`` once per open warehouse: it is read-only, so what it holds cannot change."""
+        if key not in self._memo:
+            value = compute()
+            with self._lock:
+                self._memo.setdefault(key, value)
+        return self._memo[key]
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:  # cursor creation is not thread-safe on one connection

@@ -12,8 +12,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from genai_analyzer.copilot.parser import CannotAnswer, QuerySpec, TimeRange
-from genai_analyzer.semantic import SemanticLayer
+from genai_analyzer.analysis.copilot.parser import CannotAnswer, QuerySpec, TimeRange
+from genai_analyzer.analysis.semantic import SemanticLayer
 
 
 @dataclass
@@ -65,12 +65,6 @@ def _day(text: str, last_day: date) -> date:
     return date.fromisoformat(text)
 
 
-def _literal(value) -> str:
-    if isinstance(value, int | float):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compiled:
     """The SELECT answering ``spec``."""
     grain_name = layer.metrics[spec.metrics[0]].grain
@@ -78,8 +72,7 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
     dims = [(d, layer.dimensions[d].expression(grain_name)) for d in spec.dimensions]
     metrics = [(m, layer.metrics[m].sql) for m in spec.metrics]
     conditions = [
-        f"{layer.dimensions[d].expression(grain_name)} IN ({', '.join(_literal(v) for v in values)})"
-        for d, values in spec.filters.items()
+        layer.dimensions[d].condition(grain_name, values=values) for d, values in spec.filters.items()
     ]
     window = resolve(spec.time, last_day) if spec.time else None
     if window and window[0] > last_day:

@@ -27,16 +27,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from genai_analyzer import semantic
-from genai_analyzer.copilot import explain as reading
-from genai_analyzer.copilot.compiler import compile_spec
-from genai_analyzer.copilot.parser import EXAMPLES, CannotAnswer, Parser, QuerySpec
-from genai_analyzer.copilot.safety import QueryFailed, QueryTimeout, SafeRunner, UnsafeQuery
-from genai_analyzer.datamodel import mart_models
-from genai_analyzer.errors import AnalyzerError
-from genai_analyzer.jsonable import plain
-from genai_analyzer.llm.base import LLM, LLMError
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis import semantic
+from genai_analyzer.analysis.copilot import explain as reading
+from genai_analyzer.analysis.copilot.compiler import compile_spec
+from genai_analyzer.analysis.copilot.parser import EXAMPLES, CannotAnswer, Parser, QuerySpec
+from genai_analyzer.analysis.copilot.safety import QueryFailed, QueryTimeout, SafeRunner, UnsafeQuery
+from genai_analyzer.core.errors import AnalyzerError
+from genai_analyzer.core.jsonable import plain
+from genai_analyzer.models.llm.base import LLM, LLMError
+from genai_analyzer.warehouse.datamodel import mart_models
+from genai_analyzer.warehouse.reader import Warehouse
 
 FEW_SHOT_QUESTIONS = (
     *EXAMPLES,
@@ -279,16 +279,9 @@ class Copilot:
     # --- helpers ---------------------------------------------------------------------------
 
     def _dimension_values(self) -> dict[str, list[str]]:
-        grain = self.layer.grains["generations"]
-        values = {}
-        for name, dim in self.layer.dimensions.items():
-            expr = dim.expression("generations")
-            if dim.values and expr:
-                frame = self.wh.query(
-                    f"SELECT DISTINCT {expr} AS v FROM {grain.from_sql} WHERE {expr} IS NOT NULL ORDER BY 1"
-                )
-                values[name] = [str(v) for v in frame["v"]]
-        return values
+        from genai_analyzer.analysis.queries import dimension_values
+
+        return dimension_values(self.wh)
 
 
 def _from_result(question: str, sql: str, result, explanation: str, *, backend: str) -> Answer:
@@ -334,7 +327,7 @@ def extract_sql(reply: str) -> str:
 def _default_embed(wh: Warehouse):
     """The warehouse's embedding model for wording the parser has no synonym for; None when
     the model cannot load (the parser then relies on synonyms alone)."""
-    from genai_analyzer.search import query_embedder
+    from genai_analyzer.analysis.search import query_embedder
 
     try:
         embedder = query_embedder(wh)
@@ -347,7 +340,7 @@ def _generic_chart(frame):
     """A bar or line chart for a result of one label column and one number column."""
     import pandas as pd
 
-    from genai_analyzer.app import charts
+    from genai_analyzer.analysis import plotting as charts
 
     if frame.empty or len(frame) < 2 or frame.shape[1] < 2:
         return None

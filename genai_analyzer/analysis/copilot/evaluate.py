@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from genai_analyzer.copilot.core import Answer, Copilot
-from genai_analyzer.jsonable import records
-from genai_analyzer.warehouse import Warehouse
+from genai_analyzer.analysis.copilot.core import Answer, Copilot
+from genai_analyzer.core.jsonable import records
+from genai_analyzer.warehouse.reader import Warehouse
 
 
 @dataclass

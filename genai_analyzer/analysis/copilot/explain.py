@@ -5,27 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from genai_analyzer.semantic import SemanticLayer
+from genai_analyzer.analysis.formatting import format_value, metric_kind
+from genai_analyzer.analysis.semantic import SemanticLayer
 
 
 def fmt(value, kind: str) -> str:
-    """A metric value as people read it: 3.2%, 4.1 s, $12.30, 1,204."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "no value"
-    if kind == "rate":
-        return f"{100 * value:.1f}%"
-    if kind == "ms":
-        return f"{value / 1000:,.2f} s" if abs(value) >= 1000 else f"{value:,.0f} ms"
-    if kind == "usd":
-        return f"${value:,.2f}" if abs(value) >= 1 else f"${value:,.4f}"
-    if kind == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+    """A metric value in a sentence: 3.2%, 4.1 s, $12.30, 1,204 (the shared formatter)."""
+    return format_value(value, kind, missing="no value")
 
 
 def _kind(layer: SemanticLayer, column: str) -> str:
-    base = column.removesuffix("_before")
-    return layer.metrics[base].format if base in layer.metrics else "number"
+    return metric_kind(column, layer)
 
 
 def _label(layer: SemanticLayer, metric: str) -> str:
@@ -85,7 +75,7 @@ def chart(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Seman
           *, compare: bool = False) -> go.Figure | None:  # fmt: skip
     """A line over time, bars over categories, bars of the change for a comparison; None for
     a single number or a result too wide to draw."""
-    from genai_analyzer.app import charts  # the app's look; imported late (the app imports the copilot)
+    from genai_analyzer.analysis import plotting as charts
 
     if frame.empty or not dims or len(frame) < 2 and not compare:
         return None

@@ -27,8 +27,8 @@ from datetime import date
 
 import numpy as np
 
-from genai_analyzer.errors import AnalyzerError
-from genai_analyzer.semantic import SemanticLayer
+from genai_analyzer.analysis.semantic import SemanticLayer
+from genai_analyzer.core.errors import AnalyzerError
 
 EXAMPLES = (
     "show error rate by user tier",

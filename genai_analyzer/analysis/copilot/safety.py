@@ -55,12 +55,13 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from genai_analyzer.errors import AnalyzerError
+from genai_analyzer.core.contract import MART_TABLES
+from genai_analyzer.core.errors import AnalyzerError
 
 if TYPE_CHECKING:
-    from genai_analyzer.ducklake import LakeTarget
+    from genai_analyzer.warehouse.ducklake import LakeTarget
 
-ALLOWED_TABLES = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date")
+ALLOWED_TABLES = MART_TABLES
 # Table functions allowed in FROM: they make rows from values, never from storage.
 ALLOWED_TABLE_FUNCTIONS = frozenset({"unnest", "range", "generate_series"})
 MAX_SQL_CHARS = 20_000  # far above any real question's SQL; bounds parser time and memory
@@ -590,7 +591,7 @@ class SafeRunner:
         """The DuckLake, read-only at its snapshot, with only that snapshot's Parquet files readable
         once external access is off. DuckDB's allow-list does not tell reads from writes: the
         statement check and DuckDB's one-SELECT check are what keep COPY out (docs/ducklake.md)."""
-        from genai_analyzer import ducklake
+        from genai_analyzer.warehouse import ducklake
 
         lake = self.lake
         if lake.snapshot is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.enrich.taxonomy import FIELDS, _default_matcher
+from genai_analyzer.models.labels.taxonomy import FIELDS, _default_matcher
 
 # ---------------------------------------------------------------------------------------------
 # Complexity

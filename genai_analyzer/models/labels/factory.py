@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from genai_analyzer.settings import Settings
+import hashlib
+
+from genai_analyzer.core.settings import Settings
 
 TAXONOMY_RESOURCE = "taxonomy.json"
 
@@ -13,19 +15,22 @@ def taxonomy_text() -> str:
     return (files("genai_analyzer") / "data" / TAXONOMY_RESOURCE).read_text()
 
 
+def labeller_key(kind: str, model: str, taxonomy_text: str) -> str:
+    """Identifies labels made the same way: labeller kind, embedding model, taxonomy version."""
+    return f"{kind}:{model}:{hashlib.sha1(taxonomy_text.encode()).hexdigest()[:8]}"
+
+
 def make_labeller(settings: Settings, embedder):
     """(key, factory): the key names how labels are made, so a change invalidates old ones; the
     factory builds the labeller (loading models) only when called."""
-    from genai_analyzer.enrich.steps import labeller_key
-
     llm = None
     if settings.labeller == "llm":
-        from genai_analyzer.llm.factory import llm_from_settings
+        from genai_analyzer.models.llm.factory import llm_from_settings
 
         llm = llm_from_settings(settings)  # only configures; nothing loads until it is asked
 
     def factory():
-        from genai_analyzer.enrich.labels import EmbeddingLabeller, LLMLabeller
+        from genai_analyzer.models.labels.labeller import EmbeddingLabeller, LLMLabeller
 
         fallback = EmbeddingLabeller(embedder)
         return LLMLabeller(llm, fallback) if llm is not None else fallback

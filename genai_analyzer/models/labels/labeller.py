@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from genai_analyzer.enrich.complexity import (
+from genai_analyzer.models.labels.complexity import (
     complexity_features,
     complexity_from_scan,
     complexity_score,
 )
-from genai_analyzer.enrich.taxonomy import (
+from genai_analyzer.models.labels.taxonomy import (
     FIELDS,
     OTHER,
     KeywordMatcher,
@@ -35,7 +35,7 @@ from genai_analyzer.enrich.taxonomy import (
     load_taxonomy,
     normalise_prompt,
 )
-from genai_analyzer.llm.base import LLM, LLMError, Message
+from genai_analyzer.models.llm.base import LLM, LLMError, Message
 
 __all__ = [
     "FIELDS",

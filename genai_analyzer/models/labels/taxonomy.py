@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from genai_analyzer.errors import AnalyzerError
+from genai_analyzer.core.contract import TAXONOMY_FILE
+from genai_analyzer.core.errors import AnalyzerError
 
 FIELDS = ("domain", "art_style")
 OTHER = "other"
@@ -100,7 +101,7 @@ def _lookup(field: TaxonomyField) -> dict[str, str]:
     return table
 
 
-DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "data" / "taxonomy.json"
+DEFAULT_TAXONOMY_PATH = TAXONOMY_FILE
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:

@@ -11,7 +11,7 @@ import re
 from abc import ABC, abstractmethod
 from typing import TypedDict
 
-from genai_analyzer.errors import AnalyzerError
+from genai_analyzer.core.errors import AnalyzerError
 
 
 class Message(TypedDict):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from genai_analyzer.errors import SettingsError
-from genai_analyzer.llm.base import LLM
-from genai_analyzer.llm.mlx_backend import MLXLLM
-from genai_analyzer.llm.openai_compat import OpenAICompatibleLLM
-from genai_analyzer.llm.transformers_local import TransformersLLM
-from genai_analyzer.settings import Settings
+from genai_analyzer.core.errors import SettingsError
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.models.llm.base import LLM
+from genai_analyzer.models.llm.mlx_backend import MLXLLM
+from genai_analyzer.models.llm.openai_compat import OpenAICompatibleLLM
+from genai_analyzer.models.llm.transformers_local import TransformersLLM
 
 _MODEL_EXAMPLES = {
     "openai": "a model the server serves, e.g. 'qwen2.5:3b' for Ollama or 'gpt-4o-mini' for OpenAI",

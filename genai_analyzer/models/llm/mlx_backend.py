@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-from genai_analyzer.llm.base import LLM, LLMError, Message
+from genai_analyzer.models.llm.base import LLM, LLMError, Message
 
 _INSTALL_HINT = (
     'pip install "genai-session-analyzer[mlx]" (Apple silicon), or on Linux pip install "mlx-lm[cpu]"'

@@ -11,7 +11,7 @@ import json
 import threading
 from urllib.parse import urlsplit
 
-from genai_analyzer.llm.base import LLM, LLMError, Message
+from genai_analyzer.models.llm.base import LLM, LLMError, Message
 
 _BODY_EXCERPT = 300
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}

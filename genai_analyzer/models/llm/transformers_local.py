@@ -11,7 +11,7 @@ import os
 import threading
 from pathlib import Path
 
-from genai_analyzer.llm.base import LLM, LLMError, Message
+from genai_analyzer.models.llm.base import LLM, LLMError, Message
 
 # Base (non-instruct) models have no chat template; they get this transcript and stop being
 # useful once they start writing the user's next turn, so the reply is cut there.

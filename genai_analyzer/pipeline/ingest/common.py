@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from genai_analyzer.errors import IngestError
+from genai_analyzer.core.errors import IngestError
 
 # name -> DuckDB type; the order is the table's column order.
 RAW_COLUMNS: dict[str, str] = {

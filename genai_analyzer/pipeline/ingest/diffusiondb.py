@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from genai_analyzer.errors import IngestError
-from genai_analyzer.images import IMAGE_SUFFIXES, part_from_name, zip_member_path
-from genai_analyzer.ingest.common import (
+from genai_analyzer.core.errors import IngestError
+from genai_analyzer.core.images import IMAGE_SUFFIXES, part_from_name, zip_member_path
+from genai_analyzer.pipeline.ingest.common import (
     IngestReport,
     create_raw_table,
     fill_report,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from genai_analyzer.errors import IngestError
-from genai_analyzer.ingest.common import (
+from genai_analyzer.core.errors import IngestError
+from genai_analyzer.pipeline.ingest.common import (
     STATUSES,
     IngestReport,
     create_raw_table,

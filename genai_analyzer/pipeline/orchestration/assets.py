@@ -9,7 +9,7 @@ very functions a build runs, so no step's logic lives here; what is here is I/O 
 - Unpartitioned, in the staging DuckDB file under the storage root, one writer at a time:
   ``raw/generations`` (all parts), ``raw/sessionized`` (sessions need all of a user's rows, and users
   span parts), ``raw/users`` + ``raw/telemetry``, ``enrich/*`` (all parts' enrichment); then the dbt
-  models (genai_analyzer/orchestration/dbt.py) and ``warehouse`` (indexes, build_info, swap-in).
+  models (genai_analyzer/pipeline/orchestration/dbt.py) and ``warehouse`` (indexes, build_info, swap-in).
 """
 
 import functools
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from genai_analyzer import build
-from genai_analyzer.orchestration.layout import Pipeline
+from genai_analyzer.pipeline import build
+from genai_analyzer.pipeline.orchestration.layout import Pipeline
 
 # Steps that write the staging DuckDB file carry this tag; the executor runs one of them at a time.
 WRITES_STAGING = {"genai_analyzer/writes": "staging"}
@@ -46,7 +46,7 @@ class GenaiPipeline(dg.ConfigurableResource):
     def pipeline(self) -> Pipeline:
         from dataclasses import replace
 
-        from genai_analyzer.settings import Settings
+        from genai_analyzer.core.settings import Settings
 
         pipeline = Pipeline.from_settings(Settings.from_env())
         if self.storage_root:
@@ -87,7 +87,7 @@ def _part_context(pipeline: Pipeline, partition: str):
 
 def _with_generations(pipeline: Pipeline, partition: str):
     """An in-memory context holding this partition's ``raw.generations`` and empty enrich tables."""
-    from genai_analyzer.enrich.steps import create_enrich_tables
+    from genai_analyzer.pipeline.enrich import create_enrich_tables
 
     ctx = _part_context(pipeline, partition)
     ctx.con.execute(
@@ -116,7 +116,7 @@ def _sum_counts(reports: list[dict], counted: tuple[str, ...]) -> dict:
 @functools.cache
 def _embedder(settings):
     """One embedding model per process, shared by the embeddings and labels steps it runs."""
-    from genai_analyzer.enrich.embeddings import embedder_from_settings
+    from genai_analyzer.models.embeddings import embedder_from_settings
 
     return embedder_from_settings(settings)
 
@@ -130,11 +130,11 @@ def source(genai: GenaiPipeline) -> dg.MaterializeResult:
     DiffusionDB copy or the logs are only checked. Materialize it before the partitions."""
     pipeline = genai.pipeline()
     if pipeline.source == "sample":
-        from genai_analyzer.sample_store import ensure_sample
+        from genai_analyzer.pipeline.sample_store import ensure_sample
 
         location = ensure_sample(pipeline.settings, progress=False)
     else:
-        from genai_analyzer.ingest.common import require_file
+        from genai_analyzer.pipeline.ingest.common import require_file
 
         location = require_file(pipeline.path, "GENAI_PIPELINE_PATH")
     return dg.MaterializeResult(
@@ -308,7 +308,7 @@ def staging_assets(partition_keys: list[str]) -> list[dg.AssetsDefinition]:
     def telemetry(genai: GenaiPipeline):
         """Tier and signup per user, then status, latency, GPU time, cost and revenue per generation:
         the build's simulate step (seeded, so the same rows get the same values)."""
-        from genai_analyzer.simulate import define_random_macros
+        from genai_analyzer.pipeline.simulate import define_random_macros
 
         pipeline = genai.pipeline()
         ctx = _staging_context(pipeline)
@@ -343,7 +343,7 @@ def staging_assets(partition_keys: list[str]) -> list[dg.AssetsDefinition]:
     def enrichment_tables(genai: GenaiPipeline):
         """Every partition's enrichment in the staging file's enrich tables, one row per prompt and
         model (a prompt in several parts was embedded in each) and one per image."""
-        from genai_analyzer.enrich.steps import create_enrich_tables
+        from genai_analyzer.pipeline.enrich import create_enrich_tables
 
         pipeline = genai.pipeline()
         ctx = _staging_context(pipeline)

@@ -13,9 +13,9 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from genai_analyzer.orchestration.assets import WRITES_STAGING, GenaiPipeline
-from genai_analyzer.orchestration.layout import Pipeline
-from genai_analyzer.transform import DBT_PROJECT_DIR
+from genai_analyzer.pipeline.orchestration.assets import WRITES_STAGING, GenaiPipeline
+from genai_analyzer.pipeline.orchestration.layout import Pipeline
+from genai_analyzer.pipeline.transform import DBT_PROJECT_DIR
 
 
 class _Translator(DagsterDbtTranslator):
@@ -37,7 +37,7 @@ def dbt_project(pipeline: Pipeline) -> DbtProject:
 def _parse(target: Path, database: Path) -> None:
     from dbt.cli.main import dbtRunner
 
-    from genai_analyzer.errors import BuildError
+    from genai_analyzer.core.errors import BuildError
 
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("GENAI_DBT_DATABASE", str(database))  # the profile names it; parse opens nothing

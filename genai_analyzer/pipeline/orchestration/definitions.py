@@ -1,4 +1,5 @@
-"""The Dagster code location: ``dagster dev -m genai_analyzer.orchestration`` (docs/orchestration.md).
+"""The Dagster code location: ``dagster dev -m genai_analyzer.pipeline.orchestration``
+(docs/orchestration.md).
 
 Loaded lazily through ``@dg.definitions``: importing this module does nothing; Dagster calls
 ``defs()``, which reads the source's partitions from GENAI_PIPELINE_SOURCE / GENAI_PIPELINE_PATH and
@@ -12,8 +13,9 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from genai_analyzer.errors import BuildError
-from genai_analyzer.orchestration.assets import (
+from genai_analyzer.core.errors import BuildError
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.pipeline.orchestration.assets import (
     WRITES_STAGING,
     GenaiPipeline,
     partitioned_assets,
@@ -21,9 +23,8 @@ from genai_analyzer.orchestration.assets import (
     staging_assets,
     warehouse_asset,
 )
-from genai_analyzer.orchestration.dbt import dbt_model_assets, dbt_project
-from genai_analyzer.orchestration.layout import Pipeline
-from genai_analyzer.settings import Settings
+from genai_analyzer.pipeline.orchestration.dbt import dbt_model_assets, dbt_project
+from genai_analyzer.pipeline.orchestration.layout import Pipeline
 
 # Steps writing the staging file depend on each other, so they run one at a time on any executor;
 # on this machine the tag limit says so again. Other steps run as many at a time as there are cores.

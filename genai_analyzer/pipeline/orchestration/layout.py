@@ -12,9 +12,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from genai_analyzer.build import SOURCES, BuildRequest
-from genai_analyzer.errors import BuildError
-from genai_analyzer.settings import Settings
+from genai_analyzer.core.errors import BuildError
+from genai_analyzer.core.settings import Settings
+from genai_analyzer.pipeline.build import SOURCES, BuildRequest
 
 PART_DATASETS = ("generations", "embeddings", "labels", "thumbnails")
 LOG_SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
@@ -66,13 +66,13 @@ class Pipeline:
     def parts(self) -> list[int]:
         """DiffusionDB part numbers in the source (the sample's from its size: 1,000 rows a part)."""
         if self.source == "sample":
-            from genai_analyzer.sample.writer import ROWS_PER_PART
+            from genai_analyzer.pipeline.sample.writer import ROWS_PER_PART
 
             return list(range(1, 1 + -(-self.settings.sample_generations // ROWS_PER_PART)))
         return diffusiondb_parts(self.path)
 
     def log_files(self) -> list[Path]:
-        from genai_analyzer.ingest.logs import _log_files
+        from genai_analyzer.pipeline.ingest.logs import _log_files
 
         return _log_files(self.path)
 
@@ -128,7 +128,7 @@ class Pipeline:
 
 def diffusiondb_parts(path: Path) -> list[int]:
     """Part numbers in a local DiffusionDB folder or metadata file (its part_id column, or file names)."""
-    from genai_analyzer.ingest.diffusiondb import _find_metadata, _iter_part_jsons
+    from genai_analyzer.pipeline.ingest.diffusiondb import _find_metadata, _iter_part_jsons
 
     meta = _find_metadata(path, "auto")
     if meta is not None:

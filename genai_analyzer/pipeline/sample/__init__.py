@@ -5,8 +5,8 @@ DiffusionDB loader ingests as if they were the real thing; ``generate_metadata``
 table (fast enough for millions of rows); ``render_image`` draws one procedural picture.
 """
 
-from genai_analyzer.sample.images import render_image
-from genai_analyzer.sample.writer import (
+from genai_analyzer.pipeline.sample.images import render_image
+from genai_analyzer.pipeline.sample.writer import (
     METADATA_SCHEMA,
     SAMPLE_START,
     SampleSummary,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from genai_analyzer.sample.prompts import (
+from genai_analyzer.pipeline.sample.prompts import (
     ADD_ARTIST,
     ADD_DETAIL,
     ADD_MODIFIER,

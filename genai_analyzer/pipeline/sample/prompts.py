@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from genai_analyzer.sample import vocab
+from genai_analyzer.pipeline.sample import vocab
 
 # Move codes, one per generation. behaviour.py draws them; walk_prompts applies them.
 NEW = 0  # start a new idea

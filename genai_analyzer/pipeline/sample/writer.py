@@ -30,8 +30,8 @@ import pyarrow.parquet as pq
 from PIL import Image
 from tqdm import tqdm
 
-from genai_analyzer.sample import behaviour, prompts, vocab
-from genai_analyzer.sample.images import render_image
+from genai_analyzer.pipeline.sample import behaviour, prompts, vocab
+from genai_analyzer.pipeline.sample.images import render_image
 
 SAMPLE_START = datetime(2025, 9, 1, tzinfo=UTC)  # fixed so the sample is reproducible
 ROWS_PER_PART = 1000

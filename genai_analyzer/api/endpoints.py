@@ -1,0 +1,182 @@
+"""Every public endpoint as a typed, documented function over one warehouse (and one copilot).
+
+The Gradio tabs call these same functions for what they show, the CLI calls them for what it
+prints, and ``app/routes.py`` registers each method named in ``ENDPOINTS`` under that name, so what
+the UI shows, what the API returns and what an export contains come from one call. Methods whose
+name ends in ``_frame`` return the DataFrame behind a view (for the UI and exports); the endpoint of
+the same name without the suffix returns it as JSON-ready records.
+
+A parameter annotated ``Filters`` stands for the shared filter bar: the API exposes it as the
+parameters of ``analysis.filters.FILTER_FIELDS`` (start, end, tiers, statuses, domains, art_styles),
+checked against the values this warehouse holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from genai_analyzer.analysis import explorer_queries as explore
+from genai_analyzer.analysis import queries
+from genai_analyzer.analysis.copilot.core import Copilot
+from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.search import more_like_this, search
+from genai_analyzer.core.errors import AnalyzerError
+from genai_analyzer.core.jsonable import plain, records
+from genai_analyzer.warehouse.reader import Warehouse
+
+# Chart name -> the query behind it: the chart on screen, its CSV export and /chart read the same.
+CHART_QUERIES = {
+    "daily activity": queries.generations_by_day,
+    "outcomes": queries.status_breakdown,
+    "latency by hour and tier": queries.latency_by_hour_and_tier,
+    "friction by tier": queries.friction_by_tier,
+    "weekly performance": queries.weekly_performance,
+    "domains": lambda wh, f: queries.label_breakdown(wh, "domain", f),
+    "art styles": lambda wh, f: queries.label_breakdown(wh, "art_style", f),
+    "complexity": queries.complexity_profile,
+}
+
+NO_FILTERS = Filters()  # immutable: a safe default
+
+# The public endpoints, by api_name (the method of the same name).
+ENDPOINTS = (
+    "overview",
+    "kpis",
+    "timeseries",
+    "chart",
+    "search",
+    "generation",
+    "more_like_this",
+    "session",
+    "sessions",
+    "ask",
+)
+
+
+class UnknownChart(AnalyzerError):
+    """A chart name the Analytics tab does not draw."""
+
+
+@dataclass
+class Api:
+    """The public API over one read-only warehouse; ``copilot`` answers /ask (an offline one over
+    the warehouse when not given)."""
+
+    wh: Warehouse
+    copilot: Copilot | None = None
+    _copilot: Copilot | None = field(default=None, init=False, repr=False)
+
+    # --- the shared filters ---------------------------------------------------------------------
+
+    def filters(self, **inputs) -> Filters:
+        """The filter bar's values checked against this warehouse's own values (an unknown tier is
+        an error naming the valid ones, not an empty result)."""
+        return Filters.from_inputs(**inputs, choices=queries.filter_choices(self.wh))
+
+    def filter_choices(self) -> dict[str, list[str]]:
+        """filter name -> the values it can take in this warehouse."""
+        return queries.filter_choices(self.wh)
+
+    # --- Overview and Analytics -------------------------------------------------------------------
+
+    def overview(self) -> dict:
+        """Headline figures over the whole warehouse: generations, users, sessions, success rate,
+        p50/p95 latency, cost, revenue, margin, period, source and simulated columns."""
+        return queries.overview_figures(self.wh)
+
+    def kpis(self, filters: Filters) -> dict:
+        """KPIs over the filtered period (dates YYYY-MM-DD; empty = whole range) and the change
+        against the period of equal length before it: {metric: {value, previous, change}}."""
+        return plain(queries.kpis(self.wh, filters))
+
+    def timeseries(self, filters: Filters) -> list[dict]:
+        """One record per day: generations, active_users, success_rate, p50/p95 latency, cost, revenue."""
+        return records(queries.generations_by_day(self.wh, filters))
+
+    def chart_frame(self, chart: str, filters: Filters) -> pd.DataFrame:
+        """The data behind one Analytics chart, exactly as the chart draws it."""
+        if chart not in CHART_QUERIES:
+            raise UnknownChart(f"Unknown chart {chart!r}; use one of {', '.join(CHART_QUERIES)}.")
+        return CHART_QUERIES[chart](self.wh, filters)
+
+    def chart(self, chart: str = "daily activity", filters: Filters = NO_FILTERS) -> list[dict]:
+        """The data behind one Analytics chart (daily activity, outcomes, latency by hour and tier,
+        friction by tier, weekly performance, domains, art styles, complexity), one record per
+        point: the same rows as the chart on screen and its CSV export."""
+        return records(self.chart_frame(chart, filters))
+
+    # --- Session Explorer ---------------------------------------------------------------------------
+
+    def search_frame(self, query: str, mode: str, filters: Filters, limit: int) -> pd.DataFrame:
+        return search(self.wh, query, mode=mode, filters=filters, limit=explore.check_limit(limit))
+
+    def browse_frame(self, query: str, mode: str, filters: Filters, limit: int) -> pd.DataFrame:
+        """What the Explorer shows for a search box: the search results, or with no text the latest
+        generations passing the filters."""
+        if not (query or "").strip():
+            return explore.recent_generations(self.wh, filters, explore.check_limit(limit))
+        return self.search_frame(query, mode, filters, limit)
+
+    def search(
+        self, query: str, mode: str = "hybrid", filters: Filters = NO_FILTERS, limit: int = 24
+    ) -> list[dict]:
+        """Generations whose prompts best match `query`, best first. mode: hybrid, semantic or
+        keyword; dates YYYY-MM-DD (empty = whole range); limit 1-500. One record per generation:
+        rank, score, generation_id, prompt_id, prompt, thumb_path, image_path, created_at (ISO),
+        user_id, session_id, tier, status, latency_ms, domain, art_style, seed, step, cfg, sampler."""
+        return records(self.search_frame(query, mode, filters, limit))
+
+    def generation(self, generation_id: str) -> dict:
+        """One generation in full: {generation, prompt, parameters, telemetry, user, session}."""
+        return plain(explore.generation_detail(self.wh, generation_id))
+
+    def more_like_this_frame(self, generation_id: str, filters: Filters, limit: int) -> pd.DataFrame:
+        return more_like_this(
+            self.wh, generation_id=generation_id, filters=filters, limit=explore.check_limit(limit)
+        )
+
+    def more_like_this(self, generation_id: str, limit: int = 24) -> list[dict]:
+        """Generations whose prompts are closest in meaning to this generation's prompt (its own
+        prompt left out), best first; same records as /search."""
+        return records(self.more_like_this_frame(generation_id, Filters(), limit))
+
+    def session(self, session_id: str) -> dict:
+        """A session replayed: {"session": summary (dim_sessions row and tier), "generations": one
+        record per generation in order, with seconds_since_previous, changed_params,
+        prompt_changed, seed_rerolled and prompt_diff, a list of [op, text] with op in same, added,
+        removed against the previous prompt (null for the first generation)}."""
+        summary, replay = explore.session_with_diffs(self.wh, session_id)
+        return {"session": plain(summary), "generations": plain(records(replay))}
+
+    def sessions_frame(self, filters: Filters, sort_by: str, descending: bool, limit: int) -> pd.DataFrame:
+        return explore.list_sessions(self.wh, filters, sort_by, descending=descending, limit=limit)
+
+    def sessions(
+        self,
+        filters: Filters = NO_FILTERS,
+        sort_by: str = "friction",
+        descending: bool = True,
+        limit: int = 50,
+    ) -> list[dict]:
+        """Sessions with any generation passing the filters, sorted by sort_by (friction,
+        duration, failures, cost, generations or started). One record per session: session_id,
+        user_id, tier, started_at, ended_at, duration_s, n_generations, n_failed, abandoned,
+        friction_score, total_cost_usd, first_prompt."""
+        return records(self.sessions_frame(filters, sort_by, descending, limit))
+
+    # --- SQL Copilot --------------------------------------------------------------------------------
+
+    @property
+    def sql_copilot(self) -> Copilot:
+        if self.copilot is None:
+            self.copilot = Copilot(self.wh)
+        return self.copilot
+
+    def ask(self, question: str, context: dict | None = None) -> dict:
+        """Answer a question about the warehouse with a safe read-only query. Pass the previous
+        answer's ``context`` to ask a follow-up ("now only for pro users"). Returns question, sql,
+        columns, rows, truncated, explanation, backend (semantic | llm:<model> | none), context,
+        refused and elapsed_ms."""
+        return self.sql_copilot.ask(question, context).to_api()

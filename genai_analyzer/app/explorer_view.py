@@ -1,0 +1,265 @@
+"""The Session Explorer's HTML: generation details, session replay cards, gallery tiles, and the
+sessions table as shown. Pure functions of the API layer's data; no queries here."""
+
+from __future__ import annotations
+
+import functools
+import html
+from urllib.parse import quote
+
+import pandas as pd
+from gradio.route_utils import API_PREFIX
+
+from genai_analyzer.analysis.formatting import format_duration, format_value
+from genai_analyzer.core.contract import thumb_dir
+from genai_analyzer.warehouse.reader import Warehouse
+
+# Relative to the page: the page sets <base href="./">, so this also works under a root path.
+FILE_URL_PREFIX = f"{API_PREFIX.lstrip('/')}/file="
+SORT_CHOICES = [
+    ("Friction", "friction"),
+    ("Duration", "duration"),
+    ("Failures", "failures"),
+    ("Cost", "cost"),
+    ("Generations", "generations"),
+    ("Start time", "started"),
+]
+STATUS_LABELS = {
+    "success": "✓ success",
+    "error": "✗ error",
+    "timeout": "⏱ timeout",
+    "nsfw_blocked": "⊘ blocked",
+}
+CAPTION_CHARS = 60
+SESSION_COLUMNS = {
+    "started": "started (UTC)",
+    "tier": "tier",
+    "n_generations": "generations",
+    "n_failed": "failed",
+    "duration_min": "minutes",
+    "friction_score": "friction",
+    "total_cost_usd": "cost ($)",
+    "first_prompt": "first prompt",
+    "session_id": "session",
+}
+
+SESSION_COLUMN_WIDTHS = ["165px", "100px", "110px", "80px", "90px", "90px", "90px", "420px", "170px"]
+EMPTY_DETAIL = (
+    '<div class="ex-empty">Select an image to see its full prompt, parameters, telemetry, '
+    "user and session.</div>"
+)
+EMPTY_REPLAY = (
+    '<div class="ex-empty">Pick a session in the <b>Sessions</b> tab, or select an image in '
+    "<b>Results</b> and press <b>Open session replay</b>.</div>"
+)
+
+
+def allowed_paths(wh: Warehouse) -> list[str]:
+    """Folders the app must let Gradio serve: the thumbnails beside the warehouse file."""
+    return [str(thumb_dir(wh.path.resolve()))]
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+def file_url(path: str | None) -> str | None:
+    """The URL the running app serves a local file at (the file must be in allowed_paths)."""
+    return f"{FILE_URL_PREFIX}{quote(path)}" if path else None
+
+
+def _thumb_html(path: str | None, css_class: str = "ex-thumb") -> str:
+    url = file_url(path)
+    if url is None:
+        return f'<div class="{css_class} missing">no image</div>'
+    return f'<img class="{css_class}" src="{html.escape(url)}" alt="" loading="lazy">'
+
+
+def _badge(status: str, error_code: str | None = None) -> str:
+    label = html.escape(status if not error_code else f"{status} · {error_code}")
+    return f'<span class="ex-badge {html.escape(status)}">{label}</span>'
+
+
+def _seconds(ms: float | None) -> str:
+    return format_value(ms, "ms", compact=True)
+
+
+def _rows(pairs: list[tuple[str, object]]) -> str:
+    body = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape('–' if v is None else str(v))}</td></tr>"
+        for k, v in pairs
+    )
+    return f'<table class="ex-table">{body}</table>'
+
+
+def detail_html(detail: dict) -> str:
+    """The selected generation: thumbnail, full prompt, then parameters, telemetry, user, session."""
+    gen, prompt, params = detail["generation"], detail["prompt"], detail["parameters"]
+    tel, user, session = detail["telemetry"], detail["user"], detail["session"]
+    text = prompt["text"] or "(empty prompt)"
+    parts = [
+        _thumb_html(gen["thumb_path"], "ex-detail-thumb"),
+        f"<div>{_badge(tel['status'], tel['error_code'])} "
+        f'<span class="ex-status">{html.escape(_when(gen["created_at"]))} UTC</span></div>',
+        f'<div class="ex-prompt">{html.escape(text)}</div>',
+        '<div class="ex-section">Labels</div>'
+        + _rows(
+            [
+                ("domain", prompt["domain"]),
+                ("art style", prompt["art_style"]),
+                ("complexity", prompt["complexity_score"]),
+                ("prompt used", f"{prompt['n_generations']} times by {prompt['n_users']} users"),
+            ]
+        ),
+        '<div class="ex-section">Parameters</div>' + _rows(list(params.items())),
+        '<div class="ex-section">Telemetry</div>'
+        + _rows(
+            [
+                ("queue", _seconds(tel["queue_ms"])),
+                ("latency", _seconds(tel["latency_ms"])),
+                ("GPU seconds", f"{tel['gpu_seconds']:.2f}"),
+                ("cost", f"${tel['cost_usd']:.4f}"),
+                ("revenue", f"${tel['revenue_usd']:.4f}"),
+            ]
+        ),
+        '<div class="ex-section">User</div>'
+        + _rows(
+            [
+                ("user", user["user_id"]),
+                ("tier", user["tier"]),
+                ("signed up", _when(user["signup_at"])[:10]),
+                ("activity", f"{user['n_generations']} generations in {user['n_sessions']} sessions"),
+            ]
+        ),
+        '<div class="ex-section">Session</div>'
+        + _rows(
+            [
+                ("session", session["session_id"]),
+                ("position", f"{session['seq']} of {session['n_generations']}"),
+                ("duration", _duration(session["duration_s"])),
+                ("failed", session["n_failed"]),
+                ("friction", f"{session['friction_score']:.3f}"),
+                ("cost", f"${session['total_cost_usd']:.4f}"),
+            ]
+        ),
+    ]
+    return f'<div class="ex-detail">{"".join(parts)}</div>'
+
+
+def diff_html(diff: list[tuple[str, str]]) -> str:
+    """A prompt diff as HTML: additions in <ins>, removals in <del>."""
+    tags = {"same": "{}", "added": "<ins>{}</ins>", "removed": "<del>{}</del>"}
+    return "".join(tags[op].format(html.escape(text)) for op, text in diff)
+
+
+def replay_html(summary: dict, replay: pd.DataFrame) -> str:
+    """The session as cards in order: thumbnail, prompt diff, changed parameters, status, latency
+    (``summary`` and ``replay`` as ``explorer_queries.session_with_diffs`` gives them)."""
+    header = (
+        '<div class="ex-summary">'
+        f"<span>session <b>{html.escape(summary['session_id'])}</b></span>"
+        f"<span>user <b>{html.escape(summary['user_id'])}</b> ({html.escape(summary['tier'])})</span>"
+        f"<span>started <b>{html.escape(_when(summary['started_at']))}</b> UTC</span>"
+        f"<span><b>{summary['n_generations']}</b> generations "
+        f"in <b>{_duration(summary['duration_s'])}</b></span>"
+        f"<span><b>{summary['n_failed']}</b> failed</span>"
+        f"<span>friction <b>{summary['friction_score']:.3f}</b></span>"
+        f"<span>cost <b>${summary['total_cost_usd']:.4f}</b></span>"
+        "</div>"
+    )
+    cards = []
+    previous = None
+    for row in replay.itertuples(index=False):
+        if previous is None:
+            prompt = html.escape(row.prompt or "(empty prompt)")
+        elif row.prompt_changed:
+            prompt = diff_html(row.prompt_diff)
+        else:
+            prompt = html.escape(row.prompt or "(empty prompt)")
+        changes = (
+            [
+                f"{name} {_value(getattr(previous, name))} → {_value(getattr(row, name))}"
+                for name in row.changed_params
+            ]
+            if previous is not None
+            else []
+        )
+        if row.prompt_changed:
+            changes.insert(0, "prompt edited")
+        elif row.seed_rerolled:
+            changes.insert(0, "same prompt, new seed")
+        elif previous is not None and not changes:
+            changes.append("repeated as is")
+        gap = "" if previous is None else f"<span>+{_duration(row.seconds_since_previous)}</span>"
+        failed = " failed" if row.status != "success" else ""
+        cards.append(
+            f'<div class="ex-card{failed}">{_thumb_html(_text(row.thumb_path))}<div>'
+            f'<div class="ex-meta"><b>#{row.seq}</b><span>{html.escape(_when(row.created_at)[11:])}</span>'
+            f"{gap}{_badge(row.status, _text(row.error_code))}<span>{_seconds(row.latency_ms)}</span></div>"
+            f'<div class="ex-prompt">{prompt}</div>'
+            + (f'<div class="ex-changes">{html.escape(" · ".join(changes))}</div>' if changes else "")
+            + "</div></div>"
+        )
+        previous = row
+    return f'{header}<div class="ex-replay">{"".join(cards)}</div>'
+
+
+def _when(value) -> str:
+    """'YYYY-MM-DD HH:MM:SS' of a timestamp (UTC in this warehouse)."""
+    return "" if value is None else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+_duration = format_duration
+
+
+def _value(value) -> str:
+    """A parameter value as text: 7.0 -> '7', 7.5 -> '7.5'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _text(value) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+# --- gallery and table -----------------------------------------------------------------------
+
+
+@functools.cache
+def _placeholder():
+    """A plain tile for generations without a thumbnail, so gallery indexes stay aligned."""
+    from PIL import Image
+
+    return Image.new("RGB", (64, 64), (30, 41, 59))
+
+
+def caption(prompt: str | None, status: str) -> str:
+    """Short prompt and status, for a gallery tile."""
+    text = (prompt or "").strip() or "(empty prompt)"
+    if len(text) > CAPTION_CHARS:
+        text = text[: CAPTION_CHARS - 1].rstrip() + "…"
+    # status first: the gallery cuts long captions at the end
+    return f"{STATUS_LABELS.get(status, status)} · {text}"
+
+
+def gallery_items(frame: pd.DataFrame) -> list[tuple]:
+    """(thumbnail, caption) per result row, in order."""
+    return [
+        (
+            row.thumb_path if isinstance(row.thumb_path, str) else _placeholder(),
+            caption(row.prompt, row.status),
+        )
+        for row in frame.itertuples(index=False)
+    ]
+
+
+def sessions_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The sessions list as shown: readable columns, session id last (row selection reads it)."""
+    shown = frame.assign(
+        started=frame["started_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        duration_min=(frame["duration_s"] / 60).round(1),
+        friction_score=frame["friction_score"].round(3),
+        total_cost_usd=frame["total_cost_usd"].round(4),
+        first_prompt=frame["first_prompt"].fillna("").str.slice(0, 80),
+    )
+    return shown[list(SESSION_COLUMNS)].rename(columns=SESSION_COLUMNS)
