@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    from genai_analyzer.analysis.copilot.safety import SafeRunner
+    from genai_analyzer.analysis.copilot.runner import SafeRunner
     from genai_analyzer.analysis.search import query_embedder, search
     from genai_analyzer.warehouse import ducklake
     from genai_analyzer.warehouse.reader import Warehouse

@@ -65,8 +65,8 @@ def test_each_definition_exists_once(pattern, home):
     assert found == ([home] if home else []), found
 
 
-def test_no_module_is_over_800_lines():
-    long = {p.relative_to(PACKAGE).as_posix(): n for p, t in _sources().items() if (n := t.count("\n")) > 800}
+def test_no_module_is_over_500_lines():
+    long = {p.relative_to(PACKAGE).as_posix(): n for p, t in _sources().items() if (n := t.count("\n")) > 500}
     assert not long, long
 
 

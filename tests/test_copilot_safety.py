@@ -16,15 +16,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from genai_analyzer.analysis.copilot.safety import (
+from genai_analyzer.analysis.copilot.guard import (
     ALLOWED_TABLE_FUNCTIONS,
     ALLOWED_TABLES,
     QueryFailed,
     QueryTimeout,
-    SafeRunner,
     UnsafeQuery,
     check_sql,
 )
+from genai_analyzer.analysis.copilot.runner import SafeRunner
 from genai_analyzer.warehouse import duck
 from genai_analyzer.warehouse.reader import Warehouse
 
@@ -332,11 +332,11 @@ def test_duckdbs_parser_must_agree_on_one_select(runner):
 def test_a_python_dataframe_is_never_read_as_a_table(runner, monkeypatch):
     import pandas as pd
 
-    from genai_analyzer.analysis.copilot import safety
+    from genai_analyzer.analysis.copilot import runner as runner_module
 
     # DuckDB would look for a DataFrame of that name in the calling frame's globals; both the
     # disabled external access and python_enable_replacements = false stop it
-    monkeypatch.setattr(safety, "secret_frame", pd.DataFrame({"secret": ["hunter2"]}), raising=False)
+    monkeypatch.setattr(runner_module, "secret_frame", pd.DataFrame({"secret": ["hunter2"]}), raising=False)
     with pytest.raises(QueryFailed, match="secret_frame does not exist"):
         runner._execute("SELECT * FROM secret_frame")
 
@@ -532,7 +532,7 @@ def test_a_warehouse_opens_after_the_runner_with_its_extensions(warehouse_path, 
 
 
 def test_a_second_connection_with_a_different_config_is_what_duckdb_refuses(warehouse_path, wh):
-    # Why the runner uses its own in-memory instance (see the module docstring of safety.py)
+    # Why the runner uses its own in-memory instance (see the module docstring of runner.py)
     with pytest.raises(duckdb.ConnectionException, match="different configuration"):
         duckdb.connect(str(warehouse_path), read_only=True, config={"enable_external_access": False})
 

@@ -19,7 +19,8 @@ import pytest
 from gradio_client import Client
 
 from genai_analyzer.analysis import queries
-from genai_analyzer.analysis.copilot.safety import QueryFailed, SafeRunner, UnsafeQuery
+from genai_analyzer.analysis.copilot.guard import QueryFailed, UnsafeQuery
+from genai_analyzer.analysis.copilot.runner import SafeRunner
 from genai_analyzer.analysis.search import search
 from genai_analyzer.core.errors import SettingsError, WarehouseError
 from genai_analyzer.core.settings import Settings

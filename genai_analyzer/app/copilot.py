@@ -12,7 +12,7 @@ import gradio as gr
 import pandas as pd
 
 from genai_analyzer.analysis.copilot.core import Answer, Copilot
-from genai_analyzer.analysis.copilot.parser import EXAMPLES
+from genai_analyzer.analysis.copilot.spec import EXAMPLES
 from genai_analyzer.analysis.plotting import empty
 from genai_analyzer.app.errors import user_errors
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import math
+import uuid
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -10,19 +12,28 @@ import pandas as pd
 
 
 def plain(value):
-    """``value`` with JSON-friendly leaves: ISO text for times, None for NaN/NaT, Python numbers."""
+    """``value`` with JSON-friendly leaves: ISO text for dates and times, seconds for durations,
+    None for NaN, NaT and infinities (JSON has none), Python numbers, hex for bytes, text for UUIDs."""
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | np.ndarray):
         return [plain(v) for v in value]
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
     if pd.api.types.is_scalar(value) and pd.isna(value):
         return None
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isinf(value) else value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() else None
+    if isinstance(value, uuid.UUID):
+        return str(value)
     return value
 
 

@@ -12,7 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from genai_analyzer.analysis.copilot.parser import CannotAnswer, QuerySpec, TimeRange
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.semantic import SemanticLayer
 
 

@@ -12,7 +12,7 @@ Two ways to an answer, one safety net:
   semantic parser answers, or the copilot says it could not.
 
 Every query, whoever wrote it (parser, model, or the user editing it), runs through
-``safety.SafeRunner``: one SELECT over the mart tables, on a locked read-only connection, with a
+``runner.SafeRunner``: one SELECT over the mart tables, on a locked read-only connection, with a
 time limit and a row cap.
 """
 
@@ -30,8 +30,10 @@ import numpy as np
 from genai_analyzer.analysis import semantic
 from genai_analyzer.analysis.copilot import explain as reading
 from genai_analyzer.analysis.copilot.compiler import compile_spec
-from genai_analyzer.analysis.copilot.parser import EXAMPLES, CannotAnswer, Parser, QuerySpec
-from genai_analyzer.analysis.copilot.safety import QueryFailed, QueryTimeout, SafeRunner, UnsafeQuery
+from genai_analyzer.analysis.copilot.guard import QueryFailed, QueryTimeout, UnsafeQuery
+from genai_analyzer.analysis.copilot.parser import Parser
+from genai_analyzer.analysis.copilot.runner import SafeRunner
+from genai_analyzer.analysis.copilot.spec import EXAMPLES, CannotAnswer, QuerySpec
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.jsonable import plain
 from genai_analyzer.models.llm.base import LLM, LLMError

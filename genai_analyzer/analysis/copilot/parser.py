@@ -20,260 +20,33 @@ Follow-ups ("now only for pro users", "by week instead") refine the previous spe
 
 from __future__ import annotations
 
-import functools
 import re
-from dataclasses import asdict, dataclass, field, replace
-from datetime import date
+from dataclasses import replace
 
 import numpy as np
 
+from genai_analyzer.analysis.copilot.spec import EXAMPLES, CannotAnswer, QuerySpec, TimeRange
+from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
+from genai_analyzer.analysis.copilot.time_phrases import read_time, refuse_unread_dates
+from genai_analyzer.analysis.copilot.vocabulary import (
+    AMBIGUOUS_VALUES,
+    DESTRUCTIVE,
+    FAILED_WORDS,
+    FILLER,
+    FOLLOW_UP_CUES,
+    GROUP_CUES,
+    INJECTION,
+    MONTHS,
+    SIMILARITY_THRESHOLD,
+    STATUS_WORDS,
+    STOP,
+    WEAK_PHRASES,
+    status_words,
+    word_number,
+)
 from genai_analyzer.analysis.semantic import SemanticLayer
-from genai_analyzer.core.errors import AnalyzerError
 
-EXAMPLES = (
-    "show error rate by user tier",
-    "top 10 users by revenue",
-    "average session length for pro users per day",
-    "which art styles got slower last week",
-    "what share of sessions end after an nsfw block",
-    "p95 latency by hour",
-    "generations per week",
-)
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-               "october", "november", "december")  # fmt: skip
-MONTHS = {m: i + 1 for i, m in enumerate(MONTH_NAMES)}
-MONTHS.update({name[:3]: n for name, n in list(MONTHS.items())} | {"sept": 9})
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "twenty": 20}
-DESTRUCTIVE = re.compile(
-    r"\b(delete|drop|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
-    r"create|replace\s+table|rename|attach|copy|install|pragma|add\s+(?:a\s+|an\s+)?new|"
-    r"set\s+(?:\S+\s+){0,4}to|change\s+(?:\S+\s+){0,4}to|assign|reset|grant)\b"
-)
-INJECTION = re.compile(
-    r"(ignore (all |your |the |any |previous |prior )+(rules|instructions)|system\s*:|/etc/|passwd|"
-    r"read_csv|read_parquet|getenv|https?://|file://|\bshell\b|\bexecute\b|\bsudo\b|"
-    r"you (may|can|must) now|you are now|developer mode|new instructions|jailbreak|"
-    r"(?:^|\s)/[a-z_.]+/|'[^']*\.(?:csv|parquet|json|txt|db|duckdb)')"
-)
-GROUP_CUES = (
-    r"(?:by|per|for each|for every|each|across|split by|broken down by|broken out by|split out by|"
-    r"segmented by|grouped by|group by|over)"
-)
-FAILED_WORDS = ["failed generations", "failures", "failed", "fail", "unsuccessful"]  # any status but success
-STATUS_WORDS = {  # words for one status, as a filter or in "how many ..."
-    "error": ["errors", "error", "errored", "failed with an error"],
-    "timeout": ["timeouts", "timeout", "timed out", "time outs"],
-    "nsfw_blocked": [
-        "blocked by the nsfw filter",
-        "blocked by the safety filter",
-        "nsfw filter",
-        "nsfw blocks",
-        "nsfw blocked",
-        "nsfw-blocked",
-        "blocked",
-        "nsfw block",
-    ],
-    "success": ["successful", "successes", "succeeded", "success"],
-}
-
-
-def _status_words(statuses: list[str], *, absent_too: bool = False) -> list[tuple[str, list[str]]]:
-    """(words, the statuses they stand for): one status each, or every failure in ``statuses``
-    for "failed". ``absent_too`` keeps the words of statuses this warehouse does not have."""
-    one = [(w, [s]) for s, ws in STATUS_WORDS.items() for w in ws if absent_too or s in statuses]
-    return one + [(w, [s for s in statuses if s != "success"]) for w in FAILED_WORDS]
-
-
-AMBIGUOUS_VALUES = {"other", "unknown", "none", "all", "any"}  # never read as a filter by themselves
-FOLLOW_UP_CUES = re.compile(
-    r"^(now|only|and|what about|how about|instead|same|also|then|just|but|ok|okay|make (?:that|it)|"
-    r"switch to|change (?:that|it) to)\b|\binstead\b"
-)
-_STOP_WORDS = """a an the of for in on at to is are was were be been what whats which who how show me give
-    list
-    tell please our we us my i do does did per by with and or all total overall number data each much
-    many any there their its it this that these those from as into over get see can you value values
-    up so far across has have had time times"""
-STOP = set(_STOP_WORDS.split())
-# Everyday words a question may carry around what it asks (verbs, adverbs, pronouns): never read
-# as unknown things. Two or more words outside these and the semantic layer's vocabulary make
-# the question one about something the warehouse does not know ("favourite colours of users").
-_FILLER_WORDS = """
-    vary varies depend depends relate relates prior usd dollars often shows
-    about above after again against ago almost along already also although always am among another
-    anything anyway around average away back bad because been before being below best better between
-    big both bring brings burn can't change changed changes chart come comes compare compared
-    comparison could currently day did didn't different does doing don't done down draw during either
-    else end ended ends enough even ever every everything evolve evolved far few find first generate
-    generated generating generation get gets give go going good got graph had happen happened has have
-    having help here high how however if image instead into just keep kind know last late least less
-    let like likely line little long look looking lot low made main make makes making may maybe me
-    might more most much must need new next no not now number often okay once one ones only other
-    others out over own part people please plot point points pretty previous probably put quite rather
-    really recent recently report right run same saw say see seem show shown since some something still
-    such sure take tell than thanks that's them then there these they thing things think those though
-    through together too top total trend try under until use used using usually utc versus very vs want
-    was way well went what's when where whether while who whom whose why will within would yet you your"""
-FILLER = set(_FILLER_WORDS.split())
-SIMILARITY_THRESHOLD = 0.62
-# Metric words so generic that another metric named in the same question wins over them
-# ("how often do generations break" asks for a failure rate, not a count of generations).
-WEAK_PHRASES = {
-    "generations",
-    "generation",
-    "images",
-    "image",
-    "users",
-    "user",
-    "sessions",
-    "people",
-    "requests",
-    "renders",
-    "activity",
-    "usage",
-    "volume",
-}
-
-
-class CannotAnswer(AnalyzerError):
-    """The question cannot be mapped onto the semantic layer; the message says why."""
-
-    def __init__(self, reason: str, suggestions: tuple[str, ...] = EXAMPLES):
-        self.reason = reason
-        self.suggestions = suggestions
-        lines = "\n".join(f"- {s}" for s in suggestions[:5])
-        super().__init__(f"{reason}\n\nQuestions I can answer look like:\n{lines}")
-
-
-@dataclass
-class TimeRange:
-    """A window of days: relative ones are resolved against the data's last day at compile time."""
-
-    # last_days | last_week | this_week | last_month | this_month | yesterday | today | month | between
-    kind: str
-    n: int = 0
-    start: str | None = None  # ISO dates for month / between
-    end: str | None = None
-    phrase: str = ""
-
-
-@dataclass
-class QuerySpec:
-    metrics: list[str]
-    dimensions: list[str] = field(default_factory=list)
-    filters: dict[str, list[str]] = field(default_factory=dict)
-    time: TimeRange | None = None
-    top: int | None = None
-    ascending: bool = False  # for top-N: bottom / least / lowest
-    compare: bool = False  # this period against the one before it
-    compare_direction: str | None = None  # "up" (got slower, grew), "down" (got faster), None
-    matched: dict[str, str] = field(default_factory=dict)  # what words mapped to what, for the answer
-    guessed: bool = False  # the metric came from embedding similarity, not a synonym
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> QuerySpec:
-        data = dict(data)
-        if data.get("time"):
-            data["time"] = TimeRange(**data["time"])
-        return cls(**data)
-
-
-# Everyday wordings rewritten to the ones the layer names, before anything is matched.
-REWORDINGS = (
-    (r" (?:in|within) (?:a|one|each|every) session", " per session"),
-    (r" (?:kicked off|kick off|began|begun|opened|were opened|got started)", " started"),
-    (r" finish(?:ed|es|ing)?(?= on| with| after| in)", " end"),
-    (r" (?:aren't|isn't|are not|is not|weren't|not) (?:on|in|using)(?: the| a)?", " except"),
-    (r" utilisation", " utilization"),
-    (r" hrs(?= )", " hours"),
-    (r" mins(?= )", " minutes"),
-    (r" wau(?= )", " active users per week"),
-    (r" dau(?= )", " active users per day"),
-    (r" mau(?= )", " active users per month"),
-    (r" (?:image|generation|render|request)s? count", " number of generations"),
-    (
-        r" (mean|average|avg|median|p50|p95) and (mean|average|avg|median|p50|p95) (?:generation )?latency",
-        r" \1 latency and \2 latency",
-    ),
-    (r" (?:paid|spent|spend|spending) (?:for|on) (?:compute|gpus?)", " cost"),
-    (r" how complex", " complexity"),
-    (r" waited (longer |less |more )?in (?:the )?queue", r" queue time \1"),
-    (
-        r" how many (?:images|generations|pictures|renders) (?:does|do|did) (?:a |an |the )?([a-z ]+?) "
-        r"(?:make|create|generate|produce|render) per session",
-        r" generations per session for \1",
-    ),
-    (r" side by side", " "),
-    (r" through ", " to "),
-    (r" who (?:are|were) not(?: on| in)?(?: the)?", " except"),
-    (
-        r" (?:leaving out|leave out|left out|omitting|omit|not counting|aside from|besides)"
-        r"(?= )",
-        " except",
-    ),
-    (r" (?:to date|till date|all time|of all time)(?= )", " so far"),
-    (r" (?:start|starts|begin|begins)(?= in | on | at | per | by | each | every | during )", " started"),
-)
-
-
-@functools.lru_cache(maxsize=8192)
-def _bounded(pattern: str) -> re.Pattern:
-    """``pattern`` compiled to match whole words only (cached: a question tries ~900 patterns,
-    more than the ``re`` module's own cache holds)."""
-    return re.compile(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])")
-
-
-class _Text:
-    """The normalized question with a mask of consumed characters."""
-
-    def __init__(self, question: str):
-        text = question.lower().replace("’", "'")
-        text = re.sub(r"[^a-z0-9%'\-:/ ]+", " ", text)
-        text = " " + re.sub(r"\s+", " ", text).strip() + " "
-        for pattern, replacement in REWORDINGS:
-            text = re.sub(pattern, replacement, text)
-        self.text = text
-        self.used = [False] * len(self.text)
-
-    def find(self, pattern: str):
-        """Matches of ``pattern`` (regex, word-bounded) over characters not yet consumed."""
-        for m in _bounded(pattern).finditer(self.text):
-            if not any(self.used[m.start() : m.end()]):
-                yield m
-
-    def take(self, m) -> None:
-        self.take_span(m.start(), m.end())
-
-    def take_span(self, start: int, end: int) -> None:
-        for i in range(start, end):
-            self.used[i] = True
-
-    def has(self, pattern: str) -> bool:
-        """Whether ``pattern`` occurs anywhere in the question, consumed or not."""
-        return _bounded(f"(?:{pattern})").search(self.text) is not None
-
-    def rest(self) -> str:
-        return "".join(" " if u else c for c, u in zip(self.text, self.used, strict=True))
-
-    def words_left(self) -> list[str]:
-        return [w for w in re.findall(r"[a-z0-9%']+", self.rest()) if w not in STOP]
-
-
-def _phrase(p: str) -> str:
-    """A regex for a phrase: words separated by any spacing, each with an optional plural s."""
-    return r"\s+".join(_word(w) for w in p.split())
-
-
-def _word(w: str) -> str:
-    """One word of a phrase, singular or plural ("plans" also matches "plan")."""
-    if not w.isalpha() or len(w) <= 2:
-        return re.escape(w)
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    return re.escape(w) + r"(?:s|es)?"
+__all__ = ["EXAMPLES", "CannotAnswer", "Parser", "QuerySpec", "TimeRange"]
 
 
 class Parser:
@@ -316,19 +89,19 @@ class Parser:
             raise CannotAnswer(
                 "The question is too long; ask about one thing at a time (500 characters at most)."
             )
-        self._refuse_unsafe(_Text(question).text)
+        self._refuse_unsafe(QuestionText(question).text)
 
     def parse(self, question: str, context: QuerySpec | None = None) -> QuerySpec:
         self.screen(question)
-        t = _Text(question)
+        t = QuestionText(question)
         spec = QuerySpec(metrics=[])
         phrasing = r"(break(?:ing)?) (?:[a-z]+ ){0,3}?(down)|broken down|breakdown|in hours|in minutes"
         for m in t.find(phrasing + r"|per (?:generation|image|render|request)"):
             # phrasing and units, not a failure metric or an hourly grouping
             for group in (1, 2) if m.group(1) else (0,):
                 t.take_span(m.start(group), m.end(group))
-        spec.time = self._time(t)
-        self._unread_dates(t)
+        spec.time = read_time(t)
+        refuse_unread_dates(t)
         self._top(t, spec)
         self._groupings(t, spec)
         self._counted_status(t, spec)
@@ -370,64 +143,7 @@ class Parser:
                 if re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text):
                     raise CannotAnswer(f"{reason} (the question mentions '{w}').")
 
-    def _time(self, t: _Text) -> TimeRange | None:
-        last = r"(?:in |over |during |for )?(?:the )?(?:last|past|previous)"
-        day = r"(\d{4}-\d{2}-\d{2})"
-        months = "|".join(MONTHS)
-        patterns = [
-            (rf"{last} (\d+|one|two|three|four|five|ten|twenty) days?",
-             lambda m: TimeRange("last_days", n=_num(m[1]))),
-            (rf"{last} (\d+|two|three|four) weeks", lambda m: TimeRange("last_days", n=7 * _num(m[1]))),
-            (r"(?:in |over |during |for )?(?:the )?(?:last|past) week", lambda m: TimeRange("last_week")),
-            (r"(?:in |over |during |for )?(?:the )?(?:previous week|week before(?: last)?|prior week)",
-             lambda m: TimeRange("week_before")),
-            (rf"{last} month", lambda m: TimeRange("last_month")),
-            (r"(?:in |during |for )?this week", lambda m: TimeRange("this_week")),
-            (r"(?:in |during |for )?this month", lambda m: TimeRange("this_month")),
-            (r"yesterday", lambda m: TimeRange("yesterday")),
-            (r"(?:on )?(?:the )?(?:last|latest|most recent) day|today", lambda m: TimeRange("today")),
-            (rf"(?:between|from) {day} (?:and|to|until) {day}",
-             lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[2]))),
-            (rf"(?:since|after|from) {day}", lambda m: TimeRange("between", start=_iso(m[1]))),
-            (rf"(?:before|until|up to) {day}", lambda m: TimeRange("between", end=_iso(m[1]))),
-            (rf"on {day}", lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[1]))),
-            (rf"(?:between|from) ({months}) (\d{{1,2}})(?:st|nd|rd|th)? (?:and|to|until|-) (?:({months}) )?"
-             r"(\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?", _month_days),
-            (rf"on (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({months}),? (\d{{4}})",
-             lambda m: _single_day(m[3], m[2], m[1])),
-            (rf"on ({months}) (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})",
-             lambda m: _single_day(m[3], m[1], m[2])),
-            (rf"(since|after|from|before|until|up to) (?:the )?({months}) (\d{{1,2}})(?:st|nd|rd|th)?"
-             r"(?:,? (\d{4}))?", lambda m: _open_range(m[1], m[4], m[2], m[3])),
-            (rf"(since|after|from|before|until|up to) (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({months})"
-             r"(?:,? (\d{4}))?", lambda m: _open_range(m[1], m[4], m[3], m[2])),
-            (r"(?:in |during )(" + "|".join(MONTHS) + r")(?: (\d{4}))?",
-             lambda m: TimeRange("month", n=MONTHS[m[1]], start=m[2])),
-        ]  # fmt: skip
-        for pattern, make in patterns:
-            for m in t.find(pattern):
-                t.take(m)
-                found = make(m)
-                found.phrase = m.group(0).strip()
-                return found
-        return None
-
-    def _unread_dates(self, t: _Text) -> None:
-        """A date the time patterns did not read is refused, never dropped: answering over all the
-        data when the question named a day would be a wrong answer that looks right."""
-        months = "|".join(m for m in MONTHS if m != "may")  # "may" is also a verb; "may 3" is caught below
-        day = r"\d{1,2}(?:st|nd|rd|th)?"
-        unread = (
-            rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:{months}|may)(?: {day}| \d{{4}})|{day} (?:of )?(?:{months}|may)"
-        )
-        unread += rf"|(?:since|after|before|until|from) (?:{months})"
-        for m in t.find(unread):
-            raise CannotAnswer(
-                f"I could not read the dates in '{m.group(0).strip()}'. Write them like 'since 2025-10-01', "
-                "'between September 1 and September 7', 'in September' or 'last 7 days'."
-            )
-
-    def _top(self, t: _Text, spec: QuerySpec) -> None:
+    def _top(self, t: QuestionText, spec: QuerySpec) -> None:
         """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
         the worst success rate the lowest (resolved in ``_direction`` once the metric is known)."""
         number = r"(\d+|one|two|three|four|five|ten|twenty)"
@@ -441,12 +157,12 @@ class Parser:
         ):
             for m in t.find(pattern):
                 t.take(m)
-                spec.top, spec.ascending = _num(m.group(1)), ascending
+                spec.top, spec.ascending = word_number(m.group(1)), ascending
                 spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
                 return
         for m in t.find(rf"(?:which|what|the) {number}(?= [a-z])"):  # "which 3 domains have the highest ..."
             t.take(m)
-            spec.top = _num(m.group(1))
+            spec.top = word_number(m.group(1))
             spec.matched[m.group(0).strip()] = f"top {spec.top}"
             break
         for pattern, ascending in (
@@ -460,33 +176,33 @@ class Parser:
                 spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
                 return
 
-    def _groupings(self, t: _Text, spec: QuerySpec) -> None:
+    def _groupings(self, t: QuestionText, spec: QuerySpec) -> None:
         for phrase, name in self._dim_phrases:
             for cue in (GROUP_CUES + r"(?: the| each| user| hour of)?(?: number of| count of)?",
                         r"which|what|top \d+|bottom \d+"):  # fmt: skip
                 # "by users who ..." is a filter's relative clause, not a grouping
-                for m in t.find(rf"(?:{cue}) {_phrase(phrase)}(?! who| that| which)"):
+                for m in t.find(rf"(?:{cue}) {phrase_re(phrase)}(?! who| that| which)"):
                     t.take(m)
                     self._add_dim(spec, name, m.group(0))
         if spec.top:  # "top 10 users by revenue": the ranked thing follows the number
             for phrase, name in self._dim_phrases:
-                for m in t.find(_phrase(phrase)):
+                for m in t.find(phrase_re(phrase)):
                     if not self.layer.dimensions[name].time and not spec.dimensions:
                         t.take(m)
                         self._add_dim(spec, name, m.group(0))
 
-    def _counted_status(self, t: _Text, spec: QuerySpec) -> None:
+    def _counted_status(self, t: QuestionText, spec: QuerySpec) -> None:
         """ "how many errors", "how many portrait generations failed": a count of generations with
         that status (failed: any status but success)."""
         statuses = self.values.get("status", [])
         if self._status_rate(t, spec):
             return
-        options = _status_words(statuses, absent_too=True)  # "how many timeouts": 0 is an answer
+        options = status_words(statuses, absent_too=True)  # "how many timeouts": 0 is an answer
         options.sort(key=lambda o: -len(o[0]))
         counting = r"(how many|number of|count of|count the|count|total)"
         for word, values in options:
             gap = r"(?:[a-z]+ ){0,4}?(?:were |was |got |have been |had been )?"
-            for m in t.find(rf"{counting} {gap}({_phrase(word)})"):
+            for m in t.find(rf"{counting} {gap}({phrase_re(word)})"):
                 t.take_span(m.start(1), m.end(1))
                 t.take_span(m.start(2), m.end(2))
                 spec.metrics.append("generations")
@@ -496,7 +212,7 @@ class Parser:
                 spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"
                 return
 
-    def _status_rate(self, t: _Text, spec: QuerySpec) -> bool:
+    def _status_rate(self, t: QuestionText, spec: QuerySpec) -> bool:
         """ "what share of generations get blocked", "what fraction of sessions end on an nsfw block":
         the rate the layer defines for that status, per generation or per session ending."""
         share = (
@@ -520,7 +236,7 @@ class Parser:
         ]
         for word, name in sorted(options, key=lambda o: -len(o[0])):
             gap = r"(?:[a-z']+ ){0,7}?"
-            for m in t.find(rf"({share}) {gap}({_phrase(word)})"):
+            for m in t.find(rf"({share}) {gap}({phrase_re(word)})"):
                 t.take_span(m.start(1), m.end(1))
                 t.take_span(m.start(2), m.end(2))
                 spec.metrics.append(name)
@@ -528,12 +244,12 @@ class Parser:
                 return True
         return False
 
-    def _metrics(self, t: _Text, spec: QuerySpec) -> None:
+    def _metrics(self, t: QuestionText, spec: QuerySpec) -> None:
         """Metrics by synonym, longest phrase first. A generic word ("generations", "users") gives
         way to a specific metric in the same question unless the question lists several."""
         found = []  # (position, name, phrase)
         for phrase, name in self._metric_phrases:
-            for m in t.find(_phrase(phrase)):
+            for m in t.find(phrase_re(phrase)):
                 t.take(m)
                 found.append((m.start(), name, m.group(0).strip()))
         strong = [f for f in found if f[2] not in WEAK_PHRASES]
@@ -574,13 +290,13 @@ class Parser:
             return None, best, ""
         return self._metric_phrases[j][1], best, texts[i]
 
-    def _value_filters(self, t: _Text, spec: QuerySpec, *, with_noun: bool) -> None:
+    def _value_filters(self, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -> None:
         """Values the question names. First the sure forms ("pro users", "only errors", "except the
         free tier", the layer's segments such as "paying users"), so that metric words cannot take
         them; then bare values ("anime")."""
         if with_noun:
             for phrase, (dim, values) in self.segments.items():
-                for m in t.find(rf"{_phrase(phrase)}"):
+                for m in t.find(rf"{phrase_re(phrase)}"):
                     t.take(m)
                     spec.filters[dim] = list(values)
                     spec.matched[m.group(0).strip()] = f"{dim} in {', '.join(values)}"
@@ -589,13 +305,13 @@ class Parser:
         pairs = []  # (words, dimension, values it stands for), longest words first across dimensions
         for dim, values in self.values.items():
             if dim == "status":
-                pairs += [(w, dim, chosen) for w, chosen in _status_words(values)]
+                pairs += [(w, dim, chosen) for w, chosen in status_words(values)]
             else:
                 pairs += [(str(v).replace("_", " ").lower(), dim, [v]) for v in values]
         for word, dim, chosen_values in sorted(pairs, key=lambda p: -len(p[0])):
             if not word or word in AMBIGUOUS_VALUES:
                 continue
-            value_re = _phrase(word)
+            value_re = phrase_re(word)
             sure = [
                 (rf"{negation}{value_re}(?:{nouns})?", True),
                 (rf"(?:only |just |among |of the |for )(?:the )?{value_re}(?:{nouns})?", False),
@@ -617,10 +333,10 @@ class Parser:
                     shown = ", ".join(chosen_values)
                     spec.matched[m.group(0).strip()] = f"{dim} {'not in' if negated else 'in'} {shown}"
 
-    def _bare_dimensions(self, t: _Text, spec: QuerySpec) -> None:
+    def _bare_dimensions(self, t: QuestionText, spec: QuerySpec) -> None:
         for phrase, name in self._dim_phrases:
             dim = self.layer.dimensions[name]
-            for m in t.find(_phrase(phrase)):
+            for m in t.find(phrase_re(phrase)):
                 if name == "user" and not spec.top:
                     continue  # "users" alone is a metric or a filter's noun, not a grouping
                 if name in spec.filters:
@@ -629,7 +345,7 @@ class Parser:
                 if dim.time or name not in spec.dimensions:
                     self._add_dim(spec, name, m.group(0))
 
-    def _compare(self, t: _Text, spec: QuerySpec) -> None:
+    def _compare(self, t: QuestionText, spec: QuerySpec) -> None:
         """A period compared with the one before it. Not consumed: "slower" also names the metric.
         The direction asked for keeps only the values that moved that way."""
         if spec.time is None:
@@ -646,7 +362,7 @@ class Parser:
                 spec.dimensions = [d for d in spec.dimensions if not self.layer.dimensions[d].time]
                 return
 
-    def _segment_comparison(self, t: _Text, spec: QuerySpec) -> None:
+    def _segment_comparison(self, t: QuestionText, spec: QuerySpec) -> None:
         """ "compare error rate between free and pro users": one row per named value."""
         if not t.has(r"compare|compared|comparison|vs|versus|than|between|difference"):
             return
@@ -655,7 +371,7 @@ class Parser:
                 spec.dimensions.append(dim)
                 spec.compare = False
 
-    def _direction(self, t: _Text, spec: QuerySpec) -> None:
+    def _direction(self, t: QuestionText, spec: QuerySpec) -> None:
         """ "worst" / "best" rank by what is bad or good for the metric, not by its size."""
         if not spec.top or not spec.metrics:
             return
@@ -665,7 +381,7 @@ class Parser:
         elif t.has(r"best"):
             spec.ascending = not better_high
 
-    def _unknown_words(self, t: _Text, *, strict: bool = False) -> None:
+    def _unknown_words(self, t: QuestionText, *, strict: bool = False) -> None:
         unknown = [
             w for w in t.words_left()
             if len(w) > 2 and not w.isdigit() and w not in FILLER and w.rstrip("s") not in self.vocabulary
@@ -677,7 +393,7 @@ class Parser:
                 "(generations, users, sessions, prompts and their labels, latency, status, cost, revenue)."
             )
 
-    def _unknown_groupings(self, t: _Text) -> None:
+    def _unknown_groupings(self, t: QuestionText) -> None:
         for m in t.find(rf"{GROUP_CUES} (?:the )?([a-z][a-z_]+)"):
             word = m.group(1)
             if word not in STOP:
@@ -733,45 +449,3 @@ class Parser:
                     f"{self.layer.metrics[spec.metrics[0]].label} is a per-{grain[:-1]} metric and cannot be "
                     f"split or filtered by {self.layer.dimensions[dim].label}."
                 )
-
-
-def _single_day(year: str, month: str, day: str) -> TimeRange:
-    iso = _iso(f"{int(year):04d}-{MONTHS[month]:02d}-{int(day):02d}")
-    return TimeRange("between", start=iso, end=iso)
-
-
-def _open_range(word: str, year: str | None, month: str, day: str) -> TimeRange:
-    """ "since October 1st 2025", "before oct 3": a range open at one end; no year given takes the
-    data's year at compile time, as ``_month_days`` does."""
-    iso = (
-        f"{int(year):04d}-{MONTHS[month]:02d}-{int(day):02d}"
-        if year
-        else f"--{MONTHS[month]:02d}-{int(day):02d}"
-    )
-    try:
-        date(int(year or 2000), MONTHS[month], int(day))  # 2000: a leap year, so "feb 29" passes
-    except ValueError as exc:
-        raise CannotAnswer(f"'{month} {day}' is not a date.") from exc
-    if word in ("since", "after", "from"):
-        return TimeRange("between", start=iso)
-    return TimeRange("between", end=iso)
-
-
-def _month_days(m) -> TimeRange:
-    """ "between September 1 and September 7, 2025": a year-less range gets the data's year at
-    compile time (``start``/``end`` keep a ``--MM-DD`` form until then)."""
-    year = m[5]
-    first = f"{year or ''}-{MONTHS[m[1]]:02d}-{int(m[2]):02d}"
-    last = f"{year or ''}-{MONTHS[m[3] or m[1]]:02d}-{int(m[4]):02d}"
-    return TimeRange("between", start=first if year else "-" + first, end=last if year else "-" + last)
-
-
-def _num(word: str) -> int:
-    return int(word) if word.isdigit() else NUMBERS[word]
-
-
-def _iso(text: str) -> str:
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError as exc:
-        raise CannotAnswer(f"'{text}' is not a date (use YYYY-MM-DD).") from exc

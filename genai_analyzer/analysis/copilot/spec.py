@@ -1,0 +1,65 @@
+"""What the copilot understood of a question: the ``QuerySpec`` the parser fills and the compiler
+turns into SQL, its time range, and ``CannotAnswer`` for questions it declines."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from genai_analyzer.core.errors import AnalyzerError
+
+# Questions the copilot answers, offered when it declines one.
+EXAMPLES = (
+    "show error rate by user tier",
+    "top 10 users by revenue",
+    "average session length for pro users per day",
+    "which art styles got slower last week",
+    "what share of sessions end after an nsfw block",
+    "p95 latency by hour",
+    "generations per week",
+)
+
+
+class CannotAnswer(AnalyzerError):
+    """The question cannot be mapped onto the semantic layer; the message says why."""
+
+    def __init__(self, reason: str, suggestions: tuple[str, ...] = EXAMPLES):
+        self.reason = reason
+        self.suggestions = suggestions
+        lines = "\n".join(f"- {s}" for s in suggestions[:5])
+        super().__init__(f"{reason}\n\nQuestions I can answer look like:\n{lines}")
+
+
+@dataclass
+class TimeRange:
+    """A window of days: relative ones are resolved against the data's last day at compile time."""
+
+    # last_days | last_week | this_week | last_month | this_month | yesterday | today | month | between
+    kind: str
+    n: int = 0
+    start: str | None = None  # ISO dates for month / between
+    end: str | None = None
+    phrase: str = ""
+
+
+@dataclass
+class QuerySpec:
+    metrics: list[str]
+    dimensions: list[str] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    time: TimeRange | None = None
+    top: int | None = None
+    ascending: bool = False  # for top-N: bottom / least / lowest
+    compare: bool = False  # this period against the one before it
+    compare_direction: str | None = None  # "up" (got slower, grew), "down" (got faster), None
+    matched: dict[str, str] = field(default_factory=dict)  # what words mapped to what, for the answer
+    guessed: bool = False  # the metric came from embedding similarity, not a synonym
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> QuerySpec:
+        data = dict(data)
+        if data.get("time"):
+            data["time"] = TimeRange(**data["time"])
+        return cls(**data)

@@ -1,0 +1,106 @@
+"""Time phrases: "last 7 days", "the week before", "in September", "between Sept 1 and 7",
+"since 2025-10-01". Relative ranges are resolved against the data's last day by the compiler."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, TimeRange
+from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.vocabulary import MONTHS, word_number
+
+
+def read_time(t: QuestionText) -> TimeRange | None:
+    """The time range the question names (its words consumed), or None."""
+    last = r"(?:in |over |during |for )?(?:the )?(?:last|past|previous)"
+    day = r"(\d{4}-\d{2}-\d{2})"
+    months = "|".join(MONTHS)
+    patterns = [
+        (rf"{last} (\d+|one|two|three|four|five|ten|twenty) days?",
+         lambda m: TimeRange("last_days", n=word_number(m[1]))),
+        (rf"{last} (\d+|two|three|four) weeks", lambda m: TimeRange("last_days", n=7 * word_number(m[1]))),
+        (r"(?:in |over |during |for )?(?:the )?(?:last|past) week", lambda m: TimeRange("last_week")),
+        (r"(?:in |over |during |for )?(?:the )?(?:previous week|week before(?: last)?|prior week)",
+         lambda m: TimeRange("week_before")),
+        (rf"{last} month", lambda m: TimeRange("last_month")),
+        (r"(?:in |during |for )?this week", lambda m: TimeRange("this_week")),
+        (r"(?:in |during |for )?this month", lambda m: TimeRange("this_month")),
+        (r"yesterday", lambda m: TimeRange("yesterday")),
+        (r"(?:on )?(?:the )?(?:last|latest|most recent) day|today", lambda m: TimeRange("today")),
+        (rf"(?:between|from) {day} (?:and|to|until) {day}",
+         lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[2]))),
+        (rf"(?:since|after|from) {day}", lambda m: TimeRange("between", start=_iso(m[1]))),
+        (rf"(?:before|until|up to) {day}", lambda m: TimeRange("between", end=_iso(m[1]))),
+        (rf"on {day}", lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[1]))),
+        (rf"(?:between|from) ({months}) (\d{{1,2}})(?:st|nd|rd|th)? (?:and|to|until|-) (?:({months}) )?"
+         r"(\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?", _month_days),
+        (rf"on (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({months}),? (\d{{4}})",
+         lambda m: _single_day(m[3], m[2], m[1])),
+        (rf"on ({months}) (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})",
+         lambda m: _single_day(m[3], m[1], m[2])),
+        (rf"(since|after|from|before|until|up to) (?:the )?({months}) (\d{{1,2}})(?:st|nd|rd|th)?"
+         r"(?:,? (\d{4}))?", lambda m: _open_range(m[1], m[4], m[2], m[3])),
+        (rf"(since|after|from|before|until|up to) (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({months})"
+         r"(?:,? (\d{4}))?", lambda m: _open_range(m[1], m[4], m[3], m[2])),
+        (r"(?:in |during )(" + "|".join(MONTHS) + r")(?: (\d{4}))?",
+         lambda m: TimeRange("month", n=MONTHS[m[1]], start=m[2])),
+    ]  # fmt: skip
+    for pattern, make in patterns:
+        for m in t.find(pattern):
+            t.take(m)
+            found = make(m)
+            found.phrase = m.group(0).strip()
+            return found
+    return None
+
+
+def refuse_unread_dates(t: QuestionText) -> None:
+    """A date the time patterns did not read is refused, never dropped: answering over all the
+    data when the question named a day would be a wrong answer that looks right."""
+    months = "|".join(m for m in MONTHS if m != "may")  # "may" is also a verb; "may 3" is caught below
+    day = r"\d{1,2}(?:st|nd|rd|th)?"
+    unread = rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:{months}|may)(?: {day}| \d{{4}})|{day} (?:of )?(?:{months}|may)"
+    unread += rf"|(?:since|after|before|until|from) (?:{months})"
+    for m in t.find(unread):
+        raise CannotAnswer(
+            f"I could not read the dates in '{m.group(0).strip()}'. Write them like 'since 2025-10-01', "
+            "'between September 1 and September 7', 'in September' or 'last 7 days'."
+        )
+
+
+def _single_day(year: str, month: str, day: str) -> TimeRange:
+    iso = _iso(f"{int(year):04d}-{MONTHS[month]:02d}-{int(day):02d}")
+    return TimeRange("between", start=iso, end=iso)
+
+
+def _open_range(word: str, year: str | None, month: str, day: str) -> TimeRange:
+    """ "since October 1st 2025", "before oct 3": a range open at one end; no year given takes the
+    data's year at compile time, as ``_month_days`` does."""
+    iso = (
+        f"{int(year):04d}-{MONTHS[month]:02d}-{int(day):02d}"
+        if year
+        else f"--{MONTHS[month]:02d}-{int(day):02d}"
+    )
+    try:
+        date(int(year or 2000), MONTHS[month], int(day))  # 2000: a leap year, so "feb 29" passes
+    except ValueError as exc:
+        raise CannotAnswer(f"'{month} {day}' is not a date.") from exc
+    if word in ("since", "after", "from"):
+        return TimeRange("between", start=iso)
+    return TimeRange("between", end=iso)
+
+
+def _month_days(m) -> TimeRange:
+    """ "between September 1 and September 7, 2025": a year-less range gets the data's year at
+    compile time (``start``/``end`` keep a ``--MM-DD`` form until then)."""
+    year = m[5]
+    first = f"{year or ''}-{MONTHS[m[1]]:02d}-{int(m[2]):02d}"
+    last = f"{year or ''}-{MONTHS[m[3] or m[1]]:02d}-{int(m[4]):02d}"
+    return TimeRange("between", start=first if year else "-" + first, end=last if year else "-" + last)
+
+
+def _iso(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError as exc:
+        raise CannotAnswer(f"'{text}' is not a date (use YYYY-MM-DD).") from exc
