@@ -321,7 +321,9 @@ def test_a_valid_llm_answer_is_used_with_the_measured_complexity(fallback):
     assert label == Label("animal", "watercolor", complexity_score(PROMPT), "llm:fake")
     assert len(llm.calls) == 1
     system = llm.calls[0][0]["content"]
-    assert all(name in system for field in FIELDS for name in NAMES[field])  # taxonomy listed
+    # every taxonomy label is listed ("uncertain", a stored value only, is not offered)
+    assert all(lab.name in system for field in FIELDS for lab in TAXONOMY.fields[field].labels)
+    assert "uncertain" not in system
     assert PROMPT in llm.calls[0][1]["content"]
 
 
@@ -398,3 +400,150 @@ def test_mixed_results_keep_prompt_order_and_stay_within_the_taxonomy(fallback):
     for lab, prompt in zip(labels, prompts, strict=True):
         assert lab.domain in NAMES["domain"] and lab.art_style in NAMES["art_style"]
         assert lab.complexity_score == complexity_score(prompt)
+
+
+# --- learned labeller (shipped weights; issue 19) ---------------------------------------------
+
+from genai_analyzer.models.labels import learned  # noqa: E402
+from genai_analyzer.models.labels.learned import CONFIDENCE_THRESHOLD, LearnedLabeller  # noqa: E402
+from genai_analyzer.models.labels.taxonomy import UNCERTAIN  # noqa: E402
+
+
+def _real_prompts(n: int) -> list[str]:
+    from tests.conftest import shared_path
+
+    rows = pd.read_parquet(shared_path("users_1k", "diffusiondb_sample_typed.parquet"), columns=["prompt"])
+    prompts = [p for p in rows["prompt"].dropna().drop_duplicates() if p.strip()]
+    return prompts[:n]
+
+
+def test_the_shipped_weights_fit_the_taxonomy_and_the_features():
+    w = learned._load_weights(str(learned.weights_path()))
+    assert learned.weights_path().stat().st_size < 1_000_000  # a small file
+    n_features = 384 + 3 * sum(len(TAXONOMY.fields[f].labels) for f in FIELDS)
+    for field in FIELDS:
+        classes = [str(c) for c in w[f"{field}_classes"]]
+        # every taxonomy label the people used; never "uncertain", which is not a choice
+        assert set(classes) <= {lab.name for lab in TAXONOMY.fields[field].labels}
+        assert len(classes) >= (14 if field == "domain" else 12)
+        assert w[f"{field}_coef"].shape == (len(classes), n_features)
+        assert w[f"{field}_intercept"].shape == (len(classes),)
+        assert w[f"{field}_coef"].dtype == np.float32
+        assert 0.1 < float(w[f"{field}_temperature"]) < 10
+    assert str(w["model"]) == "all-MiniLM-L6-v2"
+    assert int(w["feature_version"]) == learned.FEATURE_VERSION
+
+
+@pytest.mark.slow
+def test_the_learned_labeller_labels_real_prompts_with_calibrated_confidence(embedder):
+    prompts = _real_prompts(200)
+    vectors = embedder.embed(prompts)
+    labeller = LearnedLabeller(embedder)
+    labels = labeller.label(prompts, embeddings=vectors)
+    assert len(labels) == len(prompts)
+    probs = labeller.probabilities(prompts, embeddings=vectors)
+    for field in FIELDS:
+        assert np.allclose(probs[field].sum(axis=1), 1.0, atol=1e-4)
+        values = [getattr(lab, field) for lab in labels]
+        conf = np.array([getattr(lab, f"{field}_confidence") for lab in labels])
+        assert ((conf >= 0) & (conf <= 1)).all()
+        assert np.allclose(conf, probs[field].max(axis=1), atol=1e-3)  # the best guess's probability
+        assert set(values) <= NAMES[field]  # taxonomy names, "uncertain" included
+        # "uncertain" exactly where the confidence is below the threshold, a label everywhere else
+        assert [v == UNCERTAIN for v in values] == list(conf < CONFIDENCE_THRESHOLD)
+        assert len(set(values) - {UNCERTAIN}) >= 4  # real prompts are varied
+    assert {lab.label_source for lab in labels} == {"embedding"}
+    assert [lab.complexity_score for lab in labels] == [complexity_score(p) for p in prompts]
+    # embedding here gives the same labels as precomputed vectors
+    again = labeller.label(prompts[:10])
+    assert [(a.domain, a.art_style) for a in again] == [(b.domain, b.art_style) for b in labels[:10]]
+    with pytest.raises(LabelError, match="shape"):
+        labeller.label(prompts[:3], embeddings=vectors[:2])
+
+
+@pytest.mark.slow
+def test_the_threshold_turns_low_confidence_into_uncertain(embedder, monkeypatch):
+    prompts = _real_prompts(60)
+    vectors = embedder.embed(prompts)
+    labeller = LearnedLabeller(embedder)
+    monkeypatch.setattr(learned, "CONFIDENCE_THRESHOLD", 1.01)
+    assert {lab.domain for lab in labeller.label(prompts, embeddings=vectors)} == {UNCERTAIN}
+    monkeypatch.setattr(learned, "CONFIDENCE_THRESHOLD", 0.0)
+    labels = labeller.label(prompts, embeddings=vectors)
+    assert UNCERTAIN not in {lab.domain for lab in labels} | {lab.art_style for lab in labels}
+
+
+def test_the_default_labeller_is_the_learned_one_and_the_llm_falls_back_to_it(tmp_path):
+    from genai_analyzer.models.labels.factory import make_labeller
+    from tests.conftest import make_settings
+
+    class Named:  # only the model name is read until the factory is called
+        model_name = "all-MiniLM-L6-v2"
+
+    key, factory = make_labeller(make_settings(tmp_path), Named())
+    assert key.startswith("learned-")
+    assert isinstance(factory(), LearnedLabeller)
+    settings = make_settings(tmp_path, labeller="llm", llm_backend="openai", llm_model="m")
+    key, factory = make_labeller(settings, Named())
+    made = factory()
+    assert isinstance(made, LLMLabeller) and isinstance(made.fallback, LearnedLabeller)
+    assert "+learned-" in key
+    Named.model_name = "some/other-model"  # the weights do not fit another model's vectors
+    key, factory = make_labeller(make_settings(tmp_path), Named())
+    assert key.startswith("embedding:") and isinstance(factory(), EmbeddingLabeller)
+
+
+@pytest.mark.slow
+def test_the_weights_are_reproducible_from_the_training_script(tmp_path):
+    """scripts/train_labeller.py on a small subset of the training set: the same arrays twice, of
+    the shape the shipped file has."""
+    import sys
+
+    from tests.conftest import shared_path
+
+    shared_path("parts_000001-000005", "metadata.parquet")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import train_labeller
+        from eval_labels import SHARED as SETS_SHARED
+        from eval_labels import load_set
+    finally:
+        sys.path.pop(0)
+    from genai_analyzer.models.labels.taxonomy import KeywordMatcher
+
+    df = load_set("train", SETS_SHARED).iloc[:150].reset_index(drop=True)
+    emb = learned.unit(Embedder().embed(df["prompt"].tolist()))
+    x = learned.features(emb, [KeywordMatcher(TAXONOMY).scan(p) for p in df["prompt"]], TAXONOMY)
+    settings = {"domain": (0.03, True), "art_style": (0.03, True)}
+    first = train_labeller.train(x, df, settings, seed=7)
+    second = train_labeller.train(x, df, settings, seed=7)
+    assert first.keys() == second.keys()
+    for key in first:
+        assert np.array_equal(first[key], second[key]), key
+    shipped = learned._load_weights(str(learned.weights_path()))
+    for field in FIELDS:
+        assert first[f"{field}_coef"].shape[1] == shipped[f"{field}_coef"].shape[1]
+        assert set(first[f"{field}_classes"]) == set(df[field])
+    out = tmp_path / "w.npz"
+    np.savez_compressed(out, **first)
+    small = LearnedLabeller(weights=out)  # the file the script writes loads as a labeller
+    labels = small.label(df["prompt"].tolist()[:5], embeddings=emb[:5])
+    assert all(0 <= lab.domain_confidence <= 1 for lab in labels)
+
+
+def test_the_sample_warehouse_carries_the_label_confidences(sample_warehouse):
+    from genai_analyzer.warehouse.reader import Warehouse
+
+    with Warehouse(sample_warehouse) as wh:
+        dim = wh.query("SELECT domain, art_style, domain_confidence, art_style_confidence FROM dim_prompts")
+        fact = wh.query(
+            "SELECT count(*) AS n FROM fact_generations f JOIN dim_prompts p USING (prompt_id) "
+            "WHERE f.domain_confidence IS DISTINCT FROM p.domain_confidence "
+            "OR f.art_style_confidence IS DISTINCT FROM p.art_style_confidence"
+        )
+    assert len(dim) and fact["n"][0] == 0
+    for field in FIELDS:
+        conf = dim[f"{field}_confidence"]
+        assert conf.notna().all() and conf.between(0, 1).all()
+        assert ((dim[field] == UNCERTAIN) == (conf < CONFIDENCE_THRESHOLD)).all()
+        assert set(dim[field]) <= NAMES[field]

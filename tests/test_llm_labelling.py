@@ -36,9 +36,12 @@ def test_build_labels_through_the_llm_and_falls_back_when_answers_are_invalid(tm
     summary = build_warehouse(
         settings, BuildRequest(source="sample", enrich=("embeddings", "labels")), progress=False
     )
-    assert summary.enrichment["labels"]["labeller"].startswith("openai:test-model:")
+    # the key names the LLM and its offline fallback, the learned labeller
+    assert summary.enrichment["labels"]["labeller"].startswith("openai:test-model+learned-")
     with Warehouse(settings.db_path) as wh:
-        labels = wh.query("SELECT prompt, domain, art_style, label_source FROM dim_prompts")
+        labels = wh.query(
+            "SELECT prompt, domain, art_style, label_source, domain_confidence FROM dim_prompts"
+        )
     portraits = labels[labels["prompt"].str.lower().str.contains("portrait")]
     others = labels[~labels["prompt"].str.lower().str.contains("portrait")]
     assert len(portraits) and len(others)
@@ -47,6 +50,9 @@ def test_build_labels_through_the_llm_and_falls_back_when_answers_are_invalid(tm
     # invalid answers were retried once, then the offline labeller answered
     assert (others["label_source"] == "embedding").all()
     assert "qqq" not in set(others["domain"])
+    # the LLM's labels carry no calibrated confidence; the fallback's do
+    assert portraits["domain_confidence"].isna().all()
+    assert others["domain_confidence"].between(0, 1).all()
     asked = [r["messages"][-1]["content"] for r in server.requests]
     assert len(asked) >= len(portraits) + len(others)  # one request per prompt, plus retries
     assert all(r["model"] == "test-model" for r in server.requests)

@@ -67,7 +67,11 @@ def create_enrich_tables(con: duckdb.DuckDBPyConnection) -> None:
             prompt_id VARCHAR, model VARCHAR, embedding FLOAT[]);
         CREATE TABLE IF NOT EXISTS enrich.prompt_labels (
             prompt_id VARCHAR, labeller VARCHAR, domain VARCHAR, art_style VARCHAR,
-            complexity_score INTEGER, label_source VARCHAR);
+            complexity_score INTEGER, label_source VARCHAR,
+            domain_confidence DOUBLE, art_style_confidence DOUBLE);
+        -- a table made before the confidences existed gains them (null for its older labels)
+        ALTER TABLE enrich.prompt_labels ADD COLUMN IF NOT EXISTS domain_confidence DOUBLE;
+        ALTER TABLE enrich.prompt_labels ADD COLUMN IF NOT EXISTS art_style_confidence DOUBLE;
         CREATE TABLE IF NOT EXISTS enrich.thumbnails (
             image_path VARCHAR, thumb_path VARCHAR, status VARCHAR);
         """
@@ -80,7 +84,7 @@ def _reuse(con, table: str, key_column: str, key_value: str, reuse_prev: bool) -
         return
     con.execute(
         f"""
-        INSERT INTO {table}
+        INSERT INTO {table} BY NAME
         SELECT p.* FROM prev.{table} p
         WHERE p.{key_column} = $key
           AND p.prompt_id IN (SELECT prompt_id FROM raw.generations)
@@ -236,7 +240,10 @@ def label_prompts(
 ) -> StepCounts:
     """Fill ``enrich.prompt_labels`` for every distinct prompt, from its stored embedding.
 
-    ``make_labeller()`` is called only when some prompt still needs labels.
+    ``make_labeller()`` is called only when some prompt still needs labels. Each row carries the
+    labeller's calibrated ``domain_confidence`` and ``art_style_confidence`` (null where the
+    labeller has none: an LLM's answers, the zero-shot labeller); a label below the learned
+    labeller's threshold is stored as "uncertain".
     """
     from tqdm.auto import tqdm
 
@@ -267,6 +274,12 @@ def label_prompts(
                     "art_style": [lab.art_style for lab in labels],
                     "complexity_score": [lab.complexity_score for lab in labels],
                     "label_source": [lab.label_source for lab in labels],
+                    "domain_confidence": pd.array(
+                        [getattr(lab, "domain_confidence", None) for lab in labels], dtype="Float64"
+                    ),
+                    "art_style_confidence": pd.array(
+                        [getattr(lab, "art_style_confidence", None) for lab in labels], dtype="Float64"
+                    ),
                 }
             )
             _append(con, "enrich.prompt_labels", frame)

@@ -7,7 +7,9 @@
   the prompt (earlier mentions weigh more); a field is "other" when nothing beats a calibrated
   similarity.
 * ``LLMLabeller`` asks an ``LLM`` for JSON, validates it against the taxonomy, retries once with
-  the error stated, then falls back to the embedding labeller for that prompt.
+  the error stated, then falls back to the offline labeller for that prompt.
+* The default offline labeller is ``learned.LearnedLabeller`` (a calibrated classifier trained on
+  people's labels); ``EmbeddingLabeller`` is used when the embedding model does not fit its weights.
 
 docs/labels.md describes the taxonomy, the method and the measured accuracy.
 """
@@ -59,12 +61,20 @@ __all__ = [
 
 @dataclass
 class Label:
-    """The labels of one prompt; ``label_source`` is "embedding" or "llm:<backend name>"."""
+    """The labels of one prompt; ``label_source`` is "embedding" (an offline labeller: the learned or
+    the zero-shot one) or "llm:<backend name>".
+
+    ``domain_confidence`` and ``art_style_confidence`` are calibrated probabilities in [0, 1] from
+    the learned labeller (a label below its threshold is "uncertain"); None where the labeller
+    has no calibrated confidence (the zero-shot EmbeddingLabeller, answers of an LLM).
+    """
 
     domain: str
     art_style: str
     complexity_score: int
     label_source: str
+    domain_confidence: float | None = None
+    art_style_confidence: float | None = None
 
 
 class EmbeddingLabeller:
@@ -288,7 +298,9 @@ class LLMLabeller:
             raw = answer.get(field_name)
             value = field.normalise(raw)
             if value is None:
-                problems.append(f'"{field_name}" is {raw!r}, not one of: {", ".join(field.names)}')
+                problems.append(
+                    f'"{field_name}" is {raw!r}, not one of: {", ".join(lab.name for lab in field.labels)}'
+                )
             values.append(value)
         if problems:
             raise LabelError("; ".join(problems))

@@ -18,6 +18,10 @@ from genai_analyzer.core.errors import AnalyzerError
 
 FIELDS = ("domain", "art_style")
 OTHER = "other"
+# Not a label of the file: what the learned labeller stores when its calibrated confidence is
+# below its threshold (docs/labels.md). ``TaxonomyField.names`` lists it last, so stored values
+# validate against ``names``; nobody (person or LLM) chooses it, and ``normalise`` never maps to it.
+UNCERTAIN = "uncertain"
 
 
 class TaxonomyError(AnalyzerError):
@@ -55,8 +59,8 @@ class TaxonomyField:
 
     @property
     def names(self) -> list[str]:
-        """The label names in file order."""
-        return [label.name for label in self.labels]
+        """The label names in file order, then ``UNCERTAIN`` (a stored value, never a choice)."""
+        return [label.name for label in self.labels] + [UNCERTAIN]
 
     def normalise(self, value: object) -> str | None:
         """The label ``value`` names (case, spaces, '-' and '_' ignored; synonyms mapped), or None."""

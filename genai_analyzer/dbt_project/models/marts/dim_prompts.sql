@@ -11,7 +11,8 @@ embeddings as (
 ),
 
 labels as (
-    select prompt_id, domain, art_style, complexity_score, label_source
+    select prompt_id, domain, art_style, complexity_score, label_source,
+           domain_confidence, art_style_confidence
     from {{ source('enrich', 'prompt_labels') }}
     where labeller = '{{ var("labeller_key", "none") }}'
 ),
@@ -47,7 +48,9 @@ final as (
         l.domain,
         l.art_style,
         l.complexity_score,
-        l.label_source
+        l.label_source,
+        l.domain_confidence,
+        l.art_style_confidence
     from spaced as p
     left join embeddings as e using (prompt_id)
     left join labels as l using (prompt_id)

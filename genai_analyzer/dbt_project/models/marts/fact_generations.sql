@@ -1,5 +1,5 @@
 -- The fact table: one row per generation, keyed to the user, session, prompt and date dimensions.
--- It also carries its prompt's labels (domain, art_style, complexity_score) from dim_prompts: the
+-- It also carries its prompt's labels (domain, art_style, their confidences, complexity_score) from dim_prompts: the
 -- Analytics breakdowns and filters read them on every refresh, and at 1M generations joining
 -- dim_prompts for them cost about 250 ms a query (docs/benchmarks.md, App). dim_prompts stays
 -- the one place they are defined; a data test checks the copies agree.
@@ -8,7 +8,8 @@ with generations as (
 ),
 
 prompt_labels as (
-    select prompt_id, domain, art_style, complexity_score from {{ ref('dim_prompts') }}
+    select prompt_id, domain, art_style, complexity_score, domain_confidence, art_style_confidence
+    from {{ ref('dim_prompts') }}
 ),
 
 thumbnails as (
@@ -47,6 +48,8 @@ final as (
         prompt_labels.domain,
         prompt_labels.art_style,
         prompt_labels.complexity_score,
+        prompt_labels.domain_confidence,
+        prompt_labels.art_style_confidence,
         generations.image_path,
         thumbnails.thumb_path
     from generations

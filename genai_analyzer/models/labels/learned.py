@@ -1,0 +1,228 @@
+"""The learned prompt labeller: a calibrated linear classifier on prompt embeddings and keyword evidence.
+
+``LearnedLabeller`` labels a prompt's domain and art style with a multinomial logistic regression
+trained on people's labels (tests/data/label_sets/train_*; never the evaluation set) by
+``scripts/train_labeller.py``. The weights ship in ``genai_analyzer/data/labeller_weights.npz``;
+run time is numpy only (no scikit-learn): one matrix product per field over a batch.
+
+Features (``features``): the unit all-MiniLM-L6-v2 embedding of the prompt, followed by the
+taxonomy keyword evidence per label of both fields (the same scan the complexity score uses:
+the largest ``weight * DECAY ** rank`` over a label's keyword hits, so the first-named medium or
+subject weighs most) and which label the first keyword (and the first weak keyword: artist
+names, quality boosters) of each field names. The embedding carries what the prompt is about;
+the keyword evidence lets the classifier learn, from examples, which named medium, artist or
+camera word decides the style.
+
+Confidence: ``softmax(logits / T)`` with a temperature ``T`` per field fitted on out-of-fold
+predictions of the training set (temperature scaling), so that a label given with confidence 0.7
+is right about 70% of the time on prompts like the training set. A label whose confidence is
+below ``CONFIDENCE_THRESHOLD`` is stored as ``UNCERTAIN`` ("uncertain") instead of a forced
+guess; its confidence is still stored (that of the best guess). docs/labels.md reports the
+calibration and the uncertain share on the blind evaluation set.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from genai_analyzer.models.labels.complexity import complexity_from_scan, complexity_score
+from genai_analyzer.models.labels.taxonomy import (
+    FIELDS,
+    UNCERTAIN,
+    KeywordMatcher,
+    LabelError,
+    Taxonomy,
+    _default_taxonomy,
+    load_taxonomy,
+)
+
+WEIGHTS_RESOURCE = "labeller_weights.npz"
+# A label whose calibrated confidence is below this is stored as "uncertain": below it, the best
+# guess was right less than about half of the time on held-out training prompts (docs/labels.md).
+CONFIDENCE_THRESHOLD = 0.4
+# Keyword evidence: later hits of a field weigh less (rank decay), as in the EmbeddingLabeller.
+DECAY = {"domain": 0.5, "art_style": 0.7}
+FEATURE_VERSION = 1  # bump when ``features`` changes: the weights must be retrained with it
+
+
+def weights_path() -> Path:
+    from importlib.resources import files
+
+    return Path(str(files("genai_analyzer") / "data" / WEIGHTS_RESOURCE))
+
+
+def keyword_evidence(scans: list, taxonomy: Taxonomy) -> dict[str, np.ndarray]:
+    """Per field, an (n, labels) matrix: the largest ``weight * DECAY ** rank`` per label over the
+    prompt's keyword hits (``KeywordMatcher.scan`` results; rank = earlier hits of that field)."""
+    out = {f: np.zeros((len(scans), len(taxonomy.fields[f].labels)), np.float32) for f in FIELDS}
+    mats = [out[f] for f in FIELDS]
+    decay = [DECAY[f] for f in FIELDS]
+    for i, hits in enumerate(scans):
+        ranks = [0] * len(FIELDS)
+        for hit in hits:
+            for f, j, weight in hit:
+                value = weight * decay[f] ** ranks[f]
+                if value > mats[f][i, j]:
+                    mats[f][i, j] = value
+            for f in {f for f, _, _ in hit}:
+                ranks[f] += 1
+    return out
+
+
+def unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def first_hits(scans: list, taxonomy: Taxonomy) -> dict[str, np.ndarray]:
+    """Per field, an (n, 2 * labels) 0/1 matrix: which label the field's first keyword hit names
+    (first half) and which its first weak hit names (artist, booster, generic word; second half)."""
+    sizes = [len(taxonomy.fields[f].labels) for f in FIELDS]
+    mats = [np.zeros((len(scans), 2 * n), np.float32) for n in sizes]
+    for i, hits in enumerate(scans):
+        seen: set[tuple[int, bool]] = set()
+        for hit in hits:
+            for f, j, weight in hit:
+                slot = (f, weight >= 1.0)
+                if slot not in seen:
+                    seen.add(slot)
+                    mats[f][i, j if weight >= 1.0 else sizes[f] + j] = 1.0
+    return dict(zip(FIELDS, mats, strict=True))
+
+
+def features(embeddings: np.ndarray, scans: list, taxonomy: Taxonomy) -> np.ndarray:
+    """(n, dim + 3 * (domain labels + style labels)): the unit embedding, the keyword evidence per
+    field (``keyword_evidence``), then the first-hit indicators per field (``first_hits``)."""
+    evidence, first = keyword_evidence(scans, taxonomy), first_hits(scans, taxonomy)
+    return np.hstack([unit(embeddings), *(evidence[f] for f in FIELDS), *(first[f] for f in FIELDS)]).astype(
+        np.float32
+    )
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def trained_model() -> str:
+    """The embedding model the shipped weights were trained on."""
+    return str(_load_weights(str(weights_path()))["model"])
+
+
+@cache
+def _load_weights(path: str) -> dict:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            weights = {k: data[k] for k in data.files}
+    except (OSError, ValueError) as exc:
+        raise LabelError(f"cannot read the labeller weights {path}: {exc}") from exc
+    if int(weights.get("feature_version", -1)) != FEATURE_VERSION:
+        raise LabelError(
+            f"{path} was trained for features v{int(weights.get('feature_version', -1))}, this code makes "
+            f"v{FEATURE_VERSION}: run scripts/train_labeller.py"
+        )
+    return weights
+
+
+class LearnedLabeller:
+    """Domain and art style from the shipped linear classifier, each with a calibrated confidence.
+
+    ``label`` returns ``Label``s whose ``domain``/``art_style`` is ``UNCERTAIN`` when the
+    confidence is below ``CONFIDENCE_THRESHOLD``. ``probabilities`` gives the calibrated class
+    probabilities (columns in ``classes[field]`` order) for analysis.
+    """
+
+    name = "learned"
+    # label_source of its labels: "embedding" names the offline labeller (labels from the prompt
+    # embedding), as before; the build's labeller key ("learned-<digest>:...") tells which one.
+    source = "embedding"
+
+    def __init__(self, embedder=None, weights: str | Path | None = None, taxonomy: Taxonomy | None = None):
+        self.embedder = embedder
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.matcher = KeywordMatcher(self.taxonomy)
+        self.path = Path(weights) if weights is not None else weights_path()
+        w = _load_weights(str(self.path))
+        self.model = str(w["model"])
+        self.classes = {f: [str(c) for c in w[f"{f}_classes"]] for f in FIELDS}
+        self._coef = {f: w[f"{f}_coef"].astype(np.float32) for f in FIELDS}
+        self._intercept = {f: w[f"{f}_intercept"].astype(np.float32) for f in FIELDS}
+        self.temperature = {f: float(w[f"{f}_temperature"]) for f in FIELDS}
+        for f in FIELDS:
+            unknown = set(self.classes[f]) - set(self.taxonomy.fields[f].names)
+            if unknown:
+                raise LabelError(f"{self.path}: {f} classes {sorted(unknown)} are not in the taxonomy")
+        extra = 3 * sum(len(self.taxonomy.fields[f].labels) for f in FIELDS)  # keyword features
+        self.dim = int(self._coef["domain"].shape[1]) - extra
+
+    def probabilities(
+        self, prompts: list[str], *, embeddings: np.ndarray | None = None, scans: list | None = None
+    ) -> dict[str, np.ndarray]:
+        """Per field, the (n, classes) calibrated probabilities."""
+        prompts = [p or "" for p in prompts]
+        vectors = self._vectors(prompts, embeddings)
+        if scans is None:
+            scans = [self.matcher.scan(p) for p in prompts]
+        x = features(vectors, scans, self.taxonomy)
+        return {f: softmax((x @ self._coef[f].T + self._intercept[f]) / self.temperature[f]) for f in FIELDS}
+
+    def _vectors(self, prompts: list[str], embeddings: np.ndarray | None) -> np.ndarray:
+        if embeddings is None:
+            if self.embedder is None:
+                raise LabelError("LearnedLabeller needs embeddings or an embedder")
+            embeddings = self.embedder.embed(list(prompts))
+        vectors = np.asarray(embeddings, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != len(prompts) or vectors.shape[1] != self.dim:
+            raise LabelError(
+                f"embeddings have shape {vectors.shape}; expected ({len(prompts)}, {self.dim}) "
+                f"from {self.model!r}, the model the labeller was trained on"
+            )
+        return vectors
+
+    def label(
+        self,
+        prompts: list[str],
+        *,
+        embeddings: np.ndarray | None = None,
+        progress: bool = False,
+        batch_size: int = 8192,
+    ) -> list:
+        """One Label per prompt, in order. ``embeddings`` (n, dim), when given, skips embedding."""
+        from genai_analyzer.models.labels.labeller import Label
+
+        prompts = [p or "" for p in prompts]
+        if embeddings is None and prompts:
+            if self.embedder is None:
+                raise LabelError("LearnedLabeller needs embeddings or an embedder")
+            embeddings = self.embedder.embed(prompts, progress=progress)
+        same_styles = self.taxonomy is _default_taxonomy()
+        labels = []
+        for start in range(0, len(prompts), batch_size):
+            chunk = prompts[start : start + batch_size]
+            scans = [self.matcher.scan(p) for p in chunk]
+            probs = self.probabilities(chunk, embeddings=embeddings[start : start + batch_size], scans=scans)
+            picked = {}
+            for f in FIELDS:
+                best = probs[f].argmax(axis=1)
+                conf = probs[f][np.arange(len(chunk)), best]
+                names = np.array(self.classes[f], dtype=object)[best]
+                picked[f] = (np.where(conf < CONFIDENCE_THRESHOLD, UNCERTAIN, names), conf)
+            labels.extend(
+                Label(
+                    domain=picked["domain"][0][i],
+                    art_style=picked["art_style"][0][i],
+                    complexity_score=complexity_from_scan(p, scans[i])
+                    if same_styles
+                    else complexity_score(p),
+                    label_source=self.source,
+                    domain_confidence=round(float(picked["domain"][1][i]), 4),
+                    art_style_confidence=round(float(picked["art_style"][1][i]), 4),
+                )
+                for i, p in enumerate(chunk)
+            )
+        return labels
