@@ -9,10 +9,12 @@ the test skips, unless ``GENAI_REQUIRE_BROWSER=1`` (set by ``.ci/run``), where i
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -20,6 +22,7 @@ from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.app.analytics import CHARTS
+from genai_analyzer.core.settings import Settings
 from tests.conftest import serving
 
 pytestmark = pytest.mark.slow
@@ -33,6 +36,11 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 60_000
+# Small screenshots kept in the repository (docs/screenshots), at the two widths the design targets.
+DOC_SHOTS = Path(__file__).parents[1] / "docs" / "screenshots"
+DOC_SHOT_MAX_BYTES = 150_000
+NIGHT = "rgb(15, 23, 43)"  # the theme's page background, #0f172b
+TOP_TABS = ("Overview", "Analytics", "Session Explorer", "SQL Copilot")
 
 
 def _browser_path() -> str | None:
@@ -94,6 +102,31 @@ def _shot(page, name: str) -> Path:
     return path
 
 
+def _doc_shot(page, name: str) -> Path:
+    """The visible page as a small PNG in docs/screenshots (palette colours, at most 1280 px wide)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(page.screenshot(full_page=False))).convert("RGB")
+    if image.width > 1280:
+        image = image.resize((1280, round(image.height * 1280 / image.width)), Image.LANCZOS)
+    DOC_SHOTS.mkdir(parents=True, exist_ok=True)
+    path = DOC_SHOTS / f"{name}.png"
+    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    assert 5_000 < path.stat().st_size < DOC_SHOT_MAX_BYTES, path.stat().st_size
+    return path
+
+
+def _kpi_rows(scope) -> list[int]:
+    """How many KPI cards each visual row of the first KPI grid holds."""
+    return scope.locator(".kpi-row").first.evaluate(
+        """row => {
+            const cards = [...row.querySelectorAll('.kpi')];
+            const tops = cards.map(c => Math.round(c.getBoundingClientRect().top));
+            return [...new Set(tops)].map(t => tops.filter(x => x === t).length);
+        }"""
+    )
+
+
 def _panel(page):
     """The visible tab panel of the top-level tabs."""
     return page.locator("[role=tabpanel]:visible").first
@@ -124,7 +157,11 @@ def test_overview_shows_live_figures_a_session_and_the_diagrams(page, app_url):
     assert page.get_by_text("Tech stack").is_visible()
     _shot(page, "1-overview")
     # the page is dark even where the app does not reach: the theme's slate, not white
-    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(15, 23, 42)"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == NIGHT
+    assert _kpi_rows(page) == [6]  # one tidy row at this width
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_timeout(300)
+    _doc_shot(page, "overview-1280")
 
 
 def test_analytics_draws_every_chart_and_a_filter_changes_the_figures(page, app_url):
@@ -138,6 +175,8 @@ def test_analytics_draws_every_chart_and_a_filter_changes_the_figures(page, app_
     before = queries.kpis(wh, Filters(start=start, end=last))
     assert _card_value(panel, "Generations") == f"{before['generations']['value']:,.0f}"
     _shot(page, "2-analytics")
+    rows = _kpi_rows(panel)
+    assert sum(rows) == 9 and len(set(rows)) == 1, f"KPI cards wrap untidily: {rows}"
 
     tier = queries.filter_choices(wh)["tiers"][-1]
     panel.get_by_label(tier, exact=True).first.check()
@@ -162,7 +201,7 @@ def test_explorer_search_select_and_replay_a_session(page, app_url):
     box.fill("a castle on a hill")
     panel.get_by_role("button", name="Search", exact=True).click()
     panel.locator(".ex-status", has_text="a castle on a hill").wait_for()
-    tiles = panel.locator(".gallery-item, button.thumbnail-item, [data-testid='gallery'] img")
+    tiles = panel.locator(".ex-tile")
     tiles.first.wait_for()
     _shot(page, "4-explorer-search")
 
@@ -186,8 +225,114 @@ def test_the_layout_fits_a_phone_screen(browser, app_url):
     page.locator(".kpi-row").first.wait_for()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
+    assert _kpi_rows(page) == [3, 3]
     _shot(page, "6-phone-overview")
+    _doc_shot(page, "overview-390")
+    # every top-level tab is in the bar (none hidden in a "more" menu) and opens its panel
+    for name in TOP_TABS:
+        tab = page.get_by_role("tab", name=name, exact=True)
+        assert tab.is_visible(), f"the {name} tab is not visible at 390 px"
+        box = tab.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    for name in reversed(TOP_TABS):
+        page.get_by_role("tab", name=name, exact=True).click()
+        assert page.get_by_role("tab", name=name, exact=True).get_attribute("aria-selected") == "true"
+    page.get_by_role("tab", name="Analytics", exact=True).click()
+    _panel(page).locator(".kpi").nth(8).wait_for()
+    assert _kpi_rows(_panel(page)) == [3, 3, 3]
+    page.get_by_role("tab", name="Session Explorer", exact=True).click()
+    _panel(page).locator(".ex-tile").first.wait_for()
+    _panel(page).locator(".ex-status").first.scroll_into_view_if_needed()
+    _doc_shot(page, "explorer-390")
     context.close()
+
+
+def test_the_font_is_shipped_and_the_page_is_dark_from_the_first_paint(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # what the page looks like when its HTML has been parsed, before Gradio's scripts and styles
+    context.add_init_script(
+        """document.addEventListener('DOMContentLoaded', () => {
+            window.__first_paint = [getComputedStyle(document.body).backgroundColor,
+                                    getComputedStyle(document.documentElement).backgroundColor];
+        });"""
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    page.goto(app_url[1], wait_until="domcontentloaded")
+    body, root = page.evaluate("window.__first_paint")
+    assert body == NIGHT, f"the first paint is {body}, not the dark slate"
+    assert root in (NIGHT, "rgba(0, 0, 0, 0)")  # transparent html shows the body's background
+    page.locator(".kpi-row").first.wait_for()
+    loaded = page.evaluate(
+        """async () => {
+            await document.fonts.ready;
+            await document.fonts.load('16px "Space Grotesk"');
+            return [document.fonts.check('16px "Space Grotesk"'),
+                    [...document.fonts].some(f => f.family.replace(/"/g, '') === 'Space Grotesk'
+                                                 && f.status === 'loaded')];
+        }"""
+    )
+    assert loaded == [True, True], "Space Grotesk is not loaded"
+    assert "Space Grotesk" in page.evaluate(
+        "getComputedStyle(document.querySelector('.kpi-value')).fontFamily"
+    )
+    # served by the app itself: nothing was fetched from another host (no CDN)
+    assert hosts == {urlparse(app_url[1]).netloc}, hosts
+    context.close()
+
+
+def test_gallery_tiles_blur_nsfw_images_and_cut_captions_at_word_boundaries(page, app_url):
+    wh, _ = app_url
+    threshold = Settings.from_env().nsfw_blur_threshold
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("tab", name="Session Explorer").click()
+    panel = _panel(page)
+    tiles = panel.locator(".ex-tile")
+    tiles.first.wait_for()
+    # captions: whole words, the full prompt on hover
+    captions = tiles.evaluate_all(
+        """ts => ts.map(t => {
+            const c = t.querySelector('.ex-caption');
+            return [t.title, c.textContent, c.scrollWidth <= c.clientWidth];
+        })"""
+    )
+    assert len(captions) >= 6
+    for title, shown, fits in captions:
+        full = " ".join(title.split())
+        assert fits, f"caption overflows its tile: {shown!r}"
+        if shown.endswith("…"):
+            head = shown[:-1]
+            assert full.startswith(head) and full[len(head)] in " ,;:.-", f"cut mid-word: {shown!r}"
+        else:
+            assert shown == full
+    _doc_shot(page, "explorer-1280")
+
+    # blocked generations all lie above the blur threshold: filtered on them, every tile is blurred
+    assert (
+        wh.scalar("SELECT min(image_nsfw) FROM fact_generations WHERE status = 'nsfw_blocked'") >= threshold
+    )
+    panel.get_by_label("nsfw_blocked", exact=True).first.check()
+    panel.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.ex-tile')].length > 0"
+        " && [...document.querySelectorAll('.ex-tile')].every(t => t.classList.contains('nsfw'))"
+    )
+    blurred = tiles.first.locator("img")
+    assert "blur" in blurred.evaluate("img => getComputedStyle(img).filter")
+    _shot(page, "9-explorer-nsfw-blurred")
+    tiles.first.click()  # a click shows it, and opens it
+    page.wait_for_function(  # unblurred (after a short transition)
+        "() => getComputedStyle(document.querySelector('.ex-tile.revealed img')).filter === 'none'"
+    )
+    panel.locator(".ex-detail").wait_for()
+
+    # more like this pins the selected image first
+    source = tiles.first.get_attribute("data-id")
+    panel.get_by_role("button", name="More like this").click()
+    page.wait_for_function("id => document.querySelector('.ex-tile.pinned')?.dataset.id === id", arg=source)
+    assert tiles.first.get_attribute("data-id") == source
 
 
 def test_copilot_answers_in_the_chat_and_runs_edited_sql(page, app_url):

@@ -24,7 +24,7 @@ from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.analysis.explorer_queries import ExploreError, NotFoundError
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.search import more_like_this, search
-from genai_analyzer.app import create_app, explorer, launch_kwargs
+from genai_analyzer.app import create_app, explorer, explorer_view, launch_kwargs
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.warehouse.reader import Warehouse
 
@@ -335,7 +335,13 @@ def test_sessions_endpoint_sorts_and_filters_like_the_query_layer(wh, client, ge
     days = sorted(generations["date_key"].unique())
     start, end = str(pd.Timestamp(days[2]).date()), str(pd.Timestamp(days[9]).date())
     got = client.predict(
-        start=start, end=end, tiers=["free"], sort_by="duration", limit=20, api_name="/sessions"
+        start=start,
+        end=end,
+        tiers=["free"],
+        sort_by="duration",
+        limit=20,
+        min_generations=1,
+        api_name="/sessions",
     )
     expected = explore.list_sessions(
         wh,
@@ -346,6 +352,12 @@ def test_sessions_endpoint_sorts_and_filters_like_the_query_layer(wh, client, ge
     assert [r["session_id"] for r in got] == expected["session_id"].tolist()
     assert [r["duration_s"] for r in got] == expected["duration_s"].tolist()
     assert _json_clean(got) and len(got) == 20
+    # by default /sessions leaves out sessions of fewer than 3 generations
+    default = client.predict(sort_by="friction", limit=50, api_name="/sessions")
+    assert default and min(r["n_generations"] for r in default) >= 3
+    assert [r["session_id"] for r in default] == explore.list_sessions(
+        wh, sort_by="friction", limit=50, min_generations=3
+    )["session_id"].tolist()
     ascending = client.predict(sort_by="failures", descending=False, limit=5, api_name="/sessions")
     assert [r["n_failed"] for r in ascending] == sorted(r["n_failed"] for r in ascending)
 
@@ -391,24 +403,25 @@ def _filter_values(**overrides) -> list:
     return list(values.values())
 
 
-def test_ui_opens_on_the_latest_generations_and_shows_an_empty_state(served, wh):
+def test_ui_opens_on_the_latest_prompts_and_shows_an_empty_state(served, wh):
     demo, _ = served
     run_search = _glue(demo, "run_search")
-    gallery, ids, note, detail, *_ = run_search("", "hybrid", 12, *_filter_values())
-    assert len(gallery.value) == 12 == len(ids) and gallery.visible
-    assert ids == explore.recent_generations(wh, limit=12)["generation_id"].tolist()
-    assert "Latest 12 generations" in note and detail == explorer.EMPTY_DETAIL
+    gallery, ids, scope, note, detail, *_ = run_search("", "hybrid", 12, *_filter_values())
+    assert gallery.value.count(" data-index=") == 12 == len(ids) and gallery.visible
+    assert ids == explore.recent_generations(wh, limit=12, distinct_prompts=True)["generation_id"].tolist()
+    assert "The latest 12 prompts" in note and detail == explorer.EMPTY_DETAIL
+    assert scope == Filters()
 
-    gallery, ids, note, *_ = run_search("zzzqqxx", "keyword", 12, *_filter_values())
+    gallery, ids, _, note, *_ = run_search("zzzqqxx", "keyword", 12, *_filter_values())
     assert gallery.visible is False and ids == []
     assert "Nothing matches" in note and "ex-empty" in note
 
 
 def test_ui_selecting_a_tile_shows_its_detail_and_opens_its_session(served, wh):
     demo, _ = served
-    _, ids, *_ = _glue(demo, "run_search")("kraken", "keyword", 6, *_filter_values())
-    event = gr.SelectData(None, {"index": 2, "value": None})
-    page, selected, more, open_replay = _glue(demo, "select_tile")(ids, event)
+    _, ids, scope, *_ = _glue(demo, "run_search")("kraken", "keyword", 6, *_filter_values())
+    event = gr.SelectData(None, {"index": 2, "value": ids[2]})
+    page, selected, more, open_replay, *_ = _glue(demo, "select_tile")(ids, scope, event)
     detail = explore.generation_detail(wh, ids[2])
     assert selected == ids[2] and more.interactive and open_replay.interactive
     assert html.escape(detail["prompt"]["text"]) in page and detail["user"]["tier"] in page
@@ -421,7 +434,7 @@ def test_ui_selecting_a_tile_shows_its_detail_and_opens_its_session(served, wh):
 
 def test_ui_sessions_table_rows_open_their_replay(served, wh):
     demo, _ = served
-    table, note = _glue(demo, "refresh_sessions")("failures", True, 10, *_filter_values())
+    table, note = _glue(demo, "refresh_sessions")("failures", True, 1, 10, *_filter_values())
     expected = explore.list_sessions(wh, sort_by="failures", limit=10)
     assert table.value["data"][0][-1] == expected["session_id"].iloc[0]
     assert "10 sessions" in note
@@ -433,13 +446,13 @@ def test_ui_sessions_table_rows_open_their_replay(served, wh):
 
     # a domain no generation has in this period: the filters are valid and match nothing
     table, note = _glue(demo, "refresh_sessions")(
-        "cost", True, 10, *_filter_values(start="2100-01-01", end="2100-01-02")
+        "cost", True, 3, 10, *_filter_values(start="2100-01-01", end="2100-01-02")
     )
     assert table.visible is False and "No sessions match" in note
 
     # a domain the warehouse does not hold is an error naming the valid ones, not an empty table
     with pytest.raises(gr.Error, match="not in this warehouse; valid values: .*portrait"):
-        _glue(demo, "refresh_sessions")("cost", True, 10, *_filter_values(domains=["no-such-domain"]))
+        _glue(demo, "refresh_sessions")("cost", True, 3, 10, *_filter_values(domains=["no-such-domain"]))
 
 
 def test_replay_marks_prompt_edits_and_parameter_changes(wh, expected_replays):
@@ -453,3 +466,137 @@ def test_replay_marks_prompt_edits_and_parameter_changes(wh, expected_replays):
         for params in rows["changed_params"]:
             for name in params:
                 assert f"{name} " in page and "→" in page
+
+
+# --- the gallery: one tile per distinct prompt -----------------------------------------------
+
+
+def test_group_by_prompt_keeps_each_prompts_first_row_in_order():
+    results = pd.DataFrame(
+        {
+            "generation_id": ["g1", "g2", "g3", "g4", "g5", "g6"],
+            "prompt_id": ["a", "b", "a", "c", "b", "a"],
+            "prompt": ["cat", "dog", "cat", "owl", "dog", "cat"],
+        }
+    )
+    tiles = explore.group_by_prompt(results)
+    assert tiles["generation_id"].tolist() == ["g1", "g2", "g4"]
+    assert tiles["prompt_id"].tolist() == ["a", "b", "c"]
+    assert tiles["n_shown"].tolist() == [3, 2, 1]
+    assert explore.group_by_prompt(results.iloc[:0]).empty
+
+
+def test_prompt_tiles_count_each_prompts_generations_passing_the_filters(wh, generations):
+    filters = Filters(tiers=["free"])
+    results = explore.recent_generations(wh, filters, limit=60)
+    tiles = explore.prompt_tiles(wh, results, filters)
+    assert tiles["prompt_id"].is_unique and len(tiles) == results["prompt_id"].nunique()
+    free = generations[generations["tier"] == "free"]
+    expected = free.groupby("prompt_id").size()
+    assert tiles["n_generations"].tolist() == [expected[p] for p in tiles["prompt_id"]]
+    shown_nsfw = generations.set_index("generation_id")["image_nsfw"]
+    assert tiles["image_nsfw"].tolist() == pytest.approx([shown_nsfw[g] for g in tiles["generation_id"]])
+
+
+def test_gallery_shows_one_tile_per_prompt_with_its_count_and_the_nsfw_flag(wh, generations):
+    from genai_analyzer.api.endpoints import Api
+
+    api = Api(wh, nsfw_blur_threshold=0.5)
+    tiles = api.gallery_frame("", "hybrid", Filters(), 24)
+    assert len(tiles) == 24 and tiles["prompt_id"].is_unique
+    counts = generations.groupby("prompt_id").size()
+    assert tiles["n_generations"].tolist() == [counts[p] for p in tiles["prompt_id"]]
+    assert tiles["nsfw"].tolist() == (tiles["image_nsfw"].fillna(0) >= 0.5).tolist()
+    # a prompt generated several times is one tile, whatever the search
+    repeated = counts[counts >= 3].index[0]
+    text = generations.loc[generations["prompt_id"] == repeated, "prompt"].iloc[0]
+    found = api.gallery_frame(text, "keyword", Filters(), 12)
+    assert found["prompt_id"].is_unique
+    assert found.loc[found["prompt_id"] == repeated, "n_generations"].item() == counts[repeated]
+    page = explorer.tiles_html(found)
+    assert f"x{counts[repeated]}</span>" in page
+
+
+def test_more_like_this_pins_its_source_first(wh, generations):
+    from genai_analyzer.api.endpoints import Api
+
+    source = generations.sort_values("generation_id")["generation_id"].iloc[0]
+    tiles = Api(wh).more_like_this_gallery_frame(source, Filters(), 8)
+    assert tiles["generation_id"].iloc[0] == source and tiles["pinned"].tolist() == [True] + [False] * 7
+    assert tiles["prompt_id"].is_unique
+    assert 'class="ex-tile pinned selected' in explorer.tiles_html(tiles)
+    with pytest.raises(NotFoundError):
+        Api(wh).more_like_this_gallery_frame("nope", Filters(), 8)
+
+
+def test_prompt_generations_are_the_prompts_generations_oldest_first(wh, generations):
+    prompt_id = generations["prompt_id"].value_counts().index[0]
+    got = explore.prompt_generations(wh, prompt_id)
+    expected = generations[generations["prompt_id"] == prompt_id].sort_values(["created_at", "generation_id"])
+    assert got["generation_id"].tolist() == expected["generation_id"].tolist()
+    listed = explorer_view.generations_html(got, got["generation_id"].iloc[0], threshold=2.0)
+    assert listed.count(" data-gen=") == len(got) > 1 and "ex-gen current" in listed
+
+
+def test_captions_are_cut_at_word_boundaries_and_tiles_keep_the_full_prompt():
+    prompt = "a futuristic city at night, neon lights, rain, highly detailed, octane render, " * 3
+    cut = explorer_view.caption(prompt)
+    assert cut.endswith("…") and len(cut) <= explorer_view.CAPTION_CHARS + 1
+    head = cut[:-1]
+    assert prompt.startswith(head) and prompt[len(head)] in " ,"
+    assert explorer_view.caption("short prompt") == "short prompt"
+    assert explorer_view.caption("   ") == "(empty prompt)"
+    tiles = pd.DataFrame(
+        [
+            {
+                "generation_id": "g1", "prompt_id": "p1", "prompt": prompt, "thumb_path": "/t/1.webp",
+                "status": "success", "n_generations": 5, "nsfw": True, "pinned": False,
+                "created_at": pd.Timestamp("2025-01-01"), "session_id": "s1", "domain": "city",
+                "art_style": "digital art",
+            }
+        ]
+    )  # fmt: skip
+    page = explorer.tiles_html(tiles)
+    assert f'title="{html.escape(prompt.strip())}"' in page
+    assert 'class="ex-tile nsfw"' in page and "x5</span>" in page
+    assert f'<span class="ex-caption">{html.escape(cut)}</span>' in page
+    cards = explorer.tiles_html(tiles, images=False)
+    assert html.escape(prompt.strip()) in cards and 'data-session="s1"' in cards and "<img" not in cards
+    assert "city · digital art" in cards
+
+
+def test_list_sessions_leaves_out_short_sessions(wh, generations):
+    sessions = generations.groupby("session_id").size()
+    got = explore.list_sessions(wh, sort_by="friction", limit=500, min_generations=3)
+    assert set(got["session_id"]) == set(sessions[sessions >= 3].index)
+    assert (got["n_generations"] >= 3).all()
+    everything = explore.list_sessions(wh, sort_by="friction", limit=500)
+    assert len(everything) == len(sessions) > len(got)
+    with pytest.raises(ExploreError, match="minimum number of generations"):
+        explore.list_sessions(wh, min_generations=0)
+
+
+def test_ui_sessions_list_keeps_to_the_minimum_length(served):
+    demo, _ = served
+    table, note = _glue(demo, "refresh_sessions")("friction", True, 4, 50, *_filter_values())
+    assert min(row[2] for row in table.value["data"]) >= 4 and "of at least 4 generations" in note
+
+
+def test_without_images_the_explorer_shows_prompt_cards_and_the_overview_says_so(users_1k_warehouse):
+    from genai_analyzer.app import overview
+
+    with Warehouse(users_1k_warehouse) as metadata_only:
+        assert not explore.has_images(metadata_only)
+        demo = create_app(metadata_only)
+        gallery, ids, _, note, *_ = _glue(demo, "run_search")("", "keyword", 12, *_filter_values())
+        assert len(ids) == 12 and gallery.value.count('<div class="ex-pcard"') == 12
+        assert "<img" not in gallery.value and "no images" in note
+        first = explore.generation_detail(metadata_only, ids[0])
+        assert html.escape(first["prompt"]["text"].strip()) in gallery.value  # the full prompt
+        assert f'data-session="{first["session"]["session_id"]}"' in gallery.value
+        # the card's session link opens the replay
+        event = gr.SelectData(None, {"index": 0, "value": ids[0], "session": first["session"]["session_id"]})
+        *_, replay, tabs = _glue(demo, "select_tile")(ids, None, event)
+        assert tabs.selected == "replay" and first["session"]["session_id"] in replay
+        absent = overview.showcase_html(pd.DataFrame(), images=False)
+        assert "Images are absent" in absent

@@ -1,4 +1,5 @@
-"""The explorer's query layer: one generation in full, one session replayed, sessions listed.
+"""The explorer's query layer: one generation in full, one session replayed, sessions listed,
+and the gallery's tiles (one per distinct prompt, with how often it was generated).
 
 Same conventions as ``queries``: one function per question, one SQL statement each, values always
 bound parameters. Only names from fixed whitelists (sort keys) are ever formatted into SQL.
@@ -17,6 +18,7 @@ from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.warehouse.reader import Warehouse
 
 MAX_LIMIT = 500
+MAX_MIN_GENERATIONS = 10_000
 
 # Parameters a user sets on purpose; the seed is reported apart (seed_rerolled) because most
 # front ends draw a new one on every request, so listing it as "changed" would say nothing.
@@ -102,14 +104,14 @@ class NotFoundError(ExploreError):
     """No generation or session with the given id."""
 
 
-def check_limit(limit: int | float, maximum: int = MAX_LIMIT) -> int:
+def check_limit(limit: int | float, maximum: int = MAX_LIMIT, *, what: str = "limit") -> int:
     """``limit`` as an int in [1, maximum]; anything else is an ExploreError."""
     try:
         value = int(limit)
     except (TypeError, ValueError):
-        raise ExploreError(f"The limit must be a whole number, not {limit!r}.") from None
+        raise ExploreError(f"The {what} must be a whole number, not {limit!r}.") from None
     if not 1 <= value <= maximum:
-        raise ExploreError(f"The limit must be between 1 and {maximum}, not {value}.")
+        raise ExploreError(f"The {what} must be between 1 and {maximum}, not {value}.")
     return value
 
 
@@ -270,16 +272,19 @@ def list_sessions(
     *,
     descending: bool = True,
     limit: int = 50,
+    min_generations: int = 1,
 ) -> pd.DataFrame:
     """Sessions with any generation passing the filters, sorted (grain: one session).
 
     Columns: session_id, user_id, tier, started_at, ended_at, duration_s, n_generations,
     n_failed, abandoned, friction_score, total_cost_usd, first_prompt. The figures are the whole
-    session's (dim_sessions), not only its generations that pass the filters. Ties are broken by
-    session_id so the order is stable.
+    session's (dim_sessions), not only its generations that pass the filters. Only sessions of at
+    least ``min_generations`` generations are listed (1: all), so that sorting by friction does
+    not put one-generation failures on top. Ties are broken by session_id so the order is stable.
     """
     if sort_by not in SESSION_SORT_KEYS:
         raise ExploreError(f"Unknown sort key {sort_by!r}; use one of {', '.join(SESSION_SORT_KEYS)}.")
+    min_generations = check_limit(min_generations, MAX_MIN_GENERATIONS, what="minimum number of generations")
     where, params = (filters or Filters()).where()
     direction = "DESC" if descending else "ASC"
     return wh.query(
@@ -293,29 +298,129 @@ def list_sessions(
                ON first_gen.session_id = s.session_id AND first_gen.session_seq = 1
         LEFT JOIN dim_prompts fp ON fp.prompt_id = first_gen.prompt_id
         WHERE s.session_id IN (SELECT f.session_id {from_filtered(where)})
+          AND s.n_generations >= $min_generations
         ORDER BY {SESSION_SORT_KEYS[sort_by]} {direction} NULLS LAST, s.session_id
         LIMIT $limit
         """,
-        {**params, "limit": check_limit(limit)},
+        {**params, "limit": check_limit(limit), "min_generations": min_generations},
     )
 
 
-def recent_generations(wh: Warehouse, filters: Filters | None = None, limit: int = 24) -> pd.DataFrame:
+# The columns of a search result (search.RESULT_SQL), rank and score left NULL.
+RESULT_COLUMNS = """NULL::BIGINT AS rank, NULL::DOUBLE AS score, f.generation_id, f.prompt_id, p.prompt,
+               f.thumb_path, f.image_path, f.created_at, f.user_id, f.session_id, u.tier, f.status,
+               f.latency_ms, p.domain, p.art_style, f.seed, f.step, f.cfg, f.sampler"""
+
+
+def recent_generations(
+    wh: Warehouse, filters: Filters | None = None, limit: int = 24, *, distinct_prompts: bool = False
+) -> pd.DataFrame:
     """The latest generations passing the filters, newest first (grain: one generation).
 
     Same columns as ``search.search`` results, with rank and score left NULL: the explorer shows
-    these before anything is searched for.
+    these before anything is searched for. With ``distinct_prompts``, only each prompt's latest
+    generation: ``limit`` rows are ``limit`` different prompts.
     """
     where, params = (filters or Filters()).where()
-    columns = """NULL::BIGINT AS rank, NULL::DOUBLE AS score, f.generation_id, f.prompt_id, p.prompt,
-               f.thumb_path, f.image_path, f.created_at, f.user_id, f.session_id, u.tier, f.status,
-               f.latency_ms, p.domain, p.art_style, f.seed, f.step, f.cfg, f.sampler"""
+    latest = (
+        "QUALIFY row_number() OVER (PARTITION BY f.prompt_id ORDER BY f.created_at DESC, f.generation_id) = 1"
+        if distinct_prompts
+        else ""
+    )
     return wh.query(
         f"""
-        SELECT {columns}
-        {from_filtered(where, columns)}
+        SELECT {RESULT_COLUMNS}
+        {from_filtered(where, RESULT_COLUMNS)}
+        {latest}
         ORDER BY f.created_at DESC, f.generation_id
         LIMIT $limit
         """,
         {**params, "limit": check_limit(limit)},
     )
+
+
+def generation_rows(wh: Warehouse, generation_ids: list[str]) -> pd.DataFrame:
+    """The given generations with the columns of a search result, in the order given (grain: one
+    generation; unknown ids are left out)."""
+    return wh.query(
+        f"""
+        SELECT {RESULT_COLUMNS}
+        FROM (SELECT unnest($ids::VARCHAR[]) AS generation_id,
+                     generate_subscripts($ids::VARCHAR[], 1) AS position) AS wanted
+        JOIN fact_generations f USING (generation_id)
+        JOIN dim_users u USING (user_id)
+        LEFT JOIN dim_prompts p USING (prompt_id)
+        ORDER BY wanted.position
+        """,
+        {"ids": list(generation_ids)},
+    )
+
+
+# --- the gallery: one tile per distinct prompt ------------------------------------------------
+
+
+def group_by_prompt(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct prompt of ``results`` (search results or recent generations), in the
+    order of each prompt's first row, which stands for the prompt; ``n_shown`` counts the rows of
+    the prompt in ``results``. Pure pandas: the gallery's grouping."""
+    if results.empty:
+        return results.assign(n_shown=pd.Series(dtype="int64"))
+    n_shown = results.groupby("prompt_id", sort=False, dropna=False)["generation_id"].transform("size")
+    return results.assign(n_shown=n_shown).drop_duplicates("prompt_id").reset_index(drop=True)
+
+
+def prompt_tiles(wh: Warehouse, results: pd.DataFrame, filters: Filters | None = None) -> pd.DataFrame:
+    """The gallery's tiles (grain: one distinct prompt): ``group_by_prompt(results)`` with
+    n_generations, how many generations of the prompt pass the filters (at least the one shown:
+    the "x5" badge), and image_nsfw of the generation shown on the tile."""
+    tiles = group_by_prompt(results)
+    if tiles.empty:
+        return tiles.assign(n_generations=pd.Series(dtype="int64"), image_nsfw=pd.Series(dtype="float64"))
+    where, params = (filters or Filters()).where()
+    counts = wh.query(
+        f"""
+        WITH shown AS (
+            SELECT unnest($prompt_ids::VARCHAR[]) AS prompt_id, unnest($generation_ids::VARCHAR[]) AS shown_id
+        ), passing AS (
+            SELECT f.prompt_id, count(*) AS n
+            {from_filtered(where, "f.prompt_id")} AND f.prompt_id IN (SELECT prompt_id FROM shown)
+            GROUP BY f.prompt_id
+        )
+        SELECT s.shown_id AS generation_id, greatest(coalesce(passing.n, 0), 1) AS n_generations,
+               g.image_nsfw
+        FROM shown s
+        JOIN fact_generations g ON g.generation_id = s.shown_id
+        LEFT JOIN passing ON passing.prompt_id = s.prompt_id
+        """,
+        {
+            **params,
+            "prompt_ids": tiles["prompt_id"].tolist(),
+            "generation_ids": tiles["generation_id"].tolist(),
+        },
+    )
+    return tiles.merge(counts, on="generation_id", how="left")
+
+
+def prompt_generations(
+    wh: Warehouse, prompt_id: str, filters: Filters | None = None, limit: int = 50
+) -> pd.DataFrame:
+    """The generations of one prompt passing the filters, oldest first (grain: one generation):
+    what a gallery tile with an "x5" badge opens. Columns: generation_id, created_at, session_id,
+    user_id, status, error_code, latency_ms, seed, thumb_path, image_nsfw."""
+    where, params = (filters or Filters()).where()
+    columns = """f.generation_id, f.created_at, f.session_id, f.user_id, f.status, f.error_code,
+               f.latency_ms, f.seed, f.thumb_path, f.image_nsfw"""
+    return wh.query(
+        f"""
+        SELECT {columns}
+        {from_filtered(where, columns)} AND f.prompt_id = $prompt_id
+        ORDER BY f.created_at, f.generation_id
+        LIMIT $limit
+        """,
+        {**params, "prompt_id": prompt_id, "limit": check_limit(limit)},
+    )
+
+
+def has_images(wh: Warehouse) -> bool:
+    """Whether any generation of the warehouse has a thumbnail (a metadata-only build has none)."""
+    return bool(wh.scalar("SELECT count(thumb_path) > 0 FROM fact_generations"))

@@ -24,6 +24,7 @@ from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.search import more_like_this, search
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.jsonable import plain, records
+from genai_analyzer.core.settings import Settings
 from genai_analyzer.warehouse.reader import Warehouse
 
 # Chart name -> the query behind it: the chart on screen, its CSV export and /chart read the same.
@@ -39,6 +40,9 @@ CHART_QUERIES = {
 }
 
 NO_FILTERS = Filters()  # immutable: a safe default
+# Sessions shorter than this are left out of /sessions by default: sorted by friction, a lone
+# failed generation would otherwise top the list.
+MIN_SESSION_GENERATIONS = 3
 
 # The public endpoints, by api_name (the method of the same name).
 ENDPOINTS = (
@@ -66,6 +70,8 @@ class Api:
 
     wh: Warehouse
     copilot: Copilot | None = None
+    # image_nsfw at or above which the gallery blurs a thumbnail (None: GENAI_NSFW_BLUR_THRESHOLD)
+    nsfw_blur_threshold: float | None = None
     _copilot: Copilot | None = field(default=None, init=False, repr=False)
 
     # --- the shared filters ---------------------------------------------------------------------
@@ -150,8 +156,17 @@ class Api:
         summary, replay = explore.session_with_diffs(self.wh, session_id)
         return {"session": plain(summary), "generations": plain(records(replay))}
 
-    def sessions_frame(self, filters: Filters, sort_by: str, descending: bool, limit: int) -> pd.DataFrame:
-        return explore.list_sessions(self.wh, filters, sort_by, descending=descending, limit=limit)
+    def sessions_frame(
+        self,
+        filters: Filters,
+        sort_by: str,
+        descending: bool,
+        limit: int,
+        min_generations: int = MIN_SESSION_GENERATIONS,
+    ) -> pd.DataFrame:
+        return explore.list_sessions(
+            self.wh, filters, sort_by, descending=descending, limit=limit, min_generations=min_generations
+        )
 
     def sessions(
         self,
@@ -159,12 +174,63 @@ class Api:
         sort_by: str = "friction",
         descending: bool = True,
         limit: int = 50,
+        min_generations: int = MIN_SESSION_GENERATIONS,
     ) -> list[dict]:
-        """Sessions with any generation passing the filters, sorted by sort_by (friction,
-        duration, failures, cost, generations or started). One record per session: session_id,
-        user_id, tier, started_at, ended_at, duration_s, n_generations, n_failed, abandoned,
+        """Sessions with any generation passing the filters and at least min_generations
+        generations (default 3; 1 lists every session), sorted by sort_by (friction, duration,
+        failures, cost, generations or started). One record per session: session_id, user_id,
+        tier, started_at, ended_at, duration_s, n_generations, n_failed, abandoned,
         friction_score, total_cost_usd, first_prompt."""
-        return records(self.sessions_frame(filters, sort_by, descending, limit))
+        return records(self.sessions_frame(filters, sort_by, descending, limit, min_generations))
+
+    # --- the Explorer's gallery: one tile per distinct prompt ---------------------------------------
+
+    def blur_threshold(self) -> float:
+        """image_nsfw at or above which the gallery blurs a thumbnail until it is clicked."""
+        if self.nsfw_blur_threshold is None:
+            self.nsfw_blur_threshold = Settings.from_env().nsfw_blur_threshold
+        return self.nsfw_blur_threshold
+
+    def _tiles(self, results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+        tiles = explore.prompt_tiles(self.wh, results, filters)
+        return tiles.assign(
+            nsfw=tiles["image_nsfw"].fillna(0).astype(float) >= self.blur_threshold(), pinned=False
+        )
+
+    def gallery_frame(self, query: str, mode: str, filters: Filters, limit: int) -> pd.DataFrame:
+        """The Explorer's tiles for a search box: one row per distinct prompt (at most ``limit``),
+        best match first, or with no text the prompts generated last. The columns of /search, and
+        n_generations (how many generations of the prompt pass the filters: the "x5" badge),
+        image_nsfw and nsfw (at or above the blur threshold) of the generation shown, pinned."""
+        limit = explore.check_limit(limit)
+        if not (query or "").strip():
+            results = explore.recent_generations(self.wh, filters, limit, distinct_prompts=True)
+        else:
+            results = search(self.wh, query, mode=mode, filters=filters, limit=limit, per_prompt=1)
+        return self._tiles(results, filters)
+
+    def more_like_this_gallery_frame(self, generation_id: str, filters: Filters, limit: int) -> pd.DataFrame:
+        """More like this as tiles: the source generation first (pinned: True), then up to
+        ``limit - 1`` other prompts closest in meaning, best first (columns of gallery_frame)."""
+        limit = explore.check_limit(limit)
+        source = explore.generation_rows(self.wh, [generation_id])
+        if source.empty:
+            raise explore.NotFoundError(f"No generation with id {generation_id!r}.")
+        tiles = [self._tiles(source, filters).assign(pinned=True)]
+        if limit > 1:
+            similar = more_like_this(
+                self.wh, generation_id=generation_id, filters=filters, limit=limit - 1, per_prompt=1
+            )
+            tiles.append(self._tiles(similar, filters))
+        return pd.concat([t for t in tiles if not t.empty], ignore_index=True)
+
+    def prompt_generations_frame(self, prompt_id: str, filters: Filters, limit: int = 50) -> pd.DataFrame:
+        """The generations of one prompt passing the filters, oldest first: what a tile opens."""
+        return explore.prompt_generations(self.wh, prompt_id, filters, explore.check_limit(limit))
+
+    def has_images(self) -> bool:
+        """Whether the warehouse holds any image (a metadata-only build holds none)."""
+        return explore.has_images(self.wh)
 
     # --- SQL Copilot --------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import gradio as gr
 from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import analytics, copilot, explorer, explorer_view, overview, routes
-from genai_analyzer.app.theme import CSS, EXPLORER_CSS, FORCE_DARK_JS, make_theme
+from genai_analyzer.app.theme import CSS, EXPLORER_CSS, FORCE_DARK_JS, HEAD, font_dirs, make_theme
 from genai_analyzer.warehouse.reader import Warehouse
 
 TITLE = "GenAI Session Analyzer"
@@ -35,11 +35,12 @@ def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Block
 
 
 def launch_kwargs(wh: Warehouse) -> dict:
-    """Arguments for ``demo.launch``: look and feel (Gradio 6 takes theme and css there), and
-    the thumbnail folder the pages may load images from."""
+    """Arguments for ``demo.launch``: look and feel (Gradio 6 takes theme, css, js and head there),
+    and the folders the pages may load files from: the thumbnails and the shipped font."""
     return {
         "theme": make_theme(),
         "css": CSS + EXPLORER_CSS + copilot.CSS,
         "js": FORCE_DARK_JS,
-        "allowed_paths": explorer_view.allowed_paths(wh),
+        "head": HEAD,
+        "allowed_paths": explorer_view.allowed_paths(wh) + font_dirs(),
     }

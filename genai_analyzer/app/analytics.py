@@ -53,7 +53,8 @@ def kpi_cards_html(kpis: dict) -> str:
             f'<div class="kpi"><div class="kpi-label">{metric_label(name, short=True)}</div>'
             f'<div class="kpi-value">{shown}</div>{delta}</div>'
         )
-    return f'<div class="kpi-row">{"".join(cards)}</div>'
+    # n<count>: the theme lays 9 cards out as one row or rows of 3, never 8 + 1
+    return f'<div class="kpi-wrap"><div class="kpi-row n{len(cards)}">{"".join(cards)}</div></div>'
 
 
 def filter_bar(api: Api) -> list[gr.components.Component]:

@@ -1,9 +1,12 @@
 """Session Explorer tab: search generations, inspect one, and replay the session it came from.
 
-The page: a search box over the shared filter bar; results as a thumbnail gallery; the selected
-generation in full with "More like this" and "Open session replay"; a sortable sessions table;
-and the replay, the session's generations in order as cards with prompt diffs and changed
-parameters. The data comes from the API layer (api/endpoints.py); the HTML from explorer_view.
+The page: a search box over the shared filter bar; results as a gallery with one tile per
+distinct prompt ("x5" when it was generated five times; NSFW images blurred until clicked; prompt
+cards instead of tiles when the warehouse has no images); the selected generation in full, with
+the other generations of its prompt, "More like this" (which pins its source first) and "Open
+session replay"; a sortable sessions table with a minimum session length; and the replay, the
+session's generations in order as cards with prompt diffs and changed parameters. The data comes
+from the API layer (api/endpoints.py); the HTML from explorer_view.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import gradio as gr
 import pandas as pd
 
 from genai_analyzer.analysis import explorer_queries as explore
-from genai_analyzer.api.endpoints import Api
+from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.api.endpoints import MIN_SESSION_GENERATIONS, Api
 from genai_analyzer.app import analytics
 from genai_analyzer.app.errors import user_errors
 from genai_analyzer.app.explorer_view import (
@@ -25,48 +29,94 @@ from genai_analyzer.app.explorer_view import (
     allowed_paths,
     detail_html,
     file_url,
-    gallery_items,
+    generations_html,
     replay_html,
     sessions_table,
+    tiles_html,
 )
 
-__all__ = ["EMPTY_DETAIL", "allowed_paths", "build", "file_url", "replay_html"]
+__all__ = ["EMPTY_DETAIL", "allowed_paths", "build", "file_url", "replay_html", "tiles_html"]
 
 # --- the tab ---------------------------------------------------------------------------------
+
+# Tiles and prompt cards report a click as a "select" event: {index, value: generation id}, with
+# session set when the card's session link was clicked. The first click on a blurred (NSFW) tile
+# unblurs it as it opens it. Enter or Space on a focused tile does the same as a click.
+TILES_JS = """
+const pick = (event) => {
+  const tile = event.target.closest('[data-index]');
+  if (!tile || !element.contains(tile)) return;
+  const link = event.target.closest('[data-session]');
+  if (link) {
+    event.preventDefault();
+    const session = link.dataset.session;
+    trigger('select', {index: Number(tile.dataset.index), value: tile.dataset.id, session});
+    return;
+  }
+  tile.classList.add('revealed');
+  element.querySelectorAll('.selected').forEach((t) => t.classList.remove('selected'));
+  tile.classList.add('selected');
+  trigger('select', {index: Number(tile.dataset.index), value: tile.dataset.id});
+};
+element.addEventListener('click', pick);
+element.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); pick(event); }
+});
+"""
+
+# The detail panel: a click on one of the prompt's other generations opens it.
+DETAIL_JS = """
+const open = (event) => {
+  const item = event.target.closest('[data-gen]');
+  if (!item || !element.contains(item)) return;
+  trigger('select', {index: 0, value: item.dataset.gen});
+};
+element.addEventListener('click', open);
+element.addEventListener('keydown', (event) => { if (event.key === 'Enter') open(event); });
+"""
+
+NO_IMAGES_NOTE = (
+    " This warehouse has no images, so each card shows its prompt in full with its status, labels "
+    "and session."
+)
 
 
 def build(demo: gr.Blocks, api: Api) -> None:
     """Render the tab into the enclosing Blocks."""
     wh = api.wh
+    images = api.has_images()
     with gr.Row(equal_height=True):
         query = gr.Textbox(
             label="Search prompts",
-            placeholder="e.g. cyberpunk city at night, oil painting (empty: latest generations)",
+            placeholder="e.g. cyberpunk city at night, oil painting (empty: latest prompts)",
             scale=4,
         )
         mode = gr.Radio(["hybrid", "semantic", "keyword"], value="hybrid", label="Mode", scale=2)
-        limit = gr.Slider(6, 96, value=24, step=6, label="Results", scale=2)
+        limit = gr.Slider(6, 96, value=24, step=6, label="Results (prompts)", scale=2)
         go = gr.Button("Search", variant="primary", scale=1)
     filters = analytics.filter_bar(api)
-    shown_ids = gr.State([])  # generation ids in gallery order
+    shown_ids = gr.State([])  # generation id of each tile, in gallery order
+    scope = gr.State(None)  # the Filters the tiles were found with
     selected = gr.State(None)  # generation id of the selected tile
 
     with gr.Tabs() as views:
         with gr.Tab("Results", id="results"):
             status = gr.HTML()
             with gr.Row():
-                gallery = gr.Gallery(
-                    label="Results", columns=4, height=560, allow_preview=False, object_fit="cover", scale=3
-                )
-                with gr.Column(scale=2):
+                with gr.Column(scale=3, min_width=300):
+                    gallery = gr.HTML("", js_on_load=TILES_JS, elem_id="ex-gallery", padding=False)
+                with gr.Column(scale=2, min_width=300):
                     with gr.Row():
                         more = gr.Button("More like this", interactive=False)
                         open_replay = gr.Button("Open session replay", interactive=False)
-                    detail = gr.HTML(EMPTY_DETAIL)
+                    detail = gr.HTML(EMPTY_DETAIL, js_on_load=DETAIL_JS, elem_id="ex-detail-panel")
         with gr.Tab("Sessions", id="sessions"):
             with gr.Row(equal_height=True):
                 sort_by = gr.Dropdown(SORT_CHOICES, value="friction", label="Sort sessions by", scale=2)
                 descending = gr.Checkbox(value=True, label="Highest first", scale=1)
+                min_generations = gr.Slider(
+                    1, 20, value=MIN_SESSION_GENERATIONS, step=1, label="At least N generations", scale=2
+                )
                 n_sessions = gr.Slider(10, 500, value=50, step=10, label="Sessions", scale=2)
             sessions_note = gr.HTML()
             table = gr.Dataframe(
@@ -78,52 +128,100 @@ def build(demo: gr.Blocks, api: Api) -> None:
         with gr.Tab("Session replay", id="replay"):
             replay = gr.HTML(EMPTY_REPLAY)
 
-    results_out = [gallery, shown_ids, status, detail, selected, more, open_replay]
+    results_out = [gallery, shown_ids, scope, status, detail, selected, more, open_replay]
 
-    def show_results(frame: pd.DataFrame, heading: str, empty: str) -> list:
+    def show_results(
+        tiles: pd.DataFrame, filters_now, heading: str, empty: str, keep: str | None = None
+    ) -> list:
+        """The gallery's outputs; ``keep``: a generation that stays selected (the pinned source)."""
         reset = [EMPTY_DETAIL, None, gr.Button(interactive=False), gr.Button(interactive=False)]
-        if frame.empty:
+        if keep is not None:
+            reset = [
+                detail_of(keep, filters_now),
+                keep,
+                gr.Button(interactive=True),
+                gr.Button(interactive=True),
+            ]
+        if tiles.empty:
             note = f'<div class="ex-empty">{empty}</div>'
-            return [gr.Gallery(value=[], visible=False), [], note, *reset]
-        note = f'<div class="ex-status">{heading}</div>'
-        items = gallery_items(frame)
-        return [gr.Gallery(value=items, visible=True), frame["generation_id"].tolist(), note, *reset]
+            return [gr.HTML(value="", visible=False), [], filters_now, note, *reset]
+        note = f'<div class="ex-status">{heading}{"" if images else NO_IMAGES_NOTE}</div>'
+        ids = tiles["generation_id"].tolist()
+        return [gr.HTML(value=tiles_html(tiles, images=images), visible=True), ids, filters_now, note, *reset]
+
+    def counted(tiles: pd.DataFrame) -> str:
+        n, total = len(tiles), int(tiles["n_generations"].sum()) if len(tiles) else 0
+        prompts = "prompt" if n == 1 else "prompts"
+        return f"{n} {prompts} ({total} generation{'' if total == 1 else 's'})"
 
     @user_errors
     def run_search(text, mode_value, n, *values):
         filters_now = analytics.filters_of(api, values)
         text = (text or "").strip()
-        frame = api.browse_frame(text, mode_value, filters_now, n)
+        tiles = api.gallery_frame(text, mode_value, filters_now, n)
         if not text:
             return show_results(
-                frame,
-                f"Latest {len(frame)} generations matching the filters. Type above to search prompts.",
+                tiles,
+                filters_now,
+                f"The latest {counted(tiles)} matching the filters, one tile per prompt. "
+                "Type above to search prompts.",
                 "No generations match these filters. Widen the dates or clear some filters.",
             )
         return show_results(
-            frame,
-            f"{len(frame)} generations for <b>{html.escape(text)}</b> ({html.escape(mode_value)} search).",
+            tiles,
+            filters_now,
+            f"{counted(tiles)} for <b>{html.escape(text)}</b> ({html.escape(mode_value)} search), "
+            "best match first.",
             f"Nothing matches <b>{html.escape(text)}</b> with these filters. Try other words, "
             "another search mode, or fewer filters.",
         )
 
+    def detail_of(generation_id: str, filters_now) -> str:
+        detail = explore.generation_detail(wh, generation_id)
+        generations = api.prompt_generations_frame(detail["prompt"]["prompt_id"], filters_now or Filters())
+        listed = generations_html(generations, generation_id, threshold=api.blur_threshold())
+        return detail_html(detail, listed)
+
     @user_errors
-    def select_tile(ids, evt: gr.SelectData):
-        if not ids or evt.index is None or evt.index >= len(ids):
-            return EMPTY_DETAIL, None, gr.Button(interactive=False), gr.Button(interactive=False)
-        generation_id = ids[evt.index]
-        page = detail_html(explore.generation_detail(wh, generation_id))
-        return page, generation_id, gr.Button(interactive=True), gr.Button(interactive=True)
+    def select_tile(ids, filters_now, evt: gr.SelectData):
+        nothing = [EMPTY_DETAIL, None, gr.Button(interactive=False), gr.Button(interactive=False)]
+        generation_id = evt.value if evt.value in (ids or []) else None
+        if generation_id is None and isinstance(evt.index, int) and 0 <= evt.index < len(ids or []):
+            generation_id = ids[evt.index]
+        if generation_id is None:
+            return [*nothing, gr.skip(), gr.Tabs()]
+        session_id = (evt._data or {}).get("session")
+        if session_id:  # a prompt card's session link
+            page, tabs = open_session(str(session_id))
+            return [gr.skip(), gr.skip(), gr.skip(), gr.skip(), page, tabs]
+        page = detail_of(generation_id, filters_now)
+        return [
+            page,
+            generation_id,
+            gr.Button(interactive=True),
+            gr.Button(interactive=True),
+            gr.skip(),
+            gr.Tabs(),
+        ]
+
+    @user_errors
+    def open_generation(filters_now, evt: gr.SelectData):
+        if not evt.value:
+            return gr.skip(), gr.skip()
+        return detail_of(str(evt.value), filters_now), str(evt.value)
 
     @user_errors
     def similar(generation_id, n, *values):
         if not generation_id:
             raise gr.Error("Select an image first.")
-        frame = api.more_like_this_frame(generation_id, analytics.filters_of(api, values), n)
+        filters_now = analytics.filters_of(api, values)
+        tiles = api.more_like_this_gallery_frame(generation_id, filters_now, n)
         return show_results(
-            frame,
-            f"{len(frame)} generations with prompts like the selected one's.",
+            tiles,
+            filters_now,
+            f"The selected prompt (pinned first), then {counted(tiles.iloc[1:])} like it, closest first.",
             "No other prompts are close to this one with these filters. Try fewer filters.",
+            keep=generation_id,
         )
 
     def open_session(session_id: str) -> tuple:
@@ -137,15 +235,16 @@ def build(demo: gr.Blocks, api: Api) -> None:
         return open_session(explore.generation_detail(wh, generation_id)["session"]["session_id"])
 
     @user_errors
-    def refresh_sessions(key, desc, n, *values):
-        frame = api.sessions_frame(analytics.filters_of(api, values), key, desc, n)
+    def refresh_sessions(key, desc, at_least, n, *values):
+        frame = api.sessions_frame(analytics.filters_of(api, values), key, desc, n, int(at_least))
         if frame.empty:
             note = (
                 '<div class="ex-empty">No sessions match these filters. '
-                "Widen the dates or clear some filters.</div>"
+                "Widen the dates, clear some filters or lower the minimum number of generations.</div>"
             )
             return gr.Dataframe(value=None, visible=False), note
-        note = f'<div class="ex-status">{len(frame)} sessions. Select a row to replay it.</div>'
+        shortest = f" of at least {int(at_least)} generations" if int(at_least) > 1 else ""
+        note = f'<div class="ex-status">{len(frame)} sessions{shortest}. Select a row to replay it.</div>'
         return gr.Dataframe(value=sessions_table(frame), visible=True), note
 
     @user_errors
@@ -157,12 +256,25 @@ def build(demo: gr.Blocks, api: Api) -> None:
         return open_session(str(row[-1]))
 
     search_in = [query, mode, limit, *filters]
-    sessions_in = [sort_by, descending, n_sessions, *filters]
+    sessions_in = [sort_by, descending, min_generations, n_sessions, *filters]
     for trigger in (go.click, query.submit, demo.load):
         trigger(run_search, search_in, results_out, api_visibility="private")
-    for trigger in (go.click, demo.load, sort_by.change, descending.change, n_sessions.release):
+    for trigger in (
+        go.click,
+        demo.load,
+        sort_by.change,
+        descending.change,
+        min_generations.release,
+        n_sessions.release,
+    ):
         trigger(refresh_sessions, sessions_in, [table, sessions_note], api_visibility="private")
-    gallery.select(select_tile, [shown_ids], [detail, selected, more, open_replay], api_visibility="private")
+    gallery.select(
+        select_tile,
+        [shown_ids, scope],
+        [detail, selected, more, open_replay, replay, views],
+        api_visibility="private",
+    )
+    detail.select(open_generation, [scope], [detail, selected], api_visibility="private")
     more.click(similar, [selected, limit, *filters], results_out, api_visibility="private")
     open_replay.click(replay_of_generation, [selected], [replay, views], api_visibility="private")
     table.select(select_session, None, [replay, views], api_visibility="private")

@@ -1,9 +1,9 @@
-"""The Session Explorer's HTML: generation details, session replay cards, gallery tiles, and the
-sessions table as shown. Pure functions of the API layer's data; no queries here."""
+"""The Session Explorer's HTML: generation details, session replay cards, gallery tiles (one per
+distinct prompt; prompt cards when the warehouse has no images), and the sessions table as shown.
+Pure functions of the API layer's data; no queries here."""
 
 from __future__ import annotations
 
-import functools
 import html
 from urllib.parse import quote
 
@@ -30,7 +30,7 @@ STATUS_LABELS = {
     "timeout": "⏱ timeout",
     "nsfw_blocked": "⊘ blocked",
 }
-CAPTION_CHARS = 60
+CAPTION_CHARS = 110  # a tile's caption: about four lines, cut at a word boundary
 SESSION_COLUMNS = {
     "started": "started (UTC)",
     "tier": "tier",
@@ -91,8 +91,9 @@ def _rows(pairs: list[tuple[str, object]]) -> str:
     return f'<table class="ex-table">{body}</table>'
 
 
-def detail_html(detail: dict) -> str:
-    """The selected generation: thumbnail, full prompt, then parameters, telemetry, user, session."""
+def detail_html(detail: dict, generations: str = "") -> str:
+    """The selected generation: thumbnail, full prompt, then the other generations of its prompt
+    (``generations_html``), parameters, telemetry, user, session."""
     gen, prompt, params = detail["generation"], detail["prompt"], detail["parameters"]
     tel, user, session = detail["telemetry"], detail["user"], detail["session"]
     text = prompt["text"] or "(empty prompt)"
@@ -101,6 +102,7 @@ def detail_html(detail: dict) -> str:
         f"<div>{_badge(tel['status'], tel['error_code'])} "
         f'<span class="ex-status">{html.escape(_when(gen["created_at"]))} UTC</span></div>',
         f'<div class="ex-prompt">{html.escape(text)}</div>',
+        generations,
         '<div class="ex-section">Labels</div>'
         + _rows(
             [
@@ -225,32 +227,106 @@ def _text(value) -> str | None:
 # --- gallery and table -----------------------------------------------------------------------
 
 
-@functools.cache
-def _placeholder():
-    """A plain tile for generations without a thumbnail, so gallery indexes stay aligned."""
-    from PIL import Image
-
-    return Image.new("RGB", (64, 64), (30, 41, 59))
-
-
-def caption(prompt: str | None, status: str) -> str:
-    """Short prompt and status, for a gallery tile."""
-    text = (prompt or "").strip() or "(empty prompt)"
-    if len(text) > CAPTION_CHARS:
-        text = text[: CAPTION_CHARS - 1].rstrip() + "…"
-    # status first: the gallery cuts long captions at the end
-    return f"{STATUS_LABELS.get(status, status)} · {text}"
+def caption(prompt: str | None, limit: int = CAPTION_CHARS) -> str:
+    """A prompt shortened for a tile: whole words only, "…" when something was left out."""
+    text = " ".join((prompt or "").split()) or "(empty prompt)"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    head = cut.rsplit(" ", 1)[0] if " " in cut else ""
+    if not head:  # one word longer than the caption: keep it whole, CSS wraps it
+        head = text.split(" ", 1)[0]
+    return head.rstrip(" ,;:.-") + "…"
 
 
-def gallery_items(frame: pd.DataFrame) -> list[tuple]:
-    """(thumbnail, caption) per result row, in order."""
-    return [
-        (
-            row.thumb_path if isinstance(row.thumb_path, str) else _placeholder(),
-            caption(row.prompt, row.status),
+def _status_chip(status: str) -> str:
+    label = html.escape(STATUS_LABELS.get(status, status))
+    return f'<span class="ex-badge {html.escape(status)}">{label}</span>'
+
+
+def _count_badge(n: int) -> str:
+    return f'<span class="ex-count" title="generated {n} times">x{n}</span>' if n > 1 else ""
+
+
+def tiles_html(tiles: pd.DataFrame, *, images: bool = True) -> str:
+    """The gallery: one tile per row of ``Api.gallery_frame`` (one distinct prompt each), with an
+    "xN" badge when the prompt was generated N times, the full prompt on hover, a blur over NSFW
+    images until clicked, and "source" on the pinned tile. Without images (``images`` False), a
+    prompt card per row instead: the full prompt, status, labels and a link to its session."""
+    if tiles.empty:
+        return ""
+    if not images:
+        return _prompt_cards(tiles)
+    out = []
+    for index, row in enumerate(tiles.itertuples(index=False)):
+        prompt = (row.prompt or "").strip() or "(empty prompt)"
+        classes = ["ex-tile"] + (["nsfw"] if row.nsfw else []) + (["pinned selected"] if row.pinned else [])
+        url = file_url(_text(row.thumb_path))
+        image = (
+            f'<img src="{html.escape(url)}" alt="" loading="lazy">'
+            if url
+            else '<div class="ex-noimg">no image</div>'
         )
-        for row in frame.itertuples(index=False)
-    ]
+        veil = '<span class="ex-veil">NSFW · click to show</span>' if row.nsfw else ""
+        pin = '<span class="ex-pin">source</span>' if row.pinned else ""
+        out.append(
+            f'<div class="{" ".join(classes)}" role="button" tabindex="0" data-index="{index}" '
+            f'data-id="{html.escape(row.generation_id)}" title="{html.escape(prompt)}">'
+            f'<div class="ex-tile-img">{image}{veil}{pin}{_count_badge(int(row.n_generations))}</div>'
+            f'<div class="ex-tile-text">{_status_chip(row.status)}'
+            f'<span class="ex-caption">{html.escape(caption(prompt))}</span></div></div>'
+        )
+    return f'<div class="ex-tiles">{"".join(out)}</div>'
+
+
+def _prompt_cards(tiles: pd.DataFrame) -> str:
+    out = []
+    for index, row in enumerate(tiles.itertuples(index=False)):
+        prompt = (row.prompt or "").strip() or "(empty prompt)"
+        labels = (
+            " · ".join(html.escape(str(v)) for v in (row.domain, row.art_style) if _text(v)) or "unlabelled"
+        )
+        pin = '<span class="ex-pin">source</span>' if row.pinned else ""
+        out.append(
+            f'<div class="ex-pcard{" pinned" if row.pinned else ""}" role="button" tabindex="0" '
+            f'data-index="{index}" data-id="{html.escape(row.generation_id)}">'
+            f'<div class="ex-meta">{pin}{_status_chip(row.status)}{_count_badge(int(row.n_generations))}'
+            f"<span>{html.escape(_when(row.created_at))} UTC</span></div>"
+            f'<div class="ex-prompt">{html.escape(prompt)}</div>'
+            f'<div class="ex-pcard-foot"><span class="ex-labels">{labels}</span>'
+            f'<a href="#" class="ex-session-link" data-session="{html.escape(row.session_id)}">'
+            f"session {html.escape(row.session_id)} →</a></div></div>"
+        )
+    return f'<div class="ex-tiles cards">{"".join(out)}</div>'
+
+
+def generations_html(
+    generations: pd.DataFrame, selected: str | None = None, *, threshold: float = 1.0
+) -> str:
+    """The generations of one prompt, for the detail panel: what a tile with an "xN" badge opens.
+    Each opens its own detail; NSFW thumbnails stay blurred until clicked."""
+    if len(generations) <= 1:
+        return ""
+    items = []
+    for row in generations.itertuples(index=False):
+        nsfw = (row.image_nsfw or 0) >= threshold
+        url = file_url(_text(row.thumb_path))
+        thumb = (
+            f'<img class="ex-mini{" nsfw" if nsfw else ""}" src="{html.escape(url)}" alt="" loading="lazy">'
+            if url
+            else ""
+        )
+        current = " current" if row.generation_id == selected else ""
+        items.append(
+            f'<div class="ex-gen{current}" role="button" tabindex="0" '
+            f'data-gen="{html.escape(row.generation_id)}">'
+            f"{thumb}<span>{html.escape(_when(row.created_at))}</span>{_status_chip(row.status)}"
+            f"<span>seed {html.escape(_value(row.seed))}</span></div>"
+        )
+    return (
+        f'<div class="ex-section">This prompt, generated {len(generations)} times</div>'
+        f'<div class="ex-gens">{"".join(items)}</div>'
+    )
 
 
 def sessions_table(frame: pd.DataFrame) -> pd.DataFrame:

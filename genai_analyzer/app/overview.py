@@ -32,7 +32,7 @@ def kpi_cards_html(fig: dict) -> str:
         f'<div class="kpi"><div class="kpi-label">{k}</div><div class="kpi-value">{v}</div></div>'
         for k, v in cards
     )
-    return f'<div class="kpi-row">{body}</div>'
+    return f'<div class="kpi-wrap"><div class="kpi-row n{len(cards)}">{body}</div></div>'
 
 
 def source_markdown(fig: dict) -> str:
@@ -72,8 +72,19 @@ STACK = (
 )
 
 
-def showcase_html(frame) -> str:
-    """A refinement session from the data: thumbnails in order with their prompts."""
+IMAGES_ABSENT = (
+    '<div class="empty-state images-absent"><b>Images are absent from this warehouse.</b> Its source '
+    "has no image files (for example DiffusionDB metadata without the images, or logs without them), "
+    "so there are no thumbnails: the Session Explorer shows each prompt in full as a card, with its "
+    "status, labels and session, and every figure and chart works as usual.</div>"
+)
+
+
+def showcase_html(frame, *, images: bool = True) -> str:
+    """A refinement session from the data: thumbnails in order with their prompts (or, when the
+    warehouse has no images at all, a note saying so)."""
+    if not images:
+        return IMAGES_ABSENT
     if frame.empty:
         return (
             '<div class="empty-state">No thumbnails in this warehouse: build it with the thumbnails '
@@ -127,6 +138,7 @@ def enrichment_markdown(wh: Warehouse, info: dict) -> str:
     enrich = info.get("enrichment", {})
     indexes = info.get("indexes", {})
     model = enrich.get("embeddings", {}).get("model", "none")
+    absent = " **Images are absent**: the source has no image files." if not counts["thumbs"] else ""
     labeller = enrich.get("labels", {}).get("labeller", "none")
     return f"""
 ### Enrichment
@@ -135,7 +147,7 @@ def enrichment_markdown(wh: Warehouse, info: dict) -> str:
 - **Keyword index**: BM25 over the prompts ({"built" if indexes.get("fts") else "not built"}).
 - **Labels**: domain, art style and a 1-10 complexity score for {counts["labelled"]:,} prompts,
   by `{labeller}` (`docs/labels.md`).
-- **Thumbnails**: {counts["thumbs"]:,} generations have one.
+- **Thumbnails**: {counts["thumbs"]:,} generations have one.{absent}
 """
 
 
@@ -201,7 +213,7 @@ def build(demo: gr.Blocks, api: Api) -> None:
         return (
             kpi_cards_html(fig),
             source_markdown(fig),
-            showcase_html(queries.showcase_session(wh)),
+            showcase_html(queries.showcase_session(wh), images=api.has_images()),
             derivation_markdown(info),
             enrichment_markdown(wh, info),
         )

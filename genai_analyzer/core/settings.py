@@ -45,6 +45,12 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "image_nsfw at or above which a generation is simulated as nsfw_blocked.",
     ),
     EnvVar(
+        "GENAI_NSFW_BLUR_THRESHOLD",
+        "nsfw_blur_threshold",
+        "0.5",
+        "image_nsfw at or above which the Explorer blurs a thumbnail until it is clicked.",
+    ),
+    EnvVar(
         "GENAI_HF_REPO",
         "hf_repo",
         "poloclub/diffusiondb",
@@ -139,6 +145,7 @@ class Settings:
     sample_users: int = 300
     sample_days: int = 42
     nsfw_block_threshold: float = 0.9
+    nsfw_blur_threshold: float = 0.5
     hf_repo: str = "poloclub/diffusiondb"
     threads: int = 0
     memory_limit: str = ""
@@ -186,6 +193,8 @@ class Settings:
             raise SettingsError("GENAI_SESSION_MAX_HOURS must be a positive number of hours.")
         if not 0 <= self.nsfw_block_threshold <= 2:
             raise SettingsError("GENAI_NSFW_BLOCK_THRESHOLD must lie between 0 and 2.")
+        if not 0 <= self.nsfw_blur_threshold <= 2:
+            raise SettingsError("GENAI_NSFW_BLUR_THRESHOLD must lie between 0 and 2.")
         if self.labeller not in LABELLERS:
             raise SettingsError("GENAI_LABELLER must be 'embedding' or 'llm'.")
         if self.llm_backend not in LLM_BACKENDS:
