@@ -58,9 +58,15 @@ def main() -> None:
     "--skip", default="", help="Enrichment steps to skip: embeddings, labels, thumbnails (comma-separated)."
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on any input problem (rejected rows, bad timestamps, missing or corrupt images, "
+    "duplicates, unreadable files) instead of building the rest and reporting it.",
+)
 @db_option
 @_friendly_errors
-def build(source, path, limit, parts, variant, no_images, seed, session_gap, skip, quiet, db) -> None:
+def build(source, path, limit, parts, variant, no_images, seed, session_gap, skip, quiet, strict, db) -> None:
     """Build the warehouse: ingest, sessions, simulation, enrichment, dbt models and tests, indexes."""
     from genai_analyzer.pipeline.build import ENRICH_STEPS, BuildRequest, build_warehouse
     from genai_analyzer.pipeline.ingest.diffusiondb import parse_parts
@@ -75,6 +81,7 @@ def build(source, path, limit, parts, variant, no_images, seed, session_gap, ski
         variant=variant,
         images=not no_images,
         enrich=tuple(s for s in ENRICH_STEPS if s not in skipped),
+        strict=strict,
     )
     if skipped - set(ENRICH_STEPS):
         raise click.BadParameter(f"--skip takes {', '.join(ENRICH_STEPS)}", param_hint="--skip")

@@ -251,3 +251,20 @@ def test_cli_build_and_status_on_real_rows(tmp_path):
     result = CliRunner().invoke(main, ["status", "--db", str(db), "--json"])
     assert result.exit_code == 0
     assert '"fact_generations": 1000' in result.output
+
+
+def test_cli_strict_fails_on_a_rejected_row_with_the_reports_message(tmp_path):
+    frame = pd.read_parquet(shared_path("users_1k", "diffusiondb_sample_typed.parquet")).head(50)
+    frame.loc[7, "width"] = -512
+    frame.to_parquet(tmp_path / "meta.parquet")
+    args = ["build", "--source", "diffusiondb", "--path", str(tmp_path / "meta.parquet"), "--quiet",
+            "--skip", "embeddings,labels,thumbnails"]  # fmt: skip
+    message = "width outside 1..16384: 1 row rejected (kept in raw.rejected_generations) (e.g. row 7: -512)"
+    strict = CliRunner().invoke(main, [*args, "--strict", "--db", str(tmp_path / "s.duckdb")])
+    assert strict.exit_code == 1
+    assert "build failed at step 'ingest': --strict refuses this input: " + message in strict.output
+    assert "Traceback" not in strict.output and not (tmp_path / "s.duckdb").exists()
+    built = CliRunner().invoke(main, [*args, "--db", str(tmp_path / "w.duckdb")])
+    assert built.exit_code == 0, built.output
+    status = CliRunner().invoke(main, ["status", "--db", str(tmp_path / "w.duckdb")])
+    assert message in status.output and "50 (rejected 1, simulated timestamps 0)" in status.output

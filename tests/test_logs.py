@@ -66,20 +66,58 @@ def test_missing_required_columns_are_named(con, tmp_path):
         ingest_logs(con, tmp_path / "logs.parquet")
 
 
-def test_unknown_status_values_are_refused(con, tmp_path):
+def test_unknown_status_values_are_rejected_row_by_row_and_named(con, tmp_path):
     logs = team_logs()
     logs.loc[3, "status"] = "exploded"
     logs.to_parquet(tmp_path / "logs.parquet")
-    with pytest.raises(IngestError, match="'exploded'"):
-        ingest_logs(con, tmp_path / "logs.parquet")
+    report = ingest_logs(con, tmp_path / "logs.parquet")
+    assert (report.rows_read, report.rows, report.rows_rejected) == (300, 299, 1)
+    [issue] = report.issues
+    assert issue["kind"] == "status_unknown" and issue["action"] == "rejected"
+    assert "row 3" in issue["message"] and "exploded" in issue["message"]
+    rejected = con.execute("SELECT source_row, src_status, reasons FROM raw.rejected_generations").fetchall()
+    assert rejected == [(3, "exploded", "status_unknown")]
 
 
-def test_unreadable_timestamps_are_refused(con, tmp_path):
+def test_unreadable_timestamps_are_flagged_and_named_not_silently_simulated(con, tmp_path):
     logs = team_logs()
     logs.loc[5, "timestamp"] = "yesterday-ish"
+    logs.loc[9, "timestamp"] = None
     logs.to_csv(tmp_path / "logs.csv", index=False)
-    with pytest.raises(IngestError, match="timestamp"):
-        ingest_logs(con, tmp_path / "logs.csv")
+    report = ingest_logs(con, tmp_path / "logs.csv")
+    assert (report.rows, report.rows_rejected, report.timestamps_simulated) == (300, 0, 2)
+    by_kind = {i["kind"]: i for i in report.issues}
+    assert by_kind["timestamp_unparseable"]["count"] == 1
+    assert "row 5" in by_kind["timestamp_unparseable"]["message"]
+    assert "yesterday-ish" in by_kind["timestamp_unparseable"]["message"]
+    assert by_kind["timestamp_missing"]["examples"][0].startswith("row 9")
+    # the others keep their own time, to the second
+    times = con.execute("SELECT source_row, created_at FROM raw.generations ORDER BY source_row").df()
+    parsed = pd.to_datetime(logs["timestamp"], errors="coerce", utc=True)
+    kept = times["created_at"].notna()
+    assert kept.sum() == 298
+    assert list(times.loc[kept, "created_at"]) == list(parsed[parsed.notna()])
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_columns_named_filename_or_rowid_are_the_logs_own(con, tmp_path, fmt):
+    logs = team_logs().head(50)
+    logs["filename"] = [f"img_{i}.png" for i in range(50)]
+    logs["rowid"] = list(range(1000, 1050))
+    logs["ROWID2"] = 1
+    path = tmp_path / f"logs.{fmt}"
+    if fmt == "parquet":
+        logs.to_parquet(path)
+    elif fmt == "csv":
+        logs.to_csv(path, index=False)
+    else:
+        logs.to_json(path, orient="records", lines=True)
+    report = ingest_logs(con, path)
+    assert (report.rows, report.rows_rejected) == (50, 0)
+    rows = con.execute("SELECT source_row, prompt, generation_id FROM raw.generations ORDER BY 1").df()
+    assert list(rows["source_row"]) == list(range(50))  # DuckDB's row numbers, not the column
+    assert list(rows["prompt"]) == list(logs["prompt"])
+    assert rows["generation_id"].is_unique
 
 
 def test_mixed_formats_in_one_folder_are_refused(con, tmp_path):

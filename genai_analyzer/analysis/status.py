@@ -64,6 +64,18 @@ def format_status(status: dict) -> str:
         f"(deleted accounts {ingest['deleted_accounts']:,})",
         f"  empty prompts       {ingest['empty_prompts']:,}",
         f"  images found        {ingest['images_found']:,} (missing {ingest['images_missing']:,})",
+    ]
+    if "rows_read" in ingest:  # builds before the row checks did not record these
+        lines.append(
+            f"  rows read           {ingest['rows_read']:,} (rejected {ingest['rows_rejected']:,}, "
+            f"simulated timestamps {ingest['timestamps_simulated']:,})"
+        )
+    issues = ingest.get("issues", [])
+    lines.append(
+        f"  problems            {len(issues) or 'none'}" + (" (docs/reliability.md)" if issues else "")
+    )
+    lines += [f"    - {issue['message']}" for issue in issues]
+    lines += [
         "simulated (rows; 0 = from the source)",
     ]
     lines += [f"  {col:<18}{n:>12,}" for col, n in build["simulated_columns"].items()]

@@ -4,11 +4,18 @@ The build writes ``<warehouse stem>_building_<pid>.duckdb`` and moves it over th
 when every step and every dbt data test passed. A failed or interrupted build deletes its own file
 and leaves the previous warehouse untouched. ``genai-analyzer enrich`` reuses the same steps on a
 copy of the current warehouse.
+
+One build at a time per warehouse, and leftovers of killed builds removed: see build_lock.py.
+
+The ingest's problems (docs/reliability.md) are in ``BuildSummary.ingest["issues"]`` and the
+build_info record, and logged as warnings; with ``BuildRequest.strict`` any of them fails the build
+with the same message.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import time
@@ -23,10 +30,13 @@ from genai_analyzer.core.contract import MART_TABLES, thumb_dir
 from genai_analyzer.core.errors import AnalyzerError, BuildError
 from genai_analyzer.core.peak_memory import peak_mb, reset_peak
 from genai_analyzer.core.settings import Settings
+from genai_analyzer.pipeline.build_lock import BuildLock, remove_leftovers
+from genai_analyzer.pipeline.ingest.common import issues_message, make_issue
 from genai_analyzer.warehouse import duck
 
 SOURCES = ("sample", "diffusiondb", "logs")
 ENRICH_STEPS = ("embeddings", "labels", "thumbnails")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,6 +57,8 @@ class BuildSummary:
     dbt_tests: int = 0
     size_bytes: int = 0
     lake_snapshot: int | None = None  # the DuckLake snapshot published (GENAI_WAREHOUSE_TARGET=ducklake)
+    leftovers_removed: list[str] = field(default_factory=list)  # files of killed builds, removed
+    stale_lock: dict | None = None  # the lock of a dead build this one took over (pid, started_at)
 
 
 @dataclass
@@ -60,6 +72,7 @@ class BuildRequest:
     variant: str = "auto"
     images: bool = True
     enrich: tuple[str, ...] = ENRICH_STEPS
+    strict: bool = False  # fail on any rejected, flagged or counted input problem
 
     def validate(self) -> None:
         if self.source not in SOURCES:
@@ -114,16 +127,12 @@ def build_warehouse(
     request.validate()
     target = Path(settings.db_path).resolve()
     steps = ["ingest", "sessions", "simulate", *request.enrich, "dbt", "indexes", "finalize"]
-    ctx = _Context(
-        settings,
-        request,
-        BuildSummary(target, request.source, ""),
-        _prepare_target(target),
-        target,
-        progress,
-        downloader,
-    )
-    return _run(ctx, steps, fresh=True)
+    _check_writable(target)
+    with BuildLock(target) as lock:
+        summary = BuildSummary(target, request.source, "", stale_lock=lock.stale)
+        summary.leftovers_removed = remove_leftovers(target)
+        ctx = _Context(settings, request, summary, _building_path(target), target, progress, downloader)
+        return _run(ctx, steps, fresh=True)
 
 
 def enrich_warehouse(settings: Settings, steps: tuple[str, ...], *, progress: bool = True) -> BuildSummary:
@@ -137,14 +146,26 @@ def enrich_warehouse(settings: Settings, steps: tuple[str, ...], *, progress: bo
         info = wh.build_info()
     request = BuildRequest(source=info["source"], enrich=steps)
     request.validate()
-    building = _prepare_target(target)
-    shutil.copyfile(target, building)
-    summary = BuildSummary(
-        target, info["source"], info["location"], ingest=info["ingest"], simulated=info["simulated_columns"]
-    )
-    summary.enrichment = dict(info.get("enrichment", {}))
-    ctx = _Context(settings, request, summary, building, target, progress, info=info)
-    return _run(ctx, [*steps, "dbt", "indexes", "finalize"], fresh=False)
+    _check_writable(target)
+    with BuildLock(target) as lock:
+        summary = BuildSummary(
+            target,
+            info["source"],
+            info["location"],
+            ingest=info["ingest"],
+            simulated=info["simulated_columns"],
+            stale_lock=lock.stale,
+        )
+        summary.leftovers_removed = remove_leftovers(target)
+        summary.enrichment = dict(info.get("enrichment", {}))
+        building = _building_path(target)
+        try:
+            shutil.copyfile(target, building)
+        except OSError:
+            _remove(building)
+            raise
+        ctx = _Context(settings, request, summary, building, target, progress, info=info)
+        return _run(ctx, [*steps, "dbt", "indexes", "finalize"], fresh=False)
 
 
 def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
@@ -199,7 +220,7 @@ def step_context(
     return _Context(settings, request, summary, Path(database), target, progress)
 
 
-def _prepare_target(target: Path) -> Path:
+def _check_writable(target: Path) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         probe = target.parent / f".write-test-{os.getpid()}"
@@ -207,13 +228,19 @@ def _prepare_target(target: Path) -> Path:
         probe.unlink()
     except OSError as exc:
         raise BuildError("prepare", f"cannot write the warehouse to {target.parent}: {exc}") from exc
+
+
+def _prepare_target(target: Path) -> Path:
+    """Check the folder is writable; the fresh building file's path (the Dagster assets use it)."""
+    _check_writable(target)
+    return _building_path(target)
+
+
+def _building_path(target: Path) -> Path:
     # dbt-duckdb names the catalog after the file stem, so keep a plain ".duckdb" suffix.
     building = target.with_name(f"{target.stem}_building_{os.getpid()}{target.suffix or '.duckdb'}")
     _remove(building)
     return building
-
-
-# --- the steps -------------------------------------------------------------------------------
 
 
 def _ingest(ctx: _Context) -> None:
@@ -245,6 +272,17 @@ def _ingest(ctx: _Context) -> None:
             ctx.con, path, limit=request.limit, parts=request.parts, variant=request.variant
         )
     ctx.summary.location, ctx.summary.ingest = report.location, report.as_dict()
+    _report_issues(ctx, "ingest", report.issues)
+
+
+def _report_issues(ctx: _Context, step: str, issues: list[dict]) -> None:
+    """Fail the build with the problems under ``--strict``; otherwise log each as a warning."""
+    if not issues:
+        return
+    if ctx.request.strict:
+        raise BuildError(step, f"--strict refuses this input: {issues_message(issues)}")
+    for issue in issues:
+        log.warning("%s: %s", step, issue["message"])
 
 
 def _sessions(ctx: _Context) -> None:
@@ -307,6 +345,27 @@ def _thumbnails(ctx: _Context) -> None:
         ctx.con, thumb_dir(ctx.target), size=ctx.settings.thumb_size, progress=ctx.progress
     )
     ctx.summary.enrichment["thumbnails"] = {**counts.as_dict(), "size": ctx.settings.thumb_size}
+    # Images are read here, not at ingest: a member with a bad CRC or a truncated one shows now.
+    what = {
+        "corrupt": ("image_corrupt", "image unreadable (bad CRC, truncated or not an image), no thumbnail"),
+        "missing": ("image_file_missing", "image file not found at its path, no thumbnail"),
+    }
+    issues = [i for i in ctx.summary.ingest.get("issues", []) if i["kind"] not in dict(what.values())]
+    found = []
+    for status, n, examples in ctx.con.execute(
+        "SELECT status, count(*), list(image_path ORDER BY image_path)[1:5] FROM enrich.thumbnails "
+        "WHERE status IN ('corrupt', 'missing') GROUP BY status ORDER BY status"
+    ).fetchall():
+        kind, text = what[status]
+        found.append(make_issue(kind, "counted", n, text, [_short_image(p) for p in examples], "image"))
+        ctx.summary.ingest[f"images_{status}_at_thumbnails"] = n
+    ctx.summary.ingest["issues"] = issues + found
+    _report_issues(ctx, "thumbnails", found)
+
+
+def _short_image(image_path: str) -> str:
+    archive, sep, member = image_path.rpartition("::")
+    return f"{Path(archive).name}::{member}" if sep else Path(image_path).name
 
 
 def _dbt(ctx: _Context) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import duckdb
 
+from genai_analyzer.core.errors import IngestError
+
 # The constants of the model, in one place (docs/simulation.md explains each).
 PARAMS = {
     "missing_timestamps_start": "2022-08-08 00:00:00+00",
@@ -127,8 +129,33 @@ def simulate_users(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM raw.users").fetchone()[0]
 
 
+# Values the ingest rejects (docs/reliability.md). Were one to reach the model it would be altered
+# silently: a width <= 0 makes the pixel factor negative, pow() of it NaN, and DuckDB orders NaN
+# above every number, so the row became a timeout; a NaN nsfw score became a block.
+_INVALID_INPUT = """
+    width <= 0 OR height <= 0 OR step <= 0
+    OR isnan(cfg) OR isinf(cfg) OR isnan(image_nsfw) OR isnan(prompt_nsfw)
+    OR isnan(src_queue_ms) OR isnan(src_latency_ms) OR isnan(src_gpu_seconds)
+    OR isnan(src_cost_usd) OR isnan(src_revenue_usd)
+"""
+
+
+def refuse_invalid_inputs(con: duckdb.DuckDBPyConnection) -> None:
+    """Fail, naming the rows, when ``raw.generations`` holds a value the model cannot take."""
+    n, examples = con.execute(
+        f"SELECT count(*), list(generation_id ORDER BY source_row)[1:5] FROM raw.generations "
+        f"WHERE {_INVALID_INPUT}"
+    ).fetchone()
+    if n:
+        raise IngestError(
+            f"{n} row(s) of raw.generations have a non-positive size or step or a NaN value "
+            f"(generation_id {', '.join(examples)}); the simulation does not guess for them."
+        )
+
+
 def simulate_telemetry(con: duckdb.DuckDBPyConnection, *, nsfw_block_threshold: float = 0.9) -> int:
     """Create ``raw.telemetry``: status, error code, queue/latency, GPU time, cost, revenue."""
+    refuse_invalid_inputs(con)
     p = PARAMS
     second_order = ", ".join(f"'{s}'" for s in SECOND_ORDER_SAMPLERS)
     con.execute(

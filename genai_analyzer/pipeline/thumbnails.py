@@ -2,7 +2,8 @@
 
 A thumbnail's file name is a hash of its image's address, so a second run finds it done and
 skips it. Images are grouped by archive so each worker opens a part zip once. Missing and
-corrupt images are counted and skipped, never fatal.
+corrupt images (an archive or member that cannot be read: bad CRC, truncated; an image that does not
+decode) are counted and skipped, never fatal: the build names them in its report.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import struct
 import zipfile
+import zlib
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -19,6 +22,9 @@ from pathlib import Path
 from genai_analyzer.core.images import ZIP_SEPARATOR
 
 CHUNK = 48  # images per task: enough to amortise opening an archive, small enough to balance workers
+# What reading a damaged archive member raises: bad CRC or header (BadZipFile), a truncated deflate
+# stream (zlib.error, EOFError), a damaged header field (struct.error, ValueError).
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, struct.error, ValueError)
 
 
 @dataclass
@@ -78,8 +84,10 @@ def _thumbnail_batch(archive: str, items: list[tuple[str, str]], size: int) -> l
     if archive:
         try:
             zf = zipfile.ZipFile(archive)
-        except (OSError, zipfile.BadZipFile):
+        except FileNotFoundError:
             return [ThumbResult(path, None, "missing") for path, _ in items]
+        except (OSError, *DAMAGED):
+            return [ThumbResult(path, None, "corrupt") for path, _ in items]
     try:
         for path, thumb in items:
             out.append(_one(zf, path, Path(thumb), size))
@@ -94,8 +102,10 @@ def _one(zf: zipfile.ZipFile | None, path: str, thumb: Path, size: int) -> Thumb
 
     try:
         data = zf.read(path.rsplit(ZIP_SEPARATOR, 1)[1]) if zf is not None else Path(path).read_bytes()
-    except (KeyError, OSError):
+    except (KeyError, FileNotFoundError):
         return ThumbResult(path, None, "missing")
+    except (OSError, *DAMAGED):
+        return ThumbResult(path, None, "corrupt")
     try:
         with Image.open(io.BytesIO(data)) as img:
             img = img.convert("RGB")
@@ -104,6 +114,6 @@ def _one(zf: zipfile.ZipFile | None, path: str, thumb: Path, size: int) -> Thumb
             partial = thumb.with_suffix(".partial")
             img.save(partial, "WEBP", quality=80, method=4)
             partial.replace(thumb)  # a crash never leaves a half-written thumbnail behind
-    except (UnidentifiedImageError, OSError, ValueError):
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, *DAMAGED):
         return ThumbResult(path, None, "corrupt")
     return ThumbResult(path, str(thumb), "done")

@@ -8,12 +8,17 @@ The dataset repository holds ``metadata.parquet`` (2M variant) or ``metadata-lar
 
 Also accepted: a folder with unpacked part folders or loose image files, a folder with only the
 part JSON files (rows are rebuilt from them), and a bare metadata file (.parquet or .csv).
+
+A part archive that cannot be opened (truncated, not a zip) and a part JSON that cannot be read
+(bad CRC, truncated, not JSON) are counted and named in the report, and the rest is built; rows
+are checked as ``common`` describes.
 """
 
 from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -29,6 +34,7 @@ from genai_analyzer.pipeline.ingest.common import (
     generation_id_sql,
     require_file,
     sampler_name_sql,
+    timestamp_sql,
 )
 
 METADATA_FILES = ("metadata.parquet", "metadata-large.parquet")
@@ -63,15 +69,19 @@ def ingest_diffusiondb(
     """Load DiffusionDB-layout data at ``path`` into ``raw.generations``; report what was found."""
     path = require_file(Path(path), "DiffusionDB path").resolve()
     report = IngestReport(source=source, location=str(path))
+    con.execute("SET TimeZone = 'UTC'")  # timestamps without an offset are UTC
+    bad_jsons: list[tuple[str, str]] = []  # (part JSON, why)
+    bad_archives: list[tuple[str, str]] = []  # (part archive, why)
     meta_file = _find_metadata(path, variant)
     if meta_file is not None:
         _load_metadata(con, meta_file, parts=parts, limit=limit)
     else:
-        rows = _rows_from_part_jsons(path, parts)
+        rows = _rows_from_part_jsons(path, parts, bad_jsons)
         if rows.empty:
+            found = f" (unreadable: {'; '.join(f'{n}: {why}' for n, why in bad_jsons)})" if bad_jsons else ""
             raise IngestError(
-                f"{path} has neither {' nor '.join(METADATA_FILES)} nor part-NNNNNN.json files: "
-                "it does not look like DiffusionDB."
+                f"{path} has neither {' nor '.join(METADATA_FILES)} nor readable part-NNNNNN.json "
+                f"files: it does not look like DiffusionDB{found}."
             )
         if limit is not None:
             rows = rows.head(limit)
@@ -85,10 +95,39 @@ def ingest_diffusiondb(
         raise IngestError(f"{meta_file or path} has no 'prompt' column; found: {found}")
     report.provided_columns = [COLUMN_MAP[c] for c in present]
 
-    con.register("image_files", index_images(path.parent if path.is_file() else path))
+    images, duplicates = _index_images(path.parent if path.is_file() else path, bad_archives)
+    report.image_files = len(images) + duplicates
+    con.register("image_files", images)
     con.execute("CREATE OR REPLACE TEMP TABLE image_index AS SELECT * FROM image_files")
     con.unregister("image_files")
-    create_raw_table(con, _select_sql(con, source, present))
+    if bad_archives:
+        report.add_issue(
+            "archive_unreadable",
+            "counted",
+            len(bad_archives),
+            "part archive unreadable, its images counted as not found",
+            [f"{name}: {why}" for name, why in bad_archives],
+            unit="file",
+        )
+    if bad_jsons:
+        report.add_issue(
+            "part_json_unreadable",
+            "counted",
+            len(bad_jsons),
+            "part JSON unreadable, the rows it holds left out",
+            [f"{name}: {why}" for name, why in bad_jsons],
+            unit="file",
+        )
+    if duplicates:
+        report.add_issue(
+            "image_file_duplicate",
+            "counted",
+            duplicates,
+            "image file name found twice under the source (the one whose part is known is used)",
+            [],
+            unit="file",
+        )
+    create_raw_table(con, _select_sql(con, source, present), report)
     return fill_report(con, report)
 
 
@@ -123,16 +162,22 @@ def _load_metadata(con, meta_file: Path, *, parts, limit) -> None:
         raise IngestError(f"Cannot read {meta_file}: {exc}") from exc
 
 
-def _rows_from_part_jsons(path: Path, parts: list[int] | None) -> pd.DataFrame:
-    """Rows (image_name, part_id, prompt, seed, cfg, step, sampler) from the part JSON files."""
+def _rows_from_part_jsons(
+    path: Path, parts: list[int] | None, unreadable: list[tuple[str, str]]
+) -> pd.DataFrame:
+    """Rows (image_name, part_id, prompt, seed, cfg, step, sampler) from the part JSON files; a
+    file that cannot be read or parsed is added to ``unreadable`` and skipped."""
     frames = []
-    for part_id, name, payload in _iter_part_jsons(path):
+    for part_id, name, payload in _iter_part_jsons(path, unreadable):
         if parts and part_id not in parts:
             continue
         try:
             mapping = json.loads(payload)
-        except json.JSONDecodeError as exc:
-            raise IngestError(f"{name} is not valid JSON: {exc}") from exc
+            if not isinstance(mapping, dict) or not all(isinstance(v, dict) for v in mapping.values()):
+                raise ValueError("not a mapping of image names to parameters")
+        except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+            unreadable.append((name, f"not valid part JSON: {exc}"))
+            continue
         frames.append(
             pd.DataFrame(
                 {
@@ -149,7 +194,12 @@ def _rows_from_part_jsons(path: Path, parts: list[int] | None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _iter_part_jsons(path: Path) -> Iterable[tuple[int, str, bytes]]:
+# What reading a damaged archive or member raises: bad CRC and bad headers (BadZipFile), a
+# truncated deflate stream (zlib.error, EOFError), a file cut short (OSError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+
+
+def _iter_part_jsons(path: Path, unreadable: list[tuple[str, str]]) -> Iterable[tuple[int, str, bytes]]:
     seen = set()
     for json_file in sorted(path.rglob("part-*.json")):
         part = part_from_name(json_file.name)
@@ -160,11 +210,25 @@ def _iter_part_jsons(path: Path) -> Iterable[tuple[int, str, bytes]]:
         part = part_from_name(zip_file.name)
         if part is None or part in seen:
             continue
-        with zipfile.ZipFile(zip_file) as zf:
-            member = f"part-{part:06d}.json"
-            if member in zf.namelist():
-                seen.add(part)
-                yield part, f"{zip_file}::{member}", zf.read(member)
+        member = f"part-{part:06d}.json"
+        try:
+            zf = zipfile.ZipFile(zip_file)
+        except ZIP_ERRORS:
+            continue  # an archive that cannot be opened is reported by the image index
+        try:
+            with zf:
+                if member not in zf.namelist():
+                    continue
+                payload = zf.read(member)
+        except ZIP_ERRORS as exc:
+            unreadable.append((f"{zip_file.name}::{member}", _why(exc)))
+            continue
+        seen.add(part)
+        yield part, f"{zip_file}::{member}", payload
+
+
+def _why(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _part_zips(root: Path) -> list[Path]:
@@ -173,14 +237,21 @@ def _part_zips(root: Path) -> list[Path]:
 
 def index_images(root: Path) -> pd.DataFrame:
     """Every image under the dataset folder: image_name, part_id (None if unknown), image_path."""
+    return _index_images(root, [])[0]
+
+
+def _index_images(root: Path, unreadable: list[tuple[str, str]]) -> tuple[pd.DataFrame, int]:
+    """``index_images`` and the number of image files dropped as duplicate names; archives that
+    cannot be opened are added to ``unreadable`` (their images count as missing)."""
     rows: list[tuple[str, int | None, str]] = []
     for zip_file in _part_zips(root):
         part = part_from_name(zip_file.name)
         try:
             with zipfile.ZipFile(zip_file) as zf:
                 names = zf.namelist()
-        except zipfile.BadZipFile as exc:
-            raise IngestError(f"{zip_file} is not a readable zip archive: {exc}") from exc
+        except ZIP_ERRORS as exc:
+            unreadable.append((str(zip_file.relative_to(root)), _why(exc)))
+            continue
         rows += [(n, part, zip_member_path(zip_file, n)) for n in names if n.lower().endswith(IMAGE_SUFFIXES)]
     for folder in (root / d for d in IMAGE_DIRS):
         if not folder.is_dir():
@@ -193,21 +264,18 @@ def index_images(root: Path) -> pd.DataFrame:
     frame["part_id"] = frame["part_id"].astype("Int64")
     # One entry per image: prefer the one whose part is known.
     frame = frame.sort_values(["image_name", "part_id"], na_position="last")
-    return frame.drop_duplicates("image_name", keep="first").reset_index(drop=True)
+    unique = frame.drop_duplicates("image_name", keep="first").reset_index(drop=True)
+    return unique, len(frame) - len(unique)
 
 
 def _select_sql(con, source: str, present: list[str]) -> str:
     def col(name: str) -> str:
         return f"m.{name}" if name in present else "NULL"
 
-    created = "NULL"
+    created, created_raw = "NULL", "NULL"
     if "timestamp" in present:
-        typ = _column_type(con, "meta", "timestamp")
-        created = (
-            "m.timestamp"
-            if typ.startswith("TIMESTAMP WITH")
-            else "timezone('UTC', TRY_CAST(m.timestamp AS TIMESTAMP))"
-        )
+        created = timestamp_sql("m.timestamp", _column_type(con, "meta", "timestamp"))
+        created_raw = "CAST(m.timestamp AS VARCHAR)"
     key = "coalesce(m.image_name, 'row' || m.rowid)" if "image_name" in present else "'row' || m.rowid"
     join = (
         "LEFT JOIN image_index i ON i.image_name = m.image_name "
@@ -220,6 +288,7 @@ def _select_sql(con, source: str, present: list[str]) -> str:
         SELECT '{source}' AS source,
                m.rowid AS source_row,
                {generation_id_sql(source, key)} AS generation_id,
+               {col("image_name")} AS source_key,
                {col("image_name")} AS image_name,
                {part} AS part_id,
                coalesce(CAST(m.prompt AS VARCHAR), '') AS prompt,
@@ -231,6 +300,7 @@ def _select_sql(con, source: str, present: list[str]) -> str:
                {col("height")} AS height,
                {col("user_name")} AS user_name,
                {created} AS created_at,
+               {created_raw} AS created_at_raw,
                {col("image_nsfw")} AS image_nsfw,
                {col("prompt_nsfw")} AS prompt_nsfw,
                i.image_path AS image_path,

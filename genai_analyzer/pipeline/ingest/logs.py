@@ -2,6 +2,10 @@
 
 Required columns: ``user_id``, ``timestamp``, ``prompt``. Optional ones are used as given, and the
 simulation fills in only what is absent (see docs/data-sources.md for the contract).
+
+Rows are checked as ``common`` describes (bad values rejected, bad timestamps flagged, both named
+in the report); a file of a folder that cannot be read is counted and named, and the other files
+are built. Any other column is carried along unused, whatever its name (``filename``, ``rowid``).
 """
 
 from __future__ import annotations
@@ -12,13 +16,13 @@ import duckdb
 
 from genai_analyzer.core.errors import IngestError
 from genai_analyzer.pipeline.ingest.common import (
-    STATUSES,
     IngestReport,
     create_raw_table,
     fill_report,
     generation_id_sql,
     require_file,
     sampler_name_sql,
+    timestamp_sql,
 )
 
 REQUIRED = ("user_id", "timestamp", "prompt")
@@ -55,12 +59,19 @@ PARAMETER_KEYS = {
     "width": ("width",),
     "height": ("height",),
 }
+# The column the readers add with each row's file; a name no log uses, so a column of the logs
+# called ``filename`` stays the logs' own.
+FILE_COLUMN = "__genai_source_file"
 READERS = {
-    ".parquet": "read_parquet($files, union_by_name = true, filename = true)",
-    ".csv": "read_csv($files, union_by_name = true, filename = true, header = true)",
-    ".jsonl": "read_json($files, format = 'newline_delimited', union_by_name = true, filename = true)",
-    ".json": "read_json($files, format = 'auto', union_by_name = true, filename = true)",
+    ".parquet": f"read_parquet($files, union_by_name = true, filename = '{FILE_COLUMN}')",
+    ".csv": f"read_csv($files, union_by_name = true, filename = '{FILE_COLUMN}', header = true)",
+    ".jsonl": (
+        f"read_json($files, format = 'newline_delimited', union_by_name = true, filename = '{FILE_COLUMN}')"
+    ),
+    ".json": f"read_json($files, format = 'auto', union_by_name = true, filename = '{FILE_COLUMN}')",
 }
+# A column of the logs named like DuckDB's row number would hide it: it is renamed to this.
+ROWID_RENAMED = "rowid_in_logs"
 
 
 def ingest_logs(con: duckdb.DuckDBPyConnection, path: Path, *, limit: int | None = None) -> IngestReport:
@@ -68,11 +79,14 @@ def ingest_logs(con: duckdb.DuckDBPyConnection, path: Path, *, limit: int | None
     path = require_file(Path(path), "Logs path").resolve()
     files = _log_files(path)
     report = IngestReport(source="logs", location=str(path))
-    suffix = files[0].suffix.lower()
+    con.execute("SET TimeZone = 'UTC'")  # timestamps without an offset are UTC
+    reader = READERS[files[0].suffix.lower()]
+    if len(files) > 1:
+        files = _readable(con, reader, files, path, report)
     lim = f"LIMIT {int(limit)}" if limit is not None else ""
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE logs AS SELECT * FROM {READERS[suffix]} {lim}",
+            f"CREATE OR REPLACE TEMP TABLE logs AS SELECT * FROM {reader} {lim}",
             {"files": [str(f) for f in files]},
         )
     except duckdb.Error as exc:
@@ -83,12 +97,29 @@ def ingest_logs(con: duckdb.DuckDBPyConnection, path: Path, *, limit: int | None
     if missing:
         raise IngestError(
             f"The logs at {path} lack the required column(s) {', '.join(missing)}; "
-            f"found: {', '.join(sorted(columns)) or 'none'}. See docs/data-sources.md."
+            f"found: {', '.join(sorted(columns - {FILE_COLUMN})) or 'none'}. See docs/data-sources.md."
         )
-    _check_values(con, columns)
     report.provided_columns = _provided(columns)
-    create_raw_table(con, _select_sql(con, columns))
+    create_raw_table(con, _select_sql(con, columns), report)
     return fill_report(con, report)
+
+
+def _readable(con, reader: str, files: list[Path], path: Path, report: IngestReport) -> list[Path]:
+    """The files of a folder that can be read; the others are counted and named in ``report``."""
+    readable, unreadable = [], []
+    for file in files:
+        try:
+            con.execute(f"SELECT * FROM {reader} LIMIT 0", {"files": [str(file)]}).fetchall()
+            readable.append(file)
+        except duckdb.Error as exc:
+            unreadable.append(f"{file.relative_to(path)}: {str(exc).splitlines()[0]}")
+    if not readable:
+        raise IngestError(f"Cannot read any of the logs at {path}: {'; '.join(unreadable[:5])}")
+    if unreadable:
+        report.add_issue(
+            "file_unreadable", "counted", len(unreadable), "log file unreadable, left out", unreadable, "file"
+        )
+    return readable
 
 
 def _log_files(path: Path) -> list[Path]:
@@ -107,6 +138,8 @@ def _normalise_columns(con) -> set[str]:
     """Lower-case the column names and apply ALIASES; return the resulting names."""
     for name, _ in _describe(con):
         target = ALIASES.get(name.lower(), name.lower())
+        if target == "rowid":
+            target = ROWID_RENAMED
         if target != name:
             if target in {n for n, _ in _describe(con)}:
                 continue  # the canonical column is there too: keep it, ignore the alias
@@ -116,39 +149,6 @@ def _normalise_columns(con) -> set[str]:
 
 def _describe(con) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in con.execute("DESCRIBE logs").fetchall()]
-
-
-def _check_values(con, columns: set[str]) -> None:
-    bad_ts = con.execute(
-        "SELECT count(*) FROM logs WHERE timestamp IS NULL "
-        "OR TRY_CAST(CAST(timestamp AS VARCHAR) AS TIMESTAMPTZ) IS NULL"
-    ).fetchone()[0]
-    if bad_ts:
-        raise IngestError(f"{bad_ts} log row(s) have a missing or unreadable timestamp (use ISO 8601).")
-    if "status" in columns:
-        bad = con.execute(
-            "SELECT lower(trim(status)) AS s, count(*) FROM logs "
-            "WHERE status IS NOT NULL AND lower(trim(status)) NOT IN (SELECT unnest($ok)) "
-            "GROUP BY s ORDER BY 2 DESC LIMIT 5",
-            {"ok": list(STATUSES)},
-        ).fetchall()
-        if bad:
-            shown = ", ".join(f"{s!r} ({n} rows)" for s, n in bad)
-            raise IngestError(f"Unknown status value(s) {shown}; allowed: {', '.join(STATUSES)}.")
-    if "tier" in columns:
-        bad = con.execute(
-            "SELECT DISTINCT lower(trim(tier)) FROM logs WHERE tier IS NOT NULL "
-            "AND lower(trim(tier)) NOT IN ('free', 'pro', 'enterprise') LIMIT 5"
-        ).fetchall()
-        if bad:
-            shown = ", ".join(repr(r[0]) for r in bad)
-            raise IngestError(f"Unknown tier value(s) {shown}; allowed: free, pro, enterprise.")
-    if "generation_id" in columns:
-        dupes = con.execute(
-            "SELECT count(*) - count(DISTINCT generation_id) FROM logs WHERE generation_id IS NOT NULL"
-        ).fetchone()[0]
-        if dupes:
-            raise IngestError(f"generation_id must be unique; {dupes} duplicate(s) found.")
 
 
 def _provided(columns: set[str]) -> list[str]:
@@ -179,34 +179,36 @@ def _select_sql(con, columns: set[str]) -> str:
     def opt(name: str) -> str:
         return f"m.{name}" if name in columns else "NULL"
 
-    key = (
-        "coalesce(CAST(m.generation_id AS VARCHAR), m.filename || ':' || m.rowid)"
-        if "generation_id" in columns
-        else "m.filename || ':' || m.rowid"
-    )
+    file = f"m.{FILE_COLUMN}"
+    key, source_key = f"{file} || ':' || m.rowid", f"parse_filename({file})"
+    if "generation_id" in columns:
+        key = f"coalesce(CAST(m.generation_id AS VARCHAR), {key})"
+        source_key = f"coalesce(CAST(m.generation_id AS VARCHAR), {source_key})"
     image_path = "NULL"
     if "image_path" in columns:
         # Relative image paths are relative to the log file that names them.
         image_path = (
             "CASE WHEN m.image_path IS NULL THEN NULL "
             "WHEN starts_with(m.image_path, '/') THEN m.image_path "
-            "ELSE parse_dirpath(m.filename) || '/' || m.image_path END"
+            f"ELSE parse_dirpath({file}) || '/' || m.image_path END"
         )
     sampler = value("sampler")
     return f"""
         SELECT 'logs' AS source,
                m.rowid AS source_row,
                {generation_id_sql("logs", key)} AS generation_id,
+               {source_key} AS source_key,
                NULL AS image_name, NULL AS part_id,
                coalesce(CAST(m.prompt AS VARCHAR), '') AS prompt,
-               TRY_CAST({value("seed")} AS BIGINT) AS seed,
-               TRY_CAST({value("step")} AS INTEGER) AS step,
-               TRY_CAST({value("cfg")} AS DOUBLE) AS cfg,
+               {value("seed")} AS seed,
+               {value("step")} AS step,
+               {value("cfg")} AS cfg,
                {sampler_name_sql(sampler) if sampler != "NULL" else "NULL"} AS sampler,
-               TRY_CAST({value("width")} AS INTEGER) AS width,
-               TRY_CAST({value("height")} AS INTEGER) AS height,
+               {value("width")} AS width,
+               {value("height")} AS height,
                CAST(m.user_id AS VARCHAR) AS user_name,
-               CAST(CAST(m.timestamp AS VARCHAR) AS TIMESTAMPTZ) AS created_at,
+               {timestamp_sql("m.timestamp", types["timestamp"])} AS created_at,
+               CAST(m.timestamp AS VARCHAR) AS created_at_raw,
                {opt("image_nsfw")} AS image_nsfw,
                {opt("prompt_nsfw")} AS prompt_nsfw,
                {image_path} AS image_path,
