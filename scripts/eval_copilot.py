@@ -44,6 +44,13 @@ def main() -> None:
         f"\nin scope: {s['in_scope_accuracy']:.1%}; correct refusals: {s['refusal_accuracy']:.1%}; "
         f"wrong answers (answered, not right): {s['wrong_answers']}; {s['items']} items"
     )
+    o = s["in_scope_outcomes"]
+    print(
+        f"answerable questions: {o['correct']} right, {o['wrong']} wrong, {o['declined']} declined, "
+        f"{o['clarification']} answered with a clarifying question"
+    )
+    if s["kinds"]:
+        print("by kind: " + ", ".join(f"{k} {r}/{n} ({r / n:.0%})" for k, (r, n) in s["kinds"].items()))
     print(f"latency per question: p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms")
     if args.verbose:
         for o in outcomes:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
-from genai_analyzer.analysis.semantic import SemanticLayer
+from genai_analyzer.analysis.semantic import SemanticLayer, literal
 
 
 @dataclass
@@ -69,8 +69,10 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
     """The SELECT answering ``spec``."""
     grain_name = layer.metrics[spec.metrics[0]].grain
     grain = layer.grains[grain_name]
-    dims = [(d, layer.dimensions[d].expression(grain_name)) for d in spec.dimensions]
+    dims = [(d, _split(spec, d, layer.dimensions[d].expression(grain_name))) for d in spec.dimensions]
     metrics = [(m, layer.metrics[m].sql) for m in spec.metrics]
+    if spec.per:
+        metrics = _per_unit(spec, layer, metrics, grain_name)
     conditions = [
         layer.dimensions[d].condition(grain_name, values=values) for d, values in spec.filters.items()
     ]
@@ -95,21 +97,60 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
         lines.append("WHERE " + "\n  AND ".join(where))
     if dims:
         lines.append("GROUP BY ALL")
-        lines.append("ORDER BY " + _order(spec, layer))
+        lines.append("ORDER BY " + _order(spec, layer, metrics[0][0]))
     if spec.top and dims:
         lines.append(f"LIMIT {int(spec.top)}")
     return Compiled("\n".join(lines), grain_name, [d for d, _ in dims], [m for m, _ in metrics], window)
 
 
-def _order(spec: QuerySpec, layer: SemanticLayer) -> str:
+# The count each unit of a "per" question divides by, over the generations grain.
+PER_UNIT_SQL = {
+    "user": "count(DISTINCT f.user_id)",
+    "generation": "count(*)",
+    "day": "count(DISTINCT f.date_key)",
+}
+
+
+def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -> list[tuple[str, str]]:
+    """Each metric divided by the number of units ("revenue per user"): defined for totals and
+    counts only; a rate or an average per user would be another question."""
+    if grain_name != "generations" or spec.per not in PER_UNIT_SQL:
+        raise CannotAnswer(
+            f"I can divide figures of generations by users, generations or days, not per {spec.per}."
+        )
+    out = []
+    for name, sql in metrics:
+        if not sql.lower().startswith(("count(", "sum(")):
+            raise CannotAnswer(
+                f"'{layer.metrics[name].label} per {spec.per}' is not defined: only totals and counts "
+                f"(generations, users, cost, revenue, GPU hours) can be divided per {spec.per}."
+            )
+        out.append((f"{name}_per_{spec.per}", f"{sql} / nullif({PER_UNIT_SQL[spec.per]}, 0)"))
+    return out
+
+
+def _split(spec: QuerySpec, dim: str, expr: str) -> str:
+    """A dimension's expression, or for a two-way split the group each value belongs to."""
+    groups = spec.splits.get(dim)
+    if not groups:
+        return expr
+    whens = " ".join(
+        f"WHEN {expr} IN ({', '.join(literal(v) for v in values)}) THEN {literal(label)}"
+        for label, values in groups
+    )
+    return f"CASE {whens} END"
+
+
+def _order(spec: QuerySpec, layer: SemanticLayer, first_metric: str | None = None) -> str:
+    first_metric = first_metric or spec.metrics[0]
     time_dims = [d for d in spec.dimensions if layer.dimensions[d].time]
     other = [d for d in spec.dimensions if not layer.dimensions[d].time]
     if spec.top:
         direction = "ASC" if spec.ascending else "DESC"
-        return ", ".join([f"{spec.metrics[0]} {direction}", *time_dims, *other])
+        return ", ".join([f"{first_metric} {direction}", *time_dims, *other])
     if time_dims:
         return ", ".join([*time_dims, *other])
-    return ", ".join([f"{spec.metrics[0]} DESC", *other])
+    return ", ".join([f"{first_metric} DESC", *other])
 
 
 def _compare(spec, from_sql, date_sql, dims, metrics, conditions, window, grain_name) -> Compiled:

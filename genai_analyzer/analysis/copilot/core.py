@@ -73,6 +73,13 @@ class Answer:
     refused: bool = False
     elapsed_ms: float = 0.0
     figure: object = None
+    # "How I read this": the metric(s), grouping, filters, period and comparison in plain words
+    reading: str = ""
+    corrections: dict = field(default_factory=dict)  # typo -> the word it was read as
+    kind: str = "answer"  # answer | declined | clarify | smalltalk
+    clarify: list[str] = field(default_factory=list)  # readings to choose from (kind clarify)
+    suggestions: list[str] = field(default_factory=list)  # questions it answers: follow-ups or instead
+    unread: list[str] = field(default_factory=list)  # words of the question it could not account for
 
     def to_api(self) -> dict:
         return plain(
@@ -87,6 +94,12 @@ class Answer:
                 "context": self.context,
                 "refused": self.refused,
                 "elapsed_ms": round(self.elapsed_ms, 1),
+                "kind": self.kind,
+                "reading": self.reading,
+                "corrections": self.corrections,
+                "clarify": self.clarify,
+                "suggestions": self.suggestions,
+                "unread": self.unread,
             }
         )
 
@@ -137,7 +150,7 @@ class Copilot:
             previous = _previous_spec(context)
             self.parser.screen(question)
         except CannotAnswer as refusal:
-            return Answer(question, explanation=str(refusal), refused=True)
+            return _declined(question, refusal)
         if self.llm is not None:
             answer, llm_error = self._ask_llm(question, context)
             if answer is not None:
@@ -147,8 +160,10 @@ class Copilot:
         try:
             spec = self.parser.parse(question, previous)
         except CannotAnswer as refusal:
-            note = f"\n\n(The language model could not answer either: {llm_error})" if llm_error else ""
-            return Answer(question, explanation=str(refusal) + note, refused=True)
+            answer = _declined(question, refusal)
+            if llm_error:
+                answer.explanation += f"\n\n(The language model could not answer either: {llm_error})"
+            return answer
         return self._run_spec(question, spec)
 
     def _run_spec(self, question: str, spec: QuerySpec) -> Answer:
@@ -168,6 +183,7 @@ class Copilot:
             frame, compiled.dimensions, compiled.metrics, self.layer,
             window=compiled.window, compare=compare, truncated=result.truncated,
         )  # fmt: skip
+        how = reading.describe(spec, self.layer, window=compiled.window, previous=compare)
         understood = ", ".join(f"'{k}' → {v}" for k, v in spec.matched.items())
         return Answer(
             question,
@@ -175,13 +191,45 @@ class Copilot:
             columns=result.columns,
             rows=result.rows,
             truncated=result.truncated,
-            explanation=text + (f"\n\nRead as: {understood}." if understood else ""),
+            explanation=f"How I read this: {how}.\n\n{text}"
+            + (f"\n\nWords read: {understood}." if understood else ""),
             backend="semantic",
             context={"spec": spec.to_dict(), "sql": compiled.sql},
             figure=reading.chart(
                 frame, compiled.dimensions, compiled.metrics, self.layer, compare=bool(compare)
             ),
+            reading=how,
+            corrections=dict(spec.corrections),
+            suggestions=self.follow_ups(spec),
         )
+
+    def follow_ups(self, spec: QuerySpec, k: int = 3) -> list[str]:
+        """Up to ``k`` refinements of an answer that the parser answers as follow-ups (each checked
+        by parsing it against ``spec``): another period, a filter, a time grain."""
+        options = []
+        if spec.time is None:
+            options.append("only the last 7 days")
+        dims = self.layer.dimensions
+        if not any(dims[d].time for d in spec.dimensions) and not spec.compare:
+            options.append("by week instead" if spec.dimensions else "by day")
+        for dim in ("tier", "domain", "art_style"):
+            if dim not in spec.filters and dim not in spec.dimensions:
+                values = self.parser.values.get(dim) or []
+                if values:
+                    options.append(f"now only for {values[-1]}" + (" users" if dim == "tier" else ""))
+                    break
+        if "tier" not in spec.dimensions and "tier" not in spec.filters:
+            options.append("by tier instead" if spec.dimensions else "by tier")
+        out = []
+        for option in options:
+            try:
+                self.parser.parse(option, spec)
+            except CannotAnswer:
+                continue
+            out.append(option)
+            if len(out) == k:
+                break
+        return out
 
     def run_sql(self, sql: str, question: str = "") -> Answer:
         """Run SQL the user wrote or edited, through the same checks."""
@@ -297,6 +345,20 @@ def _from_result(question: str, sql: str, result, explanation: str, *, backend: 
         explanation=explanation,
         backend=backend,
         figure=_generic_chart(result.to_frame()),
+    )
+
+
+def _declined(question: str, refusal: CannotAnswer) -> Answer:
+    """The answer to a question the copilot does not answer: why, what it could not read, and the
+    readings or questions to try instead."""
+    return Answer(
+        question,
+        explanation=str(refusal),
+        refused=True,
+        kind=refusal.kind,
+        clarify=list(getattr(refusal, "readings", ())),
+        suggestions=list(refusal.suggestions),
+        unread=list(refusal.unread),
     )
 
 

@@ -39,6 +39,8 @@ class Outcome:
     in_scope: bool
     ms: float
     note: str = ""
+    answer_kind: str = "answer"  # answer | declined | clarify | smalltalk (what the copilot did)
+    item_kind: str = ""  # the set's own kind where it has one: plain | unusual | decline | ...
 
 
 def _cell(value):
@@ -116,6 +118,8 @@ def evaluate(copilot: Copilot, wh: Warehouse, items: list[dict]) -> list[Outcome
                 gold_sql is not None,
                 ms,
                 note,
+                answer.kind,
+                item.get("kind", ""),
             )  # fmt: skip
         )
     return outcomes
@@ -144,8 +148,21 @@ def summary(outcomes: list[Outcome]) -> dict:
     in_scope = [o for o in outcomes if o.in_scope]
     out = [o for o in outcomes if not o.in_scope]
     ms = np.array([o.ms for o in outcomes])
+    kinds = defaultdict(list)
+    for o in outcomes:
+        if o.item_kind:
+            kinds[o.item_kind].append(o.correct)
     return {
         "categories": {c: (sum(v), len(v)) for c, v in per.items()},
+        "kinds": {k: (sum(v), len(v)) for k, v in kinds.items()},
+        # what happened to the answerable questions: right, wrong, declined, or a clarification asked
+        # (a clarification is never counted as right)
+        "in_scope_outcomes": {
+            "correct": sum(o.correct for o in in_scope),
+            "wrong": sum(1 for o in in_scope if not o.correct and not o.refused),
+            "declined": sum(1 for o in in_scope if o.refused and o.answer_kind != "clarify"),
+            "clarification": sum(1 for o in in_scope if o.answer_kind == "clarify"),
+        },
         "in_scope_accuracy": sum(o.correct for o in in_scope) / max(1, len(in_scope)),
         "refusal_accuracy": sum(o.correct for o in out) / max(1, len(out)),
         # an answer that is not refused and not right: the failure the copilot must never have

@@ -97,3 +97,26 @@ def chart(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Seman
         fig.update_yaxes(autorange="reversed")
     height = 360 if layer.dimensions[key].time and not compare else max(320, min(24 * len(data) + 80, 700))
     return charts.layout(fig, title, height)
+
+
+def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
+    """How the question was read, in plain words: metric(s), per-unit division, grouping, filters,
+    period, comparison, ranking and typo corrections, so that a wrong reading shows at once."""
+    parts = [" and ".join(_label(layer, m) for m in spec.metrics)]
+    if spec.per:
+        parts[0] += f" per {spec.per}"
+    if spec.dimensions:
+        parts.append("by " + " and ".join(layer.dimensions[d].label for d in spec.dimensions))
+    for dim, values in spec.filters.items():
+        parts.append(f"only {layer.dimensions[dim].label} {', '.join(map(str, values))}")
+    if window:
+        parts.append(f"from {window[0]} to {window[1]}")
+    else:
+        parts.append("all dates")
+    if previous:
+        parts.append(f"compared with {previous[0]} to {previous[1]}")
+    if spec.top:
+        parts.append(f"{'bottom' if spec.ascending else 'top'} {spec.top}")
+    for typo, word in spec.corrections.items():
+        parts.append(f"reading '{typo}' as '{word}'")
+    return "; ".join(parts)

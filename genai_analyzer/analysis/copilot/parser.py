@@ -21,22 +21,32 @@ Follow-ups ("now only for pro users", "by week instead") refine the previous spe
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import numpy as np
 
-from genai_analyzer.analysis.copilot.spec import EXAMPLES, CannotAnswer, QuerySpec, TimeRange
-from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
+from genai_analyzer.analysis.copilot.accounting import account_for_words, restated_words
+from genai_analyzer.analysis.copilot.followup import check_grain, merge
+from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
+from genai_analyzer.analysis.copilot.spec import (
+    EXAMPLES,
+    CannotAnswer,
+    NeedsClarification,
+    QuerySpec,
+    SmallTalk,
+    TimeRange,
+)
+from genai_analyzer.analysis.copilot.splits import segment_comparison
+from genai_analyzer.analysis.copilot.text import QuestionText, correct_typos, phrase_re
 from genai_analyzer.analysis.copilot.time_phrases import read_time, refuse_unread_dates
 from genai_analyzer.analysis.copilot.vocabulary import (
     AMBIGUOUS_VALUES,
-    DESTRUCTIVE,
+    CHITCHAT,
     FAILED_WORDS,
-    FILLER,
     FOLLOW_UP_CUES,
+    FOLLOW_UP_WORDS,
     GROUP_CUES,
-    INJECTION,
     MONTHS,
+    NEW_TOPIC,
     SIMILARITY_THRESHOLD,
     STATUS_WORDS,
     STOP,
@@ -81,28 +91,43 @@ class Parser:
     # --- public ----------------------------------------------------------------------------
 
     def screen(self, question: str) -> None:
-        """Refuse, before anything else reads it, a question that is empty, too long, asks to
-        change data, reads like instructions to the model, or needs data the warehouse lacks."""
-        if not question or not question.strip():
-            raise CannotAnswer("The question is empty.")
-        if len(question) > 500:
-            raise CannotAnswer(
-                "The question is too long; ask about one thing at a time (500 characters at most)."
-            )
-        self._refuse_unsafe(QuestionText(question).text)
+        """Refuse, before anything else reads it, what the copilot never answers (screening.py)."""
+        screen(self.layer, question)
 
     def parse(self, question: str, context: QuerySpec | None = None) -> QuerySpec:
         self.screen(question)
+        if CHITCHAT.match(question.lower()):
+            raise SmallTalk(
+                "Happy to help. I answer questions about generations, users, sessions, latency, "
+                "failures, cost and revenue."
+            )
+        question, corrections = correct_typos(question, self.vocabulary)
+        if corrections:
+            refuse_unsafe(self.layer, QuestionText(question).text)  # "contry" read as "country": refused
         t = QuestionText(question)
-        spec = QuerySpec(metrics=[])
-        phrasing = r"(break(?:ing)?) (?:[a-z]+ ){0,3}?(down)|broken down|breakdown|in hours|in minutes"
-        for m in t.find(phrasing + r"|per (?:generation|image|render|request)"):
+        new_topic = False
+        for m in t.find(NEW_TOPIC.pattern.replace("(?:^|\\s)", "")):
+            t.take(m)  # "separate question: ..." is said about the message, and starts afresh
+            new_topic = True
+        if context is None and re.match(
+            r"\s*(?:what about|how about|and (?:for|by|the|what|how|only)|now |same\b|"
+            r"instead\b|also |just |only (?:for|the))",
+            t.text,
+        ):
+            raise CannotAnswer(
+                "This reads like a follow-up, but there is no answer before it to refine: ask the whole "
+                "question, e.g. 'error rate by tier for pro users'."
+            )
+        spec = QuerySpec(metrics=[], corrections=corrections)
+        phrasing = r"(break(?:ing)?) (?:[a-z]+ ){0,3}?(down|out)|broken down|breakdown|in hours|in minutes"
+        for m in t.find(phrasing):
             # phrasing and units, not a failure metric or an hourly grouping
             for group in (1, 2) if m.group(1) else (0,):
                 t.take_span(m.start(group), m.end(group))
         spec.time = read_time(t)
         refuse_unread_dates(t)
         self._top(t, spec)
+        self._per_unit(t, spec)
         self._groupings(t, spec)
         self._counted_status(t, spec)
         self._value_filters(t, spec, with_noun=True)
@@ -110,12 +135,23 @@ class Parser:
         self._value_filters(t, spec, with_noun=False)
         self._bare_dimensions(t, spec)
         self._compare(t, spec)
-        self._segment_comparison(t, spec)
+        segment_comparison(self.values, t, spec)
         self._direction(t, spec)
         self._unknown_groupings(t)
-        self._unknown_words(t, strict=spec.guessed)
-        if context is not None and (not spec.metrics or FOLLOW_UP_CUES.search(t.text.strip())):
-            spec = self._merge(context, spec, t.text)
+        if context is not None:
+            for m in t.find(FOLLOW_UP_WORDS):
+                t.take(m)  # "now", "instead", "same but": how a follow-up refines, read by _merge
+        restated_words(self.layer, t, spec)
+        account_for_words(self.vocabulary, t)
+        refines = any((spec.metrics, spec.dimensions, spec.filters, spec.time, spec.top, spec.compare))
+        if (
+            context is not None
+            and not new_topic
+            and refines
+            and (not spec.metrics or FOLLOW_UP_CUES.search(t.text.strip()))
+        ):
+            spec = merge(self.layer, context, spec, t.text)
+            spec.corrections = corrections
         if not spec.metrics:
             raise CannotAnswer(
                 "I could not find a metric I know in the question "
@@ -123,25 +159,11 @@ class Parser:
             )
         if spec.top and not spec.dimensions:
             raise CannotAnswer("Top-N needs something to rank, e.g. 'top 10 users by revenue'.")
-        self._check_grain(spec)
+        self._sessions_by_start(spec)
+        check_grain(self.layer, spec)
         return spec
 
     # --- steps -----------------------------------------------------------------------------
-
-    def _refuse_unsafe(self, text: str) -> None:
-        if INJECTION.search(text):
-            raise CannotAnswer(
-                "That reads like an instruction to the copilot or a request for files or other systems; "
-                "I only answer questions about the warehouse's data, with read-only queries."
-            )
-        if DESTRUCTIVE.search(text):
-            raise CannotAnswer(
-                "I only read data: the copilot cannot change, delete or create anything in the warehouse."
-            )
-        for words, reason in self.layer.unsupported:
-            for w in words:
-                if re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text):
-                    raise CannotAnswer(f"{reason} (the question mentions '{w}').")
 
     def _top(self, t: QuestionText, spec: QuerySpec) -> None:
         """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
@@ -176,6 +198,30 @@ class Parser:
                 spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
                 return
 
+    def _sessions_by_start(self, spec: QuerySpec) -> None:
+        """Sessions counted over days, weeks or a period belong to the day they started (the sessions
+        grain), not to every day they had a generation: "sessions per day" counts each session once."""
+        if spec.metrics != ["sessions"] or spec.per or not (spec.time or spec.dimensions):
+            return
+        if all(self.layer.dimensions[d].expression("sessions") for d in [*spec.dimensions, *spec.filters]):
+            spec.metrics = ["session_count"]
+
+    def _per_unit(self, t: QuestionText, spec: QuerySpec) -> None:
+        """ "revenue per user", "cost per image", "gpu hours per paying user": a total divided by a
+        count of units, not a grouping ("per day" and "per tier" stay groupings)."""
+        units = {"user": "user", "customer": "user", "account": "user", "generation": "generation",
+                 "image": "generation", "render": "generation", "request": "generation"}  # fmt: skip
+        nouns = r"(users?|customers?|accounts?|generations?|images?|renders?|requests?)"
+        for m in t.find(rf"per (?:(active|paying|paid) )?{nouns}"):
+            t.take(m)
+            spec.per = units[m.group(2).rstrip("s")]
+            if m.group(1) in ("paying", "paid"):
+                for phrase, (dim, values) in self.segments.items():
+                    if phrase.startswith("paying users"):
+                        spec.filters[dim] = list(values)
+            spec.matched[m.group(0).strip()] = f"divided by the number of {spec.per}s"
+            return
+
     def _groupings(self, t: QuestionText, spec: QuerySpec) -> None:
         for phrase, name in self._dim_phrases:
             for cue in (GROUP_CUES + r"(?: the| each| user| hour of)?(?: number of| count of)?",
@@ -183,7 +229,7 @@ class Parser:
                 # "by users who ..." is a filter's relative clause, not a grouping
                 for m in t.find(rf"(?:{cue}) {phrase_re(phrase)}(?! who| that| which)"):
                     t.take(m)
-                    self._add_dim(spec, name, m.group(0))
+                    self._add_dim(spec, name, m.group(0), m.start())
         if spec.top:  # "top 10 users by revenue": the ranked thing follows the number
             for phrase, name in self._dim_phrases:
                 for m in t.find(phrase_re(phrase)):
@@ -260,8 +306,21 @@ class Parser:
                 spec.matched[phrase] = name
         if found or spec.metrics:
             return
+        counted = r"(?:how many|number of|count of|count the|count)((?: [a-z_-]+){1,4})"
+        nouns = {"users": "active_users", "user": "active_users", "people": "active_users",
+                 "customers": "active_users", "accounts": "active_users", "sessions": "sessions",
+                 "session": "sessions", "generations": "generations", "images": "generations",
+                 "renders": "generations", "pictures": "generations", "requests": "generations"}  # fmt: skip
+        for m in re.finditer(counted, t.text):
+            # "how many pro users": the first noun counted names the metric
+            noun = next((w for w in m.group(1).split() if w in nouns or w in ("prompts", "prompt")), None)
+            if noun in nouns:
+                name = nouns[noun]
+                spec.metrics.append(name)
+                spec.matched[m.group(0).strip()] = f"{name} (counted)"
+                return
         counting = r"how many|number of|count|busiest|quietest|used|popular|common|heaviest|volume"
-        if t.has(counting + r"|generations?|images?|renders?"):
+        if t.has(counting + r"|generations?|images?|renders?") and not t.has(r"prompts?|words?|terms?"):
             spec.metrics.append("generations")  # a count of generations, asked without the word
             spec.matched["(a count)"] = "generations"
             return
@@ -272,23 +331,38 @@ class Parser:
             return
         candidates = {" ".join(words[i : i + n]) for n in (1, 2, 3, 4) for i in range(len(words) - n + 1)}
         candidates.add(" ".join(words))
-        name, score, phrase = self._closest_metric(sorted(candidates))
-        if name is not None:
-            spec.metrics.append(name)
-            spec.matched[phrase] = f"{name} (similarity {score:.2f})"
-            spec.guessed = True
+        closest = self._closest_metrics(sorted(candidates))
+        if not closest:
+            return
+        # Similar is not the same: never answer on a guessed metric, offer the closest readings.
+        _, phrase = closest[0][1], closest[0][2]
+        readings = []
+        for name, _, _ in closest:
+            label = re.sub(r"\s*\((?:ms|usd|minutes|share)\)$", "", self.layer.metrics[name].label.lower())
+            reading = re.sub(re.escape(phrase), label, t.text.strip(), count=1)
+            if reading != t.text.strip() and reading not in readings:
+                readings.append(reading)
+        raise NeedsClarification(
+            f"I am not sure which figure '{phrase}' means.", tuple(readings[:3]) or EXAMPLES[:3]
+        )
 
-    def _closest_metric(self, texts: list[str]) -> tuple[str | None, float, str]:
-        """The metric whose phrase is most similar to one of ``texts``, if similar enough."""
+    def _closest_metrics(self, texts: list[str], k: int = 3) -> list[tuple[str, float, str]]:
+        """Up to ``k`` metrics whose phrases are most similar to one of ``texts`` (name, score, the
+        text), best first, if the best is similar enough."""
         if self._phrase_vectors is None:
             self._phrase_vectors = self.embed([p for p, _ in self._metric_phrases])
-        vectors = self.embed(texts)
-        scores = vectors @ self._phrase_vectors.T
-        i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
-        best = float(scores[i, j])
-        if best < SIMILARITY_THRESHOLD:
-            return None, best, ""
-        return self._metric_phrases[j][1], best, texts[i]
+        scores = self.embed(texts) @ self._phrase_vectors.T
+        if float(scores.max()) < SIMILARITY_THRESHOLD:
+            return []
+        out: list[tuple[str, float, str]] = []
+        for flat in np.argsort(-scores, axis=None):
+            i, j = np.unravel_index(int(flat), scores.shape)
+            name = self._metric_phrases[j][1]
+            if float(scores[i, j]) < SIMILARITY_THRESHOLD - 0.15 or len(out) == k:
+                break
+            if name not in {n for n, _, _ in out}:
+                out.append((name, float(scores[i, j]), texts[i]))
+        return out
 
     def _value_filters(self, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -> None:
         """Values the question names. First the sure forms ("pro users", "only errors", "except the
@@ -298,7 +372,9 @@ class Parser:
             for phrase, (dim, values) in self.segments.items():
                 for m in t.find(rf"{phrase_re(phrase)}"):
                     t.take(m)
-                    spec.filters[dim] = list(values)
+                    chosen = spec.filters.setdefault(dim, [])
+                    chosen.extend(v for v in values if v not in chosen)
+                    spec.groups.setdefault(dim, []).append([m.group(0).strip(), list(values)])
                     spec.matched[m.group(0).strip()] = f"{dim} in {', '.join(values)}"
         nouns = r" (?:users?|tiers?|plans?|accounts?|customers?|prompts?|images?|generations?|style)"
         negation = r"(?:except|excluding|other than|not|non|but not|apart from|without)[ -](?:the |for )?"
@@ -308,30 +384,47 @@ class Parser:
                 pairs += [(w, dim, chosen) for w, chosen in status_words(values)]
             else:
                 pairs += [(str(v).replace("_", " ").lower(), dim, [v]) for v in values]
+        if with_noun:  # "the other domain", "except the k_lms sampler": the dimension's noun binds the value
+            for word, dim, chosen_values in sorted(pairs, key=lambda p: -len(p[0])):
+                own = "|".join(phrase_re(p) for p, d in self._dim_phrases if d == dim)
+                if word and own:
+                    self._apply_value(
+                        t, spec, dim, chosen_values, rf"(?:{negation})?(?:the )?{phrase_re(word)} (?:{own})"
+                    )
         for word, dim, chosen_values in sorted(pairs, key=lambda p: -len(p[0])):
             if not word or word in AMBIGUOUS_VALUES:
                 continue
             value_re = phrase_re(word)
+            rate_next = (
+                r"(?! rates?| ratios?| share| percentage| counts?| codes?)"  # "error rate" is a metric
+            )
             sure = [
                 (rf"{negation}{value_re}(?:{nouns})?", True),
-                (rf"(?:only |just |among |of the |for )(?:the )?{value_re}(?:{nouns})?", False),
+                (rf"(?:only |just |among |of the |for )(?:the )?{value_re}(?:{nouns})?{rate_next}", False),
                 (rf"(?:the )?{value_re}{nouns}", False),
             ]
             if dim != "status" and " " in word:  # "model error", "concept art": a name, not a metric word
                 sure.append((rf"(?:the )?{value_re}", False))
             forms = sure if with_noun else [(rf"(?:the )?{value_re}", False)]
-            for pattern, negated in forms:
-                for m in t.find(pattern):
-                    t.take(m)
-                    chosen = spec.filters.setdefault(dim, [])
-                    if negated:
-                        spec.filters[dim] = [
-                            v for v in (chosen or self.values[dim]) if v not in chosen_values
-                        ]
-                    else:
-                        chosen.extend(v for v in chosen_values if v not in chosen)
-                    shown = ", ".join(chosen_values)
-                    spec.matched[m.group(0).strip()] = f"{dim} {'not in' if negated else 'in'} {shown}"
+            for pattern, _ in forms:
+                self._apply_value(t, spec, dim, chosen_values, pattern)
+
+    def _apply_value(self, t: QuestionText, spec: QuerySpec, dim: str, chosen_values, pattern: str) -> None:
+        """Each unread match of ``pattern`` keeps (or, after a negation word, drops) the values."""
+        for m in t.find(pattern):
+            t.take(m)
+            negated = re.match(
+                r"(?:except|excluding|other than|not|non|but not|apart from|without)\b", m.group(0)
+            )
+            chosen = spec.filters.setdefault(dim, [])
+            if negated:
+                spec.filters[dim] = [v for v in (chosen or self.values[dim]) if v not in chosen_values]
+            else:
+                chosen.extend(v for v in chosen_values if v not in chosen)
+                label = chosen_values[0] if len(chosen_values) == 1 else m.group(0).strip()
+                spec.groups.setdefault(dim, []).append([label, list(chosen_values)])
+            shown = ", ".join(chosen_values)
+            spec.matched[m.group(0).strip()] = f"{dim} {'not in' if negated else 'in'} {shown}"
 
     def _bare_dimensions(self, t: QuestionText, spec: QuerySpec) -> None:
         for phrase, name in self._dim_phrases:
@@ -343,7 +436,7 @@ class Parser:
                     continue  # "pro tier": the tier is already a filter
                 t.take(m)
                 if dim.time or name not in spec.dimensions:
-                    self._add_dim(spec, name, m.group(0))
+                    self._add_dim(spec, name, m.group(0), m.start())
 
     def _compare(self, t: QuestionText, spec: QuerySpec) -> None:
         """A period compared with the one before it. Not consumed: "slower" also names the metric.
@@ -362,15 +455,6 @@ class Parser:
                 spec.dimensions = [d for d in spec.dimensions if not self.layer.dimensions[d].time]
                 return
 
-    def _segment_comparison(self, t: QuestionText, spec: QuerySpec) -> None:
-        """ "compare error rate between free and pro users": one row per named value."""
-        if not t.has(r"compare|compared|comparison|vs|versus|than|between|difference"):
-            return
-        for dim, values in spec.filters.items():
-            if len(values) >= 2 and dim not in spec.dimensions:
-                spec.dimensions.append(dim)
-                spec.compare = False
-
     def _direction(self, t: QuestionText, spec: QuerySpec) -> None:
         """ "worst" / "best" rank by what is bad or good for the metric, not by its size."""
         if not spec.top or not spec.metrics:
@@ -380,18 +464,6 @@ class Parser:
             spec.ascending = better_high
         elif t.has(r"best"):
             spec.ascending = not better_high
-
-    def _unknown_words(self, t: QuestionText, *, strict: bool = False) -> None:
-        unknown = [
-            w for w in t.words_left()
-            if len(w) > 2 and not w.isdigit() and w not in FILLER and w.rstrip("s") not in self.vocabulary
-            and w not in self.vocabulary
-        ]  # fmt: skip
-        if len(set(unknown)) >= (1 if strict else 2):
-            raise CannotAnswer(
-                f"I don't know what '{' '.join(unknown)}' refers to: the warehouse has no such data "
-                "(generations, users, sessions, prompts and their labels, latency, status, cost, revenue)."
-            )
 
     def _unknown_groupings(self, t: QuestionText) -> None:
         for m in t.find(rf"{GROUP_CUES} (?:the )?([a-z][a-z_]+)"):
@@ -405,47 +477,12 @@ class Parser:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _add_dim(self, spec: QuerySpec, name: str, words: str) -> None:
+    def _add_dim(self, spec: QuerySpec, name: str, words: str, position: int = 10_000) -> None:
         if self.layer.dimensions[name].time:  # one time grain at a time: the last one named wins
             spec.dimensions = [d for d in spec.dimensions if not self.layer.dimensions[d].time]
         if name not in spec.dimensions:
             spec.dimensions.append(name)
+            spec.positions[name] = position
+            # columns in the order the question names them ("by tier and sampler": tier first)
+            spec.dimensions.sort(key=lambda d: spec.positions.get(d, 10_000))
         spec.matched[words.strip()] = f"by {name}"
-
-    def _merge(self, previous: QuerySpec, new: QuerySpec, text: str) -> QuerySpec:
-        merged = replace(previous, filters={k: list(v) for k, v in previous.filters.items()})
-        merged.matched = dict(new.matched)
-        if new.metrics:
-            merged.metrics = new.metrics
-        if new.dimensions:
-            dims = self.layer.dimensions
-            new_time = [d for d in new.dimensions if dims[d].time]
-            new_other = [d for d in new.dimensions if not dims[d].time]
-            kept = [d for d in previous.dimensions if not (dims[d].time and new_time)]
-            kept = [d for d in kept if not (not dims[d].time and new_other and "instead" in text)]
-            if "instead" in text and kept == previous.dimensions:
-                kept = []  # "by day instead" after "by tier": nothing of the same kind to swap, so all
-            merged.dimensions = kept + [d for d in new.dimensions if d not in kept]
-        for dim, values in new.filters.items():
-            merged.filters[dim] = values
-        if new.time:
-            merged.time = new.time
-        if new.top:
-            merged.top, merged.ascending = new.top, new.ascending
-        merged.compare = new.compare or (previous.compare and not new.time)
-        return merged
-
-    def _check_grain(self, spec: QuerySpec) -> None:
-        grains = {self.layer.metrics[m].grain for m in spec.metrics}
-        if len(grains) > 1:
-            raise CannotAnswer(
-                "Those metrics live at different grains (per generation and per session); ask for them "
-                "one at a time."
-            )
-        (grain,) = grains
-        for dim in [*spec.dimensions, *spec.filters]:
-            if self.layer.dimensions[dim].expression(grain) is None:
-                raise CannotAnswer(
-                    f"{self.layer.metrics[spec.metrics[0]].label} is a per-{grain[:-1]} metric and cannot be "
-                    f"split or filtered by {self.layer.dimensions[dim].label}."
-                )

@@ -20,13 +20,37 @@ EXAMPLES = (
 
 
 class CannotAnswer(AnalyzerError):
-    """The question cannot be mapped onto the semantic layer; the message says why."""
+    """The question cannot be mapped onto the semantic layer; the message says why.
 
-    def __init__(self, reason: str, suggestions: tuple[str, ...] = EXAMPLES):
+    ``unread`` names the words of the question nothing explained (shown to the user), and
+    ``suggestions`` are questions the copilot answers instead."""
+
+    kind = "declined"
+
+    def __init__(self, reason: str, suggestions: tuple[str, ...] = EXAMPLES, *, unread: tuple[str, ...] = ()):
         self.reason = reason
-        self.suggestions = suggestions
-        lines = "\n".join(f"- {s}" for s in suggestions[:5])
-        super().__init__(f"{reason}\n\nQuestions I can answer look like:\n{lines}")
+        self.suggestions = tuple(suggestions)
+        self.unread = tuple(unread)
+        lines = "\n".join(f"- {s}" for s in self.suggestions[:5])
+        super().__init__(f"{reason}\n\nQuestions I can answer look like:\n{lines}" if lines else reason)
+
+
+class NeedsClarification(CannotAnswer):
+    """The question has several readings the data can answer: ``readings`` are 2-4 of them, each a
+    question the copilot answers as written. Never answered by a guess."""
+
+    kind = "clarify"
+
+    def __init__(self, reason: str, readings: tuple[str, ...]):
+        self.readings = tuple(readings)
+        super().__init__(reason, ())
+        self.args = (f"{reason} Did you mean: " + "; ".join(f"'{r}'" for r in self.readings) + "?",)
+
+
+class SmallTalk(CannotAnswer):
+    """A message that is not a question (thanks, hello): a short polite reply, no query."""
+
+    kind = "smalltalk"
 
 
 @dataclass
@@ -53,6 +77,13 @@ class QuerySpec:
     compare_direction: str | None = None  # "up" (got slower, grew), "down" (got faster), None
     matched: dict[str, str] = field(default_factory=dict)  # what words mapped to what, for the answer
     guessed: bool = False  # the metric came from embedding similarity, not a synonym
+    corrections: dict[str, str] = field(default_factory=dict)  # typo -> the word it was read as
+    positions: dict[str, int] = field(default_factory=dict)  # dimension -> where the question names it
+    per: str | None = None  # "generations per user": each metric divided by the count of this unit
+    # groups of values named apart, by dimension: [label, values]; two or more, one of them several
+    # values ("free vs paying users", "enterprise vs everyone else"), make a two-way split
+    groups: dict[str, list] = field(default_factory=dict)
+    splits: dict[str, list] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -48,7 +48,8 @@ class QuestionText:
         return "".join(" " if u else c for c, u in zip(self.text, self.used, strict=True))
 
     def words_left(self) -> list[str]:
-        return [w for w in re.findall(r"[a-z0-9%']+", self.rest()) if w not in STOP]
+        words = (w.strip("'") for w in re.findall(r"[a-z0-9%']+", self.rest()))
+        return [w for w in words if w not in STOP and w not in ("s", "")]
 
 
 def phrase_re(p: str) -> str:
@@ -63,3 +64,49 @@ def word_re(w: str) -> str:
     if w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]
     return re.escape(w) + r"(?:s|es)?"
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+    neighbouring letters ("domian" -> "domain" is 1)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def correct_typos(question: str, vocabulary: set[str]) -> tuple[str, dict[str, str]]:
+    """``question`` with each misspelt word read as the vocabulary word one edit away (two for words
+    of eight letters or more), and the corrections made ({typo: word}), to show the user.
+
+    Only words the copilot would not know otherwise are corrected, only into words of the semantic
+    layer, the warehouse's values or the refusal list, and only when one such word is that close:
+    "latncy" is read as "latency", "contry" as "country" (and refused), "happiest" stays unknown."""
+    from genai_analyzer.analysis.copilot.vocabulary import FILLER, MONTHS, NUMBERS, QUALIFIERS
+
+    known = vocabulary | FILLER | QUALIFIERS | STOP | set(MONTHS) | set(NUMBERS)
+    # five letters or more: a short word is too often another real word ("four" is not "hour")
+    candidates = [w for w in vocabulary if len(w) >= 5 and w.isalpha()]
+    corrections: dict[str, str] = {}
+    for word in dict.fromkeys(re.findall(r"[a-z][a-z']{3,}", question.lower())):
+        if word in known or word.rstrip("s") in known or word + "s" in known:
+            continue
+        limit = 1 if len(word) < 8 else 2
+        close = sorted(
+            (d, c)
+            for c in candidates
+            if abs(len(c) - len(word)) <= limit
+            and (d := edit_distance(word, c)) <= limit
+            and (d == 1 or c[0] == word[0])  # two edits only when the first letter agrees
+        )
+        if close and (len(close) == 1 or close[0][0] < close[1][0] or close[0][1] == close[1][1].rstrip("s")):
+            corrections[word] = close[0][1]
+    for typo, word in corrections.items():
+        question = re.sub(rf"(?<![a-z]){re.escape(typo)}(?![a-z])", word, question, flags=re.I)
+    return question, corrections

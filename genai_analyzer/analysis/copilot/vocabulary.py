@@ -38,6 +38,9 @@ STATUS_WORDS = {  # words for one status, as a filter or in "how many ..."
         "nsfw-blocked",
         "blocked",
         "nsfw block",
+        "rejected by the nsfw filter",
+        "rejected by the safety filter",
+        "caught by the nsfw filter",
     ],
     "success": ["successful", "successes", "succeeded", "success"],
 }
@@ -58,34 +61,82 @@ def status_words(statuses: list[str], *, absent_too: bool = False) -> list[tuple
 AMBIGUOUS_VALUES = {"other", "unknown", "none", "all", "any"}  # never read as a filter by themselves
 FOLLOW_UP_CUES = re.compile(
     r"^(now|only|and|what about|how about|instead|same|also|then|just|but|ok|okay|make (?:that|it)|"
-    r"switch to|change (?:that|it) to)\b|\binstead\b"
+    r"switch to|change (?:that|it) to|restrict (?:that|it|this)? ?to|rank (?:them|it|that) by|"
+    r"sort (?:them|it|that) by)\b|\binstead\b"
 )
+# Words of a follow-up that say how it refines the answer before it, read only with a context.
+FOLLOW_UP_WORDS = r"now|instead|same(?: thing)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?"
 _STOP_WORDS = """a an the of for in on at to is are was were be been what whats which who how show me give
     list
-    tell please our we us my i do does did per by with and or all total overall number data each much
-    many any there their its it this that these those from as into over get see can you value values
-    up so far across has have had time times"""
+    tell please our we us my i do does did by with and or all total overall number data each much
+    many any there their its it this that these those from as into get see can you value values
+    so far across has have had time times"""
 STOP = set(_STOP_WORDS.split())
-# Everyday words a question may carry around what it asks (verbs, adverbs, pronouns): never read
-# as unknown things. Two or more words outside these and the semantic layer's vocabulary make
-# the question one about something the warehouse does not know ("favourite colours of users").
+# Everyday words a question may carry around what it asks (verbs, pronouns, politeness, words for
+# "show me"): they change nothing about the answer, so leaving them unread loses nothing.
 _FILLER_WORDS = """
-    vary varies depend depends relate relates prior usd dollars often shows
-    about above after again against ago almost along already also although always am among another
-    anything anyway around average away back bad because been before being below best better between
-    big both bring brings burn can't change changed changes chart come comes compare compared
-    comparison could currently day did didn't different does doing don't done down draw during either
-    else end ended ends enough even ever every everything evolve evolved far few find first generate
-    generated generating generation get gets give go going good got graph had happen happened has have
-    having help here high how however if image instead into just keep kind know last late least less
-    let like likely line little long look looking lot low made main make makes making may maybe me
-    might more most much must need new next no not now number often okay once one ones only other
-    others out over own part people please plot point points pretty previous probably put quite rather
-    really recent recently report right run same saw say see seem show shown since some something still
-    such sure take tell than thanks that's them then there these they thing things think those though
-    through together too top total trend try under until use used using usually utc versus very vs want
-    was way well went what's when where whether while who whom whose why will within would yet you your"""
+    usd dollars shows show shown about again almost along already also although always am among
+    anything anyway around away back bad because been being big bring brings burn can't chart come
+    comes could currently day did does doing done draw either enough even ever every everything far
+    find generate generated generating generation get gets give go going good got graph had happen
+    happened has have having help here how however if image into just keep kind know let like likely
+    line little look looking lot made main make makes making may maybe me might much must need now
+    number okay one ones only own part people please plot point points pretty probably put quite
+    really report right run saw say see seem some something still such sure take tell that's them
+    then there these they thing things think those though through together too total try use used
+    using usually utc very want was way well went what's when where whether while who whom whose
+    why within would yet you your long high low overall generator name consumed altogether customers
+    customer accounts account subscribers members folks thing appears appear"""
 FILLER = set(_FILLER_WORDS.split())
+# Words that change what is asked (a threshold, a comparison, a negation, "the others", an
+# average of a total, a relationship): a question is answered only when a step of the parser read
+# them. Left unread, the question is not answered: answering without them would answer another
+# question (issue: "prompts used more than 3 times" answered as the count of all generations).
+QUALIFIERS = frozenset(
+    """above below over under more less fewer few than least most best worst better worse versus vs
+    compare compared comparison between different other others else rest everyone everybody
+    except not no never without didn't don't doesn't aren't isn't wasn't weren't once twice
+    first last previous prior next new same average mean typical median change changes changed
+    evolve evolved vary varies depend depends relate relates related relationship correlate
+    correlation affect affects impact per ratio share fraction percent percentage proportion
+    each both either since after before during until ago recent recently late later early
+    earlier end ended ends ending start started starts trend trends trending often""".split()
+)
+# Words of a comparison (two periods, or named values side by side): read when a comparison is.
+COMPARE_WORDS = frozenset(
+    """compare compared comparing comparison vs versus than before prior previous preceding earlier
+    change changed changes delta difference grew grow grown growth rose risen higher lower more fewer
+    less longer shorter faster slower better worse up down increase increased decrease decreased
+    dropped fell shrank went go gone got get getting became become saw side by between difference differ
+    over""".split()
+)
+# Words saying a series is wanted, redundant once a time grouping is read ("revenue trend, weekly").
+TREND_WORDS = frozenset(
+    "trend trends trending evolve evolved evolving moved move develop developed change changed changes over".split()
+)
+# Words asking how one thing goes with another: the answer is the metric grouped by the other thing.
+RELATION_WORDS = frozenset(
+    """vary varies varied depend depends depending dependent relate relates related relationship
+    correlate correlates correlation affect affects affected impact impacts change changes with
+    against""".split()
+)
+AVERAGE_WORDS = frozenset("average avg mean typical".split())
+UNIT_WORDS = {
+    "ms": frozenset("ms milliseconds millisecond seconds secs".split()),
+    "usd": frozenset("usd dollars dollar money spend spent".split()),
+}
+# Messages that are not questions: answered with a short decline, never with the previous query.
+CHITCHAT = re.compile(
+    r"^\s*(?:(?:thanks|thank you|thx|ty|great|cool|nice|awesome|perfect|ok|okay|got it|hi|hello|hey|"
+    r"bye|goodbye|good morning|good night|cheers|lol|yes|no|sure)[\s,.!?]*)+"
+    r"(?:that'?s (?:all|it)(?: for now)?|see you|how are you)?[\s.!?]*$"
+)
+# Phrases saying the message is a new question, not a refinement of the previous answer.
+NEW_TOPIC = re.compile(
+    r"(?:^|\s)(?:separate|different|another|new|unrelated|other) (?:question|topic|thing)|"
+    r"(?:^|\s)(?:switching|changing|change of) (?:topics?|gears|subject)|(?:^|\s)unrelated\b|"
+    r"(?:^|\s)(?:on )?a different note|(?:^|\s)moving on"
+)
 SIMILARITY_THRESHOLD = 0.62
 # Metric words so generic that another metric named in the same question wins over them
 # ("how often do generations break" asks for a failure rate, not a count of generations).
@@ -141,4 +192,19 @@ REWORDINGS = (
     ),
     (r" (?:to date|till date|all time|of all time)(?= )", " so far"),
     (r" (?:start|starts|begin|begins)(?= in | on | at | per | by | each | every | during )", " started"),
+    (
+        r" (?:who |that )?(?:have |has |had )?(?:generated|made|created) at least (?:one|1|a single) "
+        r"(?:image|generation|picture|render)s?(?= )",
+        " ",
+    ),
+    (r" in terms of(?= )", " "),
+    (
+        r" generations? (?:that |which )?(?:end|ends|ended) (?:up )?(?:in|with|as) (?:an? )?",
+        " generations with ",
+    ),
+    (r" (?:shows?|turns?|comes?|pops?) up(?= )", " appears"),
+    (r" week[- ]over[- ]week(?= )", " compared with the week before"),
+    (r" gens(?= )", " generations"),
+    (r" (?:since|from) (?:the )?(?:launch|beginning|start)(?= )", " so far"),
+    (r" (?:go|gone|went) up or down(?= )", " changed"),
 )

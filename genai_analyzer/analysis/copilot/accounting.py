@@ -1,0 +1,99 @@
+"""Every word of a question accounted for, or no answer.
+
+``restated_words`` reads the words that only restate what a step already read (the metric's own
+words, its unit, "average" for an average, a comparison's words once a comparison is read, a
+trend's words once a time grouping is); ``account_for_words`` then refuses a question with any word
+left that is not filler: an unread word may change what is asked ("more than 3 times", "free vs
+paid", "happiest"), and answering without it would answer another question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.vocabulary import (
+    AVERAGE_WORDS,
+    COMPARE_WORDS,
+    FILLER,
+    QUALIFIERS,
+    RELATION_WORDS,
+    TREND_WORDS,
+    UNIT_WORDS,
+)
+from genai_analyzer.analysis.semantic import SemanticLayer
+
+
+def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
+    """Words that only restate what was read: the metric's or a grouped or filtered dimension's
+    own words ("avg wait time in queue", "the ddim sampler"), "average" for a metric that is an
+    average, its unit ("in ms", "in dollars"), "per generation" for a per-generation average,
+    "how often" for a rate, a trend's words once a time grouping is read, and a comparison's
+    words once a comparison is read."""
+    metrics = [layer.metrics[m] for m in spec.metrics if m in layer.metrics]
+    dims = [layer.dimensions[d] for d in [*spec.dimensions, *spec.filters] if d in layer.dimensions]
+    own = set()
+    for item in [*metrics, *dims]:
+        for phrase in (item.label.lower(), item.name.replace("_", " "), *item.synonyms):
+            own.update(re.findall(r"[a-z]+", phrase))
+    averaged = any(m.sql.lower().startswith(("avg(", "quantile", "median")) for m in metrics)
+    rates = any(m.format == "rate" for m in metrics)
+    readable = set(own)
+    if averaged:
+        readable |= AVERAGE_WORDS
+        for m in t.find(r"(?:on )?average|per(?= (?:generation|image|render|request)s?)"):
+            t.take(m)
+    if any(m.grain == "sessions" for m in metrics):  # sessions are dated by their start
+        readable |= {"started", "start", "starting", "began", "begin"}
+    if any(not layer.dimensions[d].time for d in spec.dimensions):
+        readable |= RELATION_WORDS  # "does revenue vary with complexity": revenue by complexity
+    if rates or spec.top:
+        readable.add("often")
+    if (
+        spec.per == "generation"
+        and metrics
+        and all(
+            m.format in ("rate", "ms") or m.sql.lower().startswith(("avg(", "quantile", "median"))
+            for m in metrics
+        )
+    ):
+        spec.per = None  # an average or a rate is already per generation
+        spec.matched = {k: v for k, v in spec.matched.items() if not v.startswith("divided by")}
+    for m in metrics:
+        readable |= UNIT_WORDS.get(m.format, frozenset())
+    if any(layer.dimensions[d].time for d in spec.dimensions) and not spec.compare:
+        readable |= TREND_WORDS
+    if spec.compare or any(len(v) >= 2 for d, v in spec.filters.items() if d in spec.dimensions):
+        readable |= COMPARE_WORDS | {"day", "days", "week", "weeks", "month", "months"}
+        if spec.compare and spec.time is not None and spec.time.n:
+            readable.add(str(spec.time.n))  # "last 7 days versus the previous 7"
+    for word in sorted(readable, key=len, reverse=True):
+        if len(word) > 1:
+            for m in t.find(re.escape(word)):
+                t.take(m)
+
+
+def account_for_words(vocabulary: set[str], t: QuestionText) -> None:
+    """Every word of the question is read by a step, or is a filler word; otherwise the question
+    is not answered: an unread word may change what is asked ("more than 3 times", "free vs
+    paid", "happiest"), and answering without it answers another question."""
+    left = [w for w in t.words_left() if w not in FILLER and (len(w) > 1 or w.isdigit())]
+    if not left:
+        return
+    unread = tuple(dict.fromkeys(left))
+    vocabulary = vocabulary | QUALIFIERS
+    known = [w for w in unread if w in vocabulary or w.rstrip("s") in vocabulary or w.isdigit()]
+    unknown = [w for w in unread if w not in known]
+    if unknown:
+        raise CannotAnswer(
+            f"I don't know what '{' '.join(unknown)}' refers to: the warehouse has no such data "
+            "(it holds generations, users, sessions, prompts and their labels, latency, status, cost "
+            "and revenue).",
+            unread=unread,
+        )
+    raise CannotAnswer(
+        f"I understood part of the question, but not what '{' '.join(known)}' asks for here, and "
+        "answering without it would answer a different question.",
+        unread=unread,
+    )

@@ -1,0 +1,51 @@
+"""Follow-ups merged into the spec of the answer before them, and the last check of any spec: one grain."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.semantic import SemanticLayer
+
+
+def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) -> QuerySpec:
+    """The previous question refined by a follow-up: its metric, groupings, filters, period or
+    ranking replaced or added to by what the follow-up names ("by week instead", "now only pro")."""
+    merged = replace(previous, filters={k: list(v) for k, v in previous.filters.items()})
+    merged.matched = dict(new.matched)
+    if new.metrics:
+        merged.metrics = new.metrics
+    if new.dimensions:
+        dims = layer.dimensions
+        new_time = [d for d in new.dimensions if dims[d].time]
+        new_other = [d for d in new.dimensions if not dims[d].time]
+        kept = [d for d in previous.dimensions if not (dims[d].time and new_time)]
+        kept = [d for d in kept if not (not dims[d].time and new_other and "instead" in text)]
+        if "instead" in text and kept == previous.dimensions:
+            kept = []  # "by day instead" after "by tier": nothing of the same kind to swap, so all
+        merged.dimensions = kept + [d for d in new.dimensions if d not in kept]
+    for dim, values in new.filters.items():
+        merged.filters[dim] = values
+    if new.time:
+        merged.time = new.time
+    if new.top:
+        merged.top, merged.ascending = new.top, new.ascending
+    merged.compare = new.compare or (previous.compare and not new.time)
+    return merged
+
+
+def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
+    """Refuse metrics of two grains in one question, or a grouping or filter the grain lacks."""
+    grains = {layer.metrics[m].grain for m in spec.metrics}
+    if len(grains) > 1:
+        raise CannotAnswer(
+            "Those metrics live at different grains (per generation and per session); ask for them "
+            "one at a time."
+        )
+    (grain,) = grains
+    for dim in [*spec.dimensions, *spec.filters]:
+        if layer.dimensions[dim].expression(grain) is None:
+            raise CannotAnswer(
+                f"{layer.metrics[spec.metrics[0]].label} is a per-{grain[:-1]} metric and cannot be "
+                f"split or filtered by {layer.dimensions[dim].label}."
+            )

@@ -1,0 +1,42 @@
+"""Questions refused before anything reads them: empty or too long, asking to change data,
+instructions to the model, or about data the warehouse does not hold (the layer's ``unsupported``)."""
+
+from __future__ import annotations
+
+import re
+
+from genai_analyzer.analysis.copilot.spec import CannotAnswer
+from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.vocabulary import DESTRUCTIVE, INJECTION
+from genai_analyzer.analysis.semantic import SemanticLayer
+
+MAX_QUESTION_CHARS = 500
+
+
+def screen(layer: SemanticLayer, question: str) -> None:
+    """Refuse an empty or too long question, then anything ``refuse_unsafe`` refuses."""
+    if not question or not question.strip():
+        raise CannotAnswer("The question is empty.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise CannotAnswer(
+            "The question is too long; ask about one thing at a time "
+            f"({MAX_QUESTION_CHARS} characters at most)."
+        )
+    refuse_unsafe(layer, QuestionText(question).text)
+
+
+def refuse_unsafe(layer: SemanticLayer, text: str) -> None:
+    """Refuse writes, instructions to the model, and data the warehouse does not hold."""
+    if INJECTION.search(text):
+        raise CannotAnswer(
+            "That reads like an instruction to the copilot or a request for files or other systems; "
+            "I only answer questions about the warehouse's data, with read-only queries."
+        )
+    if DESTRUCTIVE.search(text):
+        raise CannotAnswer(
+            "I only read data: the copilot cannot change, delete or create anything in the warehouse."
+        )
+    for words, reason in layer.unsupported:
+        for w in words:
+            if re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text):
+                raise CannotAnswer(f"{reason} (the question mentions '{w}').")
