@@ -87,7 +87,19 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
             raise CannotAnswer("A comparison needs a period, e.g. 'which art styles got slower last week'.")
         reads = [*(expr for _, expr in dims), *(sql for _, sql in metrics), *conditions, grain.date_sql]
         from_sql = grain.from_reading(*reads)
-        return _compare(spec, from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name)
+        baseline = resolve(spec.baseline, last_day) if spec.baseline else None
+        if baseline == window:  # "last 7 days vs the previous 7 days": the period before, as default
+            baseline = None
+        if baseline and baseline[0] > window[0]:
+            window, baseline = baseline, window  # the earlier period is the one compared with
+        for bounds in (window, baseline):
+            if bounds and bounds[0] > last_day:
+                raise CannotAnswer(
+                    f"The data ends on {last_day}: {bounds[0]} to {bounds[1]} has no data to compare with."
+                )
+        return _compare(
+            spec, from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name, baseline
+        )
     where = list(conditions)
     if window:
         where.insert(0, f"{grain.date_sql} BETWEEN DATE '{window[0]}' AND DATE '{window[1]}'")
@@ -119,7 +131,16 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
             f"I can divide figures of generations by users, generations or days, not per {spec.per}."
         )
     out = []
+    per_at = spec.positions.get("per")
+    before = [(spec.positions.get(f"metric:{n}", -1), n) for n, _ in metrics]
+    before = [n for at, n in before if per_at is not None and at < per_at]
+    divided = (
+        {max(before, key=lambda n: spec.positions[f"metric:{n}"])} if len(metrics) > 1 and before else None
+    )
     for name, sql in metrics:
+        if divided is not None and name not in divided:  # "active users and generations per user"
+            out.append((name, sql))
+            continue
         if not sql.lower().startswith(("count(", "sum(")):
             raise CannotAnswer(
                 f"'{layer.metrics[name].label} per {spec.per}' is not defined: only totals and counts "
@@ -153,9 +174,11 @@ def _order(spec: QuerySpec, layer: SemanticLayer, first_metric: str | None = Non
     return ", ".join([f"{first_metric} DESC", *other])
 
 
-def _compare(spec, from_sql, date_sql, dims, metrics, conditions, window, grain_name) -> Compiled:
+def _compare(
+    spec, from_sql, date_sql, dims, metrics, conditions, window, grain_name, baseline=None
+) -> Compiled:
     days = (window[1] - window[0]).days + 1
-    previous = (window[0] - timedelta(days=days), window[0] - timedelta(days=1))
+    previous = baseline or (window[0] - timedelta(days=days), window[0] - timedelta(days=1))
     name, sql = metrics[0]
     keys = [d for d, _ in dims]
 
@@ -165,10 +188,19 @@ def _compare(spec, from_sql, date_sql, dims, metrics, conditions, window, grain_
         group = " GROUP BY ALL" if dims else ""
         return f"SELECT {', '.join(select)} FROM {from_sql} WHERE {' AND '.join(where)}{group}"
 
-    join = f"JOIN previous_period p USING ({', '.join(keys)})" if keys else "CROSS JOIN previous_period p"
+    # A plain comparison keeps every value seen in either period (a count or a total is 0 where the
+    # value had no rows; a rate or an average has no value there). "Which ... grew / got slower"
+    # asks about values that have both periods; the reading says so (explain.describe).
+    both = spec.compare_direction in ("up", "down")
+    join_kind = "JOIN" if both else "FULL JOIN"
+    join = (
+        f"{join_kind} previous_period p USING ({', '.join(keys)})" if keys else "CROSS JOIN previous_period p"
+    )
+    additive = sql.lower().startswith(("count(", "sum(")) and not both
+    before, after = ("coalesce(p.value, 0)", "coalesce(c.value, 0)") if additive else ("p.value", "c.value")
     direction = "ASC" if spec.compare_direction == "down" else "DESC"
-    order = f"change {direction}"
-    keep = {"up": "WHERE c.value - p.value > 0", "down": "WHERE c.value - p.value < 0"}.get(
+    order = f"change {direction} NULLS LAST"
+    keep = {"up": f"WHERE {after} - {before} > 0", "down": f"WHERE {after} - {before} < 0"}.get(
         spec.compare_direction or "", ""
     )
     lines = [
@@ -177,10 +209,10 @@ def _compare(spec, from_sql, date_sql, dims, metrics, conditions, window, grain_
         "SELECT "
         + ", ".join(
             [
-                *(f"c.{k}" for k in keys),
-                f"p.value AS {name}_before",
-                f"c.value AS {name}",
-                "c.value - p.value AS change",
+                *keys,
+                f"{before} AS {name}_before",
+                f"{after} AS {name}",
+                f"{after} - {before} AS change",
             ]
         ),  # fmt: skip
         f"FROM current_period c {join}" + (f"\n{keep}" if keep and keys else ""),

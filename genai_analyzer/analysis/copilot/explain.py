@@ -115,6 +115,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
         parts.append("all dates")
     if previous:
         parts.append(f"compared with {previous[0]} to {previous[1]}")
+        if spec.compare_direction and spec.dimensions:
+            parts.append(f"values with data in both periods that went {spec.compare_direction}")
     if spec.top:
         parts.append(f"{'bottom' if spec.ascending else 'top'} {spec.top}")
     for typo, word in spec.corrections.items():

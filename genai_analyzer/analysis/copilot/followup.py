@@ -24,9 +24,12 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         if "instead" in text and kept == previous.dimensions:
             kept = []  # "by day instead" after "by tier": nothing of the same kind to swap, so all
         merged.dimensions = kept + [d for d in new.dimensions if d not in kept]
+    merged.dimensions = [d for d in merged.dimensions if d not in new.dropped]
     for dim, values in new.filters.items():
         merged.filters[dim] = values
-    if new.time:
+    if new.time and new.compare and new.time.kind == "week_before" and previous.time is not None:
+        pass  # "how does that compare with the week before": the baseline, not the period asked about
+    elif new.time:
         merged.time = new.time
     if new.top:
         merged.top, merged.ascending = new.top, new.ascending

@@ -125,7 +125,13 @@ class Parser:
             for group in (1, 2) if m.group(1) else (0,):
                 t.take_span(m.start(group), m.end(group))
         spec.time = read_time(t)
+        if spec.time is not None and (baseline := read_time(t)) is not None:
+            spec.baseline, spec.compare = baseline, True  # two periods named: compare them
         refuse_unread_dates(t)
+        for phrase, name in self._dim_phrases:  # "per week instead of per tier": the tier goes
+            for m in t.find(rf"instead of (?:per |by |the )?{phrase_re(phrase)}"):
+                t.take(m)
+                spec.dropped.append(name)
         self._top(t, spec)
         self._per_unit(t, spec)
         self._groupings(t, spec)
@@ -151,6 +157,7 @@ class Parser:
             and (not spec.metrics or FOLLOW_UP_CUES.search(t.text.strip()))
         ):
             spec = merge(self.layer, context, spec, t.text)
+            self._direction(t, spec)  # "and which one is the best?": best for the merged metric
             spec.corrections = corrections
         if not spec.metrics:
             raise CannotAnswer(
@@ -215,6 +222,7 @@ class Parser:
         for m in t.find(rf"per (?:(active|paying|paid) )?{nouns}"):
             t.take(m)
             spec.per = units[m.group(2).rstrip("s")]
+            spec.positions["per"] = m.start()
             if m.group(1) in ("paying", "paid"):
                 for phrase, (dim, values) in self.segments.items():
                     if phrase.startswith("paying users"):
@@ -298,6 +306,7 @@ class Parser:
             for m in t.find(phrase_re(phrase)):
                 t.take(m)
                 found.append((m.start(), name, m.group(0).strip()))
+                spec.positions.setdefault(f"metric:{name}", m.start())
         strong = [f for f in found if f[2] not in WEAK_PHRASES]
         listed = bool(re.search(r" and |,", t.text))
         for _, name, phrase in sorted(strong if strong and not listed else found):

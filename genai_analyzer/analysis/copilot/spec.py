@@ -84,6 +84,8 @@ class QuerySpec:
     # values ("free vs paying users", "enterprise vs everyone else"), make a two-way split
     groups: dict[str, list] = field(default_factory=dict)
     splits: dict[str, list] = field(default_factory=dict)
+    baseline: TimeRange | None = None  # a second period named to compare with ("september vs october")
+    dropped: list[str] = field(default_factory=list)  # groupings a follow-up removes ("instead of per tier")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -91,6 +93,7 @@ class QuerySpec:
     @classmethod
     def from_dict(cls, data: dict) -> QuerySpec:
         data = dict(data)
-        if data.get("time"):
-            data["time"] = TimeRange(**data["time"])
+        for key in ("time", "baseline"):
+            if data.get(key):
+                data[key] = TimeRange(**data[key])
         return cls(**data)

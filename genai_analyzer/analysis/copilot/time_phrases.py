@@ -44,6 +44,10 @@ def read_time(t: QuestionText) -> TimeRange | None:
          r"(?:,? (\d{4}))?", lambda m: _open_range(m[1], m[4], m[3], m[2])),
         (r"(?:in |during )(" + "|".join(MONTHS) + r")(?: (\d{4}))?",
          lambda m: TimeRange("month", n=MONTHS[m[1]], start=m[2])),
+        # a month named alone ("september vs october"): full names only ("may" is also a verb)
+        (r"(?:for )?(january|february|march|april|june|july|august|september|sept|october|november|december)"
+         r"(?: (\d{4}))?",
+         lambda m: TimeRange("month", n=MONTHS[m[1]], start=m[2])),
     ]  # fmt: skip
     for pattern, make in patterns:
         for m in t.find(pattern):

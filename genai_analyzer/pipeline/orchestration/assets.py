@@ -33,6 +33,10 @@ INGEST_COUNTS = (
     "empty_prompts",
     "images_found",
     "images_missing",
+    # the ingest checks (docs/reliability.md): every partition reads, rejects and flags its own rows
+    "rows_read",
+    "rows_rejected",
+    "timestamps_simulated",
 )
 STEP_COUNTS = ("done", "skipped", "failed")
 
