@@ -358,3 +358,42 @@ def test_copilot_answers_in_the_chat_and_runs_edited_sql(page, app_url):
     panel.get_by_role("button", name="Ask", exact=True).click()
     panel.locator("#copilot-chat").get_by_text("only read").first.wait_for()
     _shot(page, "8-copilot-refusal")
+
+
+def test_copilot_asks_when_unsure_declines_with_suggestions_and_ignores_unrelated_follow_ups(page, app_url):
+    page.get_by_role("tab", name="SQL Copilot").click()
+    panel = _panel(page)
+    box = panel.locator("#copilot-question textarea")
+    chat = panel.locator("#copilot-chat")
+    chips = panel.locator("#copilot-chips button:visible")
+
+    # a metric only similar to one it knows: a clarifying question whose readings are clickable
+    box.fill("performance by tier")
+    panel.get_by_role("button", name="Ask", exact=True).click()
+    chat.get_by_text("Did you mean").first.wait_for()
+    reading = chips.first.inner_text()
+    assert "by tier" in reading
+    _shot(page, "9-copilot-clarify")
+    chips.first.click()
+    chat.get_by_text("How I read this").first.wait_for()
+    page.wait_for_function(
+        "() => ['free', 'pro'].every(t => document.querySelector('#copilot-result').innerText.includes(t))"
+    )
+
+    # a word it cannot account for: declined, the word named, questions offered instead
+    sql_before = panel.locator(".cm-content").first.inner_text()
+    box.fill("which tier has the happiest users")
+    panel.get_by_role("button", name="Ask", exact=True).click()
+    chat.get_by_text("happiest").last.wait_for()
+    assert chips.count() >= 2
+    assert panel.locator(".cm-content").first.inner_text() == sql_before  # the editor keeps its SQL
+    _shot(page, "10-copilot-decline")
+
+    # an unrelated message after an answer: a new question, not the previous query again
+    box.fill("error rate by tier")
+    panel.get_by_role("button", name="Ask", exact=True).click()
+    chat.get_by_text("Error rate; by tier").first.wait_for()
+    box.fill("thanks!")
+    panel.get_by_role("button", name="Ask", exact=True).click()
+    chat.get_by_text("Happy to help").first.wait_for()
+    assert "error" in panel.locator(".cm-content").first.inner_text().lower()  # nothing re-ran

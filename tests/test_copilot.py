@@ -46,35 +46,28 @@ EVAL_SETS = [
 ]
 
 
-@pytest.mark.parametrize("name", EVAL_SETS)
-def test_evaluation_set_meets_the_targets(copilot, wh, name):
+BLIND_SETS = ["copilot_eval_blind4.yaml"]  # blind5 stays unread by the tests: the holdout (docs/copilot.md)
+
+
+@pytest.mark.parametrize("name", EVAL_SETS + BLIND_SETS)
+def test_evaluation_sets_get_no_wrong_answer_and_meet_their_targets(copilot, wh, name):
+    """The metric that matters first: an answer is right, or the copilot declines or asks; never a
+    plausible wrong answer. Then accuracy: the older sets at least 85% in scope, the blind one 65%."""
     path = DATA / name
     if not path.exists():
         pytest.skip(f"{name} is not in tests/data")
     outcomes = evaluate(copilot, wh, load_items(path))
     s = summary(outcomes)
-    misses = [f"{o.id}: {o.question} -> {o.note}" for o in outcomes if not o.correct]
-    assert s["items"] >= 45
-    assert s["refusal_accuracy"] == 1.0, misses  # every out-of-scope question refused
-    assert s["in_scope_accuracy"] >= 0.85, misses
-
-
-BLIND_SETS = ["copilot_eval_blind4.yaml"]  # blind5 stays unread by the tests: the holdout (docs/copilot.md)
-
-
-@pytest.mark.parametrize("name", EVAL_SETS + BLIND_SETS)
-def test_no_evaluation_set_gets_a_wrong_answer(copilot, wh, name):
-    """The metric that matters: an answer is right, or the copilot declines or asks; never a
-    plausible wrong answer."""
-    outcomes = evaluate(copilot, wh, load_items(DATA / name))
     wrong = [
         f"{o.id}: {o.question} -> {o.note}"
         for o in outcomes
         if o.in_scope and not o.correct and not o.refused
     ]
-    answered_out_of_scope = [o.question for o in outcomes if not o.in_scope and not o.refused]
+    misses = [f"{o.id}: {o.question} -> {o.note}" for o in outcomes if not o.correct]
     assert not wrong
-    assert not answered_out_of_scope
+    assert s["items"] >= 45
+    assert s["refusal_accuracy"] == 1.0, misses  # every out-of-scope question refused
+    assert s["in_scope_accuracy"] >= (0.65 if name in BLIND_SETS else 0.85), misses
 
 
 def test_a_typo_is_corrected_and_the_correction_shown(copilot):

@@ -25,6 +25,10 @@ from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
 from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import make_settings, shared_path
 
+# A 5,000-prompt build with embeddings (about 40 s): in the full suite only. The fast lane reaches
+# search through the Explorer and API tests on the small sample.
+pytestmark = pytest.mark.slow
+
 QUERY_SET = Path(__file__).parent / "data" / "search_queries.json"
 MODES = ("semantic", "keyword", "hybrid")
 HNSW_INDEX = "dim_prompts_embedding_hnsw"

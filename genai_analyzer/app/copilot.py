@@ -13,6 +13,7 @@ import pandas as pd
 
 from genai_analyzer.analysis.copilot.core import Answer, Copilot
 from genai_analyzer.analysis.copilot.spec import EXAMPLES
+from genai_analyzer.analysis.formatting import format_value, metric_kind, plural
 from genai_analyzer.analysis.plotting import empty
 from genai_analyzer.app.errors import user_errors
 
@@ -21,22 +22,41 @@ CSS = """
 """
 
 
+MAX_CHIPS = 4
+
+
 def _message(answer: Answer) -> str:
     """The assistant's chat message: the reading, then where the answer came from."""
     text = html.escape(answer.explanation).replace("\n", "<br>")
     if answer.refused:
         return text
-    rows = f"{len(answer.rows)} row{'s' if len(answer.rows) != 1 else ''}"
+    rows = plural(len(answer.rows), "row")
     cut = ", cut at the row limit" if answer.truncated else ""
     where = f"{rows}{cut} · {answer.backend} · {answer.elapsed_ms:.0f} ms"
     return f'{text}<br><span class="cp-backend">{where}</span>'
 
 
 def _table(answer: Answer):
-    """The result table; hidden when there is none (a refusal), not an empty grid."""
+    """The result table as people read it (rates as %, money, seconds: the shared formatter);
+    hidden when there is none (a refusal), not an empty grid. The API keeps full precision."""
     if not answer.columns:
         return gr.Dataframe(value=None, visible=False)
-    return gr.Dataframe(value=pd.DataFrame(answer.rows, columns=answer.columns), visible=True)
+    frame = pd.DataFrame(answer.rows, columns=answer.columns)
+    for column in frame.columns:
+        kind = metric_kind(column)
+        if kind != "number" and pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = [format_value(v, kind) for v in frame[column]]
+        elif pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = [format_value(v, "number") for v in frame[column]]
+    return gr.Dataframe(value=frame, visible=True)
+
+
+def _chips(answer: Answer) -> list:
+    """Clickable readings (a clarifying question), suggested follow-ups, or questions to ask instead."""
+    labels = (answer.clarify or answer.suggestions)[:MAX_CHIPS]
+    return [gr.Button(value=label, visible=True) for label in labels] + [
+        gr.Button(visible=False) for _ in range(MAX_CHIPS - len(labels))
+    ]
 
 
 def _figure(answer: Answer):
@@ -62,6 +82,9 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
         )
         send = gr.Button("Ask", variant="primary", scale=1)
     context = gr.State(None)
+    chip_context = gr.State(None)  # what a chip is asked with: the answer's context for follow-ups
+    with gr.Row(elem_id="copilot-chips"):
+        chips = [gr.Button(visible=False, size="sm", elem_classes=["cp-chip"]) for _ in range(MAX_CHIPS)]
     gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Try")
     sql = gr.Code(language="sql", label="SQL (editable)", interactive=True, lines=6)
     run = gr.Button("Run this SQL")
@@ -72,20 +95,32 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
         plot = gr.Plot(show_label=False, scale=1)
 
     @user_errors
-    def answer(text, history, ctx):
+    def answer(text, history, ctx, current_sql):
         reply = copilot.ask(text, ctx)
         turn = [{"role": "user", "content": text}, {"role": "assistant", "content": _message(reply)}]
         history = [*(history or []), *turn]
         new_context = reply.context if not reply.refused else ctx
-        return history, "", new_context, reply.sql or "", _table(reply), _figure(reply)
+        # a declined question keeps the SQL editor as it was: the user's work is never wiped
+        shown_sql = reply.sql or current_sql or ""
+        follow = reply.context if reply.kind == "answer" else None
+        return [history, "", new_context, shown_sql, _table(reply), _figure(reply), follow, *_chips(reply)]
+
+    @user_errors
+    def ask_chip(label, history, chip_ctx, current_sql):
+        return answer(label, history, chip_ctx, current_sql)
 
     @user_errors
     def run_edited(code, history):
         reply = copilot.run_sql(code or "")
-        note = {"role": "assistant", "content": "Edited SQL: " + _message(reply)}
-        return [*(history or []), note], _table(reply), _figure(reply)
+        turn = [
+            {"role": "user", "content": f"Run this SQL:\n```sql\n{code or ''}\n```"},
+            {"role": "assistant", "content": _message(reply)},
+        ]  # its own exchange, never merged into the previous answer's bubble
+        return [*(history or []), *turn], _table(reply), _figure(reply)
 
-    outputs = [chat, question, context, sql, table, plot]
+    outputs = [chat, question, context, sql, table, plot, chip_context, *chips]
     for trigger in (send.click, question.submit):
-        trigger(answer, [question, chat, context], outputs, api_visibility="private")
+        trigger(answer, [question, chat, context, sql], outputs, api_visibility="private")
+    for chip in chips:
+        chip.click(ask_chip, [chip, chat, chip_context, sql], outputs, api_visibility="private")
     run.click(run_edited, [sql, chat], [chat, table, plot], api_visibility="private")
