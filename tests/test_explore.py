@@ -600,3 +600,20 @@ def test_without_images_the_explorer_shows_prompt_cards_and_the_overview_says_so
         assert tabs.selected == "replay" and first["session"]["session_id"] in replay
         absent = overview.showcase_html(pd.DataFrame(), images=False)
         assert "Images are absent" in absent
+
+
+def test_the_diff_of_two_huge_prompts_is_bounded_and_still_rebuilds_both():
+    """Two 130 KB prompts that differ all through: the middle is shown removed and added whole
+    (the word diff is quadratic), and the diff still rebuilds both prompts exactly."""
+    import random
+
+    rng = random.Random(1)
+    words = [f"w{rng.randint(0, 5000)}" for _ in range(24_000)]
+    previous = " ".join(words)
+    current = "same start " + " ".join(w if rng.random() > 0.1 else "x" for w in words) + " same end"
+    previous = "same start " + previous + " same end"
+    assert len(previous) > 130_000
+    diff = explore.prompt_diff(previous, current)
+    assert [op for op, _ in diff] == ["same", "removed", "added", "same"]
+    assert "".join(text for op, text in diff if op != "removed").strip() == current
+    assert "".join(text for op, text in diff if op != "added").strip() == previous

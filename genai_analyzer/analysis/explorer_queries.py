@@ -226,6 +226,9 @@ def session_with_diffs(wh: Warehouse, session_id: str) -> tuple[dict, pd.DataFra
 _TOKEN = re.compile(r"([^\s,]+|,)(\s*)")
 
 
+DIFF_MAX_TOKENS = 2_000
+
+
 def prompt_diff(previous: str, current: str) -> list[tuple[str, str]]:
     """Word-level diff of two prompts: [(op, text)] with op in 'same', 'added', 'removed'.
 
@@ -237,9 +240,33 @@ def prompt_diff(previous: str, current: str) -> list[tuple[str, str]]:
     """
     old = _TOKEN.findall((previous or "").strip())
     new = _TOKEN.findall((current or "").strip())
+    # The common start and end are matched in linear time; the word diff runs on the middle only,
+    # and is quadratic, so a middle longer than DIFF_MAX_TOKENS words on both sides is shown as
+    # removed and added whole (still a true diff, just not the smallest): two 130 KB prompts would
+    # otherwise take seconds.
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    middle_old, middle_new = old[head : len(old) - tail], new[head : len(new) - tail]
+    if min(len(middle_old), len(middle_new)) > DIFF_MAX_TOKENS:
+        pieces = [
+            ("same", old[:head]),
+            ("removed", middle_old),
+            ("added", middle_new),
+            ("same", old[len(old) - tail :]),
+        ]
+        out: list[tuple[str, str]] = []
+        for op, tokens in pieces:
+            text = "".join(word + space for word, space in tokens)
+            if text:
+                out.append((op, text))
+        return out
     # autojunk off: long engineered prompts repeat words like "and", which must still match
     matcher = difflib.SequenceMatcher(a=[w for w, _ in old], b=[w for w, _ in new], autojunk=False)
-    out: list[tuple[str, str]] = []
+    out = []
 
     def emit(op: str, tokens: list[tuple[str, str]]) -> None:
         text = "".join(word + space for word, space in tokens)
