@@ -28,12 +28,14 @@ from genai_analyzer.models.labels.complexity import (
 )
 from genai_analyzer.models.labels.taxonomy import (
     FIELDS,
+    KEYWORD_DECAY,
     OTHER,
     KeywordMatcher,
     LabelError,
     Taxonomy,
     TaxonomyError,
     _default_taxonomy,
+    keyword_evidence,
     load_taxonomy,
     normalise_prompt,
 )
@@ -101,7 +103,7 @@ class EmbeddingLabeller:
     name = "embedding"
     # Calibrated on half of tests/data/labelled_prompts.csv (see docs/labels.md).
     BOOST = {"domain": 0.3, "art_style": 0.5}
-    DECAY = {"domain": 0.5, "art_style": 0.7}
+    DECAY = KEYWORD_DECAY
     THRESHOLD = {"domain": 0.25, "art_style": 0.4}
     TOP_K = 2
 
@@ -159,19 +161,7 @@ class EmbeddingLabeller:
     # -- scoring ------------------------------------------------------------------------------
     def keyword_evidence(self, scans: list[list[list[tuple[int, int, float]]]]) -> dict[str, np.ndarray]:
         """Per field, an (n, labels) matrix of keyword evidence from ``KeywordMatcher.scan`` results."""
-        out = {f: np.zeros((len(scans), len(self.taxonomy.fields[f].labels)), np.float32) for f in FIELDS}
-        mats = [out[f] for f in FIELDS]
-        decay = [self.DECAY[f] for f in FIELDS]
-        for i, hits in enumerate(scans):
-            ranks = [0] * len(FIELDS)  # hits so far per field: later mentions weigh less
-            for hit in hits:
-                for f, j, weight in hit:
-                    value = weight * decay[f] ** ranks[f]
-                    if value > mats[f][i, j]:
-                        mats[f][i, j] = value
-                for f in {f for f, _, _ in hit}:
-                    ranks[f] += 1
-        return out
+        return keyword_evidence(scans, self.taxonomy)
 
     def scores(
         self, prompts: list[str], *, embeddings: np.ndarray | None = None, scans: list | None = None

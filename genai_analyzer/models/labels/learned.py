@@ -36,6 +36,7 @@ from genai_analyzer.models.labels.taxonomy import (
     LabelError,
     Taxonomy,
     _default_taxonomy,
+    keyword_evidence,
     load_taxonomy,
 )
 
@@ -44,7 +45,6 @@ WEIGHTS_RESOURCE = "labeller_weights.npz"
 # guess was right less than about half of the time on held-out training prompts (docs/labels.md).
 CONFIDENCE_THRESHOLD = 0.4
 # Keyword evidence: later hits of a field weigh less (rank decay), as in the EmbeddingLabeller.
-DECAY = {"domain": 0.5, "art_style": 0.7}
 FEATURE_VERSION = 1  # bump when ``features`` changes: the weights must be retrained with it
 
 
@@ -52,24 +52,6 @@ def weights_path() -> Path:
     from importlib.resources import files
 
     return Path(str(files("genai_analyzer") / "data" / WEIGHTS_RESOURCE))
-
-
-def keyword_evidence(scans: list, taxonomy: Taxonomy) -> dict[str, np.ndarray]:
-    """Per field, an (n, labels) matrix: the largest ``weight * DECAY ** rank`` per label over the
-    prompt's keyword hits (``KeywordMatcher.scan`` results; rank = earlier hits of that field)."""
-    out = {f: np.zeros((len(scans), len(taxonomy.fields[f].labels)), np.float32) for f in FIELDS}
-    mats = [out[f] for f in FIELDS]
-    decay = [DECAY[f] for f in FIELDS]
-    for i, hits in enumerate(scans):
-        ranks = [0] * len(FIELDS)
-        for hit in hits:
-            for f, j, weight in hit:
-                value = weight * decay[f] ** ranks[f]
-                if value > mats[f][i, j]:
-                    mats[f][i, j] = value
-            for f in {f for f, _, _ in hit}:
-                ranks[f] += 1
-    return out
 
 
 def unit(vectors: np.ndarray) -> np.ndarray:

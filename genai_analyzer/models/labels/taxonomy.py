@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 from genai_analyzer.core.contract import TAXONOMY_FILE
 from genai_analyzer.core.errors import AnalyzerError
 
@@ -259,3 +261,27 @@ def _trie_regex(words: list[str]) -> str:
 @cache
 def _default_matcher() -> KeywordMatcher:
     return KeywordMatcher(_default_taxonomy())
+
+
+# How much a later keyword hit of a field counts against the first: the first-named medium or
+# subject weighs most (used by both labellers).
+KEYWORD_DECAY = {"domain": 0.5, "art_style": 0.7}
+
+
+def keyword_evidence(scans: list, taxonomy: Taxonomy) -> dict[str, np.ndarray]:
+    """Per field, an (n, labels) matrix: the largest ``weight * KEYWORD_DECAY ** rank`` per label
+    over the prompt's keyword hits (``KeywordMatcher.scan`` results; rank = earlier hits of that
+    field)."""
+    out = {f: np.zeros((len(scans), len(taxonomy.fields[f].labels)), np.float32) for f in FIELDS}
+    mats = [out[f] for f in FIELDS]
+    decay = [KEYWORD_DECAY[f] for f in FIELDS]
+    for i, hits in enumerate(scans):
+        ranks = [0] * len(FIELDS)
+        for hit in hits:
+            for f, j, weight in hit:
+                value = weight * decay[f] ** ranks[f]
+                if value > mats[f][i, j]:
+                    mats[f][i, j] = value
+            for f in {f for f, _, _ in hit}:
+                ranks[f] += 1
+    return out
