@@ -397,3 +397,23 @@ def test_copilot_asks_when_unsure_declines_with_suggestions_and_ignores_unrelate
     panel.get_by_role("button", name="Ask", exact=True).click()
     chat.get_by_text("Happy to help").first.wait_for()
     assert "error" in panel.locator(".cm-content").first.inner_text().lower()  # nothing re-ran
+
+
+def test_an_answer_marked_right_is_saved_and_reused(page, app_url):
+    page.get_by_role("tab", name="SQL Copilot").click()
+    panel = _panel(page)
+    box = panel.locator("#copilot-question textarea")
+    chat = panel.locator("#copilot-chat")
+    box.fill("margin by art style")
+    panel.get_by_role("button", name="Ask", exact=True).click()
+    chat.get_by_text("Margin; by art style").first.wait_for()
+    panel.locator("#copilot-approve").click()
+    chat.get_by_text("will be answered this way again").first.wait_for()
+    box.fill("what is the margin for each art style")
+    panel.get_by_role("button", name="Ask", exact=True).click()
+    chat.get_by_text("from the approved answer to 'margin by art style'").first.wait_for()
+    panel.get_by_text("Saved questions").first.click()
+    page.wait_for_function(
+        "() => document.querySelector('#copilot-saved').innerText.includes('margin by art style')"
+    )
+    _shot(page, "11-copilot-approved")

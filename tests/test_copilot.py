@@ -399,3 +399,34 @@ def test_compiled_queries_join_only_the_tables_they_read(copilot):
     assert "dim_users" not in by_domain and "dim_prompts" not in by_domain
     compared = copilot.ask("which tiers got slower last week").sql
     assert "dim_users" in compared and "dim_prompts" not in compared
+
+
+def test_an_approved_answer_is_kept_beside_the_warehouse_and_reused_only_for_the_same_question(
+    wh, sample_warehouse, tmp_path
+):
+    from genai_analyzer.analysis.copilot.memory import ApprovedAnswers
+    from genai_analyzer.core.contract import app_state_path
+
+    store = ApprovedAnswers(tmp_path / "app_state.duckdb")
+    copilot = Copilot(wh, memory=store)
+    store.embed = copilot.embed
+    try:
+        warehouse_hash = _sha(sample_warehouse)
+        answer = copilot.ask("error rate by tier")
+        copilot.approve(answer)
+        assert [a["question"] for a in store.all()] == ["error rate by tier"]
+        assert _sha(sample_warehouse) == warehouse_hash  # never written into the warehouse
+        assert app_state_path(Path(sample_warehouse)).name.endswith("_app_state.duckdb")
+
+        for same in ("Error rate by tier?", "what is the error rate for each tier"):
+            again = copilot.ask(same)
+            assert again.backend == "approved" and again.rows == answer.rows
+            assert "approved answer to 'error rate by tier'" in again.reading
+        for other in ("error rate by tier last week", "error rate by sampler"):
+            assert copilot.ask(other).backend == "semantic"  # a different question is read afresh
+        assert copilot.closest_examples("error rate by tier", k=1)[0][0] == "error rate by tier"
+
+        with pytest.raises(Exception, match="Only an answer the copilot gave"):
+            copilot.approve(copilot.ask("delete all users"))
+    finally:
+        copilot.close()

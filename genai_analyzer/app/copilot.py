@@ -51,6 +51,12 @@ def _table(answer: Answer):
     return gr.Dataframe(value=frame, visible=True)
 
 
+def _saved_table(copilot: Copilot) -> pd.DataFrame:
+    """The approved answers, newest first: question, how it was read, when."""
+    rows = [(a["question"], a["reading"], a["approved_at"][:16]) for a in copilot.memory.all()]
+    return pd.DataFrame(rows, columns=["question", "read as", "saved (UTC)"])
+
+
 def _chips(answer: Answer) -> list:
     """Clickable readings (a clarifying question), suggested follow-ups, or questions to ask instead."""
     labels = (answer.clarify or answer.suggestions)[:MAX_CHIPS]
@@ -87,12 +93,19 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
         chips = [gr.Button(visible=False, size="sm", elem_classes=["cp-chip"]) for _ in range(MAX_CHIPS)]
     gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Try")
     sql = gr.Code(language="sql", label="SQL (editable)", interactive=True, lines=6)
-    run = gr.Button("Run this SQL")
+    with gr.Row():
+        run = gr.Button("Run this SQL")
+        approve = gr.Button("Mark this answer right", elem_id="copilot-approve", interactive=False)
+    last = gr.State(None)  # the last answer, as the API gives it: what "Mark this answer right" keeps
     with gr.Row():
         table = gr.Dataframe(
             label="Result", interactive=False, max_height=420, scale=1, elem_id="copilot-result"
         )
         plot = gr.Plot(show_label=False, scale=1)
+    with gr.Accordion("Saved questions (answers marked right)", open=False):
+        saved = gr.Dataframe(
+            value=_saved_table(copilot), interactive=False, elem_id="copilot-saved", wrap=True
+        )
 
     @user_errors
     def answer(text, history, ctx, current_sql):
@@ -103,7 +116,11 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
         # a declined question keeps the SQL editor as it was: the user's work is never wiped
         shown_sql = reply.sql or current_sql or ""
         follow = reply.context if reply.kind == "answer" else None
-        return [history, "", new_context, shown_sql, _table(reply), _figure(reply), follow, *_chips(reply)]
+        can_approve = gr.Button(interactive=reply.backend == "semantic" and not reply.refused)
+        return [
+            history, "", new_context, shown_sql, _table(reply), _figure(reply), follow,
+            reply.to_api(), can_approve, *_chips(reply),
+        ]  # fmt: skip
 
     @user_errors
     def ask_chip(label, history, chip_ctx, current_sql):
@@ -118,7 +135,18 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
         ]  # its own exchange, never merged into the previous answer's bubble
         return [*(history or []), *turn], _table(reply), _figure(reply)
 
-    outputs = [chat, question, context, sql, table, plot, chip_context, *chips]
+    @user_errors
+    def approve_last(answer_fields, history):
+        copilot.approve(Answer(**answer_fields))
+        note = {
+            "role": "assistant",
+            "content": f"Saved: '{html.escape(answer_fields['question'])}' will be answered this way again.",
+        }
+        return [*(history or []), note], _saved_table(copilot), gr.Button(interactive=False)
+
+    approve.click(approve_last, [last, chat], [chat, saved, approve], api_visibility="private")
+
+    outputs = [chat, question, context, sql, table, plot, chip_context, last, approve, *chips]
     for trigger in (send.click, question.submit):
         trigger(answer, [question, chat, context, sql], outputs, api_visibility="private")
     for chip in chips:

@@ -44,3 +44,9 @@ LABELLERS = ("embedding", "llm")
 def thumb_dir(warehouse: Path) -> Path:
     """Thumbnails live next to the warehouse they belong to."""
     return warehouse.parent / f"{warehouse.stem}_thumbs"
+
+
+def app_state_path(warehouse: Path) -> Path:
+    """The app's own state (approved copilot answers, saved views) lives in a file of its own beside
+    the warehouse: the warehouse is read-only and replaced whole by every build."""
+    return warehouse.parent / f"{warehouse.stem}_app_state.duckdb"

@@ -31,9 +31,11 @@ from genai_analyzer.analysis import semantic
 from genai_analyzer.analysis.copilot import explain as reading
 from genai_analyzer.analysis.copilot.compiler import compile_spec
 from genai_analyzer.analysis.copilot.guard import QueryFailed, QueryTimeout, UnsafeQuery
+from genai_analyzer.analysis.copilot.memory import ApprovedAnswers
 from genai_analyzer.analysis.copilot.parser import Parser
 from genai_analyzer.analysis.copilot.runner import SafeRunner
 from genai_analyzer.analysis.copilot.spec import EXAMPLES, CannotAnswer, QuerySpec
+from genai_analyzer.core.contract import app_state_path
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.jsonable import plain
 from genai_analyzer.models.llm.base import LLM, LLMError
@@ -115,6 +117,7 @@ class Copilot:
         embed=None,
         timeout_s: float = 5.0,
         max_rows: int = 1000,
+        memory: ApprovedAnswers | None = None,
     ):
         self.wh = wh
         self.layer = semantic.load()
@@ -122,6 +125,8 @@ class Copilot:
         self.runner = SafeRunner(wh.path, lake=wh.lake, timeout_s=timeout_s, max_rows=max_rows)
         self.embed = embed if embed is not None else _default_embed(wh)
         self.parser = Parser(self.layer, self._dimension_values(), embed=self.embed)
+        # approved answers, in the app-state file beside the warehouse (never in the warehouse)
+        self.memory = memory or ApprovedAnswers(app_state_path(wh.path), embed=self.embed)
         self.last_day = wh.scalar("SELECT max(date_key) FROM fact_generations")
         # The parser compiles its ~900 patterns on first use (about 2.5 s on two cores): do it in
         # the background so that neither the app's start nor the first question waits for all of it.
@@ -151,6 +156,8 @@ class Copilot:
             self.parser.screen(question)
         except CannotAnswer as refusal:
             return _declined(question, refusal)
+        if previous is None and (approved := self.memory.match(question)) is not None:
+            return self._run_approved(question, approved)
         if self.llm is not None:
             answer, llm_error = self._ask_llm(question, context)
             if answer is not None:
@@ -230,6 +237,33 @@ class Copilot:
             if len(out) == k:
                 break
         return out
+
+    def approve(self, answer: Answer) -> int:
+        """Mark ``answer`` right: its question, reading and SQL are kept and reused for equal or
+        near-equal questions (memory.py). Only an answer the copilot gave can be approved."""
+        if answer.refused or not answer.sql or answer.backend not in ("semantic", "approved"):
+            raise CannotAnswer("Only an answer the copilot gave can be marked right.", ())
+        spec = (answer.context or {}).get("spec")
+        return self.memory.approve(answer.question, answer.reading, answer.sql, spec)
+
+    def _run_approved(self, question: str, approved: dict) -> Answer:
+        """Answer with an approved answer's SQL, through the same guard, saying which one."""
+        try:
+            result = self.runner.run(approved["sql"])
+        except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:
+            note = f"The approved query could not run: {exc}"
+            return Answer(question, sql=approved["sql"], explanation=note, refused=True, kind="declined")
+        same = approved["similarity"] >= 0.999
+        source = f"the approved answer to '{approved['question']}'" + (
+            "" if same else f" (similarity {approved['similarity']:.2f})"
+        )
+        answer = _from_result(
+            question, approved["sql"], result, f"Answered with {source}.", backend="approved"
+        )
+        answer.reading = f"{approved['reading']}; from {source}"
+        answer.explanation = f"How I read this: {answer.reading}.\n\n{answer.explanation}"
+        answer.context = {"spec": approved["spec"], "sql": approved["sql"]} if approved.get("spec") else None
+        return answer
 
     def run_sql(self, sql: str, question: str = "") -> Answer:
         """Run SQL the user wrote or edited, through the same checks."""
@@ -319,8 +353,13 @@ class Copilot:
         return pairs, vectors
 
     def closest_examples(self, question: str, k: int = 4) -> list[tuple[str, str]]:
-        """The ``k`` few-shot pairs whose questions are closest to ``question``."""
+        """The ``k`` few-shot pairs whose questions are closest to ``question``: approved answers
+        first (people marked them right), then the built-in examples."""
+        approved = [(a["question"], a["sql"]) for a in self.memory.all()]
         pairs, vectors = self._examples
+        if approved:
+            pairs = approved + pairs
+            vectors = self.embed([q for q, _ in pairs]) if self.embed is not None else None
         if vectors is None:
             return pairs[:k]
         order = np.argsort(-(vectors @ self.embed([question])[0]))
