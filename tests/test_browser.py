@@ -406,7 +406,7 @@ def test_an_answer_marked_right_is_saved_and_reused(page, app_url):
     chat = panel.locator("#copilot-chat")
     box.fill("margin by art style")
     panel.get_by_role("button", name="Ask", exact=True).click()
-    chat.get_by_text("Margin; by art style").first.wait_for()
+    chat.get_by_text("Margin (USD); by art style").first.wait_for()
     panel.locator("#copilot-approve").click()
     chat.get_by_text("will be answered this way again").first.wait_for()
     box.fill("what is the margin for each art style")

@@ -35,6 +35,7 @@ from genai_analyzer.analysis.copilot.memory import ApprovedAnswers
 from genai_analyzer.analysis.copilot.parser import Parser
 from genai_analyzer.analysis.copilot.runner import SafeRunner
 from genai_analyzer.analysis.copilot.spec import EXAMPLES, CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.vocabulary import FOLLOW_UP_CUES
 from genai_analyzer.core.contract import app_state_path
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.jsonable import plain
@@ -156,7 +157,10 @@ class Copilot:
             self.parser.screen(question)
         except CannotAnswer as refusal:
             return _declined(question, refusal)
-        if previous is None and (approved := self.memory.match(question)) is not None:
+        if (
+            not FOLLOW_UP_CUES.search(question.lower())
+            and (approved := self.memory.match(question)) is not None
+        ):
             return self._run_approved(question, approved)
         if self.llm is not None:
             answer, llm_error = self._ask_llm(question, context)
@@ -243,6 +247,10 @@ class Copilot:
         near-equal questions (memory.py). Only an answer the copilot gave can be approved."""
         if answer.refused or not answer.sql or answer.backend not in ("semantic", "approved"):
             raise CannotAnswer("Only an answer the copilot gave can be marked right.", ())
+        if FOLLOW_UP_CUES.search(answer.question.lower()):
+            raise CannotAnswer(
+                "A follow-up cannot be saved on its own: ask the whole question, then mark it.", ()
+            )
         spec = (answer.context or {}).get("spec")
         return self.memory.approve(answer.question, answer.reading, answer.sql, spec)
 

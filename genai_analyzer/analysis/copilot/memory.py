@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-NEAR_EQUAL = 0.92  # cosine of all-MiniLM-L6-v2 vectors: rewordings of one question, not neighbours
+NEAR_EQUAL = 0.8  # cosine of all-MiniLM-L6-v2 vectors, on top of the same words that matter
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS approved_answers (
