@@ -557,3 +557,190 @@ def test_threads_share_one_runner_and_a_timeout_stops_only_its_own_query(runner,
     slow_thread.join()
     assert counts == [expected] * 12
     assert len(outcome) == 1, "the slow query alone was stopped"
+
+
+# ---------------------------------------------------------------------------------------------
+# Resource bombs: each query runs in a worker process with a memory cap and a deadline
+# ---------------------------------------------------------------------------------------------
+
+BOMB_TIMEOUT_S = 3.0
+BOMB_MEMORY_MB = 512
+MEMORY = f"needed more than {BOMB_MEMORY_MB} MB of memory"
+OVERTIME = f"ran longer than {BOMB_TIMEOUT_S:g} s and was stopped"
+# time to the answer at most: the deadline, the kill's grace, and slack for a loaded machine
+ENDS_WITHIN_S = BOMB_TIMEOUT_S + 2.0
+
+BOMBS = [
+    # strings: one allocation that DuckDB's memory_limit does not count
+    ("string-repeat", "SELECT length(repeat('x', 3000000000)) AS n", MEMORY),
+    (
+        "string-doubling-recursive",
+        "WITH RECURSIVE r(s, n) AS (SELECT 'x', 1 UNION ALL SELECT s || s, n + 1 FROM r WHERE n < 40) "
+        "SELECT max(length(s)) FROM r",
+        MEMORY,
+    ),
+    # lists and ranges
+    ("list-range", "SELECT len(range(2000000000)) AS n", MEMORY),
+    ("generate-series-sum", "SELECT sum(i) AS s FROM generate_series(1, 1000000000000) t(i)", OVERTIME),
+    # joins that pass the plan check (they have conditions) but multiply rows
+    (
+        "join-explosion",  # about n^4 / 4 rows
+        "SELECT count(*) FROM fact_generations a JOIN fact_generations b ON a.status = b.status "
+        "JOIN fact_generations c ON b.status = c.status JOIN fact_generations d ON c.status = d.status",
+        OVERTIME,
+    ),
+    # recursion without end
+    (
+        "recursive-count",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT max(n) FROM r",
+        OVERTIME,
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def bomb_runner(warehouse_path, wh):
+    with SafeRunner(warehouse_path, timeout_s=BOMB_TIMEOUT_S, memory_mb=BOMB_MEMORY_MB, workers=2) as r:
+        yield r
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_bomb(runner, sql) -> tuple[str, float]:
+    started = time.perf_counter()
+    with pytest.raises(QueryTimeout) as stopped:  # QueryTooLarge is a QueryTimeout
+        runner.run(sql)
+    return str(stopped.value), time.perf_counter() - started
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("sql", "reason"), [c[1:] for c in BOMBS], ids=[c[0] for c in BOMBS])
+def test_a_bomb_ends_inside_its_limit_with_the_limit_named(sql, reason, bomb_runner, wh):
+    from genai_analyzer.analysis.copilot.runner import QueryTooLarge
+
+    message, elapsed = run_bomb(bomb_runner, sql)
+    assert reason in message
+    assert elapsed < ENDS_WITHIN_S, f"stopped after {elapsed:.1f} s"
+    if reason == MEMORY:
+        assert message.startswith("The query needed more than")
+        with pytest.raises(QueryTooLarge):
+            bomb_runner.run(sql)
+    assert bomb_runner.run("SELECT count(*) FROM dim_users").rows == [
+        [wh.scalar("SELECT count(*) FROM dim_users")]
+    ]
+
+
+@pytest.mark.slow
+def test_four_bombs_at_once_end_while_the_apps_warehouse_keeps_answering(bomb_runner, wh):
+    before_rss, before_peak = rss_mb(), peak_rss_mb()
+    expected = wh.scalar("SELECT count(*) FROM fact_generations")
+    chosen = [BOMBS[0], BOMBS[3], BOMBS[4], BOMBS[0]]  # a string, a range, a join, a string
+    outcomes: list[tuple[str, str, float]] = []
+
+    def fire(case):
+        message, elapsed = run_bomb(bomb_runner, case[1])
+        outcomes.append((case[2], message, elapsed))
+
+    threads = [threading.Thread(target=fire, args=(case,)) for case in chosen]
+    for thread in threads:
+        thread.start()
+    latencies = []
+    while any(thread.is_alive() for thread in threads):
+        started = time.perf_counter()
+        assert wh.scalar("SELECT count(*) FROM fact_generations") == expected
+        latencies.append(time.perf_counter() - started)
+        time.sleep(0.05)
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 4
+    for reason, message, elapsed in outcomes:
+        # a bomb that waited for a free worker may find its time gone: it is stopped all the same
+        assert reason in message or "could not start within" in message, message
+        assert elapsed < ENDS_WITHIN_S, f"stopped after {elapsed:.1f} s"
+    assert len(latencies) >= 5 and max(latencies) < 1.0, "the app's own queries kept answering"
+    assert rss_mb() - before_rss < 300 and peak_rss_mb() - before_peak < 300, "the app's memory stayed put"
+    assert bomb_runner.run("SELECT 1 AS ok").rows == [[1]]
+
+
+def test_after_the_memory_cap_the_next_query_works(warehouse_path, wh):
+    # a worker whose failed allocation left little behind carries on; one with a large heap left is
+    # replaced (the killed-worker tests below cover replacement)
+    expected = [[wh.scalar("SELECT count(*) FROM dim_users")]]
+    with SafeRunner(warehouse_path, timeout_s=5, memory_mb=256, workers=1) as r:
+        for bomb in ("SELECT length(repeat('x', 3000000000)) AS n", "SELECT len(range(2000000000)) AS n"):
+            message, elapsed = run_bomb(r, bomb)
+            assert "needed more than 256 MB of memory" in message and elapsed < 3
+            assert r.run("SELECT count(*) FROM dim_users").rows == expected
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_query_is_reported_and_replaced(warehouse_path, wh):
+    import os
+    import signal
+
+    with SafeRunner(warehouse_path, timeout_s=5, memory_mb=256, workers=1) as r:
+        (pid,) = r.worker_pids()
+        # as the kernel's OOM killer would: SIGKILL while the query runs
+        killer = threading.Timer(0.5, os.kill, (pid, signal.SIGKILL))
+        killer.start()
+        message, elapsed = run_bomb(r, "SELECT sum(i) FROM generate_series(1, 1000000000000) t(i)")
+        killer.join()
+        assert "needed more than 256 MB of memory" in message and "SIGKILL" in message
+        assert elapsed < 3
+        assert r.run("SELECT 1 AS ok").rows == [[1]]
+        assert pid not in r.worker_pids()
+
+
+def test_a_dead_idle_worker_is_replaced_before_a_query_reaches_it(warehouse_path):
+    import os
+    import signal
+
+    with SafeRunner(warehouse_path, timeout_s=5, workers=1) as r:
+        (pid,) = r.worker_pids()
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
+        assert r.run("SELECT 1 AS ok").rows == [[1]]
+
+
+def test_a_huge_single_value_never_travels_to_the_app(warehouse_path):
+    with SafeRunner(warehouse_path, timeout_s=5, memory_mb=512, max_result_bytes=1 << 20) as r:
+        with pytest.raises(QueryFailed, match="The result is larger than 1 MB"):
+            r.run("SELECT repeat('x', 5000000) AS s")
+
+
+def test_the_limits_default_to_the_settings(warehouse_path, monkeypatch):
+    from genai_analyzer.core.errors import SettingsError
+    from genai_analyzer.core.settings import Settings
+
+    monkeypatch.setenv("GENAI_QUERY_TIMEOUT_S", "2.5")
+    monkeypatch.setenv("GENAI_QUERY_MEMORY_MB", "300")
+    monkeypatch.setenv("GENAI_QUERY_WORKERS", "3")
+    with SafeRunner(warehouse_path) as r:
+        assert (r.timeout_s, r.memory_mb, r._pool.size) == (2.5, 300, 3)
+        assert "longer than 2.5 s" in r._timeout_message()
+    defaults = Settings.from_env(environ={})
+    assert (defaults.query_timeout_s, defaults.query_memory_mb, defaults.query_workers) == (5.0, 1024, 2)
+    for name, value in (
+        ("GENAI_QUERY_TIMEOUT_S", "0"),
+        ("GENAI_QUERY_MEMORY_MB", "10"),
+        ("GENAI_QUERY_WORKERS", "0"),
+    ):
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_env(environ={name: value})
+
+
+def test_the_worker_connection_has_the_memory_cap(runner):
+    settings = runner._execute("SELECT current_setting('memory_limit'), current_setting('threads')")
+    limit, threads = settings.rows[0]
+    assert limit.endswith(("MiB", "GiB", "MB", "GB")) and threads >= 1

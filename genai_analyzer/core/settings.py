@@ -131,6 +131,24 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "0",
         "DuckLake snapshot the app reads (0: the newest; an older id reads an earlier build).",
     ),
+    EnvVar(
+        "GENAI_QUERY_TIMEOUT_S",
+        "query_timeout_s",
+        "5",
+        "Seconds a query written by a person or a model (copilot, edited SQL) may take, from its arrival.",
+    ),
+    EnvVar(
+        "GENAI_QUERY_MEMORY_MB",
+        "query_memory_mb",
+        "1024",
+        "Memory in MB one such query may allocate in its worker process (an OS cap) before it is stopped.",
+    ),
+    EnvVar(
+        "GENAI_QUERY_WORKERS",
+        "query_workers",
+        "2",
+        "Worker processes that run such queries; this many run at once, others wait within their time.",
+    ),
 )
 
 
@@ -169,6 +187,9 @@ class Settings:
     ducklake_catalog: str = ""
     ducklake_data_path: str = "data/lake"
     ducklake_snapshot: int = 0
+    query_timeout_s: float = 5.0
+    query_memory_mb: int = 1024
+    query_workers: int = 2
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -220,6 +241,12 @@ class Settings:
             parse_catalog(self.ducklake_catalog)  # raises with an example when empty or not PostgreSQL
         if self.ducklake_snapshot < 0:
             raise SettingsError("GENAI_DUCKLAKE_SNAPSHOT must be 0 (the newest) or a snapshot id.")
+        if not 0 < self.query_timeout_s <= 3600:
+            raise SettingsError("GENAI_QUERY_TIMEOUT_S must be a positive number of seconds (at most 3600).")
+        if self.query_memory_mb < 64:
+            raise SettingsError("GENAI_QUERY_MEMORY_MB must be at least 64 (MB).")
+        if not 1 <= self.query_workers <= 64:
+            raise SettingsError("GENAI_QUERY_WORKERS must be between 1 and 64.")
         if self.sample_generations <= 0 or self.sample_users <= 0 or self.sample_days <= 0:
             raise SettingsError("The sample size settings must be positive.")
 

@@ -116,7 +116,7 @@ class Copilot:
         *,
         llm: LLM | None = None,
         embed=None,
-        timeout_s: float = 5.0,
+        timeout_s: float | None = None,  # None: GENAI_QUERY_TIMEOUT_S
         max_rows: int = 1000,
         memory: ApprovedAnswers | None = None,
     ):
