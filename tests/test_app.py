@@ -91,10 +91,14 @@ def test_bad_filters_are_errors_that_say_what_is_wrong(served, arguments, messag
         return
     with pytest.raises(Exception, match="platinum|not a date|after the end") as caught:
         client.predict(**arguments, api_name="/kpis")
-    assert message in str(caught.value)
+    error = caught.value.message  # the error object: {"code", "message", "field"} (and "valid")
+    assert message in error["message"]
+    assert error["field"] in ("tiers", "start")
     if "valid values" in message:
+        assert error["code"] == "unknown_value"
+        assert {"free", "pro", "enterprise"} <= set(error["valid"])
         assert {"free", "pro", "enterprise"} <= set(
-            str(caught.value).rsplit(": ", 1)[1].rstrip(".").split(", ")
+            error["message"].rsplit(": ", 1)[1].rstrip(".").split(", ")
         )
 
 

@@ -106,10 +106,12 @@ class NotFoundError(ExploreError):
 
 def check_limit(limit: int | float, maximum: int = MAX_LIMIT, *, what: str = "limit") -> int:
     """``limit`` as an int in [1, maximum]; anything else is an ExploreError."""
+    if isinstance(limit, bool):
+        raise ExploreError(f"The {what} must be a whole number, not {limit!r}.")
     try:
         value = int(limit)
-    except (TypeError, ValueError):
-        raise ExploreError(f"The {what} must be a whole number, not {limit!r}.") from None
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
+        raise ExploreError(f"The {what} must be a whole number, not {str(limit)[:40]!r}.") from None
     if not 1 <= value <= maximum:
         raise ExploreError(f"The {what} must be between 1 and {maximum}, not {value}.")
     return value

@@ -9,19 +9,31 @@ the same name without the suffix returns it as JSON-ready records.
 A parameter annotated ``Filters`` stands for the shared filter bar: the API exposes it as the
 parameters of ``analysis.filters.FILTER_FIELDS`` (start, end, tiers, statuses, domains, art_styles),
 checked against the values this warehouse holds.
+
+Every argument is checked before any query runs (``check_argument``: its type; the methods: its
+value, text and limits capped): a bad one is an ``InputError`` (or ``FilterError``) naming it.
+Records leave with the thumbnail's URL relative to the app (``thumb_url``), never a server path.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import secrets
+import types
+import typing
 from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import quote
 
 import pandas as pd
 
 from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.copilot.core import Copilot
-from genai_analyzer.analysis.filters import Filters
-from genai_analyzer.analysis.search import more_like_this, search
+from genai_analyzer.analysis.filters import FILTER_NAMES, VALUE_FIELDS, Filters
+from genai_analyzer.analysis.search import MODES, more_like_this, search
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.jsonable import plain, records
 from genai_analyzer.core.settings import Settings
@@ -59,8 +71,158 @@ ENDPOINTS = (
 )
 
 
-class UnknownChart(AnalyzerError):
+# The caps on what a caller may send.
+MAX_TEXT_CHARS = 2_000  # a search query or a question
+MAX_ID_CHARS = 200  # a generation or session id, a date, one filter value
+MAX_FILTER_VALUES = 100  # values in one filter list
+# Where the running app serves a local file (Gradio's file route), relative to the app's URL: the
+# page sets <base href="./">, so it also works under a root path. The app's HTML uses it too.
+FILE_URL_PREFIX = "gradio_api/file="
+
+
+class InputError(AnalyzerError):
+    """An argument an endpoint cannot use. ``code`` says what is wrong (invalid_type,
+    invalid_value, unknown_value, too_long, missing, invalid_context, not_found), ``field`` names
+    the argument and ``valid`` lists the values it can take, where that helps."""
+
+    def __init__(self, message: str, *, code="invalid_value", field: str | None = None, valid=None):
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.valid = valid
+
+
+class UnknownChart(InputError):
     """A chart name the Analytics tab does not draw."""
+
+    def __init__(self, chart: object):
+        super().__init__(
+            f"Unknown chart {chart!r}; use one of {', '.join(CHART_QUERIES)}.",
+            code="unknown_value",
+            field="chart",
+            valid=list(CHART_QUERIES),
+        )
+
+
+def file_url(path: str | None) -> str | None:
+    """The URL, relative to the app, that the running app serves a local file at (the file must
+    be in the app's allowed paths): the one helper for the app's HTML and the API's records."""
+    return f"{FILE_URL_PREFIX}{quote(path)}" if path else None
+
+
+def public_record(value):
+    """A record (or a list or nested dict of them) as a caller sees it: ``thumb_path`` becomes
+    ``thumb_url`` (relative to the app) and ``image_path`` becomes ``has_image``."""
+    if isinstance(value, list):
+        return [public_record(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if key == "thumb_path":
+            out["thumb_url"] = file_url(item if isinstance(item, str) else None)
+        elif key == "image_path":
+            out["has_image"] = isinstance(item, str) and bool(item)
+        else:
+            out[key] = public_record(item)
+    return out
+
+
+# --- checking what a caller sends ---------------------------------------------------------------
+
+_TYPE_WORDS = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    dict: "an object",
+}
+
+
+def _type_name(value: object) -> str:
+    return {str: "text", bool: "a boolean", int: "a number", float: "a number", dict: "an object",
+            list: "a list", type(None): "null"}.get(type(value), type(value).__name__)  # fmt: skip
+
+
+def check_argument(name: str, value, annotation):
+    """``value`` as the type ``annotation`` asks for (str, int, float, bool, dict, or one of them
+    or None), or an InputError naming ``name``. A whole float passes as an int, and a number as a
+    float; nothing else is converted."""
+    options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    if value is None:
+        if type(None) in options:
+            return None
+        raise InputError(f"{name} is required.", code="missing", field=name)
+    for option in options:
+        origin = typing.get_origin(option) or option
+        if origin is bool and isinstance(value, bool):
+            return value
+        if isinstance(value, bool):
+            continue
+        if origin is int:
+            if isinstance(value, int):
+                return value
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+        elif origin is float and isinstance(value, int | float):
+            return float(value)
+        elif origin in (str, dict, list) and isinstance(value, origin):
+            return value
+    wanted = " or ".join(
+        _TYPE_WORDS.get(typing.get_origin(o) or o, str(o)) for o in options if o is not type(None)
+    )
+    raise InputError(f"{name} must be {wanted}, not {_type_name(value)}.", code="invalid_type", field=name)
+
+
+def check_text(value: str, name: str, maximum: int = MAX_TEXT_CHARS) -> str:
+    """Text of at most ``maximum`` characters."""
+    if not isinstance(value, str):
+        raise InputError(f"{name} must be text, not {_type_name(value)}.", code="invalid_type", field=name)
+    if len(value) > maximum:
+        raise InputError(
+            f"{name} is {len(value):,} characters long; the most accepted is {maximum:,}.",
+            code="too_long",
+            field=name,
+        )
+    return value
+
+
+def check_id(value: str, name: str) -> str:
+    """A generation or session id: non-empty text of at most MAX_ID_CHARS characters."""
+    value = check_text(value, name, MAX_ID_CHARS).strip()
+    if not value:
+        raise InputError(f"{name} is required.", code="missing", field=name)
+    return value
+
+
+def check_choice(value: str, name: str, valid, what: str | None = None) -> str:
+    """One of ``valid``, or an error naming them (``what`` the thing chosen, in words)."""
+    valid = list(valid)
+    if not isinstance(value, str) or value not in valid:
+        shown = repr(value[:MAX_ID_CHARS]) if isinstance(value, str) else _type_name(value)
+        raise InputError(
+            f"Unknown {what or name} {shown}; use one of {', '.join(valid)}.",
+            code="unknown_value" if isinstance(value, str) else "invalid_type",
+            field=name,
+            valid=valid,
+        )
+    return value
+
+
+def check_count(value, name: str = "limit", maximum: int = explore.MAX_LIMIT) -> int:
+    """A whole number in [1, maximum], or an error naming the argument and the range."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(
+            f"{name} must be a whole number from 1 to {maximum}, not {_type_name(value)}.",
+            code="invalid_type",
+            field=name,
+        )
+    if isinstance(value, float) and not value.is_integer():
+        raise InputError(f"{name} must be a whole number from 1 to {maximum}, not {value!r}.", field=name)
+    if not 1 <= value <= maximum:
+        shown = int(value) if abs(value) < 1e18 else value
+        raise InputError(f"{name} must be from 1 to {maximum}, not {shown}.", field=name)
+    return int(value)
 
 
 @dataclass
@@ -73,12 +235,43 @@ class Api:
     # image_nsfw at or above which the gallery blurs a thumbnail (None: GENAI_NSFW_BLUR_THRESHOLD)
     nsfw_blur_threshold: float | None = None
     _copilot: Copilot | None = field(default=None, init=False, repr=False)
+    # signs the /ask contexts this process returns, so a follow-up can only refine one of them
+    _context_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), init=False, repr=False)
 
     # --- the shared filters ---------------------------------------------------------------------
 
     def filters(self, **inputs) -> Filters:
         """The filter bar's values checked against this warehouse's own values (an unknown tier is
-        an error naming the valid ones, not an empty result)."""
+        an error naming the valid ones, not an empty result). Dates and values are text of at
+        most MAX_ID_CHARS characters, and a filter takes at most MAX_FILTER_VALUES values."""
+        for name, value in inputs.items():
+            if name not in FILTER_NAMES:
+                continue
+            is_list_field = name in {f.name for f in VALUE_FIELDS}
+            if isinstance(value, str):
+                check_text(value, name, MAX_ID_CHARS)
+            elif value is None or (not is_list_field and isinstance(value, date)):
+                continue
+            elif not is_list_field or not isinstance(value, list | tuple):
+                wanted = "a list of text values" if is_list_field else "a date as text (YYYY-MM-DD)"
+                raise InputError(
+                    f"{name} must be {wanted}, not {_type_name(value)}.", code="invalid_type", field=name
+                )
+            else:
+                if len(value) > MAX_FILTER_VALUES:
+                    raise InputError(
+                        f"{name} holds {len(value):,} values; the most accepted is {MAX_FILTER_VALUES}.",
+                        code="too_long",
+                        field=name,
+                    )
+                for item in value:
+                    if not isinstance(item, str):
+                        raise InputError(
+                            f"{name} must hold text values, not {_type_name(item)}.",
+                            code="invalid_type",
+                            field=name,
+                        )
+                    check_text(item, name, MAX_ID_CHARS)
         return Filters.from_inputs(**inputs, choices=queries.filter_choices(self.wh))
 
     def filter_choices(self) -> dict[str, list[str]]:
@@ -103,8 +296,8 @@ class Api:
 
     def chart_frame(self, chart: str, filters: Filters) -> pd.DataFrame:
         """The data behind one Analytics chart, exactly as the chart draws it."""
-        if chart not in CHART_QUERIES:
-            raise UnknownChart(f"Unknown chart {chart!r}; use one of {', '.join(CHART_QUERIES)}.")
+        if not isinstance(chart, str) or chart not in CHART_QUERIES:
+            raise UnknownChart(chart if not isinstance(chart, str) else chart[:MAX_ID_CHARS])
         return CHART_QUERIES[chart](self.wh, filters)
 
     def chart(self, chart: str = "daily activity", filters: Filters = NO_FILTERS) -> list[dict]:
@@ -128,15 +321,27 @@ class Api:
     def search(
         self, query: str, mode: str = "hybrid", filters: Filters = NO_FILTERS, limit: int = 24
     ) -> list[dict]:
-        """Generations whose prompts best match `query`, best first. mode: hybrid, semantic or
-        keyword; dates YYYY-MM-DD (empty = whole range); limit 1-500. One record per generation:
-        rank, score, generation_id, prompt_id, prompt, thumb_path, image_path, created_at (ISO),
-        user_id, session_id, tier, status, latency_ms, domain, art_style, seed, step, cfg, sampler."""
-        return records(self.search_frame(query, mode, filters, limit))
+        """Generations whose prompts best match `query` (at most 2,000 characters), best first.
+        mode: hybrid, semantic or keyword; dates YYYY-MM-DD (empty = whole range); limit 1-500.
+        One record per generation: rank, score, generation_id, prompt_id, prompt, thumb_url (the
+        thumbnail's URL relative to the app, or null), has_image, created_at (ISO), user_id,
+        session_id, tier, status, latency_ms, domain, art_style, seed, step, cfg, sampler."""
+        query = check_text(query, "query")
+        if not query.strip():
+            raise InputError("Type something to search for.", code="missing", field="query")
+        mode = check_choice(mode, "mode", MODES, "search mode")
+        limit = check_count(limit)
+        return public_record(records(self.search_frame(query, mode, filters, limit)))
 
     def generation(self, generation_id: str) -> dict:
-        """One generation in full: {generation, prompt, parameters, telemetry, user, session}."""
-        return plain(explore.generation_detail(self.wh, generation_id))
+        """One generation in full: {generation, prompt, parameters, telemetry, user, session};
+        the thumbnail as thumb_url (relative to the app), the image as has_image."""
+        generation_id = check_id(generation_id, "generation_id")
+        try:
+            detail = explore.generation_detail(self.wh, generation_id)
+        except explore.NotFoundError as exc:
+            raise InputError(str(exc), code="not_found", field="generation_id") from None
+        return public_record(plain(detail))
 
     def more_like_this_frame(self, generation_id: str, filters: Filters, limit: int) -> pd.DataFrame:
         return more_like_this(
@@ -146,15 +351,26 @@ class Api:
     def more_like_this(self, generation_id: str, limit: int = 24) -> list[dict]:
         """Generations whose prompts are closest in meaning to this generation's prompt (its own
         prompt left out), best first; same records as /search."""
-        return records(self.more_like_this_frame(generation_id, Filters(), limit))
+        generation_id = check_id(generation_id, "generation_id")
+        limit = check_count(limit)
+        if explore.generation_rows(self.wh, [generation_id]).empty:
+            raise InputError(
+                f"No generation with id {generation_id!r}.", code="not_found", field="generation_id"
+            )
+        return public_record(records(self.more_like_this_frame(generation_id, Filters(), limit)))
 
     def session(self, session_id: str) -> dict:
         """A session replayed: {"session": summary (dim_sessions row and tier), "generations": one
         record per generation in order, with seconds_since_previous, changed_params,
         prompt_changed, seed_rerolled and prompt_diff, a list of [op, text] with op in same, added,
-        removed against the previous prompt (null for the first generation)}."""
-        summary, replay = explore.session_with_diffs(self.wh, session_id)
-        return {"session": plain(summary), "generations": plain(records(replay))}
+        removed against the previous prompt (null for the first generation)}; thumbnails as
+        thumb_url (relative to the app)."""
+        session_id = check_id(session_id, "session_id")
+        try:
+            summary, replay = explore.session_with_diffs(self.wh, session_id)
+        except explore.NotFoundError as exc:
+            raise InputError(str(exc), code="not_found", field="session_id") from None
+        return public_record({"session": plain(summary), "generations": plain(records(replay))})
 
     def sessions_frame(
         self,
@@ -181,6 +397,9 @@ class Api:
         failures, cost, generations or started). One record per session: session_id, user_id,
         tier, started_at, ended_at, duration_s, n_generations, n_failed, abandoned,
         friction_score, total_cost_usd, first_prompt."""
+        sort_by = check_choice(sort_by, "sort_by", explore.SESSION_SORT_KEYS, "sort key")
+        limit = check_count(limit)
+        min_generations = check_count(min_generations, "min_generations", explore.MAX_MIN_GENERATIONS)
         return records(self.sessions_frame(filters, sort_by, descending, limit, min_generations))
 
     # --- the Explorer's gallery: one tile per distinct prompt ---------------------------------------
@@ -244,5 +463,36 @@ class Api:
         """Answer a question about the warehouse with a safe read-only query. Pass the previous
         answer's ``context`` to ask a follow-up ("now only for pro users"). Returns question, sql,
         columns, rows, truncated, explanation, backend (semantic | llm:<model> | none), context,
-        refused and elapsed_ms."""
-        return self.sql_copilot.ask(question, context).to_api()
+        refused and elapsed_ms. The question is at most 2,000 characters; a context must be one
+        this server returned (it is signed), passed back unchanged."""
+        question = check_text(question, "question")
+        answer = self.sql_copilot.ask(question, self._checked_context(context)).to_api()
+        if answer.get("context") is not None:
+            answer["context"] = {**answer["context"], "signature": self._signature(answer["context"])}
+        return answer
+
+    def _signature(self, context: dict) -> str:
+        body = json.dumps(context, sort_keys=True, separators=(",", ":"), default=str)
+        return hmac.new(self._context_key, body.encode(), hashlib.sha256).hexdigest()
+
+    def _checked_context(self, context) -> dict | None:
+        """The context as the copilot returned it, or an error: anything else (edited, made up,
+        from another server or before a restart) is refused."""
+        if context is None or context == {}:
+            return None
+        if not isinstance(context, dict):
+            raise InputError(
+                f"context must be an object returned by /ask, not {_type_name(context)}.",
+                code="invalid_type",
+                field="context",
+            )
+        body = {k: v for k, v in context.items() if k != "signature"}
+        signature = context.get("signature")
+        if not isinstance(signature, str) or not hmac.compare_digest(signature, self._signature(body)):
+            raise InputError(
+                "The context is not one this server returned: pass back the 'context' of a previous "
+                "/ask answer unchanged, or none for a new question (contexts do not survive a restart).",
+                code="invalid_context",
+                field="context",
+            )
+        return body

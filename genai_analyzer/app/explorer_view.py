@@ -5,12 +5,12 @@ Pure functions of the API layer's data; no queries here."""
 from __future__ import annotations
 
 import html
-from urllib.parse import quote
 
 import pandas as pd
 from gradio.route_utils import API_PREFIX
 
 from genai_analyzer.analysis.formatting import format_duration, format_value
+from genai_analyzer.api import endpoints
 from genai_analyzer.core.contract import thumb_dir
 from genai_analyzer.warehouse.reader import Warehouse
 
@@ -63,8 +63,9 @@ def allowed_paths(wh: Warehouse) -> list[str]:
 
 
 def file_url(path: str | None) -> str | None:
-    """The URL the running app serves a local file at (the file must be in allowed_paths)."""
-    return f"{FILE_URL_PREFIX}{quote(path)}" if path else None
+    """The URL the running app serves a local file at (the file must be in allowed_paths): the
+    API layer's helper, so the page and the API's records give the same relative URL."""
+    return endpoints.file_url(path)
 
 
 def _thumb_html(path: str | None, css_class: str = "ex-thumb") -> str:

@@ -2,7 +2,9 @@
 
 ``gradio_client`` callers see the parameters of each ``Api`` method, with its ``Filters``
 parameter spelled out as the shared filter fields (start, end, tiers, statuses, domains,
-art_styles), so one definition (``FILTER_FIELDS``) names them for every endpoint.
+art_styles), so one definition (``FILTER_FIELDS``) names them for every endpoint. Every other
+argument is checked against its type hint (``check_argument``) before the method runs, and every
+error is answered as an error object (``app.errors.api_errors``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import typing
 import gradio as gr
 
 from genai_analyzer.analysis.filters import FILTER_FIELDS, Filters
-from genai_analyzer.api.endpoints import ENDPOINTS, Api
-from genai_analyzer.app.errors import user_errors
+from genai_analyzer.api.endpoints import ENDPOINTS, Api, InputError, check_argument
+from genai_analyzer.app.errors import api_errors
 
 _FILTER_TYPES = {"start": str, "end": str}
 
@@ -53,9 +55,19 @@ def public(api: Api, name: str):
 
     @functools.wraps(method)
     def endpoint(*args, **kwargs):
-        bound = inspect.Signature(params).bind(*args, **kwargs)
+        try:
+            bound = inspect.Signature(params).bind(*args, **kwargs)
+        except TypeError as exc:
+            raise InputError(f"{exc}; the parameters are {', '.join(p.name for p in params)}.",
+                             code="invalid_arguments") from None  # fmt: skip
         bound.apply_defaults()
         values = dict(bound.arguments)
+        defaults = {p.name: p.default for p in params}
+        for key, value in values.items():
+            if key not in filter_names:
+                if value is None and defaults[key] not in (inspect.Parameter.empty, None):
+                    value = defaults[key]  # a plain HTTP caller sends null for "the default"
+                values[key] = check_argument(key, value, annotations[key])
         if filter_param is not None:
             values[filter_param] = api.filters(
                 **{k: values.pop(k) for k in list(values) if k in filter_names}
@@ -65,7 +77,7 @@ def public(api: Api, name: str):
     endpoint.__signature__ = inspect.Signature(params, return_annotation=annotations["return"])
     endpoint.__annotations__ = annotations
     del endpoint.__wrapped__  # Gradio must read the public signature, not the method's
-    return user_errors(endpoint)
+    return api_errors(endpoint, name)
 
 
 def register(api: Api) -> None:
