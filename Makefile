@@ -7,7 +7,7 @@ test:
 	python -m pytest
 
 test-fast:
-	python -m pytest -m "not slow" -n 2 --dist loadfile
+	python -m pytest -m "not slow" -n 2
 
 lint:
 	ruff check . && ruff format --check . && lint-imports

@@ -79,6 +79,7 @@ def test_marts_agree_with_each_other_on_real_rows(users_1k_warehouse):
         assert wh.scalar("SELECT bool_and(abandoned = (last_status <> 'success')) FROM dim_sessions")
 
 
+@pytest.mark.slow  # several builds: in the full suite only
 def test_same_seed_same_warehouse_other_seed_other_telemetry(tmp_path):
     path = shared_path("users_1k", "diffusiondb_sample_typed.parquet")
     frames = []
@@ -128,6 +129,7 @@ def _missing_path(folder: Path) -> BuildRequest:
     return BuildRequest(source="diffusiondb", path=folder / "does-not-exist", enrich=())
 
 
+@pytest.mark.slow  # a failed build per bad input: in the full suite (tests/test_faults.py has more)
 @pytest.mark.parametrize(
     "make_request, message",
     [

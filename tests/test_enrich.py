@@ -59,6 +59,7 @@ def test_a_second_build_reuses_every_embedding_label_and_thumbnail(sample_settin
     assert status["enrichment"]["text_embedding"] == status["rows"]["dim_prompts"]
 
 
+@pytest.mark.slow  # several builds: in the full suite only
 def test_enrich_command_redoes_only_missing_thumbnails(tmp_path):
     settings = make_settings(tmp_path, sample_generations=300, sample_users=20, sample_days=5)
     build_warehouse(settings, BuildRequest(source="sample", enrich=("thumbnails",)), progress=False)

@@ -72,6 +72,7 @@ def test_generate_refuses_to_overwrite_a_dataset_unless_asked(tmp_path):
     assert bad.exit_code == 2 and "--generations" in bad.output
 
 
+@pytest.mark.slow  # several builds: in the full suite only
 def test_the_build_benchmark_smoke_run_reports_every_step_at_two_sizes(tmp_path, capsys):
     from scripts.bench_build import STEPS, main
 
