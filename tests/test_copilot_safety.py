@@ -665,8 +665,11 @@ def test_four_bombs_at_once_end_while_the_apps_warehouse_keeps_answering(bomb_ru
         thread.join()
     assert len(outcomes) == 4
     for reason, message, elapsed in outcomes:
-        # a bomb that waited for a free worker may find its time gone: it is stopped all the same
-        assert reason in message or "could not start within" in message, message
+        # Four at once on two cores: a bomb may meet the deadline before its own limit, or wait for a
+        # free worker until its time is gone; either way it is stopped inside its limits (the
+        # single-bomb tests check each one's own reason)
+        stopped = ("could not start within", "ran longer than")
+        assert reason in message or any(s in message for s in stopped), message
         assert elapsed < ENDS_WITHIN_S, f"stopped after {elapsed:.1f} s"
     assert len(latencies) >= 5 and max(latencies) < 1.0, "the app's own queries kept answering"
     assert rss_mb() - before_rss < 300 and peak_rss_mb() - before_peak < 300, "the app's memory stayed put"
