@@ -363,11 +363,17 @@ class Copilot:
     def closest_examples(self, question: str, k: int = 4) -> list[tuple[str, str]]:
         """The ``k`` few-shot pairs whose questions are closest to ``question``: approved answers
         first (people marked them right), then the built-in examples."""
-        approved = [(a["question"], a["sql"]) for a in self.memory.all()]
+        approved = self.memory.all()
         pairs, vectors = self._examples
         if approved:
-            pairs = approved + pairs
-            vectors = self.embed([q for q, _ in pairs]) if self.embed is not None else None
+            pairs = [(a["question"], a["sql"]) for a in approved] + pairs
+            # the built-in examples' vectors are cached, the approved ones stored when approved
+            can_embed = self.memory.embed is not None or all(a["embedding"] is not None for a in approved)
+            vectors = (
+                np.vstack([self.memory.vectors(approved), vectors])
+                if vectors is not None and can_embed
+                else None
+            )
         if vectors is None:
             return pairs[:k]
         order = np.argsort(-(vectors @ self.embed([question])[0]))

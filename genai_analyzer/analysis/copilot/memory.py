@@ -89,19 +89,20 @@ class ApprovedAnswers:
         return new_id
 
     def all(self) -> list[dict]:
-        """Every approved answer, newest first: id, question, reading, sql, spec, approved_at."""
+        """Every approved answer, newest first: id, question, reading, sql, spec, approved_at, and
+        the question's stored ``embedding`` (None when it was approved without a model)."""
         with self._lock:
             con = self._connect(write=False)
             if con is None:
                 return []
             try:
                 rows = con.execute(
-                    "SELECT id, question, reading, sql, spec, approved_at FROM approved_answers "
+                    "SELECT id, question, reading, sql, spec, approved_at, embedding FROM approved_answers "
                     "ORDER BY approved_at DESC, id DESC"
                 ).fetchall()
             finally:
                 con.close()
-        keys = ("id", "question", "reading", "sql", "spec", "approved_at")
+        keys = ("id", "question", "reading", "sql", "spec", "approved_at", "embedding")
         out = [dict(zip(keys, row, strict=True)) for row in rows]
         for item in out:
             item["spec"] = json.loads(item["spec"]) if item["spec"] else None
@@ -125,12 +126,21 @@ class ApprovedAnswers:
         items = [item for item in items if content_words(item["question"]) == words]
         if not items or self.embed is None:
             return None
-        vectors = np.asarray(self.embed([item["question"] for item in items]), dtype=np.float32)
-        scores = vectors @ np.asarray(self.embed([question])[0], dtype=np.float32)
+        scores = self.vectors(items) @ np.asarray(self.embed([question])[0], dtype=np.float32)
         best = int(np.argmax(scores))
         if float(scores[best]) < self.threshold:
             return None
         return {**items[best], "similarity": float(scores[best])}
+
+    def vectors(self, items: list[dict]) -> np.ndarray:
+        """The approved questions' vectors, as stored when approved (embedded now only where none
+        was stored)."""
+        missing = [i for i, item in enumerate(items) if item["embedding"] is None]
+        fresh = self.embed([items[i]["question"] for i in missing]) if missing else []
+        filled = dict(zip(missing, fresh, strict=True))
+        return np.asarray(
+            [filled.get(i, item["embedding"]) for i, item in enumerate(items)], dtype=np.float32
+        )
 
     def forget(self, approved_id: int) -> None:
         with self._lock:
