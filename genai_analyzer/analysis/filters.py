@@ -10,7 +10,7 @@ layer's dimension expressions, the same ones the copilot groups and filters by.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 
 from genai_analyzer.analysis import semantic
@@ -136,31 +136,6 @@ class Filters:
     @property
     def active(self) -> bool:
         return self.where()[0] != "true"
-
-    def describe(self) -> str:
-        """The scope in words, for a person: 'all dates', 'pro, 2025-09-01 to 2025-09-14'."""
-        parts = [", ".join(getattr(self, f.name)) for f in VALUE_FIELDS if getattr(self, f.name)]
-        if self.start and self.end:
-            parts.append(f"{self.start} to {self.end}")
-        elif self.start:
-            parts.append(f"from {self.start}")
-        elif self.end:
-            parts.append(f"until {self.end}")
-        else:
-            parts.append("all dates")
-        return "; ".join(parts)
-
-    def as_inputs(self) -> dict:
-        """The values as an API caller sends them (dates as text, lists)."""
-        out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, date):
-                value = value.isoformat()
-            elif isinstance(value, tuple):
-                value = list(value)
-            out[f.name] = value
-        return out
 
     @classmethod
     def from_inputs(

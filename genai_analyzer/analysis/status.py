@@ -82,16 +82,15 @@ def format_status(status: dict) -> str:
     enr = status["enrichment"]
     lines += ["enrichment"]
     for key in ("images", "thumbnails"):
-        lines.append(f"  {key:<18}{enr[key]:>12,}  ({_share(enr[key], enr['generations'])} of generations)")
+        share = format_share(enr[key], enr["generations"])
+        lines.append(f"  {key:<18}{enr[key]:>12,}  ({share} of generations)")
     for key in ("text_embedding", "domain", "art_style", "complexity_score"):
         if key in enr:
-            lines.append(f"  {key:<18}{enr[key]:>12,}  ({_share(enr[key], enr['prompts'])} of prompts)")
+            share = format_share(enr[key], enr["prompts"])
+            lines.append(f"  {key:<18}{enr[key]:>12,}  ({share} of prompts)")
     for step, counts in build.get("enrichment", {}).items():
         done, reused, failed = counts["done"], counts["skipped"], counts["failed"]
         lines.append(f"  last run: {step}: {done:,} made, {reused:,} reused, {failed:,} failed")
     indexes = [name for name, ok in enr.get("indexes", {}).items() if ok]
     lines.append(f"  search indexes    {', '.join(indexes) or 'none'}")
     return "\n".join(lines)
-
-
-_share = format_share

@@ -123,10 +123,6 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
         ]  # fmt: skip
 
     @user_errors
-    def ask_chip(label, history, chip_ctx, current_sql):
-        return answer(label, history, chip_ctx, current_sql)
-
-    @user_errors
     def run_edited(code, history):
         reply = copilot.run_sql(code or "")
         turn = [
@@ -150,5 +146,6 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
     for trigger in (send.click, question.submit):
         trigger(answer, [question, chat, context, sql], outputs, api_visibility="private")
     for chip in chips:
-        chip.click(ask_chip, [chip, chat, chip_context, sql], outputs, api_visibility="private")
+        # a chip is asked as if typed, with the context the answer offered it under
+        chip.click(answer, [chip, chat, chip_context, sql], outputs, api_visibility="private")
     run.click(run_edited, [sql, chat], [chat, table, plot], api_visibility="private")

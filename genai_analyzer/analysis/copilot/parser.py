@@ -106,7 +106,7 @@ class Parser:
             refuse_unsafe(self.layer, QuestionText(question).text)  # "contry" read as "country": refused
         t = QuestionText(question)
         new_topic = False
-        for m in t.find(NEW_TOPIC.pattern.replace("(?:^|\\s)", "")):
+        for m in t.find(NEW_TOPIC):
             t.take(m)  # "separate question: ..." is said about the message, and starts afresh
             new_topic = True
         if context is None and re.match(

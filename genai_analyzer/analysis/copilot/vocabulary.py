@@ -132,10 +132,9 @@ CHITCHAT = re.compile(
     r"(?:that'?s (?:all|it)(?: for now)?|see you|how are you)?[\s.!?]*$"
 )
 # Phrases saying the message is a new question, not a refinement of the previous answer.
-NEW_TOPIC = re.compile(
-    r"(?:^|\s)(?:separate|different|another|new|unrelated|other) (?:question|topic|thing)|"
-    r"(?:^|\s)(?:switching|changing|change of) (?:topics?|gears|subject)|(?:^|\s)unrelated\b|"
-    r"(?:^|\s)(?:on )?a different note|(?:^|\s)moving on"
+NEW_TOPIC = (
+    r"(?:separate|different|another|new|unrelated|other) (?:question|topic|thing)|"
+    r"(?:switching|changing|change of) (?:topics?|gears|subject)|unrelated|(?:on )?a different note|moving on"
 )
 SIMILARITY_THRESHOLD = 0.62
 # Metric words so generic that another metric named in the same question wins over them

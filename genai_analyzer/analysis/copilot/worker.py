@@ -376,12 +376,7 @@ class WorkerPool:
                     self._live -= 1
                     self._start_error = str(exc)
                 return
-            with self._lock:
-                closed = self._closed
-            if closed:
-                worker.kill()
-            else:
-                self._idle.put(worker)
+            self._release(worker)
 
         threading.Thread(target=start, name="genai-query-worker-start", daemon=True).start()
 

@@ -35,6 +35,7 @@ from genai_analyzer.models.labels.taxonomy import (
     Taxonomy,
     TaxonomyError,
     _default_taxonomy,
+    checked_embeddings,
     keyword_evidence,
     load_taxonomy,
     normalise_prompt,
@@ -189,12 +190,8 @@ class EmbeddingLabeller:
     def _vectors(self, prompts: list[str], embeddings: np.ndarray | None) -> np.ndarray:
         if embeddings is None:
             return np.asarray(self.embedder.embed(list(prompts)), dtype=np.float32)
-        vectors = np.asarray(embeddings, dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape[0] != len(prompts) or vectors.shape[1] != self.dim:
-            raise LabelError(
-                f"embeddings have shape {vectors.shape}; expected ({len(prompts)}, {self.dim}) "
-                f"from the labeller's model {getattr(self.embedder, 'model_name', '?')!r}"
-            )
+        source = f"from the labeller's model {getattr(self.embedder, 'model_name', '?')!r}"
+        vectors = checked_embeddings(embeddings, len(prompts), self.dim, source)
         return _unit(vectors)  # stored vectors may have lost their exact unit length
 
     def label(

@@ -36,6 +36,7 @@ from genai_analyzer.models.labels.taxonomy import (
     LabelError,
     Taxonomy,
     _default_taxonomy,
+    checked_embeddings,
     keyword_evidence,
     load_taxonomy,
 )
@@ -158,13 +159,8 @@ class LearnedLabeller:
             if self.embedder is None:
                 raise LabelError("LearnedLabeller needs embeddings or an embedder")
             embeddings = self.embedder.embed(list(prompts))
-        vectors = np.asarray(embeddings, dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape[0] != len(prompts) or vectors.shape[1] != self.dim:
-            raise LabelError(
-                f"embeddings have shape {vectors.shape}; expected ({len(prompts)}, {self.dim}) "
-                f"from {self.model!r}, the model the labeller was trained on"
-            )
-        return vectors
+        source = f"from {self.model!r}, the model the labeller was trained on"
+        return checked_embeddings(embeddings, len(prompts), self.dim, source)
 
     def label(
         self,

@@ -285,3 +285,12 @@ def keyword_evidence(scans: list, taxonomy: Taxonomy) -> dict[str, np.ndarray]:
             for f in {f for f, _, _ in hit}:
                 ranks[f] += 1
     return out
+
+
+def checked_embeddings(embeddings, n: int, dim: int, source: str) -> np.ndarray:
+    """``embeddings`` as an (n, dim) float32 matrix, or a LabelError naming both shapes and where
+    the expected dimension comes from (``source``)."""
+    vectors = np.asarray(embeddings, dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape[0] != n or vectors.shape[1] != dim:
+        raise LabelError(f"embeddings have shape {vectors.shape}; expected ({n}, {dim}) {source}")
+    return vectors
