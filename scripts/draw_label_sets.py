@@ -5,7 +5,7 @@
 Every real row with a prompt (parts 1-5: 5,000 rows; users_1k: 1,000) is a candidate; rows are
 reduced to one per distinct prompt text (whitespace and case folded, so that the evaluation and
 training sets can never share a prompt) and shuffled with a fixed seed. The first 600 form the
-evaluation set, the next 1,200 the training set; the first 100 of the evaluation set are also
+evaluation set, the next 1,200 the training set and the 1,600 after them a second training batch; the first 100 of the evaluation set are also
 labelled a second time, independently, to measure agreement between people.
 
 Only (source, key) is written: the prompt texts stay in ../shared (users_1k by row_in_source, parts
@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared" / "data" / "diffusiondb").resolve()
 OUT = ROOT / "tests" / "data" / "label_sets"
 EVAL_SIZE, TRAIN_SIZE, SECOND_RATER = 600, 1200, 100
+# A second training batch, drawn later from the same order (so still disjoint from the evaluation set).
+TRAIN2_SIZE = 1600
 
 
 def candidates(shared: Path) -> pd.DataFrame:
@@ -60,6 +62,7 @@ def main() -> int:
         "eval_keys.csv": drawn.iloc[:EVAL_SIZE],
         "second_rater_keys.csv": drawn.iloc[:SECOND_RATER],
         "train_keys.csv": drawn.iloc[EVAL_SIZE : EVAL_SIZE + TRAIN_SIZE],
+        "train2_keys.csv": drawn.iloc[EVAL_SIZE + TRAIN_SIZE : EVAL_SIZE + TRAIN_SIZE + TRAIN2_SIZE],
     }
     for name, frame in splits.items():
         frame[["source", "key"]].to_csv(OUT / name, index=False)
