@@ -46,6 +46,23 @@ def test_kpi_change_is_relative_to_the_previous_period_of_equal_length(wh, facts
     assert kpis["generations"]["change"] == pytest.approx(expected)
 
 
+def test_the_previous_period_has_the_same_length_and_ends_the_day_before():
+    two_weeks = Filters(start=date(2025, 9, 29), end=date(2025, 10, 12), tiers=("pro",))
+    before = two_weeks.previous_period(date(2025, 9, 1), date(2025, 10, 12))
+    assert (before.start, before.end, before.tiers) == (date(2025, 9, 15), date(2025, 9, 28), ("pro",))
+    # open ends stand for the data's first and last day: 3 days -> the 3 days before them
+    everything = Filters().previous_period(date(2025, 9, 10), date(2025, 9, 12))
+    assert (everything.start, everything.end) == (date(2025, 9, 7), date(2025, 9, 9))
+
+
+def test_kpis_without_a_comparison_hold_only_the_values(wh):
+    day2 = Filters(start=date(2022, 8, 14), end=date(2022, 8, 14))
+    alone, compared = queries.kpis(wh, day2, compare="none"), queries.kpis(wh, day2)
+    assert set(alone) == set(compared) == set(queries.KPI_METRICS)
+    assert all(set(entry) == {"value"} for entry in alone.values())
+    assert {k: v["value"] for k, v in alone.items()} == {k: v["value"] for k, v in compared.items()}
+
+
 def test_daily_rows_add_up_and_their_percentiles_are_exact(wh, facts):
     daily = queries.generations_by_day(wh)
     assert daily["generations"].sum() == len(facts)

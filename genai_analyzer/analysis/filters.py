@@ -10,8 +10,8 @@ layer's dimension expressions, the same ones the copilot groups and filters by.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 from genai_analyzer.analysis import semantic
 from genai_analyzer.core.errors import AnalyzerError
@@ -42,6 +42,9 @@ FILTER_FIELDS = (
     FilterField("art_styles", "Art style", "art_style", "--style", "Only these art styles (repeatable)."),
 )
 FILTER_NAMES = tuple(f.name for f in FILTER_FIELDS)
+# What a view can compare its period with: nothing, or the period of equal length just before it
+# (``Filters.previous_period``); the ``compare`` argument of /kpis.
+COMPARE_MODES = ("none", "previous")
 VALUE_FIELDS = tuple(f for f in FILTER_FIELDS if f.dimension)
 
 
@@ -136,6 +139,15 @@ class Filters:
     @property
     def active(self) -> bool:
         return self.where()[0] != "true"
+
+    def previous_period(self, first: date, last: date) -> Filters:
+        """The same filters over the period of equal length that ends the day before this one
+        starts: what the KPI deltas and the time charts' overlays compare with. An open start or end
+        stands for ``first`` or ``last`` (the data's first and last day). 2025-09-29 to 2025-10-12
+        (14 days) -> 2025-09-15 to 2025-09-28."""
+        start, end = self.start or first, self.end or last
+        days = (end - start).days + 1
+        return replace(self, start=start - timedelta(days=days), end=start - timedelta(days=1))
 
     @classmethod
     def from_inputs(

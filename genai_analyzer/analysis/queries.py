@@ -8,7 +8,7 @@ SQL; the filter bar is one ``Filters`` object applied the same way everywhere.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -120,19 +120,19 @@ def column_types(wh: Warehouse) -> dict[str, dict[str, str]]:
     return types
 
 
-def kpis(wh: Warehouse, filters: Filters | None = None) -> dict[str, dict]:
-    """Each KPI over the filtered period and the period of the same length just before it.
+def kpis(wh: Warehouse, filters: Filters | None = None, compare: str = "previous") -> dict[str, dict]:
+    """Each KPI over the filtered period, and with ``compare="previous"`` over the period of the
+    same length just before it (``Filters.previous_period``).
 
-    {metric: {"value": v, "previous": p, "change": (v - p) / |p| or None}}.
+    {metric: {"value": v, "previous": p, "change": (v - p) / |p| or None}}; {metric: {"value": v}}
+    with ``compare="none"``.
     """
     filters = filters or Filters()
     first, last = data_range(wh)
-    start, end = filters.start or first, filters.end or last
-    previous = replace(
-        filters, start=start - timedelta(days=(end - start).days + 1), end=start - timedelta(days=1)
-    )
-    current = _kpi_row(wh, replace(filters, start=start, end=end))
-    before = _kpi_row(wh, previous)
+    current = _kpi_row(wh, replace(filters, start=filters.start or first, end=filters.end or last))
+    if compare == "none":
+        return {name: {"value": current[name]} for name in KPI_METRICS}
+    before = _kpi_row(wh, filters.previous_period(first, last))
     out = {}
     for name in KPI_METRICS:
         value, prev = current[name], before[name]
