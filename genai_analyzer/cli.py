@@ -219,6 +219,59 @@ def search(query, mode, limit, db, **filter_values) -> None:
 
 
 @main.command()
+@click.option(
+    "--metric",
+    type=click.Choice(["reroll_rate", "failure_rate", "abandonment_rate", "success_rate"]),
+    default="failure_rate",
+    show_default=True,
+)
+@click.option("--direction", type=click.Choice(["worst", "best"]), default="worst", show_default=True)
+@click.option(
+    "--group",
+    type=click.Choice(["prompt", "cluster"]),
+    default="prompt",
+    show_default=True,
+    help="One row per exact prompt, or per cluster of prompts equal but for case and spacing.",
+)
+@click.option(
+    "--min-sample",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Rank only prompts with at least this many generations (sessions for abandonment).",
+)
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--csv", "as_csv", is_flag=True, help="Print the table as CSV.")
+@filter_options
+@db_option
+@_friendly_errors
+def leaderboard(metric, direction, group, min_sample, limit, as_csv, db, **filter_values) -> None:
+    """Rank prompts by re-rolls, failures, abandonment or success, with Wilson 95% intervals."""
+    from genai_analyzer.analysis.leaderboards import leaderboard_table, ranking_rule
+    from genai_analyzer.api.endpoints import Api
+    from genai_analyzer.warehouse.reader import Warehouse
+
+    settings = Settings.from_env(db_path=db)
+    with Warehouse.from_settings(settings) as wh:
+        api = Api(wh)
+        frame = api.leaderboard_frame(
+            api.filters(**filter_values), metric, direction, group, min_sample, limit
+        )
+    table = leaderboard_table(frame, metric, group)
+    if as_csv:
+        click.echo(table.to_csv(index=False), nl=False)
+        return
+    click.echo(ranking_rule(metric, direction, min_sample))
+    if table.empty:
+        click.echo("no prompt has enough generations for this ranking; lower --min-sample")
+        return
+    first = table.columns[1]
+    table[first] = table[first].str.strip().str.slice(0, 60)
+    click.echo(table.to_string(index=False))
+    click.echo(f"{len(table)} of {frame.attrs['eligible']:,} ranked")
+
+
+@main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON (as /ask returns it).")
 @click.option("--rows", type=int, default=20, show_default=True, help="Rows to print.")

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.explorer_queries import SESSION_SORT_KEYS
+from genai_analyzer.analysis.leaderboards import LEADERBOARD_METRICS
 from genai_analyzer.analysis.search import MODES
 from genai_analyzer.api.endpoints import CHART_QUERIES, ENDPOINTS, MAX_TEXT_CHARS, Api
 from genai_analyzer.app import explorer_view
@@ -187,10 +188,17 @@ def filter_arguments(served):
 def arguments_for(served, name: str):
     ids = st.sampled_from(served.generation_ids)
     own = {
-        "kpis": {},
+        "kpis": {"compare": text_like(st.sampled_from(["none", "previous"]))},
         "timeseries": {},
         "overview": {},
         "chart": {"chart": text_like(st.sampled_from(list(CHART_QUERIES)))},
+        "leaderboard": {
+            "metric": text_like(st.sampled_from(list(LEADERBOARD_METRICS))),
+            "direction": text_like(st.sampled_from(["worst", "best"])),
+            "group": text_like(st.sampled_from(["prompt", "cluster"])),
+            "min_sample": limits,
+            "limit": limits,
+        },
         "search": {
             "query": text_like(st.sampled_from(["cat", "city at night", "portrait", "a"])),
             "mode": text_like(st.sampled_from(MODES)),
@@ -245,6 +253,10 @@ def test_file_urls_come_from_one_helper():
         ("kpis", {"start": 20220813}, "invalid_type", "start"),
         ("kpis", {"statuses": {"a": 1}}, "invalid_type", "statuses"),
         ("chart", {"chart": "pie"}, "unknown_value", "chart"),
+        ("kpis", {"compare": "yesterday"}, "unknown_value", "compare"),
+        ("leaderboard", {"metric": "fun"}, "unknown_value", "metric"),
+        ("leaderboard", {"direction": "up"}, "unknown_value", "direction"),
+        ("leaderboard", {"min_sample": 0}, "invalid_value", "min_sample"),
         ("chart", {"chart": ["outcomes"]}, "invalid_type", "chart"),
         ("search", {"query": "x" * 50_000}, "too_long", "query"),
         ("search", {"query": "cat", "limit": -5}, "invalid_value", "limit"),

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from gradio_client import Client
 
-from genai_analyzer.analysis import queries
+from genai_analyzer.analysis import leaderboards, queries
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.app.server import parse_auth
 from genai_analyzer.core.errors import SettingsError
@@ -47,7 +47,7 @@ def test_ui_glue_is_not_in_the_public_api(served):
     _, url = served
     api = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
     assert set(api["named_endpoints"]) == {
-        "/overview", "/kpis", "/timeseries", "/chart",  # Overview, Analytics
+        "/overview", "/kpis", "/timeseries", "/chart", "/leaderboard",  # Overview, Analytics, Leaderboards
         "/search", "/generation", "/more_like_this", "/session", "/sessions",  # Session Explorer
         "/ask",  # SQL Copilot
     }  # fmt: skip
@@ -61,6 +61,47 @@ def test_kpis_endpoint_applies_filters_like_the_query_layer(served):
     assert result["generations"]["value"] == expected["generations"]["value"] > 0
     assert result["p95_latency_ms"]["value"] == pytest.approx(expected["p95_latency_ms"]["value"])
     assert result["generations"]["previous"] == expected["generations"]["previous"]
+
+
+def test_kpis_endpoint_compares_with_the_previous_period_only_when_asked(served):
+    wh, url = served
+    client = Client(url, verbose=False)
+    day2 = {"start": "2022-08-14", "end": "2022-08-14"}
+    alone = client.predict(**day2, compare="none", api_name="/kpis")
+    compared = client.predict(**day2, compare="previous", api_name="/kpis")
+    assert alone["generations"] == {"value": compared["generations"]["value"]}
+    # the previous period of one day is the day before, under the same filters
+    assert compared["generations"]["previous"] == wh.scalar(
+        "SELECT count(*) FROM fact_generations WHERE date_key = '2022-08-13'"
+    )
+    with pytest.raises(Exception, match="comparison") as caught:
+        client.predict(**day2, compare="last year", api_name="/kpis")
+    assert caught.value.message["field"] == "compare"
+    assert caught.value.message["valid"] == ["none", "previous"]
+
+
+def test_leaderboard_endpoint_ranks_prompts_like_the_query_layer(served):
+    wh, url = served
+    client = Client(url, verbose=False)
+    arguments = {"metric": "reroll_rate", "group": "cluster", "min_sample": 2, "limit": 10}
+    rows = client.predict(**arguments, tiers=["pro"], api_name="/leaderboard")
+    expected = leaderboards.prompt_leaderboard(wh, Filters(tiers=("pro",)), **arguments)
+    assert [r["key"] for r in rows] == expected["key"].tolist() and len(rows) == 10
+    assert [r["rank"] for r in rows] == list(range(1, 11))
+    top, first = rows[0], expected.iloc[0]
+    assert (top["rerolls"], top["generations"]) == (first["rerolls"], first["generations"])
+    assert (top["reroll_rate_low"], top["reroll_rate_high"]) == pytest.approx(
+        leaderboards.wilson_interval(top["rerolls"], top["generations"])
+    )
+    assert all(r["generations"] >= 2 for r in rows)
+    # worst re-roll rate: sorted by the lower bound, highest first
+    lows = [r["reroll_rate_low"] for r in rows]
+    assert lows == sorted(lows, reverse=True)
+    with pytest.raises(Exception, match="leaderboard metric") as caught:
+        client.predict(metric="fun", api_name="/leaderboard")
+    error = caught.value.message
+    assert (error["code"], error["field"]) == ("unknown_value", "metric")
+    assert error["valid"] == list(leaderboards.LEADERBOARD_METRICS)
 
 
 def test_chart_endpoint_returns_the_rows_the_chart_and_its_export_draw(served):

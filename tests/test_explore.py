@@ -381,10 +381,13 @@ def test_replay_thumbnails_are_served_and_nothing_else_is(wh, served, expected_r
         assert response.status == 200
         assert response.headers["content-type"] == "image/webp"
         assert response.read(12)[8:12] == b"WEBP"
-    # allowed_paths opens the thumbnail folder only: the warehouse file beside it stays closed
-    with pytest.raises(urllib.error.HTTPError) as info:
-        urllib.request.urlopen(urllib.parse.urljoin(url, explorer.file_url(str(wh.path.resolve()))))
-    assert info.value.code == 403
+    assert all(s.startswith("thumbs/") for s in sources)  # the app's own route, no server path
+    # Gradio's file route serves neither the warehouse file nor the thumbnails by their paths
+    for path in (wh.path.resolve(), explore.session_replay(wh, session_id)["thumb_path"].iloc[0]):
+        file_route = "gradio_api/file=" + urllib.parse.quote(str(path))
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(urllib.parse.urljoin(url, file_route))
+        assert info.value.code == 403
 
 
 # --- the UI glue (private), called as the page calls it --------------------------------------

@@ -60,11 +60,19 @@ def format_duration(seconds) -> str:
 
 
 def format_change(change) -> str:
-    """A relative change as '▲ 12.0%', '▼ 3.1%' or '■ 0.0%'."""
+    """A relative change as '▲ +12.0%', '▼ -3.1%' or '■ 0.0%'."""
     if _missing(change):
         return "–"
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "■"
-    return f"{arrow} {abs(change):.1%}"
+    if change == 0:
+        return "■ 0.0%"
+    return f"{'▲' if change > 0 else '▼'} {change:+.1%}"
+
+
+def format_interval(rate, low, high) -> str:
+    """A rate and its confidence interval in whole percent: '12% (8-17%)'."""
+    if _missing(rate):
+        return "–"
+    return f"{100 * rate:.0f}% ({100 * low:.0f}-{100 * high:.0f}%)"
 
 
 def plural(n: int | float, noun: str, plural_form: str | None = None) -> str:

@@ -11,14 +11,16 @@ from urllib.parse import quote
 
 from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.core.errors import AnalyzerError
+from genai_analyzer.pipeline.thumbnails import thumb_name
 
 # The caps on what a caller may send.
 MAX_TEXT_CHARS = 2_000  # a search query or a question
 MAX_ID_CHARS = 200  # a generation or session id, a date, one filter value
 MAX_FILTER_VALUES = 100  # values in one filter list
-# Where the running app serves a local file (Gradio's file route), relative to the app's URL: the
-# page sets <base href="./">, so it also works under a root path. The app's HTML uses it too.
-FILE_URL_PREFIX = "gradio_api/file="
+# Where the running app serves the warehouse's thumbnails, by name (app/routes.thumbnail_route),
+# relative to the app's URL: the page sets <base href="./">, so it also works under a root path.
+# The app's HTML uses it too.
+THUMB_ROUTE = "thumbs"
 
 
 class InputError(AnalyzerError):
@@ -33,10 +35,11 @@ class InputError(AnalyzerError):
         self.valid = valid
 
 
-def file_url(path: str | None) -> str | None:
-    """The URL, relative to the app, that the running app serves a local file at (the file must
-    be in the app's allowed paths): the one helper for the app's HTML and the API's records."""
-    return f"{FILE_URL_PREFIX}{quote(path)}" if path else None
+def thumb_url(path: str | None) -> str | None:
+    """The URL, relative to the app, that the running app serves the thumbnail at ``path`` at:
+    ``thumbs/<its name relative to the warehouse's thumbnail folder>``, no server path in it. The
+    one helper for the app's HTML and the API's records; None without a thumbnail."""
+    return f"{THUMB_ROUTE}/{quote(thumb_name(path))}" if path else None
 
 
 def public_record(value):
@@ -49,7 +52,7 @@ def public_record(value):
     out = {}
     for key, item in value.items():
         if key == "thumb_path":
-            out["thumb_url"] = file_url(item if isinstance(item, str) else None)
+            out["thumb_url"] = thumb_url(item if isinstance(item, str) else None)
         elif key == "image_path":
             out["has_image"] = isinstance(item, str) and bool(item)
         else:

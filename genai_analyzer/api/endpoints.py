@@ -27,9 +27,9 @@ from datetime import date
 import pandas as pd
 
 from genai_analyzer.analysis import explorer_queries as explore
-from genai_analyzer.analysis import queries
+from genai_analyzer.analysis import leaderboards, queries
 from genai_analyzer.analysis.copilot.core import Copilot
-from genai_analyzer.analysis.filters import FILTER_NAMES, VALUE_FIELDS, Filters
+from genai_analyzer.analysis.filters import COMPARE_MODES, FILTER_NAMES, VALUE_FIELDS, Filters
 from genai_analyzer.analysis.search import MODES, more_like_this, search
 from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and tests name them here)
     FILE_URL_PREFIX,
@@ -73,6 +73,7 @@ ENDPOINTS = (
     "kpis",
     "timeseries",
     "chart",
+    "leaderboard",
     "search",
     "generation",
     "more_like_this",
@@ -154,10 +155,14 @@ class Api:
         p50/p95 latency, cost, revenue, margin, period, source and simulated columns."""
         return queries.overview_figures(self.wh)
 
-    def kpis(self, filters: Filters) -> dict:
-        """KPIs over the filtered period (dates YYYY-MM-DD; empty = whole range) and the change
-        against the period of equal length before it: {metric: {value, previous, change}}."""
-        return plain(queries.kpis(self.wh, filters))
+    def kpis(self, filters: Filters, compare: str = "previous") -> dict:
+        """KPIs over the filtered period (dates YYYY-MM-DD; empty = whole range). compare:
+        "previous" (the default) adds each KPI's value over the period of equal length that ends the
+        day before the start (an empty start or end stands for the data's first or last day), under
+        the same filters, and the relative change: {metric: {value, previous, change}}; "none"
+        gives {metric: {value}}."""
+        compare = check_choice(compare, "compare", COMPARE_MODES, "comparison")
+        return plain(queries.kpis(self.wh, filters, compare))
 
     def timeseries(self, filters: Filters) -> list[dict]:
         """One record per day: generations, active_users, success_rate, p50/p95 latency, cost, revenue."""
@@ -174,6 +179,41 @@ class Api:
         friction by tier, weekly performance, domains, art styles, complexity), one record per
         point: the same rows as the chart on screen and its CSV export."""
         return records(self.chart_frame(chart, filters))
+
+    # --- Prompt leaderboards -------------------------------------------------------------------------
+
+    def leaderboard_frame(
+        self, filters: Filters, metric: str, direction: str, group: str, min_sample: int, limit: int
+    ) -> pd.DataFrame:
+        """The ranked rows behind the leaderboard on screen, its CSV export and /leaderboard."""
+        return leaderboards.prompt_leaderboard(
+            self.wh, filters, metric=metric, direction=direction, group=group,
+            min_sample=min_sample, limit=limit,
+        )  # fmt: skip
+
+    def leaderboard(
+        self,
+        metric: str = "failure_rate",
+        direction: str = "worst",
+        group: str = "prompt",
+        min_sample: int = leaderboards.DEFAULT_MIN_SAMPLE,
+        limit: int = leaderboards.DEFAULT_LIMIT,
+        filters: Filters = NO_FILTERS,
+    ) -> list[dict]:
+        """Prompts ranked by a rate with its Wilson 95% interval. metric: reroll_rate, failure_rate,
+        abandonment_rate or success_rate; direction: worst or best; group: prompt (one exact text)
+        or cluster (texts equal but for case and spacing); only prompts with at least min_sample
+        trials (generations; sessions for abandonment) are ranked (default 5); limit 1-500. The
+        highest rates are ranked by the interval's lower bound, the lowest by its upper bound
+        (docs/leaderboards.md). One record per prompt: rank, key (prompt_id, or a cluster's
+        normalized text), prompt, variants, generations, sessions, users, successes, failures,
+        rerolls, abandoned, and each rate with <rate>_low and <rate>_high."""
+        metric = check_choice(metric, "metric", leaderboards.LEADERBOARD_METRICS, "leaderboard metric")
+        direction = check_choice(direction, "direction", leaderboards.DIRECTIONS, "direction")
+        group = check_choice(group, "group", leaderboards.GROUPS, "grouping")
+        min_sample = check_count(min_sample, "min_sample", leaderboards.MAX_MIN_SAMPLE)
+        limit = check_count(limit)
+        return records(self.leaderboard_frame(filters, metric, direction, group, min_sample, limit))
 
     # --- Session Explorer ---------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import gradio as gr
 
 from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.api.endpoints import Api
-from genai_analyzer.app import analytics, copilot, explorer, explorer_view, overview, routes
+from genai_analyzer.app import analytics, copilot, explorer, overview, routes
 from genai_analyzer.app.theme import CSS, EXPLORER_CSS, FORCE_DARK_JS, HEAD, font_dirs, make_theme
 from genai_analyzer.warehouse.reader import Warehouse
 
@@ -36,11 +36,13 @@ def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Block
 
 def launch_kwargs(wh: Warehouse) -> dict:
     """Arguments for ``demo.launch``: look and feel (Gradio 6 takes theme, css, js and head there),
-    and the folders the pages may load files from: the thumbnails and the shipped font."""
+    the folder the pages may load the shipped font from, and the app's own route serving ``wh``'s
+    thumbnails by name (``routes.thumbnail_route``: no server path in a URL)."""
     return {
         "theme": make_theme(),
         "css": CSS + EXPLORER_CSS + copilot.CSS,
         "js": FORCE_DARK_JS,
         "head": HEAD,
-        "allowed_paths": explorer_view.allowed_paths(wh) + font_dirs(),
+        "allowed_paths": font_dirs(),
+        "app_kwargs": {"routes": [routes.thumbnail_route(wh)]},
     }

@@ -26,16 +26,15 @@ from genai_analyzer.app.explorer_view import (
     EMPTY_REPLAY,
     SESSION_COLUMN_WIDTHS,
     SORT_CHOICES,
-    allowed_paths,
     detail_html,
-    file_url,
     generations_html,
     replay_html,
     sessions_table,
+    thumb_url,
     tiles_html,
 )
 
-__all__ = ["EMPTY_DETAIL", "allowed_paths", "build", "file_url", "replay_html", "tiles_html"]
+__all__ = ["EMPTY_DETAIL", "build", "replay_html", "thumb_url", "tiles_html"]
 
 # --- the tab ---------------------------------------------------------------------------------
 

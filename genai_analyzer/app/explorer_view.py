@@ -7,15 +7,10 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-from gradio.route_utils import API_PREFIX
 
 from genai_analyzer.analysis.formatting import format_duration, format_value
 from genai_analyzer.api import endpoints
-from genai_analyzer.core.contract import thumb_dir
-from genai_analyzer.warehouse.reader import Warehouse
 
-# Relative to the page: the page sets <base href="./">, so this also works under a root path.
-FILE_URL_PREFIX = f"{API_PREFIX.lstrip('/')}/file="
 SORT_CHOICES = [
     ("Friction", "friction"),
     ("Duration", "duration"),
@@ -54,22 +49,17 @@ EMPTY_REPLAY = (
 )
 
 
-def allowed_paths(wh: Warehouse) -> list[str]:
-    """Folders the app must let Gradio serve: the thumbnails beside the warehouse file."""
-    return [str(thumb_dir(wh.path.resolve()))]
-
-
 # --- HTML ------------------------------------------------------------------------------------
 
 
-def file_url(path: str | None) -> str | None:
-    """The URL the running app serves a local file at (the file must be in allowed_paths): the
-    API layer's helper, so the page and the API's records give the same relative URL."""
-    return endpoints.file_url(path)
+def thumb_url(path: str | None) -> str | None:
+    """The URL, relative to the page, the app serves a thumbnail at (``thumbs/<name>``, no server
+    path): the API layer's helper, so the page and the API's records give the same URL."""
+    return endpoints.thumb_url(path)
 
 
 def _thumb_html(path: str | None, css_class: str = "ex-thumb") -> str:
-    url = file_url(path)
+    url = thumb_url(path)
     if url is None:
         return f'<div class="{css_class} missing">no image</div>'
     return f'<img class="{css_class}" src="{html.escape(url)}" alt="" loading="lazy">'
@@ -262,7 +252,7 @@ def tiles_html(tiles: pd.DataFrame, *, images: bool = True) -> str:
     for index, row in enumerate(tiles.itertuples(index=False)):
         prompt = (row.prompt or "").strip() or "(empty prompt)"
         classes = ["ex-tile"] + (["nsfw"] if row.nsfw else []) + (["pinned selected"] if row.pinned else [])
-        url = file_url(_text(row.thumb_path))
+        url = thumb_url(_text(row.thumb_path))
         image = (
             f'<img src="{html.escape(url)}" alt="" loading="lazy">'
             if url
@@ -311,7 +301,7 @@ def generations_html(
     items = []
     for row in generations.itertuples(index=False):
         nsfw = (row.image_nsfw or 0) >= threshold
-        url = file_url(_text(row.thumb_path))
+        url = thumb_url(_text(row.thumb_path))
         thumb = (
             f'<img class="ex-mini{" nsfw" if nsfw else ""}" src="{html.escape(url)}" alt="" loading="lazy">'
             if url

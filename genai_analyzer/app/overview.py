@@ -91,7 +91,7 @@ def showcase_html(frame, *, images: bool = True) -> str:
             "step (<code>genai-analyzer build</code> without <code>--skip thumbnails</code>).</div>"
         )
     cards = "".join(
-        f'<figure class="ov-shot"><img src="{explorer_view.file_url(row.thumb_path)}" '
+        f'<figure class="ov-shot"><img src="{explorer_view.thumb_url(row.thumb_path)}" '
         f'alt="generation {row.session_seq}" loading="lazy"/><figcaption><b>#{row.session_seq}</b> '
         f'{html.escape(_cut(row.prompt))} <span class="ov-status">{html.escape(row.status)}</span>'
         "</figcaption></figure>"

@@ -5,6 +5,9 @@ parameter spelled out as the shared filter fields (start, end, tiers, statuses, 
 art_styles), so one definition (``FILTER_FIELDS``) names them for every endpoint. Every other
 argument is checked against its type hint (``check_argument``) before the method runs, and every
 error is answered as an error object (``app.errors.api_errors``).
+
+The app also serves the warehouse's thumbnails itself, by name (``thumbnail_route``): records and
+the page link ``thumbs/<name>``, never a path on the server.
 """
 
 from __future__ import annotations
@@ -12,12 +15,22 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
+from pathlib import Path, PurePosixPath
 
 import gradio as gr
+from gradio.route_utils import API_PREFIX
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.routing import Route
 
 from genai_analyzer.analysis.filters import FILTER_FIELDS, Filters
-from genai_analyzer.api.endpoints import ENDPOINTS, Api, InputError, check_argument
+from genai_analyzer.api.endpoints import ENDPOINTS, THUMB_ROUTE, Api, InputError, check_argument
 from genai_analyzer.app.errors import api_errors
+from genai_analyzer.core.contract import thumb_dir
+from genai_analyzer.core.images import IMAGE_SUFFIXES
+from genai_analyzer.warehouse.reader import Warehouse
+
+LOGIN_CHECK = f"{API_PREFIX}/login_check"  # Gradio's own: 200 when a request may see the app
 
 _FILTER_TYPES = {"start": str, "end": str}
 
@@ -84,3 +97,60 @@ def register(api: Api) -> None:
     """Register every public endpoint in the enclosing Blocks."""
     for name in ENDPOINTS:
         gr.api(public(api, name), api_name=name)
+
+
+# --- thumbnails, served by name ------------------------------------------------------------------
+
+
+def thumbnail_route(wh: Warehouse) -> Route:
+    """``GET /thumbs/<name>``: the thumbnail ``<name>`` (relative to ``wh``'s thumbnail folder,
+    as ``api.checks.thumb_url`` gives it). Behind the app's login when auth is on (401 otherwise);
+    a name that is not a plain relative path inside that folder (``..``, absolute, a backslash, a
+    file that is not an image) is refused with 400 before the disk is touched, and one that
+    resolves outside the folder (a link) is refused too. Pass it to ``launch`` as
+    ``app_kwargs={"routes": [...]}`` (``app.launch_kwargs`` does)."""
+    root = thumb_dir(wh.path.resolve())
+
+    async def thumbnail(request: Request) -> Response:
+        if not await _signed_in(request):
+            return PlainTextResponse("Not authenticated: log in to the app first.", status_code=401)
+        name = request.path_params["name"]
+        parts = PurePosixPath(name).parts
+        if (
+            not parts
+            or name.startswith("/")
+            or "\\" in name
+            or "\0" in name
+            or any(part in ("..", ".") for part in parts)
+            or not name.lower().endswith(IMAGE_SUFFIXES)
+        ):
+            return PlainTextResponse("Not a thumbnail name.", status_code=400)
+        path = (root / Path(*parts)).resolve()
+        if not path.is_relative_to(root.resolve()):
+            return PlainTextResponse("Not a thumbnail name.", status_code=400)
+        if not path.is_file():
+            return PlainTextResponse("No such thumbnail.", status_code=404)
+        return FileResponse(path, headers={"Cache-Control": "private, max-age=3600"})
+
+    return Route(f"/{THUMB_ROUTE}/{{name:path}}", thumbnail, methods=["GET", "HEAD"], name="thumbnail")
+
+
+async def _signed_in(request: Request) -> bool:
+    """Whether the request may see the app, as Gradio itself decides for its own routes: the same
+    request (cookies, headers) asked in-process of Gradio's ``/gradio_api/login_check``, which
+    answers 200 without auth, or with auth for a logged-in caller (its cookie, or the app's auth
+    dependency), and 401 otherwise. Anything but 200 refuses: a login is never skipped."""
+    path = request.scope.get("root_path", "") + LOGIN_CHECK
+    scope = {k: v for k, v in request.scope.items() if k not in ("endpoint", "route", "path_params")}
+    scope.update(method="GET", path=path, raw_path=path.encode(), query_string=b"")
+    statuses: list[int] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    await request.app(scope, receive, send)
+    return statuses == [200]

@@ -17,7 +17,7 @@ import zlib
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from genai_analyzer.core.images import ZIP_SEPARATOR
 
@@ -37,6 +37,14 @@ class ThumbResult:
 def thumb_path_for(image_path: str, thumb_dir: Path) -> Path:
     digest = hashlib.sha1(image_path.encode()).hexdigest()[:20]
     return thumb_dir / digest[:2] / f"{digest}.webp"
+
+
+def thumb_name(thumb_path: str) -> str:
+    """A thumbnail's name relative to its thumbnail folder (``ab/<digest>.webp``): the last two
+    parts of the path ``thumb_path_for`` gives, wherever that folder is now. The app serves a
+    thumbnail by this name (``thumbs/<name>``), never by its path on the server."""
+    path = PurePosixPath(thumb_path)
+    return f"{path.parent.name}/{path.name}"
 
 
 def make_thumbnails(

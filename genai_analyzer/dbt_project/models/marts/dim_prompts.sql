@@ -21,6 +21,7 @@ per_prompt as (
     select
         prompt_id,
         any_value(prompt) as prompt,
+        any_value(prompt_normalized) as prompt_normalized,
         count(*) as n_generations,
         count(distinct user_id) as n_users,
         min(created_at) as first_seen_at
@@ -37,6 +38,7 @@ final as (
     select
         p.prompt_id,
         p.prompt,
+        p.prompt_normalized,
         -- words: the spaces between them, plus one
         case when p.collapsed = '' then 0
              else strlen(p.collapsed) - strlen(replace(p.collapsed, ' ', '')) + 1 end as n_words,
