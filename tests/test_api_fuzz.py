@@ -97,6 +97,7 @@ def check_answer(served: Served, name: str, arguments: dict, event: str, payload
         assert isinstance(payload[0], dict | list)
         text = json.dumps(payload[0])
         assert '"thumb_path"' not in text and '"image_path"' not in text, "server paths leaked"
+        assert str(served.wh.path.resolve().parent) not in text, "a server path leaked"
         return None
     seen["errors"] += 1
     assert isinstance(payload, dict) and payload.get("error") is not None, (name, arguments, payload)
@@ -230,15 +231,12 @@ def arguments_for(served, name: str):
     return base
 
 
-def test_file_urls_come_from_one_helper():
+def test_thumbnail_urls_come_from_one_helper_and_name_no_server_path():
     from genai_analyzer.api import endpoints
 
-    assert explorer_view.FILE_URL_PREFIX == endpoints.FILE_URL_PREFIX
-    assert (
-        explorer_view.file_url("/a b/t.webp")
-        == endpoints.file_url("/a b/t.webp")
-        == "gradio_api/file=/a%20b/t.webp"
-    )
+    path = "/srv/data/warehouse_thumbs/ab/ab12 x.webp"
+    assert explorer_view.thumb_url(path) == endpoints.thumb_url(path) == "thumbs/ab/ab12%20x.webp"
+    assert explorer_view.thumb_url(None) is None
 
 
 # --- a few representative bad inputs (fast) ------------------------------------------------------
@@ -297,7 +295,7 @@ def test_results_carry_relative_thumbnail_urls_not_server_paths(served):
     hits = payload[0]
     assert hits and all("thumb_path" not in h and "image_path" not in h for h in hits)
     urls = [h["thumb_url"] for h in hits if h["thumb_url"]]
-    assert urls and all(u.startswith("gradio_api/file=") for u in urls)
+    assert urls and all(u.startswith("thumbs/") and str(served.wh.path.parent) not in u for u in urls)
     event, payload = served.call("generation", {"generation_id": hits[0]["generation_id"]})
     assert event == "complete" and payload[0]["generation"]["thumb_url"] == hits[0]["thumb_url"]
 

@@ -32,18 +32,18 @@ from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.analysis.filters import COMPARE_MODES, FILTER_NAMES, VALUE_FIELDS, Filters
 from genai_analyzer.analysis.search import MODES, more_like_this, search
 from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and tests name them here)
-    FILE_URL_PREFIX,
     MAX_FILTER_VALUES,
     MAX_ID_CHARS,
     MAX_TEXT_CHARS,
+    THUMB_ROUTE,
     InputError,
     check_argument,
     check_choice,
     check_count,
     check_id,
     check_text,
-    file_url,
     public_record,
+    thumb_url,
     type_name,
 )
 from genai_analyzer.core.jsonable import plain, records
