@@ -399,8 +399,8 @@ def bench_load(url: str, texts: list[str], users: int, duration: float) -> None:
 
     setup = api_client(url)
     sessions = [r["session_id"] for r in setup.predict(limit=200, api_name="/sessions")]
-    days = setup.predict(api_name="/timeseries")
-    first, last = days[0]["day"], days[-1]["day"]
+    days = setup.predict(api_name="/timeseries")  # one record per bucket: an hour, day, week or month
+    first, last = days[0]["bucket"][:10], days[-1]["bucket"][:10]
     results, errors, lock = defaultdict(list), [], threading.Lock()
     clients = [api_client(url) for _ in range(users)]
     deadline = time.perf_counter() + duration

@@ -143,14 +143,49 @@ def test_bad_filters_are_errors_that_say_what_is_wrong(served, arguments, messag
         )
 
 
-def test_timeseries_endpoint_returns_one_record_per_day(served):
+def test_timeseries_endpoint_returns_one_record_per_bucket_at_the_grain_that_fits(served):
     wh, url = served
     records = Client(url, verbose=False).predict(api_name="/timeseries")
-    assert [r["day"] for r in records] == ["2022-08-13", "2022-08-14"]
+    # 7 hours of real rows: one record an hour, not two days
+    assert [r["bucket"] for r in records] == [
+        "2022-08-13T20:00:00", "2022-08-13T21:00:00", "2022-08-13T22:00:00", "2022-08-13T23:00:00",
+        "2022-08-14T00:00:00", "2022-08-14T01:00:00", "2022-08-14T02:00:00",
+    ]  # fmt: skip
+    assert {r["grain"] for r in records} == {"hour"}
     assert sum(r["generations"] for r in records) == 1000
     assert records[0]["success_rate"] == pytest.approx(
-        wh.scalar("SELECT avg((status = 'success')::INT) FROM fact_generations WHERE date_key = '2022-08-13'")
+        wh.scalar(
+            "SELECT avg((status = 'success')::INT) FROM fact_generations "
+            "WHERE created_at >= '2022-08-13 20:00:00+00' AND created_at < '2022-08-13 21:00:00+00'"
+        )
     )
+
+
+def test_time_charts_compare_with_the_previous_period_through_the_api(served):
+    wh, url = served
+    client = Client(url, verbose=False)
+    day = {"start": "2022-08-14", "end": "2022-08-14"}
+    rows = client.predict(chart="latency by hour and tier", compare="previous", **day, api_name="/chart")
+    expected = queries.with_previous_period(
+        wh, Filters(start=date(2022, 8, 14), end=date(2022, 8, 14)), queries.latency_by_hour_and_tier
+    )
+    assert [(r["period"], r["hour"], r["tier"]) for r in rows] == list(
+        zip(expected["period"], expected["hour"], expected["tier"], strict=True)
+    )
+    assert {r["period_start"] for r in rows if r["period"] == "previous"} == {"2022-08-13"}
+    series = client.predict(compare="previous", **day, api_name="/timeseries")
+    assert [r["period"] for r in series] == ["current"] * 3 + ["previous"] * 4
+    with pytest.raises(Exception, match="comparison") as caught:
+        client.predict(compare="yesterday", api_name="/timeseries")
+    error = caught.value.message
+    assert (error["code"], error["field"], error["valid"]) == (
+        "unknown_value",
+        "compare",
+        ["none", "previous"],
+    )
+    with pytest.raises(Exception, match="compare applies") as caught:
+        client.predict(chart="outcomes", compare="previous", api_name="/chart")
+    assert (caught.value.message["field"], caught.value.message["valid"]) == ("compare", ["none"])
 
 
 def test_a_malformed_date_is_a_clear_error_through_the_api(served):

@@ -64,10 +64,10 @@ def test_kpis_without_a_comparison_hold_only_the_values(wh):
 
 
 def test_daily_rows_add_up_and_their_percentiles_are_exact(wh, facts):
-    daily = queries.generations_by_day(wh)
+    daily = queries.activity_over_time(wh, grain="day")  # 7 hours: "hour" unless asked
     assert daily["generations"].sum() == len(facts)
     for row in daily.itertuples():
-        day = facts[facts["date_key"] == row.day]
+        day = facts[facts["date_key"] == row.bucket]
         assert row.p95_latency_ms == pytest.approx(np.quantile(day["latency_ms"], 0.95))
 
 
@@ -75,10 +75,10 @@ def test_the_tier_filter_applies_to_every_query(wh, facts):
     pro = Filters(tiers=["pro"])
     n_pro = (facts["tier"] == "pro").sum()
     assert queries.kpis(wh, pro)["generations"]["value"] == n_pro
-    assert queries.generations_by_day(wh, pro)["generations"].sum() == n_pro
+    assert queries.activity_over_time(wh, pro)["generations"].sum() == n_pro
     assert queries.status_breakdown(wh, pro)["generations"].sum() == n_pro
     assert set(queries.latency_by_hour_and_tier(wh, pro)["tier"]) == {"pro"}
-    assert queries.weekly_performance(wh, pro)["generations"].sum() == n_pro
+    assert queries.performance_over_time(wh, pro)["generations"].sum() == n_pro
     assert set(queries.friction_by_tier(wh, pro)["tier"]) == {"pro"}
 
 
@@ -95,7 +95,7 @@ def test_friction_counts_each_session_once(wh):
 
 def test_a_filter_matching_nothing_gives_empty_frames_not_errors(wh):
     none = Filters(start=date(2030, 1, 1), end=date(2030, 1, 2))
-    assert queries.generations_by_day(wh, none).empty
+    assert queries.activity_over_time(wh, none).empty
     assert queries.kpis(wh, none)["generations"]["value"] == 0
 
 

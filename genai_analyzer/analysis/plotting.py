@@ -1,18 +1,27 @@
 """Plotly figures for the app, one consistent look: dark slate, one purple accent.
 
 Each function takes a query-layer DataFrame and returns a figure; an empty frame gives an empty
-state figure with a sentence instead of a blank chart.
+state figure with a sentence instead of a blank chart. A chart over time reads its grain from the
+frame (``timegrain``): its title, its ticks (one format per grain, a range of whole buckets even for
+a single point) and its lines, broken where a bucket between two others holds no generations. A
+frame with a ``period`` column (``queries.with_previous_period``) adds the previous period as a
+dashed overlay, labelled with its dates.
 """
 
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from genai_analyzer.analysis import timegrain
+
 ACCENT = "#8b5cf6"
 TIER_COLOURS = {"free": "#94a3b8", "pro": ACCENT, "enterprise": "#22d3ee"}
 STATUS_COLOURS = {"success": "#22c55e", "error": "#ef4444", "timeout": "#f59e0b", "nsfw_blocked": "#e879f9"}
+PREVIOUS = "#cbd5e1"  # the previous period's overlay, dashed
 SEQUENCE = [ACCENT, "#22d3ee", "#f59e0b", "#22c55e", "#ef4444", "#e879f9", "#94a3b8", "#60a5fa"]
 
 
@@ -76,16 +85,122 @@ def empty(title: str, message: str = "No generations match these filters.") -> g
     return layout(fig, title)
 
 
-def daily_activity(frame: pd.DataFrame) -> go.Figure:
-    title = "Daily activity"
-    if frame.empty:
-        return empty(title)
-    fig = go.Figure()
-    fig.add_bar(x=frame["day"], y=frame["generations"], name="generations", marker_color=ACCENT)
-    fig.add_scatter(
-        x=frame["day"], y=frame["active_users"], name="active users", yaxis="y2", line={"color": "#22d3ee"}
+# --- the time axis -------------------------------------------------------------------------------
+
+# Tick and hover labels per grain (d3 time formats): hours show their day under them, weeks start
+# on the Monday shown.
+TICK_FORMATS = {"hour": "%H:%M<br>%b %-d", "day": "%b %-d", "week": "%b %-d", "month": "%b %Y"}
+HOVER_FORMATS = {
+    "hour": "%b %-d, %Y %H:%M UTC",
+    "day": "%a %b %-d, %Y",
+    "week": "week of %b %-d, %Y",
+    "month": "%B %Y",
+}
+# A tick every k buckets, k the first of these that leaves at most MAX_TICKS ticks.
+TICK_EVERY = {"hour": (1, 2, 3, 6, 12, 24), "day": (1, 2, 7, 14, 28), "week": (1, 2, 4, 8, 13, 26),
+              "month": (1, 2, 3, 6, 12)}  # fmt: skip
+BUCKET_MS = {"hour": 3_600_000, "day": 86_400_000, "week": 7 * 86_400_000}
+MAX_TICKS = 8
+
+
+def _stamp(ts: pd.Timestamp) -> str:
+    return ts.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def time_axis(fig: go.Figure, buckets: pd.Series, grain: str) -> None:
+    """An x axis of whole buckets of ``grain``: half a bucket of room on each side (one bucket wide
+    for a single point, never a fraction of a second), a tick every k buckets from the first, in
+    the grain's format."""
+    first, last = pd.Timestamp(buckets.min()), pd.Timestamp(buckets.max())
+    n = timegrain.buckets_between(grain, first, last)
+    every = next((k for k in TICK_EVERY[grain] if n <= k * MAX_TICKS), None)
+    if every is None:  # months beyond 8 years: whole years
+        every = 12 * math.ceil(n / (12 * MAX_TICKS))
+    half = (timegrain.next_bucket(first, grain) - first) / 2
+    fig.update_xaxes(
+        type="date",
+        range=[_stamp(first - half), _stamp(last + half)],
+        tick0=_stamp(first),
+        dtick=f"M{every}" if grain == "month" else every * BUCKET_MS[grain],
+        tickformat=TICK_FORMATS[grain],
+        hoverformat=HOVER_FORMATS[grain],
     )
+
+
+def gapped(x, y, after) -> tuple[list, list]:
+    """(x, y) with a None point wherever x skips a bucket (``after(v)``: the bucket after ``v``),
+    so that a line breaks across empty buckets instead of joining its neighbours."""
+    xs, ys = [], []
+    for value, height in zip(x, y, strict=True):
+        if xs and value > after(xs[-1]):
+            xs.append(after(xs[-1]))
+            ys.append(None)
+        xs.append(value)
+        ys.append(None if pd.isna(height) else float(height))
+    return xs, ys
+
+
+def _line(fig: go.Figure, rows: pd.DataFrame, column: str, grain: str, scale: float = 1, **trace) -> None:
+    x, y = gapped(rows["bucket"], rows[column] * scale, lambda t: timegrain.next_bucket(t, grain))
+    fig.add_scatter(x=x, y=y, mode="lines+markers", marker={"size": 5}, **trace)
+
+
+def periods_of(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None, str | None]:
+    """(the current period's rows, the previous period's or None, its label or None)."""
+    if "period" not in frame.columns:
+        return frame, None, None
+    current, previous = frame[frame["period"] == "current"], frame[frame["period"] == "previous"]
+    periods = frame.attrs.get("periods")
+    if periods:
+        start, end = periods["previous"]
+    elif len(previous):
+        start, end = previous["period_start"].iloc[0], previous["period_end"].iloc[0]
+    else:
+        return current, previous, "previous period"
+    return current, previous, f"previous period: {start}" + ("" if start == end else f" to {end}")
+
+
+def no_previous_rows(fig: go.Figure, label: str) -> None:
+    """Say that the previous period holds nothing, where its overlay would be."""
+    fig.add_annotation(
+        text=f"{label}: no generations", xref="paper", yref="paper", x=1, y=1.02, xanchor="right",
+        yanchor="bottom", showarrow=False, font={"size": 11, "color": PREVIOUS},
+    )  # fmt: skip
+
+
+def _previous_overlay(fig: go.Figure, previous, label: str | None, grain: str, column="generations", **trace):
+    if label is None:
+        return
+    if previous.empty:
+        no_previous_rows(fig, label)
+        return
+    _line(fig, previous, column, grain, name=label, line={"color": PREVIOUS, "dash": "dash"}, **trace)
+
+
+def _time_chart(frame: pd.DataFrame, what: str):
+    """(figure, current rows, previous rows or None, previous label or None, grain, title) for a
+    chart over time; the figure is the empty state (and the rest None) without current rows."""
+    current, previous, label = periods_of(frame)
+    if current.empty:
+        return empty(what.capitalize()), None, None, None, None, None
+    grain = str(current["grain"].iloc[0])
+    return go.Figure(), current, previous, label, grain, f"{timegrain.ADJECTIVES[grain]} {what}"
+
+
+def _all_buckets(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Series:
+    return current["bucket"] if previous is None else pd.concat([current["bucket"], previous["bucket"]])
+
+
+def daily_activity(frame: pd.DataFrame) -> go.Figure:
+    """Generations (bars) and active users per bucket of the frame's grain."""
+    fig, current, previous, label, grain, title = _time_chart(frame, "activity")
+    if current is None:
+        return fig
+    fig.add_bar(x=current["bucket"], y=current["generations"], name="generations", marker_color=ACCENT)
+    _line(fig, current, "active_users", grain, name="active users", yaxis="y2", line={"color": "#22d3ee"})
+    _previous_overlay(fig, previous, label, grain)
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": "users"})
+    time_axis(fig, _all_buckets(current, previous), grain)
     return layout(fig, title)
 
 
@@ -109,17 +224,25 @@ def status_distribution(frame: pd.DataFrame) -> go.Figure:
 
 
 def latency_by_hour(frame: pd.DataFrame) -> go.Figure:
+    """p95 latency per UTC hour of day (a fixed 0-23 axis, whatever the span) and tier; a line
+    breaks over the hours without generations; the previous period dotted, one line per tier."""
     title = "p95 latency by hour of day (UTC) and tier"
-    if frame.empty:
+    current, previous, label = periods_of(frame)
+    if current.empty:
         return empty(title)
     fig = go.Figure()
-    for tier, rows in frame.groupby("tier"):
-        fig.add_scatter(
-            x=rows["hour"], y=rows["p95_latency_ms"] / 1000, name=tier, mode="lines+markers",
-            line={"color": TIER_COLOURS.get(tier)},
-        )  # fmt: skip
+    for period, rows in (("current", current), ("previous", previous)):
+        for tier, group in rows.groupby("tier") if rows is not None else ():
+            x, y = gapped(group["hour"], group["p95_latency_ms"] / 1000, lambda h: h + 1)
+            trace = {"name": tier, "line": {"color": TIER_COLOURS.get(tier)}, "legendgroup": period}
+            if period == "previous":
+                trace.update(line={**trace["line"], "dash": "dot", "width": 1.5}, legendgrouptitle_text=label)
+            fig.add_scatter(x=x, y=y, mode="lines+markers", marker={"size": 5}, **trace)
+    if label is not None and previous.empty:
+        no_previous_rows(fig, label)
     fig.update_yaxes(title="seconds")
-    fig.update_xaxes(title="hour", dtick=3)
+    # no axis title: the chart's title names the hours, and the legend needs the room
+    fig.update_xaxes(dtick=3, range=[-0.5, 23.5])
     return layout(fig, title)
 
 
@@ -141,23 +264,25 @@ def friction_by_tier(frame: pd.DataFrame) -> go.Figure:
 
 
 def weekly_performance(frame: pd.DataFrame) -> go.Figure:
-    title = "Weekly performance"
-    if frame.empty:
-        return empty(title)
-    fig = go.Figure()
-    fig.add_bar(x=frame["week_start"], y=frame["generations"], name="generations", marker_color=ACCENT)
-    fig.add_scatter(x=frame["week_start"], y=frame["active_users"], name="users", line={"color": "#22d3ee"})
-    fig.add_scatter(
-        x=frame["week_start"], y=frame["revenue_usd"], name="revenue $", yaxis="y2", line={"color": "#22c55e"}
-    )
-    fig.add_scatter(
-        x=frame["week_start"],
-        y=frame["margin_usd"],
+    """Generations, users, revenue and margin per bucket of the frame's (roll-up) grain."""
+    fig, current, previous, label, grain, title = _time_chart(frame, "performance")
+    if current is None:
+        return fig
+    fig.add_bar(x=current["bucket"], y=current["generations"], name="generations", marker_color=ACCENT)
+    _line(fig, current, "active_users", grain, name="users", line={"color": "#22d3ee"})
+    _line(fig, current, "revenue_usd", grain, name="revenue $", yaxis="y2", line={"color": "#22c55e"})
+    _line(
+        fig,
+        current,
+        "margin_usd",
+        grain,
         name="margin $",
         yaxis="y2",
         line={"color": "#f59e0b", "dash": "dot"},
     )
+    _previous_overlay(fig, previous, label, grain)
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": "USD"})
+    time_axis(fig, _all_buckets(current, previous), grain)
     return layout(fig, title)
 
 

@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from genai_analyzer.analysis import semantic
+from genai_analyzer.analysis import semantic, timegrain
 from genai_analyzer.analysis.filters import VALUE_FIELDS, Filters
 from genai_analyzer.warehouse.reader import Warehouse
 
@@ -147,8 +147,49 @@ def _kpi_row(wh: Warehouse, filters: Filters) -> dict:
     return wh.row(f"SELECT {select} {from_filtered(where, select)}", params)
 
 
-def generations_by_day(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
-    """One row per day: generations, users, success rate, p50/p95 latency, cost, revenue."""
+def time_span(wh: Warehouse, filters: Filters) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first and last generation (UTC) passing the filters; None when none does."""
+    where, params = filters.where()
+    span = "epoch_ms(min(f.created_at)), epoch_ms(max(f.created_at))"
+    first, last = wh.rows(f"SELECT {span} {from_filtered(where, span)}", params)[0]
+    return None if first is None else (pd.Timestamp(first, unit="ms"), pd.Timestamp(last, unit="ms"))
+
+
+def time_grain(wh: Warehouse, filters: Filters, roll_up: bool = False) -> str:
+    """The grain a time chart draws for these filters (``timegrain``): from the span of the
+    generations passing them or, when none does, of the filter's dates (a day when open).
+    ``roll_up``: the coarser grain of a roll-up chart, when the data fill enough of its buckets."""
+    span = time_span(wh, filters)
+    if span is None:
+        if not (filters.start and filters.end):
+            return "day"
+        span = (pd.Timestamp(filters.start), pd.Timestamp(filters.end) + pd.Timedelta(hours=23))
+    grain = timegrain.grain_for_span(span[1] - span[0])
+    return timegrain.rolled_up(grain, *span) if roll_up else grain
+
+
+def _over_time(
+    wh: Warehouse, filters: Filters, metrics: tuple[str, ...], grain: str, shift_days: int
+) -> pd.DataFrame:
+    """One row per non-empty bucket of ``grain`` (``bucket``: its start, UTC; ``grain``), the
+    buckets moved forward by ``shift_days``; the grain is in the frame's attrs too."""
+    where, params = filters.where()
+    select = f"{timegrain.BUCKET_SQL[grain]} AS bucket, {_select(*metrics)}"
+    frame = wh.query(
+        f"SELECT {select} {from_filtered(where, select)} GROUP BY ALL ORDER BY bucket",
+        {**params, "shift_days": shift_days},
+    )
+    frame.insert(1, "grain", grain)
+    frame.attrs["grain"] = grain
+    return frame
+
+
+def activity_over_time(
+    wh: Warehouse, filters: Filters | None = None, *, grain: str | None = None, shift_days: int = 0
+) -> pd.DataFrame:
+    """One row per hour, day, week or month with generations (the grain fits the span, see
+    ``timegrain``; or ``grain``): generations, users, success rate, p50/p95 latency, cost, revenue."""
+    filters = filters or Filters()
     metrics = (
         "generations",
         "active_users",
@@ -158,7 +199,40 @@ def generations_by_day(wh: Warehouse, filters: Filters | None = None) -> pd.Data
         "cost_usd",
         "revenue_usd",
     )
-    return _grouped(wh, filters or Filters(), "f.date_key AS day", metrics, "day")
+    return _over_time(wh, filters, metrics, grain or time_grain(wh, filters), shift_days)
+
+
+def performance_over_time(
+    wh: Warehouse, filters: Filters | None = None, *, grain: str | None = None, shift_days: int = 0
+) -> pd.DataFrame:
+    """One row per bucket of the roll-up grain (weeks over six weeks of data, hours over a few):
+    generations, users, success rate, cost, revenue, margin."""
+    filters = filters or Filters()
+    metrics = ("generations", "active_users", "success_rate", "cost_usd", "revenue_usd", "margin_usd")
+    return _over_time(wh, filters, metrics, grain or time_grain(wh, filters, roll_up=True), shift_days)
+
+
+def with_previous_period(wh: Warehouse, filters: Filters | None, query) -> pd.DataFrame:
+    """``query(wh, filters)``'s rows, then its rows over the period of equal length just before
+    (``Filters.previous_period``), at the same grain, moved forward onto the shown period's axis.
+    ``period`` says which ("current", "previous"), ``period_start``/``period_end`` its dates (in
+    attrs["periods"] too, for a previous period without rows)."""
+    filters = filters or Filters()
+    first, last = data_range(wh)
+    current = replace(filters, start=filters.start or first, end=filters.end or last)
+    previous = filters.previous_period(first, last)
+    now = query(wh, filters)
+    grain = now.attrs.get("grain")
+    days = (current.end - current.start).days + 1
+    before = query(wh, previous, grain=grain, shift_days=days) if grain else query(wh, previous)
+    parts = [
+        rows.assign(period=name, period_start=period.start, period_end=period.end)
+        for name, period, rows in (("current", current, now), ("previous", previous, before))
+    ]
+    frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+    periods = {"current": (current.start, current.end), "previous": (previous.start, previous.end)}
+    frame.attrs = {**now.attrs, "periods": periods}
+    return frame
 
 
 def status_breakdown(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
@@ -180,13 +254,6 @@ def latency_by_hour_and_tier(wh: Warehouse, filters: Filters | None = None) -> p
     return _grouped(
         wh, filters or Filters(), keys, ("generations", "p50_latency_ms", "p95_latency_ms"), "hour, tier"
     )
-
-
-def weekly_performance(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:
-    """One row per ISO week: generations, users, success rate, cost, revenue, margin."""
-    keys = "CAST(date_trunc('week', f.date_key) AS DATE) AS week_start"
-    metrics = ("generations", "active_users", "success_rate", "cost_usd", "revenue_usd", "margin_usd")
-    return _grouped(wh, filters or Filters(), keys, metrics, "week_start")
 
 
 def label_breakdown(wh: Warehouse, field: str, filters: Filters | None = None) -> pd.DataFrame:

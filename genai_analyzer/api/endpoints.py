@@ -51,16 +51,21 @@ from genai_analyzer.core.settings import Settings
 from genai_analyzer.warehouse.reader import Warehouse
 
 # Chart name -> the query behind it: the chart on screen, its CSV export and /chart read the same.
+# The names stay as published; "daily activity" and "weekly performance" draw the grain that fits
+# the data (hours over a 7-hour log; analysis/timegrain.py), named in their frames' ``grain``.
 CHART_QUERIES = {
-    "daily activity": queries.generations_by_day,
+    "daily activity": queries.activity_over_time,
     "outcomes": queries.status_breakdown,
     "latency by hour and tier": queries.latency_by_hour_and_tier,
     "friction by tier": queries.friction_by_tier,
-    "weekly performance": queries.weekly_performance,
+    "weekly performance": queries.performance_over_time,
     "domains": lambda wh, f: queries.label_breakdown(wh, "domain", f),
     "art styles": lambda wh, f: queries.label_breakdown(wh, "art_style", f),
     "complexity": queries.complexity_profile,
 }
+
+# The charts over time: compare="previous" overlays the previous period of the same length.
+TIME_CHARTS = ("daily activity", "latency by hour and tier", "weekly performance")
 
 NO_FILTERS = Filters()  # immutable: a safe default
 # Sessions shorter than this are left out of /sessions by default: sorted by friction, a lone
@@ -164,31 +169,55 @@ class Api:
         compare = check_choice(compare, "compare", COMPARE_MODES, "comparison")
         return plain(queries.kpis(self.wh, filters, compare))
 
-    def timeseries(self, filters: Filters) -> list[dict]:
-        """One record per day: generations, active_users, success_rate, p50/p95 latency, cost, revenue."""
-        return records(queries.generations_by_day(self.wh, filters))
+    def timeseries(self, filters: Filters, compare: str = "none") -> list[dict]:
+        """One record per bucket with generations (the Daily activity chart's rows): bucket (its
+        start, UTC), grain (hour, day, week or month: the one that fits the filtered span),
+        generations, active_users, success_rate, p50/p95 latency, cost, revenue. compare:
+        "previous" adds the previous period of the same length, its buckets moved onto this
+        period's, and period ("current" or "previous"), period_start and period_end."""
+        return records(self.chart_frame("daily activity", filters, compare))
 
-    def chart_frame(self, chart: str, filters: Filters) -> pd.DataFrame:
-        """The data behind one Analytics chart, exactly as the chart draws it."""
+    def chart_frame(self, chart: str, filters: Filters, compare: str = "none") -> pd.DataFrame:
+        """The data behind one Analytics chart, exactly as the chart draws it (with the previous
+        period's rows for compare="previous", on a time chart)."""
         if not isinstance(chart, str) or chart not in CHART_QUERIES:
             raise UnknownChart(chart if not isinstance(chart, str) else chart[:MAX_ID_CHARS])
-        return CHART_QUERIES[chart](self.wh, filters)
+        compare = check_choice(compare, "compare", COMPARE_MODES, "comparison")
+        if compare == "none":
+            return CHART_QUERIES[chart](self.wh, filters)
+        if chart not in TIME_CHARTS:
+            raise InputError(
+                f"The chart {chart!r} has no previous period to show; compare applies to the charts "
+                f"over time ({', '.join(TIME_CHARTS)}).",
+                field="compare",
+                valid=["none"],
+            )
+        return queries.with_previous_period(self.wh, filters, CHART_QUERIES[chart])
 
-    def chart(self, chart: str = "daily activity", filters: Filters = NO_FILTERS) -> list[dict]:
+    def chart(
+        self, chart: str = "daily activity", filters: Filters = NO_FILTERS, compare: str = "none"
+    ) -> list[dict]:
         """The data behind one Analytics chart (daily activity, outcomes, latency by hour and tier,
         friction by tier, weekly performance, domains, art styles, complexity), one record per
-        point: the same rows as the chart on screen and its CSV export."""
-        return records(self.chart_frame(chart, filters))
+        point: the same rows as the chart on screen and its CSV export. The charts over time carry
+        their grain (hour, day, week, month) in a grain column; on them compare="previous" adds
+        the previous period's rows, marked by a period column (see /timeseries)."""
+        return records(self.chart_frame(chart, filters, compare))
 
     # --- Prompt leaderboards -------------------------------------------------------------------------
 
     def leaderboard_frame(
         self, filters: Filters, metric: str, direction: str, group: str, min_sample: int, limit: int
     ) -> pd.DataFrame:
-        """The ranked rows behind the leaderboard on screen, its CSV export and /leaderboard."""
+        """The ranked rows behind the leaderboard on screen, its CSV export, the CLI and
+        /leaderboard, its arguments checked (an InputError naming a bad one)."""
+        metric = check_choice(metric, "metric", leaderboards.LEADERBOARD_METRICS, "leaderboard metric")
+        direction = check_choice(direction, "direction", leaderboards.DIRECTIONS, "direction")
+        group = check_choice(group, "group", leaderboards.GROUPS, "grouping")
+        min_sample = check_count(min_sample, "min_sample", leaderboards.MAX_MIN_SAMPLE)
         return leaderboards.prompt_leaderboard(
             self.wh, filters, metric=metric, direction=direction, group=group,
-            min_sample=min_sample, limit=limit,
+            min_sample=min_sample, limit=check_count(limit),
         )  # fmt: skip
 
     def leaderboard(
