@@ -43,10 +43,23 @@ def main() -> None:
 
 @main.command()
 @click.option(
-    "--source", type=click.Choice(["sample", "diffusiondb", "logs"]), default="sample", show_default=True
+    "--source",
+    type=click.Choice(["sample", "diffusiondb", "logs", "hf"]),
+    default="sample",
+    show_default=True,
 )
 @click.option(
     "--path", type=click.Path(path_type=Path), help="DiffusionDB folder or metadata file, or log file/folder."
+)
+@click.option(
+    "--dataset",
+    help="--source hf: a hub id (owner/name, needs the hub), or a local save_to_disk folder or Parquet "
+    "file/folder.",
+)
+@click.option("--split", help="--source hf: the split to read (default: train, or the only one).")
+@click.option(
+    "--columns",
+    help="logs and hf: contract column=your column, comma-separated, e.g. prompt=text,user_id=author.",
 )
 @click.option("--limit", type=int, help="Read at most N generations.")
 @click.option("--parts", help="DiffusionDB parts, e.g. '1-10' or '1,3,5'.")
@@ -66,10 +79,32 @@ def main() -> None:
 )
 @db_option
 @_friendly_errors
-def build(source, path, limit, parts, variant, no_images, seed, session_gap, skip, quiet, strict, db) -> None:
+def build(
+    source,
+    path,
+    dataset,
+    split,
+    columns,
+    limit,
+    parts,
+    variant,
+    no_images,
+    seed,
+    session_gap,
+    skip,
+    quiet,
+    strict,
+    db,
+) -> None:
     """Build the warehouse: ingest, sessions, simulation, enrichment, dbt models and tests, indexes."""
     from genai_analyzer.pipeline.build import ENRICH_STEPS, BuildRequest, build_warehouse
     from genai_analyzer.pipeline.ingest.diffusiondb import parse_parts
+    from genai_analyzer.pipeline.ingest.logs import parse_columns
+
+    if (dataset or split) and source != "hf":
+        raise click.UsageError("--dataset and --split go with --source hf")
+    if columns and source not in ("logs", "hf"):
+        raise click.UsageError("--columns goes with --source logs or --source hf")
 
     settings = Settings.from_env(db_path=db, seed=seed, session_gap_minutes=session_gap)
     skipped = {s.strip() for s in skip.split(",") if s.strip()}
@@ -82,6 +117,9 @@ def build(source, path, limit, parts, variant, no_images, seed, session_gap, ski
         images=not no_images,
         enrich=tuple(s for s in ENRICH_STEPS if s not in skipped),
         strict=strict,
+        dataset=dataset,
+        split=split,
+        columns=parse_columns(columns),
     )
     if skipped - set(ENRICH_STEPS):
         raise click.BadParameter(f"--skip takes {', '.join(ENRICH_STEPS)}", param_hint="--skip")
@@ -154,6 +192,10 @@ def _print_summary(summary) -> None:
     for table, n in summary.table_rows.items():
         click.echo(f"  {table:<18}{n:>12,} rows")
     click.echo(f"  dbt: {summary.dbt_models} models, {summary.dbt_tests} data tests passed")
+    for note in summary.ingest.get("notes", []):
+        click.echo(f"  note: {note}")
+    simulated = ", ".join(f"{col} {n:,}" for col, n in summary.simulated.items() if n)
+    click.echo(f"  simulated (rows): {simulated or 'nothing, the source gave every column'}")
     for step, counts in summary.enrichment.items():
         click.echo(
             f"  {step}: {counts['done']:,} made, {counts['skipped']:,} reused, {counts['failed']:,} failed"

@@ -34,7 +34,7 @@ from genai_analyzer.pipeline.build_lock import BuildLock, remove_leftovers
 from genai_analyzer.pipeline.ingest.common import issues_message, make_issue
 from genai_analyzer.warehouse import duck
 
-SOURCES = ("sample", "diffusiondb", "logs")
+SOURCES = ("sample", "diffusiondb", "logs", "hf")
 ENRICH_STEPS = ("embeddings", "labels", "thumbnails")
 log = logging.getLogger(__name__)
 
@@ -73,12 +73,17 @@ class BuildRequest:
     images: bool = True
     enrich: tuple[str, ...] = ENRICH_STEPS
     strict: bool = False  # fail on any rejected, flagged or counted input problem
+    dataset: str | None = None  # --source hf: a hub id, or a save_to_disk / Parquet folder or file
+    split: str | None = None  # --source hf: the split to read (default: train, or the only one)
+    columns: dict[str, str] | None = None  # logs and hf: contract name -> the input's column
 
     def validate(self) -> None:
         if self.source not in SOURCES:
             raise BuildError("prepare", f"unknown source {self.source!r}; use one of {', '.join(SOURCES)}")
         if self.source == "logs" and self.path is None:
             raise BuildError("prepare", "--source logs needs --path to a log file or folder")
+        if self.source == "hf" and not (self.dataset or self.path):
+            raise BuildError("prepare", "--source hf needs --dataset: a hub id or a local dataset folder")
         if self.limit is not None and self.limit <= 0:
             raise BuildError("prepare", "--limit must be a positive number of rows")
         unknown = set(self.enrich) - set(ENRICH_STEPS)
@@ -144,7 +149,7 @@ def enrich_warehouse(settings: Settings, steps: tuple[str, ...], *, progress: bo
 
     with Warehouse(target) as wh:
         info = wh.build_info()
-    request = BuildRequest(source=info["source"], enrich=steps)
+    request = BuildRequest(source=info["source"], path=Path(info["location"]), enrich=steps)  # as built
     request.validate()
     _check_writable(target)
     with BuildLock(target) as lock:
@@ -249,7 +254,14 @@ def _ingest(ctx: _Context) -> None:
 
     request, settings = ctx.request, ctx.settings
     if request.source == "logs":
-        report = ingest_logs(ctx.con, request.path, limit=request.limit)
+        report = ingest_logs(ctx.con, request.path, limit=request.limit, columns=request.columns)
+    elif request.source == "hf":
+        from genai_analyzer.pipeline.ingest.hf import ingest_hf
+
+        dataset, split, columns = request.dataset or str(request.path), request.split, request.columns
+        report = ingest_hf(
+            ctx.con, dataset, split=split, columns=columns, limit=request.limit, progress=ctx.progress
+        )
     elif request.source == "sample":
         from genai_analyzer.pipeline.sample_store import ensure_sample
 

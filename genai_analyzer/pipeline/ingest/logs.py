@@ -74,8 +74,17 @@ READERS = {
 ROWID_RENAMED = "rowid_in_logs"
 
 
-def ingest_logs(con: duckdb.DuckDBPyConnection, path: Path, *, limit: int | None = None) -> IngestReport:
-    """Load log files at ``path`` (one file or a folder of them) into ``raw.generations``."""
+def ingest_logs(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    limit: int | None = None,
+    columns: dict[str, str] | None = None,
+) -> IngestReport:
+    """Load log files at ``path`` (one file or a folder of them) into ``raw.generations``.
+
+    ``columns`` maps contract names to the logs' own (``{"prompt": "text"}``), see ``map_columns``.
+    """
     path = require_file(Path(path), "Logs path").resolve()
     files = _log_files(path)
     report = IngestReport(source="logs", location=str(path))
@@ -91,17 +100,78 @@ def ingest_logs(con: duckdb.DuckDBPyConnection, path: Path, *, limit: int | None
         )
     except duckdb.Error as exc:
         raise IngestError(f"Cannot read the logs at {path}: {exc}") from exc
+    return land_logs(con, report, f"The logs at {path}", columns=columns)
 
-    columns = _normalise_columns(con)
-    missing = [c for c in REQUIRED if c not in columns]
+
+def land_logs(
+    con: duckdb.DuckDBPyConnection,
+    report: IngestReport,
+    what: str,
+    *,
+    required: tuple[str, ...] = REQUIRED,
+    columns: dict[str, str] | None = None,
+) -> IngestReport:
+    """Land the temp table ``logs`` (the rows as read, FILE_COLUMN naming each row's file) in
+    ``raw.generations`` through the column contract; ``what`` names the input in errors.
+
+    A contract column outside ``required`` that is absent is NULL, and simulated later as for any
+    source that lacks it (no user: each row is a session of the ``unknown`` user; no timestamp:
+    one is simulated, docs/simulation.md)."""
+    if columns:
+        map_columns(con, columns, what)
+    names = _normalise_columns(con)
+    missing = [c for c in required if c not in names]
     if missing:
         raise IngestError(
-            f"The logs at {path} lack the required column(s) {', '.join(missing)}; "
-            f"found: {', '.join(sorted(columns - {FILE_COLUMN})) or 'none'}. See docs/data-sources.md."
+            f"{what} lack the required column(s) {', '.join(missing)}; "
+            f"found: {', '.join(sorted(names - {FILE_COLUMN})) or 'none'}. "
+            "Name yours with --columns, e.g. prompt=text,user_id=author; see docs/data-sources.md."
         )
-    report.provided_columns = _provided(columns)
-    create_raw_table(con, _select_sql(con, columns), report)
+    report.provided_columns = _provided(names)
+    create_raw_table(con, _select_sql(con, names, report.source), report)
     return fill_report(con, report)
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """'prompt=text,user_id=author' -> {'prompt': 'text', 'user_id': 'author'} (contract name ->
+    the input's own column name); None or '' -> {}."""
+    mapping: dict[str, str] = {}
+    for pair in (text or "").split(","):
+        if not pair.strip():
+            continue
+        target, sep, column = (part.strip() for part in pair.partition("="))
+        if not sep or not target or not column:
+            raise IngestError(
+                f"--columns {text!r}: use contract=column pairs, e.g. prompt=text,user_id=author"
+            )
+        mapping[target] = column
+    return mapping
+
+
+def map_columns(con: duckdb.DuckDBPyConnection, columns: dict[str, str], what: str) -> None:
+    """Rename the input's columns to contract names in the temp table ``logs``: ``columns`` maps a
+    contract name to the input's column. An input column already called by a mapped contract name
+    is left out (the mapping wins); an unknown name on either side is an error naming the choices."""
+    contract = set(REQUIRED) | set(OPTIONAL) | set(ALIASES)
+    unknown = sorted(set(columns) - contract)
+    if unknown:
+        raise IngestError(
+            f"--columns names {', '.join(unknown)}, not in the column contract; "
+            f"use {', '.join(sorted(contract))} (docs/data-sources.md)."
+        )
+    present = {name.lower(): name for name, _ in _describe(con) if name != FILE_COLUMN}
+    absent = sorted(c for c in columns.values() if c.lower() not in present)
+    if absent:
+        raise IngestError(
+            f"--columns: {what} have no column {', '.join(absent)}; "
+            f"found: {', '.join(sorted(present.values())) or 'none'}."
+        )
+    renamed = {present[c.lower()]: target for target, c in columns.items()}
+    superseded = {present[t.lower()] for t in columns if t.lower() in present} - set(renamed)
+    select = ", ".join(
+        f'"{name}" AS "{renamed.get(name, name)}"' for name, _ in _describe(con) if name not in superseded
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE logs AS SELECT {select} FROM logs")
 
 
 def _readable(con, reader: str, files: list[Path], path: Path, report: IngestReport) -> list[Path]:
@@ -152,7 +222,8 @@ def _describe(con) -> list[tuple[str, str]]:
 
 
 def _provided(columns: set[str]) -> list[str]:
-    provided = ["user_name", "created_at", "prompt"]
+    given = (("user_id", "user_name"), ("timestamp", "created_at"), ("prompt", "prompt"))
+    provided = [target for name, target in given if name in columns]
     for name, target in OPTIONAL.items():
         if name in columns and target:
             provided.append(target)
@@ -161,7 +232,7 @@ def _provided(columns: set[str]) -> list[str]:
     return provided
 
 
-def _select_sql(con, columns: set[str]) -> str:
+def _select_sql(con, columns: set[str], source: str = "logs") -> str:
     types = dict(_describe(con))
     params = None
     if "parameters" in columns:
@@ -193,10 +264,13 @@ def _select_sql(con, columns: set[str]) -> str:
             f"ELSE parse_dirpath({file}) || '/' || m.image_path END"
         )
     sampler = value("sampler")
+    created_at = "NULL"
+    if "timestamp" in columns:
+        created_at = timestamp_sql("m.timestamp", types["timestamp"])
     return f"""
-        SELECT 'logs' AS source,
+        SELECT '{source}' AS source,
                m.rowid AS source_row,
-               {generation_id_sql("logs", key)} AS generation_id,
+               {generation_id_sql(source, key)} AS generation_id,
                {source_key} AS source_key,
                NULL AS image_name, NULL AS part_id,
                coalesce(CAST(m.prompt AS VARCHAR), '') AS prompt,
@@ -206,9 +280,9 @@ def _select_sql(con, columns: set[str]) -> str:
                {sampler_name_sql(sampler) if sampler != "NULL" else "NULL"} AS sampler,
                {value("width")} AS width,
                {value("height")} AS height,
-               CAST(m.user_id AS VARCHAR) AS user_name,
-               {timestamp_sql("m.timestamp", types["timestamp"])} AS created_at,
-               CAST(m.timestamp AS VARCHAR) AS created_at_raw,
+               CAST({opt("user_id")} AS VARCHAR) AS user_name,
+               {created_at} AS created_at,
+               CAST({opt("timestamp")} AS VARCHAR) AS created_at_raw,
                {opt("image_nsfw")} AS image_nsfw,
                {opt("prompt_nsfw")} AS prompt_nsfw,
                {image_path} AS image_path,

@@ -14,10 +14,13 @@ from pathlib import Path
 
 from genai_analyzer.core.errors import BuildError
 from genai_analyzer.core.settings import Settings
-from genai_analyzer.pipeline.build import SOURCES, BuildRequest
+from genai_analyzer.pipeline.build import BuildRequest
 
 PART_DATASETS = ("generations", "embeddings", "labels", "thumbnails")
 LOG_SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
+# The build's sources that come in partitions (parts or files); a `datasets` dataset (--source hf)
+# is built by `genai-analyzer build` only.
+PIPELINE_SOURCES = ("sample", "diffusiondb", "logs")
 
 
 def part_key(part: int) -> str:
@@ -37,10 +40,9 @@ class Pipeline:
     @classmethod
     def from_settings(cls, settings: Settings) -> Pipeline:
         source = settings.pipeline_source
-        if source not in SOURCES:
-            raise BuildError(
-                "prepare", f"GENAI_PIPELINE_SOURCE={source!r} is unknown; use one of {', '.join(SOURCES)}"
-            )
+        if source not in PIPELINE_SOURCES:
+            known = ", ".join(PIPELINE_SOURCES)
+            raise BuildError("prepare", f"GENAI_PIPELINE_SOURCE={source!r} is unknown; use one of {known}")
         path = Path(settings.pipeline_path).resolve() if settings.pipeline_path else None
         if source != "sample" and path is None:
             raise BuildError(
