@@ -56,6 +56,13 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "poloclub/diffusiondb",
         "Hugging Face dataset repository used by --source diffusiondb when no --path is given.",
     ),
+    EnvVar(
+        "GENAI_FIRST_BUILD",
+        "first_build",
+        "",
+        "Build options app.py builds with when it starts without a warehouse, e.g. '--source diffusiondb "
+        "--parts 1-2' on a Space (empty: the embedded sample).",
+    ),
     EnvVar("GENAI_THREADS", "threads", "0", "DuckDB worker threads (0: DuckDB's default, all cores)."),
     EnvVar(
         "GENAI_MEMORY_LIMIT",
@@ -165,6 +172,7 @@ class Settings:
     nsfw_block_threshold: float = 0.9
     nsfw_blur_threshold: float = 0.5
     hf_repo: str = "poloclub/diffusiondb"
+    first_build: str = ""
     threads: int = 0
     memory_limit: str = ""
     embedding_model: str = "all-MiniLM-L6-v2"
