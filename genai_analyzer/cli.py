@@ -355,6 +355,50 @@ def ask(question, as_json, rows, db) -> None:
 
 
 @main.command()
+@click.option(
+    "--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder to write."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["parquet", "datasets", "both"]),
+    default="both",
+    show_default=True,
+    help="OUT/parquet/generations.parquet, OUT/dataset (datasets' save_to_disk), or both.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace an export already in --out.")
+@filter_options
+@db_option
+@_friendly_errors
+def export(out, fmt, overwrite, db, **filter_values) -> None:
+    """Write the enriched, filtered generations for the Hugging Face Hub.
+
+    One row per generation: prompt, labels, clusters when built, session, user tier, status,
+    latency, cost and the rest, named as the logs column contract names them, as a `datasets`
+    dataset and/or Parquet with a README.md. Build from it again with:
+    genai-analyzer build --source hf --dataset OUT
+    """
+    from genai_analyzer.analysis.export import dataset_card, scope_text, write_export
+    from genai_analyzer.api.endpoints import Api
+    from genai_analyzer.warehouse.reader import Warehouse
+
+    settings = Settings.from_env(db_path=db)
+    with Warehouse.from_settings(settings) as wh:
+        api = Api(wh)
+        filters = api.filters(**filter_values)
+        frame = api.export_frame(filters)
+        card = dataset_card(wh, filters, len(frame))
+    written = write_export(frame, out, fmt, card=card, overwrite=overwrite)
+    click.echo(f"exported {len(frame):,} generations ({scope_text(filters)}) to {out}")
+    for kind, path in written.items():
+        click.echo(f"  {kind:<9}{path}")
+    if "datasets" in written:
+        click.echo(f'push: datasets.load_from_disk("{written["datasets"]}").push_to_hub("you/name")')
+    if "parquet" in written:
+        click.echo(f'  or:  hf upload you/name {out} --repo-type dataset --exclude "dataset/*"')
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @db_option
 @_friendly_errors

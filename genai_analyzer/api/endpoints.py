@@ -29,6 +29,7 @@ import pandas as pd
 from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.analysis import leaderboards, queries
 from genai_analyzer.analysis.copilot.core import Copilot
+from genai_analyzer.analysis.export import export_generations
 from genai_analyzer.analysis.filters import COMPARE_MODES, FILTER_NAMES, VALUE_FIELDS, Filters
 from genai_analyzer.analysis.search import MODES, more_like_this, search
 from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and tests name them here)
@@ -388,6 +389,14 @@ class Api:
     def has_images(self) -> bool:
         """Whether the warehouse holds any image (a metadata-only build holds none)."""
         return explore.has_images(self.wh)
+
+    # --- exports (not an endpoint: files, not records) ---------------------------------------------
+
+    def export_frame(self, filters: Filters) -> pd.DataFrame:
+        """The enriched generations passing the filters, one row per generation, oldest first:
+        prompt, labels, clusters when built, session, tier, telemetry (analysis/export.py). What
+        `genai-analyzer export` writes and a "download this filtered set" hands over."""
+        return export_generations(self.wh, filters)
 
     # --- SQL Copilot --------------------------------------------------------------------------------
 
