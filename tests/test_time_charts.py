@@ -21,13 +21,18 @@ HOUR, DAY, WEEK = pd.Timedelta(hours=1), pd.Timedelta(days=1), pd.Timedelta(days
 
 
 @pytest.fixture(scope="module")
-def six_weeks(tmp_path_factory):
+def six_weeks_path(tmp_path_factory):
     """The embedded sample over its default 6 weeks (fewer generations, no enrichment: quick)."""
     settings = make_settings(
         tmp_path_factory.mktemp("six_weeks"), sample_generations=1200, sample_users=100, sample_days=42
     )
     build_warehouse(settings, BuildRequest(source="sample", enrich=()), progress=False)
-    with Warehouse(settings.db_path) as wh:
+    return settings.db_path
+
+
+@pytest.fixture(scope="module")
+def six_weeks(six_weeks_path):
+    with Warehouse(six_weeks_path) as wh:
         yield wh
 
 
