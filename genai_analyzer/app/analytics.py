@@ -13,7 +13,7 @@ from genai_analyzer.analysis import plotting as charts
 from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.filters import FILTER_FIELDS, FILTER_NAMES, Filters
 from genai_analyzer.analysis.formatting import format_change, format_metric, metric_label
-from genai_analyzer.api.endpoints import CHART_QUERIES, Api
+from genai_analyzer.api.endpoints import CHART_QUERIES, TIME_CHARTS, Api
 from genai_analyzer.app.errors import user_errors
 
 # chart name -> figure; the frame comes from the API layer (Api.chart_frame), so the chart, its CSV
@@ -80,11 +80,20 @@ def filters_of(api: Api, values) -> Filters:
     return api.filters(**dict(zip(FILTER_NAMES, values, strict=True)))
 
 
+def compare_mode(chart: str, compare: bool) -> str:
+    """The ``compare`` argument of ``Api.chart_frame`` for ``chart`` with the checkbox at ``compare``:
+    the charts over time overlay the previous period, the others have none to show."""
+    return "previous" if compare and chart in TIME_CHARTS else "none"
+
+
 def build(demo: gr.Blocks, api: Api) -> None:
     """Render the tab into the enclosing Blocks."""
     inputs = filter_bar(api)
     apply = gr.Button("Apply filters", variant="primary")
     cards = gr.HTML()
+    compare = gr.Checkbox(
+        label="Compare with the previous period (charts over time)", elem_id="compare-previous"
+    )
     plots = {}
     names = list(CHART_FIGURES)
     for i in range(0, len(names), 2):
@@ -98,25 +107,31 @@ def build(demo: gr.Blocks, api: Api) -> None:
 
     @user_errors
     def refresh(*values):
+        *values, compare_on = values
         filters = filters_of(api, values)
         # The statements run side by side on their own cursors (DuckDB releases the GIL), and each
         # figure is drawn as soon as its frame is there.
         kpis = QUERY_POOL.submit(api.kpis, filters)
-        frames = [QUERY_POOL.submit(api.chart_frame, name, filters) for name in CHART_FIGURES]
+        frames = [
+            QUERY_POOL.submit(api.chart_frame, name, filters, compare_mode(name, compare_on))
+            for name in CHART_FIGURES
+        ]
         figures = [
             plot_fn(frame.result()) for plot_fn, frame in zip(CHART_FIGURES.values(), frames, strict=True)
         ]
         return [kpi_cards_html(kpis.result()), *figures]
 
     outputs = [cards, *plots.values()]
-    apply.click(refresh, inputs, outputs, api_visibility="private")
-    demo.load(refresh, inputs, outputs, api_visibility="private")
+    apply.click(refresh, [*inputs, compare], outputs, api_visibility="private")
+    demo.load(refresh, [*inputs, compare], outputs, api_visibility="private")
+    compare.change(refresh, [*inputs, compare], outputs, api_visibility="private")
 
     @user_errors
     def export(name, *values):
-        frame = api.chart_frame(name, filters_of(api, values))
+        *values, compare_on = values
+        frame = api.chart_frame(name, filters_of(api, values), compare_mode(name, compare_on))
         path = Path(tempfile.mkdtemp(prefix="genai-export-")) / f"{name.replace(' ', '_')}.csv"
         frame.to_csv(path, index=False)
         return str(path)
 
-    export_button.click(export, [export_choice, *inputs], export_file, api_visibility="private")
+    export_button.click(export, [export_choice, *inputs, compare], export_file, api_visibility="private")
