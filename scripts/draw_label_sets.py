@@ -5,7 +5,8 @@
 Every real row with a prompt (parts 1-5: 5,000 rows; users_1k: 1,000) is a candidate; rows are
 reduced to one per distinct prompt text (whitespace and case folded, so that the evaluation and
 training sets can never share a prompt) and shuffled with a fixed seed. The first 600 form the
-evaluation set, the next 1,200 the training set and the 1,600 after them a second training batch; the first 100 of the evaluation set are also
+evaluation set, the next 1,200 the training set and the 1,600 after them a second training
+batch; the first 100 of the evaluation set are also
 labelled a second time, independently, to measure agreement between people.
 
 Only (source, key) is written: the prompt texts stay in ../shared (users_1k by row_in_source, parts

@@ -4,9 +4,11 @@
                                      [--out genai_analyzer/data/labeller_weights.npz] [--limit N]
                                      [--no-compare --C DOMAIN STYLE --balanced DOMAIN STYLE]
 
-Reads tests/data/label_sets/train_keys.csv with train_labels_a.csv + train_labels_b.csv (1,200
-prompts labelled by people who had not read the labeller; disjoint from the evaluation set, which
-this script never opens). Prompt texts come from the real DiffusionDB rows beside the project.
+Reads the training sets in tests/data/label_sets: train_keys.csv with train_labels_a.csv +
+train_labels_b.csv (1,200 prompts) and train2_keys.csv with train2_labels_c.csv +
+train2_labels_d.csv (1,600 more), labelled by people who had not read the labeller; disjoint from
+the evaluation set, which this script never opens. ``--sets train`` trains on the first batch only.
+Prompt texts come from the real DiffusionDB rows beside the project.
 
 1. Compares alternatives by stratified 5-fold cross-validation on the training set: the current
    zero-shot EmbeddingLabeller; class prototypes (nearest class mean of the embeddings); logistic
@@ -32,10 +34,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from eval_labels import SHARED, embed_cached, load_set, shared_ok  # noqa: E402
+from eval_labels import SHARED, embed_cached, load_set, prompt_texts, shared_ok  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "genai_analyzer" / "data" / "labeller_weights.npz"
@@ -248,6 +251,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=OUT, help="where to write the weights")
     parser.add_argument("--seed", type=int, default=20261203)
     parser.add_argument("--limit", type=int, default=None, help="train on the first N prompts only (tests)")
+    parser.add_argument("--sets", nargs="+", default=["train", "train2"], choices=["train", "train2"])
     parser.add_argument("--no-compare", action="store_true", help="skip the comparison; use --C/--balanced")
     parser.add_argument("--C", type=float, nargs=2, default=None, metavar=("DOMAIN", "STYLE"))
     parser.add_argument("--balanced", type=int, nargs=2, default=(0, 0), metavar=("DOMAIN", "STYLE"))
@@ -264,7 +268,8 @@ def main() -> int:
     from genai_analyzer.models.labels.taxonomy import KeywordMatcher, load_taxonomy
 
     started = time.perf_counter()
-    df = load_set("train", args.shared)
+    texts = prompt_texts(args.shared)
+    df = pd.concat([load_set(name, args.shared, texts) for name in args.sets], ignore_index=True)
     if args.limit:
         df = df.iloc[: args.limit].reset_index(drop=True)
     embedder = Embedder()
