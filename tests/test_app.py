@@ -80,6 +80,20 @@ def test_kpis_endpoint_compares_with_the_previous_period_only_when_asked(served)
     assert caught.value.message["valid"] == ["none", "previous"]
 
 
+def test_kpi_cards_show_each_change_and_name_the_period_compared_with():
+    from genai_analyzer.app.analytics import kpi_cards_html
+
+    kpis = {name: {"value": 1041, "previous": 1000, "change": 0.041} for name in queries.KPI_METRICS}
+    kpis["margin_usd"] = {"value": 3.0, "previous": None, "change": None}
+    cards = kpi_cards_html(kpis, Filters(start=date(2025, 9, 15), end=date(2025, 9, 28)))
+    assert cards.count("▲ +4.1%") == len(queries.KPI_METRICS) - 1 and "no earlier data" in cards
+    assert "Change vs previous 14 days (2025-09-15 to 2025-09-28), same filters" in cards
+    assert '<div class="kpi-delta down" title="previous period: 1.0 s">▲ +4.1%</div>' in cards  # latency up
+    assert '<div class="kpi-delta up" title="previous period: 1,000">▲ +4.1%</div>' in cards  # volume up
+    alone = kpi_cards_html({name: {"value": 1} for name in queries.KPI_METRICS}, None)
+    assert "kpi-delta" not in alone and "Change vs" not in alone
+
+
 def test_leaderboard_endpoint_ranks_prompts_like_the_query_layer(served):
     wh, url = served
     client = Client(url, verbose=False)

@@ -145,9 +145,13 @@ class Filters:
         starts: what the KPI deltas and the time charts' overlays compare with. An open start or end
         stands for ``first`` or ``last`` (the data's first and last day). 2025-09-29 to 2025-10-12
         (14 days) -> 2025-09-15 to 2025-09-28."""
-        start, end = self.start or first, self.end or last
-        days = (end - start).days + 1
-        return replace(self, start=start - timedelta(days=days), end=start - timedelta(days=1))
+        start, length = self.start or first, self.days(first, last)
+        return replace(self, start=start - timedelta(days=length), end=start - timedelta(days=1))
+
+    def days(self, first: date | None = None, last: date | None = None) -> int:
+        """Days in the period, both ends counted; an open start or end stands for ``first`` or
+        ``last`` (the data's first and last day)."""
+        return ((self.end or last) - (self.start or first)).days + 1
 
     @classmethod
     def from_inputs(

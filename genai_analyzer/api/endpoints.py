@@ -238,11 +238,6 @@ class Api:
         (docs/leaderboards.md). One record per prompt: rank, key (prompt_id, or a cluster's
         normalized text), prompt, variants, generations, sessions, users, successes, failures,
         rerolls, abandoned, and each rate with <rate>_low and <rate>_high."""
-        metric = check_choice(metric, "metric", leaderboards.LEADERBOARD_METRICS, "leaderboard metric")
-        direction = check_choice(direction, "direction", leaderboards.DIRECTIONS, "direction")
-        group = check_choice(group, "group", leaderboards.GROUPS, "grouping")
-        min_sample = check_count(min_sample, "min_sample", leaderboards.MAX_MIN_SAMPLE)
-        limit = check_count(limit)
         return records(self.leaderboard_frame(filters, metric, direction, group, min_sample, limit))
 
     # --- Session Explorer ---------------------------------------------------------------------------

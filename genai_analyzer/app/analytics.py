@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -38,23 +39,38 @@ QUERY_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="analytics-que
 LOWER_IS_BETTER = {"p50_latency_ms", "p95_latency_ms", "cost_usd"}
 
 
-def kpi_cards_html(kpis: dict) -> str:
+def kpi_cards_html(kpis: dict, previous: Filters | None = None) -> str:
+    """The KPI cards. Where ``kpis`` (``Api.kpis``) compares, each card shows its change ("▲ +4.1%",
+    the previous value on hover) and a line under the cards names the period compared with
+    (``previous``: ``Filters.previous_period``), "vs previous 14 days (2025-09-15 to 2025-09-28)"."""
     cards = []
     for name in queries.KPI_METRICS:
-        value, change = kpis[name]["value"], kpis[name]["change"]
+        entry = kpis[name]
+        value, change = entry["value"], entry.get("change")
         shown = format_metric(name, value, compact=True)  # latencies in seconds: ms are too wide
-        if change is None:
-            delta = '<div class="kpi-delta">no earlier period</div>'
+        if "previous" not in entry:  # compare="none"
+            delta = ""
+        elif change is None:
+            delta = '<div class="kpi-delta">no earlier data</div>'
         else:
             good = (change < 0) if name in LOWER_IS_BETTER else (change > 0)
             cls = "up" if good else "down" if change != 0 else ""
-            delta = f'<div class="kpi-delta {cls}">{format_change(change)} vs previous period</div>'
+            tip = html.escape(f"previous period: {format_metric(name, entry['previous'], compact=True)}")
+            delta = f'<div class="kpi-delta {cls}" title="{tip}">{format_change(change)}</div>'
         cards.append(
             f'<div class="kpi"><div class="kpi-label">{metric_label(name, short=True)}</div>'
             f'<div class="kpi-value">{shown}</div>{delta}</div>'
         )
+    caption = ""
+    if previous is not None and any("previous" in entry for entry in kpis.values()):
+        days = previous.days()
+        span = "the day before" if days == 1 else f"previous {days:,} days"
+        caption = (
+            f'<div class="kpi-compare" style="color:#94a3b8;font-size:0.8rem;margin:6px 2px 0">'
+            f"Change vs {span} ({previous.start} to {previous.end}), same filters</div>"
+        )
     # n<count>: the theme lays 9 cards out as one row or rows of 3, never 8 + 1
-    return f'<div class="kpi-wrap"><div class="kpi-row n{len(cards)}">{"".join(cards)}</div></div>'
+    return f'<div class="kpi-wrap"><div class="kpi-row n{len(cards)}">{"".join(cards)}</div>{caption}</div>'
 
 
 def filter_bar(api: Api) -> list[gr.components.Component]:
@@ -119,7 +135,8 @@ def build(demo: gr.Blocks, api: Api) -> None:
         figures = [
             plot_fn(frame.result()) for plot_fn, frame in zip(CHART_FIGURES.values(), frames, strict=True)
         ]
-        return [kpi_cards_html(kpis.result()), *figures]
+        previous = filters.previous_period(*queries.data_range(api.wh))
+        return [kpi_cards_html(kpis.result(), previous), *figures]
 
     outputs = [cards, *plots.values()]
     apply.click(refresh, [*inputs, compare], outputs, api_visibility="private")
