@@ -26,6 +26,7 @@ class QuestionText:
             text = re.sub(pattern, replacement, text)
         self.text = text
         self.used = [False] * len(self.text)
+        self.sealed = [False] * len(self.text)  # read as one phrase whose words are no cue elsewhere
 
     def find(self, pattern: str):
         """Matches of ``pattern`` (regex, word-bounded) over characters not yet consumed."""
@@ -40,9 +41,23 @@ class QuestionText:
         for i in range(start, end):
             self.used[i] = True
 
+    def seal(self, m) -> None:
+        self.seal_span(m.start(), m.end())
+
+    def seal_span(self, start: int, end: int) -> None:
+        """Consume a phrase whose words say nothing beyond it: "more than" in "more than 3 times" or
+        "between" in "between 9am and 5pm" is no comparison cue for ``has``."""
+        self.take_span(start, end)
+        for i in range(start, end):
+            self.sealed[i] = True
+
     def has(self, pattern: str) -> bool:
-        """Whether ``pattern`` occurs anywhere in the question, consumed or not."""
-        return _bounded(f"(?:{pattern})").search(self.text) is not None
+        """Whether ``pattern`` occurs anywhere in the question, consumed or not (but not sealed)."""
+        return _bounded(f"(?:{pattern})").search(self.open_text()) is not None
+
+    def open_text(self) -> str:
+        """The text with the sealed phrases blanked."""
+        return "".join(" " if s else c for c, s in zip(self.text, self.sealed, strict=True))
 
     def rest(self) -> str:
         return "".join(" " if u else c for c, u in zip(self.text, self.used, strict=True))
@@ -52,6 +67,7 @@ class QuestionText:
         return [w for w in words if w not in STOP and w not in ("s", "")]
 
 
+@functools.lru_cache(maxsize=8192)
 def phrase_re(p: str) -> str:
     """A regex for a phrase: words separated by any spacing, each with an optional plural s."""
     return r"\s+".join(word_re(w) for w in p.split())
