@@ -49,6 +49,15 @@ def resolve(time: TimeRange, last_day: date) -> tuple[date, date]:
     if kind == "month":
         year = int(time.start) if time.start else last_day.year
         return date(year, time.n, 1), date(year, time.n, calendar.monthrange(year, time.n)[1])
+    if kind in ("quarter", "this_quarter", "last_quarter"):
+        year, quarter = int(time.start) if time.start else last_day.year, time.n
+        if kind != "quarter":
+            year, quarter = last_day.year, (last_day.month - 1) // 3 + 1
+            if kind == "last_quarter":
+                year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        first = date(year, 3 * quarter - 2, 1)
+        last = date(year, 3 * quarter, calendar.monthrange(year, 3 * quarter)[1])
+        return first, min(last, last_day) if kind == "this_quarter" else last
     if kind == "between":
         first = _day(time.start, last_day) if time.start else date(1970, 1, 1)
         last = _day(time.end, last_day) if time.end else last_day
@@ -76,6 +85,12 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
     conditions = [
         layer.dimensions[d].condition(grain_name, values=values) for d, values in spec.filters.items()
     ]
+    conditions += _threshold_conditions(spec, layer, grain_name)
+    having = [
+        f"{layer.metrics[name].sql} {op} {value}"
+        for name, op, value, group in spec.thresholds
+        if name in layer.metrics and (group is None or group in spec.dimensions)
+    ]
     window = resolve(spec.time, last_day) if spec.time else None
     if window and window[0] > last_day:
         raise CannotAnswer(
@@ -83,6 +98,11 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
             "describes what happened; it does not forecast."
         )
     if spec.compare:
+        if having:
+            raise CannotAnswer(
+                "A threshold on groups and a comparison of two periods together is more than I can read "
+                "in one question; ask for the groups that pass in one period at a time."
+            )
         if window is None:
             raise CannotAnswer("A comparison needs a period, e.g. 'which art styles got slower last week'.")
         reads = [*(expr for _, expr in dims), *(sql for _, sql in metrics), *conditions, grain.date_sql]
@@ -104,32 +124,59 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
     if window:
         where.insert(0, f"{grain.date_sql} BETWEEN DATE '{window[0]}' AND DATE '{window[1]}'")
     select = [f"{expr} AS {name}" for name, expr in dims] + [f"{sql} AS {name}" for name, sql in metrics]
-    lines = [f"SELECT {', '.join(select)}", f"FROM {grain.from_reading(*select, *where)}"]
+    if spec.count_of:  # "how many users have over 50 generations": the groups that pass, counted
+        select = [f"{expr} AS {name}" for name, expr in dims]
+    lines = [f"SELECT {', '.join(select)}", f"FROM {grain.from_reading(*select, *where, *having)}"]
     if where:
         lines.append("WHERE " + "\n  AND ".join(where))
     if dims:
         lines.append("GROUP BY ALL")
+    if having:
+        lines.append("HAVING " + "\n  AND ".join(having))
+    if spec.count_of:
+        return _count_groups(spec, lines, [d for d, _ in dims], grain_name, window)
+    if dims:
         lines.append("ORDER BY " + _order(spec, layer, metrics[0][0]))
     if spec.top and dims:
         lines.append(f"LIMIT {int(spec.top)}")
     return Compiled("\n".join(lines), grain_name, [d for d, _ in dims], [m for m, _ in metrics], window)
 
 
-# The count each unit of a "per" question divides by, over the generations grain.
-PER_UNIT_SQL = {
-    "user": "count(DISTINCT f.user_id)",
-    "generation": "count(*)",
-    "day": "count(DISTINCT f.date_key)",
-}
+def _threshold_conditions(spec: QuerySpec, layer: SemanticLayer, grain_name: str) -> list[str]:
+    """WHERE conditions of the thresholds: a numeric dimension per row ("more than 50 steps"), or
+    the rows of the groups whose metric passes when they are not the question's groups."""
+    out = []
+    for name, op, value, group in spec.thresholds:
+        if name in layer.dimensions:
+            out.append(f"{layer.dimensions[name].expression(grain_name)} {op} {value}")
+        elif group is not None and group not in spec.dimensions:
+            key, sql = layer.dimensions[group].expression(grain_name), layer.metrics[name].sql
+            source = layer.grains[grain_name].from_reading(key, sql)
+            out.append(f"{key} IN (SELECT {key} FROM {source} GROUP BY ALL HAVING {sql} {op} {value})")
+    return out
+
+
+def _count_groups(spec: QuerySpec, lines: list[str], dims: list[str], grain_name: str, window) -> Compiled:
+    """The groups of ``spec.count_of`` that pass the thresholds, counted (per other grouping)."""
+    outer = [d for d in dims if d != spec.count_of]
+    name = f"{spec.count_of}_count"
+    inner = "\n  ".join(lines)
+    sql = [f"SELECT {', '.join([*outer, f'count(*) AS {name}'])}", f"FROM (\n  {inner}\n) AS passing"]
+    if outer:
+        sql += ["GROUP BY ALL", f"ORDER BY {', '.join(outer)}"]
+    return Compiled("\n".join(sql), grain_name, outer, [name], window)
 
 
 def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -> list[tuple[str, str]]:
     """Each metric divided by the number of units ("revenue per user"): defined for totals and
     counts only; a rate or an average per user would be another question."""
-    if grain_name != "generations" or spec.per not in PER_UNIT_SQL:
+    if grain_name != "generations" or spec.per not in ("user", "generation", "day"):
         raise CannotAnswer(
             f"I can divide figures of generations by users, generations or days, not per {spec.per}."
         )
+    # the count a unit divides by: its dimension's distinct values, or the rows for a generation
+    unit_key = layer.dimensions[spec.per].expression(grain_name) if spec.per != "generation" else None
+    unit_count = f"count(DISTINCT {unit_key})" if unit_key else "count(*)"
     out = []
     per_at = spec.positions.get("per")
     before = [(spec.positions.get(f"metric:{n}", -1), n) for n, _ in metrics]
@@ -146,7 +193,7 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
                 f"'{layer.metrics[name].label} per {spec.per}' is not defined: only totals and counts "
                 f"(generations, users, cost, revenue, GPU hours) can be divided per {spec.per}."
             )
-        out.append((f"{name}_per_{spec.per}", f"{sql} / nullif({PER_UNIT_SQL[spec.per]}, 0)"))
+        out.append((f"{name}_per_{spec.per}", f"{sql} / nullif({unit_count}, 0)"))
     return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from genai_analyzer.analysis.copilot.clock import describe_hours
+from genai_analyzer.analysis.copilot.thresholds import describe_threshold
 from genai_analyzer.analysis.formatting import format_value, metric_kind
 from genai_analyzer.analysis.semantic import SemanticLayer
 
@@ -19,7 +21,11 @@ def _kind(layer: SemanticLayer, column: str) -> str:
 
 
 def _label(layer: SemanticLayer, metric: str) -> str:
-    return layer.metrics[metric].label if metric in layer.metrics else metric
+    if metric in layer.metrics:
+        return layer.metrics[metric].label
+    if metric.endswith("_count") and metric[: -len("_count")] in layer.dimensions:  # groups counted
+        return f"Number of {layer.dimensions[metric[: -len('_count')]].label}s"
+    return metric
 
 
 def explain(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: SemanticLayer, *,
@@ -105,10 +111,32 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
     parts = [" and ".join(_label(layer, m) for m in spec.metrics)]
     if spec.per:
         parts[0] += f" per {spec.per}"
-    if spec.dimensions:
-        parts.append("by " + " and ".join(layer.dimensions[d].label for d in spec.dimensions))
+    groups = [d for d in spec.dimensions if d != spec.count_of]
+    if spec.count_of:
+        parts[0] = f"Number of {layer.dimensions[spec.count_of].label}s"
+    if groups:
+        parts.append("by " + " and ".join(layer.dimensions[d].label for d in groups))
     for dim, values in spec.filters.items():
-        parts.append(f"only {layer.dimensions[dim].label} {', '.join(map(str, values))}")
+        label = layer.dimensions[dim].label
+        if dim in spec.splits:
+            sides = (f"{label_} ({', '.join(map(str, vs))})" for label_, vs in spec.splits[dim])
+            parts.append(f"{label} split into " + " and ".join(sides))
+        elif dim in spec.excluded:
+            parts.append(f"{label} not {', '.join(map(str, spec.excluded[dim]))}")
+        elif dim == "hour":
+            parts.append(f"only {label} {describe_hours(values)}")
+        else:
+            parts.append(f"only {label} {', '.join(map(str, values))}")
+    for threshold in spec.thresholds:
+        name, group = threshold[0], threshold[3]
+        if name in layer.dimensions:
+            parts.append(f"only generations with {describe_threshold(layer, threshold)}")
+        else:
+            whose = layer.dimensions[group or (spec.count_of or groups[0])].label
+            kept = "counting" if spec.count_of and group in (None, spec.count_of) else "only"
+            if group is not None and group not in spec.dimensions:
+                kept = "only the generations of"
+            parts.append(f"{kept} {whose}s with {describe_threshold(layer, threshold)}")
     if window:
         parts.append(f"from {window[0]} to {window[1]}")
     else:

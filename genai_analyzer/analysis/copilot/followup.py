@@ -34,19 +34,30 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     if new.top:
         merged.top, merged.ascending = new.top, new.ascending
     merged.compare = new.compare or (previous.compare and not new.time)
+    if new.thresholds:  # "and more than 5 times?": the new threshold replaces the one on the same figure
+        replaced = {th[0] for th in new.thresholds}
+        merged.thresholds = [th for th in previous.thresholds if th[0] not in replaced] + new.thresholds
+    merged.count_of = new.count_of or previous.count_of
+    merged.excluded = {d: v for d, v in previous.excluded.items() if d not in new.filters} | new.excluded
     return merged
 
 
 def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
     """Refuse metrics of two grains in one question, or a grouping or filter the grain lacks."""
-    grains = {layer.metrics[m].grain for m in spec.metrics}
+    grains = {
+        layer.metrics[m].grain
+        for m in [*spec.metrics, *(t[0] for t in spec.thresholds)]
+        if m in layer.metrics
+    }
     if len(grains) > 1:
         raise CannotAnswer(
             "Those metrics live at different grains (per generation and per session); ask for them "
             "one at a time."
         )
     (grain,) = grains
-    for dim in [*spec.dimensions, *spec.filters]:
+    numeric = [t[0] for t in spec.thresholds if t[0] in layer.dimensions]
+    groups = [t[3] for t in spec.thresholds if t[3] is not None]
+    for dim in [*spec.dimensions, *spec.filters, *numeric, *groups]:
         if layer.dimensions[dim].expression(grain) is None:
             raise CannotAnswer(
                 f"{layer.metrics[spec.metrics[0]].label} is a per-{grain[:-1]} metric and cannot be "

@@ -25,6 +25,7 @@ import re
 import numpy as np
 
 from genai_analyzer.analysis.copilot.accounting import account_for_words, restated_words
+from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
 from genai_analyzer.analysis.copilot.followup import check_grain, merge
 from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
 from genai_analyzer.analysis.copilot.spec import (
@@ -37,10 +38,13 @@ from genai_analyzer.analysis.copilot.spec import (
 )
 from genai_analyzer.analysis.copilot.splits import segment_comparison
 from genai_analyzer.analysis.copilot.text import QuestionText, correct_typos, phrase_re
+from genai_analyzer.analysis.copilot.thresholds import read_thresholds
+from genai_analyzer.analysis.copilot.thresholds import settle as settle_thresholds
 from genai_analyzer.analysis.copilot.time_phrases import read_time, refuse_unread_dates
+from genai_analyzer.analysis.copilot.value_filters import read_values, settle_negations, value_pairs
 from genai_analyzer.analysis.copilot.vocabulary import (
-    AMBIGUOUS_VALUES,
     CHITCHAT,
+    ENTITY_DIMENSIONS,
     FAILED_WORDS,
     FOLLOW_UP_CUES,
     FOLLOW_UP_WORDS,
@@ -66,16 +70,16 @@ class Parser:
         self.layer = layer
         self.values = values  # dimension -> distinct values in the warehouse
         self.embed = embed  # texts -> unit vectors, or None to skip similarity matching
-        self._metric_phrases = sorted(
+        self.metric_phrases = sorted(
             ((p, m.name) for m in layer.metrics.values() for p in {m.label.lower(), *m.synonyms}),
             key=lambda pm: -len(pm[0]),
         )
-        self._dim_phrases = sorted(
+        self.dim_phrases = sorted(
             ((p, d.name) for d in layer.dimensions.values() for p in {d.name.replace("_", " "), *d.synonyms}),
             key=lambda pd_: -len(pd_[0]),
         )
         self._phrase_vectors = None
-        words = [p for p, _ in self._metric_phrases] + [p for p, _ in self._dim_phrases]
+        words = [p for p, _ in self.metric_phrases] + [p for p, _ in self.dim_phrases]
         words += [str(v).replace("_", " ").lower() for vs in values.values() for v in vs]
         words += [w for ws in STATUS_WORDS.values() for w in ws] + FAILED_WORDS + list(MONTHS)
         words += [p for seg in layer.segments for p in seg["phrases"]]
@@ -87,6 +91,9 @@ class Parser:
             for seg in layer.segments
             for phrase in seg["phrases"]
         }
+        self.value_pairs = value_pairs(values, layer.segments)  # (words, dimension, values, label)
+        self.value_words = {w for words, _, _, _ in self.value_pairs for w in words.split()}
+        self.dim_nouns: dict[str, str] = {}  # dimension -> a regex of its nouns (value_filters.py)
 
     # --- public ----------------------------------------------------------------------------
 
@@ -119,6 +126,7 @@ class Parser:
                 "question, e.g. 'error rate by tier for pro users'."
             )
         spec = QuerySpec(metrics=[], corrections=corrections)
+        read_hours(t, spec)  # before "in hours" is read as a unit
         phrasing = r"(break(?:ing)?) (?:[a-z]+ ){0,3}?(down|out)|broken down|breakdown|in hours|in minutes"
         for m in t.find(phrasing):
             # phrasing and units, not a failure metric or an hourly grouping
@@ -128,7 +136,9 @@ class Parser:
         if spec.time is not None and (baseline := read_time(t)) is not None:
             spec.baseline, spec.compare = baseline, True  # two periods named: compare them
         refuse_unread_dates(t)
-        for phrase, name in self._dim_phrases:  # "per week instead of per tier": the tier goes
+        refuse_one_day(t)
+        read_thresholds(self.layer, t, spec, self.metric_phrases, self.dim_phrases, self.value_words)
+        for phrase, name in self.dim_phrases:  # "per week instead of per tier": the tier goes
             for m in t.find(rf"instead of (?:per |by |the )?{phrase_re(phrase)}"):
                 t.take(m)
                 spec.dropped.append(name)
@@ -136,9 +146,10 @@ class Parser:
         self._per_unit(t, spec)
         self._groupings(t, spec)
         self._counted_status(t, spec)
-        self._value_filters(t, spec, with_noun=True)
+        read_values(self, t, spec, with_noun=True)
         self._metrics(t, spec)
-        self._value_filters(t, spec, with_noun=False)
+        read_values(self, t, spec, with_noun=False)
+        settle_negations(self.layer, self.values, spec)
         self._bare_dimensions(t, spec)
         self._compare(t, spec)
         segment_comparison(self.values, t, spec)
@@ -166,6 +177,7 @@ class Parser:
             )
         if spec.top and not spec.dimensions:
             raise CannotAnswer("Top-N needs something to rank, e.g. 'top 10 users by revenue'.")
+        settle_thresholds(self.layer, spec)
         self._sessions_by_start(spec)
         check_grain(self.layer, spec)
         return spec
@@ -212,6 +224,8 @@ class Parser:
             return
         if all(self.layer.dimensions[d].expression("sessions") for d in [*spec.dimensions, *spec.filters]):
             spec.metrics = ["session_count"]
+            for threshold in spec.thresholds:  # "tiers with more than 100 sessions": the same count
+                threshold[0] = "session_count" if threshold[0] == "sessions" else threshold[0]
 
     def _per_unit(self, t: QuestionText, spec: QuerySpec) -> None:
         """ "revenue per user", "cost per image", "gpu hours per paying user": a total divided by a
@@ -231,15 +245,18 @@ class Parser:
             return
 
     def _groupings(self, t: QuestionText, spec: QuerySpec) -> None:
-        for phrase, name in self._dim_phrases:
-            for cue in (GROUP_CUES + r"(?: the| each| user| hour of)?(?: number of| count of)?",
-                        r"which|what|top \d+|bottom \d+"):  # fmt: skip
+        for phrase, name in self.dim_phrases:
+            cues = (GROUP_CUES + r"(?: the| each| user| hour of)?(?: number of| count of)?",
+                    r"which|what|top \d+|bottom \d+")  # fmt: skip
+            if name in ENTITY_DIMENSIONS:  # "per session" is a ratio or a metric's words, not a grouping
+                cues = (r"by(?: the| each)?|for each|for every", cues[1])
+            for cue in cues:
                 # "by users who ..." is a filter's relative clause, not a grouping
                 for m in t.find(rf"(?:{cue}) {phrase_re(phrase)}(?! who| that| which)"):
                     t.take(m)
                     self._add_dim(spec, name, m.group(0), m.start())
         if spec.top:  # "top 10 users by revenue": the ranked thing follows the number
-            for phrase, name in self._dim_phrases:
+            for phrase, name in self.dim_phrases:
                 for m in t.find(phrase_re(phrase)):
                     if not self.layer.dimensions[name].time and not spec.dimensions:
                         t.take(m)
@@ -302,18 +319,21 @@ class Parser:
         """Metrics by synonym, longest phrase first. A generic word ("generations", "users") gives
         way to a specific metric in the same question unless the question lists several."""
         found = []  # (position, name, phrase)
-        for phrase, name in self._metric_phrases:
+        for phrase, name in self.metric_phrases:
             for m in t.find(phrase_re(phrase)):
                 t.take(m)
                 found.append((m.start(), name, m.group(0).strip()))
                 spec.positions.setdefault(f"metric:{name}", m.start())
         strong = [f for f in found if f[2] not in WEAK_PHRASES]
-        listed = bool(re.search(r" and |,", t.text))
+        listed = bool(re.search(r" and |,", t.open_text()))
         for _, name, phrase in sorted(strong if strong and not listed else found):
             if name not in spec.metrics:
                 spec.metrics.append(name)
                 spec.matched[phrase] = name
         if found or spec.metrics:
+            return
+        if named := [th[0] for th in spec.thresholds if th[0] in self.layer.metrics]:
+            spec.metrics.extend(dict.fromkeys(named))  # "tiers with more than 100 sessions"
             return
         counted = r"(?:how many|number of|count of|count the|count)((?: [a-z_-]+){1,4})"
         nouns = {"users": "active_users", "user": "active_users", "people": "active_users",
@@ -359,88 +379,26 @@ class Parser:
         """Up to ``k`` metrics whose phrases are most similar to one of ``texts`` (name, score, the
         text), best first, if the best is similar enough."""
         if self._phrase_vectors is None:
-            self._phrase_vectors = self.embed([p for p, _ in self._metric_phrases])
+            self._phrase_vectors = self.embed([p for p, _ in self.metric_phrases])
         scores = self.embed(texts) @ self._phrase_vectors.T
         if float(scores.max()) < SIMILARITY_THRESHOLD:
             return []
         out: list[tuple[str, float, str]] = []
         for flat in np.argsort(-scores, axis=None):
             i, j = np.unravel_index(int(flat), scores.shape)
-            name = self._metric_phrases[j][1]
+            name = self.metric_phrases[j][1]
             if float(scores[i, j]) < SIMILARITY_THRESHOLD - 0.15 or len(out) == k:
                 break
             if name not in {n for n, _, _ in out}:
                 out.append((name, float(scores[i, j]), texts[i]))
         return out
 
-    def _value_filters(self, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -> None:
-        """Values the question names. First the sure forms ("pro users", "only errors", "except the
-        free tier", the layer's segments such as "paying users"), so that metric words cannot take
-        them; then bare values ("anime")."""
-        if with_noun:
-            for phrase, (dim, values) in self.segments.items():
-                for m in t.find(rf"{phrase_re(phrase)}"):
-                    t.take(m)
-                    chosen = spec.filters.setdefault(dim, [])
-                    chosen.extend(v for v in values if v not in chosen)
-                    spec.groups.setdefault(dim, []).append([m.group(0).strip(), list(values)])
-                    spec.matched[m.group(0).strip()] = f"{dim} in {', '.join(values)}"
-        nouns = r" (?:users?|tiers?|plans?|accounts?|customers?|prompts?|images?|generations?|style)"
-        negation = r"(?:except|excluding|other than|not|non|but not|apart from|without)[ -](?:the |for )?"
-        pairs = []  # (words, dimension, values it stands for), longest words first across dimensions
-        for dim, values in self.values.items():
-            if dim == "status":
-                pairs += [(w, dim, chosen) for w, chosen in status_words(values)]
-            else:
-                pairs += [(str(v).replace("_", " ").lower(), dim, [v]) for v in values]
-        if with_noun:  # "the other domain", "except the k_lms sampler": the dimension's noun binds the value
-            for word, dim, chosen_values in sorted(pairs, key=lambda p: -len(p[0])):
-                own = "|".join(phrase_re(p) for p, d in self._dim_phrases if d == dim)
-                if word and own:
-                    self._apply_value(
-                        t, spec, dim, chosen_values, rf"(?:{negation})?(?:the )?{phrase_re(word)} (?:{own})"
-                    )
-        for word, dim, chosen_values in sorted(pairs, key=lambda p: -len(p[0])):
-            if not word or word in AMBIGUOUS_VALUES:
-                continue
-            value_re = phrase_re(word)
-            rate_next = (
-                r"(?! rates?| ratios?| share| percentage| counts?| codes?)"  # "error rate" is a metric
-            )
-            sure = [
-                (rf"{negation}{value_re}(?:{nouns})?", True),
-                (rf"(?:only |just |among |of the |for )(?:the )?{value_re}(?:{nouns})?{rate_next}", False),
-                (rf"(?:the )?{value_re}{nouns}", False),
-            ]
-            if dim != "status" and " " in word:  # "model error", "concept art": a name, not a metric word
-                sure.append((rf"(?:the )?{value_re}", False))
-            forms = sure if with_noun else [(rf"(?:the )?{value_re}", False)]
-            for pattern, _ in forms:
-                self._apply_value(t, spec, dim, chosen_values, pattern)
-
-    def _apply_value(self, t: QuestionText, spec: QuerySpec, dim: str, chosen_values, pattern: str) -> None:
-        """Each unread match of ``pattern`` keeps (or, after a negation word, drops) the values."""
-        for m in t.find(pattern):
-            t.take(m)
-            negated = re.match(
-                r"(?:except|excluding|other than|not|non|but not|apart from|without)\b", m.group(0)
-            )
-            chosen = spec.filters.setdefault(dim, [])
-            if negated:
-                spec.filters[dim] = [v for v in (chosen or self.values[dim]) if v not in chosen_values]
-            else:
-                chosen.extend(v for v in chosen_values if v not in chosen)
-                label = chosen_values[0] if len(chosen_values) == 1 else m.group(0).strip()
-                spec.groups.setdefault(dim, []).append([label, list(chosen_values)])
-            shown = ", ".join(chosen_values)
-            spec.matched[m.group(0).strip()] = f"{dim} {'not in' if negated else 'in'} {shown}"
-
     def _bare_dimensions(self, t: QuestionText, spec: QuerySpec) -> None:
-        for phrase, name in self._dim_phrases:
+        for phrase, name in self.dim_phrases:
             dim = self.layer.dimensions[name]
             for m in t.find(phrase_re(phrase)):
-                if name == "user" and not spec.top:
-                    continue  # "users" alone is a metric or a filter's noun, not a grouping
+                if name in ENTITY_DIMENSIONS and not spec.top:
+                    continue  # "users", "sessions" alone are a metric or a filter's noun, not a grouping
                 if name in spec.filters:
                     continue  # "pro tier": the tier is already a filter
                 t.take(m)
@@ -458,7 +416,7 @@ class Parser:
         either = r"changed?|compared? (?:to|with)|vs\.? (?:the )?(?:previous|prior|last)|versus|trend(?:ing)?"
         for pattern, direction in ((rf"{verbs}(?:{up})", "up"), (rf"{verbs}(?:{down})", "down"),
                                    (either, None)):  # fmt: skip
-            if re.search(rf"(?<![a-z])(?:{pattern})(?![a-z])", t.text):
+            if re.search(rf"(?<![a-z])(?:{pattern})(?![a-z])", t.open_text()):
                 spec.compare, spec.compare_direction = True, direction
                 # "... than the week before": the period is the comparison's, not a grouping
                 spec.dimensions = [d for d in spec.dimensions if not self.layer.dimensions[d].time]

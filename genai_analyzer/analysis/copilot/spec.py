@@ -57,10 +57,11 @@ class SmallTalk(CannotAnswer):
 class TimeRange:
     """A window of days: relative ones are resolved against the data's last day at compile time."""
 
-    # last_days | last_week | this_week | last_month | this_month | yesterday | today | month | between
+    # last_days | last_week | this_week | last_month | this_month | yesterday | today | month | quarter
+    # | this_quarter | last_quarter | between
     kind: str
     n: int = 0
-    start: str | None = None  # ISO dates for month / between
+    start: str | None = None  # ISO dates for between; the year (or None) for month / quarter
     end: str | None = None
     phrase: str = ""
 
@@ -83,9 +84,14 @@ class QuerySpec:
     # groups of values named apart, by dimension: [label, values]; two or more, one of them several
     # values ("free vs paying users", "enterprise vs everyone else"), make a two-way split
     groups: dict[str, list] = field(default_factory=dict)
+    excluded: dict[str, list[str]] = field(default_factory=dict)  # values a negation took out, by dimension
     splits: dict[str, list] = field(default_factory=dict)
     baseline: TimeRange | None = None  # a second period named to compare with ("september vs october")
     dropped: list[str] = field(default_factory=list)  # groupings a follow-up removes ("instead of per tier")
+    # [metric or dimension, op, value]: a metric's value per group (HAVING: "tiers with more than 100
+    # sessions") or a numeric dimension's per row (WHERE: "generations with more than 50 steps")
+    thresholds: list[list] = field(default_factory=list)
+    count_of: str | None = None  # "how many users have over 50 generations": the groups that pass, counted
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -9,12 +9,17 @@ from genai_analyzer.analysis.copilot.spec import CannotAnswer, TimeRange
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import MONTHS, word_number
 
+QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+
 
 def read_time(t: QuestionText) -> TimeRange | None:
-    """The time range the question names (its words consumed), or None."""
+    """The time range the question names (its words consumed), or None. Quarters are calendar
+    quarters ("Q3" is July to September); a month or quarter named without a year is the one of
+    the data's last year."""
     last = r"(?:in |over |during |for )?(?:the )?(?:last|past|previous)"
     day = r"(\d{4}-\d{2}-\d{2})"
     months = "|".join(MONTHS)
+    ordinals = "|".join(QUARTERS)
     patterns = [
         (rf"{last} (\d+|one|two|three|four|five|ten|twenty) days?",
          lambda m: TimeRange("last_days", n=word_number(m[1]))),
@@ -23,6 +28,10 @@ def read_time(t: QuestionText) -> TimeRange | None:
         (r"(?:in |over |during |for )?(?:the )?(?:previous week|week before(?: last)?|prior week)",
          lambda m: TimeRange("week_before")),
         (rf"{last} month", lambda m: TimeRange("last_month")),
+        (rf"(?:in |during |for )?(?:the )?(?:q([1-4])|({ordinals}) quarter)(?: of)?(?: (\d{{4}}))?",
+         lambda m: TimeRange("quarter", n=int(m[1]) if m[1] else QUARTERS[m[2]], start=m[3])),
+        (r"(?:in |during |for )?(?:this|the current) quarter", lambda m: TimeRange("this_quarter")),
+        (rf"{last} quarter(?! of)", lambda m: TimeRange("last_quarter")),
         (r"(?:in |during |for )?this week", lambda m: TimeRange("this_week")),
         (r"(?:in |during |for )?this month", lambda m: TimeRange("this_month")),
         (r"yesterday", lambda m: TimeRange("yesterday")),
@@ -64,7 +73,9 @@ def refuse_unread_dates(t: QuestionText) -> None:
     months = "|".join(m for m in MONTHS if m != "may")  # "may" is also a verb; "may 3" is caught below
     day = r"\d{1,2}(?:st|nd|rd|th)?"
     unread = rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:{months}|may)(?: {day}| \d{{4}})|{day} (?:of )?(?:{months}|may)"
-    unread += rf"|(?:since|after|before|until|from) (?:{months})"
+    unread += (
+        rf"|(?:since|after|before|until|from) (?:{months})|q\d|(?:{'|'.join(QUARTERS)}|last|next) quarter"
+    )
     for m in t.find(unread):
         raise CannotAnswer(
             f"I could not read the dates in '{m.group(0).strip()}'. Write them like 'since 2025-10-01', "

@@ -59,6 +59,37 @@ def status_words(statuses: list[str], *, absent_too: bool = False) -> list[tuple
 
 
 AMBIGUOUS_VALUES = {"other", "unknown", "none", "all", "any"}  # never read as a filter by themselves
+# Words before a value that keep everything but it ("except free users", "generations that aren't
+# photorealistic", "did not use the euler sampler" after REWORDINGS); the value's dimension decides
+# whether the opposite filter answers the question (value_filters.py).
+NEGATION = (
+    r"(?:except(?: for)?|excluding|exclude|other than|not|non|but not|apart from|without|all but|"
+    r"aren't|isn't|wasn't|weren't|"
+    r"(?:(?<=everyone )|(?<=everybody )|(?<=everything )|(?<=anyone )|(?<=anybody )|(?<=all ))but)"
+)
+# Words for everything a negation takes from: "everyone except enterprise", "everything but anime".
+EVERYONE = (
+    r"(?:for )?(?:everyone|everybody|everything|anyone|anybody|"
+    r"all(?: (?:the )?(?:users|customers|accounts|tiers|plans|generations|images|prompts|sessions))?)"
+)
+# Dimensions that are units counted one by one (a user, a session, a prompt): grouped by only when
+# named with "by", "for each", "which" or a top N, never by the bare word ("how many sessions").
+ENTITY_DIMENSIONS = ("user", "session", "prompt")
+# Other words for the units, and the words for a row of the generations grain.
+UNIT_NOUNS = {"people": "user", "persons": "user", "subscribers": "user", "visits": "session"}
+ROW_NOUNS = r"(?:generations?|images?|renders?|requests?|pictures?|jobs?)"
+# What each unit carries, so that "users who did not use k_lms" is not read as the generations
+# that did not: a negation about a unit is the opposite filter only on the unit's own attributes.
+UNIT_ATTRIBUTES = {
+    "user": {"user", "tier"},
+    "session": {"session", "user", "tier"},
+    "prompt": {"prompt", "domain", "art_style", "complexity"},
+}
+# Parts of the day the semantic layer does not define: declined with the hours to ask for instead.
+DAY_PARTS = (
+    r"mornings?|afternoons?|evenings?|nights?|nighttime|night time|overnight|daytime|business hours|"
+    r"office hours|working hours|work hours|lunchtime|lunch time|rush hours?|peak hours|off peak hours"
+)
 FOLLOW_UP_CUES = re.compile(
     r"^(now|only|and|what about|how about|instead|same|also|then|just|but|ok|okay|make (?:that|it)|"
     r"switch to|change (?:that|it) to|restrict (?:that|it|this)? ?to|rank (?:them|it|that) by|"
@@ -162,6 +193,16 @@ REWORDINGS = (
     (r" (?:kicked off|kick off|began|begun|opened|were opened|got started)", " started"),
     (r" finish(?:ed|es|ing)?(?= on| with| after| in)", " end"),
     (r" (?:aren't|isn't|are not|is not|weren't|not) (?:on|in|using)(?: the| a)?", " except"),
+    (
+        r" (?:did not|didn't|does not|doesn't|do not|don't|never|have not|haven't|has not|hasn't) "
+        r"(?:use|used|using|run on|ran on|come from|came from|go through|went through)(?: the| a| an)?(?= )",
+        " except",
+    ),
+    (
+        r" (?:were not|was not|are not|is not|weren't|wasn't|aren't|isn't) (?:made|generated|rendered) "
+        r"(?:with|by|using|on)(?: the| a| an)?(?= )",
+        " except",
+    ),  # fmt: skip
     (r" utilisation", " utilization"),
     (r" hrs(?= )", " hours"),
     (r" mins(?= )", " minutes"),
@@ -182,6 +223,11 @@ REWORDINGS = (
         r" generations per session for \1",
     ),
     (r" side by side", " "),
+    # "100 or more sessions", "10% or higher": a threshold's comparator before its number
+    (r" (\d+(?:\.\d+)?%?) or (?:more|greater|higher|above|over)(?= )", r" at least \1"),
+    (r" (\d+(?:\.\d+)?%?) or (?:less|fewer|lower|below|under)(?= )", r" at most \1"),
+    (r" (\d+(?:\.\d+)?%?( [a-z]+)) or (?:more|greater|higher|above|over)(?= )", r" at least \1"),
+    (r" (\d+(?:\.\d+)?%?( [a-z]+)) or (?:less|fewer|lower|below|under)(?= )", r" at most \1"),
     (r" through ", " to "),
     (r" who (?:are|were) not(?: on| in)?(?: the)?", " except"),
     (

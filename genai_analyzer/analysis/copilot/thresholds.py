@@ -1,0 +1,230 @@
+"""Thresholds: a comparison with a number, on a metric per group or on a numeric column per row.
+
+- "tiers with more than 100 sessions", "users whose error rate is above 10%", "samplers with a p95
+  latency under 8 seconds", "prompts used more than 3 times": the metric per group (HAVING), the
+  group being the noun before it;
+- "how many users have over 50 generations": the number of those groups;
+- "error rate by tier for users with more than 50 generations": the rows of the groups that pass
+  (a semi-join), over all the data only: with a period or another filter the count it means is
+  not clear, so it is declined;
+- "generations with more than 50 steps": a numeric dimension of the layer per row (WHERE); a metric
+  is not a column, so "generations with a latency above 8 seconds" is declined.
+
+A threshold is ``[metric or dimension, op, value, group]`` in ``QuerySpec.thresholds`` (group is the
+dimension whose groups are compared, None for a row threshold or for the question's own grouping).
+Values are read in the metric's unit: a rate as a share ("above 3%" is 0.03), a time in ms from
+the unit named ("8 seconds" is 8000); a value whose unit is unclear is declined.
+"""
+
+from __future__ import annotations
+
+import re
+
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
+from genai_analyzer.analysis.copilot.vocabulary import (
+    ENTITY_DIMENSIONS,
+    ROW_NOUNS,
+    UNIT_ATTRIBUTES,
+    UNIT_NOUNS,
+)
+from genai_analyzer.analysis.formatting import format_value
+from genai_analyzer.analysis.semantic import SemanticLayer
+
+COMPARATORS = (
+    (r"no more than|not more than|at most|a maximum of", "<="),
+    (r"no less than|no fewer than|not less than|at least|a minimum of", ">="),
+    (r"more than|over|above|greater than|higher than|larger than|bigger than|longer than|slower than|"
+     r"in excess of|exceeding|exceeds?|exceeded", ">"),
+    (r"less than|fewer than|under|below|lower than|smaller than|shorter than|faster than|quicker than", "<"),
+    (r"exactly", "="),
+)  # fmt: skip
+OP_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most", "=": "exactly"}
+_CMP = "|".join(c for c, _ in COMPARATORS)
+_UNITS = {"ms": 1, "millisecond": 1, "milli": 1, "s": 1000, "sec": 1000, "second": 1000,
+          "min": 60_000, "minute": 60_000, "hour": 3_600_000, "hr": 3_600_000}  # fmt: skip
+_UNIT = r"milliseconds?|millis|ms|seconds?|secs?|s|minutes?|mins?|hours?|hrs?|dollars?|usd"
+_ANCHOR = rf"(?P<cmp>{_CMP}) (?P<num>\d+(?:\.\d+)?)(?P<pct> ?%| percent| per cent)?(?: ?(?P<unit>{_UNIT}))?"
+_COUNT = r"how many|the number of|number of|count of|count the|count|total number of"
+_LINKS = (
+    r"that|which|who|whose|where|with|having|have|has|had|were|was|are|is|been|got|get|gets|used|run|"
+    r"ran|made|generated|asked|submitted|showing|show"
+)
+_ARTICLE = r"(?:(?:a|an|the|their|its) )?"
+_VERBS = r"(?: (?:is|are|was|were|of|at|being|averaging|averages|stays|stayed|remains|remained))?"
+
+
+def read_thresholds(
+    layer: SemanticLayer,
+    t: QuestionText,
+    spec: QuerySpec,
+    metric_phrases: list[tuple[str, str]],
+    dim_phrases: list[tuple[str, str]],
+    value_words: set[str],
+) -> None:
+    """Every threshold the question names, its words sealed (no comparison cue elsewhere)."""
+    numeric = {
+        d.name for d in layer.dimensions.values() if not (d.values or d.time or d.name in ENTITY_DIMENSIONS)
+    }
+    measured = [(p, "metric", n) for p, n in metric_phrases]
+    measured += [(p, "dimension", n) for p, n in dim_phrases if n in numeric]
+    measured.sort(key=lambda m: -len(m[0]))
+    measured_re = "|".join(phrase_re(p) for p, _, _ in measured)
+    subjects = [(p, n) for p, n in dim_phrases] + [(w, n) for w, n in UNIT_NOUNS.items()]
+    subjects.sort(key=lambda s: -len(s[0]))
+    subject_re = "|".join(phrase_re(p) for p, _ in subjects) + "|" + ROW_NOUNS
+    for m in list(t.find(_ANCHOR)):
+        spans = [(m.start(), m.end())]
+        # the measured words right after the number, or right before the comparator, in unread text
+        end = next((i for i in range(m.end(), len(t.text)) if t.used[i]), len(t.text))
+        after = re.compile(rf" (?:(?:of|in) )?({measured_re}|times?)(?![a-z0-9])").match(t.text, m.end(), end)
+        lo = next((i + 1 for i in range(m.start() - 1, -1, -1) if t.used[i]), 0)
+        before = re.search(rf"(?<![a-z0-9])({measured_re}){_VERBS} $", t.text[lo : m.start()])
+        what, start = None, m.start()
+        if after:
+            what, said = after.group(1), f"{m.group(0)} {after.group(1)}"
+            spans.append((m.end(), after.end(1)))
+        elif before:
+            what, start = before.group(1), lo + before.start(1)
+            said = f"{what} {m.group(0)}"
+            spans.append((start, m.start()))
+        if what is None:
+            continue  # left unread: the accounting names it
+        subject = re.search(
+            rf"(?:(?<![a-z0-9])(?P<count>{_COUNT})(?P<between>(?: [a-z']+){{0,3}}?) )?(?:the )?"
+            rf"(?<![a-z0-9])(?P<subj>{subject_re})(?: (?:{_LINKS}))* {_ARTICLE}$",
+            t.text[:start],
+        )
+        if subject and not _free(t, (subject.start("subj"), start)):
+            subject = None
+        group = _subject(subject, subjects) if subject else None
+        kinds = {k: n for p, k, n in measured if re.fullmatch(phrase_re(p), what)}
+        name = _name(what, said, kinds, group, bool(subject) and group is None, m)
+        value = _value(m, layer, name)
+        if subject:  # the subject's noun is read here unless it is the generations themselves
+            spans.append((subject.start("subj") if group else subject.end("subj"), start))
+            between = set((subject.group("count") and subject.group("between") or "").split())
+            if subject.group("count") and group and between <= value_words | {"distinct", "unique"}:
+                spans.append(subject.span("count"))
+                spec.count_of = group
+        for a, b in spans:
+            t.seal_span(a, b)
+        if name in layer.dimensions:
+            spec.thresholds.append([name, _op(m["cmp"]), value, None])
+        else:
+            spec.thresholds.append([name, _op(m["cmp"]), value, group])
+            # "revenue of users with more than 50 generations": the users' rows, not a row per user
+            among = subject and re.search(r"(?:for|of|from|among|by) (?:the )?$", t.text[: subject.start()])
+            if group and group not in spec.dimensions and not (among and group in ENTITY_DIMENSIONS):
+                spec.dimensions.append(group)
+                spec.positions[group] = start
+        words = t.text[min(a for a, _ in spans) : max(b for _, b in spans)].strip()
+        spec.matched[words] = describe_threshold(layer, spec.thresholds[-1])
+
+
+def _free(t: QuestionText, span: tuple[int, int]) -> bool:
+    return not any(t.used[span[0] : span[1]])
+
+
+def _op(comparator: str) -> str:
+    return next(op for words, op in COMPARATORS if re.fullmatch(words, comparator))
+
+
+def _subject(subject, subjects: list[tuple[str, str]]) -> str | None:
+    """The dimension whose groups the subject names ("tiers", "prompts"), or None for rows."""
+    text = subject.group("subj")
+    return next((name for p, name in subjects if re.fullmatch(phrase_re(p), text)), None)
+
+
+def _name(what: str, said: str, kinds: dict[str, str], group: str | None, row: bool, m) -> str:
+    """The metric or the numeric dimension the threshold is on (``said``: the words read)."""
+    if what.startswith("time"):
+        kinds = {"metric": "generations"}  # "used more than 3 times": generations counted
+    if "dimension" in kinds and (row or group is None or "metric" not in kinds):
+        if group is not None:
+            raise CannotAnswer(
+                f"'{said}' reads as a number per generation, not per group: ask e.g. "
+                f"'generations with {said}', or for an average per group.",
+                unread=tuple(said.split()),
+            )
+        return kinds["dimension"]
+    if "dimension" in kinds:
+        raise CannotAnswer(
+            f"'{said}' could be an average per group or the generations with that many; ask "
+            f"'average {what} above {m['num']}' or 'generations with {said}'.",
+            unread=tuple(said.split()),
+        )
+    if row:
+        raise CannotAnswer(
+            f"The semantic layer defines {what} as a figure over many generations, not a column of each "
+            f"generation, so I cannot keep the generations with {said}; ask for groups instead, e.g. "
+            f"'samplers with {what} {m.group(0)}'.",
+            unread=tuple(said.split()),
+        )
+    return kinds["metric"]
+
+
+def _value(m, layer: SemanticLayer, name: str) -> float | int:
+    """The number in the unit the SQL compares in: a share for a rate, milliseconds for a time."""
+    number, pct, unit = float(m["num"]), bool(m["pct"]), (m["unit"] or "").rstrip("s") or None
+    if m["unit"] in ("s", "ms"):
+        unit = m["unit"]
+    metric = layer.metrics.get(name)
+    kind = metric.format if metric else "number"
+    minutes = metric is not None and "(minutes)" in metric.label
+    said = m.group(0).split(" ", len(m["cmp"].split()))[-1]
+    if kind == "rate" and not unit:
+        if pct:
+            number /= 100
+        elif number > 1:
+            raise CannotAnswer(
+                f"Is '{said}' a percentage? Write it as '{said}%', or as a share such as 0.1.",
+                unread=(said,),
+            )
+    elif kind == "ms" or minutes:
+        if pct or not unit or unit not in _UNITS:
+            raise CannotAnswer(f"'{said}': say the unit, e.g. '8 seconds' or '8000 ms'.", unread=(said,))
+        number = number * _UNITS[unit] / (60_000 if minutes else 1)
+    elif pct or (unit and not (kind == "usd" and unit in ("dollar", "usd"))):
+        raise CannotAnswer(f"I cannot read '{said}' for {name.replace('_', ' ')}.", unread=(said,))
+    return int(number) if float(number).is_integer() else number
+
+
+def settle(layer: SemanticLayer, spec: QuerySpec) -> None:
+    """Once the whole question (and a follow-up's previous one) is read: a threshold on a metric
+    compares the question's groups (HAVING), or keeps the rows of the groups that pass when they are
+    not the question's groups (a semi-join, over all the data only); "how many" counts the groups
+    (per the other groupings: "by week instead" counts them week by week)."""
+    if spec.count_of and spec.count_of not in spec.dimensions:
+        spec.dimensions.append(spec.count_of)
+    for threshold in spec.thresholds:
+        name, _, _, group = threshold
+        if name in layer.dimensions:
+            continue
+        if group is None and not spec.dimensions:
+            raise CannotAnswer(
+                f"A threshold on {layer.metrics[name].label} compares groups: say which, e.g. "
+                "'which domains have an error rate above 3%' or 'users with more than 50 generations'."
+            )
+        if group is not None and group not in spec.dimensions:
+            scoped = [d for d in spec.filters if d not in UNIT_ATTRIBUTES.get(group, {group})]
+            if spec.time is not None or scoped:
+                raise CannotAnswer(
+                    f"Keeping the {group}s with {describe_threshold(layer, threshold)} and then asking "
+                    "about a period or other filters leaves open over which data they are counted; ask "
+                    "it over all the data, or list the groups with the threshold."
+                )
+    if spec.count_of and (set(spec.metrics) - {t[0] for t in spec.thresholds}):
+        raise CannotAnswer(
+            f"'How many {spec.count_of}s' with a threshold counts the groups that pass; other figures "
+            "need their own question."
+        )
+
+
+def describe_threshold(layer: SemanticLayer, threshold: list) -> str:
+    """ "Sessions above 100", "sampling steps above 50", "Error rate above 3.0%"."""
+    name, op, value, _ = threshold
+    if name in layer.dimensions:
+        return f"{layer.dimensions[name].label} {OP_WORDS[op]} {value}"
+    metric = layer.metrics[name]
+    return f"{metric.label} {OP_WORDS[op]} {format_value(value, metric.format)}"

@@ -1,0 +1,186 @@
+"""Values a question names, as filters: "pro users", "only errors", "the other domain", the layer's
+segments ("paying users", "weekends"), and their negations ("except the free tier", "excluding
+paying users", "everyone except enterprise", "generations that did not use the euler sampler").
+
+A negation keeps every other value: the filter is the values named (or all of them) less the values
+excluded, whatever order they come in ("except free and pro users" excludes both). It is the
+opposite filter only where that answers the question: "users who did not use k_lms" are users with
+no such generation at all, not the users' other generations, so a negation of something a unit
+(user, session, prompt) does not carry, about that unit or counted per unit, is declined.
+"""
+
+from __future__ import annotations
+
+import re
+
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
+from genai_analyzer.analysis.copilot.vocabulary import (
+    AMBIGUOUS_VALUES,
+    ENTITY_DIMENSIONS,
+    EVERYONE,
+    NEGATION,
+    UNIT_ATTRIBUTES,
+    UNIT_NOUNS,
+    status_words,
+)
+from genai_analyzer.analysis.semantic import SemanticLayer
+
+NOUNS = r" (?:users?|tiers?|plans?|accounts?|customers?|prompts?|images?|generations?|style|samplers?|days?)"
+_NEGATED = rf"{NEGATION}[ -](?:(?:made |used )?by |from |the |for |on |a |an )?(?:the )?"
+_LIST = r"(?:,|,? and|,? or|,? nor) (?:the |on )?"
+
+
+def value_pairs(values: dict[str, list[str]], segments) -> list[tuple[str, str, list, str | None]]:
+    """(words, dimension, the values they stand for, a label or None), longest words first: the
+    warehouse's values (a value like 'k_euler' also as 'euler'), status words, the layer's segments."""
+    pairs = []
+    for dim, vs in values.items():
+        if dim == "status":
+            pairs += [(w, dim, chosen, None) for w, chosen in status_words(vs)]
+            continue
+        names = {str(v).replace("_", " ").lower() for v in vs}
+        for v in vs:
+            pairs.append((str(v).replace("_", " ").lower(), dim, [v], None))
+            short = str(v)[2:].replace("_", " ").lower()
+            if re.match(r"[a-z]_[a-z]", str(v)) and short not in names:  # "euler" for k_euler
+                pairs.append((short, dim, [v], None))
+    for seg in segments:
+        for phrase in seg["phrases"]:
+            pairs.append((phrase, seg["dimension"], list(seg["values"]), seg.get("label") or "segment"))
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def read_values(lexicon, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -> None:
+    """Values the question names. First the sure forms (negations with what they take from, the
+    layer's segments, "pro users", "only errors", "except the free tier"), so that metric words
+    cannot take them; then bare values ("anime"). ``lexicon`` is the parser (values, pairs, phrases)."""
+    pairs = lexicon.value_pairs
+    if with_noun:
+        # negations first, each with the list it heads: those naming the dimension ("except the
+        # other domain") before those that do not ("except others")
+        for with_own in (True, False):
+            for words, dim, chosen, _ in pairs:
+                own = _own(lexicon, dim)
+                if not words or (with_own and not own) or (not with_own and words in AMBIGUOUS_VALUES):
+                    continue
+                noun = rf" (?:{own})" if with_own else ""
+                for m in t.find(rf"{_NEGATED}{phrase_re(words)}(?:{NOUNS})?{noun}"):
+                    _exclude(lexicon, t, spec, dim, chosen, m)
+        for words, dim, chosen, label in pairs:
+            if label is not None:  # a segment: "paying users", "weekends"
+                for m in t.find(phrase_re(words)):
+                    _keep(t, spec, dim, chosen, m, label if label != "segment" else m.group(0).strip())
+        for words, dim, chosen, label in pairs:  # "the other domain", "the k_lms sampler"
+            own = _own(lexicon, dim)
+            if label is None and words and own:
+                for m in t.find(rf"(?:the )?{phrase_re(words)} (?:{own})"):
+                    _keep(t, spec, dim, chosen, m)
+    rate_next = r"(?! rates?| ratios?| share| percentage| counts?| codes?)"  # "error rate" is a metric
+    for words, dim, chosen, label in pairs:
+        if not words or words in AMBIGUOUS_VALUES or label is not None:
+            continue
+        value_re = phrase_re(words)
+        forms = [rf"(?:only |just |among |of the |for )(?:the )?{value_re}(?:{NOUNS})?{rate_next}",
+                 rf"(?:the )?{value_re}{NOUNS}"]  # fmt: skip
+        if dim != "status" and " " in words:  # "model error", "concept art": a name, not a metric word
+            forms.append(rf"(?:the )?{value_re}")
+        for pattern in forms if with_noun else [rf"(?:the )?{value_re}"]:
+            for m in t.find(pattern):
+                _keep(t, spec, dim, chosen, m)
+
+
+def _own(lexicon, dim: str) -> str:
+    """A regex of the dimension's own nouns ("sampler", "art style"), made once per parser."""
+    if dim not in lexicon.dim_nouns:
+        lexicon.dim_nouns[dim] = "|".join(phrase_re(p) for p, d in lexicon.dim_phrases if d == dim)
+    return lexicon.dim_nouns[dim]
+
+
+def _keep(t: QuestionText, spec: QuerySpec, dim: str, chosen: list, m, label: str | None = None) -> None:
+    t.take(m)
+    kept = spec.filters.setdefault(dim, [])
+    kept.extend(v for v in chosen if v not in kept)
+    label = label or (chosen[0] if len(chosen) == 1 else m.group(0).strip())
+    spec.groups.setdefault(dim, []).append([label, list(chosen)])
+    spec.matched[m.group(0).strip()] = f"{dim} in {', '.join(chosen)}"
+
+
+def _exclude(lexicon, t: QuestionText, spec: QuerySpec, dim: str, chosen: list, m) -> None:
+    """A negated value, the values listed after it ("except free and pro users", "except portraits
+    and anime"), and "everyone" or "everything" before it."""
+    before = t.text[: m.start()]
+    unit = re.search(rf"(?<![a-z0-9])({_unit_nouns(lexicon)})(?: (?:that|who|which|whose))? $", before)
+    unit = _unit_of(lexicon, unit.group(1)) if unit else None
+    words, end, listed = [m.group(0).strip()], m.end(), [(dim, chosen, m)]
+    while more := _listed(lexicon, t, end):
+        listed.append(more)
+        words.append(more[2].group(0).strip())
+        end = more[2].end()
+    for other_dim, values, match in listed:
+        if unit:
+            _refuse_about_unit(unit, other_dim, " ".join(words))
+        t.take(match)
+        excluded = spec.excluded.setdefault(other_dim, [])
+        excluded.extend(v for v in values if v not in excluded)
+        spec.matched[match.group(0).strip()] = f"{other_dim} not in {', '.join(excluded)}"
+    everyone = re.search(rf"(?<![a-z0-9]){EVERYONE} $", before)
+    if everyone and not any(t.used[everyone.start() : everyone.end()]):
+        t.take_span(everyone.start(), everyone.end())
+
+
+def _listed(lexicon, t: QuestionText, end: int):
+    """The next value in a list at ``end`` (", pro", " and the pro tier", " and anime"): its
+    dimension, values and match."""
+    for words, dim, values, _ in lexicon.value_pairs:
+        if words and words not in AMBIGUOUS_VALUES:
+            more = re.compile(rf"{_LIST}({phrase_re(words)})(?:{NOUNS})?(?![a-z0-9])").match(t.text, end)
+            if more and not any(t.used[more.start() : more.end()]):
+                return dim, values, more
+    return None
+
+
+def _unit_nouns(lexicon) -> str:
+    nouns = [p for p, d in lexicon.dim_phrases if d in ENTITY_DIMENSIONS] + list(UNIT_NOUNS)
+    return "|".join(phrase_re(n) for n in sorted(nouns, key=len, reverse=True))
+
+
+def _unit_of(lexicon, noun: str) -> str:
+    return next(
+        (d for p, d in [*lexicon.dim_phrases, *UNIT_NOUNS.items()] if re.fullmatch(phrase_re(p), noun)),
+        "user",
+    )
+
+
+def _refuse_about_unit(unit: str, dim: str, words: str) -> None:
+    if dim not in UNIT_ATTRIBUTES.get(unit, {unit}):
+        raise CannotAnswer(
+            f"'{unit}s ... {words}' asks about {unit}s with no such generation at all, which I cannot "
+            f"read yet; I can answer for the generations instead ('generations {words}'), or for "
+            f"{unit}s by what they are (e.g. their tier).",
+            unread=tuple(words.split()),
+        )
+
+
+def settle_negations(layer: SemanticLayer, values: dict[str, list[str]], spec: QuerySpec) -> None:
+    """Each negated dimension's filter: the values named (or all) less the values excluded. A
+    negation of what a counted unit does not carry is declined: "how many users except k_lms" are
+    not the users of the other samplers."""
+    if not spec.excluded:
+        return
+    grain = layer.metrics[spec.metrics[0]].grain if spec.metrics else "generations"
+    counted = set()
+    for unit in ENTITY_DIMENSIONS:
+        key = layer.dimensions[unit].expression(grain)
+        if key and any(layer.metrics[m].sql == f"count(DISTINCT {key})" for m in spec.metrics):
+            counted.add(unit)
+    if spec.per in ENTITY_DIMENSIONS:
+        counted.add(spec.per)
+    for dim, excluded in spec.excluded.items():
+        for unit in counted:
+            _refuse_about_unit(unit, dim, f"except {', '.join(excluded)}")
+        kept = [v for v in (spec.filters.get(dim) or values.get(dim, [])) if v not in excluded]
+        if not kept:
+            label = layer.dimensions[dim].label
+            raise CannotAnswer(f"Excluding {', '.join(excluded)} leaves no {label} to ask about.")
+        spec.filters[dim] = kept
