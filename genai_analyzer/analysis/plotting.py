@@ -140,8 +140,8 @@ def gapped(x, y, after) -> tuple[list, list]:
     return xs, ys
 
 
-def _line(fig: go.Figure, rows: pd.DataFrame, column: str, grain: str, scale: float = 1, **trace) -> None:
-    x, y = gapped(rows["bucket"], rows[column] * scale, lambda t: timegrain.next_bucket(t, grain))
+def _line(fig: go.Figure, rows: pd.DataFrame, column: str, grain: str, **trace) -> None:
+    x, y = gapped(rows["bucket"], rows[column], lambda t: timegrain.next_bucket(t, grain))
     fig.add_scatter(x=x, y=y, mode="lines+markers", marker={"size": 5}, **trace)
 
 
@@ -168,13 +168,14 @@ def no_previous_rows(fig: go.Figure, label: str) -> None:
     )  # fmt: skip
 
 
-def _previous_overlay(fig: go.Figure, previous, label: str | None, grain: str, column="generations", **trace):
+def _previous_overlay(fig: go.Figure, previous, label: str | None, grain: str) -> None:
+    """The previous period's generations, dashed, when the frame holds a comparison."""
     if label is None:
         return
     if previous.empty:
         no_previous_rows(fig, label)
         return
-    _line(fig, previous, column, grain, name=label, line={"color": PREVIOUS, "dash": "dash"}, **trace)
+    _line(fig, previous, "generations", grain, name=label, line={"color": PREVIOUS, "dash": "dash"})
 
 
 def _time_chart(frame: pd.DataFrame, what: str):
