@@ -5,12 +5,15 @@ words it understood so that later steps cannot reuse them:
 
 1. refusals first: requests to change data, and things the warehouse does not hold (the layer's
    ``unsupported`` list) are refused with the reason;
-2. the time range ("last week", "last 7 days", "in september", "since 2025-09-03", ...);
+2. hours of the day ("between 9am and 5pm", clock.py), the time range ("last week", "last 7
+   days", "in september", "Q3 vs Q4", "since 2025-09-03", ...), thresholds ("tiers with more than
+   100 sessions", thresholds.py);
 3. top / bottom N;
 4. explicit groupings ("by tier", "per day", "for each sampler", "which art styles", "top 10 users");
 5. "how many errors" (a status counted), then metrics by their synonyms, longest first; when no
    synonym matches, by embedding similarity of the remaining words to each metric's phrases;
-6. dimension values as filters ("pro users", "anime", "only errors"), with their dimension;
+6. dimension values as filters ("pro users", "anime", "only errors", "on mondays"), segments
+   ("paying users", "weekends") and negations ("except free users"), value_filters.py;
 7. bare dimension words left over ("daily", "tiers") as groupings.
 
 Whatever cannot be mapped ("by country", no metric at all) ends in a ``CannotAnswer`` that says
