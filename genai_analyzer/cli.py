@@ -14,7 +14,8 @@ from genai_analyzer.core.settings import Settings
 
 
 def _friendly_errors(fn):
-    """Print the library's typed errors as one line and exit 1, instead of a traceback."""
+    """Print the library's typed errors, and what the file system refused, as one line and exit 1,
+    instead of a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -22,6 +23,10 @@ def _friendly_errors(fn):
             return fn(*args, **kwargs)
         except AnalyzerError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(1)
+        except OSError as exc:  # the file system said no: a file in the way, no such folder, no space
+            where = f": {exc.filename}" if exc.filename else ""
+            click.secho(f"error: {exc.strerror or exc}{where}", fg="red", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.secho("interrupted: nothing was changed", fg="yellow", err=True)
@@ -236,7 +241,7 @@ def filter_options(fn):
 @click.option(
     "--mode", type=click.Choice(["hybrid", "semantic", "keyword"]), default="hybrid", show_default=True
 )
-@click.option("--limit", type=int, default=10, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True)
 @filter_options
 @db_option
 @_friendly_errors
@@ -316,7 +321,7 @@ def leaderboard(metric, direction, group, min_sample, limit, as_csv, db, **filte
 @main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON (as /ask returns it).")
-@click.option("--rows", type=int, default=20, show_default=True, help="Rows to print.")
+@click.option("--rows", type=click.IntRange(min=1), default=20, show_default=True, help="Rows to print.")
 @db_option
 @_friendly_errors
 def ask(question, as_json, rows, db) -> None:
@@ -413,7 +418,7 @@ def status(as_json, db) -> None:
 
 @main.command()
 @click.option("--host", help="Interface to listen on (default 127.0.0.1; 0.0.0.0 for all).")
-@click.option("--port", type=int, help="Port (default 7860).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default 7860).")
 @click.option("--share", is_flag=True, default=None, help="Create a temporary public link (gradio.live).")
 @click.option("--auth", help="user:password required to open the app; use it with --share.")
 @db_option

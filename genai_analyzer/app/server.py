@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
+from genai_analyzer.core.errors import SettingsError
 from genai_analyzer.core.settings import Settings
 
 
@@ -28,10 +32,39 @@ def parse_auth(text: str | None) -> tuple[str, str] | None:
         return None
     user, sep, password = text.partition(":")
     if not sep or not user or not password:
-        from genai_analyzer.core.errors import SettingsError
-
         raise SettingsError("--auth / GENAI_AUTH must look like user:password")
     return user, password
+
+
+def check_listen(host: str | None, port: int | None) -> None:
+    """Refuse, with one line naming the cause, an address the server cannot listen on: a host that
+    does not resolve or is not this machine's, a port out of range or taken. (Gradio would otherwise
+    end in a traceback, or try 100 ports in turn on a host it can never bind.) ``None`` means
+    Gradio's default (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT, else 127.0.0.1 and a free port
+    from 7860)."""
+    name = host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+    if port is None and os.environ.get("GRADIO_SERVER_PORT"):
+        try:
+            port = int(os.environ["GRADIO_SERVER_PORT"])
+        except ValueError:
+            raise SettingsError("GRADIO_SERVER_PORT must be a port number") from None
+    if port is not None and not 1 <= port <= 65535:
+        raise SettingsError(f"port {port} is not a port number (1-65535)")
+    where = f"{name}:{port}" if port is not None else name
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(name, port or 0, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise SettingsError(f"cannot listen on {where}: the host does not resolve ({_reason(exc)})") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise SettingsError(f"cannot listen on {where}: {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    return " ".join(str(getattr(exc, "strerror", None) or exc).split())
 
 
 def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
@@ -46,16 +79,24 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     from genai_analyzer.warehouse.reader import Warehouse
 
     auth = parse_auth(settings.auth)
+    check_listen(host, port)
     ensure_warehouse(settings)
     wh = Warehouse.from_settings(settings)
-    demo = create_app(wh, sql_copilot=Copilot(wh, llm=llm_from_settings(settings)))
-    if settings.share and auth is None:
-        print("warning: the public link has no password; set --auth user:password (or GENAI_AUTH).")
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        share=settings.share,
-        auth=auth,
-        max_threads=8,
-        **launch_kwargs(wh),
-    )
+    sql_copilot = Copilot(wh, llm=llm_from_settings(settings))
+    try:
+        demo = create_app(wh, sql_copilot=sql_copilot)
+        if settings.share and auth is None:
+            print("warning: the public link has no password; set --auth user:password (or GENAI_AUTH).")
+        demo.launch(
+            server_name=host,
+            server_port=port,
+            share=settings.share,
+            auth=auth,
+            max_threads=8,
+            **launch_kwargs(wh),
+        )
+    except OSError as exc:  # the port was taken after check_listen, or no free port from 7860
+        raise SettingsError(f"cannot start the server: {_reason(exc)}") from None
+    finally:  # the server was stopped: its query workers and the warehouse go with it
+        sql_copilot.close()
+        wh.close()
