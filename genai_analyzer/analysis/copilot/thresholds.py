@@ -98,7 +98,12 @@ def read_thresholds(
         if subject and not _free(t, (subject.start("subj"), start)):
             subject = None
         group = _subject(subject, subjects) if subject else None
-        kinds = {k: n for p, k, n in measured if re.fullmatch(phrase_re(p), what)}
+        kinds: dict[
+            str, str
+        ] = {}  # the first metric and dimension these words name, as the parser reads them
+        for p, kind, n in measured:
+            if re.fullmatch(phrase_re(p), what):
+                kinds.setdefault(kind, n)
         name = _name(what, said, kinds, group, bool(subject) and group is None, m)
         value = _value(m, layer, name)
         if subject:  # the subject's noun is read here unless it is the generations themselves
@@ -114,7 +119,11 @@ def read_thresholds(
         else:
             spec.thresholds.append([name, _op(m["cmp"]), value, group])
             # "revenue of users with more than 50 generations": the users' rows, not a row per user
-            among = subject and re.search(r"(?:for|of|from|among|by) (?:the )?$", t.text[: subject.start()])
+            # and "how many generations did users with ... make": counted by something else
+            among = subject and (
+                re.search(r"(?:for|of|from|among|by) (?:the )?$", t.text[: subject.start()])
+                or (subject.group("count") and spec.count_of != group)
+            )
             if group and group not in spec.dimensions and not (among and group in ENTITY_DIMENSIONS):
                 spec.dimensions.append(group)
                 spec.positions[group] = start

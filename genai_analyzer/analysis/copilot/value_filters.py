@@ -19,6 +19,7 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     AMBIGUOUS_VALUES,
     ENTITY_DIMENSIONS,
     EVERYONE,
+    NEGATED_VERB,
     NEGATION,
     UNIT_ATTRIBUTES,
     UNIT_NOUNS,
@@ -110,16 +111,21 @@ def _exclude(lexicon, t: QuestionText, spec: QuerySpec, dim: str, chosen: list, 
     """A negated value, the values listed after it ("except free and pro users", "except portraits
     and anime"), and "everyone" or "everything" before it."""
     before = t.text[: m.start()]
-    unit = re.search(rf"(?<![a-z0-9])({_unit_nouns(lexicon)})(?: (?:that|who|which|whose))? $", before)
-    unit = _unit_of(lexicon, unit.group(1)) if unit else None
     words, end, listed = [m.group(0).strip()], m.end(), [(dim, chosen, m)]
     while more := _listed(lexicon, t, end):
         listed.append(more)
         words.append(more[2].group(0).strip())
         end = more[2].end()
+    # what the negation is said of: a unit ("users who did not use k_lms"), or a group named with
+    # "that" or a verb ("which samplers were never used by free users"): not the other generations
+    said_of = re.search(rf"(?<![a-z0-9])({_subject_nouns(lexicon)})(?P<rel>{_RELATIVE}) $", before)
+    subject = _unit_of(lexicon, said_of.group(1)) if said_of else None
+    verb = re.match(NEGATED_VERB, m.group(0)) is not None
+    named = " and ".join(str(v) for _, values, _ in listed for v in values)
+    for other_dim, _, _ in listed:
+        if subject in ENTITY_DIMENSIONS or (subject and (verb or said_of.group("rel"))):
+            _refuse_about_unit(subject, other_dim, " ".join(words), named)
     for other_dim, values, match in listed:
-        if unit:
-            _refuse_about_unit(unit, other_dim, " ".join(words))
         t.take(match)
         excluded = spec.excluded.setdefault(other_dim, [])
         excluded.extend(v for v in values if v not in excluded)
@@ -140,9 +146,15 @@ def _listed(lexicon, t: QuestionText, end: int):
     return None
 
 
-def _unit_nouns(lexicon) -> str:
-    nouns = [p for p, d in lexicon.dim_phrases if d in ENTITY_DIMENSIONS] + list(UNIT_NOUNS)
-    return "|".join(phrase_re(n) for n in sorted(nouns, key=len, reverse=True))
+_RELATIVE = r"(?: (?:that|who|which|whose))?(?: (?:are|is|were|was|have been|has been|have|has|had))?"
+
+
+def _subject_nouns(lexicon) -> str:
+    """A regex of the nouns a negation may be said of: the dimensions' and the units' (not rows)."""
+    if "" not in lexicon.dim_nouns:
+        nouns = [p for p, _ in lexicon.dim_phrases] + list(UNIT_NOUNS)
+        lexicon.dim_nouns[""] = "|".join(phrase_re(n) for n in sorted(nouns, key=len, reverse=True))
+    return lexicon.dim_nouns[""]
 
 
 def _unit_of(lexicon, noun: str) -> str:
@@ -152,12 +164,15 @@ def _unit_of(lexicon, noun: str) -> str:
     )
 
 
-def _refuse_about_unit(unit: str, dim: str, words: str) -> None:
+def _refuse_about_unit(unit: str, dim: str, words: str, named: str) -> None:
+    """Decline a negation said of a unit or a group about something it does not carry."""
+    by = dim if unit in ENTITY_DIMENSIONS else unit
     if dim not in UNIT_ATTRIBUTES.get(unit, {unit}):
         raise CannotAnswer(
             f"'{unit}s ... {words}' asks about {unit}s with no such generation at all, which I cannot "
-            f"read yet; I can answer for the generations instead ('generations {words}'), or for "
-            f"{unit}s by what they are (e.g. their tier).",
+            f"read yet; I can answer for the generations instead ('generations except {named}')"
+            + (f", or for {unit}s by what they are (e.g. their tier)." if unit in UNIT_ATTRIBUTES else "."),
+            (f"generations except {named}", f"generations except {named} by {by.replace('_', ' ')}"),
             unread=tuple(words.split()),
         )
 
@@ -178,7 +193,7 @@ def settle_negations(layer: SemanticLayer, values: dict[str, list[str]], spec: Q
         counted.add(spec.per)
     for dim, excluded in spec.excluded.items():
         for unit in counted:
-            _refuse_about_unit(unit, dim, f"except {', '.join(excluded)}")
+            _refuse_about_unit(unit, dim, f"except {', '.join(excluded)}", " and ".join(excluded))
         kept = [v for v in (spec.filters.get(dim) or values.get(dim, [])) if v not in excluded]
         if not kept:
             label = layer.dimensions[dim].label

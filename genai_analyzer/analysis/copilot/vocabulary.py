@@ -62,8 +62,17 @@ AMBIGUOUS_VALUES = {"other", "unknown", "none", "all", "any"}  # never read as a
 # Words before a value that keep everything but it ("except free users", "generations that aren't
 # photorealistic", "did not use the euler sampler" after REWORDINGS); the value's dimension decides
 # whether the opposite filter answers the question (value_filters.py).
+# A negated verb ("did not use", "never used", "not made by"): about what a thing did, so about a
+# group only when said of that group's own values (value_filters.py).
+NEGATED_VERB = (
+    r"(?:did not|didn't|does not|doesn't|do not|don't|never|have not|haven't|has not|hasn't|were not|"
+    r"was not|weren't|wasn't|are not|is not|aren't|isn't|not) (?:use|used|using|run on|ran on|come from|"
+    r"came from|go through|went through|made|generated|rendered|created|tried|touched)"
+    r"(?: with| by| on| from)?"
+)
 NEGATION = (
-    r"(?:except(?: for)?|excluding|exclude|other than|not|non|but not|apart from|without|all but|"
+    rf"(?:{NEGATED_VERB}|except(?: for)?|excluding|exclude|other than|not|non|but not|apart from|"
+    r"without|all but|"
     r"aren't|isn't|wasn't|weren't|"
     r"(?:(?<=everyone )|(?<=everybody )|(?<=everything )|(?<=anyone )|(?<=anybody )|(?<=all ))but)"
 )
@@ -193,16 +202,6 @@ REWORDINGS = (
     (r" (?:kicked off|kick off|began|begun|opened|were opened|got started)", " started"),
     (r" finish(?:ed|es|ing)?(?= on| with| after| in)", " end"),
     (r" (?:aren't|isn't|are not|is not|weren't|not) (?:on|in|using)(?: the| a)?", " except"),
-    (
-        r" (?:did not|didn't|does not|doesn't|do not|don't|never|have not|haven't|has not|hasn't) "
-        r"(?:use|used|using|run on|ran on|come from|came from|go through|went through)(?: the| a| an)?(?= )",
-        " except",
-    ),
-    (
-        r" (?:were not|was not|are not|is not|weren't|wasn't|aren't|isn't) (?:made|generated|rendered) "
-        r"(?:with|by|using|on)(?: the| a| an)?(?= )",
-        " except",
-    ),  # fmt: skip
     (r" utilisation", " utilization"),
     (r" hrs(?= )", " hours"),
     (r" mins(?= )", " minutes"),
