@@ -334,6 +334,13 @@ def test_the_rows_of_the_groups_that_pass(copilot, wh):
     check(
         copilot,
         wh,
+        "how many generations did users with more than 3 sessions make",
+        f"SELECT count(*) FROM {GENS} WHERE g.user_id IN "
+        f"(SELECT user_id FROM {GENS} GROUP BY 1 HAVING count(DISTINCT session_id) > 3)",
+    )
+    check(
+        copilot,
+        wh,
         "error rate by tier for users with more than 10 generations",
         f"SELECT u.tier, avg((g.status = 'error')::INT) FROM {GENS} JOIN dim_users u USING (user_id) "
         f"WHERE g.user_id IN (SELECT user_id FROM {GENS} GROUP BY 1 HAVING count(*) > 10) GROUP BY 1",
@@ -402,6 +409,9 @@ def test_a_negation_with_a_grouping_and_a_rate(copilot, wh):
         "error rate for users who never used the euler sampler",
         "active users except on mondays",
         "how many users not using k_lms",
+        "which samplers were never used by free users",  # samplers with no such generation
+        "which samplers are not used by free users",
+        "tiers that never used k_lms",
     ],
 )
 def test_a_negation_about_units_it_cannot_read_is_declined(copilot, question):
