@@ -123,6 +123,7 @@ def test_a_grouping_by_weekday_and_the_busiest_weekday(copilot, wh):
         ("generations on monday", "monday"),  # one date, or every monday?
         ("error rate last weekend", "weekend"),
         ("revenue this friday", "friday"),
+        ("friday error rate", "friday"),
     ],
 )
 def test_a_weekday_that_could_be_one_date_is_declined(copilot, question, unread):
@@ -358,6 +359,7 @@ def test_the_rows_of_the_groups_that_pass(copilot, wh):
         ("revenue for users with more than 10 generations last week", "over which data"),
         ("how many users per tier have more than 10 generations", "per"),
         ("prompts used more than 3", "more than 3"),
+        ("users with more than 1 error", "as a rate"),  # a count of errors, not an error rate above 1
     ],
 )
 def test_a_threshold_half_understood_is_declined(copilot, question, reason):

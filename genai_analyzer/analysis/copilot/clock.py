@@ -135,10 +135,11 @@ def describe_hours(hours: list[int]) -> str:
 
 
 def refuse_one_day(t: QuestionText) -> None:
-    """ "last weekend", "this monday", "on friday": one date, not every such day; declined."""
+    """ "last weekend", "this monday", "on friday", "friday's errors": one date, not every such day;
+    declined ("on mondays", "on a friday" and "every friday" are every such day)."""
     days = "|".join(WEEKDAYS)
     one = rf"(?:this|last|past|previous|next|coming|that) (?:{days}|weekend|week end)"
-    one += rf"|(?:on|for) (?:{days})(?!s)"
+    one += rf"|(?<!a )(?<!every )(?<!each )(?<!any )(?:(?:on|for) )?(?:{days})(?!s)"
     for m in t.find(one):
         phrase = m.group(0)
         raise CannotAnswer(

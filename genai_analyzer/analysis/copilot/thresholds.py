@@ -105,6 +105,13 @@ def read_thresholds(
             if re.fullmatch(phrase_re(p), what):
                 kinds.setdefault(kind, n)
         name = _name(what, said, kinds, group, bool(subject) and group is None, m)
+        metric = layer.metrics.get(name)
+        if after and metric and metric.format == "rate" and not m["pct"] and not what.startswith("time"):
+            raise CannotAnswer(
+                f"'{said}' counts {what}, and the layer has {what} as a rate: ask e.g. "
+                f"'{metric.label.lower()} above 5%'.",
+                unread=tuple(said.split()),
+            )
         value = _value(m, layer, name)
         if subject:  # the subject's noun is read here unless it is the generations themselves
             spans.append((subject.start("subj") if group else subject.end("subj"), start))
