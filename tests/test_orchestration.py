@@ -3,11 +3,16 @@ the warehouse `genai-analyzer build` gives (same rows, sessions, telemetry, labe
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 
 from genai_analyzer.core.errors import BuildError
@@ -278,3 +283,166 @@ def test_the_warehouse_asset_publishes_into_a_ducklake_when_that_is_the_target(
         for table in ("fact_generations", "dim_sessions", "dim_prompts"):
             count = f"SELECT count(*) FROM {table}"
             assert lake.scalar(count) == file_db.execute(count).fetchone()[0] > 0, table
+
+
+# --- the warehouse asset under the build lock; the partitions' rejected rows kept -----------------
+
+
+@contextlib.contextmanager
+def environment(values: dict):
+    """``values`` in os.environ for the duration (the multiprocess executor's steps inherit them)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _faulty_logs(folder: Path) -> Path:
+    """Two daily log files (two partitions), each with faults: an unknown status in both, a text
+    latency and an unparseable timestamp in the first, an unknown tier in the second."""
+    folder.mkdir(parents=True)
+    prompts = ["a red fox in the snow", "city at night, neon", "portrait of an old sailor", "a bowl of ramen"]
+    for day, faults in (
+        (1, {5: ("status", "exploded"), 7: ("latency_ms", "fast"), 9: ("timestamp", "yesterday-ish")}),
+        (2, {3: ("status", "exploded"), 4: ("tier", "platinum")}),
+    ):
+        logs = pd.DataFrame(
+            {
+                "user_id": [f"user{i % 7}" for i in range(60)],
+                "timestamp": [f"2025-10-0{day}T{8 + i // 6:02d}:{(i % 6) * 9:02d}:00Z" for i in range(60)],
+                "prompt": [prompts[i % 4] for i in range(60)],
+                "status": "success",
+                "tier": "pro",
+                "latency_ms": [str(1500 + i) for i in range(60)],
+            }
+        ).astype(object)
+        for row, (column, value) in faults.items():
+            logs.loc[row, column] = value
+        logs.to_csv(folder / f"day{day}.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def faulty_pipeline(tmp_path_factory):
+    """The faulty logs materialized through every asset (one run per partition, then the warehouse
+    job, in-process); returns the GENAI_* environment it ran under."""
+    tmp = tmp_path_factory.mktemp("dagster_faults")
+    env = {
+        "GENAI_PIPELINE_SOURCE": "logs",
+        "GENAI_PIPELINE_PATH": str(_faulty_logs(tmp / "logs")),
+        "GENAI_PIPELINE_STORAGE": str(tmp / "pipeline"),
+        "GENAI_DATA_DIR": str(tmp / "data"),
+        "GENAI_DB": str(tmp / "dagster" / "warehouse.duckdb"),
+    }
+    with environment(env):
+        from genai_analyzer.pipeline.orchestration.definitions import WAREHOUSE_JOB, defs, partitions_job
+
+        definitions = defs()
+        (tmp / "home").mkdir()
+        with dg.instance_for_test(temp_dir=str(tmp / "home")) as instance:
+            source = definitions.resolve_implicit_global_asset_job_def().get_subset(
+                asset_selection={dg.AssetKey("source")}
+            )
+            assert source.execute_in_process(instance=instance).success
+            keys = definitions.resolve_job_def("build_partitions").partitions_def.get_partition_keys()
+            assert keys == ["day1.csv", "day2.csv"]
+            for key in keys:
+                assert partitions_job().execute_in_process(partition_key=key, instance=instance).success
+            assert definitions.resolve_job_def(WAREHOUSE_JOB).execute_in_process(instance=instance).success
+    return env
+
+
+def test_partitions_rejected_rows_reach_the_warehouse_and_its_report_as_a_build_reports_them(
+    faulty_pipeline, tmp_path
+):
+    from genai_analyzer.analysis.status import format_status, warehouse_status
+    from genai_analyzer.warehouse.reader import Warehouse
+
+    target = Path(faulty_pipeline["GENAI_DB"])
+    with Warehouse(target, extensions=()) as wh:
+        ingest = wh.build_info()["ingest"]
+        rejected = wh.query(
+            "SELECT partition, source_row, reasons FROM raw.rejected_generations ORDER BY 1, 2"
+        )
+        issues = wh.query("SELECT partition, kind, action FROM raw.ingest_issues ORDER BY 1, 2")
+        built = wh.scalar("SELECT count(*) FROM fact_generations")
+    # every rejected row, as read with its reasons and the partition it came from
+    assert list(rejected.itertuples(index=False, name=None)) == [
+        ("day1.csv", 5, "status_unknown"),
+        ("day1.csv", 7, "src_latency_ms_not_a_number"),
+        ("day2.csv", 3, "status_unknown"),
+        ("day2.csv", 4, "tier_unknown"),
+    ]
+    assert ("day1.csv", "timestamp_unparseable", "flagged") in set(issues.itertuples(index=False, name=None))
+    # the merged report: the counts add up, one entry per kind, its examples naming the partition
+    assert ingest["rows_read"] == 120 == built + ingest["rows_rejected"]
+    assert ingest["rows_rejected"] == 4 and ingest["timestamps_simulated"] == 1
+    by_kind = {issue["kind"]: issue for issue in ingest["issues"]}
+    assert {kind: issue["count"] for kind, issue in by_kind.items()} == {
+        "status_unknown": 2,
+        "src_latency_ms_not_a_number": 1,
+        "timestamp_unparseable": 1,
+        "tier_unknown": 1,
+    }
+    status = by_kind["status_unknown"]
+    assert status["partitions"] == ["day1.csv", "day2.csv"]
+    assert status["message"].startswith(
+        "status not one of success, error, timeout, nsfw_blocked: 2 rows rejected"
+    )
+    assert "day1.csv: row 5" in status["message"] and "day2.csv: row 3" in status["message"]
+    # `genai-analyzer status` shows them, as after a build
+    shown = format_status(warehouse_status(target))
+    assert all(issue["message"] in shown for issue in ingest["issues"])
+    # and `genai-analyzer build` of the same folder reports the same problems with the same counts
+    settings = Settings.from_env(environ={}, db_path=tmp_path / "ref.duckdb", data_dir=tmp_path / "data")
+    summary = build_warehouse(
+        settings,
+        BuildRequest(source="logs", path=Path(faulty_pipeline["GENAI_PIPELINE_PATH"]), enrich=()),
+        progress=False,
+    )
+    reference = {issue["kind"]: issue["count"] for issue in summary.ingest["issues"]}
+    assert reference == {kind: issue["count"] for kind, issue in by_kind.items()}
+    for key in ("rows_read", "rows_rejected", "timestamps_simulated"):
+        assert summary.ingest[key] == ingest[key], key
+
+
+def test_the_warehouse_asset_takes_the_build_lock_and_removes_dead_builds_leftovers(faulty_pipeline):
+    from genai_analyzer.pipeline.build_lock import BuildLock
+    from genai_analyzer.pipeline.orchestration.definitions import defs
+
+    target = Path(faulty_pipeline["GENAI_DB"])
+    with environment(faulty_pipeline):
+        warehouse_only = (
+            defs()
+            .resolve_implicit_global_asset_job_def()
+            .get_subset(asset_selection={dg.AssetKey("warehouse")})
+        )
+        before = target.stat().st_mtime_ns
+        # a build holding the lock: the asset stops at once, naming it, and leaves the warehouse be
+        with BuildLock(target):
+            started = time.monotonic()
+            result = warehouse_only.execute_in_process(raise_on_error=False)
+            assert not result.success
+            failure = next(e for e in result.all_events if e.is_step_failure)
+            message = failure.event_specific_data.error.to_string()
+            assert "another build is writing" in message and f"pid {os.getpid()}" in message, message
+        assert target.stat().st_mtime_ns == before
+        assert time.monotonic() - started < 60
+        # a dead build's leftovers: removed by the next run, which reports them
+        dead = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+        )
+        leftover = target.with_name(f"{target.stem}_building_{int(dead.stdout)}.duckdb")
+        leftover.write_bytes(b"half a build")
+        result = warehouse_only.execute_in_process()
+        assert result.success
+        metadata = result.get_asset_materialization_events()[0].materialization.metadata
+        assert metadata["leftovers_removed"].value == [leftover.name]
+        assert not leftover.exists()
+        assert sorted(p.name for p in target.parent.iterdir() if p.name.endswith(".lock")) == []

@@ -146,6 +146,7 @@ def make_issue(kind: str, action: str, count: int, what: str, examples: list[str
         "action": action,
         "count": int(count),
         "what": what,
+        "unit": unit,
         "examples": list(examples[:EXAMPLES]),
         "message": message,
     }

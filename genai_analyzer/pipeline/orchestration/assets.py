@@ -5,11 +5,16 @@ very functions a build runs, so no step's logic lives here; what is here is I/O 
 
 - Partitioned (one DiffusionDB part, or one log file, per partition): ``parts/generations`` (ingest),
   ``parts/embeddings``, ``parts/labels``, ``parts/thumbnails``. Each works on an in-memory DuckDB
-  and writes one Parquet file under the storage root, so partitions run in parallel anywhere.
+  and writes one Parquet file under the storage root, so partitions run in parallel anywhere
+  (ingest also writes the partition's rejected rows and ingest issues, so none is lost).
 - Unpartitioned, in the staging DuckDB file under the storage root, one writer at a time:
   ``raw/generations`` (all parts), ``raw/sessionized`` (sessions need all of a user's rows, and users
   span parts), ``raw/users`` + ``raw/telemetry``, ``enrich/*`` (all parts' enrichment); then the dbt
-  models (genai_analyzer/pipeline/orchestration/dbt.py) and ``warehouse`` (indexes, build_info, swap-in).
+  models (genai_analyzer/pipeline/orchestration/dbt.py) and ``warehouse`` (indexes, build_info, swap-in,
+  under the warehouse's build lock, as a build).
+
+The merged ingest report is the partitions' reports added up: counts summed, and each kind of
+problem one entry whose count is the sum and whose examples name their partition.
 """
 
 import functools
@@ -21,6 +26,8 @@ from pathlib import Path
 import dagster as dg
 
 from genai_analyzer.pipeline import build
+from genai_analyzer.pipeline.build_lock import BuildLock, remove_leftovers
+from genai_analyzer.pipeline.ingest.common import EXAMPLES, make_issue
 from genai_analyzer.pipeline.orchestration.layout import Pipeline
 
 # Steps that write the staging DuckDB file carry this tag; the executor runs one of them at a time.
@@ -39,6 +46,10 @@ INGEST_COUNTS = (
     "timestamps_simulated",
 )
 STEP_COUNTS = ("done", "skipped", "failed")
+# What ingest leaves beside raw.generations, per partition (dataset -> table): the rejected rows as
+# read with their reasons, and one line per rejected or flagged value. Staging holds them all, each
+# row with the partition it came from.
+ROW_REPORTS = {"rejected": "raw.rejected_generations", "ingest_issues": "raw.ingest_issues"}
 
 
 class GenaiPipeline(dg.ConfigurableResource):
@@ -117,6 +128,30 @@ def _sum_counts(reports: list[dict], counted: tuple[str, ...]) -> dict:
     return merged
 
 
+def _merge_ingest(reports: list[dict]) -> dict:
+    """The partitions' ingest reports (each with its ``partition``) as one build's report: counts
+    add up, and each kind of problem is one entry, its count the sum over the partitions and its
+    examples the first few, each naming its partition (row numbers count within a partition)."""
+    merged = _sum_counts(
+        [{k: v for k, v in r.items() if k not in ("partition", "issues")} for r in reports], INGEST_COUNTS
+    )
+    kinds: dict[str, dict] = {}
+    for report in reports:
+        for issue in report.get("issues", []):
+            entry = kinds.setdefault(issue["kind"], {**issue, "count": 0, "examples": [], "partitions": []})
+            entry["count"] += issue["count"]
+            entry["examples"] += [f"{report['partition']}: {e}" for e in issue["examples"]]
+            entry["partitions"].append(report["partition"])
+    merged["issues"] = [
+        make_issue(
+            e["kind"], e["action"], e["count"], e["what"], e["examples"][:EXAMPLES], e.get("unit", "row")
+        )
+        | {"partitions": e["partitions"]}
+        for e in kinds.values()
+    ]
+    return merged
+
+
 @functools.cache
 def _embedder(settings):
     """One embedding model per process, shared by the embeddings and labels steps it runs."""
@@ -168,11 +203,22 @@ def partitioned_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDef
             rows = _write_parquet(
                 ctx.con, "SELECT * FROM raw.generations", pipeline.part_file("generations", partition)
             )
+            for dataset, table in ROW_REPORTS.items():  # nothing ingest left out is lost
+                _write_parquet(
+                    ctx.con,
+                    f"SELECT *, $partition AS partition FROM {table}",
+                    pipeline.part_file(dataset, partition),
+                    {"partition": partition},
+                )
         finally:
             ctx.close()
         pipeline.write_report(f"ingest/{Path(partition).name}", ctx.summary.ingest | {"partition": partition})
         return dg.MaterializeResult(
-            metadata={"rows": rows, "images_found": ctx.summary.ingest["images_found"]}
+            metadata={
+                "rows": rows,
+                "images_found": ctx.summary.ingest["images_found"],
+                "rows_rejected": ctx.summary.ingest["rows_rejected"],
+            }
         )
 
     def enrichment(step: str, table: str, key_column: str | None, upstream: str, description: str):
@@ -268,15 +314,23 @@ def staging_assets(partition_keys: list[str]) -> list[dg.AssetsDefinition]:
             listed = "[" + ", ".join(_quote(f) for f in files) + "]"
             ctx.con.execute(f"CREATE TABLE raw.generations AS SELECT * FROM read_parquet({listed})")
             rows = ctx.con.execute("SELECT count(*) FROM raw.generations").fetchone()[0]
+            for dataset, table in ROW_REPORTS.items():  # as read: types that differ meet as text
+                listed = (
+                    "[" + ", ".join(_quote(f) for f in pipeline.part_files(dataset, partition_keys)) + "]"
+                )
+                ctx.con.execute(
+                    f"CREATE TABLE {table} AS SELECT * FROM read_parquet({listed}, union_by_name = true)"
+                )
+            rejected = ctx.con.execute("SELECT count(*) FROM raw.rejected_generations").fetchone()[0]
         finally:
             ctx.close()
         reports = [pipeline.read_report(f"ingest/{Path(p).name}") for p in partition_keys]
-        ingest = _sum_counts(
-            [{k: v for k, v in r.items() if k != "partition"} for r in reports], INGEST_COUNTS
-        )
+        ingest = _merge_ingest(reports)
         ingest["location"] = str(pipeline.path or reports[0]["location"])
         pipeline.write_report("ingest", ingest)
-        return dg.MaterializeResult(metadata={"rows": rows, "partitions": len(files)})
+        return dg.MaterializeResult(
+            metadata={"rows": rows, "partitions": len(files), "rows_rejected": rejected}
+        )
 
     @dg.asset(
         key=["raw", "sessionized"],
@@ -386,27 +440,10 @@ def warehouse_asset(model_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         pipeline = genai.pipeline()
         started = time.perf_counter()
         target = Path(pipeline.settings.db_path).resolve()
-        building = build._prepare_target(target)
-        try:
-            shutil.copyfile(pipeline.staging, building)
-            ctx = _staging_context(pipeline, building)
-            summary = ctx.summary
-            summary.ingest = pipeline.read_report("ingest")
-            summary.location = summary.ingest["location"]
-            summary.simulated = pipeline.read_report("simulate")
-            summary.enrichment = pipeline.read_report("enrichment")
-            dbt = pipeline.read_report("dbt")
-            summary.dbt_models, summary.dbt_tests = dbt["models"], dbt["tests"]
-            try:
-                build.STEPS["indexes"](ctx)
-                build.STEPS["finalize"](ctx)  # writes build_info and closes the connection
-                if pipeline.settings.warehouse_target == "ducklake":
-                    build.STEPS["publish"](ctx)  # one DuckLake snapshot, or none (docs/ducklake.md)
-            finally:
-                ctx.close()
-            build._swap_in(building, target)
-        finally:
-            build._remove(building)
+        build._prepare_target(target)  # the folder exists and is writable: the lock file goes there
+        with BuildLock(target) as lock:  # one build at a time, this one or `genai-analyzer build`
+            leftovers = remove_leftovers(target)
+            summary = _publish(pipeline, target)
         return dg.MaterializeResult(
             metadata={
                 "path": str(target),
@@ -415,7 +452,36 @@ def warehouse_asset(model_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "size_mb": round(target.stat().st_size / 2**20, 1),
                 "lake_snapshot": summary.lake_snapshot,
                 "seconds": round(time.perf_counter() - started, 2),
+                "rows_rejected": summary.ingest.get("rows_rejected", 0),
+                "leftovers_removed": leftovers,
+                "stale_lock": lock.stale,
             }
         )
 
     return warehouse
+
+
+def _publish(pipeline: Pipeline, target: Path):
+    """Copy the staging file, index and finalize it, and swap it in (holding the build lock)."""
+    building = build._prepare_target(target)
+    try:
+        shutil.copyfile(pipeline.staging, building)
+        ctx = _staging_context(pipeline, building)
+        summary = ctx.summary
+        summary.ingest = pipeline.read_report("ingest")
+        summary.location = summary.ingest["location"]
+        summary.simulated = pipeline.read_report("simulate")
+        summary.enrichment = pipeline.read_report("enrichment")
+        dbt = pipeline.read_report("dbt")
+        summary.dbt_models, summary.dbt_tests = dbt["models"], dbt["tests"]
+        try:
+            build.STEPS["indexes"](ctx)
+            build.STEPS["finalize"](ctx)  # writes build_info and closes the connection
+            if pipeline.settings.warehouse_target == "ducklake":
+                build.STEPS["publish"](ctx)  # one DuckLake snapshot, or none (docs/ducklake.md)
+        finally:
+            ctx.close()
+        build._swap_in(building, target)
+    finally:
+        build._remove(building)
+    return summary
