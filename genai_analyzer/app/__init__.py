@@ -7,6 +7,7 @@ import gradio as gr
 from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import analytics, copilot, explorer, overview, routes
+from genai_analyzer.app.plotly_draw import HEAD as DRAW_ONCE_HEAD
 from genai_analyzer.app.theme import CSS, EXPLORER_CSS, FORCE_DARK_JS, HEAD, font_dirs, make_theme
 from genai_analyzer.warehouse.reader import Warehouse
 
@@ -42,7 +43,7 @@ def launch_kwargs(wh: Warehouse) -> dict:
         "theme": make_theme(),
         "css": CSS + EXPLORER_CSS + copilot.CSS,
         "js": FORCE_DARK_JS,
-        "head": HEAD,
+        "head": HEAD + DRAW_ONCE_HEAD,  # each new chart drawn once, not twice
         "allowed_paths": font_dirs(),
         "app_kwargs": {"routes": [routes.thumbnail_route(wh)]},
     }
