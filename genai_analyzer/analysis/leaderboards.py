@@ -35,7 +35,7 @@ import pandas as pd
 from genai_analyzer.analysis import semantic
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.formatting import format_interval
-from genai_analyzer.analysis.queries import from_filtered
+from genai_analyzer.analysis.queries import GENERATIONS
 from genai_analyzer.warehouse.reader import Warehouse
 
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile: a two-sided 95% interval
@@ -92,33 +92,61 @@ DEFAULT_MIN_SAMPLE = 5
 DEFAULT_LIMIT = 25
 MAX_MIN_SAMPLE = 100_000
 
-# One row per prompt or cluster passing the filters. {key}: the prompt's id or its normalized text;
-# {trials}: the ranked rate's trials; {passing}: FROM ... WHERE of the filtered generations.
+# One row per prompt or cluster passing the filters, with at least $min_sample trials. The keys
+# with enough generations are found first (a necessary condition for enough sessions too), so the
+# previous generation, the session's end and the distinct counts are looked up for those rows only:
+# at 1M generations most prompts are used once or twice. {source} and {where}: the filtered
+# generations (the shared filters); {trials}: the ranked rate's trials.
 _SQL = """
-WITH steps AS (
+WITH clusters AS (SELECT prompt_id, hash(prompt_normalized) AS cluster FROM dim_prompts),
+passing AS (
     SELECT f.generation_id, f.session_id, f.session_seq, f.user_id, f.status, f.created_at,
-           f.prompt_id, p.prompt, {key} AS key, f.seed,
-           lag({key}) OVER w AS prev_key, lag(f.seed) OVER w AS prev_seed
-    FROM fact_generations f JOIN dim_prompts p USING (prompt_id)
-    WINDOW w AS (PARTITION BY f.session_id ORDER BY f.session_seq)
+           f.prompt_id, f.seed, {key} AS key
+    FROM {source} {key_join} WHERE {where}
 ),
-passing AS (SELECT f.generation_id {passing})
-SELECT st.key,
-       arg_min(st.prompt, (st.created_at, st.generation_id)) AS prompt,
-       count(DISTINCT st.prompt_id) AS variants,
-       count(*) AS generations,
-       count(DISTINCT st.session_id) AS sessions,
-       count(DISTINCT st.user_id) AS users,
-       count(*) FILTER (WHERE st.status = 'success') AS successes,
-       count(*) FILTER (WHERE st.status <> 'success') AS failures,
-       count(*) FILTER (WHERE st.key = st.prev_key AND st.seed IS DISTINCT FROM st.prev_seed) AS rerolls,
-       count(*) FILTER (WHERE s.abandoned AND st.session_seq = s.n_generations) AS abandoned
-FROM steps st JOIN passing USING (generation_id) JOIN dim_sessions s USING (session_id)
-GROUP BY st.key
-HAVING {trials} >= $min_sample
+eligible AS (SELECT key FROM passing GROUP BY key HAVING count(*) >= $min_sample),
+steps AS (
+    SELECT r.*, {prev_key} AS prev_key, g.seed AS prev_seed, r.session_seq = s.n_generations AS is_last
+    FROM passing r SEMI JOIN eligible USING (key)
+    JOIN dim_sessions s ON s.session_id = r.session_id
+    LEFT JOIN fact_generations g ON g.session_id = r.session_id AND g.session_seq = r.session_seq - 1
+    {prev_join}
+),
+ranked AS (
+    SELECT key,
+           arg_min(prompt_id, (created_at, prompt_id)) AS first_prompt_id,
+           count(DISTINCT prompt_id) AS variants,
+           count(*) AS generations,
+           count(DISTINCT session_id) AS sessions,
+           count(DISTINCT user_id) AS users,
+           count(*) FILTER (WHERE status = 'success') AS successes,
+           count(*) FILTER (WHERE status <> 'success') AS failures,
+           count(*) FILTER (WHERE key = prev_key AND seed IS DISTINCT FROM prev_seed) AS rerolls,
+           count(*) FILTER (WHERE is_last AND status <> 'success') AS abandoned
+    FROM steps GROUP BY key HAVING {trials} >= $min_sample
+)
+SELECT {shown_key} AS key, p.prompt, r.* EXCLUDE (key, first_prompt_id)
+FROM ranked r JOIN dim_prompts p ON p.prompt_id = r.first_prompt_id
 """
-_KEYS = {"prompt": "f.prompt_id", "cluster": "p.prompt_normalized"}
-_TRIALS_SQL = {"generations": "count(*)", "sessions": "count(DISTINCT st.session_id)"}
+# group -> the SQL pieces of its key: a prompt's id, or for a cluster a 64-bit hash of its
+# normalized text (joined and grouped as a number, not as long text; shown as the text).
+_GROUP_SQL = {
+    "prompt": {
+        "key": "f.prompt_id",
+        "key_join": "",
+        "prev_key": "g.prompt_id",
+        "prev_join": "",
+        "shown_key": "r.key",
+    },
+    "cluster": {
+        "key": "k.cluster",
+        "key_join": "JOIN clusters k ON k.prompt_id = f.prompt_id",
+        "prev_key": "gk.cluster",
+        "prev_join": "LEFT JOIN clusters gk ON gk.prompt_id = g.prompt_id",
+        "shown_key": "p.prompt_normalized",
+    },
+}
+_TRIALS_SQL = {"generations": "count(*)", "sessions": "count(DISTINCT session_id)"}
 
 
 def ranks_highest(metric: str, direction: str) -> bool:
@@ -158,7 +186,8 @@ def prompt_leaderboard(
         raise ValueError(f"unknown leaderboard: {metric!r}, {direction!r}, {group!r}")
     spec = LEADERBOARD_METRICS[metric]
     where, params = (filters or Filters()).where()
-    sql = _SQL.format(key=_KEYS[group], trials=_TRIALS_SQL[spec.trials], passing=from_filtered(where))
+    source = GENERATIONS.from_reading(where)
+    sql = _SQL.format(**_GROUP_SQL[group], source=source, where=where, trials=_TRIALS_SQL[spec.trials])
     frame = wh.query(sql, {**params, "min_sample": int(min_sample)})
     for rate in LEADERBOARD_METRICS.values():
         frame[rate.name] = frame[rate.count] / frame[rate.trials]
