@@ -225,3 +225,32 @@ def test_exact_prompts_keep_spellings_apart_and_re_roll_only_the_same_text(clust
         lb.wilson_interval(1, 1)
     )
     assert by_text.loc["a dog", "rerolls"] == 1
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def test_the_cli_prints_the_leaderboard_and_offers_the_modules_choices(sample_warehouse, sample_wh):
+    import io
+
+    from click.testing import CliRunner
+
+    from genai_analyzer.cli import leaderboard
+
+    choices = {p.name: list(getattr(p.type, "choices", [])) for p in leaderboard.params}
+    assert choices["metric"] == list(lb.LEADERBOARD_METRICS)
+    assert (choices["direction"], choices["group"]) == (list(lb.DIRECTIONS), list(lb.GROUPS))
+    assert {p.name: p.default for p in leaderboard.params}["min_sample"] == lb.DEFAULT_MIN_SAMPLE
+    args = ["--db", str(sample_warehouse), "--metric", "reroll_rate", "--min-sample", "3", "--tier", "pro"]
+    result = CliRunner().invoke(leaderboard, [*args, "--csv"])
+    assert result.exit_code == 0, result.output
+    frame = lb.prompt_leaderboard(
+        sample_wh, Filters(tiers=("pro",)), metric="reroll_rate", min_sample=3, limit=20
+    )
+    expected = lb.leaderboard_table(frame, "reroll_rate")
+    printed = pd.read_csv(io.StringIO(result.output), dtype=str, keep_default_na=False)
+    assert printed.values.tolist() == expected.astype(str).values.tolist() and len(printed) > 5
+    text = CliRunner().invoke(leaderboard, args)
+    assert text.exit_code == 0 and "Worst highest re-roll rate first, by the lower bound" in text.output
+    bad = CliRunner().invoke(leaderboard, ["--db", str(sample_warehouse), "--tier", "gold"])
+    assert bad.exit_code == 1 and "'gold' is not in this warehouse" in bad.output
