@@ -419,8 +419,10 @@ def _real_prompts(n: int) -> list[str]:
 
 def test_the_shipped_weights_fit_the_taxonomy_and_the_features():
     w = learned._load_weights(str(learned.weights_path()))
-    assert learned.weights_path().stat().st_size < 1_000_000  # a small file
-    n_features = 384 + 3 * sum(len(TAXONOMY.fields[f].labels) for f in FIELDS)
+    assert learned.weights_path().stat().st_size < 2_000_000  # a small file
+    n_words = len(w["words_vocabulary"])
+    assert 1_000 < n_words == len(w["words_idf"]) and float(w["words_weight"]) > 0
+    n_features = 384 + 3 * sum(len(TAXONOMY.fields[f].labels) for f in FIELDS) + n_words
     for field in FIELDS:
         classes = [str(c) for c in w[f"{field}_classes"]]
         # every taxonomy label the people used; never "uncertain", which is not a choice
@@ -432,6 +434,28 @@ def test_the_shipped_weights_fit_the_taxonomy_and_the_features():
         assert 0.1 < float(w[f"{field}_temperature"]) < 10
     assert str(w["model"]) == "all-MiniLM-L6-v2"
     assert int(w["feature_version"]) == learned.FEATURE_VERSION
+
+
+def test_the_word_features_are_scikit_learns_tf_idf_computed_with_numpy():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = [
+        "A portrait of an old man, oil painting by Rembrandt",
+        "portrait of a cat in a spacesuit, digital art, trending on artstation",
+        "Ünïcode café déjà vu: cat cat cat",
+        "a",
+        "",
+        "oil painting of a cat, 8k",
+    ]
+    fitted = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=learned.TOKEN.pattern)
+    fitted.fit(docs)
+    vocabulary = tuple(sorted(fitted.vocabulary_, key=fitted.vocabulary_.get))
+    words = learned.WordFeatures(vocabulary, fitted.idf_, 3.0)
+    expected = fitted.transform(docs).toarray() * 3.0
+    assert np.allclose(words.matrix(docs), expected, atol=1e-6)
+    coef = np.random.default_rng(0).normal(size=(4, len(vocabulary))).astype(np.float32)
+    assert np.allclose(words.logits(docs, coef), expected @ coef.T, atol=1e-4)
+    assert not words.matrix(["nothing known here"]).any()  # unseen words add nothing
 
 
 @pytest.mark.slow
@@ -514,15 +538,19 @@ def test_the_weights_are_reproducible_from_the_training_script(tmp_path):
     df = load_set("train", SETS_SHARED).iloc[:150].reset_index(drop=True)
     emb = learned.unit(Embedder().embed(df["prompt"].tolist()))
     x = learned.features(emb, [KeywordMatcher(TAXONOMY).scan(p) for p in df["prompt"]], TAXONOMY)
+    words = train_labeller.word_features(df["prompt"].tolist(), train_labeller.WORD_WEIGHT)
+    x = np.hstack([x, words.matrix(df["prompt"].tolist())])
+    train_labeller.DENSE[x.shape[1]] = x.shape[1] - len(words.vocabulary)
     settings = {"domain": (0.03, True), "art_style": (0.03, True)}
-    first = train_labeller.train(x, df, settings, seed=7)
-    second = train_labeller.train(x, df, settings, seed=7)
+    first = train_labeller.train(x, df, settings, seed=7, words=words)
+    second = train_labeller.train(x, df, settings, seed=7, words=words)
     assert first.keys() == second.keys()
     for key in first:
         assert np.array_equal(first[key], second[key]), key
     shipped = learned._load_weights(str(learned.weights_path()))
+    dense = shipped["domain_coef"].shape[1] - len(shipped["words_vocabulary"])
     for field in FIELDS:
-        assert first[f"{field}_coef"].shape[1] == shipped[f"{field}_coef"].shape[1]
+        assert first[f"{field}_coef"].shape[1] == dense + len(words.vocabulary)
         assert set(first[f"{field}_classes"]) == set(df[field])
     out = tmp_path / "w.npz"
     np.savez_compressed(out, **first)

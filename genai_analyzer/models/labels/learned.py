@@ -11,7 +11,9 @@ the largest ``weight * DECAY ** rank`` over a label's keyword hits, so the first
 subject weighs most) and which label the first keyword (and the first weak keyword: artist
 names, quality boosters) of each field names. The embedding carries what the prompt is about;
 the keyword evidence lets the classifier learn, from examples, which named medium, artist or
-camera word decides the style.
+camera word decides the style. Then the prompt's own words (``WordFeatures``): tf-idf of the words
+and word pairs seen in at least two training prompts, so that names and phrases the taxonomy does
+not list (a character, a camera term, "portrait of") count too.
 
 Confidence: ``softmax(logits / T)`` with a temperature ``T`` per field fitted on out-of-fold
 predictions of the training set (temperature scaling), so that a label given with confidence 0.7
@@ -23,6 +25,8 @@ calibration and the uncertain share on the blind evaluation set.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -46,7 +50,8 @@ WEIGHTS_RESOURCE = "labeller_weights.npz"
 # guess was right less than about half of the time on held-out training prompts (docs/labels.md).
 CONFIDENCE_THRESHOLD = 0.4
 # Keyword evidence: later hits of a field weigh less (rank decay), as in the EmbeddingLabeller.
-FEATURE_VERSION = 1  # bump when ``features`` changes: the weights must be retrained with it
+FEATURE_VERSION = 2  # bump when ``features`` changes: the weights must be retrained with it
+TOKEN = re.compile(r"(?u)\b\w\w+\b")  # words of two or more characters, as scikit-learn's tf-idf
 
 
 def weights_path() -> Path:
@@ -84,6 +89,65 @@ def features(embeddings: np.ndarray, scans: list, taxonomy: Taxonomy) -> np.ndar
     return np.hstack([unit(embeddings), *(evidence[f] for f in FIELDS), *(first[f] for f in FIELDS)]).astype(
         np.float32
     )
+
+
+def terms(prompt: str) -> list[str]:
+    """The prompt's words (lower case) and adjacent word pairs."""
+    words = TOKEN.findall((prompt or "").lower())
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+@dataclass(frozen=True)
+class WordFeatures:
+    """tf-idf of a fixed vocabulary of words and word pairs (sublinear term frequency, smoothed idf,
+    each row of unit length: scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2),
+    sublinear_tf=True)``), times ``weight``; computed with numpy and a dict at run time."""
+
+    vocabulary: tuple[str, ...]
+    idf: np.ndarray
+    weight: float
+
+    @property
+    def index(self) -> dict[str, int]:
+        return _vocabulary_index(self.vocabulary)
+
+    def entries(self, prompts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, value) of the non-zero features of ``prompts``: the terms are looked up in
+        one pass, then counted, weighted and normalised for the whole batch at once."""
+        index, rows, cols = self.index, [], []
+        for i, prompt in enumerate(prompts):
+            found = [j for j in map(index.get, terms(prompt)) if j is not None]
+            rows.extend([i] * len(found))
+            cols.extend(found)
+        if not cols:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+        keys, counts = np.unique(np.asarray(rows, np.int64) * len(self.vocabulary) + cols, return_counts=True)
+        r, c = np.divmod(keys, len(self.vocabulary))
+        v = (1.0 + np.log(counts)) * self.idf[c]
+        norms = np.sqrt(np.bincount(r, weights=v * v, minlength=len(prompts)))
+        return r, c, (v / norms[r] * self.weight).astype(np.float32)
+
+    def matrix(self, prompts: list[str]) -> np.ndarray:
+        """The (n, vocabulary) dense matrix (for training)."""
+        out = np.zeros((len(prompts), len(self.vocabulary)), np.float32)
+        r, c, v = self.entries(prompts)
+        out[r, c] = v
+        return out
+
+    def logits(self, prompts: list[str], coef: np.ndarray, entries=None) -> np.ndarray:
+        """(n, classes): the words' share of each class's logit, ``coef`` (classes, vocabulary);
+        ``entries``: ``self.entries(prompts)`` when already computed."""
+        out = np.zeros((len(prompts), coef.shape[0]), np.float32)
+        r, c, v = entries if entries is not None else self.entries(prompts)
+        if len(r):  # entries come sorted by row: sum each row's run
+            starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+            out[r[starts]] = np.add.reduceat(v[:, None] * coef[:, c].T, starts, axis=0)
+        return out
+
+
+@cache
+def _vocabulary_index(vocabulary: tuple[str, ...]) -> dict[str, int]:
+    return {t: j for j, t in enumerate(vocabulary)}
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -140,8 +204,13 @@ class LearnedLabeller:
             unknown = set(self.classes[f]) - set(self.taxonomy.fields[f].names)
             if unknown:
                 raise LabelError(f"{self.path}: {f} classes {sorted(unknown)} are not in the taxonomy")
+        self.words = WordFeatures(
+            tuple(str(t) for t in w["words_vocabulary"]), w["words_idf"].astype(np.float64),
+            float(w["words_weight"]),
+        )  # fmt: skip
         extra = 3 * sum(len(self.taxonomy.fields[f].labels) for f in FIELDS)  # keyword features
-        self.dim = int(self._coef["domain"].shape[1]) - extra
+        self.dense = int(self._coef["domain"].shape[1]) - len(self.words.vocabulary)
+        self.dim = self.dense - extra
 
     def probabilities(
         self, prompts: list[str], *, embeddings: np.ndarray | None = None, scans: list | None = None
@@ -152,7 +221,13 @@ class LearnedLabeller:
         if scans is None:
             scans = [self.matcher.scan(p) for p in prompts]
         x = features(vectors, scans, self.taxonomy)
-        return {f: softmax((x @ self._coef[f].T + self._intercept[f]) / self.temperature[f]) for f in FIELDS}
+        out, found = {}, self.words.entries(prompts)  # once for both fields
+        for f in FIELDS:
+            coef = self._coef[f]
+            words = self.words.logits(prompts, coef[:, self.dense :], found)
+            z = x @ coef[:, : self.dense].T + words + self._intercept[f]
+            out[f] = softmax(z / self.temperature[f])
+        return out
 
     def _vectors(self, prompts: list[str], embeddings: np.ndarray | None) -> np.ndarray:
         if embeddings is None:
