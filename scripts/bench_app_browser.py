@@ -2,8 +2,8 @@
 its charts drawn with the new data and its KPI cards changed (docs/benchmarks.md, App).
 
     python scripts/bench_app_browser.py --workdir /tmp/bench-app               # 1M generations
-    python scripts/bench_app_browser.py --workdir /tmp/bench-app --rounds 10
-    python scripts/bench_app_browser.py --smoke --workdir /tmp/bench-smoke     # 20k, under a minute
+    python scripts/bench_app_browser.py --workdir /tmp/bench-app --draw-twice  # as Gradio draws
+    python scripts/bench_app_browser.py --smoke --workdir /tmp/bench-smoke     # 20k generations, one round
 
 The warehouse is bench_app.py's (``sample_warehouse`` + ``labelled_copy``, cached in ``--workdir``:
 1M generations, 50,000 users, 90 days, hash labels); ``--smoke`` builds a 20,000-generation one.
@@ -16,12 +16,13 @@ changes differ, so every chart gets new data) is set in the filter bar through i
 figure):
 
 - start: the click on ``#apply-filters`` (a capture listener on the button);
-- end: the first animation frame after the last of the tab's plots has been given its new figure
-  (``Plotly.react``, which Gradio's Plot calls when a figure arrives, wrapped to record each call
-  and how long it took) and after the KPI cards' HTML changed.
+- end: the first animation frame after each of the tab's plots has been drawn with its new figure
+  (the drawing ``Plotly.react`` call: through ``Plotly.__draw`` where the app's
+  ``app/plotly_draw.py`` defers it, wrapped to record each call and how long it took) and after the
+  KPI cards' HTML changed. ``--draw-twice`` undoes plotly_draw.py in the page, to compare.
 
 Also recorded per change: when the scope chips changed (the Apply callback's round trip), when the
-first figure reached the browser, the time spent inside ``Plotly.react`` (drawing) and the main
+first chart began drawing, the time spent inside ``Plotly.react`` (drawing) and the main
 thread's long tasks. After each change the "Generations" card is checked against ``Api.kpis`` for
 the same filters, so a stale or half-drawn page cannot pass as fast.
 """
@@ -62,11 +63,14 @@ LAUNCH_ARGS = [  # as tests/test_browser.py launches it
 # Installed once the tab has drawn: wraps Plotly.react (Gradio's Plot calls window.Plotly's) and
 # listens for the click on Apply, before any other listener.
 INSTRUMENT_JS = """
-() => {
+drawOnce => {
   const root = document.querySelector('#compare-previous').closest('[role=tabpanel]');
   const bench = window.__bench = {root, reacts: [], longtasks: [], clicked: null};
-  // the app's plotly_draw script defers Plotly.react and draws through Plotly.__draw: time that
-  const P = window.Plotly, name = P.__draw ? '__draw' : 'react';
+  const P = window.Plotly;
+  // the app's plotly_draw script defers Plotly.react and draws through Plotly.__draw: time that;
+  // without drawOnce, Plotly.react as Gradio had it (every new figure drawn twice), to compare
+  if (!drawOnce && P.__draw) { P.react = P.__draw; delete P.__draw; }
+  const name = P.__draw ? '__draw' : 'react';
   if (!P.__benchWrapped) {
     const draw = P[name];
     P[name] = function (gd, ...rest) {
@@ -213,7 +217,7 @@ def card_text(page, label: str = "Generations") -> str:
     )
 
 
-def measure(db: Path, rounds: int, log: Path, timeout_ms: int = 120_000) -> dict:
+def measure(db: Path, rounds: int, log: Path, timeout_ms: int = 120_000, draw_once: bool = True) -> dict:
     """Serve ``db``, open the Analytics tab and time each filter change ``rounds`` times.
 
     Returns {"changes": {name: [timings dict, ...]}, "start_s", "first_draw_ms", "load"}."""
@@ -240,7 +244,7 @@ def measure(db: Path, rounds: int, log: Path, timeout_ms: int = 120_000) -> dict
             arg=N_CHARTS,
         )
         first_draw_ms = (time.perf_counter() - opened) * 1000
-        if page.evaluate(INSTRUMENT_JS) != N_CHARTS:
+        if page.evaluate(INSTRUMENT_JS, draw_once) != N_CHARTS:
             raise RuntimeError("the Analytics tab does not hold 8 plots")
         for _ in range(rounds):
             for name, values in changes.items():
@@ -258,13 +262,20 @@ def measure(db: Path, rounds: int, log: Path, timeout_ms: int = 120_000) -> dict
         browser.close()
         if errors:
             raise RuntimeError(f"JavaScript errors on the page: {errors}")
-    return {"changes": dict(results), "start_s": start_s, "first_draw_ms": first_draw_ms, "load": load_note()}
+    return {
+        "changes": dict(results),
+        "start_s": start_s,
+        "first_draw_ms": first_draw_ms,
+        "load": load_note(),
+        "draw_once": draw_once,
+    }
 
 
 def report(found: dict, n: int, rounds: int) -> None:
     """Print the figures as Markdown tables."""
     changes = found["changes"]
-    print(f"\n### Analytics in Chromium, {n:,} generations, {rounds} rounds {found['load']}\n")
+    drawn = "each new figure drawn once" if found["draw_once"] else "--draw-twice: as Gradio draws"
+    print(f"\n### Analytics in Chromium, {n:,} generations, {rounds} rounds, {drawn} {found['load']}\n")
     print(
         f"App up in {found['start_s']:.1f} s; the tab's first draw {found['first_draw_ms']:.0f} ms after "
         "opening the page. Times in ms from the click on Apply filters."
@@ -307,13 +318,18 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--db", type=Path, help="Time this warehouse instead (it needs labels for the domain)."
     )
+    parser.add_argument(
+        "--draw-twice",
+        action="store_true",
+        help="Undo app/plotly_draw.py in the page: each new figure drawn twice, as Gradio's Plot does.",
+    )
     args = parser.parse_args(argv)
     rounds = args.rounds or (1 if args.smoke else 5)
     args.workdir.mkdir(parents=True, exist_ok=True)
     db = args.db or labelled_copy(
         sample_warehouse(args.workdir, SMOKE_SIZE if args.smoke else ANALYTICS_SIZE, "analytics", enrich=())
     )
-    found = measure(db, rounds, args.workdir / "app_browser.log")
+    found = measure(db, rounds, args.workdir / "app_browser.log", draw_once=not args.draw_twice)
     from genai_analyzer.warehouse.reader import Warehouse
 
     with Warehouse(db) as wh:
