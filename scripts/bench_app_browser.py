@@ -121,9 +121,10 @@ timeout => new Promise((resolve, reject) => {
       const busy = b.longtasks.filter(t => t.startTime >= b.clicked).reduce((s, t) => s + t.duration, 0);
       return resolve({
         total: ms(now), chips: chips === null ? null : ms(chips), cards: ms(cards),
-        first_figure: ms(Math.min(...since.map(c => c.t0))),
+        first_figure: ms(Math.min(...last.map(c => c.t0))),
         last_drawn: ms(Math.max(...last.map(c => c.t1))),
         react_ms: since.reduce((s, c) => s + c.t1 - c.t0, 0), reacts: since.length,
+        discarded: since.filter(r => !r.gd.isConnected).length,  // drawn into a div thrown away
         longtask_ms: busy,
       });
     }

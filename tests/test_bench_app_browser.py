@@ -46,9 +46,10 @@ def test_smoke_times_every_change_until_the_charts_and_cards_show_its_data(
     for name, timings in found["changes"].items():
         assert len(timings) == 1, name
         t = timings[0]
-        # every plot in the tab drawn after the click, and once only (app/plotly_draw.py: Gradio's
-        # Plot would also draw each new figure into the div it is about to discard)
-        assert t["reacts"] == bench.N_CHARTS, (name, t)
+        # every plot in the tab drawn after the click (the wait asks that of each), and none into a
+        # div thrown away (app/plotly_draw.py: Gradio's Plot would also draw each new figure into
+        # the div it is about to discard, 8 such draws a change)
+        assert t["reacts"] >= bench.N_CHARTS and t["discarded"] == 0, (name, t)
         # the end is the last of the cards and the plots, after the Apply round trip
         assert 0 < t["chips"] <= t["first_figure"] <= t["last_drawn"] <= t["total"], (name, t)
         assert t["cards"] <= t["total"] < 60_000, (name, t)
