@@ -305,15 +305,17 @@ def environment(values: dict):
 
 def _faulty_logs(folder: Path) -> Path:
     """Two daily log files (two partitions), each with faults: an unknown status in both, a text
-    latency and an unparseable timestamp in the first, an unknown tier in the second."""
+    latency and an unparseable timestamp in the first, an unknown tier in the second, and a
+    generation id of the first file again in the second (no partition alone can see it)."""
     folder.mkdir(parents=True)
     prompts = ["a red fox in the snow", "city at night, neon", "portrait of an old sailor", "a bowl of ramen"]
     for day, faults in (
         (1, {5: ("status", "exploded"), 7: ("latency_ms", "fast"), 9: ("timestamp", "yesterday-ish")}),
-        (2, {3: ("status", "exploded"), 4: ("tier", "platinum")}),
+        (2, {3: ("status", "exploded"), 4: ("tier", "platinum"), 10: ("generation_id", "g1-2")}),
     ):
         logs = pd.DataFrame(
             {
+                "generation_id": [f"g{day}-{i}" for i in range(60)],
                 "user_id": [f"user{i % 7}" for i in range(60)],
                 "timestamp": [f"2025-10-0{day}T{8 + i // 6:02d}:{(i % 6) * 9:02d}:00Z" for i in range(60)],
                 "prompt": [prompts[i % 4] for i in range(60)],
@@ -378,18 +380,21 @@ def test_partitions_rejected_rows_reach_the_warehouse_and_its_report_as_a_build_
         ("day1.csv", 7, "src_latency_ms_not_a_number"),
         ("day2.csv", 3, "status_unknown"),
         ("day2.csv", 4, "tier_unknown"),
+        ("day2.csv", 10, "duplicate_key"),  # found when the partitions met
     ]
     assert ("day1.csv", "timestamp_unparseable", "flagged") in set(issues.itertuples(index=False, name=None))
     # the merged report: the counts add up, one entry per kind, its examples naming the partition
     assert ingest["rows_read"] == 120 == built + ingest["rows_rejected"]
-    assert ingest["rows_rejected"] == 4 and ingest["timestamps_simulated"] == 1
+    assert ingest["rows_rejected"] == 5 and ingest["timestamps_simulated"] == 1
     by_kind = {issue["kind"]: issue for issue in ingest["issues"]}
     assert {kind: issue["count"] for kind, issue in by_kind.items()} == {
         "status_unknown": 2,
         "src_latency_ms_not_a_number": 1,
         "timestamp_unparseable": 1,
         "tier_unknown": 1,
+        "duplicate_key": 1,
     }
+    assert "day2.csv: row 10: first at day1.csv row 2" in by_kind["duplicate_key"]["message"]
     status = by_kind["status_unknown"]
     assert status["partitions"] == ["day1.csv", "day2.csv"]
     assert status["message"].startswith(

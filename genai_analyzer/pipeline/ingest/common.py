@@ -247,6 +247,7 @@ def create_raw_table(
 
 
 _FIRST_OF_KEY = "(SELECT *, min(source_row) OVER (PARTITION BY generation_id) AS first_row FROM staged) s"
+DUPLICATE_KEY_WHAT = "duplicate image name or generation id (the first row is kept)"
 
 
 def _row_checks(types: dict[str, str], *, timestamps: bool) -> list[tuple[str, ...]]:
@@ -289,9 +290,7 @@ def _row_checks(types: dict[str, str], *, timestamps: bool) -> list[tuple[str, .
                   f"s.{name} IS NOT NULL AND s.{name} NOT IN ({listed})",
                   f"{name[4:]} not one of {', '.join(allowed)}")  # fmt: skip
     check("duplicate_key", "rejected", "source_key", "'first at row ' || s.first_row",
-          "s.source_row > s.first_row",
-          "duplicate image name or generation id (the first row is kept)",
-          _FIRST_OF_KEY)  # fmt: skip
+          "s.source_row > s.first_row", DUPLICATE_KEY_WHAT, _FIRST_OF_KEY)  # fmt: skip
     if timestamps and "created_at_raw" in types:
         raw_text = "nullif(trim(CAST(s.created_at_raw AS VARCHAR)), '')"
         check("timestamp_unparseable", "flagged", "timestamp", "s.created_at_raw",

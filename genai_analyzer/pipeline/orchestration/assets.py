@@ -13,8 +13,8 @@ very functions a build runs, so no step's logic lives here; what is here is I/O 
   models (genai_analyzer/pipeline/orchestration/dbt.py) and ``warehouse`` (indexes, build_info, swap-in,
   under the warehouse's build lock, as a build).
 
-The merged ingest report is the partitions' reports added up: counts summed, and each kind of
-problem one entry whose count is the sum and whose examples name their partition.
+The partitions' rows, rejected rows and ingest reports are merged as merge.py says: nothing is lost,
+and a key seen in two partitions is rejected as a build over the whole source rejects it.
 """
 
 import functools
@@ -27,29 +27,13 @@ import dagster as dg
 
 from genai_analyzer.pipeline import build
 from genai_analyzer.pipeline.build_lock import BuildLock, remove_leftovers
-from genai_analyzer.pipeline.ingest.common import EXAMPLES, make_issue
 from genai_analyzer.pipeline.orchestration.layout import Pipeline
+from genai_analyzer.pipeline.orchestration.merge import ROW_REPORTS, load_raw, merge_ingest, sum_counts
 
 # Steps that write the staging DuckDB file carry this tag; the executor runs one of them at a time.
 WRITES_STAGING = {"genai_analyzer/writes": "staging"}
 PARTS = "parts"
-INGEST_COUNTS = (
-    "rows",
-    "rows_without_user",
-    "deleted_accounts",
-    "empty_prompts",
-    "images_found",
-    "images_missing",
-    # the ingest checks (docs/reliability.md): every partition reads, rejects and flags its own rows
-    "rows_read",
-    "rows_rejected",
-    "timestamps_simulated",
-)
 STEP_COUNTS = ("done", "skipped", "failed")
-# What ingest leaves beside raw.generations, per partition (dataset -> table): the rejected rows as
-# read with their reasons, and one line per rejected or flagged value. Staging holds them all, each
-# row with the partition it came from.
-ROW_REPORTS = {"rejected": "raw.rejected_generations", "ingest_issues": "raw.ingest_issues"}
 
 
 class GenaiPipeline(dg.ConfigurableResource):
@@ -112,44 +96,6 @@ def _with_generations(pipeline: Pipeline, partition: str):
     )
     create_enrich_tables(ctx.con)
     return ctx
-
-
-def _sum_counts(reports: list[dict], counted: tuple[str, ...]) -> dict:
-    """Merge per-partition reports: ``counted`` numbers add up, lists join, the rest is the first's."""
-    merged: dict = {}
-    for report in reports:
-        for key, value in report.items():
-            if key not in merged:
-                merged[key] = list(value) if isinstance(value, list) else value
-            elif key in counted:
-                merged[key] += value
-            elif isinstance(value, list):
-                merged[key] += [v for v in value if v not in merged[key]]
-    return merged
-
-
-def _merge_ingest(reports: list[dict]) -> dict:
-    """The partitions' ingest reports (each with its ``partition``) as one build's report: counts
-    add up, and each kind of problem is one entry, its count the sum over the partitions and its
-    examples the first few, each naming its partition (row numbers count within a partition)."""
-    merged = _sum_counts(
-        [{k: v for k, v in r.items() if k not in ("partition", "issues")} for r in reports], INGEST_COUNTS
-    )
-    kinds: dict[str, dict] = {}
-    for report in reports:
-        for issue in report.get("issues", []):
-            entry = kinds.setdefault(issue["kind"], {**issue, "count": 0, "examples": [], "partitions": []})
-            entry["count"] += issue["count"]
-            entry["examples"] += [f"{report['partition']}: {e}" for e in issue["examples"]]
-            entry["partitions"].append(report["partition"])
-    merged["issues"] = [
-        make_issue(
-            e["kind"], e["action"], e["count"], e["what"], e["examples"][:EXAMPLES], e.get("unit", "row")
-        )
-        | {"partitions": e["partitions"]}
-        for e in kinds.values()
-    ]
-    return merged
 
 
 @functools.cache
@@ -311,23 +257,17 @@ def staging_assets(partition_keys: list[str]) -> list[dg.AssetsDefinition]:
         ctx = _staging_context(pipeline)
         try:
             ctx.con.execute("CREATE SCHEMA raw")
-            listed = "[" + ", ".join(_quote(f) for f in files) + "]"
-            ctx.con.execute(f"CREATE TABLE raw.generations AS SELECT * FROM read_parquet({listed})")
-            rows = ctx.con.execute("SELECT count(*) FROM raw.generations").fetchone()[0]
-            for dataset, table in ROW_REPORTS.items():  # as read: types that differ meet as text
-                listed = (
-                    "[" + ", ".join(_quote(f) for f in pipeline.part_files(dataset, partition_keys)) + "]"
-                )
-                ctx.con.execute(
-                    f"CREATE TABLE {table} AS SELECT * FROM read_parquet({listed}, union_by_name = true)"
-                )
-            rejected = ctx.con.execute("SELECT count(*) FROM raw.rejected_generations").fetchone()[0]
+            datasets = ("generations", *ROW_REPORTS)
+            loaded = load_raw(
+                ctx.con, partition_keys, {d: pipeline.part_files(d, partition_keys) for d in datasets}
+            )
         finally:
             ctx.close()
         reports = [pipeline.read_report(f"ingest/{Path(p).name}") for p in partition_keys]
-        ingest = _merge_ingest(reports)
+        ingest = merge_ingest(reports, loaded["duplicates"])
         ingest["location"] = str(pipeline.path or reports[0]["location"])
         pipeline.write_report("ingest", ingest)
+        rows, rejected = loaded["rows"], loaded["rows_rejected"]
         return dg.MaterializeResult(
             metadata={"rows": rows, "partitions": len(files), "rows_rejected": rejected}
         )
@@ -419,7 +359,7 @@ def staging_assets(partition_keys: list[str]) -> list[dg.AssetsDefinition]:
         finally:
             ctx.close()
         enrichment = {
-            step: _sum_counts(
+            step: sum_counts(
                 [pipeline.read_report(f"{step}/{Path(p).name}") for p in partition_keys], STEP_COUNTS
             )
             for step in ("embeddings", "labels", "thumbnails")
