@@ -125,6 +125,8 @@ VALUES = {  # option name (or "command option") -> its values
     ),
 }
 FILTERS = ("tiers", "statuses", "domains", "art_styles")
+# Commands that write a warehouse: without --db they write the scratch default, not the sample's copy.
+WRITERS = {"build", "enrich"}
 # Options always given, as their defaults are too big for a test (generate writes 100,000 rows).
 ALWAYS = {("generate", "generations")}
 
@@ -346,8 +348,8 @@ def choices(paths):
 
 @pytest.fixture(scope="module")
 def environment(paths):
-    """GENAI_* for every run: a small embedded sample, data and the default warehouse in the test's
-    folder; the hub offline (this machine has no network: a hub id must fail at once)."""
+    """GENAI_* for every run: a small embedded sample, data and a scratch default warehouse in the
+    test's folder; the hub offline (this machine has no network: a hub id must fail at once)."""
     return {
         "GENAI_DATA_DIR": str(paths.root / "data"),
         "GENAI_DB": str(paths.root / "default" / "warehouse.duckdb"),
@@ -373,6 +375,9 @@ def test_every_command_is_covered():
 @pytest.mark.parametrize("command", COMMANDS)
 def test_any_arguments_succeed_or_end_in_one_error_line(command, paths, choices, environment, capfd):
     runner = CliRunner()
+    # Without --db a command reads GENAI_DB: the sample's copy, but for the commands that write one.
+    if command not in WRITERS:
+        environment = {**environment, "GENAI_DB": str(paths.warehouse)}
 
     @settings(
         max_examples=EXAMPLES.get(command, DEFAULT_EXAMPLES),
