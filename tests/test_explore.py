@@ -400,29 +400,30 @@ def _glue(demo: gr.Blocks, name: str):
     return fns[0].fn
 
 
-def _filter_values(**overrides) -> list:
+def _applied(**overrides) -> dict:
+    """The filter bar's applied state (app/filterbar.py), as the page holds it."""
     values = {"start": "", "end": "", "tiers": [], "statuses": [], "domains": [], "art_styles": []}
     values.update(overrides)
-    return list(values.values())
+    return values
 
 
 def test_ui_opens_on_the_latest_prompts_and_shows_an_empty_state(served, wh):
     demo, _ = served
     run_search = _glue(demo, "run_search")
-    gallery, ids, scope, note, detail, *_ = run_search("", "hybrid", 12, *_filter_values())
+    gallery, ids, scope, note, detail, *_ = run_search(_applied(), "", "hybrid", 12)
     assert gallery.value.count(" data-index=") == 12 == len(ids) and gallery.visible
     assert ids == explore.recent_generations(wh, limit=12, distinct_prompts=True)["generation_id"].tolist()
     assert "The latest 12 prompts" in note and detail == explorer.EMPTY_DETAIL
     assert scope == Filters()
 
-    gallery, ids, _, note, *_ = run_search("zzzqqxx", "keyword", 12, *_filter_values())
+    gallery, ids, _, note, *_ = run_search(_applied(), "zzzqqxx", "keyword", 12)
     assert gallery.visible is False and ids == []
     assert "Nothing matches" in note and "ex-empty" in note
 
 
 def test_ui_selecting_a_tile_shows_its_detail_and_opens_its_session(served, wh):
     demo, _ = served
-    _, ids, scope, *_ = _glue(demo, "run_search")("kraken", "keyword", 6, *_filter_values())
+    _, ids, scope, *_ = _glue(demo, "run_search")(_applied(), "kraken", "keyword", 6)
     event = gr.SelectData(None, {"index": 2, "value": ids[2]})
     page, selected, more, open_replay, *_ = _glue(demo, "select_tile")(ids, scope, event)
     detail = explore.generation_detail(wh, ids[2])
@@ -437,7 +438,7 @@ def test_ui_selecting_a_tile_shows_its_detail_and_opens_its_session(served, wh):
 
 def test_ui_sessions_table_rows_open_their_replay(served, wh):
     demo, _ = served
-    table, note = _glue(demo, "refresh_sessions")("failures", True, 1, 10, *_filter_values())
+    table, note = _glue(demo, "refresh_sessions")(_applied(), "failures", True, 1, 10)
     expected = explore.list_sessions(wh, sort_by="failures", limit=10)
     assert table.value["data"][0][-1] == expected["session_id"].iloc[0]
     assert "10 sessions" in note
@@ -449,13 +450,13 @@ def test_ui_sessions_table_rows_open_their_replay(served, wh):
 
     # a domain no generation has in this period: the filters are valid and match nothing
     table, note = _glue(demo, "refresh_sessions")(
-        "cost", True, 3, 10, *_filter_values(start="2100-01-01", end="2100-01-02")
+        _applied(start="2100-01-01", end="2100-01-02"), "cost", True, 3, 10
     )
     assert table.visible is False and "No sessions match" in note
 
     # a domain the warehouse does not hold is an error naming the valid ones, not an empty table
     with pytest.raises(gr.Error, match="not in this warehouse; valid values: .*portrait"):
-        _glue(demo, "refresh_sessions")("cost", True, 3, 10, *_filter_values(domains=["no-such-domain"]))
+        _glue(demo, "refresh_sessions")(_applied(domains=["no-such-domain"]), "cost", True, 3, 10)
 
 
 def test_replay_marks_prompt_edits_and_parameter_changes(wh, expected_replays):
@@ -581,7 +582,7 @@ def test_list_sessions_leaves_out_short_sessions(wh, generations):
 
 def test_ui_sessions_list_keeps_to_the_minimum_length(served):
     demo, _ = served
-    table, note = _glue(demo, "refresh_sessions")("friction", True, 4, 50, *_filter_values())
+    table, note = _glue(demo, "refresh_sessions")(_applied(), "friction", True, 4, 50)
     assert min(row[2] for row in table.value["data"]) >= 4 and "of at least 4 generations" in note
 
 
@@ -591,7 +592,7 @@ def test_without_images_the_explorer_shows_prompt_cards_and_the_overview_says_so
     with Warehouse(users_1k_warehouse) as metadata_only:
         assert not explore.has_images(metadata_only)
         demo = create_app(metadata_only)
-        gallery, ids, _, note, *_ = _glue(demo, "run_search")("", "keyword", 12, *_filter_values())
+        gallery, ids, _, note, *_ = _glue(demo, "run_search")(_applied(), "", "keyword", 12)
         assert len(ids) == 12 and gallery.value.count('<div class="ex-pcard"') == 12
         assert "<img" not in gallery.value and "no images" in note
         first = explore.generation_detail(metadata_only, ids[0])

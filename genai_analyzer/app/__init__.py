@@ -6,7 +6,7 @@ import gradio as gr
 
 from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.api.endpoints import Api
-from genai_analyzer.app import analytics, copilot, explorer, overview, routes
+from genai_analyzer.app import analytics, copilot, explorer, filterbar, leaderboards, overview, routes
 from genai_analyzer.app.plotly_draw import HEAD as DRAW_ONCE_HEAD
 from genai_analyzer.app.theme import CSS, EXPLORER_CSS, FORCE_DARK_JS, HEAD, font_dirs, make_theme
 from genai_analyzer.warehouse.reader import Warehouse
@@ -21,15 +21,22 @@ def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Block
     api = Api(wh, sql_copilot or Copilot(wh))
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(f"# {TITLE}")
-        with gr.Tabs():
-            with gr.Tab("Overview"):
+        # One filter state for the filtered tabs, above them (shown on those tabs only).
+        bar = filterbar.build(api)
+        with gr.Tabs() as tabs:
+            with gr.Tab("Overview", id="overview") as overview_tab:
                 overview.build(demo, api)
-            with gr.Tab("Analytics"):
-                analytics.build(demo, api)
-            with gr.Tab("Session Explorer"):
-                explorer.build(demo, api)
-            with gr.Tab("SQL Copilot"):
+            with gr.Tab("Analytics", id="analytics") as analytics_tab, gr.Tabs() as views:
+                with gr.Tab("Charts", id="charts"):
+                    analytics.build(demo, api, bar)
+                leaderboards.build(demo, api, bar, views)  # its own tab of the views
+            with gr.Tab("Session Explorer", id="explorer") as explorer_tab:
+                explorer.build(demo, api, bar)
+            with gr.Tab("SQL Copilot", id="copilot") as copilot_tab:
                 copilot.build(demo, api.sql_copilot)
+        tab_list = [("overview", overview_tab), ("analytics", analytics_tab), ("explorer", explorer_tab),
+                    ("copilot", copilot_tab)]  # fmt: skip
+        filterbar.wire(demo, api, bar, tabs, tab_list, filtered={"analytics", "explorer"})
         routes.register(api)
     # A burst of users queues instead of exhausting two cores; the queue holds 100 concurrent API
     # clients and their page users with room to spare (64 answered a quarter of them "Queue is
@@ -44,7 +51,7 @@ def launch_kwargs(wh: Warehouse) -> dict:
     thumbnails by name (``routes.thumbnail_route``: no server path in a URL)."""
     return {
         "theme": make_theme(),
-        "css": CSS + EXPLORER_CSS + copilot.CSS,
+        "css": CSS + EXPLORER_CSS + copilot.CSS + leaderboards.CSS,
         "js": FORCE_DARK_JS,
         "head": HEAD + DRAW_ONCE_HEAD,  # each new chart drawn once, not twice
         "allowed_paths": font_dirs(),

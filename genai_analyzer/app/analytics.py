@@ -5,16 +5,16 @@ from __future__ import annotations
 import html
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from pathlib import Path
 
 import gradio as gr
 
 from genai_analyzer.analysis import plotting as charts
 from genai_analyzer.analysis import queries
-from genai_analyzer.analysis.filters import FILTER_FIELDS, FILTER_NAMES, Filters
+from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.formatting import format_change, format_metric, metric_label
 from genai_analyzer.api.endpoints import CHART_QUERIES, TIME_CHARTS, Api
+from genai_analyzer.app import filterbar
 from genai_analyzer.app.errors import user_errors
 
 # chart name -> figure; the frame comes from the API layer (Api.chart_frame), so the chart, its CSV
@@ -73,39 +73,14 @@ def kpi_cards_html(kpis: dict, previous: Filters | None = None) -> str:
     return f'<div class="kpi-wrap"><div class="kpi-row n{len(cards)}">{"".join(cards)}</div>{caption}</div>'
 
 
-def filter_bar(api: Api) -> list[gr.components.Component]:
-    """The filter inputs, one per FILTER_FIELDS entry and in its order."""
-    choices = api.filter_choices()
-    first, last = queries.data_range(api.wh)
-    # Open on the last three weeks, so the KPI cards can compare with the three weeks before.
-    default_start = max(first, last - timedelta(days=20))
-    label = {f.name: f.label for f in FILTER_FIELDS}
-    with gr.Row(equal_height=True):
-        start = gr.DateTime(value=str(default_start), include_time=False, type="string", label=label["start"])
-        end = gr.DateTime(value=str(last), include_time=False, type="string", label=label["end"])
-        tiers = gr.CheckboxGroup(choices["tiers"], label=label["tiers"])
-        statuses = gr.CheckboxGroup(choices["statuses"], label=label["statuses"])
-    with gr.Row():
-        domains = gr.Dropdown(choices["domains"], multiselect=True, label=label["domains"])
-        styles = gr.Dropdown(choices["art_styles"], multiselect=True, label=label["art_styles"])
-    return [start, end, tiers, statuses, domains, styles]
-
-
-def filters_of(api: Api, values) -> Filters:
-    """The filter bar's values (in FILTER_FIELDS order) as checked Filters."""
-    return api.filters(**dict(zip(FILTER_NAMES, values, strict=True)))
-
-
 def compare_mode(chart: str, compare: bool) -> str:
     """The ``compare`` argument of ``Api.chart_frame`` for ``chart`` with the checkbox at ``compare``:
     the charts over time overlay the previous period, the others have none to show."""
     return "previous" if compare and chart in TIME_CHARTS else "none"
 
 
-def build(demo: gr.Blocks, api: Api) -> None:
-    """Render the tab into the enclosing Blocks."""
-    inputs = filter_bar(api)
-    apply = gr.Button("Apply filters", variant="primary")
+def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
+    """Render the tab into the enclosing Blocks; it shows the scope ``bar`` applied."""
     cards = gr.HTML()
     compare = gr.Checkbox(
         label="Compare with the previous period (charts over time)", elem_id="compare-previous"
@@ -119,12 +94,16 @@ def build(demo: gr.Blocks, api: Api) -> None:
     with gr.Row():
         export_choice = gr.Dropdown(names, value=names[0], label="Data behind a chart")
         export_button = gr.Button("Export CSV")
-        export_file = gr.File(label="CSV", interactive=False, height=80)
+        export_file = gr.File(label="CSV", interactive=False, height=80, elem_id="chart-export")
+    with gr.Row():
+        # every generation in the applied scope, enriched (what `genai-analyzer export` writes)
+        set_csv = gr.Button("Download the filtered generations (CSV)")
+        set_parquet = gr.Button("Download the filtered generations (Parquet)")
+        set_file = gr.File(label="Filtered generations", interactive=False, height=80, elem_id="set-export")
 
     @user_errors
-    def refresh(*values):
-        *values, compare_on = values
-        filters = filters_of(api, values)
+    def refresh(applied, compare_on=False):
+        filters = filterbar.filters_of(api, applied)
         # The statements run side by side on their own cursors (DuckDB releases the GIL), and each
         # figure is drawn as soon as its frame is there.
         kpis = QUERY_POOL.submit(api.kpis, filters)
@@ -139,16 +118,26 @@ def build(demo: gr.Blocks, api: Api) -> None:
         return [kpi_cards_html(kpis.result(), previous), *figures]
 
     outputs = [cards, *plots.values()]
-    apply.click(refresh, [*inputs, compare], outputs, api_visibility="private")
-    demo.load(refresh, [*inputs, compare], outputs, api_visibility="private")
-    compare.change(refresh, [*inputs, compare], outputs, api_visibility="private")
+    filterbar.on_apply(bar, refresh, [compare], outputs)
+    compare.change(refresh, [bar.applied, compare], outputs, api_visibility="private")
 
     @user_errors
-    def export(name, *values):
-        *values, compare_on = values
-        frame = api.chart_frame(name, filters_of(api, values), compare_mode(name, compare_on))
+    def export(name, applied, compare_on):
+        # the applied scope, as drawn: never the bar's unapplied inputs
+        frame = api.chart_frame(name, filterbar.filters_of(api, applied), compare_mode(name, compare_on))
         path = Path(tempfile.mkdtemp(prefix="genai-export-")) / f"{name.replace(' ', '_')}.csv"
         frame.to_csv(path, index=False)
         return str(path)
 
-    export_button.click(export, [export_choice, *inputs, compare], export_file, api_visibility="private")
+    export_button.click(export, [export_choice, bar.applied, compare], export_file, api_visibility="private")
+
+    @user_errors
+    def download_set(applied, fmt):
+        frame = api.export_frame(filterbar.filters_of(api, applied))
+        path = Path(tempfile.mkdtemp(prefix="genai-export-")) / f"generations.{fmt}"
+        frame.to_csv(path, index=False) if fmt == "csv" else frame.to_parquet(path, index=False)
+        return str(path)
+
+    for button, fmt in ((set_csv, "csv"), (set_parquet, "parquet")):
+        button.click(lambda applied, fmt=fmt: download_set(applied, fmt), [bar.applied], set_file,
+                     api_visibility="private")  # fmt: skip

@@ -19,7 +19,7 @@ import pandas as pd
 from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.api.endpoints import MIN_SESSION_GENERATIONS, Api
-from genai_analyzer.app import analytics
+from genai_analyzer.app import filterbar
 from genai_analyzer.app.errors import user_errors
 from genai_analyzer.app.explorer_view import (
     EMPTY_DETAIL,
@@ -80,8 +80,9 @@ NO_IMAGES_NOTE = (
 )
 
 
-def build(demo: gr.Blocks, api: Api) -> None:
-    """Render the tab into the enclosing Blocks."""
+def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
+    """Render the tab into the enclosing Blocks; it searches in the scope ``bar`` applied (the
+    whole warehouse until the user narrows it)."""
     wh = api.wh
     images = api.has_images()
     with gr.Row(equal_height=True):
@@ -93,7 +94,6 @@ def build(demo: gr.Blocks, api: Api) -> None:
         mode = gr.Radio(["hybrid", "semantic", "keyword"], value="hybrid", label="Mode", scale=2)
         limit = gr.Slider(6, 96, value=24, step=6, label="Results (prompts)", scale=2)
         go = gr.Button("Search", variant="primary", scale=1)
-    filters = analytics.filter_bar(api)
     shown_ids = gr.State([])  # generation id of each tile, in gallery order
     scope = gr.State(None)  # the Filters the tiles were found with
     selected = gr.State(None)  # generation id of the selected tile
@@ -154,23 +154,23 @@ def build(demo: gr.Blocks, api: Api) -> None:
         return f"{n} {prompts} ({total} generation{'' if total == 1 else 's'})"
 
     @user_errors
-    def run_search(text, mode_value, n, *values):
-        filters_now = analytics.filters_of(api, values)
+    def run_search(applied, text, mode_value, n):
+        filters_now = filterbar.filters_of(api, applied)
+        scope = html.escape(filterbar.describe(filters_now))
         text = (text or "").strip()
         tiles = api.gallery_frame(text, mode_value, filters_now, n)
         if not text:
             return show_results(
                 tiles,
                 filters_now,
-                f"The latest {counted(tiles)} matching the filters, one tile per prompt. "
-                "Type above to search prompts.",
+                f"The latest {counted(tiles)} in {scope}, one tile per prompt. Type above to search prompts.",
                 "No generations match these filters. Widen the dates or clear some filters.",
             )
         return show_results(
             tiles,
             filters_now,
-            f"{counted(tiles)} for <b>{html.escape(text)}</b> ({html.escape(mode_value)} search), "
-            "best match first.",
+            f"{counted(tiles)} for <b>{html.escape(text)}</b> ({html.escape(mode_value)} search) "
+            f"in {scope}, best match first.",
             f"Nothing matches <b>{html.escape(text)}</b> with these filters. Try other words, "
             "another search mode, or fewer filters.",
         )
@@ -210,10 +210,10 @@ def build(demo: gr.Blocks, api: Api) -> None:
         return detail_of(str(evt.value), filters_now), str(evt.value)
 
     @user_errors
-    def similar(generation_id, n, *values):
+    def similar(generation_id, n, applied):
         if not generation_id:
             raise gr.Error("Select an image first.")
-        filters_now = analytics.filters_of(api, values)
+        filters_now = filterbar.filters_of(api, applied)
         tiles = api.more_like_this_gallery_frame(generation_id, filters_now, n)
         return show_results(
             tiles,
@@ -234,8 +234,8 @@ def build(demo: gr.Blocks, api: Api) -> None:
         return open_session(explore.generation_detail(wh, generation_id)["session"]["session_id"])
 
     @user_errors
-    def refresh_sessions(key, desc, at_least, n, *values):
-        frame = api.sessions_frame(analytics.filters_of(api, values), key, desc, n, int(at_least))
+    def refresh_sessions(applied, key, desc, at_least, n):
+        frame = api.sessions_frame(filterbar.filters_of(api, applied), key, desc, n, int(at_least))
         if frame.empty:
             note = (
                 '<div class="ex-empty">No sessions match these filters. '
@@ -254,19 +254,25 @@ def build(demo: gr.Blocks, api: Api) -> None:
             return EMPTY_REPLAY, gr.Tabs()
         return open_session(str(row[-1]))
 
-    search_in = [query, mode, limit, *filters]
-    sessions_in = [sort_by, descending, min_generations, n_sessions, *filters]
-    for trigger in (go.click, query.submit, demo.load):
-        trigger(run_search, search_in, results_out, api_visibility="private")
-    for trigger in (
-        go.click,
-        demo.load,
-        sort_by.change,
-        descending.change,
-        min_generations.release,
-        n_sessions.release,
-    ):
-        trigger(refresh_sessions, sessions_in, [table, sessions_note], api_visibility="private")
+    # The newest search wins: while a page's search runs, its later ones wait and only the last of
+    # them is sent, so the gallery ends on what was asked last (per page: other users' searches
+    # run side by side under the app's queue).
+    gr.on(
+        [go.click, query.submit, bar.applied.change],
+        run_search,
+        [bar.applied, query, mode, limit],
+        results_out,
+        api_visibility="private",
+        trigger_mode="always_last",
+    )
+    gr.on(
+        [bar.applied.change, sort_by.change, descending.change, min_generations.release, n_sessions.release],
+        refresh_sessions,
+        [bar.applied, sort_by, descending, min_generations, n_sessions],
+        [table, sessions_note],
+        api_visibility="private",
+        trigger_mode="always_last",
+    )
     gallery.select(
         select_tile,
         [shown_ids, scope],
@@ -274,6 +280,6 @@ def build(demo: gr.Blocks, api: Api) -> None:
         api_visibility="private",
     )
     detail.select(open_generation, [scope], [detail, selected], api_visibility="private")
-    more.click(similar, [selected, limit, *filters], results_out, api_visibility="private")
+    more.click(similar, [selected, limit, bar.applied], results_out, api_visibility="private")
     open_replay.click(replay_of_generation, [selected], [replay, views], api_visibility="private")
     table.select(select_session, None, [replay, views], api_visibility="private")

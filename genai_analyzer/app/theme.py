@@ -90,6 +90,14 @@ CSS = (
     + f"""
 html, body {{ background: {NIGHT}; }}
 .synthetic-note {{ color: #fbbf24; }}
+.scope-chips {{ display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px 10px; }}
+.scope-label {{ color: #94a3b8; font-size: 0.8rem; margin-right: 2px; }}
+.scope-chip {{
+  border: 1px solid {ACCENT}; color: #c6d2ff; border-radius: 999px; padding: 2px 10px; font-size: 0.8rem;
+}}
+.field-error {{ color: #fca5a5; font-size: 0.8rem; padding: 2px 4px; }}
+.filters-pending {{ color: #fbbf24; font-size: 0.8rem; padding: 2px 10px 6px; }}
+.filters-pending.bad {{ color: #fca5a5; }}
 .empty-state {{ color: #94a3b8; border: 1px dashed {BORDER}; border-radius: 10px; padding: 16px; }}
 .images-absent {{ color: #fbbf24; border-color: #78350f; }}
 .ov-shots {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 12px; }}

@@ -1,0 +1,281 @@
+"""The one filter state of the app: a filter bar above the tabs, applied explicitly, kept in the URL.
+
+The bar's inputs are only what a person is typing; what every view shows comes from the *applied*
+state (``FilterBar.applied``, the checked values as plain data), which changes only when "Apply
+filters" is pressed or a link is opened. So a chart, its CSV export and the Explorer's results
+always share one scope, and the chips under the bar say which ("All dates · Tier: pro"). A value
+the warehouse cannot use is named under the field that holds it, and the applied state stays as
+it was. The applied state is written to the page's query string (``?start=...&tiers=pro``, the
+names of ``FILTER_FIELDS``) and read back when a page opens, so a copied link opens the same view;
+``tab`` in the query string names the top-level tab.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import gradio as gr
+
+from genai_analyzer.analysis.filters import FILTER_FIELDS, FILTER_NAMES, VALUE_FIELDS, FilterError, Filters
+from genai_analyzer.api.endpoints import Api
+
+LABELS = {f.name: f.label for f in FILTER_FIELDS}
+DATE_FIELDS = ("start", "end")
+# What the bar holds when nothing is chosen: every date, every value.
+EMPTY = {name: ("" if name in DATE_FIELDS else []) for name in FILTER_NAMES}
+
+# Writes the applied state (and the open tab) into the address bar without reloading the page.
+URL_JS = """
+(applied, tab) => {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(applied || {})) {
+    for (const v of [].concat(value || [])) { if (v) params.append(name, v); }
+  }
+  if (tab) params.set('tab', tab);
+  const query = params.toString();
+  const url = window.location.pathname + (query ? '?' + query : '') + window.location.hash;
+  window.history.replaceState(null, '', url);
+  return [];
+}
+"""
+
+
+@dataclass
+class FilterBar:
+    """The bar's components. ``inputs`` are in FILTER_FIELDS order; ``applied`` holds the applied
+    values (``EMPTY``'s shape); ``errors`` holds one message slot per field."""
+
+    inputs: list[gr.components.Component]
+    apply: gr.Button
+    applied: gr.JSON  # hidden: in the page, so the URL script can read it
+    chips: gr.HTML
+    pending: gr.HTML
+    errors: dict[str, gr.HTML]
+    group: gr.Group
+
+
+def values_of(inputs) -> dict:
+    """The inputs' values (in FILTER_FIELDS order) as the applied state's dict."""
+    values = dict(zip(FILTER_NAMES, inputs, strict=True))
+    return {
+        name: (str(values[name] or "").strip() if name in DATE_FIELDS else list(values[name] or []))
+        for name in FILTER_NAMES
+    }
+
+
+def filters_of(api: Api, applied: dict | None) -> Filters:
+    """The applied state as checked Filters (everything when nothing was applied yet)."""
+    return api.filters(**(applied or EMPTY))
+
+
+def scope_chips(filters: Filters) -> str:
+    """The active scope as chips: the date range ("All dates" when open) and each value filter."""
+    if filters.start and filters.end:
+        days = (filters.end - filters.start).days + 1
+        dates = f"{filters.start} – {filters.end} ({days} day{'' if days == 1 else 's'})"
+    elif filters.start:
+        dates = f"From {filters.start}"
+    elif filters.end:
+        dates = f"Until {filters.end}"
+    else:
+        dates = "All dates"
+    chips = [dates]
+    for spec in VALUE_FIELDS:
+        values = getattr(filters, spec.name)
+        if values:
+            chips.append(f"{spec.label}: {', '.join(values)}")
+    if len(chips) == 1:
+        chips.append("Every tier, status, domain and style")
+    body = "".join(f'<span class="scope-chip">{html.escape(c)}</span>' for c in chips)
+    label = '<span class="scope-label">Showing</span>'
+    return f'<div class="scope-chips" aria-label="Active filters">{label}{body}</div>'
+
+
+def describe(filters: Filters) -> str:
+    """The scope in one line of plain text (the chips' words), for notes next to results."""
+    parts = []
+    if filters.start or filters.end:
+        parts.append(f"{filters.start or 'the first day'} to {filters.end or 'the last day'}")
+    else:
+        parts.append("all dates")
+    for spec in VALUE_FIELDS:
+        values = getattr(filters, spec.name)
+        if values:
+            parts.append(f"{spec.label.lower()} {', '.join(values)}")
+    return ", ".join(parts)
+
+
+def _error_html(message: str | None) -> str:
+    return f'<div class="field-error" role="alert">{html.escape(message)}</div>' if message else ""
+
+
+def build(api: Api) -> FilterBar:
+    """Render the bar (inputs, Apply, per-field messages, chips) into the enclosing Blocks."""
+    choices = api.filter_choices()
+    errors: dict[str, gr.HTML] = {}
+    with gr.Group(elem_id="filter-bar", visible="hidden") as group:  # shown per tab on load
+        with gr.Row(equal_height=True):
+            with gr.Column(min_width=160):
+                start = gr.DateTime(
+                    include_time=False, type="string", label=LABELS["start"], info="Empty: the first day"
+                )
+                errors["start"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
+            with gr.Column(min_width=160):
+                end = gr.DateTime(
+                    include_time=False, type="string", label=LABELS["end"], info="Empty: the last day"
+                )
+                errors["end"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
+            with gr.Column(min_width=200):
+                tiers = gr.CheckboxGroup(choices["tiers"], label=LABELS["tiers"])
+                errors["tiers"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
+            with gr.Column(min_width=200):
+                statuses = gr.CheckboxGroup(choices["statuses"], label=LABELS["statuses"])
+                errors["statuses"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
+        with gr.Row(equal_height=True):
+            with gr.Column(scale=2):
+                domains = gr.Dropdown(choices["domains"], multiselect=True, label=LABELS["domains"])
+                errors["domains"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
+            with gr.Column(scale=2):
+                styles = gr.Dropdown(choices["art_styles"], multiselect=True, label=LABELS["art_styles"])
+                errors["art_styles"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
+            with gr.Column(scale=1, min_width=160):
+                apply = gr.Button("Apply filters", variant="primary", elem_id="apply-filters")
+                clear = gr.Button("Clear", size="sm")
+        chips = gr.HTML(scope_chips(Filters()), elem_id="scope-chips", padding=False)
+        pending = gr.HTML(elem_id="filters-pending", padding=False)
+    bar = FilterBar(
+        [start, end, tiers, statuses, domains, styles],
+        apply,
+        gr.JSON(None, visible="hidden"),
+        chips,
+        pending,
+        errors,
+        group,
+    )
+    clear.click(
+        lambda: [gr.update(value=v or None) for v in EMPTY.values()],
+        None,
+        bar.inputs,
+        api_visibility="private",
+        queue=False,
+    )
+    return bar
+
+
+def checked(api: Api, values: dict) -> tuple[dict | None, dict[str, str]]:
+    """(the values as the new applied state, or None; {field: message}) for what the bar holds."""
+    try:
+        filters = api.filters(**values)
+    except FilterError as exc:
+        return None, {exc.field or "start": str(exc)}
+    return {
+        **values,
+        "start": str(filters.start or ""),
+        "end": str(filters.end or ""),
+    }, {}
+
+
+def from_query(params) -> dict:
+    """The applied state a page's query string names (a starlette QueryParams or a dict of lists)."""
+    get = params.getlist if hasattr(params, "getlist") else (lambda k: list(params.get(k, [])))
+    values = dict(EMPTY)
+    for name in FILTER_NAMES:
+        found = [v for v in get(name) if isinstance(v, str)]
+        if name in DATE_FIELDS:
+            values[name] = found[0] if found else ""
+        else:
+            values[name] = found
+    return values
+
+
+def wire(
+    demo: gr.Blocks, api: Api, bar: FilterBar, tabs: gr.Tabs, tab_list: list, filtered: set[str]
+) -> None:
+    """Apply, the pending note, and the URL: read when a page opens, written on Apply and on a tab
+    change. ``tab_list`` holds (id, gr.Tab) in order; the bar shows on the tabs in ``filtered``."""
+    tab_ids = [tab_id for tab_id, _ in tab_list]
+    error_slots = [bar.errors[name] for name in FILTER_NAMES]
+    current_tab = gr.Textbox(tab_ids[0], visible="hidden")  # in the page, for the URL script
+
+    def apply(*inputs):
+        new, problems = checked(api, values_of(inputs))
+        messages = [_error_html(problems.get(name)) for name in FILTER_NAMES]
+        if new is None:
+            note = '<div class="filters-pending bad">Not applied: fix the field marked above.</div>'
+            return [gr.skip(), gr.skip(), note, *messages]
+        return [new, scope_chips(filters_of(api, new)), "", *messages]
+
+    bar.apply.click(
+        apply,
+        bar.inputs,
+        [bar.applied, bar.chips, bar.pending, *error_slots],
+        api_visibility="private",
+    ).then(None, [bar.applied, current_tab], None, js=URL_JS)
+
+    def pending(applied_now, *inputs):
+        if values_of(inputs) == (applied_now or EMPTY):
+            return ""
+        return (
+            '<div class="filters-pending">Changed, not applied: press Apply filters to update '
+            "what is shown.</div>"
+        )
+
+    gr.on(
+        [i.change for i in bar.inputs],
+        pending,
+        [bar.applied, *bar.inputs],
+        bar.pending,
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )
+
+    def opened(request: gr.Request):
+        params = request.query_params if request is not None else {}
+        values = from_query(params)
+        tab = params.get("tab") if hasattr(params, "get") else None
+        tab = tab if tab in tab_ids else tab_ids[0]
+        new, problems = checked(api, values)
+        messages = [_error_html(problems.get(name)) for name in FILTER_NAMES]
+        applied_now = dict(EMPTY) if new is None else new
+        note = (
+            '<div class="filters-pending bad">The link\'s filters could not be used (see the field '
+            "marked above), so everything is shown.</div>"
+            if new is None
+            else ""
+        )
+        shown = values if new is None else new
+        inputs = [gr.update(value=(shown[name] or None)) for name in FILTER_NAMES]
+        return [
+            *inputs,
+            applied_now,
+            scope_chips(filters_of(api, applied_now)),
+            note,
+            *messages,
+            gr.Tabs(selected=tab),
+            tab,
+            gr.Group(visible=True if tab in filtered else "hidden"),
+        ]
+
+    demo.load(
+        opened,
+        None,
+        [*bar.inputs, bar.applied, bar.chips, bar.pending, *error_slots, tabs, current_tab, bar.group],
+        api_visibility="private",
+    )
+
+    for tab_id, tab in tab_list:
+        tab.select(
+            lambda t=tab_id: (t, gr.Group(visible=True if t in filtered else "hidden")),
+            None,
+            [current_tab, bar.group],
+            api_visibility="private",
+            queue=False,
+        ).then(None, [bar.applied, current_tab], None, js=URL_JS)
+
+
+def on_apply(bar: FilterBar, fn, inputs: list, outputs: list, **kwargs) -> None:
+    """Run ``fn`` whenever the applied state changes (Apply, a link opened); ``fn`` receives the
+    applied state first, then ``inputs``."""
+    bar.applied.change(fn, [bar.applied, *inputs], outputs, api_visibility="private", **kwargs)

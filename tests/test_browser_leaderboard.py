@@ -1,0 +1,189 @@
+"""The prompt leaderboard and the KPI deltas in a real headless Chromium (see tests/test_browser.py
+for how the browser is found): the table shows the query layer's ranking under the applied filters,
+its CSV export is the table on screen, the KPI cards show their change against the previous period,
+and the pictures in docs/screenshots/ come from here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+
+from genai_analyzer.analysis import queries
+from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.formatting import format_change
+from genai_analyzer.analysis.leaderboards import DEFAULT_LIMIT, leaderboard_table, prompt_leaderboard
+from tests.conftest import serving
+from tests.test_browser import LAUNCH_ARGS, TIMEOUT_MS, _browser_path, _doc_shot, _need
+
+pytestmark = pytest.mark.slow
+
+# Every row of the table as the page shows it: the header, then one list of cell texts per row.
+TABLE_JS = """() => [...document.querySelectorAll('#lb-table [role=row]')].map(
+    row => [...row.querySelectorAll('[role=columnheader], [role=gridcell]')].map(c => c.innerText))"""
+
+
+def _words(text) -> str:
+    return " ".join(str(text).split())
+
+
+def _on_screen(page) -> list[list[str]]:
+    return [[_words(cell) for cell in row] for row in page.evaluate(TABLE_JS)]
+
+
+def _expected(wh, filters: Filters, metric="failure_rate", direction="worst", group="prompt", min_sample=5):
+    frame = prompt_leaderboard(
+        wh, filters, metric=metric, direction=direction, group=group, min_sample=min_sample,
+        limit=DEFAULT_LIMIT,
+    )  # fmt: skip
+    table = leaderboard_table(frame, metric, group)
+    return [list(table.columns), *([_words(v) for v in row] for row in table.itertuples(index=False))]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need("playwright is not installed (pip install -e '.[dev]')")
+    path = _browser_path()
+    if path is None:
+        _need("no Chromium on PATH: apt-get install chromium, or set GENAI_BROWSER")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(sample_warehouse):
+    with serving(sample_warehouse) as served_app:
+        yield served_app
+
+
+@pytest.fixture
+def open_page(browser, app_url):
+    contexts = []
+
+    def opened(query: str = "", width: int = 1280, leaderboard: bool = True):
+        context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.goto(f"{app_url[1]}?tab=analytics{query}", wait_until="load")
+        if leaderboard:
+            page.get_by_role("tab", name="Prompt leaderboards").click()
+            page.locator("#lb-status .lb-status").wait_for()
+        return page
+
+    yield opened
+    for context in contexts:
+        context.close()
+
+
+def _wait_for_status(page, text: str) -> None:
+    page.locator("#lb-status .lb-status", has_text=text).wait_for()
+
+
+def _scroll_to_tabs(page) -> None:
+    """The top-level tabs at the top of the window, and the mouse off the table (no hover row)."""
+    page.mouse.move(0, 0)
+    page.evaluate("document.querySelector('[role=tablist]').scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+
+
+def test_the_leaderboard_shows_the_query_layers_ranking_under_the_applied_filters(open_page, app_url):
+    wh, _ = app_url
+    page = open_page()
+    assert _on_screen(page) == _expected(wh, Filters())
+    status = page.locator("#lb-status").inner_text()
+    assert "highest failure rate first, by the lower bound" in status and "all dates" in status
+
+    # the pickers: the most re-rolled prompts; best success rate ranks by the lower bound;
+    # abandonment counts sessions
+    page.locator("#lb-metric input").click()
+    page.get_by_role("option", name="Re-roll rate", exact=True).click()
+    _wait_for_status(page, "Worst highest re-roll rate first")
+    assert _on_screen(page) == _expected(wh, Filters(), "reroll_rate")
+    _scroll_to_tabs(page)
+    _doc_shot(page, "leaderboard-1280")
+    page.locator("#lb-metric input").click()
+    page.get_by_role("option", name="Success rate", exact=True).click()
+    page.locator("#lb-direction").get_by_label("best").check()
+    _wait_for_status(page, "Best highest success rate first")
+    assert _on_screen(page) == _expected(wh, Filters(), "success_rate", "best")
+    page.locator("#lb-metric input").click()
+    page.get_by_role("option", name="Abandonment", exact=True).click()
+    page.locator("#lb-min-sample input").fill("2")
+    page.locator("#lb-min-sample input").press("Enter")
+    _wait_for_status(page, "at least 2 sessions each")
+    shown = _on_screen(page)
+    assert shown == _expected(wh, Filters(), "abandonment_rate", "best", min_sample=2) and len(shown) > 2
+    assert shown[0][4] == "Abandonment"
+
+    # filters applied while the charts are open are drawn when the leaderboard opens again
+    page.get_by_role("tab", name="Charts").click()
+    page.locator("#filter-bar").get_by_label("pro", exact=True).first.check()
+    page.locator("#apply-filters").click()
+    page.get_by_role("tab", name="Prompt leaderboards").click()
+    _wait_for_status(page, "tier pro")
+    pro_only = Filters(tiers=("pro",))
+    assert _on_screen(page) == _expected(wh, pro_only, "abandonment_rate", "best", min_sample=2)
+
+    # the applied filters of a link decide the rows
+    pro = open_page("&tiers=pro")
+    _wait_for_status(pro, "tier pro")
+    assert _on_screen(pro) == _expected(wh, Filters(tiers=("pro",)))
+    assert not page.errors and not pro.errors
+
+
+def test_the_csv_export_is_the_table_on_screen(open_page, app_url):
+    wh, _ = app_url
+    page = open_page()
+    page.locator("#lb-group").get_by_label("Clusters", exact=False).check()
+    page.locator("#lb-min-sample input").fill("3")
+    page.locator("#lb-min-sample input").press("Enter")
+    _wait_for_status(page, "prompt clusters")
+    _wait_for_status(page, "at least 3 generations")
+    shown = _on_screen(page)
+    assert shown[0][:3] == ["#", "Prompt cluster", "Spellings"] and len(shown) > 10
+    assert shown == _expected(wh, Filters(), group="cluster", min_sample=3)
+
+    page.get_by_role("button", name="Export table as CSV").click()
+    link = page.locator("#lb-csv a[download]").first
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    exported = pd.read_csv(download.value.path(), dtype=str, keep_default_na=False)
+    assert [list(exported.columns), *([_words(v) for v in row] for row in exported.values)] == shown
+
+    phone = open_page(width=390)
+    phone.mouse.move(0, 0)
+    phone.evaluate("document.querySelector('#lb-status').scrollIntoView({block: 'start'})")
+    phone.wait_for_timeout(300)
+    _doc_shot(phone, "leaderboard-390")
+    assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    assert not page.errors and not phone.errors
+
+
+def test_kpi_cards_show_the_change_against_the_previous_period(open_page, app_url):
+    wh, _ = app_url
+    first, last = queries.data_range(wh)
+    start = last - timedelta(days=6)
+    page = open_page(f"&start={start}&end={last}", leaderboard=False)
+    page.locator(".kpi-delta").nth(len(queries.KPI_METRICS) - 1).wait_for()
+    filters = Filters(start=start, end=last)
+    kpis = queries.kpis(wh, filters)
+    before = filters.previous_period(first, last)
+    assert (before.start, before.end) == (last - timedelta(days=13), last - timedelta(days=7))
+    caption = page.locator(".kpi-compare").inner_text()
+    assert caption == f"Change vs previous 7 days ({before.start} to {before.end}), same filters"
+    deltas = page.locator(".kpi-delta").all_inner_texts()
+    assert deltas == [format_change(kpis[name]["change"]) for name in queries.KPI_METRICS]
+    assert any(d.startswith("▲ +") for d in deltas) or any(d.startswith("▼ -") for d in deltas)
+    _scroll_to_tabs(page)
+    _doc_shot(page, "kpi-deltas-1280")
+    assert not page.errors
