@@ -70,6 +70,12 @@ def con():
     con.close()
 
 
+def _build_from_export(runner, out, db, tmp_path):
+    """`genai-analyzer build --source hf` from an export folder, without enrichment."""
+    args = ["build", "--source", "hf", "--dataset", str(out), "--skip", NO_ENRICH, "--quiet", "--db", str(db)]
+    return runner.invoke(main, args, env={"GENAI_DATA_DIR": str(tmp_path / "data")})
+
+
 def test_save_to_disk_folder_is_read_through_the_contract_with_a_column_mapping(con, tmp_path):
     ds = generation_dataset()
     ds.save_to_disk(str(tmp_path / "gens"))
@@ -283,22 +289,7 @@ def test_export_then_build_again_from_the_folder_gives_the_same_counts(sample_wa
     assert again.exit_code == 1 and "add --overwrite" in again.output
 
     rebuilt = tmp_path / "rebuilt.duckdb"
-    built = runner.invoke(
-        main,
-        [
-            "build",
-            "--source",
-            "hf",
-            "--dataset",
-            str(out),
-            "--skip",
-            NO_ENRICH,
-            "--quiet",
-            "--db",
-            str(rebuilt),
-        ],
-        env={"GENAI_DATA_DIR": str(tmp_path / "data")},
-    )
+    built = _build_from_export(runner, out, rebuilt, tmp_path)
     assert built.exit_code == 0, built.output
     simulated = next(line for line in built.output.splitlines() if "simulated (rows)" in line)
     for column in ("created_at", "status", "latency_ms", "cost_usd"):  # came with the export
@@ -331,22 +322,7 @@ def test_a_filtered_export_in_datasets_format_builds_the_filtered_rows(sample_wa
         )
     assert f"exported {n:,} generations (tier pro)" in exported.output
     rebuilt = tmp_path / "pro.duckdb"
-    built = runner.invoke(
-        main,
-        [
-            "build",
-            "--source",
-            "hf",
-            "--dataset",
-            str(out),
-            "--skip",
-            NO_ENRICH,
-            "--quiet",
-            "--db",
-            str(rebuilt),
-        ],
-        env={"GENAI_DATA_DIR": str(tmp_path / "data")},
-    )
+    built = _build_from_export(runner, out, rebuilt, tmp_path)
     assert built.exit_code == 0, built.output
     with Warehouse(rebuilt) as wh:
         assert wh.scalar("SELECT count(*) FROM fact_generations") == n
