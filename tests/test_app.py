@@ -77,7 +77,41 @@ def test_kpis_endpoint_compares_with_the_previous_period_only_when_asked(served)
     with pytest.raises(Exception, match="comparison") as caught:
         client.predict(**day2, compare="last year", api_name="/kpis")
     assert caught.value.message["field"] == "compare"
-    assert caught.value.message["valid"] == ["none", "previous"]
+    assert caught.value.message["valid"] == ["none", "previous", "period"]
+
+
+def test_kpis_and_time_charts_compare_with_a_chosen_period_through_the_api(served):
+    wh, url = served
+    client = Client(url, verbose=False)
+    day2 = {"start": "2022-08-14", "end": "2022-08-14"}
+    chosen = {"compare": "period", "compare_start": "2022-08-13", "compare_end": "2022-08-13"}
+    kpis = client.predict(**day2, tiers=["pro"], **chosen, api_name="/kpis")
+    count = (
+        "SELECT count(*) FROM fact_generations f JOIN dim_users u USING (user_id) "
+        "WHERE u.tier = 'pro' AND f.date_key = "
+    )
+    assert kpis["generations"]["value"] == wh.scalar(count + "'2022-08-14'")
+    assert kpis["generations"]["previous"] == wh.scalar(count + "'2022-08-13'") > 0
+    # the hours of the chosen day land on the shown day's axis, labelled as compared, not previous
+    series = client.predict(**day2, **chosen, api_name="/timeseries")
+    compared = [r for r in series if r["period"] == "compared"]
+    hours = wh.rows(
+        "SELECT hour(created_at), count(*) FROM fact_generations WHERE date_key = '2022-08-13' "
+        "GROUP BY 1 ORDER BY 1"
+    )
+    assert [(int(r["bucket"][11:13]), r["generations"]) for r in compared] == [tuple(h) for h in hours]
+    assert {r["bucket"][:10] for r in compared} == {"2022-08-14"}
+    assert {(r["period_start"], r["period_end"]) for r in compared} == {("2022-08-13", "2022-08-13")}
+    # a chosen period needs both dates, in order, and its dates are never ignored silently
+    for bad, field in (
+        ({"compare": "period", "compare_start": "2022-08-13"}, "compare_end"),
+        ({"compare": "period", "compare_start": "2022-08-14", "compare_end": "2022-08-13"}, "compare_start"),
+        ({"compare": "period", "compare_start": "13/08/2022", "compare_end": "2022-08-13"}, "compare_start"),
+        ({"compare": "previous", "compare_start": "2022-08-13"}, "compare_start"),
+    ):
+        with pytest.raises(Exception, match="compare") as caught:
+            client.predict(**day2, **bad, api_name="/kpis")
+        assert (caught.value.message["code"], caught.value.message["field"]) == ("invalid_value", field)
 
 
 def test_kpi_cards_show_each_change_and_name_the_period_compared_with():
@@ -195,7 +229,7 @@ def test_time_charts_compare_with_the_previous_period_through_the_api(served):
     assert (error["code"], error["field"], error["valid"]) == (
         "unknown_value",
         "compare",
-        ["none", "previous"],
+        ["none", "previous", "period"],
     )
     with pytest.raises(Exception, match="compare applies") as caught:
         client.predict(chart="outcomes", compare="previous", api_name="/chart")

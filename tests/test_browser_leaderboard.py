@@ -187,3 +187,58 @@ def test_kpi_cards_show_the_change_against_the_previous_period(open_page, app_ur
     _scroll_to_tabs(page)
     _doc_shot(page, "kpi-deltas-1280")
     assert not page.errors
+
+
+def test_kpi_cards_and_time_charts_compare_with_a_chosen_period(open_page, app_url):
+    from tests.test_browser import _exported
+
+    wh, _ = app_url
+    first, last = queries.data_range(wh)
+    start = last - timedelta(days=6)
+    page = open_page(f"&start={start}&end={last}", leaderboard=False)
+    page.locator(".kpi-compare").wait_for()
+    # the chosen period: the data's first week, typed into the boxes that "a chosen period" shows
+    page.get_by_text("a chosen period").click()
+    page.locator("#compare-start textarea, #compare-start input").first.fill(str(first))
+    page.locator("#compare-end textarea, #compare-end input").first.fill(str(first + timedelta(days=6)))
+    page.locator("#compare-go").click()
+    chosen = f"the chosen period {first} to {first + timedelta(days=6)} (7 days)"
+    page.locator(".kpi-compare", has_text=chosen).wait_for()
+    assert page.locator(".kpi-compare").inner_text() == f"Change vs {chosen}, same filters"
+    kpis = queries.kpis(wh, Filters(start=start, end=last), "period", first, first + timedelta(days=6))
+    deltas = page.locator(".kpi-delta").all_inner_texts()
+    assert deltas == [format_change(kpis[name]["change"]) for name in queries.KPI_METRICS]
+    # the overlay on a time chart, and its CSV export: the compared week's rows on the shown axis
+    page.locator("#compare-previous input").check()
+    page.get_by_text(f"compared period: {first} to {first + timedelta(days=6)}").first.wait_for()
+    exported = _exported(page, "daily activity")
+    compared = exported[exported["period"] == "compared"]
+    daily = wh.rows(
+        "SELECT date_key, count(*) FROM fact_generations WHERE date_key BETWEEN $a AND $b "
+        "GROUP BY 1 ORDER BY 1",
+        {"a": first, "b": first + timedelta(days=6)},
+    )
+    shift = (start - first).days
+    on_screen = zip(compared["bucket"], compared["generations"], strict=True)
+    assert [(pd.Timestamp(b).date(), n) for b, n in on_screen] == [
+        (day + timedelta(days=shift), n) for day, n in daily
+    ]
+    _scroll_to_tabs(page)
+    _doc_shot(page, "compare-chosen-1280")
+    # a bad date is named under the controls, and no change is shown rather than a wrong one
+    page.locator("#compare-end textarea, #compare-end input").first.fill("2025-13-01")
+    page.locator("#compare-go").click()
+    page.locator("#compare-error .field-error", has_text="compare_end").wait_for()
+    assert page.locator(".kpi-delta").count() == 0
+    assert not page.errors
+
+
+def test_the_whole_range_says_it_has_nothing_earlier_to_compare_with(open_page, app_url):
+    wh, _ = app_url
+    first, last = queries.data_range(wh)
+    page = open_page("", leaderboard=False)
+    page.locator(".kpi-compare").wait_for()
+    days = (last - first).days + 1
+    text = page.locator(".kpi-compare").inner_text()
+    assert text.startswith(f"No change shown: previous {days:,} days ") and "lies outside the data" in text
+    assert page.locator(".kpi-delta").count() == 0

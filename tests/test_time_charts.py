@@ -320,9 +320,9 @@ def test_the_api_checks_compare_and_returns_the_overlay_rows(seven_hours):
     assert (caught.value.code, caught.value.field, caught.value.valid) == (
         "unknown_value",
         "compare",
-        ["none", "previous"],
+        ["none", "previous", "period"],
     )
-    assert "none, previous" in str(caught.value)
+    assert "none, previous, period" in str(caught.value)
     with pytest.raises(InputError) as caught:
         api.chart_frame("outcomes", one_day, "previous")
     assert (caught.value.field, caught.value.valid) == ("compare", ["none"])

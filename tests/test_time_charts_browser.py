@@ -22,7 +22,7 @@ from tests.test_time_charts import six_weeks_path  # noqa: F401  (the 6-week sam
 
 pytestmark = pytest.mark.slow
 DOC_SHOTS = Path(__file__).parents[1] / "docs" / "screenshots"
-COMPARE = "Compare with the previous period (charts over time)"
+COMPARE = "Overlay the compared period on the charts over time"
 ACTIVITY, LATENCY, PERFORMANCE = 0, 2, 4  # the time charts' places in the tab (left column)
 DAY_TICK = re.compile(r"^[A-Z][a-z]{2} \d{1,2}$")  # "Sep 22"
 HOUR_TICK = re.compile(r"^\d\d:00[A-Z][a-z]{2} \d{1,2}$")  # "20:00" over "Aug 13" (two lines)

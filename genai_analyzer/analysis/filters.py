@@ -42,9 +42,12 @@ FILTER_FIELDS = (
     FilterField("art_styles", "Art style", "art_style", "--style", "Only these art styles (repeatable)."),
 )
 FILTER_NAMES = tuple(f.name for f in FILTER_FIELDS)
-# What a view can compare its period with: nothing, or the period of equal length just before it
-# (``Filters.previous_period``); the ``compare`` argument of /kpis.
-COMPARE_MODES = ("none", "previous")
+# What a view can compare its period with: nothing, the period of equal length just before it
+# (``Filters.previous_period``), or a period the user chooses (``compare_start`` to
+# ``compare_end``); the ``compare`` argument of /kpis, /timeseries and /chart.
+COMPARE_MODES = ("none", "previous", "period")
+# The label of the compared rows' ``period`` column and of the overlays, by mode.
+COMPARE_LABELS = {"previous": "previous", "period": "compared"}
 VALUE_FIELDS = tuple(f for f in FILTER_FIELDS if f.dimension)
 
 
@@ -147,6 +150,41 @@ class Filters:
         (14 days) -> 2025-09-15 to 2025-09-28."""
         start, length = self.start or first, self.days(first, last)
         return replace(self, start=start - timedelta(days=length), end=start - timedelta(days=1))
+
+    def compared_period(
+        self,
+        first: date,
+        last: date,
+        compare: str,
+        compare_start: str | date | None = None,
+        compare_end: str | date | None = None,
+    ) -> Filters | None:
+        """The same filters over the period ``compare`` names (``COMPARE_MODES``): None for
+        "none", ``previous_period`` for "previous", ``compare_start`` to ``compare_end`` (both
+        needed, YYYY-MM-DD) for "period". Chosen dates given with another mode are an error rather
+        than ignored."""
+        start = parse_day(compare_start, "compare_start")
+        end = parse_day(compare_end, "compare_end")
+        if compare != "period":
+            if start or end:
+                raise FilterError(
+                    'compare_start and compare_end choose the period of compare="period"; with '
+                    f"compare={compare!r} they would be ignored.",
+                    field="compare_start" if start else "compare_end",
+                )
+            return self.previous_period(first, last) if compare == "previous" else None
+        for name, day in (("compare_start", start), ("compare_end", end)):
+            if day is None:
+                raise FilterError(
+                    f'{name} is needed with compare="period": the chosen period runs from '
+                    "compare_start to compare_end (YYYY-MM-DD, both days included).",
+                    field=name,
+                )
+        if start > end:
+            raise FilterError(
+                f"The compared period starts ({start}) after it ends ({end}).", field="compare_start"
+            )
+        return replace(self, start=start, end=end)
 
     def days(self, first: date | None = None, last: date | None = None) -> int:
         """Days in the period, both ends counted; an open start or end stands for ``first`` or

@@ -146,18 +146,23 @@ def _line(fig: go.Figure, rows: pd.DataFrame, column: str, grain: str, **trace) 
 
 
 def periods_of(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None, str | None]:
-    """(the current period's rows, the previous period's or None, its label or None)."""
+    """(the current period's rows, the compared period's or None, its label or None): "previous
+    period: 2025-09-15 to 2025-09-28", or "compared period: ..." for a chosen one."""
     if "period" not in frame.columns:
         return frame, None, None
-    current, previous = frame[frame["period"] == "current"], frame[frame["period"] == "previous"]
-    periods = frame.attrs.get("periods")
-    if periods:
-        start, end = periods["previous"]
-    elif len(previous):
-        start, end = previous["period_start"].iloc[0], previous["period_end"].iloc[0]
+    current, other = frame[frame["period"] == "current"], frame[frame["period"] != "current"]
+    periods = frame.attrs.get("periods") or {}
+    name = next((key for key in periods if key != "current"), None)
+    if name is None and len(other):
+        name = str(other["period"].iloc[0])
+    name = name or "previous"
+    if name in periods:
+        start, end = periods[name]
+    elif len(other):
+        start, end = other["period_start"].iloc[0], other["period_end"].iloc[0]
     else:
-        return current, previous, "previous period"
-    return current, previous, f"previous period: {start}" + ("" if start == end else f" to {end}")
+        return current, other, f"{name} period"
+    return current, other, f"{name} period: {start}" + ("" if start == end else f" to {end}")
 
 
 def no_previous_rows(fig: go.Figure, label: str) -> None:

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 
 from genai_analyzer.analysis import semantic, timegrain
-from genai_analyzer.analysis.filters import VALUE_FIELDS, Filters
+from genai_analyzer.analysis.filters import COMPARE_LABELS, VALUE_FIELDS, Filters
 from genai_analyzer.warehouse.reader import Warehouse
 
 # Metric name -> SQL aggregate over fact_generations (alias f), from the semantic layer
@@ -120,19 +120,26 @@ def column_types(wh: Warehouse) -> dict[str, dict[str, str]]:
     return types
 
 
-def kpis(wh: Warehouse, filters: Filters | None = None, compare: str = "previous") -> dict[str, dict]:
-    """Each KPI over the filtered period, and with ``compare="previous"`` over the period of the
-    same length just before it (``Filters.previous_period``).
+def kpis(
+    wh: Warehouse,
+    filters: Filters | None = None,
+    compare: str = "previous",
+    compare_start: str | date | None = None,
+    compare_end: str | date | None = None,
+) -> dict[str, dict]:
+    """Each KPI over the filtered period and, unless ``compare="none"``, over the period compared
+    with (``Filters.compared_period``: the period of the same length just before, or a chosen one).
 
     {metric: {"value": v, "previous": p, "change": (v - p) / |p| or None}}; {metric: {"value": v}}
-    with ``compare="none"``.
+    with ``compare="none"``. "previous" holds the compared period's value in either mode.
     """
     filters = filters or Filters()
     first, last = data_range(wh)
+    against = filters.compared_period(first, last, compare, compare_start, compare_end)
     current = _kpi_row(wh, replace(filters, start=filters.start or first, end=filters.end or last))
-    if compare == "none":
+    if against is None:
         return {name: {"value": current[name]} for name in KPI_METRICS}
-    before = _kpi_row(wh, filters.previous_period(first, last))
+    before = _kpi_row(wh, against)
     out = {}
     for name in KPI_METRICS:
         value, prev = current[name], before[name]
@@ -212,27 +219,44 @@ def performance_over_time(
     return _over_time(wh, filters, metrics, grain or time_grain(wh, filters, roll_up=True), shift_days)
 
 
-def with_previous_period(wh: Warehouse, filters: Filters | None, query) -> pd.DataFrame:
-    """``query(wh, filters)``'s rows, then its rows over the period of equal length just before
-    (``Filters.previous_period``), at the same grain, moved forward onto the shown period's axis.
-    ``period`` says which ("current", "previous"), ``period_start``/``period_end`` its dates (in
-    attrs["periods"] too, for a previous period without rows)."""
+def with_comparison(
+    wh: Warehouse,
+    filters: Filters | None,
+    query,
+    compare: str = "previous",
+    compare_start: str | date | None = None,
+    compare_end: str | date | None = None,
+) -> pd.DataFrame:
+    """``query(wh, filters)``'s rows, then its rows over the compared period
+    (``Filters.compared_period``: the period of equal length just before, or a chosen one), at the
+    same grain, moved onto the shown period's axis (the compared period's first day on the shown
+    one's). ``period`` says which rows are which ("current", and "previous" or "compared", as
+    ``COMPARE_LABELS``), ``period_start``/``period_end`` their dates (in attrs["periods"] too, for a
+    compared period without rows)."""
     filters = filters or Filters()
     first, last = data_range(wh)
     current = replace(filters, start=filters.start or first, end=filters.end or last)
-    previous = filters.previous_period(first, last)
+    against = filters.compared_period(first, last, compare, compare_start, compare_end)
     now = query(wh, filters)
+    if against is None:
+        return now
+    label = COMPARE_LABELS[compare]
     grain = now.attrs.get("grain")
-    days = (current.end - current.start).days + 1
-    before = query(wh, previous, grain=grain, shift_days=days) if grain else query(wh, previous)
+    days = (current.start - against.start).days
+    before = query(wh, against, grain=grain, shift_days=days) if grain else query(wh, against)
     parts = [
         rows.assign(period=name, period_start=period.start, period_end=period.end)
-        for name, period, rows in (("current", current, now), ("previous", previous, before))
+        for name, period, rows in (("current", current, now), (label, against, before))
     ]
     frame = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
-    periods = {"current": (current.start, current.end), "previous": (previous.start, previous.end)}
+    periods = {"current": (current.start, current.end), label: (against.start, against.end)}
     frame.attrs = {**now.attrs, "periods": periods}
     return frame
+
+
+def with_previous_period(wh: Warehouse, filters: Filters | None, query) -> pd.DataFrame:
+    """``with_comparison`` against the period of equal length just before the shown one."""
+    return with_comparison(wh, filters, query, "previous")
 
 
 def status_breakdown(wh: Warehouse, filters: Filters | None = None) -> pd.DataFrame:

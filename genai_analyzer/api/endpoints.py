@@ -161,49 +161,69 @@ class Api:
         p50/p95 latency, cost, revenue, margin, period, source and simulated columns."""
         return queries.overview_figures(self.wh)
 
-    def kpis(self, filters: Filters, compare: str = "previous") -> dict:
+    def kpis(
+        self, filters: Filters, compare: str = "previous", compare_start: str = "", compare_end: str = ""
+    ) -> dict:
         """KPIs over the filtered period (dates YYYY-MM-DD; empty = whole range). compare:
         "previous" (the default) adds each KPI's value over the period of equal length that ends the
         day before the start (an empty start or end stands for the data's first or last day), under
-        the same filters, and the relative change: {metric: {value, previous, change}}; "none"
-        gives {metric: {value}}."""
+        the same filters, and the relative change: {metric: {value, previous, change}};
+        "period" does the same against compare_start to compare_end (YYYY-MM-DD, both needed);
+        "none" gives {metric: {value}}."""
         compare = check_choice(compare, "compare", COMPARE_MODES, "comparison")
-        return plain(queries.kpis(self.wh, filters, compare))
+        return plain(queries.kpis(self.wh, filters, compare, compare_start, compare_end))
 
-    def timeseries(self, filters: Filters, compare: str = "none") -> list[dict]:
+    def timeseries(
+        self, filters: Filters, compare: str = "none", compare_start: str = "", compare_end: str = ""
+    ) -> list[dict]:
         """One record per bucket with generations (the Daily activity chart's rows): bucket (its
         start, UTC), grain (hour, day, week or month: the one that fits the filtered span),
         generations, active_users, success_rate, p50/p95 latency, cost, revenue. compare:
-        "previous" adds the previous period of the same length, its buckets moved onto this
-        period's, and period ("current" or "previous"), period_start and period_end."""
-        return records(self.chart_frame("daily activity", filters, compare))
+        "previous" adds the previous period of the same length, "period" the period compare_start
+        to compare_end, its buckets moved onto this period's (its first day on this period's
+        first day), with period ("current", "previous" or "compared"), period_start and
+        period_end."""
+        return records(self.chart_frame("daily activity", filters, compare, compare_start, compare_end))
 
-    def chart_frame(self, chart: str, filters: Filters, compare: str = "none") -> pd.DataFrame:
-        """The data behind one Analytics chart, exactly as the chart draws it (with the previous
-        period's rows for compare="previous", on a time chart)."""
+    def chart_frame(
+        self,
+        chart: str,
+        filters: Filters,
+        compare: str = "none",
+        compare_start: str = "",
+        compare_end: str = "",
+    ) -> pd.DataFrame:
+        """The data behind one Analytics chart, exactly as the chart draws it (with the compared
+        period's rows for compare="previous" or "period", on a time chart)."""
         if not isinstance(chart, str) or chart not in CHART_QUERIES:
             raise UnknownChart(chart if not isinstance(chart, str) else chart[:MAX_ID_CHARS])
         compare = check_choice(compare, "compare", COMPARE_MODES, "comparison")
-        if compare == "none":
-            return CHART_QUERIES[chart](self.wh, filters)
-        if chart not in TIME_CHARTS:
+        if compare != "none" and chart not in TIME_CHARTS:
             raise InputError(
-                f"The chart {chart!r} has no previous period to show; compare applies to the charts "
+                f"The chart {chart!r} has no earlier period to show; compare applies to the charts "
                 f"over time ({', '.join(TIME_CHARTS)}).",
                 field="compare",
                 valid=["none"],
             )
-        return queries.with_previous_period(self.wh, filters, CHART_QUERIES[chart])
+        return queries.with_comparison(
+            self.wh, filters, CHART_QUERIES[chart], compare, compare_start, compare_end
+        )
 
     def chart(
-        self, chart: str = "daily activity", filters: Filters = NO_FILTERS, compare: str = "none"
+        self,
+        chart: str = "daily activity",
+        filters: Filters = NO_FILTERS,
+        compare: str = "none",
+        compare_start: str = "",
+        compare_end: str = "",
     ) -> list[dict]:
         """The data behind one Analytics chart (daily activity, outcomes, latency by hour and tier,
         friction by tier, weekly performance, domains, art styles, complexity), one record per
         point: the same rows as the chart on screen and its CSV export. The charts over time carry
         their grain (hour, day, week, month) in a grain column; on them compare="previous" adds
-        the previous period's rows, marked by a period column (see /timeseries)."""
-        return records(self.chart_frame(chart, filters, compare))
+        the previous period's rows and compare="period" those of compare_start to compare_end,
+        marked by a period column (see /timeseries)."""
+        return records(self.chart_frame(chart, filters, compare, compare_start, compare_end))
 
     # --- Prompt leaderboards -------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Analytics tab: KPI cards against the previous period, and charts under one filter bar."""
+"""Analytics tab: KPI cards against an earlier period (the previous one, or one the user chooses),
+and charts under one filter bar."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import gradio as gr
 
 from genai_analyzer.analysis import plotting as charts
 from genai_analyzer.analysis import queries
-from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.filters import FilterError, Filters
 from genai_analyzer.analysis.formatting import format_change, format_metric, metric_label
 from genai_analyzer.api.endpoints import CHART_QUERIES, TIME_CHARTS, Api
 from genai_analyzer.app import filterbar
@@ -39,52 +40,114 @@ QUERY_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="analytics-que
 LOWER_IS_BETTER = {"p50_latency_ms", "p95_latency_ms", "cost_usd"}
 
 
-def kpi_cards_html(kpis: dict, previous: Filters | None = None) -> str:
+def kpi_cards_html(
+    kpis: dict,
+    against: Filters | None = None,
+    mode: str = "previous",
+    data_days: tuple | None = None,
+) -> str:
     """The KPI cards. Where ``kpis`` (``Api.kpis``) compares, each card shows its change ("▲ +4.1%",
-    the previous value on hover) and a line under the cards names the period compared with
-    (``previous``: ``Filters.previous_period``), "vs previous 14 days (2025-09-15 to 2025-09-28)"."""
+    the compared value on hover) and a line under the cards names the period compared with
+    (``against``: ``Filters.compared_period`` for ``mode``), "vs previous 14 days (2025-09-15 to
+    2025-09-28)" or "vs the chosen period 2025-09-01 to 2025-09-12". Where that period lies
+    outside the data (``data_days``: its first and last day), the line says so instead of every
+    card saying "no earlier data"."""
+    outside = (
+        against is not None
+        and data_days is not None
+        and (against.end < data_days[0] or against.start > data_days[1])
+    )
+    what = "previous" if mode == "previous" else "compared"
     cards = []
     for name in queries.KPI_METRICS:
         entry = kpis[name]
         value, change = entry["value"], entry.get("change")
         shown = format_metric(name, value, compact=True)  # latencies in seconds: ms are too wide
-        if "previous" not in entry:  # compare="none"
+        if "previous" not in entry or outside:  # compare="none", or nothing to compare with
             delta = ""
         elif change is None:
             delta = '<div class="kpi-delta">no earlier data</div>'
         else:
             good = (change < 0) if name in LOWER_IS_BETTER else (change > 0)
             cls = "up" if good else "down" if change != 0 else ""
-            tip = html.escape(f"previous period: {format_metric(name, entry['previous'], compact=True)}")
+            tip = html.escape(f"{what} period: {format_metric(name, entry['previous'], compact=True)}")
             delta = f'<div class="kpi-delta {cls}" title="{tip}">{format_change(change)}</div>'
         cards.append(
             f'<div class="kpi"><div class="kpi-label">{metric_label(name, short=True)}</div>'
             f'<div class="kpi-value">{shown}</div>{delta}</div>'
         )
     caption = ""
-    if previous is not None and any("previous" in entry for entry in kpis.values()):
-        days = previous.days()
-        span = "the day before" if days == 1 else f"previous {days:,} days"
+    if against is not None and any("previous" in entry for entry in kpis.values()):
+        days = against.days()
+        if mode == "previous":
+            span = "the day before" if days == 1 else f"previous {days:,} days"
+            period = f"{span} ({against.start} to {against.end})"
+        else:
+            period = f"the chosen period {against.start}" + (
+                "" if days == 1 else f" to {against.end} ({days:,} days)"
+            )
+        if outside:
+            text = (
+                f"No change shown: {period} lies outside the data ({data_days[0]} to "
+                f"{data_days[1]}). Narrow the dates, or choose a period to compare with."
+            )
+        else:
+            text = f"Change vs {period}, same filters"
         caption = (
             f'<div class="kpi-compare" style="color:#94a3b8;font-size:0.8rem;margin:6px 2px 0">'
-            f"Change vs {span} ({previous.start} to {previous.end}), same filters</div>"
+            f"{html.escape(text)}</div>"
         )
     # n<count>: the theme lays 9 cards out as one row or rows of 3, never 8 + 1
     return f'<div class="kpi-wrap"><div class="kpi-row n{len(cards)}">{"".join(cards)}</div>{caption}</div>'
 
 
-def compare_mode(chart: str, compare: bool) -> str:
-    """The ``compare`` argument of ``Api.chart_frame`` for ``chart`` with the checkbox at ``compare``:
-    the charts over time overlay the previous period, the others have none to show."""
-    return "previous" if compare and chart in TIME_CHARTS else "none"
+def comparison(api: Api, filters: Filters, mode: str, start: str, end: str):
+    """(mode, compare_start, compare_end, the compared Filters or None, a note for the controls)
+    for the compare controls. A chosen period not typed yet compares with nothing and says what to
+    do; a bad or missing date is named, and nothing is compared rather than a wrong period."""
+    chosen = (start or "", end or "") if mode == "period" else ("", "")  # hidden boxes are not read
+    if mode == "period" and not any(part.strip() for part in chosen):
+        return "none", "", "", None, COMPARE_HINT
+    try:
+        against = filters.compared_period(*queries.data_range(api.wh), mode, *chosen)
+    except FilterError as exc:
+        return "none", "", "", None, filterbar.field_error_html(str(exc))
+    return mode, *chosen, against, ""
+
+
+COMPARE_HINT = (
+    '<div class="field-hint" style="color:#94a3b8;font-size:0.85rem">Type the first and last day of '
+    "the period to compare with (YYYY-MM-DD), then Compare.</div>"
+)
+
+
+def chart_comparison(chart: str, overlay: bool, mode: str, start: str, end: str) -> tuple[str, str, str]:
+    """``Api.chart_frame``'s (compare, compare_start, compare_end) for ``chart``: the charts over
+    time overlay the compared period when ``overlay`` is on, the others have none to show."""
+    if overlay and chart in TIME_CHARTS and mode != "none":
+        return mode, start, end
+    return "none", "", ""
 
 
 def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     """Render the tab into the enclosing Blocks; it shows the scope ``bar`` applied."""
     cards = gr.HTML()
-    compare = gr.Checkbox(
-        label="Compare with the previous period (charts over time)", elem_id="compare-previous"
-    )
+    with gr.Row(elem_id="compare-controls"):
+        compare = gr.Checkbox(
+            label="Overlay the compared period on the charts over time", elem_id="compare-previous"
+        )
+        compare_with = gr.Radio(
+            [("the previous period", "previous"), ("a chosen period", "period")],
+            value="previous",
+            label="Compare with",
+            elem_id="compare-with",
+        )
+        compare_start = gr.Textbox(
+            label="Compared period from", placeholder="YYYY-MM-DD", visible=False, elem_id="compare-start"
+        )
+        compare_end = gr.Textbox(label="to", placeholder="YYYY-MM-DD", visible=False, elem_id="compare-end")
+        compare_go = gr.Button("Compare", visible=False, elem_id="compare-go", scale=0)
+    compare_error = gr.HTML(elem_classes=["field-error-slot"], padding=False, elem_id="compare-error")
     plots = {}
     names = list(CHART_FIGURES)
     for i in range(0, len(names), 2):
@@ -101,35 +164,58 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         set_parquet = gr.Button("Download the filtered generations (Parquet)")
         set_file = gr.File(label="Filtered generations", interactive=False, height=80, elem_id="set-export")
 
+    compare_inputs = [compare, compare_with, compare_start, compare_end]
+
     @user_errors
-    def refresh(applied, compare_on=False):
+    def refresh(applied, overlay=False, mode="previous", start="", end=""):
         filters = filterbar.filters_of(api, applied)
+        mode, start, end, against, note = comparison(api, filters, mode, start, end)
         # The statements run side by side on their own cursors (DuckDB releases the GIL), and each
         # figure is drawn as soon as its frame is there.
-        kpis = QUERY_POOL.submit(api.kpis, filters)
+        kpis = QUERY_POOL.submit(api.kpis, filters, mode, start, end)
         frames = [
-            QUERY_POOL.submit(api.chart_frame, name, filters, compare_mode(name, compare_on))
+            QUERY_POOL.submit(
+                api.chart_frame, name, filters, *chart_comparison(name, overlay, mode, start, end)
+            )
             for name in CHART_FIGURES
         ]
         figures = [
             plot_fn(frame.result()) for plot_fn, frame in zip(CHART_FIGURES.values(), frames, strict=True)
         ]
-        previous = filters.previous_period(*queries.data_range(api.wh))
-        return [kpi_cards_html(kpis.result(), previous), *figures]
+        cards_html = kpi_cards_html(kpis.result(), against, mode, queries.data_range(api.wh))
+        return [cards_html, note, *figures]
 
-    outputs = [cards, *plots.values()]
-    filterbar.on_apply(bar, refresh, [compare], outputs)
-    compare.change(refresh, [bar.applied, compare], outputs, api_visibility="private")
+    outputs = [cards, compare_error, *plots.values()]
+    filterbar.on_apply(bar, refresh, compare_inputs, outputs)
+    gr.on(
+        [compare.change, compare_with.change, compare_go.click, compare_start.submit, compare_end.submit],
+        refresh,
+        [bar.applied, *compare_inputs],
+        outputs,
+        api_visibility="private",
+        trigger_mode="always_last",
+    )
+    compare_with.change(
+        lambda mode: [gr.update(visible=mode == "period")] * 3,
+        compare_with,
+        [compare_start, compare_end, compare_go],
+        api_visibility="private",
+        queue=False,
+    )
 
     @user_errors
-    def export(name, applied, compare_on):
-        # the applied scope, as drawn: never the bar's unapplied inputs
-        frame = api.chart_frame(name, filterbar.filters_of(api, applied), compare_mode(name, compare_on))
+    def export(name, applied, overlay, mode, start, end):
+        # the applied scope and comparison, as drawn: never the bar's unapplied inputs
+        filters = filterbar.filters_of(api, applied)
+        mode, start, end, _, _ = comparison(api, filters, mode, start, end)
+        frame = api.chart_frame(name, filters, *chart_comparison(name, overlay, mode, start, end))
         path = Path(tempfile.mkdtemp(prefix="genai-export-")) / f"{name.replace(' ', '_')}.csv"
         frame.to_csv(path, index=False)
         return str(path)
 
-    export_button.click(export, [export_choice, bar.applied, compare], export_file, api_visibility="private")
+    export_button.click(
+        export, [export_choice, bar.applied, *compare_inputs], export_file, api_visibility="private"
+    )
 
     @user_errors
     def download_set(applied, fmt):

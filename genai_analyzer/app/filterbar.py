@@ -106,7 +106,7 @@ def describe(filters: Filters) -> str:
     return ", ".join(parts)
 
 
-def _error_html(message: str | None) -> str:
+def field_error_html(message: str | None) -> str:
     return f'<div class="field-error" role="alert">{html.escape(message)}</div>' if message else ""
 
 
@@ -200,7 +200,7 @@ def wire(
 
     def apply(*inputs):
         new, problems = checked(api, values_of(inputs))
-        messages = [_error_html(problems.get(name)) for name in FILTER_NAMES]
+        messages = [field_error_html(problems.get(name)) for name in FILTER_NAMES]
         if new is None:
             note = '<div class="filters-pending bad">Not applied: fix the field marked above.</div>'
             return [gr.skip(), gr.skip(), note, *messages]
@@ -237,7 +237,7 @@ def wire(
         tab = params.get("tab") if hasattr(params, "get") else None
         tab = tab if tab in tab_ids else tab_ids[0]
         new, problems = checked(api, values)
-        messages = [_error_html(problems.get(name)) for name in FILTER_NAMES]
+        messages = [field_error_html(problems.get(name)) for name in FILTER_NAMES]
         applied_now = dict(EMPTY) if new is None else new
         note = (
             '<div class="filters-pending bad">The link\'s filters could not be used (see the field '
