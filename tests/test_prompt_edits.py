@@ -33,7 +33,7 @@ SESSION = [
     ("spaceship over mars", 8, 50, 7.0, 768, "success"),
     ("spaceship over mars", 8, 50, 7.0, 768, "nsfw_blocked"),  # nothing changed at all
     ("Spaceship over Mars, cinematic", 9, 50, 7.0, 768, "success"),
-    ("spaceship", 10, 50, 7.0, 768, "success"),  # words only removed, the subject too
+    ("spaceship", 10, 50, 7.0, 768, "error"),  # words only removed, the subject too; then gives up
 ]
 # What each generation after the first is, by the rules: edit type, terms added, terms removed,
 # settings changed.
@@ -52,9 +52,9 @@ EXPECTED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def hand_made(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("edits")
+def build_hand_made(folder: Path) -> Path:
+    """A warehouse of SESSION (user u1) and a second user's two sessions of one generation each,
+    built from a log through the real build; its path."""
     rows = [
         ("u1", f"2025-09-01T10:{i:02d}:00Z", prompt, seed, step, cfg, width, 512, status)
         for i, (prompt, seed, step, cfg, width, status) in enumerate(SESSION)
@@ -69,7 +69,12 @@ def hand_made(tmp_path_factory):
     build_warehouse(
         settings, BuildRequest(source="logs", path=folder / "logs.parquet", enrich=()), progress=False
     )
-    with Warehouse(settings.db_path, extensions=()) as wh:
+    return settings.db_path
+
+
+@pytest.fixture(scope="module")
+def hand_made(tmp_path_factory):
+    with Warehouse(build_hand_made(tmp_path_factory.mktemp("edits")), extensions=()) as wh:
         yield wh
 
 
