@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genai_analyzer.analysis import queries
+from genai_analyzer.analysis import queries, refinement
 from genai_analyzer.analysis.explorer_queries import SESSION_SORT_KEYS
 from genai_analyzer.analysis.leaderboards import LEADERBOARD_METRICS
 from genai_analyzer.analysis.search import MODES
@@ -200,6 +200,13 @@ def arguments_for(served, name: str):
             "min_sample": limits,
             "limit": limits,
         },
+        "edits": {"by": text_like(st.sampled_from(list(refinement.GROUPS)))},
+        "edit_terms": {
+            "change": text_like(st.sampled_from(list(refinement.TERM_CHANGES))),
+            "by": text_like(st.sampled_from(list(refinement.GROUPS))),
+            "min_edits": limits,
+            "limit": limits,
+        },
         "search": {
             "query": text_like(st.sampled_from(["cat", "city at night", "portrait", "a"])),
             "mode": text_like(st.sampled_from(MODES)),
@@ -313,7 +320,7 @@ def test_an_ask_context_is_accepted_only_as_returned(served):
 
 # --- the property test ---------------------------------------------------------------------------
 
-EXAMPLES_PER_ENDPOINT = 210  # 10 endpoints: 2,100 inputs
+EXAMPLES_PER_ENDPOINT = 210  # 13 endpoints: 2,730 inputs
 
 
 @pytest.mark.slow

@@ -15,8 +15,9 @@ SEMANTIC_LAYER_FILE = DATA_DIR / "semantic_layer.yaml"
 TAXONOMY_FILE = DATA_DIR / "taxonomy.json"
 DBT_PROJECT_DIR = PACKAGE_DIR / "dbt_project"
 
-# The star schema the app reads (dbt's marts), fact first; every reader takes the list from here.
-MART_TABLES = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date")
+# The star schema the app reads (dbt's marts), fact first, then the prompt edits derived from it;
+# every reader takes the list from here.
+MART_TABLES = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date", "fct_prompt_edits")
 BUILD_INFO_TABLE = "build_info"
 
 # Search indexes on dim_prompts (built by warehouse.indexes, read by analysis.search).
