@@ -233,3 +233,6 @@ class Filters:
                         valid=valid,
                     )
         return filters
+
+
+NO_FILTERS = Filters()  # immutable: the default of every filtered endpoint

@@ -27,11 +27,12 @@ from datetime import date
 import pandas as pd
 
 from genai_analyzer.analysis import explorer_queries as explore
-from genai_analyzer.analysis import leaderboards, queries, refinement
+from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.analysis.export import export_generations
-from genai_analyzer.analysis.filters import COMPARE_MODES, FILTER_NAMES, VALUE_FIELDS, Filters
+from genai_analyzer.analysis.filters import COMPARE_MODES, FILTER_NAMES, NO_FILTERS, VALUE_FIELDS, Filters
 from genai_analyzer.analysis.search import MODES, more_like_this, search
+from genai_analyzer.api.behaviour import BehaviourEndpoints
 from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and tests name them here)
     MAX_FILTER_VALUES,
     MAX_ID_CHARS,
@@ -68,7 +69,6 @@ CHART_QUERIES = {
 # The charts over time: compare="previous" overlays the previous period of the same length.
 TIME_CHARTS = ("daily activity", "latency by hour and tier", "weekly performance")
 
-NO_FILTERS = Filters()  # immutable: a safe default
 # Sessions shorter than this are left out of /sessions by default: sorted by friction, a lone
 # failed generation would otherwise top the list.
 MIN_SESSION_GENERATIONS = 3
@@ -104,7 +104,7 @@ class UnknownChart(InputError):
 
 
 @dataclass
-class Api:
+class Api(BehaviourEndpoints):
     """The public API over one read-only warehouse; ``copilot`` answers /ask (an offline one over
     the warehouse when not given)."""
 
@@ -226,98 +226,6 @@ class Api:
         the previous period's rows and compare="period" those of compare_start to compare_end,
         marked by a period column (see /timeseries)."""
         return records(self.chart_frame(chart, filters, compare, compare_start, compare_end))
-
-    # --- Prompt leaderboards -------------------------------------------------------------------------
-
-    def leaderboard_frame(
-        self, filters: Filters, metric: str, direction: str, group: str, min_sample: int, limit: int
-    ) -> pd.DataFrame:
-        """The ranked rows behind the leaderboard on screen, its CSV export, the CLI and
-        /leaderboard, its arguments checked (an InputError naming a bad one)."""
-        metric = check_choice(metric, "metric", leaderboards.LEADERBOARD_METRICS, "leaderboard metric")
-        direction = check_choice(direction, "direction", leaderboards.DIRECTIONS, "direction")
-        group = check_choice(group, "group", leaderboards.GROUPS, "grouping")
-        min_sample = check_count(min_sample, "min_sample", leaderboards.MAX_MIN_SAMPLE)
-        return leaderboards.prompt_leaderboard(
-            self.wh, filters, metric=metric, direction=direction, group=group,
-            min_sample=min_sample, limit=check_count(limit),
-        )  # fmt: skip
-
-    def leaderboard(
-        self,
-        metric: str = "failure_rate",
-        direction: str = "worst",
-        group: str = "prompt",
-        min_sample: int = leaderboards.DEFAULT_MIN_SAMPLE,
-        limit: int = leaderboards.DEFAULT_LIMIT,
-        filters: Filters = NO_FILTERS,
-    ) -> list[dict]:
-        """Prompts ranked by a rate with its Wilson 95% interval. metric: reroll_rate, failure_rate,
-        abandonment_rate or success_rate; direction: worst or best; group: prompt (one exact text)
-        or cluster (texts equal but for case and spacing); only prompts with at least min_sample
-        trials (generations; sessions for abandonment) are ranked (default 5); limit 1-500. The
-        highest rates are ranked by the interval's lower bound, the lowest by its upper bound
-        (docs/leaderboards.md). One record per prompt: rank, key (prompt_id, or a cluster's
-        normalized text), prompt, variants, generations, sessions, users, successes, failures,
-        rerolls, abandoned, and each rate with <rate>_low and <rate>_high."""
-        return records(self.leaderboard_frame(filters, metric, direction, group, min_sample, limit))
-
-    # --- Prompt refinement ---------------------------------------------------------------------------
-
-    def edit_mix_frame(self, filters: Filters, by: str = "none") -> pd.DataFrame:
-        """One row per (group, edit type): edits, their share and outcomes (analysis/refinement.py)."""
-        by = check_choice(by, "by", refinement.GROUPS, "grouping")
-        return refinement.edit_type_mix(self.wh, filters, by=by)
-
-    def edit_summary_frame(self, filters: Filters, by: str = "none") -> pd.DataFrame:
-        """One row per group: edits per session and per kept image, re-rolls, time to a kept image."""
-        by = check_choice(by, "by", refinement.GROUPS, "grouping")
-        return refinement.refinement_summary(self.wh, filters, by=by)
-
-    def edits(self, by: str = "none", filters: Filters = NO_FILTERS) -> dict:
-        """How people refine their prompts (docs/refinement.md), over the edits whose later
-        generation passes the filters; by: none, tier, domain or art_style (of that generation).
-        {"summary": one record per group: generations, sessions, edits, edits_per_session, rerolls,
-        ideas, kept_images, kept_share, edits_per_kept_image, edits_to_kept, rerolls_to_kept,
-        median_seconds_to_kept, mean_seconds_to_kept, refined_kept_images,
-        median_seconds_to_refined_kept, sessions_with_success, rerolls_before_first_success;
-        "edit_types": one record per group and edit type (re_roll, settings_only, modifiers_added,
-        modifiers_removed, modifiers_changed, subject_changed, new_idea): edits, share, successes,
-        success_rate, abandoned, abandonment_rate, kept, kept_rate, median_seconds,
-        mean_similarity}. A kept image is the last generation of an idea, when it succeeded."""
-        return {
-            "summary": records(self.edit_summary_frame(filters, by)),
-            "edit_types": records(self.edit_mix_frame(filters, by)),
-        }
-
-    def edit_terms_frame(
-        self, filters: Filters, change: str, by: str, min_edits: int, limit: int
-    ) -> pd.DataFrame:
-        """The rows behind /edit_terms, their arguments checked."""
-        change = check_choice(change, "change", refinement.TERM_CHANGES, "change")
-        by = check_choice(by, "by", refinement.GROUPS, "grouping")
-        min_edits = check_count(min_edits, "min_edits", refinement.MAX_MIN_EDITS)
-        return refinement.term_effects(
-            self.wh, filters, change=change, by=by, min_edits=min_edits, limit=check_count(limit)
-        )
-
-    def edit_terms(
-        self,
-        change: str = "both",
-        by: str = "none",
-        min_edits: int = refinement.DEFAULT_MIN_EDITS,
-        limit: int = refinement.DEFAULT_TERM_LIMIT,
-        filters: Filters = NO_FILTERS,
-    ) -> list[dict]:
-        """The terms (comma-separated phrases) most often added or removed in a prompt edit, and
-        what followed. change: both, added or removed; by: none, tier, domain or art_style; only
-        terms in at least min_edits edits (default 3); the first limit (1-500, default 25) per
-        group and change, most edits first. One record per term: change, term, edits, users,
-        successes, success_rate (of the generation that followed) with success_rate_low and
-        success_rate_high (Wilson 95%), previous_success_rate, success_change,
-        baseline_success_rate (all edits of the group), next_action (the most common next edit
-        type, or session_end), next_action_share, next_reroll_share, ended_share."""
-        return records(self.edit_terms_frame(filters, change, by, min_edits, limit))
 
     # --- Session Explorer ---------------------------------------------------------------------------
 
