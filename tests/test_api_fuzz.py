@@ -207,6 +207,7 @@ def arguments_for(served, name: str):
             "min_edits": limits,
             "limit": limits,
         },
+        "edit_flow": {"steps": limits},
         "search": {
             "query": text_like(st.sampled_from(["cat", "city at night", "portrait", "a"])),
             "mode": text_like(st.sampled_from(MODES)),

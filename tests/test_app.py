@@ -48,7 +48,7 @@ def test_ui_glue_is_not_in_the_public_api(served):
     api = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
     assert set(api["named_endpoints"]) == {
         "/overview", "/kpis", "/timeseries", "/chart", "/leaderboard",  # Overview, Analytics, Leaderboards
-        "/edits", "/edit_terms",  # prompt refinement
+        "/edits", "/edit_terms", "/edit_flow",  # prompt refinement
         "/search", "/generation", "/more_like_this", "/session", "/sessions",  # Session Explorer
         "/ask",  # SQL Copilot
     }  # fmt: skip

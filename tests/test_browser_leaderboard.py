@@ -5,6 +5,7 @@ and the pictures in docs/screenshots/ come from here."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pandas as pd
@@ -242,3 +243,53 @@ def test_the_whole_range_says_it_has_nothing_earlier_to_compare_with(open_page, 
     text = page.locator(".kpi-compare").inner_text()
     assert text.startswith(f"No change shown: previous {days:,} days ") and "lies outside the data" in text
     assert page.locator(".kpi-delta").count() == 0
+
+
+def test_the_refinement_view_shows_the_apis_figures_under_the_applied_filters(open_page, app_url):
+    from genai_analyzer.api.endpoints import Api
+    from genai_analyzer.app.filterbar import describe
+    from genai_analyzer.app.refinement import TERM_LIMIT, TERM_MIN_EDITS, terms_table
+    from tests.test_browser import _downloaded
+
+    wh, _ = app_url
+    api = Api(wh)
+    page = open_page("&tiers=pro", leaderboard=False)
+    page.get_by_role("tab", name="Prompt refinement").click()
+    summary = page.locator("#rf-summary .lb-status")
+    summary.wait_for()
+    # one button per view (a State among the tabs once drew this one twice)
+    assert page.get_by_role("tab", name="Prompt refinement").count() == 1
+    pro = Filters(tiers=("pro",))
+    row = api.edit_summary_frame(pro).iloc[0]
+    text = _words(summary.inner_text())
+    assert f"{int(row['edits']):,} edits in {int(row['sessions']):,} sessions" in text
+    assert f"{int(row['kept_images']):,} kept images, {row['edits_per_kept_image']:.2f} edits each" in text
+    assert text.endswith(describe(pro))
+    terms = api.edit_terms_frame(pro, "both", "none", TERM_MIN_EDITS, TERM_LIMIT)
+    for where, change in (("#rf-added", "added"), ("#rf-removed", "removed")):
+        table = terms_table(terms, change)
+        cells = page.evaluate(
+            f"""() => [...document.querySelectorAll('{where} [role=row]')].slice(1).map(
+                row => [...row.querySelectorAll('[role=gridcell]')].map(c => c.innerText))"""
+        )
+        assert [[_words(c) for c in row] for row in cells] == [
+            [_words(v) for v in row] for row in table.itertuples(index=False)
+        ] and len(cells) > 0
+    # both charts drawn: the edit types' bars and the flow's links
+    page.locator("#rf-mix .js-plotly-plot .bars").first.wait_for()
+    page.locator("#rf-flow .js-plotly-plot .sankey-link").first.wait_for()
+    flow = api.edit_flow_frame(pro, 3)
+    assert page.locator("#rf-flow .sankey-link").count() == len(flow)
+    exported = pd.read_csv(io.BytesIO(_downloaded(page, "Export the terms as CSV", "#rf-csv")))
+    assert exported["term"].tolist() == terms["term"].tolist()
+    assert exported["edits"].tolist() == terms["edits"].tolist()
+    page.evaluate("document.querySelector('#rf-summary').scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    _doc_shot(page, "refinement-1280")
+    phone = open_page("&tiers=pro", width=390, leaderboard=False)
+    phone.get_by_role("tab", name="Prompt refinement").click()
+    phone.locator("#rf-flow .sankey-link").first.wait_for()
+    phone.evaluate("document.querySelector('#rf-summary').scrollIntoView({block: 'start'})")
+    phone.wait_for_timeout(300)
+    _doc_shot(phone, "refinement-390")
+    assert not page.errors and not phone.errors

@@ -202,3 +202,43 @@ def test_filters_that_leave_nothing_give_empty_answers_not_errors(real_wh):
     assert refinement.refinement_summary(real_wh, nothing).empty
     assert refinement.edit_type_mix(real_wh, nothing).empty
     assert refinement.term_effects(real_wh, nothing).empty
+
+
+# --- the flow of sessions through edits (/edit_flow, the Sankey) -------------------------------------
+
+
+def test_the_flow_of_the_hand_made_sessions_is_the_one_worked_out_by_hand(hand_made):
+    links = refinement.edit_flow(hand_made, steps=3)
+    assert sorted(links.itertuples(index=False, name=None)) == [
+        (1, "first prompt", "ended on a success", 2),  # u2's two one-generation sessions
+        (1, "first prompt", "re_roll", 1),
+        (2, "re_roll", "settings_only", 1),
+        (3, "settings_only", "modifiers_added", 1),
+    ]
+    # followed to its end, u1's session of 12 generations ends on a failure after a removal
+    whole = refinement.edit_flow(hand_made, steps=12)
+    assert whole[whole["step"] == 12].values.tolist() == [[12, "modifiers_removed", "ended on a failure", 1]]
+    assert whole.groupby("step")["sessions"].sum().to_dict() == {1: 3, **{k: 1 for k in range(2, 13)}}
+
+
+def test_edit_flow_endpoint_counts_what_independent_sql_counts_on_real_users(real_wh):
+    rows = Api(real_wh).edit_flow(steps=4)
+    # every session's k-th and (k+1)-th generation, by their order in the session, done in pandas
+    gens = real_wh.query(
+        "SELECT g.session_id, g.session_seq, g.status, coalesce(e.edit_type, 'first prompt') AS label "
+        "FROM fact_generations g LEFT JOIN fct_prompt_edits e USING (generation_id)"
+    ).sort_values(["session_id", "session_seq"])
+    gens["pos"] = gens.groupby("session_id").cumcount() + 1
+    nxt = gens[["session_id", "pos", "label"]].assign(pos=lambda d: d["pos"] - 1)
+    pairs = gens.merge(nxt, on=["session_id", "pos"], how="left", suffixes=("", "_next"))
+    ended = pairs["status"].map(lambda s: "ended on a success" if s == "success" else "ended on a failure")
+    pairs["target"] = pairs["label_next"].fillna(ended)
+    expected = pairs[pairs["pos"] <= 4].groupby(["pos", "label", "target"]).size()
+    got = {(r["step"], r["source"], r["target"]): r["sessions"] for r in rows}
+    assert got == {key: int(n) for key, n in expected.items()}
+    assert sum(n for (step, _, _), n in got.items() if step == 1) == real_wh.scalar(
+        "SELECT count(*) FROM dim_sessions"
+    )
+    with pytest.raises(InputError) as caught:
+        Api(real_wh).edit_flow(steps=13)
+    assert caught.value.field == "steps"

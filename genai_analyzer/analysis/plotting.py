@@ -327,3 +327,73 @@ def complexity_profile(frame: pd.DataFrame) -> go.Figure:
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False})
     fig.update_xaxes(title="complexity score", dtick=1)
     return layout(fig, title)
+
+
+# --- prompt refinement ---------------------------------------------------------------------------
+
+EDIT_LABELS = {
+    "re_roll": "re-roll",
+    "settings_only": "settings only",
+    "modifiers_added": "modifiers added",
+    "modifiers_removed": "modifiers removed",
+    "modifiers_changed": "modifiers changed",
+    "subject_changed": "subject changed",
+    "new_idea": "new idea",
+}
+
+
+def edit_mix(frame: pd.DataFrame) -> go.Figure:
+    """Each edit type's share of the edits (bars), and how often the edited generation became a
+    kept image or ended the session on a failure (markers, right axis): which edits lead where."""
+    title = "Edit types: how often, and what follows"
+    if frame.empty:
+        return empty(title, "No prompt edits match these filters.")
+    names = [EDIT_LABELS.get(t, t).replace(" ", "<br>", 1) for t in frame["edit_type"]]
+    fig = go.Figure()
+    fig.add_bar(x=names, y=frame["share"], name="share of edits", marker_color=ACCENT,
+                text=[f"{s:.0%}" for s in frame["share"]], textposition="outside")  # fmt: skip
+    for column, name, colour in (("kept_rate", "became a kept image", "#22c55e"),
+                                 ("abandonment_rate", "session ended on a failure", "#ef4444")):  # fmt: skip
+        fig.add_scatter(x=names, y=frame[column], name=name, mode="markers", yaxis="y2",
+                        marker={"size": 10, "color": colour, "symbol": "diamond"})  # fmt: skip
+    fig.update_layout(
+        yaxis={"tickformat": ".0%", "title": "share of edits", "range": [0, frame["share"].max() * 1.2]},
+        yaxis2={"tickformat": ".0%", "overlaying": "y", "side": "right", "range": [0, 1],
+                "showgrid": False, "title": "rate"},
+    )  # fmt: skip
+    layout(fig, title, height=420)
+    fig.update_layout(hovermode="closest", margin={"r": 50}, legend={"y": -0.25})
+    return fig
+
+
+def edit_flow(frame: pd.DataFrame) -> go.Figure:
+    """The sessions' path through edit types (``refinement.edit_flow``'s links) as a Sankey: one
+    column per step, each node an edit type at that step, each band the sessions taking it."""
+    title = "How sessions move through edits"
+    if frame.empty:
+        return empty(title, "No sessions match these filters.")
+    steps = [int(step) for step in frame["step"]]
+    sources = list(zip(steps, frame["source"], strict=True))
+    targets = [(step + 1, target) for step, target in zip(steps, frame["target"], strict=True)]
+    ordered = dict.fromkeys(key for pair in zip(sources, targets, strict=True) for key in pair)
+    nodes = {key: i for i, key in enumerate(ordered)}
+    ends = {"ended on a success": "#22c55e", "ended on a failure": "#ef4444", "first prompt": ACCENT}
+    fig = go.Figure(
+        go.Sankey(
+            node={
+                "label": [EDIT_LABELS.get(label, label) for _, label in nodes],
+                "color": [ends.get(label, "#64748b") for _, label in nodes],
+                "pad": 12,
+                "thickness": 14,
+                "customdata": [f"step {step}" for step, _ in nodes],
+                "hovertemplate": "%{label} (%{customdata}): %{value:,} sessions<extra></extra>",
+            },
+            link={
+                "source": [nodes[key] for key in sources],
+                "target": [nodes[key] for key in targets],
+                "value": frame["sessions"].tolist(),
+                "color": "rgba(139, 92, 246, 0.25)",
+            },
+        )
+    )
+    return layout(fig, title, height=420)

@@ -258,3 +258,45 @@ def term_effects(
                "success_rate_high", "previous_success_rate", "success_change", "baseline_success_rate",
                "next_action", "next_action_share", "next_reroll_share", "ended_share"]  # fmt: skip
     return _named(frame[columns].reset_index(drop=True), by)
+
+
+# The flow's first node and its two ends: a session's first prompt, and how it ended.
+FLOW_START = "first prompt"
+FLOW_ENDS = ("ended on a success", "ended on a failure")
+DEFAULT_FLOW_STEPS = 4
+MAX_FLOW_STEPS = 12
+
+
+def edit_flow(
+    wh: Warehouse, filters: Filters | None = None, *, steps: int = DEFAULT_FLOW_STEPS
+) -> pd.DataFrame:
+    """How sessions move through edit types, for the flow chart (a Sankey): one row per link
+    (step, source, target) with the sessions taking it. Step 1's source is the session's first
+    prompt (``FLOW_START``); step k's source is the edit type of its k-th generation, and its target
+    the (k+1)-th generation's edit type or, after the session's last generation, how it ended
+    (``FLOW_ENDS``: on a success, or on a failure: abandoned). Sessions are those with a
+    generation passing ``filters`` (all their generations are followed, as in ``refinement_summary``);
+    links stop at ``steps``, so a target at step ``steps`` may continue."""
+    if not 1 <= int(steps) <= MAX_FLOW_STEPS:
+        raise ValueError(f"steps must be 1 to {MAX_FLOW_STEPS}")
+    passing, params = _passing(filters, "none")
+    return wh.query(
+        f"""
+        WITH {passing}, {_STEPS},
+        seq AS (
+            SELECT session_id, status,
+                   row_number() OVER (PARTITION BY session_id ORDER BY session_seq) AS pos,
+                   coalesce(edit_type, '{FLOW_START}') AS label
+            FROM marked
+        )
+        SELECT a.pos AS step, a.label AS source,
+               CASE WHEN b.session_id IS NOT NULL THEN b.label
+                    WHEN a.status = 'success' THEN '{FLOW_ENDS[0]}' ELSE '{FLOW_ENDS[1]}' END AS target,
+               count(*) AS sessions
+        FROM seq a LEFT JOIN seq b ON b.session_id = a.session_id AND b.pos = a.pos + 1
+        WHERE a.pos <= $steps
+        GROUP BY ALL
+        ORDER BY step, sessions DESC, source, target
+        """,
+        {**params, "steps": int(steps)},
+    )

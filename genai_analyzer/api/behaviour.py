@@ -112,3 +112,18 @@ class BehaviourEndpoints:
         baseline_success_rate (all edits of the group), next_action (the most common next edit
         type, or session_end), next_action_share, next_reroll_share, ended_share."""
         return records(self.edit_terms_frame(filters, change, by, min_edits, limit))
+
+    def edit_flow_frame(self, filters: Filters, steps: int = refinement.DEFAULT_FLOW_STEPS) -> pd.DataFrame:
+        """The links behind the flow chart, its arguments checked."""
+        steps = check_count(steps, "steps", refinement.MAX_FLOW_STEPS)
+        return refinement.edit_flow(self.wh, filters, steps=steps)
+
+    def edit_flow(
+        self, steps: int = refinement.DEFAULT_FLOW_STEPS, filters: Filters = NO_FILTERS
+    ) -> list[dict]:
+        """How sessions move through edit types (the Sankey on the Prompt refinement view): one
+        record per link, step, source, target, sessions. Step 1's source is "first prompt"; a
+        target after a session's last generation is "ended on a success" or "ended on a failure";
+        steps 1-12 (default 4). Sessions with a generation passing the filters, all their
+        generations followed."""
+        return records(self.edit_flow_frame(filters, steps))

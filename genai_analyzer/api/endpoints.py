@@ -82,6 +82,7 @@ ENDPOINTS = (
     "leaderboard",
     "edits",
     "edit_terms",
+    "edit_flow",
     "search",
     "generation",
     "more_like_this",

@@ -6,7 +6,16 @@ import gradio as gr
 
 from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.api.endpoints import Api
-from genai_analyzer.app import analytics, copilot, explorer, filterbar, leaderboards, overview, routes
+from genai_analyzer.app import (
+    analytics,
+    copilot,
+    explorer,
+    filterbar,
+    leaderboards,
+    overview,
+    refinement,
+    routes,
+)
 from genai_analyzer.app.plotly_draw import HEAD as DRAW_ONCE_HEAD
 from genai_analyzer.app.theme import CSS, EXPLORER_CSS, FORCE_DARK_JS, HEAD, font_dirs, make_theme
 from genai_analyzer.warehouse.reader import Warehouse
@@ -30,6 +39,7 @@ def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Block
                 with gr.Tab("Charts", id="charts"):
                     analytics.build(demo, api, bar)
                 leaderboards.build(demo, api, bar, views)  # its own tab of the views
+                refinement.build(demo, api, bar, views)
             with gr.Tab("Session Explorer", id="explorer") as explorer_tab:
                 explorer.build(demo, api, bar)
             with gr.Tab("SQL Copilot", id="copilot") as copilot_tab:

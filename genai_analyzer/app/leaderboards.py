@@ -93,9 +93,11 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar, views: gr.Tabs) -
         with gr.Row():
             export_button = gr.Button("Export table as CSV", elem_id="lb-export")
             export_file = gr.File(label="CSV", interactive=False, visible=False, elem_id="lb-csv")
-    shown = gr.State(None)  # the frame in the table: what the export writes
-    showing = gr.State(False)  # whether this view is the open one
-    drawn = gr.State(None)  # the inputs the table was drawn for
+        # Inside the tab: a State placed among the tabs makes Gradio 6.31 draw the next tab's
+        # button twice once it is clicked.
+        shown = gr.State(None)  # the frame in the table: what the export writes
+        showing = gr.State(False)  # whether this view is the open one
+        drawn = gr.State(None)  # the inputs the table was drawn for
 
     @user_errors
     def refresh(applied, is_showing, drawn_for, metric_name, direction_name, group_name, minimum):
