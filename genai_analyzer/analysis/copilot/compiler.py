@@ -121,6 +121,9 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
             spec, from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name, baseline
         )
     where = list(conditions)
+    if spec.top:  # a ranking names values: rows with none ("the most common error code") are no value
+        ranked = [(d, expr) for d, expr in dims if not layer.dimensions[d].time and d not in spec.splits]
+        where += [f"{expr} IS NOT NULL" for _, expr in ranked]
     if window:
         where.insert(0, f"{grain.date_sql} BETWEEN DATE '{window[0]}' AND DATE '{window[1]}'")
     select = [f"{expr} AS {name}" for name, expr in dims] + [f"{sql} AS {name}" for name, sql in metrics]

@@ -54,9 +54,11 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     GROUP_CUES,
     MONTHS,
     NEW_TOPIC,
+    ROW_NOUNS,
     SIMILARITY_THRESHOLD,
     STATUS_WORDS,
     STOP,
+    SUBJECTLESS,
     WEAK_PHRASES,
     status_words,
     word_number,
@@ -138,6 +140,15 @@ class Parser:
         spec.time = read_time(t)
         if spec.time is not None and (baseline := read_time(t)) is not None:
             spec.baseline, spec.compare = baseline, True  # two periods named: compare them
+        elif (
+            spec.time is not None
+            and spec.time.kind == "week_before"
+            and t.has(
+                r"(?:compared (?:to|with)|vs\.?|versus|than) (?:the )?(?:previous week|week before|prior week)"
+            )
+        ):  # "error rate compared with the week before": last week is the other period
+            spec.baseline, spec.compare = spec.time, True
+            spec.time = TimeRange("last_week", phrase="last week")
         refuse_unread_dates(t)
         refuse_one_day(t)
         read_thresholds(self.layer, t, spec, self.metric_phrases, self.dim_phrases, self.value_words)
@@ -154,8 +165,9 @@ class Parser:
         read_values(self, t, spec, with_noun=False)
         settle_negations(self.layer, self.values, spec)
         self._bare_dimensions(t, spec)
+        self._subjectless(t, spec)
         self._compare(t, spec)
-        segment_comparison(self.values, t, spec)
+        segment_comparison(self.values, t, spec, self.dim_phrases)
         self._direction(t, spec)
         self._unknown_groupings(t)
         if context is not None:
@@ -291,7 +303,7 @@ class Parser:
         the rate the layer defines for that status, per generation or per session ending."""
         share = (
             r"(?:what |the )?(?:share|fraction|percent|percentage|proportion|portion|ratio|how often|"
-            r"rate)"
+            r"rate|%)"
         )
         ending = r"sessions? (?:that |which )?(?:end|ends|ended|ending|close|closes) "
         ending += r"(?:on|after|with|in) (?:an? )?"
@@ -313,6 +325,9 @@ class Parser:
             for m in t.find(rf"({share}) {gap}({phrase_re(word)})"):
                 t.take_span(m.start(1), m.end(1))
                 t.take_span(m.start(2), m.end(2))
+                # "what share of generations ...": the rows the rate is over, not a count of them
+                if base := re.compile(rf" of (?:all |the )*{ROW_NOUNS}(?= )").match(t.text, m.end(1)):
+                    t.take(base)
                 spec.metrics.append(name)
                 spec.matched[m.group(0).strip()] = name
                 return True
@@ -407,6 +422,19 @@ class Parser:
                 t.take(m)
                 if dim.time or name not in spec.dimensions:
                     self._add_dim(spec, name, m.group(0), m.start())
+
+    def _subjectless(self, t: QuestionText, spec: QuerySpec) -> None:
+        """ "what's slow?": which thing is slow is asked, not which kind of thing; ask which, with
+        the metric by a few dimensions as the readings to choose from."""
+        m = re.match(rf" {SUBJECTLESS}(?= )", t.text)
+        if m is None or not spec.metrics or any(not self.layer.dimensions[d].time for d in spec.dimensions):
+            return
+        label = self.layer.metrics[spec.metrics[0]].label.lower()
+        label = re.sub(r"\s*\((?:ms|usd|minutes|share)\)$", "", label)
+        raise NeedsClarification(
+            f"'{m.group(0).strip()}' does not say which things to compare.",
+            tuple(f"{label} by {d}" for d in ("sampler", "art style", "tier")),
+        )
 
     def _compare(self, t: QuestionText, spec: QuerySpec) -> None:
         """A period compared with the one before it. Not consumed: "slower" also names the metric.

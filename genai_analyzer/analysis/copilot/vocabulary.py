@@ -116,7 +116,7 @@ STOP = set(_STOP_WORDS.split())
 # "show me"): they change nothing about the answer, so leaving them unread loses nothing.
 _FILLER_WORDS = """
     usd dollars shows show shown about again almost along already also although always am among
-    anything anyway around away back bad because been being big bring brings burn can't chart come
+    anything anyway around away back bad because been being bring brings burn can't chart come
     comes could currently day did does doing done draw either enough even ever every everything far
     find generate generated generating generation get gets give go going good got graph had happen
     happened has have having help here how however if image into just keep kind know let like likely
@@ -160,10 +160,17 @@ RELATION_WORDS = frozenset(
     correlate correlates correlation affect affects affected impact impacts change changes with
     against""".split()
 )
+# "what's slow?", "what is failing": an adjective with "what" for its subject asks which thing is
+# slow, and does not say which kind of thing (samplers? styles? tiers?): asked, never answered overall.
+SUBJECTLESS = (
+    r"(?:what|whats|what's|which)(?: is| are|'s)? (?:so |really |too |most |the most )?"
+    r"(slow|slower|fast|faster|expensive|costly|pricey|unreliable|reliable|broken|failing|frustrating)"
+)
 AVERAGE_WORDS = frozenset("average avg mean typical".split())
 UNIT_WORDS = {
     "ms": frozenset("ms milliseconds millisecond seconds secs".split()),
     "usd": frozenset("usd dollars dollar money spend spent".split()),
+    "rate": frozenset("% percent percentage percentages".split()),
 }
 # Messages that are not questions: answered with a short decline, never with the previous query.
 CHITCHAT = re.compile(
@@ -247,6 +254,12 @@ REWORDINGS = (
         " generations with ",
     ),
     (r" (?:shows?|turns?|comes?|pops?) up(?= )", " appears"),
+    # "week over week for the last 4 weeks": a weekly series over the window, not two periods
+    (r" (day|week|month)[- ]over[- ]\1(?= (?:for|over|in|during|across) (?:the )?(?:last|past) )", r" by \1"),
+    (
+        r"( (?:for|over|in|during|across) (?:the )?(?:last|past) \w+ (day|week|month)s),? \2[- ]over[- ]\2(?= )",
+        r"\1 by \2",
+    ),
     (r" week[- ]over[- ]week(?= )", " compared with the week before"),
     (r" gens(?= )", " generations"),
     (r" (?:since|from) (?:the )?(?:launch|beginning|start)(?= )", " so far"),
