@@ -18,6 +18,7 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     COMPARE_WORDS,
     FILLER,
     QUALIFIERS,
+    RELATION_DIRECTION,
     RELATION_WORDS,
     TREND_WORDS,
     UNIT_WORDS,
@@ -48,6 +49,9 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
         readable |= {"started", "start", "starting", "began", "begin"}
     if any(not layer.dimensions[d].time for d in spec.dimensions):
         readable |= RELATION_WORDS  # "does revenue vary with complexity": revenue by complexity
+        # "does the failure rate go up with complexity": the same, asked with a direction
+        for m in t.find(RELATION_DIRECTION):
+            t.take(m)
     if rates or spec.top:
         readable.add("often")
     if (
