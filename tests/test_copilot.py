@@ -137,7 +137,7 @@ def test_suggested_follow_ups_are_answered(copilot):
     [
         (
             "success rate for free versus paying users",
-            {"free": ["free"], "paying users": ["pro", "enterprise"]},
+            {"free": ["free"], "paid": ["pro", "enterprise"]},
         ),
         (
             "error rate: enterprise vs everyone else",

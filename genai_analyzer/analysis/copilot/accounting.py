@@ -18,6 +18,7 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     COMPARE_WORDS,
     FILLER,
     QUALIFIERS,
+    RELATION_DIRECTION,
     RELATION_WORDS,
     TREND_WORDS,
     UNIT_WORDS,
@@ -48,6 +49,9 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
         readable |= {"started", "start", "starting", "began", "begin"}
     if any(not layer.dimensions[d].time for d in spec.dimensions):
         readable |= RELATION_WORDS  # "does revenue vary with complexity": revenue by complexity
+        # "does the failure rate go up with complexity": the same, asked with a direction
+        for m in t.find(RELATION_DIRECTION):
+            t.take(m)
     if rates or spec.top:
         readable.add("often")
     if (
@@ -78,7 +82,8 @@ def account_for_words(vocabulary: set[str], t: QuestionText) -> None:
     """Every word of the question is read by a step, or is a filler word; otherwise the question
     is not answered: an unread word may change what is asked ("more than 3 times", "free vs
     paid", "happiest"), and answering without it answers another question."""
-    left = [w for w in t.words_left() if w not in FILLER and (len(w) > 1 or w.isdigit())]
+    # a lone "%" asks for a share ("what % of generations ..."): never dropped as a letter
+    left = [w for w in t.words_left() if w not in FILLER and (len(w) > 1 or w.isdigit() or w == "%")]
     if not left:
         return
     unread = tuple(dict.fromkeys(left))

@@ -42,6 +42,9 @@ def read_hours(t: QuestionText, spec: QuerySpec) -> None:
             r"(\d{1,2})",
             "numbers",
         ),  # fmt: skip
+        # "for each hour from 18 through 22": bare numbers right after the word hour, which stays
+        # for the grouping
+        (r"(?:(?<=hour )|(?<=hours ))()(?:from |between )(\d{1,2}) (?:and|to|until|-) (\d{1,2})", "numbers"),
         (
             rf"(before|until|till|earlier than|after|since|later than|from) ({_POINT})(?: on| onwards?)?",
             "open",

@@ -12,6 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from genai_analyzer.analysis.copilot.shares import share_sql
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.semantic import SemanticLayer, literal
 
@@ -121,6 +122,13 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
             spec, from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name, baseline
         )
     where = list(conditions)
+    if spec.share:  # the part the filters keep, over the whole (shares.py)
+        times = [expr for d, expr in dims if layer.dimensions[d].time]
+        metrics = [(f"{name}_share", share_sql(spec, sql, where, times)) for name, sql in metrics]
+        where = []
+    if spec.top:  # a ranking names values: rows with none ("the most common error code") are no value
+        ranked = [(d, expr) for d, expr in dims if not layer.dimensions[d].time and d not in spec.splits]
+        where += [f"{expr} IS NOT NULL" for _, expr in ranked]
     if window:
         where.insert(0, f"{grain.date_sql} BETWEEN DATE '{window[0]}' AND DATE '{window[1]}'")
     select = [f"{expr} AS {name}" for name, expr in dims] + [f"{sql} AS {name}" for name, sql in metrics]
@@ -170,9 +178,10 @@ def _count_groups(spec: QuerySpec, lines: list[str], dims: list[str], grain_name
 def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -> list[tuple[str, str]]:
     """Each metric divided by the number of units ("revenue per user"): defined for totals and
     counts only; a rate or an average per user would be another question."""
-    if grain_name != "generations" or spec.per not in ("user", "generation", "day"):
+    if grain_name != "generations" or spec.per not in ("user", "session", "generation", "day"):
         raise CannotAnswer(
-            f"I can divide figures of generations by users, generations or days, not per {spec.per}."
+            f"I can divide figures of generations by users, sessions, generations or days, not per "
+            f"{spec.per}."
         )
     # the count a unit divides by: its dimension's distinct values, or the rows for a generation
     unit_key = layer.dimensions[spec.per].expression(grain_name) if spec.per != "generation" else None
@@ -216,6 +225,8 @@ def _order(spec: QuerySpec, layer: SemanticLayer, first_metric: str | None = Non
     if spec.top:
         direction = "ASC" if spec.ascending else "DESC"
         return ", ".join([f"{first_metric} {direction}", *time_dims, *other])
+    if spec.sort:  # "worst first", "sorted from highest to lowest"
+        return ", ".join([f"{first_metric} {spec.sort.upper()}", *time_dims, *other])
     if time_dims:
         return ", ".join([*time_dims, *other])
     return ", ".join([f"{first_metric} DESC", *other])

@@ -17,12 +17,16 @@ def fmt(value, kind: str) -> str:
 
 
 def _kind(layer: SemanticLayer, column: str) -> str:
+    if column.endswith("_share") and column.removesuffix("_share") in layer.metrics:
+        return "rate"  # a part of a total (shares.py)
     return metric_kind(column, layer)
 
 
 def _label(layer: SemanticLayer, metric: str) -> str:
     if metric in layer.metrics:
         return layer.metrics[metric].label
+    if metric.endswith("_share") and metric.removesuffix("_share") in layer.metrics:
+        return f"Share of {layer.metrics[metric.removesuffix('_share')].label}"
     if metric.endswith("_count") and metric[: -len("_count")] in layer.dimensions:  # groups counted
         return f"Number of {layer.dimensions[metric[: -len('_count')]].label}s"
     return metric
@@ -147,6 +151,11 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
             parts.append(f"values with data in both periods that went {spec.compare_direction}")
     if spec.top:
         parts.append(f"{'bottom' if spec.ascending else 'top'} {spec.top}")
+    elif spec.sort and spec.dimensions:
+        parts.append(f"{'lowest' if spec.sort == 'asc' else 'highest'} first")
     for typo, word in spec.corrections.items():
         parts.append(f"reading '{typo}' as '{word}'")
+    if spec.share:  # the filters name the part, not the rows of the whole
+        parts[0] = f"Share of {parts[0]} (the part over the whole)"
+        parts = [f"the part: {p.removeprefix('only ')}" if p.startswith("only ") else p for p in parts]
     return "; ".join(parts)

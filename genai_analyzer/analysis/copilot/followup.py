@@ -33,6 +33,7 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.time = new.time
     if new.top:
         merged.top, merged.ascending = new.top, new.ascending
+    merged.sort = new.sort or previous.sort
     merged.compare = new.compare or (previous.compare and not new.time)
     if new.thresholds:  # "and more than 5 times?": the new threshold replaces the one on the same figure
         replaced = {th[0] for th in new.thresholds}

@@ -31,6 +31,8 @@ from genai_analyzer.analysis.copilot.accounting import account_for_words, restat
 from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
 from genai_analyzer.analysis.copilot.followup import check_grain, merge
 from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
+from genai_analyzer.analysis.copilot.shares import SHARE, is_total
+from genai_analyzer.analysis.copilot.shares import settle as settle_share
 from genai_analyzer.analysis.copilot.spec import (
     EXAMPLES,
     CannotAnswer,
@@ -41,9 +43,9 @@ from genai_analyzer.analysis.copilot.spec import (
 )
 from genai_analyzer.analysis.copilot.splits import segment_comparison
 from genai_analyzer.analysis.copilot.text import QuestionText, correct_typos, phrase_re
-from genai_analyzer.analysis.copilot.thresholds import read_thresholds
+from genai_analyzer.analysis.copilot.thresholds import COMPARATORS, read_thresholds
 from genai_analyzer.analysis.copilot.thresholds import settle as settle_thresholds
-from genai_analyzer.analysis.copilot.time_phrases import read_time, refuse_unread_dates
+from genai_analyzer.analysis.copilot.time_phrases import TIME_WORDS, read_time, refuse_unread_dates
 from genai_analyzer.analysis.copilot.value_filters import read_values, settle_negations, value_pairs
 from genai_analyzer.analysis.copilot.vocabulary import (
     CHITCHAT,
@@ -54,12 +56,16 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     GROUP_CUES,
     MONTHS,
     NEW_TOPIC,
+    RELATION_VERBS,
+    ROW_NOUNS,
     SIMILARITY_THRESHOLD,
     STATUS_WORDS,
     STOP,
+    SUBJECTLESS,
     WEAK_PHRASES,
     status_words,
     word_number,
+    words_in,
 )
 from genai_analyzer.analysis.semantic import SemanticLayer
 
@@ -97,6 +103,9 @@ class Parser:
         self.value_pairs = value_pairs(values, layer.segments)  # (words, dimension, values, label)
         self.value_words = {w for words, _, _, _ in self.value_pairs for w in words.split()}
         self.dim_nouns: dict[str, str] = {}  # dimension -> a regex of its nouns (value_filters.py)
+        # words the thresholds, hours and time phrases read: never taken for typos
+        clock = ["midnight", "noon", "midday", "outside", "onwards", "earlier", "later", "hours"]
+        self.step_words = frozenset(words_in(*(c for c, _ in COMPARATORS)) | TIME_WORDS | set(clock))
 
     # --- public ----------------------------------------------------------------------------
 
@@ -111,7 +120,7 @@ class Parser:
                 "Happy to help. I answer questions about generations, users, sessions, latency, "
                 "failures, cost and revenue."
             )
-        question, corrections = correct_typos(question, self.vocabulary)
+        question, corrections = correct_typos(question, self.vocabulary, self.step_words)
         if corrections:
             refuse_unsafe(self.layer, QuestionText(question).text)  # "contry" read as "country": refused
         t = QuestionText(question)
@@ -138,6 +147,16 @@ class Parser:
         spec.time = read_time(t)
         if spec.time is not None and (baseline := read_time(t)) is not None:
             spec.baseline, spec.compare = baseline, True  # two periods named: compare them
+        elif (
+            spec.time is not None
+            and spec.time.kind == "week_before"
+            and t.has(
+                r"(?:compared (?:to|with)|vs\.?|versus|than) (?:the )?"
+                r"(?:previous week|week before|prior week)"
+            )
+        ):  # "error rate compared with the week before": last week is the other period
+            spec.baseline, spec.compare = spec.time, True
+            spec.time = TimeRange("last_week", phrase="last week")
         refuse_unread_dates(t)
         refuse_one_day(t)
         read_thresholds(self.layer, t, spec, self.metric_phrases, self.dim_phrases, self.value_words)
@@ -145,17 +164,21 @@ class Parser:
             for m in t.find(rf"instead of (?:per |by |the )?{phrase_re(phrase)}"):
                 t.take(m)
                 spec.dropped.append(name)
+        self._sort(t, spec)
         self._top(t, spec)
         self._per_unit(t, spec)
         self._groupings(t, spec)
         self._counted_status(t, spec)
+        self._share(t, spec)
         read_values(self, t, spec, with_noun=True)
         self._metrics(t, spec)
         read_values(self, t, spec, with_noun=False)
         settle_negations(self.layer, self.values, spec)
         self._bare_dimensions(t, spec)
+        self._relation(t, spec)
+        self._subjectless(t, spec)
         self._compare(t, spec)
-        segment_comparison(self.values, t, spec)
+        segment_comparison(self.values, t, spec, self.dim_phrases)
         self._direction(t, spec)
         self._unknown_groupings(t)
         if context is not None:
@@ -163,7 +186,9 @@ class Parser:
                 t.take(m)  # "now", "instead", "same but": how a follow-up refines, read by _merge
         restated_words(self.layer, t, spec)
         account_for_words(self.vocabulary, t)
-        refines = any((spec.metrics, spec.dimensions, spec.filters, spec.time, spec.top, spec.compare))
+        refines = any(
+            (spec.metrics, spec.dimensions, spec.filters, spec.time, spec.top, spec.compare, spec.sort)
+        )
         if (
             context is not None
             and not new_topic
@@ -178,9 +203,10 @@ class Parser:
                 "I could not find a metric I know in the question "
                 f"({', '.join(sorted(self.layer.metrics))[:300]}...)."
             )
-        if spec.top and not spec.dimensions:
+        if (spec.top or spec.sort) and not spec.dimensions:
             raise CannotAnswer("Top-N needs something to rank, e.g. 'top 10 users by revenue'.")
         settle_thresholds(self.layer, spec)
+        settle_share(self.layer, spec, t)
         self._sessions_by_start(spec)
         check_grain(self.layer, spec)
         return spec
@@ -220,6 +246,22 @@ class Parser:
                 spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
                 return
 
+    def _sort(self, t: QuestionText, spec: QuerySpec) -> None:
+        """ "profit by art style, worst first", "sorted from highest to lowest", "in ascending order":
+        an order asked for with no limit; best and worst follow the metric (``_direction``)."""
+        ends = r"highest|largest|biggest|most|best|worst|lowest|smallest|least|fewest"
+        verb = r"(?:(?:sort|sorted|order|ordered|rank|ranked|list|listed)(?: (?:it|them|that|this))? )?"
+        for m in t.find(
+            rf"{verb}(?:from )?(?:the )?({ends}) (?:first|to (?:the )?(?:{ends}))|"
+            rf"{verb}in (ascending|descending) order|(?:sorted|ordered) (ascending|descending)"
+        ):
+            t.take(m)
+            word = m.group(1) or m.group(2) or m.group(3)
+            high = ("highest", "largest", "biggest", "most", "descending")
+            spec.sort = word if word in ("best", "worst") else "desc" if word in high else "asc"
+            spec.matched[m.group(0).strip()] = f"sorted, {word} first"
+            return
+
     def _sessions_by_start(self, spec: QuerySpec) -> None:
         """Sessions counted over days, weeks or a period belong to the day they started (the sessions
         grain), not to every day they had a generation: "sessions per day" counts each session once."""
@@ -234,9 +276,14 @@ class Parser:
         """ "revenue per user", "cost per image", "gpu hours per paying user": a total divided by a
         count of units, not a grouping ("per day" and "per tier" stay groupings)."""
         units = {"user": "user", "customer": "user", "account": "user", "generation": "generation",
-                 "image": "generation", "render": "generation", "request": "generation"}  # fmt: skip
-        nouns = r"(users?|customers?|accounts?|generations?|images?|renders?|requests?)"
+                 "image": "generation", "render": "generation", "request": "generation",
+                 "session": "session"}  # fmt: skip
+        nouns = r"(users?|customers?|accounts?|generations?|images?|renders?|requests?|sessions?)"
+        # "generations per session", "time per session": metrics of their own, not a division
+        own = [mm.span() for p, _ in self.metric_phrases if " per " in p for mm in t.find(phrase_re(p))]
         for m in t.find(rf"per (?:(active|paying|paid) )?{nouns}"):
+            if any(a <= m.start() and m.end() <= b for a, b in own):
+                continue
             t.take(m)
             spec.per = units[m.group(2).rstrip("s")]
             spec.positions["per"] = m.start()
@@ -286,14 +333,27 @@ class Parser:
                 spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"
                 return
 
+    def _share(self, t: QuestionText, spec: QuerySpec) -> None:
+        """ "what share of revenue comes from pro", "what share of revenue does each tier bring in",
+        "what fraction of generations use more than 50 steps": a total or a count, as the part the
+        filters keep (or each group's part) of the whole; the metric's words are read by
+        ``_metrics``, the part by the filters and groupings (compiler.py)."""
+        totals = "|".join(phrase_re(p) for p, n in self.metric_phrases if is_total(self.layer.metrics[n]))
+        share = rf"(?:what |the )?(?:{SHARE}) of"
+        for m in t.find(rf"{share}(?: the| all| our| total)*(?= (?:{totals})(?![a-z0-9]))"):
+            t.take(m)
+            spec.share = True
+            spec.matched[m.group(0).strip()] = "as a share of the whole"
+            return
+
     def _status_rate(self, t: QuestionText, spec: QuerySpec) -> bool:
         """ "what share of generations get blocked", "what fraction of sessions end on an nsfw block":
         the rate the layer defines for that status, per generation or per session ending."""
         share = (
-            r"(?:what |the )?(?:share|fraction|percent|percentage|proportion|portion|ratio|how often|"
-            r"rate)"
+            r"(?:what |the )?(?:share|fraction|percent|percentage|proportion|portion|part|ratio|how often|"
+            r"rate|%)"
         )
-        ending = r"sessions? (?:that |which )?(?:end|ends|ended|ending|close|closes) "
+        ending = r"(?:do |does |did )?sessions? (?:that |which )?(?:end|ends|ended|ending|close|closes) "
         ending += r"(?:on|after|with|in) (?:an? )?"
         for m in t.find(
             rf"{share} (?:of )?{ending}(nsfw block|nsfw filter|block|failure|failed generation|error)"
@@ -313,6 +373,9 @@ class Parser:
             for m in t.find(rf"({share}) {gap}({phrase_re(word)})"):
                 t.take_span(m.start(1), m.end(1))
                 t.take_span(m.start(2), m.end(2))
+                # "what share of generations ...": the rows the rate is over, not a count of them
+                if base := re.compile(rf" of (?:all |the )*{ROW_NOUNS}(?= )").match(t.text, m.end(1)):
+                    t.take(base)
                 spec.metrics.append(name)
                 spec.matched[m.group(0).strip()] = name
                 return True
@@ -352,7 +415,13 @@ class Parser:
                 spec.matched[m.group(0).strip()] = f"{name} (counted)"
                 return
         counting = r"how many|number of|count|busiest|quietest|used|popular|common|heaviest|volume"
-        if t.has(counting + r"|generations?|images?|renders?") and not t.has(r"prompts?|words?|terms?"):
+        if spec.top or t.has(r"how much|how many"):  # "at what hour do users generate the most"
+            counting += r"|generate[sd]?|generating|create[sd]?|creating|produce[sd]?|producing"
+        # "how many prompts" counts prompts, but "the 4 most used prompts" ranks them by use
+        ranked = "prompt" in spec.dimensions
+        if t.has(counting + r"|generations?|images?|renders?") and (
+            ranked or not t.has(r"prompts?|words?|terms?")
+        ):
             spec.metrics.append("generations")  # a count of generations, asked without the word
             spec.matched["(a count)"] = "generations"
             return
@@ -408,6 +477,36 @@ class Parser:
                 if dim.time or name not in spec.dimensions:
                     self._add_dim(spec, name, m.group(0), m.start())
 
+    def _relation(self, t: QuestionText, spec: QuerySpec) -> None:
+        """ "how does step count relate to latency": of two figures named with a relationship's
+        verb, the one that is also a dimension ("step count", "complexity") is the grouping."""
+        if len(spec.metrics) != 2 or spec.dimensions or not t.has(RELATION_VERBS):
+            return
+        as_dims = {
+            metric: (dim, phrase)
+            for phrase, metric in spec.matched.items()
+            for p, dim in self.dim_phrases
+            if metric in spec.metrics and re.fullmatch(phrase_re(p), phrase)
+        }
+        if len(as_dims) == 1:
+            ((metric, (dim, phrase)),) = as_dims.items()
+            spec.metrics.remove(metric)
+            del spec.matched[phrase]
+            self._add_dim(spec, dim, phrase, spec.positions.get(f"metric:{metric}", 10_000))
+
+    def _subjectless(self, t: QuestionText, spec: QuerySpec) -> None:
+        """ "what's slow?": which thing is slow is asked, not which kind of thing; ask which, with
+        the metric by a few dimensions as the readings to choose from."""
+        m = re.match(rf" {SUBJECTLESS}(?= )", t.text)
+        if m is None or not spec.metrics or any(not self.layer.dimensions[d].time for d in spec.dimensions):
+            return
+        label = self.layer.metrics[spec.metrics[0]].label.lower()
+        label = re.sub(r"\s*\((?:ms|usd|minutes|share)\)$", "", label)
+        raise NeedsClarification(
+            f"'{m.group(0).strip()}' does not say which things to compare.",
+            tuple(f"{label} by {d}" for d in ("sampler", "art style", "tier")),
+        )
+
     def _compare(self, t: QuestionText, spec: QuerySpec) -> None:
         """A period compared with the one before it. Not consumed: "slower" also names the metric.
         The direction asked for keeps only the values that moved that way."""
@@ -427,6 +526,9 @@ class Parser:
 
     def _direction(self, t: QuestionText, spec: QuerySpec) -> None:
         """ "worst" / "best" rank by what is bad or good for the metric, not by its size."""
+        if spec.sort in ("best", "worst") and spec.metrics:
+            better_high = self.layer.metrics[spec.metrics[0]].higher_is_better
+            spec.sort = "asc" if (spec.sort == "worst") == better_high else "desc"
         if not spec.top or not spec.metrics:
             return
         better_high = self.layer.metrics[spec.metrics[0]].higher_is_better

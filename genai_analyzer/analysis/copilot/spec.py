@@ -92,6 +92,8 @@ class QuerySpec:
     # sessions") or a numeric dimension's per row (WHERE: "generations with more than 50 steps")
     thresholds: list[list] = field(default_factory=list)
     count_of: str | None = None  # "how many users have over 50 generations": the groups that pass, counted
+    sort: str | None = None  # "asc" | "desc": an order asked for with no limit ("worst first")
+    share: bool = False  # "what share of revenue comes from pro": the filtered part over the whole
 
     def to_dict(self) -> dict:
         return asdict(self)

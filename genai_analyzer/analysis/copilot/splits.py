@@ -3,23 +3,38 @@ a side is a group of values ("free vs paying users", "enterprise vs everyone els
 
 from __future__ import annotations
 
+import re
+
 from genai_analyzer.analysis.copilot.spec import QuerySpec
-from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
+from genai_analyzer.analysis.copilot.vocabulary import ROW_NOUNS, UNIT_ATTRIBUTES
+
+# Nouns "all other ..." may name the rest with, besides the dimension's own: the rows, and the
+# users for what a user carries ("enterprise vs all other users").
+_ANY_NOUN = rf"ones?|{ROW_NOUNS}"
+_USER_NOUN = r"users?|customers?|accounts?|people"
 
 
-def segment_comparison(values: dict[str, list[str]], t: QuestionText, spec: QuerySpec) -> None:
-    """ "compare error rate between free and pro users": one row per named value."""
+def segment_comparison(
+    values: dict[str, list[str]], t: QuestionText, spec: QuerySpec, dim_phrases: list[tuple[str, str]]
+) -> None:
+    """ "compare error rate between free and pro users": one row per named value. ``dim_phrases``
+    are the layer's (phrase, dimension) pairs: "k_lms vs all other samplers" names the rest only
+    with the sampler's own nouns or a noun of rows or units, not another dimension's ("styles")."""
     if not t.has(r"compare|compared|comparison|vs|versus|than|between|difference|against"):
         return
-    rest = r"(?:vs\.?|versus|compared (?:to|with)|against|and) "
-    rest += r"(the rest|everyone else|everybody else|(?:all )?(?:the )?others|"
-    rest += r"all other [a-z]+s|other [a-z]+s)"
     for dim, groups in spec.groups.items():
         if len(groups) == 1 and dim in spec.filters:
+            # "k_lms vs all other samplers", not "... all other styles": the rest of the same values
+            own = "|".join(phrase_re(p) for p, d in dim_phrases if d == dim)
+            own += f"|{_USER_NOUN}" if dim in UNIT_ATTRIBUTES["user"] else ""
+            rest = r"(?:vs\.?|versus|compared (?:to|with)|against|and) "
+            rest += r"(the rest|everyone else|everybody else|(?:all )?(?:the )?others|"
+            rest += rf"(?:all |every )?(?:the )?other (?:{_ANY_NOUN}|{own}))"
             for m in t.find(rest):  # "enterprise vs everyone else": the complement is the other side
                 t.take(m)
                 others = [v for v in values.get(dim, []) if v not in groups[0][1]]
-                groups.append([m.group(1), others])
+                groups.append([re.sub(r"^(?:all|every) (?:the )?", "", m.group(1)), others])
                 spec.filters[dim] = list(values.get(dim, []))
         if len(groups) >= 2 and any(len(values) > 1 for _, values in groups):
             spec.splits[dim] = groups  # a two-way split: one row per group, not per value

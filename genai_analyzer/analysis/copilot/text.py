@@ -97,27 +97,34 @@ def edit_distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
-def correct_typos(question: str, vocabulary: set[str]) -> tuple[str, dict[str, str]]:
+def correct_typos(
+    question: str, vocabulary: set[str], read_too: frozenset[str] = frozenset()
+) -> tuple[str, dict[str, str]]:
     """``question`` with each misspelt word read as the vocabulary word one edit away (two for words
     of eight letters or more), and the corrections made ({typo: word}), to show the user.
 
     Only words the copilot would not know otherwise are corrected, only into words of the semantic
     layer, the warehouse's values or the refusal list, and only when one such word is that close:
-    "latncy" is read as "latency", "contry" as "country" (and refused), "happiest" stays unknown."""
-    from genai_analyzer.analysis.copilot.vocabulary import FILLER, MONTHS, NUMBERS, QUALIFIERS
+    "latncy" is read as "latency", "contry" as "country" (and refused), "happiest" stays unknown.
+    Words some step reads by its own patterns (``STEP_WORDS``, and ``read_too``: the thresholds' and
+    time phrases' words) are never corrected: "exceeding" is not "excluding"."""
+    from genai_analyzer.analysis.copilot.vocabulary import FILLER, MONTHS, NUMBERS, QUALIFIERS, STEP_WORDS
 
-    known = vocabulary | FILLER | QUALIFIERS | STOP | set(MONTHS) | set(NUMBERS)
-    # five letters or more: a short word is too often another real word ("four" is not "hour")
-    candidates = [w for w in vocabulary if len(w) >= 5 and w.isalpha()]
+    known = vocabulary | FILLER | QUALIFIERS | STOP | set(MONTHS) | set(NUMBERS) | STEP_WORDS | read_too
+    # five letters or more: a short word is too often another real word ("four" is not "hour"); a
+    # word of four only with two neighbouring letters swapped ("teir" is "tier")
+    candidates = [w for w in vocabulary | QUALIFIERS if len(w) >= 4 and w.isalpha()]
     corrections: dict[str, str] = {}
     for word in dict.fromkeys(re.findall(r"[a-z][a-z']{3,}", question.lower())):
-        if word in known or word.rstrip("s") in known or word + "s" in known:
+        # "succes" is not the singular of "success"
+        if word in known or word.rstrip("s") in known or (word + "s" in known and not word.endswith("s")):
             continue
         limit = 1 if len(word) < 8 else 2
         close = sorted(
             (d, c)
             for c in candidates
             if abs(len(c) - len(word)) <= limit
+            and (len(c) >= 5 or _swapped(word, c))
             and (d := edit_distance(word, c)) <= limit
             and (d == 1 or c[0] == word[0])  # two edits only when the first letter agrees
         )
@@ -126,3 +133,16 @@ def correct_typos(question: str, vocabulary: set[str]) -> tuple[str, dict[str, s
     for typo, word in corrections.items():
         question = re.sub(rf"(?<![a-z]){re.escape(typo)}(?![a-z])", word, question, flags=re.I)
     return question, corrections
+
+
+def _swapped(word: str, other: str) -> bool:
+    """Whether ``word`` is ``other`` with two neighbouring letters swapped."""
+    if len(word) != len(other) or word == other:
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and word[diff[0]] == other[diff[1]]
+        and word[diff[1]] == other[diff[0]]
+    )

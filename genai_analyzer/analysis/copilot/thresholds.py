@@ -157,7 +157,8 @@ def _name(what: str, said: str, kinds: dict[str, str], group: str | None, row: b
     if what.startswith("time"):
         kinds = {"metric": "generations"}  # "used more than 3 times": generations counted
     if "dimension" in kinds and (row or group is None or "metric" not in kinds):
-        if group is not None:
+        # "prompts with complexity above 7": a number the prompt itself carries keeps its rows
+        if group is not None and kinds["dimension"] not in UNIT_ATTRIBUTES.get(group, ()):
             raise CannotAnswer(
                 f"'{said}' reads as a number per generation, not per group: ask e.g. "
                 f"'generations with {said}', or for an average per group.",

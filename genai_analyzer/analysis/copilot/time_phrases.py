@@ -10,6 +10,12 @@ from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import MONTHS, word_number
 
 QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+# The words of the patterns below, so that typo correction leaves them alone.
+TIME_WORDS = frozenset({
+    "last", "past", "previous", "prior", "week", "weeks", "before", "days", "month", "quarter", "current",
+    "this", "today", "yesterday", "latest", "most", "recent", "between", "from", "since", "after",
+    "until", "during", "first", "second", "third", "fourth",
+})  # fmt: skip
 
 
 def read_time(t: QuestionText) -> TimeRange | None:
@@ -19,6 +25,7 @@ def read_time(t: QuestionText) -> TimeRange | None:
     last = r"(?:in |over |during |for )?(?:the )?(?:last|past|previous)"
     day = r"(\d{4}-\d{2}-\d{2})"
     months = "|".join(MONTHS)
+    yearless = "|".join(m for m in MONTHS if m != "may")
     ordinals = "|".join(QUARTERS)
     patterns = [
         (rf"{last} (\d+|one|two|three|four|five|ten|twenty) days?",
@@ -47,6 +54,11 @@ def read_time(t: QuestionText) -> TimeRange | None:
          lambda m: _single_day(m[3], m[2], m[1])),
         (rf"on ({months}) (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})",
          lambda m: _single_day(m[3], m[1], m[2])),
+        # "on Oct 1st", "on the 3rd of october": one day of the data's year ("may" with a year only)
+        (rf"on (?:the )?({yearless}) (\d{{1,2}})(?:st|nd|rd|th)?(?! \d)",
+         lambda m: _single_day(None, m[1], m[2])),
+        (rf"on (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({yearless})(?! \d)",
+         lambda m: _single_day(None, m[2], m[1])),
         (rf"(since|after|from|before|until|up to) (?:the )?({months}) (\d{{1,2}})(?:st|nd|rd|th)?"
          r"(?:,? (\d{4}))?", lambda m: _open_range(m[1], m[4], m[2], m[3])),
         (rf"(since|after|from|before|until|up to) (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({months})"
@@ -83,7 +95,12 @@ def refuse_unread_dates(t: QuestionText) -> None:
         )
 
 
-def _single_day(year: str, month: str, day: str) -> TimeRange:
+def _single_day(year: str | None, month: str, day: str) -> TimeRange:
+    """One day; with no year, the data's year at compile time (a ``--MM-DD`` form until then)."""
+    if year is None:
+        _open_range("on", None, month, day)  # refuses a day that does not exist ("feb 30")
+        iso = f"--{MONTHS[month]:02d}-{int(day):02d}"
+        return TimeRange("between", start=iso, end=iso)
     iso = _iso(f"{int(year):04d}-{MONTHS[month]:02d}-{int(day):02d}")
     return TimeRange("between", start=iso, end=iso)
 

@@ -76,7 +76,8 @@ def read_values(lexicon, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -
             own = _own(lexicon, dim)
             if label is None and words and own:
                 for m in t.find(rf"(?:the )?{phrase_re(words)} (?:{own})"):
-                    _keep(t, spec, dim, chosen, m)
+                    if not _the_rest(t, m):
+                        _keep(t, spec, dim, chosen, m)
     rate_next = r"(?! rates?| ratios?| share| percentage| counts?| codes?)"  # "error rate" is a metric
     for words, dim, chosen, label in pairs:
         if not words or words in AMBIGUOUS_VALUES or label is not None:
@@ -88,7 +89,17 @@ def read_values(lexicon, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -
             forms.append(rf"(?:the )?{value_re}")
         for pattern in forms if with_noun else [rf"(?:the )?{value_re}"]:
             for m in t.find(pattern):
-                _keep(t, spec, dim, chosen, m)
+                if not _the_rest(t, m):
+                    _keep(t, spec, dim, chosen, m)
+
+
+def _the_rest(t: QuestionText, m) -> bool:
+    """ "k_lms vs all other samplers": the rest of the values (splits.py), not a value named
+    'others'."""
+    return m.group(0).startswith("other") and re.search(_REST_BEFORE, t.text[: m.start()]) is not None
+
+
+_REST_BEFORE = r"(?<![a-z])(?:all|every|vs\.?|versus|against|to|with) $"
 
 
 def _own(lexicon, dim: str) -> str:

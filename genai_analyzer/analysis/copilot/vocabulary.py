@@ -116,7 +116,7 @@ STOP = set(_STOP_WORDS.split())
 # "show me"): they change nothing about the answer, so leaving them unread loses nothing.
 _FILLER_WORDS = """
     usd dollars shows show shown about again almost along already also although always am among
-    anything anyway around away back bad because been being big bring brings burn can't chart come
+    anything anyway around away back bad because been being bring brings burn can't chart come
     comes could currently day did does doing done draw either enough even ever every everything far
     find generate generated generating generation get gets give go going good got graph had happen
     happened has have having help here how however if image into just keep kind know let like likely
@@ -126,7 +126,8 @@ _FILLER_WORDS = """
     then there these they thing things think those though through together too total try use used
     using usually utc very want was way well went what's when where whether while who whom whose
     why within would yet you your long high low overall generator name consumed altogether customers
-    customer accounts account subscribers members folks thing appears appear"""
+    customer accounts account subscribers members folks thing appears appear ok cool great nice
+    awesome alright thanks"""
 FILLER = set(_FILLER_WORDS.split())
 # Words that change what is asked (a threshold, a comparison, a negation, "the others", an
 # average of a total, a relationship): a question is answered only when a step of the parser read
@@ -135,7 +136,7 @@ FILLER = set(_FILLER_WORDS.split())
 QUALIFIERS = frozenset(
     """above below over under more less fewer few than least most best worst better worse versus vs
     compare compared comparison between different other others else rest everyone everybody
-    except not no never without didn't don't doesn't aren't isn't wasn't weren't once twice
+    except excluding exclude not no never without didn't don't doesn't aren't isn't wasn't weren't once twice
     first last previous prior next new same average mean typical median change changes changed
     evolve evolved vary varies depend depends relate relates related relationship correlate
     correlation affect affects impact per ratio share fraction percent percentage proportion
@@ -160,10 +161,27 @@ RELATION_WORDS = frozenset(
     correlate correlates correlation affect affects affected impact impacts change changes with
     against""".split()
 )
+# "what's slow?", "what is failing": an adjective with "what" for its subject asks which thing is
+# slow, and does not say which kind of thing (samplers? styles? tiers?): asked, never answered overall.
+SUBJECTLESS = (
+    r"(?:what|whats|what's|which)(?: is| are|'s)? (?:so |really |too |most |the most )?"
+    r"(slow|slower|fast|faster|expensive|costly|pricey|unreliable|reliable|broken|failing|frustrating)"
+)
+# Verbs asking how one figure goes with another ("how does step count relate to latency").
+RELATION_VERBS = (
+    r"relate|relates|related|relationship|correlate|correlates|correlated|correlation|vary|varies|"
+    r"depend|depends|affect|affects|impact|impacts|go up with|goes up with|go down with|goes down with"
+)
+# "does the failure rate go up with complexity": a relationship asked with a direction.
+RELATION_DIRECTION = (
+    r"(?:go|goes|going|went|gone) (?:up|down)(?= with )|(?:rise|rises|increase|increases|grow|grows|"
+    r"fall|falls|drop|drops|decrease|decreases)(?= with )"
+)
 AVERAGE_WORDS = frozenset("average avg mean typical".split())
 UNIT_WORDS = {
     "ms": frozenset("ms milliseconds millisecond seconds secs".split()),
     "usd": frozenset("usd dollars dollar money spend spent".split()),
+    "rate": frozenset("% percent percentage percentages".split()),
 }
 # Messages that are not questions: answered with a short decline, never with the previous query.
 CHITCHAT = re.compile(
@@ -247,8 +265,45 @@ REWORDINGS = (
         " generations with ",
     ),
     (r" (?:shows?|turns?|comes?|pops?) up(?= )", " appears"),
+    # "week over week for the last 4 weeks": a weekly series over the window, not two periods
+    (r" (day|week|month)[- ]over[- ]\1(?= (?:for|over|in|during|across) (?:the )?(?:last|past) )", r" by \1"),
+    (
+        r"( (?:for|over|in|during|across) (?:the )?(?:last|past) \w+ (day|week|month)s),? \2[- ]over[- ]\2(?= )",
+        r"\1 by \2",
+    ),
     (r" week[- ]over[- ]week(?= )", " compared with the week before"),
     (r" gens(?= )", " generations"),
     (r" (?:since|from) (?:the )?(?:launch|beginning|start)(?= )", " so far"),
     (r" (?:go|gone|went) up or down(?= )", " changed"),
+    # chat spellings and everyday words for what the layer names
+    (r" ppl(?= )", " people"),
+    (r" (?:pls|plz)(?= )", " please"),
+    (
+        r" money (?:did|do|does|have|has) (?:we|you|i|they|it) (?:make|made|earn|earned|bring in|brought in|take in|took in)(?= )",
+        " money made",
+    ),
+    (r" wrap(?:s|ped|ping)? up(?= )", " end"),
+    (r" (?:right|just|immediately|directly) after(?= )", " after"),
+    (
+        r" (?:an? )?generations? (?:that|which) (?:didn't|did not|doesn't|does not|failed to|never) (?:succeed|work)(?= )",
+        " a failed generation",
+    ),
+    (r" split (?:that|it|this|them)(?: up)? by(?= )", " by"),
 )
+
+
+def words_in(*patterns: str) -> set[str]:
+    """The words of four letters or more that regexes spell out, so that typo correction leaves
+    alone a word some step reads ("exceeding" is not a typo of "excluding")."""
+    return {w for p in patterns for w in re.findall(r"[a-z]{4,}", p)}
+
+
+# Words the steps read by pattern rather than through the semantic layer: never corrected.
+STEP_WORDS = frozenset(
+    words_in(
+        *(p for pair in REWORDINGS for p in pair), NEGATION, EVERYONE, GROUP_CUES, DAY_PARTS,
+        FOLLOW_UP_CUES.pattern, FOLLOW_UP_WORDS, NEW_TOPIC, CHITCHAT.pattern, RELATION_VERBS, RELATION_DIRECTION,
+        SUBJECTLESS,
+    )
+    | COMPARE_WORDS | TREND_WORDS | RELATION_WORDS | AVERAGE_WORDS | set().union(*UNIT_WORDS.values())
+)  # fmt: skip

@@ -1,0 +1,90 @@
+"""Shares of a total: "what share of revenue comes from pro", "what share of revenue does each tier
+bring in", "what fraction of generations use more than 50 steps".
+
+The whole is the metric over the question's period; the part is what the filters and row
+thresholds keep (the metric with a ``FILTER``), or, with no filter, each group of a grouping (the
+metric over the sum of the groups). Only a total or a count has parts that add up to it: a share
+of a rate, an average or a margin is declined, and so is a part named twice over ("what share of
+pro revenue comes from anime": which is the part, which the whole?).
+"""
+
+from __future__ import annotations
+
+import re
+
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.semantic import Metric, SemanticLayer
+
+# Words for a part of a whole.
+SHARE = r"share|fraction|percentage|percent|proportion|portion|part|%"
+# A sum or a count, divided by a constant at most ("sum(f.gpu_seconds) / 3600").
+_TOTAL = re.compile(r"((?:count|sum)\((?!DISTINCT)[^()]*\))((?: / \d+)?)", re.I)
+_DISTINCT = re.compile(r"(count\(DISTINCT [^()]*\))()", re.I)
+
+
+def is_total(metric: Metric) -> bool:
+    """Whether the metric is a total or a count of something, whose parts add up to it."""
+    return bool(_TOTAL.fullmatch(metric.sql) or _DISTINCT.fullmatch(metric.sql))
+
+
+def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
+    """Decline a share the question does not say enough about to answer one way. "What share of
+    errors come from pro users" asks how the errors divide, not the error rate of pro users: a
+    rate with a share's words and "come from" is declined."""
+    rates = [m for m in spec.metrics if layer.metrics[m].format == "rate"]
+    if rates and t.has(SHARE) and t.has(r"(?:comes?|came|coming) from"):
+        raise CannotAnswer(
+            f"'come from' asks how the {layer.metrics[rates[0]].label.lower()}'s cases divide, which I "
+            "cannot read yet; I can give the rate per group instead.",
+            (f"{layer.metrics[rates[0]].label.lower()} by tier",),
+            unread=("come", "from"),
+        )
+    if not spec.share:
+        return
+    metric = layer.metrics[spec.metrics[0]]
+    parts = [d for d in spec.filters if d not in spec.dimensions]
+    parts += [th[0] for th in spec.thresholds if th[0] in layer.dimensions]
+    groups = [d for d in spec.dimensions if not layer.dimensions[d].time]
+    if len(spec.metrics) > 1 or not is_total(metric):
+        raise CannotAnswer(
+            f"A share of {metric.label} is not defined: only a total or a count (generations, users, "
+            "cost, revenue, GPU hours) has parts that add up to it."
+        )
+    if (
+        spec.compare
+        or spec.per
+        or spec.top
+        or spec.splits
+        or any(th[0] in layer.metrics for th in spec.thresholds)
+    ):
+        raise CannotAnswer(
+            "A share together with a comparison, a ratio or a ranking is more than I can read at once."
+        )
+    if len(parts) > 1 or (parts and groups):
+        raise CannotAnswer(
+            "The question names more than one part: say which part of which whole, e.g. 'what share "
+            "of revenue comes from pro users' or 'what share of revenue does each tier bring in'."
+        )
+    if not parts and not groups:
+        raise CannotAnswer(
+            f"A share of {metric.label} needs a part: a filter ('from pro users') or a grouping "
+            "('each tier')."
+        )
+    if groups and _DISTINCT.fullmatch(metric.sql):
+        raise CannotAnswer(
+            f"{metric.label} of the groups do not add up to the whole (a user can be in several), so a "
+            "share per group is not defined; ask for the share of one group, e.g. 'what share of users "
+            "are pro'."
+        )
+
+
+def share_sql(spec: QuerySpec, metric_sql: str, part: list[str], time_keys: list[str]) -> str:
+    """The share's expression: the metric over the rows ``part`` keeps over the metric over all of
+    them, or with no part each group's metric over the sum of the groups (per time group)."""
+    if part:
+        m = _TOTAL.fullmatch(metric_sql) or _DISTINCT.fullmatch(metric_sql)
+        kept = f"{m.group(1)} FILTER (WHERE {' AND '.join(part)}){m.group(2)}"
+        return f"{kept} / nullif({metric_sql}, 0)"
+    over = f"PARTITION BY {', '.join(time_keys)}" if time_keys else ""
+    return f"{metric_sql} / nullif(sum({metric_sql}) OVER ({over}), 0)"
