@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genai_analyzer.analysis import queries, refinement
+from genai_analyzer.analysis import cohorts, funnel, queries, refinement
 from genai_analyzer.analysis.explorer_queries import SESSION_SORT_KEYS
 from genai_analyzer.analysis.leaderboards import LEADERBOARD_METRICS
 from genai_analyzer.analysis.search import MODES
@@ -208,6 +208,15 @@ def arguments_for(served, name: str):
             "limit": limits,
         },
         "edit_flow": {"steps": limits},
+        "retention": {
+            "by": text_like(st.sampled_from(list(cohorts.GROUPS))),
+            "cohort": text_like(st.sampled_from(list(cohorts.COHORTS))),
+        },
+        "lifecycle": {"by": text_like(st.sampled_from(list(cohorts.GROUPS)))},
+        "funnel": {
+            "by": text_like(st.sampled_from(list(funnel.GROUPS))),
+            "period": text_like(st.sampled_from(list(funnel.PERIODS))),
+        },
         "search": {
             "query": text_like(st.sampled_from(["cat", "city at night", "portrait", "a"])),
             "mode": text_like(st.sampled_from(MODES)),
@@ -321,7 +330,7 @@ def test_an_ask_context_is_accepted_only_as_returned(served):
 
 # --- the property test ---------------------------------------------------------------------------
 
-EXAMPLES_PER_ENDPOINT = 210  # 13 endpoints: 2,730 inputs
+EXAMPLES_PER_ENDPOINT = 210  # 16 endpoints: 3,360 inputs
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""The semantic layer: metrics, dimensions and grains read from ``data/semantic_layer.yaml``.
+"""The semantic layer: metrics, dimensions, grains and funnels read from ``data/semantic_layer.yaml``.
 
 One definition for everyone: ``queries.METRICS`` (the Analytics tab and the API) and the SQL
 Copilot both read it. ``load()`` checks the file's shape so that a bad edit fails loudly at import
@@ -84,12 +84,33 @@ def literal(value) -> str:
 
 
 @dataclass(frozen=True)
+class FunnelStep:
+    name: str
+    label: str
+    sql: str  # a condition on one row of the funnel's grain (its FROM clause's aliases)
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Ordered steps over one grain: a row counts at step k when it meets the conditions of steps
+    1 to k (analysis/funnel.py)."""
+
+    name: str
+    label: str
+    grain: str
+    steps: tuple[FunnelStep, ...]
+    description: str = ""
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SemanticLayer:
     grains: dict[str, Grain]
     metrics: dict[str, Metric]
     dimensions: dict[str, Dimension] = field(default_factory=dict)
     unsupported: tuple[tuple[tuple[str, ...], str], ...] = ()  # (words, reason)
     segments: tuple[dict, ...] = ()  # {phrases, dimension, values}: named groups of values
+    funnels: dict[str, Funnel] = field(default_factory=dict)
 
     def metric_sql(self, grain: str = "generations") -> dict[str, str]:
         """metric name -> SQL aggregate, for the metrics of one grain."""
@@ -103,6 +124,45 @@ class SemanticLayerError(AnalyzerError):
 def _check(condition: bool, message: str) -> None:
     if not condition:
         raise SemanticLayerError(f"{LAYER_FILE.name}: {message}")
+
+
+_STEP_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_STEP_KEYS = {"name", "label", "sql"}
+
+
+def _funnel(name: str, spec, grains: dict[str, Grain]) -> Funnel:
+    """One funnel of the ``funnels:`` section, checked: a known grain, a label, at least two steps,
+    each with a unique lower-case name, a label and one SQL condition."""
+    where = f"funnel {name}"
+    _check(isinstance(spec, dict), f"{where}: needs grain, label and steps")
+    _check(spec.get("grain") in grains, f"{where}: unknown grain {spec.get('grain')!r}; use one of "
+           f"{', '.join(grains)}")  # fmt: skip
+    _check(bool(spec.get("label")), f"{where}: needs a label")
+    steps = spec.get("steps")
+    _check(isinstance(steps, list) and len(steps) >= 2, f"{where}: steps must be a list of two or more")
+    seen: list[str] = []
+    for number, step in enumerate(steps, 1):
+        at = f"{where}, step {number}"
+        _check(isinstance(step, dict), f"{at}: must be a mapping with name, label and sql")
+        step_name = step.get("name")
+        _check(isinstance(step_name, str) and bool(_STEP_NAME.fullmatch(step_name)),
+               f"{at}: name must be lower-case letters, digits and _, not {step_name!r}")  # fmt: skip
+        at = f"{at} ({step_name})"
+        _check(step_name not in seen, f"{at}: another step has this name")
+        _check(not set(step) - _STEP_KEYS, f"{at}: unknown keys {sorted(set(step) - _STEP_KEYS)}")
+        _check(bool(step.get("label")), f"{at}: needs a label")
+        sql = step.get("sql")
+        _check(isinstance(sql, str) and bool(sql.strip()), f"{at}: needs sql, a condition on one row")
+        _check(";" not in sql, f"{at}: sql must be one condition, without ';'")
+        seen.append(step_name)
+    return Funnel(
+        name=name,
+        label=spec["label"],
+        grain=spec["grain"],
+        steps=tuple(FunnelStep(s["name"], s["label"], " ".join(s["sql"].split())) for s in steps),
+        description=" ".join(str(spec.get("description", "")).split()),
+        synonyms=tuple(s.lower() for s in spec.get("synonyms", [])),
+    )
 
 
 @functools.cache
@@ -145,6 +205,12 @@ def load(path: Path = LAYER_FILE) -> SemanticLayer:
     segments = tuple(spec.get("segments", []))
     for seg in segments:
         _check(seg.get("dimension") in dimensions, f"segment {seg.get('phrases')}: unknown dimension")
+    funnels = {name: _funnel(name, f, grains) for name, f in (spec.get("funnels") or {}).items()}
     return SemanticLayer(
-        grains=grains, metrics=metrics, dimensions=dimensions, unsupported=unsupported, segments=segments
+        grains=grains,
+        metrics=metrics,
+        dimensions=dimensions,
+        unsupported=unsupported,
+        segments=segments,
+        funnels=funnels,
     )

@@ -1,4 +1,5 @@
-"""The endpoints about how people work: prompt leaderboards and prompt refinement.
+"""The endpoints about how people work: prompt leaderboards, prompt refinement, cohorts, lifecycle
+and funnels.
 
 A mixin of ``api.endpoints.Api`` (which registers them by name in ``ENDPOINTS``): the same
 conventions hold, ``*_frame`` methods return the DataFrame behind a view, the others its
@@ -9,15 +10,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from genai_analyzer.analysis import leaderboards, refinement
+from genai_analyzer.analysis import cohorts, leaderboards, refinement
+from genai_analyzer.analysis import funnel as funnels
 from genai_analyzer.analysis.filters import NO_FILTERS, Filters
-from genai_analyzer.api.checks import check_choice, check_count
+from genai_analyzer.api.checks import InputError, check_choice, check_count
 from genai_analyzer.core.jsonable import records
 from genai_analyzer.warehouse.reader import Warehouse
 
 
 class BehaviourEndpoints:
-    """Leaderboards and refinement over ``self.wh``."""
+    """Leaderboards, refinement, cohorts and funnels over ``self.wh``."""
 
     wh: Warehouse
 
@@ -127,3 +129,64 @@ class BehaviourEndpoints:
         steps 1-12 (default 4). Sessions with a generation passing the filters, all their
         generations followed."""
         return records(self.edit_flow_frame(filters, steps))
+
+    # --- Cohorts, lifecycle and funnels ---------------------------------------------------------------
+
+    def retention_frame(self, filters: Filters, by: str = "none", cohort: str = "first_seen") -> pd.DataFrame:
+        """The retention heatmap's rows (analysis/cohorts.py), its arguments checked; signup cohorts
+        on a warehouse without signup dates are an InputError on ``cohort`` saying why."""
+        by = check_choice(by, "by", cohorts.GROUPS, "grouping")
+        cohort = check_choice(cohort, "cohort", cohorts.COHORTS, "cohort")
+        try:
+            return cohorts.retention(self.wh, filters, by=by, cohort=cohort)
+        except cohorts.CohortError as exc:
+            raise InputError(str(exc), field="cohort") from None
+
+    def retention(
+        self, by: str = "none", cohort: str = "first_seen", filters: Filters = NO_FILTERS
+    ) -> list[dict]:
+        """Weekly retention by cohort (docs/cohorts.md). cohort: first_seen (the week of a user's
+        first generation counting as activity) or signup (the week of dim_users.signup_at); by:
+        none or tier. tiers choose the users, statuses, domains and art_styles which generations
+        count as activity, start and end the weeks shown (whole weeks). One record per cohort and
+        week shown from the cohort's own on: cohort and week (their Mondays), cohort_users,
+        weeks_since, active_users, retention (active_users / cohort_users)."""
+        return records(self.retention_frame(filters, by, cohort))
+
+    def lifecycle_frame(self, filters: Filters, by: str = "none") -> pd.DataFrame:
+        """One row per group and week: active, new, returning, resurrected and dormant users."""
+        by = check_choice(by, "by", cohorts.GROUPS, "grouping")
+        return cohorts.lifecycle(self.wh, filters, by=by)
+
+    def activity_frame(self, filters: Filters, by: str = "none") -> pd.DataFrame:
+        """One row per group and week: generations, active users, generations per active user."""
+        by = check_choice(by, "by", cohorts.GROUPS, "grouping")
+        return cohorts.activity_per_user(self.wh, filters, by=by)
+
+    def lifecycle(self, by: str = "none", filters: Filters = NO_FILTERS) -> dict:
+        """The weekly lifecycle of users and their activity (docs/cohorts.md), filters as for
+        /retention; by: none or tier. {"lifecycle": one record per week shown: week (its Monday),
+        days (of it in the data), active_users, new_users, returning_users (active the week before
+        too), resurrected_users (not the week before, but earlier), dormant_users (active the week
+        before, not this one: a positive count); "activity": one record per week: week, days,
+        generations, active_users, generations_per_user, median_generations_per_user}."""
+        return {
+            "lifecycle": records(self.lifecycle_frame(filters, by)),
+            "activity": records(self.activity_frame(filters, by)),
+        }
+
+    def funnel_frame(self, filters: Filters, by: str = "none", period: str = "none") -> pd.DataFrame:
+        """The session funnel's rows (analysis/funnel.py), its arguments checked."""
+        by = check_choice(by, "by", funnels.GROUPS, "grouping")
+        period = check_choice(period, "period", funnels.PERIODS, "period")
+        return funnels.funnel(self.wh, filters, by=by, period=period)
+
+    def funnel(self, by: str = "none", period: str = "none", filters: Filters = NO_FILTERS) -> list[dict]:
+        """The session funnel, its steps defined in the semantic layer: started, succeeded (a
+        successful generation), refined (a modifier or settings edit), kept (an idea ended on a
+        success); a session counts at a step when it reached every step up to it. by: none or tier;
+        period: none, day, week or month (of the session's start). Sessions that started in the
+        date range, of the tiers, with a generation of the statuses, domains and art_styles. One
+        record per group, period and step: step_number, step, label, sessions, share_of_first,
+        dropped (from the previous step) and drop_off_rate."""
+        return records(self.funnel_frame(filters, by, period))
