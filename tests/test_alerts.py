@@ -1,13 +1,14 @@
 """Alert rules (analysis/alert_rules.py, analysis/alerts.py): thresholds and robust z-scores checked
 against values computed here from the warehouse's own rows, a spike injected into a copy, rules
-without enough history, bad rules files, `genai-analyzer check`'s exit codes and the build
-summary's alert lines."""
+without enough history, bad rules files, `genai-analyzer check`'s exit codes, the build summary's
+alert lines, the /alerts and /anomalies endpoints, and the Overview's line served over HTTP."""
 
 from __future__ import annotations
 
 import json
 import math
 import shutil
+import urllib.request
 import uuid
 from datetime import date, timedelta
 
@@ -19,10 +20,12 @@ from click.testing import CliRunner
 from genai_analyzer.analysis import alerts
 from genai_analyzer.analysis.alert_rules import AlertRulesError, load_rules, parse_rules
 from genai_analyzer.analysis.filters import FilterError, Filters
+from genai_analyzer.api.endpoints import Api, InputError
 from genai_analyzer.cli import main
 from genai_analyzer.cli_check import print_build_alerts
 from genai_analyzer.core.contract import ALERTS_FILE
 from genai_analyzer.warehouse.reader import Warehouse
+from tests.conftest import serving
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +257,84 @@ def test_the_build_summary_lists_the_fired_rules_and_never_fails_for_them(
     )
     print_build_alerts(replace(sample_settings, alerts_file=str(tmp_path / "missing.yaml")))
     assert capsys.readouterr().out.startswith("  alerts: not checked: no alert rules file at ")
+
+
+# --- the API and the Overview -----------------------------------------------------------------
+
+
+def test_the_alerts_endpoint_evaluates_the_configured_rules(wh, tmp_path, monkeypatch):
+    monkeypatch.setenv(
+        "GENAI_ALERTS", write(tmp_path, "rules:\n  - {name: errors, metric: error_rate, by: tier, above: 0}")
+    )
+    answer = Api(wh).alerts()
+    assert answer["rules_file"].startswith("rules-") and answer["rules"] == 1
+    assert answer["day"] == str(wh.scalar("SELECT max(date_key) FROM fact_generations"))
+    assert answer["fired"] == sum(f["fired"] for f in answer["findings"])
+    assert {f["group"] for f in answer["findings"]} == {"free", "pro", "enterprise"}
+    with pytest.raises(FilterError, match="not a date"):
+        Api(wh).alerts(day="soon")
+
+
+def test_the_anomalies_endpoint_checks_its_arguments_and_returns_one_record_per_day(wh):
+    api = Api(wh)
+    pro = Filters(tiers=("pro",))
+    days = api.anomalies("generations", pro, trailing_days=5)
+    slow = api.anomalies("p95_latency_ms", pro, trailing_days=5)
+    # a day without pro generations counts 0 generations, and has no p95 latency
+    assert len(days) == wh.scalar("SELECT count(DISTINCT date_key) FROM fact_generations")
+    assert len(slow) == wh.scalar(
+        "SELECT count(DISTINCT date_key) FROM fact_generations JOIN dim_users USING (user_id) "
+        "WHERE tier = 'pro'"
+    )
+    assert len(slow) < len(days) and min(d["value"] for d in days) == 0
+    assert set(days[0]) == {"day", "value", "median", "mad", "z", "history_days", "status", "anomalous"}
+    with pytest.raises(InputError, match="Unknown metric 'speed'") as caught:
+        api.anomalies("speed")
+    assert "p95_latency_ms" in caught.value.valid
+    with pytest.raises(InputError, match="max_z"):
+        api.anomalies("generations", max_z=0)
+    with pytest.raises(FilterError, match="statuses"):
+        api.anomalies("session_count", Filters(statuses=("error",)))
+
+
+def _overview_markdown(url: str) -> str:
+    """The Overview's alerts line as the page loads it: the tab's load event called over HTTP
+    through Gradio's queue, as the browser calls it."""
+    with urllib.request.urlopen(f"{url}config") as response:
+        config = json.load(response)
+    (target,) = [
+        c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "overview-alerts"
+    ]
+    (fn,) = [d["id"] for d in config["dependencies"] if target in d["outputs"]]
+    session = uuid.uuid4().hex
+    body = json.dumps({"data": [], "fn_index": fn, "session_hash": session, "trigger_id": None}).encode()
+    request = urllib.request.Request(
+        f"{url}gradio_api/queue/join", data=body, headers={"Content-Type": "application/json"}
+    )
+    urllib.request.urlopen(request).close()
+    with urllib.request.urlopen(f"{url}gradio_api/queue/data?session_hash={session}") as stream:
+        for line in stream:
+            if line.startswith(b"data: "):
+                message = json.loads(line[6:])
+                if message.get("msg") == "process_completed":
+                    dep = next(d for d in config["dependencies"] if d["id"] == fn)
+                    return message["output"]["data"][dep["outputs"].index(target)]
+    raise AssertionError("the Overview's load did not complete")
+
+
+def test_the_overview_lists_the_alerts_that_fire_on_the_last_day(sample_warehouse, tmp_path, monkeypatch):
+    loud = write(
+        tmp_path,
+        TWO_RULES,
+    )
+    monkeypatch.setenv("GENAI_ALERTS", loud)
+    with serving(sample_warehouse) as (wh, url):
+        last = wh.scalar("SELECT max(date_key) FROM fact_generations")
+        fired = _overview_markdown(url)
+        monkeypatch.setenv(
+            "GENAI_ALERTS", write(tmp_path, "rules:\n  - {name: budget, metric: cost_usd, above: 1000}")
+        )
+        quiet = _overview_markdown(url)
+    assert f"### Alerts on {last}" in fired and "1 of 2 checks fired" in fired
+    assert "- **any cost**: Cost $" in fired and "budget" not in fired
+    assert f"No alert fires on {last} (1 rule checked)" in quiet

@@ -49,6 +49,7 @@ def test_ui_glue_is_not_in_the_public_api(served):
     assert set(api["named_endpoints"]) == {
         "/overview", "/kpis", "/timeseries", "/chart", "/leaderboard",  # Overview, Analytics, Leaderboards
         "/edits", "/edit_terms",  # prompt refinement
+        "/alerts", "/anomalies",  # monitoring
         "/search", "/generation", "/more_like_this", "/session", "/sessions",  # Session Explorer
         "/ask",  # SQL Copilot
     }  # fmt: skip
