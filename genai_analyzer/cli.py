@@ -13,9 +13,11 @@ from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.settings import Settings
 
 
-def _friendly_errors(fn):
-    """Print the library's typed errors, and what the file system refused, as one line and exit 1,
-    instead of a traceback."""
+def _friendly_errors(fn=None, *, exit_code: int = 1):
+    """Print the library's typed errors, and what the file system refused, as one line and exit
+    ``exit_code`` (1; ``check`` keeps 1 for "an alert fired" and uses 2), instead of a traceback."""
+    if fn is None:
+        return functools.partial(_friendly_errors, exit_code=exit_code)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -23,11 +25,11 @@ def _friendly_errors(fn):
             return fn(*args, **kwargs)
         except AnalyzerError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(1)
+            sys.exit(exit_code)
         except OSError as exc:  # the file system said no: a file in the way, no such folder, no space
             where = f": {exc.filename}" if exc.filename else ""
             click.secho(f"error: {exc.strerror or exc}{where}", fg="red", err=True)
-            sys.exit(1)
+            sys.exit(exit_code)
         except KeyboardInterrupt:
             click.secho("interrupted: nothing was changed", fg="yellow", err=True)
             sys.exit(130)
@@ -130,6 +132,9 @@ def build(
         raise click.BadParameter(f"--skip takes {', '.join(ENRICH_STEPS)}", param_hint="--skip")
     summary = build_warehouse(settings, request, progress=not quiet)
     _print_summary(summary)
+    from genai_analyzer.cli_check import print_build_alerts
+
+    print_build_alerts(settings)
 
 
 @main.command()
@@ -414,6 +419,23 @@ def status(as_json, db) -> None:
     settings = Settings.from_env(db_path=db)
     result = warehouse_status(settings.db_path)
     click.echo(json.dumps(result, indent=2, default=str) if as_json else format_status(result))
+
+
+@main.command()
+@click.option("--rules", type=click.Path(path_type=Path), help="Alert rules file (default: $GENAI_ALERTS).")
+@click.option("--day", help="Day to check, YYYY-MM-DD (default: the data's last day).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (as /alerts returns them).")
+@db_option
+@_friendly_errors(exit_code=2)
+def check(rules, day, as_json, db) -> None:
+    """Evaluate the alert rules on one day (docs/alerts.md), for cron or CI.
+
+    Exits 0 when no rule fires, 1 when any fires, 2 on a bad rules file or warehouse.
+    """
+    from genai_analyzer.cli_check import run_check
+
+    settings = Settings.from_env(db_path=db, alerts_file=str(rules) if rules else None)
+    sys.exit(run_check(settings, day, as_json=as_json))
 
 
 @main.command()

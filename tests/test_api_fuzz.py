@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genai_analyzer.analysis import cohorts, funnel, queries, refinement
+from genai_analyzer.analysis import alert_rules, cohorts, funnel, queries, refinement, semantic
 from genai_analyzer.analysis.explorer_queries import SESSION_SORT_KEYS
 from genai_analyzer.analysis.leaderboards import LEADERBOARD_METRICS
 from genai_analyzer.analysis.search import MODES
@@ -217,6 +217,13 @@ def arguments_for(served, name: str):
             "by": text_like(st.sampled_from(list(funnel.GROUPS))),
             "period": text_like(st.sampled_from(list(funnel.PERIODS))),
         },
+        "alerts": {"day": dates(served)},
+        "anomalies": {
+            "metric": text_like(st.sampled_from(list(semantic.load().metrics))),
+            "trailing_days": limits,
+            "max_z": mostly(st.floats(min_value=0.5, max_value=10), junk),
+            "direction": text_like(st.sampled_from(alert_rules.DIRECTIONS)),
+        },
         "search": {
             "query": text_like(st.sampled_from(["cat", "city at night", "portrait", "a"])),
             "mode": text_like(st.sampled_from(MODES)),
@@ -273,6 +280,9 @@ def test_thumbnail_urls_come_from_one_helper_and_name_no_server_path():
         ("leaderboard", {"direction": "up"}, "unknown_value", "direction"),
         ("leaderboard", {"min_sample": 0}, "invalid_value", "min_sample"),
         ("chart", {"chart": ["outcomes"]}, "invalid_type", "chart"),
+        ("alerts", {"day": "1999-12-31"}, "invalid_value", "day"),
+        ("anomalies", {"metric": "speed"}, "unknown_value", "metric"),
+        ("anomalies", {"max_z": -1}, "invalid_value", "max_z"),
         ("search", {"query": "x" * 50_000}, "too_long", "query"),
         ("search", {"query": "cat", "limit": -5}, "invalid_value", "limit"),
         ("search", {"query": "cat", "limit": 10**12}, "invalid_value", "limit"),
@@ -330,7 +340,7 @@ def test_an_ask_context_is_accepted_only_as_returned(served):
 
 # --- the property test ---------------------------------------------------------------------------
 
-EXAMPLES_PER_ENDPOINT = 210  # 16 endpoints: 3,360 inputs
+EXAMPLES_PER_ENDPOINT = 210  # 19 endpoints: 3,990 inputs
 
 
 @pytest.mark.slow

@@ -50,6 +50,7 @@ def test_ui_glue_is_not_in_the_public_api(served):
         "/overview", "/kpis", "/timeseries", "/chart", "/leaderboard",  # Overview, Analytics, Leaderboards
         "/edits", "/edit_terms", "/edit_flow",  # prompt refinement
         "/retention", "/lifecycle", "/funnel",  # cohorts, lifecycle and funnels
+        "/alerts", "/anomalies",  # monitoring
         "/search", "/generation", "/more_like_this", "/session", "/sessions",  # Session Explorer
         "/ask",  # SQL Copilot
     }  # fmt: skip

@@ -113,6 +113,8 @@ VALUES = {  # option name (or "command option") -> its values
     "limit": ints(-2, 600, (1, 500)),
     "rows": ints(-2, 50, (1, 50)),
     "min_sample": ints(-2, 30, (1, 30)),
+    "day": pick(DATES, BAD_DATES),
+    "check rules": pick(["@rules", "@firing_rules"], ["@missing", "@garbage", "@dir", "@bad_rules"]),
     "start": pick(DATES, BAD_DATES),
     "end": pick(DATES, BAD_DATES),
     "host": pick(["127.0.0.1", "localhost", ""], ["999.1.1.1", "8.8.8.8", "x" * 300, "-"]),
@@ -212,6 +214,12 @@ class Paths:
         self.garbage = root / "not-a-warehouse.duckdb"
         self.garbage.write_text("this is not a DuckDB file\n")
         (root / "a-folder").mkdir()
+        self.rules = root / "rules.yaml"
+        self.rules.write_text("rules: [{name: budget, metric: cost_usd, above: 1000000}]\n")
+        self.firing_rules = root / "firing.yaml"
+        self.firing_rules.write_text("rules: [{name: any cost, metric: cost_usd, above: 0}]\n")
+        self.bad_rules = root / "bad.yaml"
+        self.bad_rules.write_text("rules: [{name: any cost, metric: spend, above: 0}]\n")
         self.logs = root / "logs.csv"
         self.logs.write_text("user_id,timestamp,prompt\nu1,2025-10-01 10:00:00,a cat\nu1,yesterday,a dog\n")
         self.taken = socket.socket()
@@ -237,6 +245,9 @@ class Paths:
             "@source": self.source,
             "@source_parquet": self.source / "metadata.parquet",
             "@logs": self.logs,
+            "@rules": self.rules,
+            "@firing_rules": self.firing_rules,
+            "@bad_rules": self.bad_rules,
             "@taken_port": self.taken.getsockname()[1],
         }
         if value == "@free_port":
@@ -303,6 +314,10 @@ def check_outcome(command: str, argv: list[str], result, fd_text: str, served: l
         return
     lines = err.splitlines()
     errors = [i for i, line in enumerate(lines) if ERROR_LINE.match(line)]
+    if command == "check" and result.exit_code == 1 and not errors:
+        assert "fired on" in out, where  # a rule fired: the table and the fired lines on stdout
+        SEEN["check fired (exit 1)"] += 1
+        return
     if command == "ask" and result.exit_code == 2 and not errors:
         assert out.strip(), where  # a declined question: the reading and examples on stdout
         SEEN["ask declined (exit 2)"] += 1

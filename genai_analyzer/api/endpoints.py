@@ -48,6 +48,7 @@ from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and
     thumb_url,
     type_name,
 )
+from genai_analyzer.api.monitoring import MonitoringEndpoints
 from genai_analyzer.core.jsonable import plain, records
 from genai_analyzer.core.settings import Settings
 from genai_analyzer.warehouse.reader import Warehouse
@@ -86,6 +87,8 @@ ENDPOINTS = (
     "retention",
     "lifecycle",
     "funnel",
+    "alerts",
+    "anomalies",
     "search",
     "generation",
     "more_like_this",
@@ -108,7 +111,7 @@ class UnknownChart(InputError):
 
 
 @dataclass
-class Api(BehaviourEndpoints):
+class Api(BehaviourEndpoints, MonitoringEndpoints):
     """The public API over one read-only warehouse; ``copilot`` answers /ask (an offline one over
     the warehouse when not given)."""
 

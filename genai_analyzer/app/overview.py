@@ -11,6 +11,7 @@ from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.formatting import format_metric, metric_label
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import diagrams, explorer_view
+from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.pipeline.build import STEPS
 from genai_analyzer.warehouse import datamodel
 from genai_analyzer.warehouse.reader import Warehouse
@@ -50,6 +51,21 @@ def source_markdown(fig: dict) -> str:
     )
 
 
+def alerts_markdown(api: Api) -> str:
+    """The alert rules that fire on the data's last day, one line each, or "No alert fires on <day>
+    (N rules checked)"; checks without enough history to judge are named after them."""
+    try:
+        result = api.alerts()
+    except AnalyzerError as exc:  # a bad GENAI_ALERTS file must not take the Overview down
+        return f"### Alerts\nAlerts not checked: {html.escape(str(exc))}"
+    fired = [f"- **{f['rule']}**: {f['reason']}" for f in result["findings"] if f["fired"]]
+    unjudged = [f"- {f['reason']}" for f in result["findings"] if f["status"] == "not enough history"]
+    lines = "\n".join(html.escape(line) for line in fired + unjudged)
+    return (
+        f"### Alerts on {result['day']}\n{result['summary']} (`genai-analyzer check`, `/alerts`).\n\n{lines}"
+    )
+
+
 TABS_GUIDE = """
 ### How to read it
 - **Analytics**: KPI cards against the previous period of equal length, then daily activity,
@@ -62,7 +78,7 @@ TABS_GUIDE = """
 - **Session Explorer**: search prompts by meaning or by words, open any generation, replay its
   session step by step with the prompt changes highlighted, and find more like it.
 - **API**: every figure on these pages is also a typed endpoint (`/overview`, `/kpis`,
-  `/timeseries`, `/leaderboard`, `/search`, `/session`, ...) callable with `gradio_client`; see the
+  `/timeseries`, `/leaderboard`, `/alerts`, `/search`, `/session`, ...) callable with `gradio_client`; see the
   README.
 """
 
@@ -198,6 +214,7 @@ def build(demo: gr.Blocks, api: Api) -> None:
     gr.Markdown(INTRO)
     cards = gr.HTML()
     source = gr.Markdown()
+    alerts = gr.Markdown(elem_id="overview-alerts")
     gr.Markdown(TABS_GUIDE)
     gr.Markdown("### The data: one session, step by step")
     showcase = gr.HTML()
@@ -221,6 +238,8 @@ def build(demo: gr.Blocks, api: Api) -> None:
             showcase_html(queries.showcase_session(wh), images=api.has_images()),
             derivation_markdown(info),
             enrichment_markdown(wh, info),
+            alerts_markdown(api),
         )
 
-    demo.load(load, outputs=[cards, source, showcase, derivation, enrichment], api_visibility="private")
+    outputs = [cards, source, showcase, derivation, enrichment, alerts]
+    demo.load(load, outputs=outputs, api_visibility="private")

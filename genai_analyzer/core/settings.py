@@ -63,6 +63,13 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "Build options app.py builds with when it starts without a warehouse, e.g. '--source diffusiondb "
         "--parts 1-2' on a Space (empty: the embedded sample).",
     ),
+    EnvVar(
+        "GENAI_ALERTS",
+        "alerts_file",
+        "",
+        "Alert rules file (YAML) that `check`, the build summary, /alerts and the Overview evaluate "
+        "(empty: the shipped genai_analyzer/data/alerts.yaml); docs/alerts.md.",
+    ),
     EnvVar("GENAI_THREADS", "threads", "0", "DuckDB worker threads (0: DuckDB's default, all cores)."),
     EnvVar(
         "GENAI_MEMORY_LIMIT",
@@ -173,6 +180,7 @@ class Settings:
     nsfw_blur_threshold: float = 0.5
     hf_repo: str = "poloclub/diffusiondb"
     first_build: str = ""
+    alerts_file: str = ""
     threads: int = 0
     memory_limit: str = ""
     embedding_model: str = "all-MiniLM-L6-v2"
