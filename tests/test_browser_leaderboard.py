@@ -76,7 +76,7 @@ def open_page(browser, app_url):
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
         page.goto(f"{app_url[1]}?tab=analytics{query}", wait_until="load")
         if leaderboard:
-            page.get_by_role("tab", name="Prompt leaderboards").click()
+            page.get_by_role("tab", name="Leaderboards").click()
             page.locator("#lb-status .lb-status").wait_for()
         return page
 
@@ -129,7 +129,7 @@ def test_the_leaderboard_shows_the_query_layers_ranking_under_the_applied_filter
     page.get_by_role("tab", name="Charts").click()
     page.locator("#filter-bar").get_by_label("pro", exact=True).first.check()
     page.locator("#apply-filters").click()
-    page.get_by_role("tab", name="Prompt leaderboards").click()
+    page.get_by_role("tab", name="Leaderboards").click()
     _wait_for_status(page, "tier pro")
     pro_only = Filters(tiers=("pro",))
     assert _on_screen(page) == _expected(wh, pro_only, "abandonment_rate", "best", min_sample=2)
@@ -254,11 +254,11 @@ def test_the_refinement_view_shows_the_apis_figures_under_the_applied_filters(op
     wh, _ = app_url
     api = Api(wh)
     page = open_page("&tiers=pro", leaderboard=False)
-    page.get_by_role("tab", name="Prompt refinement").click()
+    page.get_by_role("tab", name="Refinement").click()
     summary = page.locator("#rf-summary .lb-status")
     summary.wait_for()
     # one button per view (a State among the tabs once drew this one twice)
-    assert page.get_by_role("tab", name="Prompt refinement").count() == 1
+    assert page.get_by_role("tab", name="Refinement").count() == 1
     pro = Filters(tiers=("pro",))
     row = api.edit_summary_frame(pro).iloc[0]
     text = _words(summary.inner_text())
@@ -287,9 +287,62 @@ def test_the_refinement_view_shows_the_apis_figures_under_the_applied_filters(op
     page.wait_for_timeout(300)
     _doc_shot(page, "refinement-1280")
     phone = open_page("&tiers=pro", width=390, leaderboard=False)
-    phone.get_by_role("tab", name="Prompt refinement").click()
+    phone.get_by_role("tab", name="Refinement").click()
     phone.locator("#rf-flow .sankey-link").first.wait_for()
     phone.evaluate("document.querySelector('#rf-summary').scrollIntoView({block: 'start'})")
     phone.wait_for_timeout(300)
     _doc_shot(phone, "refinement-390")
+    assert not page.errors and not phone.errors
+
+
+def test_the_cohorts_view_draws_the_apis_funnel_retention_and_lifecycle(open_page, app_url):
+    from genai_analyzer.api.endpoints import Api
+    from tests.test_browser import _downloaded
+
+    wh, _ = app_url
+    api = Api(wh)
+    page = open_page("", leaderboard=False)
+    page.get_by_role("tab", name="Cohorts").click()
+    page.wait_for_function(
+        "() => ['#co-funnel', '#co-retention', '#co-lifecycle'].every("
+        "w => document.querySelector(w + ' .js-plotly-plot')?.data?.length > 0)"
+    )
+    assert page.get_by_role("tab", name="Cohorts").count() == 1
+
+    def plotted(where: str) -> list[dict]:
+        return page.evaluate(
+            f"() => document.querySelector('{where} .js-plotly-plot')._fullData.map("
+            "t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || []), z: t.z}))"
+        )
+
+    funnel = api.funnel_frame(Filters())
+    [trace] = plotted("#co-funnel")
+    assert trace["x"] == funnel["sessions"].tolist() and trace["y"] == funnel["label"].tolist()
+    retention = api.retention_frame(Filters())
+    [heat] = plotted("#co-retention")
+    first = retention[retention["cohort"] == retention["cohort"].min()]
+    assert heat["z"][0][: len(first)] == pytest.approx(first["retention"].tolist())
+    lifecycle = api.lifecycle_frame(Filters())
+    bars = {t["name"]: t["y"] for t in plotted("#co-lifecycle")}
+    assert bars["new"] == lifecycle["new_users"].tolist()
+    assert bars["dormant"] == (-lifecycle["dormant_users"]).tolist()  # drawn below zero
+
+    # by tier: one funnel per tier, the API's rows; the export is the frame on screen
+    page.locator("#co-funnel-by").get_by_label("By tier").check()
+    page.wait_for_function("() => document.querySelector('#co-funnel .js-plotly-plot')?.data?.length > 1")
+    by_tier = api.funnel_frame(Filters(), "tier")
+    for trace in plotted("#co-funnel"):
+        assert trace["x"] == by_tier[by_tier["tier"] == trace["name"]]["sessions"].tolist()
+    exported = pd.read_csv(io.BytesIO(_downloaded(page, "Export the funnel as CSV", "#co-csv")))
+    assert exported["sessions"].tolist() == by_tier["sessions"].tolist()
+    page.evaluate("document.querySelector('#co-funnel-by').scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    _doc_shot(page, "cohorts-1280")
+    phone = open_page("", width=390, leaderboard=False)
+    phone.get_by_role("tab", name="Cohorts").click()
+    phone.locator("#co-retention .js-plotly-plot").first.wait_for()
+    phone.evaluate("document.querySelector('#co-retention').scrollIntoView({block: 'start'})")
+    phone.wait_for_timeout(300)
+    _doc_shot(phone, "cohorts-390")
+    assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     assert not page.errors and not phone.errors

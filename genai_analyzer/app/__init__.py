@@ -8,6 +8,7 @@ from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import (
     analytics,
+    cohorts,
     copilot,
     explorer,
     filterbar,
@@ -40,6 +41,7 @@ def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Block
                     analytics.build(demo, api, bar)
                 leaderboards.build(demo, api, bar, views)  # its own tab of the views
                 refinement.build(demo, api, bar, views)
+                cohorts.build(demo, api, bar, views)
             with gr.Tab("Session Explorer", id="explorer") as explorer_tab:
                 explorer.build(demo, api, bar)
             with gr.Tab("SQL Copilot", id="copilot") as copilot_tab:

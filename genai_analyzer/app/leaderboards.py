@@ -46,7 +46,7 @@ CSS = """
 # The table's column widths: the prompt takes what the numbers leave.
 NARROW = {"#": "44px", "Spellings": "104px", "Generations": "120px", "Sessions": "88px"}
 RATE_WIDTH, PROMPT_WIDTH = "140px", "32%"
-LABEL = "Prompt leaderboards"
+LABEL = "Leaderboards"  # short: the four views fit a phone's tab bar
 GROUP_CHOICES = [("Exact prompts", "prompt"), ("Clusters (same text but for case and spacing)", "cluster")]
 
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from genai_analyzer.analysis import plotting as charts
+from genai_analyzer.analysis import behaviour_charts as charts
+from genai_analyzer.analysis.behaviour_charts import EDIT_LABELS
 from genai_analyzer.analysis.formatting import plural
-from genai_analyzer.analysis.plotting import EDIT_LABELS
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import filterbar
 from genai_analyzer.app.errors import user_errors
 
-LABEL = "Prompt refinement"
+LABEL = "Refinement"
 INTRO = (
     "How people edit a prompt until they keep an image. Each generation after a session's first is "
     "an *edit* of the one before: a re-roll (same prompt, new seed), settings only, modifiers added, "
