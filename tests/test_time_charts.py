@@ -326,3 +326,47 @@ def test_the_api_checks_compare_and_returns_the_overlay_rows(seven_hours):
     with pytest.raises(InputError) as caught:
         api.chart_frame("outcomes", one_day, "previous")
     assert (caught.value.field, caught.value.valid) == ("compare", ["none"])
+
+
+def test_an_anomalous_day_is_flagged_on_the_daily_chart_its_export_and_the_api(six_weeks_path, tmp_path):
+    """A day with ten times its generations, in a copy of the six weeks: its robust z-score against
+    the 28 days before, computed here, is past 3.5; the chart's frame flags it (and only the days
+    /anomalies flags), and the figure draws a badge there."""
+    import shutil
+
+    import duckdb
+    import numpy as np
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy2(six_weeks_path, copy)
+    with duckdb.connect(str(copy)) as con:
+        # the busiest of the last 7 days (29 days or more into the data), its generations ten-fold
+        last = con.execute(
+            "SELECT date_key FROM fact_generations WHERE date_key > (SELECT max(date_key) - 7 "
+            "FROM fact_generations) GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+        ).fetchone()[0]
+        con.execute(
+            "INSERT INTO fact_generations SELECT f.* REPLACE "
+            "(f.generation_id || '-copy' || i AS generation_id) "
+            "FROM fact_generations f, range(9) AS copies(i) WHERE f.date_key = ?",
+            [last],
+        )
+        counts = dict(con.execute("SELECT date_key, count(*) FROM fact_generations GROUP BY 1").fetchall())
+    history = np.array([counts.get(last - timedelta(days=d), 0) for d in range(1, 29)], dtype=float)
+    median = np.median(history)
+    z = (counts[last] - median) / (1.4826 * np.median(np.abs(history - median)))
+    assert z > 3.5
+    with Warehouse(copy) as wh:
+        api = Api(wh)
+        frame = api.chart_frame("daily activity", api.filters())
+        flagged = frame[frame["anomalous"]]
+        assert pd.Timestamp(last) in set(flagged["bucket"])
+        assert frame.set_index("bucket").loc[pd.Timestamp(last), "anomaly_z"] == pytest.approx(z)
+        expected = api.anomalies_frame("generations", api.filters(), 28, 3.5, "both")
+        assert set(flagged["bucket"]) == set(pd.to_datetime(expected[expected["anomalous"]]["day"]))
+        badge = [t for t in plotting.daily_activity(frame).data if t.name == "anomalous day"]
+        assert len(badge) == 1 and set(pd.to_datetime(badge[0].x)) == set(flagged["bucket"])
+        # the records of /timeseries carry the same flag
+        assert {r["bucket"][:10] for r in api.timeseries(api.filters()) if r["anomalous"]} == {
+            b.strftime("%Y-%m-%d") for b in flagged["bucket"]
+        }

@@ -205,6 +205,14 @@ def daily_activity(frame: pd.DataFrame) -> go.Figure:
     fig.add_bar(x=current["bucket"], y=current["generations"], name="generations", marker_color=ACCENT)
     _line(fig, current, "active_users", grain, name="active users", yaxis="y2", line={"color": "#22d3ee"})
     _previous_overlay(fig, previous, label, grain)
+    if "anomalous" in current.columns and current["anomalous"].any():
+        odd = current[current["anomalous"]]
+        fig.add_scatter(
+            x=odd["bucket"], y=odd["generations"], mode="markers+text", name="anomalous day",
+            marker={"symbol": "triangle-down", "size": 13, "color": "#ef4444"}, text=["!"] * len(odd),
+            textposition="top center", customdata=odd["anomaly_z"],
+            hovertemplate="%{x|%b %-d}: %{y:,} generations, robust z %{customdata:+.1f}<extra></extra>",
+        )  # fmt: skip
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": "users"})
     time_axis(fig, _all_buckets(current, previous), grain)
     return layout(fig, title)

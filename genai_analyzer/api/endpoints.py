@@ -48,7 +48,7 @@ from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and
     thumb_url,
     type_name,
 )
-from genai_analyzer.api.monitoring import MonitoringEndpoints
+from genai_analyzer.api.monitoring import DEFAULT_MAX_Z, DEFAULT_TRAILING_DAYS, MonitoringEndpoints
 from genai_analyzer.core.jsonable import plain, records
 from genai_analyzer.core.settings import Settings
 from genai_analyzer.warehouse.reader import Warehouse
@@ -68,6 +68,8 @@ CHART_QUERIES = {
 }
 
 # The charts over time: compare="previous" overlays the previous period of the same length.
+# The chart whose days carry the anomaly badges: generations against the trailing days.
+ANOMALY_CHART = "daily activity"
 TIME_CHARTS = ("daily activity", "latency by hour and tier", "weekly performance")
 
 # Sessions shorter than this are left out of /sessions by default: sorted by friction, a lone
@@ -214,9 +216,27 @@ class Api(BehaviourEndpoints, MonitoringEndpoints):
                 field="compare",
                 valid=["none"],
             )
-        return queries.with_comparison(
+        frame = queries.with_comparison(
             self.wh, filters, CHART_QUERIES[chart], compare, compare_start, compare_end
         )
+        return self._flag_anomalies(frame, filters) if chart == ANOMALY_CHART else frame
+
+    def _flag_anomalies(self, frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+        """A daily series' days with their generations' robust z-score (``anomaly_z``) against the
+        trailing days and whether it is past the alert rules' default (``anomalous``): the badges
+        the chart draws and its export carries (docs/alerts.md). Hours, weeks and months have no
+        test; a compared period's rows are not tested."""
+        if frame.empty or frame.attrs.get("grain") != "day":
+            return frame
+        days = self.anomalies_frame("generations", filters, DEFAULT_TRAILING_DAYS, DEFAULT_MAX_Z, "both")
+        tested = days.set_index(pd.to_datetime(days["day"]))
+        current = frame["period"].eq("current") if "period" in frame.columns else frame["bucket"].notna()
+        flagged = frame.assign(
+            anomaly_z=frame["bucket"].map(tested["z"]).where(current),
+            anomalous=frame["bucket"].map(tested["anomalous"]).where(current).fillna(False).astype(bool),
+        )
+        flagged.attrs = frame.attrs
+        return flagged
 
     def chart(
         self,
