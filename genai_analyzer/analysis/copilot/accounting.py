@@ -82,8 +82,8 @@ def account_for_words(vocabulary: set[str], t: QuestionText) -> None:
     """Every word of the question is read by a step, or is a filler word; otherwise the question
     is not answered: an unread word may change what is asked ("more than 3 times", "free vs
     paid", "happiest"), and answering without it answers another question."""
-    # a lone "%" asks for a share ("what % of generations ..."): never dropped as a letter
-    left = [w for w in t.words_left() if w not in FILLER and (len(w) > 1 or w.isdigit() or w == "%")]
+    # a lone "%" asks for a share ("what % of generations ..."), a "$" for money: never dropped
+    left = [w for w in t.words_left() if w not in FILLER and (len(w) > 1 or w.isdigit() or w in "%$")]
     if not left:
         return
     unread = tuple(dict.fromkeys(left))

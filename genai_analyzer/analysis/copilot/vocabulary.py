@@ -282,6 +282,15 @@ REWORDINGS = (
         r" money (?:did|do|does|have|has) (?:we|you|i|they|it) (?:make|made|earn|earned|bring in|brought in|take in|took in)(?= )",
         " money made",
     ),
+    # "$ made", "$ spent": money in and out; any other "$" is left for the accounting to refuse
+    (r" \$ (?:made|earned|brought in|taken in|took in|coming in|came in|generated)(?= )", " money made"),
+    (r" \$ (?:spent|paid|burned|burnt|burn|spend)(?= )", " cost"),
+    # "sessions with more than 20 generations - how many are there?": the count asked after its subject
+    (
+        r"^ ((?!how |what |which )[a-z0-9].*?) (?:- )?how many (?:of (?:them|these|those) )?(?:are|were) there"
+        r"(?: in total| overall| altogether)? $",
+        r" how many \1 ",
+    ),
     (r" wrap(?:s|ped|ping)? up(?= )", " end"),
     (r" (?:right|just|immediately|directly) after(?= )", " after"),
     (
