@@ -363,7 +363,8 @@ def test_a_currency_symbol_is_read_as_money_never_dropped(copilot, wh):
 
 
 def test_a_count_asked_after_its_subject(copilot, wh):
-    sessions = "SELECT count(*) FROM (SELECT session_id FROM fact_generations GROUP BY 1 HAVING count(*) > 20)"
+    sessions = "SELECT count(*) FROM (SELECT session_id FROM fact_generations GROUP BY 1 "
+    sessions += "HAVING count(*) > 20)"
     check(copilot, wh, "sessions with more than 20 generations - how many are there?", sessions)
     check(
         copilot, wh, "errors last week, how many were there?",
