@@ -11,7 +11,8 @@ MONTHS = {m: i + 1 for i, m in enumerate(MONTH_NAMES)}
 MONTHS.update({name[:3]: n for name, n in list(MONTHS.items())} | {"sept": 9})
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "twenty": 20}
 DESTRUCTIVE = re.compile(
-    r"\b(delete|drop|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
+    # "where do users drop off" is the funnel's drop-off, not a DROP
+    r"\b(delete|drop(?![\s-]*offs?\b)|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
     r"create|replace\s+table|rename|attach|copy|install|pragma|add\s+(?:a\s+|an\s+)?new|"
     r"set\s+(?:\S+\s+){0,4}to|change\s+(?:\S+\s+){0,4}to|assign|reset|grant)\b"
 )
