@@ -402,3 +402,19 @@ def test_only_the_rows_of_a_period_keeps_the_metric(copilot, wh):
     assert answer.columns == ["tier", "error_rate"], answer.sql
     # sessions are not the rows of a generation rate: a count of sessions, as before
     assert copilot.ask("only sessions last week", rate.context).columns == ["tier", "session_count"]
+
+
+def test_decimal_percentages_fortnights_gen_counts_and_rankings_named_with_an_order(copilot, wh):
+    rate = "avg((g.status = 'error')::INT)"
+    check(copilot, wh, "which domains have an error rate above 3.5%?",
+          f"SELECT g.domain, {rate} FROM {GENS} GROUP BY 1 HAVING {rate} > 0.035")  # fmt: skip
+    check(copilot, wh, "daily active users over the past fortnight",
+          f"SELECT g.date_key, count(DISTINCT g.user_id) FROM {GENS} "
+          f"WHERE g.date_key > DATE '{_last_day(wh)}' - 14 GROUP BY 1")  # fmt: skip
+    check(copilot, wh, "gen count by status", f"SELECT g.status, count(*) FROM {GENS} GROUP BY 1")
+    check(
+        copilot, wh, "domains ranked by p95 latency, worst first",
+        f"SELECT g.domain, quantile_cont(g.latency_ms, 0.95) AS p FROM {GENS} GROUP BY 1 ORDER BY p DESC, 1",
+        ordered=True,
+    )  # fmt: skip
+    declined(copilot, "users ranked by revenue")  # ranked how, and users as rows or a count?

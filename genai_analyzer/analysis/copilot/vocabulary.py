@@ -227,7 +227,14 @@ REWORDINGS = (
     (r" wau(?= )", " active users per week"),
     (r" dau(?= )", " active users per day"),
     (r" mau(?= )", " active users per month"),
-    (r" (?:image|generation|render|request)s? count", " number of generations"),
+    (r" (?:image|generation|gen|render|request)s? count", " number of generations"),
+    (r" (?:the )?(past|last) fortnight(?= )", r" the \1 14 days"),
+    # "domains ranked by p95 latency, worst first": the order words say how; "ranked by" names the metric
+    (
+        r" (?:ranked|sorted|ordered) by(?= (?:[a-z0-9]+ ){1,4}(?:(?:best|worst|highest|lowest|largest|smallest)"
+        r" first|in (?:ascending|descending) order) )",
+        " by",
+    ),
     (
         r" (mean|average|avg|median|p50|p95) and (mean|average|avg|median|p50|p95) (?:generation )?latency",
         r" \1 latency and \2 latency",
