@@ -418,3 +418,10 @@ def test_decimal_percentages_fortnights_gen_counts_and_rankings_named_with_an_or
         ordered=True,
     )  # fmt: skip
     declined(copilot, "users ranked by revenue")  # ranked how, and users as rows or a count?
+
+
+@pytest.mark.parametrize("question", ["users by revenue", "sessions by cost", "people by revenue"])
+def test_units_by_a_metric_are_asked_about_never_answered_as_the_total(copilot, question):
+    answer = copilot.ask(question)
+    assert answer.kind == "clarify" and answer.sql is None, (question, answer.sql)
+    assert any(c.startswith("top 10 ") for c in answer.clarify), answer.clarify

@@ -27,7 +27,11 @@ import re
 
 import numpy as np
 
-from genai_analyzer.analysis.copilot.accounting import account_for_words, restated_words
+from genai_analyzer.analysis.copilot.accounting import (
+    account_for_words,
+    refuse_units_by_metric,
+    restated_words,
+)
 from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
 from genai_analyzer.analysis.copilot.followup import check_grain, merge, period_subject
 from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
@@ -326,6 +330,7 @@ class Parser:
         listed = bool(re.search(r" and |,", t.open_text()))
         # "which style of image gets blocked most often": a metric read already, "image" is its noun
         keep = strong if (strong or spec.metrics) and not listed else found
+        refuse_units_by_metric(t, found, keep)  # "users by revenue": each user's revenue, not the total
         for _, name, phrase in sorted(keep):
             if name not in spec.metrics:
                 spec.metrics.append(name)

@@ -198,6 +198,8 @@ NEW_TOPIC = (
 SIMILARITY_THRESHOLD = 0.62
 # Metric words so generic that another metric named in the same question wins over them
 # ("how often do generations break" asks for a failure rate, not a count of generations).
+# Weak metric words that name units counted one by one: "users by revenue" ranks users.
+COUNTED_UNITS = frozenset({"users", "sessions", "people", "customers", "accounts"})
 WEAK_PHRASES = {
     "generations",
     "generation",
