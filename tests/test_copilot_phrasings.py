@@ -345,3 +345,83 @@ def test_a_share_of_a_total_is_the_part_over_the_whole(copilot, wh):
 )
 def test_a_share_not_said_fully_is_declined(copilot, question):
     declined(copilot, question)
+
+
+# --- blind set 7's wrong answers --------------------------------------------------------------
+
+
+def test_a_currency_symbol_is_read_as_money_never_dropped(copilot, wh):
+    pro = f"FROM {GENS} JOIN dim_users USING (user_id) WHERE tier = 'pro'"
+    check(copilot, wh, "$ made per generation from pro users", f"SELECT sum(g.revenue_usd) / count(*) {pro}")
+    check(copilot, wh, "$ spent by pro users", f"SELECT sum(g.cost_usd) {pro}")
+    check(
+        copilot, wh, "users with revenue above $1",
+        f"SELECT user_id, sum(revenue_usd) FROM {GENS} GROUP BY 1 HAVING sum(revenue_usd) > 1",
+    )  # fmt: skip
+    for question in ("$ per generation from pro users", "$ by tier", "generations per $"):
+        declined(copilot, question)
+
+
+def test_a_count_asked_after_its_subject(copilot, wh):
+    sessions = "SELECT count(*) FROM (SELECT session_id FROM fact_generations GROUP BY 1 "
+    sessions += "HAVING count(*) > 20)"
+    check(copilot, wh, "sessions with more than 20 generations - how many are there?", sessions)
+    check(
+        copilot, wh, "errors last week, how many were there?",
+        f"SELECT count(*) FROM {GENS} WHERE g.status = 'error' AND g.date_key > DATE '{_last_day(wh)}' - 7",
+    )  # fmt: skip
+
+
+def test_which_value_gets_a_status_most_often_ranks_by_its_rate(copilot, wh):
+    rate = "avg((g.status = 'nsfw_blocked')::INT)"
+    answer = check(
+        copilot, wh, "Can you tell me which style of image gets NSFW-blocked most often?",
+        f"SELECT g.art_style, {rate} AS r FROM {GENS} WHERE g.art_style IS NOT NULL "
+        "GROUP BY 1 ORDER BY r DESC, 1 LIMIT 1",
+        ordered=True,
+    )  # fmt: skip
+    assert len(answer.columns) == 2, answer.sql  # "image" names the rows, not a second metric
+    check(
+        copilot, wh, "which sampler errors the least often",
+        f"SELECT g.sampler, avg((g.status = 'error')::INT) AS r FROM {GENS} WHERE g.sampler IS NOT NULL "
+        "GROUP BY 1 ORDER BY r, 1 LIMIT 1",
+        ordered=True,
+    )  # fmt: skip
+
+
+def test_only_the_rows_of_a_period_keeps_the_metric(copilot, wh):
+    first = copilot.ask("average friction by tier")
+    check(
+        copilot, wh, "only sessions last week",
+        "SELECT u.tier, avg(s.friction_score) FROM dim_sessions s JOIN dim_users u USING (user_id) "
+        f"WHERE CAST(timezone('UTC', s.started_at) AS DATE) > DATE '{_last_day(wh)}' - 7 GROUP BY 1",
+        context=first.context,
+    )  # fmt: skip
+    rate = copilot.ask("error rate by tier")
+    answer = copilot.ask("only generations last week", rate.context)
+    assert answer.columns == ["tier", "error_rate"], answer.sql
+    # sessions are not the rows of a generation rate: a count of sessions, as before
+    assert copilot.ask("only sessions last week", rate.context).columns == ["tier", "session_count"]
+
+
+def test_decimal_percentages_fortnights_gen_counts_and_rankings_named_with_an_order(copilot, wh):
+    rate = "avg((g.status = 'error')::INT)"
+    check(copilot, wh, "which domains have an error rate above 3.5%?",
+          f"SELECT g.domain, {rate} FROM {GENS} GROUP BY 1 HAVING {rate} > 0.035")  # fmt: skip
+    check(copilot, wh, "daily active users over the past fortnight",
+          f"SELECT g.date_key, count(DISTINCT g.user_id) FROM {GENS} "
+          f"WHERE g.date_key > DATE '{_last_day(wh)}' - 14 GROUP BY 1")  # fmt: skip
+    check(copilot, wh, "gen count by status", f"SELECT g.status, count(*) FROM {GENS} GROUP BY 1")
+    check(
+        copilot, wh, "domains ranked by p95 latency, worst first",
+        f"SELECT g.domain, quantile_cont(g.latency_ms, 0.95) AS p FROM {GENS} GROUP BY 1 ORDER BY p DESC, 1",
+        ordered=True,
+    )  # fmt: skip
+    declined(copilot, "users ranked by revenue")  # ranked how, and users as rows or a count?
+
+
+@pytest.mark.parametrize("question", ["users by revenue", "sessions by cost", "people by revenue"])
+def test_units_by_a_metric_are_asked_about_never_answered_as_the_total(copilot, question):
+    answer = copilot.ask(question)
+    assert answer.kind == "clarify" and answer.sql is None, (question, answer.sql)
+    assert any(c.startswith("top 10 ") for c in answer.clarify), answer.clarify

@@ -118,21 +118,11 @@ def _signup_members(wh: Warehouse, filters: Filters | None, by: str) -> tuple[st
     return sql, params
 
 
-def retention(
-    wh: Warehouse, filters: Filters | None = None, *, by: str = "none", cohort: str = "first_seen"
-) -> pd.DataFrame:
-    """One row per (group, cohort week, weeks since): cohort (the Monday of the week its users
-    were first seen, or signed up), cohort_users (the users in it), weeks_since (0 for the cohort's
-    own week), week (the Monday of the week counted), active_users (of the cohort, active that
-    week) and retention (active_users / cohort_users). A cohort has a row for every week shown
-    from its own week on, 0 where no one was active, so first-seen cohorts make a triangle for a
-    heatmap; a signup cohort from before the data begin has rows only for the weeks the data cover
-    (its weeks_since start above 0: those weeks were not observed). Cohorts are those whose week
-    the date range touches (without a start, every signup week up to the last week shown); users
-    without a signup date are left out of signup cohorts. First-seen cohorts are 100% active in
-    week 0 by definition."""
-    if cohort not in COHORTS:
-        raise ValueError(f"unknown cohort {cohort!r}; use one of {', '.join(COHORTS)}")
+def retention_query(wh: Warehouse | None, filters: Filters | None = None, *, by: str = "none",
+                    cohort: str = "first_seen") -> tuple[str, dict]:  # fmt: skip
+    """The SQL of ``retention`` without its last column (retention, computed from the two counts),
+    and its bound values: what ``retention`` runs, and what the copilot answers with
+    (copilot/behaviour.py). ``wh`` is needed only for signup cohorts (their dates are checked)."""
     ctes, params = _activity(filters, by)
     if cohort == "signup":
         members, more = _signup_members(wh, filters, by)
@@ -141,8 +131,7 @@ def retention(
         members = "members AS (SELECT user_id, grp, min(week) AS cohort FROM activity GROUP BY ALL)"
     shown, more = _shown(filters or Filters(), "cohort")
     params.update(more)
-    frame = wh.query(
-        f"""
+    sql = f"""
         WITH {ctes}, {members},
         cohorts AS (
             SELECT grp, cohort, count(*) AS cohort_users FROM members
@@ -162,9 +151,27 @@ def retention(
                coalesce(a.active_users, 0) AS active_users
         FROM grid g LEFT JOIN active a USING (grp, cohort, week)
         ORDER BY g.grp, g.cohort, g.weeks_since
-        """,
-        params,
-    )
+        """
+    return sql, params
+
+
+def retention(
+    wh: Warehouse, filters: Filters | None = None, *, by: str = "none", cohort: str = "first_seen"
+) -> pd.DataFrame:
+    """One row per (group, cohort week, weeks since): cohort (the Monday of the week its users
+    were first seen, or signed up), cohort_users (the users in it), weeks_since (0 for the cohort's
+    own week), week (the Monday of the week counted), active_users (of the cohort, active that
+    week) and retention (active_users / cohort_users). A cohort has a row for every week shown
+    from its own week on, 0 where no one was active, so first-seen cohorts make a triangle for a
+    heatmap; a signup cohort from before the data begin has rows only for the weeks the data cover
+    (its weeks_since start above 0: those weeks were not observed). Cohorts are those whose week
+    the date range touches (without a start, every signup week up to the last week shown); users
+    without a signup date are left out of signup cohorts. First-seen cohorts are 100% active in
+    week 0 by definition."""
+    if cohort not in COHORTS:
+        raise ValueError(f"unknown cohort {cohort!r}; use one of {', '.join(COHORTS)}")
+    sql, params = retention_query(wh, filters, by=by, cohort=cohort)
+    frame = wh.query(sql, params)
     frame["retention"] = frame["active_users"] / frame["cohort_users"]
     return _named(frame, by)
 

@@ -55,6 +55,36 @@ def _bad_step(wh: Warehouse, spec: semantic.Funnel, grain: semantic.Grain) -> se
     return None
 
 
+def funnel_query(
+    filters: Filters | None = None,
+    *,
+    by: str = "none",
+    period: str = "none",
+    name: str = DEFAULT_FUNNEL,
+    layer: semantic.SemanticLayer | None = None,
+) -> tuple[str, dict]:
+    """The SQL counting the rows that reach each step, one row per group and period (grp,
+    period, reached_1 ... reached_n), and its bound values: what ``funnel`` runs, and what the
+    copilot reshapes into its answer (copilot/behaviour.py)."""
+    layer = layer or semantic.load()
+    spec = layer.funnels[name]
+    grain = layer.grains[spec.grain]
+    where, params = _scope(filters or Filters(), grain)
+    group = "'all'" if by == "none" else layer.dimensions[by].expression(grain.name)
+    bucket = "NULL" if period == "none" else layer.dimensions[period].expression(grain.name)
+    flags = ", ".join(f"({step.sql}) AS step_{i}" for i, step in enumerate(spec.steps, 1))
+    reached = ", ".join(
+        f"count(*) FILTER (WHERE {' AND '.join(f'step_{j}' for j in range(1, i + 1))}) AS reached_{i}"
+        for i in range(1, len(spec.steps) + 1)
+    )
+    source = grain.from_reading(where, group, bucket, *(step.sql for step in spec.steps))
+    sql = f"""
+        WITH flagged AS (SELECT {group} AS grp, {bucket} AS period, {flags} FROM {source} WHERE {where})
+        SELECT grp, period, {reached} FROM flagged GROUP BY ALL ORDER BY grp, period
+    """
+    return sql, params
+
+
 def funnel(
     wh: Warehouse,
     filters: Filters | None = None,
@@ -79,24 +109,11 @@ def funnel(
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
     spec = layer.funnels[name]
-    grain = layer.grains[spec.grain]
-    where, params = _scope(filters or Filters(), grain)
-    group = "'all'" if by == "none" else layer.dimensions[by].expression(grain.name)
-    bucket = "NULL" if period == "none" else layer.dimensions[period].expression(grain.name)
-    flags = ", ".join(f"({step.sql}) AS step_{i}" for i, step in enumerate(spec.steps, 1))
-    reached = ", ".join(
-        f"count(*) FILTER (WHERE {' AND '.join(f'step_{j}' for j in range(1, i + 1))}) AS reached_{i}"
-        for i in range(1, len(spec.steps) + 1)
-    )
-    source = grain.from_reading(where, group, bucket, *(step.sql for step in spec.steps))
-    sql = f"""
-        WITH flagged AS (SELECT {group} AS grp, {bucket} AS period, {flags} FROM {source} WHERE {where})
-        SELECT grp, period, {reached} FROM flagged GROUP BY ALL ORDER BY grp, period
-    """
+    sql, params = funnel_query(filters, by=by, period=period, name=name, layer=layer)
     try:
         wide = wh.query(sql, params)
     except duckdb.Error as exc:
-        step = _bad_step(wh, spec, grain)
+        step = _bad_step(wh, spec, layer.grains[spec.grain])
         if step is None:
             raise
         raise semantic.SemanticLayerError(

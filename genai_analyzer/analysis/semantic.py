@@ -88,6 +88,7 @@ class FunnelStep:
     name: str
     label: str
     sql: str  # a condition on one row of the funnel's grain (its FROM clause's aliases)
+    synonyms: tuple[str, ...] = ()  # what a question may call reaching it ("a kept image")
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def _check(condition: bool, message: str) -> None:
 
 
 _STEP_NAME = re.compile(r"[a-z][a-z0-9_]*")
-_STEP_KEYS = {"name", "label", "sql"}
+_STEP_KEYS = {"name", "label", "sql", "synonyms"}
 
 
 def _funnel(name: str, spec, grains: dict[str, Grain]) -> Funnel:
@@ -159,7 +160,10 @@ def _funnel(name: str, spec, grains: dict[str, Grain]) -> Funnel:
         name=name,
         label=spec["label"],
         grain=spec["grain"],
-        steps=tuple(FunnelStep(s["name"], s["label"], " ".join(s["sql"].split())) for s in steps),
+        steps=tuple(
+            FunnelStep(s["name"], s["label"], " ".join(s["sql"].split()), tuple(s.get("synonyms", ())))
+            for s in steps
+        ),
         description=" ".join(str(spec.get("description", "")).split()),
         synonyms=tuple(s.lower() for s in spec.get("synonyms", [])),
     )

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import (
     AVERAGE_WORDS,
     COMPARE_WORDS,
+    COUNTED_UNITS,
     FILLER,
     QUALIFIERS,
     RELATION_DIRECTION,
@@ -82,8 +83,8 @@ def account_for_words(vocabulary: set[str], t: QuestionText) -> None:
     """Every word of the question is read by a step, or is a filler word; otherwise the question
     is not answered: an unread word may change what is asked ("more than 3 times", "free vs
     paid", "happiest"), and answering without it answers another question."""
-    # a lone "%" asks for a share ("what % of generations ..."): never dropped as a letter
-    left = [w for w in t.words_left() if w not in FILLER and (len(w) > 1 or w.isdigit() or w == "%")]
+    # a lone "%" asks for a share ("what % of generations ..."), a "$" for money: never dropped
+    left = [w for w in t.words_left() if w not in FILLER and (len(w) > 1 or w.isdigit() or w in "%$")]
     if not left:
         return
     unread = tuple(dict.fromkeys(left))
@@ -102,3 +103,19 @@ def account_for_words(vocabulary: set[str], t: QuestionText) -> None:
         "answering without it would answer a different question.",
         unread=unread,
     )
+
+
+def refuse_units_by_metric(t: QuestionText, found: list[tuple[int, str, str]], kept: list) -> None:
+    """ "users by revenue": a unit word the metrics step would drop for a stronger metric (``found``
+    less ``kept``, as (position, metric, words)), followed by "by" and that metric, ranks the units
+    or divides by them; which is not said, so ask rather than answer the total."""
+    for start, _, phrase in found:
+        if (start, _, phrase) in kept or phrase not in COUNTED_UNITS or not kept:
+            continue
+        by = re.compile(rf" by (?:the )?(?:{'|'.join(re.escape(k[2]) for k in kept)})(?![a-z])")
+        if by.match(t.text, start + len(phrase)):
+            unit = "person" if phrase == "people" else phrase.rstrip("s")
+            raise NeedsClarification(
+                f"'{phrase} by ...' does not say how the {phrase} are counted.",
+                (f"top 10 {phrase} by {kept[0][2]}", f"{kept[0][2]} per {unit}"),
+            )

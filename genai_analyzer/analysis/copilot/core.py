@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from genai_analyzer.analysis import semantic
+from genai_analyzer.analysis.copilot import behaviour
 from genai_analyzer.analysis.copilot import explain as reading
 from genai_analyzer.analysis.copilot.compiler import compile_spec
 from genai_analyzer.analysis.copilot.guard import QueryFailed, QueryTimeout, UnsafeQuery
@@ -169,6 +170,8 @@ class Copilot:
         else:
             llm_error = None
         try:
+            if behaviour.routes_here(question):  # the funnel, retention and prompt edits
+                return self._run_behaviour(question)
             spec = self.parser.parse(question, previous)
         except CannotAnswer as refusal:
             answer = _declined(question, refusal)
@@ -213,6 +216,22 @@ class Copilot:
             corrections=dict(spec.corrections),
             suggestions=self.follow_ups(spec),
         )
+
+    def _run_behaviour(self, question: str) -> Answer:
+        """A funnel, retention or prompt-edit question (behaviour.py), run like any other SQL."""
+        p = self.parser
+        found = behaviour.answer(question, self.layer, p.values, p.vocabulary)
+        try:
+            result = self.runner.run(found.sql)
+        except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:  # e.g. a warehouse without the table
+            return Answer(
+                question, sql=found.sql, explanation=f"The query could not run: {exc}", refused=True
+            )
+        answer = _from_result(
+            question, found.sql, result, f"How I read this: {found.reading}.", backend="semantic"
+        )
+        answer.reading = found.reading
+        return answer
 
     def follow_ups(self, spec: QuerySpec, k: int = 3) -> list[str]:
         """Up to ``k`` refinements of an answer that the parser answers as follow-ups (each checked

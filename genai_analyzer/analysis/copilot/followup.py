@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.semantic import SemanticLayer
 
 
@@ -64,3 +66,17 @@ def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
                 f"{layer.metrics[spec.metrics[0]].label} is a per-{grain[:-1]} metric and cannot be "
                 f"split or filtered by {layer.dimensions[dim].label}."
             )
+
+
+def period_subject(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, context: QuerySpec) -> None:
+    """ "only sessions in October" after "average friction by tier": the rows of the answer
+    before, narrowed to a period, not a new metric (a count of sessions). Only the previous
+    metric's own rows: "only generations in October" after a session metric stays a metric."""
+    grains = {"session": "sessions", "generation": "generations", "image": "generations"}
+    m = re.match(r" (?:only|just) (?:the |for )?(sessions?|generations?|images?)(?= )", t.text)
+    if m is None or spec.time is None or not context.metrics:
+        return
+    grain = grains[m.group(1).rstrip("s")]
+    if all(layer.metrics[n].grain == grain for n in context.metrics if n in layer.metrics):
+        t.seal_span(m.start(1), m.end(1))  # sealed: no cue for a count of generations either
+        spec.matched[m.group(1)] = f"the {grain} of the answer before"

@@ -27,11 +27,14 @@ import re
 
 import numpy as np
 
-from genai_analyzer.analysis.copilot.accounting import account_for_words, restated_words
+from genai_analyzer.analysis.copilot.accounting import (
+    account_for_words,
+    refuse_units_by_metric,
+    restated_words,
+)
 from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
-from genai_analyzer.analysis.copilot.followup import check_grain, merge
+from genai_analyzer.analysis.copilot.followup import check_grain, merge, period_subject
 from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
-from genai_analyzer.analysis.copilot.shares import SHARE, is_total
 from genai_analyzer.analysis.copilot.shares import settle as settle_share
 from genai_analyzer.analysis.copilot.spec import (
     EXAMPLES,
@@ -42,6 +45,7 @@ from genai_analyzer.analysis.copilot.spec import (
     TimeRange,
 )
 from genai_analyzer.analysis.copilot.splits import segment_comparison
+from genai_analyzer.analysis.copilot.statuses import counted_status, ranked_status, read_share
 from genai_analyzer.analysis.copilot.text import QuestionText, correct_typos, phrase_re
 from genai_analyzer.analysis.copilot.thresholds import COMPARATORS, read_thresholds
 from genai_analyzer.analysis.copilot.thresholds import settle as settle_thresholds
@@ -57,13 +61,11 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     MONTHS,
     NEW_TOPIC,
     RELATION_VERBS,
-    ROW_NOUNS,
     SIMILARITY_THRESHOLD,
     STATUS_WORDS,
     STOP,
     SUBJECTLESS,
     WEAK_PHRASES,
-    status_words,
     word_number,
     words_in,
 )
@@ -165,11 +167,14 @@ class Parser:
                 t.take(m)
                 spec.dropped.append(name)
         self._sort(t, spec)
+        ranked_status(t, spec)  # "which style gets blocked most often": before "most" is a top N
         self._top(t, spec)
         self._per_unit(t, spec)
         self._groupings(t, spec)
-        self._counted_status(t, spec)
-        self._share(t, spec)
+        if context is not None:
+            period_subject(self.layer, t, spec, context)
+        counted_status(self.values, t, spec)
+        read_share(self.metric_phrases, self.layer, t, spec)
         read_values(self, t, spec, with_noun=True)
         self._metrics(t, spec)
         read_values(self, t, spec, with_noun=False)
@@ -312,75 +317,6 @@ class Parser:
                         t.take(m)
                         self._add_dim(spec, name, m.group(0))
 
-    def _counted_status(self, t: QuestionText, spec: QuerySpec) -> None:
-        """ "how many errors", "how many portrait generations failed": a count of generations with
-        that status (failed: any status but success)."""
-        statuses = self.values.get("status", [])
-        if self._status_rate(t, spec):
-            return
-        options = status_words(statuses, absent_too=True)  # "how many timeouts": 0 is an answer
-        options.sort(key=lambda o: -len(o[0]))
-        counting = r"(how many|number of|count of|count the|count|total)"
-        for word, values in options:
-            gap = r"(?:[a-z]+ ){0,4}?(?:were |was |got |have been |had been )?"
-            for m in t.find(rf"{counting} {gap}({phrase_re(word)})"):
-                t.take_span(m.start(1), m.end(1))
-                t.take_span(m.start(2), m.end(2))
-                spec.metrics.append("generations")
-                spec.filters.setdefault("status", []).extend(
-                    v for v in values if v not in spec.filters.get("status", [])
-                )
-                spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"
-                return
-
-    def _share(self, t: QuestionText, spec: QuerySpec) -> None:
-        """ "what share of revenue comes from pro", "what share of revenue does each tier bring in",
-        "what fraction of generations use more than 50 steps": a total or a count, as the part the
-        filters keep (or each group's part) of the whole; the metric's words are read by
-        ``_metrics``, the part by the filters and groupings (compiler.py)."""
-        totals = "|".join(phrase_re(p) for p, n in self.metric_phrases if is_total(self.layer.metrics[n]))
-        share = rf"(?:what |the )?(?:{SHARE}) of"
-        for m in t.find(rf"{share}(?: the| all| our| total)*(?= (?:{totals})(?![a-z0-9]))"):
-            t.take(m)
-            spec.share = True
-            spec.matched[m.group(0).strip()] = "as a share of the whole"
-            return
-
-    def _status_rate(self, t: QuestionText, spec: QuerySpec) -> bool:
-        """ "what share of generations get blocked", "what fraction of sessions end on an nsfw block":
-        the rate the layer defines for that status, per generation or per session ending."""
-        share = (
-            r"(?:what |the )?(?:share|fraction|percent|percentage|proportion|portion|part|ratio|how often|"
-            r"rate|%)"
-        )
-        ending = r"(?:do |does |did )?sessions? (?:that |which )?(?:end|ends|ended|ending|close|closes) "
-        ending += r"(?:on|after|with|in) (?:an? )?"
-        for m in t.find(
-            rf"{share} (?:of )?{ending}(nsfw block|nsfw filter|block|failure|failed generation|error)"
-        ):
-            t.take(m)
-            name = "nsfw_exit_rate" if "nsfw" in m[1] or m[1] == "block" else "abandon_rate"
-            spec.metrics.append(name)
-            spec.matched[m.group(0).strip()] = name
-            return True
-        rates = {"error": "error_rate", "timeout": "timeout_rate", "nsfw_blocked": "nsfw_block_rate",
-                 "success": "success_rate"}  # fmt: skip
-        options = [(w, rates[s]) for s, ws in STATUS_WORDS.items() for w in ws] + [
-            (w, "failure_rate") for w in FAILED_WORDS
-        ]
-        for word, name in sorted(options, key=lambda o: -len(o[0])):
-            gap = r"(?:[a-z']+ ){0,7}?"
-            for m in t.find(rf"({share}) {gap}({phrase_re(word)})"):
-                t.take_span(m.start(1), m.end(1))
-                t.take_span(m.start(2), m.end(2))
-                # "what share of generations ...": the rows the rate is over, not a count of them
-                if base := re.compile(rf" of (?:all |the )*{ROW_NOUNS}(?= )").match(t.text, m.end(1)):
-                    t.take(base)
-                spec.metrics.append(name)
-                spec.matched[m.group(0).strip()] = name
-                return True
-        return False
-
     def _metrics(self, t: QuestionText, spec: QuerySpec) -> None:
         """Metrics by synonym, longest phrase first. A generic word ("generations", "users") gives
         way to a specific metric in the same question unless the question lists several."""
@@ -392,7 +328,10 @@ class Parser:
                 spec.positions.setdefault(f"metric:{name}", m.start())
         strong = [f for f in found if f[2] not in WEAK_PHRASES]
         listed = bool(re.search(r" and |,", t.open_text()))
-        for _, name, phrase in sorted(strong if strong and not listed else found):
+        # "which style of image gets blocked most often": a metric read already, "image" is its noun
+        keep = strong if (strong or spec.metrics) and not listed else found
+        refuse_units_by_metric(t, found, keep)  # "users by revenue": each user's revenue, not the total
+        for _, name, phrase in sorted(keep):
             if name not in spec.metrics:
                 spec.metrics.append(name)
                 spec.matched[phrase] = name

@@ -20,7 +20,11 @@ class QuestionText:
 
     def __init__(self, question: str):
         text = question.lower().replace("’", "'")
-        text = re.sub(r"[^a-z0-9%'\-:/ ]+", " ", text)
+        # a currency symbol is read, never dropped: "$5" is "5 dollars", "$ made" is revenue (REWORDINGS),
+        # and a "$" nothing reads stops the answer (accounting.py)
+        text = re.sub(r"\$\s?(\d+(?:\.\d+)?)", r" \1 dollars ", text).replace("$", " $ ")
+        text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)  # a decimal point is kept: "above 3.5%"
+        text = re.sub(r"[^a-z0-9%$'.\-:/ ]+", " ", text)
         text = " " + re.sub(r"\s+", " ", text).strip() + " "
         for pattern, replacement in REWORDINGS:
             text = re.sub(pattern, replacement, text)
@@ -63,7 +67,7 @@ class QuestionText:
         return "".join(" " if u else c for c, u in zip(self.text, self.used, strict=True))
 
     def words_left(self) -> list[str]:
-        words = (w.strip("'") for w in re.findall(r"[a-z0-9%']+", self.rest()))
+        words = (w.strip("'") for w in re.findall(r"[a-z0-9%$']+", self.rest()))
         return [w for w in words if w not in STOP and w not in ("s", "")]
 
 

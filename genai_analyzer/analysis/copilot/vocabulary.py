@@ -11,7 +11,8 @@ MONTHS = {m: i + 1 for i, m in enumerate(MONTH_NAMES)}
 MONTHS.update({name[:3]: n for name, n in list(MONTHS.items())} | {"sept": 9})
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "twenty": 20}
 DESTRUCTIVE = re.compile(
-    r"\b(delete|drop|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
+    # "where do users drop off" is the funnel's drop-off, not a DROP
+    r"\b(delete|drop(?![\s-]*offs?\b)|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
     r"create|replace\s+table|rename|attach|copy|install|pragma|add\s+(?:a\s+|an\s+)?new|"
     r"set\s+(?:\S+\s+){0,4}to|change\s+(?:\S+\s+){0,4}to|assign|reset|grant)\b"
 )
@@ -197,6 +198,8 @@ NEW_TOPIC = (
 SIMILARITY_THRESHOLD = 0.62
 # Metric words so generic that another metric named in the same question wins over them
 # ("how often do generations break" asks for a failure rate, not a count of generations).
+# Weak metric words that name units counted one by one: "users by revenue" ranks users.
+COUNTED_UNITS = frozenset({"users", "sessions", "people", "customers", "accounts"})
 WEAK_PHRASES = {
     "generations",
     "generation",
@@ -226,7 +229,14 @@ REWORDINGS = (
     (r" wau(?= )", " active users per week"),
     (r" dau(?= )", " active users per day"),
     (r" mau(?= )", " active users per month"),
-    (r" (?:image|generation|render|request)s? count", " number of generations"),
+    (r" (?:image|generation|gen|render|request)s? count", " number of generations"),
+    (r" (?:the )?(past|last) fortnight(?= )", r" the \1 14 days"),
+    # "domains ranked by p95 latency, worst first": the order words say how; "ranked by" names the metric
+    (
+        r" (?:ranked|sorted|ordered) by(?= (?:[a-z0-9]+ ){1,4}(?:(?:best|worst|highest|lowest|largest|smallest)"
+        r" first|in (?:ascending|descending) order) )",
+        " by",
+    ),
     (
         r" (mean|average|avg|median|p50|p95) and (mean|average|avg|median|p50|p95) (?:generation )?latency",
         r" \1 latency and \2 latency",
@@ -281,6 +291,15 @@ REWORDINGS = (
     (
         r" money (?:did|do|does|have|has) (?:we|you|i|they|it) (?:make|made|earn|earned|bring in|brought in|take in|took in)(?= )",
         " money made",
+    ),
+    # "$ made", "$ spent": money in and out; any other "$" is left for the accounting to refuse
+    (r" \$ (?:made|earned|brought in|taken in|took in|coming in|came in|generated)(?= )", " money made"),
+    (r" \$ (?:spent|paid|burned|burnt|burn|spend)(?= )", " cost"),
+    # "sessions with more than 20 generations - how many are there?": the count asked after its subject
+    (
+        r"^ ((?!how |what |which )[a-z0-9].*?) (?:- )?how many (?:of (?:them|these|those) )?(?:are|were) there"
+        r"(?: in total| overall| altogether)? $",
+        r" how many \1 ",
     ),
     (r" wrap(?:s|ped|ping)? up(?= )", " end"),
     (r" (?:right|just|immediately|directly) after(?= )", " after"),

@@ -1,0 +1,335 @@
+"""Behaviour questions: the session funnel, cohort retention and prompt edits.
+
+These answers are not one metric over one grain, so the parser's QuerySpec does not hold them;
+each is read here with a small grammar of its own and answered with the SQL of the module that
+defines it, so that the copilot and the Analytics views cannot disagree:
+
+- **funnel** ("where do free users drop off", "funnel by tier", "how many sessions reach a kept
+  image"): the semantic layer's funnel, counted by ``analysis.funnel.funnel_query``;
+- **retention** ("retention of pro users by week", "weekly retention by tier"): first-seen weekly
+  cohorts, counted by ``analysis.cohorts.retention_query``;
+- **edits** ("which modifiers are added most before a success", "most common edit type", "re-roll
+  share by tier"): ``fct_prompt_edits`` (docs/refinement.md).
+
+The rule of the parser holds: a question is routed here only by a word only these answers read
+(funnel, drop off, retention, edit, modifier, re-roll, ...), and every other word is read or the
+question is declined, naming the words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from genai_analyzer.analysis.cohorts import retention_query
+from genai_analyzer.analysis.copilot.accounting import account_for_words
+from genai_analyzer.analysis.copilot.spec import CannotAnswer
+from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.funnel import funnel_query
+from genai_analyzer.analysis.semantic import SemanticLayer, literal
+
+FUNNEL = r"(?:session |conversion )?funnel|drop(?:s|ped|ping)? ?-?off|drop-?offs?|dropoffs?"
+RETENTION = r"(?:weekly |cohort )?retention|retained"
+EDITS = r"edits?|edit types?|modifiers?|re-?rolls?|re-?rolled|re-?rolling|terms? (?:added|removed)"
+# "how many sessions reach a kept image": a funnel step reached (the step's words: the layer's)
+REACH = (
+    r"(?:reach(?:es|ed)?|get to|gets to|got to|make it to|makes it to) (?:the |a |an )?(?:step )?"
+    r"(?:kept|keep|keeping|refined|refinement|succeeded|successful|success|started|first generation)"
+)
+SHARE = r"share|rate|fraction|proportion|percentage|percent|%"
+EDIT_TYPES = {"re_roll": r"re-?rolls?|re rolls?", "settings_only": r"settings[- ]only(?: edits?)?",
+              "new_idea": r"new ideas?", "subject_changed": r"subject changes?|changed subjects?",
+              "modifiers_added": r"modifiers? added", "modifiers_removed": r"modifiers? removed",
+              "modifiers_changed": r"modifiers? changed"}  # fmt: skip
+TYPE_SHARE = "|".join(
+    rf"(?:(?:{SHARE}) of (?:edits that are )?(?:{p})|(?:{p}) (?:{SHARE}))" for p in EDIT_TYPES.values()
+)  # "re-roll share", "share of new ideas": one edit type's share of the edits
+TRIGGER = re.compile(rf"(?<![a-z])(?:{FUNNEL}|{RETENTION}|{EDITS}|{REACH}|{TYPE_SHARE})(?![a-z])")
+BY_TIER = r"(?:by|per|for each|across|split by|broken down by) (?:user |the )?tiers?"
+BY_WEEK = r"(?:by|per|each|every|over|for each) (?:the )?weeks?|weekly|week by week|week over week"
+
+
+@dataclass
+class BehaviourAnswer:
+    sql: str
+    reading: str
+
+
+def routes_here(question: str) -> bool:
+    """Whether a word of ``question`` names the funnel, retention or prompt edits."""
+    return TRIGGER.search(QuestionText(question).text) is not None
+
+
+def answer(
+    question: str, layer: SemanticLayer, values: dict[str, list[str]], vocabulary: set[str]
+) -> BehaviourAnswer:
+    """The SQL and reading of a behaviour question; ``CannotAnswer`` for what is not read whole."""
+    t = QuestionText(question)
+    tiers, tier_words = _tiers(t, layer, values)
+    by_tier = _take(t, BY_TIER) is not None
+    if t.has(FUNNEL) or _step(t, layer) is not None:
+        out = _funnel(t, layer, tiers, by_tier)
+    elif t.has(RETENTION):
+        out = _retention(t, tiers, by_tier)
+    else:
+        out = _edits(t, tiers, by_tier)
+    account_for_words(vocabulary, t)
+    reading = out.reading + (f"; only tier {', '.join(tiers)} ({tier_words})" if tiers else "")
+    return BehaviourAnswer(out.sql, reading + ("; by tier" if by_tier else "") + "; all dates")
+
+
+# --- the parts every kind reads --------------------------------------------------------------
+
+
+def _take(t: QuestionText, pattern: str) -> str | None:
+    for m in t.find(pattern):
+        t.take(m)
+        return m.group(0)
+    return None
+
+
+def _tiers(t: QuestionText, layer: SemanticLayer, values) -> tuple[list[str], str]:
+    """Tiers named ("free users", "the pro tier", "paying users"), and the words that named them."""
+    noun = r"(?: tier)?(?: users?| people| customers| accounts)?"
+    named = [(str(v), [str(v)]) for v in values.get("tier", [])]
+    named += [
+        (p, list(s["values"])) for s in layer.segments if s["dimension"] == "tier" for p in s["phrases"]
+    ]
+    for phrase, tiers in sorted(named, key=lambda n: -len(n[0])):
+        for m in t.find(rf"(?:(?:for|of|among|from) )?(?:the )?{re.escape(phrase)}{noun}"):
+            t.take(m)
+            return tiers, m.group(0).strip()
+    return [], ""
+
+
+def inline(sql: str, params: dict) -> str:
+    """``sql`` with its bound ``$name`` values written as literals: the copilot's SQL is shown and
+    can be edited, so it carries its values (taken from the warehouse's own, never the question's)."""
+
+    def value(v) -> str:
+        if isinstance(v, list | tuple):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, date):
+            return f"DATE '{v.isoformat()}'"
+        return literal(v)
+
+    names = sorted(params, key=len, reverse=True)
+    return re.sub(
+        r"\$([a-z_]+)\b", lambda m: value(params[m.group(1)]) if m.group(1) in names else m.group(0), sql
+    )
+
+
+# --- the session funnel ----------------------------------------------------------------------
+
+
+def _step(t: QuestionText, layer: SemanticLayer, take: bool = False) -> int | None:
+    """ "reach a kept image", "get to a successful generation": the funnel step named (1-based)."""
+    steps = layer.funnels["session"].steps
+    phrases = sorted(
+        ((p, i) for i, s in enumerate(steps, 1) for p in (s.name, *s.synonyms)), key=lambda pi: -len(pi[0])
+    )
+    verbs = r"reach(?:es|ed)?|get to|gets to|got to|make it to|makes it to|end with|ends with|end on"
+    for phrase, number in phrases:
+        for m in t.find(rf"(?:{verbs}) (?:the )?(?:step )?{re.escape(phrase)}(?: step)?"):
+            if take:
+                t.take(m)
+            return number
+    return None
+
+
+def _funnel(t: QuestionText, layer: SemanticLayer, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
+    spec = layer.funnels["session"]
+    period = None
+    for grain in ("day", "week", "month"):
+        if _take(
+            t,
+            rf"(?:by|per|each|every|for each) (?:the )?{grain}s?|{grain}ly"
+            if grain != "day"
+            else r"(?:by|per|each|every|for each) (?:the )?days?|daily",
+        ):
+            period = grain
+    sql, params = funnel_query(
+        Filters(tiers=tiers or None), by="tier" if by_tier else "none", period=period or "none", layer=layer
+    )
+    wide = inline(sql, params)
+    keys = (["grp AS tier"] if by_tier else []) + ([f"period AS {period}"] if period else [])
+    order = ", ".join(["grp"] * by_tier + ["period"] * bool(period))
+    step = _step(t, layer, take=True)
+    if step is not None:  # "how many sessions reach a kept image": that step's count
+        _take(t, r"how many sessions|(?:the )?number of sessions|how many")
+        select = ", ".join([*keys, f"reached_{step} AS sessions"])
+        name = spec.steps[step - 1]
+        return BehaviourAnswer(
+            f"WITH wide AS ({wide})\nSELECT {select} FROM wide" + (f" ORDER BY {order}" if order else ""),
+            f"Sessions reaching the session funnel's step '{name.name}' ({name.label}) and the steps before",
+        )
+    _take(t, FUNNEL)
+    _take(t, r"where do(?:es)?|where did|at (?:which|what) step|which step|where")
+    _take(t, r"sessions?|users?|people|customers")
+    parts = []
+    for i, s in enumerate(spec.steps, 1):
+        previous = f"reached_{i - 1}" if i > 1 else None
+        parts.append(
+            f"SELECT grp, period, {i} AS step_number, {literal(s.name)} AS step, "
+            f"{literal(s.label)} AS label, "
+            f"reached_{i} AS sessions, reached_{i} / nullif(reached_1, 0) AS share_of_first, "
+            + (
+                f"{previous} - reached_{i} AS dropped, ({previous} - reached_{i}) / nullif({previous}, 0)"
+                if previous
+                else "0 AS dropped, CAST(NULL AS DOUBLE)"
+            )
+            + " AS drop_off_rate FROM wide"
+        )
+    select = ", ".join(
+        [*keys, "step_number", "step", "label", "sessions", "share_of_first", "dropped", "drop_off_rate"]
+    )
+    sql = (
+        f"WITH wide AS ({wide}),\nsteps AS (\n  " + "\n  UNION ALL ".join(parts) + "\n)\n"
+        f"SELECT {select} FROM steps ORDER BY {order + ', ' if order else ''}step_number"
+    )
+    reading = "Session funnel: sessions reaching each step, how many dropped before it, the drop-off rate"
+    return BehaviourAnswer(sql, reading + (f"; by {period} started" if period else ""))
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+def _retention(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
+    if t.has(r"sign ?-?ups?|signed up|daily|monthly|by (?:the )?(?:day|month)s?|per (?:day|month)"):
+        raise CannotAnswer(
+            "Retention is counted in weeks from the week a user was first seen; ask e.g. 'weekly "
+            "retention by tier' (signup cohorts are in the Analytics tab's Cohorts view).",
+            ("weekly retention", "retention of pro users by week", "retention by tier"),
+        )
+    _take(t, RETENTION)
+    _take(t, BY_WEEK)
+    _take(t, r"(?:by|per|for each) (?:the )?(?:first[- ]seen )?(?:week )?cohorts?|cohorts?")
+    sql, params = retention_query(None, Filters(tiers=tiers or None), by="tier" if by_tier else "none")
+    keys = ["grp AS tier"] if by_tier else []
+    select = ", ".join(
+        [
+            *keys,
+            "cohort",
+            "cohort_users",
+            "weeks_since",
+            "week",
+            "active_users",
+            "active_users / cohort_users AS retention",
+        ]
+    )
+    return BehaviourAnswer(
+        f"WITH retained AS ({inline(sql, params)})\nSELECT {select} FROM retained "
+        "ORDER BY grp, cohort, weeks_since",
+        "Weekly retention: per cohort of users first seen the same week, the share active each week after",
+    )
+
+
+# --- prompt edits ----------------------------------------------------------------------------
+
+
+def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
+    where = [f"u.tier IN ({', '.join(literal(v) for v in tiers)})"] if tiers else []
+    source = "fct_prompt_edits e" + (" JOIN dim_users u USING (user_id)" if tiers or by_tier else "")
+    keys = ["u.tier AS tier"] if by_tier else []
+    if m := next(
+        t.find(
+            r"(?:(?:which|what|the) )?(?:top (\d+) )?(modifiers?|terms?) (?:that )?(?:do )?"
+            r"(?:people |users |are |is |get |gets |were )?(add|added|adds|adding|remove|"
+            r"removed|removes|removing)"
+        ),
+        None,
+    ):
+        return _terms(t, m, where, source, keys, by_tier)
+    for name, pattern in EDIT_TYPES.items():  # "re-roll share by tier": one type's share of the edits
+        m = _take(
+            t,
+            rf"(?:what )?(?:(?:the )?(?:{SHARE}) of (?:edits that are )?(?:{pattern})"
+            rf"|(?:{pattern}) (?:{SHARE}))",
+        )
+        if m:
+            select = ", ".join(
+                [*keys, f"avg(CASE WHEN e.edit_type = {literal(name)} THEN 1.0 ELSE 0.0 END) AS {name}_share"]
+            )
+            sql = f"SELECT {select} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
+            sql += " GROUP BY ALL ORDER BY tier" if by_tier else ""
+            return BehaviourAnswer(sql, f"Share of prompt edits that are {name.replace('_', ' ')}s")
+    kind = r"(?:edit types?|types? of edits?|kinds? of edits?|edits? by type|edits? per type)"
+    if _take(t, rf"(?:the )?(?:most|least) (?:common|frequent|popular|used) {kind}"):
+        top = 1
+    elif _take(t, rf"(?:how many )?{kind}|(?:the )?mix of {kind}"):
+        top = None
+    else:
+        raise CannotAnswer(
+            "I answer questions on prompt edits like 'most common edit type', 're-roll share by tier' "
+            "or 'which modifiers are added most before a success'.",
+            (
+                "most common edit type",
+                "re-roll share by tier",
+                "which modifiers are added most before a success",
+            ),
+        )
+    partition = " PARTITION BY u.tier" if by_tier else ""
+    select = ", ".join(
+        [
+            *keys,
+            "e.edit_type",
+            "count(*) AS edits",
+            f"count(*) / sum(count(*)) OVER ({partition.strip()}) AS share",
+        ]
+    )
+    sql = f"SELECT {select} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
+    sql += " GROUP BY ALL ORDER BY " + ("tier, " if by_tier else "") + "edits DESC, edit_type"
+    if top:
+        if by_tier:
+            raise CannotAnswer(
+                "The most common edit type per tier: ask 'edit types by tier' and read each tier's first row."
+            )
+        sql += f" LIMIT {top}"
+    return BehaviourAnswer(sql, "Prompt edits by type, with each type's share" + ("; top 1" if top else ""))
+
+
+def _terms(t, m, where, source, keys, by_tier) -> BehaviourAnswer:
+    """ "which modifiers are added most before a success": the terms added (removed) in modifier
+    edits, counted; "before a success" keeps the edits whose generation succeeded."""
+    t.take(m)
+    added = m.group(3).startswith("add")
+    column, types = (
+        ("terms_added", "'modifiers_added', 'modifiers_changed'")
+        if added
+        else ("terms_removed", "'modifiers_removed', 'modifiers_changed'")
+    )
+    where = [f"e.edit_type IN ({types})", *where]
+    success = _take(
+        t,
+        r"(?:right |just )?before (?:a |an )?(?:success|successful (?:generation|image))|"
+        r"(?:that |which )?(?:led|lead|leads) to (?:a |an )?(?:success|successful (?:generation|image))",
+    )
+    if success:
+        where.append("e.status = 'success'")
+    ranked = _take(
+        t,
+        r"(?:the )?(?:most|most often|most frequently|the most|most commonly)|(?:the )?most common|"
+        r"(?:the )?most popular",
+    )
+    if by_tier:
+        raise CannotAnswer(
+            "Terms ranked per tier are not read yet: ask for one tier, e.g. 'which modifiers "
+            "do pro users add most'."
+        )
+    if not (ranked or m.group(1)):
+        raise CannotAnswer(
+            f"Which {m.group(2)}: the most {'added' if added else 'removed'}? Ask e.g. "
+            f"'top 10 {m.group(2)} {m.group(3)}'."
+        )
+    top = int(m.group(1)) if m.group(1) else (1 if not m.group(2).endswith("s") else 10)
+    what = "times_added" if added else "times_removed"
+    sql = (
+        f"SELECT term AS modifier, count(*) AS {what}\nFROM (SELECT unnest(e.{column}) AS term FROM {source} "
+        f"WHERE {' AND '.join(where)}) AS terms\nGROUP BY term ORDER BY {what} DESC, term LIMIT {top}"
+    )
+    reading = f"The {top} terms most often {'added' if added else 'removed'} in modifier edits" + (
+        "; only edits whose generation succeeded" if success else ""
+    )
+    return BehaviourAnswer(sql, reading)

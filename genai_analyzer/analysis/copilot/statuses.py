@@ -1,0 +1,104 @@
+"""A generation's status in a question: counted ("how many errors"), as its rate ("what share of
+generations get blocked", "which style gets blocked most often"), and shares of a total ("what
+share of revenue comes from pro")."""
+
+from __future__ import annotations
+
+import re
+
+from genai_analyzer.analysis.copilot.shares import SHARE, is_total
+from genai_analyzer.analysis.copilot.spec import QuerySpec
+from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
+from genai_analyzer.analysis.copilot.vocabulary import FAILED_WORDS, ROW_NOUNS, STATUS_WORDS, status_words
+from genai_analyzer.analysis.semantic import SemanticLayer
+
+RATES = {"error": "error_rate", "timeout": "timeout_rate", "nsfw_blocked": "nsfw_block_rate",
+         "success": "success_rate"}  # fmt: skip
+
+
+def _rate_words() -> list[tuple[str, str]]:
+    """(a status word, the rate the layer defines for it), longest first."""
+    options = [(w, RATES[s]) for s, ws in STATUS_WORDS.items() for w in ws]
+    options += [(w, "failure_rate") for w in FAILED_WORDS]
+    return sorted(options, key=lambda o: -len(o[0]))
+
+
+def ranked_status(t: QuestionText, spec: QuerySpec) -> None:
+    """ "which style of image gets nsfw-blocked most often", "which sampler errors the least often":
+    how often is a rate ("how often do generations get blocked" is the block rate), and "most
+    often" ranks the groups by it, top 1 unless a number is named."""
+    for word, name in _rate_words():
+        for m in t.find(rf"({phrase_re(word)}) (?:the )?(most|least|more|less) (?:often|frequently)"):
+            t.take(m)
+            spec.metrics.append(name)
+            spec.top = spec.top or 1
+            spec.ascending = m.group(2) in ("least", "less")
+            spec.matched[m.group(0).strip()] = f"{name}, {'bottom' if spec.ascending else 'top'} {spec.top}"
+            return
+
+
+def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpec) -> None:
+    """ "how many errors", "how many portrait generations failed": a count of generations with
+    that status (failed: any status but success)."""
+    statuses = values.get("status", [])
+    if _status_rate(t, spec):
+        return
+    options = status_words(statuses, absent_too=True)  # "how many timeouts": 0 is an answer
+    options.sort(key=lambda o: -len(o[0]))
+    counting = r"(how many|number of|count of|count the|count|total)"
+    for word, values in options:
+        gap = r"(?:[a-z]+ ){0,4}?(?:were |was |got |have been |had been )?"
+        for m in t.find(rf"{counting} {gap}({phrase_re(word)})"):
+            t.take_span(m.start(1), m.end(1))
+            t.take_span(m.start(2), m.end(2))
+            spec.metrics.append("generations")
+            spec.filters.setdefault("status", []).extend(
+                v for v in values if v not in spec.filters.get("status", [])
+            )
+            spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"
+            return
+
+
+def read_share(metric_phrases, layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
+    """ "what share of revenue comes from pro", "what share of revenue does each tier bring in",
+    "what fraction of generations use more than 50 steps": a total or a count, as the part the
+    filters keep (or each group's part) of the whole; the metric's words are read by
+    ``_metrics``, the part by the filters and groupings (compiler.py)."""
+    totals = "|".join(phrase_re(p) for p, n in metric_phrases if is_total(layer.metrics[n]))
+    share = rf"(?:what |the )?(?:{SHARE}) of"
+    for m in t.find(rf"{share}(?: the| all| our| total)*(?= (?:{totals})(?![a-z0-9]))"):
+        t.take(m)
+        spec.share = True
+        spec.matched[m.group(0).strip()] = "as a share of the whole"
+        return
+
+
+def _status_rate(t: QuestionText, spec: QuerySpec) -> bool:
+    """ "what share of generations get blocked", "what fraction of sessions end on an nsfw block":
+    the rate the layer defines for that status, per generation or per session ending."""
+    share = (
+        r"(?:what |the )?(?:share|fraction|percent|percentage|proportion|portion|part|ratio|how often|"
+        r"rate|%)"
+    )
+    ending = r"(?:do |does |did )?sessions? (?:that |which )?(?:end|ends|ended|ending|close|closes) "
+    ending += r"(?:on|after|with|in) (?:an? )?"
+    for m in t.find(
+        rf"{share} (?:of )?{ending}(nsfw block|nsfw filter|block|failure|failed generation|error)"
+    ):
+        t.take(m)
+        name = "nsfw_exit_rate" if "nsfw" in m[1] or m[1] == "block" else "abandon_rate"
+        spec.metrics.append(name)
+        spec.matched[m.group(0).strip()] = name
+        return True
+    for word, name in _rate_words():
+        gap = r"(?:[a-z']+ ){0,7}?"
+        for m in t.find(rf"({share}) {gap}({phrase_re(word)})"):
+            t.take_span(m.start(1), m.end(1))
+            t.take_span(m.start(2), m.end(2))
+            # "what share of generations ...": the rows the rate is over, not a count of them
+            if base := re.compile(rf" of (?:all |the )*{ROW_NOUNS}(?= )").match(t.text, m.end(1)):
+                t.take(base)
+            spec.metrics.append(name)
+            spec.matched[m.group(0).strip()] = name
+            return True
+    return False
