@@ -68,18 +68,22 @@ def alerts_markdown(api: Api) -> str:
 
 TABS_GUIDE = """
 ### How to read it
-- **Analytics**: KPI cards against the previous period of equal length, then daily activity,
-  failures, latency, friction, weekly money, prompt labels and complexity. One filter bar drives
-  every chart; each chart's data exports as CSV.
+- **Analytics**: KPI cards against the previous period of equal length (or a period you choose),
+  then daily activity (anomalous days marked), failures, latency, friction, weekly money, prompt
+  labels and complexity. One filter bar drives every chart; each chart's data exports as CSV.
 - **Analytics, Leaderboards**: prompts, or clusters of the same text but for case and
   spacing, ranked by re-rolls, failures, abandonment or success, each rate with its 95% confidence
   interval; the ranking trusts only what the interval is sure of, so a prompt tried twice cannot
   top it by luck.
+- **Analytics, Refinement**: how people edit a prompt until they keep an image: edit types and
+  what follows them, the flow of sessions through edits, the terms added and removed.
+- **Analytics, Cohorts**: the session funnel, weekly retention by first-seen week and the users'
+  weekly lifecycle.
 - **Session Explorer**: search prompts by meaning or by words, open any generation, replay its
   session step by step with the prompt changes highlighted, and find more like it.
 - **API**: every figure on these pages is also a typed endpoint (`/overview`, `/kpis`,
-  `/timeseries`, `/leaderboard`, `/alerts`, `/search`, `/session`, ...) callable with `gradio_client`; see the
-  README.
+  `/timeseries`, `/leaderboard`, `/edits`, `/funnel`, `/alerts`, `/search`, `/session`, ...)
+  callable with `gradio_client`; see the README.
 """
 
 STACK = (
