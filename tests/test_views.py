@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import duckdb
 import pytest
 import yaml
+from gradio_client import Client
+from gradio_client.exceptions import AppError
 
+from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.views import SavedView, SavedViews, ViewError, link, parse_yaml
 from genai_analyzer.api.checks import InputError
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.core.contract import app_state_path
 from genai_analyzer.warehouse.reader import Warehouse
+from tests.conftest import serving
 
 PRO = {"start": "", "end": "", "tiers": ["pro"], "statuses": [], "domains": [], "art_styles": []}
 
@@ -125,14 +131,20 @@ def test_a_chart_link_is_the_filter_bars_query_string_and_a_copilot_link_opens_t
 # --- the API over a real warehouse -------------------------------------------------------------
 
 
+def forget_views(warehouse) -> None:
+    """Delete the saved views beside ``warehouse`` (the copilot's approved answers stay)."""
+    store = SavedViews(app_state_path(warehouse))
+    for name in store.names():
+        store.delete(name)
+
+
 @pytest.fixture
 def api(sample_warehouse):
     wh = Warehouse(sample_warehouse)
-    state = app_state_path(sample_warehouse)
-    state.unlink(missing_ok=True)
+    forget_views(sample_warehouse)
     yield Api(wh)
     wh.close()
-    state.unlink(missing_ok=True)
+    forget_views(sample_warehouse)
 
 
 def test_a_chart_views_records_are_the_charts_under_its_filters(api):
@@ -182,3 +194,47 @@ def test_an_unknown_view_is_an_input_error_on_name(api):
     with pytest.raises(InputError) as caught:
         api.view("nothing")
     assert (caught.value.code, caught.value.field) == ("not_found", "name")
+
+
+# --- over HTTP ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(sample_warehouse):
+    forget_views(sample_warehouse)
+    with serving(sample_warehouse) as (wh, url):
+        yield Api(wh), Client(url, verbose=False)
+    forget_views(sample_warehouse)
+
+
+def test_views_and_view_over_http_give_what_the_page_saved(served):
+    api, client = served
+    _, last = queries.data_range(api.wh)
+    week = PRO | {"start": str(last - timedelta(days=6)), "end": str(last)}
+    api.save_chart_view("Pro days", "daily activity", week, "previous")
+    answer = api.ask("error rate by tier")
+    api.pin_answer("Errors", answer["question"], answer["sql"])
+    listed = client.predict(api_name="/views")
+    assert [(v["name"], v["kind"]) for v in listed] == [("Pro days", "chart"), ("Errors", "copilot")]
+    assert listed[1]["link"] == "?tab=dashboard&view=Errors" and listed[1]["sql"] == answer["sql"]
+    chart = client.predict(name="pro days", api_name="/view")
+    assert chart["records"] == client.predict(
+        chart="daily activity",
+        tiers=["pro"],
+        start=week["start"],
+        end=week["end"],
+        compare="previous",
+        api_name="/chart",
+    )
+    assert {r["period"] for r in chart["records"]} == {"current", "previous"}
+    pinned = client.predict(name="Errors", api_name="/view")
+    assert pinned["records"] == [dict(zip(answer["columns"], r, strict=True)) for r in answer["rows"]]
+
+
+def test_an_unknown_view_over_http_is_an_error_object_naming_the_saved_ones(served):
+    api, client = served
+    with pytest.raises(AppError) as caught:
+        client.predict(name="Nothing", api_name="/view")
+    error = caught.value.message  # the error object: {"code", "message", "field"}
+    assert (error["code"], error["field"]) == ("not_found", "name")
+    assert "No saved view named 'Nothing'" in error["message"]
