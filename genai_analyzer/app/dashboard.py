@@ -29,6 +29,11 @@ CSS = """
 .dash-scope { color: #cbd5e1; font-size: 0.85rem; }
 .dash-link { font-size: 0.85rem; }
 .dash-error { color: #fca5a5; font-size: 0.9rem; }
+/* Phones: five top-level tabs still fit the bar (theme.py's rule, a little tighter: 324 of the
+   326 px), none moved into Gradio's "more" menu. */
+@media (max-width: 640px) {
+  .tab-container > button { padding: 0 2px !important; font-size: 11px !important; letter-spacing: -0.1px; }
+}
 """
 
 
