@@ -171,6 +171,7 @@ def test_a_pinned_answer_runs_again_through_the_copilots_guard(api):
         ({"chart": "pie"}, "chart"),
         ({"filters": PRO | {"tiers": ["platinum"]}}, "filters"),
         ({"compare": "previous"}, "compare"),  # outcomes is not a chart over time
+        ({"chart": "daily activity", "compare": "period", "compare_start": "2025-09-01"}, "compare"),
     ],
 )
 def test_what_the_warehouse_cannot_draw_is_refused_before_saving(api, view, field):

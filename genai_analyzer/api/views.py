@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.copilot.core import Answer, Copilot
 from genai_analyzer.analysis.views import ImportReport, SavedView, SavedViews, ViewError, link, view_from
 from genai_analyzer.api.checks import InputError, check_text
@@ -39,12 +40,16 @@ class ViewEndpoints:
         try:
             if view.kind == "chart":
                 view.compare = self.check_chart(view.chart, view.compare)
-                self.filters(**view.filters)
+                filters = self.filters(**view.filters)
+                # a chosen period must be whole and in order, as the compare controls require
+                filters.compared_period(*queries.data_range(self.wh), view.compare,
+                                        view.compare_start, view.compare_end)  # fmt: skip
             else:
                 self.sql_copilot.runner.check(view.sql)
         except AnalyzerError as exc:
             field = getattr(exc, "field", None)
-            field = "filters" if view.kind == "chart" and field not in ("chart", "compare") else field
+            if view.kind == "chart" and field not in ("chart", "compare"):
+                field = "compare" if str(field).startswith("compare") else "filters"
             raise ViewError(f"{exc}", field=field or ("chart" if view.kind == "chart" else "sql")) from None
 
     # --- the public endpoints ---------------------------------------------------------------------
