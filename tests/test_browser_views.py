@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from gradio_client import Client
 
-from genai_analyzer.analysis.views import SavedViews
+from genai_analyzer.analysis.views import SavedViews, view_from
 from genai_analyzer.core.contract import app_state_path
 from tests.conftest import serving
 from tests.test_browser import LAUNCH_ARGS, TIMEOUT_MS, _browser_path, _doc_shot, _need
@@ -76,6 +76,12 @@ def _dashboard_view(page, name: str):
     return view
 
 
+def _upload(page, path) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.locator("#views-import").click()
+    chooser.value.set_files(str(path))
+
+
 def test_a_view_saved_under_applied_filters_is_drawn_on_the_dashboard_and_its_link_opens_them(
     open_page, app_url
 ):
@@ -137,3 +143,39 @@ def test_a_pinned_copilot_answer_is_drawn_again_on_the_dashboard(open_page, app_
     phone.locator("#dashboard-all").wait_for()
     _doc_shot(phone, "dashboard-390")
     assert not page.errors and not phone.errors, (page.errors, phone.errors)
+
+
+def test_views_exported_deleted_and_imported_come_back_and_a_second_import_skips_them(
+    open_page, app_url, tmp_path
+):
+    wh, _ = app_url
+    store = SavedViews(app_state_path(wh.path))
+    # with the views the tests above saved, if they ran
+    store.save(
+        view_from({"name": "Free domains", "kind": "chart", "chart": "domains", "filters": {"tiers": "free"}})
+    )
+    page = open_page("?tab=dashboard")
+    page.locator(".dash-name").first.wait_for()
+    saved = store.names()
+    assert saved and page.locator(".dash-name").all_inner_texts() == saved
+
+    page.locator("#views-export-button").click()
+    with page.expect_download() as download:
+        page.locator("#views-export a").first.click()
+    exported = tmp_path / "views.yaml"
+    download.value.save_as(exported)
+    assert exported.read_text() == store.export_yaml()
+
+    for left in reversed(range(len(saved))):  # one at a time, each redraw awaited
+        page.locator(".dash-delete").first.click()
+        page.wait_for_function("n => document.querySelectorAll('.dash-name').length === n", arg=left)
+    assert store.names() == []
+    page.locator("#dashboard-empty").wait_for()
+
+    _upload(page, exported)
+    page.locator("#dashboard-note").get_by_text(f"Imported {len(saved)} views").wait_for()
+    page.wait_for_function("n => document.querySelectorAll('.dash-name').length === n", arg=len(saved))
+    assert store.names() == saved
+    _upload(page, exported)  # the same views again: each name is taken
+    page.locator("#dashboard-note").get_by_text("Imported 0 views; skipped").wait_for()
+    assert not page.errors, page.errors

@@ -94,6 +94,9 @@ def test_importing_a_name_already_saved_reports_it_and_keeps_the_saved_one(store
     assert report.added == ["New"] and report.skipped == ["Pro outcomes"]
     assert "skipped 1 already saved under the same name (Pro outcomes)" in report.message()
     assert store.get("Pro outcomes").chart == "domains"
+    again = store.import_yaml(text)  # nothing new at all: reported, not an error
+    assert again.added == [] and again.skipped == ["Pro outcomes", "New"]
+    assert again.message().startswith("Imported 0 views; skipped 2")
 
 
 @pytest.mark.parametrize(

@@ -222,6 +222,8 @@ class SavedViews:
             taken.add(view.name.lower())
         if len(taken) > MAX_VIEWS:
             raise ViewError(f"At most {MAX_VIEWS} views can be saved; delete some first.")
+        if not views:
+            return  # an import whose every name is taken: nothing to write
         start = con.execute("SELECT coalesce(max(position), 0) + 1 FROM saved_views").fetchone()[0]
         con.executemany(
             f"INSERT INTO saved_views ({', '.join(COLUMNS)}, position) "
