@@ -244,8 +244,11 @@ def arguments_for(served, name: str):
                 st.none(), st.one_of(junk, st.fixed_dictionaries({"spec": junk, "sql": st.text(max_size=20)}))
             ),
         },
+        "views": {},
+        "view": {"name": text_like(st.sampled_from(["Pro outcomes", "By tier", ""]))},
     }[name]
-    required = {"query", "generation_id", "session_id", "question"}  # sent as null when left out: rare
+    # sent as null when left out: rare
+    required = {"query", "generation_id", "session_id", "question", "name"}
     base = st.fixed_dictionaries(
         {k: v for k, v in own.items() if k in required},
         optional={k: v for k, v in own.items() if k not in required},
@@ -302,6 +305,9 @@ def test_thumbnail_urls_come_from_one_helper_and_name_no_server_path():
             "context",
         ),
         ("ask", {"question": "generations by tier", "context": "yesterday"}, "invalid_type", "context"),
+        ("view", {"name": "no such view"}, "not_found", "name"),
+        ("view", {"name": ["a"]}, "invalid_type", "name"),
+        ("view", {"name": "v" * 81}, "too_long", "name"),
     ],
 )
 def test_bad_input_is_an_error_object_naming_the_field(served, caplog, capfd, name, arguments, code, field):
@@ -340,7 +346,7 @@ def test_an_ask_context_is_accepted_only_as_returned(served):
 
 # --- the property test ---------------------------------------------------------------------------
 
-EXAMPLES_PER_ENDPOINT = 210  # 19 endpoints: 3,990 inputs
+EXAMPLES_PER_ENDPOINT = 210  # 21 endpoints: 4,410 inputs
 
 
 @pytest.mark.slow

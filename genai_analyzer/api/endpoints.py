@@ -49,6 +49,7 @@ from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and
     type_name,
 )
 from genai_analyzer.api.monitoring import DEFAULT_MAX_Z, DEFAULT_TRAILING_DAYS, MonitoringEndpoints
+from genai_analyzer.api.views import ViewEndpoints
 from genai_analyzer.core.jsonable import plain, records
 from genai_analyzer.core.settings import Settings
 from genai_analyzer.warehouse.reader import Warehouse
@@ -97,6 +98,8 @@ ENDPOINTS = (
     "session",
     "sessions",
     "ask",
+    "views",
+    "view",
 )
 
 
@@ -113,7 +116,7 @@ class UnknownChart(InputError):
 
 
 @dataclass
-class Api(BehaviourEndpoints, MonitoringEndpoints):
+class Api(BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints):
     """The public API over one read-only warehouse; ``copilot`` answers /ask (an offline one over
     the warehouse when not given)."""
 
@@ -206,6 +209,15 @@ class Api(BehaviourEndpoints, MonitoringEndpoints):
     ) -> pd.DataFrame:
         """The data behind one Analytics chart, exactly as the chart draws it (with the compared
         period's rows for compare="previous" or "period", on a time chart)."""
+        compare = self.check_chart(chart, compare)
+        frame = queries.with_comparison(
+            self.wh, filters, CHART_QUERIES[chart], compare, compare_start, compare_end
+        )
+        return self._flag_anomalies(frame, filters) if chart == ANOMALY_CHART else frame
+
+    def check_chart(self, chart: str, compare: str = "none") -> str:
+        """``compare`` checked for ``chart``: an UnknownChart for a chart the tab does not draw, an
+        InputError for an unknown comparison or one on a chart not over time."""
         if not isinstance(chart, str) or chart not in CHART_QUERIES:
             raise UnknownChart(chart if not isinstance(chart, str) else chart[:MAX_ID_CHARS])
         compare = check_choice(compare, "compare", COMPARE_MODES, "comparison")
@@ -216,10 +228,7 @@ class Api(BehaviourEndpoints, MonitoringEndpoints):
                 field="compare",
                 valid=["none"],
             )
-        frame = queries.with_comparison(
-            self.wh, filters, CHART_QUERIES[chart], compare, compare_start, compare_end
-        )
-        return self._flag_anomalies(frame, filters) if chart == ANOMALY_CHART else frame
+        return compare
 
     def _flag_anomalies(self, frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         """A daily series' days with their generations' robust z-score (``anomaly_z``) against the

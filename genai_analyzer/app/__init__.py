@@ -10,6 +10,7 @@ from genai_analyzer.app import (
     analytics,
     cohorts,
     copilot,
+    dashboard,
     explorer,
     filterbar,
     leaderboards,
@@ -45,9 +46,10 @@ def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Block
             with gr.Tab("Session Explorer", id="explorer") as explorer_tab:
                 explorer.build(demo, api, bar)
             with gr.Tab("SQL Copilot", id="copilot") as copilot_tab:
-                copilot.build(demo, api.sql_copilot)
+                copilot.build(demo, api.sql_copilot, pin=api.pin_answer)
+            dashboard_tab = dashboard.build(demo, api)
         tab_list = [("overview", overview_tab), ("analytics", analytics_tab), ("explorer", explorer_tab),
-                    ("copilot", copilot_tab)]  # fmt: skip
+                    ("copilot", copilot_tab), ("dashboard", dashboard_tab)]  # fmt: skip
         filterbar.wire(demo, api, bar, tabs, tab_list, filtered={"analytics", "explorer"})
         routes.register(api)
     # A burst of users queues instead of exhausting two cores; the queue holds 100 concurrent API
@@ -63,7 +65,7 @@ def launch_kwargs(wh: Warehouse) -> dict:
     thumbnails by name (``routes.thumbnail_route``: no server path in a URL)."""
     return {
         "theme": make_theme(),
-        "css": CSS + EXPLORER_CSS + copilot.CSS + leaderboards.CSS,
+        "css": CSS + EXPLORER_CSS + copilot.CSS + leaderboards.CSS + dashboard.CSS,
         "js": FORCE_DARK_JS,
         "head": HEAD + DRAW_ONCE_HEAD,  # each new chart drawn once, not twice
         "allowed_paths": font_dirs(),

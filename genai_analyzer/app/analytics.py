@@ -14,6 +14,7 @@ from genai_analyzer.analysis import plotting as charts
 from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.filters import FilterError, Filters
 from genai_analyzer.analysis.formatting import format_change, format_metric, metric_label
+from genai_analyzer.analysis.views import ViewError, link
 from genai_analyzer.api.endpoints import CHART_QUERIES, TIME_CHARTS, Api
 from genai_analyzer.app import filterbar
 from genai_analyzer.app.errors import user_errors
@@ -158,6 +159,14 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         export_choice = gr.Dropdown(names, value=names[0], label="Data behind a chart")
         export_button = gr.Button("Export CSV")
         export_file = gr.File(label="CSV", interactive=False, height=80, elem_id="chart-export")
+    with gr.Row(elem_id="save-view", equal_height=True):
+        # a saved view: the applied filters and one chart, drawn again on the Dashboard tab
+        save_chart = gr.Dropdown(names, value=names[0], label="Chart to save", elem_id="save-view-chart")
+        save_name = gr.Textbox(
+            label="Save this view as", placeholder="e.g. Pro failures in September", elem_id="save-view-name"
+        )
+        save_button = gr.Button("Save this view", elem_id="save-view-button", scale=0, min_width=150)
+    save_note = gr.HTML(padding=False, elem_id="save-view-note")
     with gr.Row():
         # every generation in the applied scope, enriched (what `genai-analyzer export` writes)
         set_csv = gr.Button("Download the filtered generations (CSV)")
@@ -227,3 +236,28 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     for button, fmt in ((set_csv, "csv"), (set_parquet, "parquet")):
         button.click(lambda applied, fmt=fmt: download_set(applied, fmt), [bar.applied], set_file,
                      api_visibility="private")  # fmt: skip
+
+    def save_view(name, chart, applied, overlay, mode, start, end):
+        # the applied scope and the comparison as drawn, never the bar's unapplied inputs
+        filters = filterbar.filters_of(api, applied)
+        mode, start, end, _, _ = comparison(api, filters, mode, start, end)
+        try:
+            view = api.save_chart_view(
+                name, chart, applied, *chart_comparison(chart, overlay, mode, start, end)
+            )
+        except ViewError as exc:
+            return filterbar.field_error_html(str(exc)), gr.skip()
+        note = (
+            f'<div class="view-saved" role="status">Saved <b>{html.escape(view.name)}</b>: '
+            f"{html.escape(chart)}"
+            f" for {html.escape(filterbar.describe(filters))}. It is on the Dashboard tab; "
+            f'<a href="{html.escape(link(view))}">its link</a> opens these filters here.</div>'
+        )
+        return note, ""
+
+    save_button.click(
+        user_errors(save_view),
+        [save_name, save_chart, bar.applied, *compare_inputs],
+        [save_note, save_name],
+        api_visibility="private",
+    )

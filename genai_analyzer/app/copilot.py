@@ -7,6 +7,7 @@ again through the same safety checks. ``/ask`` is the same thing for API clients
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import gradio as gr
 import pandas as pd
@@ -36,7 +37,7 @@ def _message(answer: Answer) -> str:
     return f'{text}<br><span class="cp-backend">{where}</span>'
 
 
-def _table(answer: Answer):
+def answer_table(answer: Answer):
     """The result table as people read it (rates as %, money, seconds: the shared formatter);
     hidden when there is none (a refusal), not an empty grid. The API keeps full precision."""
     if not answer.columns:
@@ -65,15 +66,16 @@ def _chips(answer: Answer) -> list:
     ]
 
 
-def _figure(answer: Answer):
+def answer_figure(answer: Answer):
     if answer.figure is not None:
         return answer.figure
     title = "No chart for this answer" if not answer.refused else "No answer"
     return empty(title, "A chart appears when the result has a label and a number per row.")
 
 
-def build(demo: gr.Blocks, copilot: Copilot) -> None:
-    """Render the tab into the enclosing Blocks (/ask is the API layer's, through app/routes.py)."""
+def build(demo: gr.Blocks, copilot: Copilot, pin: Callable | None = None) -> None:
+    """Render the tab into the enclosing Blocks (/ask is the API layer's, through app/routes.py).
+    ``pin(name, question, sql)`` (``Api.pin_answer``) pins an answer to the Dashboard tab."""
     gr.Markdown(
         "Ask about the warehouse in plain words. Answers are read-only SQL over the star schema, "
         "checked before they run; edit the SQL below and run it again if you like."
@@ -96,6 +98,15 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
     with gr.Row():
         run = gr.Button("Run this SQL")
         approve = gr.Button("Mark this answer right", elem_id="copilot-approve", interactive=False)
+        pin_name = gr.Textbox(
+            placeholder="Name on the dashboard (empty: the question)",
+            show_label=False,
+            elem_id="copilot-pin-name",
+            visible=pin is not None,
+        )
+        pin_button = gr.Button(
+            "Pin to dashboard", elem_id="copilot-pin", interactive=False, visible=pin is not None
+        )
     last = gr.State(None)  # the last answer, as the API gives it: what "Mark this answer right" keeps
     with gr.Row():
         table = gr.Dataframe(
@@ -117,9 +128,10 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
         shown_sql = reply.sql or current_sql or ""
         follow = reply.context if reply.kind == "answer" else None
         can_approve = gr.Button(interactive=reply.backend == "semantic" and not reply.refused)
+        can_pin = gr.Button(interactive=bool(reply.sql) and not reply.refused)
         return [
-            history, "", new_context, shown_sql, _table(reply), _figure(reply), follow,
-            reply.to_api(), can_approve, *_chips(reply),
+            history, "", new_context, shown_sql, answer_table(reply), answer_figure(reply), follow,
+            reply.to_api(), can_approve, can_pin, *_chips(reply),
         ]  # fmt: skip
 
     @user_errors
@@ -129,7 +141,7 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
             {"role": "user", "content": f"Run this SQL:\n```sql\n{code or ''}\n```"},
             {"role": "assistant", "content": _message(reply)},
         ]  # its own exchange, never merged into the previous answer's bubble
-        return [*(history or []), *turn], _table(reply), _figure(reply)
+        return [*(history or []), *turn], answer_table(reply), answer_figure(reply)
 
     @user_errors
     def approve_last(answer_fields, history):
@@ -142,7 +154,24 @@ def build(demo: gr.Blocks, copilot: Copilot) -> None:
 
     approve.click(approve_last, [last, chat], [chat, saved, approve], api_visibility="private")
 
-    outputs = [chat, question, context, sql, table, plot, chip_context, last, approve, *chips]
+    @user_errors
+    def pin_last(answer_fields, name, history):
+        # the last answer as it was given: its question and the SQL that answered it
+        question = answer_fields["question"]
+        view = pin((name or "").strip() or question[:80], question, answer_fields["sql"])
+        note = {
+            "role": "assistant",
+            "content": f"Pinned to the Dashboard as '{html.escape(view.name)}': its SQL runs again, "
+            "through the same checks, each time the dashboard is drawn.",
+        }
+        return [*(history or []), note], "", gr.Button(interactive=False)
+
+    if pin is not None:
+        pin_button.click(
+            pin_last, [last, pin_name, chat], [chat, pin_name, pin_button], api_visibility="private"
+        )
+
+    outputs = [chat, question, context, sql, table, plot, chip_context, last, approve, pin_button, *chips]
     for trigger in (send.click, question.submit):
         trigger(answer, [question, chat, context, sql], outputs, api_visibility="private")
     for chip in chips:
