@@ -235,7 +235,9 @@ def wire(
         params = request.query_params if request is not None else {}
         values = from_query(params)
         tab = params.get("tab") if hasattr(params, "get") else None
-        tab = tab if tab in tab_ids else tab_ids[0]
+        # Without a tab in the link the page keeps the tab it shows: a tab clicked while the page
+        # was still loading is not switched back to the first one when this answer arrives.
+        tab = tab if tab in tab_ids else None
         new, problems = checked(api, values)
         messages = [field_error_html(problems.get(name)) for name in FILTER_NAMES]
         applied_now = dict(EMPTY) if new is None else new
@@ -253,9 +255,11 @@ def wire(
             scope_chips(filters_of(api, applied_now)),
             note,
             *messages,
-            gr.Tabs(selected=tab),
-            tab,
-            gr.Group(visible=True if tab in filtered else "hidden"),
+            *(
+                (gr.skip(), gr.skip(), gr.skip())
+                if tab is None
+                else (gr.Tabs(selected=tab), tab, gr.Group(visible=True if tab in filtered else "hidden"))
+            ),
         ]
 
     demo.load(
