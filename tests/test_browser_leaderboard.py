@@ -16,7 +16,7 @@ from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.formatting import format_change
 from genai_analyzer.analysis.leaderboards import DEFAULT_LIMIT, leaderboard_table, prompt_leaderboard
 from tests.conftest import serving
-from tests.test_browser import LAUNCH_ARGS, TIMEOUT_MS, _browser_path, _doc_shot, _need
+from tests.test_browser import TIMEOUT_MS, _doc_shot, browser  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -43,28 +43,13 @@ def _expected(wh, filters: Filters, metric="failure_rate", direction="worst", gr
 
 
 @pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need("playwright is not installed (pip install -e '.[dev]')")
-    path = _browser_path()
-    if path is None:
-        _need("no Chromium on PATH: apt-get install chromium, or set GENAI_BROWSER")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture(scope="module")
 def app_url(sample_warehouse):
     with serving(sample_warehouse) as served_app:
         yield served_app
 
 
 @pytest.fixture
-def open_page(browser, app_url):
+def open_page(browser, app_url):  # noqa: F811  (the imported browser fixture)
     contexts = []
 
     def opened(query: str = "", width: int = 1280, leaderboard: bool = True):

@@ -11,7 +11,7 @@ from gradio_client import Client
 from genai_analyzer.analysis.views import SavedViews, view_from
 from genai_analyzer.core.contract import app_state_path
 from tests.conftest import serving
-from tests.test_browser import LAUNCH_ARGS, TIMEOUT_MS, _browser_path, _doc_shot, _need
+from tests.test_browser import TIMEOUT_MS, _doc_shot, browser  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -21,21 +21,6 @@ BARS_JS = """(view) => {
   const trace = gd._fullData[0];
   return Array.from(trace.y).map((label, i) => [label, Number(trace.x[i])]);
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need("playwright is not installed (pip install -e '.[dev]')")
-    path = _browser_path()
-    if path is None:
-        _need("no Chromium on PATH: apt-get install chromium, or set GENAI_BROWSER")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +35,7 @@ def app_url(sample_warehouse):
 
 
 @pytest.fixture
-def open_page(browser, app_url):
+def open_page(browser, app_url):  # noqa: F811  (the imported browser fixture)
     contexts = []
 
     def opened(query: str = "", width: int = 1280):

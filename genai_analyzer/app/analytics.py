@@ -4,9 +4,7 @@ and charts under one filter bar."""
 from __future__ import annotations
 
 import html
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import gradio as gr
 
@@ -17,6 +15,7 @@ from genai_analyzer.analysis.formatting import format_change, format_metric, met
 from genai_analyzer.analysis.views import ViewError, link
 from genai_analyzer.api.endpoints import CHART_QUERIES, TIME_CHARTS, Api
 from genai_analyzer.app import filterbar
+from genai_analyzer.app.downloads import download_path
 from genai_analyzer.app.errors import user_errors
 
 # chart name -> figure; the frame comes from the API layer (Api.chart_frame), so the chart, its CSV
@@ -218,7 +217,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         filters = filterbar.filters_of(api, applied)
         mode, start, end, _, _ = comparison(api, filters, mode, start, end)
         frame = api.chart_frame(name, filters, *chart_comparison(name, overlay, mode, start, end))
-        path = Path(tempfile.mkdtemp(prefix="genai-export-")) / f"{name.replace(' ', '_')}.csv"
+        path = download_path(f"{name.replace(' ', '_')}.csv")
         frame.to_csv(path, index=False)
         return str(path)
 
@@ -229,7 +228,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     @user_errors
     def download_set(applied, fmt):
         frame = api.export_frame(filterbar.filters_of(api, applied))
-        path = Path(tempfile.mkdtemp(prefix="genai-export-")) / f"generations.{fmt}"
+        path = download_path(f"generations.{fmt}")
         frame.to_csv(path, index=False) if fmt == "csv" else frame.to_parquet(path, index=False)
         return str(path)
 

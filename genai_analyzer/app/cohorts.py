@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import html
 import json
-import tempfile
-from pathlib import Path
 
 import gradio as gr
 
 from genai_analyzer.analysis import behaviour_charts as charts
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import filterbar
+from genai_analyzer.app.downloads import csv_download
 from genai_analyzer.app.errors import user_errors
 
 LABEL = "Cohorts"
@@ -82,12 +81,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar, views: gr.Tabs) -
     filterbar.on_apply(bar, refresh, inputs, outputs)
     funnel_by.change(refresh, [bar.applied, *inputs], outputs, api_visibility="private")
 
-    @user_errors
     def export(funnel):
-        if funnel is None or funnel.empty:
-            raise gr.Error("There is nothing to export: no session matches.", print_exception=False)
-        path = Path(tempfile.mkdtemp(prefix="genai-export-")) / "session_funnel.csv"
-        funnel.to_csv(path, index=False)
-        return gr.File(str(path), visible=True)
+        return csv_download(funnel, "session_funnel.csv", "There is nothing to export: no session matches.")
 
     export_button.click(export, funnel_state, export_file, api_visibility="private")

@@ -10,7 +10,6 @@ that one view. The views themselves live in the app-state file (``analysis/views
 from __future__ import annotations
 
 import html
-import tempfile
 from pathlib import Path
 
 import gradio as gr
@@ -18,6 +17,7 @@ import gradio as gr
 from genai_analyzer.analysis.views import SavedView, ViewError, link
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import analytics, copilot, filterbar
+from genai_analyzer.app.downloads import download_path
 from genai_analyzer.app.errors import user_errors
 from genai_analyzer.core.errors import AnalyzerError
 
@@ -141,7 +141,7 @@ def build(demo: gr.Blocks, api: Api) -> gr.Tab:
 
         @user_errors
         def export():
-            path = Path(tempfile.mkdtemp(prefix="genai-views-")) / "views.yaml"
+            path = download_path("views.yaml", prefix="genai-views-")
             path.write_text(api.export_views(), encoding="utf-8")
             return gr.File(value=str(path), visible=True)
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import html
 import json
-import tempfile
-from pathlib import Path
 
 import gradio as gr
 import pandas as pd
@@ -23,6 +21,7 @@ from genai_analyzer.analysis.leaderboards import (
 )
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import filterbar
+from genai_analyzer.app.downloads import csv_download
 from genai_analyzer.app.errors import user_errors
 
 INTRO = (
@@ -134,12 +133,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar, views: gr.Tabs) -
         trigger_mode="always_last",
     )
 
-    @user_errors
     def export(view):
-        if view is None or view.empty:
-            raise gr.Error("There is nothing to export: the table is empty.", print_exception=False)
-        path = Path(tempfile.mkdtemp(prefix="genai-export-")) / "prompt_leaderboard.csv"
-        view.to_csv(path, index=False)
-        return gr.File(str(path), visible=True)
+        return csv_download(view, "prompt_leaderboard.csv", "There is nothing to export: the table is empty.")
 
     export_button.click(export, shown, export_file, api_visibility="private")

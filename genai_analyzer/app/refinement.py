@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import tempfile
-from pathlib import Path
 
 import gradio as gr
 import pandas as pd
@@ -20,6 +18,7 @@ from genai_analyzer.analysis.behaviour_charts import EDIT_LABELS
 from genai_analyzer.analysis.formatting import plural
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import filterbar
+from genai_analyzer.app.downloads import csv_download
 from genai_analyzer.app.errors import user_errors
 
 LABEL = "Refinement"
@@ -128,12 +127,9 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar, views: gr.Tabs) -
     )
     filterbar.on_apply(bar, refresh, [showing, drawn], outputs)
 
-    @user_errors
     def export(terms):
-        if terms is None or terms.empty:
-            raise gr.Error("There is nothing to export: no term passes the minimum.", print_exception=False)
-        path = Path(tempfile.mkdtemp(prefix="genai-export-")) / "prompt_edit_terms.csv"
-        terms.to_csv(path, index=False)
-        return gr.File(str(path), visible=True)
+        return csv_download(
+            terms, "prompt_edit_terms.csv", "There is nothing to export: no term passes the minimum."
+        )
 
     export_button.click(export, terms_state, export_file, api_visibility="private")
