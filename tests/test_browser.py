@@ -21,6 +21,7 @@ import pytest
 from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.app import filterbar
 from genai_analyzer.app.analytics import CHARTS
 from genai_analyzer.core.settings import Settings
 from tests.conftest import serving
@@ -194,6 +195,25 @@ def test_analytics_draws_every_chart_and_a_filter_changes_the_figures(page, app_
     assert f"Tier: {tier}" in page.locator("#scope-chips").first.inner_text()
     assert f"tiers={tier}" in page.url and "tab=analytics" in page.url
     _shot(page, "3-analytics-filtered")
+
+
+def test_a_tab_opened_after_an_apply_elsewhere_draws_the_applied_scope(page, app_url):
+    # the views of a tab are computed while it is shown; one opened later catches up on opening
+    wh, _ = app_url
+    page.get_by_role("tab", name="Session Explorer").click()
+    panel = _panel(page)
+    panel.locator(".ex-status").first.wait_for()
+    tier = queries.filter_choices(wh)["tiers"][0]
+    _bar(page).get_by_label(tier, exact=True).first.check()
+    _bar(page).get_by_role("button", name="Apply filters").click()
+    scope = filterbar.describe(Filters(tiers=[tier]))
+    panel.locator(".ex-status", has_text=scope).wait_for()
+
+    page.get_by_role("tab", name="Analytics").click()
+    expected = queries.kpis(wh, Filters(tiers=[tier]))["generations"]["value"]
+    assert expected != queries.kpis(wh, Filters())["generations"]["value"]
+    _wait_for_card(page, "Generations", f"{expected:,.0f}")
+    _panel(page).locator(".js-plotly-plot").nth(len(CHARTS) - 1).wait_for()
 
 
 def _wait_for_card(page, label: str, value: str) -> None:

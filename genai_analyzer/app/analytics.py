@@ -4,6 +4,7 @@ and charts under one filter bar."""
 from __future__ import annotations
 
 import html
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import gradio as gr
@@ -173,9 +174,16 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         set_file = gr.File(label="Filtered generations", interactive=False, height=80, elem_id="set-export")
 
     compare_inputs = [compare, compare_with, compare_start, compare_end]
+    drawn = gr.State(None)  # the key of what the cards and charts show
 
     @user_errors
-    def refresh(applied, overlay=False, mode="previous", start="", end=""):
+    def refresh(applied, is_shown, overlay, mode, start, end, drawn_for):
+        key = json.dumps([applied, overlay, mode, start, end], default=str)
+        if not is_shown or key == drawn_for:
+            return [gr.skip()] * (len(outputs) + 1)
+        return [*draw(applied, overlay, mode, start, end), key]
+
+    def draw(applied, overlay, mode, start, end) -> list:
         filters = filterbar.filters_of(api, applied)
         mode, start, end, against, note = comparison(api, filters, mode, start, end)
         # The statements run side by side on their own cursors (DuckDB releases the GIL), and each
@@ -194,14 +202,15 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         return [cards_html, note, *figures]
 
     outputs = [cards, compare_error, *plots.values()]
-    filterbar.on_apply(bar, refresh, compare_inputs, outputs)
-    gr.on(
-        [compare.change, compare_with.change, compare_go.click, compare_start.submit, compare_end.submit],
+    # drawn only while the tab is shown: an Apply on the Explorer does not also compute these
+    filterbar.on_shown(
+        bar,
+        "analytics",
         refresh,
-        [bar.applied, *compare_inputs],
-        outputs,
-        api_visibility="private",
-        trigger_mode="always_last",
+        [*compare_inputs, drawn],
+        [*outputs, drawn],
+        also=(compare.change, compare_with.change, compare_go.click)
+        + (compare_start.submit, compare_end.submit),
     )
     compare_with.change(
         lambda mode: [gr.update(visible=mode == "period")] * 3,

@@ -78,7 +78,14 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar, views: gr.Tabs) -
     views.select(opened, None, showing, api_visibility="private").then(
         refresh, [bar.applied, *inputs], outputs, api_visibility="private"
     )
-    filterbar.on_apply(bar, refresh, inputs, outputs)
+    # on Apply and when the Analytics tab opens, while this view is the one shown there
+    filterbar.on_shown(
+        bar,
+        "analytics",
+        lambda applied, tab_shown, is_showing, *rest: refresh(applied, tab_shown and is_showing, *rest),
+        inputs,
+        outputs,
+    )
     funnel_by.change(refresh, [bar.applied, *inputs], outputs, api_visibility="private")
 
     def export(funnel):

@@ -12,6 +12,7 @@ from the API layer (api/endpoints.py); the HTML from explorer_view.
 from __future__ import annotations
 
 import html
+import json
 
 import gradio as gr
 import pandas as pd
@@ -97,6 +98,8 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     shown_ids = gr.State([])  # generation id of each tile, in gallery order
     scope = gr.State(None)  # the Filters the tiles were found with
     selected = gr.State(None)  # generation id of the selected tile
+    searched = gr.State(None)  # the key of what the gallery shows (None: not a search's results)
+    listed = gr.State(None)  # the key of what the sessions table shows
 
     with gr.Tabs() as views:
         with gr.Tab("Results", id="results"):
@@ -154,7 +157,13 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         return f"{n} {prompts} ({total} generation{'' if total == 1 else 's'})"
 
     @user_errors
-    def run_search(applied, text, mode_value, n):
+    def run_search(applied, is_shown, text, mode_value, n, shown_for):
+        key = json.dumps([applied, (text or "").strip(), mode_value, n], default=str)
+        if not is_shown or key == shown_for:
+            return [gr.skip()] * (len(results_out) + 1)
+        return [*search_results(applied, text, mode_value, n), key]
+
+    def search_results(applied, text, mode_value, n) -> list:
         filters_now = filterbar.filters_of(api, applied)
         scope = html.escape(filterbar.describe(filters_now))
         text = (text or "").strip()
@@ -215,13 +224,14 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
             raise gr.Error("Select an image first.")
         filters_now = filterbar.filters_of(api, applied)
         tiles = api.more_like_this_gallery_frame(generation_id, filters_now, n)
-        return show_results(
+        shown = show_results(
             tiles,
             filters_now,
             f"The selected prompt (pinned first), then {counted(tiles.iloc[1:])} like it, closest first.",
             "No other prompts are close to this one with these filters. Try fewer filters.",
             keep=generation_id,
         )
+        return [*shown, None]  # the gallery no longer shows a search's results
 
     def open_session(session_id: str) -> tuple:
         page = replay_html(*explore.session_with_diffs(wh, session_id))
@@ -234,7 +244,13 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         return open_session(explore.generation_detail(wh, generation_id)["session"]["session_id"])
 
     @user_errors
-    def refresh_sessions(applied, key, desc, at_least, n):
+    def refresh_sessions(applied, is_shown, key, desc, at_least, n, shown_for):
+        drawn = json.dumps([applied, key, desc, at_least, n], default=str)
+        if not is_shown or drawn == shown_for:
+            return gr.skip(), gr.skip(), gr.skip()
+        return [*sessions_of(applied, key, desc, at_least, n), drawn]
+
+    def sessions_of(applied, key, desc, at_least, n) -> tuple:
         frame = api.sessions_frame(filterbar.filters_of(api, applied), key, desc, n, int(at_least))
         if frame.empty:
             note = (
@@ -256,22 +272,22 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
 
     # The newest search wins: while a page's search runs, its later ones wait and only the last of
     # them is sent, so the gallery ends on what was asked last (per page: other users' searches
-    # run side by side under the app's queue).
-    gr.on(
-        [go.click, query.submit, bar.applied.change],
+    # run side by side under the app's queue). Both views compute only while the tab is shown.
+    filterbar.on_shown(
+        bar,
+        "explorer",
         run_search,
-        [bar.applied, query, mode, limit],
-        results_out,
-        api_visibility="private",
-        trigger_mode="always_last",
+        [query, mode, limit, searched],
+        [*results_out, searched],
+        also=(go.click, query.submit),
     )
-    gr.on(
-        [bar.applied.change, sort_by.change, descending.change, min_generations.release, n_sessions.release],
+    filterbar.on_shown(
+        bar,
+        "explorer",
         refresh_sessions,
-        [bar.applied, sort_by, descending, min_generations, n_sessions],
-        [table, sessions_note],
-        api_visibility="private",
-        trigger_mode="always_last",
+        [sort_by, descending, min_generations, n_sessions, listed],
+        [table, sessions_note, listed],
+        also=(sort_by.change, descending.change, min_generations.release, n_sessions.release),
     )
     gallery.select(
         select_tile,
@@ -280,6 +296,6 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         api_visibility="private",
     )
     detail.select(open_generation, [scope], [detail, selected], api_visibility="private")
-    more.click(similar, [selected, limit, bar.applied], results_out, api_visibility="private")
+    more.click(similar, [selected, limit, bar.applied], [*results_out, searched], api_visibility="private")
     open_replay.click(replay_of_generation, [selected], [replay, views], api_visibility="private")
     table.select(select_session, None, [replay, views], api_visibility="private")

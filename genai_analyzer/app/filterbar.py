@@ -53,6 +53,7 @@ class FilterBar:
     pending: gr.HTML
     errors: dict[str, gr.HTML]
     group: gr.Group
+    current_tab: gr.Textbox  # hidden: the id of the top tab shown (for the URL script, and lazy views)
 
 
 def values_of(inputs) -> dict:
@@ -152,6 +153,7 @@ def build(api: Api) -> FilterBar:
         pending,
         errors,
         group,
+        gr.Textbox("overview", visible="hidden"),
     )
     clear.click(
         lambda: [gr.update(value=v or None) for v in EMPTY.values()],
@@ -196,7 +198,7 @@ def wire(
     change. ``tab_list`` holds (id, gr.Tab) in order; the bar shows on the tabs in ``filtered``."""
     tab_ids = [tab_id for tab_id, _ in tab_list]
     error_slots = [bar.errors[name] for name in FILTER_NAMES]
-    current_tab = gr.Textbox(tab_ids[0], visible="hidden")  # in the page, for the URL script
+    current_tab = bar.current_tab
 
     def apply(*inputs):
         new, problems = checked(api, values_of(inputs))
@@ -279,7 +281,23 @@ def wire(
         ).then(None, [bar.applied, current_tab], None, js=URL_JS)
 
 
-def on_apply(bar: FilterBar, fn, inputs: list, outputs: list, **kwargs) -> None:
-    """Run ``fn`` whenever the applied state changes (Apply, a link opened); ``fn`` receives the
-    applied state first, then ``inputs``."""
-    bar.applied.change(fn, [bar.applied, *inputs], outputs, api_visibility="private", **kwargs)
+def on_shown(bar: FilterBar, tab_id: str, fn, inputs: list, outputs: list, also: tuple = ()) -> None:
+    """Wire a view of the top tab ``tab_id`` to the applied state, drawn only while that tab is
+    shown: ``fn`` runs when the applied state changes, when the tab opens and on the triggers in
+    ``also`` (the view's own controls), one call at a time with the newest last, and receives the
+    applied state, whether the tab is shown, then ``inputs``. It skips its outputs when the tab is
+    not shown or when it already drew what is asked (the drawn key kept in a gr.State among its
+    outputs), so an Apply pressed on one tab does not also compute the views of the others (on two
+    cores the hidden Explorer's search took longer than all eight charts of the Analytics tab)."""
+
+    def shown(applied, tab, *rest):
+        return fn(applied, tab == tab_id, *rest)
+
+    gr.on(
+        [bar.applied.change, bar.current_tab.change, *also],
+        shown,
+        [bar.applied, bar.current_tab, *inputs],
+        outputs,
+        api_visibility="private",
+        trigger_mode="always_last",
+    )
