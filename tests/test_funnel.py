@@ -103,8 +103,8 @@ def test_the_funnel_counts_what_independent_sql_counts_on_the_real_users(real_wh
 
 
 def test_the_kept_step_and_the_refinement_analytics_agree_on_kept_images(real_wh):
-    """A kept image is defined twice (refinement's windows, the funnel's EXISTS): both agree with
-    the test's own count of kept generations."""
+    """A kept image is defined once (fct_generation_ideas); the refinement figures and the funnel's
+    kept step both read it, and both agree with the test's own count of kept generations."""
     kept_generations = real_wh.scalar(
         "SELECT count(*) FROM fact_generations f JOIN dim_sessions s ON s.session_id = f.session_id "
         "LEFT JOIN fct_prompt_edits n ON n.previous_generation_id = f.generation_id "

@@ -6,7 +6,8 @@ session, its edit classified: docs/refinement.md) and the generations, under the
 its status, its prompt's domain and art style), and it is grouped by that generation's tier,
 domain or art style (``by``).
 
-Two notions the warehouse does not record directly, defined here once (``_STEPS``):
+Two notions the logs do not record directly, defined once in the ``fct_generation_ideas`` mart
+(dbt_project/models/marts/fct_generation_ideas.sql) and read here and by the session funnel:
 
 - **Idea**: a run of a session's generations that starts at the session's first generation or at
   a ``new_idea`` edit and lasts until the next one. Re-rolls, settings, modifier and subject
@@ -50,20 +51,21 @@ SESSION_END = "session_end"  # the next action after the last generation of a se
 RATES = (("successes", "success_rate"), ("abandoned", "abandonment_rate"), ("kept", "kept_rate"))
 
 # Every generation of the sessions that have one passing the filters, with its refinement state:
-# its edit (null for a session's first), its idea, whether it ends the idea or the session, is a
-# kept image or the session's first success, and the re-rolls, edits and seconds spent in its idea
+# its edit (null for a session's first), its idea, whether it ends the idea (and is a kept image:
+# both from the fct_generation_ideas mart, their one definition) or the session, is the session's
+# first success, and the re-rolls, edits and seconds spent in its idea
 # (and re-rolls in its session) up to and including it. {passing}: the filtered generations.
 _STEPS = """
 steps_base AS (
     SELECT g.generation_id, g.session_id, g.session_seq, g.status, g.created_at, e.edit_type,
-           sum(CASE WHEN e.edit_type IS NULL OR e.edit_type = 'new_idea' THEN 1 ELSE 0 END)
-               OVER (PARTITION BY g.session_id ORDER BY g.session_seq) AS idea
-    FROM fact_generations g LEFT JOIN fct_prompt_edits e USING (generation_id)
+           i.idea, i.ends_idea, i.is_kept
+    FROM fact_generations g
+    JOIN fct_generation_ideas i USING (generation_id)
+    LEFT JOIN fct_prompt_edits e USING (generation_id)
     WHERE g.session_id IN (SELECT session_id FROM passing)
 ),
 steps AS (
     SELECT *,
-        session_seq = max(session_seq) OVER (PARTITION BY session_id, idea) AS ends_idea,
         session_seq = max(session_seq) OVER (PARTITION BY session_id) AS ends_session,
         session_seq - min(session_seq) OVER (PARTITION BY session_id, idea) AS edits_in_idea,
         count(*) FILTER (WHERE edit_type = 're_roll')
@@ -77,8 +79,7 @@ steps AS (
     FROM steps_base
 ),
 marked AS (
-    SELECT *, ends_idea AND status = 'success' AS is_kept,
-           status = 'success' AND successes_so_far = 1 AS is_first_success
+    SELECT *, status = 'success' AND successes_so_far = 1 AS is_first_success
     FROM steps
 )"""
 

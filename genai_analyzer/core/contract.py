@@ -16,9 +16,17 @@ TAXONOMY_FILE = DATA_DIR / "taxonomy.json"
 ALERTS_FILE = DATA_DIR / "alerts.yaml"  # the default alert rules (docs/alerts.md)
 DBT_PROJECT_DIR = PACKAGE_DIR / "dbt_project"
 
-# The star schema the app reads (dbt's marts), fact first, then the prompt edits derived from it;
-# every reader takes the list from here.
-MART_TABLES = ("fact_generations", "dim_users", "dim_sessions", "dim_prompts", "dim_date", "fct_prompt_edits")
+# The star schema the app reads (dbt's marts), fact first, then the prompt edits and the ideas
+# (kept images) derived from it; every reader takes the list from here.
+MART_TABLES = (
+    "fact_generations",
+    "dim_users",
+    "dim_sessions",
+    "dim_prompts",
+    "dim_date",
+    "fct_prompt_edits",
+    "fct_generation_ideas",
+)
 BUILD_INFO_TABLE = "build_info"
 
 # Search indexes on dim_prompts (built by warehouse.indexes, read by analysis.search).
