@@ -17,15 +17,17 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from genai_analyzer.analysis import alerts
+from genai_analyzer.analysis import alerts, plotting
 from genai_analyzer.analysis.alert_rules import AlertRulesError, load_rules, parse_rules
 from genai_analyzer.analysis.filters import FilterError, Filters
 from genai_analyzer.api.endpoints import Api, InputError
+from genai_analyzer.app.analytics import CHARTS
 from genai_analyzer.cli import main
 from genai_analyzer.cli_check import print_build_alerts
 from genai_analyzer.core.contract import ALERTS_FILE
 from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import serving
+from tests.test_browser import TIMEOUT_MS, _doc_shot, browser  # noqa: F401  (the browser fixture)
 
 
 @pytest.fixture(scope="module")
@@ -338,3 +340,66 @@ def test_the_overview_lists_the_alerts_that_fire_on_the_last_day(sample_warehous
     assert f"### Alerts on {last}" in fired and "1 of 2 checks fired" in fired
     assert "- **any cost**: Cost $" in fired and "budget" not in fired
     assert f"No alert fires on {last} (1 rule checked)" in quiet
+
+
+BADGE_RULES = (
+    "rules:\n"
+    "  - {name: success check, metric: success_rate, below: 1.01}\n"
+    "  - {name: slow pro, metric: p95_latency_ms, by: tier, above: 0}\n"
+    "  - {name: budget, metric: cost_usd, above: 1000000}\n"
+)
+
+
+def test_a_rule_that_fires_is_a_badge_on_the_charts_that_show_its_metric(wh, tmp_path, monkeypatch):
+    monkeypatch.setenv("GENAI_ALERTS", write(tmp_path, BADGE_RULES))
+    api = Api(wh)
+    assert {f.rule for f in api.chart_alerts("outcomes")} == {"success check"}
+    latency = api.chart_alerts("latency by hour and tier")
+    tiers = wh.scalar(
+        "SELECT count(DISTINCT u.tier) FROM fact_generations f JOIN dim_users u USING (user_id)"
+        " WHERE f.date_key = (SELECT max(date_key) FROM fact_generations)"
+    )
+    assert {f.rule for f in latency} == {"slow pro"} and len(latency) == tiers  # one per tier
+    assert api.chart_alerts("weekly performance") == []  # the budget rule did not fire
+    assert api.chart_alerts("domains") == []  # a chart that shows no rule's metric
+
+    fig = plotting.alert_badge(plotting.status_distribution(api.chart_frame("outcomes", Filters())), [])
+    assert not fig.layout.annotations  # nothing fired: no badge
+    [finding] = api.chart_alerts("outcomes")
+    fig = plotting.alert_badge(fig, [finding])
+    [badge] = fig.layout.annotations
+    assert badge.text.startswith("⚠ success check") and f"{finding.day:%b %-d}" in badge.text
+    assert badge.hovertext == finding.reason and "success rate" in finding.reason.lower()
+    [badge] = plotting.alert_badge(
+        plotting.latency_by_hour(api.chart_frame("latency by hour and tier", Filters())), latency
+    ).layout.annotations
+    assert badge.text.startswith("⚠ slow pro") and badge.hovertext.count("<br>") == tiers - 1
+
+
+@pytest.mark.slow
+def test_the_badges_are_drawn_on_the_analytics_charts_in_the_browser(
+    sample_warehouse,
+    tmp_path,
+    monkeypatch,
+    browser,  # noqa: F811  (the imported browser fixture)
+):
+    monkeypatch.setenv("GENAI_ALERTS", write(tmp_path, BADGE_RULES))
+    with serving(sample_warehouse) as (wh, url):
+        day = wh.scalar("SELECT strftime(max(date_key), '%b %-d') FROM fact_generations")
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{url}?tab=analytics", wait_until="load")
+        page.locator(".js-plotly-plot").nth(len(CHARTS) - 1).wait_for()
+        badges = page.locator(".annotation-text", has_text="⚠")
+        badges.nth(1).wait_for()
+        texts = badges.evaluate_all("els => els.map(e => e.textContent)")  # SVG: no innerText
+        assert sorted(texts) == [f"⚠ slow pro · {day}", f"⚠ success check · {day}"]
+        page.locator(".js-plotly-plot").nth(1).evaluate("e => e.scrollIntoView({block: 'start'})")
+        # the picture once no event is pending (Gradio's status timers, "1.6s", are gone)
+        page.wait_for_function(
+            "() => ![...document.querySelectorAll('.wrap')].some("
+            "w => w.offsetParent !== null && /^\\s*\\d+(\\.\\d)?s\\s*$/.test(w.textContent))"
+        )
+        _doc_shot(page, "alert-badges-1280")
+        context.close()

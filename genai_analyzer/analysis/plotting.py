@@ -77,6 +77,24 @@ def layout(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
     return fig
 
 
+def alert_badge(fig: go.Figure, fired: list) -> go.Figure:
+    """A red badge in the chart's top right corner naming the alert rules that fired (findings of
+    ``analysis.alerts``) for a metric it shows, each reason in its hover text; none when nothing
+    fired. The rules judge the whole warehouse on its last day, whatever the filters."""
+    if not fired:
+        return fig
+    day = fired[0].day
+    names = sorted({f.rule for f in fired})
+    text = f"⚠ {names[0]}" if len(names) == 1 else f"⚠ {len(names)} alerts"
+    fig.add_annotation(
+        text=f"{text} · {day:%b %-d}",
+        hovertext="<br>".join(f.reason for f in fired),
+        xref="paper", yref="paper", x=1, y=1.13, xanchor="right", yanchor="bottom", showarrow=False,
+        font={"color": "#ffffff", "size": 12}, bgcolor="#dc2626", bordercolor="#fca5a5", borderpad=3,
+    )  # fmt: skip
+    return fig
+
+
 def empty(title: str, message: str = "No generations match these filters.") -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, font={"size": 14, "color": "#94a3b8"})

@@ -28,6 +28,14 @@ from genai_analyzer.core.settings import Settings
 from genai_analyzer.warehouse.reader import Warehouse
 
 MAX_Z_LIMIT = 100.0
+# The Analytics charts that show a metric of the semantic layer: a rule on one of them that fires
+# on the checked day is drawn as a badge on the chart (the others are listed on the Overview).
+CHART_ALERT_METRICS = {
+    "daily activity": ("generations", "active_users"),
+    "outcomes": ("error_rate", "failure_rate", "nsfw_block_rate", "success_rate"),
+    "latency by hour and tier": ("p95_latency_ms", "p50_latency_ms", "avg_latency_ms"),
+    "weekly performance": ("cost_usd", "revenue_usd", "margin_usd"),
+}
 
 
 class MonitoringEndpoints:
@@ -48,6 +56,15 @@ class MonitoringEndpoints:
         # once per open warehouse (read-only) and version of the file: the Overview asks on every load
         key = f"alerts:{rule_set.path.resolve()}:{rule_set.path.stat().st_mtime_ns}:{checked}"
         return rule_set, checked, self.wh.memo(key, lambda: alerts.evaluate(self.wh, rule_set.rules, checked))
+
+    def chart_alerts(self, chart: str) -> list[alerts.Finding]:
+        """The findings that fired on the data's last day for the metrics ``chart`` shows
+        (CHART_ALERT_METRICS; none for a chart that shows no such metric): its badges."""
+        metrics = CHART_ALERT_METRICS.get(chart, ())
+        if not metrics:
+            return []
+        _, _, findings = self.alerts_report()
+        return [f for f in findings if f.fired and f.metric in metrics]
 
     def alerts(self, day: str = "") -> dict:
         """The alert rules (docs/alerts.md) evaluated on one day (YYYY-MM-DD; empty: the data's last

@@ -11,6 +11,7 @@ import gradio as gr
 
 from genai_analyzer.analysis import plotting as charts
 from genai_analyzer.analysis import queries
+from genai_analyzer.analysis.alert_rules import AlertRulesError
 from genai_analyzer.analysis.filters import FilterError, Filters
 from genai_analyzer.analysis.formatting import format_change, format_metric, metric_label
 from genai_analyzer.analysis.views import ViewError, link
@@ -183,6 +184,14 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
             return [gr.skip()] * (len(outputs) + 1)
         return [*draw(applied, overlay, mode, start, end), key]
 
+    def alert_badges() -> dict:
+        """chart -> the alert findings that fired for a metric it shows (a broken rules file is
+        named on the Overview; the charts then draw without badges)."""
+        try:
+            return {name: api.chart_alerts(name) for name in CHART_FIGURES}
+        except AlertRulesError:
+            return {}
+
     def draw(applied, overlay, mode, start, end) -> list:
         filters = filterbar.filters_of(api, applied)
         mode, start, end, against, note = comparison(api, filters, mode, start, end)
@@ -195,8 +204,10 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
             )
             for name in CHART_FIGURES
         ]
+        badges = alert_badges()
         figures = [
-            plot_fn(frame.result()) for plot_fn, frame in zip(CHART_FIGURES.values(), frames, strict=True)
+            charts.alert_badge(plot_fn(frame.result()), badges.get(name, []))
+            for (name, plot_fn), frame in zip(CHART_FIGURES.items(), frames, strict=True)
         ]
         cards_html = kpi_cards_html(kpis.result(), against, mode, queries.data_range(api.wh))
         return [cards_html, note, *figures]
