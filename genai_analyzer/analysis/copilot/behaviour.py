@@ -245,7 +245,8 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
     for name, pattern in EDIT_TYPES.items():  # "re-roll share by tier": one type's share of the edits
         m = _take(
             t,
-            rf"(?:what )?(?:(?:the )?(?:{SHARE}) of (?:edits that are )?(?:{pattern})"
+            rf"(?:what )?(?:(?:the )?(?:{SHARE}) of (?:edits that are |(?:all |the )?(?:prompt )?edits "
+            rf"(?:that )?(?:are|were|is|was) )?(?:{pattern})"
             rf"|(?:{pattern}) (?:{SHARE}))",
         )
         if m:
@@ -255,7 +256,8 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
             sql = f"SELECT {select} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
             sql += " GROUP BY ALL ORDER BY tier" if by_tier else ""
             return BehaviourAnswer(sql, f"Share of prompt edits that are {name.replace('_', ' ')}s")
-    kind = r"(?:edit types?|types? of edits?|kinds? of edits?|edits? by type|edits? per type)"
+    kind = r"(?:(?:prompt )?edit types?|(?:types?|kinds?) of (?:prompt )?edits?|"
+    kind += r"(?:prompt )?edits? (?:by|per) type)"
     if _take(t, rf"(?:the )?(?:most|least) (?:common|frequent|popular|used) {kind}"):
         top = 1
     elif _take(t, rf"(?:how many )?{kind}|(?:the )?mix of {kind}"):

@@ -84,7 +84,9 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
     if spec.per:
         metrics = _per_unit(spec, layer, metrics, grain_name)
     conditions = [
-        layer.dimensions[d].condition(grain_name, values=values) for d, values in spec.filters.items()
+        layer.dimensions[d].condition(grain_name, values=values)
+        for d, values in spec.filters.items()
+        if not any(g[2:] for g in spec.splits.get(d, []))  # "pro vs the rest": every row is on a side
     ]
     conditions += _threshold_conditions(spec, layer, grain_name)
     having = [
@@ -213,9 +215,11 @@ def _split(spec: QuerySpec, dim: str, expr: str) -> str:
         return expr
     whens = " ".join(
         f"WHEN {expr} IN ({', '.join(literal(v) for v in values)}) THEN {literal(label)}"
-        for label, values in groups
+        for label, values, *rest in groups
+        if not rest
     )
-    return f"CASE {whens} END"
+    rest = [g[0] for g in groups if g[2:]]  # the rest: every other row, rows with no value too
+    return f"CASE {whens}" + (f" ELSE {literal(rest[0])}" if rest else "") + " END"
 
 
 def _order(spec: QuerySpec, layer: SemanticLayer, first_metric: str | None = None) -> str:

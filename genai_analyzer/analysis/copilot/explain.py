@@ -123,7 +123,7 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
     for dim, values in spec.filters.items():
         label = layer.dimensions[dim].label
         if dim in spec.splits:
-            sides = (f"{label_} ({', '.join(map(str, vs))})" for label_, vs in spec.splits[dim])
+            sides = (f"{label_} ({', '.join(map(str, vs))})" for label_, vs, *_ in spec.splits[dim])
             parts.append(f"{label} split into " + " and ".join(sides))
         elif dim in spec.excluded:
             parts.append(f"{label} not {', '.join(map(str, spec.excluded[dim]))}")

@@ -15,8 +15,12 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     ranking replaced or added to by what the follow-up names ("by week instead", "now only pro")."""
     merged = replace(previous, filters={k: list(v) for k, v in previous.filters.items()})
     merged.matched = dict(new.matched)
-    if new.metrics:
+    if new.metrics and ADDED.search(text):  # "add the p95 latency too": both figures
+        merged.metrics = [*previous.metrics, *(m for m in new.metrics if m not in previous.metrics)]
+    elif new.metrics:
         merged.metrics = new.metrics
+    if new.per:  # "per user instead"
+        merged.per = new.per
     if new.dimensions:
         dims = layer.dimensions
         new_time = [d for d in new.dimensions if dims[d].time]
@@ -43,6 +47,31 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     merged.count_of = new.count_of or previous.count_of
     merged.excluded = {d: v for d, v in previous.excluded.items() if d not in new.filters} | new.excluded
     return merged
+
+
+# A follow-up adding a figure to the answer before rather than replacing its figure.
+ADDED = re.compile(r"^\s*(?:and |also |now |please )*(?:add|include)\b|\b(?:too|as well)\s*\??\s*$")
+AGGREGATES = {"median": "median", "p50": "median", "p95": "p95", "95th percentile": "p95",
+              "average": "average", "mean": "average", "avg": "average"}  # fmt: skip
+
+
+def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:
+    """ "what about the median instead?" after "p95 latency by sampler": the same figure with
+    another aggregate, when the layer defines it ("median latency"); otherwise nothing is read and
+    the word stays unexplained."""
+    if any(True for p, _ in metric_phrases for _ in t.find(rf"(?:{re.escape(p)})")):
+        return  # a metric named in full is read by the metrics step
+    for m in t.find(r"(?:the )?(median|p50|p95|95th percentile|average|mean|avg)"):
+        word = AGGREGATES[m.group(1)]
+        for name in previous.metrics:
+            own = [p for p, n in metric_phrases if n == name]
+            nouns = {re.sub(rf"^(?:{'|'.join(AGGREGATES)}) ", "", p) for p in own}
+            found = [n for p, n in metric_phrases for noun in nouns if p == f"{word} {noun}" and n != name]
+            if found:
+                t.take(m)
+                spec.metrics.append(found[0])
+                spec.matched[m.group(0).strip()] = f"{found[0]} (the answer before's figure, {word})"
+                return
 
 
 def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:

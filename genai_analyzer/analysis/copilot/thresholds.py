@@ -231,7 +231,8 @@ def settle(layer: SemanticLayer, spec: QuerySpec) -> None:
                     "about a period or other filters leaves open over which data they are counted; ask "
                     "it over all the data, or list the groups with the threshold."
                 )
-    if spec.count_of and (set(spec.metrics) - {t[0] for t in spec.thresholds}):
+    counted_over = {"generations"} if "(distinct values)" in spec.matched and not spec.thresholds else set()
+    if spec.count_of and (set(spec.metrics) - {t[0] for t in spec.thresholds} - counted_over):
         raise CannotAnswer(
             f"'How many {spec.count_of}s' with a threshold counts the groups that pass; other figures "
             "need their own question."

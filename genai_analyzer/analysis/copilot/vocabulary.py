@@ -26,7 +26,15 @@ GROUP_CUES = (
     r"(?:by|per|for each|for every|each|across|split by|broken down by|broken out by|split out by|"
     r"segmented by|grouped by|group by|over)"
 )
-FAILED_WORDS = ["failed generations", "failures", "failed", "fail", "unsuccessful"]  # any status but success
+FAILED_WORDS = [
+    "failed generations",
+    "failures",
+    "failed",
+    "fail",
+    "unsuccessful",
+    "went wrong",
+    "gone wrong",
+]  # any status but success
 STATUS_WORDS = {  # words for one status, as a filter or in "how many ..."
     "error": ["errors", "error", "errored", "failed with an error"],
     "timeout": ["timeouts", "timeout", "timed out", "time outs"],
@@ -88,6 +96,8 @@ ENTITY_DIMENSIONS = ("user", "session", "prompt")
 # Other words for the units, and the words for a row of the generations grain.
 UNIT_NOUNS = {"people": "user", "persons": "user", "subscribers": "user", "visits": "session"}
 ROW_NOUNS = r"(?:generations?|images?|renders?|requests?|pictures?|jobs?)"
+# Things a question may count ("one generation", "a single session"): a number before one is a condition.
+COUNTED_NOUNS = rf"(?:{ROW_NOUNS}|users?|sessions?|prompts?|edits?|days?|errors?|failures?|pics?)"
 # What each unit carries, so that "users who did not use k_lms" is not read as the generations
 # that did not: a negation about a unit is the opposite filter only on the unit's own attributes.
 UNIT_ATTRIBUTES = {
@@ -101,12 +111,12 @@ DAY_PARTS = (
     r"office hours|working hours|work hours|lunchtime|lunch time|rush hours?|peak hours|off peak hours"
 )
 FOLLOW_UP_CUES = re.compile(
-    r"^(now|only|and|what about|how about|instead|same|also|then|just|but|ok|okay|make (?:that|it)|"
+    r"^(now|only|and|what about|how about|instead|same|also|then|just|but|ok|okay|make (?:that|it)|add|"
     r"switch to|change (?:that|it) to|restrict (?:that|it|this)? ?to|rank (?:them|it|that) by|"
     r"sort (?:them|it|that) by)\b|\binstead\b"
 )
 # Words of a follow-up that say how it refines the answer before it, read only with a context.
-FOLLOW_UP_WORDS = r"now|instead|same(?: thing)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?"
+FOLLOW_UP_WORDS = r"now|instead|same(?: thing)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )add|(?<=^ and )add(?: in)?|too|as well"
 _STOP_WORDS = """a an the of for in on at to is are was were be been what whats which who how show me give
     list
     tell please our we us my i do does did by with and or all total overall number data each much
@@ -142,7 +152,7 @@ QUALIFIERS = frozenset(
     evolve evolved vary varies depend depends relate relates related relationship correlate
     correlation affect affects impact per ratio share fraction percent percentage proportion
     each both either since after before during until ago recent recently late later early
-    earlier end ended ends ending start started starts trend trends trending often""".split()
+    earlier end ended ends ending start started starts trend trends trending often one single""".split()
 )
 # Words of a comparison (two periods, or named values side by side): read when a comparison is.
 COMPARE_WORDS = frozenset(
@@ -154,7 +164,8 @@ COMPARE_WORDS = frozenset(
 )
 # Words saying a series is wanted, redundant once a time grouping is read ("revenue trend, weekly").
 TREND_WORDS = frozenset(
-    "trend trends trending evolve evolved evolving moved move develop developed change changed changes over".split()
+    "trend trends trending evolve evolved evolving moved move develop developed change changed changes over "
+    "vary varies varied".split()
 )
 # Words asking how one thing goes with another: the answer is the metric grouped by the other thing.
 RELATION_WORDS = frozenset(
@@ -171,7 +182,8 @@ SUBJECTLESS = (
 # Verbs asking how one figure goes with another ("how does step count relate to latency").
 RELATION_VERBS = (
     r"relate|relates|related|relationship|correlate|correlates|correlated|correlation|vary|varies|"
-    r"depend|depends|affect|affects|impact|impacts|go up with|goes up with|go down with|goes down with"
+    r"depend|depends|affect|affects|impact|impacts|go up with|goes up with|go down with|goes down with|"
+    r"change with|changes with|changed with|move with|moves with"
 )
 # "does the failure rate go up with complexity": a relationship asked with a direction.
 RELATION_DIRECTION = (
@@ -181,7 +193,7 @@ RELATION_DIRECTION = (
 AVERAGE_WORDS = frozenset("average avg mean typical".split())
 UNIT_WORDS = {
     "ms": frozenset("ms milliseconds millisecond seconds secs".split()),
-    "usd": frozenset("usd dollars dollar money spend spent".split()),
+    "usd": frozenset("usd dollars dollar money spend spent dough cash bucks".split()),
     "rate": frozenset("% percent percentage percentages".split()),
 }
 # Messages that are not questions: answered with a short decline, never with the previous query.
@@ -214,6 +226,8 @@ WEAK_PHRASES = {
     "activity",
     "usage",
     "volume",
+    "pics",
+    "pictures",
 }
 
 
@@ -308,6 +322,8 @@ REWORDINGS = (
         " a failed generation",
     ),
     (r" split (?:that|it|this|them)(?: up)? by(?= )", " by"),
+    # "now only count pro users": which rows are counted, a filter, not a count
+    (r" only (?:count|include|counting|including)(?= )", " only"),
 )
 
 
