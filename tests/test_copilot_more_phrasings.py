@@ -278,3 +278,93 @@ def test_prompt_edits_asked_in_other_words(copilot, wh):
         "SELECT tier, avg((edit_type = 're_roll')::INT) FROM fct_prompt_edits JOIN dim_users USING (user_id) "
         "GROUP BY 1",
     )
+
+
+# --- shares, trends, periods and figures side by side ----------------------------------------
+
+
+def test_a_share_of_a_total_said_with_a_verb_of_where_it_goes(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "what fraction of our cost goes to free users?",
+        f"SELECT sum(g.cost_usd) FILTER (WHERE tier = 'free') / sum(g.cost_usd) FROM {USERS}",
+    )
+
+
+def test_a_trend_week_over_week_is_a_weekly_series(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "how's the error rate trending week over week?",
+        f"SELECT date_trunc('week', g.date_key)::DATE, avg((g.status = 'error')::INT) FROM {GENS} GROUP BY 1",
+    )
+
+
+def test_the_same_number_of_days_before(copilot, wh):
+    last = _last_day(wh)
+    answer = check(
+        copilot,
+        wh,
+        "error rate, last 3 days vs the 3 days before",
+        f"SELECT avg((g.status = 'error')::INT) FILTER (WHERE g.date_key BETWEEN DATE '{last}' - 5 "
+        f"AND DATE '{last}' - 3), "
+        f"avg((g.status = 'error')::INT) FILTER (WHERE g.date_key > DATE '{last}' - 3) FROM {GENS}",
+    )
+    assert answer.columns[-1] == "change"
+
+
+def test_what_an_average_unit_costs_and_two_figures_side_by_side(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "what does an average session cost us?",
+        f"SELECT sum(g.cost_usd) / count(DISTINCT g.session_id) FROM {GENS}",
+    )
+    check(
+        copilot,
+        wh,
+        "enterprise: spend vs revenue",
+        f"SELECT sum(g.cost_usd), sum(g.revenue_usd) FROM {USERS} WHERE tier = 'enterprise'",
+    )
+
+
+def test_funnel_steps_asked_in_other_words(copilot, wh):
+    from tests.test_copilot_behaviour import STEPS
+
+    check(
+        copilot,
+        wh,
+        "How many sessions make it to the kept step of the session funnel, by tier?",
+        f"SELECT tier, count(*) FILTER (WHERE kept) FROM ({STEPS}) GROUP BY 1",
+    )
+
+
+# --- the weekly lifecycle and activity per user (docs/cohorts.md) -----------------------------
+
+
+def test_lifecycle_states_and_the_median_user_week_are_answered_weekly(copilot, wh):
+    from genai_analyzer.analysis import cohorts
+
+    activity = (
+        "SELECT g.user_id, date_trunc('week', g.date_key)::DATE AS week, count(*) AS n "
+        f"FROM {USERS} WHERE is_known GROUP BY 1, 2"
+    )
+    answer = copilot.ask("How many new users were there each week?")
+    assert not answer.refused, answer.explanation
+    firsts = wh.query(f"SELECT min(week) AS first FROM ({activity}) GROUP BY user_id")
+    new = firsts["first"].astype(str).str[:10].value_counts().to_dict()
+    assert {str(w)[:10]: n for w, n in answer.rows if n} == new
+    check(
+        copilot,
+        wh,
+        "What is the median number of generations per active user, week by week?",
+        f"SELECT week, median(n) FROM ({activity}) GROUP BY 1",
+        nonempty=False,
+    )
+    dormant = cohorts.lifecycle(wh, by="tier")[["tier", "week", "dormant_users"]]
+    answer = copilot.ask("dormant users by tier each week")
+    got = [[tier, str(week)[:10], n] for tier, week, n in answer.rows]
+    assert got == [[tier, str(week)[:10], n] for tier, week, n in dormant.itertuples(index=False)]
+    declined(copilot, "how many new users")  # weekly only
+    declined(copilot, "new users each week last month")  # a period is not read here

@@ -57,6 +57,10 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
             t.take(m)
     if rates or spec.top:
         readable.add("often")
+    if spec.share:  # "what fraction of our cost goes to free users": the part's verb
+        readable |= {"goes", "go", "going", "spent", "spend", "belongs"}
+    if len(spec.metrics) >= 2 and not spec.compare:  # "spend vs revenue": both figures, side by side
+        readable |= {"vs", "versus"}
     if (
         spec.per == "generation"
         and metrics

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from genai_analyzer.analysis.cohorts import retention_query
+from genai_analyzer.analysis.cohorts import activity_query, lifecycle_query, retention_query
 from genai_analyzer.analysis.copilot.accounting import account_for_words
 from genai_analyzer.analysis.copilot.spec import CannotAnswer
 from genai_analyzer.analysis.copilot.text import QuestionText
@@ -46,7 +46,12 @@ EDIT_TYPES = {"re_roll": r"re-?rolls?|re rolls?", "settings_only": r"settings[- 
 TYPE_SHARE = "|".join(
     rf"(?:(?:{SHARE}) of (?:edits that are )?(?:{p})|(?:{p}) (?:{SHARE}))" for p in EDIT_TYPES.values()
 )  # "re-roll share", "share of new ideas": one edit type's share of the edits
-TRIGGER = re.compile(rf"(?<![a-z])(?:{FUNNEL}|{RETENTION}|{EDITS}|{REACH}|{TYPE_SHARE})(?![a-z])")
+# The weekly lifecycle and activity per user (docs/cohorts.md): a user's state in a week, and the
+# median week of an active user.
+STATES = ("new", "returning", "resurrected", "dormant")
+MEDIAN_PER_USER = r"(?:the )?median (?:number of )?(?:generations|images) per (?:active )?user"
+LIFECYCLE = rf"(?:{'|'.join(STATES)}) users|resurrected|dormant|(?:weekly )?lifecycle|{MEDIAN_PER_USER}"
+TRIGGER = re.compile(rf"(?<![a-z])(?:{FUNNEL}|{RETENTION}|{EDITS}|{REACH}|{TYPE_SHARE}|{LIFECYCLE})(?![a-z])")
 BY_TIER = r"(?:by|per|for each|across|split by|broken down by) (?:user |the )?tiers?"
 BY_WEEK = r"(?:by|per|each|every|over|for each) (?:the )?weeks?|weekly|week by week|week over week"
 
@@ -73,6 +78,8 @@ def answer(
         out = _funnel(t, layer, tiers, by_tier)
     elif t.has(RETENTION):
         out = _retention(t, tiers, by_tier)
+    elif t.has(LIFECYCLE):
+        out = _lifecycle(t, tiers, by_tier)
     else:
         out = _edits(t, tiers, by_tier)
     account_for_words(vocabulary, t)
@@ -159,6 +166,7 @@ def _funnel(t: QuestionText, layer: SemanticLayer, tiers: list[str], by_tier: bo
     step = _step(t, layer, take=True)
     if step is not None:  # "how many sessions reach a kept image": that step's count
         _take(t, r"how many sessions|(?:the )?number of sessions|how many")
+        _take(t, rf"(?:of|in) (?:the )?(?:{FUNNEL})")  # "the kept step of the session funnel"
         select = ", ".join([*keys, f"reached_{step} AS sessions"])
         name = spec.steps[step - 1]
         return BehaviourAnswer(
@@ -166,6 +174,9 @@ def _funnel(t: QuestionText, layer: SemanticLayer, tiers: list[str], by_tier: bo
             f"Sessions reaching the session funnel's step '{name.name}' ({name.label}) and the steps before",
         )
     _take(t, FUNNEL)
+    # "how many sessions reach each step of the funnel": every step's count, the funnel itself
+    if _take(t, r"(?:reach(?:es)?|gets? to|makes? it to) (?:each|every) step(?: of)?(?: the)?"):
+        _take(t, r"how many")
     _take(t, r"where do(?:es)?|where did|at (?:which|what) step|which step|where")
     _take(t, r"sessions?|users?|people|customers")
     parts = []
@@ -224,6 +235,42 @@ def _retention(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAns
         "ORDER BY grp, cohort, weeks_since",
         "Weekly retention: per cohort of users first seen the same week, the share active each week after",
     )
+
+
+# --- the weekly lifecycle and activity per user -----------------------------------------------
+
+
+def _lifecycle(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
+    """ "how many new users were there each week", "dormant users by week", "the median number of
+    generations per active user, week by week": ``cohorts.lifecycle_query`` / ``activity_query``,
+    weekly only (a user's state is a week's)."""
+    filters = Filters(tiers=tiers or None)
+    by = "tier" if by_tier else "none"
+    keys = ["grp AS tier"] if by_tier else []
+    if _take(t, MEDIAN_PER_USER):
+        sql, params = activity_query(filters, by=by)
+        column, reading = "median_generations_per_user", "Median generations per active user, per week"
+    else:
+        state = next((s for s in STATES if _take(t, rf"{s}(?: users)?")), None)
+        _take(t, r"(?:weekly )?lifecycle")
+        if state is None:
+            raise CannotAnswer(
+                "The weekly lifecycle counts new, returning, resurrected and dormant users: say which, "
+                "e.g. 'new users each week'.",
+                ("new users each week", "dormant users by week"),
+            )
+        sql, params = lifecycle_query(filters, by=by)
+        column = f"{state}_users"
+        reading = f"{state.capitalize()} users per week (docs/cohorts.md: the weekly lifecycle)"
+    if not _take(t, rf"{BY_WEEK}|(?:in |for )?(?:each|every|a|per) week"):
+        raise CannotAnswer(
+            "The lifecycle is counted week by week: ask e.g. 'new users each week'.",
+            ("new users each week", "median number of generations per active user by week"),
+        )
+    _take(t, r"how many|(?:the )?number of")
+    select = ", ".join([*keys, "week", column])
+    sql = f"WITH weekly AS ({inline(sql, params)})\nSELECT {select} FROM weekly ORDER BY grp, week"
+    return BehaviourAnswer(sql, reading)
 
 
 # --- prompt edits ----------------------------------------------------------------------------

@@ -57,11 +57,13 @@ AGGREGATES = {"median": "median", "p50": "median", "p95": "p95", "95th percentil
 
 def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:
     """ "what about the median instead?" after "p95 latency by sampler": the same figure with
-    another aggregate, when the layer defines it ("median latency"); otherwise nothing is read and
-    the word stays unexplained."""
-    if any(True for p, _ in metric_phrases for _ in t.find(rf"(?:{re.escape(p)})")):
+    another aggregate, when the layer defines it ("median latency"). An aggregate alone that the
+    figure before has no such form of ("the p95" after friction) is declined, not read as latency."""
+    bare = r"(?:the )?(median|p50|p95|95th percentile|average|mean|avg)"
+    named = (p for p, _ in metric_phrases if not re.fullmatch(bare, p))
+    if any(True for p in named for _ in t.find(rf"(?:{re.escape(p)})")):
         return  # a metric named in full is read by the metrics step
-    for m in t.find(r"(?:the )?(median|p50|p95|95th percentile|average|mean|avg)"):
+    for m in t.find(bare):
         word = AGGREGATES[m.group(1)]
         for name in previous.metrics:
             own = [p for p, n in metric_phrases if n == name]
@@ -72,6 +74,12 @@ def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: Q
                 spec.metrics.append(found[0])
                 spec.matched[m.group(0).strip()] = f"{found[0]} (the answer before's figure, {word})"
                 return
+        if previous.metrics:
+            raise CannotAnswer(
+                f"The answer before is {', '.join(previous.metrics)}; the semantic layer defines no "
+                f"'{m.group(1)}' of it. Name the figure, e.g. 'p95 latency instead'.",
+                unread=(m.group(1),),
+            )
 
 
 def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:

@@ -218,7 +218,6 @@ class Parser:
             spec.corrections = corrections
         if spec.count_of and not spec.metrics and not spec.thresholds:
             spec.metrics = ["generations"]  # the rows the values are counted over (_distinct_count)
-            spec.matched["(distinct values)"] = "generations"
         if not spec.metrics:
             raise CannotAnswer(
                 "I could not find a metric I know in the question "
@@ -278,6 +277,7 @@ class Parser:
                 t.take(m)
                 spec.count_of = name
                 spec.matched[m.group(0).strip()] = f"number of {name} values"
+                spec.matched["(distinct values)"] = "counted over the generations"
                 return
 
     def _groupings(self, t: QuestionText, spec: QuerySpec) -> None:

@@ -137,7 +137,8 @@ _FILLER_WORDS = """
     then there these they thing things think those though through together too total try use used
     using usually utc very want was way well went what's when where whether while who whom whose
     why within would yet you your long high low overall generator name consumed altogether customers
-    customer accounts account subscribers members folks thing appears appear ok cool great nice
+    customer accounts account subscribers members folks crowd thing appears appear ok cool great nice
+    running ran
     awesome alright thanks"""
 FILLER = set(_FILLER_WORDS.split())
 # Words that change what is asked (a threshold, a comparison, a negation, "the others", an
@@ -158,7 +159,7 @@ QUALIFIERS = frozenset(
 COMPARE_WORDS = frozenset(
     """compare compared comparing comparison vs versus than before prior previous preceding earlier
     change changed changes delta difference grew grow grown growth rose risen higher lower more fewer
-    less longer shorter faster slower better worse up down increase increased decrease decreased
+    less longer shorter faster slower better worse up down increase increased decrease decreased move moved
     dropped fell shrank went go gone got get getting became become saw side by between difference differ
     over""".split()
 )
@@ -295,7 +296,19 @@ REWORDINGS = (
         r"( (?:for|over|in|during|across) (?:the )?(?:last|past) \w+ (day|week|month)s),? \2[- ]over[- ]\2(?= )",
         r"\1 by \2",
     ),
+    # "how's the error rate trending week over week": a trend asked that way is a weekly series
+    (
+        r" (trend(?:s|ing|ed)?|evolv(?:e|es|ing|ed)|chang(?:e|es|ing|ed)) (day|week|month)[- ]over[- ]\2(?= )",
+        r" \1 by \2",
+    ),
     (r" week[- ]over[- ]week(?= )", " compared with the week before"),
+    # "last 3 days vs the 3 days before": the period of the same length before it
+    (r" (?:the )?(\d+) (days|weeks) before(?: that| it| them)?(?= )", r" the previous \1 \2"),
+    # "what does an average session cost us": a total per unit
+    (
+        r" (?:does |do )?(?:an? |the )?(?:average|typical) (session|user|generation|image|customer) cost(?:s)?(?= )",
+        r" cost per \1",
+    ),
     (r" gens(?= )", " generations"),
     (r" (?:since|from) (?:the )?(?:launch|beginning|start)(?= )", " so far"),
     (r" (?:go|gone|went) up or down(?= )", " changed"),
@@ -322,6 +335,7 @@ REWORDINGS = (
         " a failed generation",
     ),
     (r" split (?:that|it|this|them)(?: up)? by(?= )", " by"),
+    (r" out[- ]of[- ]memory(?= )", " oom"),  # the error code's own abbreviation (CUDA_OOM)
     # "now only count pro users": which rows are counted, a filter, not a count
     (r" only (?:count|include|counting|including)(?= )", " only"),
 )
