@@ -368,3 +368,26 @@ def test_lifecycle_states_and_the_median_user_week_are_answered_weekly(copilot, 
     assert got == [[tier, str(week)[:10], n] for tier, week, n in dormant.itertuples(index=False)]
     declined(copilot, "how many new users")  # weekly only
     declined(copilot, "new users each week last month")  # a period is not read here
+
+
+def test_an_edit_figure_by_edit_type_and_terms_of_one_edit_type(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "Median seconds since the previous generation, by edit type",
+        "SELECT edit_type, median(seconds_since_previous) FROM fct_prompt_edits GROUP BY 1",
+        nonempty=False,
+    )
+    check(
+        copilot,
+        wh,
+        "Mean prompt similarity for each edit type",
+        "SELECT edit_type, avg(similarity) FROM fct_prompt_edits GROUP BY 1",
+        nonempty=False,
+    )
+    answer = copilot.ask("Which 2 terms are added most often in edits that only add modifiers?")
+    gold = wh.query(
+        "SELECT term, count(*) AS n FROM (SELECT unnest(terms_added) AS term FROM fct_prompt_edits "
+        "WHERE edit_type = 'modifiers_added') GROUP BY 1 ORDER BY n DESC, term LIMIT 2"
+    ).values.tolist()
+    assert not answer.refused and [list(r) for r in answer.rows] == gold, (answer.sql, gold)

@@ -282,13 +282,15 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
     keys = ["u.tier AS tier"] if by_tier else []
     if m := next(
         t.find(
-            r"(?:(?:which|what|the) )?(?:top (\d+) )?(modifiers?|terms?) (?:that )?(?:do )?"
+            r"(?:(?:which|what|the) )?(?:(?:top )?(\d+) )?(modifiers?|terms?) (?:that )?(?:do )?"
             r"(?:people |users |are |is |get |gets |were )?(add|added|adds|adding|remove|"
             r"removed|removes|removing)"
         ),
         None,
     ):
         return _terms(t, m, where, source, keys, by_tier)
+    if figure := _edit_figure(t, where, source, keys):
+        return figure
     for name, pattern in EDIT_TYPES.items():  # "re-roll share by tier": one type's share of the edits
         m = _take(
             t,
@@ -339,6 +341,37 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
     return BehaviourAnswer(sql, "Prompt edits by type, with each type's share" + ("; top 1" if top else ""))
 
 
+# Figures of an edit (docs/refinement.md's columns of fct_prompt_edits) and their aggregates.
+EDIT_FIGURES = {
+    "similarity": r"(?:prompt )?similarity",
+    "seconds_since_previous": r"(?:seconds|time) (?:since|after|from) (?:the )?previous "
+    r"(?:generation|prompt)|time between generations",
+}
+AGGREGATES = {"median": "median", "mean": "avg", "average": "avg", "avg": "avg"}
+
+
+def _edit_figure(t: QuestionText, where, source, keys) -> BehaviourAnswer | None:
+    """ "median seconds since the previous generation, by edit type", "mean prompt similarity for
+    each edit type": an edit's own figure, aggregated (by edit type, by tier)."""
+    for column, pattern in EDIT_FIGURES.items():
+        m = _take(t, rf"(?:the )?(median|mean|average|avg) (?:{pattern})")
+        if m is None:
+            continue
+        word = re.search(r"median|mean|average|avg", m).group(0)
+        by_type = _take(
+            t, r"(?:by|per|for each|for every|across|of each) (?:the )?(?:edit )?types?(?: of edits?)?"
+        )
+        group = ["e.edit_type"] if by_type else []
+        name = f"{word}_{column}"
+        select = ", ".join([*keys, *group, f"{AGGREGATES[word]}(e.{column}) AS {name}"])
+        sql = f"SELECT {select} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        if keys or group:
+            sql += " GROUP BY ALL ORDER BY " + ", ".join((["tier"] if keys else []) + group)
+        by = " by edit type" if by_type else ""
+        return BehaviourAnswer(sql, f"{word.capitalize()} {column.replace('_', ' ')} of prompt edits{by}")
+    return None
+
+
 def _terms(t, m, where, source, keys, by_tier) -> BehaviourAnswer:
     """ "which modifiers are added most before a success": the terms added (removed) in modifier
     edits, counted; "before a success" keeps the edits whose generation succeeded."""
@@ -349,6 +382,9 @@ def _terms(t, m, where, source, keys, by_tier) -> BehaviourAnswer:
         if added
         else ("terms_removed", "'modifiers_removed', 'modifiers_changed'")
     )
+    # "in edits that only add modifiers": that one edit type, not the changed ones too
+    if only := _take(t, r"(?:in )?(?:the )?edits? (?:that|which) only (add|remove)s? (?:modifiers?|terms?)"):
+        types = "'modifiers_added'" if "add" in only else "'modifiers_removed'"
     where = [f"e.edit_type IN ({types})", *where]
     success = _take(
         t,
@@ -359,7 +395,7 @@ def _terms(t, m, where, source, keys, by_tier) -> BehaviourAnswer:
         where.append("e.status = 'success'")
     ranked = _take(
         t,
-        r"(?:the )?(?:most|most often|most frequently|the most|most commonly)|(?:the )?most common|"
+        r"(?:the )?(?:most often|most frequently|most commonly|the most|most)|(?:the )?most common|"
         r"(?:the )?most popular",
     )
     if by_tier:
@@ -378,7 +414,8 @@ def _terms(t, m, where, source, keys, by_tier) -> BehaviourAnswer:
         f"SELECT term AS modifier, count(*) AS {what}\nFROM (SELECT unnest(e.{column}) AS term FROM {source} "
         f"WHERE {' AND '.join(where)}) AS terms\nGROUP BY term ORDER BY {what} DESC, term LIMIT {top}"
     )
-    reading = f"The {top} terms most often {'added' if added else 'removed'} in modifier edits" + (
+    edits = f"{types.strip(chr(39))} edits" if only else "modifier edits"
+    reading = f"The {top} terms most often {'added' if added else 'removed'} in {edits}" + (
         "; only edits whose generation succeeded" if success else ""
     )
     return BehaviourAnswer(sql, reading)
