@@ -391,3 +391,29 @@ def test_an_edit_figure_by_edit_type_and_terms_of_one_edit_type(copilot, wh):
         "WHERE edit_type = 'modifiers_added') GROUP BY 1 ORDER BY n DESC, term LIMIT 2"
     ).values.tolist()
     assert not answer.refused and [list(r) for r in answer.rows] == gold, (answer.sql, gold)
+
+
+def test_a_part_of_the_day_with_its_hours_money_spent_on_rows_and_sessions_narrowed(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "generations in the evening (6pm to midnight UTC) by tier",
+        f"SELECT tier, count(*) FROM {USERS} WHERE {HOUR} >= 18 GROUP BY 1",
+    )
+    declined(copilot, "generations in the evening by tier")  # which hours: not said
+    check(
+        copilot,
+        wh,
+        "how much money went into generations that failed?",
+        f"SELECT sum(g.cost_usd) FROM {GENS} WHERE g.status <> 'success'",
+    )
+    before = copilot.ask("Average session length in minutes by tier")
+    check(
+        copilot,
+        wh,
+        "only sessions that started on a weekend",
+        "SELECT tier, avg(s.duration_s) / 60 FROM dim_sessions s JOIN dim_users USING (user_id) "
+        "WHERE isodow(timezone('UTC', s.started_at)) IN (6, 7) GROUP BY 1",
+        context=before.context,
+    )
+    declined(copilot, "only sessions that started on a weekend", copilot.ask("revenue by tier").context)

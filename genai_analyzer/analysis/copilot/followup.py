@@ -106,14 +106,19 @@ def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
 
 
 def period_subject(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, context: QuerySpec) -> None:
-    """ "only sessions in October" after "average friction by tier": the rows of the answer
-    before, narrowed to a period, not a new metric (a count of sessions). Only the previous
-    metric's own rows: "only generations in October" after a session metric stays a metric."""
+    """ "only sessions in October", "only sessions that started on a weekend" after "average
+    friction by tier": the rows of the answer before, narrowed to a period or a filter, not a new
+    metric (a count of sessions). Only the previous metric's own rows: "only generations in
+    October" after a session metric stays a metric. Nothing narrowed, nothing is read here."""
     grains = {"session": "sessions", "generation": "generations", "image": "generations"}
     m = re.match(r" (?:only|just) (?:the |for )?(sessions?|generations?|images?)(?= )", t.text)
-    if m is None or spec.time is None or not context.metrics:
+    if m is None or not context.metrics:
         return
     grain = grains[m.group(1).rstrip("s")]
     if all(layer.metrics[n].grain == grain for n in context.metrics if n in layer.metrics):
         t.seal_span(m.start(1), m.end(1))  # sealed: no cue for a count of generations either
         spec.matched[m.group(1)] = f"the {grain} of the answer before"
+        # sessions are dated by their start: "that started on a weekend"
+        started = re.compile(r" (?:that |which )?(?:were )?started(?= )").match(t.text, m.end(1))
+        if grain == "sessions" and started:
+            t.take(started)

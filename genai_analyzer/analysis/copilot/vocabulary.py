@@ -50,6 +50,8 @@ STATUS_WORDS = {  # words for one status, as a filter or in "how many ..."
         "rejected by the nsfw filter",
         "rejected by the safety filter",
         "caught by the nsfw filter",
+        "blocked as nsfw",
+        "flagged as nsfw",
     ],
     "success": ["successful", "successes", "succeeded", "success"],
 }
@@ -335,7 +337,12 @@ REWORDINGS = (
         " a failed generation",
     ),
     (r" split (?:that|it|this|them)(?: up)? by(?= )", " by"),
-    (r" out[- ]of[- ]memory(?= )", " oom"),  # the error code's own abbreviation (CUDA_OOM)
+    (r" out[- ]of[- ]memory(?= )", " oom"),
+    # "how much money went into generations that failed": what was spent on them
+    (
+        r" (?:money|dollars|\$) (?:went|goes|go|was spent|were spent|spent) (?:into|on)(?= )",
+        " cost of",
+    ),  # the error code's own abbreviation (CUDA_OOM)
     # "now only count pro users": which rows are counted, a filter, not a count
     (r" only (?:count|include|counting|including)(?= )", " only"),
 )
