@@ -417,3 +417,37 @@ def test_a_part_of_the_day_with_its_hours_money_spent_on_rows_and_sessions_narro
         context=before.context,
     )
     declined(copilot, "only sessions that started on a weekend", copilot.ask("revenue by tier").context)
+
+
+def test_one_cohort_s_retention_the_edit_mix_broken_down_and_per_tier(copilot, wh):
+    first = wh.scalar(
+        "SELECT min(date_trunc('week', date_key))::DATE FROM fact_generations JOIN dim_users USING (user_id) "
+        "WHERE is_known"
+    )
+    activity = (
+        f"SELECT DISTINCT g.user_id, date_trunc('week', g.date_key)::DATE AS week FROM {USERS} WHERE is_known"
+    )
+    cohort = f"SELECT user_id FROM ({activity}) GROUP BY 1 HAVING min(week) = DATE '{first}'"
+    check(
+        copilot,
+        wh,
+        f"Weekly retention of the users first seen in the week of {first}, "
+        "by weeks since they were first seen",
+        f"SELECT (w.week - DATE '{first}') // 7, count(DISTINCT a.user_id) / (SELECT count(*) FROM ({cohort})) "
+        f"FROM (SELECT DISTINCT week FROM ({activity})) w LEFT JOIN ({activity}) a ON a.week = w.week "
+        f"AND a.user_id IN ({cohort}) GROUP BY w.week",
+    )
+    mix = "SELECT edit_type, count(*), count(*) / (SELECT count(*) FROM fct_prompt_edits) FROM fct_prompt_edits GROUP BY 1"
+    check(
+        copilot,
+        wh,
+        "Break down prompt edits by edit type, with each type's count and share of all edits.",
+        mix,
+    )
+    check(
+        copilot,
+        wh,
+        "edit types by tier",
+        "SELECT tier, edit_type, count(*), count(*) / sum(count(*)) OVER (PARTITION BY tier) "
+        "FROM fct_prompt_edits JOIN dim_users USING (user_id) GROUP BY 1, 2",
+    )

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from genai_analyzer.analysis.cohorts import activity_query, lifecycle_query, retention_query
 from genai_analyzer.analysis.copilot.accounting import account_for_words
@@ -215,6 +215,20 @@ def _retention(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAns
             ("weekly retention", "retention of pro users by week", "retention by tier"),
         )
     _take(t, RETENTION)
+    # "of the users first seen in the week of 2025-09-01": one cohort, the week holding that day
+    one = next(
+        t.find(
+            r"(?:of |for )?(?:the )?(?:users|people|those) (?:who were |that were )?first seen (?:in )?"
+            r"(?:the )?week (?:of|starting|beginning) (\d{4}-\d{2}-\d{2})"
+        ),
+        None,
+    )
+    cohort = None
+    if one is not None:
+        t.take(one)
+        day = date.fromisoformat(one.group(1))
+        cohort = day - timedelta(days=day.weekday())
+        _take(t, r"(?:by|per|for each) (?:the )?weeks? since (?:they were |it was )?first seen")
     _take(t, BY_WEEK)
     _take(t, r"(?:by|per|for each) (?:the )?(?:first[- ]seen )?(?:week )?cohorts?|cohorts?")
     sql, params = retention_query(None, Filters(tiers=tiers or None), by="tier" if by_tier else "none")
@@ -230,10 +244,12 @@ def _retention(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAns
             "active_users / cohort_users AS retention",
         ]
     )
+    where = f" WHERE cohort = DATE '{cohort.isoformat()}'" if cohort else ""
     return BehaviourAnswer(
-        f"WITH retained AS ({inline(sql, params)})\nSELECT {select} FROM retained "
+        f"WITH retained AS ({inline(sql, params)})\nSELECT {select} FROM retained{where} "
         "ORDER BY grp, cohort, weeks_since",
-        "Weekly retention: per cohort of users first seen the same week, the share active each week after",
+        "Weekly retention: per cohort of users first seen the same week, the share active each week after"
+        + (f"; only the cohort of the week of {cohort}" if cohort else ""),
     )
 
 
@@ -306,7 +322,13 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
             sql += " GROUP BY ALL ORDER BY tier" if by_tier else ""
             return BehaviourAnswer(sql, f"Share of prompt edits that are {name.replace('_', ' ')}s")
     kind = r"(?:(?:prompt )?edit types?|(?:types?|kinds?) of (?:prompt )?edits?|"
-    kind += r"(?:prompt )?edits? (?:by|per) type)"
+    kind += r"(?:prompt )?edits? (?:by|per) (?:edit )?type)"
+    _take(t, r"break(?:s|ing)? down|breakdown(?: of)?")  # "break down prompt edits by edit type"
+    # "with each type's count and share of all edits": the columns the mix has
+    _take(
+        t,
+        r"with (?:each type's |their |the )?counts? and (?:their |its )?shares?(?: of (?:all |the )?edits)?",
+    )
     if _take(t, rf"(?:the )?(?:most|least) (?:common|frequent|popular|used) {kind}"):
         top = 1
     elif _take(t, rf"(?:how many )?{kind}|(?:the )?mix of {kind}"):
@@ -331,7 +353,9 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
         ]
     )
     sql = f"SELECT {select} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
-    sql += " GROUP BY ALL ORDER BY " + ("tier, " if by_tier else "") + "edits DESC, edit_type"
+    # the groups named: DuckDB's GROUP BY ALL cannot group a window over the tier ("edit types by tier")
+    sql += " GROUP BY " + ("u.tier, " if by_tier else "") + "e.edit_type ORDER BY "
+    sql += ("tier, " if by_tier else "") + "edits DESC, edit_type"
     if top:
         if by_tier:
             raise CannotAnswer(
