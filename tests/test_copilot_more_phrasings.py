@@ -433,11 +433,15 @@ def test_one_cohort_s_retention_the_edit_mix_broken_down_and_per_tier(copilot, w
         wh,
         f"Weekly retention of the users first seen in the week of {first}, "
         "by weeks since they were first seen",
-        f"SELECT (w.week - DATE '{first}') // 7, count(DISTINCT a.user_id) / (SELECT count(*) FROM ({cohort})) "
+        f"SELECT (w.week - DATE '{first}') // 7, "
+        f"count(DISTINCT a.user_id) / (SELECT count(*) FROM ({cohort})) "
         f"FROM (SELECT DISTINCT week FROM ({activity})) w LEFT JOIN ({activity}) a ON a.week = w.week "
         f"AND a.user_id IN ({cohort}) GROUP BY w.week",
     )
-    mix = "SELECT edit_type, count(*), count(*) / (SELECT count(*) FROM fct_prompt_edits) FROM fct_prompt_edits GROUP BY 1"
+    mix = (
+        "SELECT edit_type, count(*), count(*) / (SELECT count(*) FROM fct_prompt_edits) "
+        "FROM fct_prompt_edits GROUP BY 1"
+    )
     check(
         copilot,
         wh,
