@@ -455,3 +455,25 @@ def test_one_cohort_s_retention_the_edit_mix_broken_down_and_per_tier(copilot, w
         "SELECT tier, edit_type, count(*), count(*) / sum(count(*)) OVER (PARTITION BY tier) "
         "FROM fct_prompt_edits JOIN dim_users USING (user_id) GROUP BY 1, 2",
     )
+
+
+def test_a_difference_divided_per_unit_and_per_gpu_hour(copilot, wh):
+    margin = "sum(g.revenue_usd) - sum(g.cost_usd)"
+    check(copilot, wh, "margin per user", f"SELECT ({margin}) / count(DISTINCT g.user_id) FROM {GENS}")
+    check(copilot, wh, "margin per GPU hour", f"SELECT ({margin}) / (sum(g.gpu_seconds) / 3600) FROM {GENS}")
+    check(
+        copilot,
+        wh,
+        "revenue per gpu hour by tier",
+        f"SELECT tier, sum(g.revenue_usd) / (sum(g.gpu_seconds) / 3600) FROM {USERS} GROUP BY 1",
+    )
+    declined(copilot, "p95 latency per gpu hour")  # only totals divide
+
+
+def test_sessions_where_people_quit_after_a_failure_end_on_it(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "share of sessions where people rage-quit right after a failure, by tier",
+        "SELECT tier, avg(s.abandoned::INT) FROM dim_sessions s JOIN dim_users USING (user_id) GROUP BY 1",
+    )

@@ -248,15 +248,17 @@ class Parser:
         count of units, not a grouping ("per day" and "per tier" stay groupings)."""
         units = {"user": "user", "customer": "user", "account": "user", "generation": "generation",
                  "image": "generation", "render": "generation", "request": "generation",
-                 "session": "session"}  # fmt: skip
-        nouns = r"(users?|customers?|accounts?|generations?|images?|renders?|requests?|sessions?)"
+                 "session": "session", "gpu hour": "gpu_hour", "gpu-hour": "gpu_hour"}  # fmt: skip
+        nouns = (
+            r"(users?|customers?|accounts?|generations?|images?|renders?|requests?|sessions?|gpu[- ]hours?)"
+        )
         # "generations per session", "time per session": metrics of their own, not a division
         own = [mm.span() for p, _ in self.metric_phrases if " per " in p for mm in t.find(phrase_re(p))]
         for m in t.find(rf"per (?:(active|paying|paid) )?{nouns}"):
             if any(a <= m.start() and m.end() <= b for a, b in own):
                 continue
             t.take(m)
-            spec.per = units[m.group(2).rstrip("s")]
+            spec.per = units[m.group(2).removesuffix("s")]
             spec.positions["per"] = m.start()
             if m.group(1) in ("paying", "paid"):
                 for phrase, (dim, values) in self.segments.items():

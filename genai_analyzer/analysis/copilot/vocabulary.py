@@ -332,6 +332,12 @@ REWORDINGS = (
     ),
     (r" wrap(?:s|ped|ping)? up(?= )", " end"),
     (r" (?:right|just|immediately|directly) after(?= )", " after"),
+    # "sessions where people rage-quit after a failure": sessions that end there
+    (
+        r" sessions? (?:where|in which|when) (?:people|users|the user|they|someone) "
+        r"(?:rage[- ]?quit|quit|give up|gave up|bail|bailed|leave|left)(?= (?:right |just )?after )",
+        " sessions that end",
+    ),
     (
         r" (?:an? )?generations? (?:that|which) (?:didn't|did not|doesn't|does not|failed to|never) (?:succeed|work)(?= )",
         " a failed generation",
