@@ -344,6 +344,15 @@ REWORDINGS = (
     ),
     (r" split (?:that|it|this|them)(?: up)? by(?= )", " by"),
     (r" out[- ]of[- ]memory(?= )", " oom"),
+    # "users who only ever made one generation", "sessions with just one image": a count of exactly one
+    # (a threshold, thresholds.py); "made one generation" with no "only" stays unread (at least one?)
+    (
+        r" (?:who |that |which )?(?:(?:only|just)(?: ever)? (?:made|created|generated|produced|had|have|has) "
+        r"(?:one|1|a single)|(?:made|created|generated|produced|had|have|has|with) (?:only|just|exactly) "
+        r"(?:one|1|a single)|(?:made|created|generated|produced|had|have|has|with) a single) "
+        r"(generation|image|picture|render|session|prompt)s?(?= )",
+        r" with exactly 1 \1s",
+    ),
     # "how much money went into generations that failed": what was spent on them
     (
         r" (?:money|dollars|\$) (?:went|goes|go|was spent|were spent|spent) (?:into|on)(?= )",
