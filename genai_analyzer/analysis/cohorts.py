@@ -176,15 +176,11 @@ def retention(
     return _named(frame, by)
 
 
-def lifecycle(wh: Warehouse, filters: Filters | None = None, *, by: str = "none") -> pd.DataFrame:
-    """One row per (group, week shown): week (its Monday), days (of the week inside the data: the
-    first and last weeks may be partial), active_users, and their lifecycle: new_users,
-    returning_users, resurrected_users (the three add up to active_users), and dormant_users
-    (active the week before, not this one: a positive count, drawn below zero). The data's first
-    week has only new users: nothing before it is known."""
+def lifecycle_query(filters: Filters | None = None, *, by: str = "none") -> tuple[str, dict]:
+    """The SQL of ``lifecycle`` and its bound values: what ``lifecycle`` runs, and what the copilot
+    answers with (copilot/behaviour.py)."""
     ctes, params = _activity(filters, by)
-    frame = wh.query(
-        f"""
+    sql = f"""
         WITH {ctes},
         firsts AS (SELECT user_id, min(week) AS first_week FROM activity GROUP BY user_id),
         states AS (
@@ -206,20 +202,24 @@ def lifecycle(wh: Warehouse, filters: Filters | None = None, *, by: str = "none"
                count(*) FILTER (WHERE s.state = 'dormant') AS dormant_users
         FROM groups g CROSS JOIN weeks w LEFT JOIN states s ON s.grp = g.grp AND s.week = w.week
         GROUP BY ALL ORDER BY g.grp, w.week
-        """,
-        params,
-    )
-    return _named(frame, by)
+        """
+    return sql, params
 
 
-def activity_per_user(wh: Warehouse, filters: Filters | None = None, *, by: str = "none") -> pd.DataFrame:
-    """One row per (group, week shown): week (its Monday), days (of the week inside the data),
-    generations (those that count as activity), active_users, generations_per_user (generations /
-    active users; null in a week without any) and median_generations_per_user (the typical user's
-    week, less swayed by a few heavy users)."""
+def lifecycle(wh: Warehouse, filters: Filters | None = None, *, by: str = "none") -> pd.DataFrame:
+    """One row per (group, week shown): week (its Monday), days (of the week inside the data: the
+    first and last weeks may be partial), active_users, and their lifecycle: new_users,
+    returning_users, resurrected_users (the three add up to active_users), and dormant_users
+    (active the week before, not this one: a positive count, drawn below zero). The data's first
+    week has only new users: nothing before it is known."""
+    return _named(wh.query(*lifecycle_query(filters, by=by)), by)
+
+
+def activity_query(filters: Filters | None = None, *, by: str = "none") -> tuple[str, dict]:
+    """The SQL of ``activity_per_user`` without its ratio column, and its bound values (what the
+    copilot answers with too)."""
     ctes, params = _activity(filters, by)
-    frame = wh.query(
-        f"""
+    sql = f"""
         WITH {ctes}
         SELECT g.grp, w.week, w.days,
                CAST(coalesce(sum(a.generations), 0) AS BIGINT) AS generations,
@@ -227,9 +227,16 @@ def activity_per_user(wh: Warehouse, filters: Filters | None = None, *, by: str 
                median(a.generations) AS median_generations_per_user
         FROM groups g CROSS JOIN weeks w LEFT JOIN activity a ON a.grp = g.grp AND a.week = w.week
         GROUP BY ALL ORDER BY g.grp, w.week
-        """,
-        params,
-    )
+        """
+    return sql, params
+
+
+def activity_per_user(wh: Warehouse, filters: Filters | None = None, *, by: str = "none") -> pd.DataFrame:
+    """One row per (group, week shown): week (its Monday), days (of the week inside the data),
+    generations (those that count as activity), active_users, generations_per_user (generations /
+    active users; null in a week without any) and median_generations_per_user (the typical user's
+    week, less swayed by a few heavy users)."""
+    frame = wh.query(*activity_query(filters, by=by))
     frame.insert(
         5,
         "generations_per_user",

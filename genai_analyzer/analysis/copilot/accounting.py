@@ -16,6 +16,7 @@ from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import (
     AVERAGE_WORDS,
     COMPARE_WORDS,
+    COUNTED_NOUNS,
     COUNTED_UNITS,
     FILLER,
     QUALIFIERS,
@@ -42,7 +43,8 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     averaged = any(m.sql.lower().startswith(("avg(", "quantile", "median")) for m in metrics)
     rates = any(m.format == "rate" for m in metrics)
     readable = set(own)
-    if averaged:
+    # "average cost per generation": a total per unit is an average over the units
+    if averaged or (spec.per and metrics and not spec.share):
         readable |= AVERAGE_WORDS
         for m in t.find(r"(?:on )?average|per(?= (?:generation|image|render|request)s?)"):
             t.take(m)
@@ -55,6 +57,10 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
             t.take(m)
     if rates or spec.top:
         readable.add("often")
+    if spec.share:  # "what fraction of our cost goes to free users": the part's verb
+        readable |= {"goes", "go", "going", "spent", "spend", "belongs"}
+    if len(spec.metrics) >= 2 and not spec.compare:  # "spend vs revenue": both figures, side by side
+        readable |= {"vs", "versus"}
     if (
         spec.per == "generation"
         and metrics
@@ -85,6 +91,10 @@ def account_for_words(vocabulary: set[str], t: QuestionText) -> None:
     paid", "happiest"), and answering without it answers another question."""
     # a lone "%" asks for a share ("what % of generations ..."), a "$" for money: never dropped
     left = [w for w in t.words_left() if w not in FILLER and (len(w) > 1 or w.isdigit() or w in "%$")]
+    # "users who only ever made one generation": a number of things is a condition, never filler
+    for m in re.finditer(rf"(?<![a-z0-9])(one|single|a single)(?= {COUNTED_NOUNS}(?![a-z]))", t.text):
+        if not any(t.used[m.start() : m.end()]):
+            left.append(m.group(1).split()[-1])
     if not left:
         return
     unread = tuple(dict.fromkeys(left))

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from genai_analyzer.analysis.cohorts import retention_query
+from genai_analyzer.analysis.cohorts import activity_query, lifecycle_query, retention_query
 from genai_analyzer.analysis.copilot.accounting import account_for_words
 from genai_analyzer.analysis.copilot.spec import CannotAnswer
 from genai_analyzer.analysis.copilot.text import QuestionText
@@ -46,7 +46,12 @@ EDIT_TYPES = {"re_roll": r"re-?rolls?|re rolls?", "settings_only": r"settings[- 
 TYPE_SHARE = "|".join(
     rf"(?:(?:{SHARE}) of (?:edits that are )?(?:{p})|(?:{p}) (?:{SHARE}))" for p in EDIT_TYPES.values()
 )  # "re-roll share", "share of new ideas": one edit type's share of the edits
-TRIGGER = re.compile(rf"(?<![a-z])(?:{FUNNEL}|{RETENTION}|{EDITS}|{REACH}|{TYPE_SHARE})(?![a-z])")
+# The weekly lifecycle and activity per user (docs/cohorts.md): a user's state in a week, and the
+# median week of an active user.
+STATES = ("new", "returning", "resurrected", "dormant")
+MEDIAN_PER_USER = r"(?:the )?median (?:number of )?(?:generations|images) per (?:active )?user"
+LIFECYCLE = rf"(?:{'|'.join(STATES)}) users|resurrected|dormant|(?:weekly )?lifecycle|{MEDIAN_PER_USER}"
+TRIGGER = re.compile(rf"(?<![a-z])(?:{FUNNEL}|{RETENTION}|{EDITS}|{REACH}|{TYPE_SHARE}|{LIFECYCLE})(?![a-z])")
 BY_TIER = r"(?:by|per|for each|across|split by|broken down by) (?:user |the )?tiers?"
 BY_WEEK = r"(?:by|per|each|every|over|for each) (?:the )?weeks?|weekly|week by week|week over week"
 
@@ -73,6 +78,8 @@ def answer(
         out = _funnel(t, layer, tiers, by_tier)
     elif t.has(RETENTION):
         out = _retention(t, tiers, by_tier)
+    elif t.has(LIFECYCLE):
+        out = _lifecycle(t, tiers, by_tier)
     else:
         out = _edits(t, tiers, by_tier)
     account_for_words(vocabulary, t)
@@ -159,6 +166,7 @@ def _funnel(t: QuestionText, layer: SemanticLayer, tiers: list[str], by_tier: bo
     step = _step(t, layer, take=True)
     if step is not None:  # "how many sessions reach a kept image": that step's count
         _take(t, r"how many sessions|(?:the )?number of sessions|how many")
+        _take(t, rf"(?:of|in) (?:the )?(?:{FUNNEL})")  # "the kept step of the session funnel"
         select = ", ".join([*keys, f"reached_{step} AS sessions"])
         name = spec.steps[step - 1]
         return BehaviourAnswer(
@@ -166,6 +174,9 @@ def _funnel(t: QuestionText, layer: SemanticLayer, tiers: list[str], by_tier: bo
             f"Sessions reaching the session funnel's step '{name.name}' ({name.label}) and the steps before",
         )
     _take(t, FUNNEL)
+    # "how many sessions reach each step of the funnel": every step's count, the funnel itself
+    if _take(t, r"(?:reach(?:es)?|gets? to|makes? it to) (?:each|every) step(?: of)?(?: the)?"):
+        _take(t, r"how many")
     _take(t, r"where do(?:es)?|where did|at (?:which|what) step|which step|where")
     _take(t, r"sessions?|users?|people|customers")
     parts = []
@@ -204,6 +215,20 @@ def _retention(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAns
             ("weekly retention", "retention of pro users by week", "retention by tier"),
         )
     _take(t, RETENTION)
+    # "of the users first seen in the week of 2025-09-01": one cohort, the week holding that day
+    one = next(
+        t.find(
+            r"(?:of |for )?(?:the )?(?:users|people|those) (?:who were |that were )?first seen (?:in )?"
+            r"(?:the )?week (?:of|starting|beginning) (\d{4}-\d{2}-\d{2})"
+        ),
+        None,
+    )
+    cohort = None
+    if one is not None:
+        t.take(one)
+        day = date.fromisoformat(one.group(1))
+        cohort = day - timedelta(days=day.weekday())
+        _take(t, r"(?:by|per|for each) (?:the )?weeks? since (?:they were |it was )?first seen")
     _take(t, BY_WEEK)
     _take(t, r"(?:by|per|for each) (?:the )?(?:first[- ]seen )?(?:week )?cohorts?|cohorts?")
     sql, params = retention_query(None, Filters(tiers=tiers or None), by="tier" if by_tier else "none")
@@ -219,11 +244,49 @@ def _retention(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAns
             "active_users / cohort_users AS retention",
         ]
     )
+    where = f" WHERE cohort = DATE '{cohort.isoformat()}'" if cohort else ""
     return BehaviourAnswer(
-        f"WITH retained AS ({inline(sql, params)})\nSELECT {select} FROM retained "
+        f"WITH retained AS ({inline(sql, params)})\nSELECT {select} FROM retained{where} "
         "ORDER BY grp, cohort, weeks_since",
-        "Weekly retention: per cohort of users first seen the same week, the share active each week after",
+        "Weekly retention: per cohort of users first seen the same week, the share active each week after"
+        + (f"; only the cohort of the week of {cohort}" if cohort else ""),
     )
+
+
+# --- the weekly lifecycle and activity per user -----------------------------------------------
+
+
+def _lifecycle(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
+    """ "how many new users were there each week", "dormant users by week", "the median number of
+    generations per active user, week by week": ``cohorts.lifecycle_query`` / ``activity_query``,
+    weekly only (a user's state is a week's)."""
+    filters = Filters(tiers=tiers or None)
+    by = "tier" if by_tier else "none"
+    keys = ["grp AS tier"] if by_tier else []
+    if _take(t, MEDIAN_PER_USER):
+        sql, params = activity_query(filters, by=by)
+        column, reading = "median_generations_per_user", "Median generations per active user, per week"
+    else:
+        state = next((s for s in STATES if _take(t, rf"{s}(?: users)?")), None)
+        _take(t, r"(?:weekly )?lifecycle")
+        if state is None:
+            raise CannotAnswer(
+                "The weekly lifecycle counts new, returning, resurrected and dormant users: say which, "
+                "e.g. 'new users each week'.",
+                ("new users each week", "dormant users by week"),
+            )
+        sql, params = lifecycle_query(filters, by=by)
+        column = f"{state}_users"
+        reading = f"{state.capitalize()} users per week (docs/cohorts.md: the weekly lifecycle)"
+    if not _take(t, rf"{BY_WEEK}|(?:in |for )?(?:each|every|a|per) week"):
+        raise CannotAnswer(
+            "The lifecycle is counted week by week: ask e.g. 'new users each week'.",
+            ("new users each week", "median number of generations per active user by week"),
+        )
+    _take(t, r"how many|(?:the )?number of")
+    select = ", ".join([*keys, "week", column])
+    sql = f"WITH weekly AS ({inline(sql, params)})\nSELECT {select} FROM weekly ORDER BY grp, week"
+    return BehaviourAnswer(sql, reading)
 
 
 # --- prompt edits ----------------------------------------------------------------------------
@@ -235,17 +298,20 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
     keys = ["u.tier AS tier"] if by_tier else []
     if m := next(
         t.find(
-            r"(?:(?:which|what|the) )?(?:top (\d+) )?(modifiers?|terms?) (?:that )?(?:do )?"
+            r"(?:(?:which|what|the) )?(?:(?:top )?(\d+) )?(modifiers?|terms?) (?:that )?(?:do )?"
             r"(?:people |users |are |is |get |gets |were )?(add|added|adds|adding|remove|"
             r"removed|removes|removing)"
         ),
         None,
     ):
         return _terms(t, m, where, source, keys, by_tier)
+    if figure := _edit_figure(t, where, source, keys):
+        return figure
     for name, pattern in EDIT_TYPES.items():  # "re-roll share by tier": one type's share of the edits
         m = _take(
             t,
-            rf"(?:what )?(?:(?:the )?(?:{SHARE}) of (?:edits that are )?(?:{pattern})"
+            rf"(?:what )?(?:(?:the )?(?:{SHARE}) of (?:edits that are |(?:all |the )?(?:prompt )?edits "
+            rf"(?:that )?(?:are|were|is|was) )?(?:{pattern})"
             rf"|(?:{pattern}) (?:{SHARE}))",
         )
         if m:
@@ -255,7 +321,14 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
             sql = f"SELECT {select} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
             sql += " GROUP BY ALL ORDER BY tier" if by_tier else ""
             return BehaviourAnswer(sql, f"Share of prompt edits that are {name.replace('_', ' ')}s")
-    kind = r"(?:edit types?|types? of edits?|kinds? of edits?|edits? by type|edits? per type)"
+    kind = r"(?:(?:prompt )?edit types?|(?:types?|kinds?) of (?:prompt )?edits?|"
+    kind += r"(?:prompt )?edits? (?:by|per) (?:edit )?type)"
+    _take(t, r"break(?:s|ing)? down|breakdown(?: of)?")  # "break down prompt edits by edit type"
+    # "with each type's count and share of all edits": the columns the mix has
+    _take(
+        t,
+        r"with (?:each type's |their |the )?counts? and (?:their |its )?shares?(?: of (?:all |the )?edits)?",
+    )
     if _take(t, rf"(?:the )?(?:most|least) (?:common|frequent|popular|used) {kind}"):
         top = 1
     elif _take(t, rf"(?:how many )?{kind}|(?:the )?mix of {kind}"):
@@ -280,7 +353,9 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
         ]
     )
     sql = f"SELECT {select} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
-    sql += " GROUP BY ALL ORDER BY " + ("tier, " if by_tier else "") + "edits DESC, edit_type"
+    # the groups named: DuckDB's GROUP BY ALL cannot group a window over the tier ("edit types by tier")
+    sql += " GROUP BY " + ("u.tier, " if by_tier else "") + "e.edit_type ORDER BY "
+    sql += ("tier, " if by_tier else "") + "edits DESC, edit_type"
     if top:
         if by_tier:
             raise CannotAnswer(
@@ -288,6 +363,37 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
             )
         sql += f" LIMIT {top}"
     return BehaviourAnswer(sql, "Prompt edits by type, with each type's share" + ("; top 1" if top else ""))
+
+
+# Figures of an edit (docs/refinement.md's columns of fct_prompt_edits) and their aggregates.
+EDIT_FIGURES = {
+    "similarity": r"(?:prompt )?similarity",
+    "seconds_since_previous": r"(?:seconds|time) (?:since|after|from) (?:the )?previous "
+    r"(?:generation|prompt)|time between generations",
+}
+AGGREGATES = {"median": "median", "mean": "avg", "average": "avg", "avg": "avg"}
+
+
+def _edit_figure(t: QuestionText, where, source, keys) -> BehaviourAnswer | None:
+    """ "median seconds since the previous generation, by edit type", "mean prompt similarity for
+    each edit type": an edit's own figure, aggregated (by edit type, by tier)."""
+    for column, pattern in EDIT_FIGURES.items():
+        m = _take(t, rf"(?:the )?(median|mean|average|avg) (?:{pattern})")
+        if m is None:
+            continue
+        word = re.search(r"median|mean|average|avg", m).group(0)
+        by_type = _take(
+            t, r"(?:by|per|for each|for every|across|of each) (?:the )?(?:edit )?types?(?: of edits?)?"
+        )
+        group = ["e.edit_type"] if by_type else []
+        name = f"{word}_{column}"
+        select = ", ".join([*keys, *group, f"{AGGREGATES[word]}(e.{column}) AS {name}"])
+        sql = f"SELECT {select} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        if keys or group:
+            sql += " GROUP BY ALL ORDER BY " + ", ".join((["tier"] if keys else []) + group)
+        by = " by edit type" if by_type else ""
+        return BehaviourAnswer(sql, f"{word.capitalize()} {column.replace('_', ' ')} of prompt edits{by}")
+    return None
 
 
 def _terms(t, m, where, source, keys, by_tier) -> BehaviourAnswer:
@@ -300,6 +406,9 @@ def _terms(t, m, where, source, keys, by_tier) -> BehaviourAnswer:
         if added
         else ("terms_removed", "'modifiers_removed', 'modifiers_changed'")
     )
+    # "in edits that only add modifiers": that one edit type, not the changed ones too
+    if only := _take(t, r"(?:in )?(?:the )?edits? (?:that|which) only (add|remove)s? (?:modifiers?|terms?)"):
+        types = "'modifiers_added'" if "add" in only else "'modifiers_removed'"
     where = [f"e.edit_type IN ({types})", *where]
     success = _take(
         t,
@@ -310,7 +419,7 @@ def _terms(t, m, where, source, keys, by_tier) -> BehaviourAnswer:
         where.append("e.status = 'success'")
     ranked = _take(
         t,
-        r"(?:the )?(?:most|most often|most frequently|the most|most commonly)|(?:the )?most common|"
+        r"(?:the )?(?:most often|most frequently|most commonly|the most|most)|(?:the )?most common|"
         r"(?:the )?most popular",
     )
     if by_tier:
@@ -329,7 +438,8 @@ def _terms(t, m, where, source, keys, by_tier) -> BehaviourAnswer:
         f"SELECT term AS modifier, count(*) AS {what}\nFROM (SELECT unnest(e.{column}) AS term FROM {source} "
         f"WHERE {' AND '.join(where)}) AS terms\nGROUP BY term ORDER BY {what} DESC, term LIMIT {top}"
     )
-    reading = f"The {top} terms most often {'added' if added else 'removed'} in modifier edits" + (
+    edits = f"{types.strip(chr(39))} edits" if only else "modifier edits"
+    reading = f"The {top} terms most often {'added' if added else 'removed'} in {edits}" + (
         "; only edits whose generation succeeded" if success else ""
     )
     return BehaviourAnswer(sql, reading)

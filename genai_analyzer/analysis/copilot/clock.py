@@ -27,6 +27,12 @@ def read_hours(t: QuestionText, spec: QuerySpec) -> None:
     """An hour range or a single hour the question names, as a filter on the hour of day."""
     for m in t.find(rf"(?<!good )(?:in |during |at )?(?:the )?({DAY_PARTS})"):
         word = m.group(1)
+        # "in the evening (6pm to midnight UTC)": the hours said right after define the part of the day
+        if re.compile(rf" (?:between |from )?{_POINT} ?(?:and|to|until|till|-) ?{_POINT}").match(
+            t.text, m.end()
+        ):
+            t.take(m)
+            continue
         raise CannotAnswer(
             f"'{word}' is not defined in the semantic layer; say which hours (UTC) you mean, e.g. "
             "'between 6pm and 10pm' or 'hours 18 to 21'.",

@@ -84,7 +84,9 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
     if spec.per:
         metrics = _per_unit(spec, layer, metrics, grain_name)
     conditions = [
-        layer.dimensions[d].condition(grain_name, values=values) for d, values in spec.filters.items()
+        layer.dimensions[d].condition(grain_name, values=values)
+        for d, values in spec.filters.items()
+        if not any(g[2:] for g in spec.splits.get(d, []))  # "pro vs the rest": every row is on a side
     ]
     conditions += _threshold_conditions(spec, layer, grain_name)
     having = [
@@ -178,14 +180,17 @@ def _count_groups(spec: QuerySpec, lines: list[str], dims: list[str], grain_name
 def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -> list[tuple[str, str]]:
     """Each metric divided by the number of units ("revenue per user"): defined for totals and
     counts only; a rate or an average per user would be another question."""
-    if grain_name != "generations" or spec.per not in ("user", "session", "generation", "day"):
+    if grain_name != "generations" or spec.per not in ("user", "session", "generation", "day", "gpu_hour"):
         raise CannotAnswer(
             f"I can divide figures of generations by users, sessions, generations or days, not per "
             f"{spec.per}."
         )
     # the count a unit divides by: its dimension's distinct values, or the rows for a generation
-    unit_key = layer.dimensions[spec.per].expression(grain_name) if spec.per != "generation" else None
-    unit_count = f"count(DISTINCT {unit_key})" if unit_key else "count(*)"
+    if spec.per == "gpu_hour":  # "margin per GPU hour": a total over the GPU hours it took
+        unit_count = f"({layer.metrics['gpu_hours'].sql})"
+    else:
+        unit_key = layer.dimensions[spec.per].expression(grain_name) if spec.per != "generation" else None
+        unit_count = f"count(DISTINCT {unit_key})" if unit_key else "count(*)"
     out = []
     per_at = spec.positions.get("per")
     before = [(spec.positions.get(f"metric:{n}", -1), n) for n, _ in metrics]
@@ -202,7 +207,9 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
                 f"'{layer.metrics[name].label} per {spec.per}' is not defined: only totals and counts "
                 f"(generations, users, cost, revenue, GPU hours) can be divided per {spec.per}."
             )
-        out.append((f"{name}_per_{spec.per}", f"{sql} / nullif({unit_count}, 0)"))
+        # "margin per user": the whole difference is divided, not its second term
+        total = f"({sql})" if " - " in sql or " + " in sql else sql
+        out.append((f"{name}_per_{spec.per}", f"{total} / nullif({unit_count}, 0)"))
     return out
 
 
@@ -213,9 +220,11 @@ def _split(spec: QuerySpec, dim: str, expr: str) -> str:
         return expr
     whens = " ".join(
         f"WHEN {expr} IN ({', '.join(literal(v) for v in values)}) THEN {literal(label)}"
-        for label, values in groups
+        for label, values, *rest in groups
+        if not rest
     )
-    return f"CASE {whens} END"
+    rest = [g[0] for g in groups if g[2:]]  # the rest: every other row, rows with no value too
+    return f"CASE {whens}" + (f" ELSE {literal(rest[0])}" if rest else "") + " END"
 
 
 def _order(spec: QuerySpec, layer: SemanticLayer, first_metric: str | None = None) -> str:

@@ -6,7 +6,9 @@ An item is answered correctly when:
 - otherwise the copilot answered, and the gold query's result equals the answer's: rows compared as
   a multiset (as a list when ``order_matters``), numbers to 6 significant digits, column names
   ignored. The gold columns must appear in the answer in the same order; the answer may carry
-  more columns (a comparison shows the values before and after as well as the change).
+  more columns (a comparison shows the values before and after as well as the change). One label
+  of a column may differ where all the others agree: the name of a two-way split's side made of
+  several values is free text ("everyone else" or "rest"), its rows and numbers are compared.
 
 Follow-ups (``context: <id>``) are asked after the item they follow, with its answer's context.
 ``scripts/eval_copilot.py`` prints the report; a test holds the targets.
@@ -80,12 +82,27 @@ def same_result(answer_rows: list[list], gold_rows: list[list], *, ordered: bool
     if not ordered:
         gold.sort(key=_sort_key)
     for columns in itertools.combinations(range(width), gold_width):
-        got = [tuple(_cell(row[c]) for c in columns) for row in answer_rows]
-        if not ordered:
-            got.sort(key=_sort_key)
-        if _rows_equal(got, gold):
-            return True
+        picked = [tuple(_cell(row[c]) for c in columns) for row in answer_rows]
+        for got in (picked, *_relabelled(picked, gold)):
+            if _rows_equal(got if ordered else sorted(got, key=_sort_key), gold):
+                return True
     return False
+
+
+def _relabelled(got: list[tuple], gold: list[tuple]) -> list[list[tuple]]:
+    """``got`` with the one label of a column that differs from the gold's put in its place, where
+    every other label of that column is the same: the side of a two-way split that is made of
+    several values is named by the question's words ("everyone else") or by the gold writer's
+    ("rest"); its rows and numbers are what is compared."""
+    out = []
+    for c in range(len(gold[0]) if gold else 0):
+        mine = {row[c] for row in got if isinstance(row[c], str)}
+        theirs = {row[c] for row in gold if isinstance(row[c], str)}
+        extra, missing = mine - theirs, theirs - mine
+        if len(extra) == 1 and len(missing) == 1 and mine & theirs:
+            (old,), (new,) = extra, missing
+            out.append([(*row[:c], new if row[c] == old else row[c], *row[c + 1 :]) for row in got])
+    return out
 
 
 def evaluate(copilot: Copilot, wh: Warehouse, items: list[dict]) -> list[Outcome]:

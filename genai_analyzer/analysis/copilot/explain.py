@@ -114,7 +114,7 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
     period, comparison, ranking and typo corrections, so that a wrong reading shows at once."""
     parts = [" and ".join(_label(layer, m) for m in spec.metrics)]
     if spec.per:
-        parts[0] += f" per {spec.per}"
+        parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour')}"
     groups = [d for d in spec.dimensions if d != spec.count_of]
     if spec.count_of:
         parts[0] = f"Number of {layer.dimensions[spec.count_of].label}s"
@@ -123,7 +123,7 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
     for dim, values in spec.filters.items():
         label = layer.dimensions[dim].label
         if dim in spec.splits:
-            sides = (f"{label_} ({', '.join(map(str, vs))})" for label_, vs in spec.splits[dim])
+            sides = (f"{label_} ({', '.join(map(str, vs))})" for label_, vs, *_ in spec.splits[dim])
             parts.append(f"{label} split into " + " and ".join(sides))
         elif dim in spec.excluded:
             parts.append(f"{label} not {', '.join(map(str, spec.excluded[dim]))}")

@@ -15,8 +15,12 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     ranking replaced or added to by what the follow-up names ("by week instead", "now only pro")."""
     merged = replace(previous, filters={k: list(v) for k, v in previous.filters.items()})
     merged.matched = dict(new.matched)
-    if new.metrics:
+    if new.metrics and ADDED.search(text):  # "add the p95 latency too": both figures
+        merged.metrics = [*previous.metrics, *(m for m in new.metrics if m not in previous.metrics)]
+    elif new.metrics:
         merged.metrics = new.metrics
+    if new.per:  # "per user instead"
+        merged.per = new.per
     if new.dimensions:
         dims = layer.dimensions
         new_time = [d for d in new.dimensions if dims[d].time]
@@ -45,6 +49,39 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     return merged
 
 
+# A follow-up adding a figure to the answer before rather than replacing its figure.
+ADDED = re.compile(r"^\s*(?:and |also |now |please )*(?:add|include)\b|\b(?:too|as well)\s*\??\s*$")
+AGGREGATES = {"median": "median", "p50": "median", "p95": "p95", "95th percentile": "p95",
+              "average": "average", "mean": "average", "avg": "average"}  # fmt: skip
+
+
+def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:
+    """ "what about the median instead?" after "p95 latency by sampler": the same figure with
+    another aggregate, when the layer defines it ("median latency"). An aggregate alone that the
+    figure before has no such form of ("the p95" after friction) is declined, not read as latency."""
+    bare = r"(?:the )?(median|p50|p95|95th percentile|average|mean|avg)"
+    named = (p for p, _ in metric_phrases if not re.fullmatch(bare, p))
+    if any(True for p in named for _ in t.find(rf"(?:{re.escape(p)})")):
+        return  # a metric named in full is read by the metrics step
+    for m in t.find(bare):
+        word = AGGREGATES[m.group(1)]
+        for name in previous.metrics:
+            own = [p for p, n in metric_phrases if n == name]
+            nouns = {re.sub(rf"^(?:{'|'.join(AGGREGATES)}) ", "", p) for p in own}
+            found = [n for p, n in metric_phrases for noun in nouns if p == f"{word} {noun}" and n != name]
+            if found:
+                t.take(m)
+                spec.metrics.append(found[0])
+                spec.matched[m.group(0).strip()] = f"{found[0]} (the answer before's figure, {word})"
+                return
+        if previous.metrics:
+            raise CannotAnswer(
+                f"The answer before is {', '.join(previous.metrics)}; the semantic layer defines no "
+                f"'{m.group(1)}' of it. Name the figure, e.g. 'p95 latency instead'.",
+                unread=(m.group(1),),
+            )
+
+
 def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
     """Refuse metrics of two grains in one question, or a grouping or filter the grain lacks."""
     grains = {
@@ -69,14 +106,19 @@ def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
 
 
 def period_subject(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, context: QuerySpec) -> None:
-    """ "only sessions in October" after "average friction by tier": the rows of the answer
-    before, narrowed to a period, not a new metric (a count of sessions). Only the previous
-    metric's own rows: "only generations in October" after a session metric stays a metric."""
+    """ "only sessions in October", "only sessions that started on a weekend" after "average
+    friction by tier": the rows of the answer before, narrowed to a period or a filter, not a new
+    metric (a count of sessions). Only the previous metric's own rows: "only generations in
+    October" after a session metric stays a metric. Nothing narrowed, nothing is read here."""
     grains = {"session": "sessions", "generation": "generations", "image": "generations"}
     m = re.match(r" (?:only|just) (?:the |for )?(sessions?|generations?|images?)(?= )", t.text)
-    if m is None or spec.time is None or not context.metrics:
+    if m is None or not context.metrics:
         return
     grain = grains[m.group(1).rstrip("s")]
     if all(layer.metrics[n].grain == grain for n in context.metrics if n in layer.metrics):
         t.seal_span(m.start(1), m.end(1))  # sealed: no cue for a count of generations either
         spec.matched[m.group(1)] = f"the {grain} of the answer before"
+        # sessions are dated by their start: "that started on a weekend"
+        started = re.compile(r" (?:that |which )?(?:were )?started(?= )").match(t.text, m.end(1))
+        if grain == "sessions" and started:
+            t.take(started)

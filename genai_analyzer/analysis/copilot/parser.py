@@ -33,7 +33,9 @@ from genai_analyzer.analysis.copilot.accounting import (
     restated_words,
 )
 from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
-from genai_analyzer.analysis.copilot.followup import check_grain, merge, period_subject
+from genai_analyzer.analysis.copilot.followup import check_grain, merge, period_subject, swap_aggregate
+from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
+from genai_analyzer.analysis.copilot.ranking import read_sort, read_top
 from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
 from genai_analyzer.analysis.copilot.shares import settle as settle_share
 from genai_analyzer.analysis.copilot.spec import (
@@ -66,7 +68,6 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     STOP,
     SUBJECTLESS,
     WEAK_PHRASES,
-    word_number,
     words_in,
 )
 from genai_analyzer.analysis.semantic import SemanticLayer
@@ -166,16 +167,19 @@ class Parser:
             for m in t.find(rf"instead of (?:per |by |the )?{phrase_re(phrase)}"):
                 t.take(m)
                 spec.dropped.append(name)
-        self._sort(t, spec)
+        read_sort(t, spec)
         ranked_status(t, spec)  # "which style gets blocked most often": before "most" is a top N
-        self._top(t, spec)
+        read_top(t, spec)
         self._per_unit(t, spec)
+        self._distinct_count(t, spec)
         self._groupings(t, spec)
         if context is not None:
             period_subject(self.layer, t, spec, context)
         counted_status(self.values, t, spec)
         read_share(self.metric_phrases, self.layer, t, spec)
         read_values(self, t, spec, with_noun=True)
+        if context is not None:
+            swap_aggregate(self.metric_phrases, t, spec, context)  # "what about the median instead?"
         self._metrics(t, spec)
         read_values(self, t, spec, with_noun=False)
         settle_negations(self.layer, self.values, spec)
@@ -184,7 +188,7 @@ class Parser:
         self._subjectless(t, spec)
         self._compare(t, spec)
         segment_comparison(self.values, t, spec, self.dim_phrases)
-        self._direction(t, spec)
+        rank_direction(self.layer, t, spec)
         self._unknown_groupings(t)
         if context is not None:
             for m in t.find(FOLLOW_UP_WORDS):
@@ -192,7 +196,16 @@ class Parser:
         restated_words(self.layer, t, spec)
         account_for_words(self.vocabulary, t)
         refines = any(
-            (spec.metrics, spec.dimensions, spec.filters, spec.time, spec.top, spec.compare, spec.sort)
+            (
+                spec.metrics,
+                spec.dimensions,
+                spec.filters,
+                spec.time,
+                spec.top,
+                spec.compare,
+                spec.sort,
+                spec.per,
+            )
         )
         if (
             context is not None
@@ -201,8 +214,10 @@ class Parser:
             and (not spec.metrics or FOLLOW_UP_CUES.search(t.text.strip()))
         ):
             spec = merge(self.layer, context, spec, t.text)
-            self._direction(t, spec)  # "and which one is the best?": best for the merged metric
+            rank_direction(self.layer, t, spec)  # "and which one is the best?": best for the merged metric
             spec.corrections = corrections
+        if spec.count_of and not spec.metrics and not spec.thresholds:
+            spec.metrics = ["generations"]  # the rows the values are counted over (_distinct_count)
         if not spec.metrics:
             raise CannotAnswer(
                 "I could not find a metric I know in the question "
@@ -217,55 +232,6 @@ class Parser:
         return spec
 
     # --- steps -----------------------------------------------------------------------------
-
-    def _top(self, t: QuestionText, spec: QuerySpec) -> None:
-        """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
-        the worst success rate the lowest (resolved in ``_direction`` once the metric is known)."""
-        number = r"(\d+|one|two|three|four|five|ten|twenty)"
-        high = r"top|best|highest|largest|biggest|most|heaviest|busiest|worst|slowest|priciest|longest"
-        low = r"bottom|lowest|smallest|least|fewest|lightest|quietest|fastest|cheapest|shortest|quickest"
-        for pattern, ascending in (
-            (rf"(?<!at )(?:the )?(?:{high}) {number}", False),
-            (rf"(?<!at )(?:the )?(?:{low}) {number}", True),
-            (rf"{number} (?:{high})", False),
-            (rf"{number} (?:{low})", True),
-        ):
-            for m in t.find(pattern):
-                t.take(m)
-                spec.top, spec.ascending = word_number(m.group(1)), ascending
-                spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
-                return
-        for m in t.find(rf"(?:which|what|the) {number}(?= [a-z])"):  # "which 3 domains have the highest ..."
-            t.take(m)
-            spec.top = word_number(m.group(1))
-            spec.matched[m.group(0).strip()] = f"top {spec.top}"
-            break
-        for pattern, ascending in (
-            (rf"(?<!at )(?:the )?(?:{low})", True),
-            (rf"(?<!at )(?:the )?(?:{high})", False),
-        ):  # noqa: E501
-            for m in t.find(pattern + r"(?: used| common| popular| active)?"):
-                t.take(m)
-                spec.top = spec.top or 1
-                spec.ascending = ascending
-                spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
-                return
-
-    def _sort(self, t: QuestionText, spec: QuerySpec) -> None:
-        """ "profit by art style, worst first", "sorted from highest to lowest", "in ascending order":
-        an order asked for with no limit; best and worst follow the metric (``_direction``)."""
-        ends = r"highest|largest|biggest|most|best|worst|lowest|smallest|least|fewest"
-        verb = r"(?:(?:sort|sorted|order|ordered|rank|ranked|list|listed)(?: (?:it|them|that|this))? )?"
-        for m in t.find(
-            rf"{verb}(?:from )?(?:the )?({ends}) (?:first|to (?:the )?(?:{ends}))|"
-            rf"{verb}in (ascending|descending) order|(?:sorted|ordered) (ascending|descending)"
-        ):
-            t.take(m)
-            word = m.group(1) or m.group(2) or m.group(3)
-            high = ("highest", "largest", "biggest", "most", "descending")
-            spec.sort = word if word in ("best", "worst") else "desc" if word in high else "asc"
-            spec.matched[m.group(0).strip()] = f"sorted, {word} first"
-            return
 
     def _sessions_by_start(self, spec: QuerySpec) -> None:
         """Sessions counted over days, weeks or a period belong to the day they started (the sessions
@@ -282,15 +248,17 @@ class Parser:
         count of units, not a grouping ("per day" and "per tier" stay groupings)."""
         units = {"user": "user", "customer": "user", "account": "user", "generation": "generation",
                  "image": "generation", "render": "generation", "request": "generation",
-                 "session": "session"}  # fmt: skip
-        nouns = r"(users?|customers?|accounts?|generations?|images?|renders?|requests?|sessions?)"
+                 "session": "session", "gpu hour": "gpu_hour", "gpu-hour": "gpu_hour"}  # fmt: skip
+        nouns = (
+            r"(users?|customers?|accounts?|generations?|images?|renders?|requests?|sessions?|gpu[- ]hours?)"
+        )
         # "generations per session", "time per session": metrics of their own, not a division
         own = [mm.span() for p, _ in self.metric_phrases if " per " in p for mm in t.find(phrase_re(p))]
         for m in t.find(rf"per (?:(active|paying|paid) )?{nouns}"):
             if any(a <= m.start() and m.end() <= b for a, b in own):
                 continue
             t.take(m)
-            spec.per = units[m.group(2).rstrip("s")]
+            spec.per = units[m.group(2).removesuffix("s")]
             spec.positions["per"] = m.start()
             if m.group(1) in ("paying", "paid"):
                 for phrase, (dim, values) in self.segments.items():
@@ -298,6 +266,21 @@ class Parser:
                         spec.filters[dim] = list(values)
             spec.matched[m.group(0).strip()] = f"divided by the number of {spec.per}s"
             return
+
+    def _distinct_count(self, t: QuestionText, spec: QuerySpec) -> None:
+        """ "how many different prompts did pro users try", "number of distinct art styles": the
+        values of a dimension seen in the rows asked about, counted (users and sessions are the
+        layer's own counts)."""
+        for phrase, name in self.dim_phrases:
+            if self.layer.dimensions[name].time or name in ("user", "session"):
+                continue
+            counted = r"(?:how many|number of|count of|count the|count)"
+            for m in t.find(rf"{counted} (?:distinct|different|unique|separate) {phrase_re(phrase)}"):
+                t.take(m)
+                spec.count_of = name
+                spec.matched[m.group(0).strip()] = f"number of {name} values"
+                spec.matched["(distinct values)"] = "counted over the generations"
+                return
 
     def _groupings(self, t: QuestionText, spec: QuerySpec) -> None:
         for phrase, name in self.dim_phrases:
@@ -330,6 +313,9 @@ class Parser:
         listed = bool(re.search(r" and |,", t.open_text()))
         # "which style of image gets blocked most often": a metric read already, "image" is its noun
         keep = strong if (strong or spec.metrics) and not listed else found
+        if not strong and len(found) > 1 and not listed and (m := re.search(r"how many ([a-z]+)", t.text)):
+            # "how many pics did people make": the noun after "how many" is counted, the rest its subject
+            keep = [f for f in found if f[2] == m.group(1)] or keep
         refuse_units_by_metric(t, found, keep)  # "users by revenue": each user's revenue, not the total
         for _, name, phrase in sorted(keep):
             if name not in spec.metrics:
@@ -354,6 +340,10 @@ class Parser:
                 spec.matched[m.group(0).strip()] = f"{name} (counted)"
                 return
         counting = r"how many|number of|count|busiest|quietest|used|popular|common|heaviest|volume"
+        if spec.top and (m := re.search(r"slowest|fastest|quickest", t.text)):  # "our slowest hour"
+            spec.metrics.append("p50_latency_ms")  # latency is the median (the layer's synonyms)
+            spec.matched[m.group(0)] = "p50_latency_ms (ranked)"
+            return
         if spec.top or t.has(r"how much|how many"):  # "at what hour do users generate the most"
             counting += r"|generate[sd]?|generating|create[sd]?|creating|produce[sd]?|producing"
         # "how many prompts" counts prompts, but "the 4 most used prompts" ranks them by use
@@ -462,19 +452,6 @@ class Parser:
                 # "... than the week before": the period is the comparison's, not a grouping
                 spec.dimensions = [d for d in spec.dimensions if not self.layer.dimensions[d].time]
                 return
-
-    def _direction(self, t: QuestionText, spec: QuerySpec) -> None:
-        """ "worst" / "best" rank by what is bad or good for the metric, not by its size."""
-        if spec.sort in ("best", "worst") and spec.metrics:
-            better_high = self.layer.metrics[spec.metrics[0]].higher_is_better
-            spec.sort = "asc" if (spec.sort == "worst") == better_high else "desc"
-        if not spec.top or not spec.metrics:
-            return
-        better_high = self.layer.metrics[spec.metrics[0]].higher_is_better
-        if t.has(r"worst"):
-            spec.ascending = better_high
-        elif t.has(r"best"):
-            spec.ascending = not better_high
 
     def _unknown_groupings(self, t: QuestionText) -> None:
         for m in t.find(rf"{GROUP_CUES} (?:the )?([a-z][a-z_]+)"):

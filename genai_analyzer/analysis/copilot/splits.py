@@ -29,16 +29,19 @@ def segment_comparison(
             own = "|".join(phrase_re(p) for p, d in dim_phrases if d == dim)
             own += f"|{_USER_NOUN}" if dim in UNIT_ATTRIBUTES["user"] else ""
             rest = r"(?:vs\.?|versus|compared (?:to|with)|against|and) "
-            rest += r"(the rest|everyone else|everybody else|(?:all )?(?:the )?others|"
+            rest += r"(the rest|everyone else|everybody else|everything else|anything else|all the rest|"
+            rest += r"(?:all )?(?:the )?others|"
             rest += rf"(?:all |every )?(?:the )?other (?:{_ANY_NOUN}|{own}))"
             for m in t.find(rest):  # "enterprise vs everyone else": the complement is the other side
                 t.take(m)
                 others = [v for v in values.get(dim, []) if v not in groups[0][1]]
-                groups.append([re.sub(r"^(?:all|every) (?:the )?", "", m.group(1)), others])
+                # the rest is every other row, rows with no value too ("rest": an ELSE, compiler.py)
+                groups.append([re.sub(r"^(?:all|every) (?:the )?", "", m.group(1)), others, "rest"])
                 spec.filters[dim] = list(values.get(dim, []))
-        if len(groups) >= 2 and any(len(values) > 1 for _, values in groups):
+        if len(groups) >= 2 and any(len(g[1]) > 1 or g[2:] for g in groups):
             spec.splits[dim] = groups  # a two-way split: one row per group, not per value
     for dim, values in spec.filters.items():
-        if len(values) >= 2 and dim not in spec.dimensions:
+        # "a sampler other than k_lms": the values a negation keeps were not named side by side
+        if len(values) >= 2 and dim not in spec.dimensions and dim not in spec.excluded:
             spec.dimensions.append(dim)
             spec.compare = False

@@ -98,7 +98,39 @@ def _status_rate(t: QuestionText, spec: QuerySpec) -> bool:
             # "what share of generations ...": the rows the rate is over, not a count of them
             if base := re.compile(rf" of (?:all |the )*{ROW_NOUNS}(?= )").match(t.text, m.end(1)):
                 t.take(base)
+            if _either_status(t, spec, word, m.start(2), m.end(2)):
+                return True
             spec.metrics.append(name)
             spec.matched[m.group(0).strip()] = name
+            return True
+    return False
+
+
+def _status_of(word: str) -> list[str]:
+    """The statuses a status word stands for ("failed": every status but success)."""
+    if word in FAILED_WORDS:
+        return [s for s in STATUS_WORDS if s != "success"]
+    return [s for s, ws in STATUS_WORDS.items() if word in ws]
+
+
+def _either_status(t: QuestionText, spec: QuerySpec, word: str, start: int, end: int) -> bool:
+    """ "share of requests that either time out or error": one share of the generations with any
+    of the statuses named, not a rate for each (the rates add up, the answer is one figure); the
+    status read may be the first named or the second ("error or time out")."""
+    for other, _ in _rate_words():
+        more = re.compile(rf"(?: or|/|,? and/or) (?:an? |with an? )?({phrase_re(other)})(?![a-z0-9])")
+        m = more.match(t.text, end) or re.search(
+            rf"(?<![a-z0-9])({phrase_re(other)})(?:,? or|/|,? and/or) (?:an? |with an? )?$", t.text[:start]
+        )
+        if m and not any(t.used[m.start() : m.end()]) and set(_status_of(other)) != set(_status_of(word)):
+            t.take(m)
+            for e in t.find(r"either"):
+                t.take(e)
+            statuses = list(dict.fromkeys([*_status_of(word), *_status_of(other)]))
+            spec.metrics.append("generations")
+            spec.share = True
+            spec.filters["status"] = statuses
+            said = f"{word} or {m.group(1)}"
+            spec.matched[said] = f"share of generations with status {', '.join(statuses)}"
             return True
     return False

@@ -231,9 +231,13 @@ def settle(layer: SemanticLayer, spec: QuerySpec) -> None:
                     "about a period or other filters leaves open over which data they are counted; ask "
                     "it over all the data, or list the groups with the threshold."
                 )
-    if spec.count_of and (set(spec.metrics) - {t[0] for t in spec.thresholds}):
+    # "how many different prompts": counted over the generations, unless a figure is named besides
+    named = any(v == "generations" and not k.startswith("(") for k, v in spec.matched.items())
+    counted_over = {"generations"} if "(distinct values)" in spec.matched and not spec.thresholds else set()
+    counted_over = set() if named else counted_over
+    if spec.count_of and (set(spec.metrics) - {t[0] for t in spec.thresholds} - counted_over):
         raise CannotAnswer(
-            f"'How many {spec.count_of}s' with a threshold counts the groups that pass; other figures "
+            f"'How many {spec.count_of}s' counts them (or those passing a threshold); other figures "
             "need their own question."
         )
 

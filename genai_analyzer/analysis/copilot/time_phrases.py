@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, TimeRange
@@ -50,6 +51,13 @@ def read_time(t: QuestionText) -> TimeRange | None:
         (rf"on {day}", lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[1]))),
         (rf"(?:between|from) ({months}) (\d{{1,2}})(?:st|nd|rd|th)? (?:and|to|until|-) (?:({months}) )?"
          r"(\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?", _month_days),
+        # "Oct 1-7", "for sept 24 to 30": days of one month written as a range
+        (rf"(?:for |in |during |on |from )?(?:the )?({months}) (\d{{1,2}})(?:st|nd|rd|th)? ?(?:-|to|until) ?"
+         rf"(?:({months}) )?(\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?", _month_days),
+        # "the first half of September": days 1-15, or 16 to the month's end
+        (rf"(?:in |during |for |over )?(?:the )?(first|second|1st|2nd|last) half of ({months})"
+         r"(?: (\d{4}))?",
+         _half_month),
         (rf"on (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({months}),? (\d{{4}})",
          lambda m: _single_day(m[3], m[2], m[1])),
         (rf"on ({months}) (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})",
@@ -129,6 +137,19 @@ def _month_days(m) -> TimeRange:
     first = f"{year or ''}-{MONTHS[m[1]]:02d}-{int(m[2]):02d}"
     last = f"{year or ''}-{MONTHS[m[3] or m[1]]:02d}-{int(m[4]):02d}"
     return TimeRange("between", start=first if year else "-" + first, end=last if year else "-" + last)
+
+
+def _half_month(m) -> TimeRange:
+    """The first half of a month is days 1-15, the second (or last) 16 to its end."""
+    month, year = MONTHS[m[2]], m[3]
+    if year is None and month == 2 and m[1] not in ("first", "1st"):
+        raise CannotAnswer("The second half of February ends on the 28th or the 29th: say the year.")
+    end = calendar.monthrange(int(year or 2001), month)[1]
+    first, last = (1, 15) if m[1] in ("first", "1st") else (16, end)
+    prefix = f"{year}-" if year else "--"
+    return TimeRange(
+        "between", start=f"{prefix}{month:02d}-{first:02d}", end=f"{prefix}{month:02d}-{last:02d}"
+    )
 
 
 def _iso(text: str) -> str:

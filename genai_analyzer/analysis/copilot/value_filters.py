@@ -144,6 +144,12 @@ def _exclude(lexicon, t: QuestionText, spec: QuerySpec, dim: str, chosen: list, 
     everyone = re.search(rf"(?<![a-z0-9]){EVERYONE} $", before)
     if everyone and not any(t.used[everyone.start() : everyone.end()]):
         t.take_span(everyone.start(), everyone.end())
+    # "a sampler other than k_lms": one sampler of the rest, the negation's noun and no grouping
+    # ("error rate of samplers other than k_lms" stays one row per sampler)
+    if own := _own(lexicon, dim):
+        noun = re.search(rf"(?<![a-z0-9])(?:a|an|any) (?:{own}) $", before)
+        if noun and not any(t.used[noun.start() : noun.end()]):
+            t.take_span(noun.start(), noun.end())
 
 
 def _listed(lexicon, t: QuestionText, end: int):

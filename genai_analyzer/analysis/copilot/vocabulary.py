@@ -26,7 +26,15 @@ GROUP_CUES = (
     r"(?:by|per|for each|for every|each|across|split by|broken down by|broken out by|split out by|"
     r"segmented by|grouped by|group by|over)"
 )
-FAILED_WORDS = ["failed generations", "failures", "failed", "fail", "unsuccessful"]  # any status but success
+FAILED_WORDS = [
+    "failed generations",
+    "failures",
+    "failed",
+    "fail",
+    "unsuccessful",
+    "went wrong",
+    "gone wrong",
+]  # any status but success
 STATUS_WORDS = {  # words for one status, as a filter or in "how many ..."
     "error": ["errors", "error", "errored", "failed with an error"],
     "timeout": ["timeouts", "timeout", "timed out", "time outs"],
@@ -42,6 +50,8 @@ STATUS_WORDS = {  # words for one status, as a filter or in "how many ..."
         "rejected by the nsfw filter",
         "rejected by the safety filter",
         "caught by the nsfw filter",
+        "blocked as nsfw",
+        "flagged as nsfw",
     ],
     "success": ["successful", "successes", "succeeded", "success"],
 }
@@ -88,6 +98,8 @@ ENTITY_DIMENSIONS = ("user", "session", "prompt")
 # Other words for the units, and the words for a row of the generations grain.
 UNIT_NOUNS = {"people": "user", "persons": "user", "subscribers": "user", "visits": "session"}
 ROW_NOUNS = r"(?:generations?|images?|renders?|requests?|pictures?|jobs?)"
+# Things a question may count ("one generation", "a single session"): a number before one is a condition.
+COUNTED_NOUNS = rf"(?:{ROW_NOUNS}|users?|sessions?|prompts?|edits?|days?|errors?|failures?|pics?)"
 # What each unit carries, so that "users who did not use k_lms" is not read as the generations
 # that did not: a negation about a unit is the opposite filter only on the unit's own attributes.
 UNIT_ATTRIBUTES = {
@@ -101,12 +113,12 @@ DAY_PARTS = (
     r"office hours|working hours|work hours|lunchtime|lunch time|rush hours?|peak hours|off peak hours"
 )
 FOLLOW_UP_CUES = re.compile(
-    r"^(now|only|and|what about|how about|instead|same|also|then|just|but|ok|okay|make (?:that|it)|"
+    r"^(now|only|and|what about|how about|instead|same|also|then|just|but|ok|okay|make (?:that|it)|add|"
     r"switch to|change (?:that|it) to|restrict (?:that|it|this)? ?to|rank (?:them|it|that) by|"
     r"sort (?:them|it|that) by)\b|\binstead\b"
 )
 # Words of a follow-up that say how it refines the answer before it, read only with a context.
-FOLLOW_UP_WORDS = r"now|instead|same(?: thing)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?"
+FOLLOW_UP_WORDS = r"now|instead|same(?: thing)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )add|(?<=^ and )add(?: in)?|too|as well"
 _STOP_WORDS = """a an the of for in on at to is are was were be been what whats which who how show me give
     list
     tell please our we us my i do does did by with and or all total overall number data each much
@@ -127,7 +139,8 @@ _FILLER_WORDS = """
     then there these they thing things think those though through together too total try use used
     using usually utc very want was way well went what's when where whether while who whom whose
     why within would yet you your long high low overall generator name consumed altogether customers
-    customer accounts account subscribers members folks thing appears appear ok cool great nice
+    customer accounts account subscribers members folks crowd thing appears appear ok cool great nice
+    running ran
     awesome alright thanks"""
 FILLER = set(_FILLER_WORDS.split())
 # Words that change what is asked (a threshold, a comparison, a negation, "the others", an
@@ -142,19 +155,20 @@ QUALIFIERS = frozenset(
     evolve evolved vary varies depend depends relate relates related relationship correlate
     correlation affect affects impact per ratio share fraction percent percentage proportion
     each both either since after before during until ago recent recently late later early
-    earlier end ended ends ending start started starts trend trends trending often""".split()
+    earlier end ended ends ending start started starts trend trends trending often one single""".split()
 )
 # Words of a comparison (two periods, or named values side by side): read when a comparison is.
 COMPARE_WORDS = frozenset(
     """compare compared comparing comparison vs versus than before prior previous preceding earlier
     change changed changes delta difference grew grow grown growth rose risen higher lower more fewer
-    less longer shorter faster slower better worse up down increase increased decrease decreased
+    less longer shorter faster slower better worse up down increase increased decrease decreased move moved
     dropped fell shrank went go gone got get getting became become saw side by between difference differ
     over""".split()
 )
 # Words saying a series is wanted, redundant once a time grouping is read ("revenue trend, weekly").
 TREND_WORDS = frozenset(
-    "trend trends trending evolve evolved evolving moved move develop developed change changed changes over".split()
+    "trend trends trending evolve evolved evolving moved move develop developed change changed changes over "
+    "vary varies varied".split()
 )
 # Words asking how one thing goes with another: the answer is the metric grouped by the other thing.
 RELATION_WORDS = frozenset(
@@ -171,7 +185,8 @@ SUBJECTLESS = (
 # Verbs asking how one figure goes with another ("how does step count relate to latency").
 RELATION_VERBS = (
     r"relate|relates|related|relationship|correlate|correlates|correlated|correlation|vary|varies|"
-    r"depend|depends|affect|affects|impact|impacts|go up with|goes up with|go down with|goes down with"
+    r"depend|depends|affect|affects|impact|impacts|go up with|goes up with|go down with|goes down with|"
+    r"change with|changes with|changed with|move with|moves with"
 )
 # "does the failure rate go up with complexity": a relationship asked with a direction.
 RELATION_DIRECTION = (
@@ -181,7 +196,7 @@ RELATION_DIRECTION = (
 AVERAGE_WORDS = frozenset("average avg mean typical".split())
 UNIT_WORDS = {
     "ms": frozenset("ms milliseconds millisecond seconds secs".split()),
-    "usd": frozenset("usd dollars dollar money spend spent".split()),
+    "usd": frozenset("usd dollars dollar money spend spent dough cash bucks".split()),
     "rate": frozenset("% percent percentage percentages".split()),
 }
 # Messages that are not questions: answered with a short decline, never with the previous query.
@@ -214,6 +229,8 @@ WEAK_PHRASES = {
     "activity",
     "usage",
     "volume",
+    "pics",
+    "pictures",
 }
 
 
@@ -281,7 +298,19 @@ REWORDINGS = (
         r"( (?:for|over|in|during|across) (?:the )?(?:last|past) \w+ (day|week|month)s),? \2[- ]over[- ]\2(?= )",
         r"\1 by \2",
     ),
+    # "how's the error rate trending week over week": a trend asked that way is a weekly series
+    (
+        r" (trend(?:s|ing|ed)?|evolv(?:e|es|ing|ed)|chang(?:e|es|ing|ed)) (day|week|month)[- ]over[- ]\2(?= )",
+        r" \1 by \2",
+    ),
     (r" week[- ]over[- ]week(?= )", " compared with the week before"),
+    # "last 3 days vs the 3 days before": the period of the same length before it
+    (r" (?:the )?(\d+) (days|weeks) before(?: that| it| them)?(?= )", r" the previous \1 \2"),
+    # "what does an average session cost us": a total per unit
+    (
+        r" (?:does |do )?(?:an? |the )?(?:average|typical) (session|user|generation|image|customer) cost(?:s)?(?= )",
+        r" cost per \1",
+    ),
     (r" gens(?= )", " generations"),
     (r" (?:since|from) (?:the )?(?:launch|beginning|start)(?= )", " so far"),
     (r" (?:go|gone|went) up or down(?= )", " changed"),
@@ -303,11 +332,34 @@ REWORDINGS = (
     ),
     (r" wrap(?:s|ped|ping)? up(?= )", " end"),
     (r" (?:right|just|immediately|directly) after(?= )", " after"),
+    # "sessions where people rage-quit after a failure": sessions that end there
+    (
+        r" sessions? (?:where|in which|when) (?:people|users|the user|they|someone) "
+        r"(?:rage[- ]?quit|quit|give up|gave up|bail|bailed|leave|left)(?= (?:right |just )?after )",
+        " sessions that end",
+    ),
     (
         r" (?:an? )?generations? (?:that|which) (?:didn't|did not|doesn't|does not|failed to|never) (?:succeed|work)(?= )",
         " a failed generation",
     ),
     (r" split (?:that|it|this|them)(?: up)? by(?= )", " by"),
+    (r" out[- ]of[- ]memory(?= )", " oom"),
+    # "users who only ever made one generation", "sessions with just one image": a count of exactly one
+    # (a threshold, thresholds.py); "made one generation" with no "only" stays unread (at least one?)
+    (
+        r" (?:who |that |which )?(?:(?:only|just)(?: ever)? (?:made|created|generated|produced|had|have|has) "
+        r"(?:one|1|a single)|(?:made|created|generated|produced|had|have|has|with) (?:only|just|exactly) "
+        r"(?:one|1|a single)|(?:made|created|generated|produced|had|have|has|with) a single) "
+        r"(generation|image|picture|render|session|prompt)s?(?= )",
+        r" with exactly 1 \1s",
+    ),
+    # "how much money went into generations that failed": what was spent on them
+    (
+        r" (?:money|dollars|\$) (?:went|goes|go|was spent|were spent|spent) (?:into|on)(?= )",
+        " cost of",
+    ),  # the error code's own abbreviation (CUDA_OOM)
+    # "now only count pro users": which rows are counted, a filter, not a count
+    (r" only (?:count|include|counting|including)(?= )", " only"),
 )
 
 

@@ -1,0 +1,75 @@
+"""Rankings and orders: top / bottom N ("the 3 slowest", "least used"), an order with no limit
+("worst first", "sorted from highest to lowest"), and which way "best" and "worst" point for the
+metric (the worst latency is the highest, the worst success rate the lowest)."""
+
+from __future__ import annotations
+
+from genai_analyzer.analysis.copilot.spec import QuerySpec
+from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.vocabulary import word_number
+from genai_analyzer.analysis.semantic import SemanticLayer
+
+
+def read_top(t: QuestionText, spec: QuerySpec) -> None:
+    """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
+    the worst success rate the lowest (resolved in ``_direction`` once the metric is known)."""
+    number = r"(\d+|one|two|three|four|five|ten|twenty)"
+    high = r"top|best|highest|largest|biggest|most|heaviest|busiest|worst|slowest|priciest|longest"
+    low = r"bottom|lowest|smallest|least|fewest|lightest|quietest|fastest|cheapest|shortest|quickest"
+    for pattern, ascending in (
+        (rf"(?<!at )(?:the )?(?:{high}) {number}", False),
+        (rf"(?<!at )(?:the )?(?:{low}) {number}", True),
+        (rf"{number} (?:{high})", False),
+        (rf"{number} (?:{low})", True),
+    ):
+        for m in t.find(pattern):
+            t.take(m)
+            spec.top, spec.ascending = word_number(m.group(1)), ascending
+            spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
+            return
+    for m in t.find(rf"(?:which|what|the) {number}(?= [a-z])"):  # "which 3 domains have the highest ..."
+        t.take(m)
+        spec.top = word_number(m.group(1))
+        spec.matched[m.group(0).strip()] = f"top {spec.top}"
+        break
+    for pattern, ascending in (
+        (rf"(?<!at )(?:the )?(?:{low})", True),
+        (rf"(?<!at )(?:the )?(?:{high})", False),
+    ):  # noqa: E501
+        for m in t.find(pattern + r"(?: used| common| popular| active)?"):
+            t.take(m)
+            spec.top = spec.top or 1
+            spec.ascending = ascending
+            spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
+            return
+
+
+def read_sort(t: QuestionText, spec: QuerySpec) -> None:
+    """ "profit by art style, worst first", "sorted from highest to lowest", "in ascending order":
+    an order asked for with no limit; best and worst follow the metric (``_direction``)."""
+    ends = r"highest|largest|biggest|most|best|worst|lowest|smallest|least|fewest"
+    verb = r"(?:(?:sort|sorted|order|ordered|rank|ranked|list|listed)(?: (?:it|them|that|this))? )?"
+    for m in t.find(
+        rf"{verb}(?:from )?(?:the )?({ends}) (?:first|to (?:the )?(?:{ends}))|"
+        rf"{verb}in (ascending|descending) order|(?:sorted|ordered) (ascending|descending)"
+    ):
+        t.take(m)
+        word = m.group(1) or m.group(2) or m.group(3)
+        high = ("highest", "largest", "biggest", "most", "descending")
+        spec.sort = word if word in ("best", "worst") else "desc" if word in high else "asc"
+        spec.matched[m.group(0).strip()] = f"sorted, {word} first"
+        return
+
+
+def direction(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
+    """ "worst" / "best" rank by what is bad or good for the metric, not by its size."""
+    if spec.sort in ("best", "worst") and spec.metrics:
+        better_high = layer.metrics[spec.metrics[0]].higher_is_better
+        spec.sort = "asc" if (spec.sort == "worst") == better_high else "desc"
+    if not spec.top or not spec.metrics:
+        return
+    better_high = layer.metrics[spec.metrics[0]].higher_is_better
+    if t.has(r"worst"):
+        spec.ascending = better_high
+    elif t.has(r"best"):
+        spec.ascending = not better_high
