@@ -235,4 +235,5 @@ def near_duplicate_summary(wh: Warehouse, filters: Filters | None = None) -> dic
         "images": int(row[1]),
         "generations": int(row[2]),
         "max_bits": DUPLICATE_MAX_BITS,
+        "vectors": vectors,
     }

@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import io
 import json
+import queue
 import warnings
 from pathlib import Path
 
@@ -97,7 +98,10 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 class ImageEmbedder:
     """Turns images into unit-length float32 vectors of ``DIM``; the model loads on first use.
 
-    ``threads``: the cores ONNX Runtime (or PyTorch) may use (default: those this process may).
+    ``threads``: the cores it may use (default: those this process may). On ONNX Runtime, as for
+    the text model, that many sessions of one thread each run batches side by side: on these 2
+    shared cores that beat one session of two threads (51-56 against 32-46 images/s, measured
+    while other jobs loaded the machine; docs/benchmarks.md, Image embeddings).
     """
 
     model_name = IMAGE_MODEL
@@ -112,6 +116,7 @@ class ImageEmbedder:
         self.threads = threads or default_threads()
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._run = None
+        self._pool = None
 
     @property
     def cache_dir(self) -> Path:
@@ -129,8 +134,18 @@ class ImageEmbedder:
             return np.zeros((0, DIM), dtype=np.float32)
         arrays = [im if isinstance(im, np.ndarray) else preprocess(im) for im in images]
         run = self._runner()
-        out = [run(np.stack(arrays[s : s + BATCH])) for s in range(0, len(arrays), BATCH)]
-        return _normalise(np.concatenate(out))
+        size = min(BATCH, -(-len(arrays) // self.threads))  # every worker gets a batch
+        batches = [np.stack(arrays[s : s + size]) for s in range(0, len(arrays), size)]
+        if self.backend == "onnx" and len(batches) > 1:
+            return _normalise(np.concatenate(list(self._executor().map(run, batches))))
+        return _normalise(np.concatenate([run(b) for b in batches]))
+
+    def _executor(self):
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="image-embed")
+        return self._pool
 
     def _runner(self):
         if self._run is None:
@@ -156,15 +171,21 @@ class ImageEmbedder:
             raise EmbeddingError(f"The onnx image backend needs onnxruntime ({exc}).") from exc
         folder = export_image_model(self.cache_dir)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        session = ort.InferenceSession(
-            str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
-        )
+        sessions: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(self.threads):
+            sessions.put(
+                ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+            )
 
         def run(batch: np.ndarray) -> np.ndarray:
-            (features,) = session.run(["features"], {"images": batch})
+            session = sessions.get()  # one per worker: a batch never waits for a free one
+            try:
+                (features,) = session.run(["features"], {"images": batch})
+            finally:
+                sessions.put(session)
             return features
 
         return run

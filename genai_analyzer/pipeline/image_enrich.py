@@ -81,9 +81,20 @@ def embed_images(
             total=len(todo), desc="image embeddings", unit="image", disable=not progress, leave=False
         ) as bar,
     ):
-        for start in range(0, len(todo), batch):
-            chunk = todo[start : start + batch]
-            read = list(pool.map(read_thumbnail, [thumb for _, thumb in chunk]))
+        chunks = [todo[start : start + batch] for start in range(0, len(todo), batch)]
+
+        def reading(index: int) -> list:
+            """The reads of chunk ``index``, started now (none past the last chunk)."""
+            return (
+                [pool.submit(read_thumbnail, thumb) for _, thumb in chunks[index]]
+                if index < len(chunks)
+                else []
+            )
+
+        ahead = reading(0)
+        for index, chunk in enumerate(chunks):
+            read = [future.result() for future in ahead]
+            ahead = reading(index + 1)  # the next batch is read while this one is embedded
             kept = [(path, r) for (path, _), r in zip(chunk, read, strict=True) if r is not None]
             counts.failed += len(chunk) - len(kept)
             if kept:
