@@ -75,7 +75,9 @@ def main() -> None:
 @click.option("--seed", type=int, help="Seed for the sample and the simulation (default: $GENAI_SEED).")
 @click.option("--session-gap", type=int, help="Inactivity gap in minutes that starts a new session.")
 @click.option(
-    "--skip", default="", help="Enrichment steps to skip: embeddings, labels, thumbnails (comma-separated)."
+    "--skip",
+    default="",
+    help="Enrichment steps to skip: embeddings, labels, thumbnails, image_embeddings (comma-separated).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.option(
@@ -210,6 +212,13 @@ def _print_summary(summary) -> None:
         click.echo(
             f"  {step}: {counts['done']:,} made, {counts['skipped']:,} reused, {counts['failed']:,} failed"
         )
+        if "duplicate_groups" in counts:
+            groups, images, bits = counts["duplicate_groups"], counts["duplicate_images"], counts["max_bits"]
+            click.echo(
+                f"    near-duplicates: {groups:,} groups, {images:,} images (pHash within {bits} bits)"
+            )
+        if counts.get("note"):
+            click.echo(f"    note: {counts['note']}")
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary.step_seconds.items())
     click.echo(f"  time: {sum(summary.step_seconds.values()):.1f}s ({timings})")
     if summary.lake_snapshot is not None:
@@ -217,7 +226,9 @@ def _print_summary(summary) -> None:
 
 
 @main.command()
-@click.argument("steps", nargs=-1, type=click.Choice(["embeddings", "labels", "thumbnails", "all"]))
+@click.argument(
+    "steps", nargs=-1, type=click.Choice(["embeddings", "labels", "thumbnails", "image_embeddings", "all"])
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @db_option
 @_friendly_errors

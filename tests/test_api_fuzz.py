@@ -231,6 +231,8 @@ def arguments_for(served, name: str):
         },
         "generation": {"generation_id": text_like(ids)},
         "more_like_this": {"generation_id": text_like(ids), "limit": limits},
+        "similar_images": {"generation_id": text_like(ids), "limit": limits},
+        "near_duplicates": {"page": limits, "page_size": limits},
         "session": {"session_id": text_like(st.sampled_from(served.session_ids))},
         "sessions": {
             "sort_by": text_like(st.sampled_from(list(SESSION_SORT_KEYS))),
@@ -346,7 +348,7 @@ def test_an_ask_context_is_accepted_only_as_returned(served):
 
 # --- the property test ---------------------------------------------------------------------------
 
-EXAMPLES_PER_ENDPOINT = 210  # 21 endpoints: 4,410 inputs
+EXAMPLES_PER_ENDPOINT = 210  # 23 endpoints: 4,830 inputs
 
 
 @pytest.mark.slow

@@ -486,6 +486,16 @@ def test_gallery_tiles_blur_nsfw_images_and_cut_captions_at_word_boundaries(page
     page.wait_for_function("id => document.querySelector('.ex-tile.pinned')?.dataset.id === id", arg=source)
     assert tiles.first.get_attribute("data-id") == source
 
+    # images like this (visual similarity) pins it first too, then one tile per image, closest first
+    panel.get_by_role("button", name="Images like this").click()
+    page.wait_for_function(
+        "id => document.querySelector('.ex-tile.pinned')?.dataset.id === id"
+        " && document.querySelector('.ex-status')?.textContent.includes('visual similarity')",
+        arg=source,
+    )
+    assert tiles.first.get_attribute("data-id") == source and tiles.count() > 1
+    _shot(page, "9b-explorer-images-like-this")
+
 
 def test_copilot_answers_in_the_chat_and_runs_edited_sql(page, app_url):
     wh, _ = app_url

@@ -24,7 +24,7 @@ def test_the_sample_build_embeds_labels_and_thumbnails_everything(sample_warehou
     assert enr["text_embedding"] == enr["prompts"] == status["rows"]["dim_prompts"]
     assert enr["domain"] == enr["art_style"] == enr["complexity_score"] == enr["prompts"]
     assert enr["thumbnails"] == enr["images"] == status["rows"]["fact_generations"]
-    assert enr["indexes"] == {"hnsw": True, "fts": True}
+    assert enr["indexes"] == {"hnsw": True, "fts": True, "image_hnsw": True}
     with Warehouse(sample_warehouse) as wh:
         norms = wh.query(
             "SELECT list_dot_product(text_embedding::FLOAT[], text_embedding::FLOAT[]) AS n FROM dim_prompts"
@@ -51,7 +51,7 @@ def test_thumbnails_are_webp_about_256px_on_the_long_side(sample_warehouse):
 
 def test_a_second_build_reuses_every_embedding_label_and_thumbnail(sample_settings, sample_warehouse):
     summary = build_warehouse(sample_settings, BuildRequest(source="sample"), progress=False)
-    for step in ("embeddings", "labels", "thumbnails"):
+    for step in ("embeddings", "labels", "thumbnails", "image_embeddings"):
         counts = summary.enrichment[step]
         assert counts["done"] == 0, step
         assert counts["skipped"] > 0 and counts["failed"] == 0, step

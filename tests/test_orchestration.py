@@ -75,11 +75,13 @@ def materialized(pipeline_env):
 
 @pytest.fixture(scope="module")
 def reference(pipeline_env):
-    """The same sample built by `genai-analyzer build`."""
+    """The same sample built by `genai-analyzer build`, with the enrichment steps the asset graph
+    has (not yet the image embeddings: docs/images.md)."""
     settings = Settings.from_env(
         environ=SAMPLE, data_dir=pipeline_env / "data", db_path=pipeline_env / "ref.duckdb"
     )
-    build_warehouse(settings, BuildRequest(source="sample"), progress=False)
+    steps = ("embeddings", "labels", "thumbnails")
+    build_warehouse(settings, BuildRequest(source="sample", enrich=steps), progress=False)
     return settings.db_path
 
 

@@ -154,7 +154,7 @@ def semantic_sql(dim: int, depth: int) -> str:
 # DuckDB's vss 1.5.5 crashes the process when HNSW index scans run on several threads at once
 # (reproduced on a plain in-memory table with 4 cursors; docs/benchmarks.md, App). One scan at a
 # time: the scan itself takes 12-20 ms at 100k prompts, the rest of a search runs in parallel.
-_HNSW_LOCK = threading.Lock()
+HNSW_LOCK = threading.Lock()
 
 
 def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: Filters, depth: int) -> Ranking:
@@ -162,7 +162,7 @@ def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: Filters, depth: 
     if not dim:
         raise SearchError("This warehouse has no prompt embeddings: run genai-analyzer enrich embeddings.")
     query = np.asarray(vector, dtype=np.float32)
-    with _HNSW_LOCK:
+    with HNSW_LOCK:
         ranks = wh.rows(semantic_sql(dim, depth), {"q": query})
     if filters.active and _n_passing(wh, ranks, filters) < depth // 10:
         # Selective filters can leave the approximate candidates nearly empty: search exactly

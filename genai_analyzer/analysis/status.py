@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from genai_analyzer.analysis.formatting import format_share
-from genai_analyzer.core.contract import MART_TABLES
+from genai_analyzer.core.contract import IMAGE_EMBEDDINGS, MART_TABLES
 from genai_analyzer.warehouse.reader import Warehouse
 
 
@@ -31,6 +31,8 @@ def warehouse_status(path: Path) -> dict:
         for column in ("text_embedding", "domain", "art_style", "complexity_score"):
             if column in tables.get("main.dim_prompts", []):
                 enrichment[column] = int(wh.scalar(f"SELECT count({column}) FROM dim_prompts"))
+        if f"main.{IMAGE_EMBEDDINGS}" in tables:  # the image step's vectors (docs/images.md)
+            enrichment["image_embeddings"] = int(wh.scalar(f"SELECT count(*) FROM {IMAGE_EMBEDDINGS}"))
         enrichment["indexes"] = info.get("indexes", {})
         return {
             "path": str(Path(path).resolve()),
@@ -88,6 +90,9 @@ def format_status(status: dict) -> str:
         if key in enr:
             share = format_share(enr[key], enr["prompts"])
             lines.append(f"  {key:<18}{enr[key]:>12,}  ({share} of prompts)")
+    if "image_embeddings" in enr:
+        share = format_share(enr["image_embeddings"], enr["thumbnails"])
+        lines.append(f"  {'image_embeddings':<18}{enr['image_embeddings']:>12,}  ({share} of thumbnails)")
     for step, counts in build.get("enrichment", {}).items():
         done, reused, failed = counts["done"], counts["skipped"], counts["failed"]
         lines.append(f"  last run: {step}: {done:,} made, {reused:,} reused, {failed:,} failed")

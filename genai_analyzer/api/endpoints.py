@@ -48,6 +48,7 @@ from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and
     thumb_url,
     type_name,
 )
+from genai_analyzer.api.images import ImageEndpoints
 from genai_analyzer.api.monitoring import DEFAULT_MAX_Z, DEFAULT_TRAILING_DAYS, MonitoringEndpoints
 from genai_analyzer.api.views import ViewEndpoints
 from genai_analyzer.core.jsonable import plain, records
@@ -95,6 +96,8 @@ ENDPOINTS = (
     "search",
     "generation",
     "more_like_this",
+    "similar_images",
+    "near_duplicates",
     "session",
     "sessions",
     "ask",
@@ -116,7 +119,7 @@ class UnknownChart(InputError):
 
 
 @dataclass
-class Api(BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints):
+class Api(BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints, ImageEndpoints):
     """The public API over one read-only warehouse; ``copilot`` answers /ask (an offline one over
     the warehouse when not given)."""
 

@@ -3,10 +3,12 @@
 The page: a search box over the shared filter bar; results as a gallery with one tile per
 distinct prompt ("x5" when it was generated five times; NSFW images blurred until clicked; prompt
 cards instead of tiles when the warehouse has no images); the selected generation in full, with
-the other generations of its prompt, "More like this" (which pins its source first) and "Open
-session replay"; a sortable sessions table with a minimum session length; and the replay, the
-session's generations in order as cards with prompt diffs and changed parameters. The data comes
-from the API layer (api/endpoints.py); the HTML from explorer_view.
+the other generations of its prompt, "More like this" (prompts close in meaning), "Images like
+this" (images that look alike: visual similarity, docs/images.md; where the warehouse has image
+embeddings; both pin their source first) and "Open session replay"; a sortable sessions table
+with a minimum session length; and the replay, the session's generations in order as cards with
+prompt diffs and changed parameters. The data comes from the API layer (api/endpoints.py); the
+HTML from explorer_view.
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     whole warehouse until the user narrows it)."""
     wh = api.wh
     images = api.has_images()
+    visual_ok = api.has_image_embeddings()
     with gr.Row(equal_height=True):
         query = gr.Textbox(
             label="Search prompts",
@@ -110,6 +113,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
                 with gr.Column(scale=2, min_width=300):
                     with gr.Row():
                         more = gr.Button("More like this", interactive=False)
+                        visual = gr.Button("Images like this", interactive=False, visible=visual_ok)
                         open_replay = gr.Button("Open session replay", interactive=False)
                     detail = gr.HTML(EMPTY_DETAIL, js_on_load=DETAIL_JS, elem_id="ex-detail-panel")
         with gr.Tab("Sessions", id="sessions"):
@@ -130,20 +134,19 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         with gr.Tab("Session replay", id="replay"):
             replay = gr.HTML(EMPTY_REPLAY)
 
-    results_out = [gallery, shown_ids, scope, status, detail, selected, more, open_replay]
+    actions = [more, visual, open_replay]  # the detail panel's buttons: usable once a tile is chosen
+    results_out = [gallery, shown_ids, scope, status, detail, selected, *actions]
+
+    def usable(on: bool) -> list:
+        return [gr.Button(interactive=on) for _ in actions]
 
     def show_results(
         tiles: pd.DataFrame, filters_now, heading: str, empty: str, keep: str | None = None
     ) -> list:
         """The gallery's outputs; ``keep``: a generation that stays selected (the pinned source)."""
-        reset = [EMPTY_DETAIL, None, gr.Button(interactive=False), gr.Button(interactive=False)]
+        reset = [EMPTY_DETAIL, None, *usable(False)]
         if keep is not None:
-            reset = [
-                detail_of(keep, filters_now),
-                keep,
-                gr.Button(interactive=True),
-                gr.Button(interactive=True),
-            ]
+            reset = [detail_of(keep, filters_now), keep, *usable(True)]
         if tiles.empty:
             note = f'<div class="ex-empty">{empty}</div>'
             return [gr.HTML(value="", visible=False), [], filters_now, note, *reset]
@@ -192,7 +195,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
 
     @user_errors
     def select_tile(ids, filters_now, evt: gr.SelectData):
-        nothing = [EMPTY_DETAIL, None, gr.Button(interactive=False), gr.Button(interactive=False)]
+        nothing = [EMPTY_DETAIL, None, *usable(False)]
         generation_id = evt.value if evt.value in (ids or []) else None
         if generation_id is None and isinstance(evt.index, int) and 0 <= evt.index < len(ids or []):
             generation_id = ids[evt.index]
@@ -201,16 +204,9 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         session_id = (evt._data or {}).get("session")
         if session_id:  # a prompt card's session link
             page, tabs = open_session(str(session_id))
-            return [gr.skip(), gr.skip(), gr.skip(), gr.skip(), page, tabs]
+            return [gr.skip(), gr.skip(), *[gr.skip() for _ in actions], page, tabs]
         page = detail_of(generation_id, filters_now)
-        return [
-            page,
-            generation_id,
-            gr.Button(interactive=True),
-            gr.Button(interactive=True),
-            gr.skip(),
-            gr.Tabs(),
-        ]
+        return [page, generation_id, *usable(True), gr.skip(), gr.Tabs()]
 
     @user_errors
     def open_generation(filters_now, evt: gr.SelectData):
@@ -232,6 +228,23 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
             keep=generation_id,
         )
         return [*shown, None]  # the gallery no longer shows a search's results
+
+    @user_errors
+    def look_alike(generation_id, n, applied):
+        if not generation_id:
+            raise gr.Error("Select an image first.")
+        filters_now = filterbar.filters_of(api, applied)
+        tiles = api.similar_images_gallery_frame(generation_id, filters_now, n)
+        shown = len(tiles) - 1
+        shown_tiles = show_results(
+            tiles,
+            filters_now,
+            f"The selected image (pinned first), then {shown} image{'' if shown == 1 else 's'} "
+            "that look most like it (visual similarity), closest first.",
+            "No other images pass these filters. Try fewer filters.",
+            keep=generation_id,
+        )
+        return [*shown_tiles, None]  # the gallery no longer shows a search's results
 
     def open_session(session_id: str) -> tuple:
         page = replay_html(*explore.session_with_diffs(wh, session_id))
@@ -292,10 +305,11 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     gallery.select(
         select_tile,
         [shown_ids, scope],
-        [detail, selected, more, open_replay, replay, views],
+        [detail, selected, *actions, replay, views],
         api_visibility="private",
     )
     detail.select(open_generation, [scope], [detail, selected], api_visibility="private")
-    more.click(similar, [selected, limit, bar.applied], [*results_out, searched], api_visibility="private")
+    for button, fn in ((more, similar), (visual, look_alike)):  # both pin their source first
+        button.click(fn, [selected, limit, bar.applied], [*results_out, searched], api_visibility="private")
     open_replay.click(replay_of_generation, [selected], [replay, views], api_visibility="private")
     table.select(select_session, None, [replay, views], api_visibility="private")

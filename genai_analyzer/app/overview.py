@@ -157,8 +157,8 @@ def derivation_markdown(info: dict) -> str:
 """
 
 
-def enrichment_markdown(wh: Warehouse, info: dict) -> str:
-    """What the enrichment steps added to this warehouse."""
+def enrichment_markdown(wh: Warehouse, info: dict, visual: dict | None = None) -> str:
+    """What the enrichment steps added to this warehouse; ``visual``: ``Api.near_duplicate_summary``."""
     counts = queries.enrichment_counts(wh)
     enrich = info.get("enrichment", {})
     indexes = info.get("indexes", {})
@@ -173,7 +173,20 @@ def enrichment_markdown(wh: Warehouse, info: dict) -> str:
 - **Labels**: domain, art style and a 1-10 complexity score for {counts["labelled"]:,} prompts,
   by `{labeller}` (`docs/labels.md`).
 - **Thumbnails**: {counts["thumbs"]:,} generations have one.{absent}
-"""
+{visual_markdown(visual)}"""
+
+
+def visual_markdown(visual: dict | None) -> str:
+    """Visual similarity's line of the Overview: images with a vector, near-duplicate groups."""
+    if not visual or not visual.get("vectors"):
+        return "- **Visual similarity**: no image embeddings in this warehouse (`docs/images.md`).\n"
+    groups, dup_images, bits = visual["groups"], visual["images"], visual["max_bits"]
+    return (
+        f"- **Visual similarity**: {visual['vectors']:,} images have an image embedding "
+        '(EfficientNet-Lite0, ImageNet), for "Images like this" in the Explorer.\n'
+        f"- **Near-duplicates**: {groups:,} group{'' if groups == 1 else 's'} of {dup_images:,} images "
+        f"whose perceptual hashes differ in at most {bits} bits of 64 (`docs/images.md`).\n"
+    )
 
 
 def data_model_html(wh: Warehouse) -> str:
@@ -241,7 +254,7 @@ def build(demo: gr.Blocks, api: Api) -> None:
             source_markdown(fig),
             showcase_html(queries.showcase_session(wh), images=api.has_images()),
             derivation_markdown(info),
-            enrichment_markdown(wh, info),
+            enrichment_markdown(wh, info, api.near_duplicate_summary()),
             alerts_markdown(api),
         )
 

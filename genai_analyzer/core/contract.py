@@ -44,6 +44,14 @@ LOOKUP_INDEXES = {
     "fact_generations_prompt_id": ("fact_generations", "prompt_id"),
 }
 
+# Visual similarity (docs/images.md): one row per image of the warehouse with its image embedding,
+# its perceptual hash and its near-duplicate group; built after dbt with an HNSW index (cosine).
+IMAGE_EMBEDDINGS = "image_embeddings"
+IMAGE_HNSW_INDEX = "image_embeddings_hnsw"
+# Two images are near-duplicates when their 64-bit perceptual hashes (pHash of the thumbnail)
+# differ in at most this many bits; a group is the images linked by such pairs.
+DUPLICATE_MAX_BITS = 4
+
 # Interchangeable backends, named once for the settings' checks and the code that uses them.
 EMBEDDING_BACKENDS = ("torch", "onnx", "onnx-int8")
 WAREHOUSE_TARGETS = ("file", "ducklake")

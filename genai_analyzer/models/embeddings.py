@@ -36,6 +36,7 @@ import re
 import shutil
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -303,14 +304,24 @@ def export_onnx(model: str, cache_dir: Path, *, progress: bool = False) -> Path:
     written beside its final name and renamed into place, so an interrupted export leaves nothing
     that a later run would mistake for a finished one.
     """
-    folder = export_dir(model, cache_dir)
+    return build_once(
+        export_dir(model, cache_dir),
+        lambda staging: _export(model, staging),
+        f"the embedding model {model!r}",
+    )
+
+
+def build_once(folder: Path, write: Callable[[Path], None], what: str) -> Path:
+    """``folder`` once: ``write(staging)`` fills a folder beside it, ending with ``export.json``,
+    which is then renamed into place, so an interrupted export leaves nothing that a later run
+    would mistake for a finished one. The image model's export uses it too."""
     if (folder / "export.json").exists():
         return folder
     staging = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        _export(model, staging)
+        write(staging)
         try:
             os.replace(staging, folder)
         except OSError:
@@ -319,7 +330,7 @@ def export_onnx(model: str, cache_dir: Path, *, progress: bool = False) -> Path:
     except EmbeddingError:
         raise
     except Exception as exc:
-        raise EmbeddingError(f"Cannot export the embedding model {model!r} to ONNX: {exc}") from exc
+        raise EmbeddingError(f"Cannot export {what} to ONNX: {exc}") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder

@@ -3,9 +3,8 @@
 The build writes ``<warehouse stem>_building_<pid>.duckdb`` and moves it over the warehouse only
 when every step and every dbt data test passed. A failed or interrupted build deletes its own file
 and leaves the previous warehouse untouched. ``genai-analyzer enrich`` reuses the same steps on a
-copy of the current warehouse.
-
-One build at a time per warehouse, and leftovers of killed builds removed: see build_lock.py.
+copy of the current warehouse. One build at a time per warehouse, and leftovers of killed builds
+removed: see build_lock.py.
 
 The ingest's problems (docs/reliability.md) are in ``BuildSummary.ingest["issues"]`` and the
 build_info record, and logged as warnings; with ``BuildRequest.strict`` any of them fails the build
@@ -35,7 +34,7 @@ from genai_analyzer.pipeline.ingest.common import issues_message, make_issue
 from genai_analyzer.warehouse import duck
 
 SOURCES = ("sample", "diffusiondb", "logs", "hf")
-ENRICH_STEPS = ("embeddings", "labels", "thumbnails")
+ENRICH_STEPS = ("embeddings", "labels", "thumbnails", "image_embeddings")
 log = logging.getLogger(__name__)
 
 
@@ -90,9 +89,7 @@ class BuildRequest:
         if unknown:
             raise BuildError("prepare", f"unknown enrichment step(s) {sorted(unknown)}; use {ENRICH_STEPS}")
         if "labels" in self.enrich and "embeddings" not in self.enrich:
-            raise BuildError(
-                "prepare", "the labels step needs the embeddings step (labels are read from them)"
-            )
+            raise BuildError("prepare", "the labels step needs the embeddings step (labels are read from it)")
 
 
 @dataclass
@@ -196,7 +193,7 @@ def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
             ctx.summary.step_peak_mb[step] = round(peak_mb(), 1)
             bar.update(1)
         _swap_in(ctx.building, ctx.target)
-        if "embeddings" in steps:
+        if {"embeddings", "image_embeddings"} & set(steps):
             from genai_analyzer.pipeline.enrich import discard_embedding_cache
 
             discard_embedding_cache(ctx.target)  # the published warehouse holds those vectors now
@@ -217,9 +214,7 @@ def step_context(
 ) -> _Context:
     """A context for running single steps (``STEPS[name](ctx)``) on ``database``, as the Dagster
     assets do (genai_analyzer/pipeline/orchestration): the same functions as a build, one at a time.
-
-    ``ctx.summary`` collects what the steps report; thumbnails go beside ``settings.db_path``.
-    """
+    ``ctx.summary`` collects what the steps report; thumbnails go beside ``settings.db_path``."""
     target = Path(settings.db_path).resolve()
     summary = BuildSummary(target, request.source, "")
     return _Context(settings, request, summary, Path(database), target, progress)
@@ -375,6 +370,12 @@ def _thumbnails(ctx: _Context) -> None:
     _report_issues(ctx, "thumbnails", found)
 
 
+def _image_embeddings(ctx: _Context) -> None:
+    from genai_analyzer.pipeline.image_enrich import image_step
+
+    image_step(ctx)  # a vector and a perceptual hash per thumbnail, near-duplicate groups
+
+
 def _short_image(image_path: str) -> str:
     archive, sep, member = image_path.rpartition("::")
     return f"{Path(archive).name}::{member}" if sep else Path(image_path).name
@@ -412,7 +413,8 @@ def _dbt(ctx: _Context) -> None:
 def _indexes(ctx: _Context) -> None:
     from genai_analyzer.warehouse.indexes import create_search_indexes
 
-    ctx.summary.indexes = create_search_indexes(ctx.con)
+    image_model = ctx.summary.enrichment.get("image_embeddings", {}).get("model")
+    ctx.summary.indexes = create_search_indexes(ctx.con, image_model=image_model)
 
 
 def _finalize(ctx: _Context) -> None:
@@ -479,6 +481,7 @@ STEPS: dict[str, Callable[[_Context], None]] = {
     "embeddings": _embeddings,
     "labels": _labels,
     "thumbnails": _thumbnails,
+    "image_embeddings": _image_embeddings,
     "dbt": _dbt,
     "indexes": _indexes,
     "finalize": _finalize,

@@ -46,10 +46,10 @@ def attach_previous(con: duckdb.DuckDBPyConnection, previous: Path) -> bool:
         con.execute(f"ATTACH '{previous}' AS prev (READ_ONLY)")
     except duckdb.Error:
         return False  # an unreadable old file only means nothing can be reused
-    return _has_table(con, "prev", "enrich", "prompt_embeddings")
+    return has_table(con, "prev", "enrich", "prompt_embeddings")
 
 
-def _has_table(con, catalog: str, schema: str, table: str) -> bool:
+def has_table(con, catalog: str, schema: str, table: str) -> bool:
     return bool(
         con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = $c AND schema_name = $s "
@@ -74,13 +74,17 @@ def create_enrich_tables(con: duckdb.DuckDBPyConnection) -> None:
         ALTER TABLE enrich.prompt_labels ADD COLUMN IF NOT EXISTS art_style_confidence DOUBLE;
         CREATE TABLE IF NOT EXISTS enrich.thumbnails (
             image_path VARCHAR, thumb_path VARCHAR, status VARCHAR);
+        -- visual similarity (pipeline/image_enrich.py): a vector and a perceptual hash per image
+        CREATE TABLE IF NOT EXISTS enrich.image_embeddings (
+            image_path VARCHAR, model VARCHAR, embedding FLOAT[], phash UBIGINT);
+        CREATE TABLE IF NOT EXISTS enrich.image_duplicates (image_path VARCHAR, duplicate_group INTEGER);
         """
     )
 
 
 def _reuse(con, table: str, key_column: str, key_value: str, reuse_prev: bool) -> None:
     """Copy rows for this model/labeller from ``prev`` for prompts of this build not yet done."""
-    if not reuse_prev or not _has_table(con, "prev", "enrich", table.split(".")[-1]):
+    if not reuse_prev or not has_table(con, "prev", "enrich", table.split(".")[-1]):
         return
     con.execute(
         f"""
@@ -148,9 +152,9 @@ def embed_prompts(
     with tqdm(total=len(todo), desc="embeddings", unit="prompt", disable=not progress, leave=False) as bar:
         for start in range(0, len(todo), BATCH):
             chunk = todo.iloc[start : start + BATCH]
-            batch = _vector_table(chunk["prompt_id"].tolist(), embedder.embed(chunk["prompt"].tolist()))
+            batch = vector_table(chunk["prompt_id"].tolist(), embedder.embed(chunk["prompt"].tolist()))
             if cache_dir is not None:
-                _write_cached(con, batch, Path(cache_dir))
+                write_cached(con, batch, Path(cache_dir))
             _insert_vectors(con, batch, model)
             counts.done += len(chunk)
             bar.update(len(chunk))
@@ -179,7 +183,7 @@ def _reuse_cached(con, cache_dir: Path, model: str) -> int:
     return con.execute("SELECT count(*) FROM enrich.prompt_embeddings").fetchone()[0] - before
 
 
-def _write_cached(con, batch, cache_dir: Path) -> None:
+def write_cached(con, batch, cache_dir: Path) -> None:
     """Write one batch as a Parquet file: under a temporary name, then renamed, so a file with a
     ``.parquet`` name is always complete."""
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -194,14 +198,16 @@ def _write_cached(con, batch, cache_dir: Path) -> None:
     os.replace(partial, final)
 
 
-def _vector_table(prompt_ids: list[str], vectors: np.ndarray):
+def vector_table(ids: list[str], vectors: np.ndarray, *, key: str = "prompt_id", **columns):
+    """An Arrow table of ``key`` (the ids), ``embedding`` (fixed-size float32 lists) and ``columns``."""
     import pyarrow as pa
 
     flat = pa.array(vectors.astype(np.float32).ravel(), type=pa.float32())
     return pa.table(
         {
-            "prompt_id": pa.array(prompt_ids, type=pa.string()),
+            key: pa.array(ids, type=pa.string()),
             "embedding": pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1]),
+            **columns,
         }
     )
 

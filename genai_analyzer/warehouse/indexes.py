@@ -15,8 +15,21 @@ from genai_analyzer.core.contract import (
     HNSW_EF_SEARCH,
     HNSW_INDEX,
     HNSW_M,
+    IMAGE_EMBEDDINGS,
+    IMAGE_HNSW_INDEX,
     LOOKUP_INDEXES,
 )
+
+# The images of the warehouse with their vector of one model (cast to a fixed size, as HNSW needs),
+# pHash and near-duplicate group (null when in none): from the image step's tables (docs/images.md).
+IMAGE_EMBEDDINGS_SQL = f"""
+    CREATE OR REPLACE TABLE {IMAGE_EMBEDDINGS} AS
+    SELECT e.image_path, e.phash, d.duplicate_group, CAST(e.embedding AS FLOAT[{{dim}}]) AS embedding
+    FROM enrich.image_embeddings AS e
+    LEFT JOIN enrich.image_duplicates AS d USING (image_path)
+    WHERE e.model = $m AND e.image_path IN (SELECT image_path FROM fact_generations)
+    ORDER BY e.image_path
+"""
 
 # The BM25 weight of every (term, prompt) pair of the full-text index, computed once: fts's
 # match_bm25 formula (k 1.2, b 0.75) with the query-independent part done at build time, so a
@@ -39,10 +52,15 @@ BM25_POSTINGS_SQL = f"""
 """
 
 
-def create_search_indexes(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
+def create_search_indexes(
+    con: duckdb.DuckDBPyConnection, *, image_model: str | None = None
+) -> dict[str, bool]:
     """HNSW (cosine) over dim_prompts.text_embedding, BM25 full text over dim_prompts.prompt, and
-    the lookup indexes search joins by (on the tables that are tables here, not views)."""
+    the lookup indexes search joins by (on the tables that are tables here, not views); with
+    ``image_model``, the ``image_embeddings`` table of its vectors and its HNSW index (cosine)."""
     made = {"hnsw": False, "fts": False}
+    if image_model is not None:
+        made["image_hnsw"] = _create_image_index(con, image_model)
     tables = {
         row[0]
         for row in con.execute(
@@ -70,9 +88,25 @@ def create_search_indexes(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
     return made
 
 
+def _create_image_index(con: duckdb.DuckDBPyConnection, model: str) -> bool:
+    dim = con.execute(
+        "SELECT len(embedding) FROM enrich.image_embeddings WHERE model = $m LIMIT 1", {"m": model}
+    ).fetchone()
+    con.execute(IMAGE_EMBEDDINGS_SQL.format(dim=int(dim[0]) if dim else 1), {"m": model})
+    if not con.execute(f"SELECT count(*) FROM {IMAGE_EMBEDDINGS}").fetchone()[0]:
+        return False
+    con.execute(
+        f"CREATE INDEX {IMAGE_HNSW_INDEX} ON {IMAGE_EMBEDDINGS} USING HNSW (embedding) "
+        f"WITH (metric = 'cosine', M = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}, "
+        f"ef_search = {HNSW_EF_SEARCH})"
+    )
+    return True
+
+
 def drop_search_indexes(con: duckdb.DuckDBPyConnection) -> None:
     """Remove the search indexes (they are rebuilt after dbt replaces dim_prompts)."""
     con.execute(f"DROP INDEX IF EXISTS {HNSW_INDEX}")
+    con.execute(f"DROP INDEX IF EXISTS {IMAGE_HNSW_INDEX}")
     for name in LOOKUP_INDEXES:
         con.execute(f"DROP INDEX IF EXISTS {name}")
     if _has_schema(con, FTS_SCHEMA):

@@ -1,0 +1,108 @@
+"""The visual similarity endpoints: images like a generation's image, and near-duplicate groups
+(docs/images.md).
+
+A mixin of ``api.endpoints.Api`` (which registers them by name in ``ENDPOINTS``): the same
+conventions hold, ``*_frame`` methods return the DataFrame behind a view, the others its records,
+and every argument is checked before a query runs. A warehouse without image embeddings answers
+with an error of code ``unavailable`` that says how to make them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from genai_analyzer.analysis import images
+from genai_analyzer.analysis.explorer_queries import NotFoundError, check_limit
+from genai_analyzer.analysis.filters import NO_FILTERS, Filters
+from genai_analyzer.api.checks import InputError, check_count, check_id, public_record, thumb_url
+from genai_analyzer.core.contract import DUPLICATE_MAX_BITS
+from genai_analyzer.core.jsonable import records
+from genai_analyzer.warehouse.reader import Warehouse
+
+MAX_PAGE = 100_000
+
+
+def _visual(call):
+    """Run ``call()``, its errors as the API's: unknown id -> not_found on generation_id, no image
+    embeddings -> unavailable."""
+    try:
+        return call()
+    except NotFoundError as exc:
+        raise InputError(str(exc), code="not_found", field="generation_id") from None
+    except images.NoImageEmbeddings as exc:
+        raise InputError(str(exc), code="unavailable") from None
+
+
+class ImageEndpoints:
+    """Visual similarity over ``self.wh``."""
+
+    wh: Warehouse
+
+    def has_image_embeddings(self) -> bool:
+        """Whether the warehouse holds image embeddings (the Explorer's "Images like this")."""
+        return images.image_embedding_count(self.wh) > 0
+
+    def similar_images_frame(self, generation_id: str, filters: Filters, limit: int) -> pd.DataFrame:
+        """The generation first, then the generations whose images look most like its image (the
+        rows behind "Images like this" and /similar_images)."""
+        limit = check_limit(limit)
+        return _visual(lambda: images.similar_images(self.wh, generation_id, filters, limit))
+
+    def similar_images(
+        self, generation_id: str, limit: int = 24, filters: Filters = NO_FILTERS
+    ) -> list[dict]:
+        """Visual similarity: the generation itself first (rank 0, score 1), then up to limit
+        generations whose images look most like its image, by the cosine of their image embeddings
+        (EfficientNet-Lite0 features, not a text-image model: docs/images.md), best first, one per
+        image, among the generations passing the filters. Same records as /search, score being
+        that cosine. Errors: not_found for an unknown generation or one without an image;
+        unavailable when the warehouse has no image embeddings."""
+        generation_id = check_id(generation_id, "generation_id")
+        limit = check_count(limit)
+        return public_record(records(self.similar_images_frame(generation_id, filters, limit)))
+
+    def similar_images_gallery_frame(self, generation_id: str, filters: Filters, limit: int) -> pd.DataFrame:
+        """Images like this as the Explorer's tiles: the source first (pinned: True), then up to
+        ``limit - 1`` images that look most like it, closest first, one tile per image (the
+        columns of ``gallery_frame``; n_generations 1)."""
+        frame = self.similar_images_frame(generation_id, filters, max(1, check_limit(limit) - 1))
+        nsfw = images.image_nsfw(self.wh, frame["generation_id"].tolist())
+        return frame.assign(
+            n_generations=1,
+            image_nsfw=nsfw,
+            nsfw=[(v or 0) >= self.blur_threshold() for v in nsfw],
+            pinned=frame["rank"] == 0,
+        )
+
+    def near_duplicates_frame(self, filters: Filters, page: int, page_size: int) -> tuple[pd.DataFrame, int]:
+        """One page of near-duplicate groups and how many groups pass the filters."""
+        page_size = check_limit(page_size, images.MAX_PAGE_SIZE, what="page_size")
+        return _visual(lambda: images.near_duplicate_groups(self.wh, filters, page=page, page_size=page_size))
+
+    def near_duplicates(self, page: int = 1, page_size: int = 20, filters: Filters = NO_FILTERS) -> dict:
+        """Groups of near-duplicate images: images whose perceptual hashes (64-bit pHash of the
+        thumbnail) differ in at most max_bits bits, linked, counted over the generations passing
+        the filters (a group needs two), the largest first; page (from 1) of page_size groups
+        (1-100). {"groups": one record per group: duplicate_group, n_generations, n_images,
+        n_prompts, n_users, n_seeds, first_at, last_at, prompt_id and prompt (of its first
+        generation), generation_ids and thumb_urls (its first 8 generations); "total_groups",
+        "page", "page_size", "max_bits"}. Error unavailable when the warehouse has no image
+        embeddings."""
+        page = check_count(page, "page", MAX_PAGE)
+        page_size = check_count(page_size, "page_size", images.MAX_PAGE_SIZE)
+        frame, total = self.near_duplicates_frame(filters, page, page_size)
+        groups = records(frame)
+        for group in groups:
+            group["thumb_urls"] = [thumb_url(p) for p in group.pop("thumb_paths") or []]
+        return {
+            "groups": groups,
+            "total_groups": total,
+            "page": page,
+            "page_size": page_size,
+            "max_bits": DUPLICATE_MAX_BITS,
+        }
+
+    def near_duplicate_summary(self, filters: Filters = NO_FILTERS) -> dict:
+        """{"groups", "images", "generations", "max_bits", "vectors"}: the near-duplicates passing the
+        filters (zeros without image embeddings) and the images with a vector, for the Overview."""
+        return images.near_duplicate_summary(self.wh, filters)
