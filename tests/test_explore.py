@@ -409,21 +409,30 @@ def _applied(**overrides) -> dict:
 
 def test_ui_opens_on_the_latest_prompts_and_shows_an_empty_state(served, wh):
     demo, _ = served
-    run_search = _glue(demo, "run_search")
-    gallery, ids, scope, note, detail, *_ = run_search(_applied(), "", "hybrid", 12)
+    run_search = _glue(demo, "run_search")  # (applied, the tab shown, text, mode, n, drawn key)
+    gallery, ids, scope, note, detail, *_ = run_search(_applied(), "explorer", "", "hybrid", 12, None)
     assert gallery.value.count(" data-index=") == 12 == len(ids) and gallery.visible
     assert ids == explore.recent_generations(wh, limit=12, distinct_prompts=True)["generation_id"].tolist()
     assert "The latest 12 prompts" in note and detail == explorer.EMPTY_DETAIL
     assert scope == Filters()
 
-    gallery, ids, _, note, *_ = run_search(_applied(), "zzzqqxx", "keyword", 12)
+    gallery, ids, _, note, *_ = run_search(_applied(), "explorer", "zzzqqxx", "keyword", 12, None)
     assert gallery.visible is False and ids == []
     assert "Nothing matches" in note and "ex-empty" in note
+
+    # computed only while the Explorer is shown, and not again for what it already shows
+    key = run_search(_applied(), "explorer", "kraken", "keyword", 6, None)[-1]
+    for answer in (
+        run_search(_applied(), "analytics", "kraken", "keyword", 6, None),
+        run_search(_applied(), "explorer", "kraken", "keyword", 6, key),
+    ):
+        assert all(out == {"__type__": "update"} for out in answer)  # gr.skip(): nothing redrawn
+    assert run_search(_applied(tiers=["pro"]), "explorer", "kraken", "keyword", 6, key)[-1] != key
 
 
 def test_ui_selecting_a_tile_shows_its_detail_and_opens_its_session(served, wh):
     demo, _ = served
-    _, ids, scope, *_ = _glue(demo, "run_search")(_applied(), "kraken", "keyword", 6)
+    _, ids, scope, *_ = _glue(demo, "run_search")(_applied(), "explorer", "kraken", "keyword", 6, None)
     event = gr.SelectData(None, {"index": 2, "value": ids[2]})
     page, selected, more, open_replay, *_ = _glue(demo, "select_tile")(ids, scope, event)
     detail = explore.generation_detail(wh, ids[2])
@@ -438,7 +447,8 @@ def test_ui_selecting_a_tile_shows_its_detail_and_opens_its_session(served, wh):
 
 def test_ui_sessions_table_rows_open_their_replay(served, wh):
     demo, _ = served
-    table, note = _glue(demo, "refresh_sessions")(_applied(), "failures", True, 1, 10)
+    sessions = _glue(demo, "refresh_sessions")  # (applied, the tab shown, sort, desc, min, n, drawn key)
+    table, note, _ = sessions(_applied(), "explorer", "failures", True, 1, 10, None)
     expected = explore.list_sessions(wh, sort_by="failures", limit=10)
     assert table.value["data"][0][-1] == expected["session_id"].iloc[0]
     assert "10 sessions" in note
@@ -449,14 +459,13 @@ def test_ui_sessions_table_rows_open_their_replay(served, wh):
     assert expected["session_id"].iloc[3] in replay and tabs.selected == "replay"
 
     # a domain no generation has in this period: the filters are valid and match nothing
-    table, note = _glue(demo, "refresh_sessions")(
-        _applied(start="2100-01-01", end="2100-01-02"), "cost", True, 3, 10
-    )
+    later = _applied(start="2100-01-01", end="2100-01-02")
+    table, note, _ = sessions(later, "explorer", "cost", True, 3, 10, None)
     assert table.visible is False and "No sessions match" in note
 
     # a domain the warehouse does not hold is an error naming the valid ones, not an empty table
     with pytest.raises(gr.Error, match="not in this warehouse; valid values: .*portrait"):
-        _glue(demo, "refresh_sessions")(_applied(domains=["no-such-domain"]), "cost", True, 3, 10)
+        sessions(_applied(domains=["no-such-domain"]), "explorer", "cost", True, 3, 10, None)
 
 
 def test_replay_marks_prompt_edits_and_parameter_changes(wh, expected_replays):
@@ -582,7 +591,7 @@ def test_list_sessions_leaves_out_short_sessions(wh, generations):
 
 def test_ui_sessions_list_keeps_to_the_minimum_length(served):
     demo, _ = served
-    table, note = _glue(demo, "refresh_sessions")(_applied(), "friction", True, 4, 50)
+    table, note, _ = _glue(demo, "refresh_sessions")(_applied(), "explorer", "friction", True, 4, 50, None)
     assert min(row[2] for row in table.value["data"]) >= 4 and "of at least 4 generations" in note
 
 
@@ -592,7 +601,8 @@ def test_without_images_the_explorer_shows_prompt_cards_and_the_overview_says_so
     with Warehouse(users_1k_warehouse) as metadata_only:
         assert not explore.has_images(metadata_only)
         demo = create_app(metadata_only)
-        gallery, ids, _, note, *_ = _glue(demo, "run_search")(_applied(), "", "keyword", 12)
+        search = _glue(demo, "run_search")
+        gallery, ids, _, note, *_ = search(_applied(), "explorer", "", "keyword", 12, None)
         assert len(ids) == 12 and gallery.value.count('<div class="ex-pcard"') == 12
         assert "<img" not in gallery.value and "no images" in note
         first = explore.generation_detail(metadata_only, ids[0])

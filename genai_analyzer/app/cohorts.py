@@ -85,6 +85,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar, views: gr.Tabs) -
         lambda applied, tab_shown, is_showing, *rest: refresh(applied, tab_shown and is_showing, *rest),
         inputs,
         outputs,
+        show_progress="hidden",  # opening its tab shows progress; an Apply elsewhere skips it
     )
     funnel_by.change(refresh, [bar.applied, *inputs], outputs, api_visibility="private")
 

@@ -281,17 +281,29 @@ def wire(
         ).then(None, [bar.applied, current_tab], None, js=URL_JS)
 
 
-def on_shown(bar: FilterBar, tab_id: str, fn, inputs: list, outputs: list, also: tuple = ()) -> None:
+def on_shown(
+    bar: FilterBar,
+    tab_id: str,
+    fn,
+    inputs: list,
+    outputs: list,
+    also: tuple = (),
+    show_progress: str = "minimal",
+) -> None:
     """Wire a view of the top tab ``tab_id`` to the applied state, drawn only while that tab is
     shown: ``fn`` runs when the applied state changes, when the tab opens and on the triggers in
     ``also`` (the view's own controls), one call at a time with the newest last, and receives the
     applied state, whether the tab is shown, then ``inputs``. It skips its outputs when the tab is
     not shown or when it already drew what is asked (the drawn key kept in a gr.State among its
     outputs), so an Apply pressed on one tab does not also compute the views of the others (on two
-    cores the hidden Explorer's search took longer than all eight charts of the Analytics tab)."""
+    cores the hidden Explorer's search took longer than all eight charts of the Analytics tab).
+    Progress is "minimal" by default (a small timer, no overlay): a page's load and a tab opened
+    both fire it, and most calls skip; "hidden" for views whose own controls show progress."""
 
     def shown(applied, tab, *rest):
         return fn(applied, tab == tab_id, *rest)
+
+    shown.__name__ = shown.__qualname__ = getattr(fn, "__name__", "shown")  # the event's name
 
     gr.on(
         [bar.applied.change, bar.current_tab.change, *also],
@@ -300,4 +312,5 @@ def on_shown(bar: FilterBar, tab_id: str, fn, inputs: list, outputs: list, also:
         outputs,
         api_visibility="private",
         trigger_mode="always_last",
+        show_progress=show_progress,
     )

@@ -130,6 +130,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar, views: gr.Tabs) -
         lambda applied, tab_shown, is_showing, *rest: refresh(applied, tab_shown and is_showing, *rest),
         inputs,
         outputs,
+        show_progress="hidden",  # opening its tab shows progress; an Apply elsewhere skips it
     )
     gr.on(
         [metric.change, direction.change, group.change, min_sample.submit, min_sample.blur],
