@@ -53,7 +53,7 @@ class StaticRecipe:
     fragments: int = 1  # short texts cut from each sampled prompt, fitted on too
     mixes: int = 12_000  # texts recombined from the sampled prompts' parts, fitted on too
     epochs: int = 12
-    learning_rate: float = 0.003
+    learning_rate: float = 0.01
     batch_size: int = 256
     seed: int = 0
     all_pieces: bool = True  # False: distil only the word pieces the corpus uses (small models, tests)
