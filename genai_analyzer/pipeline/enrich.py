@@ -137,6 +137,15 @@ def prepare_static_model(con, embedder, *, progress: bool = False) -> None:
     embedder.make_static(corpus, progress=progress)
 
 
+def corpus_embedder(settings, con, *, progress: bool = False):
+    """The settings' embedder for this build, its static model made first when it needs one."""
+    from genai_analyzer.models.embeddings import embedder_from_settings
+
+    embedder = embedder_from_settings(settings)
+    prepare_static_model(con, embedder, progress=progress)
+    return embedder
+
+
 def embed_prompts(
     con, embedder, *, reuse_prev: bool = False, cache_dir: Path | None = None, progress: bool = False
 ) -> StepCounts:
