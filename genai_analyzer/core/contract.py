@@ -53,7 +53,7 @@ IMAGE_HNSW_INDEX = "image_embeddings_hnsw"
 DUPLICATE_MAX_BITS = 4
 
 # Interchangeable backends, named once for the settings' checks and the code that uses them.
-EMBEDDING_BACKENDS = ("torch", "onnx", "onnx-int8")
+EMBEDDING_BACKENDS = ("torch", "onnx", "onnx-int8", "static")
 WAREHOUSE_TARGETS = ("file", "ducklake")
 LLM_BACKENDS = ("none", "openai", "transformers", "mlx")
 LABELLERS = ("embedding", "llm")

@@ -87,13 +87,14 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "GENAI_EMBEDDING_BACKEND",
         "embedding_backend",
         "onnx",
-        "Embedding backend: torch (fp32), onnx (fp32 on ONNX Runtime) or onnx-int8 (docs/enrichment.md).",
+        "Embedding backend: torch (fp32), onnx (fp32 on ONNX Runtime), onnx-int8, or static (a static "
+        "model made from MiniLM for the build's corpus: fast, lower quality; docs/enrichment.md).",
     ),
     EnvVar(
         "GENAI_MODEL_CACHE",
         "model_cache",
         "",
-        "Folder for the ONNX exports of the embedding model (empty: ~/.cache/genai-analyzer).",
+        "Folder for the embedding model's ONNX exports and static models (empty: ~/.cache/genai-analyzer).",
     ),
     EnvVar(
         "GENAI_PIPELINE_SOURCE",

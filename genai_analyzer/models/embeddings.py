@@ -15,6 +15,12 @@ Three backends compute the same vectors (``GENAI_EMBEDDING_BACKEND``, docs/enric
   are close but not equal to fp32 ones (some nearest neighbours change), and depend slightly on
   the batch a text is embedded in, since activations are quantized per batch.
 
+A fourth, ``static``, is not the same model: a static model (one vector per token) made here from
+MiniLM for a corpus and fitted on MiniLM's vectors of a sample of it
+(``genai_analyzer.models.static_embeddings``); tens of times faster, lower ranking quality. Its
+vectors are stored under ``all-MiniLM-L6-v2@static-<digest>``, the digest naming the static model
+in the model cache, so queries are embedded by the same one.
+
 ``onnx`` is the default: fp32 vectors, faster than ``torch``. Measured figures for all three are
 in docs/benchmarks.md (Embeddings).
 
@@ -52,6 +58,7 @@ DEFAULT_BACKEND = "onnx"
 # Backends whose vectors are those of fp32 PyTorch (to ~1e-6) share its key; others get a suffix.
 _FP32_BACKENDS = ("torch", "onnx")
 _KEY_SEPARATOR = "@"
+_STATIC_PREFIX = "static-"  # a static model's key: <model>@static-<digest>
 _EXPORT_VERSION = 1  # bump when the export below changes what it writes
 _ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model-int8.onnx"}
 TORCH_BATCH = 64
@@ -72,18 +79,29 @@ def check_backend(backend: str) -> str:
     return backend
 
 
-def model_key(model: str, backend: str) -> str:
-    """The key stored vectors are filed under: the model, plus the backend when its vectors differ."""
+def model_key(model: str, backend: str, static_digest: str | None = None) -> str:
+    """The key stored vectors are filed under: the model, plus the backend when its vectors differ
+    (and, for ``static``, the digest of the static model made for the corpus)."""
     check_backend(backend)
+    if backend == "static":
+        return f"{model}{_KEY_SEPARATOR}{_STATIC_PREFIX}{static_digest or 'unmade'}"
     return model if backend in _FP32_BACKENDS else f"{model}{_KEY_SEPARATOR}{backend}"
 
 
 def split_key(key: str) -> tuple[str, str | None]:
-    """(model, backend or None) of a stored model key such as ``all-MiniLM-L6-v2@onnx-int8``."""
+    """(model, backend or None) of a stored model key such as ``all-MiniLM-L6-v2@onnx-int8`` or
+    ``all-MiniLM-L6-v2@static-3f2a9c01d4e5``."""
     model, sep, backend = key.rpartition(_KEY_SEPARATOR)
     if sep and backend in BACKENDS:
         return model, backend
+    if sep and re.fullmatch(rf"{_STATIC_PREFIX}([0-9a-f]{{12}}|unmade)", backend):
+        return model, "static"
     return key, None
+
+
+def embedding_tier(key: str) -> str:
+    """Which tier a stored model key is: ``static`` (the fast first tier) or ``full`` (the model)."""
+    return "static" if split_key(key)[1] == "static" else "full"
 
 
 def embedder_from_settings(settings, model: str | None = None) -> Embedder:
@@ -91,6 +109,8 @@ def embedder_from_settings(settings, model: str | None = None) -> Embedder:
     for vectors stored under the key ``model``: an int8 key needs its int8 model, an fp32 key takes
     the configured fp32 backend (``onnx`` when int8 is configured), since both give its vectors."""
     backend = settings.embedding_backend
+    if model is not None and split_key(model)[1] == "static":
+        return Embedder(model, cache_dir=settings.model_cache_dir)  # the key names its static model
     if model is not None:
         name, stored = split_key(model)
         backend = stored or (backend if backend in _FP32_BACKENDS else "onnx")
@@ -134,12 +154,14 @@ class Embedder:
             raise EmbeddingError(f"The model key {model!r} names backend {key_backend!r}, not {backend!r}.")
         self.backend = check_backend(backend or key_backend or "torch")
         self.source_model = name
-        self.model_name = model_key(name, self.backend)
+        self.static_digest = model.rpartition(_STATIC_PREFIX)[2] if key_backend == "static" else None
+        self.model_name = model_key(name, self.backend, self.static_digest)
         self.device = device
         self.threads = threads
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._model = None
         self._onnx = None
+        self._static = None
 
     @property
     def cache_dir(self) -> Path:
@@ -170,9 +192,46 @@ class Embedder:
         return self._onnx
 
     @property
+    def static(self):
+        """The static model (``static`` backend) this embedder's key names, from the model cache."""
+        if self._static is None:
+            from genai_analyzer.models.static_embeddings import StaticModel, static_dir
+
+            if not self.static_digest or self.static_digest == "unmade":
+                raise EmbeddingError(
+                    "The static embedding backend needs its model made from the corpus first "
+                    "(Embedder.make_static, which the build calls)."
+                )
+            folder = static_dir(self.cache_dir, self.source_model, self.static_digest)
+            if not (folder / "static.json").exists():
+                raise EmbeddingError(
+                    f"The static model {self.model_name!r} is not in the model cache ({folder}): it is made "
+                    "by the build that embedded this warehouse; build again with "
+                    "GENAI_EMBEDDING_BACKEND=static and the same GENAI_MODEL_CACHE."
+                )
+            self._static = StaticModel.load(folder)
+        return self._static
+
+    def make_static(self, corpus: list[str], *, progress: bool = False, **options) -> str:
+        """Make (or find in the cache) the static model of ``corpus``; return the new model key."""
+        from genai_analyzer.models.static_embeddings import StaticModel
+
+        if self.backend != "static":
+            raise EmbeddingError(f"make_static is for the static backend, not {self.backend!r}.")
+        folder = static_model_from(
+            self.source_model, corpus, self.cache_dir, threads=self.threads, progress=progress, **options
+        )
+        self._static = StaticModel.load(folder)
+        self.static_digest = self._static.meta["digest"]
+        self.model_name = model_key(self.source_model, "static", self.static_digest)
+        return self.model_name
+
+    @property
     def dim(self) -> int:
         if self.backend == "torch":
             return int(self.model.get_embedding_dimension())
+        if self.backend == "static":
+            return self.static.dim
         return self.onnx.dim
 
     def embed(self, texts: list[str], *, batch_size: int | None = None, progress: bool = False) -> np.ndarray:
@@ -182,6 +241,8 @@ class Embedder:
         sessions run batches side by side and were fastest with small ones here)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.backend == "static":
+            return self.static.encode(texts)  # no padding: no need to sort
         # Sorting by length keeps similar lengths in a batch: less padding, same vectors.
         order = np.argsort([len(t) for t in texts], kind="stable")
         ordered = [texts[i] for i in order]
@@ -198,6 +259,32 @@ class Embedder:
         out = np.empty_like(vectors)
         out[order] = vectors
         return out
+
+
+def static_model_from(
+    model: str,
+    corpus: list[str],
+    cache_dir: Path,
+    *,
+    teacher_embed=None,
+    threads: int | None = None,
+    **options,
+) -> Path:
+    """The cache folder of the static model of ``corpus`` made from ``model`` (made once): MiniLM's
+    vectors of its fitting texts come from ``teacher_embed``, by default the fp32 ONNX backend."""
+    from genai_analyzer.models.static_embeddings import make_static_model
+
+    if teacher_embed is None:
+        teacher_embed = Embedder(model, backend="onnx", cache_dir=cache_dir, threads=threads).embed
+    return make_static_model(
+        model,
+        corpus,
+        cache_dir,
+        teacher_path=Path(resolve_model(model)),
+        load_teacher=lambda: _load_sentence_transformer(model, "cpu"),
+        teacher_embed=teacher_embed,
+        **options,
+    )
 
 
 def _load_sentence_transformer(name: str, device: str = "cpu", **kwargs):

@@ -313,9 +313,9 @@ def _simulate(ctx: _Context) -> None:
 
 def _get_embedder(ctx: _Context):
     if ctx.embedder is None:
-        from genai_analyzer.models.embeddings import embedder_from_settings
+        from genai_analyzer.pipeline.enrich import corpus_embedder
 
-        ctx.embedder = embedder_from_settings(ctx.settings)
+        ctx.embedder = corpus_embedder(ctx.settings, ctx.con, progress=ctx.progress)  # static: model first
     return ctx.embedder
 
 

@@ -123,6 +123,29 @@ def discard_embedding_cache(warehouse: Path) -> None:
     shutil.rmtree(Path(warehouse).parent / f"{Path(warehouse).stem}_embedding_cache", ignore_errors=True)
 
 
+def prepare_static_model(con, embedder, *, progress: bool = False) -> None:
+    """With the ``static`` backend, make (or find in the model cache) the static model of this
+    build's distinct prompts before anything is embedded; other backends need nothing."""
+    if embedder.backend != "static" or embedder.static_digest not in (None, "unmade"):
+        return
+    corpus = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT prompt FROM raw.generations WHERE prompt IS NOT NULL"
+        ).fetchall()
+    ]
+    embedder.make_static(corpus, progress=progress)
+
+
+def corpus_embedder(settings, con, *, progress: bool = False):
+    """The settings' embedder for this build, its static model made first when it needs one."""
+    from genai_analyzer.models.embeddings import embedder_from_settings
+
+    embedder = embedder_from_settings(settings)
+    prepare_static_model(con, embedder, progress=progress)
+    return embedder
+
+
 def embed_prompts(
     con, embedder, *, reuse_prev: bool = False, cache_dir: Path | None = None, progress: bool = False
 ) -> StepCounts:
@@ -135,6 +158,7 @@ def embed_prompts(
     """
     from tqdm.auto import tqdm
 
+    prepare_static_model(con, embedder, progress=progress)
     model = embedder.model_name
     _reuse(con, "enrich.prompt_embeddings", "model", model, reuse_prev)
     if cache_dir is not None:

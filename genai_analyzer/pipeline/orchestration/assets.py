@@ -25,6 +25,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from genai_analyzer.core.errors import SettingsError
 from genai_analyzer.pipeline import build
 from genai_analyzer.pipeline.build_lock import BuildLock, remove_leftovers
 from genai_analyzer.pipeline.orchestration.layout import Pipeline
@@ -103,6 +104,13 @@ def _embedder(settings):
     """One embedding model per process, shared by the embeddings and labels steps it runs."""
     from genai_analyzer.models.embeddings import embedder_from_settings
 
+    if settings.embedding_backend == "static":
+        # Each partition would make its own static model from its own prompts: vectors of
+        # different models in one index. Until the model is made once for all partitions:
+        raise SettingsError(
+            "GENAI_EMBEDDING_BACKEND=static is not supported by the Dagster assets yet (each partition "
+            "would make its own static model); use genai-analyzer build, or another backend."
+        )
     return embedder_from_settings(settings)
 
 

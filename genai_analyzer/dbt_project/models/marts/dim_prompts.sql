@@ -5,7 +5,7 @@ with generations as (
 ),
 
 embeddings as (
-    select prompt_id, embedding
+    select prompt_id, embedding, model
     from {{ source('enrich', 'prompt_embeddings') }}
     where model = '{{ var("embedding_model", "none") }}'
 ),
@@ -47,6 +47,7 @@ final as (
         p.n_users,
         p.first_seen_at,
         cast(e.embedding as float[{{ var("embedding_dim", 384) }}]) as text_embedding,
+        e.model as embedding_model,
         l.domain,
         l.art_style,
         l.complexity_score,
