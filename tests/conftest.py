@@ -76,3 +76,21 @@ def sample_warehouse(sample_settings) -> Path:
     """A warehouse built from a small embedded sample (800 generations, 60 users)."""
     build_warehouse(sample_settings, BuildRequest(source="sample"), progress=False)
     return sample_settings.db_path
+
+
+# The copilot tests' warehouse and offline copilot (a module may define its own ``wh``).
+@pytest.fixture(scope="module")
+def wh(sample_warehouse):
+    from genai_analyzer.warehouse.reader import Warehouse
+
+    with Warehouse(sample_warehouse) as warehouse:
+        yield warehouse
+
+
+@pytest.fixture(scope="module")
+def copilot(wh):
+    from genai_analyzer.analysis.copilot.core import Copilot
+
+    c = Copilot(wh)
+    yield c
+    c.close()

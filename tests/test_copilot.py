@@ -13,22 +13,8 @@ import pytest
 from genai_analyzer.analysis.copilot.core import Copilot, extract_sql
 from genai_analyzer.analysis.copilot.evaluate import evaluate, load_items, same_result, summary
 from genai_analyzer.models.llm.openai_compat import OpenAICompatibleLLM
-from genai_analyzer.warehouse.reader import Warehouse
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture(scope="module")
-def wh(sample_warehouse):
-    with Warehouse(sample_warehouse) as warehouse:
-        yield warehouse
-
-
-@pytest.fixture(scope="module")
-def copilot(wh):
-    c = Copilot(wh)
-    yield c
-    c.close()
 
 
 def _sha(path) -> str:

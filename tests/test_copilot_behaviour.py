@@ -9,24 +9,8 @@ import pytest
 
 from genai_analyzer.analysis import cohorts
 from genai_analyzer.analysis import funnel as funnels
-from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.analysis.filters import Filters
-from genai_analyzer.warehouse.reader import Warehouse
 from tests.test_copilot_grammar import check, declined
-
-
-@pytest.fixture(scope="module")
-def wh(sample_warehouse):
-    with Warehouse(sample_warehouse) as warehouse:
-        yield warehouse
-
-
-@pytest.fixture(scope="module")
-def copilot(wh):
-    c = Copilot(wh)
-    yield c
-    c.close()
-
 
 # The session funnel, written here from docs/cohorts.md's definitions, one flag per step.
 STEPS = """

@@ -10,25 +10,10 @@ import math
 
 import pytest
 
-from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.analysis.copilot.evaluate import same_result
-from genai_analyzer.warehouse.reader import Warehouse
 
 GENS = "fact_generations g"
 HOUR = "extract(hour FROM timezone('UTC', g.created_at))"
-
-
-@pytest.fixture(scope="module")
-def wh(sample_warehouse):
-    with Warehouse(sample_warehouse) as warehouse:
-        yield warehouse
-
-
-@pytest.fixture(scope="module")
-def copilot(wh):
-    c = Copilot(wh)
-    yield c
-    c.close()
 
 
 def _rows(wh, sql: str, params=None) -> list[list]:

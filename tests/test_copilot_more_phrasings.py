@@ -8,25 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.analysis.copilot.evaluate import same_result
-from genai_analyzer.warehouse.reader import Warehouse
 from tests.test_copilot_grammar import GENS, HOUR, check, declined
 
 USERS = f"{GENS} JOIN dim_users USING (user_id)"
-
-
-@pytest.fixture(scope="module")
-def wh(sample_warehouse):
-    with Warehouse(sample_warehouse) as warehouse:
-        yield warehouse
-
-
-@pytest.fixture(scope="module")
-def copilot(wh):
-    c = Copilot(wh)
-    yield c
-    c.close()
 
 
 def _last_day(wh):

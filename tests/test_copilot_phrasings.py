@@ -6,22 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from genai_analyzer.analysis.copilot.core import Copilot
-from genai_analyzer.warehouse.reader import Warehouse
 from tests.test_copilot_grammar import GENS, check, declined
-
-
-@pytest.fixture(scope="module")
-def wh(sample_warehouse):
-    with Warehouse(sample_warehouse) as warehouse:
-        yield warehouse
-
-
-@pytest.fixture(scope="module")
-def copilot(wh):
-    c = Copilot(wh)
-    yield c
-    c.close()
 
 
 def _last_day(wh):
