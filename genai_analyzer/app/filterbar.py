@@ -314,3 +314,27 @@ def on_shown(
         trigger_mode="always_last",
         show_progress=show_progress,
     )
+
+
+def on_view_shown(bar: FilterBar, views: gr.Tabs, label: str, fn, inputs: list, outputs: list) -> None:
+    """Wire a view of the Analytics tab's own tabs (``views``; its tab named ``label``): ``fn``
+    receives the applied state, whether the view is shown (its tab selected, on the Analytics tab),
+    then ``inputs`` whose first is a gr.State of whether its tab is selected, kept here. It runs
+    when the view's tab is opened (with progress), and on Apply and when the Analytics tab opens
+    (``on_shown``, no progress: it mostly skips)."""
+    showing = inputs[0]
+
+    def opened(evt: gr.SelectData) -> bool:
+        return evt.value == label
+
+    views.select(opened, None, showing, api_visibility="private").then(
+        fn, [bar.applied, *inputs], outputs, api_visibility="private"
+    )
+    on_shown(
+        bar,
+        "analytics",
+        lambda applied, tab_shown, is_showing, *rest: fn(applied, tab_shown and is_showing, *rest),
+        inputs,
+        outputs,
+        show_progress="hidden",
+    )

@@ -117,21 +117,8 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar, views: gr.Tabs) -
     inputs = [showing, drawn, metric, direction, group, min_sample]
     outputs = [table, status, shown, drawn]
 
-    def opened(evt: gr.SelectData) -> bool:
-        return evt.value == LABEL
-
-    views.select(opened, None, showing, api_visibility="private").then(
-        refresh, [bar.applied, *inputs], outputs, api_visibility="private"
-    )
-    # on Apply and when the Analytics tab opens, while this view is the one shown there
-    filterbar.on_shown(
-        bar,
-        "analytics",
-        lambda applied, tab_shown, is_showing, *rest: refresh(applied, tab_shown and is_showing, *rest),
-        inputs,
-        outputs,
-        show_progress="hidden",  # opening its tab shows progress; an Apply elsewhere skips it
-    )
+    # when its tab opens, and on Apply and when the Analytics tab opens while it is the one shown
+    filterbar.on_view_shown(bar, views, LABEL, refresh, inputs, outputs)
     gr.on(
         [metric.change, direction.change, group.change, min_sample.submit, min_sample.blur],
         refresh,
