@@ -101,7 +101,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     shown_ids = gr.State([])  # generation id of each tile, in gallery order
     scope = gr.State(None)  # the Filters the tiles were found with
     selected = gr.State(None)  # generation id of the selected tile
-    searched = gr.State(None)  # the key of what the gallery shows (None: not a search's results)
+    searched = gr.State(None)  # the key of the last search the gallery ran (its results, or more like them)
     listed = gr.State(None)  # the key of what the sessions table shows
 
     with gr.Tabs() as views:
@@ -160,11 +160,20 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         return f"{n} {prompts} ({total} generation{'' if total == 1 else 's'})"
 
     @user_errors
-    def run_search(applied, is_shown, text, mode_value, n, shown_for):
-        key = json.dumps([applied, (text or "").strip(), mode_value, n], default=str)
-        if not is_shown or key == shown_for:
+    def run_search(applied, is_shown, text, mode_value, n, searched_for):
+        # on Apply and when the tab opens: skipped while hidden or when this search already ran
+        # (the gallery may show "more like this" results of it: a repeated trigger keeps them)
+        if not is_shown or search_key(applied, text, mode_value, n) == searched_for:
             return [gr.skip()] * (len(results_out) + 1)
-        return [*search_results(applied, text, mode_value, n), key]
+        return search_now(applied, text, mode_value, n)
+
+    @user_errors
+    def search_now(applied, text, mode_value, n) -> list:
+        """The Search button and Enter: always run."""
+        return [*search_results(applied, text, mode_value, n), search_key(applied, text, mode_value, n)]
+
+    def search_key(applied, text, mode_value, n) -> str:
+        return json.dumps([applied, (text or "").strip(), mode_value, n], default=str)
 
     def search_results(applied, text, mode_value, n) -> list:
         filters_now = filterbar.filters_of(api, applied)
@@ -220,14 +229,13 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
             raise gr.Error("Select an image first.")
         filters_now = filterbar.filters_of(api, applied)
         tiles = api.more_like_this_gallery_frame(generation_id, filters_now, n)
-        shown = show_results(
+        return show_results(
             tiles,
             filters_now,
             f"The selected prompt (pinned first), then {counted(tiles.iloc[1:])} like it, closest first.",
             "No other prompts are close to this one with these filters. Try fewer filters.",
             keep=generation_id,
         )
-        return [*shown, None]  # the gallery no longer shows a search's results
 
     @user_errors
     def look_alike(generation_id, n, applied):
@@ -236,7 +244,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         filters_now = filterbar.filters_of(api, applied)
         tiles = api.similar_images_gallery_frame(generation_id, filters_now, n)
         shown = len(tiles) - 1
-        shown_tiles = show_results(
+        return show_results(
             tiles,
             filters_now,
             f"The selected image (pinned first), then {shown} image{'' if shown == 1 else 's'} "
@@ -244,7 +252,6 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
             "No other images pass these filters. Try fewer filters.",
             keep=generation_id,
         )
-        return [*shown_tiles, None]  # the gallery no longer shows a search's results
 
     def open_session(session_id: str) -> tuple:
         page = replay_html(*explore.session_with_diffs(wh, session_id))
@@ -285,14 +292,22 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
 
     # The newest search wins: while a page's search runs, its later ones wait and only the last of
     # them is sent, so the gallery ends on what was asked last (per page: other users' searches
-    # run side by side under the app's queue). Both views compute only while the tab is shown.
+    # run side by side under the app's queue). On Apply and when the tab opens, both views compute
+    # only while it is shown and only what they have not computed yet.
     filterbar.on_shown(
         bar,
         "explorer",
         run_search,
         [query, mode, limit, searched],
         [*results_out, searched],
-        also=(go.click, query.submit),
+    )
+    gr.on(
+        [go.click, query.submit],
+        search_now,
+        [bar.applied, query, mode, limit],
+        [*results_out, searched],
+        api_visibility="private",
+        trigger_mode="always_last",
     )
     filterbar.on_shown(
         bar,
@@ -310,6 +325,6 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     )
     detail.select(open_generation, [scope], [detail, selected], api_visibility="private")
     for button, fn in ((more, similar), (visual, look_alike)):  # both pin their source first
-        button.click(fn, [selected, limit, bar.applied], [*results_out, searched], api_visibility="private")
+        button.click(fn, [selected, limit, bar.applied], results_out, api_visibility="private")
     open_replay.click(replay_of_generation, [selected], [replay, views], api_visibility="private")
     table.select(select_session, None, [replay, views], api_visibility="private")
