@@ -353,19 +353,20 @@ BADGE_RULES = (
 def test_a_rule_that_fires_is_a_badge_on_the_charts_that_show_its_metric(wh, tmp_path, monkeypatch):
     monkeypatch.setenv("GENAI_ALERTS", write(tmp_path, BADGE_RULES))
     api = Api(wh)
-    assert {f.rule for f in api.chart_alerts("outcomes")} == {"success check"}
-    latency = api.chart_alerts("latency by hour and tier")
+    badges = api.chart_alerts()
+    assert {f.rule for f in badges["outcomes"]} == {"success check"}
+    latency = badges["latency by hour and tier"]
     tiers = wh.scalar(
         "SELECT count(DISTINCT u.tier) FROM fact_generations f JOIN dim_users u USING (user_id)"
         " WHERE f.date_key = (SELECT max(date_key) FROM fact_generations)"
     )
     assert {f.rule for f in latency} == {"slow pro"} and len(latency) == tiers  # one per tier
-    assert api.chart_alerts("weekly performance") == []  # the budget rule did not fire
-    assert api.chart_alerts("domains") == []  # a chart that shows no rule's metric
+    assert badges["weekly performance"] == []  # the budget rule did not fire
+    assert "domains" not in badges  # a chart that shows no rule's metric
 
     fig = plotting.alert_badge(plotting.status_distribution(api.chart_frame("outcomes", Filters())), [])
     assert not fig.layout.annotations  # nothing fired: no badge
-    [finding] = api.chart_alerts("outcomes")
+    [finding] = badges["outcomes"]
     fig = plotting.alert_badge(fig, [finding])
     [badge] = fig.layout.annotations
     assert badge.text.startswith("⚠ success check") and f"{finding.day:%b %-d}" in badge.text

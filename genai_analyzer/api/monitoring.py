@@ -57,14 +57,15 @@ class MonitoringEndpoints:
         key = f"alerts:{rule_set.path.resolve()}:{rule_set.path.stat().st_mtime_ns}:{checked}"
         return rule_set, checked, self.wh.memo(key, lambda: alerts.evaluate(self.wh, rule_set.rules, checked))
 
-    def chart_alerts(self, chart: str) -> list[alerts.Finding]:
-        """The findings that fired on the data's last day for the metrics ``chart`` shows
-        (CHART_ALERT_METRICS; none for a chart that shows no such metric): its badges."""
-        metrics = CHART_ALERT_METRICS.get(chart, ())
-        if not metrics:
-            return []
+    def chart_alerts(self) -> dict[str, list[alerts.Finding]]:
+        """chart -> the findings that fired on the data's last day for the metrics it shows (the
+        charts of CHART_ALERT_METRICS; the others show no rule's metric): the charts' badges, from
+        one evaluation of the rules."""
         _, _, findings = self.alerts_report()
-        return [f for f in findings if f.fired and f.metric in metrics]
+        return {
+            chart: [f for f in findings if f.fired and f.metric in metrics]
+            for chart, metrics in CHART_ALERT_METRICS.items()
+        }
 
     def alerts(self, day: str = "") -> dict:
         """The alert rules (docs/alerts.md) evaluated on one day (YYYY-MM-DD; empty: the data's last

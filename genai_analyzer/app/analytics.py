@@ -188,7 +188,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         """chart -> the alert findings that fired for a metric it shows (a broken rules file is
         named on the Overview; the charts then draw without badges)."""
         try:
-            return {name: api.chart_alerts(name) for name in CHART_FIGURES}
+            return api.chart_alerts()
         except AlertRulesError:
             return {}
 
