@@ -388,8 +388,13 @@ def test_every_command_is_covered():
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_any_arguments_succeed_or_end_in_one_error_line(command, paths, choices, environment, capfd):
+def test_any_arguments_succeed_or_end_in_one_error_line(
+    command, paths, choices, environment, capfd, tmp_path, monkeypatch
+):
     runner = CliRunner()
+    # Junk values of path options ("0", "-1603") are relative paths: they land in a scratch folder,
+    # never in the directory pytest was started from (the repository).
+    monkeypatch.chdir(tmp_path)
     # Without --db a command reads GENAI_DB: the sample's copy, but for the commands that write one.
     if command not in WRITERS:
         environment = {**environment, "GENAI_DB": str(paths.warehouse)}
