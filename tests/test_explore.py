@@ -394,8 +394,14 @@ def test_replay_thumbnails_are_served_and_nothing_else_is(wh, served, expected_r
 
 
 def _glue(demo: gr.Blocks, name: str):
+    """The page's handler ``name``: an event's function, or a view drawn from the applied state
+    (filterbar.on_shown: run by the Apply and show_views events, not an event of its own)."""
+    shown = [f for f in demo.fns.values() if f.name == "show_views"]
+    views = [v.fn for v in shown[0].fn.views if v.fn.__name__ == name] if shown else []
+    if views:  # called as fn(applied, whether its tab is shown, *its inputs)
+        return views[0]
     fns = [f for f in demo.fns.values() if f.name == name]
-    assert fns, f"no event handler named {name}"
+    assert fns, f"no event handler or view named {name}"
     assert all(f.api_visibility == "private" for f in fns)
     return fns[0].fn
 
@@ -409,30 +415,30 @@ def _applied(**overrides) -> dict:
 
 def test_ui_opens_on_the_latest_prompts_and_shows_an_empty_state(served, wh):
     demo, _ = served
-    run_search = _glue(demo, "run_search")  # (applied, the tab shown, text, mode, n, drawn key)
-    gallery, ids, scope, note, detail, *_ = run_search(_applied(), "explorer", "", "hybrid", 12, None)
+    run_search = _glue(demo, "run_search")  # (applied, its tab shown, text, mode, n, drawn key)
+    gallery, ids, scope, note, detail, *_ = run_search(_applied(), True, "", "hybrid", 12, None)
     assert gallery.value.count(" data-index=") == 12 == len(ids) and gallery.visible
     assert ids == explore.recent_generations(wh, limit=12, distinct_prompts=True)["generation_id"].tolist()
     assert "The latest 12 prompts" in note and detail == explorer.EMPTY_DETAIL
     assert scope == Filters()
 
-    gallery, ids, _, note, *_ = run_search(_applied(), "explorer", "zzzqqxx", "keyword", 12, None)
+    gallery, ids, _, note, *_ = run_search(_applied(), True, "zzzqqxx", "keyword", 12, None)
     assert gallery.visible is False and ids == []
     assert "Nothing matches" in note and "ex-empty" in note
 
     # computed only while the Explorer is shown, and not again for what it already shows
-    key = run_search(_applied(), "explorer", "kraken", "keyword", 6, None)[-1]
+    key = run_search(_applied(), True, "kraken", "keyword", 6, None)[-1]
     for answer in (
-        run_search(_applied(), "analytics", "kraken", "keyword", 6, None),
-        run_search(_applied(), "explorer", "kraken", "keyword", 6, key),
+        run_search(_applied(), False, "kraken", "keyword", 6, None),
+        run_search(_applied(), True, "kraken", "keyword", 6, key),
     ):
         assert all(out == {"__type__": "update"} for out in answer)  # gr.skip(): nothing redrawn
-    assert run_search(_applied(tiers=["pro"]), "explorer", "kraken", "keyword", 6, key)[-1] != key
+    assert run_search(_applied(tiers=["pro"]), True, "kraken", "keyword", 6, key)[-1] != key
 
 
 def test_ui_selecting_a_tile_shows_its_detail_and_opens_its_session(served, wh):
     demo, _ = served
-    _, ids, scope, *_ = _glue(demo, "run_search")(_applied(), "explorer", "kraken", "keyword", 6, None)
+    _, ids, scope, *_ = _glue(demo, "run_search")(_applied(), True, "kraken", "keyword", 6, None)
     event = gr.SelectData(None, {"index": 2, "value": ids[2]})
     page, selected, more, open_replay, *_ = _glue(demo, "select_tile")(ids, scope, event)
     detail = explore.generation_detail(wh, ids[2])
@@ -447,8 +453,8 @@ def test_ui_selecting_a_tile_shows_its_detail_and_opens_its_session(served, wh):
 
 def test_ui_sessions_table_rows_open_their_replay(served, wh):
     demo, _ = served
-    sessions = _glue(demo, "refresh_sessions")  # (applied, the tab shown, sort, desc, min, n, drawn key)
-    table, note, _ = sessions(_applied(), "explorer", "failures", True, 1, 10, None)
+    sessions = _glue(demo, "refresh_sessions")  # (applied, its tab shown, sort, desc, min, n, drawn key)
+    table, note, _ = sessions(_applied(), True, "failures", True, 1, 10, None)
     expected = explore.list_sessions(wh, sort_by="failures", limit=10)
     assert table.value["data"][0][-1] == expected["session_id"].iloc[0]
     assert "10 sessions" in note
@@ -460,12 +466,12 @@ def test_ui_sessions_table_rows_open_their_replay(served, wh):
 
     # a domain no generation has in this period: the filters are valid and match nothing
     later = _applied(start="2100-01-01", end="2100-01-02")
-    table, note, _ = sessions(later, "explorer", "cost", True, 3, 10, None)
+    table, note, _ = sessions(later, True, "cost", True, 3, 10, None)
     assert table.visible is False and "No sessions match" in note
 
     # a domain the warehouse does not hold is an error naming the valid ones, not an empty table
     with pytest.raises(gr.Error, match="not in this warehouse; valid values: .*portrait"):
-        sessions(_applied(domains=["no-such-domain"]), "explorer", "cost", True, 3, 10, None)
+        sessions(_applied(domains=["no-such-domain"]), True, "cost", True, 3, 10, None)
 
 
 def test_replay_marks_prompt_edits_and_parameter_changes(wh, expected_replays):
@@ -591,7 +597,7 @@ def test_list_sessions_leaves_out_short_sessions(wh, generations):
 
 def test_ui_sessions_list_keeps_to_the_minimum_length(served):
     demo, _ = served
-    table, note, _ = _glue(demo, "refresh_sessions")(_applied(), "explorer", "friction", True, 4, 50, None)
+    table, note, _ = _glue(demo, "refresh_sessions")(_applied(), True, "friction", True, 4, 50, None)
     assert min(row[2] for row in table.value["data"]) >= 4 and "of at least 4 generations" in note
 
 
@@ -602,7 +608,7 @@ def test_without_images_the_explorer_shows_prompt_cards_and_the_overview_says_so
         assert not explore.has_images(metadata_only)
         demo = create_app(metadata_only)
         search = _glue(demo, "run_search")
-        gallery, ids, _, note, *_ = search(_applied(), "explorer", "", "keyword", 12, None)
+        gallery, ids, _, note, *_ = search(_applied(), True, "", "keyword", 12, None)
         assert len(ids) == 12 and gallery.value.count('<div class="ex-pcard"') == 12
         assert "<img" not in gallery.value and "no images" in note
         first = explore.generation_detail(metadata_only, ids[0])

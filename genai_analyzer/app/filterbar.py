@@ -13,13 +13,16 @@ names of ``FILTER_FIELDS``) and read back when a page opens, so a copied link op
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import gradio as gr
 
 from genai_analyzer.analysis.filters import FILTER_FIELDS, FILTER_NAMES, VALUE_FIELDS, FilterError, Filters
 from genai_analyzer.api.endpoints import Api
 
+# The views of one Apply run side by side (most skip at once; the Explorer's two compute).
+VIEW_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="view")
 LABELS = {f.name: f.label for f in FILTER_FIELDS}
 DATE_FIELDS = ("start", "end")
 # What the bar holds when nothing is chosen: every date, every value.
@@ -54,6 +57,7 @@ class FilterBar:
     errors: dict[str, gr.HTML]
     group: gr.Group
     current_tab: gr.Textbox  # hidden: the id of the top tab shown (for the URL script, and lazy views)
+    views: list[ShownView] = field(default_factory=list)  # drawn from the applied state (on_shown)
 
 
 def values_of(inputs) -> dict:
@@ -195,25 +199,13 @@ def wire(
     demo: gr.Blocks, api: Api, bar: FilterBar, tabs: gr.Tabs, tab_list: list, filtered: set[str]
 ) -> None:
     """Apply, the pending note, and the URL: read when a page opens, written on Apply and on a tab
-    change. ``tab_list`` holds (id, gr.Tab) in order; the bar shows on the tabs in ``filtered``."""
+    change. ``tab_list`` holds (id, gr.Tab) in order; the bar shows on the tabs in ``filtered``.
+    Called once every view is built: Apply draws the views registered by ``on_shown``."""
     tab_ids = [tab_id for tab_id, _ in tab_list]
     error_slots = [bar.errors[name] for name in FILTER_NAMES]
     current_tab = bar.current_tab
 
-    def apply(*inputs):
-        new, problems = checked(api, values_of(inputs))
-        messages = [field_error_html(problems.get(name)) for name in FILTER_NAMES]
-        if new is None:
-            note = '<div class="filters-pending bad">Not applied: fix the field marked above.</div>'
-            return [gr.skip(), gr.skip(), note, *messages]
-        return [new, scope_chips(filters_of(api, new)), "", *messages]
-
-    bar.apply.click(
-        apply,
-        bar.inputs,
-        [bar.applied, bar.chips, bar.pending, *error_slots],
-        api_visibility="private",
-    ).then(None, [bar.applied, current_tab], None, js=URL_JS)
+    _wire_views(api, bar)
 
     def pending(applied_now, *inputs):
         if values_of(inputs) == (applied_now or EMPTY):
@@ -281,6 +273,17 @@ def wire(
         ).then(None, [bar.applied, current_tab], None, js=URL_JS)
 
 
+@dataclass
+class ShownView:
+    """A view drawn from the applied state while its top tab ``tab_id`` is shown (``on_shown``)."""
+
+    tab_id: str
+    fn: object  # fn(applied, shown: bool, *inputs) -> outputs, skipping what it need not draw
+    inputs: list
+    outputs: list
+    progress: bool  # a small timer on its outputs while it computes
+
+
 def on_shown(
     bar: FilterBar,
     tab_id: str,
@@ -290,30 +293,36 @@ def on_shown(
     also: tuple = (),
     show_progress: str = "minimal",
 ) -> None:
-    """Wire a view of the top tab ``tab_id`` to the applied state, drawn only while that tab is
-    shown: ``fn`` runs when the applied state changes, when the tab opens and on the triggers in
-    ``also`` (the view's own controls), one call at a time with the newest last, and receives the
-    applied state, whether the tab is shown, then ``inputs``. It skips its outputs when the tab is
-    not shown or when it already drew what is asked (the drawn key kept in a gr.State among its
-    outputs), so an Apply pressed on one tab does not also compute the views of the others (on two
-    cores the hidden Explorer's search took longer than all eight charts of the Analytics tab).
-    Progress is "minimal" by default (a small timer, no overlay): a page's load and a tab opened
-    both fire it, and most calls skip; "hidden" for views whose own controls show progress."""
+    """Draw a view of the top tab ``tab_id`` from the applied state, only while that tab is shown:
+    ``fn`` receives the applied state, whether the tab is shown, then ``inputs``, and must skip its
+    outputs when the tab is not shown or when it already drew what is asked (the drawn key kept in
+    a gr.State among its outputs). So an Apply pressed on one tab does not also compute the views
+    of the others (on two cores the hidden Explorer's search took longer than all eight charts of
+    the Analytics tab).
 
-    def shown(applied, tab, *rest):
-        return fn(applied, tab == tab_id, *rest)
+    The view is registered on the bar, and ``wire`` runs every registered view in two events: the
+    Apply click itself (the views of the shown tab are drawn in the same call that checks and
+    applies the filters, so a filter change costs one round trip, not two) and one event on a
+    change of the applied state or of the tab (a link opened, a tab opened), where the views of
+    other tabs skip. ``also`` are the view's own controls: they run it in an event of its own, one
+    call at a time with the newest last. Progress is "minimal" (a small timer, no overlay) or
+    "hidden" for views whose own controls show progress."""
+    bar.views.append(ShownView(tab_id, fn, list(inputs), list(outputs), show_progress != "hidden"))
+    if also:
 
-    shown.__name__ = shown.__qualname__ = getattr(fn, "__name__", "shown")  # the event's name
+        def shown(applied, tab, *rest):
+            return fn(applied, tab == tab_id, *rest)
 
-    gr.on(
-        [bar.applied.change, bar.current_tab.change, *also],
-        shown,
-        [bar.applied, bar.current_tab, *inputs],
-        outputs,
-        api_visibility="private",
-        trigger_mode="always_last",
-        show_progress=show_progress,
-    )
+        shown.__name__ = shown.__qualname__ = getattr(fn, "__name__", "shown")  # the event's name
+        gr.on(
+            list(also),
+            shown,
+            [bar.applied, bar.current_tab, *inputs],
+            outputs,
+            api_visibility="private",
+            trigger_mode="always_last",
+            show_progress=show_progress,
+        )
 
 
 def on_view_shown(bar: FilterBar, views: gr.Tabs, label: str, fn, inputs: list, outputs: list) -> None:
@@ -337,4 +346,70 @@ def on_view_shown(bar: FilterBar, views: gr.Tabs, label: str, fn, inputs: list, 
         inputs,
         outputs,
         show_progress="hidden",
+    )
+
+
+def _draw_views(views: list[ShownView], applied, tab: str, values: list) -> list:
+    """Every view's outputs for ``applied`` with ``tab`` shown (``values``: the views' inputs, in
+    order). The views that compute run side by side (the Explorer's gallery and sessions list);
+    the others skip at once. A view's error is shown as a warning and leaves that view as it was:
+    the filters were valid, so the applied state and the other views still change."""
+    jobs, at = [], 0
+    for view in views:
+        args = values[at : at + len(view.inputs)]
+        at += len(view.inputs)
+        jobs.append(VIEW_POOL.submit(view.fn, applied, tab == view.tab_id, *args))
+    out = []
+    for view, job in zip(views, jobs, strict=True):
+        try:
+            out.extend(job.result())
+        except gr.Error as exc:
+            gr.Warning(exc.message)
+            out.extend([gr.skip()] * len(view.outputs))
+    return out
+
+
+def _wire_views(api: Api, bar: FilterBar) -> None:
+    """Apply (check the fields, apply, draw the shown tab's views: one call) and the views' event
+    on a change of the applied state or of the shown tab."""
+    views = bar.views
+    view_inputs = [c for v in views for c in v.inputs]
+    view_outputs = [c for v in views for c in v.outputs]
+    progress_on = [bar.chips] + [c for v in views if v.progress for c in v.outputs]
+    error_slots = [bar.errors[name] for name in FILTER_NAMES]
+    n_fields = len(bar.inputs)
+
+    def apply_filters(*values):
+        fields, tab, rest = values[:n_fields], values[n_fields], list(values[n_fields + 1 :])
+        new, problems = checked(api, values_of(fields))
+        messages = [field_error_html(problems.get(name)) for name in FILTER_NAMES]
+        if new is None:
+            note = '<div class="filters-pending bad">Not applied: fix the field marked above.</div>'
+            return [gr.skip(), gr.skip(), note, *messages, *[gr.skip()] * len(view_outputs)]
+        head = [new, scope_chips(filters_of(api, new)), "", *messages]
+        return head + _draw_views(views, new, tab, rest)
+
+    bar.apply.click(
+        apply_filters,
+        [*bar.inputs, bar.current_tab, *view_inputs],
+        [bar.applied, bar.chips, bar.pending, *error_slots, *view_outputs],
+        api_visibility="private",
+        show_progress="minimal",
+        show_progress_on=progress_on,
+    ).then(None, [bar.applied, bar.current_tab], None, js=URL_JS)
+
+    def show_views(applied, tab, *values):
+        return _draw_views(views, applied, tab, list(values))
+
+    show_views.views = views  # what it draws, by name: the page's glue, as tests call it
+
+    gr.on(
+        [bar.applied.change, bar.current_tab.change],
+        show_views,
+        [bar.applied, bar.current_tab, *view_inputs],
+        view_outputs,
+        api_visibility="private",
+        trigger_mode="always_last",
+        show_progress="minimal",
+        show_progress_on=progress_on[1:] or None,
     )
