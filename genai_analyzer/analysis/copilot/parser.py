@@ -67,6 +67,8 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     STATUS_WORDS,
     STOP,
     SUBJECTLESS,
+    TIME_SPENT,
+    TIME_SPENT_READINGS,
     WEAK_PHRASES,
     words_in,
 )
@@ -140,8 +142,16 @@ class Parser:
                 "This reads like a follow-up, but there is no answer before it to refine: ask the whole "
                 "question, e.g. 'error rate by tier for pro users'."
             )
+        if t.has(TIME_SPENT):
+            raise NeedsClarification(
+                "'Time spent' does not say which time: a session's length, or the wait for images?",
+                TIME_SPENT_READINGS,
+            )
         spec = QuerySpec(metrics=[], corrections=corrections)
         read_hours(t, spec)  # before "in hours" is read as a unit
+        if t.has(r"gpu|compute"):  # "how much gpu time ... (hours)": the unit, not a grouping by hour
+            for m in t.find(r"(?<!by )(?<!per )(?<!each )(?<!every )(?<!which )(?<!what )hours(?= $)"):
+                t.take(m)
         phrasing = r"(break(?:ing)?) (?:[a-z]+ ){0,3}?(down|out)|broken down|breakdown|in hours|in minutes"
         for m in t.find(phrasing):
             # phrasing and units, not a failure metric or an hourly grouping
@@ -175,6 +185,7 @@ class Parser:
         self._groupings(t, spec)
         if context is not None:
             period_subject(self.layer, t, spec, context)
+        self._long_metric_phrases(t, spec)  # before a status or a share takes part of one
         counted_status(self.values, t, spec)
         read_share(self.metric_phrases, self.layer, t, spec)
         read_values(self, t, spec, with_noun=True)
@@ -299,6 +310,34 @@ class Parser:
                     if not self.layer.dimensions[name].time and not spec.dimensions:
                         t.take(m)
                         self._add_dim(spec, name, m.group(0))
+
+    def _long_metric_phrases(self, t: QuestionText, spec: QuerySpec) -> None:
+        """Metrics named by a phrase of four or more words ("sessions that end after an nsfw
+        block", "retry share after failures"), read before the statuses and shares inside them
+        ("nsfw block", "share ... failures") are read on their own."""
+        for phrase, name in self.metric_phrases:
+            if len(phrase.split()) < 4:
+                continue
+            for m in t.find(phrase_re(phrase)):
+                t.take(m)
+                spec.positions.setdefault(f"metric:{name}", m.start())
+                if name not in spec.metrics:
+                    spec.metrics.append(name)
+                    spec.matched[m.group(0).strip()] = name
+                metric = self.layer.metrics[name]
+                if metric.format == "rate" and metric.grain == "sessions":
+                    # "what fraction of sessions ...", "how many sessions (as a share) ...": the
+                    # rate's own words, not a share of it
+                    share = r"(?:what |the )?(?:share|fraction|proportion|percentage|percent|part|portion|%)"
+                    for w in t.find(
+                        rf"{share} of (?:all )?(?:the )?sessions?(?: that| which| where| in which)?|"
+                        r"how many sessions(?: as a share)?|how often|as a share(?: of sessions)?"
+                    ):
+                        t.take(w)
+                    # "what share of [sessions end after an nsfw block]": the words just before it
+                    before = re.search(rf"{share}(?: of)?(?: all| the)? $", t.text[: m.start()])
+                    if before and not any(t.used[before.start() : before.end() - 1]):
+                        t.take_span(before.start(), before.end() - 1)
 
     def _metrics(self, t: QuestionText, spec: QuerySpec) -> None:
         """Metrics by synonym, longest phrase first. A generic word ("generations", "users") gives

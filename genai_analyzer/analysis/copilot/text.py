@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from genai_analyzer.analysis.copilot.vocabulary import REWORDINGS, STOP
+from genai_analyzer.analysis.copilot.vocabulary import REWORDINGS, STOP, digits_for_spelled_numbers
 
 
 @functools.lru_cache(maxsize=8192)
@@ -25,7 +25,7 @@ class QuestionText:
         text = re.sub(r"\$\s?(\d+(?:\.\d+)?)", r" \1 dollars ", text).replace("$", " $ ")
         text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)  # a decimal point is kept: "above 3.5%"
         text = re.sub(r"[^a-z0-9%$'.\-:/ ]+", " ", text)
-        text = " " + re.sub(r"\s+", " ", text).strip() + " "
+        text = " " + re.sub(r"\s+", " ", digits_for_spelled_numbers(text)).strip() + " "
         for pattern, replacement in REWORDINGS:
             text = re.sub(pattern, replacement, text)
         self.text = text

@@ -10,6 +10,30 @@ MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "
 MONTHS = {m: i + 1 for i, m in enumerate(MONTH_NAMES)}
 MONTHS.update({name[:3]: n for name, n in list(MONTHS.items())} | {"sept": 9})
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "twenty": 20}
+# Spelled-out numbers from two to ninety-nine ("fifty steps", "over ten percent", "twenty-five"),
+# written as digits before anything is read. "one" stays a word: "in one session", "which one".
+_UNITS = "two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+SPELLED = {w: i + 2 for i, w in enumerate(_UNITS)} | {w: i + 10 for i, w in enumerate(_TEENS)}
+SPELLED |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+SPELLED_NUMBER = re.compile(
+    rf"(?<![a-z0-9'-])({'|'.join(_TENS)})(?:[- ](one|{'|'.join(_UNITS)}))?(?![a-z0-9'])"
+    rf"|(?<![a-z0-9'-])({'|'.join(_UNITS + _TEENS)})(?![a-z0-9'-])"
+)
+
+
+def digits_for_spelled_numbers(text: str) -> str:
+    """ "fifty steps" -> "50 steps", "twenty-five" -> "25"; "one" and other words unchanged."""
+
+    def value(m: re.Match) -> str:
+        if m.group(3):
+            return str(SPELLED[m.group(3)])
+        return str(SPELLED[m.group(1)] + (1 if m.group(2) == "one" else SPELLED.get(m.group(2) or "", 0)))
+
+    return SPELLED_NUMBER.sub(value, text)
+
+
 DESTRUCTIVE = re.compile(
     # "where do users drop off" is the funnel's drop-off, not a DROP
     r"\b(delete|drop(?![\s-]*offs?\b)|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
@@ -182,6 +206,13 @@ SUBJECTLESS = (
     r"(?:what|whats|what's|which)(?: is| are|'s)? (?:so |really |too |most |the most )?"
     r"(slow|slower|fast|faster|expensive|costly|pricey|unreliable|reliable|broken|failing|frustrating)"
 )
+# "how much time do people spend": time spent is not money spent, and which time (a session's
+# length? waiting for images?) is not said: asked, never answered as cost.
+TIME_SPENT = (
+    r"(?:how much |what )?time (?:do |does |did )?(?:\w+ ){0,2}?(?:spend|spent|spending)|"
+    r"(?:spend|spent|spending) (?:\w+ )?time"
+)
+TIME_SPENT_READINGS = ("average session length", "average latency", "average queue time")
 # Verbs asking how one figure goes with another ("how does step count relate to latency").
 RELATION_VERBS = (
     r"relate|relates|related|relationship|correlate|correlates|correlated|correlation|vary|varies|"
@@ -300,7 +331,8 @@ REWORDINGS = (
     ),
     # "how's the error rate trending week over week": a trend asked that way is a weekly series
     (
-        r" (trend(?:s|ing|ed)?|evolv(?:e|es|ing|ed)|chang(?:e|es|ing|ed)) (day|week|month)[- ]over[- ]\2(?= )",
+        r" (trend(?:s|ing|ed)?|evolv(?:e|es|ing|ed)|chang(?:e|es|ing|ed)|doing|going|looking|moving|"
+        r"performing|holding up) (day|week|month)[- ]over[- ]\2(?= )",
         r" \1 by \2",
     ),
     (r" week[- ]over[- ]week(?= )", " compared with the week before"),
@@ -316,6 +348,21 @@ REWORDINGS = (
     (r" (?:go|gone|went) up or down(?= )", " changed"),
     # chat spellings and everyday words for what the layer names
     (r" ppl(?= )", " people"),
+    (r" hw(?= )", " how"),
+    # "kept images per session", "how many images does a session end up keeping": the kept images
+    # (a metric) over the units, not the metric "images per session" with "kept" left over
+    (r" (?:kept|keeper) (?:images?|generations?|pictures?) per(?= )", " keepers per"),
+    (
+        r" (?:images?|generations?|pictures?) (?:does|do|did) (?:an? |each |every |the average |the typical )?"
+        r"(session|user)s? (?:end up |wind up )?(?:keep|keeping|kept)(?= )",
+        r" keepers per \1",
+    ),
+    # "sessions that went past 20 generations": a count above a number
+    (
+        r" (?:that |which )?(?:went|go|goes|gone|got|get|going|ran|run|runs) (?:past|beyond|over)(?= \d)",
+        " with more than",
+    ),
+    (r" (?:in )?(?:one|a|each|every|a single) sitting(?= )", " per session"),
     (r" (?:pls|plz)(?= )", " please"),
     (
         r" money (?:did|do|does|have|has) (?:we|you|i|they|it) (?:make|made|earn|earned|bring in|brought in|take in|took in)(?= )",
