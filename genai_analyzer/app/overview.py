@@ -157,8 +157,11 @@ def derivation_markdown(info: dict) -> str:
 """
 
 
-def enrichment_markdown(wh: Warehouse, info: dict, visual: dict | None = None) -> str:
-    """What the enrichment steps added to this warehouse; ``visual``: ``Api.near_duplicate_summary``."""
+def enrichment_markdown(
+    wh: Warehouse, info: dict, visual: dict | None = None, progress: dict | None = None
+) -> str:
+    """What the enrichment steps added to this warehouse; ``visual``: ``Api.near_duplicate_summary``,
+    ``progress``: ``Api.embedding_progress`` (the tier search answers with, the full tier's job)."""
     counts = queries.enrichment_counts(wh)
     enrich = info.get("enrichment", {})
     indexes = info.get("indexes", {})
@@ -169,11 +172,22 @@ def enrichment_markdown(wh: Warehouse, info: dict, visual: dict | None = None) -
 ### Enrichment
 - **Embeddings**: {counts["embedded"]:,} of {counts["prompts"]:,} distinct prompts, model `{model}`,
   in an HNSW index ({"built" if indexes.get("hnsw") else "not built"}) for search by meaning.
-- **Keyword index**: BM25 over the prompts ({"built" if indexes.get("fts") else "not built"}).
+{tier_markdown(progress)}- **Keyword index**: BM25 over the prompts ({built(indexes.get("fts"))}).
 - **Labels**: domain, art style and a 1-10 complexity score for {counts["labelled"]:,} prompts,
   by `{labeller}` (`docs/labels.md`).
 - **Thumbnails**: {counts["thumbs"]:,} generations have one.{absent}
 {visual_markdown(visual)}"""
+
+
+def built(ok) -> str:
+    return "built" if ok else "not built"
+
+
+def tier_markdown(progress: dict | None) -> str:
+    """The Overview's line on the embedding tier search answers with and the full tier's progress."""
+    if not progress:
+        return ""
+    return f"- **Search tier**: {progress['line']} (`docs/enrichment.md`).\n"
 
 
 def visual_markdown(visual: dict | None) -> str:
@@ -254,7 +268,7 @@ def build(demo: gr.Blocks, api: Api) -> None:
             source_markdown(fig),
             showcase_html(queries.showcase_session(wh), images=api.has_images()),
             derivation_markdown(info),
-            enrichment_markdown(wh, info, api.near_duplicate_summary()),
+            enrichment_markdown(wh, info, api.near_duplicate_summary(), api.embedding_progress()),
             alerts_markdown(api),
         )
 
