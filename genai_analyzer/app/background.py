@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from genai_analyzer.core.settings import Settings
 from genai_analyzer.warehouse.reader import Warehouse
@@ -27,6 +28,7 @@ class BackgroundWorker:
     ):
         self.settings, self.wh, self.poll_s, self.batch_size = settings, wh, poll_s, batch_size
         self.report = None  # the job's FullTierReport once it ran
+        self.reopen_s: float | None = None  # how long the re-open after its swap held new queries
         self.error: str = ""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="full-tier-embeddings", daemon=True)
@@ -68,7 +70,9 @@ class BackgroundWorker:
                 threads=max(1, default_threads() - 1),
             )
             if self.report.state == "published":
-                self.wh.reopen(timeout_s=120.0)
+                started = time.perf_counter()
+                if self.wh.reopen(timeout_s=120.0):
+                    self.reopen_s = time.perf_counter() - started
         except JobAlreadyRunning as exc:  # another process runs it: its swap is picked up below
             log.info("%s", exc)
         except Exception as exc:  # the app serves the static tier on; status shows the error
