@@ -47,7 +47,8 @@ def test_ui_glue_is_not_in_the_public_api(served):
     _, url = served
     api = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
     assert set(api["named_endpoints"]) == {
-        "/overview", "/embedding_progress", "/kpis", "/timeseries", "/chart", "/leaderboard",  # Overview, Analytics, Leaderboards
+        "/overview", "/embedding_progress",  # Overview
+        "/kpis", "/timeseries", "/chart", "/leaderboard",  # Analytics, Leaderboards
         "/edits", "/edit_terms", "/edit_flow",  # prompt refinement
         "/retention", "/lifecycle", "/funnel",  # cohorts, lifecycle and funnels
         "/alerts", "/anomalies",  # monitoring

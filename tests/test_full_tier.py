@@ -22,6 +22,7 @@ import pytest
 
 from genai_analyzer.analysis.embedding_job import full_tier_progress
 from genai_analyzer.analysis.search import search
+from genai_analyzer.analysis.status import format_status, warehouse_status
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.core import job_lock
 from genai_analyzer.core.contract import embedding_cache_root, full_tier_lock_path
@@ -127,6 +128,7 @@ def test_a_static_warehouse_searches_with_the_static_tier_and_its_job_is_pending
         assert search(wh, "portrait", mode="keyword", limit=5)["semantic_tier"].isna().all()
         endpoint = Api(wh).embedding_progress()
         assert endpoint["state"] == "pending" and "static tier" in endpoint["line"]
+        assert Api(wh).search_tier_line().startswith("Ranked by meaning with the static tier")
 
 
 def test_the_job_embeds_the_most_used_prompts_first_and_stops_between_batches(copy):
@@ -170,10 +172,15 @@ def test_a_killed_job_resumes_and_ends_as_an_uninterrupted_run(copy, uninterrupt
         if job.poll() is None:
             job.kill()
     killed_with = _cached_ids(copy)
+    status = warehouse_status(copy.db_path)
+    assert f"full quality {len(killed_with):,} of {status['rows']['dim_prompts']:,} prompts" in format_status(
+        status
+    )
     with Warehouse(copy.db_path) as wh:
         progress = full_tier_progress(wh)
         assert progress["state"] == "stopped", "a killed job's lock must not look held"
         assert 64 <= progress["done"] == len(killed_with) < progress["total"]
+        assert progress["eta_s"] > 0 and "ETA" in Api(wh).search_tier_line()
         assert (
             wh.scalar("SELECT count(*) FROM dim_prompts WHERE embedding_model = $m", {"m": DEFAULT_MODEL})
             == 0
@@ -194,6 +201,9 @@ def test_a_killed_job_resumes_and_ends_as_an_uninterrupted_run(copy, uninterrupt
         total = wh.scalar("SELECT count(*) FROM dim_prompts")
         assert progress["state"] == "complete" and progress["tier"] == "full"
         assert progress["done"] == progress["total"] == total
+        assert (
+            Api(wh).search_tier_line() == f"Ranked by meaning with the full-quality tier ({DEFAULT_MODEL})."
+        )
         assert (
             search(wh, "a portrait of a woman", mode="semantic", limit=3)["semantic_tier"].tolist()
             == ["full"] * 3
