@@ -93,22 +93,32 @@ def _record(warehouse: Path) -> dict:
 
 
 def _done(wh: Warehouse, cache: Path) -> int:
-    """The warehouse's prompts that have a vector in the job's finished batch files."""
+    """The warehouse's prompts that have a vector in the job's finished batch files.
+
+    A finished file never changes and no prompt is in two of them (each run skips the prompts
+    earlier files hold, and one run at a time holds the lock), so each file is counted once per
+    open warehouse and the counts summed: asking again reads only the files that are new."""
+    counted: dict[str, int] = wh.memo("full_tier_file_counts", dict)
     files = sorted(str(p) for p in cache.glob("*.parquet")) if cache.is_dir() else []
-    if not files:
-        return 0
-    ids_sql = (
-        "SELECT DISTINCT prompt_id FROM read_parquet($files) "
+    sql = (
+        "SELECT count(DISTINCT prompt_id) FROM read_parquet($files) "
         "WHERE prompt_id IN (SELECT prompt_id FROM dim_prompts)"
     )
-    try:
-        return int(wh.scalar(f"SELECT count(*) FROM ({ids_sql})", {"files": files}))
-    except duckdb.Error:  # an unreadable file: count the readable ones
-        ids: set[str] = set()
-        for file in files:
-            with contextlib.suppress(duckdb.Error):
-                ids.update(r[0] for r in wh.rows(ids_sql, {"files": [file]}))
-        return len(ids)
+    new = [f for f in files if f not in counted]
+    if new:
+        try:
+            counts = wh.rows(
+                "SELECT filename, count(DISTINCT prompt_id) FROM read_parquet($files, filename = true) "
+                "WHERE prompt_id IN (SELECT prompt_id FROM dim_prompts) GROUP BY filename",
+                {"files": new},
+            )
+            counted.update({f: 0 for f in new})
+            counted.update(dict(counts))
+        except duckdb.Error:  # an unreadable file: count the readable ones, one by one
+            for file in new:
+                with contextlib.suppress(duckdb.Error):
+                    counted[file] = int(wh.scalar(sql, {"files": [file]}))
+    return sum(counted.get(f, 0) for f in files)
 
 
 def format_progress(progress: dict) -> str:
