@@ -24,6 +24,7 @@ from genai_analyzer.analysis.embedding_job import full_tier_progress
 from genai_analyzer.analysis.search import search
 from genai_analyzer.analysis.status import format_status, warehouse_status
 from genai_analyzer.api.endpoints import Api
+from genai_analyzer.app.overview import tier_outputs
 from genai_analyzer.core import job_lock
 from genai_analyzer.core.contract import embedding_cache_root, full_tier_lock_path
 from genai_analyzer.models import static_embeddings as static
@@ -129,6 +130,8 @@ def test_a_static_warehouse_searches_with_the_static_tier_and_its_job_is_pending
         endpoint = Api(wh).embedding_progress()
         assert endpoint["state"] == "pending" and "static tier" in endpoint["line"]
         assert Api(wh).search_tier_line().startswith("Ranked by meaning with the static tier")
+        line, timer = tier_outputs(Api(wh))  # the Overview's line refreshes while the static tier answers
+        assert "static tier; full quality 0 of" in line and timer.active is True
 
 
 def test_the_job_embeds_the_most_used_prompts_first_and_stops_between_batches(copy):
@@ -251,6 +254,9 @@ def test_the_apps_worker_upgrades_while_searches_run_and_the_app_reopens_the_new
         assert [d for d, _ in running] == sorted(d for d, _ in running)
         done = api.embedding_progress()
         assert done["state"] == "complete" and done["done"] == done["total"]
+        line, timer = tier_outputs(api)
+        assert f"full quality ({DEFAULT_MODEL}) for all {done['total']:,} prompts" in line
+        assert timer.active is False
         assert (
             wh.scalar("SELECT count(*) FROM dim_prompts WHERE embedding_model = $m", {"m": DEFAULT_MODEL})
             == (done["total"])

@@ -157,11 +157,8 @@ def derivation_markdown(info: dict) -> str:
 """
 
 
-def enrichment_markdown(
-    wh: Warehouse, info: dict, visual: dict | None = None, progress: dict | None = None
-) -> str:
-    """What the enrichment steps added to this warehouse; ``visual``: ``Api.near_duplicate_summary``,
-    ``progress``: ``Api.embedding_progress`` (the tier search answers with, the full tier's job)."""
+def enrichment_markdown(wh: Warehouse, info: dict, visual: dict | None = None) -> str:
+    """What the enrichment steps added to this warehouse; ``visual``: ``Api.near_duplicate_summary``."""
     counts = queries.enrichment_counts(wh)
     enrich = info.get("enrichment", {})
     indexes = info.get("indexes", {})
@@ -172,7 +169,7 @@ def enrichment_markdown(
 ### Enrichment
 - **Embeddings**: {counts["embedded"]:,} of {counts["prompts"]:,} distinct prompts, model `{model}`,
   in an HNSW index ({"built" if indexes.get("hnsw") else "not built"}) for search by meaning.
-{tier_markdown(progress)}- **Keyword index**: BM25 over the prompts ({built(indexes.get("fts"))}).
+- **Keyword index**: BM25 over the prompts ({built(indexes.get("fts"))}).
 - **Labels**: domain, art style and a 1-10 complexity score for {counts["labelled"]:,} prompts,
   by `{labeller}` (`docs/labels.md`).
 - **Thumbnails**: {counts["thumbs"]:,} generations have one.{absent}
@@ -183,11 +180,19 @@ def built(ok) -> str:
     return "built" if ok else "not built"
 
 
-def tier_markdown(progress: dict | None) -> str:
-    """The Overview's line on the embedding tier search answers with and the full tier's progress."""
-    if not progress:
-        return ""
-    return f"- **Search tier**: {progress['line']} (`docs/enrichment.md`).\n"
+TIER_REFRESH_S = 10  # while the static tier answers, the Overview's tier line refreshes this often
+
+
+def tier_markdown(progress: dict) -> str:
+    """The Overview's line on the embedding tier search answers with and the full tier's progress
+    (``Api.embedding_progress``)."""
+    return f"- **Search tier**: {progress['line']} (`docs/enrichment.md`)."
+
+
+def tier_outputs(api: Api) -> tuple:
+    """The tier line, and its timer: running while the static tier answers, stopped after."""
+    progress = api.embedding_progress()
+    return tier_markdown(progress), gr.Timer(active=progress["tier"] == "static")
 
 
 def visual_markdown(visual: dict | None) -> str:
@@ -251,6 +256,8 @@ def build(demo: gr.Blocks, api: Api) -> None:
     showcase = gr.HTML()
     derivation = gr.Markdown()
     enrichment = gr.Markdown()
+    tier = gr.Markdown(elem_id="overview-tier")
+    tier_timer = gr.Timer(TIER_REFRESH_S, active=False)
     gr.Markdown("### Architecture")
     gr.HTML(architecture_html())
     gr.Markdown(
@@ -268,9 +275,11 @@ def build(demo: gr.Blocks, api: Api) -> None:
             source_markdown(fig),
             showcase_html(queries.showcase_session(wh), images=api.has_images()),
             derivation_markdown(info),
-            enrichment_markdown(wh, info, api.near_duplicate_summary(), api.embedding_progress()),
+            enrichment_markdown(wh, info, api.near_duplicate_summary()),
             alerts_markdown(api),
+            *tier_outputs(api),
         )
 
-    outputs = [cards, source, showcase, derivation, enrichment, alerts]
+    outputs = [cards, source, showcase, derivation, enrichment, alerts, tier, tier_timer]
     demo.load(load, outputs=outputs, api_visibility="private")
+    tier_timer.tick(lambda: tier_outputs(api), outputs=[tier, tier_timer], api_visibility="private")
