@@ -189,7 +189,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
             )
         tier = ""
         if mode_value != "keyword":  # which embedding tier ranked by meaning (docs/enrichment.md)
-            tier = f'<br><span class="ex-tier">{html.escape(api.search_tier_line())}</span>'
+            tier = f'<div class="ex-tier">{html.escape(api.search_tier_line())}</div>'
         return show_results(
             tiles,
             filters_now,
