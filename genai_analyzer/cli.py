@@ -230,14 +230,35 @@ def _print_summary(summary) -> None:
     "steps", nargs=-1, type=click.Choice(["embeddings", "labels", "thumbnails", "image_embeddings", "all"])
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=None,
+    help="Prompts per saved batch of the full-quality tier's job (default 512).",
+)
 @db_option
 @_friendly_errors
-def enrich(steps, quiet, db) -> None:
-    """Run enrichment steps on the current warehouse (default: all); finished work is skipped."""
+def enrich(steps, quiet, batch_size, db) -> None:
+    """Run enrichment steps on the current warehouse (default: all); finished work is skipped.
+
+    On a warehouse embedded with the static tier, the embeddings step is the full-quality tier's
+    job: MiniLM's vectors, most-used prompts first, resumed where an earlier run stopped, then
+    swapped in at once (docs/enrichment.md)."""
     from genai_analyzer.pipeline.build import ENRICH_STEPS, enrich_warehouse
+    from genai_analyzer.pipeline.full_embeddings import JOB_BATCH, needs_full_tier, run_full_tier
 
     chosen = ENRICH_STEPS if not steps or "all" in steps else tuple(s for s in ENRICH_STEPS if s in steps)
     settings = Settings.from_env(db_path=db)
+    if "embeddings" in chosen and settings.embedding_backend != "static" and needs_full_tier(settings):
+        report = run_full_tier(settings, batch_size=batch_size or JOB_BATCH, progress=not quiet)
+        rate = f" at {report.rate:,.0f} prompts/s" if report.rate else ""
+        click.echo(
+            f"full-quality tier ({report.model}): {report.total:,} prompts, {report.cached_before:,} "
+            f"from earlier runs, {report.embedded:,} embedded now{rate}; {report.state}"
+        )
+        chosen = tuple(s for s in chosen if s != "embeddings")
+        if not chosen:
+            return
     _print_summary(enrich_warehouse(settings, chosen, progress=not quiet))
 
 

@@ -192,6 +192,7 @@ def arguments_for(served, name: str):
         "kpis": {"compare": text_like(st.sampled_from(["none", "previous"]))},
         "timeseries": {},
         "overview": {},
+        "embedding_progress": {},
         "chart": {"chart": text_like(st.sampled_from(list(CHART_QUERIES)))},
         "leaderboard": {
             "metric": text_like(st.sampled_from(list(LEADERBOARD_METRICS))),

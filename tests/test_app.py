@@ -47,7 +47,8 @@ def test_ui_glue_is_not_in_the_public_api(served):
     _, url = served
     api = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
     assert set(api["named_endpoints"]) == {
-        "/overview", "/kpis", "/timeseries", "/chart", "/leaderboard",  # Overview, Analytics, Leaderboards
+        "/overview", "/embedding_progress",  # Overview
+        "/kpis", "/timeseries", "/chart", "/leaderboard",  # Analytics, Leaderboards
         "/edits", "/edit_terms", "/edit_flow",  # prompt refinement
         "/retention", "/lifecycle", "/funnel",  # cohorts, lifecycle and funnels
         "/alerts", "/anomalies",  # monitoring
@@ -56,6 +57,15 @@ def test_ui_glue_is_not_in_the_public_api(served):
         "/ask",  # SQL Copilot
         "/views", "/view",  # saved views (read-only: saving and pinning are the page's)
     }  # fmt: skip
+
+
+def test_embedding_progress_endpoint_counts_the_warehouse(served):
+    wh, url = served
+    result = Client(url, verbose=False).predict(api_name="/embedding_progress")
+    # this warehouse was built without embeddings: no tier, nothing to upgrade
+    assert result["tier"] is None and result["state"] == "none" and result["done"] == 0
+    assert result["total"] == wh.scalar("SELECT count(*) FROM dim_prompts") > 0
+    assert "semantic search is off" in result["line"]
 
 
 def test_kpis_endpoint_applies_filters_like_the_query_layer(served):

@@ -105,6 +105,7 @@ VALUES = {  # option name (or "command option") -> its values
     "skip": pick(["embeddings,labels,thumbnails"], ["thumbnails", "labels,thumbnails", "nope", ""]),
     "columns": pick(["prompt=prompt", "user_id=user_name"], ["bogus", "a=b,c", "prompt="]),
     "build limit": ints(-3, 400, (1, 400)),
+    "batch_size": ints(-2, 2000, (1, 2000)),  # enrich: the full tier's job (a static warehouse only)
     "seed": Values(st.integers(0, 2**32 - 1).map(str), st.one_of(st.integers().map(str), junk)),
     "session_gap": ints(-5, 120, (1, 120)),
     "generations": ints(-2, 80, (1, 80)),

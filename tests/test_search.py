@@ -568,6 +568,7 @@ def test_an_unfiltered_hybrid_page_comes_from_its_first_fused_prompts(wh, embedd
         fused = _fuse([_semantic_ranks(wh, vector, none, 200), _keyword_ranks(wh, query, none, 200)])
         assert len(fused) > 10
         everything = _results(wh, fused, none, 10, 2)
+        assert set(page.pop("semantic_tier")) == {"full"}  # the tier that ranked it: MiniLM's vectors
         pd.testing.assert_frame_equal(page, everything)
 
 

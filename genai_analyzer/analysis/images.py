@@ -36,14 +36,16 @@ class NoImageEmbeddings(AnalyzerError):
 
 def image_embedding_count(wh: Warehouse) -> int:
     """Images with a vector in the warehouse (0 when it has no image_embeddings table); asked once
-    per warehouse, since a read-only warehouse cannot change under us."""
-    if getattr(wh, "_image_vectors", None) is None:
+    per open warehouse (a re-open after a swap asks again)."""
+
+    def count() -> int:
         exists = wh.scalar(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = $t AND table_schema = 'main'",
             {"t": IMAGE_EMBEDDINGS},
         )
-        wh._image_vectors = int(wh.scalar(f"SELECT count(*) FROM {IMAGE_EMBEDDINGS}") or 0) if exists else 0
-    return wh._image_vectors
+        return int(wh.scalar(f"SELECT count(*) FROM {IMAGE_EMBEDDINGS}") or 0) if exists else 0
+
+    return wh.memo("image_vectors", count)
 
 
 def _require_vectors(wh: Warehouse) -> None:

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
+from genai_analyzer.analysis.embedding_job import search_tier
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.queries import from_filtered
 from genai_analyzer.core.contract import BM25_POSTINGS
@@ -84,7 +85,16 @@ def search(
         rankings.append(_semantic_ranks(wh, vector, filters, depth))
     if keyword is not None:
         rankings.append(keyword.result())
-    return _results(wh, _page_candidates(_fuse(rankings), filters, limit), filters, limit, per_prompt)
+    results = _results(wh, _page_candidates(_fuse(rankings), filters, limit), filters, limit, per_prompt)
+    return _with_tier(wh, results, mode != "keyword")
+
+
+def _with_tier(wh: Warehouse, results: pd.DataFrame, semantic: bool) -> pd.DataFrame:
+    """``semantic_tier``: which embedding tier ranked by meaning (``static``, the fast first tier,
+    or ``full``, the model itself; docs/enrichment.md), None for a keyword search. A warehouse
+    holds one tier at a time, so every result of a search has the same one."""
+    results["semantic_tier"] = search_tier(wh) if semantic else None
+    return results
 
 
 def _page_candidates(ranked: Ranking, filters: Filters, limit: int) -> Ranking:
@@ -120,15 +130,14 @@ def more_like_this(
     filters = filters or Filters()
     ranks = _semantic_ranks(wh, np.asarray(vector, dtype=np.float32), filters, max(limit * 10, 200) + 1)
     ranks = [(pid, score) for pid, score in ranks if pid != prompt_id]
-    return _results(wh, _page_candidates(_fuse([ranks]), filters, limit), filters, limit, per_prompt)
+    results = _results(wh, _page_candidates(_fuse([ranks]), filters, limit), filters, limit, per_prompt)
+    return _with_tier(wh, results, True)
 
 
 def _dim(wh: Warehouse) -> int:
-    """Length of the stored prompt vectors (0 when there are none); asked once per warehouse,
-    since a read-only warehouse cannot change under us."""
-    if getattr(wh, "_embedding_dim", None) is None:
-        wh._embedding_dim = _stored_dim(wh)
-    return wh._embedding_dim
+    """Length of the stored prompt vectors (0 when there are none); asked once per open
+    warehouse (a re-open after a swap asks again)."""
+    return wh.memo("embedding_dim", lambda: _stored_dim(wh))
 
 
 def _stored_dim(wh: Warehouse) -> int:
@@ -257,9 +266,10 @@ def _embedder_for(model: str):
 def query_embedder(wh: Warehouse):
     """The embedder of the model the warehouse's prompts were embedded with (loaded once; the model
     is read from build_info once per warehouse)."""
-    if getattr(wh, "_embedding_model", None) is None:
-        wh._embedding_model = wh.build_info().get("enrichment", {}).get("embeddings", {}).get("model") or ""
-    model = wh._embedding_model
+    model = wh.memo(
+        "embedding_model",
+        lambda: wh.build_info().get("enrichment", {}).get("embeddings", {}).get("model") or "",
+    )
     if not model:
         raise SearchError("This warehouse has no prompt embeddings: run genai-analyzer enrich embeddings.")
     return _embedder_for(model)

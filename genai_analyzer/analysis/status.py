@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from genai_analyzer.analysis.embedding_job import format_progress, full_tier_progress
 from genai_analyzer.analysis.formatting import format_share
 from genai_analyzer.core.contract import IMAGE_EMBEDDINGS, MART_TABLES
 from genai_analyzer.warehouse.reader import Warehouse
@@ -34,6 +35,8 @@ def warehouse_status(path: Path) -> dict:
         if f"main.{IMAGE_EMBEDDINGS}" in tables:  # the image step's vectors (docs/images.md)
             enrichment["image_embeddings"] = int(wh.scalar(f"SELECT count(*) FROM {IMAGE_EMBEDDINGS}"))
         enrichment["indexes"] = info.get("indexes", {})
+        if "main.dim_prompts" in tables:  # the search tier and the full tier's job (docs/enrichment.md)
+            enrichment["embedding_tier"] = full_tier_progress(wh)
         return {
             "path": str(Path(path).resolve()),
             "size_bytes": Path(path).stat().st_size,
@@ -96,6 +99,8 @@ def format_status(status: dict) -> str:
     for step, counts in build.get("enrichment", {}).items():
         done, reused, failed = counts["done"], counts["skipped"], counts["failed"]
         lines.append(f"  last run: {step}: {done:,} made, {reused:,} reused, {failed:,} failed")
+    if "embedding_tier" in enr:
+        lines.append(f"  search tier       {format_progress(enr['embedding_tier'])}")
     indexes = [name for name, ok in enr.get("indexes", {}).items() if ok]
     lines.append(f"  search indexes    {', '.join(indexes) or 'none'}")
     return "\n".join(lines)

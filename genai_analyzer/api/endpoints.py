@@ -26,8 +26,8 @@ from datetime import date
 
 import pandas as pd
 
+from genai_analyzer.analysis import embedding_job, queries
 from genai_analyzer.analysis import explorer_queries as explore
-from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.analysis.export import export_generations
 from genai_analyzer.analysis.filters import COMPARE_MODES, FILTER_NAMES, NO_FILTERS, VALUE_FIELDS, Filters
@@ -81,6 +81,7 @@ MIN_SESSION_GENERATIONS = 3
 # The public endpoints, by api_name (the method of the same name).
 ENDPOINTS = (
     "overview",
+    "embedding_progress",
     "kpis",
     "timeseries",
     "chart",
@@ -177,6 +178,21 @@ class Api(BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints, ImageEndpoints
         """Headline figures over the whole warehouse: generations, users, sessions, success rate,
         p50/p95 latency, cost, revenue, margin, period, source and simulated columns."""
         return queries.overview_figures(self.wh)
+
+    def embedding_progress(self) -> dict:
+        """Which embedding tier semantic search answers with, and the full-quality job's progress:
+        tier ("static" or "full"; null without prompt vectors), model, full_model, state (complete,
+        running, publishing, stopped, failed, pending or none), done and total (distinct prompts
+        with a full-quality vector, and all of them, counted now), share, rate (prompts/s the job
+        measured), eta_s (seconds left at that rate), updated_at, error, and line (the same as one
+        sentence). docs/enrichment.md (the full tier in the background)."""
+        progress = embedding_job.full_tier_progress(self.wh)
+        return {**progress, "line": embedding_job.format_progress(progress)}
+
+    def search_tier_line(self) -> str:
+        """The Explorer's line under a search by meaning: which tier ranked it, and how far the
+        full-quality tier is while the static one answers."""
+        return embedding_job.tier_line(embedding_job.full_tier_progress(self.wh))
 
     def kpis(
         self, filters: Filters, compare: str = "previous", compare_start: str = "", compare_end: str = ""

@@ -187,11 +187,14 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
                 f"The latest {counted(tiles)} in {scope}, one tile per prompt. Type above to search prompts.",
                 "No generations match these filters. Widen the dates or clear some filters.",
             )
+        tier = ""
+        if mode_value != "keyword":  # which embedding tier ranked by meaning (docs/enrichment.md)
+            tier = f'<div class="ex-tier">{html.escape(api.search_tier_line())}</div>'
         return show_results(
             tiles,
             filters_now,
             f"{counted(tiles)} for <b>{html.escape(text)}</b> ({html.escape(mode_value)} search) "
-            f"in {scope}, best match first.",
+            f"in {scope}, best match first.{tier}",
             f"Nothing matches <b>{html.escape(text)}</b> with these filters. Try other words, "
             "another search mode, or fewer filters.",
         )

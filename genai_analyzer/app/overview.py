@@ -169,11 +169,30 @@ def enrichment_markdown(wh: Warehouse, info: dict, visual: dict | None = None) -
 ### Enrichment
 - **Embeddings**: {counts["embedded"]:,} of {counts["prompts"]:,} distinct prompts, model `{model}`,
   in an HNSW index ({"built" if indexes.get("hnsw") else "not built"}) for search by meaning.
-- **Keyword index**: BM25 over the prompts ({"built" if indexes.get("fts") else "not built"}).
+- **Keyword index**: BM25 over the prompts ({built(indexes.get("fts"))}).
 - **Labels**: domain, art style and a 1-10 complexity score for {counts["labelled"]:,} prompts,
   by `{labeller}` (`docs/labels.md`).
 - **Thumbnails**: {counts["thumbs"]:,} generations have one.{absent}
 {visual_markdown(visual)}"""
+
+
+def built(ok) -> str:
+    return "built" if ok else "not built"
+
+
+TIER_REFRESH_S = 10  # while the static tier answers, the Overview's tier line refreshes this often
+
+
+def tier_markdown(progress: dict) -> str:
+    """The Overview's line on the embedding tier search answers with and the full tier's progress
+    (``Api.embedding_progress``)."""
+    return f"- **Search tier**: {progress['line']} (`docs/enrichment.md`)."
+
+
+def tier_outputs(api: Api) -> tuple:
+    """The tier line, and its timer: running while the static tier answers, stopped after."""
+    progress = api.embedding_progress()
+    return tier_markdown(progress), gr.Timer(active=progress["tier"] == "static")
 
 
 def visual_markdown(visual: dict | None) -> str:
@@ -237,6 +256,8 @@ def build(demo: gr.Blocks, api: Api) -> None:
     showcase = gr.HTML()
     derivation = gr.Markdown()
     enrichment = gr.Markdown()
+    tier = gr.Markdown(elem_id="overview-tier")
+    tier_timer = gr.Timer(TIER_REFRESH_S, active=False)
     gr.Markdown("### Architecture")
     gr.HTML(architecture_html())
     gr.Markdown(
@@ -256,7 +277,9 @@ def build(demo: gr.Blocks, api: Api) -> None:
             derivation_markdown(info),
             enrichment_markdown(wh, info, api.near_duplicate_summary()),
             alerts_markdown(api),
+            *tier_outputs(api),
         )
 
-    outputs = [cards, source, showcase, derivation, enrichment, alerts]
+    outputs = [cards, source, showcase, derivation, enrichment, alerts, tier, tier_timer]
     demo.load(load, outputs=outputs, api_visibility="private")
+    tier_timer.tick(lambda: tier_outputs(api), outputs=[tier, tier_timer], api_visibility="private")

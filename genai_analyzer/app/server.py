@@ -75,6 +75,7 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     """
     from genai_analyzer.analysis.copilot.core import Copilot
     from genai_analyzer.app import create_app, launch_kwargs
+    from genai_analyzer.app.background import start_background
     from genai_analyzer.models.llm.factory import llm_from_settings
     from genai_analyzer.warehouse.reader import Warehouse
 
@@ -83,6 +84,7 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     ensure_warehouse(settings)
     wh = Warehouse.from_settings(settings)
     sql_copilot = Copilot(wh, llm=llm_from_settings(settings))
+    worker = start_background(settings, wh)  # the full-quality tier, and re-opens after a swap
     try:
         demo = create_app(wh, sql_copilot=sql_copilot)
         if settings.share and auth is None:
@@ -98,5 +100,6 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     except OSError as exc:  # the port was taken after check_listen, or no free port from 7860
         raise SettingsError(f"cannot start the server: {_reason(exc)}") from None
     finally:  # the server was stopped: its query workers and the warehouse go with it
+        worker.stop()
         sql_copilot.close()
         wh.close()

@@ -68,3 +68,21 @@ def app_state_path(warehouse: Path) -> Path:
     """The app's own state (approved copilot answers, saved views) lives in a file of its own beside
     the warehouse: the warehouse is read-only and replaced whole by every build."""
     return warehouse.parent / f"{warehouse.stem}_app_state.duckdb"
+
+
+def embedding_cache_root(warehouse: Path) -> Path:
+    """Finished embedding batches wait here, one folder per model key, until a build or enrich run
+    publishes them into the warehouse (which then deletes the folder)."""
+    warehouse = Path(warehouse)
+    return warehouse.parent / f"{warehouse.stem}_embedding_cache"
+
+
+def full_tier_job_path(warehouse: Path) -> Path:
+    """The full-quality embedding job's record (docs/enrichment.md, the full tier in the
+    background): which model, how many prompts, its measured rate, its state, its process."""
+    return embedding_cache_root(warehouse) / "full_tier_job.json"
+
+
+def full_tier_lock_path(warehouse: Path) -> Path:
+    """Held (an OS lock, core/job_lock.py) while the full-quality embedding job runs."""
+    return embedding_cache_root(warehouse) / "full_tier_job.lock"

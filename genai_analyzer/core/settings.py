@@ -91,6 +91,13 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "model made from MiniLM for the build's corpus: fast, lower quality; docs/enrichment.md).",
     ),
     EnvVar(
+        "GENAI_BACKGROUND_EMBEDDINGS",
+        "background_embeddings",
+        "true",
+        "Whether the app, serving a warehouse embedded with the static tier, computes the full-quality "
+        "vectors in a background thread and swaps them in when done (true/false; docs/enrichment.md).",
+    ),
+    EnvVar(
         "GENAI_MODEL_CACHE",
         "model_cache",
         "",
@@ -186,6 +193,7 @@ class Settings:
     memory_limit: str = ""
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_backend: str = "onnx"
+    background_embeddings: bool = True
     model_cache: str = ""
     labeller: str = "embedding"
     llm_backend: str = "none"

@@ -21,6 +21,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from genai_analyzer.core.contract import embedding_cache_root
+
 BATCH = 2048  # prompts per embedding batch: one progress tick, one insert
 # HNSW parameters, tuned with scripts/bench_search.py (docs/benchmarks.md): with vss's defaults
 # (ef_construction 128, ef_search 64) recall@10 was 0.88 at 100k prompts; with these, 0.97.
@@ -115,12 +117,12 @@ def embedding_cache_dir(warehouse: Path, model: str) -> Path:
     """
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-")
     digest = hashlib.sha1(model.encode()).hexdigest()[:8]
-    return Path(warehouse).parent / f"{Path(warehouse).stem}_embedding_cache" / f"{slug}-{digest}"
+    return embedding_cache_root(warehouse) / f"{slug}-{digest}"
 
 
 def discard_embedding_cache(warehouse: Path) -> None:
     """Remove every model's cached batches (once a build has published them into the warehouse)."""
-    shutil.rmtree(Path(warehouse).parent / f"{Path(warehouse).stem}_embedding_cache", ignore_errors=True)
+    shutil.rmtree(embedding_cache_root(warehouse), ignore_errors=True)
 
 
 def prepare_static_model(con, embedder, *, progress: bool = False) -> None:

@@ -11,8 +11,11 @@ tables (genai_analyzer/warehouse/ducklake.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,7 +55,12 @@ class Warehouse:
         else:
             self._con = duck.connect(self.path, read_only=True, extensions=extensions)
         self._con.execute("SET GLOBAL TimeZone = 'UTC'")  # GLOBAL: the cursors queries run on see it
+        self._extensions = extensions
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)  # signalled when a query ends or a re-open does
+        self._active = 0  # queries running now
+        self._reopening = False
+        self._inode = _inode(self.path) if lake is None else None
         self._memo: dict = {}
 
     @classmethod
@@ -71,43 +79,83 @@ class Warehouse:
         return self._memo[key]
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own (the caller closes it). Queries should use ``query``/``rows``/...,
+        which a re-open waits for; a cursor taken here is not waited for."""
         with self._lock:  # cursor creation is not thread-safe on one connection
+            self._idle.wait_for(lambda: not self._reopening)
             return self._con.cursor()
+
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            self._idle.wait_for(lambda: not self._reopening)
+            cur = self._con.cursor()
+            self._active += 1
+        try:
+            yield cur
+        finally:
+            cur.close()
+            with self._lock:
+                self._active -= 1
+                self._idle.notify_all()
 
     def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         """Run one statement with bound parameters; return the result as a DataFrame."""
-        cur = self.cursor()
-        try:
+        with self._cursor() as cur:
             return cur.execute(sql, params or {}).df()
-        finally:
-            cur.close()
 
     def rows(self, sql: str, params: dict | None = None) -> list[tuple]:
         """Run one statement; return its rows as tuples (cheaper than a DataFrame for a few rows)."""
-        cur = self.cursor()
-        try:
+        with self._cursor() as cur:
             return cur.execute(sql, params or {}).fetchall()
-        finally:
-            cur.close()
 
     def scalar(self, sql: str, params: dict | None = None):
-        cur = self.cursor()
-        try:
+        with self._cursor() as cur:
             row = cur.execute(sql, params or {}).fetchone()
             return None if row is None else row[0]
-        finally:
-            cur.close()
 
     def row(self, sql: str, params: dict | None = None) -> dict:
         """The first row as {column: Python value} (ints stay ints, dates stay dates)."""
-        cur = self.cursor()
-        try:
+        with self._cursor() as cur:
             cur.execute(sql, params or {})
             names = [d[0] for d in cur.description]
             values = cur.fetchone()
             return dict(zip(names, values, strict=True)) if values is not None else {}
-        finally:
-            cur.close()
+
+    def replaced(self) -> bool:
+        """Whether the file at ``path`` is no longer the one this warehouse opened (a build,
+        ``enrich`` or the full-tier job swapped a new one in)."""
+        return self._inode is not None and _inode(self.path) not in (None, self._inode)
+
+    def reopen_if_replaced(self, *, timeout_s: float = 30.0) -> bool:
+        """Re-open the file when it was replaced; True when this re-opened it."""
+        return self.replaced() and self.reopen(timeout_s=timeout_s)
+
+    def reopen(self, *, timeout_s: float = 30.0) -> bool:
+        """Open the file at ``path`` again, forgetting what was remembered of the old one.
+
+        New queries wait while the running ones finish (at most ``timeout_s``: then nothing is
+        re-opened and False returned, to try again later), the old connection is closed and the new
+        file opened. DuckDB shares one open database per path within a process, so the old one has
+        to be closed before the new file can be seen. Not for a DuckLake warehouse."""
+        if self.lake is not None:
+            return False
+        with self._lock:
+            if self._reopening:
+                return False
+            self._reopening = True
+            try:
+                if not self._idle.wait_for(lambda: self._active == 0, timeout=timeout_s):
+                    return False
+                self._con.close()
+                self._con = duck.connect(self.path, read_only=True, extensions=self._extensions)
+                self._con.execute("SET GLOBAL TimeZone = 'UTC'")
+                self._inode = _inode(self.path)
+                self._memo = {}  # what was remembered of the old file
+                return True
+            finally:
+                self._reopening = False
+                self._idle.notify_all()
 
     def tables(self) -> dict[str, list[str]]:
         """schema.table -> column names, for every table and view in the warehouse."""
@@ -130,3 +178,10 @@ class Warehouse:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
