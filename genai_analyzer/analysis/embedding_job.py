@@ -66,7 +66,8 @@ def full_tier_progress(wh: Warehouse) -> dict:
     running = job_lock.is_held(full_tier_lock_path(wh.path))
     done = _done(wh, Path(record["cache_dir"])) if record.get("cache_dir") else 0
     if running:
-        state = "publishing" if record.get("state") == "publishing" else "running"
+        # every prompt embedded: publishing, even before the job has recorded it
+        state = "publishing" if record.get("state") == "publishing" or done >= total else "running"
     elif record:
         state = "failed" if record.get("state") == "failed" else "stopped"
     else:
