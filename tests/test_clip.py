@@ -1,0 +1,298 @@
+"""A CLIP image model (GENAI_IMAGE_MODEL): image embeddings in CLIP space, text-to-image search, the
+prompt-image agreement score, and no mixing of two models' vectors.
+
+Real code path end to end: transformers' own CLIPModel, CLIPTokenizer and CLIPImageProcessor, a
+tiny randomly initialised model saved to a temp folder (tests/tiny_clip.py), the real build on a
+small embedded sample, real DuckDB. Random weights: these tests check that the right vectors are
+made, stored, compared and ranked, never that the results are good.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from genai_analyzer.analysis import images
+from genai_analyzer.api.endpoints import Api, InputError
+from genai_analyzer.core.contract import IMAGE_AGREEMENT, IMAGE_EMBEDDINGS
+from genai_analyzer.models.clip_embeddings import ClipEmbedder, model_key
+from genai_analyzer.models.embeddings import EmbeddingError
+from genai_analyzer.pipeline.build import BuildRequest, build_warehouse, enrich_warehouse
+from genai_analyzer.pipeline.enrich import create_enrich_tables
+from genai_analyzer.pipeline.image_enrich import embed_images
+from genai_analyzer.warehouse.reader import Warehouse
+from tests.conftest import make_settings
+from tests.tiny_clip import save_tiny_clip
+
+N = 300  # generations of the small sample (one image each)
+
+
+@pytest.fixture(scope="module")
+def clip_a(tmp_path_factory) -> Path:
+    return save_tiny_clip(tmp_path_factory.mktemp("clip") / "tiny-clip-a", seed=0)
+
+
+@pytest.fixture(scope="module")
+def clip_b(tmp_path_factory) -> Path:
+    return save_tiny_clip(tmp_path_factory.mktemp("clip") / "tiny-clip-b", seed=1)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, clip_a):
+    """A small sample warehouse whose images were embedded with the tiny CLIP: (settings, summary)."""
+    settings = make_settings(
+        tmp_path_factory.mktemp("clip-wh"),
+        sample_generations=N, sample_users=20, sample_days=5, image_model=str(clip_a),
+    )  # fmt: skip
+    request = BuildRequest(source="sample", enrich=("thumbnails", "image_embeddings"))
+    summary = build_warehouse(settings, request, progress=False)
+    return settings, summary
+
+
+@pytest.fixture()
+def wh(built, clip_a, monkeypatch):
+    monkeypatch.setenv("GENAI_IMAGE_MODEL", str(clip_a))  # the app's process has the model
+    with Warehouse(built[0].db_path) as warehouse:
+        yield warehouse
+
+
+def _raw(folder: Path):
+    """The saved model and processor, loaded with transformers directly (not through the app)."""
+    from transformers import CLIPModel, CLIPProcessor
+
+    return CLIPModel.from_pretrained(folder).eval(), CLIPProcessor.from_pretrained(folder)
+
+
+def _unit(tensor_or_output) -> np.ndarray:
+    out = tensor_or_output if isinstance(tensor_or_output, torch.Tensor) else tensor_or_output.pooler_output
+    v = out.detach().numpy().astype(np.float64)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+# --- the build ---------------------------------------------------------------------------------
+
+
+def test_the_build_embeds_every_image_in_clip_space_and_records_the_model(built, clip_a):
+    settings, summary = built
+    made = summary.enrichment["image_embeddings"]
+    assert made["model"] == model_key(str(clip_a)) and made["kind"] == "clip"
+    assert (made["done"], made["failed"], made["dim"]) == (N, 0, 16)
+    assert made["agreement_pairs"] == N
+    with Warehouse(settings.db_path) as wh:
+        rows = wh.rows(f"SELECT DISTINCT model, len(embedding) FROM {IMAGE_EMBEDDINGS}")
+        assert rows == [(model_key(str(clip_a)), 16)]
+        norms = wh.scalar(
+            f"SELECT max(abs(list_dot_product(embedding, embedding) - 1)) FROM {IMAGE_EMBEDDINGS}"
+        )
+        assert norms < 1e-4
+        info = images.image_model(wh)
+        assert (info["kind"], info["label"], info["vectors"]) == ("clip", "tiny-clip-a", N)
+
+
+def test_a_stored_vector_is_the_models_own_image_features_of_the_thumbnail(wh, clip_a):
+    model, processor = _raw(clip_a)
+    thumb, stored = wh.rows(
+        f"SELECT f.thumb_path, i.embedding FROM fact_generations f "
+        f"JOIN {IMAGE_EMBEDDINGS} i USING (image_path) ORDER BY f.generation_id LIMIT 1"
+    )[0]
+    with Image.open(thumb) as img:
+        pixels = processor(images=[img.convert("RGB")], return_tensors="pt")["pixel_values"]
+    with torch.inference_mode():
+        expected = _unit(model.get_image_features(pixel_values=pixels))[0]
+    assert np.allclose(np.asarray(stored), expected, atol=1e-5)
+
+
+def test_each_generations_agreement_is_the_cosine_of_its_image_and_its_own_prompt(wh, clip_a):
+    model, processor = _raw(clip_a)
+    sample = wh.rows(
+        f"""SELECT a.agreement, f.thumb_path, p.prompt FROM {IMAGE_AGREEMENT} a
+        JOIN fact_generations f USING (generation_id) JOIN dim_prompts p USING (prompt_id)
+        ORDER BY a.generation_id LIMIT 3"""
+    )
+    assert wh.scalar(f"SELECT count(*) FROM {IMAGE_AGREEMENT}") == N
+    for agreement, thumb, prompt in sample:
+        with Image.open(thumb) as img:
+            pixels = processor(images=[img.convert("RGB")], return_tensors="pt")["pixel_values"]
+        tokens = processor.tokenizer(
+            [prompt], padding=True, truncation=True, max_length=77, return_tensors="pt"
+        )
+        with torch.inference_mode():
+            image = _unit(model.get_image_features(pixel_values=pixels))[0]
+            text = _unit(model.get_text_features(**tokens))[0]
+        assert agreement == pytest.approx(float(image @ text), abs=1e-4)
+
+
+# --- text-to-image -----------------------------------------------------------------------------
+
+
+def test_text_to_image_ranks_images_by_cosine_with_the_querys_text_vector(wh, clip_a):
+    model, processor = _raw(clip_a)
+    tokens = processor.tokenizer(["red sunset over water"], padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        query = _unit(model.get_text_features(**tokens))[0]
+    stored = wh.rows(f"SELECT image_path, embedding FROM {IMAGE_EMBEDDINGS}")
+    scores = {path: float(np.asarray(vec) @ query) for path, vec in stored}
+    found = Api(wh).images_from_text("red sunset over water", limit=10)
+    assert len(found) == 10 and [r["rank"] for r in found] == list(range(1, 11))
+    paths = wh.rows(
+        "SELECT generation_id, image_path FROM fact_generations "
+        "WHERE generation_id IN (SELECT unnest($g::VARCHAR[]))",
+        {"g": [r["generation_id"] for r in found]},
+    )
+    by_id = dict(paths)
+    assert len({by_id[r["generation_id"]] for r in found}) == 10  # one record per image
+    for record in found:
+        assert record["score"] == pytest.approx(scores[by_id[record["generation_id"]]], abs=1e-4)
+    best = sorted(scores.values(), reverse=True)[:10]
+    assert [r["score"] for r in found] == pytest.approx(best, abs=1e-4)  # the HNSW found the exact top 10
+    assert all("thumb_url" in r and "thumb_path" not in r for r in found)
+
+
+def test_text_to_image_honours_the_filters(wh):
+    api = Api(wh)
+    pro = api.images_from_text("a portrait", limit=8, filters=api.filters(tiers=["pro"]))
+    assert pro and all(r["tier"] == "pro" for r in pro)
+
+
+def test_the_explorer_tiles_of_a_text_query_show_one_image_each(wh):
+    api = Api(wh)
+    assert api.has_text_to_image()
+    tiles = api.images_from_text_gallery_frame("cat", api.filters(), 6)
+    assert len(tiles) == 6 and set(tiles["n_generations"]) == {1} and not tiles["pinned"].any()
+
+
+def test_an_empty_query_is_an_error_naming_it(wh):
+    with pytest.raises(InputError) as err:
+        Api(wh).images_from_text("  ")
+    assert err.value.field == "query"
+
+
+# --- agreement by group ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("group", list(images.AGREEMENT_GROUPS))
+def test_agreement_groups_cover_every_scored_generation_lowest_mean_first(wh, group):
+    rows = Api(wh).image_agreement(group, min_generations=1, limit=500)  # N generations: at most N groups
+    means = [r["mean_agreement"] for r in rows]
+    assert means == sorted(means)
+    assert all(r["p25_agreement"] <= r["median_agreement"] <= r["p75_agreement"] for r in rows)
+    assert sum(r["generations"] for r in rows) == N
+    columns = images.AGREEMENT_GROUPS[group]
+    assert all(set(columns) <= set(r) for r in rows)
+
+
+def test_agreement_honours_filters_and_min_generations(wh):
+    api = Api(wh)
+    pro = api.image_agreement("model", min_generations=1, filters=api.filters(tiers=["pro"]))
+    n_pro = wh.scalar(
+        "SELECT count(*) FROM fact_generations JOIN dim_users USING (user_id) WHERE tier = 'pro'"
+    )
+    assert sum(r["generations"] for r in pro) == n_pro
+    assert all(r["generations"] >= 5 for r in api.image_agreement("settings", min_generations=5))
+
+
+# --- one model's space at a time -----------------------------------------------------------------
+
+
+def test_another_clip_model_in_the_app_is_refused_not_mixed(built, clip_b, monkeypatch):
+    monkeypatch.setenv("GENAI_IMAGE_MODEL", str(clip_b))
+    with Warehouse(built[0].db_path) as wh:
+        api = Api(wh)
+        assert not api.has_text_to_image() and api.image_model()["text_search"] is False
+        with pytest.raises(InputError) as err:
+            api.images_from_text("a cat")
+        assert err.value.code == "unavailable"
+        assert str(clip_b) in str(err.value) and model_key(str(clip_b)) != api.image_model()["model"]
+    monkeypatch.setenv("GENAI_IMAGE_MODEL", "")
+    with Warehouse(built[0].db_path) as wh:
+        with pytest.raises(InputError, match="set GENAI_IMAGE_MODEL to that model"):
+            Api(wh).images_from_text("a cat")
+
+
+def test_switching_models_embeds_every_image_again_and_keeps_each_models_rows(built, clip_b, wh):
+    thumbs = [r[0] for r in wh.rows("SELECT DISTINCT thumb_path FROM fact_generations ORDER BY 1 LIMIT 12")]
+    import duckdb
+
+    con = duckdb.connect()
+    create_enrich_tables(con)
+    con.execute(
+        "INSERT INTO enrich.thumbnails SELECT p, p, 'done' FROM unnest($p::VARCHAR[]) t(p)", {"p": thumbs}
+    )
+    a = ClipEmbedder(built[0].image_model, threads=1)
+    b = ClipEmbedder(str(clip_b), threads=1)
+    assert embed_images(con, a).as_dict() == {"done": 12, "skipped": 0, "failed": 0}
+    assert embed_images(con, b).as_dict() == {"done": 12, "skipped": 0, "failed": 0}  # nothing reused
+    assert embed_images(con, a).as_dict() == {"done": 0, "skipped": 12, "failed": 0}
+    per_model = dict(
+        con.execute("SELECT model, count(*) FROM enrich.image_embeddings GROUP BY model").fetchall()
+    )
+    assert per_model == {a.model_name: 12, b.model_name: 12}
+
+
+def test_rebuilding_with_the_default_model_re_embeds_and_drops_the_clip_features(
+    built, tmp_path, monkeypatch
+):
+    settings = built[0]
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(settings.db_path, copy)  # thumbnails stay where the build wrote them
+    visual = make_settings(tmp_path, image_model="", db_path=copy)
+    made = enrich_warehouse(visual, ("image_embeddings",), progress=False).enrichment["image_embeddings"]
+    assert (made["model"], made["kind"], made["done"], made["skipped"]) == (
+        "efficientnet-lite0",
+        "visual",
+        N,
+        0,
+    )
+    monkeypatch.setenv("GENAI_IMAGE_MODEL", settings.image_model)
+    with Warehouse(copy) as wh:
+        assert wh.rows(f"SELECT DISTINCT model FROM {IMAGE_EMBEDDINGS}") == [("efficientnet-lite0",)]
+        assert not images.has_agreement(wh)
+        api = Api(wh)
+        assert api.image_model()["kind"] == "visual" and not api.has_text_to_image()
+        for call in (lambda: api.images_from_text("a cat"), lambda: api.image_agreement("user")):
+            with pytest.raises(InputError, match="CLIP") as err:
+                call()
+            assert err.value.code == "unavailable"
+
+
+def test_a_folder_that_is_not_a_clip_model_is_a_clear_error(tmp_path):
+    with pytest.raises(EmbeddingError, match="GENAI_IMAGE_MODEL"):
+        ClipEmbedder(str(tmp_path)).load()
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+
+def _mode_choices(wh) -> list:
+    from genai_analyzer.app import create_app
+
+    demo = create_app(wh)
+    radios = [c for c in demo.config["components"] if c.get("props", {}).get("label") == "Mode"]
+    return [choice[1] if isinstance(choice, list | tuple) else choice for choice in radios[0]["props"]["choices"]]
+
+
+def test_the_app_serves_text_to_image_and_offers_the_images_mode_only_with_its_model(
+    built, clip_b, monkeypatch
+):
+    from gradio_client import Client
+
+    from tests.conftest import serving
+
+    monkeypatch.setenv("GENAI_IMAGE_MODEL", built[0].image_model)
+    with serving(built[0].db_path) as (wh, url):
+        assert "images" in _mode_choices(wh)
+        client = Client(url, verbose=False)
+        info = client.predict(api_name="/image_model")
+        assert (info["kind"], info["label"], info["text_search"]) == ("clip", "tiny-clip-a", True)
+        found = client.predict(query="red sunset over water", limit=5, api_name="/images_from_text")
+        assert [r["rank"] for r in found] == [1, 2, 3, 4, 5]
+        rows = client.predict(group="user", min_generations=1, limit=3, api_name="/image_agreement")
+        assert len(rows) == 3 and rows[0]["mean_agreement"] <= rows[-1]["mean_agreement"]
+    monkeypatch.setenv("GENAI_IMAGE_MODEL", str(clip_b))  # not the warehouse's model: no images mode
+    with Warehouse(built[0].db_path) as wh:
+        assert _mode_choices(wh) == ["hybrid", "semantic", "keyword"]
