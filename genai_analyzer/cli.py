@@ -77,7 +77,14 @@ def main() -> None:
 @click.option(
     "--skip",
     default="",
-    help="Enrichment steps to skip: embeddings, labels, thumbnails, image_embeddings (comma-separated).",
+    help="Enrichment steps to skip: embeddings, labels, thumbnails, nsfw_scores, image_embeddings "
+    "(comma-separated).",
+)
+@click.option(
+    "--nsfw-scoring",
+    type=click.Choice(["auto", "on", "off"]),
+    help="Score images for NSFW from their thumbnails: auto (those the source left unscored), on (all), "
+    "off (default: $GENAI_NSFW_SCORING, else auto).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.option(
@@ -101,6 +108,7 @@ def build(
     seed,
     session_gap,
     skip,
+    nsfw_scoring,
     quiet,
     strict,
     db,
@@ -115,7 +123,9 @@ def build(
     if columns and source not in ("logs", "hf"):
         raise click.UsageError("--columns goes with --source logs or --source hf")
 
-    settings = Settings.from_env(db_path=db, seed=seed, session_gap_minutes=session_gap)
+    settings = Settings.from_env(
+        db_path=db, seed=seed, session_gap_minutes=session_gap, nsfw_scoring=nsfw_scoring
+    )
     skipped = {s.strip() for s in skip.split(",") if s.strip()}
     request = BuildRequest(
         source=source,
@@ -217,6 +227,16 @@ def _print_summary(summary) -> None:
             click.echo(
                 f"    near-duplicates: {groups:,} groups, {images:,} images (pHash within {bits} bits)"
             )
+        if "kind" in counts:
+            what = "CLIP" if counts["kind"] == "clip" else "visual similarity"
+            click.echo(f"    model: {counts.get('label', counts['model'])} ({what}, {counts.get('dim')}-d)")
+        if "agreement_pairs" in counts:
+            click.echo(f"    prompt-image agreement: {counts['agreement_pairs']:,} image-prompt pairs scored")
+        if "unscored_at_source" in counts:
+            click.echo(
+                f"    {counts['mode']}: {counts['unscored_at_source']:,} images without a source score, "
+                f"{counts['wanted']:,} asked for, classifier {counts['model']}"
+            )
         if counts.get("note"):
             click.echo(f"    note: {counts['note']}")
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary.step_seconds.items())
@@ -227,7 +247,9 @@ def _print_summary(summary) -> None:
 
 @main.command()
 @click.argument(
-    "steps", nargs=-1, type=click.Choice(["embeddings", "labels", "thumbnails", "image_embeddings", "all"])
+    "steps",
+    nargs=-1,
+    type=click.Choice(["embeddings", "labels", "thumbnails", "nsfw_scores", "image_embeddings", "all"]),
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @db_option

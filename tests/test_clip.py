@@ -273,7 +273,8 @@ def _mode_choices(wh) -> list:
 
     demo = create_app(wh)
     radios = [c for c in demo.config["components"] if c.get("props", {}).get("label") == "Mode"]
-    return [choice[1] if isinstance(choice, list | tuple) else choice for choice in radios[0]["props"]["choices"]]
+    choices = radios[0]["props"]["choices"]
+    return [choice[1] if isinstance(choice, list | tuple) else choice for choice in choices]
 
 
 def test_the_app_serves_text_to_image_and_offers_the_images_mode_only_with_its_model(

@@ -34,7 +34,7 @@ from genai_analyzer.pipeline.ingest.common import issues_message, make_issue
 from genai_analyzer.warehouse import duck
 
 SOURCES = ("sample", "diffusiondb", "logs", "hf")
-ENRICH_STEPS = ("embeddings", "labels", "thumbnails", "image_embeddings")
+ENRICH_STEPS = ("embeddings", "labels", "thumbnails", "nsfw_scores", "image_embeddings")
 log = logging.getLogger(__name__)
 
 
@@ -370,6 +370,12 @@ def _thumbnails(ctx: _Context) -> None:
     _report_issues(ctx, "thumbnails", found)
 
 
+def _nsfw_scores(ctx: _Context) -> None:
+    from genai_analyzer.pipeline.nsfw_scores import nsfw_step
+
+    nsfw_step(ctx)  # NSFW scores from the thumbnails where the source has none (GENAI_NSFW_SCORING)
+
+
 def _image_embeddings(ctx: _Context) -> None:
     from genai_analyzer.pipeline.image_enrich import image_step
 
@@ -481,6 +487,7 @@ STEPS: dict[str, Callable[[_Context], None]] = {
     "embeddings": _embeddings,
     "labels": _labels,
     "thumbnails": _thumbnails,
+    "nsfw_scores": _nsfw_scores,
     "image_embeddings": _image_embeddings,
     "dbt": _dbt,
     "indexes": _indexes,

@@ -113,6 +113,18 @@ def embed_images(
     return counts
 
 
+def read_image(path: str, preprocess):
+    """``preprocess`` of the image at ``path`` (as RGB), or None when it cannot be read."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            rgb = img.convert("RGB")
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    return preprocess(rgb)
+
+
 def read_thumbnail(thumb_path: str, preprocess=None) -> tuple[np.ndarray, int] | None:
     """(the model's input, made by ``preprocess``: EfficientNet-Lite0's by default, and the 64-bit
     pHash) of a thumbnail, or None when it cannot be read."""
