@@ -304,6 +304,48 @@ def search(query, mode, limit, db, **filter_values) -> None:
 
 
 @main.command()
+@click.argument("target", required=False)
+@click.option("--text", "text", help="With a CLIP image model: find images from these words instead.")
+@click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True)
+@filter_options
+@db_option
+@_friendly_errors
+def similar(target, text, limit, db, **filter_values) -> None:
+    """Images like a generation's image (TARGET: a generation id or an image's file name), or, with
+    a CLIP image model (GENAI_IMAGE_MODEL), images matching --text; among those passing the filters."""
+    from genai_analyzer.analysis import images
+    from genai_analyzer.api.endpoints import Api
+    from genai_analyzer.warehouse.reader import Warehouse
+
+    if bool(target) == bool(text and text.strip()):
+        raise click.UsageError("give a generation id or image name, or --text WORDS (one of them)")
+    settings = Settings.from_env(db_path=db)
+    with Warehouse.from_settings(settings) as wh:
+        filters = Api(wh).filters(**filter_values)
+        model = images.image_model(wh)
+        if not model["vectors"]:
+            raise images.NoImageEmbeddings()
+        what = (
+            f"CLIP model {model['label']}"
+            if model["kind"] == "clip"
+            else "visual similarity, EfficientNet-Lite0"
+        )
+        if text:
+            results = images.text_to_image(wh, text.strip(), filters, limit)
+            click.echo(f"images nearest to {text.strip()!r} ({what}):")
+        else:
+            results = images.similar_images(wh, images.generation_of(wh, target), filters, limit)
+            click.echo(f"images like generation {results.iloc[0].generation_id} ({what}), itself first:")
+    if results.empty:
+        click.echo("no images pass these filters")
+    for row in results.itertuples():
+        prompt = row.prompt.strip()[:110] if isinstance(row.prompt, str) else ""
+        click.echo(f"{row.rank:>3}. {row.score:.3f}  {prompt}")
+        image = Path(str(row.image_path)).name
+        click.echo(f"      generation {row.generation_id}  {row.status}  {row.tier}  {image}")
+
+
+@main.command()
 @click.option(
     "--metric",
     type=click.Choice(["reroll_rate", "failure_rate", "abandonment_rate", "success_rate"]),

@@ -297,3 +297,29 @@ def test_the_app_serves_text_to_image_and_offers_the_images_mode_only_with_its_m
     monkeypatch.setenv("GENAI_IMAGE_MODEL", str(clip_b))  # not the warehouse's model: no images mode
     with Warehouse(built[0].db_path) as wh:
         assert _mode_choices(wh) == ["hybrid", "semantic", "keyword"]
+
+
+# --- the CLI -----------------------------------------------------------------------------------
+
+
+def test_the_cli_finds_images_from_words_and_like_an_image_naming_the_model(built, wh):
+    from click.testing import CliRunner
+
+    from genai_analyzer.cli import main
+
+    db = str(built[0].db_path)
+    env = {"GENAI_IMAGE_MODEL": built[0].image_model}
+    found = CliRunner().invoke(
+        main, ["similar", "--text", "red sunset over water", "--limit", "3", "--db", db], env=env
+    )
+    assert found.exit_code == 0, found.output
+    assert "images nearest to 'red sunset over water' (CLIP model tiny-clip-a)" in found.output
+    assert [line.split(".")[0].strip() for line in found.output.splitlines()[1::2]] == ["1", "2", "3"]
+    generation, image_name = wh.rows(
+        "SELECT generation_id, image_name FROM fact_generations ORDER BY created_at, generation_id LIMIT 1"
+    )[0]
+    like = CliRunner().invoke(main, ["similar", image_name, "--limit", "2", "--db", db], env=env)
+    assert like.exit_code == 0, like.output
+    assert f"images like generation {generation} (CLIP model tiny-clip-a), itself first" in like.output
+    both = CliRunner().invoke(main, ["similar", generation, "--text", "cat", "--db", db], env=env)
+    assert both.exit_code == 2 and "one of them" in both.output

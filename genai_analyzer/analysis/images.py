@@ -81,7 +81,7 @@ def clip_query_embedder(wh: Warehouse):
     if not source:
         raise NoClipModel(
             f"This warehouse's images were embedded with the CLIP model {info['label']!r} ({info['model']}); "
-            "set GENAI_IMAGE_MODEL to that model's folder for the app to embed text queries with it."
+            "set GENAI_IMAGE_MODEL to that model's folder to embed text queries with it."
         )
     if model_key(source) != info["model"]:
         raise NoClipModel(
@@ -262,6 +262,24 @@ def similar_images(
     similar["rank"] = range(1, len(similar) + 1)  # positions among what passed, not among all images
     first = source.assign(rank=0, score=1.0)
     return pd.concat([first, similar], ignore_index=True) if not similar.empty else first
+
+
+def generation_of(wh: Warehouse, ident: str) -> str:
+    """The generation ``ident`` names: a generation id, else an image's name (DiffusionDB's file
+    name) or address, whose first generation it is. NotFoundError when it names none."""
+    found = wh.scalar(
+        """
+        SELECT generation_id FROM fact_generations
+        WHERE generation_id = $i OR image_name = $i OR image_path = $i
+        ORDER BY generation_id <> $i, created_at, generation_id LIMIT 1
+        """,
+        {"i": ident},
+    )
+    if found is None:
+        raise NotFoundError(
+            f"No generation or image with id {ident!r} (a generation id, or an image's file name)."
+        )
+    return found
 
 
 def image_nsfw(wh: Warehouse, generation_ids: list[str]) -> list[float | None]:
