@@ -323,3 +323,63 @@ def test_the_cli_finds_images_from_words_and_like_an_image_naming_the_model(buil
     assert f"images like generation {generation} (CLIP model tiny-clip-a), itself first" in like.output
     both = CliRunner().invoke(main, ["similar", generation, "--text", "cat", "--db", db], env=env)
     assert both.exit_code == 2 and "one of them" in both.output
+
+
+# --- the Explorer in a browser -----------------------------------------------------------------
+
+
+def test_the_explorer_finds_images_from_words_and_names_the_clip_model(built, monkeypatch):
+    """Headless Chromium (skipped without one, as tests/test_browser.py): the "images" mode, its
+    tiles, and "Images like this" naming the CLIP model; screenshots in artifacts/screenshots."""
+    from tests.conftest import serving
+    from tests.test_browser import LAUNCH_ARGS, _browser_path, _panel, _shot
+
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    path = _browser_path()
+    if path is None:
+        pytest.skip("no Chromium on PATH: apt-get install chromium, or set GENAI_BROWSER")
+    monkeypatch.setenv("GENAI_IMAGE_MODEL", built[0].image_model)
+    with serving(built[0].db_path) as (_, url), sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS)
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(120_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(url, wait_until="load")
+        page.get_by_role("tab", name="Session Explorer").click()
+        panel = _panel(page)
+        panel.locator(".ex-tile").first.wait_for()
+        panel.get_by_label("images", exact=True).check()
+        panel.get_by_label("Search prompts").fill("red sunset over water")
+        panel.get_by_role("button", name="Search", exact=True).click()
+        page.wait_for_function(
+            "() => document.querySelector('.ex-status')?.textContent.includes('CLIP model tiny-clip-a')"
+        )
+        status = panel.locator(".ex-status").first.text_content()
+        assert "images nearest to red sunset over water (text to image, CLIP model tiny-clip-a)" in status
+        tiles = panel.locator(".ex-tile")
+        assert tiles.count() == 24 and not panel.locator(".ex-tile.pinned").count()
+        page.wait_for_timeout(1500)  # the gallery fades in: shoot it settled
+        _shot(page, "clip-explorer-text-to-image")
+        tiles.first.click()
+        panel.locator(".ex-detail").wait_for()
+        source = tiles.first.get_attribute("data-id")
+        panel.get_by_role("button", name="Images like this").click()
+        page.wait_for_function(
+            "id => document.querySelector('.ex-tile.pinned')?.dataset.id === id"
+            " && document.querySelector('.ex-status')?.textContent.includes('(CLIP model tiny-clip-a)')",
+            arg=source,
+        )
+        page.wait_for_timeout(1500)
+        _shot(page, "clip-explorer-images-like-this")
+        chromium.close()
+        assert not errors, errors
+
+
+def test_the_overview_names_the_clip_model_and_never_calls_the_default_one_clip(wh):
+    from genai_analyzer.app.overview import visual_markdown
+
+    line = visual_markdown(Api(wh).near_duplicate_summary())
+    assert f"{N:,} images embedded with the CLIP model **tiny-clip-a**" in line and "EfficientNet" not in line
+    default = visual_markdown({"vectors": 5, "groups": 0, "images": 0, "max_bits": 4, "kind": "visual"})
+    assert "visual similarity" in default.lower() and "CLIP" not in default
