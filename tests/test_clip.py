@@ -321,6 +321,8 @@ def test_the_cli_finds_images_from_words_and_like_an_image_naming_the_model(buil
     like = CliRunner().invoke(main, ["similar", image_name, "--limit", "2", "--db", db], env=env)
     assert like.exit_code == 0, like.output
     assert f"images like generation {generation} (CLIP model tiny-clip-a), itself first" in like.output
+    status = CliRunner().invoke(main, ["status", "--db", db])
+    assert "image model       tiny-clip-a (CLIP)" in status.output, status.output
     both = CliRunner().invoke(main, ["similar", generation, "--text", "cat", "--db", db], env=env)
     assert both.exit_code == 2 and "one of them" in both.output
 

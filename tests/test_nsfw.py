@@ -113,6 +113,12 @@ def test_a_real_diffusiondb_build_without_nsfw_columns_gets_scores_the_blur_uses
             Filters(max_nsfw=median).where()[1],
         )
         assert kept == 4995 + sum(r[2] <= median for r in rows)  # the NSFW filter reads them too
+    from click.testing import CliRunner
+
+    from genai_analyzer.cli import main
+
+    status = CliRunner().invoke(main, ["status", "--db", str(settings.db_path)])
+    assert "nsfw scored                  5" in status.output, status.output
 
 
 def test_the_sample_has_source_scores_so_the_default_step_scores_nothing_quickly(tmp_path):
