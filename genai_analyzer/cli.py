@@ -231,7 +231,8 @@ def _print_summary(summary) -> None:
             what = "CLIP" if counts["kind"] == "clip" else "visual similarity"
             click.echo(f"    model: {counts.get('label', counts['model'])} ({what}, {counts.get('dim')}-d)")
         if "agreement_pairs" in counts:
-            click.echo(f"    prompt-image agreement: {counts['agreement_pairs']:,} image-prompt pairs scored")
+            pairs, reused = counts["agreement_pairs"], counts.get("agreement_reused", 0)
+            click.echo(f"    prompt-image agreement: {pairs:,} image-prompt pairs ({reused:,} reused)")
         if "unscored_at_source" in counts:
             click.echo(
                 f"    {counts['mode']}: {counts['unscored_at_source']:,} images without a source score, "

@@ -82,7 +82,7 @@ def test_the_build_embeds_every_image_in_clip_space_and_records_the_model(built,
     made = summary.enrichment["image_embeddings"]
     assert made["model"] == model_key(str(clip_a)) and made["kind"] == "clip"
     assert (made["done"], made["failed"], made["dim"]) == (N, 0, 16)
-    assert made["agreement_pairs"] == N
+    assert (made["agreement_pairs"], made["agreement_reused"]) == (N, 0)
     with Warehouse(settings.db_path) as wh:
         rows = wh.rows(f"SELECT DISTINCT model, len(embedding) FROM {IMAGE_EMBEDDINGS}")
         assert rows == [(model_key(str(clip_a)), 16)]
@@ -92,6 +92,15 @@ def test_the_build_embeds_every_image_in_clip_space_and_records_the_model(built,
         assert norms < 1e-4
         info = images.image_model(wh)
         assert (info["kind"], info["label"], info["vectors"]) == ("clip", "tiny-clip-a", N)
+
+
+def test_a_second_build_with_the_same_model_reuses_every_vector_and_score(built):
+    settings, _ = built
+    request = BuildRequest(source="sample", enrich=("thumbnails", "image_embeddings"))
+    made = build_warehouse(settings, request, progress=False).enrichment["image_embeddings"]
+    assert (made["done"], made["skipped"], made["agreement_pairs"], made["agreement_reused"]) == (0, N, N, N)
+    with Warehouse(settings.db_path) as wh:
+        assert wh.scalar(f"SELECT count(*) FROM {IMAGE_AGREEMENT}") == N
 
 
 def test_a_stored_vector_is_the_models_own_image_features_of_the_thumbnail(wh, clip_a):

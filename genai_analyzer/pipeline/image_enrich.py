@@ -359,6 +359,7 @@ def image_step(ctx) -> None:
     if embedder.kind == "clip":
         agreement = score_agreement(ctx.con, embedder, reuse_prev=ctx.reuse_prev, progress=ctx.progress)
         report["agreement_pairs"] = agreement.done + agreement.skipped
+        report["agreement_reused"] = agreement.skipped
     ctx.summary.enrichment["image_embeddings"] = {
         **counts.as_dict(), **report,
         "duplicate_groups": duplicates["groups"], "duplicate_images": duplicates["images"],
