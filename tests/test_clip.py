@@ -394,3 +394,18 @@ def test_the_overview_names_the_clip_model_and_never_calls_the_default_one_clip(
     assert f"{N:,} images embedded with the CLIP model **tiny-clip-a**" in line and "EfficientNet" not in line
     default = visual_markdown({"vectors": 5, "groups": 0, "images": 0, "max_bits": 4, "kind": "visual"})
     assert "visual similarity" in default.lower() and "CLIP" not in default
+
+
+def test_the_warehouses_model_that_fails_to_load_is_unavailable_not_a_crash(
+    built, clip_a, tmp_path, monkeypatch
+):
+    broken = tmp_path / "tiny-clip-a"  # the same weights (the same key), without its processor files
+    broken.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        shutil.copyfile(clip_a / name, broken / name)
+    assert model_key(str(broken)) == model_key(str(clip_a))
+    monkeypatch.setenv("GENAI_IMAGE_MODEL", str(broken))
+    with Warehouse(built[0].db_path) as wh:
+        with pytest.raises(InputError, match="could not be loaded as a CLIP model") as err:
+            Api(wh).images_from_text("a cat")
+        assert err.value.code == "unavailable"

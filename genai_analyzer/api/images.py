@@ -26,19 +26,20 @@ from genai_analyzer.api.checks import (
 )
 from genai_analyzer.core.contract import DUPLICATE_MAX_BITS
 from genai_analyzer.core.jsonable import records
+from genai_analyzer.models.embeddings import EmbeddingError
 from genai_analyzer.warehouse.reader import Warehouse
 
 MAX_PAGE = 100_000
 
 
 def _visual(call):
-    """Run ``call()``, its errors as the API's: unknown id -> not_found on generation_id, no image
-    embeddings -> unavailable."""
+    """Run ``call()``, its errors as the API's: unknown id -> not_found on generation_id; no image
+    embeddings, no CLIP model, or one that fails to load -> unavailable."""
     try:
         return call()
     except NotFoundError as exc:
         raise InputError(str(exc), code="not_found", field="generation_id") from None
-    except (images.NoImageEmbeddings, images.NoClipModel) as exc:
+    except (images.NoImageEmbeddings, images.NoClipModel, EmbeddingError) as exc:
         raise InputError(str(exc), code="unavailable") from None
 
 
