@@ -209,6 +209,8 @@ def generate(generations, users, days, out, images, seed, overwrite, quiet) -> N
 
 
 def _print_summary(summary) -> None:
+    from genai_analyzer.cli_images import print_image_counts
+
     size_mb = summary.size_bytes / 1e6
     click.echo(f"built {summary.db_path} ({size_mb:.1f} MB) from {summary.source}: {summary.location}")
     for table, n in summary.table_rows.items():
@@ -227,17 +229,7 @@ def _print_summary(summary) -> None:
             click.echo(
                 f"    near-duplicates: {groups:,} groups, {images:,} images (pHash within {bits} bits)"
             )
-        if "kind" in counts:
-            what = "CLIP" if counts["kind"] == "clip" else "visual similarity"
-            click.echo(f"    model: {counts.get('label', counts['model'])} ({what}, {counts.get('dim')}-d)")
-        if "agreement_pairs" in counts:
-            pairs, reused = counts["agreement_pairs"], counts.get("agreement_reused", 0)
-            click.echo(f"    prompt-image agreement: {pairs:,} image-prompt pairs ({reused:,} reused)")
-        if "unscored_at_source" in counts:
-            click.echo(
-                f"    {counts['mode']}: {counts['unscored_at_source']:,} images without a source score, "
-                f"{counts['wanted']:,} asked for, classifier {counts['model']}"
-            )
+        print_image_counts(counts)
         if counts.get("note"):
             click.echo(f"    note: {counts['note']}")
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary.step_seconds.items())
@@ -314,36 +306,11 @@ def search(query, mode, limit, db, **filter_values) -> None:
 def similar(target, text, limit, db, **filter_values) -> None:
     """Images like a generation's image (TARGET: a generation id or an image's file name), or, with
     a CLIP image model (GENAI_IMAGE_MODEL), images matching --text; among those passing the filters."""
-    from genai_analyzer.analysis import images
-    from genai_analyzer.api.endpoints import Api
-    from genai_analyzer.warehouse.reader import Warehouse
+    from genai_analyzer.cli_images import run_similar
 
     if bool(target) == bool(text and text.strip()):
         raise click.UsageError("give a generation id or image name, or --text WORDS (one of them)")
-    settings = Settings.from_env(db_path=db)
-    with Warehouse.from_settings(settings) as wh:
-        filters = Api(wh).filters(**filter_values)
-        model = images.image_model(wh)
-        if not model["vectors"]:
-            raise images.NoImageEmbeddings()
-        what = (
-            f"CLIP model {model['label']}"
-            if model["kind"] == "clip"
-            else "visual similarity, EfficientNet-Lite0"
-        )
-        if text:
-            results = images.text_to_image(wh, text.strip(), filters, limit)
-            click.echo(f"images nearest to {text.strip()!r} ({what}):")
-        else:
-            results = images.similar_images(wh, images.generation_of(wh, target), filters, limit)
-            click.echo(f"images like generation {results.iloc[0].generation_id} ({what}), itself first:")
-    if results.empty:
-        click.echo("no images pass these filters")
-    for row in results.itertuples():
-        prompt = row.prompt.strip()[:110] if isinstance(row.prompt, str) else ""
-        click.echo(f"{row.rank:>3}. {row.score:.3f}  {prompt}")
-        image = Path(str(row.image_path)).name
-        click.echo(f"      generation {row.generation_id}  {row.status}  {row.tier}  {image}")
+    run_similar(Settings.from_env(db_path=db), target, text, limit, filter_values)
 
 
 @main.command()
