@@ -30,12 +30,18 @@ def _package():
 
 
 class NsfwScorer:
-    """Scores PIL images (or arrays from ``preprocess``); the ONNX session opens on first use."""
+    """Scores PIL images (or arrays from ``preprocess``); the ONNX sessions open on first use.
+
+    ``threads``: the cores it may use (default: those this process may). As for the image
+    embeddings, that many sessions of one thread each score batches side by side: on these 2 shared
+    cores one session of two threads was slower than one of one thread (docs/images.md, Speed).
+    """
 
     def __init__(self, *, threads: int | None = None):
         self.threads = threads or default_threads()
         self.model_name = f"{NSFW_MODEL}@{_package().__version__}"
-        self._classifier = None
+        self._sessions = None
+        self._pool = None
 
     def preprocess(self, image) -> np.ndarray:
         """The network's input for one image: (224, 224, 3) float32, as the package makes it."""
@@ -45,12 +51,25 @@ class NsfwScorer:
         """P(NSFW) of each image, in order (float32)."""
         if not len(images):
             return np.zeros(0, dtype=np.float32)
-        if self._classifier is None:
-            self._classifier = _package().Classifier(intra_op_threads=self.threads)
         arrays = [im if isinstance(im, np.ndarray) else self.preprocess(im) for im in images]
-        return np.concatenate(
-            [
-                self._classifier.score_array(np.stack(arrays[s : s + BATCH]))
-                for s in range(0, len(arrays), BATCH)
-            ]
-        ).astype(np.float32)
+        size = min(BATCH, -(-len(arrays) // self.threads))  # every session gets a batch
+        batches = [np.stack(arrays[s : s + size]) for s in range(0, len(arrays), size)]
+        return np.concatenate(list(self._executor().map(self._run, batches))).astype(np.float32)
+
+    def _executor(self):
+        if self._pool is None:
+            import queue
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._sessions = queue.SimpleQueue()
+            for _ in range(self.threads):
+                self._sessions.put(_package().Classifier(intra_op_threads=1))
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="nsfw-score")
+        return self._pool
+
+    def _run(self, batch: np.ndarray) -> np.ndarray:
+        classifier = self._sessions.get()  # one per worker: a batch never waits for a free one
+        try:
+            return classifier.score_array(batch)
+        finally:
+            self._sessions.put(classifier)
