@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from genai_analyzer.cli_summary import print_summary
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.settings import Settings
 
@@ -77,7 +78,14 @@ def main() -> None:
 @click.option(
     "--skip",
     default="",
-    help="Enrichment steps to skip: embeddings, labels, thumbnails, image_embeddings (comma-separated).",
+    help="Enrichment steps to skip: embeddings, labels, thumbnails, nsfw_scores, image_embeddings "
+    "(comma-separated).",
+)
+@click.option(
+    "--nsfw-scoring",
+    type=click.Choice(["auto", "on", "off"]),
+    help="Score images for NSFW from their thumbnails: auto (those the source left unscored), on (all), "
+    "off (default: $GENAI_NSFW_SCORING, else auto).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.option(
@@ -101,6 +109,7 @@ def build(
     seed,
     session_gap,
     skip,
+    nsfw_scoring,
     quiet,
     strict,
     db,
@@ -115,7 +124,9 @@ def build(
     if columns and source not in ("logs", "hf"):
         raise click.UsageError("--columns goes with --source logs or --source hf")
 
-    settings = Settings.from_env(db_path=db, seed=seed, session_gap_minutes=session_gap)
+    settings = Settings.from_env(
+        db_path=db, seed=seed, session_gap_minutes=session_gap, nsfw_scoring=nsfw_scoring
+    )
     skipped = {s.strip() for s in skip.split(",") if s.strip()}
     request = BuildRequest(
         source=source,
@@ -133,7 +144,7 @@ def build(
     if skipped - set(ENRICH_STEPS):
         raise click.BadParameter(f"--skip takes {', '.join(ENRICH_STEPS)}", param_hint="--skip")
     summary = build_warehouse(settings, request, progress=not quiet)
-    _print_summary(summary)
+    print_summary(summary)
     from genai_analyzer.cli_check import print_build_alerts
 
     print_build_alerts(settings)
@@ -198,36 +209,11 @@ def generate(generations, users, days, out, images, seed, overwrite, quiet) -> N
     )
 
 
-def _print_summary(summary) -> None:
-    size_mb = summary.size_bytes / 1e6
-    click.echo(f"built {summary.db_path} ({size_mb:.1f} MB) from {summary.source}: {summary.location}")
-    for table, n in summary.table_rows.items():
-        click.echo(f"  {table:<18}{n:>12,} rows")
-    click.echo(f"  dbt: {summary.dbt_models} models, {summary.dbt_tests} data tests passed")
-    for note in summary.ingest.get("notes", []):
-        click.echo(f"  note: {note}")
-    simulated = ", ".join(f"{col} {n:,}" for col, n in summary.simulated.items() if n)
-    click.echo(f"  simulated (rows): {simulated or 'nothing, the source gave every column'}")
-    for step, counts in summary.enrichment.items():
-        click.echo(
-            f"  {step}: {counts['done']:,} made, {counts['skipped']:,} reused, {counts['failed']:,} failed"
-        )
-        if "duplicate_groups" in counts:
-            groups, images, bits = counts["duplicate_groups"], counts["duplicate_images"], counts["max_bits"]
-            click.echo(
-                f"    near-duplicates: {groups:,} groups, {images:,} images (pHash within {bits} bits)"
-            )
-        if counts.get("note"):
-            click.echo(f"    note: {counts['note']}")
-    timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary.step_seconds.items())
-    click.echo(f"  time: {sum(summary.step_seconds.values()):.1f}s ({timings})")
-    if summary.lake_snapshot is not None:
-        click.echo(f"  published to the DuckLake as snapshot {summary.lake_snapshot}")
-
-
 @main.command()
 @click.argument(
-    "steps", nargs=-1, type=click.Choice(["embeddings", "labels", "thumbnails", "image_embeddings", "all"])
+    "steps",
+    nargs=-1,
+    type=click.Choice(["embeddings", "labels", "thumbnails", "nsfw_scores", "image_embeddings", "all"]),
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.option(
@@ -259,7 +245,7 @@ def enrich(steps, quiet, batch_size, db) -> None:
         chosen = tuple(s for s in chosen if s != "embeddings")
         if not chosen:
             return
-    _print_summary(enrich_warehouse(settings, chosen, progress=not quiet))
+    print_summary(enrich_warehouse(settings, chosen, progress=not quiet))
 
 
 def filter_options(fn):
@@ -300,6 +286,23 @@ def search(query, mode, limit, db, **filter_values) -> None:
         click.echo(
             f"      generation {row.generation_id}  session {row.session_id}  {row.status}  {row.tier}"
         )
+
+
+@main.command()
+@click.argument("target", required=False)
+@click.option("--text", "text", help="With a CLIP image model: find images from these words instead.")
+@click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True)
+@filter_options
+@db_option
+@_friendly_errors
+def similar(target, text, limit, db, **filter_values) -> None:
+    """Images like a generation's image (TARGET: a generation id or an image's file name), or, with
+    a CLIP image model (GENAI_IMAGE_MODEL), images matching --text; among those passing the filters."""
+    from genai_analyzer.cli_images import run_similar
+
+    if bool(target) == bool(text and text.strip()):
+        raise click.UsageError("give a generation id or image name, or --text WORDS (one of them)")
+    run_similar(Settings.from_env(db_path=db), target, text, limit, filter_values)
 
 
 @main.command()

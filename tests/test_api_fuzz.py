@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genai_analyzer.analysis import alert_rules, cohorts, funnel, queries, refinement, semantic
+from genai_analyzer.analysis import alert_rules, cohorts, funnel, images, queries, refinement, semantic
 from genai_analyzer.analysis.explorer_queries import SESSION_SORT_KEYS
 from genai_analyzer.analysis.leaderboards import LEADERBOARD_METRICS
 from genai_analyzer.analysis.search import MODES
@@ -234,6 +234,16 @@ def arguments_for(served, name: str):
         "more_like_this": {"generation_id": text_like(ids), "limit": limits},
         "similar_images": {"generation_id": text_like(ids), "limit": limits},
         "near_duplicates": {"page": limits, "page_size": limits},
+        "image_model": {},
+        "images_from_text": {
+            "query": text_like(st.sampled_from(["red sunset over water", "cat", ""])),
+            "limit": limits,
+        },
+        "image_agreement": {
+            "group": text_like(st.sampled_from(list(images.AGREEMENT_GROUPS))),
+            "min_generations": limits,
+            "limit": limits,
+        },
         "session": {"session_id": text_like(st.sampled_from(served.session_ids))},
         "sessions": {
             "sort_by": text_like(st.sampled_from(list(SESSION_SORT_KEYS))),
@@ -349,7 +359,7 @@ def test_an_ask_context_is_accepted_only_as_returned(served):
 
 # --- the property test ---------------------------------------------------------------------------
 
-EXAMPLES_PER_ENDPOINT = 210  # 23 endpoints: 4,830 inputs
+EXAMPLES_PER_ENDPOINT = 210  # 26 endpoints: 5,460 inputs
 
 
 @pytest.mark.slow

@@ -122,6 +122,9 @@ VALUES = {  # option name (or "command option") -> its values
     "port": pick(["@free_port"], ["@taken_port", "0", "-1", "70000"]),
     "auth": pick(["ana:s3cret"], ["nocolon", ":", "ana:", ":pw"]),
     "query": Values(st.sampled_from(["cat", "city at night", "portrait", "x" * 5000, "a"]), text),
+    # similar: a generation id or an image's file name from the warehouse; --text needs a CLIP model
+    "similar target": pick(["@generation", "@image_name"], ["nope", "", "0"]),
+    "similar text": Values(st.sampled_from(["red sunset over water", "cat", " "]), text),
     "question": Values(
         st.sampled_from(["generations by tier", "error rate by day", "top 5 users by revenue"]),
         st.one_of(st.sampled_from(["hello", "", "drop table users"]), text),
@@ -223,6 +226,11 @@ class Paths:
         self.bad_rules.write_text("rules: [{name: any cost, metric: spend, above: 0}]\n")
         self.logs = root / "logs.csv"
         self.logs.write_text("user_id,timestamp,prompt\nu1,2025-10-01 10:00:00,a cat\nu1,yesterday,a dog\n")
+        with Warehouse(warehouse) as wh:  # a generation with an image, and that image's file name
+            self.generation, self.image_name = wh.rows(
+                "SELECT generation_id, image_name FROM fact_generations WHERE image_name IS NOT NULL "
+                "ORDER BY generation_id LIMIT 1"
+            )[0]
         self.taken = socket.socket()
         self.taken.bind(("127.0.0.1", 0))
         self.taken.listen()
@@ -250,6 +258,8 @@ class Paths:
             "@firing_rules": self.firing_rules,
             "@bad_rules": self.bad_rules,
             "@taken_port": self.taken.getsockname()[1],
+            "@generation": self.generation,
+            "@image_name": self.image_name,
         }
         if value == "@free_port":
             with socket.socket() as probe:

@@ -332,6 +332,20 @@ def test_a_warehouse_without_image_embeddings_is_a_clear_error(users_1k_warehous
             assert caught.value.code == "unavailable"
 
 
+def test_the_cli_lists_images_like_a_generation_or_says_there_are_no_image_embeddings(
+    wh, sample_warehouse, users_1k_warehouse
+):
+    generation = _duplicated_generation(wh)[0]
+    found = CliRunner().invoke(main, ["similar", generation, "--limit", "3", "--db", str(sample_warehouse)])
+    assert found.exit_code == 0, found.output
+    assert f"images like generation {generation} (visual similarity, EfficientNet-Lite0)" in found.output
+    assert "CLIP" not in found.output
+    words = CliRunner().invoke(main, ["similar", "--text", "a cat", "--db", str(sample_warehouse)])
+    assert words.exit_code == 1 and "knows nothing of words" in words.output
+    none = CliRunner().invoke(main, ["similar", "abc", "--db", str(users_1k_warehouse)])
+    assert none.exit_code == 1 and "no image embeddings" in none.output
+
+
 def test_images_like_this_tiles_pin_the_source_and_show_one_tile_per_image(wh):
     source, duplicate = _duplicated_generation(wh)
     tiles = Api(wh).similar_images_gallery_frame(source, Filters(), 6)

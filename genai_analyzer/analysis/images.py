@@ -1,9 +1,12 @@
 """Visual similarity over the warehouse: the images nearest to a generation's image, and the groups
-of near-duplicate images (docs/images.md).
+of near-duplicate images; with a CLIP image model, images found from words and the prompt-image
+agreement score (docs/images.md).
 
-Both read the ``image_embeddings`` table the build makes from the image step (one row per image:
-its EfficientNet-Lite0 vector, its pHash and its near-duplicate group) joined to the generations
-by ``image_path``; the shared filters apply to the generations, as everywhere else.
+All read the ``image_embeddings`` table the build makes from the image step (one row per image:
+its vector from the model it records, EfficientNet-Lite0 by default, its pHash and its
+near-duplicate group) joined to the generations by ``image_path``; the shared filters apply to the
+generations, as everywhere else. Text queries are embedded only by the CLIP model whose key the
+warehouse records, never by another: two models' spaces are not comparable.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from genai_analyzer.analysis.explorer_queries import RESULT_COLUMNS, NotFoundErr
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.queries import from_filtered
 from genai_analyzer.analysis.search import HNSW_LOCK
-from genai_analyzer.core.contract import DUPLICATE_MAX_BITS, IMAGE_EMBEDDINGS
+from genai_analyzer.core.contract import DUPLICATE_MAX_BITS, IMAGE_AGREEMENT, IMAGE_EMBEDDINGS
 from genai_analyzer.core.errors import AnalyzerError
+from genai_analyzer.models.clip_embeddings import is_clip_key
 from genai_analyzer.warehouse.reader import Warehouse
 
 MAX_PAGE_SIZE = 100
@@ -32,6 +36,145 @@ class NoImageEmbeddings(AnalyzerError):
             "unavailable: build with images, or run genai-analyzer enrich image_embeddings (it needs "
             "thumbnails; docs/images.md)."
         )
+
+
+class NoClipModel(AnalyzerError):
+    """Text-to-image search or agreement scores asked of a warehouse whose image vectors are not
+    CLIP's, or whose CLIP model this process does not have (GENAI_IMAGE_MODEL)."""
+
+
+def image_model(wh: Warehouse) -> dict:
+    """The image model of the warehouse's vectors: {"model": its key (None without vectors),
+    "kind": "clip" or "visual", "label": its name for people, "dim", "vectors": images with one}."""
+    if getattr(wh, "_image_model", None) is None:
+        vectors = image_embedding_count(wh)
+        made = wh.build_info().get("enrichment", {}).get("image_embeddings", {}) if vectors else {}
+        key = made.get("model") or (None if not vectors else "efficientnet-lite0")
+        kind = "clip" if is_clip_key(key) else "visual"
+        label = made.get("label") or ("EfficientNet-Lite0 (ImageNet)" if key == "efficientnet-lite0" else key)
+        wh._image_model = {
+            "model": key,
+            "kind": kind if vectors else None,
+            "label": label,
+            "dim": made.get("dim"),
+            "vectors": vectors,
+        }
+    return wh._image_model
+
+
+def clip_query_embedder(wh: Warehouse):
+    """The CLIP model the warehouse's image vectors were made with, to embed text in their space:
+    the one GENAI_IMAGE_MODEL names, when its key is the warehouse's (loaded once per process).
+    NoClipModel otherwise, saying what to set."""
+    from genai_analyzer.core.settings import Settings
+    from genai_analyzer.models.clip_embeddings import clip_embedder, model_key
+
+    info = image_model(wh)
+    if info["kind"] != "clip":
+        _require_vectors(wh)
+        raise NoClipModel(
+            f"This warehouse's image embeddings come from {info['label']}, a visual similarity model "
+            "that knows nothing of words: text-to-image search and prompt-image agreement need a CLIP "
+            "model. Set GENAI_IMAGE_MODEL to a CLIP model's folder and rebuild (docs/images.md)."
+        )
+    source = Settings.from_env().image_model
+    if not source:
+        raise NoClipModel(
+            f"This warehouse's images were embedded with the CLIP model {info['label']!r} ({info['model']}); "
+            "set GENAI_IMAGE_MODEL to that model's folder to embed text queries with it."
+        )
+    if model_key(source) != info["model"]:
+        raise NoClipModel(
+            f"GENAI_IMAGE_MODEL={source!r} is not the model this warehouse's images were embedded with "
+            f"({info['model']}): queries would land in another space. Set it to that model, or rebuild "
+            "with this one."
+        )
+    return clip_embedder(source)
+
+
+def text_to_image(
+    wh: Warehouse, query: str, filters: Filters | None = None, limit: int = 24, *, embedder=None
+) -> pd.DataFrame:
+    """The generations whose images lie nearest to ``query`` in CLIP space (cosine of the image
+    vector and the query's text vector, the ``score``), best first, one per image, among the
+    generations passing ``filters``; the columns of a search result. NoClipModel unless the
+    warehouse's vectors are a CLIP model's and this process has it; NoImageEmbeddings without any."""
+    _require_vectors(wh)
+    embedder = embedder or clip_query_embedder(wh)
+    vector = embedder.embed_texts([query])[0]
+    filters = filters or Filters()
+    ranked = _nearest(wh, np.asarray(vector, dtype=np.float32), filters, depth=max(limit * 10, 200))
+    restrict, params = _restrict(filters)
+    found = wh.query(
+        _RANKED_SQL.format(restrict=restrict),
+        {
+            "paths": [path for path, _ in ranked],
+            "scores": [score for _, score in ranked],
+            "source": "",
+            "limit": int(limit),
+            **params,
+        },
+    )
+    found["rank"] = range(1, len(found) + 1)
+    return found
+
+
+# How the agreement score is grouped: model settings (the generator's model, sampler, steps and
+# guidance), or one of them, or the user.
+AGREEMENT_GROUPS = {
+    "settings": ("model", "sampler", "step", "cfg"),
+    "model": ("model",),
+    "sampler": ("sampler",),
+    "step": ("step",),
+    "cfg": ("cfg",),
+    "user": ("user_id",),
+}
+
+
+def has_agreement(wh: Warehouse) -> bool:
+    """Whether the warehouse holds prompt-image agreement scores (a CLIP build)."""
+    return bool(
+        wh.scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = $t AND table_schema = 'main'",
+            {"t": IMAGE_AGREEMENT},
+        )
+    )
+
+
+def agreement_by(
+    wh: Warehouse, group: str, filters: Filters | None = None, *, min_generations: int = 1, limit: int = 50
+) -> pd.DataFrame:
+    """The prompt-image agreement (cosine of each image with its own prompt in CLIP space) of the
+    generations passing ``filters``, by ``group`` (a key of AGREEMENT_GROUPS). Grain: one row per
+    group value with at least ``min_generations`` scored generations: its columns, generations,
+    mean, p25, median and p75 agreement; lowest mean first (the settings or users whose images
+    match their prompts least). NoClipModel when the warehouse has no agreement scores."""
+    columns = AGREEMENT_GROUPS[group]
+    if not has_agreement(wh):
+        _require_vectors(wh)
+        raise NoClipModel(
+            "This warehouse has no prompt-image agreement scores: they need a CLIP image model "
+            f"(its image embeddings come from {image_model(wh)['label']}). Set GENAI_IMAGE_MODEL to "
+            "a CLIP model's folder and rebuild (docs/images.md)."
+        )
+    where, params = (filters or Filters()).where()
+    passing = ", ".join(f"f.{c}" for c in columns)
+    keys = ", ".join(f"f.{c} AS {c}" for c in columns)
+    return wh.query(
+        f"""
+        SELECT {keys}, count(*) AS generations, avg(a.agreement) AS mean_agreement,
+               quantile_cont(a.agreement, 0.25) AS p25_agreement,
+               median(a.agreement) AS median_agreement,
+               quantile_cont(a.agreement, 0.75) AS p75_agreement
+        FROM (SELECT f.generation_id, {passing} {from_filtered(where, passing)}) AS f
+        JOIN {IMAGE_AGREEMENT} AS a USING (generation_id)
+        GROUP BY {passing}
+        HAVING count(*) >= $min_n
+        ORDER BY mean_agreement, {passing}
+        LIMIT $limit
+        """,
+        {"min_n": int(min_generations), "limit": int(limit), **params},
+    )
 
 
 def image_embedding_count(wh: Warehouse) -> int:
@@ -121,6 +264,24 @@ def similar_images(
     similar["rank"] = range(1, len(similar) + 1)  # positions among what passed, not among all images
     first = source.assign(rank=0, score=1.0)
     return pd.concat([first, similar], ignore_index=True) if not similar.empty else first
+
+
+def generation_of(wh: Warehouse, ident: str) -> str:
+    """The generation ``ident`` names: a generation id, else an image's name (DiffusionDB's file
+    name) or address, whose first generation it is. NotFoundError when it names none."""
+    found = wh.scalar(
+        """
+        SELECT generation_id FROM fact_generations
+        WHERE generation_id = $i OR image_name = $i OR image_path = $i
+        ORDER BY generation_id <> $i, created_at, generation_id LIMIT 1
+        """,
+        {"i": ident},
+    )
+    if found is None:
+        raise NotFoundError(
+            f"No generation or image with id {ident!r} (a generation id, or an image's file name)."
+        )
+    return found
 
 
 def image_nsfw(wh: Warehouse, generation_ids: list[str]) -> list[float | None]:
@@ -221,9 +382,10 @@ def _count_groups(wh: Warehouse, restrict: str, params: dict) -> int:
 
 
 def near_duplicate_summary(wh: Warehouse, filters: Filters | None = None) -> dict:
-    """{"groups", "images", "generations", "max_bits", "vectors"}: how many near-duplicate groups,
-    images in them and their generations pass ``filters`` (zeros without image embeddings), and how
-    many images have a vector, for the Overview."""
+    """{"groups", "images", "generations", "max_bits", "vectors", "kind", "label"}: how many
+    near-duplicate groups, images in them and their generations pass ``filters`` (zeros without
+    image embeddings), how many images have a vector, and the image model's kind and name, for the
+    Overview."""
     vectors = image_embedding_count(wh)
     if not vectors:
         return {"groups": 0, "images": 0, "generations": 0, "max_bits": DUPLICATE_MAX_BITS, "vectors": 0}
@@ -232,10 +394,13 @@ def near_duplicate_summary(wh: Warehouse, filters: Filters | None = None) -> dic
     row = wh.rows(
         f"SELECT count(*), coalesce(sum(n_images), 0), coalesce(sum(n_generations), 0) FROM ({sql})", params
     )[0]
+    model = image_model(wh)
     return {
         "groups": int(row[0]),
         "images": int(row[1]),
         "generations": int(row[2]),
         "max_bits": DUPLICATE_MAX_BITS,
         "vectors": vectors,
+        "kind": model["kind"],
+        "label": model["label"],
     }

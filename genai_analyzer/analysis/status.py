@@ -34,6 +34,13 @@ def warehouse_status(path: Path) -> dict:
                 enrichment[column] = int(wh.scalar(f"SELECT count({column}) FROM dim_prompts"))
         if f"main.{IMAGE_EMBEDDINGS}" in tables:  # the image step's vectors (docs/images.md)
             enrichment["image_embeddings"] = int(wh.scalar(f"SELECT count(*) FROM {IMAGE_EMBEDDINGS}"))
+            made = info.get("enrichment", {}).get("image_embeddings", {})
+            enrichment["image_model"] = made.get("label") or made.get("model") or "efficientnet-lite0"
+            enrichment["image_model_kind"] = made.get("kind") or "visual"
+        if "image_nsfw_source" in tables.get("main.fact_generations", []):  # NSFW scored by the build
+            enrichment["nsfw_scored"] = int(
+                wh.scalar("SELECT count(*) FROM fact_generations WHERE image_nsfw_source = 'scored'")
+            )
         enrichment["indexes"] = info.get("indexes", {})
         if "main.dim_prompts" in tables:  # the search tier and the full tier's job (docs/enrichment.md)
             enrichment["embedding_tier"] = full_tier_progress(wh)
@@ -96,6 +103,12 @@ def format_status(status: dict) -> str:
     if "image_embeddings" in enr:
         share = format_share(enr["image_embeddings"], enr["thumbnails"])
         lines.append(f"  {'image_embeddings':<18}{enr['image_embeddings']:>12,}  ({share} of thumbnails)")
+        what = "CLIP" if enr.get("image_model_kind") == "clip" else "visual similarity"
+        lines.append(f"  {'image model':<18}{enr.get('image_model')} ({what})")
+    if enr.get("nsfw_scored"):
+        lines.append(
+            f"  {'nsfw scored':<18}{enr['nsfw_scored']:>12,}  (generations whose image_nsfw the build made)"
+        )
     for step, counts in build.get("enrichment", {}).items():
         done, reused, failed = counts["done"], counts["skipped"], counts["failed"]
         lines.append(f"  last run: {step}: {done:,} made, {reused:,} reused, {failed:,} failed")

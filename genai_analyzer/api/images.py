@@ -1,10 +1,11 @@
-"""The visual similarity endpoints: images like a generation's image, and near-duplicate groups
-(docs/images.md).
+"""The image endpoints: images like a generation's image, near-duplicate groups, and with a CLIP
+image model images found from words and the prompt-image agreement score (docs/images.md).
 
 A mixin of ``api.endpoints.Api`` (which registers them by name in ``ENDPOINTS``): the same
 conventions hold, ``*_frame`` methods return the DataFrame behind a view, the others its records,
 and every argument is checked before a query runs. A warehouse without image embeddings answers
-with an error of code ``unavailable`` that says how to make them.
+with an error of code ``unavailable`` that says how to make them; so does a text query or an
+agreement question to a warehouse whose image vectors are not a CLIP model's.
 """
 
 from __future__ import annotations
@@ -14,22 +15,31 @@ import pandas as pd
 from genai_analyzer.analysis import images
 from genai_analyzer.analysis.explorer_queries import NotFoundError, check_limit
 from genai_analyzer.analysis.filters import NO_FILTERS, Filters
-from genai_analyzer.api.checks import InputError, check_count, check_id, public_record, thumb_url
+from genai_analyzer.api.checks import (
+    InputError,
+    check_choice,
+    check_count,
+    check_id,
+    check_text,
+    public_record,
+    thumb_url,
+)
 from genai_analyzer.core.contract import DUPLICATE_MAX_BITS
 from genai_analyzer.core.jsonable import records
+from genai_analyzer.models.embeddings import EmbeddingError
 from genai_analyzer.warehouse.reader import Warehouse
 
 MAX_PAGE = 100_000
 
 
 def _visual(call):
-    """Run ``call()``, its errors as the API's: unknown id -> not_found on generation_id, no image
-    embeddings -> unavailable."""
+    """Run ``call()``, its errors as the API's: unknown id -> not_found on generation_id; no image
+    embeddings, no CLIP model, or one that fails to load -> unavailable."""
     try:
         return call()
     except NotFoundError as exc:
         raise InputError(str(exc), code="not_found", field="generation_id") from None
-    except images.NoImageEmbeddings as exc:
+    except (images.NoImageEmbeddings, images.NoClipModel, EmbeddingError) as exc:
         raise InputError(str(exc), code="unavailable") from None
 
 
@@ -41,6 +51,86 @@ class ImageEndpoints:
     def has_image_embeddings(self) -> bool:
         """Whether the warehouse holds image embeddings (the Explorer's "Images like this")."""
         return images.image_embedding_count(self.wh) > 0
+
+    def image_model(self) -> dict:
+        """The model behind the warehouse's image embeddings: {"model": its key (null without image
+        embeddings), "kind": "clip" (an image-text model: text-to-image search and agreement scores
+        work) or "visual" (EfficientNet-Lite0, ImageNet features: visual similarity only), "label":
+        its name, "dim", "vectors": how many images have one, "text_search": whether
+        /images_from_text can answer in this process}."""
+        info = dict(images.image_model(self.wh))
+        info["text_search"] = self.has_text_to_image()
+        return info
+
+    def has_text_to_image(self) -> bool:
+        """Whether text-to-image search works here: CLIP vectors, and their model in this process
+        (GENAI_IMAGE_MODEL naming it). The Explorer offers its "images" mode only then."""
+        if images.image_model(self.wh)["kind"] != "clip":
+            return False
+        try:
+            images.clip_query_embedder(self.wh)
+        except images.NoClipModel:
+            return False
+        return True
+
+    def images_from_text_frame(self, query: str, filters: Filters, limit: int) -> pd.DataFrame:
+        """The generations whose images are nearest to ``query`` in CLIP space, best first."""
+        limit = check_limit(limit)
+        return _visual(lambda: images.text_to_image(self.wh, query, filters, limit))
+
+    def images_from_text(self, query: str, limit: int = 24, filters: Filters = NO_FILTERS) -> list[dict]:
+        """Text-to-image search (needs a CLIP image model, GENAI_IMAGE_MODEL): up to limit
+        generations whose images lie nearest to the words of query in CLIP space (the cosine of the
+        image's vector and the text's, as score), best first, one per image, among the generations
+        passing the filters; images are searched, not prompts. Same records as /search. Error
+        unavailable when the warehouse's image embeddings are not a CLIP model's (EfficientNet-Lite0
+        knows no words), or this process lacks that model."""
+        query = check_text(query, "query").strip()
+        if not query:
+            raise InputError(
+                "query is required: type what the images should show.", code="missing", field="query"
+            )
+        limit = check_count(limit)
+        return public_record(records(self.images_from_text_frame(query, filters, limit)))
+
+    def images_from_text_gallery_frame(self, query: str, filters: Filters, limit: int) -> pd.DataFrame:
+        """Text-to-image results as the Explorer's tiles: one tile per image (gallery_frame's
+        columns; n_generations 1)."""
+        frame = self.images_from_text_frame(query, filters, limit)
+        nsfw = images.image_nsfw(self.wh, frame["generation_id"].tolist())
+        return frame.assign(
+            n_generations=1,
+            image_nsfw=nsfw,
+            nsfw=[(v or 0) >= self.blur_threshold() for v in nsfw],
+            pinned=False,
+        )
+
+    def image_agreement_frame(
+        self, group: str, filters: Filters, min_generations: int, limit: int
+    ) -> pd.DataFrame:
+        """Prompt-image agreement by ``group`` (the rows behind /image_agreement)."""
+        return _visual(
+            lambda: images.agreement_by(self.wh, group, filters, min_generations=min_generations, limit=limit)
+        )
+
+    def image_agreement(
+        self,
+        group: str = "settings",
+        min_generations: int = 5,
+        limit: int = 50,
+        filters: Filters = NO_FILTERS,
+    ) -> list[dict]:
+        """Prompt-image agreement (needs a CLIP image model): how well images match their own prompt,
+        the cosine of each image and its prompt in CLIP space, over the generations passing the
+        filters, by group: settings (model, sampler, step, cfg), model, sampler, step, cfg or user.
+        One record per group value with at least min_generations scored generations: its columns,
+        generations, mean_agreement, p25_agreement, median_agreement, p75_agreement; lowest mean
+        first; at most limit. A signal to compare groups with, not a calibrated quality score.
+        Error unavailable without agreement scores (a warehouse not built with a CLIP model)."""
+        group = check_choice(group, "group", images.AGREEMENT_GROUPS, "agreement group")
+        min_generations = check_count(min_generations, "min_generations", MAX_PAGE)
+        limit = check_count(limit)
+        return records(self.image_agreement_frame(group, filters, min_generations, limit))
 
     def similar_images_frame(self, generation_id: str, filters: Filters, limit: int) -> pd.DataFrame:
         """The generation first, then the generations whose images look most like its image (the

@@ -5,7 +5,8 @@ distinct prompt ("x5" when it was generated five times; NSFW images blurred unti
 cards instead of tiles when the warehouse has no images); the selected generation in full, with
 the other generations of its prompt, "More like this" (prompts close in meaning), "Images like
 this" (images that look alike: visual similarity, docs/images.md; where the warehouse has image
-embeddings; both pin their source first) and "Open session replay"; a sortable sessions table
+embeddings; both pin their source first) and "Open session replay"; with a CLIP image model
+(GENAI_IMAGE_MODEL) a fourth search mode, "images", finds images from words; a sortable sessions table
 with a minimum session length; and the replay, the session's generations in order as cards with
 prompt diffs and changed parameters. The data comes from the API layer (api/endpoints.py); the
 HTML from explorer_view.
@@ -89,13 +90,25 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     wh = api.wh
     images = api.has_images()
     visual_ok = api.has_image_embeddings()
+    model = api.image_model() if visual_ok else {}
+    # "images": text-to-image search, offered only with a CLIP model (EfficientNet-Lite0 knows no words)
+    modes = ["hybrid", "semantic", "keyword", *(["images"] if model.get("text_search") else [])]
+    looks = "visual similarity" if model.get("kind") != "clip" else f"CLIP model {model.get('label')}"
     with gr.Row(equal_height=True):
         query = gr.Textbox(
             label="Search prompts",
             placeholder="e.g. cyberpunk city at night, oil painting (empty: latest prompts)",
             scale=4,
         )
-        mode = gr.Radio(["hybrid", "semantic", "keyword"], value="hybrid", label="Mode", scale=2)
+        mode = gr.Radio(
+            modes,
+            value="hybrid",
+            label="Mode",
+            info=f"images: find images from words (CLIP model {model.get('label')})"
+            if "images" in modes
+            else None,
+            scale=2,
+        )
         limit = gr.Slider(6, 96, value=24, step=6, label="Results (prompts)", scale=2)
         go = gr.Button("Search", variant="primary", scale=1)
     shown_ids = gr.State([])  # generation id of each tile, in gallery order
@@ -179,7 +192,16 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         filters_now = filterbar.filters_of(api, applied)
         scope = html.escape(filterbar.describe(filters_now))
         text = (text or "").strip()
-        tiles = api.gallery_frame(text, mode_value, filters_now, n)
+        if text and mode_value == "images":
+            found = api.images_from_text_gallery_frame(text, filters_now, n)
+            return show_results(
+                found,
+                filters_now,
+                f"{len(found)} image{'' if len(found) == 1 else 's'} nearest to <b>{html.escape(text)}</b> "
+                f"(text to image, {html.escape(looks)}) in {scope}, best match first, one tile per image.",
+                f"No images pass these filters for <b>{html.escape(text)}</b>. Try fewer filters.",
+            )
+        tiles = api.gallery_frame(text, "hybrid" if mode_value == "images" else mode_value, filters_now, n)
         if not text:
             return show_results(
                 tiles,
@@ -251,7 +273,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
             tiles,
             filters_now,
             f"The selected image (pinned first), then {shown} image{'' if shown == 1 else 's'} "
-            "that look most like it (visual similarity), closest first.",
+            f"that look most like it ({html.escape(looks)}), closest first.",
             "No other images pass these filters. Try fewer filters.",
             keep=generation_id,
         )

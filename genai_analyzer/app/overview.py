@@ -200,9 +200,19 @@ def visual_markdown(visual: dict | None) -> str:
     if not visual or not visual.get("vectors"):
         return "- **Visual similarity**: no image embeddings in this warehouse (`docs/images.md`).\n"
     groups, dup_images, bits = visual["groups"], visual["images"], visual["max_bits"]
-    return (
-        f"- **Visual similarity**: {visual['vectors']:,} images have an image embedding "
-        '(EfficientNet-Lite0, ImageNet), for "Images like this" in the Explorer.\n'
+    if visual.get("kind") == "clip":  # an image-text model the user supplied (GENAI_IMAGE_MODEL)
+        model = (
+            f"- **Image embeddings**: {visual['vectors']:,} images embedded with the CLIP model "
+            f'**{html.escape(str(visual.get("label")))}** (GENAI_IMAGE_MODEL), for "Images like this", '
+            "the Explorer's *images* search mode (text to image) and the prompt-image agreement "
+            "score (`/image_agreement`).\n"
+        )
+    else:
+        model = (
+            f"- **Visual similarity**: {visual['vectors']:,} images have an image embedding "
+            '(EfficientNet-Lite0, ImageNet), for "Images like this" in the Explorer.\n'
+        )
+    return model + (
         f"- **Near-duplicates**: {groups:,} group{'' if groups == 1 else 's'} of {dup_images:,} images "
         f"whose perceptual hashes differ in at most {bits} bits of 64 (`docs/images.md`).\n"
     )

@@ -51,6 +51,11 @@ IMAGE_HNSW_INDEX = "image_embeddings_hnsw"
 # Two images are near-duplicates when their 64-bit perceptual hashes (pHash of the thumbnail)
 # differ in at most this many bits; a group is the images linked by such pairs.
 DUPLICATE_MAX_BITS = 4
+# With a CLIP image model (GENAI_IMAGE_MODEL): one row per generation with an image, the cosine of
+# its image and its own prompt in CLIP space (docs/images.md, the prompt-image agreement score).
+IMAGE_AGREEMENT = "image_prompt_agreement"
+# NSFW scoring of images the source left unscored (GENAI_NSFW_SCORING, docs/images.md).
+NSFW_SCORING = ("auto", "on", "off")
 
 # Interchangeable backends, named once for the settings' checks and the code that uses them.
 EMBEDDING_BACKENDS = ("torch", "onnx", "onnx-int8", "static")

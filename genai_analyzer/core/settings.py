@@ -11,7 +11,13 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from genai_analyzer.core.catalog import parse_catalog
-from genai_analyzer.core.contract import EMBEDDING_BACKENDS, LABELLERS, LLM_BACKENDS, WAREHOUSE_TARGETS
+from genai_analyzer.core.contract import (
+    EMBEDDING_BACKENDS,
+    LABELLERS,
+    LLM_BACKENDS,
+    NSFW_SCORING,
+    WAREHOUSE_TARGETS,
+)
 from genai_analyzer.core.errors import SettingsError
 
 
@@ -96,6 +102,23 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "true",
         "Whether the app, serving a warehouse embedded with the static tier, computes the full-quality "
         "vectors in a background thread and swaps them in when done (true/false; docs/enrichment.md).",
+    ),
+    EnvVar(
+        "GENAI_IMAGE_MODEL",
+        "image_model",
+        "",
+        "Image embedding model: empty for the bundled EfficientNet-Lite0 (ImageNet; visual similarity), "
+        "or a local folder or hub id (hub: only when online) of a CLIP model (transformers CLIPModel): "
+        "image embeddings in CLIP space, text-to-image search and the prompt-image agreement score "
+        "(docs/images.md).",
+    ),
+    EnvVar(
+        "GENAI_NSFW_SCORING",
+        "nsfw_scoring",
+        "auto",
+        "Score images for NSFW from their thumbnails with the bundled Open-NSFW classifier: auto (only "
+        "images whose generations have no image_nsfw from the source), on (every image, the source's "
+        "score still wins), off (docs/images.md).",
     ),
     EnvVar(
         "GENAI_MODEL_CACHE",
@@ -195,6 +218,8 @@ class Settings:
     embedding_backend: str = "onnx"
     background_embeddings: bool = True
     model_cache: str = ""
+    image_model: str = ""
+    nsfw_scoring: str = "auto"
     labeller: str = "embedding"
     llm_backend: str = "none"
     llm_model: str = ""
@@ -251,6 +276,11 @@ class Settings:
             raise SettingsError(
                 f"GENAI_EMBEDDING_BACKEND={self.embedding_backend!r} is not a known embedding backend; "
                 f"use one of {', '.join(EMBEDDING_BACKENDS)} (docs/enrichment.md compares them)."
+            )
+        if self.nsfw_scoring not in NSFW_SCORING:
+            raise SettingsError(
+                f"GENAI_NSFW_SCORING={self.nsfw_scoring!r}: use auto (score images the source left "
+                "without image_nsfw), on (every image) or off (docs/images.md)."
             )
         if self.pipeline_executor not in ("multiprocess", "k8s", "celery"):
             raise SettingsError(

@@ -105,6 +105,8 @@ class ImageEmbedder:
     """
 
     model_name = IMAGE_MODEL
+    label = "EfficientNet-Lite0 (ImageNet)"
+    kind = "visual"  # visual similarity only: no text queries, no prompt-image agreement
     dim = DIM
 
     def __init__(
@@ -117,6 +119,10 @@ class ImageEmbedder:
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._run = None
         self._pool = None
+
+    def preprocess(self, image) -> np.ndarray:
+        """A PIL image as the network's input (``preprocess``)."""
+        return preprocess(image)
 
     @property
     def cache_dir(self) -> Path:
@@ -223,3 +229,14 @@ def _export(folder: Path) -> None:
     meta = {"model": IMAGE_MODEL, "export_version": _EXPORT_VERSION, "dim": DIM, "input_size": INPUT_SIZE,
             "torch": torch.__version__}  # fmt: skip
     (folder / "export.json").write_text(json.dumps(meta, indent=2))
+
+
+def image_embedder(settings):
+    """The image embedder ``settings`` name: a CLIP model (``GENAI_IMAGE_MODEL``, a folder or hub id)
+    or, when it is empty, the bundled EfficientNet-Lite0 on ONNX Runtime."""
+    threads = settings.threads or None
+    if settings.image_model:
+        from genai_analyzer.models.clip_embeddings import ClipEmbedder
+
+        return ClipEmbedder(settings.image_model, threads=threads)
+    return ImageEmbedder(cache_dir=settings.model_cache_dir, threads=threads)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
 
 import duckdb
@@ -34,7 +35,7 @@ from genai_analyzer.pipeline.ingest.common import issues_message, make_issue
 from genai_analyzer.warehouse import duck
 
 SOURCES = ("sample", "diffusiondb", "logs", "hf")
-ENRICH_STEPS = ("embeddings", "labels", "thumbnails", "image_embeddings")
+ENRICH_STEPS = ("embeddings", "labels", "thumbnails", "nsfw_scores", "image_embeddings")
 log = logging.getLogger(__name__)
 
 
@@ -370,12 +371,6 @@ def _thumbnails(ctx: _Context) -> None:
     _report_issues(ctx, "thumbnails", found)
 
 
-def _image_embeddings(ctx: _Context) -> None:
-    from genai_analyzer.pipeline.image_enrich import image_step
-
-    image_step(ctx)  # a vector and a perceptual hash per thumbnail, near-duplicate groups
-
-
 def _short_image(image_path: str) -> str:
     archive, sep, member = image_path.rpartition("::")
     return f"{Path(archive).name}::{member}" if sep else Path(image_path).name
@@ -481,7 +476,9 @@ STEPS: dict[str, Callable[[_Context], None]] = {
     "embeddings": _embeddings,
     "labels": _labels,
     "thumbnails": _thumbnails,
-    "image_embeddings": _image_embeddings,
+    # the image steps live in their modules, imported when they run (docs/images.md)
+    "nsfw_scores": lambda ctx: import_module("genai_analyzer.pipeline.nsfw_scores").nsfw_step(ctx),
+    "image_embeddings": lambda ctx: import_module("genai_analyzer.pipeline.image_enrich").image_step(ctx),
     "dbt": _dbt,
     "indexes": _indexes,
     "finalize": _finalize,

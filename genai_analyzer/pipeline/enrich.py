@@ -80,6 +80,11 @@ def create_enrich_tables(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TABLE IF NOT EXISTS enrich.image_embeddings (
             image_path VARCHAR, model VARCHAR, embedding FLOAT[], phash UBIGINT);
         CREATE TABLE IF NOT EXISTS enrich.image_duplicates (image_path VARCHAR, duplicate_group INTEGER);
+        -- with a CLIP image model: the cosine of each image and its prompt (image_enrich.score_agreement)
+        CREATE TABLE IF NOT EXISTS enrich.image_agreement (
+            image_path VARCHAR, prompt_id VARCHAR, model VARCHAR, agreement DOUBLE);
+        -- NSFW scores made from the thumbnails where the source had none (pipeline/nsfw_scores.py)
+        CREATE TABLE IF NOT EXISTS enrich.image_nsfw_scores (image_path VARCHAR, model VARCHAR, nsfw DOUBLE);
         """
     )
 

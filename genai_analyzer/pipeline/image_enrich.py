@@ -86,7 +86,7 @@ def embed_images(
         def reading(index: int) -> list:
             """The reads of chunk ``index``, started now (none past the last chunk)."""
             return (
-                [pool.submit(read_thumbnail, thumb) for _, thumb in chunks[index]]
+                [pool.submit(read_thumbnail, thumb, embedder.preprocess) for _, thumb in chunks[index]]
                 if index < len(chunks)
                 else []
             )
@@ -113,12 +113,26 @@ def embed_images(
     return counts
 
 
-def read_thumbnail(thumb_path: str) -> tuple[np.ndarray, int] | None:
-    """(the model's input, the 64-bit pHash) of a thumbnail, or None when it cannot be read."""
+def read_image(path: str, preprocess):
+    """``preprocess`` of the image at ``path`` (as RGB), or None when it cannot be read."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            rgb = img.convert("RGB")
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    return preprocess(rgb)
+
+
+def read_thumbnail(thumb_path: str, preprocess=None) -> tuple[np.ndarray, int] | None:
+    """(the model's input, made by ``preprocess``: EfficientNet-Lite0's by default, and the 64-bit
+    pHash) of a thumbnail, or None when it cannot be read."""
     import imagehash
     from PIL import Image, UnidentifiedImageError
 
-    from genai_analyzer.models.image_embeddings import preprocess
+    if preprocess is None:
+        from genai_analyzer.models.image_embeddings import preprocess
 
     try:
         with Image.open(thumb_path) as img:
@@ -235,15 +249,102 @@ def _close_pairs(con, hashes: np.ndarray, max_bits: int) -> np.ndarray:
     return np.stack([np.asarray(found["a"]), np.asarray(found["b"])], axis=1).astype(np.int64).reshape(-1, 2)
 
 
+def score_agreement(
+    con: duckdb.DuckDBPyConnection, embedder, *, reuse_prev: bool = False, progress: bool = False
+) -> StepCounts:
+    """Fill ``enrich.image_agreement``: for each (image, prompt) pair of this build whose image has
+    a vector of ``embedder`` (a CLIP model), the cosine of the image and its prompt in CLIP space.
+    Pairs already scored by this model (in the previous warehouse or this build) are reused."""
+    from tqdm.auto import tqdm
+
+    model = embedder.model_name
+    if reuse_prev and has_table(con, "prev", "enrich", "image_agreement"):
+        con.execute(
+            """
+            INSERT INTO enrich.image_agreement
+            SELECT DISTINCT p.image_path, p.prompt_id, p.model, p.agreement FROM prev.enrich.image_agreement p
+            WHERE p.model = $m
+              AND (p.image_path, p.prompt_id) IN (SELECT (image_path, prompt_id) FROM raw.generations)
+              AND (p.image_path, p.prompt_id) NOT IN
+                  (SELECT (image_path, prompt_id) FROM enrich.image_agreement WHERE model = $m)
+            """,
+            {"m": model},
+        )
+    pairs = con.execute(
+        """
+        SELECT g.image_path, g.prompt_id, any_value(g.prompt) AS prompt
+        FROM raw.generations g
+        WHERE g.prompt IS NOT NULL
+          AND g.image_path IN (SELECT image_path FROM enrich.image_embeddings WHERE model = $m)
+          AND (g.image_path, g.prompt_id) NOT IN
+              (SELECT (image_path, prompt_id) FROM enrich.image_agreement WHERE model = $m)
+        GROUP BY g.image_path, g.prompt_id ORDER BY g.prompt_id, g.image_path
+        """,
+        {"m": model},
+    ).fetchall()
+    counts = StepCounts(
+        skipped=con.execute(
+            "SELECT count(*) FROM enrich.image_agreement WHERE model = $m", {"m": model}
+        ).fetchone()[0]
+    )
+    if not pairs:
+        return counts
+    import pandas as pd
+
+    prompts = sorted({prompt_id: prompt for _, prompt_id, prompt in pairs}.items())
+    index = {prompt_id: i for i, (prompt_id, _) in enumerate(prompts)}
+    texts = [prompt for _, prompt in prompts]
+    with tqdm(total=len(texts), desc="prompt-image agreement", unit="prompt", disable=not progress,
+              leave=False) as bar:  # fmt: skip
+        vectors = []
+        for start in range(0, len(texts), IMAGE_BATCH):
+            vectors.append(embedder.embed_texts(texts[start : start + IMAGE_BATCH]))
+            bar.update(len(texts[start : start + IMAGE_BATCH]))
+    text_vectors = np.concatenate(vectors)
+    images = dict(
+        con.execute(
+            "SELECT image_path, any_value(embedding) FROM enrich.image_embeddings WHERE model = $m "
+            "AND image_path IN (SELECT unnest($p::VARCHAR[])) GROUP BY image_path",
+            {"m": model, "p": sorted({path for path, _, _ in pairs})},
+        ).fetchall()
+    )
+    image_vectors = np.asarray([images[path] for path, _, _ in pairs], dtype=np.float32)
+    agreement = np.einsum("ij,ij->i", image_vectors, text_vectors[[index[p] for _, p, _ in pairs]])
+    frame = pd.DataFrame(
+        {
+            "image_path": [path for path, _, _ in pairs],
+            "prompt_id": [prompt_id for _, prompt_id, _ in pairs],
+            "model": model,
+            "agreement": agreement.astype(np.float64),
+        }
+    )
+    con.register("new_agreement", frame)
+    try:
+        con.execute("INSERT INTO enrich.image_agreement SELECT * FROM new_agreement")
+    finally:
+        con.unregister("new_agreement")
+    counts.done = len(frame)
+    return counts
+
+
 def image_step(ctx) -> None:
     """The build step ``image_embeddings`` on a build's context (``pipeline.build._Context``):
-    embed and hash every thumbnail not done yet, group the near-duplicates, and report the counts
-    in the build summary (with a note when the warehouse has no images)."""
-    from genai_analyzer.models.image_embeddings import ImageEmbedder
+    embed and hash every thumbnail not done yet with the image model the settings name
+    (``GENAI_IMAGE_MODEL``: a CLIP model, else EfficientNet-Lite0), group the near-duplicates, with
+    a CLIP model score each image against its prompt, and report the counts in the build summary
+    (with a note when the warehouse has no images)."""
+    from genai_analyzer.models.image_embeddings import image_embedder
     from genai_analyzer.pipeline.enrich import embedding_cache_dir
 
-    embedder = ImageEmbedder(cache_dir=ctx.settings.model_cache_dir, threads=ctx.settings.threads or None)
-    report: dict = {"model": embedder.model_name, "dim": embedder.dim, "max_bits": DUPLICATE_MAX_BITS}
+    embedder = image_embedder(ctx.settings)
+    if embedder.kind == "clip":
+        embedder.load()  # a wrong GENAI_IMAGE_MODEL fails here, and the reader threads find it loaded
+    report: dict = {
+        "model": embedder.model_name,
+        "kind": embedder.kind,
+        "label": embedder.label,
+        "max_bits": DUPLICATE_MAX_BITS,
+    }
     if not ctx.con.execute(f"SELECT count(*) FROM ({_THUMBNAILS})").fetchone()[0]:
         report["note"] = NO_IMAGES
     counts = embed_images(
@@ -253,8 +354,22 @@ def image_step(ctx) -> None:
         cache_dir=embedding_cache_dir(ctx.target, f"image-{embedder.model_name}"),  # resumes a build
         progress=ctx.progress,
     )
+    report["dim"] = _stored_dim(ctx.con, embedder)
     duplicates = group_duplicates(ctx.con, embedder.model_name)
+    if embedder.kind == "clip":
+        agreement = score_agreement(ctx.con, embedder, reuse_prev=ctx.reuse_prev, progress=ctx.progress)
+        report["agreement_pairs"] = agreement.done + agreement.skipped
+        report["agreement_reused"] = agreement.skipped
     ctx.summary.enrichment["image_embeddings"] = {
         **counts.as_dict(), **report,
         "duplicate_groups": duplicates["groups"], "duplicate_images": duplicates["images"],
     }  # fmt: skip
+
+
+def _stored_dim(con, embedder) -> int:
+    """The vectors' length (without loading a model that had nothing to embed)."""
+    found = con.execute(
+        "SELECT len(embedding) FROM enrich.image_embeddings WHERE model = $m LIMIT 1",
+        {"m": embedder.model_name},
+    ).fetchone()
+    return int(found[0]) if found else int(getattr(embedder, "dim", 0) if embedder.kind == "visual" else 0)

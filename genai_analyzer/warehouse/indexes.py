@@ -15,20 +15,33 @@ from genai_analyzer.core.contract import (
     HNSW_EF_SEARCH,
     HNSW_INDEX,
     HNSW_M,
+    IMAGE_AGREEMENT,
     IMAGE_EMBEDDINGS,
     IMAGE_HNSW_INDEX,
     LOOKUP_INDEXES,
 )
 
 # The images of the warehouse with their vector of one model (cast to a fixed size, as HNSW needs),
-# pHash and near-duplicate group (null when in none): from the image step's tables (docs/images.md).
+# the model that made it, pHash and near-duplicate group (null when in none): from the image step's
+# tables (docs/images.md). One model per table: a warehouse never mixes two models' spaces.
 IMAGE_EMBEDDINGS_SQL = f"""
     CREATE OR REPLACE TABLE {IMAGE_EMBEDDINGS} AS
-    SELECT e.image_path, e.phash, d.duplicate_group, CAST(e.embedding AS FLOAT[{{dim}}]) AS embedding
+    SELECT e.image_path, e.model, e.phash, d.duplicate_group, CAST(e.embedding AS FLOAT[{{dim}}]) AS embedding
     FROM enrich.image_embeddings AS e
     LEFT JOIN enrich.image_duplicates AS d USING (image_path)
     WHERE e.model = $m AND e.image_path IN (SELECT image_path FROM fact_generations)
     ORDER BY e.image_path
+"""
+
+# With a CLIP image model: each generation with an image vector of that model and the cosine of its
+# image and its own prompt (the prompt-image agreement score, docs/images.md).
+IMAGE_AGREEMENT_SQL = f"""
+    CREATE TABLE {IMAGE_AGREEMENT} AS
+    SELECT f.generation_id, a.model AS image_model, a.agreement
+    FROM fact_generations AS f
+    JOIN enrich.image_agreement AS a ON a.image_path = f.image_path AND a.prompt_id = f.prompt_id
+    WHERE a.model = $m
+    ORDER BY f.generation_id
 """
 
 # The BM25 weight of every (term, prompt) pair of the full-text index, computed once: fts's
@@ -93,6 +106,10 @@ def _create_image_index(con: duckdb.DuckDBPyConnection, model: str) -> bool:
         "SELECT len(embedding) FROM enrich.image_embeddings WHERE model = $m LIMIT 1", {"m": model}
     ).fetchone()
     con.execute(IMAGE_EMBEDDINGS_SQL.format(dim=int(dim[0]) if dim else 1), {"m": model})
+    con.execute(f"DROP TABLE IF EXISTS {IMAGE_AGREEMENT}")  # another model's scores must not linger
+    scored = con.execute("SELECT count(*) FROM enrich.image_agreement WHERE model = $m", {"m": model})
+    if scored.fetchone()[0]:
+        con.execute(IMAGE_AGREEMENT_SQL, {"m": model})
     if not con.execute(f"SELECT count(*) FROM {IMAGE_EMBEDDINGS}").fetchone()[0]:
         return False
     con.execute(

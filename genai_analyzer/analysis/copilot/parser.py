@@ -47,7 +47,12 @@ from genai_analyzer.analysis.copilot.spec import (
     TimeRange,
 )
 from genai_analyzer.analysis.copilot.splits import segment_comparison
-from genai_analyzer.analysis.copilot.statuses import counted_status, ranked_status, read_share
+from genai_analyzer.analysis.copilot.statuses import (
+    counted_status,
+    ranked_status,
+    read_long_metric_phrases,
+    read_share,
+)
 from genai_analyzer.analysis.copilot.text import QuestionText, correct_typos, phrase_re
 from genai_analyzer.analysis.copilot.thresholds import COMPARATORS, read_thresholds
 from genai_analyzer.analysis.copilot.thresholds import settle as settle_thresholds
@@ -185,7 +190,7 @@ class Parser:
         self._groupings(t, spec)
         if context is not None:
             period_subject(self.layer, t, spec, context)
-        self._long_metric_phrases(t, spec)  # before a status or a share takes part of one
+        read_long_metric_phrases(self.metric_phrases, self.layer, t, spec)  # before its status words
         counted_status(self.values, t, spec)
         read_share(self.metric_phrases, self.layer, t, spec)
         read_values(self, t, spec, with_noun=True)
@@ -310,34 +315,6 @@ class Parser:
                     if not self.layer.dimensions[name].time and not spec.dimensions:
                         t.take(m)
                         self._add_dim(spec, name, m.group(0))
-
-    def _long_metric_phrases(self, t: QuestionText, spec: QuerySpec) -> None:
-        """Metrics named by a phrase of four or more words ("sessions that end after an nsfw
-        block", "retry share after failures"), read before the statuses and shares inside them
-        ("nsfw block", "share ... failures") are read on their own."""
-        for phrase, name in self.metric_phrases:
-            if len(phrase.split()) < 4:
-                continue
-            for m in t.find(phrase_re(phrase)):
-                t.take(m)
-                spec.positions.setdefault(f"metric:{name}", m.start())
-                if name not in spec.metrics:
-                    spec.metrics.append(name)
-                    spec.matched[m.group(0).strip()] = name
-                metric = self.layer.metrics[name]
-                if metric.format == "rate" and metric.grain == "sessions":
-                    # "what fraction of sessions ...", "how many sessions (as a share) ...": the
-                    # rate's own words, not a share of it
-                    share = r"(?:what |the )?(?:share|fraction|proportion|percentage|percent|part|portion|%)"
-                    for w in t.find(
-                        rf"{share} of (?:all )?(?:the )?sessions?(?: that| which| where| in which)?|"
-                        r"how many sessions(?: as a share)?|how often|as a share(?: of sessions)?"
-                    ):
-                        t.take(w)
-                    # "what share of [sessions end after an nsfw block]": the words just before it
-                    before = re.search(rf"{share}(?: of)?(?: all| the)? $", t.text[: m.start()])
-                    if before and not any(t.used[before.start() : before.end() - 1]):
-                        t.take_span(before.start(), before.end() - 1)
 
     def _metrics(self, t: QuestionText, spec: QuerySpec) -> None:
         """Metrics by synonym, longest phrase first. A generic word ("generations", "users") gives

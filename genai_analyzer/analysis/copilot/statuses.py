@@ -134,3 +134,32 @@ def _either_status(t: QuestionText, spec: QuerySpec, word: str, start: int, end:
             spec.matched[said] = f"share of generations with status {', '.join(statuses)}"
             return True
     return False
+
+
+def read_long_metric_phrases(metric_phrases, layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
+    """Metrics named by a phrase of four or more words ("sessions that end after an nsfw block",
+    "retry share after failures"), read before the statuses and shares inside them ("nsfw block",
+    "share ... failures") are read on their own. A session rate's own share words ("what fraction
+    of sessions ...", "how many sessions (as a share) ...") are its phrasing, not a share of it."""
+    share = rf"(?:what |the )?(?:{SHARE})"
+    for phrase, name in metric_phrases:
+        if len(phrase.split()) < 4:
+            continue
+        for m in t.find(phrase_re(phrase)):
+            t.take(m)
+            spec.positions.setdefault(f"metric:{name}", m.start())
+            if name not in spec.metrics:
+                spec.metrics.append(name)
+                spec.matched[m.group(0).strip()] = name
+            metric = layer.metrics[name]
+            if metric.format != "rate" or metric.grain != "sessions":
+                continue
+            for w in t.find(
+                rf"{share} of (?:all )?(?:the )?sessions?(?: that| which| where| in which)?|"
+                r"how many sessions(?: as a share)?|how often|as a share(?: of sessions)?"
+            ):
+                t.take(w)
+            # "what share of [sessions end after an nsfw block]": the words just before it
+            before = re.search(rf"{share}(?: of)?(?: all| the)? $", t.text[: m.start()])
+            if before and not any(t.used[before.start() : before.end() - 1]):
+                t.take_span(before.start(), before.end() - 1)

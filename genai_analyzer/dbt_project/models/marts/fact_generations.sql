@@ -36,6 +36,7 @@ final as (
         width,
         height,
         image_nsfw,
+        image_nsfw_source,
         prompt_nsfw,
         model,
         status,

@@ -11,6 +11,13 @@ telemetry as (
     select * from {{ source('raw', 'telemetry') }}
 ),
 
+-- NSFW scores the build made from thumbnails (one classifier per build; the source's score wins)
+nsfw_scores as (
+    select image_path, any_value(nsfw) as nsfw
+    from {{ source('enrich', 'image_nsfw_scores') }}
+    group by image_path
+),
+
 final as (
     select
         g.generation_id,
@@ -32,7 +39,11 @@ final as (
         g.sampler,
         g.width,
         g.height,
-        g.image_nsfw,
+        coalesce(g.image_nsfw, n.nsfw) as image_nsfw,
+        case
+            when g.image_nsfw is not null then 'source'
+            when n.nsfw is not null then 'scored'
+        end as image_nsfw_source,
         g.prompt_nsfw,
         g.image_path,
         g.model,
@@ -46,6 +57,7 @@ final as (
     from generations as g
     inner join sessions as s using (generation_id)
     inner join telemetry as t using (generation_id)
+    left join nsfw_scores as n on n.image_path = g.image_path
 )
 
 select * from final
