@@ -77,7 +77,8 @@ def main() -> None:
 @click.option(
     "--skip",
     default="",
-    help="Enrichment steps to skip: embeddings, labels, thumbnails, image_embeddings (comma-separated).",
+    help="Enrichment steps to skip: embeddings, labels, thumbnails, image_embeddings, clusters "
+    "(comma-separated).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.option(
@@ -217,6 +218,11 @@ def _print_summary(summary) -> None:
             click.echo(
                 f"    near-duplicates: {groups:,} groups, {images:,} images (pHash within {bits} bits)"
             )
+        for kind in ("prompt", "visual"):
+            if counts.get(kind, {}).get("clusters"):
+                made = counts[kind]
+                what = f"{made['clusters']:,} over {made['items']:,} items ({made['method']})"
+                click.echo(f"    {kind} clusters: {what}")
         if counts.get("note"):
             click.echo(f"    note: {counts['note']}")
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary.step_seconds.items())
@@ -227,7 +233,9 @@ def _print_summary(summary) -> None:
 
 @main.command()
 @click.argument(
-    "steps", nargs=-1, type=click.Choice(["embeddings", "labels", "thumbnails", "image_embeddings", "all"])
+    "steps",
+    nargs=-1,
+    type=click.Choice(["embeddings", "labels", "thumbnails", "image_embeddings", "clusters", "all"]),
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @db_option

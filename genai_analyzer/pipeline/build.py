@@ -34,7 +34,7 @@ from genai_analyzer.pipeline.ingest.common import issues_message, make_issue
 from genai_analyzer.warehouse import duck
 
 SOURCES = ("sample", "diffusiondb", "logs", "hf")
-ENRICH_STEPS = ("embeddings", "labels", "thumbnails", "image_embeddings")
+ENRICH_STEPS = ("embeddings", "labels", "thumbnails", "image_embeddings", "clusters")
 log = logging.getLogger(__name__)
 
 
@@ -376,6 +376,12 @@ def _image_embeddings(ctx: _Context) -> None:
     image_step(ctx)  # a vector and a perceptual hash per thumbnail, near-duplicate groups
 
 
+def _clusters(ctx: _Context) -> None:
+    from genai_analyzer.pipeline.clusters import cluster_step
+
+    cluster_step(ctx)  # prompt clusters and visual clusters, labelled (docs/clusters.md)
+
+
 def _short_image(image_path: str) -> str:
     archive, sep, member = image_path.rpartition("::")
     return f"{Path(archive).name}::{member}" if sep else Path(image_path).name
@@ -391,6 +397,7 @@ def _dbt(ctx: _Context) -> None:
         "embedding_model": enrichment.get("embeddings", {}).get("model", "none"),
         "embedding_dim": enrichment.get("embeddings", {}).get("dim", 384),
         "labeller_key": enrichment.get("labels", {}).get("labeller", "none"),
+        "image_model": enrichment.get("image_embeddings", {}).get("model", "none"),
     }
     from genai_analyzer.warehouse.indexes import drop_search_indexes
 
@@ -482,6 +489,7 @@ STEPS: dict[str, Callable[[_Context], None]] = {
     "labels": _labels,
     "thumbnails": _thumbnails,
     "image_embeddings": _image_embeddings,
+    "clusters": _clusters,
     "dbt": _dbt,
     "indexes": _indexes,
     "finalize": _finalize,

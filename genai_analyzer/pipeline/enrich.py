@@ -78,6 +78,17 @@ def create_enrich_tables(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TABLE IF NOT EXISTS enrich.image_embeddings (
             image_path VARCHAR, model VARCHAR, embedding FLOAT[], phash UBIGINT);
         CREATE TABLE IF NOT EXISTS enrich.image_duplicates (image_path VARCHAR, duplicate_group INTEGER);
+        -- prompt and visual clusters (pipeline/clusters.py): one fit per kind, replaced per build
+        CREATE TABLE IF NOT EXISTS enrich.prompt_clusters (
+            prompt_id VARCHAR, model VARCHAR, cluster_id INTEGER, distance FLOAT);
+        CREATE TABLE IF NOT EXISTS enrich.visual_clusters (
+            image_path VARCHAR, model VARCHAR, cluster_id INTEGER, distance FLOAT);
+        CREATE TABLE IF NOT EXISTS enrich.clusters (
+            kind VARCHAR, model VARCHAR, cluster_id INTEGER, name VARCHAR, label VARCHAR,
+            terms VARCHAR[], n_items INTEGER, representatives VARCHAR[]);
+        CREATE TABLE IF NOT EXISTS enrich.cluster_runs (
+            kind VARCHAR, model VARCHAR, method VARCHAR, k INTEGER, seed INTEGER,
+            fingerprint VARCHAR, n_items INTEGER, n_clusters INTEGER);
         """
     )
 
