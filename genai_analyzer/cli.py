@@ -302,7 +302,8 @@ def search(query, mode, limit, db, **filter_values) -> None:
     type=click.Choice(["prompt", "cluster"]),
     default="prompt",
     show_default=True,
-    help="One row per exact prompt, or per cluster of prompts equal but for case and spacing.",
+    help="One row per exact prompt, or per group of prompts with the same text but for case and "
+    "spacing (not the prompt clusters of `genai-analyzer clusters`).",
 )
 @click.option(
     "--min-sample",
@@ -340,6 +341,59 @@ def leaderboard(metric, direction, group, min_sample, limit, as_csv, db, **filte
     table[first] = table[first].str.strip().str.slice(0, 60)
     click.echo(table.to_string(index=False))
     click.echo(f"{len(table)} of {frame.attrs['eligible']:,} ranked")
+
+
+@main.command()
+@click.option(
+    "--kind",
+    type=click.Choice(["prompt", "visual"]),
+    default="prompt",
+    show_default=True,
+    help="prompt: prompts close in meaning (text embeddings); visual: images that look alike.",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["cluster_id", "generations", "success_rate", "failure_rate", "p95_latency_ms",
+                       "cost_per_generation", "reroll_rate", "abandonment_rate"]),
+    default="cluster_id",
+    show_default=True,
+    help="cluster_id: the largest first; any other, highest first.",
+)  # fmt: skip
+@click.option("--limit", type=click.IntRange(1, 1000), default=60, show_default=True)
+@click.option("--csv", "as_csv", is_flag=True, help="Print every column as CSV.")
+@filter_options
+@db_option
+@_friendly_errors
+def clusters(kind, sort, limit, as_csv, db, **filter_values) -> None:
+    """List prompt or visual clusters: label, size, success, re-roll and abandonment rates, cost."""
+    from genai_analyzer.api.endpoints import Api
+    from genai_analyzer.warehouse.reader import Warehouse
+
+    settings = Settings.from_env(db_path=db)
+    with Warehouse.from_settings(settings) as wh:
+        api = Api(wh)
+        frame = api.clusters_frame(kind, api.filters(**filter_values), sort, limit)
+    frame = frame.drop(columns="representative_thumbs")
+    if as_csv:
+        click.echo(frame.to_csv(index=False), nl=False)
+        return
+    if frame.empty:
+        click.echo(f"no {kind} cluster has generations passing these filters")
+        return
+    shown = pd_table(frame)
+    click.echo(shown.to_string(index=False))
+    click.echo(f"{len(frame)} {kind} cluster(s) shown (docs/clusters.md)")
+
+
+def pd_table(frame):
+    """The clusters as the terminal shows them: the name, sizes, and rates as percentages."""
+    table = frame[["cluster", "items", "generations"]].copy()
+    table["cluster"] = table["cluster"].str.slice(0, 48)
+    for column, title in (("success_rate", "success"), ("reroll_rate", "re-rolls"),
+                          ("abandonment_rate", "abandoned")):  # fmt: skip
+        table[title] = (100 * frame[column]).map("{:.1f}%".format)
+    table["$/generation"] = frame["cost_per_generation"].map("{:.4f}".format)
+    return table
 
 
 @main.command()

@@ -36,9 +36,13 @@ KINDS = ("prompt", "visual")
 METHODS = ("kmeans", "hdbscan")
 DEFAULT_METHOD = "kmeans"  # measured: docs/clusters.md
 MAX_K = 60  # more clusters than this do not fit a filter list or a chart
-MIN_ITEMS = 4  # fewer items than this make no clusters
+MIN_ITEMS = 20  # fewer items than this make no clusters (nothing to tell apart)
 LABEL_TERMS = 3
 REPRESENTATIVES = 6
+# Threads of a fit unless GENAI_THREADS says otherwise: scikit-learn's k-means spins its OpenMP
+# threads, and on a machine whose cores are busy that made a fit of 20k vectors take 87 s on 2
+# threads against 1.2 s on one (docs/benchmarks.md).
+FIT_THREADS = 1
 UNCLUSTERED = "unclustered"  # HDBSCAN's noise, cluster 0
 # Words that name no subject or look in image prompts (on top of scikit-learn's English list).
 PROMPT_STOP_WORDS = frozenset(
@@ -51,20 +55,32 @@ PROMPT_STOP_WORDS = frozenset(
 
 def choose_k(n: int) -> int:
     """The number of k-means clusters for ``n`` items: round(sqrt(n / 2)) between 2 and MAX_K (800
-    prompts -> 20, 4,000 -> 45, 100k -> 60), and never more than n // 2."""
+    prompts -> 20, 4,000 -> 45, 100k -> 60), and never more than n // 2; 0 below MIN_ITEMS."""
     if n < MIN_ITEMS:
         return 0
     return int(min(MAX_K, max(2, round(math.sqrt(n / 2))), n // 2))
 
 
 def fit_clusters(
-    vectors: np.ndarray, *, method: str = DEFAULT_METHOD, k: int | None = None, seed: int = 42
+    vectors: np.ndarray,
+    *,
+    method: str = DEFAULT_METHOD,
+    k: int | None = None,
+    seed: int = 42,
+    threads: int | None = None,
 ) -> np.ndarray:
     """One cluster index per row of ``vectors`` (L2-normalised here): 0..k-1 for k-means; for
-    HDBSCAN 0..m-1, and -1 for noise."""
+    HDBSCAN 0..m-1, and -1 for noise. ``threads``: the OpenMP and BLAS threads of the fit (None:
+    ``FIT_THREADS``)."""
     if method not in METHODS:
         raise ValueError(f"unknown clustering method {method!r}; use one of {', '.join(METHODS)}")
-    x = normalised(vectors)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=threads or FIT_THREADS):
+        return _fit(normalised(vectors), method, k, seed)
+
+
+def _fit(x: np.ndarray, method: str, k: int | None, seed: int) -> np.ndarray:
     if method == "hdbscan":
         from sklearn.cluster import HDBSCAN
 
@@ -151,11 +167,12 @@ def cluster_items(
     method: str = DEFAULT_METHOD,
     k: int | None = None,
     seed: int = 42,
+    threads: int | None = None,
 ) -> Clustering:
     """Cluster ``vectors`` (one row per key) and label each cluster from ``texts`` (the prompts of
     each key)."""
     x = normalised(vectors)
-    numbers = number_clusters(fit_clusters(x, method=method, k=k, seed=seed), keys)
+    numbers = number_clusters(fit_clusters(x, method=method, k=k, seed=seed, threads=threads), keys)
     distances = np.zeros(len(keys), dtype=np.float32)
     representatives: dict[int, list[str]] = {}
     for c in np.unique(numbers):
@@ -203,7 +220,7 @@ _ITEM_TABLE = {
 
 def load_items(con, kind: str, model: str) -> tuple[list[str], np.ndarray, list[list[str]]]:
     """(keys, vectors, prompts per key) of ``kind`` for ``model``, ordered by key."""
-    table = con.execute(_ITEMS[kind], {"m": model}).fetch_arrow_table()
+    table = con.execute(_ITEMS[kind], {"m": model}).to_arrow_table()
     keys = table["key"].to_pylist()
     if not keys:
         return [], np.zeros((0, 0), dtype=np.float32), []
@@ -229,6 +246,7 @@ def cluster_kind(
     method: str = DEFAULT_METHOD,
     seed: int = 42,
     reuse_prev: bool = False,
+    threads: int | None = None,
 ) -> dict:
     """Fill the cluster tables for ``kind`` (replacing its rows): reused from the previous warehouse
     when its run had the same key, else fitted. Returns the step's report for this kind."""
@@ -248,7 +266,9 @@ def cluster_kind(
     if reuse_prev and _reuse_previous(con, kind, run, table):
         report["reused"] = True
     else:
-        result = cluster_items(kind, keys, vectors, texts, method=method, k=k or None, seed=seed)
+        result = cluster_items(
+            kind, keys, vectors, texts, method=method, k=k or None, seed=seed, threads=threads
+        )
         _store(con, result, model, table, key_column)
         n_clusters = int(len(result.terms))
         con.execute(
@@ -335,8 +355,9 @@ def cluster_step(ctx) -> None:
         for kind in KINDS:
             if models[kind]:
                 found = cluster_kind(
-                    ctx.con, kind, models[kind], seed=ctx.settings.seed, reuse_prev=ctx.reuse_prev
-                )
+                    ctx.con, kind, models[kind], seed=ctx.settings.seed, reuse_prev=ctx.reuse_prev,
+                    threads=ctx.settings.threads or None,
+                )  # fmt: skip
                 report["skipped" if found["reused"] else "done"] += found["items"] if found["clusters"] else 0
             else:
                 create_enrich_tables(ctx.con)
