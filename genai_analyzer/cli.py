@@ -200,6 +200,8 @@ def generate(generations, users, days, out, images, seed, overwrite, quiet) -> N
 
 
 def _print_summary(summary) -> None:
+    from genai_analyzer.cli_clusters import cluster_lines
+
     size_mb = summary.size_bytes / 1e6
     click.echo(f"built {summary.db_path} ({size_mb:.1f} MB) from {summary.source}: {summary.location}")
     for table, n in summary.table_rows.items():
@@ -218,11 +220,8 @@ def _print_summary(summary) -> None:
             click.echo(
                 f"    near-duplicates: {groups:,} groups, {images:,} images (pHash within {bits} bits)"
             )
-        for kind in ("prompt", "visual"):
-            if counts.get(kind, {}).get("clusters"):
-                made = counts[kind]
-                what = f"{made['clusters']:,} over {made['items']:,} items ({made['method']})"
-                click.echo(f"    {kind} clusters: {what}")
+        for line in cluster_lines(counts):
+            click.echo(line)
         if counts.get("note"):
             click.echo(f"    note: {counts['note']}")
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary.step_seconds.items())
@@ -344,13 +343,8 @@ def leaderboard(metric, direction, group, min_sample, limit, as_csv, db, **filte
 
 
 @main.command()
-@click.option(
-    "--kind",
-    type=click.Choice(["prompt", "visual"]),
-    default="prompt",
-    show_default=True,
-    help="prompt: prompts close in meaning (text embeddings); visual: images that look alike.",
-)
+@click.option("--kind", type=click.Choice(["prompt", "visual"]), default="prompt", show_default=True,
+              help="prompt: prompts close in meaning; visual: images that look alike.")  # fmt: skip
 @click.option(
     "--sort",
     type=click.Choice(["cluster_id", "generations", "success_rate", "failure_rate", "p95_latency_ms",
@@ -366,34 +360,9 @@ def leaderboard(metric, direction, group, min_sample, limit, as_csv, db, **filte
 @_friendly_errors
 def clusters(kind, sort, limit, as_csv, db, **filter_values) -> None:
     """List prompt or visual clusters: label, size, success, re-roll and abandonment rates, cost."""
-    from genai_analyzer.api.endpoints import Api
-    from genai_analyzer.warehouse.reader import Warehouse
+    from genai_analyzer.cli_clusters import print_clusters
 
-    settings = Settings.from_env(db_path=db)
-    with Warehouse.from_settings(settings) as wh:
-        api = Api(wh)
-        frame = api.clusters_frame(kind, api.filters(**filter_values), sort, limit)
-    frame = frame.drop(columns="representative_thumbs")
-    if as_csv:
-        click.echo(frame.to_csv(index=False), nl=False)
-        return
-    if frame.empty:
-        click.echo(f"no {kind} cluster has generations passing these filters")
-        return
-    shown = pd_table(frame)
-    click.echo(shown.to_string(index=False))
-    click.echo(f"{len(frame)} {kind} cluster(s) shown (docs/clusters.md)")
-
-
-def pd_table(frame):
-    """The clusters as the terminal shows them: the name, sizes, and rates as percentages."""
-    table = frame[["cluster", "items", "generations"]].copy()
-    table["cluster"] = table["cluster"].str.slice(0, 48)
-    for column, title in (("success_rate", "success"), ("reroll_rate", "re-rolls"),
-                          ("abandonment_rate", "abandoned")):  # fmt: skip
-        table[title] = (100 * frame[column]).map("{:.1f}%".format)
-    table["$/generation"] = frame["cost_per_generation"].map("{:.4f}".format)
-    return table
+    print_clusters(Settings.from_env(db_path=db), kind, sort, limit, filter_values, as_csv=as_csv)
 
 
 @main.command()

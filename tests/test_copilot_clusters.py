@@ -37,12 +37,12 @@ def test_which_visual_clusters_fail_most_for_pro_users(copilot, wh):
     assert same_result(answer.rows, gold, ordered=True), answer.sql
 
 
-def test_a_cluster_named_in_the_question_filters_by_it(copilot, wh):
+def test_a_cluster_named_in_the_question_is_declined_not_answered_as_another_question(copilot, wh):
+    # A cluster's name ('#2 woman, portrait, freckles') is not matched in free text: the copilot
+    # names the words it could not read instead of answering without them (docs/clusters.md, Limits).
     name = wh.scalar("SELECT cluster_name FROM dim_clusters WHERE cluster_kind = 'prompt' AND cluster_id = 2")
     answer = copilot.ask(f"how many generations in prompt cluster {name}")
-    assert not answer.refused, answer.explanation
-    gold = wh.scalar("SELECT count(*) FROM fact_generations WHERE prompt_cluster_id = 2")
-    assert answer.rows[-1][-1] == gold, answer.sql
+    assert answer.refused and answer.unread, answer.sql
 
 
 def test_the_bare_word_cluster_is_declined_naming_both_kinds(copilot):

@@ -13,6 +13,7 @@ with the same message.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -30,7 +31,7 @@ from genai_analyzer.core.errors import AnalyzerError, BuildError
 from genai_analyzer.core.peak_memory import peak_mb, reset_peak
 from genai_analyzer.core.settings import Settings
 from genai_analyzer.pipeline.build_lock import BuildLock, remove_leftovers
-from genai_analyzer.pipeline.ingest.common import issues_message, make_issue
+from genai_analyzer.pipeline.ingest.common import issues_message, make_issue, short_image
 from genai_analyzer.warehouse import duck
 
 SOURCES = ("sample", "diffusiondb", "logs", "hf")
@@ -364,27 +365,15 @@ def _thumbnails(ctx: _Context) -> None:
         "WHERE status IN ('corrupt', 'missing') GROUP BY status ORDER BY status"
     ).fetchall():
         kind, text = what[status]
-        found.append(make_issue(kind, "counted", n, text, [_short_image(p) for p in examples], "image"))
+        found.append(make_issue(kind, "counted", n, text, [short_image(p) for p in examples], "image"))
         ctx.summary.ingest[f"images_{status}_at_thumbnails"] = n
     ctx.summary.ingest["issues"] = issues + found
     _report_issues(ctx, "thumbnails", found)
 
 
-def _image_embeddings(ctx: _Context) -> None:
-    from genai_analyzer.pipeline.image_enrich import image_step
-
-    image_step(ctx)  # a vector and a perceptual hash per thumbnail, near-duplicate groups
-
-
-def _clusters(ctx: _Context) -> None:
-    from genai_analyzer.pipeline.clusters import cluster_step
-
-    cluster_step(ctx)  # prompt clusters and visual clusters, labelled (docs/clusters.md)
-
-
-def _short_image(image_path: str) -> str:
-    archive, sep, member = image_path.rpartition("::")
-    return f"{Path(archive).name}::{member}" if sep else Path(image_path).name
+def _lazy(module: str, function: str) -> Callable[[_Context], None]:
+    """A step whose module is imported only when the step runs."""
+    return lambda ctx: getattr(importlib.import_module(module), function)(ctx)
 
 
 def _dbt(ctx: _Context) -> None:
@@ -488,8 +477,9 @@ STEPS: dict[str, Callable[[_Context], None]] = {
     "embeddings": _embeddings,
     "labels": _labels,
     "thumbnails": _thumbnails,
-    "image_embeddings": _image_embeddings,
-    "clusters": _clusters,
+    # a vector and a perceptual hash per thumbnail, near-duplicate groups (docs/images.md)
+    "image_embeddings": _lazy("genai_analyzer.pipeline.image_enrich", "image_step"),
+    "clusters": _lazy("genai_analyzer.pipeline.clusters", "cluster_step"),  # docs/clusters.md
     "dbt": _dbt,
     "indexes": _indexes,
     "finalize": _finalize,
