@@ -169,8 +169,8 @@ def cluster_items(
     seed: int = 42,
     threads: int | None = None,
 ) -> Clustering:
-    """Cluster ``vectors`` (one row per key) and label each cluster from ``texts`` (the prompts of
-    each key)."""
+    """Cluster ``vectors`` (one row per key, ``keys`` in sorted order, as ``load_items`` gives them)
+    and label each cluster from ``texts`` (the prompts of each key)."""
     x = normalised(vectors)
     numbers = number_clusters(fit_clusters(x, method=method, k=k, seed=seed, threads=threads), keys)
     distances = np.zeros(len(keys), dtype=np.float32)
@@ -180,7 +180,8 @@ def cluster_items(
         centroid = normalised(x[members].mean(axis=0, keepdims=True))[0]
         distances[members] = 1 - x[members] @ centroid
         if c > 0:
-            nearest = members[np.lexsort((np.array(keys, dtype=object)[members], distances[members]))]
+            # nearest first; ties by key (keys are in order, so by position)
+            nearest = members[np.lexsort((members, distances[members]))]
             representatives[int(c)] = [keys[i] for i in nearest[:REPRESENTATIVES]]
     grouped: dict[int, list[str]] = {}
     for number, item_texts in zip(numbers, texts, strict=True):
