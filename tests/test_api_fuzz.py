@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genai_analyzer.analysis import alert_rules, cohorts, funnel, queries, refinement, semantic
+from genai_analyzer.analysis import alert_rules, clusters, cohorts, funnel, queries, refinement, semantic
 from genai_analyzer.analysis.explorer_queries import SESSION_SORT_KEYS
 from genai_analyzer.analysis.leaderboards import LEADERBOARD_METRICS
 from genai_analyzer.analysis.search import MODES
@@ -182,6 +182,8 @@ def filter_arguments(served):
             "statuses": value_lists(served.choices["statuses"]),
             "domains": value_lists(served.choices["domains"]),
             "art_styles": value_lists(served.choices["art_styles"]),
+            "prompt_clusters": value_lists(served.choices["prompt_clusters"] or ["#1 none"]),
+            "visual_clusters": value_lists(served.choices["visual_clusters"] or ["#1 none"]),
         },
     )
 
@@ -233,6 +235,11 @@ def arguments_for(served, name: str):
         "more_like_this": {"generation_id": text_like(ids), "limit": limits},
         "similar_images": {"generation_id": text_like(ids), "limit": limits},
         "near_duplicates": {"page": limits, "page_size": limits},
+        "clusters": {
+            "kind": text_like(st.sampled_from(list(clusters.KINDS))),
+            "sort": text_like(st.sampled_from(list(clusters.SORTS))),
+            "limit": limits,
+        },
         "session": {"session_id": text_like(st.sampled_from(served.session_ids))},
         "sessions": {
             "sort_by": text_like(st.sampled_from(list(SESSION_SORT_KEYS))),
@@ -348,7 +355,7 @@ def test_an_ask_context_is_accepted_only_as_returned(served):
 
 # --- the property test ---------------------------------------------------------------------------
 
-EXAMPLES_PER_ENDPOINT = 210  # 23 endpoints: 4,830 inputs
+EXAMPLES_PER_ENDPOINT = 210  # 24 endpoints: 5,040 inputs
 
 
 @pytest.mark.slow
