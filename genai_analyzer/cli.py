@@ -9,9 +9,11 @@ from pathlib import Path
 
 import click
 
-from genai_analyzer.cli_summary import print_summary
+from genai_analyzer.cli_output import print_answer, print_full_tier, print_summary
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.settings import Settings
+
+ENRICH_CHOICES = ["embeddings", "labels", "thumbnails", "nsfw_scores", "image_embeddings", "clusters", "all"]
 
 
 def _friendly_errors(fn=None, *, exit_code: int = 1):
@@ -78,8 +80,8 @@ def main() -> None:
 @click.option(
     "--skip",
     default="",
-    help="Enrichment steps to skip: embeddings, labels, thumbnails, nsfw_scores, image_embeddings "
-    "(comma-separated).",
+    help="Enrichment steps to skip: embeddings, labels, thumbnails, nsfw_scores, image_embeddings, "
+    "clusters (comma-separated).",
 )
 @click.option(
     "--nsfw-scoring",
@@ -213,7 +215,7 @@ def generate(generations, users, days, out, images, seed, overwrite, quiet) -> N
 @click.argument(
     "steps",
     nargs=-1,
-    type=click.Choice(["embeddings", "labels", "thumbnails", "nsfw_scores", "image_embeddings", "all"]),
+    type=click.Choice(ENRICH_CHOICES),
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.option(
@@ -227,9 +229,8 @@ def generate(generations, users, days, out, images, seed, overwrite, quiet) -> N
 def enrich(steps, quiet, batch_size, db) -> None:
     """Run enrichment steps on the current warehouse (default: all); finished work is skipped.
 
-    On a warehouse embedded with the static tier, the embeddings step is the full-quality tier's
-    job: MiniLM's vectors, most-used prompts first, resumed where an earlier run stopped, then
-    swapped in at once (docs/enrichment.md)."""
+    On a static-tier warehouse the embeddings step is the full-quality tier's job: MiniLM's vectors,
+    most-used prompts first, resumed where an earlier run stopped, swapped in at once."""
     from genai_analyzer.pipeline.build import ENRICH_STEPS, enrich_warehouse
     from genai_analyzer.pipeline.full_embeddings import JOB_BATCH, needs_full_tier, run_full_tier
 
@@ -237,11 +238,7 @@ def enrich(steps, quiet, batch_size, db) -> None:
     settings = Settings.from_env(db_path=db)
     if "embeddings" in chosen and settings.embedding_backend != "static" and needs_full_tier(settings):
         report = run_full_tier(settings, batch_size=batch_size or JOB_BATCH, progress=not quiet)
-        rate = f" at {report.rate:,.0f} prompts/s" if report.rate else ""
-        click.echo(
-            f"full-quality tier ({report.model}): {report.total:,} prompts, {report.cached_before:,} "
-            f"from earlier runs, {report.embedded:,} embedded now{rate}; {report.state}"
-        )
+        print_full_tier(report)
         chosen = tuple(s for s in chosen if s != "embeddings")
         if not chosen:
             return
@@ -318,7 +315,8 @@ def similar(target, text, limit, db, **filter_values) -> None:
     type=click.Choice(["prompt", "cluster"]),
     default="prompt",
     show_default=True,
-    help="One row per exact prompt, or per cluster of prompts equal but for case and spacing.",
+    help="One row per exact prompt, or per group of prompts with the same text but for case and "
+    "spacing (not the prompt clusters of `genai-analyzer clusters`).",
 )
 @click.option(
     "--min-sample",
@@ -359,6 +357,29 @@ def leaderboard(metric, direction, group, min_sample, limit, as_csv, db, **filte
 
 
 @main.command()
+@click.option("--kind", type=click.Choice(["prompt", "visual"]), default="prompt", show_default=True,
+              help="prompt: prompts close in meaning; visual: images that look alike.")  # fmt: skip
+@click.option(
+    "--sort",
+    type=click.Choice(["cluster_id", "generations", "success_rate", "failure_rate", "p95_latency_ms",
+                       "cost_per_generation", "reroll_rate", "abandonment_rate"]),
+    default="cluster_id",
+    show_default=True,
+    help="cluster_id: the largest first; any other, highest first.",
+)  # fmt: skip
+@click.option("--limit", type=click.IntRange(1, 1000), default=60, show_default=True)
+@click.option("--csv", "as_csv", is_flag=True, help="Print every column as CSV.")
+@filter_options
+@db_option
+@_friendly_errors
+def clusters(kind, sort, limit, as_csv, db, **filter_values) -> None:
+    """List prompt or visual clusters: label, size, success, re-roll and abandonment rates, cost."""
+    from genai_analyzer.cli_clusters import print_clusters
+
+    print_clusters(Settings.from_env(db_path=db), kind, sort, limit, filter_values, as_csv=as_csv)
+
+
+@main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON (as /ask returns it).")
 @click.option("--rows", type=click.IntRange(min=1), default=20, show_default=True, help="Rows to print.")
@@ -370,8 +391,6 @@ def ask(question, as_json, rows, db) -> None:
     Uses the offline semantic parser, or the LLM backend set by GENAI_LLM_BACKEND. Exits with 2
     when the question is refused.
     """
-    import pandas as pd
-
     from genai_analyzer.analysis.copilot.core import Copilot
     from genai_analyzer.models.llm.factory import llm_from_settings
     from genai_analyzer.warehouse.reader import Warehouse
@@ -383,18 +402,7 @@ def ask(question, as_json, rows, db) -> None:
             answer = copilot.ask(question)
         finally:
             copilot.close()
-    if as_json:
-        click.echo(json.dumps(answer.to_api(), indent=2))
-    elif answer.refused:
-        click.echo(answer.explanation)
-    else:
-        click.echo(f"-- {answer.backend}, {answer.elapsed_ms:.0f} ms\n{answer.sql}\n")
-        frame = pd.DataFrame(answer.rows, columns=answer.columns)
-        click.echo(frame.head(rows).to_string(index=False))
-        more = len(frame) - rows
-        if more > 0 or answer.truncated:
-            click.echo(f"... {max(more, 0)} more rows{' (cut at the row limit)' if answer.truncated else ''}")
-        click.echo(f"\n{answer.explanation}")
+    print_answer(answer, as_json, rows)
     if answer.refused:
         raise SystemExit(2)
 

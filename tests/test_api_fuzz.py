@@ -19,7 +19,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genai_analyzer.analysis import alert_rules, cohorts, funnel, images, queries, refinement, semantic
+from genai_analyzer.analysis import (
+    alert_rules,
+    clusters,
+    cohorts,
+    funnel,
+    images,
+    queries,
+    refinement,
+    semantic,
+)
 from genai_analyzer.analysis.explorer_queries import SESSION_SORT_KEYS
 from genai_analyzer.analysis.leaderboards import LEADERBOARD_METRICS
 from genai_analyzer.analysis.search import MODES
@@ -182,6 +191,8 @@ def filter_arguments(served):
             "statuses": value_lists(served.choices["statuses"]),
             "domains": value_lists(served.choices["domains"]),
             "art_styles": value_lists(served.choices["art_styles"]),
+            "prompt_clusters": value_lists(served.choices["prompt_clusters"] or ["#1 none"]),
+            "visual_clusters": value_lists(served.choices["visual_clusters"] or ["#1 none"]),
         },
     )
 
@@ -242,6 +253,10 @@ def arguments_for(served, name: str):
         "image_agreement": {
             "group": text_like(st.sampled_from(list(images.AGREEMENT_GROUPS))),
             "min_generations": limits,
+        },
+        "clusters": {
+            "kind": text_like(st.sampled_from(list(clusters.KINDS))),
+            "sort": text_like(st.sampled_from(list(clusters.SORTS))),
             "limit": limits,
         },
         "session": {"session_id": text_like(st.sampled_from(served.session_ids))},
@@ -359,7 +374,7 @@ def test_an_ask_context_is_accepted_only_as_returned(served):
 
 # --- the property test ---------------------------------------------------------------------------
 
-EXAMPLES_PER_ENDPOINT = 210  # 26 endpoints: 5,460 inputs
+EXAMPLES_PER_ENDPOINT = 210  # 27 endpoints: 5,670 inputs
 
 
 @pytest.mark.slow

@@ -55,6 +55,7 @@ def test_ui_glue_is_not_in_the_public_api(served):
         "/search", "/generation", "/more_like_this", "/session", "/sessions",  # Session Explorer
         "/similar_images", "/near_duplicates",  # visual similarity
         "/image_model", "/images_from_text", "/image_agreement",  # CLIP (unavailable without one)
+        "/clusters",  # outcomes by prompt or visual cluster
         "/ask",  # SQL Copilot
         "/views", "/view",  # saved views (read-only: saving and pinning are the page's)
     }  # fmt: skip

@@ -129,13 +129,13 @@ def test_the_leaderboard_shows_the_query_layers_ranking_under_the_applied_filter
 def test_the_csv_export_is_the_table_on_screen(open_page, app_url):
     wh, _ = app_url
     page = open_page()
-    page.locator("#lb-group").get_by_label("Clusters", exact=False).check()
+    page.locator("#lb-group").get_by_label("Same text", exact=False).check()
     page.locator("#lb-min-sample input").fill("3")
     page.locator("#lb-min-sample input").press("Enter")
-    _wait_for_status(page, "prompt clusters")
+    _wait_for_status(page, "same-text groups")
     _wait_for_status(page, "at least 3 generations")
     shown = _on_screen(page)
-    assert shown[0][:3] == ["#", "Prompt cluster", "Spellings"] and len(shown) > 10
+    assert shown[0][:3] == ["#", "Same-text group", "Spellings"] and len(shown) > 10
     assert shown == _expected(wh, Filters(), group="cluster", min_sample=3)
 
     page.get_by_role("button", name="Export table as CSV").click()

@@ -130,7 +130,7 @@ VALUES = {  # option name (or "command option") -> its values
         st.one_of(st.sampled_from(["hello", "", "drop table users"]), text),
     ),
 }
-FILTERS = ("tiers", "statuses", "domains", "art_styles")
+FILTERS = ("tiers", "statuses", "domains", "art_styles", "prompt_clusters", "visual_clusters")
 # Commands that write a warehouse: without --db they write the scratch default, not the sample's copy.
 WRITERS = {"build", "enrich"}
 # Options always given, as their defaults are too big for a test (generate writes 100,000 rows).

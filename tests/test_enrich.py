@@ -51,7 +51,7 @@ def test_thumbnails_are_webp_about_256px_on_the_long_side(sample_warehouse):
 
 def test_a_second_build_reuses_every_embedding_label_and_thumbnail(sample_settings, sample_warehouse):
     summary = build_warehouse(sample_settings, BuildRequest(source="sample"), progress=False)
-    for step in ("embeddings", "labels", "thumbnails", "image_embeddings"):
+    for step in ("embeddings", "labels", "thumbnails", "image_embeddings", "clusters"):
         counts = summary.enrichment[step]
         assert counts["done"] == 0, step
         assert counts["skipped"] > 0 and counts["failed"] == 0, step

@@ -11,6 +11,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from genai_analyzer.analysis import queries
+from genai_analyzer.analysis.filters import FILTER_NAMES
 from genai_analyzer.analysis.views import SavedView, SavedViews, ViewError, link, parse_yaml
 from genai_analyzer.api.checks import InputError
 from genai_analyzer.api.endpoints import Api
@@ -18,7 +19,8 @@ from genai_analyzer.core.contract import app_state_path
 from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import serving
 
-PRO = {"start": "", "end": "", "tiers": ["pro"], "statuses": [], "domains": [], "art_styles": []}
+# The filter bar's applied state with every filter (FILTER_NAMES), only the tier chosen.
+PRO = {**{name: [] for name in FILTER_NAMES}, "start": "", "end": "", "tiers": ["pro"]}
 
 
 def chart_view(name="Pro outcomes", **changes) -> SavedView:

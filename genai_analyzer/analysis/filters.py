@@ -40,6 +40,20 @@ FILTER_FIELDS = (
     FilterField("statuses", "Status", "status", "--status", "Only these statuses (repeatable)."),
     FilterField("domains", "Domain", "domain", "--domain", "Only these prompt domains (repeatable)."),
     FilterField("art_styles", "Art style", "art_style", "--style", "Only these art styles (repeatable)."),
+    FilterField(
+        "prompt_clusters",
+        "Prompt cluster",
+        "prompt_cluster",
+        "--prompt-cluster",
+        "Only prompts of these prompt clusters, by name, e.g. '#3 castle, dragon, fantasy' (repeatable).",
+    ),
+    FilterField(
+        "visual_clusters",
+        "Visual cluster",
+        "visual_cluster",
+        "--visual-cluster",
+        "Only images of these visual clusters, by name (repeatable).",
+    ),
 )
 FILTER_NAMES = tuple(f.name for f in FILTER_FIELDS)
 # What a view can compare its period with: nothing, the period of equal length just before it
@@ -101,7 +115,8 @@ def _value_list(value, name: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Filters:
-    """Filters on generations (date, tier, status, nsfw) and prompts (domain, art style).
+    """Filters on generations (date, tier, status, nsfw, visual cluster) and prompts (domain, art
+    style, prompt cluster).
 
     One value for every view: search, the Analytics charts, the Explorer, the API, the CLI.
     """
@@ -112,6 +127,8 @@ class Filters:
     statuses: tuple[str, ...] = field(default=())
     domains: tuple[str, ...] = field(default=())
     art_styles: tuple[str, ...] = field(default=())
+    prompt_clusters: tuple[str, ...] = field(default=())
+    visual_clusters: tuple[str, ...] = field(default=())
     max_nsfw: float | None = None  # keep generations whose image_nsfw is at most this
 
     def __post_init__(self):
@@ -201,6 +218,8 @@ class Filters:
         domains: list[str] | None = None,
         art_styles: list[str] | None = None,
         max_nsfw: float | None = None,
+        prompt_clusters: list[str] | None = None,
+        visual_clusters: list[str] | None = None,
         *,
         choices: dict[str, list[str]] | None = None,
     ) -> Filters:
@@ -216,6 +235,8 @@ class Filters:
             statuses=tuple(_value_list(statuses, "statuses")),
             domains=tuple(_value_list(domains, "domains")),
             art_styles=tuple(_value_list(art_styles, "art_styles")),
+            prompt_clusters=tuple(_value_list(prompt_clusters, "prompt_clusters")),
+            visual_clusters=tuple(_value_list(visual_clusters, "visual_clusters")),
             max_nsfw=max_nsfw,
         )
         if filters.start and filters.end and filters.start > filters.end:

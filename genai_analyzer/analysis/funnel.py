@@ -36,6 +36,7 @@ def _scope(filters: Filters, grain: semantic.Grain) -> tuple[str, dict]:
     own, params = Filters(start=filters.start, end=filters.end, tiers=filters.tiers).where(grain.name)
     rest = Filters(
         statuses=filters.statuses, domains=filters.domains, art_styles=filters.art_styles,
+        prompt_clusters=filters.prompt_clusters, visual_clusters=filters.visual_clusters,
         max_nsfw=filters.max_nsfw,
     )  # fmt: skip
     where, more = rest.where()

@@ -213,7 +213,7 @@ def leaderboard_table(frame: pd.DataFrame, metric: str, group: str = "prompt") -
     table = pd.DataFrame(
         {
             "#": frame["rank"],
-            "Prompt cluster" if group == "cluster" else "Prompt": frame["prompt"],
+            "Same-text group" if group == "cluster" else "Prompt": frame["prompt"],
             **({"Spellings": frame["variants"]} if group == "cluster" else {}),
             "Generations": frame["generations"],
             "Sessions": frame["sessions"],

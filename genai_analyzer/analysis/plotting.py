@@ -353,3 +353,28 @@ def complexity_profile(frame: pd.DataFrame) -> go.Figure:
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False})
     fig.update_xaxes(title="complexity score", dtick=1)
     return layout(fig, title)
+
+
+def cluster_outcomes(frame: pd.DataFrame, kind: str) -> go.Figure:
+    """Failure, re-roll and abandonment rates of the clusters with the most generations, as grouped
+    horizontal bars; the hover adds generations, cost per generation and p95 latency."""
+    title = f"What fails, gets re-rolled or abandoned, by {kind} cluster"
+    if frame.empty:
+        return empty(title, f"No {kind} clusters here (docs/clusters.md: genai-analyzer enrich clusters).")
+    rows = frame.iloc[::-1]
+    hover = rows[["generations", "cost_per_generation", "p95_latency_ms"]]
+    fig = go.Figure()
+    for column, name, colour in (
+        ("failure_rate", "failure", STATUS_COLOURS["error"]),
+        ("reroll_rate", "re-roll", "#f59e0b"),
+        ("abandonment_rate", "abandonment (sessions)", "#22d3ee"),
+    ):
+        fig.add_bar(
+            x=100 * rows[column], y=rows["cluster"], orientation="h", name=name, marker_color=colour,
+            customdata=hover,
+            hovertemplate=f"%{{y}}<br>{name} %{{x:.1f}}%<br>%{{customdata[0]}} generations, "
+            "$%{customdata[1]:.4f} per generation, p95 %{customdata[2]:.0f} ms<extra></extra>",
+        )  # fmt: skip
+    fig.update_layout(barmode="group", hovermode="closest", legend={"orientation": "h", "y": -0.12})
+    fig.update_xaxes(title="% of generations (abandonment: % of sessions)", ticksuffix="%")
+    return layout(fig, title, height=max(380, 34 * len(rows) + 140))

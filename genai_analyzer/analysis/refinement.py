@@ -3,8 +3,8 @@
 Every figure reads ``fct_prompt_edits`` (one row per consecutive pair of generations in a
 session, its edit classified: docs/refinement.md) and the generations, under the shared
 ``Filters``. An edit passes the filters when its later generation does (its day, the user's tier,
-its status, its prompt's domain and art style), and it is grouped by that generation's tier,
-domain or art style (``by``).
+its status, its prompt's domain, art style and cluster, its image's visual cluster), and it is
+grouped by that generation's tier, domain, art style, prompt cluster or visual cluster (``by``).
 
 Two notions the logs do not record directly, defined once in the ``fct_generation_ideas`` mart
 (dbt_project/models/marts/fct_generation_ideas.sql) and read here and by the session funnel:
@@ -40,8 +40,9 @@ EDIT_TYPES = (
     "subject_changed",
     "new_idea",
 )
-# What a figure can be broken down by: nothing, or a dimension of the later generation.
-GROUPS = ("none", "tier", "domain", "art_style")
+# What a figure can be broken down by: nothing, or a dimension of the later generation (its prompt
+# cluster and its image's visual cluster: docs/clusters.md).
+GROUPS = ("none", "tier", "domain", "art_style", "prompt_cluster", "visual_cluster")
 TERM_CHANGES = ("both", "added", "removed")
 DEFAULT_MIN_EDITS = 3
 DEFAULT_TERM_LIMIT = 25

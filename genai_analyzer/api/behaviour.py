@@ -72,7 +72,8 @@ class BehaviourEndpoints:
 
     def edits(self, by: str = "none", filters: Filters = NO_FILTERS) -> dict:
         """How people refine their prompts (docs/refinement.md), over the edits whose later
-        generation passes the filters; by: none, tier, domain or art_style (of that generation).
+        generation passes the filters; by: none, tier, domain, art_style, prompt_cluster or
+        visual_cluster (of that generation, docs/clusters.md).
         {"summary": one record per group: generations, sessions, edits, edits_per_session, rerolls,
         ideas, kept_images, kept_share, edits_per_kept_image, edits_to_kept, rerolls_to_kept,
         median_seconds_to_kept, mean_seconds_to_kept, refined_kept_images,
@@ -106,9 +107,10 @@ class BehaviourEndpoints:
         filters: Filters = NO_FILTERS,
     ) -> list[dict]:
         """The terms (comma-separated phrases) most often added or removed in a prompt edit, and
-        what followed. change: both, added or removed; by: none, tier, domain or art_style; only
-        terms in at least min_edits edits (default 3); the first limit (1-500, default 25) per
-        group and change, most edits first. One record per term: change, term, edits, users,
+        what followed. change: both, added or removed; by: none, tier, domain, art_style,
+        prompt_cluster or visual_cluster; only terms in at least min_edits edits (default 3);
+        the first limit (1-500, default 25) per group and change, most edits first. One record
+        per term: change, term, edits, users,
         successes, success_rate (of the generation that followed) with success_rate_low and
         success_rate_high (Wilson 95%), previous_success_rate, success_change,
         baseline_success_rate (all edits of the group), next_action (the most common next edit

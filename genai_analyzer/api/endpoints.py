@@ -28,6 +28,7 @@ import pandas as pd
 
 from genai_analyzer.analysis import embedding_job, queries
 from genai_analyzer.analysis import explorer_queries as explore
+from genai_analyzer.analysis.clusters import cluster_chart_frame
 from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.analysis.export import export_generations
 from genai_analyzer.analysis.filters import COMPARE_MODES, FILTER_NAMES, NO_FILTERS, VALUE_FIELDS, Filters
@@ -48,6 +49,7 @@ from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and
     thumb_url,
     type_name,
 )
+from genai_analyzer.api.clusters import ClusterEndpoints
 from genai_analyzer.api.images import ImageEndpoints
 from genai_analyzer.api.monitoring import DEFAULT_MAX_Z, DEFAULT_TRAILING_DAYS, MonitoringEndpoints
 from genai_analyzer.api.views import ViewEndpoints
@@ -67,6 +69,8 @@ CHART_QUERIES = {
     "domains": lambda wh, f: queries.label_breakdown(wh, "domain", f),
     "art styles": lambda wh, f: queries.label_breakdown(wh, "art_style", f),
     "complexity": queries.complexity_profile,
+    "prompt clusters": lambda wh, f: cluster_chart_frame(wh, "prompt", f),
+    "visual clusters": lambda wh, f: cluster_chart_frame(wh, "visual", f),
 }
 
 # The charts over time: compare="previous" overlays the previous period of the same length.
@@ -102,6 +106,7 @@ ENDPOINTS = (
     "image_model",
     "images_from_text",
     "image_agreement",
+    "clusters",
     "session",
     "sessions",
     "ask",
@@ -123,7 +128,7 @@ class UnknownChart(InputError):
 
 
 @dataclass
-class Api(BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints, ImageEndpoints):
+class Api(BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints, ImageEndpoints, ClusterEndpoints):
     """The public API over one read-only warehouse; ``copilot`` answers /ask (an offline one over
     the warehouse when not given)."""
 
@@ -278,7 +283,8 @@ class Api(BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints, ImageEndpoints
         compare_end: str = "",
     ) -> list[dict]:
         """The data behind one Analytics chart (daily activity, outcomes, latency by hour and tier,
-        friction by tier, weekly performance, domains, art styles, complexity), one record per
+        friction by tier, weekly performance, domains, art styles, complexity, prompt clusters,
+        visual clusters: the 15 clusters with the most generations, as /clusters), one record per
         point: the same rows as the chart on screen and its CSV export. The charts over time carry
         their grain (hour, day, week, month) in a grain column; on them compare="previous" adds
         the previous period's rows and compare="period" those of compare_start to compare_end,

@@ -31,6 +31,8 @@ CHART_FIGURES = {
     "domains": lambda d: charts.label_breakdown(d, "domain"),
     "art styles": lambda d: charts.label_breakdown(d, "art_style"),
     "complexity": charts.complexity_profile,
+    "prompt clusters": lambda d: charts.cluster_outcomes(d, "prompt"),
+    "visual clusters": lambda d: charts.cluster_outcomes(d, "visual"),
 }
 # (query, figure) per chart, for callers that draw one chart from a warehouse (the benchmark)
 CHARTS = {name: (CHART_QUERIES[name], figure) for name, figure in CHART_FIGURES.items()}

@@ -138,19 +138,37 @@ def build(api: Api) -> FilterBar:
                 statuses = gr.CheckboxGroup(choices["statuses"], label=LABELS["statuses"])
                 errors["statuses"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
         with gr.Row(equal_height=True):
-            with gr.Column(scale=2):
+            with gr.Column(scale=2, min_width=200):
                 domains = gr.Dropdown(choices["domains"], multiselect=True, label=LABELS["domains"])
                 errors["domains"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
-            with gr.Column(scale=2):
+            with gr.Column(scale=2, min_width=200):
                 styles = gr.Dropdown(choices["art_styles"], multiselect=True, label=LABELS["art_styles"])
                 errors["art_styles"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
+            with gr.Column(scale=2, min_width=200):
+                prompt_clusters = gr.Dropdown(
+                    choices["prompt_clusters"],
+                    multiselect=True,
+                    label=LABELS["prompt_clusters"],
+                    info="Prompts close in meaning",
+                    elem_id="filter-prompt-clusters",
+                )
+                errors["prompt_clusters"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
+            with gr.Column(scale=2, min_width=200):
+                visual_clusters = gr.Dropdown(
+                    choices["visual_clusters"],
+                    multiselect=True,
+                    label=LABELS["visual_clusters"],
+                    info="Images that look alike",
+                    elem_id="filter-visual-clusters",
+                )
+                errors["visual_clusters"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
             with gr.Column(scale=1, min_width=160):
                 apply = gr.Button("Apply filters", variant="primary", elem_id="apply-filters")
                 clear = gr.Button("Clear", size="sm")
         chips = gr.HTML(scope_chips(Filters()), elem_id="scope-chips", padding=False)
         pending = gr.HTML(elem_id="filters-pending", padding=False)
     bar = FilterBar(
-        [start, end, tiers, statuses, domains, styles],
+        [start, end, tiers, statuses, domains, styles, prompt_clusters, visual_clusters],
         apply,
         gr.JSON(None, visible="hidden"),
         chips,

@@ -1,4 +1,4 @@
-"""The Analytics tab's Prompt leaderboards view: prompts (or clusters of the same text but for
+"""The Analytics tab's Prompt leaderboards view: prompts (or groups of the same text but for
 case and spacing) ranked by re-rolls, failures, abandonment or success, each rate with its Wilson
 95% interval, under the shared filter bar. The table on screen and its CSV export are one frame
 (kept in a State)."""
@@ -46,14 +46,16 @@ CSS = """
 NARROW = {"#": "44px", "Spellings": "104px", "Generations": "120px", "Sessions": "88px"}
 RATE_WIDTH, PROMPT_WIDTH = "140px", "32%"
 LABEL = "Leaderboards"  # short: the four views fit a phone's tab bar
-GROUP_CHOICES = [("Exact prompts", "prompt"), ("Clusters (same text but for case and spacing)", "cluster")]
+# group="cluster" (the API's name, kept) is shown as "same text": the clusters of docs/clusters.md
+# (prompts close in meaning) are another thing, filtered and charted as "prompt cluster"
+GROUP_CHOICES = [("Exact prompts", "prompt"), ("Same text (equal but for case and spacing)", "cluster")]
 
 
 def status_html(
     frame: pd.DataFrame, metric: str, direction: str, group: str, min_sample: int, scope: str
 ) -> str:
     """What the table holds, in one line: how many rows of how many, the ranking rule, the scope."""
-    noun = "prompt cluster" if group == "cluster" else "prompt"
+    noun = "same-text group" if group == "cluster" else "prompt"
     shown = f"{len(frame):,} of {plural(frame.attrs.get('eligible', len(frame)), noun)}"
     if frame.empty:
         shown = f"No {noun} has enough {LEADERBOARD_METRICS[metric].trials} here: lower the minimum sample"

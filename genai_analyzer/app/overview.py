@@ -70,8 +70,10 @@ TABS_GUIDE = """
 ### How to read it
 - **Analytics**: KPI cards against the previous period of equal length (or a period you choose),
   then daily activity (anomalous days marked), failures, latency, friction, weekly money, prompt
-  labels and complexity. One filter bar drives every chart; each chart's data exports as CSV.
-- **Analytics, Leaderboards**: prompts, or clusters of the same text but for case and
+  labels and complexity, and what fails, gets re-rolled or abandoned by prompt cluster (prompts close
+  in meaning) and visual cluster (images that look alike). One filter bar drives every chart; each
+  chart's data exports as CSV.
+- **Analytics, Leaderboards**: prompts, or groups of the same text but for case and
   spacing, ranked by re-rolls, failures, abandonment or success, each rate with its 95% confidence
   interval; the ranking trusts only what the interval is sure of, so a prompt tried twice cannot
   top it by luck.

@@ -17,7 +17,8 @@ ALERTS_FILE = DATA_DIR / "alerts.yaml"  # the default alert rules (docs/alerts.m
 DBT_PROJECT_DIR = PACKAGE_DIR / "dbt_project"
 
 # The star schema the app reads (dbt's marts), fact first, then the prompt edits and the ideas
-# (kept images) derived from it; every reader takes the list from here.
+# (kept images) derived from it, and the prompt and visual clusters; every reader takes the list
+# from here.
 MART_TABLES = (
     "fact_generations",
     "dim_users",
@@ -26,6 +27,7 @@ MART_TABLES = (
     "dim_date",
     "fct_prompt_edits",
     "fct_generation_ideas",
+    "dim_clusters",
 )
 BUILD_INFO_TABLE = "build_info"
 

@@ -76,7 +76,13 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "Alert rules file (YAML) that `check`, the build summary, /alerts and the Overview evaluate "
         "(empty: the shipped genai_analyzer/data/alerts.yaml); docs/alerts.md.",
     ),
-    EnvVar("GENAI_THREADS", "threads", "0", "DuckDB worker threads (0: DuckDB's default, all cores)."),
+    EnvVar(
+        "GENAI_THREADS",
+        "threads",
+        "0",
+        "DuckDB worker threads (0: DuckDB's default, all cores); also the threads of the cluster "
+        "step's k-means fit (0: one, docs/clusters.md).",
+    ),
     EnvVar(
         "GENAI_MEMORY_LIMIT",
         "memory_limit",

@@ -13,6 +13,7 @@ with the same message.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -21,7 +22,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import import_module
 from pathlib import Path
 
 import duckdb
@@ -31,11 +31,11 @@ from genai_analyzer.core.errors import AnalyzerError, BuildError
 from genai_analyzer.core.peak_memory import peak_mb, reset_peak
 from genai_analyzer.core.settings import Settings
 from genai_analyzer.pipeline.build_lock import BuildLock, remove_leftovers
-from genai_analyzer.pipeline.ingest.common import issues_message, make_issue
+from genai_analyzer.pipeline.ingest.common import issues_message, make_issue, short_image
 from genai_analyzer.warehouse import duck
 
 SOURCES = ("sample", "diffusiondb", "logs", "hf")
-ENRICH_STEPS = ("embeddings", "labels", "thumbnails", "nsfw_scores", "image_embeddings")
+ENRICH_STEPS = ("embeddings", "labels", "thumbnails", "nsfw_scores", "image_embeddings", "clusters")
 log = logging.getLogger(__name__)
 
 
@@ -365,15 +365,15 @@ def _thumbnails(ctx: _Context) -> None:
         "WHERE status IN ('corrupt', 'missing') GROUP BY status ORDER BY status"
     ).fetchall():
         kind, text = what[status]
-        found.append(make_issue(kind, "counted", n, text, [_short_image(p) for p in examples], "image"))
+        found.append(make_issue(kind, "counted", n, text, [short_image(p) for p in examples], "image"))
         ctx.summary.ingest[f"images_{status}_at_thumbnails"] = n
     ctx.summary.ingest["issues"] = issues + found
     _report_issues(ctx, "thumbnails", found)
 
 
-def _short_image(image_path: str) -> str:
-    archive, sep, member = image_path.rpartition("::")
-    return f"{Path(archive).name}::{member}" if sep else Path(image_path).name
+def _lazy(module: str, function: str) -> Callable[[_Context], None]:
+    """A step whose module is imported only when the step runs."""
+    return lambda ctx: getattr(importlib.import_module(module), function)(ctx)
 
 
 def _dbt(ctx: _Context) -> None:
@@ -386,6 +386,7 @@ def _dbt(ctx: _Context) -> None:
         "embedding_model": enrichment.get("embeddings", {}).get("model", "none"),
         "embedding_dim": enrichment.get("embeddings", {}).get("dim", 384),
         "labeller_key": enrichment.get("labels", {}).get("labeller", "none"),
+        "image_model": enrichment.get("image_embeddings", {}).get("model", "none"),
     }
     from genai_analyzer.warehouse.indexes import drop_search_indexes
 
@@ -476,9 +477,11 @@ STEPS: dict[str, Callable[[_Context], None]] = {
     "embeddings": _embeddings,
     "labels": _labels,
     "thumbnails": _thumbnails,
-    # the image steps live in their modules, imported when they run (docs/images.md)
-    "nsfw_scores": lambda ctx: import_module("genai_analyzer.pipeline.nsfw_scores").nsfw_step(ctx),
-    "image_embeddings": lambda ctx: import_module("genai_analyzer.pipeline.image_enrich").image_step(ctx),
+    # the image steps and clustering live in their modules, imported when they run
+    "nsfw_scores": _lazy("genai_analyzer.pipeline.nsfw_scores", "nsfw_step"),  # docs/images.md
+    # a vector and a perceptual hash per thumbnail, near-duplicate groups (docs/images.md)
+    "image_embeddings": _lazy("genai_analyzer.pipeline.image_enrich", "image_step"),
+    "clusters": _lazy("genai_analyzer.pipeline.clusters", "cluster_step"),  # docs/clusters.md
     "dbt": _dbt,
     "indexes": _indexes,
     "finalize": _finalize,

@@ -85,6 +85,17 @@ def create_enrich_tables(con: duckdb.DuckDBPyConnection) -> None:
             image_path VARCHAR, prompt_id VARCHAR, model VARCHAR, agreement DOUBLE);
         -- NSFW scores made from the thumbnails where the source had none (pipeline/nsfw_scores.py)
         CREATE TABLE IF NOT EXISTS enrich.image_nsfw_scores (image_path VARCHAR, model VARCHAR, nsfw DOUBLE);
+        -- prompt and visual clusters (pipeline/clusters.py): one fit per kind, replaced per build
+        CREATE TABLE IF NOT EXISTS enrich.prompt_clusters (
+            prompt_id VARCHAR, model VARCHAR, cluster_id INTEGER, distance FLOAT);
+        CREATE TABLE IF NOT EXISTS enrich.visual_clusters (
+            image_path VARCHAR, model VARCHAR, cluster_id INTEGER, distance FLOAT);
+        CREATE TABLE IF NOT EXISTS enrich.clusters (
+            kind VARCHAR, model VARCHAR, cluster_id INTEGER, name VARCHAR, label VARCHAR,
+            terms VARCHAR[], n_items INTEGER, representatives VARCHAR[]);
+        CREATE TABLE IF NOT EXISTS enrich.cluster_runs (
+            kind VARCHAR, model VARCHAR, method VARCHAR, k INTEGER, seed INTEGER,
+            fingerprint VARCHAR, n_items INTEGER, n_clusters INTEGER);
         """
     )
 

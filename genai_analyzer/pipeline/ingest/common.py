@@ -344,3 +344,9 @@ def require_file(path: Path, what: str) -> Path:
     if not path.exists():
         raise IngestError(f"{what} not found: {path}")
     return path
+
+
+def short_image(image_path: str) -> str:
+    """An image's address as an issue's example names it: 'archive.zip::member' or the file name."""
+    archive, sep, member = image_path.rpartition("::")
+    return f"{Path(archive).name}::{member}" if sep else Path(image_path).name

@@ -1,5 +1,5 @@
 -- One row per distinct prompt text (prompt_id is a hash of the exact text), with its
--- embedding and labels from the enrichment steps (null where a step was skipped).
+-- embedding, labels and prompt cluster from the enrichment steps (null where a step was skipped).
 with generations as (
     select * from {{ ref('stg_generations') }}
 ),
@@ -15,6 +15,14 @@ labels as (
            domain_confidence, art_style_confidence
     from {{ source('enrich', 'prompt_labels') }}
     where labeller = '{{ var("labeller_key", "none") }}'
+),
+
+prompt_clusters as (
+    select c.prompt_id, c.cluster_id as prompt_cluster_id, n.name as prompt_cluster
+    from {{ source('enrich', 'prompt_clusters') }} as c
+    join {{ source('enrich', 'clusters') }} as n
+      on n.kind = 'prompt' and n.model = c.model and n.cluster_id = c.cluster_id
+    where c.model = '{{ var("embedding_model", "none") }}'
 ),
 
 per_prompt as (
@@ -53,10 +61,13 @@ final as (
         l.complexity_score,
         l.label_source,
         l.domain_confidence,
-        l.art_style_confidence
+        l.art_style_confidence,
+        c.prompt_cluster_id,
+        c.prompt_cluster
     from spaced as p
     left join embeddings as e using (prompt_id)
     left join labels as l using (prompt_id)
+    left join prompt_clusters as c using (prompt_id)
 )
 
 select * from final

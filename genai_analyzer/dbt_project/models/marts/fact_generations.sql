@@ -2,14 +2,25 @@
 -- It also carries its prompt's labels (domain, art_style, their confidences, complexity_score) from dim_prompts: the
 -- Analytics breakdowns and filters read them on every refresh, and at 1M generations joining
 -- dim_prompts for them cost about 250 ms a query (docs/benchmarks.md, App). dim_prompts stays
--- the one place they are defined; a data test checks the copies agree.
+-- the one place they are defined; a data test checks the copies agree. Likewise its prompt's
+-- cluster, and its image's visual cluster (genai_analyzer/pipeline/clusters.py, docs/clusters.md).
 with generations as (
     select * from {{ ref('stg_generations') }}
 ),
 
 prompt_labels as (
-    select prompt_id, domain, art_style, complexity_score, domain_confidence, art_style_confidence
+    select prompt_id, domain, art_style, complexity_score, domain_confidence, art_style_confidence,
+           prompt_cluster_id, prompt_cluster
     from {{ ref('dim_prompts') }}
+),
+
+visual_clusters as (
+    select c.image_path, any_value(c.cluster_id) as visual_cluster_id, any_value(n.name) as visual_cluster
+    from {{ source('enrich', 'visual_clusters') }} as c
+    join {{ source('enrich', 'clusters') }} as n
+      on n.kind = 'visual' and n.model = c.model and n.cluster_id = c.cluster_id
+    where c.model = '{{ var("image_model", "none") }}'
+    group by c.image_path
 ),
 
 thumbnails as (
@@ -51,11 +62,16 @@ final as (
         prompt_labels.complexity_score,
         prompt_labels.domain_confidence,
         prompt_labels.art_style_confidence,
+        prompt_labels.prompt_cluster_id,
+        prompt_labels.prompt_cluster,
+        visual_clusters.visual_cluster_id,
+        visual_clusters.visual_cluster,
         generations.image_path,
         thumbnails.thumb_path
     from generations
     left join prompt_labels using (prompt_id)
     left join thumbnails using (image_path)
+    left join visual_clusters using (image_path)
 )
 
 select * from final

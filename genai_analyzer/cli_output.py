@@ -1,16 +1,19 @@
-"""The summary ``genai-analyzer build`` and ``enrich`` print (kept apart from cli.py, near its 500
-lines)."""
+"""What the commands print at length: the build's (and enrich's) summary, a run of the full tier's
+job, a copilot answer (kept apart from cli.py, near its 500 lines)."""
 
 from __future__ import annotations
 
-import click
+import json
 
-from genai_analyzer.cli_images import print_image_counts
+import click
 
 
 def print_summary(summary) -> None:
     """The build's (or enrich's) summary: tables, dbt, notes, what was simulated, each enrichment
     step's counts, the time each step took."""
+    from genai_analyzer.cli_clusters import cluster_lines
+    from genai_analyzer.cli_images import print_image_counts
+
     size_mb = summary.size_bytes / 1e6
     click.echo(f"built {summary.db_path} ({size_mb:.1f} MB) from {summary.source}: {summary.location}")
     for table, n in summary.table_rows.items():
@@ -30,9 +33,38 @@ def print_summary(summary) -> None:
                 f"    near-duplicates: {groups:,} groups, {images:,} images (pHash within {bits} bits)"
             )
         print_image_counts(counts)
+        for line in cluster_lines(counts):
+            click.echo(line)
         if counts.get("note"):
             click.echo(f"    note: {counts['note']}")
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary.step_seconds.items())
     click.echo(f"  time: {sum(summary.step_seconds.values()):.1f}s ({timings})")
     if summary.lake_snapshot is not None:
         click.echo(f"  published to the DuckLake as snapshot {summary.lake_snapshot}")
+
+
+def print_answer(answer, as_json: bool, rows: int) -> None:
+    """A copilot answer: its JSON, or its refusal, or its SQL, first ``rows`` rows and reading."""
+    import pandas as pd
+
+    if as_json:
+        click.echo(json.dumps(answer.to_api(), indent=2))
+    elif answer.refused:
+        click.echo(answer.explanation)
+    else:
+        click.echo(f"-- {answer.backend}, {answer.elapsed_ms:.0f} ms\n{answer.sql}\n")
+        frame = pd.DataFrame(answer.rows, columns=answer.columns)
+        click.echo(frame.head(rows).to_string(index=False))
+        more = len(frame) - rows
+        if more > 0 or answer.truncated:
+            click.echo(f"... {max(more, 0)} more rows{' (cut at the row limit)' if answer.truncated else ''}")
+        click.echo(f"\n{answer.explanation}")
+
+
+def print_full_tier(report) -> None:
+    """One line on a run of the full-quality tier's job (pipeline/full_embeddings.py)."""
+    rate = f" at {report.rate:,.0f} prompts/s" if report.rate else ""
+    click.echo(
+        f"full-quality tier ({report.model}): {report.total:,} prompts, {report.cached_before:,} "
+        f"from earlier runs, {report.embedded:,} embedded now{rate}; {report.state}"
+    )
