@@ -197,19 +197,22 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     def draw(applied, overlay, mode, start, end) -> list:
         filters = filterbar.filters_of(api, applied)
         mode, start, end, against, note = comparison(api, filters, mode, start, end)
-        # The statements run side by side on their own cursors (DuckDB releases the GIL), and each
-        # figure is drawn as soon as its frame is there.
+        # The statements run side by side on their own cursors.
         kpis = QUERY_POOL.submit(api.kpis, filters, mode, start, end)
-        frames = [
+        # each chart's figure is made on the thread that fetched its frame, while the other
+        # statements run (DuckDB releases the GIL), not one after another once all are in
+        jobs = [
             QUERY_POOL.submit(
-                api.chart_frame, name, filters, *chart_comparison(name, overlay, mode, start, end)
+                lambda name=name, plot_fn=plot_fn: plot_fn(
+                    api.chart_frame(name, filters, *chart_comparison(name, overlay, mode, start, end))
+                )
             )
-            for name in CHART_FIGURES
+            for name, plot_fn in CHART_FIGURES.items()
         ]
         badges = alert_badges()
         figures = [
-            charts.alert_badge(plot_fn(frame.result()), badges.get(name, []))
-            for (name, plot_fn), frame in zip(CHART_FIGURES.items(), frames, strict=True)
+            charts.alert_badge(job.result(), badges.get(name, []))
+            for name, job in zip(CHART_FIGURES, jobs, strict=True)
         ]
         cards_html = kpi_cards_html(kpis.result(), against, mode, queries.data_range(api.wh))
         return [cards_html, note, *figures]
