@@ -279,3 +279,29 @@ def test_ask_endpoint_answers_with_sql_rows_and_a_follow_up_context(served):
     assert follow["rows"] == [["pro", int(expected.set_index("tier").loc["pro", "n"])]]
     refused = client.predict(question="drop table dim_users", api_name="/ask")
     assert refused["refused"] and refused["sql"] is None and "only read" in refused["explanation"]
+
+
+def test_a_warehouse_built_by_an_older_version_is_refused_naming_what_it_lacks(sample_warehouse, tmp_path):
+    """The app would otherwise open and fail query by query with a database error."""
+    import shutil
+
+    import duckdb
+
+    from genai_analyzer.app.server import serve
+    from genai_analyzer.core.errors import WarehouseError
+    from tests.conftest import make_settings
+
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(sample_warehouse, old)
+    with duckdb.connect(str(old)) as con:  # as a build of the version before the clusters
+        for (index,) in con.execute(
+            "SELECT index_name FROM duckdb_indexes() WHERE table_name = 'fact_generations'"
+        ).fetchall():
+            con.execute(f'DROP INDEX "{index}"')
+        con.execute("ALTER TABLE fact_generations DROP COLUMN prompt_cluster")
+        con.execute("DROP TABLE dim_clusters")
+    with pytest.raises(WarehouseError) as info:
+        serve(make_settings(tmp_path, db_path=old), port=None)
+    message = str(info.value)
+    assert "older version" in message and "fact_generations lacks prompt_cluster" in message
+    assert "no table dim_clusters" in message and "genai-analyzer enrich" in message

@@ -119,3 +119,35 @@ def render_markdown() -> str:
 
 if __name__ == "__main__":
     print(render_markdown(), end="")
+
+
+def missing_columns(tables: dict[str, list[str]]) -> dict[str, list[str]]:
+    """mart -> the columns schema.yml documents that ``tables`` (``Warehouse.tables()``: schema.table
+    -> columns) lacks, for every mart that lacks some (a missing mart lacks all of them): what a
+    warehouse built by an older version misses."""
+    held = {name.rpartition(".")[2]: set(columns) for name, columns in tables.items()}
+    out = {}
+    for model in mart_models():
+        lacking = [c.name for c in model.columns if c.name not in held.get(model.name, set())]
+        if lacking:
+            out[model.name] = lacking
+    return out
+
+
+def check_current(where: str, tables: dict[str, list[str]]) -> None:
+    """Refuse, naming what it lacks and how to add it, a warehouse built by an older version: the
+    app's queries would otherwise fail one by one with a database error."""
+    from genai_analyzer.core.errors import WarehouseError
+
+    missing = missing_columns(tables)
+    if missing:
+        held = {name.rpartition(".")[2] for name in tables}
+        lacks = "; ".join(
+            f"{table} lacks {', '.join(columns)}" if table in held else f"no table {table}"
+            for table, columns in missing.items()
+        )
+        raise WarehouseError(
+            f"The warehouse at {where} was built by an older version of GenAI Session Analyzer ({lacks}). "
+            "Run `genai-analyzer enrich` on it (it reuses the embeddings, labels and thumbnails it has, "
+            "and rebuilds the marts), or build it again."
+        )
