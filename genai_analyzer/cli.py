@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from genai_analyzer.cli_output import print_answer, print_full_tier, print_summary
+from genai_analyzer.cli_output import one_line, print_answer, print_full_tier, print_summary
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.settings import Settings
 
@@ -27,11 +27,11 @@ def _friendly_errors(fn=None, *, exit_code: int = 1):
         try:
             return fn(*args, **kwargs)
         except AnalyzerError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
+            click.secho(f"error: {one_line(exc)}", fg="red", err=True)
             sys.exit(exit_code)
         except OSError as exc:  # the file system said no: a file in the way, no such folder, no space
             where = f": {exc.filename}" if exc.filename else ""
-            click.secho(f"error: {exc.strerror or exc}{where}", fg="red", err=True)
+            click.secho(f"error: {one_line(f'{exc.strerror or exc}{where}')}", fg="red", err=True)
             sys.exit(exit_code)
         except KeyboardInterrupt:
             click.secho("interrupted: nothing was changed", fg="yellow", err=True)

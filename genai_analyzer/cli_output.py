@@ -68,3 +68,9 @@ def print_full_tier(report) -> None:
         f"full-quality tier ({report.model}): {report.total:,} prompts, {report.cached_before:,} "
         f"from earlier runs, {report.embedded:,} embedded now{rate}; {report.state}"
     )
+
+
+def one_line(text) -> str:
+    """``text`` with what a terminal would not show as one line (newlines, other line separators such
+    as \\x1e, control characters) written as escapes: an error is one line, whatever path it names."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in str(text))
