@@ -305,3 +305,10 @@ def test_a_warehouse_built_by_an_older_version_is_refused_naming_what_it_lacks(s
     message = str(info.value)
     assert "older version" in message and "fact_generations lacks prompt_cluster" in message
     assert "no table dim_clusters" in message and "genai-analyzer enrich" in message
+    # status still describes it, and says what it lacks
+    from genai_analyzer.analysis.status import format_status, warehouse_status
+
+    status = warehouse_status(old)
+    assert status["rows"]["dim_clusters"] is None
+    assert "prompt_cluster" in status["outdated"]["fact_generations"]
+    assert "outdated    built by an older version" in format_status(status)

@@ -7,6 +7,7 @@ from pathlib import Path
 from genai_analyzer.analysis.embedding_job import format_progress, full_tier_progress
 from genai_analyzer.analysis.formatting import format_share
 from genai_analyzer.core.contract import IMAGE_EMBEDDINGS, MART_TABLES
+from genai_analyzer.warehouse.datamodel import missing_columns
 from genai_analyzer.warehouse.reader import Warehouse
 
 
@@ -15,7 +16,9 @@ def warehouse_status(path: Path) -> dict:
     with Warehouse(path, extensions=()) as wh:
         info = wh.build_info()
         tables = wh.tables()
-        rows = {t: wh.scalar(f"SELECT count(*) FROM {t}") for t in MART_TABLES}
+        # a mart an older build lacks has no count: its None says so, and "outdated" what to add
+        held = {name.rpartition(".")[2] for name in tables}
+        rows = {t: wh.scalar(f"SELECT count(*) FROM {t}") if t in held else None for t in MART_TABLES}
         first, last, sources = wh.query(
             "SELECT min(created_at) AS first, max(created_at) AS last, "
             "string_agg(DISTINCT source, ', ') AS sources FROM fact_generations"
@@ -42,7 +45,7 @@ def warehouse_status(path: Path) -> dict:
                 wh.scalar("SELECT count(*) FROM fact_generations WHERE image_nsfw_source = 'scored'")
             )
         enrichment["indexes"] = info.get("indexes", {})
-        if "main.dim_prompts" in tables:  # the search tier and the full tier's job (docs/enrichment.md)
+        if "embedding_model" in tables.get("main.dim_prompts", []):  # the search tier and the full tier's job
             enrichment["embedding_tier"] = full_tier_progress(wh)
         return {
             "path": str(Path(path).resolve()),
@@ -53,6 +56,7 @@ def warehouse_status(path: Path) -> dict:
             "sources": sources,
             "build": info,
             "enrichment": enrichment,
+            "outdated": missing_columns(tables),  # table -> documented columns it lacks
         }
 
 
@@ -68,7 +72,16 @@ def format_status(status: dict) -> str:
         f"time range  {status['first_generation']} .. {status['last_generation']}",
         "rows",
     ]
-    lines += [f"  {table:<18}{n:>12,}" for table, n in status["rows"].items()]
+    lines += [
+        f"  {table:<18}{n:>12,}" if n is not None else f"  {table:<18}{'missing':>12}"
+        for table, n in status["rows"].items()
+    ]
+    if status.get("outdated"):
+        lacks = "; ".join(f"{t}: {', '.join(c)}" for t, c in status["outdated"].items())
+        lines += [
+            "outdated    built by an older version; `genai-analyzer enrich` adds what it lacks",
+            f"  lacks     {lacks}",
+        ]
     ingest = build["ingest"]
     lines += [
         "ingest",

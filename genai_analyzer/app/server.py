@@ -76,21 +76,13 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     from genai_analyzer.analysis.copilot.core import Copilot
     from genai_analyzer.app import create_app, launch_kwargs
     from genai_analyzer.app.background import start_background
-    from genai_analyzer.core.errors import WarehouseError
     from genai_analyzer.models.llm.factory import llm_from_settings
-    from genai_analyzer.warehouse.datamodel import check_current
     from genai_analyzer.warehouse.reader import Warehouse
 
     auth = parse_auth(settings.auth)
     check_listen(host, port)
     ensure_warehouse(settings)
-    wh = Warehouse.from_settings(settings)
-    try:
-        if wh.lake is None:  # a file built by an older version lacks newer columns
-            check_current(str(settings.db_path), wh.tables())
-    except WarehouseError:
-        wh.close()
-        raise
+    wh = Warehouse.from_settings(settings)  # refuses a file built by an older version
     sql_copilot = Copilot(wh, llm=llm_from_settings(settings))
     worker = start_background(settings, wh)  # the full-quality tier, and re-opens after a swap
     try:

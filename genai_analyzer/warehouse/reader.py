@@ -65,10 +65,21 @@ class Warehouse:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, extensions: tuple[str, ...] = ("vss", "fts")) -> Warehouse:
-        """The warehouse the settings select: the file at GENAI_DB, or the DuckLake."""
+        """The warehouse the settings select: the file at GENAI_DB, or the DuckLake. A file built by
+        an older version is refused, naming what it lacks (``datamodel.check_current``): the app and
+        the commands would otherwise fail query by query with a database error."""
+        from genai_analyzer.warehouse.datamodel import check_current
         from genai_analyzer.warehouse.ducklake import LakeTarget
 
-        return cls(settings.db_path, extensions=extensions, lake=LakeTarget.from_settings(settings))
+        lake = LakeTarget.from_settings(settings)
+        wh = cls(settings.db_path, extensions=extensions, lake=lake)
+        if lake is None:
+            try:
+                check_current(str(settings.db_path), wh.tables())
+            except Exception:
+                wh.close()
+                raise
+        return wh
 
     def memo(self, key: str, compute):
         """``compute()`` once per open warehouse: it is read-only, so what it holds cannot change."""
