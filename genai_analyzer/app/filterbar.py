@@ -138,30 +138,16 @@ def build(api: Api) -> FilterBar:
                 statuses = gr.CheckboxGroup(choices["statuses"], label=LABELS["statuses"])
                 errors["statuses"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
         with gr.Row(equal_height=True):
-            with gr.Column(scale=2, min_width=200):
-                domains = gr.Dropdown(choices["domains"], multiselect=True, label=LABELS["domains"])
-                errors["domains"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
-            with gr.Column(scale=2, min_width=200):
-                styles = gr.Dropdown(choices["art_styles"], multiselect=True, label=LABELS["art_styles"])
-                errors["art_styles"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
-            with gr.Column(scale=2, min_width=200):
-                prompt_clusters = gr.Dropdown(
-                    choices["prompt_clusters"],
-                    multiselect=True,
-                    label=LABELS["prompt_clusters"],
-                    info="Prompts close in meaning",
-                    elem_id="filter-prompt-clusters",
-                )
-                errors["prompt_clusters"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
-            with gr.Column(scale=2, min_width=200):
-                visual_clusters = gr.Dropdown(
-                    choices["visual_clusters"],
-                    multiselect=True,
-                    label=LABELS["visual_clusters"],
-                    info="Images that look alike",
-                    elem_id="filter-visual-clusters",
-                )
-                errors["visual_clusters"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
+            domains = _value_dropdown("domains", choices, errors)
+            styles = _value_dropdown("art_styles", choices, errors)
+            prompt_clusters = _value_dropdown(
+                "prompt_clusters", choices, errors,
+                info="Prompts close in meaning", elem_id="filter-prompt-clusters",
+            )  # fmt: skip
+            visual_clusters = _value_dropdown(
+                "visual_clusters", choices, errors,
+                info="Images that look alike", elem_id="filter-visual-clusters",
+            )  # fmt: skip
             with gr.Column(scale=1, min_width=160):
                 apply = gr.Button("Apply filters", variant="primary", elem_id="apply-filters")
                 clear = gr.Button("Clear", size="sm")
@@ -185,6 +171,14 @@ def build(api: Api) -> FilterBar:
         queue=False,
     )
     return bar
+
+
+def _value_dropdown(name: str, choices: dict, errors: dict, **options) -> gr.Dropdown:
+    """One multi-select field of the bar's second row, with its message slot under it."""
+    with gr.Column(scale=2, min_width=200):
+        box = gr.Dropdown(choices[name], multiselect=True, label=LABELS[name], **options)
+        errors[name] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
+    return box
 
 
 def checked(api: Api, values: dict) -> tuple[dict | None, dict[str, str]]:
@@ -393,7 +387,7 @@ def _wire_views(api: Api, bar: FilterBar) -> None:
     views = bar.views
     view_inputs = [c for v in views for c in v.inputs]
     view_outputs = [c for v in views for c in v.outputs]
-    progress_on = [bar.chips] + [c for v in views if v.progress for c in v.outputs]
+    view_progress = [c for v in views if v.progress for c in v.outputs]  # a small timer on these
     error_slots = [bar.errors[name] for name in FILTER_NAMES]
     n_fields = len(bar.inputs)
 
@@ -413,7 +407,7 @@ def _wire_views(api: Api, bar: FilterBar) -> None:
         [bar.applied, bar.chips, bar.pending, *error_slots, *view_outputs],
         api_visibility="private",
         show_progress="minimal",
-        show_progress_on=progress_on,
+        show_progress_on=[bar.chips, *view_progress],
     ).then(None, [bar.applied, bar.current_tab], None, js=URL_JS)
 
     def show_views(applied, tab, *values):
@@ -428,6 +422,6 @@ def _wire_views(api: Api, bar: FilterBar) -> None:
         view_outputs,
         api_visibility="private",
         trigger_mode="always_last",
-        show_progress="minimal",
-        show_progress_on=progress_on[1:] or None,
+        show_progress="minimal" if view_progress else "hidden",
+        show_progress_on=view_progress or None,
     )

@@ -13,7 +13,7 @@ from genai_analyzer.analysis.semantic import SemanticLayer
 def read_top(t: QuestionText, spec: QuerySpec) -> None:
     """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
     the worst success rate the lowest (resolved in ``_direction`` once the metric is known)."""
-    number = r"(\d+|one|two|three|four|five|ten|twenty)"
+    number = r"(\d+|one)"  # other number words are digits by now (vocabulary.digits_for_spelled_numbers)
     high = r"top|best|highest|largest|biggest|most|heaviest|busiest|worst|slowest|priciest|longest"
     low = r"bottom|lowest|smallest|least|fewest|lightest|quietest|fastest|cheapest|shortest|quickest"
     for pattern, ascending in (

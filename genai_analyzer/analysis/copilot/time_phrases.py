@@ -29,9 +29,9 @@ def read_time(t: QuestionText) -> TimeRange | None:
     yearless = "|".join(m for m in MONTHS if m != "may")
     ordinals = "|".join(QUARTERS)
     patterns = [
-        (rf"{last} (\d+|one|two|three|four|five|ten|twenty) days?",
+        (rf"{last} (\d+|one) days?",  # other number words are digits by now
          lambda m: TimeRange("last_days", n=word_number(m[1]))),
-        (rf"{last} (\d+|two|three|four) weeks", lambda m: TimeRange("last_days", n=7 * word_number(m[1]))),
+        (rf"{last} (\d+) weeks", lambda m: TimeRange("last_days", n=7 * word_number(m[1]))),
         (r"(?:in |over |during |for )?(?:the )?(?:last|past) week", lambda m: TimeRange("last_week")),
         (r"(?:in |over |during |for )?(?:the )?(?:previous week|week before(?: last)?|prior week)",
          lambda m: TimeRange("week_before")),

@@ -9,7 +9,6 @@ MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "
                "october", "november", "december")  # fmt: skip
 MONTHS = {m: i + 1 for i, m in enumerate(MONTH_NAMES)}
 MONTHS.update({name[:3]: n for name, n in list(MONTHS.items())} | {"sept": 9})
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "twenty": 20}
 # Spelled-out numbers from two to ninety-nine ("fifty steps", "over ten percent", "twenty-five"),
 # written as digits before anything is read. "one" stays a word: "in one session", "which one".
 _UNITS = "two three four five six seven eight nine".split()
@@ -17,6 +16,9 @@ _TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 SPELLED = {w: i + 2 for i, w in enumerate(_UNITS)} | {w: i + 10 for i, w in enumerate(_TEENS)}
 SPELLED |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+# Number words a question may hold: "one" as a word, the others as digits once read (known to the
+# typo reader, so "fifty" is never "corrected" into another word before it becomes 50)
+NUMBERS = {"one": 1} | SPELLED
 SPELLED_NUMBER = re.compile(
     rf"(?<![a-z0-9'-])({'|'.join(_TENS)})(?:[- ](one|{'|'.join(_UNITS)}))?(?![a-z0-9'])"
     rf"|(?<![a-z0-9'-])({'|'.join(_UNITS + _TEENS)})(?![a-z0-9'-])"
@@ -82,7 +84,7 @@ STATUS_WORDS = {  # words for one status, as a filter or in "how many ..."
 
 
 def word_number(word: str) -> int:
-    """'7' or 'seven'-style number words the questions use, as an int."""
+    """'7' or 'one' (the number word a read question keeps; the others are digits by then), as an int."""
     return int(word) if word.isdigit() else NUMBERS[word]
 
 
