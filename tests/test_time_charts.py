@@ -370,3 +370,41 @@ def test_an_anomalous_day_is_flagged_on_the_daily_chart_its_export_and_the_api(s
         assert {r["bucket"][:10] for r in api.timeseries(api.filters()) if r["anomalous"]} == {
             b.strftime("%Y-%m-%d") for b in flagged["bucket"]
         }
+
+
+def test_the_span_is_asked_once_per_filters_and_each_filters_gets_its_own(six_weeks_path, monkeypatch):
+    """Every chart over time needs the filtered span: it is read once per filters while the
+    warehouse is open (not once per chart), and a narrower filter still gets its own, narrower one."""
+    statements = []
+    original = Warehouse.rows
+
+    def counted(wh, sql, params=None):
+        statements.append(sql)
+        return original(wh, sql, params)
+
+    monkeypatch.setattr(Warehouse, "rows", counted)
+    with Warehouse(six_weeks_path) as wh:  # a fresh one: nothing remembered yet
+        first, last = queries.data_range(wh)
+        narrow = Filters(start=last - timedelta(days=1), end=last)
+        whole_span = queries.time_span(wh, Filters())
+        for _ in range(3):
+            assert queries.time_span(wh, Filters()) == whole_span
+            assert queries.time_grain(wh, narrow) == "hour"
+        assert len(statements) == 2  # one per distinct filters
+        expected = wh.rows("SELECT min(created_at), max(created_at) FROM fact_generations")[0]
+        assert whole_span == tuple(pd.Timestamp(t).tz_convert(None) for t in expected)
+        assert queries.time_span(wh, narrow)[0] >= pd.Timestamp(last - timedelta(days=1))
+
+
+def test_what_a_warehouse_remembers_is_bounded(six_weeks, monkeypatch):
+    """A long-running app sees many filters: the oldest remembered values are forgotten past the
+    limit, and a forgotten one is computed again when asked for."""
+    from genai_analyzer.warehouse import reader
+
+    monkeypatch.setattr(reader, "MEMO_LIMIT", 3)
+    calls = []
+    for key in range(5):
+        six_weeks.memo(("test", key), lambda key=key: calls.append(key) or key)
+    assert six_weeks.memo(("test", 4), lambda: calls.append("again")) == 4  # still remembered
+    assert six_weeks.memo(("test", 0), lambda: calls.append("again") or 0) == 0  # forgotten, recomputed
+    assert calls == [0, 1, 2, 3, 4, "again"]

@@ -53,9 +53,13 @@ def _grouped(
 
 
 def data_range(wh: Warehouse) -> tuple[date, date]:
-    """First and last day (UTC) with generations."""
-    return wh.scalar("SELECT min(date_key) FROM fact_generations"), wh.scalar(
-        "SELECT max(date_key) FROM fact_generations"
+    """First and last day (UTC) with generations (once per open warehouse: every chart asks)."""
+    return wh.memo(
+        "data_range",
+        lambda: (
+            wh.scalar("SELECT min(date_key) FROM fact_generations"),
+            wh.scalar("SELECT max(date_key) FROM fact_generations"),
+        ),
     )
 
 
@@ -155,11 +159,16 @@ def _kpi_row(wh: Warehouse, filters: Filters) -> dict:
 
 
 def time_span(wh: Warehouse, filters: Filters) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """The first and last generation (UTC) passing the filters; None when none does."""
-    where, params = filters.where()
-    span = "epoch_ms(min(f.created_at)), epoch_ms(max(f.created_at))"
-    first, last = wh.rows(f"SELECT {span} {from_filtered(where, span)}", params)[0]
-    return None if first is None else (pd.Timestamp(first, unit="ms"), pd.Timestamp(last, unit="ms"))
+    """The first and last generation (UTC) passing the filters; None when none does. Remembered
+    per filters while the warehouse is open: each chart over time asks for the same span."""
+
+    def compute():
+        where, params = filters.where()
+        span = "epoch_ms(min(f.created_at)), epoch_ms(max(f.created_at))"
+        first, last = wh.rows(f"SELECT {span} {from_filtered(where, span)}", params)[0]
+        return None if first is None else (pd.Timestamp(first, unit="ms"), pd.Timestamp(last, unit="ms"))
+
+    return wh.memo(("time_span", filters), compute)
 
 
 def time_grain(wh: Warehouse, filters: Filters, roll_up: bool = False) -> str:

@@ -15,7 +15,7 @@ import contextlib
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from genai_analyzer.core.settings import Settings
     from genai_analyzer.warehouse.ducklake import LakeTarget
 
+MEMO_LIMIT = 256  # values Warehouse.memo keeps, the oldest forgotten first
 
 class Warehouse:
     """A read-only DuckDB warehouse built by ``genai-analyzer build``: the file at ``path``, or the
@@ -81,13 +82,19 @@ class Warehouse:
                 raise
         return wh
 
-    def memo(self, key: str, compute):
-        """``compute()`` once per open warehouse: it is read-only, so what it holds cannot change."""
-        if key not in self._memo:
-            value = compute()
-            with self._lock:
-                self._memo.setdefault(key, value)
-        return self._memo[key]
+    def memo(self, key: Hashable, compute):
+        """``compute()`` once per open warehouse: it is read-only, so what it holds cannot change.
+        The oldest of more than ``MEMO_LIMIT`` remembered values is forgotten (keys may hold
+        filters, of which a long-running app sees many)."""
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]
+        value = compute()
+        with self._lock:
+            value = self._memo.setdefault(key, value)
+            while len(self._memo) > MEMO_LIMIT:
+                del self._memo[next(iter(self._memo))]
+        return value
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of its own (the caller closes it). Queries should use ``query``/``rows``/...,
