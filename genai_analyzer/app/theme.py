@@ -91,6 +91,14 @@ CSS = (
 html, body {{ background: {NIGHT}; }}
 .synthetic-note {{ color: #fbbf24; }}
 .scope-chips {{ display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px 10px; }}
+/* the filter bar: each field's column filled to the row's height (no bare strips of the group's
+   background under the shorter fields), the chips and the notes under the fields kept compact */
+#filter-bar .row > .column {{ background: {SLATE}; }}
+#filter-bar .field-error-slot, #filters-pending, #scope-chips {{ min-height: 0; }}
+#filter-bar .field-error-slot:not(:has(.field-error)), #filters-pending:not(:has(.filters-pending)) {{
+  display: none;
+}}
+#scope-chips, #filters-pending {{ background: {SLATE}; }}
 .scope-label {{ color: #94a3b8; font-size: 0.8rem; margin-right: 2px; }}
 .scope-chip {{
   border: 1px solid {ACCENT}; color: #c6d2ff; border-radius: 999px; padding: 2px 10px; font-size: 0.8rem;
