@@ -244,3 +244,16 @@ def test_the_step_losing_the_most_and_a_tiers_sessions_reaching_a_step(copilot, 
         "what edit type comes up most when users edit their prompts",
         "SELECT edit_type, count(*) AS n FROM fct_prompt_edits GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1",
     )
+
+
+def test_a_behaviour_follow_up_through_the_api_carries_a_signed_context(wh):
+    from genai_analyzer.api.endpoints import Api
+
+    api = Api(wh)
+    first = api.ask("session funnel")
+    assert not first["refused"] and first["context"]["sql"] == first["sql"]
+    pro = api.ask("now only enterprise users", context=first["context"])
+    assert not pro["refused"] and "'enterprise'" in pro["sql"], pro["explanation"]
+    forged = {**first["context"], "behaviour": "retention"}  # edited: refused, never re-read
+    with pytest.raises(Exception, match="context"):
+        api.ask("now only enterprise users", context=forged)

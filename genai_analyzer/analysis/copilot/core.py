@@ -229,7 +229,7 @@ class Copilot:
         answer = _from_result(
             question, found.sql, result, f"How I read this: {found.reading}.", backend="semantic"
         )
-        answer.reading, answer.context = found.reading, found.context
+        answer.reading, answer.context = found.reading, {**(found.context or {}), "sql": found.sql}
         return answer
 
     def follow_ups(self, spec: QuerySpec, k: int = 3) -> list[str]:
