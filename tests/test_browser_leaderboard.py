@@ -280,6 +280,51 @@ def test_the_refinement_view_shows_the_apis_figures_under_the_applied_filters(op
     assert not page.errors and not phone.errors
 
 
+def test_the_refinement_view_breaks_the_figures_down_by_the_chosen_group(open_page, app_url):
+    from genai_analyzer.api.endpoints import Api
+    from genai_analyzer.app.refinement import GROUP_TERM_LIMIT, TERM_MIN_EDITS, group_table, terms_table
+    from tests.test_browser import _downloaded
+
+    wh, _ = app_url
+    api = Api(wh)
+    page = open_page("&tiers=pro&tiers=free", leaderboard=False)
+    page.get_by_role("tab", name="Refinement").click()
+    page.locator("#rf-summary .lb-status").wait_for()
+    assert not page.locator("#rf-groups").is_visible()  # nothing to break down yet
+    page.locator("#rf-by").get_by_label("Art style").check()
+    page.locator("#rf-groups [role=gridcell]").first.wait_for()
+    scope = Filters(tiers=("pro", "free"))
+    table = group_table(api.edit_summary_frame(scope, "art_style"), "art_style")
+
+    def cells(where: str) -> list[list[str]]:
+        rows = page.evaluate(TABLE_JS.replace("#lb-table", where))
+        return [[_words(c) for c in row] for row in rows]
+
+    def as_rows(frame: pd.DataFrame) -> list[list[str]]:
+        return [list(frame.columns), *([_words(v) for v in row] for row in frame.itertuples(index=False))]
+
+    shown = cells("#rf-groups")
+    assert shown == as_rows(table)
+    # the edit types stacked per style, the terms per style: the API's rows for by=art_style
+    page.wait_for_function("() => document.querySelector('#rf-mix .js-plotly-plot')?.data?.length === 7")
+    bars = page.evaluate("() => document.querySelector('#rf-mix .js-plotly-plot').data[0].y")
+    mix = api.edit_mix_frame(scope, "art_style")
+    assert sorted(bars) == sorted(set(mix["art_style"])) and set(bars) <= set(table["Art style"])
+    terms = api.edit_terms_frame(scope, "both", "art_style", TERM_MIN_EDITS, GROUP_TERM_LIMIT)
+    added = terms_table(terms, "added", "art_style")
+    assert cells("#rf-added") == as_rows(added)
+    # the export is the table on screen
+    csv = _downloaded(page, "Export the groups as CSV", "#rf-groups-csv")
+    assert as_rows(pd.read_csv(io.BytesIO(csv), dtype=str, keep_default_na=False)) == shown
+    page.evaluate("document.querySelector('#rf-by').scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    _doc_shot(page, "refinement-by-style-1280")
+    # back to no breakdown: the table goes, the one-row chart returns
+    page.locator("#rf-by").get_by_label("All edits").check()
+    page.locator("#rf-groups").wait_for(state="hidden")
+    assert not page.errors
+
+
 def test_the_cohorts_view_draws_the_apis_funnel_retention_and_lifecycle(open_page, app_url):
     from genai_analyzer.api.endpoints import Api
     from tests.test_browser import _downloaded

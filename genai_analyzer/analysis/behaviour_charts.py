@@ -47,6 +47,35 @@ def edit_mix(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
+# One colour per edit type in the grouped chart, in the order of EDIT_LABELS.
+EDIT_COLOURS = ("#64748b", "#94a3b8", ACCENT, "#f59e0b", "#06b6d4", "#ef4444", "#22c55e")
+
+
+def edit_mix_by(frame: pd.DataFrame, by: str, label: str) -> go.Figure:
+    """Each group's edits split by edit type (``refinement.edit_type_mix`` with ``by``): one bar per
+    group (its ``label``; the groups with most edits on top), stacked to 100% by share."""
+    title = f"Edit types by {label}"
+    if frame.empty:
+        return empty(title, "No prompt edits match these filters.")
+    frame = frame.assign(**{by: frame[by].astype(str)})
+    groups = frame.groupby(by)["edits"].sum().sort_values(ascending=False, kind="stable").index.tolist()
+    fig = go.Figure()
+    for (edit_type, name), colour in zip(EDIT_LABELS.items(), EDIT_COLOURS, strict=True):
+        rows = frame[frame["edit_type"] == edit_type].set_index(by).reindex(groups)
+        fig.add_bar(
+            y=groups, x=rows["share"].fillna(0), name=name, orientation="h", marker_color=colour,
+            customdata=rows["edits"].fillna(0), hovertemplate=(
+                "%{y}: %{x:.0%} of the edits are " + name + " (%{customdata:,})<extra></extra>"
+            ),
+        )  # fmt: skip
+    layout(fig, title, height=max(300, 120 + 24 * len(groups)))
+    fig.update_layout(
+        barmode="stack", hovermode="closest", xaxis={"tickformat": ".0%", "range": [0, 1]},
+        yaxis={"autorange": "reversed", "automargin": True}, legend={"orientation": "h", "y": -0.15},
+    )  # fmt: skip
+    return fig
+
+
 def edit_flow(frame: pd.DataFrame) -> go.Figure:
     """The sessions' path through edit types (``refinement.edit_flow``'s links) as a Sankey: one
     column per step, each node an edit type at that step, each band the sessions taking it."""

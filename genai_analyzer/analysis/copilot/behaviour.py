@@ -24,6 +24,13 @@ from datetime import date, timedelta
 
 from genai_analyzer.analysis.cohorts import activity_query, lifecycle_query, retention_query
 from genai_analyzer.analysis.copilot.accounting import account_for_words
+from genai_analyzer.analysis.copilot.edit_outcomes import (
+    IDEA_SHARE,
+    edit_figure,
+    kept_share_of_ideas,
+    outcome_rate,
+)
+from genai_analyzer.analysis.copilot.funnel_steps import between
 from genai_analyzer.analysis.copilot.spec import CannotAnswer
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.filters import Filters
@@ -31,11 +38,15 @@ from genai_analyzer.analysis.funnel import funnel_query
 from genai_analyzer.analysis.semantic import SemanticLayer, literal
 
 FUNNEL = r"(?:session |conversion )?funnel|drop(?:s|ped|ping)? ?-?off|drop-?offs?|dropoffs?"
+FUNNEL += r"|conversion(?= (?:rate )?from)"  # "conversion from a success to a kept image"
 RETENTION = r"(?:weekly |cohort )?retention|retained"
 EDITS = r"edits?|edit types?|modifiers?|re-?rolls?|re-?rolled|re-?rolling|terms? (?:added|removed)"
 # "how many sessions reach a kept image": a funnel step reached (the step's words: the layer's)
+ALL_THE_WAY = r"(?:make|makes|made|go|goes|went|get|gets|got) (?:it )?(?:all the|the whole) (?:way|distance) "
+ALL_THE_WAY += r"(?:(?:through|to) the funnel )?to"  # "through" reads as "to"
+REACH_VERBS = rf"reach(?:es|ed)?|get to|gets to|got to|make it to|makes it to|{ALL_THE_WAY}"
 REACH = (
-    r"(?:reach(?:es|ed)?|get to|gets to|got to|make it to|makes it to) (?:the |a |an )?(?:step )?"
+    rf"(?:{REACH_VERBS}) (?:the |a |an )?(?:step )?"
     r"(?:kept|keep|keeping|refined|refinement|succeeded|successful|success|started|first generation)"
 )
 SHARE = r"share|rate|fraction|proportion|percentage|percent|%"
@@ -50,8 +61,17 @@ TYPE_SHARE = "|".join(
 # median week of an active user.
 STATES = ("new", "returning", "resurrected", "dormant")
 MEDIAN_PER_USER = r"(?:the )?median (?:number of )?(?:generations|images) per (?:active )?user"
-LIFECYCLE = rf"(?:{'|'.join(STATES)}) users|resurrected|dormant|(?:weekly )?lifecycle|{MEDIAN_PER_USER}"
-TRIGGER = re.compile(rf"(?<![a-z])(?:{FUNNEL}|{RETENTION}|{EDITS}|{REACH}|{TYPE_SHARE}|{LIFECYCLE})(?![a-z])")
+# "generations per active user, week by week": the Cohorts view's figure (known users only), not the
+# layer's generations per user; routed here only with a week named (MEAN_WEEKLY).
+MEAN_PER_USER = r"(?:the )?(?:(?:mean|average) (?:number of )?)?(?:generations|images) per active user"
+STATE = rf"(?:active|{'|'.join(STATES)})"
+LISTED = rf"(?:{STATE}(?:,? and |, | ))+{STATE}(?: users)?"  # "new, returning and dormant users"
+LIFECYCLE = (
+    rf"{LISTED}|(?:{'|'.join(STATES)}) users|resurrected|dormant|(?:weekly )?lifecycle|{MEDIAN_PER_USER}"
+)
+TRIGGER = re.compile(
+    rf"(?<![a-z])(?:{FUNNEL}|{RETENTION}|{EDITS}|{REACH}|{TYPE_SHARE}|{LIFECYCLE}|{IDEA_SHARE})(?![a-z])"
+)
 BY_TIER = r"(?:by|per|for each|across|split by|broken down by) (?:user |the )?tiers?"
 BY_WEEK = r"(?:by|per|each|every|over|for each) (?:the )?weeks?|weekly|week by week|week over week"
 
@@ -60,26 +80,49 @@ BY_WEEK = r"(?:by|per|each|every|over|for each) (?:the )?weeks?|weekly|week by w
 class BehaviourAnswer:
     sql: str
     reading: str
+    context: dict | None = None  # what a follow-up refines (behaviour_followups.py)
+
+
+MEAN_WEEKLY = re.compile(rf"(?<![a-z]){MEAN_PER_USER}(?![a-z])")
+WEEK_WORDS = re.compile(rf"(?<![a-z])(?:{BY_WEEK}|(?:each|every|per|a) week)(?![a-z])")
 
 
 def routes_here(question: str) -> bool:
-    """Whether a word of ``question`` names the funnel, retention or prompt edits."""
-    return TRIGGER.search(QuestionText(question).text) is not None
+    """Whether a word of ``question`` names the funnel, retention or prompt edits (or generations
+    per active user with a week named: the Cohorts view's weekly figure)."""
+    text = QuestionText(question).text
+    return TRIGGER.search(text) is not None or bool(MEAN_WEEKLY.search(text) and WEEK_WORDS.search(text))
 
 
 def answer(
-    question: str, layer: SemanticLayer, values: dict[str, list[str]], vocabulary: set[str]
+    question: str,
+    layer: SemanticLayer,
+    values: dict[str, list[str]],
+    vocabulary: set[str],
+    *,
+    tiers: list[str] | None = None,
+    by_tier: bool = False,
 ) -> BehaviourAnswer:
-    """The SQL and reading of a behaviour question; ``CannotAnswer`` for what is not read whole."""
+    """The SQL and reading of a behaviour question; ``CannotAnswer`` for what is not read whole.
+    ``tiers`` (in place of those the question names) and ``by_tier``: a follow-up's changes."""
     t = QuestionText(question)
-    tiers, tier_words = _tiers(t, layer, values)
-    by_tier = _take(t, BY_TIER) is not None
+    named, tier_words = _tiers(t, layer, values)
+    split = next(t.find(BY_TIER), None)  # the columns follow the question: "per week, by tier"
+    week = WEEK_WORDS.search(t.text)
+    week_first = bool(week and (split is None or week.start() < split.start()))  # a follow-up splits last
+    if split is not None:
+        t.take(split)
+    by_tier = split is not None or by_tier
+    tier_words = tier_words if not tiers or tiers == named else "the follow-up"
+    tiers = tiers or named
     if t.has(FUNNEL) or _step(t, layer) is not None:
         out = _funnel(t, layer, tiers, by_tier)
     elif t.has(RETENTION):
         out = _retention(t, tiers, by_tier)
-    elif t.has(LIFECYCLE):
-        out = _lifecycle(t, tiers, by_tier)
+    elif t.has(LIFECYCLE) or t.has(MEAN_PER_USER):
+        out = _lifecycle(t, tiers, by_tier, week_first)
+    elif t.has(IDEA_SHARE):
+        out = BehaviourAnswer(*kept_share_of_ideas(t, tiers, by_tier))
     else:
         out = _edits(t, tiers, by_tier)
     account_for_words(vocabulary, t)
@@ -99,7 +142,7 @@ def _take(t: QuestionText, pattern: str) -> str | None:
 
 def _tiers(t: QuestionText, layer: SemanticLayer, values) -> tuple[list[str], str]:
     """Tiers named ("free users", "the pro tier", "paying users"), and the words that named them."""
-    noun = r"(?: tier)?(?: users?| people| customers| accounts)?"
+    noun = r"(?: tier)?(?: users?| people| customers| accounts| sessions?)?"
     named = [(str(v), [str(v)]) for v in values.get("tier", [])]
     named += [
         (p, list(s["values"])) for s in layer.segments if s["dimension"] == "tier" for p in s["phrases"]
@@ -137,9 +180,10 @@ def _step(t: QuestionText, layer: SemanticLayer, take: bool = False) -> int | No
     phrases = sorted(
         ((p, i) for i, s in enumerate(steps, 1) for p in (s.name, *s.synonyms)), key=lambda pi: -len(pi[0])
     )
-    verbs = r"reach(?:es|ed)?|get to|gets to|got to|make it to|makes it to|end with|ends with|end on"
+    verbs = rf"{REACH_VERBS}|end with|ends with|end on"
     for phrase, number in phrases:
-        for m in t.find(rf"(?:{verbs}) (?:the )?(?:step )?{re.escape(phrase)}(?: step)?"):
+        named = re.escape(phrase).replace("\\ ", "[ -]")  # "the kept-image step"
+        for m in t.find(rf"(?:{verbs}) (?:the )?(?:step )?{named}(?: step)?"):
             if take:
                 t.take(m)
             return number
@@ -152,9 +196,8 @@ def _funnel(t: QuestionText, layer: SemanticLayer, tiers: list[str], by_tier: bo
     for grain in ("day", "week", "month"):
         if _take(
             t,
-            rf"(?:by|per|each|every|for each) (?:the )?{grain}s?|{grain}ly"
-            if grain != "day"
-            else r"(?:by|per|each|every|for each) (?:the )?days?|daily",
+            rf"(?:(?:by|per|each|every|for each) (?:the )?{grain}s?|{'dai' if grain == 'day' else grain}ly)"
+            + r"(?: (?:the |a )?sessions? (?:started|began|was started))?",
         ):
             period = grain
     sql, params = funnel_query(
@@ -163,6 +206,12 @@ def _funnel(t: QuestionText, layer: SemanticLayer, tiers: list[str], by_tier: bo
     wide = inline(sql, params)
     keys = (["grp AS tier"] if by_tier else []) + ([f"period AS {period}"] if period else [])
     order = ", ".join(["grp"] * by_tier + ["period"] * bool(period))
+    if figure := between(t, spec.steps):  # "drop-off rate at the refine step", "conversion from X to Y"
+        _take(t, rf"(?:of|in) (?:the )?(?:{FUNNEL})|{FUNNEL}")
+        tail = f" ORDER BY {order}" if order else ""
+        return BehaviourAnswer(
+            f"WITH wide AS ({wide})\nSELECT {', '.join([*keys, figure[0]])} FROM wide{tail}", figure[1]
+        )
     step = _step(t, layer, take=True)
     if step is not None:  # "how many sessions reach a kept image": that step's count
         _take(t, r"how many sessions|(?:the )?number of sessions|how many")
@@ -177,7 +226,9 @@ def _funnel(t: QuestionText, layer: SemanticLayer, tiers: list[str], by_tier: bo
     # "how many sessions reach each step of the funnel": every step's count, the funnel itself
     if _take(t, r"(?:reach(?:es)?|gets? to|makes? it to) (?:each|every) step(?: of)?(?: the)?"):
         _take(t, r"how many")
+    most = _take(t, r"(?:lose|loses|lost|shed|sheds|drop|drops) the most(?: sessions| people| users)?")
     _take(t, r"where do(?:es)?|where did|at (?:which|what) step|which step|where")
+    _take(t, r"bail(?:s|ed)?(?: out)?(?: of)?(?: the)?")  # "where do free users bail out of the funnel"
     _take(t, r"sessions?|users?|people|customers")
     parts = []
     for i, s in enumerate(spec.steps, 1):
@@ -200,6 +251,11 @@ def _funnel(t: QuestionText, layer: SemanticLayer, tiers: list[str], by_tier: bo
         f"WITH wide AS ({wide}),\nsteps AS (\n  " + "\n  UNION ALL ".join(parts) + "\n)\n"
         f"SELECT {select} FROM steps ORDER BY {order + ', ' if order else ''}step_number"
     )
+    if most:  # "which step of the funnel loses the most sessions": the largest drop
+        if order:
+            raise CannotAnswer("The step losing the most per group is not read yet: ask per group.")
+        sql = sql.replace("ORDER BY step_number", "WHERE step_number > 1 ORDER BY dropped DESC, step LIMIT 1")
+        return BehaviourAnswer(sql, "The session funnel's step losing the most sessions (dropped before it)")
     reading = "Session funnel: sessions reaching each step, how many dropped before it, the drop-off rate"
     return BehaviourAnswer(sql, reading + (f"; by {period} started" if period else ""))
 
@@ -214,12 +270,20 @@ def _retention(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAns
             "retention by tier' (signup cohorts are in the Analytics tab's Cohorts view).",
             ("weekly retention", "retention of pro users by week", "retention by tier"),
         )
-    _take(t, RETENTION)
+    nth = next(t.find(r"week[- ]?(\d+) retention"), None)  # "week-2 retention": that week since only
+    if nth is not None:
+        t.take(nth)
+    while _take(t, RETENTION):  # "weekly retention ...: for each cohort week ..., the retention"
+        pass
+    _take(
+        t,
+        r"(?:for )?(?:each|every) cohort(?: week)?(?:,? and (?:the )?weeks? since)?",
+    )
     # "of the users first seen in the week of 2025-09-01": one cohort, the week holding that day
     one = next(
         t.find(
-            r"(?:of |for )?(?:the )?(?:users|people|those) (?:who were |that were )?first seen (?:in )?"
-            r"(?:the )?week (?:of|starting|beginning) (\d{4}-\d{2}-\d{2})"
+            r"(?:of |for )?(?:the )?(?:users|people|those|cohort) (?:who were |that were )?first seen "
+            r"(?:in )?(?:the )?week (?:of|starting|beginning) (\d{4}-\d{2}-\d{2})"
         ),
         None,
     )
@@ -233,59 +297,65 @@ def _retention(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAns
     _take(t, r"(?:by|per|for each) (?:the )?(?:first[- ]seen )?(?:week )?cohorts?|cohorts?")
     sql, params = retention_query(None, Filters(tiers=tiers or None), by="tier" if by_tier else "none")
     keys = ["grp AS tier"] if by_tier else []
-    select = ", ".join(
-        [
-            *keys,
-            "cohort",
-            "cohort_users",
-            "weeks_since",
-            "week",
-            "active_users",
-            "active_users / cohort_users AS retention",
-        ]
+    columns = ["cohort", "cohort_users", "weeks_since", "week", "active_users"]
+    select = ", ".join([*keys, *columns, "active_users / cohort_users AS retention"])
+    kept = ([f"cohort = DATE '{cohort.isoformat()}'"] if cohort else []) + (
+        [f"weeks_since = {nth[1]}"] if nth else []
     )
-    where = f" WHERE cohort = DATE '{cohort.isoformat()}'" if cohort else ""
+    where = f" WHERE {' AND '.join(kept)}" if kept else ""
     return BehaviourAnswer(
         f"WITH retained AS ({inline(sql, params)})\nSELECT {select} FROM retained{where} "
         "ORDER BY grp, cohort, weeks_since",
         "Weekly retention: per cohort of users first seen the same week, the share active each week after"
-        + (f"; only the cohort of the week of {cohort}" if cohort else ""),
+        + (f"; only the cohort of the week of {cohort}" if cohort else "")
+        + (f"; only week {nth[1]} since first seen" if nth else ""),
     )
 
 
 # --- the weekly lifecycle and activity per user -----------------------------------------------
 
 
-def _lifecycle(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
+def _lifecycle(t: QuestionText, tiers: list[str], by_tier: bool, week_first: bool = False) -> BehaviourAnswer:
     """ "how many new users were there each week", "dormant users by week", "the median number of
     generations per active user, week by week": ``cohorts.lifecycle_query`` / ``activity_query``,
     weekly only (a user's state is a week's)."""
     filters = Filters(tiers=tiers or None)
     by = "tier" if by_tier else "none"
     keys = ["grp AS tier"] if by_tier else []
+    where = ""
     if _take(t, MEDIAN_PER_USER):
         sql, params = activity_query(filters, by=by)
-        column, reading = "median_generations_per_user", "Median generations per active user, per week"
+        columns, reading = ["median_generations_per_user"], "Median generations per active user, per week"
+    elif _take(t, MEAN_PER_USER):  # the view's generations / active users, weeks with any
+        sql, params = activity_query(filters, by=by)
+        columns = ["generations / active_users AS generations_per_user"]
+        reading, where = "Generations per active user (known users), per week", " WHERE active_users > 0"
     else:
-        state = next((s for s in STATES if _take(t, rf"{s}(?: users)?")), None)
-        _take(t, r"(?:weekly )?lifecycle")
-        if state is None:
+        # "new, returning and dormant users": each state listed, in the order named
+        listed = next(t.find(LISTED), None)
+        if listed is not None:
+            t.take(listed)
+            states = re.findall(rf"active|{'|'.join(STATES)}", listed.group(0))
+        else:
+            states = [s for s in STATES if _take(t, rf"{s}(?: users)?")][:1]
+        _take(t, r"(?:weekly )?lifecycle(?: of users)?:?")
+        if not states:
             raise CannotAnswer(
                 "The weekly lifecycle counts new, returning, resurrected and dormant users: say which, "
                 "e.g. 'new users each week'.",
                 ("new users each week", "dormant users by week"),
             )
         sql, params = lifecycle_query(filters, by=by)
-        column = f"{state}_users"
-        reading = f"{state.capitalize()} users per week (docs/cohorts.md: the weekly lifecycle)"
+        columns = [f"{state}_users" for state in states]
+        reading = f"{', '.join(states).capitalize()} users per week (docs/cohorts.md: the weekly lifecycle)"
     if not _take(t, rf"{BY_WEEK}|(?:in |for )?(?:each|every|a|per) week"):
         raise CannotAnswer(
             "The lifecycle is counted week by week: ask e.g. 'new users each week'.",
             ("new users each week", "median number of generations per active user by week"),
         )
     _take(t, r"how many|(?:the )?number of")
-    select = ", ".join([*keys, "week", column])
-    sql = f"WITH weekly AS ({inline(sql, params)})\nSELECT {select} FROM weekly ORDER BY grp, week"
+    select = ", ".join(["week", *keys, *columns] if week_first else [*keys, "week", *columns])
+    sql = f"WITH weekly AS ({inline(sql, params)})\nSELECT {select} FROM weekly{where} ORDER BY grp, week"
     return BehaviourAnswer(sql, reading)
 
 
@@ -305,14 +375,16 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
         None,
     ):
         return _terms(t, m, where, source, keys, by_tier)
-    if figure := _edit_figure(t, where, source, keys):
-        return figure
+    if figure := edit_figure(t, where, source, keys):
+        return BehaviourAnswer(*figure)
+    if rate := outcome_rate(t, where, keys, by_tier):  # "success rate ... by edit type"
+        return BehaviourAnswer(*rate)
     for name, pattern in EDIT_TYPES.items():  # "re-roll share by tier": one type's share of the edits
         m = _take(
             t,
             rf"(?:what )?(?:(?:the )?(?:{SHARE}) of (?:edits that are |(?:all |the )?(?:prompt )?edits "
             rf"(?:that )?(?:are|were|is|was) )?(?:{pattern})"
-            rf"|(?:{pattern}) (?:{SHARE}))",
+            rf"|(?:{pattern}) (?:{SHARE})(?: of (?:all |the )?(?:prompt )?edits)?)",
         )
         if m:
             select = ", ".join(
@@ -321,15 +393,23 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
             sql = f"SELECT {select} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
             sql += " GROUP BY ALL ORDER BY tier" if by_tier else ""
             return BehaviourAnswer(sql, f"Share of prompt edits that are {name.replace('_', ' ')}s")
-    kind = r"(?:(?:prompt )?edit types?|(?:types?|kinds?) of (?:prompt )?edits?|"
+    kind = r"(?:(?:(?:of|for) )?(?:each |every )?(?:prompt )?edit types?(?: counts?)?|"
+    kind += r"(?:types?|kinds?) of (?:prompt )?edits?|"
     kind += r"(?:prompt )?edits? (?:by|per) (?:edit )?type)"
     _take(t, r"break(?:s|ing)? down|breakdown(?: of)?")  # "break down prompt edits by edit type"
+    # "how many prompt edits are there of each edit type, and what share of all edits is each"
+    _take(t, r"how many (?:prompt )?edits(?: are there)?")
+    _take(t, r"(?:and )?(?:what|the|their) shares? of (?:all |the )?(?:prompt )?edits(?: is each| each)?")
     # "with each type's count and share of all edits": the columns the mix has
     _take(
         t,
         r"with (?:each type's |their |the )?counts? and (?:their |its )?shares?(?: of (?:all |the )?edits)?",
     )
-    if _take(t, rf"(?:the )?(?:most|least) (?:common|frequent|popular|used) {kind}"):
+    _take(t, r"(?:when|as) (?:people|users) (?:change|edit|tweak|modify) (?:their )?prompts?")
+    shows = r"(?:shows? up|appears?|occurs?|comes? up|happens?) (?:the )?most(?: often)?"
+    if _take(
+        t, rf"(?:the )?(?:most|least) (?:common|frequent|popular|used) {kind}|(?:which|what) {kind} {shows}"
+    ):
         top = 1
     elif _take(t, rf"(?:how many )?{kind}|(?:the )?mix of {kind}"):
         top = None
@@ -363,37 +443,6 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
             )
         sql += f" LIMIT {top}"
     return BehaviourAnswer(sql, "Prompt edits by type, with each type's share" + ("; top 1" if top else ""))
-
-
-# Figures of an edit (docs/refinement.md's columns of fct_prompt_edits) and their aggregates.
-EDIT_FIGURES = {
-    "similarity": r"(?:prompt )?similarity",
-    "seconds_since_previous": r"(?:seconds|time) (?:since|after|from) (?:the )?previous "
-    r"(?:generation|prompt)|time between generations",
-}
-AGGREGATES = {"median": "median", "mean": "avg", "average": "avg", "avg": "avg"}
-
-
-def _edit_figure(t: QuestionText, where, source, keys) -> BehaviourAnswer | None:
-    """ "median seconds since the previous generation, by edit type", "mean prompt similarity for
-    each edit type": an edit's own figure, aggregated (by edit type, by tier)."""
-    for column, pattern in EDIT_FIGURES.items():
-        m = _take(t, rf"(?:the )?(median|mean|average|avg) (?:{pattern})")
-        if m is None:
-            continue
-        word = re.search(r"median|mean|average|avg", m).group(0)
-        by_type = _take(
-            t, r"(?:by|per|for each|for every|across|of each) (?:the )?(?:edit )?types?(?: of edits?)?"
-        )
-        group = ["e.edit_type"] if by_type else []
-        name = f"{word}_{column}"
-        select = ", ".join([*keys, *group, f"{AGGREGATES[word]}(e.{column}) AS {name}"])
-        sql = f"SELECT {select} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
-        if keys or group:
-            sql += " GROUP BY ALL ORDER BY " + ", ".join((["tier"] if keys else []) + group)
-        by = " by edit type" if by_type else ""
-        return BehaviourAnswer(sql, f"{word.capitalize()} {column.replace('_', ' ')} of prompt edits{by}")
-    return None
 
 
 def _terms(t, m, where, source, keys, by_tier) -> BehaviourAnswer:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from genai_analyzer.analysis import semantic
-from genai_analyzer.analysis.copilot import behaviour
+from genai_analyzer.analysis.copilot import behaviour, behaviour_followups
 from genai_analyzer.analysis.copilot import explain as reading
 from genai_analyzer.analysis.copilot.compiler import compile_spec
 from genai_analyzer.analysis.copilot.guard import QueryFailed, QueryTimeout, UnsafeQuery
@@ -170,8 +170,9 @@ class Copilot:
         else:
             llm_error = None
         try:
-            if behaviour.routes_here(question):  # the funnel, retention and prompt edits
-                return self._run_behaviour(question)
+            p = self.parser  # the funnel, retention and prompt edits, and follow-ups on them
+            if found := behaviour_followups.route(question, context, self.layer, p.values, p.vocabulary):
+                return self._run_behaviour(question, found)
             spec = self.parser.parse(question, previous)
         except CannotAnswer as refusal:
             answer = _declined(question, refusal)
@@ -217,10 +218,8 @@ class Copilot:
             suggestions=self.follow_ups(spec),
         )
 
-    def _run_behaviour(self, question: str) -> Answer:
-        """A funnel, retention or prompt-edit question (behaviour.py), run like any other SQL."""
-        p = self.parser
-        found = behaviour.answer(question, self.layer, p.values, p.vocabulary)
+    def _run_behaviour(self, question: str, found: behaviour.BehaviourAnswer) -> Answer:
+        """A funnel, retention or prompt-edit answer (behaviour.py), run like any other SQL."""
         try:
             result = self.runner.run(found.sql)
         except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:  # e.g. a warehouse without the table
@@ -230,7 +229,7 @@ class Copilot:
         answer = _from_result(
             question, found.sql, result, f"How I read this: {found.reading}.", backend="semantic"
         )
-        answer.reading = found.reading
+        answer.reading, answer.context = found.reading, {**(found.context or {}), "sql": found.sql}
         return answer
 
     def follow_ups(self, spec: QuerySpec, k: int = 3) -> list[str]:
