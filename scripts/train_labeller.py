@@ -13,8 +13,11 @@ Prompt texts come from the real DiffusionDB rows beside the project.
 1. Compares alternatives by stratified 5-fold cross-validation on the training set: the current
    zero-shot EmbeddingLabeller; class prototypes (nearest class mean of the embeddings); logistic
    regression on the embedding alone; on the embedding plus the taxonomy keyword evidence
-   (``learned.features``); with balanced class weights; and with the zero-shot labeller's scores
-   added as features. The domain is counted right when it equals the rater's domain or domain2.
+   (``learned.features``); with balanced class weights; with the zero-shot labeller's scores
+   added as features; with the prompt's words; with the art-style cue reader's cues
+   (``cues.StyleCueReader``) as features (shipped), and, for art style, the cue reader alone and
+   the cue reader's medium deciding outright over the labeller without cues. The domain is
+   counted right when it equals the rater's domain or domain2.
 2. Picks, per field, the logistic regression setting (features, C, class weights) with the best
    cross-validated accuracy (within 0.01 of the best accuracy, the best macro recall wins, so
    that no class is left behind).
@@ -190,18 +193,24 @@ def train(
     return arrays
 
 
-def compare(df, emb, x, xw, zero_shot, seed: int) -> dict[str, tuple[float, bool]]:
-    """Cross-validated accuracy of each alternative; the chosen linear setting per field."""
+def compare(df, emb, x, xw, zero_shot, seed: int, cues: dict) -> dict[str, tuple[float, bool]]:
+    """Cross-validated accuracy of each alternative; the chosen linear setting per field.
+
+    ``cues``: "width" (the style cue columns at the end of ``x``), "words" (the word columns of
+    ``xw``) and "read" (the cue reader's deciding cue per prompt, or None)."""
     chosen = {}
+    plain = x[:, : x.shape[1] - cues["width"]]  # without the style cues: the labeller before them
+    plain_words = np.hstack([plain, cues["words"]])
+    DENSE[plain_words.shape[1]] = plain.shape[1]
     for field in FIELDS:
         y = df[field].to_numpy()
         splits = folds(y, seed)
         print(f"\n== {field}: {FOLDS}-fold cross-validation on the training set ({len(df)} prompts) ==")
-        print(f"  {'alternative':<44} {'accuracy':>8} {'macro recall':>12}")
+        print(f"  {'alternative':<72} {'accuracy':>8} {'macro recall':>12}")
 
         def show(name, predicted, field=field):
             acc, mr = right(field, predicted, df).mean(), macro_recall(field, predicted, df)
-            print(f"  {name:<44} {acc:>8.3f} {mr:>12.3f}")
+            print(f"  {name:<72} {acc:>8.3f} {mr:>12.3f}")
             return acc, mr
 
         names = np.array(zero_shot["names"][field], dtype=object)
@@ -213,29 +222,40 @@ def compare(df, emb, x, xw, zero_shot, seed: int) -> dict[str, tuple[float, bool
             means /= np.linalg.norm(means, axis=1, keepdims=True)
             proto[test_idx] = np.array(classes, dtype=object)[(emb[test_idx] @ means.T).argmax(axis=1)]
         show("class prototypes (nearest mean embedding)", proto)
+        if field == "art_style":  # the procedure alone: "other" when it reads no cue
+            alone = np.array([cue.style if cue else "other" for cue in cues["read"]])
+            show("style cue reader alone (no training)", alone)
         candidates = []
         variants = {  # (features, settings tried): the shipped features get the full grid
             "embedding": (emb, [(0.03, True)]),
-            "embedding+keywords": (x, [(0.03, True)]),
-            "embedding+keywords+words": (xw, [(c, True) for c in C_GRID[1:]]),
+            "embedding+keywords": (plain, [(0.03, True)]),
             "embedding+keywords+zero-shot scores": (
-                np.hstack([x, zero_shot["domain"], zero_shot["art_style"]]),
+                np.hstack([plain, zero_shot["domain"], zero_shot["art_style"]]),
                 [(0.03, True)],
             ),
+            "embedding+keywords+words (before the style cues)": (plain_words, [(0.03, True)]),
+            "embedding+keywords+style cues+words": (xw, [(c, True) for c in C_GRID[1:]]),
         }
         for feat_name, (feats, grid) in variants.items():
             for c, balanced in grid:
                 z, classes = out_of_fold(feats, y, splits, c, balanced)
                 predicted = np.array(classes, dtype=object)[z.argmax(axis=1)]
                 acc, mr = show(f"LR {feat_name}, C={c}{', balanced' if balanced else ''}", predicted)
-                if feat_name == "embedding+keywords+words":  # what the shipped labeller computes
-                    candidates.append((acc, mr, c, balanced))
+                if feat_name == "embedding+keywords+style cues+words":  # what the shipped labeller computes
+                    candidates.append((acc, mr, c, balanced, predicted))
+                if field == "art_style" and feat_name.endswith("(before the style cues)"):
+                    # the alternative to cues as features: the reader's medium decides outright
+                    decided = np.array(
+                        [cue.style if cue and cue.tier in ("media", "genres") else p
+                         for cue, p in zip(cues["read"], predicted, strict=True)]
+                    )  # fmt: skip
+                    show("  the same, but a medium the cue reader reads decides", decided)
         best_acc = max(a for a, *_ in candidates)
-        acc, mr, c, balanced = max(
+        acc, mr, c, balanced, _ = max(
             (cand for cand in candidates if cand[0] >= best_acc - 0.01), key=lambda t: t[1]
         )
         print(
-            f"  chosen: LR embedding+keywords+words, C={c}, balanced={balanced} "
+            f"  chosen: LR embedding+keywords+style cues+words, C={c}, balanced={balanced} "
             f"(accuracy {acc:.3f}, macro recall {mr:.3f})"
         )
         chosen[field] = (c, balanced)
@@ -293,6 +313,7 @@ def main() -> int:
         return 1
 
     from genai_analyzer.models.embeddings import Embedder
+    from genai_analyzer.models.labels.cues import StyleCueReader
     from genai_analyzer.models.labels.learned import features, unit
     from genai_analyzer.models.labels.taxonomy import KeywordMatcher, load_taxonomy
 
@@ -305,9 +326,11 @@ def main() -> int:
     emb = unit(embed_cached(embedder, df["prompt"].tolist()))
     taxonomy = load_taxonomy()
     matcher = KeywordMatcher(taxonomy)
-    x = features(emb, [matcher.scan(p) for p in df["prompt"]], taxonomy)
+    reader = StyleCueReader()
+    x = features(emb, df["prompt"].tolist(), [matcher.scan(p) for p in df["prompt"]], taxonomy, reader)
     words = word_features(df["prompt"].tolist(), args.word_weight)
-    xw = np.hstack([x, words.matrix(df["prompt"].tolist())])
+    word_matrix = words.matrix(df["prompt"].tolist())
+    xw = np.hstack([x, word_matrix])
     DENSE[xw.shape[1]] = x.shape[1]
     print(f"training set: {len(df)} prompts, {x.shape[1]} dense features, {len(words.vocabulary)} words")
 
@@ -320,7 +343,12 @@ def main() -> int:
         zl = EmbeddingLabeller(embedder)
         zero_shot = zl.scores(df["prompt"].tolist(), embeddings=emb)
         zero_shot["names"] = {f: zl.taxonomy.fields[f].names for f in FIELDS}
-        settings = compare(df, emb, x, xw, zero_shot, args.seed)
+        cues = {
+            "width": StyleCueReader.width(len(taxonomy.art_style.labels)),
+            "words": word_matrix,
+            "read": [reader.read(p) for p in df["prompt"]],
+        }
+        settings = compare(df, emb, x, xw, zero_shot, args.seed, cues)
         check_calibration(df, xw, settings, args.seed, words)
 
     weights = train(xw, df, settings, args.seed, words)

@@ -422,7 +422,7 @@ def test_the_shipped_weights_fit_the_taxonomy_and_the_features():
     assert learned.weights_path().stat().st_size < 2_000_000  # a small file
     n_words = len(w["words_vocabulary"])
     assert 1_000 < n_words == len(w["words_idf"]) and float(w["words_weight"]) > 0
-    n_features = 384 + 3 * sum(len(TAXONOMY.fields[f].labels) for f in FIELDS) + n_words
+    n_features = 384 + learned.dense_extra(TAXONOMY) + n_words
     for field in FIELDS:
         classes = [str(c) for c in w[f"{field}_classes"]]
         # every taxonomy label the people used; never "uncertain", which is not a choice
@@ -533,11 +533,14 @@ def test_the_weights_are_reproducible_from_the_training_script(tmp_path):
         from eval_labels import load_set
     finally:
         sys.path.pop(0)
+    from genai_analyzer.models.labels.cues import StyleCueReader
     from genai_analyzer.models.labels.taxonomy import KeywordMatcher
 
     df = load_set("train", SETS_SHARED).iloc[:150].reset_index(drop=True)
     emb = learned.unit(Embedder().embed(df["prompt"].tolist()))
-    x = learned.features(emb, [KeywordMatcher(TAXONOMY).scan(p) for p in df["prompt"]], TAXONOMY)
+    prompts = df["prompt"].tolist()
+    scans = [KeywordMatcher(TAXONOMY).scan(p) for p in prompts]
+    x = learned.features(emb, prompts, scans, TAXONOMY, StyleCueReader())
     words = train_labeller.word_features(df["prompt"].tolist(), train_labeller.WORD_WEIGHT)
     x = np.hstack([x, words.matrix(df["prompt"].tolist())])
     train_labeller.DENSE[x.shape[1]] = x.shape[1] - len(words.vocabulary)

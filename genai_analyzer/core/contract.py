@@ -13,6 +13,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 DATA_DIR = PACKAGE_DIR / "data"
 SEMANTIC_LAYER_FILE = DATA_DIR / "semantic_layer.yaml"
 TAXONOMY_FILE = DATA_DIR / "taxonomy.json"
+STYLE_CUES_FILE = DATA_DIR / "style_cues.json"  # the art-style cue reader's phrases (docs/labels.md)
 ALERTS_FILE = DATA_DIR / "alerts.yaml"  # the default alert rules (docs/alerts.md)
 DBT_PROJECT_DIR = PACKAGE_DIR / "dbt_project"
 

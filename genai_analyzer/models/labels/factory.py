@@ -21,18 +21,22 @@ def labeller_key(kind: str, model: str, taxonomy_text: str) -> str:
 
 
 def _learned_kind(embedder) -> str | None:
-    """ "learned-<weights digest>" when the shipped weights fit the embedder's model, else None.
+    """ "learned-<digest>" when the shipped weights fit the embedder's model, else None. The digest
+    covers the weights and the art-style cue file (the labeller reads its cues as features), so
+    retrained weights or edited cues relabel every prompt.
 
     The weights were trained on all-MiniLM-L6-v2 vectors; any backend of that model (fp32 or
     int8, whose vectors are at cosine ~0.99) can use them, another model cannot.
     """
+    from genai_analyzer.core.contract import STYLE_CUES_FILE
     from genai_analyzer.models.embeddings import split_key
     from genai_analyzer.models.labels.learned import trained_model, weights_path
 
     path = weights_path()
     if not path.is_file() or split_key(embedder.model_name)[0] not in _aliases(trained_model()):
         return None
-    return f"learned-{hashlib.sha1(path.read_bytes()).hexdigest()[:8]}"
+    digest = hashlib.sha1(path.read_bytes() + STYLE_CUES_FILE.read_bytes()).hexdigest()[:8]
+    return f"learned-{digest}"
 
 
 def _aliases(model: str) -> set[str]:

@@ -9,8 +9,10 @@ Features (``features``): the unit all-MiniLM-L6-v2 embedding of the prompt, foll
 taxonomy keyword evidence per label of both fields (the same scan the complexity score uses:
 the largest ``weight * DECAY ** rank`` over a label's keyword hits, so the first-named medium or
 subject weighs most) and which label the first keyword (and the first weak keyword: artist
-names, quality boosters) of each field names. The embedding carries what the prompt is about;
-the keyword evidence lets the classifier learn, from examples, which named medium, artist or
+names, quality boosters) of each field names; then what the art-style cue reader
+(``cues.StyleCueReader``: the label sets' ordered procedure, "the first medium named wins") reads
+in the prompt, as indicators. The embedding carries what the prompt is about; the keyword
+evidence and the cues let the classifier learn, from examples, which named medium, artist or
 camera word decides the style. Then the prompt's own words (``WordFeatures``): tf-idf of the words
 and word pairs seen in at least two training prompts, so that names and phrases the taxonomy does
 not list (a character, a camera term, "portrait of") count too.
@@ -33,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from genai_analyzer.models.labels.complexity import complexity_from_scan, complexity_score
+from genai_analyzer.models.labels.cues import StyleCueReader, load_style_cues
 from genai_analyzer.models.labels.taxonomy import (
     FIELDS,
     UNCERTAIN,
@@ -43,6 +46,7 @@ from genai_analyzer.models.labels.taxonomy import (
     checked_embeddings,
     keyword_evidence,
     load_taxonomy,
+    normalise_prompt,
 )
 
 WEIGHTS_RESOURCE = "labeller_weights.npz"
@@ -50,7 +54,7 @@ WEIGHTS_RESOURCE = "labeller_weights.npz"
 # guess was right less than about half of the time on held-out training prompts (docs/labels.md).
 CONFIDENCE_THRESHOLD = 0.4
 # Keyword evidence: later hits of a field weigh less (rank decay), as in the EmbeddingLabeller.
-FEATURE_VERSION = 2  # bump when ``features`` changes: the weights must be retrained with it
+FEATURE_VERSION = 3  # bump when ``features`` changes: the weights must be retrained with it
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # words of two or more characters, as scikit-learn's tf-idf
 
 
@@ -82,13 +86,31 @@ def first_hits(scans: list, taxonomy: Taxonomy) -> dict[str, np.ndarray]:
     return dict(zip(FIELDS, mats, strict=True))
 
 
-def features(embeddings: np.ndarray, scans: list, taxonomy: Taxonomy) -> np.ndarray:
-    """(n, dim + 3 * (domain labels + style labels)): the unit embedding, the keyword evidence per
-    field (``keyword_evidence``), then the first-hit indicators per field (``first_hits``)."""
+def dense_extra(taxonomy: Taxonomy) -> int:
+    """How many dense columns follow the embedding in ``features``."""
+    domain, style = (len(taxonomy.fields[f].labels) for f in FIELDS)
+    return 3 * (domain + style) + StyleCueReader.width(style)
+
+
+def features(
+    embeddings: np.ndarray,
+    prompts: list[str],
+    scans: list,
+    taxonomy: Taxonomy,
+    reader: StyleCueReader,
+    *,
+    normalised: bool = False,
+) -> np.ndarray:
+    """(n, dim + ``dense_extra(taxonomy)``): the unit embedding, the keyword evidence per field
+    (``keyword_evidence``), the first-hit indicators per field (``first_hits``), then the style
+    cues (``StyleCueReader.features``: the deciding cue, and the first cue of each tier).
+    ``normalised``: ``prompts`` have already been through ``normalise_prompt``."""
     evidence, first = keyword_evidence(scans, taxonomy), first_hits(scans, taxonomy)
-    return np.hstack([unit(embeddings), *(evidence[f] for f in FIELDS), *(first[f] for f in FIELDS)]).astype(
-        np.float32
-    )
+    styles = [label.name for label in taxonomy.art_style.labels]
+    cues = reader.features(prompts, styles, normalised=normalised)
+    return np.hstack(
+        [unit(embeddings), *(evidence[f] for f in FIELDS), *(first[f] for f in FIELDS), cues]
+    ).astype(np.float32)
 
 
 def terms(prompt: str) -> list[str]:
@@ -193,6 +215,7 @@ class LearnedLabeller:
         self.embedder = embedder
         self.taxonomy = taxonomy or load_taxonomy()
         self.matcher = KeywordMatcher(self.taxonomy)
+        self.cues = StyleCueReader(load_style_cues(taxonomy=self.taxonomy))
         self.path = Path(weights) if weights is not None else weights_path()
         w = _load_weights(str(self.path))
         self.model = str(w["model"])
@@ -208,19 +231,26 @@ class LearnedLabeller:
             tuple(str(t) for t in w["words_vocabulary"]), w["words_idf"].astype(np.float64),
             float(w["words_weight"]),
         )  # fmt: skip
-        extra = 3 * sum(len(self.taxonomy.fields[f].labels) for f in FIELDS)  # keyword features
         self.dense = int(self._coef["domain"].shape[1]) - len(self.words.vocabulary)
-        self.dim = self.dense - extra
+        self.dim = self.dense - dense_extra(self.taxonomy)  # the embedding's width
 
     def probabilities(
-        self, prompts: list[str], *, embeddings: np.ndarray | None = None, scans: list | None = None
+        self,
+        prompts: list[str],
+        *,
+        embeddings: np.ndarray | None = None,
+        texts: list[str] | None = None,
+        scans: list | None = None,
     ) -> dict[str, np.ndarray]:
-        """Per field, the (n, classes) calibrated probabilities."""
+        """Per field, the (n, classes) calibrated probabilities. ``texts`` (the prompts through
+        ``normalise_prompt``) and ``scans`` (their keyword scans), when given, are not redone."""
         prompts = [p or "" for p in prompts]
         vectors = self._vectors(prompts, embeddings)
+        if texts is None:
+            texts = [normalise_prompt(p) for p in prompts]
         if scans is None:
-            scans = [self.matcher.scan(p) for p in prompts]
-        x = features(vectors, scans, self.taxonomy)
+            scans = [self.matcher.scan_normalised(t) for t in texts]
+        x = features(vectors, texts, scans, self.taxonomy, self.cues, normalised=True)
         out, found = {}, self.words.entries(prompts)  # once for both fields
         for f in FIELDS:
             coef = self._coef[f]
@@ -257,8 +287,10 @@ class LearnedLabeller:
         labels = []
         for start in range(0, len(prompts), batch_size):
             chunk = prompts[start : start + batch_size]
-            scans = [self.matcher.scan(p) for p in chunk]
-            probs = self.probabilities(chunk, embeddings=embeddings[start : start + batch_size], scans=scans)
+            texts = [normalise_prompt(p) for p in chunk]  # once, for the keywords and the cues
+            scans = [self.matcher.scan_normalised(t) for t in texts]
+            vectors = embeddings[start : start + batch_size]
+            probs = self.probabilities(chunk, embeddings=vectors, texts=texts, scans=scans)
             picked = {}
             for f in FIELDS:
                 best = probs[f].argmax(axis=1)

@@ -233,7 +233,11 @@ class KeywordMatcher:
 
     def scan(self, text: str) -> list[list[tuple[int, int, float]]]:
         """Per keyword hit in ``text``, in prompt order: its (field index, label index, weight)s."""
-        return [self.table[m.group()] for m in self.regex.finditer(normalise_prompt(text))]
+        return self.scan_normalised(normalise_prompt(text))
+
+    def scan_normalised(self, text: str) -> list[list[tuple[int, int, float]]]:
+        """``scan`` of a text already through ``normalise_prompt`` (shared with the style cues)."""
+        return [self.table[m.group()] for m in self.regex.finditer(text)]
 
 
 def _trie_regex(words: list[str]) -> str:
