@@ -31,12 +31,20 @@ from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.analysis.clusters import cluster_chart_frame
 from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.analysis.export import export_generations
-from genai_analyzer.analysis.filters import COMPARE_MODES, FILTER_NAMES, NO_FILTERS, VALUE_FIELDS, Filters
+from genai_analyzer.analysis.filters import (
+    COMPARE_MODES,
+    FILTER_NAMES,
+    NO_FILTERS,
+    VALUE_FIELDS,
+    Filters,
+    MapSelection,
+)
 from genai_analyzer.analysis.search import MODES, more_like_this, search
 from genai_analyzer.api.behaviour import BehaviourEndpoints
 from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and tests name them here)
     MAX_FILTER_VALUES,
     MAX_ID_CHARS,
+    MAX_SELECTION_CHARS,
     MAX_TEXT_CHARS,
     THUMB_ROUTE,
     InputError,
@@ -51,6 +59,7 @@ from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and
 )
 from genai_analyzer.api.clusters import ClusterEndpoints
 from genai_analyzer.api.images import ImageEndpoints
+from genai_analyzer.api.map import MapEndpoints
 from genai_analyzer.api.monitoring import DEFAULT_MAX_Z, DEFAULT_TRAILING_DAYS, MonitoringEndpoints
 from genai_analyzer.api.views import ViewEndpoints
 from genai_analyzer.core.jsonable import plain, records
@@ -106,6 +115,7 @@ ENDPOINTS = (
     "image_model",
     "images_from_text",
     "image_agreement",
+    "map_points",
     "clusters",
     "session",
     "sessions",
@@ -128,7 +138,9 @@ class UnknownChart(InputError):
 
 
 @dataclass
-class Api(BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints, ImageEndpoints, ClusterEndpoints):
+class Api(
+    BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints, ImageEndpoints, ClusterEndpoints, MapEndpoints
+):
     """The public API over one read-only warehouse; ``copilot`` answers /ask (an offline one over
     the warehouse when not given)."""
 
@@ -151,8 +163,8 @@ class Api(BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints, ImageEndpoints
                 continue
             is_list_field = name in {f.name for f in VALUE_FIELDS}
             if isinstance(value, str):
-                check_text(value, name, MAX_ID_CHARS)
-            elif value is None or (not is_list_field and isinstance(value, date)):
+                check_text(value, name, MAX_SELECTION_CHARS if name == "map_selection" else MAX_ID_CHARS)
+            elif value is None or (not is_list_field and isinstance(value, date | MapSelection)):
                 continue
             elif not is_list_field or not isinstance(value, list | tuple):
                 wanted = "a list of text values" if is_list_field else "a date as text (YYYY-MM-DD)"
