@@ -14,7 +14,7 @@ from genai_analyzer.analysis.map import COLOR_FIELDS, MapPoints
 from genai_analyzer.analysis.plotting import SEQUENCE, STATUS_COLOURS, TEMPLATE, TIER_COLOURS, empty
 
 MAX_CATEGORIES = 19
-MAX_LABELS = 30  # cluster labels drawn (the largest clusters); more would cover the points
+MAX_LABELS = 20  # cluster labels drawn (the largest clusters); more would cover the points
 PALETTE = SEQUENCE + ["#a3e635", "#f472b6", "#38bdf8", "#fb923c", "#c084fc", "#2dd4bf", "#facc15",
                       "#f87171", "#818cf8", "#4ade80", "#e2e8f0", "#fda4af"]  # fmt: skip
 FIXED = {"status": STATUS_COLOURS, "tier": TIER_COLOURS}
@@ -43,7 +43,7 @@ def map_figure(found: MapPoints, thumb_url, height: int = 620) -> go.Figure:
             fig.add_trace(
                 go.Scattergl(
                     x=points["x"][rows], y=points["y"][rows], mode="markers", name=name,
-                    marker={"size": 4, "opacity": 0.75, "color": fixed.get(name, PALETTE[i % len(PALETTE)])},
+                    marker={"size": 5, "opacity": 0.75, "color": fixed.get(name, PALETTE[i % len(PALETTE)])},
                     customdata=[c for c, r in zip(custom, rows, strict=True) if r], hovertemplate=hover,
                 )
             )  # fmt: skip

@@ -35,7 +35,7 @@ def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Block
         gr.Markdown(f"# {TITLE}")
         # One filter state for the filtered tabs, above them (shown on those tabs only).
         bar = filterbar.build(api)
-        with gr.Tabs() as tabs:
+        with gr.Tabs(elem_id="top-tabs") as tabs:
             with gr.Tab("Overview", id="overview") as overview_tab:
                 overview.build(demo, api)
             with gr.Tab("Analytics", id="analytics") as analytics_tab, gr.Tabs() as views:

@@ -241,7 +241,9 @@ def wire(
     _wire_map_selection(api, bar)
 
     def pending(applied_now, *inputs):
-        if values_of(inputs) == (applied_now or EMPTY):
+        typed, applied_now = values_of(inputs), dict(applied_now or EMPTY)
+        typed.pop("map_selection"), applied_now.pop("map_selection", None)  # applied when drawn
+        if typed == applied_now:
             return ""
         return (
             '<div class="filters-pending">Changed, not applied: press Apply filters to update '
@@ -450,32 +452,30 @@ def _wire_views(api: Api, bar: FilterBar) -> None:
 
 def _wire_map_selection(api: Api, bar: FilterBar) -> None:
     """The map's box or lasso is applied at once: the Map tab's script writes it into the bar's
-    hidden ``map_selection`` field (``app/map_tab.py``), which applies the bar's applied state with
-    that one field changed (the other fields keep their applied values, not what is typed); the
-    chip names it, and "Clear map selection" removes it. Every view follows the applied state."""
+    hidden ``map_selection`` field (``app/map_tab.py``), whose change applies the applied state
+    with that one field changed (the other fields keep their applied values, not what is typed);
+    the chip names it, and "Clear map selection" (or the bar's Clear) empties the field, which
+    removes it the same way. Every view follows the applied state."""
     field = bar.inputs[FILTER_NAMES.index("map_selection")]
     slot = bar.errors["map_selection"]
 
     def select(text, applied):
         applied = dict(applied or EMPTY)
-        new, problems = checked(api, {**applied, "map_selection": (text or "").strip()})
+        text = (text or "").strip()
+        if text == (applied.get("map_selection") or ""):  # already applied (a link, Clear, this call)
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        new, problems = checked(api, {**applied, "map_selection": text})
         if new is None:
-            return (
-                gr.skip(),
-                gr.skip(),
-                field_error_html(problems.get("map_selection") or next(iter(problems.values()))),
-            )
-        return new, scope_chips(filters_of(api, new)), ""
+            message = problems.get("map_selection") or next(iter(problems.values()))
+            return gr.skip(), gr.skip(), field_error_html(message), gr.skip()
+        return new, scope_chips(filters_of(api, new)), "", ""
 
-    field.input(select, [field, bar.applied], [bar.applied, bar.chips, slot], api_visibility="private").then(
-        None, [bar.applied, bar.current_tab], None, js=URL_JS
-    )
-    bar.clear_map.click(
-        lambda applied: (*select("", applied), ""),
-        [bar.applied],
-        [bar.applied, bar.chips, slot, field],
-        api_visibility="private",
+    # .change, not .input: the script's synthetic input event updates the value but Gradio 6 sends
+    # no input event for it (seen in Chromium); a value Python sets equal to the applied one skips.
+    field.change(
+        select, [field, bar.applied], [bar.applied, bar.chips, slot, bar.pending], api_visibility="private"
     ).then(None, [bar.applied, bar.current_tab], None, js=URL_JS)
+    bar.clear_map.click(lambda: "", None, field, api_visibility="private", queue=False)  # then .change
     bar.applied.change(
         lambda applied: gr.Button(visible=bool((applied or {}).get("map_selection"))),
         [bar.applied],

@@ -33,6 +33,7 @@ DETAIL_EMPTY = (
     "</p></div>"
 )
 CSS = """
+#filter-map-selection { display: none !important; }  /* the bar's field the map's script writes */
 .map-detail img { width: 100%; max-width: 256px; border-radius: 8px; display: block; margin-bottom: 8px; }
 .map-detail .map-prompt { font-size: 0.95rem; line-height: 1.35; }
 .map-detail .map-id { font-size: 0.75rem; opacity: 0.7; margin-top: 6px; word-break: break-all; }

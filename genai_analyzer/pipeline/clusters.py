@@ -341,13 +341,11 @@ def _store(con, result: Clustering, model: str, table: str, key_column: str) -> 
 
 def cluster_step(ctx) -> None:
     """The build step ``clusters`` on a build's context: prompt clusters on the text embeddings of
-    the build's model, visual clusters on the image embeddings, and each kind's map coordinates
-    (``projection.project_kind``, in the kind's report under ``map``). The build summary gets the items
+    the build's model, visual clusters on the image embeddings (the build runs it through
+    ``projection.cluster_and_map_step``, which adds each kind's map). The build summary gets the items
     clustered now (done) or copied from the previous warehouse (skipped), each kind's report, and a
     note for a kind that has nothing to cluster."""
     from tqdm.auto import tqdm
-
-    from genai_analyzer.pipeline.projection import project_kind
 
     enrichment = ctx.summary.enrichment
     models = {
@@ -363,10 +361,6 @@ def cluster_step(ctx) -> None:
                     threads=ctx.settings.threads or None,
                 )  # fmt: skip
                 report["skipped" if found["reused"] else "done"] += found["items"] if found["clusters"] else 0
-                found["map"] = project_kind(
-                    ctx.con, kind, models[kind], seed=ctx.settings.seed, reuse_prev=ctx.reuse_prev,
-                    progress=ctx.progress, threads=ctx.settings.threads or None,
-                )  # fmt: skip
             else:
                 create_enrich_tables(ctx.con)
                 found = {"items": 0, "clusters": 0, "note": f"no {kind} embeddings in this build"}

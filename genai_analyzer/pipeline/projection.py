@@ -48,10 +48,14 @@ def project(
     fit_max: int = FIT_MAX,
     progress: bool = False,
     threads: int | None = None,
+    timings: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(coordinates, fitted): an (n, 2) float32 array of map coordinates for the rows of ``vectors``
     and a boolean mask of the rows UMAP was fitted on (the others were transformed). The same
-    vectors and seed give the same coordinates."""
+    vectors and seed give the same coordinates. ``timings``, when given, receives the seconds of
+    each part: pca_s, fit_s, transform_s."""
+    import time
+
     from threadpoolctl import threadpool_limits
     from tqdm.auto import tqdm
 
@@ -65,17 +69,24 @@ def project(
         return coords, fitted
     sample = fit_sample(n, seed, fit_max)
     fitted[sample] = True
+    spent = timings if timings is not None else {}
     with threadpool_limits(limits=threads or FIT_THREADS):
+        started = time.perf_counter()
         reduced = _reduce(x, sample, seed)
+        spent["pca_s"] = time.perf_counter() - started
         model = _umap(len(sample), seed)
         with tqdm(total=n, desc="map", unit="item", disable=not progress, leave=False) as bar:
+            started = time.perf_counter()
             coords[sample] = model.fit_transform(reduced[sample])
+            spent["fit_s"] = time.perf_counter() - started
             bar.update(len(sample))
             rest = np.flatnonzero(~fitted)
+            started = time.perf_counter()
             for start in range(0, len(rest), TRANSFORM_BATCH):
                 rows = rest[start : start + TRANSFORM_BATCH]
                 coords[rows] = model.transform(reduced[rows])
                 bar.update(len(rows))
+            spent["transform_s"] = time.perf_counter() - started
     return coords, fitted
 
 
@@ -178,3 +189,23 @@ def _store(con, table: str, key_column: str, keys, model: str, coords, fitted) -
         con.execute(f"INSERT INTO {table} SELECT {key_column}, model, x, y, fitted FROM new_map")
     finally:
         con.unregister("new_map")
+
+
+def cluster_and_map_step(ctx) -> None:
+    """The build step ``clusters``: ``clusters.cluster_step`` (prompt and visual clusters), then
+    each clustered kind's map on the same items; its report goes in the kind's report under
+    ``map`` (the build summary's "prompt map: ... items placed" line)."""
+    from genai_analyzer.pipeline.clusters import cluster_step
+
+    cluster_step(ctx)
+    report = ctx.summary.enrichment["clusters"]
+    models = {
+        "prompt": ctx.summary.enrichment.get("embeddings", {}).get("model"),
+        "visual": ctx.summary.enrichment.get("image_embeddings", {}).get("model"),
+    }
+    for kind, model in models.items():
+        if model and report.get(kind, {}).get("clusters"):
+            report[kind]["map"] = project_kind(
+                ctx.con, kind, model, seed=ctx.settings.seed, reuse_prev=ctx.reuse_prev,
+                progress=ctx.progress, threads=ctx.settings.threads or None,
+            )  # fmt: skip
