@@ -31,14 +31,7 @@ from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.analysis.clusters import cluster_chart_frame
 from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.analysis.export import export_generations
-from genai_analyzer.analysis.filters import (
-    COMPARE_MODES,
-    FILTER_NAMES,
-    NO_FILTERS,
-    VALUE_FIELDS,
-    Filters,
-    MapSelection,
-)
+from genai_analyzer.analysis.filters import COMPARE_MODES, FILTER_NAMES, NO_FILTERS, VALUE_FIELDS, Filters
 from genai_analyzer.analysis.search import MODES, more_like_this, search
 from genai_analyzer.api.behaviour import BehaviourEndpoints
 from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and tests name them here)
@@ -164,7 +157,7 @@ class Api(
             is_list_field = name in {f.name for f in VALUE_FIELDS}
             if isinstance(value, str):
                 check_text(value, name, MAX_SELECTION_CHARS if name == "map_selection" else MAX_ID_CHARS)
-            elif value is None or (not is_list_field and isinstance(value, date | MapSelection)):
+            elif value is None or (not is_list_field and isinstance(value, date)):
                 continue
             elif not is_list_field or not isinstance(value, list | tuple):
                 wanted = "a list of text values" if is_list_field else "a date as text (YYYY-MM-DD)"
