@@ -90,13 +90,20 @@ def map_points(
     reads = f"{x} {y} {cid} {color_sql} f.prompt_id f.thumb_path"
     body = from_filtered(where, reads)
     total = int(wh.scalar(f"SELECT count(*) {body}", params))
+    # the sample is chosen on the fact table's columns, then only its rows fetch their prompt
     points = wh.query(
         f"""
-        SELECT f.generation_id, {x} AS x, {y} AS y, {color_sql} AS color, {cid} AS cluster_id,
-               left(p.prompt, {PROMPT_CHARS}) AS prompt, f.thumb_path
-        {from_filtered(where, reads + " p.prompt")}
-        ORDER BY hash(f.generation_id), f.generation_id
-        LIMIT $cap
+        WITH chosen AS (
+            SELECT f.generation_id, {x} AS x, {y} AS y, {color_sql} AS color, {cid} AS cluster_id,
+                   f.prompt_id, f.thumb_path
+            {body}
+            ORDER BY hash(f.generation_id), f.generation_id
+            LIMIT $cap
+        )
+        SELECT c.generation_id, c.x, c.y, c.color, c.cluster_id, left(p.prompt, {PROMPT_CHARS}) AS prompt,
+               c.thumb_path
+        FROM chosen c LEFT JOIN dim_prompts p USING (prompt_id)
+        ORDER BY hash(c.generation_id), c.generation_id
         """,
         {**params, "cap": cap},
     )
