@@ -49,7 +49,7 @@ def test_the_map_draws_every_point_shows_a_hovered_prompt_and_a_box_filters_ever
     drawn = page.evaluate(DRAWN_JS)
     total = api.map_points(kind="prompt", cap=100_000)["total"]
     assert drawn["kind"] == "prompt" and drawn["points"] == total > 0
-    assert f"{total:,} of {total:,} generations" in drawn["title"]
+    assert f"{total:,} of {total:,}" in drawn["title"]
     # the detail panel shows a point's prompt and thumbnail (the point's own hover event, emitted)
     first = page.evaluate(
         "() => { const gd = document.querySelector('#map-plot .js-plotly-plot');"

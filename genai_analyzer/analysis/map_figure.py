@@ -14,6 +14,7 @@ from genai_analyzer.analysis.map import COLOR_FIELDS, MapPoints
 from genai_analyzer.analysis.plotting import SEQUENCE, STATUS_COLOURS, TEMPLATE, TIER_COLOURS, empty
 
 MAX_CATEGORIES = 19
+CORE_SHARE = (0.01, 0.99)  # the quantiles the axes show at first (_core_range)
 MAX_LABELS = 20  # cluster labels drawn (the largest clusters); more would cover the points
 PALETTE = SEQUENCE + ["#a3e635", "#f472b6", "#38bdf8", "#fb923c", "#c084fc", "#2dd4bf", "#facc15",
                       "#f87171", "#818cf8", "#4ade80", "#e2e8f0", "#fda4af"]  # fmt: skip
@@ -23,7 +24,8 @@ TITLES = {"cluster": "cluster", "domain": "domain", "art_style": "art style", "s
 
 
 def map_figure(found: MapPoints, thumb_url, height: int = 620) -> go.Figure:
-    """The figure of ``found``; ``thumb_url`` turns a thumbnail path into the URL the page loads."""
+    """The figure of ``found``; ``thumb_url`` turns a thumbnail path into the URL the page loads.
+    The title says how many of how many generations it draws (with the rate when sampled)."""
     what = f"{found.kind} map"
     if found.points.empty:
         return empty(f"The {what}", "No generations with map coordinates match these filters.")
@@ -66,11 +68,13 @@ def map_figure(found: MapPoints, thumb_url, height: int = 620) -> go.Figure:
             )
         )  # fmt: skip
     _draw_selection(fig, found.selection, found.kind)
-    shown = f"{len(points):,} of {found.total:,} generations" + (
-        f" (a {found.rate:.1%} sample)" if found.sampled else ""
-    )
+    shown = f"{len(points):,} of {found.total:,}" + (f" ({found.rate:.1%})" if found.sampled else "")
     fig.update_layout(
-        title={"text": f"The {what} by {TITLES[found.color]}: {shown}", "x": 0.01, "font": {"size": 15}},
+        title={
+            "text": f"{what.capitalize()} by {TITLES[found.color]} · {shown}",
+            "x": 0.01,
+            "font": {"size": 14},
+        },
         template=TEMPLATE,
         height=height,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
@@ -78,12 +82,21 @@ def map_figure(found: MapPoints, thumb_url, height: int = 620) -> go.Figure:
         hovermode="closest",
         showlegend=COLOR_FIELDS[found.color][1] and found.color != "cluster",
         legend={"orientation": "h", "y": -0.02, "itemsizing": "constant"},
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x"},
+        xaxis={"visible": False, "range": _core_range(points["x"])},
+        yaxis={"visible": False, "range": _core_range(points["y"])},
         meta={"map_kind": found.kind},
         uirevision=found.kind,
     )
     return fig
+
+
+def _core_range(values) -> list[float]:
+    """The axis range holding the central 98% of the points with a margin: UMAP leaves a few far
+    islands (re-rolled prompts, near-copies) that would otherwise squeeze the rest into a corner.
+    A double-click on the map (Plotly's autoscale) shows every point."""
+    low, high = values.quantile(CORE_SHARE[0]), values.quantile(CORE_SHARE[1])
+    margin = (high - low) * 0.08 or 1.0
+    return [float(low - margin), float(high + margin)]
 
 
 def _draw_selection(fig: go.Figure, selection, kind: str) -> None:
