@@ -147,3 +147,31 @@ def test_map_points_reject_an_unknown_colour_or_kind(api):
         api.map_points(color="mood")
     with pytest.raises(InputError):
         api.map_points(kind="audio")
+
+
+def test_projecting_the_sample_again_gives_the_builds_coordinates_and_reports_its_counts(
+    sample_warehouse, sample_settings, tmp_path
+):
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(sample_warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        model, n_prompts = con.execute(
+            "SELECT model, n_items FROM enrich.map_runs WHERE kind = 'prompt'"
+        ).fetchone()
+        built = con.execute("SELECT prompt_id, x, y FROM enrich.prompt_map ORDER BY prompt_id").fetchall()
+        report = projection.project_kind(con, "prompt", model, seed=sample_settings.seed)
+        again = con.execute("SELECT prompt_id, x, y FROM enrich.prompt_map ORDER BY prompt_id").fetchall()
+        distinct = con.execute("SELECT count(DISTINCT prompt_id) FROM raw.generations").fetchone()[0]
+    finally:
+        con.close()
+    assert again == built  # the same items and seed: the same map, in another process
+    assert n_prompts == distinct  # every prompt of the sample is placed
+    assert report == {
+        "items": n_prompts, "fitted": n_prompts, "transformed": 0, "sample_rate": 1.0, "reused": False,
+        "placed": n_prompts,
+    }  # fmt: skip
