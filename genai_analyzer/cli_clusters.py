@@ -54,4 +54,11 @@ def cluster_lines(counts: dict) -> list[str]:
             lines.append(
                 f"    {kind} clusters: {made['clusters']:,} over {made['items']:,} items ({made['method']})"
             )
+        placed = made.get("map", {})
+        if placed.get("placed"):
+            how = "copied from the previous warehouse" if placed.get("reused") else (
+                f"UMAP fitted on {placed['fitted']:,} ({placed['sample_rate']:.0%}), "
+                f"{placed['transformed']:,} transformed"
+            )  # fmt: skip
+            lines.append(f"    {kind} map: {placed['placed']:,} items placed ({how})")
     return lines

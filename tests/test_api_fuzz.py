@@ -193,6 +193,9 @@ def filter_arguments(served):
             "art_styles": value_lists(served.choices["art_styles"]),
             "prompt_clusters": value_lists(served.choices["prompt_clusters"] or ["#1 none"]),
             "visual_clusters": value_lists(served.choices["visual_clusters"] or ["#1 none"]),
+            "map_selection": text_like(
+                st.sampled_from(["", "prompt:box:-5,20,-5,20", "visual:lasso:0,0,9,0,4,9", "prompt:box:1"])
+            ),
         },
     )
 
@@ -253,6 +256,11 @@ def arguments_for(served, name: str):
         "image_agreement": {
             "group": text_like(st.sampled_from(list(images.AGREEMENT_GROUPS))),
             "min_generations": limits,
+        },
+        "map_points": {
+            "kind": text_like(st.sampled_from(["prompt", "visual"])),
+            "color": text_like(st.sampled_from(["cluster", "domain", "art_style", "status", "tier", "cost"])),
+            "cap": limits,
         },
         "clusters": {
             "kind": text_like(st.sampled_from(list(clusters.KINDS))),

@@ -56,6 +56,7 @@ def test_ui_glue_is_not_in_the_public_api(served):
         "/similar_images", "/near_duplicates",  # visual similarity
         "/image_model", "/images_from_text", "/image_agreement",  # CLIP (unavailable without one)
         "/clusters",  # outcomes by prompt or visual cluster
+        "/map_points",  # the Map tab's points
         "/ask",  # SQL Copilot
         "/views", "/view",  # saved views (read-only: saving and pinning are the page's)
     }  # fmt: skip

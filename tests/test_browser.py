@@ -41,7 +41,7 @@ TIMEOUT_MS = int(os.environ.get("GENAI_BROWSER_TIMEOUT_MS", "60000"))  # more on
 DOC_SHOTS = Path(__file__).parents[1] / "docs" / "screenshots"
 DOC_SHOT_MAX_BYTES = 150_000
 NIGHT = "rgb(15, 23, 43)"  # the theme's page background, #0f172b
-TOP_TABS = ("Overview", "Analytics", "Session Explorer", "SQL Copilot", "Dashboard")
+TOP_TABS = ("Overview", "Analytics", "Session Explorer", "Map", "SQL Copilot", "Dashboard")
 
 
 def _browser_path() -> str | None:

@@ -121,6 +121,7 @@ VALUES = {  # option name (or "command option") -> its values
     "host": pick(["127.0.0.1", "localhost", ""], ["999.1.1.1", "8.8.8.8", "x" * 300, "-"]),
     "port": pick(["@free_port"], ["@taken_port", "0", "-1", "70000"]),
     "auth": pick(["ana:s3cret"], ["nocolon", ":", "ana:", ":pw"]),
+    "map_selection": pick(["prompt:box:-5,20,-5,20", "visual:lasso:0,0,9,0,4,9"], ["prompt:box:1", "x:y:z"]),
     "query": Values(st.sampled_from(["cat", "city at night", "portrait", "x" * 5000, "a"]), text),
     # similar: a generation id or an image's file name from the warehouse; --text needs a CLIP model
     "similar target": pick(["@generation", "@image_name"], ["nope", "", "0"]),

@@ -11,7 +11,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from genai_analyzer.analysis import queries
-from genai_analyzer.analysis.filters import FILTER_NAMES
+from genai_analyzer.analysis.filters import FILTER_NAMES, TEXT_FIELDS
 from genai_analyzer.analysis.views import SavedView, SavedViews, ViewError, link, parse_yaml
 from genai_analyzer.api.checks import InputError
 from genai_analyzer.api.endpoints import Api
@@ -20,7 +20,7 @@ from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import serving
 
 # The filter bar's applied state with every filter (FILTER_NAMES), only the tier chosen.
-PRO = {**{name: [] for name in FILTER_NAMES}, "start": "", "end": "", "tiers": ["pro"]}
+PRO = {**{name: "" if name in TEXT_FIELDS else [] for name in FILTER_NAMES}, "tiers": ["pro"]}
 
 
 def chart_view(name="Pro outcomes", **changes) -> SavedView:

@@ -10,6 +10,7 @@ layer's dimension expressions, the same ones the copilot groups and filters by.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -54,8 +55,21 @@ FILTER_FIELDS = (
         "--visual-cluster",
         "Only images of these visual clusters, by name (repeatable).",
     ),
+    FilterField(
+        "map_selection",
+        "Map selection",
+        None,
+        "--map-selection",
+        "Only generations inside a region of the map (docs/map.md): 'prompt:box:x0,x1,y0,y1' or "
+        "'visual:lasso:x1,y1,x2,y2,x3,y3,...' (prompt or visual map).",
+    ),
 )
 FILTER_NAMES = tuple(f.name for f in FILTER_FIELDS)
+# The fields that hold one text value (the dates, the map selection); the others hold lists.
+TEXT_FIELDS = tuple(f.name for f in FILTER_FIELDS if f.dimension is None)
+MAP_KINDS = ("prompt", "visual")
+MAX_LASSO_POINTS = 200
+_FIELD = "map_selection"
 # What a view can compare its period with: nothing, the period of equal length just before it
 # (``Filters.previous_period``), or a period the user chooses (``compare_start`` to
 # ``compare_end``); the ``compare`` argument of /kpis, /timeseries and /chart.
@@ -114,9 +128,91 @@ def _value_list(value, name: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class MapSelection:
+    """A region of the prompt or visual map (docs/map.md) a box or a lasso drew: the generations
+    whose prompt (or image) lies inside it. A box is ``(x0, x1, y0, y1)``; a lasso a polygon of at
+    least 3 points, closed from its last point back to its first."""
+
+    kind: str
+    shape: str  # "box" or "lasso"
+    points: tuple[float, ...]  # box: x0, x1, y0, y1; lasso: x1, y1, x2, y2, ...
+
+    @classmethod
+    def parse(cls, text: str | MapSelection | None) -> MapSelection | None:
+        """'prompt:box:x0,x1,y0,y1' or 'visual:lasso:x1,y1,x2,y2,x3,y3' -> a MapSelection; '' -> None."""
+        if isinstance(text, MapSelection):
+            return text
+        if text is not None and not isinstance(text, str):
+            raise FilterError(f"map_selection must be text, not {type(text).__name__}.", field=_FIELD)
+        text = (text or "").strip()
+        if not text:
+            return None
+        usage = "use 'prompt:box:x0,x1,y0,y1' or 'prompt:lasso:x1,y1,x2,y2,x3,y3,...' (or visual:...)"
+        parts = text.split(":")
+        if len(parts) != 3 or parts[0] not in MAP_KINDS or parts[1] not in ("box", "lasso"):
+            raise FilterError(
+                f"map_selection {text[:80]!r} is not a map region; {usage}.", field="map_selection"
+            )
+        try:
+            numbers = tuple(float(v) for v in parts[2].split(","))
+        except ValueError:
+            raise FilterError(
+                f"map_selection {text[:80]!r} holds a value that is not a number; {usage}.",
+                field="map_selection",
+            ) from None
+        if not all(math.isfinite(v) for v in numbers):
+            raise FilterError("map_selection's coordinates must be finite numbers.", field="map_selection")
+        if parts[1] == "box":
+            if len(numbers) != 4:
+                raise FilterError(
+                    f"A map box takes 4 numbers (x0,x1,y0,y1), not {len(numbers)}.", field="map_selection"
+                )
+            x0, x1, y0, y1 = numbers
+            numbers = (min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1))
+        elif len(numbers) % 2 or not 3 <= len(numbers) // 2 <= MAX_LASSO_POINTS:
+            raise FilterError(
+                f"A map lasso takes 3 to {MAX_LASSO_POINTS} points as x,y pairs; got {len(numbers)} numbers.",
+                field="map_selection",
+            )
+        return cls(parts[0], parts[1], numbers)
+
+    def text(self) -> str:
+        return f"{self.kind}:{self.shape}:{','.join(f'{v:g}' for v in self.points)}"
+
+    def describe(self) -> str:
+        """'prompt map, box x -1.2 to 3.4, y 0 to 2' / 'visual map, lasso of 12 points'."""
+        if self.shape == "box":
+            x0, x1, y0, y1 = self.points
+            return f"{self.kind} map, box x {x0:.3g} to {x1:.3g}, y {y0:.3g} to {y1:.3g}"
+        return f"{self.kind} map, lasso of {len(self.points) // 2} points"
+
+    def condition(self) -> tuple[str, dict]:
+        """The SQL condition over fact_generations ``f`` (its ``<kind>_map_x/_y``) and its values.
+        A lasso keeps the points an even-odd ray cast finds inside the polygon, after its bounding
+        box (which lets most rows out at once)."""
+        x, y = f"f.{self.kind}_map_x", f"f.{self.kind}_map_y"
+        if self.shape == "box":
+            x0, x1, y0, y1 = self.points
+            sql = f"{x} BETWEEN $map_x0 AND $map_x1 AND {y} BETWEEN $map_y0 AND $map_y1"
+            return sql, {"map_x0": x0, "map_x1": x1, "map_y0": y0, "map_y1": y1}
+        xs, ys = list(self.points[0::2]), list(self.points[1::2])
+        i, j = "$map_px[i + 1]", "$map_px[(i + 1) % len($map_px) + 1]"
+        yi, yj = "$map_py[i + 1]", "$map_py[(i + 1) % len($map_py) + 1]"
+        crossing = (
+            f"(({yi} > {y}) != ({yj} > {y})) AND ({x} < ({j} - {i}) * ({y} - {yi}) / ({yj} - {yi}) + {i})"
+        )
+        sql = (
+            f"{x} BETWEEN $map_x0 AND $map_x1 AND {y} BETWEEN $map_y0 AND $map_y1 "
+            f"AND len(list_filter(range(len($map_px)), i -> {crossing})) % 2 = 1"
+        )
+        bounds = {"map_x0": min(xs), "map_x1": max(xs), "map_y0": min(ys), "map_y1": max(ys)}
+        return sql, {**bounds, "map_px": xs, "map_py": ys}
+
+
+@dataclass(frozen=True)
 class Filters:
-    """Filters on generations (date, tier, status, nsfw, visual cluster) and prompts (domain, art
-    style, prompt cluster).
+    """Filters on generations (date, tier, status, nsfw, visual cluster, a region of the map) and
+    prompts (domain, art style, prompt cluster).
 
     One value for every view: search, the Analytics charts, the Explorer, the API, the CLI.
     """
@@ -130,6 +226,7 @@ class Filters:
     prompt_clusters: tuple[str, ...] = field(default=())
     visual_clusters: tuple[str, ...] = field(default=())
     max_nsfw: float | None = None  # keep generations whose image_nsfw is at most this
+    map_selection: MapSelection | None = None  # a region of the map (the Map tab's box or lasso)
 
     def __post_init__(self):
         for spec in VALUE_FIELDS:  # lists given directly become tuples: the value is immutable
@@ -154,6 +251,10 @@ class Filters:
         if self.max_nsfw is not None:
             clauses.append("coalesce(f.image_nsfw, 0) <= $max_nsfw")
             params["max_nsfw"] = self.max_nsfw
+        if self.map_selection is not None:
+            sql, values = self.map_selection.condition()
+            clauses.append(sql)
+            params.update(values)
         return (" AND ".join(clauses) or "true"), params
 
     @property
@@ -220,6 +321,7 @@ class Filters:
         max_nsfw: float | None = None,
         prompt_clusters: list[str] | None = None,
         visual_clusters: list[str] | None = None,
+        map_selection: str | MapSelection | None = None,
         *,
         choices: dict[str, list[str]] | None = None,
     ) -> Filters:
@@ -238,6 +340,11 @@ class Filters:
             prompt_clusters=tuple(_value_list(prompt_clusters, "prompt_clusters")),
             visual_clusters=tuple(_value_list(visual_clusters, "visual_clusters")),
             max_nsfw=max_nsfw,
+            map_selection=(
+                map_selection
+                if isinstance(map_selection, MapSelection)
+                else MapSelection.parse(map_selection)
+            ),
         )
         if filters.start and filters.end and filters.start > filters.end:
             raise FilterError(f"The start {filters.start} is after the end {filters.end}.", field="start")

@@ -37,7 +37,7 @@ def _scope(filters: Filters, grain: semantic.Grain) -> tuple[str, dict]:
     rest = Filters(
         statuses=filters.statuses, domains=filters.domains, art_styles=filters.art_styles,
         prompt_clusters=filters.prompt_clusters, visual_clusters=filters.visual_clusters,
-        max_nsfw=filters.max_nsfw,
+        max_nsfw=filters.max_nsfw, map_selection=filters.map_selection,
     )  # fmt: skip
     where, more = rest.where()
     if where == "true":

@@ -24,14 +24,14 @@ from urllib.parse import urlencode
 
 import duckdb
 
-from genai_analyzer.analysis.filters import FILTER_NAMES
+from genai_analyzer.analysis.filters import FILTER_NAMES, TEXT_FIELDS
 from genai_analyzer.core.errors import AnalyzerError
 
 KINDS = ("chart", "copilot")
 MAX_NAME_CHARS = 80
 MAX_VIEWS = 500  # a dashboard, not a database
 MAX_YAML_CHARS = 1_000_000
-DATE_FIELDS = ("start", "end")
+DATE_FIELDS = TEXT_FIELDS  # one text value each (the dates, the map selection); the others lists
 YAML_VERSION = 1
 
 SCHEMA = """

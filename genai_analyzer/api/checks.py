@@ -16,6 +16,7 @@ from genai_analyzer.pipeline.thumbnails import thumb_name
 # The caps on what a caller may send.
 MAX_TEXT_CHARS = 2_000  # a search query or a question
 MAX_ID_CHARS = 200  # a generation or session id, a date, one filter value
+MAX_SELECTION_CHARS = 4000  # a map selection: a lasso of up to 200 points (filters.MAX_LASSO_POINTS)
 MAX_FILTER_VALUES = 100  # values in one filter list
 # Where the running app serves the warehouse's thumbnails, by name (app/routes.thumbnail_route),
 # relative to the app's URL: the page sets <base href="./">, so it also works under a root path.

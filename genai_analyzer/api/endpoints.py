@@ -37,6 +37,7 @@ from genai_analyzer.api.behaviour import BehaviourEndpoints
 from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and tests name them here)
     MAX_FILTER_VALUES,
     MAX_ID_CHARS,
+    MAX_SELECTION_CHARS,
     MAX_TEXT_CHARS,
     THUMB_ROUTE,
     InputError,
@@ -51,6 +52,7 @@ from genai_analyzer.api.checks import (  # noqa: F401  (re-exported: the app and
 )
 from genai_analyzer.api.clusters import ClusterEndpoints
 from genai_analyzer.api.images import ImageEndpoints
+from genai_analyzer.api.map import MapEndpoints
 from genai_analyzer.api.monitoring import DEFAULT_MAX_Z, DEFAULT_TRAILING_DAYS, MonitoringEndpoints
 from genai_analyzer.api.views import ViewEndpoints
 from genai_analyzer.core.jsonable import plain, records
@@ -106,6 +108,7 @@ ENDPOINTS = (
     "image_model",
     "images_from_text",
     "image_agreement",
+    "map_points",
     "clusters",
     "session",
     "sessions",
@@ -128,7 +131,9 @@ class UnknownChart(InputError):
 
 
 @dataclass
-class Api(BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints, ImageEndpoints, ClusterEndpoints):
+class Api(
+    BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints, ImageEndpoints, ClusterEndpoints, MapEndpoints
+):
     """The public API over one read-only warehouse; ``copilot`` answers /ask (an offline one over
     the warehouse when not given)."""
 
@@ -151,7 +156,7 @@ class Api(BehaviourEndpoints, MonitoringEndpoints, ViewEndpoints, ImageEndpoints
                 continue
             is_list_field = name in {f.name for f in VALUE_FIELDS}
             if isinstance(value, str):
-                check_text(value, name, MAX_ID_CHARS)
+                check_text(value, name, MAX_SELECTION_CHARS if name == "map_selection" else MAX_ID_CHARS)
             elif value is None or (not is_list_field and isinstance(value, date)):
                 continue
             elif not is_list_field or not isinstance(value, list | tuple):

@@ -14,6 +14,7 @@ from genai_analyzer.app import (
     explorer,
     filterbar,
     leaderboards,
+    map_tab,
     overview,
     refinement,
     routes,
@@ -34,7 +35,7 @@ def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Block
         gr.Markdown(f"# {TITLE}")
         # One filter state for the filtered tabs, above them (shown on those tabs only).
         bar = filterbar.build(api)
-        with gr.Tabs() as tabs:
+        with gr.Tabs(elem_id="top-tabs") as tabs:
             with gr.Tab("Overview", id="overview") as overview_tab:
                 overview.build(demo, api)
             with gr.Tab("Analytics", id="analytics") as analytics_tab, gr.Tabs() as views:
@@ -45,12 +46,14 @@ def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Block
                 cohorts.build(demo, api, bar, views)
             with gr.Tab("Session Explorer", id="explorer") as explorer_tab:
                 explorer.build(demo, api, bar)
+            with gr.Tab("Map", id="map") as map_tab_:
+                map_tab.build(demo, api, bar)
             with gr.Tab("SQL Copilot", id="copilot") as copilot_tab:
                 copilot.build(demo, api.sql_copilot, pin=api.pin_answer)
             dashboard_tab = dashboard.build(demo, api)
         tab_list = [("overview", overview_tab), ("analytics", analytics_tab), ("explorer", explorer_tab),
-                    ("copilot", copilot_tab), ("dashboard", dashboard_tab)]  # fmt: skip
-        filterbar.wire(demo, api, bar, tabs, tab_list, filtered={"analytics", "explorer"})
+                    ("map", map_tab_), ("copilot", copilot_tab), ("dashboard", dashboard_tab)]  # fmt: skip
+        filterbar.wire(demo, api, bar, tabs, tab_list, filtered={"analytics", "explorer", "map"})
         routes.register(api)
     # A burst of users queues instead of exhausting two cores; the queue holds 100 concurrent API
     # clients and their page users with room to spare (64 answered a quarter of them "Queue is
@@ -65,9 +68,9 @@ def launch_kwargs(wh: Warehouse) -> dict:
     thumbnails by name (``routes.thumbnail_route``: no server path in a URL)."""
     return {
         "theme": make_theme(),
-        "css": CSS + EXPLORER_CSS + copilot.CSS + leaderboards.CSS + dashboard.CSS,
+        "css": CSS + EXPLORER_CSS + copilot.CSS + leaderboards.CSS + dashboard.CSS + map_tab.CSS,
         "js": FORCE_DARK_JS,
-        "head": HEAD + DRAW_ONCE_HEAD,  # each new chart drawn once, not twice
+        "head": HEAD + DRAW_ONCE_HEAD + map_tab.HEAD,  # each new chart drawn once; the map's events
         "allowed_paths": font_dirs(),
         "app_kwargs": {"routes": [routes.thumbnail_route(wh)]},
     }

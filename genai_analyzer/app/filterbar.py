@@ -18,13 +18,20 @@ from dataclasses import dataclass, field
 
 import gradio as gr
 
-from genai_analyzer.analysis.filters import FILTER_FIELDS, FILTER_NAMES, VALUE_FIELDS, FilterError, Filters
+from genai_analyzer.analysis.filters import (
+    FILTER_FIELDS,
+    FILTER_NAMES,
+    TEXT_FIELDS,
+    VALUE_FIELDS,
+    FilterError,
+    Filters,
+)
 from genai_analyzer.api.endpoints import Api
 
 # The views of one Apply run side by side (most skip at once; the Explorer's two compute).
 VIEW_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="view")
 LABELS = {f.name: f.label for f in FILTER_FIELDS}
-DATE_FIELDS = ("start", "end")
+DATE_FIELDS = TEXT_FIELDS  # one text value each: the dates and the map selection
 # What the bar holds when nothing is chosen: every date, every value.
 EMPTY = {name: ("" if name in DATE_FIELDS else []) for name in FILTER_NAMES}
 
@@ -58,6 +65,7 @@ class FilterBar:
     group: gr.Group
     current_tab: gr.Textbox  # hidden: the id of the top tab shown (for the URL script, and lazy views)
     views: list[ShownView] = field(default_factory=list)  # drawn from the applied state (on_shown)
+    clear_map: gr.Button | None = None  # shown while a map selection is applied; clears it
 
 
 def values_of(inputs) -> dict:
@@ -90,6 +98,8 @@ def scope_chips(filters: Filters) -> str:
         values = getattr(filters, spec.name)
         if values:
             chips.append(f"{spec.label}: {', '.join(values)}")
+    if filters.map_selection is not None:
+        chips.append(f"Map selection: {filters.map_selection.describe()}")
     if len(chips) == 1:
         chips.append("Every tier, status, domain and style")
     body = "".join(f'<span class="scope-chip">{html.escape(c)}</span>' for c in chips)
@@ -108,6 +118,8 @@ def describe(filters: Filters) -> str:
         values = getattr(filters, spec.name)
         if values:
             parts.append(f"{spec.label.lower()} {', '.join(values)}")
+    if filters.map_selection is not None:
+        parts.append(f"map selection ({filters.map_selection.describe()})")
     return ", ".join(parts)
 
 
@@ -151,10 +163,17 @@ def build(api: Api) -> FilterBar:
             with gr.Column(scale=1, min_width=160):
                 apply = gr.Button("Apply filters", variant="primary", elem_id="apply-filters")
                 clear = gr.Button("Clear", size="sm")
-        chips = gr.HTML(scope_chips(Filters()), elem_id="scope-chips", padding=False)
+        with gr.Row(equal_height=True):
+            chips = gr.HTML(scope_chips(Filters()), elem_id="scope-chips", padding=False)
+            # the Map tab's box or lasso: set by the map (app/map_tab.py), cleared here
+            clear_map = gr.Button(
+                "✕ Clear map selection", size="sm", visible=False, elem_id="clear-map-selection", scale=0
+            )
+        map_selection = gr.Textbox(visible="hidden", elem_id="filter-map-selection")
+        errors["map_selection"] = gr.HTML(elem_classes=["field-error-slot"], padding=False)
         pending = gr.HTML(elem_id="filters-pending", padding=False)
     bar = FilterBar(
-        [start, end, tiers, statuses, domains, styles, prompt_clusters, visual_clusters],
+        [start, end, tiers, statuses, domains, styles, prompt_clusters, visual_clusters, map_selection],
         apply,
         gr.JSON(None, visible="hidden"),
         chips,
@@ -162,6 +181,7 @@ def build(api: Api) -> FilterBar:
         errors,
         group,
         gr.Textbox("overview", visible="hidden"),
+        clear_map=clear_map,
     )
     clear.click(
         lambda: [gr.update(value=v or None) for v in EMPTY.values()],
@@ -218,9 +238,12 @@ def wire(
     current_tab = bar.current_tab
 
     _wire_views(api, bar)
+    _wire_map_selection(api, bar)
 
     def pending(applied_now, *inputs):
-        if values_of(inputs) == (applied_now or EMPTY):
+        typed, applied_now = values_of(inputs), dict(applied_now or EMPTY)
+        typed.pop("map_selection"), applied_now.pop("map_selection", None)  # applied when drawn
+        if typed == applied_now:
             return ""
         return (
             '<div class="filters-pending">Changed, not applied: press Apply filters to update '
@@ -424,4 +447,40 @@ def _wire_views(api: Api, bar: FilterBar) -> None:
         trigger_mode="always_last",
         show_progress="minimal" if view_progress else "hidden",
         show_progress_on=view_progress or None,
+    )
+
+
+def _wire_map_selection(api: Api, bar: FilterBar) -> None:
+    """The map's box or lasso is applied at once: the Map tab's script writes it into the bar's
+    hidden ``map_selection`` field (``app/map_tab.py``), whose change applies the applied state
+    with that one field changed (the other fields keep their applied values, not what is typed);
+    the chip names it, and "Clear map selection" (or the bar's Clear) empties the field, which
+    removes it the same way. Every view follows the applied state."""
+    field = bar.inputs[FILTER_NAMES.index("map_selection")]
+    slot = bar.errors["map_selection"]
+
+    def select(text, applied):
+        applied = dict(applied or EMPTY)
+        text = (text or "").strip()
+        if text == (applied.get("map_selection") or ""):  # already applied (a link, Clear, this call)
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        new, problems = checked(api, {**applied, "map_selection": text})
+        if new is None:
+            message = problems.get("map_selection") or next(iter(problems.values()))
+            return gr.skip(), gr.skip(), field_error_html(message), gr.skip()
+        return new, scope_chips(filters_of(api, new)), "", ""
+
+    # .change, not .input: the script's synthetic input event updates the value but Gradio 6 sends
+    # no input event for it (seen in Chromium); a value Python sets equal to the applied one skips.
+    field.change(
+        select, [field, bar.applied], [bar.applied, bar.chips, slot, bar.pending], api_visibility="private"
+    ).then(None, [bar.applied, bar.current_tab], None, js=URL_JS)
+    bar.clear_map.click(lambda: "", None, field, api_visibility="private", queue=False)  # then .change
+    bar.applied.change(
+        lambda applied: gr.Button(visible=bool((applied or {}).get("map_selection"))),
+        [bar.applied],
+        bar.clear_map,
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
     )

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from genai_analyzer.analysis.filters import FILTER_FIELDS, Filters
+from genai_analyzer.analysis.filters import FILTER_FIELDS, TEXT_FIELDS, Filters
 from genai_analyzer.api.endpoints import ENDPOINTS, THUMB_ROUTE, Api, InputError, check_argument
 from genai_analyzer.app.errors import api_errors
 from genai_analyzer.core.contract import thumb_dir
@@ -32,7 +32,7 @@ from genai_analyzer.warehouse.reader import Warehouse
 
 LOGIN_CHECK = f"{API_PREFIX}/login_check"  # Gradio's own: 200 when a request may see the app
 
-_FILTER_TYPES = {"start": str, "end": str}
+_FILTER_TYPES = {name: str for name in TEXT_FIELDS}  # the dates and the map selection
 
 
 def _filter_parameters() -> list[inspect.Parameter]:

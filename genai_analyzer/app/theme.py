@@ -121,9 +121,11 @@ html, body {{ background: {NIGHT}; }}
 .ov-model table {{ font-size: 0.8rem; margin-top: 8px; width: 100%; }}
 .ov-model td, .ov-model th {{ padding: 3px 6px; border-bottom: 1px solid {SLATE}; vertical-align: top; }}
 /* Phones: every top-level tab in the bar. Gradio moves the tabs that do not fit into a "more"
-   menu, measuring a hidden copy of the bar, so both copies get the compact size. */
+   menu, measuring a hidden copy of the bar, so both copies get the compact size, and the top bar
+   reaches into the page's side margins: six tabs fit one row at 390 px. */
 @media (max-width: 640px) {{
   .tab-container > button {{ padding: 0 5px !important; font-size: 12px !important; }}
+  #top-tabs > .tab-wrapper {{ margin-left: -24px !important; margin-right: -24px !important; }}
 }}
 """
 )

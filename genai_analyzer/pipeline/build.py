@@ -481,7 +481,7 @@ STEPS: dict[str, Callable[[_Context], None]] = {
     "nsfw_scores": _lazy("genai_analyzer.pipeline.nsfw_scores", "nsfw_step"),  # docs/images.md
     # a vector and a perceptual hash per thumbnail, near-duplicate groups (docs/images.md)
     "image_embeddings": _lazy("genai_analyzer.pipeline.image_enrich", "image_step"),
-    "clusters": _lazy("genai_analyzer.pipeline.clusters", "cluster_step"),  # docs/clusters.md
+    "clusters": _lazy("genai_analyzer.pipeline.projection", "cluster_and_map_step"),  # clusters.md, map.md
     "dbt": _dbt,
     "indexes": _indexes,
     "finalize": _finalize,

@@ -341,7 +341,8 @@ def _store(con, result: Clustering, model: str, table: str, key_column: str) -> 
 
 def cluster_step(ctx) -> None:
     """The build step ``clusters`` on a build's context: prompt clusters on the text embeddings of
-    the build's model, visual clusters on the image embeddings. The build summary gets the items
+    the build's model, visual clusters on the image embeddings (the build runs it through
+    ``projection.cluster_and_map_step``, which adds each kind's map). The build summary gets the items
     clustered now (done) or copied from the previous warehouse (skipped), each kind's report, and a
     note for a kind that has nothing to cluster."""
     from tqdm.auto import tqdm

@@ -96,6 +96,14 @@ def create_enrich_tables(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TABLE IF NOT EXISTS enrich.cluster_runs (
             kind VARCHAR, model VARCHAR, method VARCHAR, k INTEGER, seed INTEGER,
             fingerprint VARCHAR, n_items INTEGER, n_clusters INTEGER);
+        -- the map's 2-D coordinates (pipeline/projection.py): one UMAP run per kind, replaced per build
+        CREATE TABLE IF NOT EXISTS enrich.prompt_map (
+            prompt_id VARCHAR, model VARCHAR, x FLOAT, y FLOAT, fitted BOOLEAN);
+        CREATE TABLE IF NOT EXISTS enrich.visual_map (
+            image_path VARCHAR, model VARCHAR, x FLOAT, y FLOAT, fitted BOOLEAN);
+        CREATE TABLE IF NOT EXISTS enrich.map_runs (
+            kind VARCHAR, model VARCHAR, method VARCHAR, fit_max INTEGER, seed INTEGER,
+            fingerprint VARCHAR, n_items INTEGER, n_fitted INTEGER);
         """
     )
 

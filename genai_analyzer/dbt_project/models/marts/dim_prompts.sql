@@ -1,5 +1,5 @@
 -- One row per distinct prompt text (prompt_id is a hash of the exact text), with its
--- embedding, labels and prompt cluster from the enrichment steps (null where a step was skipped).
+-- embedding, labels, prompt cluster and map coordinates from the enrichment steps (null where a step was skipped).
 with generations as (
     select * from {{ ref('stg_generations') }}
 ),
@@ -23,6 +23,12 @@ prompt_clusters as (
     join {{ source('enrich', 'clusters') }} as n
       on n.kind = 'prompt' and n.model = c.model and n.cluster_id = c.cluster_id
     where c.model = '{{ var("embedding_model", "none") }}'
+),
+
+prompt_map as (
+    select prompt_id, x as map_x, y as map_y
+    from {{ source('enrich', 'prompt_map') }}
+    where model = '{{ var("embedding_model", "none") }}'
 ),
 
 per_prompt as (
@@ -63,11 +69,14 @@ final as (
         l.domain_confidence,
         l.art_style_confidence,
         c.prompt_cluster_id,
-        c.prompt_cluster
+        c.prompt_cluster,
+        m.map_x,
+        m.map_y
     from spaced as p
     left join embeddings as e using (prompt_id)
     left join labels as l using (prompt_id)
     left join prompt_clusters as c using (prompt_id)
+    left join prompt_map as m using (prompt_id)
 )
 
 select * from final

@@ -3,14 +3,15 @@
 -- Analytics breakdowns and filters read them on every refresh, and at 1M generations joining
 -- dim_prompts for them cost about 250 ms a query (docs/benchmarks.md, App). dim_prompts stays
 -- the one place they are defined; a data test checks the copies agree. Likewise its prompt's
--- cluster, and its image's visual cluster (genai_analyzer/pipeline/clusters.py, docs/clusters.md).
+-- cluster, and its image's visual cluster (genai_analyzer/pipeline/clusters.py, docs/clusters.md),
+-- and the map coordinates of its prompt and of its image (pipeline/projection.py, docs/map.md).
 with generations as (
     select * from {{ ref('stg_generations') }}
 ),
 
 prompt_labels as (
     select prompt_id, domain, art_style, complexity_score, domain_confidence, art_style_confidence,
-           prompt_cluster_id, prompt_cluster
+           prompt_cluster_id, prompt_cluster, map_x as prompt_map_x, map_y as prompt_map_y
     from {{ ref('dim_prompts') }}
 ),
 
@@ -21,6 +22,13 @@ visual_clusters as (
       on n.kind = 'visual' and n.model = c.model and n.cluster_id = c.cluster_id
     where c.model = '{{ var("image_model", "none") }}'
     group by c.image_path
+),
+
+visual_map as (
+    select image_path, any_value(x) as visual_map_x, any_value(y) as visual_map_y
+    from {{ source('enrich', 'visual_map') }}
+    where model = '{{ var("image_model", "none") }}'
+    group by image_path
 ),
 
 thumbnails as (
@@ -66,12 +74,17 @@ final as (
         prompt_labels.prompt_cluster,
         visual_clusters.visual_cluster_id,
         visual_clusters.visual_cluster,
+        prompt_labels.prompt_map_x,
+        prompt_labels.prompt_map_y,
+        visual_map.visual_map_x,
+        visual_map.visual_map_y,
         generations.image_path,
         thumbnails.thumb_path
     from generations
     left join prompt_labels using (prompt_id)
     left join thumbnails using (image_path)
     left join visual_clusters using (image_path)
+    left join visual_map using (image_path)
 )
 
 select * from final

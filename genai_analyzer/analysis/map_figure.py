@@ -1,0 +1,112 @@
+"""The map as a Plotly figure (docs/map.md): a WebGL scatter of ``map.MapPoints``, one trace per
+category of the colour field (the 19 largest, the rest as "other") or one trace on a colour scale
+for cost, the cluster labels at their median points, and the map selection drawn as a shape.
+
+Each point carries ``customdata`` [generation_id, prompt, thumbnail URL] for the Map tab's hover
+panel; ``layout.meta.map_kind`` tells its script which map a box or lasso was drawn on.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from genai_analyzer.analysis.map import COLOR_FIELDS, MapPoints
+from genai_analyzer.analysis.plotting import SEQUENCE, STATUS_COLOURS, TEMPLATE, TIER_COLOURS, empty
+
+MAX_CATEGORIES = 19
+CORE_SHARE = (0.01, 0.99)  # the quantiles the axes show at first (_core_range)
+MAX_LABELS = 20  # cluster labels drawn (the largest clusters); more would cover the points
+PALETTE = SEQUENCE + ["#a3e635", "#f472b6", "#38bdf8", "#fb923c", "#c084fc", "#2dd4bf", "#facc15",
+                      "#f87171", "#818cf8", "#4ade80", "#e2e8f0", "#fda4af"]  # fmt: skip
+FIXED = {"status": STATUS_COLOURS, "tier": TIER_COLOURS}
+TITLES = {"cluster": "cluster", "domain": "domain", "art_style": "art style", "status": "status",
+          "tier": "tier", "cost": "cost per generation (USD)"}  # fmt: skip
+
+
+def map_figure(found: MapPoints, thumb_url, height: int = 620) -> go.Figure:
+    """The figure of ``found``; ``thumb_url`` turns a thumbnail path into the URL the page loads.
+    The title says how many of how many generations it draws (with the rate when sampled)."""
+    what = f"{found.kind} map"
+    if found.points.empty:
+        return empty(f"The {what}", "No generations with map coordinates match these filters.")
+    points = found.points
+    thumbs = [thumb_url(p) or "" for p in points["thumb_path"]]
+    custom = list(zip(points["generation_id"], points["prompt"].fillna(""), thumbs, strict=True))
+    fig = go.Figure()
+    hover = "%{customdata[1]}<extra>%{fullData.name}</extra>"
+    if COLOR_FIELDS[found.color][1]:
+        values = points["color"].fillna("(none)").astype(str)
+        order = values.value_counts()
+        kept = list(order.index[:MAX_CATEGORIES])
+        values = values.where(values.isin(kept), "other")
+        fixed = FIXED.get(found.color, {})
+        for i, name in enumerate([*kept, "other"] if len(order) > MAX_CATEGORIES else kept):
+            rows = (values == name).to_numpy()
+            fig.add_trace(
+                go.Scattergl(
+                    x=points["x"][rows], y=points["y"][rows], mode="markers", name=name,
+                    marker={"size": 5, "opacity": 0.75, "color": fixed.get(name, PALETTE[i % len(PALETTE)])},
+                    customdata=[c for c, r in zip(custom, rows, strict=True) if r], hovertemplate=hover,
+                )
+            )  # fmt: skip
+    else:
+        fig.add_trace(
+            go.Scattergl(
+                x=points["x"], y=points["y"], mode="markers", name="cost",
+                marker={"size": 4, "opacity": 0.8, "color": points["color"].astype(float),
+                        "colorscale": "Viridis", "colorbar": {"title": {"text": "USD"}, "thickness": 12}},
+                customdata=custom,
+                hovertemplate="%{customdata[1]}<br>cost %{marker.color:$.4f}<extra></extra>",
+            )
+        )  # fmt: skip
+    labels = found.labels.head(MAX_LABELS)
+    if not labels.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=labels["x"], y=labels["y"], mode="text", text=labels["name"], name="cluster labels",
+                textfont={"size": 11, "color": "#f8fafc"}, hoverinfo="skip", showlegend=False,
+            )
+        )  # fmt: skip
+    _draw_selection(fig, found.selection, found.kind)
+    shown = f"{len(points):,} of {found.total:,}" + (f" ({found.rate:.1%})" if found.sampled else "")
+    fig.update_layout(
+        title={
+            "text": f"{what.capitalize()} by {TITLES[found.color]} · {shown}",
+            "x": 0.01,
+            "font": {"size": 14},
+        },
+        template=TEMPLATE,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        dragmode="select",
+        hovermode="closest",
+        showlegend=COLOR_FIELDS[found.color][1] and found.color != "cluster",
+        legend={"orientation": "h", "y": -0.02, "itemsizing": "constant"},
+        xaxis={"visible": False, "range": _core_range(points["x"])},
+        yaxis={"visible": False, "range": _core_range(points["y"])},
+        meta={"map_kind": found.kind},
+        uirevision=found.kind,
+    )
+    return fig
+
+
+def _core_range(values) -> list[float]:
+    """The axis range holding the central 98% of the points with a margin: UMAP leaves a few far
+    islands (re-rolled prompts, near-copies) that would otherwise squeeze the rest into a corner.
+    A double-click on the map (Plotly's autoscale) shows every point."""
+    low, high = values.quantile(CORE_SHARE[0]), values.quantile(CORE_SHARE[1])
+    margin = (high - low) * 0.08 or 1.0
+    return [float(low - margin), float(high + margin)]
+
+
+def _draw_selection(fig: go.Figure, selection, kind: str) -> None:
+    if selection is None or selection.kind != kind:  # a region of the other map is not drawn here
+        return
+    line = {"color": "#facc15", "width": 2, "dash": "dot"}
+    if selection.shape == "box":
+        x0, x1, y0, y1 = selection.points
+        fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=line)
+    else:
+        xs, ys = selection.points[0::2], selection.points[1::2]
+        path = "M " + " L ".join(f"{x},{y}" for x, y in zip(xs, ys, strict=True)) + " Z"
+        fig.add_shape(type="path", path=path, line=line)

@@ -1,0 +1,104 @@
+"""The Map tab in a real headless Chromium (see tests/test_browser.py for how the browser is found):
+the map draws every generation with coordinates, hovering a point shows its prompt and thumbnail,
+and a box drawn with the mouse becomes the app's filter (its chip, the URL, the Analytics figures);
+the pictures docs/screenshots/map-*.png come from here."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from genai_analyzer.api.endpoints import Api
+from tests.test_browser import (  # noqa: F401  (fixtures: browser, app_url)
+    TIMEOUT_MS,
+    _card_value,
+    _doc_shot,
+    _panel,
+    app_url,
+    browser,
+)
+
+pytestmark = pytest.mark.slow
+
+# The map's drawn points: the markers of its WebGL traces, and the layout's kind.
+DRAWN_JS = """() => {
+  const gd = document.querySelector('#map-plot .js-plotly-plot');
+  if (!gd || !gd._fullData) return null;
+  const traces = gd._fullData.filter(t => t.type === 'scattergl');
+  return {points: traces.reduce((n, t) => n + t.x.length, 0), kind: gd.layout.meta.map_kind,
+          title: gd.layout.title.text};
+}"""
+
+
+def _open_map(browser, app_url, width: int, height: int):  # noqa: F811
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(app_url[1] + "?tab=map", wait_until="load")
+    page.wait_for_function(f"({DRAWN_JS})() !== null")
+    return context, page, errors
+
+
+def test_the_map_draws_every_point_shows_a_hovered_prompt_and_a_box_filters_every_tab(browser, app_url):  # noqa: F811
+    wh, _ = app_url
+    api = Api(wh)
+    context, page, errors = _open_map(browser, app_url, 1280, 900)
+    drawn = page.evaluate(DRAWN_JS)
+    total = api.map_points(kind="prompt", cap=100_000)["total"]
+    assert drawn["kind"] == "prompt" and drawn["points"] == total > 0
+    assert f"{total:,} of {total:,}" in drawn["title"]
+    # the detail panel shows a point's prompt and thumbnail (the point's own hover event, emitted)
+    first = page.evaluate(
+        "() => { const gd = document.querySelector('#map-plot .js-plotly-plot');"
+        " const t = gd._fullData.find(t => t.type === 'scattergl');"
+        " gd.emit('plotly_hover', {points: [{customdata: t.customdata[0]}]}); return t.customdata[0]; }"
+    )
+    detail = page.locator("#map-detail-body")
+    assert first[1][:40] in detail.inner_text()
+    assert detail.locator("img").get_attribute("src") == first[2]
+    # a box drawn with the mouse over the middle of the map applies the map_selection filter
+    page.locator("#map-plot").evaluate("el => el.scrollIntoView()")
+    box = page.locator("#map-plot .nsewdrag").first.bounding_box()
+    x0, y0 = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + box["width"] * 0.2, y0 + box["height"] * 0.2, steps=8)
+    page.mouse.move(x0 + box["width"] * 0.4, y0 + box["height"] * 0.4, steps=8)
+    page.mouse.up()
+    chips = page.locator("#scope-chips")
+    chips.get_by_text("Map selection: prompt map, box").wait_for()
+    page.locator("#clear-map-selection").wait_for(state="visible")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('map_selection')")
+    selection = parse_qs(urlparse(page.url).query)["map_selection"][0]
+    filters = api.filters(map_selection=selection)
+    inside = api.kpis(filters=filters, compare="none")["generations"]["value"]
+    assert 0 < inside < total
+    page.locator("#map-plot").evaluate("el => el.scrollIntoView()")
+    _doc_shot(page, "map-1280")
+    # the Analytics tab follows the selection
+    page.get_by_role("tab", name="Analytics", exact=True).click()
+    page.wait_for_function(
+        "(n) => [...document.querySelectorAll('.kpi')].some(k => k.innerText.includes('Generations')"
+        " && k.innerText.replace(/,/g, '').includes(String(n)))",
+        arg=inside,
+    )
+    assert _card_value(_panel(page), "Generations").replace(",", "") == str(inside)
+    # the chip's button clears it
+    page.locator("#clear-map-selection").click()
+    page.wait_for_function("() => !new URLSearchParams(location.search).get('map_selection')")
+    assert "Map selection" not in chips.inner_text()
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def test_the_map_fits_a_phone_screen(browser, app_url):  # noqa: F811
+    context, page, errors = _open_map(browser, app_url, 390, 844)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
+    page.locator("#map-plot").scroll_into_view_if_needed()
+    _doc_shot(page, "map-390")
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
