@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 MEMO_LIMIT = 256  # values Warehouse.memo keeps, the oldest forgotten first
 
+
 class Warehouse:
     """A read-only DuckDB warehouse built by ``genai-analyzer build``: the file at ``path``, or the
     DuckLake ``lake`` (``path`` is then the build's local file, beside which thumbnails live)."""
