@@ -7,7 +7,7 @@ import re
 
 from genai_analyzer.analysis.copilot.spec import CannotAnswer
 from genai_analyzer.analysis.copilot.text import QuestionText
-from genai_analyzer.analysis.copilot.vocabulary import DESTRUCTIVE, INJECTION
+from genai_analyzer.analysis.copilot.vocabulary import DESTRUCTIVE, INJECTION, PEOPLE_EDITING
 from genai_analyzer.analysis.semantic import SemanticLayer
 
 MAX_QUESTION_CHARS = 500
@@ -32,7 +32,7 @@ def refuse_unsafe(layer: SemanticLayer, text: str) -> None:
             "That reads like an instruction to the copilot or a request for files or other systems; "
             "I only answer questions about the warehouse's data, with read-only queries."
         )
-    if DESTRUCTIVE.search(text):
+    if DESTRUCTIVE.search(PEOPLE_EDITING.sub(" ", text)):
         raise CannotAnswer(
             "I only read data: the copilot cannot change, delete or create anything in the warehouse."
         )

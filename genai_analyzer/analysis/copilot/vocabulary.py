@@ -42,6 +42,13 @@ DESTRUCTIVE = re.compile(
     r"create|replace\s+table|rename|attach|copy|install|pragma|add\s+(?:a\s+|an\s+)?new|"
     r"set\s+(?:\S+\s+){0,4}to|change\s+(?:\S+\s+){0,4}to|assign|reset|grant)\b"
 )
+# What the people in the data do ("which terms do free users remove", "people drop a modifier"):
+# their verbs describe the prompt edits the warehouse holds, not a request to change it
+PEOPLE_EDITING = re.compile(
+    r"\b(?:users?|people|creators?|customers?|folks|artists?)\b(?:\s+(?!the\b|table\b)\w+){0,2}?\s+"
+    r"(?:remove|drop|delete|add|change|modify|replace|swap|erase)\b(?!\s+(?:the\s+)?(?:table|rows?|data|"
+    r"records?|users?|warehouse|database|column)\b)"
+)
 INJECTION = re.compile(
     r"(ignore (all |your |the |any |previous |prior )+(rules|instructions)|system\s*:|/etc/|passwd|"
     r"read_csv|read_parquet|getenv|https?://|file://|\bshell\b|\bexecute\b|\bsudo\b|"
