@@ -66,7 +66,8 @@ def served(sample_warehouse):
 def test_records_carry_a_thumbnail_url_without_any_server_path(served):
     wh, url = served
     server_folder = str(wh.path.resolve().parent)
-    no_filters = [""] * 2 + [None] * 6  # dates, then tiers, statuses, domains, styles, both clusters
+    # dates, then tiers, statuses, domains, styles, both clusters, then the map selection
+    no_filters = [""] * 2 + [None] * 6 + [""]
     event, payload = call(url, "search", ["portrait", "hybrid", *no_filters, 5])
     assert event == "complete", payload
     hits = payload[0]
