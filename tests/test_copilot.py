@@ -422,7 +422,7 @@ def test_an_approved_answer_is_kept_beside_the_warehouse_and_reused_only_for_the
 
 @pytest.mark.parametrize(
     "question",
-    ["what terms do free users remove", "which modifiers do people drop most often", "words pro users delete"],
+    ["what terms do free users remove", "which modifiers do people drop most often", "words users delete"],
 )
 def test_what_people_in_the_data_remove_is_not_taken_for_a_request_to_change_it(copilot, question):
     """Prompt edits are described with the verbs of a write ("users remove a term"): the question
