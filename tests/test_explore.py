@@ -436,6 +436,32 @@ def test_ui_opens_on_the_latest_prompts_and_shows_an_empty_state(served, wh):
     assert run_search(_applied(tiers=["pro"]), True, "kraken", "keyword", 6, key)[-1] != key
 
 
+def test_ui_a_search_made_while_the_tab_draws_wins_over_that_draw(served, monkeypatch):
+    """Opening the Explorer draws the latest prompts; when the user searches before that draw has
+    ended, the draw must not land after the search and replace its results: it is dropped. Without
+    a search in between, the draw shows as usual."""
+    from genai_analyzer.api.endpoints import Api
+
+    demo, _ = served
+    run_search, search_now = _glue(demo, "run_search"), _glue(demo, "search_now")
+    page = {"searches": 0}  # the page's count of searches (a gr.State shared by its events)
+    searches = []
+    latest = Api.gallery_frame
+
+    def user_searches_meanwhile(api, text, mode, filters, n):
+        if not text and not searches:  # the tab's draw is running: the user searches now
+            searches.append(search_now(_applied(), "kraken", "keyword", 6, page))
+        return latest(api, text, mode, filters, n)
+
+    monkeypatch.setattr(Api, "gallery_frame", user_searches_meanwhile)
+    draw = run_search(_applied(), True, "", "hybrid", 6, None, page)
+    assert all(out == {"__type__": "update"} for out in draw)  # dropped: nothing redrawn
+    (search,) = searches
+    assert "kraken" in search[3] and page == {"searches": 1}
+    again = run_search(_applied(), True, "", "hybrid", 6, None, page)  # nothing in between: drawn
+    assert "The latest 6 prompts" in again[3]
+
+
 def test_ui_selecting_a_tile_shows_its_detail_and_opens_its_session(served, wh):
     demo, _ = served
     _, ids, scope, *_ = _glue(demo, "run_search")(_applied(), True, "kraken", "keyword", 6, None)

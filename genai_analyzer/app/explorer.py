@@ -115,6 +115,9 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     scope = gr.State(None)  # the Filters the tiles were found with
     selected = gr.State(None)  # generation id of the selected tile
     searched = gr.State(None)  # the key of the last search the gallery ran (its results, or more like them)
+    # how many searches this page has asked for (one dict per page, shared by its events): a draw of
+    # the tab's views that a search began after is dropped, so the newest search wins over it
+    asked = gr.State({"searches": 0})
     listed = gr.State(None)  # the key of what the sessions table shows
 
     with gr.Tabs() as views:
@@ -173,16 +176,22 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         return f"{n} {prompts} ({total} generation{'' if total == 1 else 's'})"
 
     @user_errors
-    def run_search(applied, is_shown, text, mode_value, n, searched_for):
+    def run_search(applied, is_shown, text, mode_value, n, searched_for, page_asked=None):
         # on Apply and when the tab opens: skipped while hidden or when this search already ran
-        # (the gallery may show "more like this" results of it: a repeated trigger keeps them)
+        # (the gallery may show "more like this" results of it: a repeated trigger keeps them),
+        # and dropped when the user searched while it ran (the box then held older text)
+        skip = [gr.skip()] * (len(results_out) + 1)
         if not is_shown or search_key(applied, text, mode_value, n) == searched_for:
-            return [gr.skip()] * (len(results_out) + 1)
-        return search_now(applied, text, mode_value, n)
+            return skip
+        before = (page_asked or {}).get("searches")
+        out = [*search_results(applied, text, mode_value, n), search_key(applied, text, mode_value, n)]
+        return skip if (page_asked or {}).get("searches") != before else out
 
     @user_errors
-    def search_now(applied, text, mode_value, n) -> list:
+    def search_now(applied, text, mode_value, n, page_asked=None) -> list:
         """The Search button and Enter: always run."""
+        if page_asked is not None:
+            page_asked["searches"] = page_asked.get("searches", 0) + 1
         return [*search_results(applied, text, mode_value, n), search_key(applied, text, mode_value, n)]
 
     def search_key(applied, text, mode_value, n) -> str:
@@ -323,13 +332,13 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         bar,
         "explorer",
         run_search,
-        [query, mode, limit, searched],
+        [query, mode, limit, searched, asked],
         [*results_out, searched],
     )
     gr.on(
         [go.click, query.submit],
         search_now,
-        [bar.applied, query, mode, limit],
+        [bar.applied, query, mode, limit, asked],
         [*results_out, searched],
         api_visibility="private",
         trigger_mode="always_last",
