@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 
-from genai_analyzer.pipeline.enrich import create_enrich_tables, has_table
+from genai_analyzer.pipeline.enrich import create_enrich_tables, reuse_previous_run
 
 KINDS = ("prompt", "visual")
 METHODS = ("kmeans", "hdbscan")
@@ -264,7 +264,7 @@ def cluster_kind(
     if len(keys) < MIN_ITEMS:
         report["note"] = f"{len(keys)} {kind} item(s) with a vector of {model}: too few to cluster"
         return {**report, "clusters": 0}
-    if reuse_prev and _reuse_previous(con, kind, run, table):
+    if reuse_prev and reuse_previous_run(con, run, table, "cluster_runs", also=("clusters",)):
         report["reused"] = True
     else:
         result = cluster_items(
@@ -282,25 +282,6 @@ def cluster_kind(
     ).fetchone()[0]
     report["unclustered"] = con.execute(f"SELECT count(*) FROM {table} WHERE cluster_id = 0").fetchone()[0]
     return report
-
-
-def _reuse_previous(con, kind: str, run: dict, table: str) -> bool:
-    """Copy the previous warehouse's clusters of ``kind`` when its run key equals ``run``."""
-    if not has_table(con, "prev", "enrich", "cluster_runs"):
-        return False
-    same = con.execute(
-        "SELECT count(*) FROM prev.enrich.cluster_runs WHERE kind = $kind AND model = $model "
-        "AND method = $method AND k = $k AND seed = $seed AND fingerprint = $fingerprint",
-        run,
-    ).fetchone()[0]
-    if not same:
-        return False
-    con.execute(f"INSERT INTO {table} SELECT * FROM prev.{table} WHERE model = $m", {"m": run["model"]})
-    for name in ("clusters", "cluster_runs"):
-        con.execute(
-            f"INSERT INTO enrich.{name} SELECT * FROM prev.enrich.{name} WHERE kind = $k", {"k": kind}
-        )
-    return True
 
 
 def _store(con, result: Clustering, model: str, table: str, key_column: str) -> None:

@@ -61,6 +61,25 @@ def has_table(con, catalog: str, schema: str, table: str) -> bool:
     )
 
 
+def reuse_previous_run(con, run: dict, item_table: str, runs_table: str, also: tuple[str, ...] = ()) -> bool:
+    """Copy a keyed run of the previous warehouse (a clustering, a map projection) when its
+    ``enrich.<runs_table>`` holds one equal to ``run`` on every key of it: the rows of ``run``'s
+    model in ``item_table``, and the rows of ``run``'s kind in the runs table and in each enrich
+    table of ``also``. False, copying nothing, when there is no such run."""
+    if not has_table(con, "prev", "enrich", runs_table):
+        return False
+    same = " AND ".join(f"{column} = ${column}" for column in run)
+    if not con.execute(f"SELECT count(*) FROM prev.enrich.{runs_table} WHERE {same}", run).fetchone()[0]:
+        return False
+    model = {"m": run["model"]}
+    con.execute(f"INSERT INTO {item_table} SELECT * FROM prev.{item_table} WHERE model = $m", model)
+    for name in (*also, runs_table):
+        con.execute(
+            f"INSERT INTO enrich.{name} SELECT * FROM prev.enrich.{name} WHERE kind = $k", {"k": run["kind"]}
+        )
+    return True
+
+
 def create_enrich_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from genai_analyzer.pipeline.enrich import create_enrich_tables, has_table
+from genai_analyzer.pipeline.enrich import create_enrich_tables, reuse_previous_run
 
 FIT_MAX = 10_000  # items UMAP is fitted on; the rest are transformed (measured: docs/map.md)
 PCA_DIMS = 50
@@ -149,7 +149,7 @@ def project_kind(
     if len(keys) < MIN_ITEMS:
         report["note"] = f"{len(keys)} {kind} item(s) with a vector of {model}: too few to map"
         return {**report, "placed": 0}
-    if reuse_prev and _reuse_previous(con, kind, run, table):
+    if reuse_prev and reuse_previous_run(con, run, table, "map_runs"):
         report["reused"] = True
     else:
         coords, fitted = project(vectors, seed=seed, progress=progress, threads=threads)
@@ -161,21 +161,6 @@ def project_kind(
         )
     report["placed"] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return report
-
-
-def _reuse_previous(con, kind: str, run: dict, table: str) -> bool:
-    if not has_table(con, "prev", "enrich", "map_runs"):
-        return False
-    same = con.execute(
-        "SELECT count(*) FROM prev.enrich.map_runs WHERE kind = $kind AND model = $model "
-        "AND method = $method AND fit_max = $fit_max AND seed = $seed AND fingerprint = $fingerprint",
-        run,
-    ).fetchone()[0]
-    if not same:
-        return False
-    con.execute(f"INSERT INTO {table} SELECT * FROM prev.{table} WHERE model = $m", {"m": run["model"]})
-    con.execute("INSERT INTO enrich.map_runs SELECT * FROM prev.enrich.map_runs WHERE kind = $k", {"k": kind})
-    return True
 
 
 def _store(con, table: str, key_column: str, keys, model: str, coords, fitted) -> None:
