@@ -27,6 +27,8 @@ OUT = ROOT / "tests" / "data" / "label_sets"
 EVAL_SIZE, TRAIN_SIZE, SECOND_RATER = 600, 1200, 100
 # A second training batch, drawn later from the same order (so still disjoint from the evaluation set).
 TRAIN2_SIZE = 1600
+# A third batch, drawn later still: every remaining prompt.
+TRAIN3_START = EVAL_SIZE + TRAIN_SIZE + TRAIN2_SIZE
 
 
 def candidates(shared: Path) -> pd.DataFrame:
@@ -63,7 +65,8 @@ def main() -> int:
         "eval_keys.csv": drawn.iloc[:EVAL_SIZE],
         "second_rater_keys.csv": drawn.iloc[:SECOND_RATER],
         "train_keys.csv": drawn.iloc[EVAL_SIZE : EVAL_SIZE + TRAIN_SIZE],
-        "train2_keys.csv": drawn.iloc[EVAL_SIZE + TRAIN_SIZE : EVAL_SIZE + TRAIN_SIZE + TRAIN2_SIZE],
+        "train2_keys.csv": drawn.iloc[EVAL_SIZE + TRAIN_SIZE : TRAIN3_START],
+        "train3_keys.csv": drawn.iloc[TRAIN3_START:],
     }
     for name, frame in splits.items():
         frame[["source", "key"]].to_csv(OUT / name, index=False)
