@@ -345,6 +345,37 @@ def test_two_quick_searches_end_on_the_newest(page, app_url):
     assert "all dates" in panel.locator(".ex-status").first.inner_text()
 
 
+def test_a_search_wins_over_the_tab_draw_sent_before_it(page, app_url):
+    """Opening the Explorer sends a draw of the latest prompts. Hold that request back (as a busy
+    queue would), search meanwhile, then let the draw through: it arrives last but was sent before
+    the search, so the gallery must stay on the search."""
+    page.locator(".kpi-row").first.wait_for()  # the page has loaded: its own events are done
+    held, holding = [], [True]
+
+    def hold(route):
+        # the event that draws the views of the tab just opened names that tab
+        if holding[0] and '"explorer"' in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/gradio_api/queue/join*", hold)
+    page.get_by_role("tab", name="Session Explorer").click()
+    page.wait_for_timeout(1_000)
+    holding[0] = False
+    assert held, "opening the tab sent no request to hold"
+    panel = _panel(page)
+    box = panel.get_by_label("Search prompts")
+    box.fill("a castle on a hill")
+    box.press("Enter")
+    panel.locator(".ex-status", has_text="a castle on a hill").wait_for()
+    for route in held:
+        route.continue_()
+    page.wait_for_timeout(4_000)  # the held draw runs now and ends after the search
+    assert "a castle on a hill" in panel.locator(".ex-status").first.inner_text()
+    assert "latest" not in panel.locator(".ex-status").first.inner_text().lower()
+
+
 def test_explorer_search_select_and_replay_a_session(page, app_url):
     wh, _ = app_url
     page.get_by_role("tab", name="Session Explorer").click()

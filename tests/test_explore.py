@@ -438,28 +438,44 @@ def test_ui_opens_on_the_latest_prompts_and_shows_an_empty_state(served, wh):
 
 def test_ui_a_search_made_while_the_tab_draws_wins_over_that_draw(served, monkeypatch):
     """Opening the Explorer draws the latest prompts; when the user searches before that draw has
-    ended, the draw must not land after the search and replace its results: it is dropped. Without
-    a search in between, the draw shows as usual."""
+    ended, the draw must not land after the search and replace its results: it is dropped. The
+    browser numbers its searches and every event carries the number it had when it was sent.
+    Without a search in between, the draw shows as usual."""
     from genai_analyzer.api.endpoints import Api
 
     demo, _ = served
     run_search, search_now = _glue(demo, "run_search"), _glue(demo, "search_now")
-    page = {"searches": 0}  # the page's count of searches (a gr.State shared by its events)
+    page = {"searches": 0}  # the highest search number the server has seen for this page
     searches = []
     latest = Api.gallery_frame
 
     def user_searches_meanwhile(api, text, mode, filters, n):
-        if not text and not searches:  # the tab's draw is running: the user searches now
-            searches.append(search_now(_applied(), "kraken", "keyword", 6, page))
+        if not text and not searches:  # the tab's draw is running: the user searches now (search 1)
+            searches.append(search_now(_applied(), "kraken", "keyword", 6, 1, page))
         return latest(api, text, mode, filters, n)
 
     monkeypatch.setattr(Api, "gallery_frame", user_searches_meanwhile)
-    draw = run_search(_applied(), True, "", "hybrid", 6, None, page)
+    draw = run_search(_applied(), True, "", "hybrid", 6, None, 0, page)
     assert all(out == {"__type__": "update"} for out in draw)  # dropped: nothing redrawn
     (search,) = searches
     assert "kraken" in search[3] and page == {"searches": 1}
-    again = run_search(_applied(), True, "", "hybrid", 6, None, page)  # nothing in between: drawn
+    again = run_search(_applied(), True, "", "hybrid", 6, None, 1, page)  # sent after search 1: drawn
     assert "The latest 6 prompts" in again[3]
+
+
+def test_ui_a_draw_sent_before_a_search_but_run_after_it_is_dropped(served):
+    """Under load the queue can start the tab's draw after a search the user asked for later; the
+    draw still carries the older search number and is dropped, so the search's results stay."""
+    demo, _ = served
+    run_search, search_now = _glue(demo, "run_search"), _glue(demo, "search_now")
+    page = {"searches": 0}
+    search = search_now(_applied(), "kraken", "keyword", 6, 1, page)
+    assert "kraken" in search[3] and page == {"searches": 1}
+    late = run_search(_applied(), True, "", "hybrid", 6, None, 0, page)
+    assert all(out == {"__type__": "update"} for out in late)
+    # an older search's number never lowers the page's count
+    search_now(_applied(), "castle", "keyword", 6, 0, page)
+    assert page == {"searches": 1}
 
 
 def test_ui_selecting_a_tile_shows_its_detail_and_opens_its_session(served, wh):

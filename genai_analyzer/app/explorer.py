@@ -115,8 +115,13 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     scope = gr.State(None)  # the Filters the tiles were found with
     selected = gr.State(None)  # generation id of the selected tile
     searched = gr.State(None)  # the key of the last search the gallery ran (its results, or more like them)
-    # how many searches this page has asked for (one dict per page, shared by its events): a draw of
-    # the tab's views that a search began after is dropped, so the newest search wins over it
+    # The newest search wins over the tab's own draw. The browser numbers the searches it sends
+    # (`search_count`, raised in the browser the moment Search or Enter is pressed, so every event
+    # sent afterwards carries the new number), and the server keeps the highest number it has seen
+    # per page (`asked`, one dict shared by the page's events). A draw that was sent before a search
+    # was asked for carries a lower number and is dropped when it ends, even when the queue ran it
+    # after the search.
+    search_count = gr.Number(0, visible=False, precision=0)
     asked = gr.State({"searches": 0})
     listed = gr.State(None)  # the key of what the sessions table shows
 
@@ -175,23 +180,28 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         prompts = "prompt" if n == 1 else "prompts"
         return f"{n} {prompts} ({total} generation{'' if total == 1 else 's'})"
 
+    def searched_since(page_asked, count) -> bool:
+        """Whether a search was asked for after an event that carried the browser's ``count``."""
+        return int((page_asked or {}).get("searches", 0)) > int(count or 0)
+
     @user_errors
-    def run_search(applied, is_shown, text, mode_value, n, searched_for, page_asked=None):
+    def run_search(applied, is_shown, text, mode_value, n, searched_for, count=0, page_asked=None):
         # on Apply and when the tab opens: skipped while hidden or when this search already ran
         # (the gallery may show "more like this" results of it: a repeated trigger keeps them),
-        # and dropped when the user searched while it ran (the box then held older text)
+        # and dropped when the user searched after it was sent (the box then held older text)
         skip = [gr.skip()] * (len(results_out) + 1)
         if not is_shown or search_key(applied, text, mode_value, n) == searched_for:
             return skip
-        before = (page_asked or {}).get("searches")
+        if searched_since(page_asked, count):
+            return skip
         out = [*search_results(applied, text, mode_value, n), search_key(applied, text, mode_value, n)]
-        return skip if (page_asked or {}).get("searches") != before else out
+        return skip if searched_since(page_asked, count) else out
 
     @user_errors
-    def search_now(applied, text, mode_value, n, page_asked=None) -> list:
-        """The Search button and Enter: always run."""
+    def search_now(applied, text, mode_value, n, count=0, page_asked=None) -> list:
+        """The Search button and Enter: always run; ``count`` numbers this search (from the browser)."""
         if page_asked is not None:
-            page_asked["searches"] = page_asked.get("searches", 0) + 1
+            page_asked["searches"] = max(int(page_asked.get("searches", 0)), int(count or 0))
         return [*search_results(applied, text, mode_value, n), search_key(applied, text, mode_value, n)]
 
     def search_key(applied, text, mode_value, n) -> str:
@@ -332,13 +342,20 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         bar,
         "explorer",
         run_search,
-        [query, mode, limit, searched, asked],
+        [query, mode, limit, searched, search_count, asked],
         [*results_out, searched],
     )
     gr.on(
         [go.click, query.submit],
+        None,
+        [search_count],
+        [search_count],
+        js="(n) => (n || 0) + 1",
+        queue=False,
+        api_visibility="private",
+    ).then(
         search_now,
-        [bar.applied, query, mode, limit, asked],
+        [bar.applied, query, mode, limit, search_count, asked],
         [*results_out, searched],
         api_visibility="private",
         trigger_mode="always_last",
