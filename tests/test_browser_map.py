@@ -1,6 +1,7 @@
 """The Map tab in a real headless Chromium (see tests/test_browser.py for how the browser is found):
 the map draws every generation with coordinates, hovering a point shows its prompt and thumbnail,
-and a box drawn with the mouse becomes the app's filter (its chip, the URL, the Analytics figures);
+and a box or a lasso drawn with the mouse becomes the app's filter (its chip, the URL, the Analytics
+figures, the Explorer's gallery);
 the pictures docs/screenshots/map-*.png come from here."""
 
 from __future__ import annotations
@@ -90,6 +91,49 @@ def test_the_map_draws_every_point_shows_a_hovered_prompt_and_a_box_filters_ever
     page.locator("#clear-map-selection").click()
     page.wait_for_function("() => !new URLSearchParams(location.search).get('map_selection')")
     assert "Map selection" not in chips.inner_text()
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def test_a_lasso_drawn_on_the_map_filters_the_explorer(browser, app_url):  # noqa: F811
+    """Plotly's lasso tool, chosen in the map's toolbar and drawn with the mouse, becomes the
+    map_selection filter (a lasso polygon in the URL); the Explorer's gallery then shows exactly the
+    prompts of the generations inside it, counted as the API counts them."""
+    wh, _ = app_url
+    api = Api(wh)
+    context, page, errors = _open_map(browser, app_url, 1280, 900)
+    total = api.map_points(kind="prompt", cap=100_000)["total"]
+    page.locator("#map-plot").evaluate("el => el.scrollIntoView()")
+    area = page.locator("#map-plot .nsewdrag").first.bounding_box()
+    page.mouse.move(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)  # shows the toolbar
+    page.locator('#map-plot .modebar-btn[data-title="Lasso Select"]').click()
+    # a pentagon around the middle of the map, drawn in small steps as a hand would
+    cx, cy = area["x"] + area["width"] * 0.5, area["y"] + area["height"] * 0.5
+    rx, ry = area["width"] * 0.3, area["height"] * 0.3
+    corners = [(cx, cy - ry), (cx + rx, cy - ry * 0.2), (cx + rx * 0.6, cy + ry), (cx - rx * 0.6, cy + ry)]
+    corners += [(cx - rx, cy - ry * 0.2), (cx, cy - ry)]
+    page.mouse.move(*corners[0])
+    page.mouse.down()
+    for x, y in corners[1:]:
+        page.mouse.move(x, y, steps=10)
+    page.mouse.up()
+    page.locator("#scope-chips").get_by_text("Map selection: prompt map, lasso").wait_for()
+    page.wait_for_function(
+        "() => (new URLSearchParams(location.search).get('map_selection') || '').includes('lasso')"
+    )
+    selection = parse_qs(urlparse(page.url).query)["map_selection"][0]
+    assert selection.startswith("prompt:lasso:")
+    filters = api.filters(map_selection=selection)
+    inside = api.kpis(filters=filters, compare="none")["generations"]["value"]
+    assert 0 < inside < total
+    # the Explorer follows: its latest prompts are those inside the lasso
+    page.get_by_role("tab", name="Session Explorer").click()
+    expected = api.gallery_frame("", "hybrid", filters, 24)
+    shown = int(expected["n_generations"].sum())
+    status = _panel(page).locator(".ex-status", has_text=f"({shown} generation")
+    status.wait_for()
+    assert "map selection" in status.inner_text().lower()
+    assert _panel(page).locator(".ex-tile").count() == len(expected)
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
