@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -175,3 +177,22 @@ def test_projecting_the_sample_again_gives_the_builds_coordinates_and_reports_it
         "items": n_prompts, "fitted": n_prompts, "transformed": 0, "sample_rate": 1.0, "reused": False,
         "placed": n_prompts,
     }  # fmt: skip
+
+
+def test_the_map_draws_generations_without_a_thumbnail(api, wh):
+    """Real DiffusionDB parts without their images: most generations have no thumbnail, and a frame
+    holds that as None or NaN; the map still draws every point, with no image for those."""
+    from genai_analyzer.analysis.map_figure import map_figure
+    from genai_analyzer.api.checks import thumb_url
+
+    found = api.map_points_data("prompt", api.filters(), "cluster", 100_000)
+    points = found.points.copy()
+    points["thumb_path"] = points["thumb_path"].astype(object)
+    points.loc[points.index[0], "thumb_path"] = float("nan")
+    points.loc[points.index[1], "thumb_path"] = None
+    kept = points["thumb_path"].iloc[2]
+    fig = map_figure(replace(found, points=points), thumb_url)
+    drawn = {c[0]: c[2] for trace in fig.data if trace.customdata is not None for c in trace.customdata}
+    assert len(drawn) == len(points)
+    assert drawn[points["generation_id"].iloc[0]] == drawn[points["generation_id"].iloc[1]] == ""
+    assert drawn[points["generation_id"].iloc[2]] == thumb_url(kept) != ""

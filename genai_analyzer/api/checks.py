@@ -39,8 +39,9 @@ class InputError(AnalyzerError):
 def thumb_url(path: str | None) -> str | None:
     """The URL, relative to the app, that the running app serves the thumbnail at ``path`` at:
     ``thumbs/<its name relative to the warehouse's thumbnail folder>``, no server path in it. The
-    one helper for the app's HTML and the API's records; None without a thumbnail."""
-    return f"{THUMB_ROUTE}/{quote(thumb_name(path))}" if path else None
+    one helper for the app's HTML and the API's records; None without a thumbnail (None, an empty
+    string, or a frame's missing value such as NaN)."""
+    return f"{THUMB_ROUTE}/{quote(thumb_name(path))}" if isinstance(path, str) and path else None
 
 
 def public_record(value):
