@@ -196,3 +196,23 @@ def test_the_map_draws_generations_without_a_thumbnail(api, wh):
     assert len(drawn) == len(points)
     assert drawn[points["generation_id"].iloc[0]] == drawn[points["generation_id"].iloc[1]] == ""
     assert drawn[points["generation_id"].iloc[2]] == thumb_url(kept) != ""
+
+
+def test_cluster_labels_that_would_cover_a_larger_clusters_label_are_left_out():
+    import pandas as pd
+
+    from genai_analyzer.analysis.map_figure import LABEL_BOX, apart
+
+    labels = pd.DataFrame(
+        {
+            "name": ["big", "on top of big", "beside big", "below big", "far"],
+            "x": [0.0, 0.05, 2.0, 0.0, 9.0],
+            "y": [0.0, 0.01, 0.0, 1.0, 9.0],
+            "generations": [50, 40, 30, 20, 10],
+        }
+    )
+    kept = apart(labels, [0.0, 10.0], [0.0, 10.0])
+    # 'on top of big' is within one label's room (LABEL_BOX of the 10-wide axes) of 'big'
+    assert LABEL_BOX[0] * 10 > 0.05 and LABEL_BOX[1] * 10 > 0.01
+    assert kept["name"].tolist() == ["big", "beside big", "below big", "far"]
+    assert apart(labels.iloc[:0], [0.0, 1.0], [0.0, 1.0]).empty

@@ -8,6 +8,7 @@ panel; ``layout.meta.map_kind`` tells its script which map a box or lasso was dr
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from genai_analyzer.analysis.map import COLOR_FIELDS, MapPoints
@@ -16,6 +17,7 @@ from genai_analyzer.analysis.plotting import SEQUENCE, STATUS_COLOURS, TEMPLATE,
 MAX_CATEGORIES = 19
 CORE_SHARE = (0.01, 0.99)  # the quantiles the axes show at first (_core_range)
 MAX_LABELS = 20  # cluster labels drawn (the largest clusters); more would cover the points
+LABEL_BOX = (0.16, 0.045)  # a label's room as shares of the x and y ranges (labels never overlap)
 PALETTE = SEQUENCE + ["#a3e635", "#f472b6", "#38bdf8", "#fb923c", "#c084fc", "#2dd4bf", "#facc15",
                       "#f87171", "#818cf8", "#4ade80", "#e2e8f0", "#fda4af"]  # fmt: skip
 FIXED = {"status": STATUS_COLOURS, "tier": TIER_COLOURS}
@@ -59,7 +61,8 @@ def map_figure(found: MapPoints, thumb_url, height: int = 620) -> go.Figure:
                 hovertemplate="%{customdata[1]}<br>cost %{marker.color:$.4f}<extra></extra>",
             )
         )  # fmt: skip
-    labels = found.labels.head(MAX_LABELS)
+    x_range, y_range = _core_range(points["x"]), _core_range(points["y"])
+    labels = apart(found.labels.head(MAX_LABELS), x_range, y_range)
     if not labels.empty:
         fig.add_trace(
             go.Scatter(
@@ -82,12 +85,25 @@ def map_figure(found: MapPoints, thumb_url, height: int = 620) -> go.Figure:
         hovermode="closest",
         showlegend=COLOR_FIELDS[found.color][1] and found.color != "cluster",
         legend={"orientation": "h", "y": -0.02, "itemsizing": "constant"},
-        xaxis={"visible": False, "range": _core_range(points["x"])},
-        yaxis={"visible": False, "range": _core_range(points["y"])},
+        xaxis={"visible": False, "range": x_range},
+        yaxis={"visible": False, "range": y_range},
         meta={"map_kind": found.kind},
         uirevision=found.kind,
     )
     return fig
+
+
+def apart(labels: pd.DataFrame, x_range: list[float], y_range: list[float]) -> pd.DataFrame:
+    """The labels (largest cluster first) that do not cover a larger cluster's label: a label is
+    kept when it lies at least LABEL_BOX (a share of the axis ranges: about one label's width and
+    height on the default map) away from every label kept before it."""
+    width, height = (x_range[1] - x_range[0]) * LABEL_BOX[0], (y_range[1] - y_range[0]) * LABEL_BOX[1]
+    kept: list[int] = []
+    xs, ys = labels["x"].to_numpy(float), labels["y"].to_numpy(float)
+    for i in range(len(labels)):
+        if all(abs(xs[i] - xs[j]) >= width or abs(ys[i] - ys[j]) >= height for j in kept):
+            kept.append(i)
+    return labels.iloc[kept]
 
 
 def _core_range(values) -> list[float]:
