@@ -8,6 +8,8 @@ panel; ``layout.meta.map_kind`` tells its script which map a box or lasso was dr
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -63,12 +65,12 @@ def map_figure(found: MapPoints, thumb_url, height: int = 620) -> go.Figure:
         )  # fmt: skip
     x_range, y_range = _core_range(points["x"]), _core_range(points["y"])
     labels = apart(found.labels.head(MAX_LABELS), x_range, y_range)
-    if not labels.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=labels["x"], y=labels["y"], mode="text", text=labels["name"], name="cluster labels",
-                textfont={"size": 11, "color": "#f8fafc"}, hoverinfo="skip", showlegend=False,
-            )
+    # annotations, not a text trace: the WebGL points are drawn above every SVG trace and would
+    # cover the names; an annotation sits on top, on a dark plate that keeps it readable
+    for _, label in labels.iterrows():
+        fig.add_annotation(
+            x=label["x"], y=label["y"], text=html.escape(str(label["name"])), showarrow=False,
+            font={"size": 11, "color": "#f8fafc"}, bgcolor="rgba(15, 23, 43, 0.72)", borderpad=2,
         )  # fmt: skip
     _draw_selection(fig, found.selection, found.kind)
     shown = f"{len(points):,} of {found.total:,}" + (f" ({found.rate:.1%})" if found.sampled else "")
