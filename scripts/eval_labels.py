@@ -64,7 +64,7 @@ def prompt_texts(shared: Path) -> dict[tuple[str, str], str]:
 
 
 def load_set(name: str, shared: Path, texts: dict | None = None) -> pd.DataFrame:
-    """A label set ("eval", "second_rater", "train" or "train2") joined with its prompt texts.
+    """A label set ("eval", "second_rater", "train", "train2" or "train3") joined with its prompt texts.
 
     Columns source, key, domain, domain2 (None when empty), art_style, clear, prompt.
     """
@@ -73,6 +73,7 @@ def load_set(name: str, shared: Path, texts: dict | None = None) -> pd.DataFrame
         "second_rater": ["second_rater_labels.csv"],
         "train": ["train_labels_a.csv", "train_labels_b.csv"],
         "train2": ["train2_labels_c.csv", "train2_labels_d.csv"],
+        "train3": ["train3_labels_e.csv", "train3_labels_f.csv", "train3_labels_g.csv"],
     }[name]
     df = pd.concat(
         [pd.read_csv(SETS / f, dtype=str, keep_default_na=False) for f in files], ignore_index=True

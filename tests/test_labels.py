@@ -578,3 +578,32 @@ def test_the_sample_warehouse_carries_the_label_confidences(sample_warehouse):
         assert conf.notna().all() and conf.between(0, 1).all()
         assert ((dim[field] == UNCERTAIN) == (conf < CONFIDENCE_THRESHOLD)).all()
         assert set(dim[field]) <= NAMES[field]
+
+
+def test_the_training_label_files_follow_their_keys_and_the_taxonomy():
+    """Every training batch's label files, concatenated, follow its keys row for row with taxonomy
+    names only (never "uncertain"), and no training prompt is in the evaluation set (keys only:
+    the evaluation labels are not read here)."""
+    sets = ROOT / "tests" / "data" / "label_sets"
+    batches = {
+        "train": ["train_labels_a.csv", "train_labels_b.csv"],
+        "train2": ["train2_labels_c.csv", "train2_labels_d.csv"],
+        "train3": ["train3_labels_e.csv", "train3_labels_f.csv", "train3_labels_g.csv"],
+    }
+    evaluation = set(map(tuple, pd.read_csv(sets / "eval_keys.csv", dtype=str).to_numpy()))
+    seen: set[tuple[str, str]] = set()
+    for name, files in batches.items():
+        keys = pd.read_csv(sets / f"{name}_keys.csv", dtype=str)
+        labels = pd.concat(
+            [pd.read_csv(sets / f, dtype=str, keep_default_na=False) for f in files], ignore_index=True
+        )
+        assert list(labels.columns) == ["source", "key", "domain", "domain2", "art_style", "clear"]
+        assert labels[["source", "key"]].equals(keys[["source", "key"]]), name
+        assert set(labels["domain"]) <= NAMES["domain"] - {UNCERTAIN}, name
+        assert set(labels["domain2"]) <= (NAMES["domain"] - {UNCERTAIN}) | {""}, name
+        assert set(labels["art_style"]) <= NAMES["art_style"] - {UNCERTAIN}, name
+        assert set(labels["clear"]) <= {"yes", "no"}, name
+        pairs = set(zip(keys["source"], keys["key"], strict=True))
+        assert len(pairs) == len(keys) and not pairs & evaluation and not pairs & seen, name
+        seen |= pairs
+    assert len(seen) == 4629

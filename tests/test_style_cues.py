@@ -57,6 +57,15 @@ PROCEDURE = [
     ("by greg rutkowski, trending on artstation, 8k", "digital art", "artists"),
     # ignored phrases: a cue's words that are no cue
     ("a city at dusk, realistic lighting, by wlop", "digital art", "artists"),
+    # artists beyond the conventions' examples, art movements, DiffusionDB's spacing of camera
+    # settings, game looks: each still only where nothing stronger is named
+    ("a woman, art by pierre - auguste renoir", "oil painting", "artists"),
+    ("a woman by pierre - auguste renoir, watercolor", "watercolor", "media"),
+    ("a harbour at dusk, by bruce pennington, by tom bagshaw", "fantasy art", "artists"),
+    ("portrait of a duke ; baroque ; 1 7 5 7", "oil painting", "looks"),
+    ("pink fox, 8 k, 8 5 mm f 1. 8", "photorealistic", "weak"),
+    ("voxel art bison", "3d render", "weak"),
+    ("a gladiator in minecraft, by james gurney", "3d render", "weak"),
 ]
 
 
