@@ -383,23 +383,28 @@ def clusters(kind, sort, limit, as_csv, db, **filter_values) -> None:
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON (as /ask returns it).")
 @click.option("--rows", type=click.IntRange(min=1), default=20, show_default=True, help="Rows to print.")
+@filter_options
 @db_option
 @_friendly_errors
-def ask(question, as_json, rows, db) -> None:
+def ask(question, as_json, rows, db, **filter_values) -> None:
     """Ask the SQL Copilot a question; prints the SQL, the result and a reading of it.
 
-    Uses the offline semantic parser, or the LLM backend set by GENAI_LLM_BACKEND. Exits with 2
-    when the question is refused.
+    Uses the offline semantic parser, or the LLM backend set by GENAI_LLM_BACKEND. The filter
+    options (--tier, --from, --map-selection, ...) are the answer's outer scope, as the app's filter
+    bar is: the question narrows within them, and the reading names them. Exits with 2 when the
+    question is refused.
     """
     from genai_analyzer.analysis.copilot.core import Copilot
+    from genai_analyzer.api.endpoints import Api
     from genai_analyzer.models.llm.factory import llm_from_settings
     from genai_analyzer.warehouse.reader import Warehouse
 
     settings = Settings.from_env(db_path=db)
     with Warehouse.from_settings(settings) as wh:
+        filters = Api(wh).filters(**filter_values)
         copilot = Copilot(wh, llm=llm_from_settings(settings))
         try:
-            answer = copilot.ask(question)
+            answer = copilot.ask(question, filters=filters)
         finally:
             copilot.close()
     print_answer(answer, as_json, rows)

@@ -33,7 +33,7 @@ from genai_analyzer.analysis.copilot.edit_outcomes import (
 from genai_analyzer.analysis.copilot.funnel_steps import between
 from genai_analyzer.analysis.copilot.spec import CannotAnswer
 from genai_analyzer.analysis.copilot.text import QuestionText
-from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.filters import Filters, inline
 from genai_analyzer.analysis.funnel import funnel_query
 from genai_analyzer.analysis.semantic import SemanticLayer, literal
 
@@ -152,23 +152,6 @@ def _tiers(t: QuestionText, layer: SemanticLayer, values) -> tuple[list[str], st
             t.take(m)
             return tiers, m.group(0).strip()
     return [], ""
-
-
-def inline(sql: str, params: dict) -> str:
-    """``sql`` with its bound ``$name`` values written as literals: the copilot's SQL is shown and
-    can be edited, so it carries its values (taken from the warehouse's own, never the question's)."""
-
-    def value(v) -> str:
-        if isinstance(v, list | tuple):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        if isinstance(v, date):
-            return f"DATE '{v.isoformat()}'"
-        return literal(v)
-
-    names = sorted(params, key=len, reverse=True)
-    return re.sub(
-        r"\$([a-z_]+)\b", lambda m: value(params[m.group(1)]) if m.group(1) in names else m.group(0), sql
-    )
 
 
 # --- the session funnel ----------------------------------------------------------------------

@@ -35,8 +35,10 @@ from genai_analyzer.analysis.copilot.guard import QueryFailed, QueryTimeout, Uns
 from genai_analyzer.analysis.copilot.memory import ApprovedAnswers
 from genai_analyzer.analysis.copilot.parser import Parser
 from genai_analyzer.analysis.copilot.runner import SafeRunner
+from genai_analyzer.analysis.copilot.scope import Scope, clip, conflicts, scope_of, scoped_sql
 from genai_analyzer.analysis.copilot.spec import EXAMPLES, CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.vocabulary import FOLLOW_UP_CUES
+from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.core.contract import app_state_path
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.jsonable import plain
@@ -84,6 +86,9 @@ class Answer:
     clarify: list[str] = field(default_factory=list)  # readings to choose from (kind clarify)
     suggestions: list[str] = field(default_factory=list)  # questions it answers: follow-ups or instead
     unread: list[str] = field(default_factory=list)  # words of the question it could not account for
+    # the filter bar's scope the answer was asked under, in plain words, and whether the answer
+    # honours it ("within the filter bar: ...") or not ("the filter bar (...) does not apply ...")
+    scope: str = ""
 
     def to_api(self) -> dict:
         return plain(
@@ -104,6 +109,7 @@ class Answer:
                 "clarify": self.clarify,
                 "suggestions": self.suggestions,
                 "unread": self.unread,
+                "scope": self.scope,
             }
         )
 
@@ -144,15 +150,16 @@ class Copilot:
 
     # --- asking ----------------------------------------------------------------------------
 
-    def ask(self, question: str, context: dict | None = None) -> Answer:
-        """Answer ``question``; ``context`` is the previous answer's ``context`` for follow-ups."""
+    def ask(self, question: str, context: dict | None = None, filters: Filters | None = None) -> Answer:
+        """Answer ``question``; ``context`` is the previous answer's ``context`` for follow-ups.
+        ``filters`` (the app's applied filter bar) are the outer scope of the answer (scope.py)."""
         started = time.perf_counter()
         question = (question or "").strip()
-        answer = self._ask(question, context)
+        answer = self._ask(question, context, scope_of(self.wh, filters))
         answer.elapsed_ms = 1000 * (time.perf_counter() - started)
         return answer
 
-    def _ask(self, question: str, context: dict | None) -> Answer:
+    def _ask(self, question: str, context: dict | None, scope: Scope | None = None) -> Answer:
         try:
             previous = _previous_spec(context)
             self.parser.screen(question)
@@ -162,9 +169,9 @@ class Copilot:
             not FOLLOW_UP_CUES.search(question.lower())
             and (approved := self.memory.match(question)) is not None
         ):
-            return self._run_approved(question, approved)
+            return self._run_approved(question, approved, scope)
         if self.llm is not None:
-            answer, llm_error = self._ask_llm(question, context)
+            answer, llm_error = self._ask_llm(question, context, scope)
             if answer is not None:
                 return answer
         else:
@@ -172,64 +179,73 @@ class Copilot:
         try:
             p = self.parser  # the funnel, retention and prompt edits, and follow-ups on them
             if found := behaviour_followups.route(question, context, self.layer, p.values, p.vocabulary):
-                return self._run_behaviour(question, found)
+                return self._run_behaviour(question, found, scope)
             spec = self.parser.parse(question, previous)
         except CannotAnswer as refusal:
             answer = _declined(question, refusal)
             if llm_error:
                 answer.explanation += f"\n\n(The language model could not answer either: {llm_error})"
             return answer
-        return self._run_spec(question, spec)
+        return self._run_spec(question, spec, scope)
 
-    def _run_spec(self, question: str, spec: QuerySpec) -> Answer:
+    def _run_spec(self, question: str, spec: QuerySpec, scope: Scope | None = None) -> Answer:
         try:
             compiled = compile_spec(spec, self.layer, self.last_day)
         except CannotAnswer as refusal:
             return Answer(question, explanation=str(refusal), refused=True)
+        sql = compiled.sql
+        if scope is not None:  # the semantic layer's rows: every grain's mart can be narrowed
+            sql = scoped_sql(sql, scope.filters, strict=False) or sql
         try:
-            result = self.runner.run(compiled.sql)
+            result = self.runner.run(sql)
         except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:  # a bug of ours, said plainly
-            return Answer(
-                question, sql=compiled.sql, explanation=f"The query could not run: {exc}", refused=True
-            )
+            return Answer(question, sql=sql, explanation=f"The query could not run: {exc}", refused=True)
         frame = result.to_frame()
         compare = compiled.previous_window
+        shown = (compiled.window, compare)  # the periods the rows cover: cut to the scope's dates
+        if scope is not None:
+            shown = (clip(compiled.window, scope.filters), clip(compare, scope.filters))
         text = reading.explain(
             frame, compiled.dimensions, compiled.metrics, self.layer,
-            window=compiled.window, compare=compare, truncated=result.truncated,
+            window=shown[0], compare=shown[1], truncated=result.truncated, scoped=scope is not None,
         )  # fmt: skip
         how = reading.describe(spec, self.layer, window=compiled.window, previous=compare)
+        if scope is not None:
+            meets = conflicts(spec, scope.filters, self.layer, compiled.window, compare)
+            how = "; ".join([how, scope.within, *meets])
         understood = ", ".join(f"'{k}' → {v}" for k, v in spec.matched.items())
         return Answer(
             question,
-            sql=compiled.sql,
+            sql=sql,
             columns=result.columns,
             rows=result.rows,
             truncated=result.truncated,
             explanation=f"How I read this: {how}.\n\n{text}"
             + (f"\n\nWords read: {understood}." if understood else ""),
             backend="semantic",
-            context={"spec": spec.to_dict(), "sql": compiled.sql},
+            context={"spec": spec.to_dict(), "sql": sql},
             figure=reading.chart(
                 frame, compiled.dimensions, compiled.metrics, self.layer, compare=bool(compare)
             ),
             reading=how,
             corrections=dict(spec.corrections),
             suggestions=self.follow_ups(spec),
+            scope=scope.within if scope is not None else "",
         )
 
-    def _run_behaviour(self, question: str, found: behaviour.BehaviourAnswer) -> Answer:
-        """A funnel, retention or prompt-edit answer (behaviour.py), run like any other SQL."""
+    def _run_behaviour(
+        self, question: str, found: behaviour.BehaviourAnswer, scope: Scope | None = None
+    ) -> Answer:
+        """A funnel, retention or prompt-edit answer (behaviour.py), run like any other SQL; the
+        scope narrows it only where it reads the scoped marts alone (scope.py)."""
+        sql, how = _scoped(found.sql, found.reading, scope)
         try:
-            result = self.runner.run(found.sql)
+            result = self.runner.run(sql)
         except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:  # e.g. a warehouse without the table
-            return Answer(
-                question, sql=found.sql, explanation=f"The query could not run: {exc}", refused=True
-            )
-        answer = _from_result(
-            question, found.sql, result, f"How I read this: {found.reading}.", backend="semantic"
-        )
-        answer.reading, answer.context = found.reading, {**(found.context or {}), "sql": found.sql}
+            return Answer(question, sql=sql, explanation=f"The query could not run: {exc}", refused=True)
+        answer = _from_result(question, sql, result, f"How I read this: {how}.", backend="semantic")
+        answer.reading, answer.context = how, {**(found.context or {}), "sql": sql}
+        answer.scope = _scope_note(scope, sql != found.sql)
         return answer
 
     def follow_ups(self, spec: QuerySpec, k: int = 3) -> list[str]:
@@ -269,26 +285,32 @@ class Copilot:
             raise CannotAnswer(
                 "A follow-up cannot be saved on its own: ask the whole question, then mark it.", ()
             )
+        if answer.scope:
+            raise CannotAnswer(
+                "An answer asked within the filter bar cannot be saved: it would answer the question "
+                "with the filter bar's scope every time. Clear the filters, ask again, then mark it.",
+                (),
+            )
         spec = (answer.context or {}).get("spec")
         return self.memory.approve(answer.question, answer.reading, answer.sql, spec)
 
-    def _run_approved(self, question: str, approved: dict) -> Answer:
+    def _run_approved(self, question: str, approved: dict, scope: Scope | None = None) -> Answer:
         """Answer with an approved answer's SQL, through the same guard, saying which one."""
+        sql, how = _scoped(approved["sql"], approved["reading"], scope)
         try:
-            result = self.runner.run(approved["sql"])
+            result = self.runner.run(sql)
         except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:
             note = f"The approved query could not run: {exc}"
-            return Answer(question, sql=approved["sql"], explanation=note, refused=True, kind="declined")
+            return Answer(question, sql=sql, explanation=note, refused=True, kind="declined")
         same = approved["similarity"] >= 0.999
         source = f"the approved answer to '{approved['question']}'" + (
             "" if same else f" (similarity {approved['similarity']:.2f})"
         )
-        answer = _from_result(
-            question, approved["sql"], result, f"Answered with {source}.", backend="approved"
-        )
-        answer.reading = f"{approved['reading']}; from {source}"
+        answer = _from_result(question, sql, result, f"Answered with {source}.", backend="approved")
+        answer.reading = f"{how}; from {source}"
         answer.explanation = f"How I read this: {answer.reading}.\n\n{answer.explanation}"
-        answer.context = {"spec": approved["spec"], "sql": approved["sql"]} if approved.get("spec") else None
+        answer.context = {"spec": approved["spec"], "sql": sql} if approved.get("spec") else None
+        answer.scope = _scope_note(scope, sql != approved["sql"])
         return answer
 
     def run_sql(self, sql: str, question: str = "") -> Answer:
@@ -305,7 +327,9 @@ class Copilot:
 
     # --- the LLM path ----------------------------------------------------------------------
 
-    def _ask_llm(self, question: str, context: dict | None) -> tuple[Answer | None, str | None]:
+    def _ask_llm(
+        self, question: str, context: dict | None, scope: Scope | None = None
+    ) -> tuple[Answer | None, str | None]:
         messages = self.llm_messages(question, context)
         error = None
         for attempt in range(2):
@@ -334,6 +358,10 @@ class Copilot:
             text = f"{len(result.rows)} rows, from SQL written by the language model ({name})."
             answer = _from_result(question, sql, result, text, backend=f"llm:{name}")
             answer.context = {"sql": sql, "question": question}
+            if scope is not None:  # its SQL is the model's own, not built through the semantic layer
+                answer.scope = scope.not_applied
+                answer.reading = f"SQL written by the language model, run as it wrote it; {scope.not_applied}"
+                answer.explanation = f"How I read this: {answer.reading}.\n\n{text}"
             return answer, None
         return None, error
 
@@ -403,6 +431,23 @@ class Copilot:
         from genai_analyzer.analysis.queries import dimension_values
 
         return dimension_values(self.wh)
+
+
+def _scoped(sql: str, how: str, scope: Scope | None) -> tuple[str, str]:
+    """SQL the semantic parser did not compile (a behaviour or approved answer) narrowed to the
+    scope where every table it reads can be, and its reading saying which."""
+    if scope is None:
+        return sql, how
+    narrowed = scoped_sql(sql, scope.filters)
+    if narrowed is None:
+        return sql, f"{how}; {scope.not_applied}: it reads tables the filter bar does not narrow"
+    return narrowed, f"{how}; {scope.within}"
+
+
+def _scope_note(scope: Scope | None, applied: bool) -> str:
+    if scope is None:
+        return ""
+    return scope.within if applied else scope.not_applied
 
 
 def _from_result(question: str, sql: str, result, explanation: str, *, backend: str) -> Answer:

@@ -33,11 +33,14 @@ def _label(layer: SemanticLayer, metric: str) -> str:
 
 
 def explain(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: SemanticLayer, *,
-            window=None, compare=None, truncated=False) -> str:  # fmt: skip
-    """A plain reading of the result: the value, or the extremes, or the trend."""
-    period = f" from {window[0]} to {window[1]}" if window else " over all the data"
+            window=None, compare=None, truncated=False, scoped=False) -> str:  # fmt: skip
+    """A plain reading of the result: the value, or the extremes, or the trend. ``scoped``: the
+    rows are the filter bar's (scope.py), not all the data."""
+    whole = " within the filter bar" if scoped else " over all the data"
+    period = f" from {window[0]} to {window[1]}" if window else whole
     if frame.empty:
-        return f"No rows{period}: nothing matches these filters in the warehouse."
+        where = " and the filter bar" if scoped else ""
+        return f"No rows{period}: nothing matches these filters{where} in the warehouse."
     if compare is not None:
         metric = metrics[1]
         kind = _kind(layer, metric)
