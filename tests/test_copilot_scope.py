@@ -13,6 +13,7 @@ from genai_analyzer.analysis.copilot.core import Copilot
 from genai_analyzer.analysis.copilot.evaluate import same_result
 from genai_analyzer.analysis.copilot.scope import scoped_sql
 from genai_analyzer.analysis.filters import Filters, MapSelection
+from genai_analyzer.analysis.funnel import funnel
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.models.llm.base import LLM
@@ -39,6 +40,7 @@ def test_a_scoped_answer_is_the_sql_written_here_over_the_filtered_rows(copilot,
     assert (
         "How I read this:" in answer.explanation and "within the filter bar: tier pro" in answer.explanation
     )
+    assert not any(s.endswith(" users") for s in answer.suggestions)  # no "now only for ... users"
 
 
 def test_the_question_s_own_period_and_tier_narrow_within_the_scope(copilot, wh):
@@ -123,8 +125,26 @@ def test_with_no_filters_nothing_changes(copilot):
         assert "filter bar" not in plain.explanation
 
 
+def test_the_funnel_within_the_filter_bar_is_the_funnel_view_under_the_same_filters(copilot, wh):
+    style = wh.scalar("SELECT art_style FROM fact_generations GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    last = _last_day(wh)
+    scope = Filters(start=last - timedelta(days=9), end=last, tiers=("pro", "free"), art_styles=(style,))
+    answer = copilot.ask("session funnel", filters=scope)
+    view = funnel(wh, scope)
+    got = [[r[answer.columns.index(c)] for c in ("step", "sessions")] for r in answer.rows]
+    assert got == view[["step", "sessions"]].values.tolist(), answer.sql
+    everyone = copilot.ask("session funnel")
+    assert got != [[r[everyone.columns.index(c)] for c in ("step", "sessions")] for r in everyone.rows]
+    assert "all dates the filter bar keeps; within the filter bar: tier pro, free" in answer.reading
+    contradiction = copilot.ask("where do enterprise users drop off", filters=scope)
+    assert all(r[contradiction.columns.index("sessions")] == 0 for r in contradiction.rows)
+    assert "asks for tier enterprise but the filter bar keeps tier pro, free only" in contradiction.reading
+
+
 def test_an_answer_over_marts_the_scope_cannot_narrow_says_the_filter_bar_does_not_apply(copilot):
-    scoped, plain = copilot.ask("session funnel", filters=PRO), copilot.ask("session funnel")
+    question = "most common edit type"
+    scoped, plain = copilot.ask(question, filters=PRO), copilot.ask(question)
+    assert not plain.refused, plain.explanation
     assert scoped.sql == plain.sql and scoped.rows == plain.rows  # not silently half-scoped
     assert "the filter bar (tier pro) does not apply to this answer" in scoped.reading
     assert scoped.scope.startswith("the filter bar (tier pro) does not apply")

@@ -262,6 +262,10 @@ class Filters:
     def active(self) -> bool:
         return self.where()[0] != "true"
 
+    def dimensions(self) -> set[str]:
+        """The semantic dimensions the value filters narrow ("tier", "domain", ...)."""
+        return {spec.dimension for spec in VALUE_FIELDS if getattr(self, spec.name)}
+
     def row_scope(self, grain: str = "generations") -> tuple[str, dict]:
         """The condition keeping one row of ``grain`` in scope, and its bound values. A generation
         is in scope when it passes ``where``; a session when it started within the dates, its

@@ -79,9 +79,8 @@ def answer_figure(answer: Answer):
 
 
 SQL_NOTE = (
-    "Run this SQL runs the editor's SQL as written, outside the filter bar: it is never rewritten. "
-    "An answer given within the filter bar carries its scope in its first lines "
-    "(`-- the filter bar's scope`)."
+    "**Run this SQL** runs the editor's SQL as written, outside the filter bar: it is never "
+    "rewritten. An answer's SQL carries the scope it was asked under in its first lines."
 )
 
 

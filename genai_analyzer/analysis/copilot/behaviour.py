@@ -81,6 +81,10 @@ class BehaviourAnswer:
     sql: str
     reading: str
     context: dict | None = None  # what a follow-up refines (behaviour_followups.py)
+    # its rows are sessions (dim_sessions) with per-session lookups only: the filter bar's scope
+    # narrows it exactly as it narrows the funnel view (copilot/scope.py); the tiers it keeps
+    sessions_only: bool = False
+    tiers: tuple[str, ...] = ()
 
 
 MEAN_WEEKLY = re.compile(rf"(?<![a-z]){MEAN_PER_USER}(?![a-z])")
@@ -115,7 +119,8 @@ def answer(
     by_tier = split is not None or by_tier
     tier_words = tier_words if not tiers or tiers == named else "the follow-up"
     tiers = tiers or named
-    if t.has(FUNNEL) or _step(t, layer) is not None:
+    sessions_only = t.has(FUNNEL) or _step(t, layer) is not None
+    if sessions_only:
         out = _funnel(t, layer, tiers, by_tier)
     elif t.has(RETENTION):
         out = _retention(t, tiers, by_tier)
@@ -127,7 +132,8 @@ def answer(
         out = _edits(t, tiers, by_tier)
     account_for_words(vocabulary, t)
     reading = out.reading + (f"; only tier {', '.join(tiers)} ({tier_words})" if tiers else "")
-    return BehaviourAnswer(out.sql, reading + ("; by tier" if by_tier else "") + "; all dates")
+    reading += ("; by tier" if by_tier else "") + "; all dates"
+    return BehaviourAnswer(out.sql, reading, sessions_only=sessions_only, tiers=tuple(tiers or ()))
 
 
 # --- the parts every kind reads --------------------------------------------------------------

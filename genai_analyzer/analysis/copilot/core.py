@@ -209,9 +209,14 @@ class Copilot:
             frame, compiled.dimensions, compiled.metrics, self.layer,
             window=shown[0], compare=shown[1], truncated=result.truncated, scoped=scope is not None,
         )  # fmt: skip
-        how = reading.describe(spec, self.layer, window=compiled.window, previous=compare)
+        how = reading.describe(
+            spec, self.layer, window=compiled.window, previous=compare,
+            all_dates=scope.all_dates if scope is not None else "all dates",
+        )  # fmt: skip
         if scope is not None:
-            meets = conflicts(spec, scope.filters, self.layer, compiled.window, compare)
+            meets = conflicts(
+                spec.filters, scope.filters, self.layer, compiled.window, compare, splits=spec.splits
+            )
             how = "; ".join([how, scope.within, *meets])
         understood = ", ".join(f"'{k}' → {v}" for k, v in spec.matched.items())
         return Answer(
@@ -229,7 +234,7 @@ class Copilot:
             ),
             reading=how,
             corrections=dict(spec.corrections),
-            suggestions=self.follow_ups(spec),
+            suggestions=self.follow_ups(spec, scope=scope),
             scope=scope.within if scope is not None else "",
         )
 
@@ -238,7 +243,10 @@ class Copilot:
     ) -> Answer:
         """A funnel, retention or prompt-edit answer (behaviour.py), run like any other SQL; the
         scope narrows it only where it reads the scoped marts alone (scope.py)."""
-        sql, how = _scoped(found.sql, found.reading, scope)
+        sql, how = _scoped(found.sql, found.reading, scope, strict=not found.sessions_only)
+        if scope is not None and sql != found.sql:  # a funnel: its sessions narrowed to the scope
+            how = how.replace("; all dates", f"; {scope.all_dates}")
+            how = "; ".join([how, *conflicts({"tier": found.tiers}, scope.filters, self.layer, None, None)])
         try:
             result = self.runner.run(sql)
         except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:  # e.g. a warehouse without the table
@@ -248,17 +256,19 @@ class Copilot:
         answer.scope = _scope_note(scope, sql != found.sql)
         return answer
 
-    def follow_ups(self, spec: QuerySpec, k: int = 3) -> list[str]:
+    def follow_ups(self, spec: QuerySpec, k: int = 3, scope: Scope | None = None) -> list[str]:
         """Up to ``k`` refinements of an answer that the parser answers as follow-ups (each checked
-        by parsing it against ``spec``): another period, a filter, a time grain."""
+        by parsing it against ``spec``): another period, a filter, a time grain; not a filter on a
+        dimension the ``scope`` (the filter bar) already narrows."""
         options = []
+        narrowed = scope.filters.dimensions() if scope is not None else set()
         if spec.time is None:
             options.append("only the last 7 days")
         dims = self.layer.dimensions
         if not any(dims[d].time for d in spec.dimensions) and not spec.compare:
             options.append("by week instead" if spec.dimensions else "by day")
         for dim in ("tier", "domain", "art_style"):
-            if dim not in spec.filters and dim not in spec.dimensions:
+            if dim not in spec.filters and dim not in spec.dimensions and dim not in narrowed:
                 values = self.parser.values.get(dim) or []
                 if values:
                     options.append(f"now only for {values[-1]}" + (" users" if dim == "tier" else ""))
@@ -433,12 +443,13 @@ class Copilot:
         return dimension_values(self.wh)
 
 
-def _scoped(sql: str, how: str, scope: Scope | None) -> tuple[str, str]:
+def _scoped(sql: str, how: str, scope: Scope | None, *, strict: bool = True) -> tuple[str, str]:
     """SQL the semantic parser did not compile (a behaviour or approved answer) narrowed to the
-    scope where every table it reads can be, and its reading saying which."""
+    scope where every table it reads can be (``strict``; or, for a funnel's sessions, every mart of
+    rows it reads), and its reading saying which."""
     if scope is None:
         return sql, how
-    narrowed = scoped_sql(sql, scope.filters)
+    narrowed = scoped_sql(sql, scope.filters, strict=strict)
     if narrowed is None:
         return sql, f"{how}; {scope.not_applied}: it reads tables the filter bar does not narrow"
     return narrowed, f"{how}; {scope.within}"

@@ -112,9 +112,10 @@ def chart(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Seman
     return charts.layout(fig, title, height)
 
 
-def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
+def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_dates: str = "all dates") -> str:
     """How the question was read, in plain words: metric(s), per-unit division, grouping, filters,
-    period, comparison, ranking and typo corrections, so that a wrong reading shows at once."""
+    period, comparison, ranking and typo corrections, so that a wrong reading shows at once.
+    ``all_dates``: what no period named means (the filter bar's dates, under a scope with dates)."""
     parts = [" and ".join(_label(layer, m) for m in spec.metrics)]
     if spec.per:
         parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour')}"
@@ -147,7 +148,7 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
     if window:
         parts.append(f"from {window[0]} to {window[1]}")
     else:
-        parts.append("all dates")
+        parts.append(all_dates)
     if previous:
         parts.append(f"compared with {previous[0]} to {previous[1]}")
         if spec.compare_direction and spec.dimensions:

@@ -47,6 +47,12 @@ class Scope:
         return f"within the filter bar: {self.text}"
 
     @property
+    def all_dates(self) -> str:
+        """What a question naming no period covers within the scope."""
+        dated = self.filters.start or self.filters.end
+        return "all dates the filter bar keeps" if dated else "all dates"
+
+    @property
     def not_applied(self) -> str:
         return f"the filter bar ({self.text}) does not apply to this answer"
 
@@ -126,19 +132,22 @@ def clip(bounds, filters: Filters):
     return (low, high) if low <= high else bounds
 
 
-def conflicts(spec, filters: Filters, layer: semantic.SemanticLayer, window, previous) -> list[str]:
-    """Where the question and the scope meet, in plain words: values or periods it asks for that
-    the scope leaves out (the answer holds only the intersection: empty when there is none)."""
+def conflicts(
+    asked_values: dict, filters: Filters, layer: semantic.SemanticLayer, window, previous, splits=()
+) -> list[str]:
+    """Where the question and the scope meet, in plain words: values (``asked_values``, dimension
+    -> values the question keeps) or periods it asks for that the scope leaves out (the answer
+    holds only the intersection: empty when there is none). ``splits``: dimensions split in two."""
     notes = []
     for spec_field in VALUE_FIELDS:
         kept = getattr(filters, spec_field.name)
         dim = spec_field.dimension
-        if not kept or dim not in spec.filters:
+        if not kept or not asked_values.get(dim):
             continue
         label = layer.dimensions[dim].label.lower()
-        asked = [str(v) for v in spec.filters[dim]]
+        asked = [str(v) for v in asked_values[dim]]
         both = [v for v in asked if v in kept]
-        if dim in spec.splits:
+        if dim in splits:
             notes.append(f"the split by {label} counts only {', '.join(kept)}, the filter bar's {label}")
         elif not both:
             notes.append(
