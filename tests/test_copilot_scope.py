@@ -5,6 +5,7 @@ write says the filter bar does not apply, and with no filters nothing changes.""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -204,3 +205,20 @@ def test_the_api_takes_the_filter_bar_and_names_the_scope(wh, copilot):
     assert follow["rows"] == [] and "no row is both" in follow["reading"]
     with pytest.raises(AnalyzerError, match="valid values"):
         api.filters(tiers=["platinum"])
+
+
+def test_the_cli_ask_takes_the_filter_options(sample_warehouse, wh):
+    from click.testing import CliRunner
+
+    from genai_analyzer.cli import main
+
+    db = ["--db", str(sample_warehouse)]
+    result = CliRunner().invoke(main, ["ask", "how many generations", "--tier", "pro", "--json", *db])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    gold = wh.scalar(
+        "SELECT count(*) FROM fact_generations f JOIN dim_users u USING (user_id) WHERE u.tier = 'pro'"
+    )
+    assert answer["rows"] == [[gold]] and answer["scope"] == "within the filter bar: tier pro"
+    bad = CliRunner().invoke(main, ["ask", "how many generations", "--tier", "platinum", *db])
+    assert bad.exit_code == 1 and "valid values: enterprise, free, pro" in bad.output

@@ -30,12 +30,13 @@ import numpy as np
 from genai_analyzer.analysis import semantic
 from genai_analyzer.analysis.copilot import behaviour, behaviour_followups
 from genai_analyzer.analysis.copilot import explain as reading
+from genai_analyzer.analysis.copilot import scope as scoping
 from genai_analyzer.analysis.copilot.compiler import compile_spec
 from genai_analyzer.analysis.copilot.guard import QueryFailed, QueryTimeout, UnsafeQuery
 from genai_analyzer.analysis.copilot.memory import ApprovedAnswers
 from genai_analyzer.analysis.copilot.parser import Parser
 from genai_analyzer.analysis.copilot.runner import SafeRunner
-from genai_analyzer.analysis.copilot.scope import Scope, clip, conflicts, scope_of, scoped_sql
+from genai_analyzer.analysis.copilot.scope import Scope, clip
 from genai_analyzer.analysis.copilot.spec import EXAMPLES, CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.vocabulary import FOLLOW_UP_CUES
 from genai_analyzer.analysis.filters import Filters
@@ -86,9 +87,7 @@ class Answer:
     clarify: list[str] = field(default_factory=list)  # readings to choose from (kind clarify)
     suggestions: list[str] = field(default_factory=list)  # questions it answers: follow-ups or instead
     unread: list[str] = field(default_factory=list)  # words of the question it could not account for
-    # the filter bar's scope the answer was asked under, in plain words, and whether the answer
-    # honours it ("within the filter bar: ...") or not ("the filter bar (...) does not apply ...")
-    scope: str = ""
+    scope: str = ""  # "within the filter bar: tier pro" or "the filter bar (...) does not apply ..."
 
     def to_api(self) -> dict:
         return plain(
@@ -155,7 +154,7 @@ class Copilot:
         ``filters`` (the app's applied filter bar) are the outer scope of the answer (scope.py)."""
         started = time.perf_counter()
         question = (question or "").strip()
-        answer = self._ask(question, context, scope_of(self.wh, filters))
+        answer = self._ask(question, context, scoping.scope_of(self.wh, filters))
         answer.elapsed_ms = 1000 * (time.perf_counter() - started)
         return answer
 
@@ -195,16 +194,14 @@ class Copilot:
             return Answer(question, explanation=str(refusal), refused=True)
         sql = compiled.sql
         if scope is not None:  # the semantic layer's rows: every grain's mart can be narrowed
-            sql = scoped_sql(sql, scope.filters, strict=False) or sql
+            sql = scoping.scoped_sql(sql, scope.filters, strict=False) or sql
         try:
             result = self.runner.run(sql)
         except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:  # a bug of ours, said plainly
             return Answer(question, sql=sql, explanation=f"The query could not run: {exc}", refused=True)
         frame = result.to_frame()
         compare = compiled.previous_window
-        shown = (compiled.window, compare)  # the periods the rows cover: cut to the scope's dates
-        if scope is not None:
-            shown = (clip(compiled.window, scope.filters), clip(compare, scope.filters))
+        shown = [clip(w, scope.filters) if scope else w for w in (compiled.window, compare)]  # rows' periods
         text = reading.explain(
             frame, compiled.dimensions, compiled.metrics, self.layer,
             window=shown[0], compare=shown[1], truncated=result.truncated, scoped=scope is not None,
@@ -214,10 +211,7 @@ class Copilot:
             all_dates=scope.all_dates if scope is not None else "all dates",
         )  # fmt: skip
         if scope is not None:
-            meets = conflicts(
-                spec.filters, scope.filters, self.layer, compiled.window, compare, splits=spec.splits
-            )
-            how = "; ".join([how, scope.within, *meets])
+            how = scope.reading(how, spec.filters, self.layer, compiled.window, compare, spec.splits)
         understood = ", ".join(f"'{k}' → {v}" for k, v in spec.matched.items())
         return Answer(
             question,
@@ -243,17 +237,14 @@ class Copilot:
     ) -> Answer:
         """A funnel, retention or prompt-edit answer (behaviour.py), run like any other SQL; the
         scope narrows it only where it reads the scoped marts alone (scope.py)."""
-        sql, how = _scoped(found.sql, found.reading, scope, strict=not found.sessions_only)
-        if scope is not None and sql != found.sql:  # a funnel: its sessions narrowed to the scope
-            how = how.replace("; all dates", f"; {scope.all_dates}")
-            how = "; ".join([how, *conflicts({"tier": found.tiers}, scope.filters, self.layer, None, None)])
+        sql, how = scoping.behaviour_sql(found, scope, self.layer)
         try:
             result = self.runner.run(sql)
         except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:  # e.g. a warehouse without the table
             return Answer(question, sql=sql, explanation=f"The query could not run: {exc}", refused=True)
         answer = _from_result(question, sql, result, f"How I read this: {how}.", backend="semantic")
         answer.reading, answer.context = how, {**(found.context or {}), "sql": sql}
-        answer.scope = _scope_note(scope, sql != found.sql)
+        answer.scope = scoping.scope_note(scope, sql != found.sql)
         return answer
 
     def follow_ups(self, spec: QuerySpec, k: int = 3, scope: Scope | None = None) -> list[str]:
@@ -296,17 +287,14 @@ class Copilot:
                 "A follow-up cannot be saved on its own: ask the whole question, then mark it.", ()
             )
         if answer.scope:
-            raise CannotAnswer(
-                "An answer asked within the filter bar cannot be saved: it would answer the question "
-                "with the filter bar's scope every time. Clear the filters, ask again, then mark it.",
-                (),
-            )
+            why = "it would answer the question with the filter bar's scope every time"
+            raise CannotAnswer(f"An answer asked within the filter bar cannot be saved: {why}.", ())
         spec = (answer.context or {}).get("spec")
         return self.memory.approve(answer.question, answer.reading, answer.sql, spec)
 
     def _run_approved(self, question: str, approved: dict, scope: Scope | None = None) -> Answer:
         """Answer with an approved answer's SQL, through the same guard, saying which one."""
-        sql, how = _scoped(approved["sql"], approved["reading"], scope)
+        sql, how = scoping.scope_answer_sql(approved["sql"], approved["reading"], scope)
         try:
             result = self.runner.run(sql)
         except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:
@@ -320,7 +308,7 @@ class Copilot:
         answer.reading = f"{how}; from {source}"
         answer.explanation = f"How I read this: {answer.reading}.\n\n{answer.explanation}"
         answer.context = {"spec": approved["spec"], "sql": sql} if approved.get("spec") else None
-        answer.scope = _scope_note(scope, sql != approved["sql"])
+        answer.scope = scoping.scope_note(scope, sql != approved["sql"])
         return answer
 
     def run_sql(self, sql: str, question: str = "") -> Answer:
@@ -443,24 +431,6 @@ class Copilot:
         return dimension_values(self.wh)
 
 
-def _scoped(sql: str, how: str, scope: Scope | None, *, strict: bool = True) -> tuple[str, str]:
-    """SQL the semantic parser did not compile (a behaviour or approved answer) narrowed to the
-    scope where every table it reads can be (``strict``; or, for a funnel's sessions, every mart of
-    rows it reads), and its reading saying which."""
-    if scope is None:
-        return sql, how
-    narrowed = scoped_sql(sql, scope.filters, strict=strict)
-    if narrowed is None:
-        return sql, f"{how}; {scope.not_applied}: it reads tables the filter bar does not narrow"
-    return narrowed, f"{how}; {scope.within}"
-
-
-def _scope_note(scope: Scope | None, applied: bool) -> str:
-    if scope is None:
-        return ""
-    return scope.within if applied else scope.not_applied
-
-
 def _from_result(question: str, sql: str, result, explanation: str, *, backend: str) -> Answer:
     """An answer for SQL that did not come from the semantic parser: its rows and a plain chart."""
     return Answer(
@@ -471,7 +441,7 @@ def _from_result(question: str, sql: str, result, explanation: str, *, backend: 
         truncated=result.truncated,
         explanation=explanation,
         backend=backend,
-        figure=_generic_chart(result.to_frame()),
+        figure=reading.generic_chart(result.to_frame()),
     )
 
 
@@ -525,28 +495,3 @@ def _default_embed(wh: Warehouse):
     except AnalyzerError:
         return None
     return lambda texts: embedder.embed(list(texts))
-
-
-def _generic_chart(frame):
-    """A bar or line chart for a result of one label column and one number column."""
-    import pandas as pd
-
-    from genai_analyzer.analysis import plotting as charts
-
-    if frame.empty or len(frame) < 2 or frame.shape[1] < 2:
-        return None
-    numbers = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    labels = [c for c in frame.columns if c not in numbers]
-    if not numbers or not labels:
-        return None
-    import plotly.graph_objects as go
-
-    x, y = labels[0], numbers[0]
-    if pd.api.types.is_datetime64_any_dtype(frame[x]):
-        fig = go.Figure(go.Scatter(x=frame[x], y=frame[y], mode="lines+markers", name=y))
-    else:
-        fig = go.Figure(
-            go.Bar(x=frame[y], y=frame[x].astype(str), orientation="h", marker_color=charts.ACCENT)
-        )
-        fig.update_yaxes(autorange="reversed")
-    return charts.layout(fig, y, 360)

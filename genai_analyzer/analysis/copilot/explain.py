@@ -163,3 +163,24 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts[0] = f"Share of {parts[0]} (the part over the whole)"
         parts = [f"the part: {p.removeprefix('only ')}" if p.startswith("only ") else p for p in parts]
     return "; ".join(parts)
+
+
+def generic_chart(frame):
+    """A bar or line chart for a result of one label column and one number column."""
+    from genai_analyzer.analysis import plotting as charts
+
+    if frame.empty or len(frame) < 2 or frame.shape[1] < 2:
+        return None
+    numbers = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    labels = [c for c in frame.columns if c not in numbers]
+    if not numbers or not labels:
+        return None
+    x, y = labels[0], numbers[0]
+    if pd.api.types.is_datetime64_any_dtype(frame[x]):
+        fig = go.Figure(go.Scatter(x=frame[x], y=frame[y], mode="lines+markers", name=y))
+    else:
+        fig = go.Figure(
+            go.Bar(x=frame[y], y=frame[x].astype(str), orientation="h", marker_color=charts.ACCENT)
+        )
+        fig.update_yaxes(autorange="reversed")
+    return charts.layout(fig, y, 360)

@@ -52,6 +52,10 @@ class Scope:
         dated = self.filters.start or self.filters.end
         return "all dates the filter bar keeps" if dated else "all dates"
 
+    def reading(self, how: str, asked: dict, layer, window, previous, splits=()) -> str:
+        """``how`` (a reading) with the scope and where the question meets it (``conflicts``)."""
+        return "; ".join([how, self.within, *conflicts(asked, self.filters, layer, window, previous, splits)])
+
     @property
     def not_applied(self) -> str:
         return f"the filter bar ({self.text}) does not apply to this answer"
@@ -169,3 +173,33 @@ def conflicts(
             elif (cut := clip(bounds, filters)) != tuple(bounds):
                 notes.append(f"{name} is cut to {cut[0]} to {cut[1]} by the filter bar's dates")
     return notes
+
+
+def scope_answer_sql(sql: str, how: str, scope: Scope | None, *, strict: bool = True) -> tuple[str, str]:
+    """SQL the semantic parser did not compile (a behaviour or approved answer) narrowed to the
+    scope where every table it reads can be (``strict``; or, for a funnel's sessions, every mart of
+    rows it reads), and its reading saying which."""
+    if scope is None:
+        return sql, how
+    narrowed = scoped_sql(sql, scope.filters, strict=strict)
+    if narrowed is None:
+        return sql, f"{how}; {scope.not_applied}: it reads tables the filter bar does not narrow"
+    return narrowed, f"{how}; {scope.within}"
+
+
+def scope_note(scope: Scope | None, applied: bool) -> str:
+    """The answer's ``scope`` field: the filter bar it was asked within, or that it does not apply."""
+    if scope is None:
+        return ""
+    return scope.within if applied else scope.not_applied
+
+
+def behaviour_sql(found, scope: Scope | None, layer: semantic.SemanticLayer) -> tuple[str, str]:
+    """A behaviour answer's SQL and reading within ``scope``: a funnel's sessions narrowed as the
+    funnel view narrows them, with the tiers it asks for met against the scope's; any other
+    behaviour answer only where every table it reads can be (``scope_answer_sql``)."""
+    sql, how = scope_answer_sql(found.sql, found.reading, scope, strict=not found.sessions_only)
+    if scope is None or sql == found.sql:
+        return sql, how
+    how = found.reading.replace("; all dates", f"; {scope.all_dates}")
+    return sql, scope.reading(how, {"tier": found.tiers}, layer, None, None)
