@@ -149,6 +149,9 @@ def test_an_answer_over_marts_the_scope_cannot_narrow_says_the_filter_bar_does_n
     assert scoped.sql == plain.sql and scoped.rows == plain.rows  # not silently half-scoped
     assert "the filter bar (tier pro) does not apply to this answer" in scoped.reading
     assert scoped.scope.startswith("the filter bar (tier pro) does not apply")
+    retention = copilot.ask("weekly retention", filters=PRO)
+    assert retention.sql == copilot.ask("weekly retention").sql
+    assert "does not apply to this answer: it is answered over all the data" in retention.reading
 
 
 def test_scoping_keeps_the_query_s_own_ctes_and_refuses_recursive_ones():

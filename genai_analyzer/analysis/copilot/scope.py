@@ -196,10 +196,17 @@ def scope_note(scope: Scope | None, applied: bool) -> str:
 
 def behaviour_sql(found, scope: Scope | None, layer: semantic.SemanticLayer) -> tuple[str, str]:
     """A behaviour answer's SQL and reading within ``scope``: a funnel's sessions narrowed as the
-    funnel view narrows them, with the tiers it asks for met against the scope's; any other
-    behaviour answer only where every table it reads can be (``scope_answer_sql``)."""
-    sql, how = scope_answer_sql(found.sql, found.reading, scope, strict=not found.sessions_only)
-    if scope is None or sql == found.sql:
+    funnel view narrows them, with the tiers it asks for met against the scope's. Any other
+    behaviour answer (prompt edits, ideas, retention, the lifecycle) is not narrowed, and the
+    reading says so: narrowing the rows it reads would not be what the Refinement and Cohorts
+    views show under the same filters (a cohort's weeks run over all the data there)."""
+    if scope is None:
+        return found.sql, found.reading
+    if not found.sessions_only:
+        views = "the Analytics tab's Refinement and Cohorts views apply it to these figures"
+        return found.sql, f"{found.reading}; {scope.not_applied}: it is answered over all the data ({views})"
+    sql, how = scope_answer_sql(found.sql, found.reading, scope, strict=False)
+    if sql == found.sql:
         return sql, how
     how = found.reading.replace("; all dates", f"; {scope.all_dates}")
     return sql, scope.reading(how, {"tier": found.tiers}, layer, None, None)
