@@ -68,6 +68,8 @@ def test_a_tier_applied_in_the_filter_bar_scopes_the_copilot_s_answer(browser, a
         panel.locator("#copilot-question textarea").fill("how many generations did free users make")
         panel.get_by_role("button", name="Ask", exact=True).click()
         chat.get_by_text("no row is both").first.wait_for()
+        assert panel.locator("#copilot-approve").is_disabled()  # not saved with the bar's scope
+        page.evaluate("window.scrollTo(0, 0)")  # the bar's chips and the chat's reading
         _doc_shot(page, "copilot-scope-1280")
         assert not errors, errors
     finally:

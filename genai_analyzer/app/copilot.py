@@ -152,7 +152,10 @@ def build(
         # a declined question keeps the SQL editor as it was: the user's work is never wiped
         shown_sql = reply.sql or current_sql or ""
         follow = reply.context if reply.kind == "answer" else None
-        can_approve = gr.Button(interactive=reply.backend == "semantic" and not reply.refused)
+        # an answer within the filter bar is not saved as the question's answer (core.approve)
+        can_approve = gr.Button(
+            interactive=reply.backend == "semantic" and not reply.refused and not reply.scope
+        )
         can_pin = gr.Button(interactive=bool(reply.sql) and not reply.refused)
         return [
             history, "", new_context, shown_sql, answer_table(reply), answer_figure(reply), follow,
