@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from genai_analyzer.cli_output import one_line, print_answer, print_full_tier, print_summary
+from genai_analyzer.cli_output import ask_copilot, one_line, print_answer, print_full_tier, print_summary
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.settings import Settings
 
@@ -383,25 +383,16 @@ def clusters(kind, sort, limit, as_csv, db, **filter_values) -> None:
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON (as /ask returns it).")
 @click.option("--rows", type=click.IntRange(min=1), default=20, show_default=True, help="Rows to print.")
+@filter_options
 @db_option
 @_friendly_errors
-def ask(question, as_json, rows, db) -> None:
+def ask(question, as_json, rows, db, **filter_values) -> None:
     """Ask the SQL Copilot a question; prints the SQL, the result and a reading of it.
 
-    Uses the offline semantic parser, or the LLM backend set by GENAI_LLM_BACKEND. Exits with 2
-    when the question is refused.
+    Uses the offline semantic parser, or the LLM backend set by GENAI_LLM_BACKEND. The filter
+    options are the answer's outer scope, as the app's filter bar is. Exits with 2 when refused.
     """
-    from genai_analyzer.analysis.copilot.core import Copilot
-    from genai_analyzer.models.llm.factory import llm_from_settings
-    from genai_analyzer.warehouse.reader import Warehouse
-
-    settings = Settings.from_env(db_path=db)
-    with Warehouse.from_settings(settings) as wh:
-        copilot = Copilot(wh, llm=llm_from_settings(settings))
-        try:
-            answer = copilot.ask(question)
-        finally:
-            copilot.close()
+    answer = ask_copilot(Settings.from_env(db_path=db), question, filter_values)
     print_answer(answer, as_json, rows)
     if answer.refused:
         raise SystemExit(2)

@@ -1,5 +1,5 @@
 """What the commands print at length: the build's (and enrich's) summary, a run of the full tier's
-job, a copilot answer (kept apart from cli.py, near its 500 lines)."""
+job, a copilot answer and asking for it (kept apart from cli.py, near its 500 lines)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,22 @@ def print_summary(summary) -> None:
     click.echo(f"  time: {sum(summary.step_seconds.values()):.1f}s ({timings})")
     if summary.lake_snapshot is not None:
         click.echo(f"  published to the DuckLake as snapshot {summary.lake_snapshot}")
+
+
+def ask_copilot(settings, question: str, filter_values: dict):
+    """The copilot's answer to ``question`` within the filter options (checked as every command's
+    are), from the offline parser or the LLM backend the settings name."""
+    from genai_analyzer.analysis.copilot.core import Copilot
+    from genai_analyzer.api.endpoints import Api
+    from genai_analyzer.models.llm.factory import llm_from_settings
+    from genai_analyzer.warehouse.reader import Warehouse
+
+    with Warehouse.from_settings(settings) as wh:
+        api = Api(wh, Copilot(wh, llm=llm_from_settings(settings)))
+        try:
+            return api.sql_copilot.ask(question, filters=api.filters(**filter_values))
+        finally:
+            api.sql_copilot.close()
 
 
 def print_answer(answer, as_json: bool, rows: int) -> None:

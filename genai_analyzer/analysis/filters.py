@@ -11,6 +11,7 @@ layer's dimension expressions, the same ones the copilot groups and filters by.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -261,6 +262,31 @@ class Filters:
     def active(self) -> bool:
         return self.where()[0] != "true"
 
+    def dimensions(self) -> set[str]:
+        """The semantic dimensions the value filters narrow ("tier", "domain", ...)."""
+        return {spec.dimension for spec in VALUE_FIELDS if getattr(self, spec.name)}
+
+    def row_scope(self, grain: str = "generations") -> tuple[str, dict]:
+        """The condition keeping one row of ``grain`` in scope, and its bound values. A generation
+        is in scope when it passes ``where``; a session when it started within the dates, its
+        user's tier is kept, and it holds a generation passing the other filters (status, domain,
+        style, clusters, NSFW, map), which a session does not carry itself."""
+        if grain == "generations":
+            return self.where()
+        own, params = Filters(start=self.start, end=self.end, tiers=self.tiers).where(grain)
+        rest = replace(self, start=None, end=None, tiers=())
+        where, more = rest.where()
+        if where == "true":
+            return own, params
+        source = semantic.load().grains["generations"].from_reading(where)
+        sessions = f"s.session_id IN (SELECT f.session_id FROM {source} WHERE {where})"
+        return f"{own} AND {sessions}" if own != "true" else sessions, {**params, **more}
+
+    def literal_scope(self, grain: str = "generations") -> str:
+        """``row_scope`` with its values written into the SQL as literals: for SQL that is shown
+        to people and can be edited and run again as it stands (the copilot's)."""
+        return inline(*self.row_scope(grain))
+
     def previous_period(self, first: date, last: date) -> Filters:
         """The same filters over the period of equal length that ends the day before this one
         starts: what the KPI deltas and the time charts' overlays compare with. An open start or end
@@ -361,6 +387,25 @@ class Filters:
                         valid=valid,
                     )
         return filters
+
+
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)\b")
+
+
+def sql_literal(value) -> str:
+    """A SQL literal for a bound value: a date, a number, text, or a list of them."""
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(sql_literal(v) for v in value) + "]"
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return semantic.literal(value)
+
+
+def inline(sql: str, params: dict) -> str:
+    """``sql`` with its bound ``$name`` values written as literals: the copilot's SQL is shown and
+    can be edited, so it carries its values (taken from the warehouse's own or checked filters,
+    never a question's words). A ``$name`` not in ``params`` is left as it is."""
+    return _PARAM.sub(lambda m: sql_literal(params[m.group(1)]) if m.group(1) in params else m.group(0), sql)
 
 
 NO_FILTERS = Filters()  # immutable: the default of every filtered endpoint

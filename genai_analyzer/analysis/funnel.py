@@ -21,7 +21,6 @@ import pandas as pd
 
 from genai_analyzer.analysis import semantic
 from genai_analyzer.analysis.filters import Filters
-from genai_analyzer.analysis.queries import GENERATIONS
 from genai_analyzer.warehouse.reader import Warehouse
 
 GROUPS = ("none", "tier")
@@ -31,19 +30,7 @@ DEFAULT_FUNNEL = "session"
 
 def _scope(filters: Filters, grain: semantic.Grain) -> tuple[str, dict]:
     """The condition on the funnel grain's rows for ``filters``, and its parameters."""
-    if grain.name == "generations":
-        return filters.where()
-    own, params = Filters(start=filters.start, end=filters.end, tiers=filters.tiers).where(grain.name)
-    rest = Filters(
-        statuses=filters.statuses, domains=filters.domains, art_styles=filters.art_styles,
-        prompt_clusters=filters.prompt_clusters, visual_clusters=filters.visual_clusters,
-        max_nsfw=filters.max_nsfw, map_selection=filters.map_selection,
-    )  # fmt: skip
-    where, more = rest.where()
-    if where == "true":
-        return own, params
-    source = GENERATIONS.from_reading(where)
-    return f"{own} AND s.session_id IN (SELECT f.session_id FROM {source} WHERE {where})", {**params, **more}
+    return filters.row_scope(grain.name)
 
 
 def _bad_step(wh: Warehouse, spec: semantic.Funnel, grain: semantic.Grain) -> semantic.FunnelStep | None:

@@ -457,14 +457,17 @@ class Api(
             self.copilot = Copilot(self.wh)
         return self.copilot
 
-    def ask(self, question: str, context: dict | None = None) -> dict:
+    def ask(self, question: str, context: dict | None = None, filters: Filters = NO_FILTERS) -> dict:
         """Answer a question about the warehouse with a safe read-only query. Pass the previous
-        answer's ``context`` to ask a follow-up ("now only for pro users"). Returns question, sql,
-        columns, rows, truncated, explanation, backend (semantic | llm:<model> | none), context,
-        refused and elapsed_ms. The question is at most 2,000 characters; a context must be one
+        answer's ``context`` to ask a follow-up ("now only for pro users"). The filters (the filter
+        bar's fields) are the answer's outer scope: what the question says narrows within them.
+        Returns question, sql, columns, rows, truncated, explanation, backend (semantic |
+        llm:<model> | none), context, refused, elapsed_ms, reading and scope (the filters in plain
+        words, "within the filter bar: tier pro, ...", or that they do not apply to this answer;
+        empty without filters). The question is at most 2,000 characters; a context must be one
         this server returned (it is signed), passed back unchanged."""
         question = check_text(question, "question")
-        answer = self.sql_copilot.ask(question, self._checked_context(context)).to_api()
+        answer = self.sql_copilot.ask(question, self._checked_context(context), filters).to_api()
         if answer.get("context") is not None:
             answer["context"] = {**answer["context"], "signature": self._signature(answer["context"])}
         return answer

@@ -49,11 +49,11 @@ def create_app(wh: Warehouse, *, sql_copilot: Copilot | None = None) -> gr.Block
             with gr.Tab("Map", id="map") as map_tab_:
                 map_tab.build(demo, api, bar)
             with gr.Tab("SQL Copilot", id="copilot") as copilot_tab:
-                copilot.build(demo, api.sql_copilot, pin=api.pin_answer)
+                copilot.build(demo, api.sql_copilot, pin=api.pin_answer, bar=bar, api=api)
             dashboard_tab = dashboard.build(demo, api)
         tab_list = [("overview", overview_tab), ("analytics", analytics_tab), ("explorer", explorer_tab),
                     ("map", map_tab_), ("copilot", copilot_tab), ("dashboard", dashboard_tab)]  # fmt: skip
-        filterbar.wire(demo, api, bar, tabs, tab_list, filtered={"analytics", "explorer", "map"})
+        filterbar.wire(demo, api, bar, tabs, tab_list, filtered={"analytics", "explorer", "map", "copilot"})
         routes.register(api)
     # A burst of users queues instead of exhausting two cores; the queue holds 100 concurrent API
     # clients and their page users with room to spare (64 answered a quarter of them "Queue is

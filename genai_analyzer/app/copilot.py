@@ -1,7 +1,9 @@
 """SQL Copilot tab: a chat that answers with a safe read-only query, its table, a chart and a reading.
 
 The SQL of the last answer sits in an editor under the chat; the user can change it and run it
-again through the same safety checks. ``/ask`` is the same thing for API clients.
+again through the same safety checks. A question is answered within the app's applied filter bar
+(its outer scope, written into the answer's SQL); SQL run from the editor runs as written, outside
+the filter bar. ``/ask`` is the same thing for API clients.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from genai_analyzer.analysis.copilot.core import Answer, Copilot
 from genai_analyzer.analysis.copilot.spec import EXAMPLES
 from genai_analyzer.analysis.formatting import format_value, metric_kind, plural
 from genai_analyzer.analysis.plotting import empty
+from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app.errors import user_errors
+from genai_analyzer.app.filterbar import FilterBar, filters_of
 
 CSS = """
 .cp-backend { color: #94a3b8; font-size: 0.8rem; }
+#copilot-sql-note { color: #94a3b8; font-size: 0.85rem; }
 """
 
 
@@ -73,12 +78,28 @@ def answer_figure(answer: Answer):
     return empty(title, "A chart appears when the result has a label and a number per row.")
 
 
-def build(demo: gr.Blocks, copilot: Copilot, pin: Callable | None = None) -> None:
+SQL_NOTE = (
+    "**Run this SQL** runs the editor's SQL as written, outside the filter bar: it is never "
+    "rewritten. An answer's SQL carries the scope it was asked under in its first lines."
+)
+
+
+def build(
+    demo: gr.Blocks,
+    copilot: Copilot,
+    pin: Callable | None = None,
+    *,
+    bar: FilterBar | None = None,
+    api: Api | None = None,
+) -> None:
     """Render the tab into the enclosing Blocks (/ask is the API layer's, through app/routes.py).
-    ``pin(name, question, sql)`` (``Api.pin_answer``) pins an answer to the Dashboard tab."""
+    ``pin(name, question, sql)`` (``Api.pin_answer``) pins an answer to the Dashboard tab. With the
+    filter ``bar`` (and the ``api`` that checks its values), questions are answered within its
+    applied state."""
     gr.Markdown(
         "Ask about the warehouse in plain words. Answers are read-only SQL over the star schema, "
-        "checked before they run; edit the SQL below and run it again if you like."
+        "checked before they run, within the filter bar above; edit the SQL below and run it "
+        "again if you like."
     )
     chat = gr.Chatbot(height=380, label="SQL Copilot", buttons=["copy"], elem_id="copilot-chat")
     with gr.Row(equal_height=True):
@@ -95,6 +116,7 @@ def build(demo: gr.Blocks, copilot: Copilot, pin: Callable | None = None) -> Non
         chips = [gr.Button(visible=False, size="sm", elem_classes=["cp-chip"]) for _ in range(MAX_CHIPS)]
     gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Try")
     sql = gr.Code(language="sql", label="SQL (editable)", interactive=True, lines=6)
+    gr.Markdown(SQL_NOTE, elem_id="copilot-sql-note")
     with gr.Row():
         run = gr.Button("Run this SQL")
         approve = gr.Button("Mark this answer right", elem_id="copilot-approve", interactive=False)
@@ -118,16 +140,22 @@ def build(demo: gr.Blocks, copilot: Copilot, pin: Callable | None = None) -> Non
             value=_saved_table(copilot), interactive=False, elem_id="copilot-saved", wrap=True
         )
 
+    applied = [bar.applied] if bar is not None and api is not None else []
+
     @user_errors
-    def answer(text, history, ctx, current_sql):
-        reply = copilot.ask(text, ctx)
+    def answer(text, history, ctx, current_sql, *scope):
+        filters = filters_of(api, scope[0]) if scope else None
+        reply = copilot.ask(text, ctx, filters)
         turn = [{"role": "user", "content": text}, {"role": "assistant", "content": _message(reply)}]
         history = [*(history or []), *turn]
         new_context = reply.context if not reply.refused else ctx
         # a declined question keeps the SQL editor as it was: the user's work is never wiped
         shown_sql = reply.sql or current_sql or ""
         follow = reply.context if reply.kind == "answer" else None
-        can_approve = gr.Button(interactive=reply.backend == "semantic" and not reply.refused)
+        # an answer within the filter bar is not saved as the question's answer (core.approve)
+        can_approve = gr.Button(
+            interactive=reply.backend == "semantic" and not reply.refused and not reply.scope
+        )
         can_pin = gr.Button(interactive=bool(reply.sql) and not reply.refused)
         return [
             history, "", new_context, shown_sql, answer_table(reply), answer_figure(reply), follow,
@@ -173,8 +201,8 @@ def build(demo: gr.Blocks, copilot: Copilot, pin: Callable | None = None) -> Non
 
     outputs = [chat, question, context, sql, table, plot, chip_context, last, approve, pin_button, *chips]
     for trigger in (send.click, question.submit):
-        trigger(answer, [question, chat, context, sql], outputs, api_visibility="private")
+        trigger(answer, [question, chat, context, sql, *applied], outputs, api_visibility="private")
     for chip in chips:
         # a chip is asked as if typed, with the context the answer offered it under
-        chip.click(answer, [chip, chat, chip_context, sql], outputs, api_visibility="private")
+        chip.click(answer, [chip, chat, chip_context, sql, *applied], outputs, api_visibility="private")
     run.click(run_edited, [sql, chat], [chat, table, plot], api_visibility="private")

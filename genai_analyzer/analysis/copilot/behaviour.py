@@ -33,7 +33,7 @@ from genai_analyzer.analysis.copilot.edit_outcomes import (
 from genai_analyzer.analysis.copilot.funnel_steps import between
 from genai_analyzer.analysis.copilot.spec import CannotAnswer
 from genai_analyzer.analysis.copilot.text import QuestionText
-from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.filters import Filters, inline
 from genai_analyzer.analysis.funnel import funnel_query
 from genai_analyzer.analysis.semantic import SemanticLayer, literal
 
@@ -81,6 +81,10 @@ class BehaviourAnswer:
     sql: str
     reading: str
     context: dict | None = None  # what a follow-up refines (behaviour_followups.py)
+    # its rows are sessions (dim_sessions) with per-session lookups only: the filter bar's scope
+    # narrows it exactly as it narrows the funnel view (copilot/scope.py); the tiers it keeps
+    sessions_only: bool = False
+    tiers: tuple[str, ...] = ()
 
 
 MEAN_WEEKLY = re.compile(rf"(?<![a-z]){MEAN_PER_USER}(?![a-z])")
@@ -115,7 +119,8 @@ def answer(
     by_tier = split is not None or by_tier
     tier_words = tier_words if not tiers or tiers == named else "the follow-up"
     tiers = tiers or named
-    if t.has(FUNNEL) or _step(t, layer) is not None:
+    sessions_only = t.has(FUNNEL) or _step(t, layer) is not None
+    if sessions_only:
         out = _funnel(t, layer, tiers, by_tier)
     elif t.has(RETENTION):
         out = _retention(t, tiers, by_tier)
@@ -127,7 +132,8 @@ def answer(
         out = _edits(t, tiers, by_tier)
     account_for_words(vocabulary, t)
     reading = out.reading + (f"; only tier {', '.join(tiers)} ({tier_words})" if tiers else "")
-    return BehaviourAnswer(out.sql, reading + ("; by tier" if by_tier else "") + "; all dates")
+    reading += ("; by tier" if by_tier else "") + "; all dates"
+    return BehaviourAnswer(out.sql, reading, sessions_only=sessions_only, tiers=tuple(tiers or ()))
 
 
 # --- the parts every kind reads --------------------------------------------------------------
@@ -152,23 +158,6 @@ def _tiers(t: QuestionText, layer: SemanticLayer, values) -> tuple[list[str], st
             t.take(m)
             return tiers, m.group(0).strip()
     return [], ""
-
-
-def inline(sql: str, params: dict) -> str:
-    """``sql`` with its bound ``$name`` values written as literals: the copilot's SQL is shown and
-    can be edited, so it carries its values (taken from the warehouse's own, never the question's)."""
-
-    def value(v) -> str:
-        if isinstance(v, list | tuple):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        if isinstance(v, date):
-            return f"DATE '{v.isoformat()}'"
-        return literal(v)
-
-    names = sorted(params, key=len, reverse=True)
-    return re.sub(
-        r"\$([a-z_]+)\b", lambda m: value(params[m.group(1)]) if m.group(1) in names else m.group(0), sql
-    )
 
 
 # --- the session funnel ----------------------------------------------------------------------

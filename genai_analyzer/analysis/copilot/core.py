@@ -30,13 +30,16 @@ import numpy as np
 from genai_analyzer.analysis import semantic
 from genai_analyzer.analysis.copilot import behaviour, behaviour_followups
 from genai_analyzer.analysis.copilot import explain as reading
+from genai_analyzer.analysis.copilot import scope as scoping
 from genai_analyzer.analysis.copilot.compiler import compile_spec
 from genai_analyzer.analysis.copilot.guard import QueryFailed, QueryTimeout, UnsafeQuery
 from genai_analyzer.analysis.copilot.memory import ApprovedAnswers
 from genai_analyzer.analysis.copilot.parser import Parser
 from genai_analyzer.analysis.copilot.runner import SafeRunner
+from genai_analyzer.analysis.copilot.scope import Scope, clip
 from genai_analyzer.analysis.copilot.spec import EXAMPLES, CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.vocabulary import FOLLOW_UP_CUES
+from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.core.contract import app_state_path
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.core.jsonable import plain
@@ -84,6 +87,7 @@ class Answer:
     clarify: list[str] = field(default_factory=list)  # readings to choose from (kind clarify)
     suggestions: list[str] = field(default_factory=list)  # questions it answers: follow-ups or instead
     unread: list[str] = field(default_factory=list)  # words of the question it could not account for
+    scope: str = ""  # "within the filter bar: tier pro" or "the filter bar (...) does not apply ..."
 
     def to_api(self) -> dict:
         return plain(
@@ -104,6 +108,7 @@ class Answer:
                 "clarify": self.clarify,
                 "suggestions": self.suggestions,
                 "unread": self.unread,
+                "scope": self.scope,
             }
         )
 
@@ -144,15 +149,16 @@ class Copilot:
 
     # --- asking ----------------------------------------------------------------------------
 
-    def ask(self, question: str, context: dict | None = None) -> Answer:
-        """Answer ``question``; ``context`` is the previous answer's ``context`` for follow-ups."""
+    def ask(self, question: str, context: dict | None = None, filters: Filters | None = None) -> Answer:
+        """Answer ``question``; ``context`` is the previous answer's ``context`` for follow-ups.
+        ``filters`` (the app's applied filter bar) are the outer scope of the answer (scope.py)."""
         started = time.perf_counter()
         question = (question or "").strip()
-        answer = self._ask(question, context)
+        answer = self._ask(question, context, scoping.scope_of(self.wh, filters))
         answer.elapsed_ms = 1000 * (time.perf_counter() - started)
         return answer
 
-    def _ask(self, question: str, context: dict | None) -> Answer:
+    def _ask(self, question: str, context: dict | None, scope: Scope | None = None) -> Answer:
         try:
             previous = _previous_spec(context)
             self.parser.screen(question)
@@ -162,9 +168,9 @@ class Copilot:
             not FOLLOW_UP_CUES.search(question.lower())
             and (approved := self.memory.match(question)) is not None
         ):
-            return self._run_approved(question, approved)
+            return self._run_approved(question, approved, scope)
         if self.llm is not None:
-            answer, llm_error = self._ask_llm(question, context)
+            answer, llm_error = self._ask_llm(question, context, scope)
             if answer is not None:
                 return answer
         else:
@@ -172,77 +178,88 @@ class Copilot:
         try:
             p = self.parser  # the funnel, retention and prompt edits, and follow-ups on them
             if found := behaviour_followups.route(question, context, self.layer, p.values, p.vocabulary):
-                return self._run_behaviour(question, found)
+                return self._run_behaviour(question, found, scope)
             spec = self.parser.parse(question, previous)
         except CannotAnswer as refusal:
             answer = _declined(question, refusal)
             if llm_error:
                 answer.explanation += f"\n\n(The language model could not answer either: {llm_error})"
             return answer
-        return self._run_spec(question, spec)
+        return self._run_spec(question, spec, scope)
 
-    def _run_spec(self, question: str, spec: QuerySpec) -> Answer:
+    def _run_spec(self, question: str, spec: QuerySpec, scope: Scope | None = None) -> Answer:
         try:
             compiled = compile_spec(spec, self.layer, self.last_day)
         except CannotAnswer as refusal:
             return Answer(question, explanation=str(refusal), refused=True)
+        sql = compiled.sql
+        if scope is not None:  # the semantic layer's rows: every grain's mart can be narrowed
+            sql = scoping.scoped_sql(sql, scope.filters, strict=False) or sql
         try:
-            result = self.runner.run(compiled.sql)
+            result = self.runner.run(sql)
         except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:  # a bug of ours, said plainly
-            return Answer(
-                question, sql=compiled.sql, explanation=f"The query could not run: {exc}", refused=True
-            )
+            return Answer(question, sql=sql, explanation=f"The query could not run: {exc}", refused=True)
         frame = result.to_frame()
         compare = compiled.previous_window
+        shown = [clip(w, scope.filters) if scope else w for w in (compiled.window, compare)]  # rows' periods
         text = reading.explain(
             frame, compiled.dimensions, compiled.metrics, self.layer,
-            window=compiled.window, compare=compare, truncated=result.truncated,
+            window=shown[0], compare=shown[1], truncated=result.truncated, scoped=scope is not None,
         )  # fmt: skip
-        how = reading.describe(spec, self.layer, window=compiled.window, previous=compare)
+        how = reading.describe(
+            spec, self.layer, window=compiled.window, previous=compare,
+            all_dates=scope.all_dates if scope is not None else "all dates",
+        )  # fmt: skip
+        if scope is not None:
+            how = scope.reading(how, spec.filters, self.layer, compiled.window, compare, spec.splits)
         understood = ", ".join(f"'{k}' → {v}" for k, v in spec.matched.items())
         return Answer(
             question,
-            sql=compiled.sql,
+            sql=sql,
             columns=result.columns,
             rows=result.rows,
             truncated=result.truncated,
             explanation=f"How I read this: {how}.\n\n{text}"
             + (f"\n\nWords read: {understood}." if understood else ""),
             backend="semantic",
-            context={"spec": spec.to_dict(), "sql": compiled.sql},
+            context={"spec": spec.to_dict(), "sql": sql},
             figure=reading.chart(
                 frame, compiled.dimensions, compiled.metrics, self.layer, compare=bool(compare)
             ),
             reading=how,
             corrections=dict(spec.corrections),
-            suggestions=self.follow_ups(spec),
+            suggestions=self.follow_ups(spec, scope=scope),
+            scope=scope.within if scope is not None else "",
         )
 
-    def _run_behaviour(self, question: str, found: behaviour.BehaviourAnswer) -> Answer:
-        """A funnel, retention or prompt-edit answer (behaviour.py), run like any other SQL."""
+    def _run_behaviour(
+        self, question: str, found: behaviour.BehaviourAnswer, scope: Scope | None = None
+    ) -> Answer:
+        """A funnel, retention or prompt-edit answer (behaviour.py), run like any other SQL; the
+        scope narrows it only where it reads the scoped marts alone (scope.py)."""
+        sql, how = scoping.behaviour_sql(found, scope, self.layer)
         try:
-            result = self.runner.run(found.sql)
+            result = self.runner.run(sql)
         except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:  # e.g. a warehouse without the table
-            return Answer(
-                question, sql=found.sql, explanation=f"The query could not run: {exc}", refused=True
-            )
-        answer = _from_result(
-            question, found.sql, result, f"How I read this: {found.reading}.", backend="semantic"
-        )
-        answer.reading, answer.context = found.reading, {**(found.context or {}), "sql": found.sql}
+            return Answer(question, sql=sql, explanation=f"The query could not run: {exc}", refused=True)
+        answer = _from_result(question, sql, result, f"How I read this: {how}.", backend="semantic")
+        answer.reading, answer.context = how, {**(found.context or {}), "sql": sql}
+        answer.scope = scoping.scope_note(scope, sql != found.sql)
         return answer
 
-    def follow_ups(self, spec: QuerySpec, k: int = 3) -> list[str]:
+    def follow_ups(self, spec: QuerySpec, k: int = 3, scope: Scope | None = None) -> list[str]:
         """Up to ``k`` refinements of an answer that the parser answers as follow-ups (each checked
-        by parsing it against ``spec``): another period, a filter, a time grain."""
+        by parsing it against ``spec``): another period, a filter, a time grain; not a filter on a
+        dimension the ``scope`` (the filter bar) already narrows."""
         options = []
+        narrowed = scope.filters.dimensions() if scope is not None else set()
         if spec.time is None:
             options.append("only the last 7 days")
         dims = self.layer.dimensions
         if not any(dims[d].time for d in spec.dimensions) and not spec.compare:
             options.append("by week instead" if spec.dimensions else "by day")
         for dim in ("tier", "domain", "art_style"):
-            if dim not in spec.filters and dim not in spec.dimensions:
+            if dim not in spec.filters and dim not in spec.dimensions and dim not in narrowed:
                 values = self.parser.values.get(dim) or []
                 if values:
                     options.append(f"now only for {values[-1]}" + (" users" if dim == "tier" else ""))
@@ -269,26 +286,29 @@ class Copilot:
             raise CannotAnswer(
                 "A follow-up cannot be saved on its own: ask the whole question, then mark it.", ()
             )
+        if answer.scope:
+            why = "it would answer the question with the filter bar's scope every time"
+            raise CannotAnswer(f"An answer asked within the filter bar cannot be saved: {why}.", ())
         spec = (answer.context or {}).get("spec")
         return self.memory.approve(answer.question, answer.reading, answer.sql, spec)
 
-    def _run_approved(self, question: str, approved: dict) -> Answer:
+    def _run_approved(self, question: str, approved: dict, scope: Scope | None = None) -> Answer:
         """Answer with an approved answer's SQL, through the same guard, saying which one."""
+        sql, how = scoping.scope_answer_sql(approved["sql"], approved["reading"], scope)
         try:
-            result = self.runner.run(approved["sql"])
+            result = self.runner.run(sql)
         except (QueryTimeout, QueryFailed, UnsafeQuery) as exc:
             note = f"The approved query could not run: {exc}"
-            return Answer(question, sql=approved["sql"], explanation=note, refused=True, kind="declined")
+            return Answer(question, sql=sql, explanation=note, refused=True, kind="declined")
         same = approved["similarity"] >= 0.999
         source = f"the approved answer to '{approved['question']}'" + (
             "" if same else f" (similarity {approved['similarity']:.2f})"
         )
-        answer = _from_result(
-            question, approved["sql"], result, f"Answered with {source}.", backend="approved"
-        )
-        answer.reading = f"{approved['reading']}; from {source}"
+        answer = _from_result(question, sql, result, f"Answered with {source}.", backend="approved")
+        answer.reading = f"{how}; from {source}"
         answer.explanation = f"How I read this: {answer.reading}.\n\n{answer.explanation}"
-        answer.context = {"spec": approved["spec"], "sql": approved["sql"]} if approved.get("spec") else None
+        answer.context = {"spec": approved["spec"], "sql": sql} if approved.get("spec") else None
+        answer.scope = scoping.scope_note(scope, sql != approved["sql"])
         return answer
 
     def run_sql(self, sql: str, question: str = "") -> Answer:
@@ -305,7 +325,9 @@ class Copilot:
 
     # --- the LLM path ----------------------------------------------------------------------
 
-    def _ask_llm(self, question: str, context: dict | None) -> tuple[Answer | None, str | None]:
+    def _ask_llm(
+        self, question: str, context: dict | None, scope: Scope | None = None
+    ) -> tuple[Answer | None, str | None]:
         messages = self.llm_messages(question, context)
         error = None
         for attempt in range(2):
@@ -334,6 +356,10 @@ class Copilot:
             text = f"{len(result.rows)} rows, from SQL written by the language model ({name})."
             answer = _from_result(question, sql, result, text, backend=f"llm:{name}")
             answer.context = {"sql": sql, "question": question}
+            if scope is not None:  # its SQL is the model's own, not built through the semantic layer
+                answer.scope = scope.not_applied
+                answer.reading = f"SQL written by the language model, run as it wrote it; {scope.not_applied}"
+                answer.explanation = f"How I read this: {answer.reading}.\n\n{text}"
             return answer, None
         return None, error
 
@@ -415,7 +441,7 @@ def _from_result(question: str, sql: str, result, explanation: str, *, backend: 
         truncated=result.truncated,
         explanation=explanation,
         backend=backend,
-        figure=_generic_chart(result.to_frame()),
+        figure=reading.generic_chart(result.to_frame()),
     )
 
 
@@ -469,28 +495,3 @@ def _default_embed(wh: Warehouse):
     except AnalyzerError:
         return None
     return lambda texts: embedder.embed(list(texts))
-
-
-def _generic_chart(frame):
-    """A bar or line chart for a result of one label column and one number column."""
-    import pandas as pd
-
-    from genai_analyzer.analysis import plotting as charts
-
-    if frame.empty or len(frame) < 2 or frame.shape[1] < 2:
-        return None
-    numbers = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    labels = [c for c in frame.columns if c not in numbers]
-    if not numbers or not labels:
-        return None
-    import plotly.graph_objects as go
-
-    x, y = labels[0], numbers[0]
-    if pd.api.types.is_datetime64_any_dtype(frame[x]):
-        fig = go.Figure(go.Scatter(x=frame[x], y=frame[y], mode="lines+markers", name=y))
-    else:
-        fig = go.Figure(
-            go.Bar(x=frame[y], y=frame[x].astype(str), orientation="h", marker_color=charts.ACCENT)
-        )
-        fig.update_yaxes(autorange="reversed")
-    return charts.layout(fig, y, 360)

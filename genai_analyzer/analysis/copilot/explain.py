@@ -33,11 +33,14 @@ def _label(layer: SemanticLayer, metric: str) -> str:
 
 
 def explain(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: SemanticLayer, *,
-            window=None, compare=None, truncated=False) -> str:  # fmt: skip
-    """A plain reading of the result: the value, or the extremes, or the trend."""
-    period = f" from {window[0]} to {window[1]}" if window else " over all the data"
+            window=None, compare=None, truncated=False, scoped=False) -> str:  # fmt: skip
+    """A plain reading of the result: the value, or the extremes, or the trend. ``scoped``: the
+    rows are the filter bar's (scope.py), not all the data."""
+    whole = " within the filter bar" if scoped else " over all the data"
+    period = f" from {window[0]} to {window[1]}" if window else whole
     if frame.empty:
-        return f"No rows{period}: nothing matches these filters in the warehouse."
+        where = " and the filter bar" if scoped else ""
+        return f"No rows{period}: nothing matches these filters{where} in the warehouse."
     if compare is not None:
         metric = metrics[1]
         kind = _kind(layer, metric)
@@ -109,9 +112,10 @@ def chart(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Seman
     return charts.layout(fig, title, height)
 
 
-def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
+def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_dates: str = "all dates") -> str:
     """How the question was read, in plain words: metric(s), per-unit division, grouping, filters,
-    period, comparison, ranking and typo corrections, so that a wrong reading shows at once."""
+    period, comparison, ranking and typo corrections, so that a wrong reading shows at once.
+    ``all_dates``: what no period named means (the filter bar's dates, under a scope with dates)."""
     parts = [" and ".join(_label(layer, m) for m in spec.metrics)]
     if spec.per:
         parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour')}"
@@ -144,7 +148,7 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
     if window:
         parts.append(f"from {window[0]} to {window[1]}")
     else:
-        parts.append("all dates")
+        parts.append(all_dates)
     if previous:
         parts.append(f"compared with {previous[0]} to {previous[1]}")
         if spec.compare_direction and spec.dimensions:
@@ -159,3 +163,24 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None) -> str:
         parts[0] = f"Share of {parts[0]} (the part over the whole)"
         parts = [f"the part: {p.removeprefix('only ')}" if p.startswith("only ") else p for p in parts]
     return "; ".join(parts)
+
+
+def generic_chart(frame):
+    """A bar or line chart for a result of one label column and one number column."""
+    from genai_analyzer.analysis import plotting as charts
+
+    if frame.empty or len(frame) < 2 or frame.shape[1] < 2:
+        return None
+    numbers = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    labels = [c for c in frame.columns if c not in numbers]
+    if not numbers or not labels:
+        return None
+    x, y = labels[0], numbers[0]
+    if pd.api.types.is_datetime64_any_dtype(frame[x]):
+        fig = go.Figure(go.Scatter(x=frame[x], y=frame[y], mode="lines+markers", name=y))
+    else:
+        fig = go.Figure(
+            go.Bar(x=frame[y], y=frame[x].astype(str), orientation="h", marker_color=charts.ACCENT)
+        )
+        fig.update_yaxes(autorange="reversed")
+    return charts.layout(fig, y, 360)
