@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from genai_analyzer.analysis.formatting import format_value
 from genai_analyzer.api.endpoints import Api
 from tests.test_browser import (  # noqa: F401  (fixtures: browser, app_url)
     TIMEOUT_MS,
@@ -95,10 +96,11 @@ def test_the_map_draws_every_point_shows_a_hovered_prompt_and_a_box_filters_ever
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-def test_a_lasso_drawn_on_the_map_filters_the_explorer(browser, app_url):  # noqa: F811
+def test_a_lasso_drawn_on_the_map_filters_the_explorer_and_the_copilot(browser, app_url):  # noqa: F811
     """Plotly's lasso tool, chosen in the map's toolbar and drawn with the mouse, becomes the
     map_selection filter (a lasso polygon in the URL); the Explorer's gallery then shows exactly the
-    prompts of the generations inside it, counted as the API counts them."""
+    prompts of the generations inside it, counted as the API counts them, and the copilot answers
+    within it."""
     wh, _ = app_url
     api = Api(wh)
     context, page, errors = _open_map(browser, app_url, 1280, 900)
@@ -134,6 +136,16 @@ def test_a_lasso_drawn_on_the_map_filters_the_explorer(browser, app_url):  # noq
     status.wait_for()
     assert "map selection" in status.inner_text().lower()
     assert _panel(page).locator(".ex-tile").count() == len(expected)
+    # and so does the copilot: its answer counts the generations inside the lasso, and says so
+    page.get_by_role("tab", name="SQL Copilot").click()
+    panel = _panel(page)
+    panel.locator("#copilot-question textarea").fill("how many generations")
+    panel.get_by_role("button", name="Ask", exact=True).click()
+    panel.locator("#copilot-chat").get_by_text("selected on the prompt map").first.wait_for()
+    page.wait_for_function(
+        "v => document.querySelector('#copilot-result').innerText.includes(v)",
+        arg=format_value(inside, "count"),
+    )
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
