@@ -2,7 +2,7 @@
 
     python scripts/bench_search.py --sizes 10000 100000 1000000 [--workdir /tmp/bench-search]
         [--hnsw-m M] [--ef-construction N] [--ef-search N] [--noise 0.25] [--base 20000]
-        [--keyword-backends fts bm25s] [--no-hnsw]
+        [--keyword-backends fts bm25s] [--no-hnsw] [--reuse-tables]
 
 What it measures, per size: the time to build the HNSW index (cosine) and the FTS (BM25) index with
 the statements the build runs (``genai_analyzer.warehouse.indexes.create_search_indexes``); the latency
@@ -29,6 +29,10 @@ open s" is the first search's choosing and loading it: the prompt-set key and th
 The script also checks that both return the same keyword ranking for every query (depth 240).
 ``--no-hnsw`` skips the HNSW index and the modes that need it (recall, semantic, hybrid): the
 keyword backends alone, for sizes whose HNSW build takes too long here (about 14 minutes at 1M).
+``--reuse-tables`` keeps a size's file (tables and HNSW index) from an earlier run in the work
+folder and makes only the FTS, lookup and bm25s indexes again ("HNSW build s" is then nan). The
+lookup indexes on the prompt keys are the build's (``contract.LOOKUP_INDEXES``): without them the
+join of a page to its generations scans both tables.
 
 Where the vectors come from. Embedding a million prompts with all-MiniLM-L6-v2 takes hours on this
 machine's two cores, so the corpus is built like this:
@@ -69,10 +73,10 @@ from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.keyword import backend_named, keyword_choice
 from genai_analyzer.analysis.search import _keyword_ranks, search
 from genai_analyzer.core import contract as steps
-from genai_analyzer.core.contract import keyword_index_root
+from genai_analyzer.core.contract import LOOKUP_INDEXES, keyword_index_root
 from genai_analyzer.models.embeddings import DEFAULT_MODEL, Embedder
 from genai_analyzer.warehouse import duck
-from genai_analyzer.warehouse.indexes import BM25_POSTINGS_SQL
+from genai_analyzer.warehouse.indexes import BM25_POSTINGS_SQL, FTS_INDEX_SQL
 from genai_analyzer.warehouse.keyword_index import build_bm25s_index, prune_keyword_indexes
 from genai_analyzer.warehouse.reader import Warehouse
 
@@ -229,12 +233,11 @@ def build_indexes(
         )
         times["hnsw_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    con.execute(
-        "PRAGMA create_fts_index('dim_prompts', 'prompt_id', 'prompt', stemmer = 'porter', "
-        "stopwords = 'english', lower = 1, strip_accents = 1, overwrite = 1)"
-    )
+    con.execute(FTS_INDEX_SQL)
     con.execute(BM25_POSTINGS_SQL)  # the BM25 weights search()'s keyword statement reads
     times["fts_s"] = time.perf_counter() - started
+    for name, (table, column) in LOOKUP_INDEXES.items():  # the keys search fetches a page by
+        con.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column})")
     started = time.perf_counter()
     con.execute("CHECKPOINT")  # writes the HNSW graph into the file
     times["checkpoint_s"] = time.perf_counter() - started
@@ -302,19 +305,20 @@ def run_queries(
         if hnsw:
             result.update(_hnsw_figures(wh, qvecs, vectors))
         embedder = FixedEmbedder(dict(zip(queries, qvecs, strict=True)))
-        runs = [("semantic", None)] if hnsw else []
-        modes = ("keyword", "hybrid") if hnsw else ("keyword",)
-        runs += [(mode, name) for mode in modes for name in backends]
-        for mode, name in runs:
-            kw = keyword[name] if name else None
-            for q in queries[:3]:  # warm-up
-                search(wh, q, mode=mode, embedder=embedder, keyword=kw)
-            lat = []
-            for q in queries:
-                started = time.perf_counter()
-                search(wh, q, mode=mode, embedder=embedder, keyword=kw)
-                lat.append(time.perf_counter() - started)
-            result[f"{mode}/{name}" if name else mode] = (pct(lat, 50), pct(lat, 95))
+        # Per mode, each query runs with every backend in turn (the first one alternating), so that
+        # the backends' figures are taken under the same load and the same warm caches.
+        runs = {"semantic": [None]} if hnsw else {}
+        runs.update({mode: list(backends) for mode in (("keyword", "hybrid") if hnsw else ("keyword",))})
+        for mode, names in runs.items():
+            lat: dict = {name: [] for name in names}
+            for i, q in enumerate(queries[:3] + queries):  # the first 3: a warm-up, not counted
+                for name in names[i % len(names) :] + names[: i % len(names)]:
+                    started = time.perf_counter()
+                    search(wh, q, mode=mode, embedder=embedder, keyword=keyword[name] if name else None)
+                    if i >= 3:
+                        lat[name].append(time.perf_counter() - started)
+            for name, values in lat.items():
+                result[f"{mode}/{name}" if name else mode] = (pct(values, 50), pct(values, 95))
     return result
 
 
@@ -417,6 +421,12 @@ def main() -> None:
         help="Keyword backends to run the keyword and hybrid modes with, side by side.",
     )
     parser.add_argument(
+        "--reuse-tables",
+        action="store_true",
+        help="Keep the work folder's file of a size (its tables and HNSW index) from an earlier run; "
+        "the FTS, lookup and bm25s indexes are made again.",
+    )
+    parser.add_argument(
         "--no-hnsw",
         action="store_true",
         help="No HNSW index: the keyword backends only (no recall, semantic or hybrid figures).",
@@ -443,12 +453,14 @@ def main() -> None:
         started = time.perf_counter()
         vectors, corpus_texts = corpus(base_vectors, texts, size, args.noise, args.seed)
         path = workdir / f"search_{size}.duckdb"
-        write_tables(path, vectors, corpus_texts, args.memory_limit)
+        reuse = args.reuse_tables and path.exists()
+        if not reuse:
+            write_tables(path, vectors, corpus_texts, args.memory_limit)
         del corpus_texts
         load_s = time.perf_counter() - started
         hnsw = not args.no_hnsw
         times = build_indexes(
-            path, args.hnsw_m, args.ef_construction, args.ef_search, args.memory_limit, hnsw
+            path, args.hnsw_m, args.ef_construction, args.ef_search, args.memory_limit, hnsw and not reuse
         )
         r = run_queries(path, queries, qvecs, vectors, args.keyword_backends, hnsw)
         del vectors

@@ -571,6 +571,7 @@ def test_an_unfiltered_hybrid_page_comes_from_its_first_fused_prompts(wh, embedd
         assert len(fused) > 10
         everything = _results(wh, fused, none, 10, 2)
         assert set(page.pop("semantic_tier")) == {"full"}  # the tier that ranked it: MiniLM's vectors
+        assert set(page.pop("keyword_backend")) == {"bm25s"}  # the index the build made beside it
         pd.testing.assert_frame_equal(page, everything)
 
 
