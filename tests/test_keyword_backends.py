@@ -24,6 +24,7 @@ from genai_analyzer.analysis.keyword import (
 )
 from genai_analyzer.analysis.search import _keyword_ranks, search
 from genai_analyzer.api.endpoints import Api
+from genai_analyzer.app.overview import enrichment_markdown
 from genai_analyzer.core.contract import keyword_index_root
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
@@ -95,6 +96,7 @@ def test_keyword_and_hybrid_search_answer_with_bm25s_and_say_so(wh):
     assert search(wh, "portrait of a woman", mode="semantic", limit=8).keyword_backend.isna().all()
     assert Api(wh).keyword_backend_line().startswith("Keywords ranked by bm25s")
     assert {r["keyword_backend"] for r in Api(wh).search("golden hour", mode="keyword", limit=5)} == {"bm25s"}
+    assert "Keywords ranked by bm25s" in enrichment_markdown(wh, wh.build_info())  # the Overview
 
 
 # --- bm25s returns what fts returns -------------------------------------------------------------
@@ -214,6 +216,7 @@ def test_without_bm25s_the_build_makes_no_index_and_fts_answers(tmp_path, monkey
         assert Api(wh).keyword_backend_line() == (
             "Keywords ranked by DuckDB fts (BM25; bm25s is not installed)."
         )
+        assert Api(wh).keyword_backend_line() in enrichment_markdown(wh, wh.build_info())
 
 
 def test_a_stale_folder_left_by_a_build_is_pruned_when_the_next_build_swaps_in(tmp_path):
