@@ -2,6 +2,7 @@
 
     python scripts/bench_search.py --sizes 10000 100000 1000000 [--workdir /tmp/bench-search]
         [--hnsw-m M] [--ef-construction N] [--ef-search N] [--noise 0.25] [--base 20000]
+        [--keyword-backends fts bm25s] [--no-hnsw] [--reuse-tables]
 
 What it measures, per size: the time to build the HNSW index (cosine) and the FTS (BM25) index with
 the statements the build runs (``genai_analyzer.warehouse.indexes.create_search_indexes``); the latency
@@ -18,6 +19,20 @@ nearest. The HNSW parameters default to
 the build's (``HNSW_M``, ``HNSW_EF_CONSTRUCTION``, ``HNSW_EF_SEARCH`` in
 ``genai_analyzer.pipeline.enrich``); ``--hnsw-m``, ``--ef-construction`` and ``--ef-search`` override
 them.
+
+Keyword backends (``genai_analyzer/analysis/keyword.py``): the keyword and hybrid modes run once
+per backend of ``--keyword-backends`` on the same open warehouse, one after the other, so that
+DuckDB fts and bm25s are compared under the same load: ``fts`` is the statement over the fts
+tables in the file, ``bm25s`` the index the build makes beside it
+(``genai_analyzer.warehouse.keyword_index.build_bm25s_index``, timed as "bm25s build s"; "bm25s
+open s" is the first search's choosing and loading it: the prompt-set key and the memory map).
+The script also checks that both return the same keyword ranking for every query (depth 240).
+``--no-hnsw`` skips the HNSW index and the modes that need it (recall, semantic, hybrid): the
+keyword backends alone, for sizes whose HNSW build takes too long here (about 14 minutes at 1M).
+``--reuse-tables`` keeps a size's file (tables and HNSW index) from an earlier run in the work
+folder and makes only the FTS, lookup and bm25s indexes again ("HNSW build s" is then nan). The
+lookup indexes on the prompt keys are the build's (``contract.LOOKUP_INDEXES``): without them the
+join of a page to its generations scans both tables.
 
 Where the vectors come from. Embedding a million prompts with all-MiniLM-L6-v2 takes hours on this
 machine's two cores, so the corpus is built like this:
@@ -54,11 +69,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from genai_analyzer.analysis.search import search
+from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.keyword import backend_named, keyword_choice
+from genai_analyzer.analysis.search import _keyword_ranks, search
 from genai_analyzer.core import contract as steps
+from genai_analyzer.core.contract import LOOKUP_INDEXES, keyword_index_root
 from genai_analyzer.models.embeddings import DEFAULT_MODEL, Embedder
 from genai_analyzer.warehouse import duck
-from genai_analyzer.warehouse.indexes import BM25_POSTINGS_SQL
+from genai_analyzer.warehouse.indexes import BM25_POSTINGS_SQL, FTS_INDEX_SQL
+from genai_analyzer.warehouse.keyword_index import build_bm25s_index, prune_keyword_indexes
 from genai_analyzer.warehouse.reader import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +85,6 @@ DEFAULT_DIFFUSIONDB = (ROOT / ".." / "shared" / "data" / "diffusiondb" / "parts_
 QUERY_SET = ROOT / "tests" / "data" / "search_queries.json"
 DIM = 384
 HELD_OUT = 70
-MODES = ("semantic", "keyword", "hybrid")
 HNSW_NAME = "dim_prompts_embedding_hnsw"
 # the contract's names for the build's HNSW parameters, with vss's defaults where one is missing
 BUILD_HNSW = {"HNSW_M": 16, "HNSW_EF_CONSTRUCTION": 128, "HNSW_EF_SEARCH": 64}
@@ -199,28 +217,37 @@ def write_tables(path: Path, vectors: np.ndarray, texts: list[str], memory_limit
 
 
 def build_indexes(
-    path: Path, m: int, ef_construction: int, ef_search: int, memory_limit: str
+    path: Path, m: int, ef_construction: int, ef_search: int, memory_limit: str, hnsw: bool = True
 ) -> dict[str, float]:
     """Time the index statements of create_search_indexes, with the given HNSW options: the HNSW
-    index, then the FTS index with its BM25 postings table (together, "FTS build s")."""
+    index, then the FTS index with its BM25 postings table (together, "FTS build s"); then the
+    bm25s index beside the file, as the build's indexes step makes it."""
     con = duck.connect(path, memory_limit=memory_limit)
-    times = {}
+    times = {"hnsw_s": float("nan")}
     started = time.perf_counter()
-    con.execute(
-        f"CREATE INDEX {HNSW_NAME} ON dim_prompts USING HNSW (text_embedding) "
-        f"WITH (metric = 'cosine', M = {m}, ef_construction = {ef_construction}, ef_search = {ef_search})"
-    )
-    times["hnsw_s"] = time.perf_counter() - started
+    if hnsw:
+        con.execute(
+            f"CREATE INDEX {HNSW_NAME} ON dim_prompts USING HNSW (text_embedding) "
+            f"WITH (metric = 'cosine', M = {m}, ef_construction = {ef_construction}, "
+            f"ef_search = {ef_search})"
+        )
+        times["hnsw_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    con.execute(
-        "PRAGMA create_fts_index('dim_prompts', 'prompt_id', 'prompt', stemmer = 'porter', "
-        "stopwords = 'english', lower = 1, strip_accents = 1, overwrite = 1)"
-    )
+    con.execute(FTS_INDEX_SQL)
     con.execute(BM25_POSTINGS_SQL)  # the BM25 weights search()'s keyword statement reads
     times["fts_s"] = time.perf_counter() - started
+    for name, (table, column) in LOOKUP_INDEXES.items():  # the keys search fetches a page by
+        con.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column})")
     started = time.perf_counter()
     con.execute("CHECKPOINT")  # writes the HNSW graph into the file
     times["checkpoint_s"] = time.perf_counter() - started
+    prune_keyword_indexes(path, keep=None)  # an index of an earlier run is timed again, not reused
+    started = time.perf_counter()
+    made = build_bm25s_index(con, path, progress=True)
+    times["bm25s_s"] = time.perf_counter() - started
+    folder = keyword_index_root(path) / made["key"]
+    times["bm25s_mb"] = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
+    times["bm25s_postings"] = made["postings"]
     con.close()
     return times
 
@@ -253,45 +280,77 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values) * 1000, q))
 
 
-def run_queries(path: Path, queries: list[str], qvecs: np.ndarray, vectors: np.ndarray) -> dict:
-    exact = exact_top10(vectors, qvecs)
+def run_queries(
+    path: Path,
+    queries: list[str],
+    qvecs: np.ndarray,
+    vectors: np.ndarray,
+    backends: list[str],
+    hnsw: bool = True,
+) -> dict:
     result: dict = {}
     with Warehouse(path) as wh:
-        cur = wh.cursor()
-        plan = cur.execute("EXPLAIN " + hnsw_sql(10), {"q": qvecs[0].tolist()}).fetchall()[0][1]
-        result["hnsw_plan"] = "HNSW_INDEX_SCAN" in plan
         started = time.perf_counter()
-        cur.execute(hnsw_sql(10), {"q": qvecs[0].tolist()}).fetchall()
-        result["first_query_s"] = time.perf_counter() - started  # loads the index from the file
-        hits10, hits_deep, ties10, ties_deep, gaps, lat_hnsw = [], [], [], [], [], []
-        for q, want in zip(qvecs, exact, strict=True):
-            started = time.perf_counter()
-            got = [int(r[0][1:]) for r in cur.execute(hnsw_sql(10), {"q": q.tolist()}).fetchall()]
-            lat_hnsw.append(time.perf_counter() - started)
-            hits10.append(len(set(got) & set(want)) / 10)
-            ties10.append(tie_aware_recall(got, want, vectors, q))
-            deep = [int(r[0][1:]) for r in cur.execute(hnsw_sql(240), {"q": q.tolist()}).fetchall()[:10]]
-            hits_deep.append(len(set(deep) & set(want)) / 10)
-            ties_deep.append(tie_aware_recall(deep, want, vectors, q))
-            # How much worse the 10th result is than the true 10th (cosine similarity).
-            gaps.append(float(np.min(vectors[want] @ q) - np.min(vectors[deep] @ q)))
-        cur.close()
-        result["recall10"] = float(np.mean(hits10))
-        result["recall10_deep"] = float(np.mean(hits_deep))
-        result["tie_recall10"] = float(np.mean(ties10))
-        result["tie_recall10_deep"] = float(np.mean(ties_deep))
-        result["cos_gap10"] = float(np.mean(gaps))
-        result["hnsw_ms"] = (pct(lat_hnsw, 50), pct(lat_hnsw, 95))
+        choice = keyword_choice(wh)  # the prompt-set key, then the bm25s index memory-mapped
+        result["bm25s_open_s"] = time.perf_counter() - started
+        result["default_backend"] = choice.name
+        keyword = {name: backend_named(wh, name) for name in backends}
+        if len(keyword) > 1:  # the backends agree on every query's ranking
+            first, *others = keyword.values()
+            result["same_rankings"] = all(
+                _keyword_ranks(wh, q, Filters(), 240, first) == _keyword_ranks(wh, q, Filters(), 240, b)
+                for q in queries
+                for b in others
+            )
+        if hnsw:
+            result.update(_hnsw_figures(wh, qvecs, vectors))
         embedder = FixedEmbedder(dict(zip(queries, qvecs, strict=True)))
-        for mode in MODES:
-            for q in queries[:3]:  # warm-up
-                search(wh, q, mode=mode, embedder=embedder)
-            lat = []
-            for q in queries:
-                started = time.perf_counter()
-                search(wh, q, mode=mode, embedder=embedder)
-                lat.append(time.perf_counter() - started)
-            result[mode] = (pct(lat, 50), pct(lat, 95))
+        # Per mode, each query runs with every backend in turn (the first one alternating), so that
+        # the backends' figures are taken under the same load and the same warm caches.
+        runs = {"semantic": [None]} if hnsw else {}
+        runs.update({mode: list(backends) for mode in (("keyword", "hybrid") if hnsw else ("keyword",))})
+        for mode, names in runs.items():
+            lat: dict = {name: [] for name in names}
+            for i, q in enumerate(queries[:3] + queries):  # the first 3: a warm-up, not counted
+                for name in names[i % len(names) :] + names[: i % len(names)]:
+                    started = time.perf_counter()
+                    search(wh, q, mode=mode, embedder=embedder, keyword=keyword[name] if name else None)
+                    if i >= 3:
+                        lat[name].append(time.perf_counter() - started)
+            for name, values in lat.items():
+                result[f"{mode}/{name}" if name else mode] = (pct(values, 50), pct(values, 95))
+    return result
+
+
+def _hnsw_figures(wh: Warehouse, qvecs: np.ndarray, vectors: np.ndarray) -> dict:
+    """Recall of the HNSW statement against the exact top 10, and its latency."""
+    exact = exact_top10(vectors, qvecs)
+    result: dict = {}
+    cur = wh.cursor()
+    plan = cur.execute("EXPLAIN " + hnsw_sql(10), {"q": qvecs[0].tolist()}).fetchall()[0][1]
+    result["hnsw_plan"] = "HNSW_INDEX_SCAN" in plan
+    started = time.perf_counter()
+    cur.execute(hnsw_sql(10), {"q": qvecs[0].tolist()}).fetchall()
+    result["first_query_s"] = time.perf_counter() - started  # loads the index from the file
+    hits10, hits_deep, ties10, ties_deep, gaps, lat_hnsw = [], [], [], [], [], []
+    for q, want in zip(qvecs, exact, strict=True):
+        started = time.perf_counter()
+        got = [int(r[0][1:]) for r in cur.execute(hnsw_sql(10), {"q": q.tolist()}).fetchall()]
+        lat_hnsw.append(time.perf_counter() - started)
+        hits10.append(len(set(got) & set(want)) / 10)
+        ties10.append(tie_aware_recall(got, want, vectors, q))
+        deep = [int(r[0][1:]) for r in cur.execute(hnsw_sql(240), {"q": q.tolist()}).fetchall()[:10]]
+        hits_deep.append(len(set(deep) & set(want)) / 10)
+        ties_deep.append(tie_aware_recall(deep, want, vectors, q))
+        # How much worse the 10th result is than the true 10th (cosine similarity).
+        gaps.append(float(np.min(vectors[want] @ q) - np.min(vectors[deep] @ q)))
+    cur.close()
+    result["recall10"] = float(np.mean(hits10))
+    result["recall10_deep"] = float(np.mean(hits_deep))
+    result["tie_recall10"] = float(np.mean(ties10))
+    result["tie_recall10_deep"] = float(np.mean(ties_deep))
+    result["cos_gap10"] = float(np.mean(gaps))
+    result["hnsw_ms"] = (pct(lat_hnsw, 50), pct(lat_hnsw, 95))
     return result
 
 
@@ -354,6 +413,24 @@ def main() -> None:
     parser.add_argument("--ef-construction", type=int, default=ef_c, help=f"(the build's: {ef_c}).")
     parser.add_argument("--ef-search", type=int, default=ef_s, help=f"(the build's: {ef_s}).")
     parser.add_argument("--memory-limit", default="8GB", help="DuckDB memory limit while writing.")
+    parser.add_argument(
+        "--keyword-backends",
+        nargs="+",
+        default=["fts", "bm25s"],
+        choices=["fts", "bm25s"],
+        help="Keyword backends to run the keyword and hybrid modes with, side by side.",
+    )
+    parser.add_argument(
+        "--reuse-tables",
+        action="store_true",
+        help="Keep the work folder's file of a size (its tables and HNSW index) from an earlier run; "
+        "the FTS, lookup and bm25s indexes are made again.",
+    )
+    parser.add_argument(
+        "--no-hnsw",
+        action="store_true",
+        help="No HNSW index: the keyword backends only (no recall, semantic or hybrid figures).",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="genai-bench-search-"))
@@ -376,11 +453,16 @@ def main() -> None:
         started = time.perf_counter()
         vectors, corpus_texts = corpus(base_vectors, texts, size, args.noise, args.seed)
         path = workdir / f"search_{size}.duckdb"
-        write_tables(path, vectors, corpus_texts, args.memory_limit)
+        reuse = args.reuse_tables and path.exists()
+        if not reuse:
+            write_tables(path, vectors, corpus_texts, args.memory_limit)
         del corpus_texts
         load_s = time.perf_counter() - started
-        times = build_indexes(path, args.hnsw_m, args.ef_construction, args.ef_search, args.memory_limit)
-        r = run_queries(path, queries, qvecs, vectors)
+        hnsw = not args.no_hnsw
+        times = build_indexes(
+            path, args.hnsw_m, args.ef_construction, args.ef_search, args.memory_limit, hnsw and not reuse
+        )
+        r = run_queries(path, queries, qvecs, vectors, args.keyword_backends, hnsw)
         del vectors
         r.update(times, size=size, load_s=load_s, db_mb=path.stat().st_size / 1e6, rss=peak_rss_mb())
         rows.append(r)
@@ -394,26 +476,42 @@ def main() -> None:
         f"{len(queries)} queries; search() is called with limit=24, per_prompt=4, no filters."
     )
     print()
-    print(
-        "| prompts | HNSW params | HNSW build s | FTS build s | recall@10, k=10 (ids / tie-aware) "
-        "| recall@10, k=240 (ids / tie-aware) | cos gap "
-        "| HNSW statement, k=10 | search() semantic | search() keyword | search() hybrid "
-        "| file MB | peak RSS MB |"
-    )
-    print("|---:|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
     def ms(pair):
+        if pair is None:
+            return "-"
         return f"{pair[0]:.0f} / {pair[1]:.0f}" if pair[0] >= 10 else f"{pair[0]:.1f} / {pair[1]:.1f}"
 
-    for r in rows:
+    if not args.no_hnsw:
         print(
-            f"| {r['size']:,} | {params} | {r['hnsw_s']:.1f} | {r['fts_s']:.1f} "
-            f"| {r['recall10']:.3f} / {r['tie_recall10']:.3f} "
-            f"| {r['recall10_deep']:.3f} / {r['tie_recall10_deep']:.3f} | {r['cos_gap10']:.4f} "
-            f"| {ms(r['hnsw_ms'])} "
-            f"| {ms(r['semantic'])} | {ms(r['keyword'])} | {ms(r['hybrid'])} "
-            f"| {r['db_mb']:.0f} | {r['rss']:.0f} |"
+            "| prompts | HNSW params | HNSW build s | FTS build s | recall@10, k=10 (ids / tie-aware) "
+            "| recall@10, k=240 (ids / tie-aware) | cos gap "
+            "| HNSW statement, k=10 | search() semantic | file MB | peak RSS MB |"
         )
+        print("|---:|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in rows:
+            print(
+                f"| {r['size']:,} | {params} | {r['hnsw_s']:.1f} | {r['fts_s']:.1f} "
+                f"| {r['recall10']:.3f} / {r['tie_recall10']:.3f} "
+                f"| {r['recall10_deep']:.3f} / {r['tie_recall10_deep']:.3f} | {r['cos_gap10']:.4f} "
+                f"| {ms(r['hnsw_ms'])} | {ms(r['semantic'])} | {r['db_mb']:.0f} | {r['rss']:.0f} |"
+            )
+        print()
+    print(
+        "| prompts | keyword backend | index build s | index MB | first search: choose + load s "
+        "| same ranking as fts | search() keyword | search() hybrid |"
+    )
+    print("|---:|:--|---:|---:|---:|:--|---:|---:|")
+    for r in rows:
+        for name in args.keyword_backends:
+            build = f"{r['fts_s']:.1f}" if name == "fts" else f"{r['bm25s_s']:.1f}"
+            size = "(in the file)" if name == "fts" else f"{r['bm25s_mb']:.0f}"
+            opened = "-" if name == "fts" else f"{r['bm25s_open_s']:.2f}"
+            same = "(reference)" if name == "fts" else str(r.get("same_rankings", "-")).lower()
+            print(
+                f"| {r['size']:,} | {name} | {build} | {size} | {opened} | {same} "
+                f"| {ms(r.get(f'keyword/{name}'))} | {ms(r.get(f'hybrid/{name}'))} |"
+            )
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ other two index the fts index's own terms per prompt and are asked the query's d
 terms, so their rankings can be compared with fts's. BM25 with k1 = 1.2 and b = 0.75 everywhere.
 
 - ``fts``: the build's two statements (``create_fts_index`` and the BM25 postings table), timed
-  apart, then the keyword statement of ``search()`` (``search.KEYWORD_SQL``) on the file reopened
+  apart, then the keyword statement of ``search()`` (``keyword.KEYWORD_SQL``) on the file reopened
   read-only.
 - ``bm25s``: ``bm25s.BM25(method="lucene", k1=1.2, b=0.75)``, saved and reloaded memory-mapped.
 - ``tantivy``: an index on disk with a whitespace analyser over the shared terms; a query is a
@@ -324,7 +324,7 @@ def _agreement(got: list[int], fts: list[list]) -> tuple[float, float]:
 def _fts(folder: Path, threads: int, out: dict):
     import pyarrow as pa
 
-    from genai_analyzer.analysis.search import KEYWORD_SQL
+    from genai_analyzer.analysis.keyword import KEYWORD_SQL
     from genai_analyzer.warehouse import duck
     from genai_analyzer.warehouse.indexes import BM25_POSTINGS_SQL
 

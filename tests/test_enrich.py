@@ -24,7 +24,7 @@ def test_the_sample_build_embeds_labels_and_thumbnails_everything(sample_warehou
     assert enr["text_embedding"] == enr["prompts"] == status["rows"]["dim_prompts"]
     assert enr["domain"] == enr["art_style"] == enr["complexity_score"] == enr["prompts"]
     assert enr["thumbnails"] == enr["images"] == status["rows"]["fact_generations"]
-    assert enr["indexes"] == {"hnsw": True, "fts": True, "image_hnsw": True}
+    assert enr["indexes"] == {"hnsw": True, "fts": True, "image_hnsw": True, "bm25s": True}
     with Warehouse(sample_warehouse) as wh:
         norms = wh.query(
             "SELECT list_dot_product(text_embedding::FLOAT[], text_embedding::FLOAT[]) AS n FROM dim_prompts"

@@ -282,6 +282,17 @@ def test_search_endpoint_applies_filters(wh, client):
     assert got and {r["tier"] for r in got} == {"free"} and {r["status"] for r in got} == {"success"}
 
 
+def test_search_endpoint_and_note_say_which_keyword_backend_ranked(client, served):
+    """bm25s ranks by keywords on the sample (its index is built beside it); a search by meaning
+    alone names no keyword backend, and its note says nothing of one."""
+    for mode, expected in (("keyword", {"bm25s"}), ("hybrid", {"bm25s"}), ("semantic", {None})):
+        got = client.predict(query="cyberpunk city at night", mode=mode, limit=6, api_name="/search")
+        assert got and {r["keyword_backend"] for r in got} == expected
+    run_search = _glue(served[0], "run_search")
+    assert "Keywords ranked by bm25s" in run_search(_applied(), True, "golden hour", "hybrid", 6, None)[3]
+    assert "Keywords ranked" not in run_search(_applied(), True, "golden hour", "semantic", 6, None)[3]
+
+
 def test_search_errors_reach_the_client(client):
     with pytest.raises(Exception, match="Type something"):
         client.predict(query="  ", api_name="/search")

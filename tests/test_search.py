@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from genai_analyzer.analysis import search as search_module
 from genai_analyzer.analysis.search import Filters, SearchError, more_like_this, search
 from genai_analyzer.cli import main
+from genai_analyzer.core.contract import keyword_index_root
 from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
 from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import make_settings, shared_path
@@ -80,7 +81,7 @@ def _top_prompts(frame: pd.DataFrame, n: int) -> list[str]:
 
 def test_build_embeds_every_prompt_and_makes_both_indexes(built, wh):
     _, summary = built
-    assert summary.indexes == {"hnsw": True, "fts": True}
+    assert summary.indexes == {"hnsw": True, "fts": True, "bm25s": True}
     n_prompts = wh.scalar("SELECT count(*) FROM dim_prompts")
     assert wh.scalar("SELECT count(text_embedding) FROM dim_prompts") == n_prompts > 4000
     assert summary.enrichment["embeddings"]["dim"] == 384
@@ -378,10 +379,11 @@ def before_reopen(built, embedder):
 
 def test_indexes_persist_across_reopening(built, before_reopen, embedder, tmp_path):
     # DuckDB shares one database instance among connections to the same path in a process, and
-    # the module's Warehouse is still open: open a byte copy of the file so that everything,
-    # indexes included, is read back from disk.
+    # the module's Warehouse is still open: open a byte copy of the file (with the keyword index
+    # beside it) so that everything, indexes included, is read back from disk.
     copy = tmp_path / "reopened.duckdb"
     shutil.copyfile(built[0].db_path, copy)
+    shutil.copytree(keyword_index_root(built[0].db_path), keyword_index_root(copy))  # bm25s's, beside
     with Warehouse(copy) as reopened:
         indexes = reopened.query("SELECT index_name, table_name, sql FROM duckdb_indexes()")
         hnsw = indexes[indexes.index_name == HNSW_INDEX]
@@ -569,6 +571,7 @@ def test_an_unfiltered_hybrid_page_comes_from_its_first_fused_prompts(wh, embedd
         assert len(fused) > 10
         everything = _results(wh, fused, none, 10, 2)
         assert set(page.pop("semantic_tier")) == {"full"}  # the tier that ranked it: MiniLM's vectors
+        assert set(page.pop("keyword_backend")) == {"bm25s"}  # the index the build made beside it
         pd.testing.assert_frame_equal(page, everything)
 
 

@@ -16,8 +16,8 @@ import pandas as pd
 
 from genai_analyzer.analysis.embedding_job import search_tier
 from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.keyword import KeywordBackend, Ranking, keyword_backend
 from genai_analyzer.analysis.queries import from_filtered
-from genai_analyzer.core.contract import BM25_POSTINGS
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.warehouse.reader import Warehouse
 
@@ -30,10 +30,6 @@ _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-keyword")
 class SearchError(AnalyzerError):
     """A search request that cannot be answered as asked."""
 
-
-# A ranking: (prompt_id, score) pairs, best first. Plain lists, not DataFrames: a search handles a
-# few hundred at most, and building frames cost more than the statements that use them.
-Ranking = list[tuple[str, float]]
 
 # The ranked prompts come in as list parameters; with the build's indexes on the prompt keys
 # (enrich.steps.LOOKUP_INDEXES) DuckDB fetches their rows by key instead of scanning the tables.
@@ -65,8 +61,11 @@ def search(
     limit: int = 24,
     per_prompt: int = 4,
     embedder=None,
+    keyword: KeywordBackend | None = None,
 ) -> pd.DataFrame:
-    """Generations whose prompts best match ``query``, best first (one row per generation)."""
+    """Generations whose prompts best match ``query``, best first (one row per generation).
+    ``keyword``: the backend that ranks by BM25, by default the warehouse's (bm25s when its index
+    is there, else fts: analysis/keyword.py); the results say which in ``keyword_backend``."""
     query = (query or "").strip()
     if not query:
         raise SearchError("Type something to search for.")
@@ -78,22 +77,27 @@ def search(
     depth = limit if mode == "semantic" and not filters.active else max(limit * 10, 200)
     # In hybrid mode the BM25 ranking runs on another thread while the query is embedded and
     # looked up in the HNSW index (both release the GIL): the two take about as long.
-    keyword = _POOL.submit(_keyword_ranks, wh, query, filters, depth) if mode != "semantic" else None
+    backend = (keyword or keyword_backend(wh)) if mode != "semantic" else None
+    ranking = _POOL.submit(_keyword_ranks, wh, query, filters, depth, backend) if backend else None
     rankings = []
     if mode in ("semantic", "hybrid"):
         vector = (embedder or query_embedder(wh)).embed([query])[0]
         rankings.append(_semantic_ranks(wh, vector, filters, depth))
-    if keyword is not None:
-        rankings.append(keyword.result())
+    if ranking is not None:
+        rankings.append(ranking.result())
     results = _results(wh, _page_candidates(_fuse(rankings), filters, limit), filters, limit, per_prompt)
-    return _with_tier(wh, results, mode != "keyword")
+    return _with_tier(wh, results, mode != "keyword", backend)
 
 
-def _with_tier(wh: Warehouse, results: pd.DataFrame, semantic: bool) -> pd.DataFrame:
+def _with_tier(
+    wh: Warehouse, results: pd.DataFrame, semantic: bool, keyword: KeywordBackend | None = None
+) -> pd.DataFrame:
     """``semantic_tier``: which embedding tier ranked by meaning (``static``, the fast first tier,
     or ``full``, the model itself; docs/enrichment.md), None for a keyword search. A warehouse
-    holds one tier at a time, so every result of a search has the same one."""
+    holds one tier at a time, so every result of a search has the same one. ``keyword_backend``:
+    which backend ranked by BM25 (``bm25s`` or ``fts``), None for a search by meaning only."""
     results["semantic_tier"] = search_tier(wh) if semantic else None
+    results["keyword_backend"] = keyword.name if keyword is not None else None
     return results
 
 
@@ -189,35 +193,11 @@ def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: Filters, depth: 
     return ranks
 
 
-# BM25 from the weights the build computed per (term, prompt) (core.contract.BM25_POSTINGS): the
-# scores of fts's match_bm25 (a test compares them), summed over the query's distinct terms only,
-# instead of the macro evaluated once per prompt of the table (100 ms and more at 100k prompts).
-# Scores are rounded for ordering: sums in another order differ in the last bits, which must not
-# reorder prompts that tie.
-KEYWORD_SQL = """
-    WITH tokens AS (
-        SELECT DISTINCT stem(unnest(fts_main_dim_prompts.tokenize($q)), 'porter') AS t
-    ),
-    scores AS (
-        SELECT postings.docid, sum(postings.weight) AS score
-        FROM {postings} AS postings
-        WHERE postings.termid IN (
-            SELECT dict.termid FROM fts_main_dim_prompts.dict AS dict JOIN tokens ON dict.term = tokens.t)
-        GROUP BY postings.docid
-    )
-    SELECT docs.name AS prompt_id, scores.score
-    FROM scores JOIN fts_main_dim_prompts.docs AS docs ON docs.docid = scores.docid
-    WHERE TRUE {restrict}
-    ORDER BY round(scores.score, 9) DESC, prompt_id
-    LIMIT {depth}
-"""
-
-
-def _keyword_ranks(wh: Warehouse, query: str, filters: Filters, depth: int) -> Ranking:
-    where, params = filters.where()
-    restrict = "" if not filters.active else f"AND docs.name IN (SELECT f.prompt_id {from_filtered(where)})"
-    sql = KEYWORD_SQL.format(postings=BM25_POSTINGS, restrict=restrict, depth=int(depth))
-    return wh.rows(sql, {"q": query, **params})
+def _keyword_ranks(
+    wh: Warehouse, query: str, filters: Filters, depth: int, backend: KeywordBackend | None = None
+) -> Ranking:
+    """The keyword ranking of ``backend``, by default the warehouse's (analysis/keyword.py)."""
+    return (backend or keyword_backend(wh)).ranks(wh, query, filters, depth)
 
 
 def _n_passing(wh: Warehouse, ranks: Ranking, filters: Filters) -> int:

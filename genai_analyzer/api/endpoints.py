@@ -26,7 +26,7 @@ from datetime import date
 
 import pandas as pd
 
-from genai_analyzer.analysis import embedding_job, queries
+from genai_analyzer.analysis import embedding_job, keyword, queries
 from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.analysis.clusters import cluster_chart_frame
 from genai_analyzer.analysis.copilot.core import Copilot
@@ -207,6 +207,11 @@ class Api(
         full-quality tier is while the static one answers."""
         return embedding_job.tier_line(embedding_job.full_tier_progress(self.wh))
 
+    def keyword_backend_line(self) -> str:
+        """The Explorer's line under a keyword or hybrid search: which backend ranked by BM25
+        (bm25s or DuckDB fts), and why not bm25s when fts did."""
+        return keyword.backend_line(self.wh)
+
     def kpis(
         self, filters: Filters, compare: str = "previous", compare_start: str = "", compare_end: str = ""
     ) -> dict:
@@ -315,7 +320,9 @@ class Api(
         mode: hybrid, semantic or keyword; dates YYYY-MM-DD (empty = whole range); limit 1-500.
         One record per generation: rank, score, generation_id, prompt_id, prompt, thumb_url (the
         thumbnail's URL relative to the app, or null), has_image, created_at (ISO), user_id,
-        session_id, tier, status, latency_ms, domain, art_style, seed, step, cfg, sampler."""
+        session_id, tier, status, latency_ms, domain, art_style, seed, step, cfg, sampler,
+        semantic_tier (the embedding tier that ranked by meaning: static or full; null in keyword
+        mode) and keyword_backend (what ranked by BM25: bm25s or fts; null in semantic mode)."""
         query = check_text(query, "query")
         if not query.strip():
             raise InputError("Type something to search for.", code="missing", field="query")

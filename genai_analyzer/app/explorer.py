@@ -231,6 +231,8 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         tier = ""
         if mode_value != "keyword":  # which embedding tier ranked by meaning (docs/enrichment.md)
             tier = f'<div class="ex-tier">{html.escape(api.search_tier_line())}</div>'
+        if mode_value != "semantic":  # which backend ranked by BM25 (bm25s or fts)
+            tier += f'<div class="ex-tier">{html.escape(api.keyword_backend_line())}</div>'
         return show_results(
             tiles,
             filters_now,

@@ -7,7 +7,7 @@ import importlib.metadata
 
 import gradio as gr
 
-from genai_analyzer.analysis import queries
+from genai_analyzer.analysis import keyword, queries
 from genai_analyzer.analysis.formatting import format_metric, metric_label
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import diagrams, explorer_view
@@ -172,6 +172,7 @@ def enrichment_markdown(wh: Warehouse, info: dict, visual: dict | None = None) -
 - **Embeddings**: {counts["embedded"]:,} of {counts["prompts"]:,} distinct prompts, model `{model}`,
   in an HNSW index ({"built" if indexes.get("hnsw") else "not built"}) for search by meaning.
 - **Keyword index**: BM25 over the prompts ({built(indexes.get("fts"))}).
+  {keyword.backend_line(wh)}
 - **Labels**: domain, art style and a 1-10 complexity score for {counts["labelled"]:,} prompts,
   by `{labeller}` (`docs/labels.md`).
 - **Thumbnails**: {counts["thumbs"]:,} generations have one.{absent}

@@ -40,6 +40,10 @@ HNSW_EF_SEARCH = 200
 FTS_SCHEMA = "fts_main_dim_prompts"
 # The BM25 weight of every (term, prompt) pair of the full-text index, computed once at build time.
 BM25_POSTINGS = f"{FTS_SCHEMA}.bm25_postings"
+# Who ranks a keyword search (analysis/keyword.py): bm25s, from an index folder beside the warehouse
+# (warehouse/keyword_index.py), when it is installed and its index matches the warehouse's prompts;
+# else DuckDB fts, which every warehouse holds. First the preferred one.
+KEYWORD_BACKENDS = ("bm25s", "fts")
 # ART indexes on the keys search joins by: with them DuckDB fetches a page's 24 prompts and their
 # generations by key instead of scanning both tables (45 to 16 ms a search at 175k generations).
 LOOKUP_INDEXES = {
@@ -83,6 +87,13 @@ def embedding_cache_root(warehouse: Path) -> Path:
     publishes them into the warehouse (which then deletes the folder)."""
     warehouse = Path(warehouse)
     return warehouse.parent / f"{warehouse.stem}_embedding_cache"
+
+
+def keyword_index_root(warehouse: Path) -> Path:
+    """The bm25s keyword indexes of a warehouse, one folder per prompt set (its key,
+    warehouse/keyword_index.py): beside the read-only file, which a build replaces whole."""
+    warehouse = Path(warehouse)
+    return warehouse.parent / f"{warehouse.stem}_keyword_index"
 
 
 def full_tier_job_path(warehouse: Path) -> Path:

@@ -106,6 +106,7 @@ class _Context:
     reuse_prev: bool = False
     embedder: object | None = None
     info: dict = field(default_factory=dict)
+    keyword_key: str | None = None  # the prompt set whose bm25s index the indexes step made
 
     def open(self) -> None:
         self.con = duck.connect(
@@ -194,6 +195,11 @@ def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
             ctx.summary.step_peak_mb[step] = round(peak_mb(), 1)
             bar.update(1)
         _swap_in(ctx.building, ctx.target)
+        if "indexes" in steps:
+            from genai_analyzer.warehouse.keyword_index import prune_keyword_indexes
+
+            for name in prune_keyword_indexes(ctx.target, keep=ctx.keyword_key):
+                log.info("indexes: removed the keyword index of another prompt set (%s)", name)
         if {"embeddings", "image_embeddings"} & set(steps):
             from genai_analyzer.pipeline.enrich import discard_embedding_cache
 
@@ -411,6 +417,22 @@ def _indexes(ctx: _Context) -> None:
 
     image_model = ctx.summary.enrichment.get("image_embeddings", {}).get("model")
     ctx.summary.indexes = create_search_indexes(ctx.con, image_model=image_model)
+    ctx.summary.indexes["bm25s"] = _keyword_index(ctx)
+
+
+def _keyword_index(ctx: _Context) -> bool:
+    """The bm25s keyword index beside the warehouse (warehouse/keyword_index.py), when bm25s is
+    installed: keyword search then answers from it instead of fts (docs/enrichment.md)."""
+    from genai_analyzer.warehouse.keyword_index import build_bm25s_index
+
+    try:
+        made = build_bm25s_index(ctx.con, ctx.target, progress=ctx.progress)
+    except ImportError:
+        log.warning("indexes: bm25s is not installed; keyword search will use DuckDB fts")
+        ctx.keyword_key = None
+        return False
+    ctx.keyword_key = made["key"]
+    return True
 
 
 def _finalize(ctx: _Context) -> None:

@@ -44,9 +44,15 @@ IMAGE_AGREEMENT_SQL = f"""
     ORDER BY f.generation_id
 """
 
+# The full-text index over the prompts: fts's tables (docs, dict, terms, stats) in FTS_SCHEMA.
+FTS_INDEX_SQL = (
+    "PRAGMA create_fts_index('dim_prompts', 'prompt_id', 'prompt', stemmer = 'porter', "
+    "stopwords = 'english', lower = 1, strip_accents = 1, overwrite = 1)"
+)
+
 # The BM25 weight of every (term, prompt) pair of the full-text index, computed once: fts's
 # match_bm25 formula (k 1.2, b 0.75) with the query-independent part done at build time, so a
-# keyword search only sums its terms' weights (search.KEYWORD_SQL). Ordered by term, as it is read.
+# keyword search only sums its terms' weights (analysis/keyword.KEYWORD_SQL). Ordered by term, as it is read.
 BM25_POSTINGS_SQL = f"""
     CREATE OR REPLACE TABLE {BM25_POSTINGS} AS
     WITH tf AS (
@@ -92,10 +98,7 @@ def create_search_indexes(
             f"ef_search = {HNSW_EF_SEARCH})"
         )
         made["hnsw"] = True
-    con.execute(
-        "PRAGMA create_fts_index('dim_prompts', 'prompt_id', 'prompt', stemmer = 'porter', "
-        "stopwords = 'english', lower = 1, strip_accents = 1, overwrite = 1)"
-    )
+    con.execute(FTS_INDEX_SQL)
     con.execute(BM25_POSTINGS_SQL)
     made["fts"] = True
     return made

@@ -128,6 +128,11 @@ class Warehouse:
         with self._cursor() as cur:
             return cur.execute(sql, params or {}).fetchall()
 
+    def arrays(self, sql: str, params: dict | None = None) -> dict:
+        """Run one statement; return its columns as numpy arrays (for many rows of few columns)."""
+        with self._cursor() as cur:
+            return cur.execute(sql, params or {}).fetchnumpy()
+
     def scalar(self, sql: str, params: dict | None = None):
         with self._cursor() as cur:
             row = cur.execute(sql, params or {}).fetchone()
