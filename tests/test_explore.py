@@ -21,6 +21,7 @@ import pytest
 from gradio_client import Client
 
 from genai_analyzer.analysis import explorer_queries as explore
+from genai_analyzer.analysis import images
 from genai_analyzer.analysis.explorer_queries import ExploreError, NotFoundError
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.search import more_like_this, search
@@ -489,13 +490,54 @@ def test_ui_a_draw_sent_before_a_search_but_run_after_it_is_dropped(served):
     assert page == {"searches": 1}
 
 
+def test_ui_images_like_this_is_usable_only_for_a_generation_whose_image_has_a_vector(
+    sample_warehouse, tmp_path
+):
+    """A tile without an image vector (a failed generation, or an image that could not be read, as
+    on the real DiffusionDB parts) has nothing for "Images like this" to start from: its button
+    stays disabled instead of failing on click. A copy of the sample loses one image's vector."""
+    import shutil
+
+    import duckdb
+
+    from genai_analyzer.warehouse.duck import load_extensions
+
+    copy = tmp_path / "one_image_unread.duckdb"
+    shutil.copy(sample_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        load_extensions(con)  # the image vectors carry an HNSW index
+        without, with_vector = (
+            row[0]
+            for row in con.execute(
+                "SELECT f.generation_id FROM fact_generations f "
+                f"JOIN {images.IMAGE_EMBEDDINGS} i USING (image_path) ORDER BY f.generation_id LIMIT 2"
+            ).fetchall()
+        )
+        con.execute(
+            f"DELETE FROM {images.IMAGE_EMBEDDINGS} WHERE image_path = "
+            "(SELECT image_path FROM fact_generations WHERE generation_id = ?)",
+            [without],
+        )
+    with Warehouse(copy) as changed:
+        assert images.has_image_embedding(changed, with_vector)
+        assert not images.has_image_embedding(changed, without)
+        demo = create_app(changed)
+        for generation_id, usable in ((with_vector, True), (without, False)):
+            event = gr.SelectData(None, {"index": 0, "value": generation_id})
+            outputs = _glue(demo, "select_tile")([generation_id], None, event)
+            _, selected, more, visual, open_replay, *_ = outputs
+            assert selected == generation_id and more.interactive and open_replay.interactive
+            assert visual.interactive is usable
+
+
 def test_ui_selecting_a_tile_shows_its_detail_and_opens_its_session(served, wh):
     demo, _ = served
     _, ids, scope, *_ = _glue(demo, "run_search")(_applied(), True, "kraken", "keyword", 6, None)
     event = gr.SelectData(None, {"index": 2, "value": ids[2]})
-    page, selected, more, open_replay, *_ = _glue(demo, "select_tile")(ids, scope, event)
+    page, selected, more, visual, open_replay, *_ = _glue(demo, "select_tile")(ids, scope, event)
     detail = explore.generation_detail(wh, ids[2])
     assert selected == ids[2] and more.interactive and open_replay.interactive
+    assert visual.interactive == images.has_image_embedding(wh, ids[2])
     assert html.escape(detail["prompt"]["text"]) in page and detail["user"]["tier"] in page
 
     replay, tabs = _glue(demo, "replay_of_generation")(selected)

@@ -225,6 +225,19 @@ _RANKED_SQL = f"""
 """
 
 
+def has_image_embedding(wh: Warehouse, generation_id: str) -> bool:
+    """Whether the generation's image has a vector ("Images like this" can start from it)."""
+    if image_embedding_count(wh) == 0:
+        return False
+    return bool(
+        wh.scalar(
+            f"SELECT count(*) FROM fact_generations f JOIN {IMAGE_EMBEDDINGS} i USING (image_path) "
+            "WHERE f.generation_id = $g",
+            {"g": generation_id},
+        )
+    )
+
+
 def similar_images(
     wh: Warehouse, generation_id: str, filters: Filters | None = None, limit: int = 24
 ) -> pd.DataFrame:

@@ -52,6 +52,10 @@ class ImageEndpoints:
         """Whether the warehouse holds image embeddings (the Explorer's "Images like this")."""
         return images.image_embedding_count(self.wh) > 0
 
+    def has_image_embedding(self, generation_id: str) -> bool:
+        """Whether this generation's image has a vector (its "Images like this" can answer)."""
+        return images.has_image_embedding(self.wh, generation_id)
+
     def image_model(self) -> dict:
         """The model behind the warehouse's image embeddings: {"model": its key (null without image
         embeddings), "kind": "clip" (an image-text model: text-to-image search and agreement scores

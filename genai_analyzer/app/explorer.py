@@ -158,8 +158,11 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     actions = [more, visual, open_replay]  # the detail panel's buttons: usable once a tile is chosen
     results_out = [gallery, shown_ids, scope, status, detail, selected, *actions]
 
-    def usable(on: bool) -> list:
-        return [gr.Button(interactive=on) for _ in actions]
+    def usable(on: bool, generation_id: str | None = None) -> list:
+        """The detail panel's buttons; "Images like this" only for a generation whose image has a
+        vector (a tile without an image, or one that could not be read, has nothing to start from)."""
+        looks = on and visual_ok and generation_id is not None and api.has_image_embedding(generation_id)
+        return [gr.Button(interactive=on), gr.Button(interactive=looks), gr.Button(interactive=on)]
 
     def show_results(
         tiles: pd.DataFrame, filters_now, heading: str, empty: str, keep: str | None = None
@@ -167,7 +170,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         """The gallery's outputs; ``keep``: a generation that stays selected (the pinned source)."""
         reset = [EMPTY_DETAIL, None, *usable(False)]
         if keep is not None:
-            reset = [detail_of(keep, filters_now), keep, *usable(True)]
+            reset = [detail_of(keep, filters_now), keep, *usable(True, keep)]
         if tiles.empty:
             note = f'<div class="ex-empty">{empty}</div>'
             return [gr.HTML(value="", visible=False), [], filters_now, note, *reset]
@@ -261,7 +264,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
             page, tabs = open_session(str(session_id))
             return [gr.skip(), gr.skip(), *[gr.skip() for _ in actions], page, tabs]
         page = detail_of(generation_id, filters_now)
-        return [page, generation_id, *usable(True), gr.skip(), gr.Tabs()]
+        return [page, generation_id, *usable(True, generation_id), gr.skip(), gr.Tabs()]
 
     @user_errors
     def open_generation(filters_now, evt: gr.SelectData):

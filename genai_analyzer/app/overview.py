@@ -114,8 +114,9 @@ def showcase_html(frame, *, images: bool = True) -> str:
         return IMAGES_ABSENT
     if frame.empty:
         return (
-            '<div class="empty-state">No thumbnails in this warehouse: build it with the thumbnails '
-            "step (<code>genai-analyzer build</code> without <code>--skip thumbnails</code>).</div>"
+            '<div class="empty-state">No session here has two or more thumbnails, so there is no '
+            "refinement to show (see the Enrichment section for how many thumbnails there are; "
+            "<code>genai-analyzer build</code> without <code>--skip thumbnails</code> makes them).</div>"
         )
     cards = "".join(
         f'<figure class="ov-shot"><img src="{explorer_view.thumb_url(row.thumb_path)}" '
