@@ -202,6 +202,11 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
         if divided is not None and name not in divided:  # "active users and generations per user"
             out.append((name, sql))
             continue
+        if name == "generations" and spec.per == "generation":  # "generations per generation" is 1
+            raise CannotAnswer(
+                "A count of generations per generation is always 1: say which figure you want per "
+                "image (cost per image, GPU hours per image, ...)."
+            )
         if not sql.lower().startswith(("count(", "sum(")):
             raise CannotAnswer(
                 f"'{layer.metrics[name].label} per {spec.per}' is not defined: only totals and counts "

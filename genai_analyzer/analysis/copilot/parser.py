@@ -344,7 +344,9 @@ class Parser:
             return
         counted = r"(?:how many|number of|count of|count the|count)((?: [a-z_-]+){1,4})"
         nouns = {"users": "active_users", "user": "active_users", "people": "active_users",
-                 "customers": "active_users", "accounts": "active_users", "sessions": "sessions",
+                 "customers": "active_users", "accounts": "active_users", "folks": "active_users",
+                 "members": "active_users",
+                 "sessions": "sessions",
                  "session": "sessions", "generations": "generations", "images": "generations",
                  "renders": "generations", "pictures": "generations", "requests": "generations"}  # fmt: skip
         for m in re.finditer(counted, t.text):

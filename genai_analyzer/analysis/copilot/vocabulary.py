@@ -165,7 +165,7 @@ _FILLER_WORDS = """
     anything anyway around away back bad because been being bring brings burn can't chart come
     comes could currently day did does doing done draw either enough even ever every everything far
     find generate generated generating generation get gets give go going good got graph had happen
-    happened has have having help here how however if image into just keep kind know let like likely
+    happened has have having help here how however if image into just kind know let like likely
     line little look looking lot made main make makes making may maybe me might much must need now
     number okay one ones only own part people please plot point points pretty probably put quite
     really report right run saw say see seem some something still such sure take tell that's them
@@ -327,6 +327,20 @@ REWORDINGS = (
         " ",
     ),
     (r" in terms of(?= )", " "),
+    # "images did people keep": the kept images (a kept image is a metric of the layer)
+    (
+        r" (?:images|pictures|generations|renders) (?:did|do|does|have|had|were|was) "
+        r"(?:(?:people|users|folks|they|customers|creators) )?(?:keep|kept)(?= )",
+        " kept images",
+    ),
+    # "the cheapest style per image" ranks by cost per image (ascending), as "the least expensive"
+    # does; without "per ..." it could be the total or the unit cost, so it stays unread (declined)
+    (r" (?:the )?cheapest(?=.* per )", " the least expensive"),
+    (r" (?:the )?(?:priciest|costliest)(?=.* per )", " the most expensive"),
+    # "timeouts last week, how many?": the count asked for at the end is the count asked for
+    (r"^ (.+?) (how many|how much)\s*$", r" \2 \1 "),
+    # "going by session friction" names the measure, not a grouping by session
+    (r" (?:going by|judging by|judged by|as measured by|measured by)(?= )", " "),
     (
         r" generations? (?:that |which )?(?:end|ends|ended) (?:up )?(?:in|with|as) (?:an? )?",
         " generations with ",
