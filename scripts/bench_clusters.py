@@ -25,6 +25,7 @@ from genai_analyzer.pipeline.clusters import choose_k, cluster_items
 
 DIMS = {"prompt": 384, "visual": 1280}
 CENTRES = 200
+CHUNK = 50_000
 
 
 def synthetic(n: int, kind: str, seed: int = 0) -> tuple[list[str], np.ndarray, list[list[str]]]:
@@ -34,7 +35,12 @@ def synthetic(n: int, kind: str, seed: int = 0) -> tuple[list[str], np.ndarray, 
     if kind == "visual":
         centres = np.abs(centres)
     which = rng.integers(0, CENTRES, size=n)
-    vectors = centres[which] + rng.normal(scale=1.2, size=(n, dim)).astype(np.float32)
+    # drawn in float32 chunks: 1M visual vectors are 5 GB, and float64 noise at once would be 10 more
+    vectors = np.empty((n, dim), dtype=np.float32)
+    for start in range(0, n, CHUNK):
+        stop = min(n, start + CHUNK)
+        noise = rng.standard_normal(size=(stop - start, dim), dtype=np.float32)
+        vectors[start:stop] = centres[which[start:stop]] + noise * np.float32(1.2)
     if kind == "visual":
         np.maximum(vectors, 0, out=vectors)
     vocabulary = np.array([f"w{i:04d}" for i in range(4000)])
