@@ -412,29 +412,6 @@ def _dbt(ctx: _Context) -> None:
     ctx.open()
 
 
-def _indexes(ctx: _Context) -> None:
-    from genai_analyzer.warehouse.indexes import create_search_indexes
-
-    image_model = ctx.summary.enrichment.get("image_embeddings", {}).get("model")
-    ctx.summary.indexes = create_search_indexes(ctx.con, image_model=image_model)
-    ctx.summary.indexes["bm25s"] = _keyword_index(ctx)
-
-
-def _keyword_index(ctx: _Context) -> bool:
-    """The bm25s keyword index beside the warehouse (warehouse/keyword_index.py), when bm25s is
-    installed: keyword search then answers from it instead of fts (docs/enrichment.md)."""
-    from genai_analyzer.warehouse.keyword_index import build_bm25s_index
-
-    try:
-        made = build_bm25s_index(ctx.con, ctx.target, progress=ctx.progress)
-    except ImportError:
-        log.warning("indexes: bm25s is not installed; keyword search will use DuckDB fts")
-        ctx.keyword_key = None
-        return False
-    ctx.keyword_key = made["key"]
-    return True
-
-
 def _finalize(ctx: _Context) -> None:
     from genai_analyzer import __version__
 
@@ -505,7 +482,7 @@ STEPS: dict[str, Callable[[_Context], None]] = {
     "image_embeddings": _lazy("genai_analyzer.pipeline.image_enrich", "image_step"),
     "clusters": _lazy("genai_analyzer.pipeline.projection", "cluster_and_map_step"),  # clusters.md, map.md
     "dbt": _dbt,
-    "indexes": _indexes,
+    "indexes": _lazy("genai_analyzer.pipeline.index_step", "indexes_step"),  # docs/enrichment.md
     "finalize": _finalize,
     "publish": _publish,
 }
