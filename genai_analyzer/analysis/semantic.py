@@ -62,6 +62,9 @@ class Dimension:
     values: bool = False
     time: bool = False
     synonyms: tuple[str, ...] = ()
+    # The rows that have a value, where the others have none by definition ("failed generations":
+    # a successful generation has no error code). Grouped by, it names those rows' values only.
+    only_for: str = ""
 
     def expression(self, grain: str) -> str | None:
         return self.sql.get(grain)
@@ -202,6 +205,7 @@ def load(path: Path = LAYER_FILE) -> SemanticLayer:
             values=bool(d.get("values", False)),
             time=bool(d.get("time", False)),
             synonyms=tuple(s.lower() for s in d.get("synonyms", [])),
+            only_for=str(d.get("only_for", "")),
         )
     unsupported = tuple(
         (tuple(w.lower() for w in u["words"]), u["reason"]) for u in spec.get("unsupported", [])

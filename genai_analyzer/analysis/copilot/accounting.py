@@ -73,6 +73,8 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
         spec.matched = {k: v for k, v in spec.matched.items() if not v.startswith("divided by")}
     for m in metrics:
         readable |= UNIT_WORDS.get(m.format, frozenset())
+        if m.format == "ms" or "duration" in m.sql:  # "how long do they wait": a duration's own word
+            readable.add("long")
     if any(layer.dimensions[d].time for d in spec.dimensions) and not spec.compare:
         readable |= TREND_WORDS
     if spec.compare or any(len(v) >= 2 for d, v in spec.filters.items() if d in spec.dimensions):

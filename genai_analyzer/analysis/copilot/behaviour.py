@@ -31,7 +31,7 @@ from genai_analyzer.analysis.copilot.edit_outcomes import (
     outcome_rate,
 )
 from genai_analyzer.analysis.copilot.funnel_steps import between
-from genai_analyzer.analysis.copilot.spec import CannotAnswer
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.filters import Filters, inline
 from genai_analyzer.analysis.funnel import funnel_query
@@ -61,9 +61,11 @@ TYPE_SHARE = "|".join(
 # median week of an active user.
 STATES = ("new", "returning", "resurrected", "dormant")
 MEDIAN_PER_USER = r"(?:the )?median (?:number of )?(?:generations|images) per (?:active )?user"
-# "generations per active user, week by week": the Cohorts view's figure (known users only), not the
-# layer's generations per user; routed here only with a week named (MEAN_WEEKLY).
-MEAN_PER_USER = r"(?:the )?(?:(?:mean|average) (?:number of )?)?(?:generations|images) per active user"
+# "generations per known active user, week by week": the Cohorts view's figure (known users only);
+# "per active user" alone could be it or the layer's generations per user (every user, the unknown
+# one too): asked. Routed here only with a week named (MEAN_WEEKLY).
+PER_ACTIVE_USER = r"per (?:known (?:active )?|active )user"
+MEAN_PER_USER = rf"(?:the )?(?:(?:mean|average) (?:number of )?)?(?:generations|images) {PER_ACTIVE_USER}"
 STATE = rf"(?:active|{'|'.join(STATES)})"
 LISTED = rf"(?:{STATE}(?:,? and |, | ))+{STATE}(?: users)?"  # "new, returning and dormant users"
 LIFECYCLE = (
@@ -315,7 +317,14 @@ def _lifecycle(t: QuestionText, tiers: list[str], by_tier: bool, week_first: boo
     if _take(t, MEDIAN_PER_USER):
         sql, params = activity_query(filters, by=by)
         columns, reading = ["median_generations_per_user"], "Median generations per active user, per week"
-    elif _take(t, MEAN_PER_USER):  # the view's generations / active users, weeks with any
+    elif mean := _take(t, MEAN_PER_USER):  # the view's generations / active users, weeks with any
+        if "known" not in mean:  # every user, or known users only as in the Cohorts view?
+            readings = (f"generations per {who} user" for who in ("", "known active"))
+            raise NeedsClarification(
+                "Per active user counts every user in the semantic layer, known users only in the "
+                "Cohorts view (the unknown user collects anonymous rows): which?",
+                tuple(" ".join(t.text.replace(mean, r).split()) for r in readings),
+            )
         sql, params = activity_query(filters, by=by)
         columns = ["generations / active_users AS generations_per_user"]
         reading, where = "Generations per active user (known users), per week", " WHERE active_users > 0"

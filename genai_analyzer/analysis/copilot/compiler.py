@@ -89,6 +89,8 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
         if not any(g[2:] for g in spec.splits.get(d, []))  # "pro vs the rest": every row is on a side
     ]
     conditions += _threshold_conditions(spec, layer, grain_name)
+    if not spec.share:  # "by error code": only the failed generations have one (the layer's only_for)
+        conditions += [f"{expr} IS NOT NULL" for d, expr in dims if _only_for(spec, layer, d)]
     having = [
         f"{layer.metrics[name].sql} {op} {value}"
         for name, op, value, group in spec.thresholds
@@ -150,6 +152,14 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
     if spec.top and dims:
         lines.append(f"LIMIT {int(spec.top)}")
     return Compiled("\n".join(lines), grain_name, [d for d, _ in dims], [m for m, _ in metrics], window)
+
+
+def _only_for(spec: QuerySpec, layer: SemanticLayer, dimension: str) -> str:
+    """The rows a grouping names values of, where the others have none by definition (the layer's
+    ``only_for``: "failed generations" for the error code); "" when every row can have one."""
+    if dimension in spec.splits or dimension in spec.filters:
+        return ""
+    return layer.dimensions[dimension].only_for
 
 
 def _threshold_conditions(spec: QuerySpec, layer: SemanticLayer, grain_name: str) -> list[str]:

@@ -124,6 +124,10 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts[0] = f"Number of {layer.dimensions[spec.count_of].label}s"
     if groups:
         parts.append("by " + " and ".join(layer.dimensions[d].label for d in groups))
+        for d in groups:  # the rows with no value are left out: "only failed generations"
+            dim = layer.dimensions[d]
+            if dim.only_for and d not in spec.filters and not spec.share:
+                parts.append(f"only {dim.only_for} (the others have no {dim.label})")
     for dim, values in spec.filters.items():
         label = layer.dimensions[dim].label
         if dim in spec.splits:

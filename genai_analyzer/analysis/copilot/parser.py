@@ -59,6 +59,7 @@ from genai_analyzer.analysis.copilot.thresholds import settle as settle_threshol
 from genai_analyzer.analysis.copilot.time_phrases import TIME_WORDS, read_time, refuse_unread_dates
 from genai_analyzer.analysis.copilot.value_filters import read_values, settle_negations, value_pairs
 from genai_analyzer.analysis.copilot.vocabulary import (
+    ASKED,
     CHITCHAT,
     ENTITY_DIMENSIONS,
     FAILED_WORDS,
@@ -72,8 +73,6 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     STATUS_WORDS,
     STOP,
     SUBJECTLESS,
-    TIME_SPENT,
-    TIME_SPENT_READINGS,
     WEAK_PHRASES,
     words_in,
 )
@@ -147,11 +146,9 @@ class Parser:
                 "This reads like a follow-up, but there is no answer before it to refine: ask the whole "
                 "question, e.g. 'error rate by tier for pro users'."
             )
-        if t.has(TIME_SPENT):
-            raise NeedsClarification(
-                "'Time spent' does not say which time: a session's length, or the wait for images?",
-                TIME_SPENT_READINGS,
-            )
+        for pattern, why, readings in ASKED:  # "time spent", "how fast are sessions": which figure?
+            if t.has(pattern):
+                raise NeedsClarification(why, readings)
         spec = QuerySpec(metrics=[], corrections=corrections)
         read_hours(t, spec)  # before "in hours" is read as a unit
         if t.has(r"gpu|compute"):  # "how much gpu time ... (hours)": the unit, not a grouping by hour

@@ -171,7 +171,7 @@ _FILLER_WORDS = """
     really report right run saw say see seem some something still such sure take tell that's them
     then there these they thing things think those though through together too total try use used
     using usually utc very want was way well went what's when where whether while who whom whose
-    why within would yet you your long high low overall generator name consumed altogether customers
+    why within would yet you your high low overall generator name consumed altogether customers
     customer accounts account subscribers members folks crowd thing appears appear ok cool great nice
     running ran
     awesome alright thanks"""
@@ -222,6 +222,21 @@ TIME_SPENT = (
     r"(?:spend|spent|spending) (?:\w+ )?time"
 )
 TIME_SPENT_READINGS = ("average session length", "average latency", "average queue time")
+# "how fast are sessions?": a session has a length, not a speed; its length, or how fast its images
+# come (the latency), is not said: asked, never answered as either.
+SESSION_SPEED = (
+    r"(?:fast|slow|quick|speedy|snappy)(?:er)? (?:are|is|were|was) (?:our |the |my |a |user )?sessions?"
+    r"(?![a-z])|sessions? (?:are |is |were |was |feel |seem )?(?:so |too |really )?(?:fast|slow|quick|"
+    r"speedy|snappy)(?![a-z])|speed of (?:our |the |a )?sessions?|sessions? speed"
+)
+SESSION_SPEED_READINGS = ("average session length", "median latency")
+# Questions that name no single figure: (pattern, why, readings to choose from), asked before reading.
+ASKED = (
+    (TIME_SPENT, "'Time spent' does not say which time: a session's length, or the wait for images?",
+     TIME_SPENT_READINGS),
+    (SESSION_SPEED, "A session has a length, not a speed: its length, or how fast its images come?",
+     SESSION_SPEED_READINGS),
+)  # fmt: skip
 # Verbs asking how one figure goes with another ("how does step count relate to latency").
 RELATION_VERBS = (
     r"relate|relates|related|relationship|correlate|correlates|correlated|correlation|vary|varies|"
