@@ -60,7 +60,9 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     if spec.share:  # "what fraction of our cost goes to free users": the part's verb
         readable |= {"goes", "go", "going", "spent", "spend", "belongs"}
     if len(spec.metrics) >= 2 and not spec.compare:  # "spend vs revenue": both figures, side by side
-        readable |= {"vs", "versus"}
+        readable |= {"vs", "versus", "both"}
+    if spec.splits or any(len(v) == 2 for d, v in spec.filters.items() if d in spec.dimensions):
+        readable.add("both")  # "anime vs photorealistic, show both": the two sides are the rows
     if (
         spec.per == "generation"
         and metrics

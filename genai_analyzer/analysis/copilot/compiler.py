@@ -9,7 +9,7 @@ values, quoted; the SQL is shown to the user and can be edited and run again.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from genai_analyzer.analysis.copilot.shares import share_sql
@@ -97,6 +97,9 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
         if name in layer.metrics and (group is None or group in spec.dimensions)
     ]
     window = resolve(spec.time, last_day) if spec.time else None
+    restated = spec.compare and spec.baseline and spec.baseline.kind == "between" == spec.time.kind
+    if restated and resolve(spec.baseline, last_day) == window:  # "the first week of October (Oct 1-7)"
+        spec = replace(spec, compare=False, baseline=None)  # one period, said twice
     if window and window[0] > last_day:
         raise CannotAnswer(
             f"The data ends on {last_day}: {window[0]} to {window[1]} is after it, and the copilot "

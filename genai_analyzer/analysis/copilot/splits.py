@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot.spec import QuerySpec
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.vocabulary import ROW_NOUNS, UNIT_ATTRIBUTES
 
@@ -23,6 +23,13 @@ def segment_comparison(
     with the sampler's own nouns or a noun of rows or units, not another dimension's ("styles")."""
     if not t.has(r"compare|compared|comparison|vs|versus|than|between|difference|against"):
         return
+    if spec.top and t.has(r"vs\.?|versus") and all(len(g) < 2 for g in spec.groups.values()):
+        # "weekends vs weekdays - which one has the better success rate?": the sides named are not
+        # read as the things ranked (it answered the best weekend day): not guessed
+        raise CannotAnswer(
+            "I read a ranking and two sides named with 'vs', but not that the ranking is between the "
+            "sides: ask for both, e.g. 'success rate on weekends vs weekdays'."
+        )
     for dim, groups in spec.groups.items():
         if len(groups) == 1 and dim in spec.filters:
             # "k_lms vs all other samplers", not "... all other styles": the rest of the same values

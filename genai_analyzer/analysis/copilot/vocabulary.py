@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from genai_analyzer.analysis.copilot import everyday
+
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                "october", "november", "december")  # fmt: skip
 MONTHS = {m: i + 1 for i, m in enumerate(MONTH_NAMES)}
@@ -175,7 +177,7 @@ _FILLER_WORDS = """
     customer accounts account subscribers members folks crowd thing appears appear ok cool great nice
     running ran
     awesome alright thanks"""
-FILLER = set(_FILLER_WORDS.split())
+FILLER = set(_FILLER_WORDS.split()) | everyday.FILLER
 # Words that change what is asked (a threshold, a comparison, a negation, "the others", an
 # average of a total, a relationship): a question is answered only when a step of the parser read
 # them. Left unread, the question is not answered: answering without them would answer another
@@ -445,7 +447,7 @@ REWORDINGS = (
     ),  # the error code's own abbreviation (CUDA_OOM)
     # "now only count pro users": which rows are counted, a filter, not a count
     (r" only (?:count|include|counting|including)(?= )", " only"),
-)
+) + everyday.REWORDINGS
 
 
 def words_in(*patterns: str) -> set[str]:

