@@ -257,3 +257,59 @@ def test_slang_for_latency_failure_and_cost(copilot, wh):
         "SELECT sum(g.cost_usd) FROM fact_generations g JOIN dim_users u USING (user_id) "
         "WHERE u.tier = 'pro'",
     )
+
+
+# --- counts asked per unit, "with their counts", counts ranked by a verb, units with a status ------
+
+
+def test_how_many_things_a_unit_has_is_a_count_per_unit(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "how many images does a pro user generate on average",
+        "SELECT count(*) / count(DISTINCT g.user_id) FROM fact_generations g "
+        "JOIN dim_users u USING (user_id) WHERE u.tier = 'pro'",
+    )
+    check(
+        copilot,
+        wh,
+        "how many images does each session have",
+        "SELECT count(*) / count(DISTINCT session_id) FROM fact_generations",
+    )
+    declined(copilot, "how many images does a happy user make")
+
+
+def test_with_their_counts_restates_a_count_only(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "art styles used more than 10 times, with their counts",
+        "SELECT art_style, count(*) FROM fact_generations WHERE art_style IS NOT NULL GROUP BY 1 "
+        "HAVING count(*) > 10",
+    )
+    # a rate's rows do not carry a count: "counts" asks for another column
+    declined(copilot, "samplers with an error rate above 5%, with their counts")
+
+
+def test_the_value_users_run_into_most_is_ranked_by_count(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "which error code do enterprise users hit the most",
+        "SELECT g.error_code, count(*) FROM fact_generations g JOIN dim_users u USING (user_id) "
+        "WHERE u.tier = 'enterprise' AND g.error_code IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+    )
+    assert "top 1" in answer.reading
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how many users had an error last week", "how many sessions had a timeout", "how many prompts failed"],
+)
+def test_units_with_a_status_are_declined_not_counted_as_generations(copilot, question):
+    # it answered the number of generations with that status
+    answer = declined(copilot, question)
+    assert "at least one" in answer.explanation
+    # the generations themselves are still counted
+    copilot_answer = copilot.ask("how many errors did free users have")
+    assert not copilot_answer.refused and "only status error" in copilot_answer.reading

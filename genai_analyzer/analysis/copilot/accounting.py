@@ -73,6 +73,9 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     ):
         spec.per = None  # an average or a rate is already per generation
         spec.matched = {k: v for k, v in spec.matched.items() if not v.startswith("divided by")}
+    if any(m.format == "count" for m in metrics):  # "list them with their counts": the count shown
+        for m in t.find(r"(?:with|and) (?:their|the|its) counts?"):
+            t.take(m)
     for m in metrics:
         readable |= UNIT_WORDS.get(m.format, frozenset())
         if m.format == "ms" or "duration" in m.sql:  # "how long do they wait": a duration's own word

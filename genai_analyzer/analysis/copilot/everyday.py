@@ -62,6 +62,13 @@ REWORDINGS = (
         r"(?: us| me)?(?: on average| on avg)?(?= )",
         r" cost per \1",
     ),
+    # "how many images does an enterprise user make (on average)": images per user, for enterprise
+    (
+        r" how many (images|generations|pictures|pics|renders|sessions) (?:does|do|did) "
+        r"(?:an? |each |every |the average |the typical |one )([a-z]+ )?(user|customer|session)s? "
+        r"(?:have|has|make|makes|generate|create|produce|start|run)(?= )",
+        r" \1 per \3 \2",
+    ),
     # "brand new users" are new users; "users showed up" came, a verb of being there
     (r" brand[- ]new(?= )", " new"),
     (r" (?:showed|show|shows|showing|turned|turn|turns) up(?= )", " "),

@@ -361,6 +361,9 @@ class Parser:
             return
         if spec.top or t.has(r"how much|how many"):  # "at what hour do users generate the most"
             counting += r"|generate[sd]?|generating|create[sd]?|creating|produce[sd]?|producing"
+            for m in t.find(r"(?:run|ran) into|hits?|encounter(?:s|ed)?") if spec.top else ():
+                t.take(m)  # "which error code do free users run into the most": ranked by count
+                counting += "|" + m.group(0)
         # "how many prompts" counts prompts, but "the 4 most used prompts" ranks them by use
         ranked = "prompt" in spec.dimensions
         if t.has(counting + r"|generations?|images?|renders?") and (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from genai_analyzer.analysis.copilot.shares import SHARE, is_total
-from genai_analyzer.analysis.copilot.spec import QuerySpec
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.vocabulary import FAILED_WORDS, ROW_NOUNS, STATUS_WORDS, status_words
 from genai_analyzer.analysis.semantic import SemanticLayer
@@ -37,6 +37,10 @@ def ranked_status(t: QuestionText, spec: QuerySpec) -> None:
             return
 
 
+# "how many users had an error": the users are counted, not the errors
+UNIT_NOUN = r"(?<![a-z])(?:users?|people|persons?|customers?|members?|folks|accounts?|sessions?|prompts?) "
+
+
 def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpec) -> None:
     """ "how many errors", "how many portrait generations failed": a count of generations with
     that status (failed: any status but success)."""
@@ -49,6 +53,11 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
     for word, values in options:
         gap = r"(?:[a-z]+ ){0,4}?(?:were |was |got |have been |had been )?"
         for m in t.find(rf"{counting} {gap}({phrase_re(word)})"):
+            if re.search(UNIT_NOUN, t.text[m.end(1) : m.start(2)]):
+                raise CannotAnswer(  # it answered the count of errors
+                    f"'{m.group(0).strip()}' counts the units with at least one such generation, which I "
+                    "cannot read yet; ask for the generations instead, e.g. 'how many generations failed'."
+                )
             t.take_span(m.start(1), m.end(1))
             t.take_span(m.start(2), m.end(2))
             spec.metrics.append("generations")
