@@ -313,3 +313,21 @@ def test_units_with_a_status_are_declined_not_counted_as_generations(copilot, qu
     # the generations themselves are still counted
     copilot_answer = copilot.ask("how many errors did free users have")
     assert not copilot_answer.refused and "only status error" in copilot_answer.reading
+
+
+def test_each_side_of_a_split_and_the_keepers_people_end_up_with(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "free vs paid: the error rate for either side",
+        "SELECT CASE WHEN u.tier = 'free' THEN 'free' ELSE 'paid' END, avg((g.status = 'error')::INT) "
+        "FROM fact_generations g JOIN dim_users u USING (user_id) GROUP BY 1",
+    )
+    declined(copilot, "the error rate on each side")  # no sides named: not answered overall
+    check(
+        copilot,
+        wh,
+        "how many keepers did pro users wind up with",
+        "SELECT count(*) FROM fact_generations g JOIN dim_users u USING (user_id) "
+        "JOIN fct_generation_ideas i USING (generation_id) WHERE u.tier = 'pro' AND i.is_kept",
+    )

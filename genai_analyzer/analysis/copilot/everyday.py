@@ -53,7 +53,7 @@ REWORDINGS = (
     (r" (?:split|broken down|spread|divided) (?:across|among|between)(?= )", " by"),
     # "free vs paid": the paying users, as "free vs paying users" is
     (
-        r" (free(?: users| tier| plan)?) (vs\.?|versus) paid(?= (?!users|customers|tiers?|plans?))",
+        r" (free(?: users| tier| plan)?) (vs\.?|versus) paid(?=:? )(?!:? (?:users|customers|tiers?|plans?) )",
         r" \1 \2 paid users",
     ),
     # "what does a session cost us (on average)": the cost per session
@@ -69,6 +69,10 @@ REWORDINGS = (
         r"(?:have|has|make|makes|generate|create|produce|start|run)(?= )",
         r" \1 per \3 \2",
     ),
+    # "free vs paid: the success rate on each side": both sides, read only with two sides (accounting)
+    (r" (?:on |for |in )?(?:each|either|both) sides?(?= )", " both"),
+    # "how many keepers did free users end up with": the kept images they have
+    (r" (keepers?|kept images?)((?: [a-z']+){0,4}?) (?:end|ended|ends|wind|wound) up with(?= )", r" \1\2"),
     # "brand new users" are new users; "users showed up" came, a verb of being there
     (r" brand[- ]new(?= )", " new"),
     (r" (?:showed|show|shows|showing|turned|turn|turns) up(?= )", " "),
