@@ -331,3 +331,14 @@ def test_each_side_of_a_split_and_the_keepers_people_end_up_with(copilot, wh):
         "SELECT count(*) FROM fact_generations g JOIN dim_users u USING (user_id) "
         "JOIN fct_generation_ideas i USING (generation_id) WHERE u.tier = 'pro' AND i.is_kept",
     )
+
+
+def test_how_long_people_stick_around_in_a_session_is_its_length(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "how long do enterprise users hang around per session",
+        "SELECT avg(s.duration_s) / 60 FROM dim_sessions s JOIN dim_users u USING (user_id) "
+        "WHERE u.tier = 'enterprise'",
+    )
+    declined(copilot, "do users stick around")  # which time: a session, or weeks of use?

@@ -73,6 +73,12 @@ REWORDINGS = (
     (r" (?:on |for |in )?(?:each|either|both) sides?(?= )", " both"),
     # "how many keepers did free users end up with": the kept images they have
     (r" (keepers?|kept images?)((?: [a-z']+){0,4}?) (?:end|ended|ends|wind|wound) up with(?= )", r" \1\2"),
+    # "how long do people stick around in a session": the session's length
+    (
+        r" (?:stick|sticks|stuck|hang|hangs|hung|stay|stays|stayed) around (?:in|during|for|per) "
+        r"(?:an? |each |their |the )?sessions?(?= )",
+        " session length",
+    ),
     # "brand new users" are new users; "users showed up" came, a verb of being there
     (r" brand[- ]new(?= )", " new"),
     (r" (?:showed|show|shows|showing|turned|turn|turns) up(?= )", " "),
