@@ -89,8 +89,8 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
         if not any(g[2:] for g in spec.splits.get(d, []))  # "pro vs the rest": every row is on a side
     ]
     conditions += _threshold_conditions(spec, layer, grain_name)
-    if not spec.share:  # "by error code": only the failed generations have one (the layer's only_for)
-        conditions += [f"{expr} IS NOT NULL" for d, expr in dims if _only_for(spec, layer, d)]
+    # "by error code": only the failed generations have one (the layer's only_for)
+    conditions += [f"{expr} IS NOT NULL" for d, expr in dims if only_for(spec, layer, d)]
     having = [
         f"{layer.metrics[name].sql} {op} {value}"
         for name, op, value, group in spec.thresholds
@@ -157,10 +157,12 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
     return Compiled("\n".join(lines), grain_name, [d for d, _ in dims], [m for m, _ in metrics], window)
 
 
-def _only_for(spec: QuerySpec, layer: SemanticLayer, dimension: str) -> str:
+def only_for(spec: QuerySpec, layer: SemanticLayer, dimension: str) -> str:
     """The rows a grouping names values of, where the others have none by definition (the layer's
-    ``only_for``: "failed generations" for the error code); "" when every row can have one."""
-    if dimension in spec.splits or dimension in spec.filters:
+    ``only_for``: "failed generations" for the error code); "" when every row can have one, or when
+    the question already names the values (a filter, a split) or asks for a share of all rows. The
+    compiler leaves the other rows out by this, and the reading says so by it."""
+    if spec.share or dimension in spec.splits or dimension in spec.filters:
         return ""
     return layer.dimensions[dimension].only_for
 

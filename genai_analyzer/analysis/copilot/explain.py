@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from genai_analyzer.analysis.copilot.clock import describe_hours
+from genai_analyzer.analysis.copilot.compiler import only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
 from genai_analyzer.analysis.formatting import format_value, metric_kind
 from genai_analyzer.analysis.semantic import SemanticLayer
@@ -125,9 +126,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     if groups:
         parts.append("by " + " and ".join(layer.dimensions[d].label for d in groups))
         for d in groups:  # the rows with no value are left out: "only failed generations"
-            dim = layer.dimensions[d]
-            if dim.only_for and d not in spec.filters and not spec.share:
-                parts.append(f"only {dim.only_for} (the others have no {dim.label})")
+            if rows := only_for(spec, layer, d):
+                parts.append(f"only {rows} (the others have no {layer.dimensions[d].label})")
     for dim, values in spec.filters.items():
         label = layer.dimensions[dim].label
         if dim in spec.splits:
