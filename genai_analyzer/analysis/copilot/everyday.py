@@ -79,6 +79,15 @@ REWORDINGS = (
         r"(?:an? |each |their |the )?sessions?(?= )",
         " session length",
     ),
+    # "did sessions get longer", "were sessions shorter last week": their length compared, not their
+    # number (the comparison reads "longer")
+    (
+        r" (?:(?:are|were|did|do|have|has)(?: the| our)? )?sessions (?:get |got |getting |gotten |grow |"
+        r"grew |become |became |are |were |been |last |lasted )?(longer|shorter)(?= )",
+        r" session length \1",
+    ),
+    # "which tier has the longest sessions": ranked by the sessions' length, not their number
+    (r" the (longest|shortest) sessions(?= )", r" the \1 session length"),
     # "brand new users" are new users; "users showed up" came, a verb of being there
     (r" brand[- ]new(?= )", " new"),
     (r" (?:showed|show|shows|showing|turned|turn|turns) up(?= )", " "),

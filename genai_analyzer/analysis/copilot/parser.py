@@ -34,8 +34,8 @@ from genai_analyzer.analysis.copilot.accounting import (
 )
 from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
 from genai_analyzer.analysis.copilot.followup import check_grain, merge, period_subject, swap_aggregate
+from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, read_sort, read_top
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
-from genai_analyzer.analysis.copilot.ranking import read_sort, read_top
 from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
 from genai_analyzer.analysis.copilot.shares import settle as settle_share
 from genai_analyzer.analysis.copilot.spec import (
@@ -52,6 +52,7 @@ from genai_analyzer.analysis.copilot.statuses import (
     ranked_status,
     read_long_metric_phrases,
     read_share,
+    status_subjects,
 )
 from genai_analyzer.analysis.copilot.text import QuestionText, correct_typos, phrase_re
 from genai_analyzer.analysis.copilot.thresholds import COMPARATORS, read_thresholds
@@ -114,7 +115,8 @@ class Parser:
         self.dim_nouns: dict[str, str] = {}  # dimension -> a regex of its nouns (value_filters.py)
         # words the thresholds, hours and time phrases read: never taken for typos
         clock = ["midnight", "noon", "midday", "outside", "onwards", "earlier", "later", "hours"]
-        self.step_words = frozenset(words_in(*(c for c, _ in COMPARATORS)) | TIME_WORDS | set(clock))
+        ranks = words_in(*(c for c, _ in COMPARATORS), HIGH, LOW)  # "shortest" is no typo
+        self.step_words = frozenset(ranks | TIME_WORDS | set(clock))
 
     # --- public ----------------------------------------------------------------------------
 
@@ -188,6 +190,7 @@ class Parser:
         if context is not None:
             period_subject(self.layer, t, spec, context)
         read_long_metric_phrases(self.metric_phrases, self.layer, t, spec)  # before its status words
+        status_subjects(self.metric_phrases, self.layer, t, spec)  # "what did errors cost"
         counted_status(self.values, t, spec)
         read_share(self.metric_phrases, self.layer, t, spec)
         read_values(self, t, spec, with_noun=True)

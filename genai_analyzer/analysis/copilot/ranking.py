@@ -9,13 +9,16 @@ from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import word_number
 from genai_analyzer.analysis.semantic import SemanticLayer
 
+# Words ranking the groups, highest first or lowest first ("the 3 shortest queues")
+HIGH = r"top|best|highest|largest|biggest|most|heaviest|busiest|worst|slowest|priciest|longest"
+LOW = r"bottom|lowest|smallest|least|fewest|lightest|quietest|fastest|cheapest|shortest|quickest"
+
 
 def read_top(t: QuestionText, spec: QuerySpec) -> None:
     """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
     the worst success rate the lowest (resolved in ``_direction`` once the metric is known)."""
     number = r"(\d+|one)"  # other number words are digits by now (vocabulary.digits_for_spelled_numbers)
-    high = r"top|best|highest|largest|biggest|most|heaviest|busiest|worst|slowest|priciest|longest"
-    low = r"bottom|lowest|smallest|least|fewest|lightest|quietest|fastest|cheapest|shortest|quickest"
+    high, low = HIGH, LOW
     for pattern, ascending in (
         (rf"(?<!at )(?:the )?(?:{high}) {number}", False),
         (rf"(?<!at )(?:the )?(?:{low}) {number}", True),

@@ -172,3 +172,48 @@ def read_long_metric_phrases(metric_phrases, layer: SemanticLayer, t: QuestionTe
             before = re.search(rf"{share}(?: of)?(?: all| the)? $", t.text[: m.start()])
             if before and not any(t.used[before.start() : before.end() - 1]):
                 t.take_span(before.start(), before.end() - 1)
+
+
+# What a total is said to go on: "did timeouts cost", "spent on errors", "of failed generations"
+_USED = r"burn|burns|burned|burnt|use|used|uses|consume|consumed|consumes|waste|wasted|wastes|eat|ate"
+_USED += r"|take|took|spend|spent|lose|lost|sink|sunk"
+_SPENT = rf"(?:cost|costs|{_USED})"
+
+
+def status_subjects(metric_phrases, layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
+    """ "how much gpu time did timeouts and errors burn", "what did errors cost", "gpu hours spent
+    on timeouts": the statuses name the generations a total is summed over, a filter, not their
+    rates listed beside it (which answered the total over every generation)."""
+    totals = [(p, n) for p, n in metric_phrases if is_total(layer.metrics[n]) and t.has(phrase_re(p))]
+    if not totals and not t.has(r"how much|what did|what do"):
+        return
+    words = "|".join(phrase_re(w) for w, _ in _rate_words())
+    some = rf"(?:the |our |all )?(?:{words})(?:(?:,| and| or|,? and/or)(?: the)? (?:{words}))*"
+    patterns = [
+        # "did errors cost", "did the timeouts eat up"
+        rf"(?:did|do|does|have|has) ({some}) (?:[a-z]+ ){{0,2}}?{_SPENT}(?: up| through)?(?![a-z])",
+        rf"({some}) (?:have |has )?{_SPENT} (?:us|in total)?",  # "timeouts burned how many hours"
+        rf"(?:{_USED}) (?:on|by|for|in|to|into) ({some})(?![a-z])",  # spent on timeouts
+    ]
+    totals_re = "|".join(phrase_re(p) for p, _ in totals)
+    if totals_re:  # "the cost of errors", "gpu hours for timeouts"
+        patterns.append(rf"(?:{totals_re}) (?:of|for|on|from|in) ({some})(?![a-z])")
+    for pattern in patterns:
+        for m in t.find(pattern):
+            said = m.group(1)
+            statuses: list[str] = []
+            for hit in re.finditer(rf"(?<![a-z])(?:{words})(?![a-z])", said):  # longest words first
+                word = next(w for w, _ in _rate_words() if re.fullmatch(phrase_re(w), hit.group(0)))
+                statuses.extend(s for s in _status_of(word) if s not in statuses)
+            # the verb too where it is not the metric's own word ("spent on", not "did errors cost")
+            t.take_span(m.start() if pattern.startswith("(?:burn") else m.start(1), m.end(1))
+            if not statuses:
+                continue
+            spec.filters.setdefault("status", [])
+            spec.filters["status"].extend(s for s in statuses if s not in spec.filters["status"])
+            spec.matched[said.strip()] = f"generations with status {', '.join(spec.filters['status'])}"
+            for verb in t.find(
+                rf"(?:{_USED})(?: up| through)?(?= )"
+            ):  # "which tier wasted the most gpu time on ..."
+                t.take(verb)
+            return

@@ -51,6 +51,9 @@ _LINKS = (
     r"ran|made|generated|asked|submitted|showing|show"
 )
 _ARTICLE = r"(?:(?:a|an|the|their|its) )?"
+# "error rate by tier, only counting users with more than 50 generations": the rows of those users
+# ("only" after something asked: "only users with ..." alone asks for the users)
+_AMONG = r"(?:for|of|from|among|by|(?<=[a-z] )only) (?:the )?$"
 _VERBS = r"(?: (?:is|are|was|were|of|at|being|averaging|averages|stays|stayed|remains|remained))?"
 
 
@@ -128,7 +131,7 @@ def read_thresholds(
             # "revenue of users with more than 50 generations": the users' rows, not a row per user
             # and "how many generations did users with ... make": counted by something else
             among = subject and (
-                re.search(r"(?:for|of|from|among|by) (?:the )?$", t.text[: subject.start()])
+                re.search(_AMONG, t.text[: subject.start()])
                 or (subject.group("count") and spec.count_of != group)
             )
             if group and group not in spec.dimensions and not (among and group in ENTITY_DIMENSIONS):

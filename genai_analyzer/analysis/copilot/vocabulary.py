@@ -446,7 +446,11 @@ REWORDINGS = (
         " cost of",
     ),  # the error code's own abbreviation (CUDA_OOM)
     # "now only count pro users": which rows are counted, a filter, not a count
-    (r" only (?:count|include|counting|including)(?= )", " only"),
+    (
+        r" (?:only (?:count|include|counting|including|considering|looking at)|(?:counting|including|considering|"
+        r"looking at) only|(?:restricted|limited|restricting|limiting) to(?: only)?)(?= )",
+        " only",
+    ),
 ) + everyday.REWORDINGS
 
 
