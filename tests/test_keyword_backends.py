@@ -11,6 +11,7 @@ import shutil
 import sys
 from datetime import date, timedelta
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -189,6 +190,28 @@ def test_the_index_is_rebuilt_for_new_prompts_reused_for_the_same_and_old_ones_p
         assert keyword_choice(changed).name == "bm25s"
         zebra = search(changed, "zebra", mode="keyword", limit=5)  # the changed prompt's new word
         assert not zebra.empty and set(zebra.keyword_backend) == {"bm25s"}
+
+
+def _fts_tables(pairs: list[tuple[int, str]], texts: dict[str, str]):
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA fts_main_dim_prompts")
+    con.execute("CREATE TABLE fts_main_dim_prompts.docs (docid BIGINT, name VARCHAR)")
+    con.executemany("INSERT INTO fts_main_dim_prompts.docs VALUES (?, ?)", pairs)
+    con.execute("CREATE TABLE dim_prompts (prompt_id VARCHAR, prompt VARCHAR)")
+    con.executemany("INSERT INTO dim_prompts VALUES (?, ?)", list(texts.items()))
+    return con
+
+
+def test_the_key_changes_when_prompts_swap_document_numbers_or_texts():
+    """A build on more threads may number the same prompts otherwise: the index made for the old
+    numbering must not be read (DuckDB XORs the hashes of hash()'s arguments, so hashing the pairs
+    as two arguments could not tell)."""
+    texts = {"a1": "a red fox", "b2": "a blue owl", "c3": "a green frog"}
+    key = prompt_set_key(_fts_tables([(0, "a1"), (1, "b2"), (2, "c3")], texts))
+    assert key == prompt_set_key(_fts_tables([(2, "c3"), (0, "a1"), (1, "b2")], texts))  # row order
+    assert key != prompt_set_key(_fts_tables([(0, "b2"), (1, "a1"), (2, "c3")], texts))  # numbers
+    swapped = {"a1": "a blue owl", "b2": "a red fox", "c3": "a green frog"}
+    assert key != prompt_set_key(_fts_tables([(0, "a1"), (1, "b2"), (2, "c3")], swapped))  # texts
 
 
 def test_a_warehouse_without_an_index_beside_it_uses_fts(sample_warehouse, tmp_path):

@@ -32,19 +32,22 @@ import numpy as np
 
 from genai_analyzer.core.contract import FTS_SCHEMA, keyword_index_root
 
-FORMAT = 1  # the folder's layout and formula; a change makes every existing index stale
+FORMAT = 2  # the folder's layout, formula and key; a change makes every existing index stale
 K1, B = 1.2, 0.75  # fts's match_bm25 defaults, which the build's BM25 weights use
 LN10 = math.log(10)
 MANIFEST = "manifest.json"
 DOCS_FILE = "docs.npz"  # per fts document number: the prompt id and its place in prompt-id order
 
 # The prompt set a keyword index belongs to: how many prompts, and an order-free hash of every
-# prompt (id and text) and of every fts document (number and prompt id). DuckDB's hash() may change
-# between DuckDB versions, so the version is part of the key (an upgrade rebuilds the index).
+# prompt (id and text) and of every fts document (number and prompt id). Each pair is hashed as one
+# text: DuckDB combines the hashes of several arguments with XOR, so hash(docid, name) XORed over
+# the rows would not change when two prompts swap their document numbers (a later build on more
+# threads may number them otherwise), and an index made for the old numbering would be read.
+# DuckDB's hash() may change between DuckDB versions, so the version is part of the key.
 PROMPT_SET_SQL = f"""
     SELECT (SELECT count(*) FROM {FTS_SCHEMA}.docs),
-           (SELECT coalesce(bit_xor(hash(docid, name)), 0) FROM {FTS_SCHEMA}.docs),
-           (SELECT coalesce(bit_xor(hash(prompt_id, coalesce(prompt, ''))), 0) FROM dim_prompts)
+           (SELECT coalesce(bit_xor(hash(docid::VARCHAR || chr(0) || name)), 0) FROM {FTS_SCHEMA}.docs),
+           (SELECT coalesce(bit_xor(hash(prompt_id || chr(0) || coalesce(prompt, ''))), 0) FROM dim_prompts)
 """
 
 
