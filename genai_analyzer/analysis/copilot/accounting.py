@@ -34,6 +34,7 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     average, its unit ("in ms", "in dollars"), "per generation" for a per-generation average,
     "how often" for a rate, a trend's words once a time grouping is read, and a comparison's
     words once a comparison is read."""
+    mean_for_median(layer, t, spec)
     metrics = [layer.metrics[m] for m in spec.metrics if m in layer.metrics]
     dims = [layer.dimensions[d] for d in [*spec.dimensions, *spec.filters] if d in layer.dimensions]
     own = set()
@@ -90,6 +91,32 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
         if len(word) > 1:
             for m in t.find(re.escape(word)):
                 t.take(m)
+
+
+def mean_for_median(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
+    """ "the avg generation time": a metric read from a general phrase that is a median (the layer's
+    "generation time" is the median latency), asked with "average", "avg" or "mean" left unread,
+    is the average of the same column where the layer has it (``avg(x)`` for ``quantile_cont(x,
+    0.5)``): a median is not an average. Without such a metric the word stays unread."""
+    said = list(t.find(r"(?:on )?(?:average|avg|mean)(?= )"))
+    if not said:
+        return
+    for i, name in enumerate(spec.metrics):
+        sql = layer.metrics[name].sql.replace(" ", "") if name in layer.metrics else ""
+        median = re.fullmatch(r"(?:quantile_cont\((.+),0\.5\)|median\((.+)\))", sql)
+        if not median:
+            continue
+        column = median.group(1) or median.group(2)
+        mean = next((n for n, m in layer.metrics.items() if m.sql.replace(" ", "") == f"avg({column})"), None)
+        if mean is None or mean in spec.metrics:
+            continue
+        spec.metrics[i] = mean
+        spec.matched = {k: (mean if v == name else v) for k, v in spec.matched.items()}
+        for key in [k for k in spec.positions if k == f"metric:{name}"]:
+            spec.positions[f"metric:{mean}"] = spec.positions.pop(key)
+        for m in said:
+            t.take(m)
+        return
 
 
 def account_for_words(vocabulary: set[str], t: QuestionText) -> None:

@@ -86,6 +86,9 @@ REWORDINGS = (
         r"grew |become |became |are |were |been |last |lasted )?(longer|shorter)(?= )",
         r" session length \1",
     ),
+    # "saturdays and sundays" are the weekend: compared with workdays, the weekend is one side
+    (r" (?:on )?(?:saturdays?|sat) (?:and|&|\+) (?:sundays?|sun)(?= )", " on weekends"),
+    (r" (?:on )?(?:sundays?|sun) (?:and|&|\+) (?:saturdays?|sat)(?= )", " on weekends"),
     # "which tier has the longest sessions": ranked by the sessions' length, not their number
     (r" the (longest|shortest) sessions(?= )", r" the \1 session length"),
     # "brand new users" are new users; "users showed up" came, a verb of being there
@@ -110,5 +113,8 @@ FILLER = frozenset(
         "roughly",
         "approximately",
         "approx",
+        # "how many errors did the free tier hit": the errors they had
+        "hit",
+        "hits",
     ]
 )

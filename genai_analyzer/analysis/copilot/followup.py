@@ -15,7 +15,9 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     ranking replaced or added to by what the follow-up names ("by week instead", "now only pro")."""
     merged = replace(previous, filters={k: list(v) for k, v in previous.filters.items()})
     merged.matched = dict(new.matched)
-    if new.metrics and ADDED.search(text):  # "add the p95 latency too": both figures
+    if new.metrics == ["generations"] and previous.metrics and ROWS_OF_A_KIND.match(text):
+        pass  # "only successful generations" after average steps: those rows' average steps
+    elif new.metrics and ADDED.search(text):  # "add the p95 latency too": both figures
         merged.metrics = [*previous.metrics, *(m for m in new.metrics if m not in previous.metrics)]
     elif new.metrics:
         merged.metrics = new.metrics
@@ -26,7 +28,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         new_time = [d for d in new.dimensions if dims[d].time]
         new_other = [d for d in new.dimensions if not dims[d].time]
         kept = [d for d in previous.dimensions if not (dims[d].time and new_time)]
-        kept = [d for d in kept if not (not dims[d].time and new_other and "instead" in text)]
+        swap = "instead" in text or SWAPPED.match(text)  # "what about by art style?": in its place
+        kept = [d for d in kept if not (not dims[d].time and new_other and swap)]
         if "instead" in text and kept == previous.dimensions:
             kept = []  # "by day instead" after "by tier": nothing of the same kind to swap, so all
         merged.dimensions = kept + [d for d in new.dimensions if d not in kept]
@@ -35,6 +38,18 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.filters[dim] = values
     if new.time and new.compare and new.time.kind == "week_before" and previous.time is not None:
         pass  # "how does that compare with the week before": the baseline, not the period asked about
+    elif (
+        new.time
+        and new.compare
+        and new.baseline is None
+        and previous.time is not None
+        and (
+            re.search(
+                rf"(?:with|to|against|vs\.?|versus|than) (?:the |to )?{re.escape(new.time.phrase)}", text
+            )
+        )
+    ):  # "how does that compare with September" after October: October against September
+        merged.time, merged.baseline = previous.time, new.time
     elif new.time:
         merged.time = new.time
     if new.top:
@@ -49,6 +64,13 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     return merged
 
 
+# A follow-up narrowing the rows before to a kind of them, its noun the rows, not a count of them.
+ROWS_OF_A_KIND = re.compile(
+    r"^\s*(?:and |but |now )*(?:only|just) (?:the |for )?(?:(?!number |count |total |how )[a-z-]+ ){1,2}?"
+    r"(?:generations|images|renders)\s*\??\s*$"
+)
+# A follow-up naming another grouping in place of the one before ("what about by art style?").
+SWAPPED = re.compile(r"^\s*(?:and )?(?:what|how) about (?:by|per|for each|split by|broken down by)\b")
 # A follow-up adding a figure to the answer before rather than replacing its figure.
 ADDED = re.compile(r"^\s*(?:and |also |now |please )*(?:add|include)\b|\b(?:too|as well)\s*\??\s*$")
 AGGREGATES = {"median": "median", "p50": "median", "p95": "p95", "95th percentile": "p95",

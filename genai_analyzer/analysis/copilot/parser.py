@@ -325,11 +325,12 @@ class Parser:
                 t.take(m)
                 found.append((m.start(), name, m.group(0).strip()))
                 spec.positions.setdefault(f"metric:{name}", m.start())
-        strong = [f for f in found if f[2] not in WEAK_PHRASES]
+        strong = [f for f in found if not {f[2], f[2][:-1]} & WEAK_PHRASES]  # "peoples" too
         listed = bool(re.search(r" and |,", t.open_text()))
         # "which style of image gets blocked most often": a metric read already, "image" is its noun
         keep = strong if (strong or spec.metrics) and not listed else found
-        if not strong and len(found) > 1 and not listed and (m := re.search(r"how many ([a-z]+)", t.text)):
+        m = re.search(r"how (?:many|much) ([a-z]+)", t.text)
+        if m and not strong and len(found) > 1 and not listed:
             # "how many pics did people make": the noun after "how many" is counted, the rest its subject
             keep = [f for f in found if f[2] == m.group(1)] or keep
         refuse_units_by_metric(t, found, keep)  # "users by revenue": each user's revenue, not the total

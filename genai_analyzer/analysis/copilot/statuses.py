@@ -50,8 +50,9 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
     options = status_words(statuses, absent_too=True)  # "how many timeouts": 0 is an answer
     options.sort(key=lambda o: -len(o[0]))
     counting = r"(how many|number of|count of|count the|count|total)"
-    for word, values in options:
-        gap = r"(?:[a-z]+ ){0,4}?(?:were |was |got |have been |had been )?"
+    others = "|".join(phrase_re(w) for w, _ in options)
+    for word, values in options:  # the words between are no status word: "how many errors or blocks"
+        gap = rf"(?:(?!(?:{others})(?![a-z]))[a-z]+ ){{0,4}}?(?:were |was |got |have been |had been )?"
         for m in t.find(rf"{counting} {gap}({phrase_re(word)})"):
             if re.search(UNIT_NOUN, t.text[m.end(1) : m.start(2)]):
                 raise CannotAnswer(  # it answered the count of errors
@@ -64,6 +65,16 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
             spec.filters.setdefault("status", []).extend(
                 v for v in values if v not in spec.filters.get("status", [])
             )
+            # "how many timeouts and errors": every status listed is counted, not a rate of the rest
+            more = re.compile(rf"(?:,| and| or|,? and/or)(?: the| all)? ({others})(?![a-z])")
+            end = m.end(2)
+            while listed := more.match(t.text, end):
+                said = listed.group(1)
+                word = next(w for w, _ in options if re.fullmatch(phrase_re(w), said))
+                t.take(listed)
+                extra = dict(options)[word]
+                spec.filters["status"].extend(v for v in extra if v not in spec.filters["status"])
+                end = listed.end()
             spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"
             return
 

@@ -265,7 +265,8 @@ CHITCHAT = re.compile(
 # Phrases saying the message is a new question, not a refinement of the previous answer.
 NEW_TOPIC = (
     r"(?:separate|different|another|new|unrelated|other) (?:question|topic|thing)|"
-    r"(?:switching|changing|change of) (?:topics?|gears|subject)|unrelated|(?:on )?a different note|moving on"
+    r"(?:switching|changing|change of) (?:topics?|gears|subject)|unrelated|(?:on )?a different note|moving on|"
+    r"something else(?: now)?"
 )
 SIMILARITY_THRESHOLD = 0.62
 # Metric words so generic that another metric named in the same question wins over them
