@@ -259,3 +259,88 @@ def test_statuses_a_tier_hit_are_counted_and_something_else_starts_afresh(copilo
         "SELECT count(*) FROM fact_generations WHERE sampler = 'ddim'",
         context=first.context,
     )
+
+
+# --- blind set 14's wrong answers (scored once on abd2807, then tuned on) --------------------------
+
+
+def test_w_slash_o_is_a_negation_never_dropped(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "avg queue time per sampler w/o enterprise users",
+        "SELECT g.sampler, avg(g.queue_ms) FROM fact_generations g JOIN dim_users u USING (user_id) "
+        "WHERE u.tier <> 'enterprise' GROUP BY 1",
+    )
+    assert "not enterprise" in answer.reading
+
+
+def test_the_most_of_a_status_ranks_by_its_count(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "which 2 samplers had the most failures",
+        "SELECT sampler, count(*) AS n FROM fact_generations WHERE status <> 'success' "
+        "GROUP BY 1 ORDER BY n DESC, sampler LIMIT 2",
+        ordered=True,
+    )
+
+
+def test_per_hour_of_gpu_is_per_gpu_hour(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "revenue per hour of gpu time by tier",
+        "SELECT u.tier, sum(g.revenue_usd) / (sum(g.gpu_seconds) / 3600) FROM fact_generations g "
+        "JOIN dim_users u USING (user_id) GROUP BY 1",
+    )
+
+
+def test_the_other_values_are_the_rest_not_a_value_named_other(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "error rate for anime compared with all the other styles",
+        "SELECT CASE WHEN art_style = 'anime' THEN 'anime' ELSE 'the rest' END, "
+        "avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END) FROM fact_generations GROUP BY 1",
+    )
+    assert "the rest" in answer.reading
+
+
+@pytest.mark.parametrize("message", ["ok cool, have a good weekend", "have a nice day!", "talk to you later"])
+def test_goodbyes_are_small_talk_never_a_query(copilot, wh, message):
+    first = copilot.ask("error rate by tier")
+    answer = copilot.ask(message, first.context)
+    assert answer.refused and answer.sql is None and "Happy to help" in answer.explanation
+
+
+def test_everyday_wordings_of_blind_set_14(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "how many generations with under 20 steps didn't succeed",
+        "SELECT count(*) FROM fact_generations WHERE step < 20 AND status <> 'success'",
+    )
+    check(
+        copilot,
+        wh,
+        "how many users who've made more than 25 generations",
+        "SELECT count(*) FROM (SELECT user_id FROM fact_generations GROUP BY 1 HAVING count(*) > 25)",
+    )
+    first = copilot.ask("p50 latency by sampler")
+    both = check(
+        copilot,
+        wh,
+        "could you show the p95 next to it",
+        "SELECT sampler, quantile_cont(latency_ms, 0.5), quantile_cont(latency_ms, 0.95) "
+        "FROM fact_generations GROUP BY 1",
+        context=first.context,
+    )
+    assert "p50" in both.reading and "p95" in both.reading
+    check(
+        copilot,
+        wh,
+        "separately: how many generations used plms",
+        "SELECT count(*) FROM fact_generations WHERE sampler = 'plms'",
+        context=first.context,
+    )

@@ -91,6 +91,25 @@ REWORDINGS = (
     (r" (?:on )?(?:sundays?|sun) (?:and|&|\+) (?:saturdays?|sat)(?= )", " on weekends"),
     # "which tier has the longest sessions": ranked by the sessions' length, not their number
     (r" the (longest|shortest) sessions(?= )", r" the \1 session length"),
+    # "w/o the free tier" is without it ("w/" with): single letters are never read, so the negation
+    # would be lost
+    (r" w/o(?:ut)?(?= )", " without"),
+    (r" w/(?= )", " with"),
+    # "margin per hour of gpu": per GPU hour
+    (r" per hour of (?:gpu|compute)(?: time)?(?= )", " per gpu hour"),
+    # "photorealistic vs all the other styles": the rest of the values, not a value named "other"
+    (
+        r" (vs\.?|versus|against|compared (?:to|with)|than) (?:all )?(?:the )?other (?:art styles|styles|"
+        r"samplers|tiers|plans|domains|categories|subjects|models|error codes|statuses)(?= )",
+        r" \1 the rest",
+    ),
+    (r" the rest (?:combined|together|put together|taken together|as a whole)(?= )", " the rest"),
+    # "who've generated": who have ("'ve" is never read on its own)
+    (r" (who|we|they|you|i)'ve(?= )", r" \1 have"),
+    # "didn't succeed" is failed
+    (r" (?:didn't|did not|don't|do not|never|not) succeed(?:ed|s)?(?= )", " failed"),
+    # "can I also see the p95 next to it": that figure too
+    (r" (?:next to|alongside|beside) (?:it|that|this|them)(?= )", " too"),
     # "brand new users" are new users; "users showed up" came, a verb of being there
     (r" brand[- ]new(?= )", " new"),
     (r" (?:showed|show|shows|showing|turned|turn|turns) up(?= )", " "),
@@ -113,6 +132,8 @@ FILLER = frozenset(
         "roughly",
         "approximately",
         "approx",
+        # "images rendered with over 50 steps": made, as "generated" is
+        "rendered",
         # "how many errors did the free tier hit": the errors they had
         "hit",
         "hits",

@@ -26,7 +26,19 @@ def _rate_words() -> list[tuple[str, str]]:
 def ranked_status(t: QuestionText, spec: QuerySpec) -> None:
     """ "which style of image gets nsfw-blocked most often", "which sampler errors the least often":
     how often is a rate ("how often do generations get blocked" is the block rate), and "most
-    often" ranks the groups by it, top 1 unless a number is named."""
+    often" ranks the groups by it, top 1 unless a number is named. "Which day has the most errors"
+    counts them: the groups are ranked by the number of generations with that status."""
+    nouns = "|".join(phrase_re(w) for w, _ in _rate_words() if w.endswith("s"))
+    # (only "most": the groups with none of that status have no row to rank as the fewest)
+    for m in t.find(rf"(?:the )?(most) ({nouns})(?![a-z])"):
+        statuses = _status_of(next(w for w, _ in _rate_words() if re.fullmatch(phrase_re(w), m.group(2))))
+        t.take(m)
+        spec.metrics.append("generations")
+        spec.filters["status"] = [*spec.filters.get("status", []), *statuses]
+        spec.top = spec.top or 1
+        spec.ascending = False
+        spec.matched[m.group(0).strip()] = f"generations with status {', '.join(statuses)}, ranked"
+        return
     for word, name in _rate_words():
         for m in t.find(rf"({phrase_re(word)}) (?:the )?(most|least|more|less) (?:often|frequently)"):
             t.take(m)

@@ -150,7 +150,7 @@ DAY_PARTS = (
 FOLLOW_UP_CUES = re.compile(
     r"^(now|only|and|what about|how about|instead|same|also|then|just|but|ok|okay|make (?:that|it)|add|"
     r"switch to|change (?:that|it) to|restrict (?:that|it|this)? ?to|rank (?:them|it|that) by|"
-    r"sort (?:them|it|that) by)\b|\binstead\b"
+    r"sort (?:them|it|that) by)\b|\binstead\b|\b(?:too|as well)$"
 )
 # Words of a follow-up that say how it refines the answer before it, read only with a context.
 FOLLOW_UP_WORDS = r"now|instead|same(?: thing)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )add|(?<=^ and )add(?: in)?|too|as well"
@@ -259,14 +259,16 @@ UNIT_WORDS = {
 # Messages that are not questions: answered with a short decline, never with the previous query.
 CHITCHAT = re.compile(
     r"^\s*(?:(?:thanks|thank you|thx|ty|great|cool|nice|awesome|perfect|ok|okay|got it|hi|hello|hey|"
-    r"bye|goodbye|good morning|good night|cheers|lol|yes|no|sure)[\s,.!?]*)+"
-    r"(?:that'?s (?:all|it)(?: for now)?|see you|how are you)?[\s.!?]*$"
+    r"bye|goodbye|good morning|good night|cheers|lol|yes|no|sure)[\s,.!?]*)*"
+    r"(?:(?:that'?s (?:all|it)(?: for now)?|see you(?: later| soon| tomorrow| monday)?|how are you|"
+    r"have an? (?:good|nice|great|lovely) (?:day|weekend|evening|night|one|week)|"
+    r"talk (?:to you )?(?:later|soon|tomorrow))[\s,.!?]*)?$"
 )
 # Phrases saying the message is a new question, not a refinement of the previous answer.
 NEW_TOPIC = (
     r"(?:separate|different|another|new|unrelated|other) (?:question|topic|thing)|"
-    r"(?:switching|changing|change of) (?:topics?|gears|subject)|unrelated|(?:on )?a different note|moving on|"
-    r"something else(?: now)?"
+    r"(?:switching|changing|change of) (?:topics?|gears|subject)|unrelated(?:,? but)?|(?:on )?a different note|moving on|"
+    r"something else(?: now)?|separately|(?:a )?separate one"
 )
 SIMILARITY_THRESHOLD = 0.62
 # Metric words so generic that another metric named in the same question wins over them
