@@ -301,10 +301,11 @@ def test_the_other_values_are_the_rest_not_a_value_named_other(copilot, wh):
         copilot,
         wh,
         "error rate for anime compared with all the other styles",
-        "SELECT CASE WHEN art_style = 'anime' THEN 'anime' ELSE 'the rest' END, "
+        "SELECT CASE WHEN art_style = 'anime' THEN 'anime' ELSE 'other styles' END, "
         "avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END) FROM fact_generations GROUP BY 1",
     )
-    assert "the rest" in answer.reading
+    assert "other styles" in answer.reading
+    declined(copilot, "error rate for anime compared with all the other samplers")  # another dimension
 
 
 @pytest.mark.parametrize("message", ["ok cool, have a good weekend", "have a nice day!", "talk to you later"])

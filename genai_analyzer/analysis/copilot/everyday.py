@@ -97,13 +97,13 @@ REWORDINGS = (
     (r" w/(?= )", " with"),
     # "margin per hour of gpu": per GPU hour
     (r" per hour of (?:gpu|compute)(?: time)?(?= )", " per gpu hour"),
-    # "photorealistic vs all the other styles": the rest of the values, not a value named "other"
+    # "photorealistic vs all the other styles": all other styles, the rest of the values (not a value
+    # named "other"), read with the dimension they name
+    (r" (vs\.?|versus|against|compared (?:to|with)|than) (?:all )?the other(?= )", r" \1 all other"),
     (
-        r" (vs\.?|versus|against|compared (?:to|with)|than) (?:all )?(?:the )?other (?:art styles|styles|"
-        r"samplers|tiers|plans|domains|categories|subjects|models|error codes|statuses)(?= )",
-        r" \1 the rest",
+        r" (the rest|all other [a-z]+) (?:combined|together|put together|taken together|as a whole)(?= )",
+        r" \1",
     ),
-    (r" the rest (?:combined|together|put together|taken together|as a whole)(?= )", " the rest"),
     # "who've generated": who have ("'ve" is never read on its own)
     (r" (who|we|they|you|i)'ve(?= )", r" \1 have"),
     # "didn't succeed" is failed
