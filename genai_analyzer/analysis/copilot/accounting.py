@@ -112,8 +112,8 @@ def mean_for_median(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> N
             continue
         spec.metrics[i] = mean
         spec.matched = {k: (mean if v == name else v) for k, v in spec.matched.items()}
-        for key in [k for k in spec.positions if k == f"metric:{name}"]:
-            spec.positions[f"metric:{mean}"] = spec.positions.pop(key)
+        if f"metric:{name}" in spec.positions:
+            spec.positions[f"metric:{mean}"] = spec.positions.pop(f"metric:{name}")
         for m in said:
             t.take(m)
         return

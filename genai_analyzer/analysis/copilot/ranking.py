@@ -18,12 +18,11 @@ def read_top(t: QuestionText, spec: QuerySpec) -> None:
     """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
     the worst success rate the lowest (resolved in ``_direction`` once the metric is known)."""
     number = r"(\d+|one)"  # other number words are digits by now (vocabulary.digits_for_spelled_numbers)
-    high, low = HIGH, LOW
     for pattern, ascending in (
-        (rf"(?<!at )(?:the )?(?:{high}) {number}", False),
-        (rf"(?<!at )(?:the )?(?:{low}) {number}", True),
-        (rf"{number} (?:{high})", False),
-        (rf"{number} (?:{low})", True),
+        (rf"(?<!at )(?:the )?(?:{HIGH}) {number}", False),
+        (rf"(?<!at )(?:the )?(?:{LOW}) {number}", True),
+        (rf"{number} (?:{HIGH})", False),
+        (rf"{number} (?:{LOW})", True),
     ):
         for m in t.find(pattern):
             t.take(m)
@@ -36,8 +35,8 @@ def read_top(t: QuestionText, spec: QuerySpec) -> None:
         spec.matched[m.group(0).strip()] = f"top {spec.top}"
         break
     for pattern, ascending in (
-        (rf"(?<!at )(?:the )?(?:{low})", True),
-        (rf"(?<!at )(?:the )?(?:{high})", False),
+        (rf"(?<!at )(?:the )?(?:{LOW})", True),
+        (rf"(?<!at )(?:the )?(?:{HIGH})", False),
     ):  # noqa: E501
         for m in t.find(pattern + r"(?: used| common| popular| active)?"):
             t.take(m)

@@ -23,6 +23,12 @@ def _rate_words() -> list[tuple[str, str]]:
     return sorted(options, key=lambda o: -len(o[0]))
 
 
+def _word_said(said: str, words) -> str:
+    """The word of ``words`` whose phrase the matched text ``said`` is ("time outs" is "time outs",
+    "errors" is "errors" or "error", whichever the list holds first)."""
+    return next(w for w in words if re.fullmatch(phrase_re(w), said))
+
+
 def ranked_status(t: QuestionText, spec: QuerySpec) -> None:
     """ "which style of image gets nsfw-blocked most often", "which sampler errors the least often":
     how often is a rate ("how often do generations get blocked" is the block rate), and "most
@@ -31,7 +37,7 @@ def ranked_status(t: QuestionText, spec: QuerySpec) -> None:
     nouns = "|".join(phrase_re(w) for w, _ in _rate_words() if w.endswith("s"))
     # (only "most": the groups with none of that status have no row to rank as the fewest)
     for m in t.find(rf"(?:the )?(most) ({nouns})(?![a-z])"):
-        statuses = _status_of(next(w for w, _ in _rate_words() if re.fullmatch(phrase_re(w), m.group(2))))
+        statuses = _status_of(_word_said(m.group(2), (w for w, _ in _rate_words())))
         t.take(m)
         spec.metrics.append("generations")
         spec.filters["status"] = [*spec.filters.get("status", []), *statuses]
@@ -81,8 +87,7 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
             more = re.compile(rf"(?:,| and| or|,? and/or)(?: the| all)? ({others})(?![a-z])")
             end = m.end(2)
             while listed := more.match(t.text, end):
-                said = listed.group(1)
-                word = next(w for w, _ in options if re.fullmatch(phrase_re(w), said))
+                word = _word_said(listed.group(1), (w for w, _ in options))
                 t.take(listed)
                 extra = dict(options)[word]
                 spec.filters["status"].extend(v for v in extra if v not in spec.filters["status"])
@@ -212,31 +217,31 @@ def status_subjects(metric_phrases, layer: SemanticLayer, t: QuestionText, spec:
         return
     words = "|".join(phrase_re(w) for w, _ in _rate_words())
     some = rf"(?:the |our |all )?(?:{words})(?:(?:,| and| or|,? and/or)(?: the)? (?:{words}))*"
+    # (pattern, whether its verb is read with the statuses: "spent on" is, "did errors cost" is not,
+    # its verb being the metric's own word)
     patterns = [
         # "did errors cost", "did the timeouts eat up"
-        rf"(?:did|do|does|have|has) ({some}) (?:[a-z]+ ){{0,2}}?{_SPENT}(?: up| through)?(?![a-z])",
-        rf"({some}) (?:have |has )?{_SPENT} (?:us|in total)?",  # "timeouts burned how many hours"
-        rf"(?:{_USED}) (?:on|by|for|in|to|into) ({some})(?![a-z])",  # spent on timeouts
+        (rf"(?:did|do|does|have|has) ({some}) (?:[a-z]+ ){{0,2}}?{_SPENT}(?: up| through)?(?![a-z])", False),
+        (rf"({some}) (?:have |has )?{_SPENT} (?:us|in total)?", False),  # "timeouts burned how many hours"
+        (rf"(?:{_USED}) (?:on|by|for|in|to|into) ({some})(?![a-z])", True),  # spent on timeouts
     ]
     totals_re = "|".join(phrase_re(p) for p, _ in totals)
     if totals_re:  # "the cost of errors", "gpu hours for timeouts"
-        patterns.append(rf"(?:{totals_re}) (?:of|for|on|from|in) ({some})(?![a-z])")
-    for pattern in patterns:
+        patterns.append((rf"(?:{totals_re}) (?:of|for|on|from|in) ({some})(?![a-z])", False))
+    for pattern, with_verb in patterns:
         for m in t.find(pattern):
             said = m.group(1)
             statuses: list[str] = []
             for hit in re.finditer(rf"(?<![a-z])(?:{words})(?![a-z])", said):  # longest words first
-                word = next(w for w, _ in _rate_words() if re.fullmatch(phrase_re(w), hit.group(0)))
+                word = _word_said(hit.group(0), (w for w, _ in _rate_words()))
                 statuses.extend(s for s in _status_of(word) if s not in statuses)
-            # the verb too where it is not the metric's own word ("spent on", not "did errors cost")
-            t.take_span(m.start() if pattern.startswith("(?:burn") else m.start(1), m.end(1))
+            t.take_span(m.start() if with_verb else m.start(1), m.end(1))
             if not statuses:
                 continue
             spec.filters.setdefault("status", [])
             spec.filters["status"].extend(s for s in statuses if s not in spec.filters["status"])
             spec.matched[said.strip()] = f"generations with status {', '.join(spec.filters['status'])}"
-            for verb in t.find(
-                rf"(?:{_USED})(?: up| through)?(?= )"
-            ):  # "which tier wasted the most gpu time on ..."
+            # "which tier wasted the most gpu time on ...": the verb says the same
+            for verb in t.find(rf"(?:{_USED})(?: up| through)?(?= )"):
                 t.take(verb)
             return
