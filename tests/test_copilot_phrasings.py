@@ -79,7 +79,7 @@ def test_week_over_week_across_a_window_is_a_weekly_series(copilot, wh):
     check(copilot, wh, "error rate over the last 4 weeks, week over week", gold)
 
 
-def test_week_over_week_alone_compares_last_week_with_the_week_before(copilot, wh):
+def test_week_over_week_change_compares_last_week_with_the_week_before(copilot, wh):
     last = _last_day(wh)
 
     def rate(first: int, final: int) -> str:
@@ -89,8 +89,23 @@ def test_week_over_week_alone_compares_last_week_with_the_week_before(copilot, w
         )
 
     gold = f"SELECT {rate(13, 7)}, {rate(6, 0)}, {rate(6, 0)} - {rate(13, 7)}"
-    for question in ("error rate week over week", "error rate compared with the week before"):
+    for question in (
+        "error rate week over week change",
+        "the week over week change in error rate",
+        "error rate compared with the week before",
+    ):
         check(copilot, wh, question, gold)
+
+
+def test_week_over_week_alone_is_a_weekly_series_as_month_over_month_is(copilot, wh):
+    # Blind writers read a bare "X week over week" as the weekly series (six sets of seven), as the
+    # copilot already read "month over month" and "day over day"; "change" asks for the comparison.
+    check(
+        copilot,
+        wh,
+        "error rate week over week",
+        f"SELECT date_trunc('week', g.date_key)::DATE, avg((g.status = 'error')::INT) FROM {GENS} GROUP BY 1",
+    )
 
 
 # --- questions with no subject --------------------------------------------------------------

@@ -84,7 +84,8 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     if any(layer.dimensions[d].time for d in spec.dimensions) and not spec.compare:
         readable |= TREND_WORDS
     if spec.compare or any(len(v) >= 2 for d, v in spec.filters.items() if d in spec.dimensions):
-        readable |= COMPARE_WORDS | {"day", "days", "week", "weeks", "month", "months"}
+        # "show both and the change": a comparison's answer holds both periods and the change
+        readable |= COMPARE_WORDS | {"day", "days", "week", "weeks", "month", "months", "both"}
         if spec.compare and spec.time is not None and spec.time.n:
             readable.add(str(spec.time.n))  # "last 7 days versus the previous 7"
     for word in sorted(readable, key=len, reverse=True):
@@ -123,8 +124,9 @@ def account_for_words(vocabulary: set[str], t: QuestionText) -> None:
     """Every word of the question is read by a step, or is a filler word; otherwise the question
     is not answered: an unread word may change what is asked ("more than 3 times", "free vs
     paid", "happiest"), and answering without it answers another question."""
-    # a lone "%" asks for a share ("what % of generations ..."), a "$" for money: never dropped
-    left = [w for w in t.words_left() if w not in FILLER and (len(w) > 1 or w.isdigit() or w in "%$")]
+    # a lone "%" asks for a share ("what % of generations ..."), a "$" for money, a lone letter
+    # may be half of a shorthand ("w/o", "b/c"): none is dropped unread
+    left = [w for w in t.words_left() if w not in FILLER]
     # "users who only ever made one generation": a number of things is a condition, never filler
     for m in re.finditer(rf"(?<![a-z0-9])(one|single|a single)(?= {COUNTED_NOUNS}(?![a-z]))", t.text):
         if not any(t.used[m.start() : m.end()]):

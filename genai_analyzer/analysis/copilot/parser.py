@@ -34,7 +34,7 @@ from genai_analyzer.analysis.copilot.accounting import (
 )
 from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
 from genai_analyzer.analysis.copilot.followup import check_grain, merge, period_subject, swap_aggregate
-from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, read_sort, read_top
+from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
 from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
 from genai_analyzer.analysis.copilot.shares import settle as settle_share
@@ -67,13 +67,13 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     FOLLOW_UP_CUES,
     FOLLOW_UP_WORDS,
     GROUP_CUES,
+    GROUPING_WORD,
     MONTHS,
     NEW_TOPIC,
     RELATION_VERBS,
     SIMILARITY_THRESHOLD,
     STATUS_WORDS,
     STOP,
-    SUBJECTLESS,
     WEAK_PHRASES,
     words_in,
 )
@@ -201,7 +201,7 @@ class Parser:
         settle_negations(self.layer, self.values, spec)
         self._bare_dimensions(t, spec)
         self._relation(t, spec)
-        self._subjectless(t, spec)
+        ask_what_ranks(self.layer, t, spec)
         self._compare(t, spec)
         segment_comparison(self.values, t, spec, self.dim_phrases)
         rank_direction(self.layer, t, spec)
@@ -310,8 +310,13 @@ class Parser:
                     t.take(m)
                     self._add_dim(spec, name, m.group(0), m.start())
         if spec.top:  # "top 10 users by revenue": the ranked thing follows the number
+            times = "|".join(phrase_re(p) for p, n in self.dim_phrases if self.layer.dimensions[n].time)
+            ranks_time = t.has(rf"(?:{HIGH}|{LOW}) (?:{times})")
             for phrase, name in self.dim_phrases:
                 for m in t.find(phrase_re(phrase)):
+                    before = t.text[: m.start()].split()[-1:]
+                    if ranks_time and name in ENTITY_DIMENSIONS and before and before[0] in self.value_words:
+                        continue  # "the busiest day for pro users": a value's noun; the day is ranked
                     if not self.layer.dimensions[name].time and not spec.dimensions:
                         t.take(m)
                         self._add_dim(spec, name, m.group(0))
@@ -391,7 +396,7 @@ class Parser:
         readings = []
         for name, _, _ in closest:
             label = re.sub(r"\s*\((?:ms|usd|minutes|share)\)$", "", self.layer.metrics[name].label.lower())
-            reading = re.sub(re.escape(phrase), label, t.text.strip(), count=1)
+            reading = re.sub(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", label, t.text.strip(), count=1)
             if reading != t.text.strip() and reading not in readings:
                 readings.append(reading)
         raise NeedsClarification(
@@ -422,8 +427,8 @@ class Parser:
             for m in t.find(phrase_re(phrase)):
                 if name in ENTITY_DIMENSIONS and not spec.top:
                     continue  # "users", "sessions" alone are a metric or a filter's noun, not a grouping
-                if name in spec.filters:
-                    continue  # "pro tier": the tier is already a filter
+                if name in spec.filters and not re.fullmatch(GROUPING_WORD, m.group(0)):
+                    continue  # "pro tier": the tier is already a filter; "hourly" groups the hours kept
                 t.take(m)
                 if dim.time or name not in spec.dimensions:
                     self._add_dim(spec, name, m.group(0), m.start())
@@ -444,19 +449,6 @@ class Parser:
             spec.metrics.remove(metric)
             del spec.matched[phrase]
             self._add_dim(spec, dim, phrase, spec.positions.get(f"metric:{metric}", 10_000))
-
-    def _subjectless(self, t: QuestionText, spec: QuerySpec) -> None:
-        """ "what's slow?": which thing is slow is asked, not which kind of thing; ask which, with
-        the metric by a few dimensions as the readings to choose from."""
-        m = re.match(rf" {SUBJECTLESS}(?= )", t.text)
-        if m is None or not spec.metrics or any(not self.layer.dimensions[d].time for d in spec.dimensions):
-            return
-        label = self.layer.metrics[spec.metrics[0]].label.lower()
-        label = re.sub(r"\s*\((?:ms|usd|minutes|share)\)$", "", label)
-        raise NeedsClarification(
-            f"'{m.group(0).strip()}' does not say which things to compare.",
-            tuple(f"{label} by {d}" for d in ("sampler", "art style", "tier")),
-        )
 
     def _compare(self, t: QuestionText, spec: QuerySpec) -> None:
         """A period compared with the one before it. Not consumed: "slower" also names the metric.

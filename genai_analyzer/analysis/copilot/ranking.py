@@ -4,9 +4,11 @@ metric (the worst latency is the highest, the worst success rate the lowest)."""
 
 from __future__ import annotations
 
-from genai_analyzer.analysis.copilot.spec import QuerySpec
+import re
+
+from genai_analyzer.analysis.copilot.spec import NeedsClarification, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
-from genai_analyzer.analysis.copilot.vocabulary import word_number
+from genai_analyzer.analysis.copilot.vocabulary import SUBJECTLESS, word_number
 from genai_analyzer.analysis.semantic import SemanticLayer
 
 # Words ranking the groups, highest first or lowest first ("the 3 shortest queues")
@@ -75,3 +77,17 @@ def direction(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
         spec.ascending = better_high
     elif t.has(r"best"):
         spec.ascending = not better_high
+
+
+def ask_what_ranks(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
+    """ "what's slow?": which thing is slow is asked, not which kind of thing; ask which, with
+    the metric by a few dimensions as the readings to choose from."""
+    m = re.match(rf" {SUBJECTLESS}(?= )", t.text)
+    if m is None or not spec.metrics or any(not layer.dimensions[d].time for d in spec.dimensions):
+        return
+    label = layer.metrics[spec.metrics[0]].label.lower()
+    label = re.sub(r"\s*\((?:ms|usd|minutes|share)\)$", "", label)
+    raise NeedsClarification(
+        f"'{m.group(0).strip()}' does not say which things to compare.",
+        tuple(f"{label} by {d}" for d in ("sampler", "art style", "tier")),
+    )

@@ -239,6 +239,9 @@ ASKED = (
     (SESSION_SPEED, "A session has a length, not a speed: its length, or how fast its images come?",
      SESSION_SPEED_READINGS),
 )  # fmt: skip
+# A dimension's word that can only ask for a grouping: "hourly image volume from 6pm to midnight"
+# groups the hours the range keeps ("pro tier" with a tier filter only restates the filter).
+GROUPING_WORD = r"hourly|daily|weekly|monthly|(?:per|each|every|by) (?:hour|day|week|month)s?"
 # Verbs asking how one figure goes with another ("how does step count relate to latency").
 RELATION_VERBS = (
     r"relate|relates|related|relationship|correlate|correlates|correlated|correlation|vary|varies|"
@@ -378,7 +381,17 @@ REWORDINGS = (
         r"performing|holding up) (day|week|month)[- ]over[- ]\2(?= )",
         r" \1 by \2",
     ),
-    (r" week[- ]over[- ]week(?= )", " compared with the week before"),
+    # "week over week change in the error rate": last week against the week before; "abandonment
+    # rate week over week" alone is a weekly series, as month over month and day over day are
+    (
+        r" week[- ]over[- ]week(?= (?:change|growth|difference|delta|increase|decrease|drop)s? )",
+        " compared with the week before",
+    ),
+    (
+        r"( (?:change|growth|difference|delta|increase|decrease|drop)s? .*?) week[- ]over[- ]week(?= )",
+        r"\1 compared with the week before",
+    ),
+    (r" week[- ]over[- ]week(?= )", " by week"),
     # "last 3 days vs the 3 days before": the period of the same length before it
     (r" (?:the )?(\d+) (days|weeks) before(?: that| it| them)?(?= )", r" the previous \1 \2"),
     # "what does an average session cost us": a total per unit
@@ -466,7 +479,7 @@ def words_in(*patterns: str) -> set[str]:
 # Words the steps read by pattern rather than through the semantic layer: never corrected.
 STEP_WORDS = frozenset(
     words_in(
-        *(p for pair in REWORDINGS for p in pair), NEGATION, EVERYONE, GROUP_CUES, DAY_PARTS,
+        *(p for pair in REWORDINGS for p in pair if isinstance(p, str)), NEGATION, EVERYONE, GROUP_CUES, DAY_PARTS,
         FOLLOW_UP_CUES.pattern, FOLLOW_UP_WORDS, NEW_TOPIC, CHITCHAT.pattern, RELATION_VERBS, RELATION_DIRECTION,
         SUBJECTLESS,
     )
