@@ -219,22 +219,33 @@ def labelled_copy(db: Path) -> Path:
 
 
 def refresh_callback(wh):
-    """The Analytics tab's refresh callback, as ``analytics.build`` registers it in the Blocks,
-    taking the filter bar's values (start, end, tiers, statuses, domains, styles) as applied."""
+    """The Analytics tab's view callback, as ``analytics.build`` registers it on the filter bar
+    (``filterbar.on_shown``), taking the filter bar's values (start, end, tiers, statuses, domains,
+    styles) as applied."""
     import gradio as gr
 
-    from genai_analyzer.analysis.filters import FILTER_NAMES
+    from genai_analyzer.analysis.filters import FILTER_NAMES, TEXT_FIELDS
     from genai_analyzer.api.endpoints import Api
     from genai_analyzer.app import analytics, filterbar
 
     api = Api(wh)
     with gr.Blocks() as demo:
-        analytics.build(demo, api, filterbar.build(api))
-    found = {f.fn for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "refresh"}
+        bar = filterbar.build(api)
+        analytics.build(demo, api, bar)
+    found = [view.fn for view in bar.views if view.tab_id == "analytics"]
     if len(found) != 1:
-        raise RuntimeError(f"expected one refresh callback in the Analytics tab, found {len(found)}")
-    refresh = found.pop()
-    return lambda *values: refresh(dict(zip(FILTER_NAMES, values, strict=True)))
+        raise RuntimeError(f"expected one view of the Analytics tab, found {len(found)}")
+    (refresh,) = found
+
+    # It takes the applied filter state (a dict of the bar's fields: those this script sets come
+    # first, see filter_changes; the rest empty), whether the tab is shown, the comparison inputs
+    # (none) and the key of what is drawn (None: nothing yet, so it draws every time).
+    def call(*values):
+        given = dict(zip(FILTER_NAMES, values, strict=False))
+        applied = {name: given.get(name, "" if name in TEXT_FIELDS else []) for name in FILTER_NAMES}
+        return refresh(applied, True, False, "previous", "", "", None)
+
+    return call
 
 
 def filter_changes(wh) -> dict[str, tuple]:

@@ -20,6 +20,13 @@ the build's (``HNSW_M``, ``HNSW_EF_CONSTRUCTION``, ``HNSW_EF_SEARCH`` in
 ``genai_analyzer.pipeline.enrich``); ``--hnsw-m``, ``--ef-construction`` and ``--ef-search`` override
 them.
 
+With a filter (the pro tier, 20% of the generations): the three modes once more, "before" and
+"after" side by side in the same run, query by query in turn. "before" is DuckDB's default
+join-key pushdown (``dynamic_or_filter_threshold`` = 50, under which the page's 240 candidate
+prompts scan every generation) with the bm25s backend finding the filter's documents for every
+query; "after" is what the warehouse readers set (``contract.JOIN_PUSHDOWN_KEYS``) with the
+documents kept per filters (``Bm25sKeyword.allowed``).
+
 Keyword backends (``genai_analyzer/analysis/keyword.py``): the keyword and hybrid modes run once
 per backend of ``--keyword-backends`` on the same open warehouse, one after the other, so that
 DuckDB fts and bm25s are compared under the same load: ``fts`` is the statement over the fts
@@ -70,10 +77,10 @@ import pandas as pd
 import pyarrow as pa
 
 from genai_analyzer.analysis.filters import Filters
-from genai_analyzer.analysis.keyword import backend_named, keyword_choice
+from genai_analyzer.analysis.keyword import Bm25sKeyword, backend_named, keyword_choice
 from genai_analyzer.analysis.search import _keyword_ranks, search
 from genai_analyzer.core import contract as steps
-from genai_analyzer.core.contract import LOOKUP_INDEXES, keyword_index_root
+from genai_analyzer.core.contract import JOIN_PUSHDOWN_KEYS, LOOKUP_INDEXES, keyword_index_root
 from genai_analyzer.models.embeddings import DEFAULT_MODEL, Embedder
 from genai_analyzer.warehouse import duck
 from genai_analyzer.warehouse.indexes import BM25_POSTINGS_SQL, FTS_INDEX_SQL
@@ -319,7 +326,38 @@ def run_queries(
                         lat[name].append(time.perf_counter() - started)
             for name, values in lat.items():
                 result[f"{mode}/{name}" if name else mode] = (pct(values, 50), pct(values, 95))
+        if hnsw:
+            result.update(_filtered_figures(wh, queries, embedder, choice.backend))
     return result
+
+
+# A filter a user sets before searching: the pro tier (20% of the bench's users and generations).
+BENCH_FILTER = Filters(tiers=("pro",))
+
+
+def _filtered_figures(wh: Warehouse, queries: list[str], embedder, backend) -> dict:
+    """The three modes under ``BENCH_FILTER``, before and after the filtered-search changes, query
+    by query in turn (the first alternating) in one run: "before" is DuckDB's default join-key
+    pushdown (50 keys, so the page's 240 candidates scan every generation) and the bm25s backend
+    finding the filter's documents anew for every query; "after" is what the readers set
+    (``JOIN_PUSHDOWN_KEYS``) and the documents kept per filters (``Bm25sKeyword.allowed``)."""
+    lat: dict = {(v, m): [] for v in ("before", "after") for m in MODES_FILTERED}
+    for i, q in enumerate(queries[:3] + queries):
+        for variant in ("before", "after") if i % 2 else ("after", "before"):
+            threshold = 50 if variant == "before" else JOIN_PUSHDOWN_KEYS
+            wh.query(f"SET GLOBAL dynamic_or_filter_threshold = {threshold}")
+            for mode in MODES_FILTERED:
+                if variant == "before" and isinstance(backend, Bm25sKeyword):
+                    backend.forget()
+                started = time.perf_counter()
+                search(wh, q, mode=mode, filters=BENCH_FILTER, embedder=embedder, keyword=backend)
+                if i >= 3:
+                    lat[(variant, mode)].append(time.perf_counter() - started)
+    wh.query(f"SET GLOBAL dynamic_or_filter_threshold = {JOIN_PUSHDOWN_KEYS}")
+    return {f"filtered/{v}/{m}": (pct(x, 50), pct(x, 95)) for (v, m), x in lat.items()}
+
+
+MODES_FILTERED = ("semantic", "keyword", "hybrid")
 
 
 def _hnsw_figures(wh: Warehouse, qvecs: np.ndarray, vectors: np.ndarray) -> dict:
@@ -496,6 +534,21 @@ def main() -> None:
                 f"| {r['recall10_deep']:.3f} / {r['tie_recall10_deep']:.3f} | {r['cos_gap10']:.4f} "
                 f"| {ms(r['hnsw_ms'])} | {ms(r['semantic'])} | {r['db_mb']:.0f} | {r['rss']:.0f} |"
             )
+        print()
+    if not args.no_hnsw:
+        print(
+            f"With a filter (tier pro: 20% of the generations), {rows[0]['default_backend']} ranking "
+            "by keyword; before = DuckDB's default join-key pushdown (50) and the filter's documents "
+            f"found for every query, after = {JOIN_PUSHDOWN_KEYS} and the documents kept per "
+            "filters; both in the same run, query by query in turn:"
+        )
+        print()
+        print("| prompts | mode | before p50 / p95 | after p50 / p95 | p50 after / before |")
+        print("|---:|:--|---:|---:|---:|")
+        for r in rows:
+            for mode in MODES_FILTERED:
+                before, after = r[f"filtered/before/{mode}"], r[f"filtered/after/{mode}"]
+                print(f"| {r['size']:,} | {mode} | {ms(before)} | {ms(after)} | {after[0] / before[0]:.2f} |")
         print()
     print(
         "| prompts | keyword backend | index build s | index MB | first search: choose + load s "

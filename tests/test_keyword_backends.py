@@ -138,6 +138,37 @@ def test_a_filter_no_generation_passes_gives_no_keyword_ranking(wh):
     assert _keyword_ranks(wh, "portrait", nothing, 240, FtsKeyword()) == []
 
 
+def test_the_documents_a_filter_allows_are_found_once_per_filters(wh, filter_sets, monkeypatch):
+    # At 1M prompts finding them scans every generation (about 100 ms); a user searches several
+    # times under one filter bar. The kept documents are those the statement returns, for the
+    # filters asked, and only the last ALLOWED_KEPT filters are kept.
+    from genai_analyzer.analysis import keyword
+
+    backend = Bm25sKeyword(backend_named(wh, "bm25s").index)  # a fresh one: nothing kept yet
+    asked = []
+    real = Warehouse.arrays
+
+    def counted(self, sql, params=None):
+        asked.append(sql)
+        return real(self, sql, params)
+
+    monkeypatch.setattr(Warehouse, "arrays", counted)
+    active = [f for f in filter_sets if f.active]
+    assert len(active) > keyword.ALLOWED_KEPT
+    first = [backend.ranks(wh, "portrait of a woman", f, 240) for f in active]
+    assert len(asked) == len(active)
+    again = [backend.ranks(wh, "portrait of a woman", f, 240) for f in active[-keyword.ALLOWED_KEPT :]]
+    assert len(asked) == len(active)  # the last ALLOWED_KEPT filters: none asked again
+    assert again == first[-keyword.ALLOWED_KEPT :]
+    backend.ranks(wh, "portrait of a woman", active[0], 240)  # the oldest was forgotten
+    assert len(asked) == len(active) + 1
+    for f in active:  # what is kept is what the statement gives for those filters
+        where, params = f.where()
+        expected = real(wh, keyword.ALLOWED_DOCS_SQL.format(filtered=keyword.from_filtered(where)), params)
+        assert sorted(backend.allowed(wh, f).tolist()) == sorted(expected["docid"].tolist())
+    assert sorted(backend.allowed(wh, active[1]).tolist()) != sorted(backend.allowed(wh, active[2]).tolist())
+
+
 # --- a stale or missing index, a missing bm25s: fts answers --------------------------------------
 
 

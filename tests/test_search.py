@@ -422,6 +422,35 @@ def test_every_cursor_of_the_warehouse_searches_with_the_tuned_ef_search(built):
         assert int(value) == HNSW_EF_SEARCH != 64  # 64 is vss's default
 
 
+def test_a_filtered_page_looks_its_candidates_up_by_key(built, tmp_path):
+    # A filtered search joins its 200-240 candidate prompts to their generations (search._results);
+    # DuckDB pushes a join's keys into the other table's scan, where the lookup indexes find them,
+    # only up to dynamic_or_filter_threshold keys (50 by default: a sequential scan of every
+    # generation at 240). Every connection of the warehouse, cursors too, raises it. A byte copy,
+    # because connections to one path in a process share the instance and its GLOBAL settings.
+    from genai_analyzer.analysis.search import RESULT_SQL
+    from genai_analyzer.core.contract import JOIN_PUSHDOWN_KEYS
+
+    copy = tmp_path / "plan.duckdb"
+    shutil.copyfile(built[0].db_path, copy)
+    with Warehouse(copy) as reopened:
+        cursor = reopened.cursor()
+        value = cursor.execute("SELECT current_setting('dynamic_or_filter_threshold')").fetchone()[0]
+        assert int(value) == JOIN_PUSHDOWN_KEYS >= 240
+        ids = [r[0] for r in reopened.rows("SELECT prompt_id FROM dim_prompts ORDER BY prompt_id LIMIT 240")]
+        assert len(ids) == 240
+        where, params = Filters(tiers=("pro",)).where()
+        sql = "EXPLAIN ANALYZE " + RESULT_SQL.format(where=where, per_prompt=4, limit=24)
+        params = {"ids": ids, "scores": [0.5] * 240, "ranks": list(range(1, 241)), **params}
+        plans = {}
+        for threshold in (JOIN_PUSHDOWN_KEYS, 50):
+            reopened.query(f"SET GLOBAL dynamic_or_filter_threshold = {threshold}")
+            plans[threshold] = reopened.query(sql, params).iloc[0, 1]
+        # fact_generations and dim_prompts by key with the setting; both scanned without it
+        assert plans[JOIN_PUSHDOWN_KEYS].count("Index Scan") == 2, plans[JOIN_PUSHDOWN_KEYS]
+        assert plans[50].count("Index Scan") == 0, plans[50]
+
+
 # --- ranking quality on the labelled query set -----------------------------------------------
 
 

@@ -15,7 +15,11 @@ cut to its depth, so a filtered search ranks the same prompts in the same order 
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+
+import numpy as np
 
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.queries import from_filtered
@@ -84,24 +88,49 @@ class FtsKeyword(KeywordBackend):
         return wh.rows(sql, {"q": query, **params})
 
 
+# The filters whose allowed documents a bm25s backend keeps: a user searches several times under
+# the same filter bar, and at 1M prompts finding them scans every generation (about 100 ms).
+ALLOWED_KEPT = 4
+
+
 class Bm25sKeyword(KeywordBackend):
     """bm25s over the index beside the warehouse; the query's terms and the filters' prompts come
-    from the warehouse (two small statements), the ranking from the index."""
+    from the warehouse (two small statements), the ranking from the index. One backend serves one
+    open warehouse (``keyword_choice``), which is read-only, so the documents a filter allows are
+    kept for the last ``ALLOWED_KEPT`` filters."""
 
     name = "bm25s"
 
     def __init__(self, index: Bm25sIndex):
         self.index = index
+        self._allowed: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def ranks(self, wh: Warehouse, query: str, filters: Filters, depth: int) -> Ranking:
         terms = [row[0] for row in wh.rows(QUERY_TERMS_SQL, {"q": query})]
         if not self.index.term_ids(terms):
             return []  # stop words or words no prompt has: no statement for the filters
-        allowed = None
-        if filters.active:
-            where, params = filters.where()
-            allowed = wh.arrays(ALLOWED_DOCS_SQL.format(filtered=from_filtered(where)), params)["docid"]
-        return self.index.ranks(terms, int(depth), allowed)
+        return self.index.ranks(terms, int(depth), self.allowed(wh, filters) if filters.active else None)
+
+    def forget(self) -> None:
+        """Drop the kept documents (the benchmark times a first search under a filter)."""
+        with self._lock:
+            self._allowed.clear()
+
+    def allowed(self, wh: Warehouse, filters: Filters) -> np.ndarray:
+        """The fts document numbers of the prompts with a generation passing ``filters``."""
+        where, params = filters.where()
+        key = (where, repr(sorted(params.items())))
+        with self._lock:
+            if key in self._allowed:
+                self._allowed.move_to_end(key)
+                return self._allowed[key]
+        docs = wh.arrays(ALLOWED_DOCS_SQL.format(filtered=from_filtered(where)), params)["docid"]
+        with self._lock:
+            self._allowed[key] = docs
+            while len(self._allowed) > ALLOWED_KEPT:
+                self._allowed.popitem(last=False)
+        return docs
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,12 @@ LOOKUP_INDEXES = {
     "dim_prompts_prompt_id": ("dim_prompts", "prompt_id"),
     "fact_generations_prompt_id": ("fact_generations", "prompt_id"),
 }
+# DuckDB pushes the keys of a join's small side into the other table's scan, where those indexes
+# find them, only up to this many keys (its dynamic_or_filter_threshold, 50 by default). A filtered
+# or hybrid search joins its 200-240 candidate prompts to their generations: at 50 that scanned all
+# 1.2M generations (120-150 ms at 1M prompts), with 1024 they are looked up (33-45 ms); the readers
+# set it on open (docs/benchmarks.md, "Join keys pushed into the scan").
+JOIN_PUSHDOWN_KEYS = 1024
 
 # Visual similarity (docs/images.md): one row per image of the warehouse with its image embedding,
 # its perceptual hash and its near-duplicate group; built after dbt with an HNSW index (cosine).

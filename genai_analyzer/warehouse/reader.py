@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from genai_analyzer.core.contract import MART_TABLES  # noqa: F401  (the tables this reads)
+from genai_analyzer.core.contract import JOIN_PUSHDOWN_KEYS, MART_TABLES  # noqa: F401  (MART_TABLES: the tables this reads)
 from genai_analyzer.core.errors import WarehouseError
 from genai_analyzer.warehouse import duck
 
@@ -56,7 +56,7 @@ class Warehouse:
             )
         else:
             self._con = duck.connect(self.path, read_only=True, extensions=extensions)
-        self._con.execute("SET GLOBAL TimeZone = 'UTC'")  # GLOBAL: the cursors queries run on see it
+        self._configure()
         self._extensions = extensions
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)  # signalled when a query ends or a re-open does
@@ -64,6 +64,11 @@ class Warehouse:
         self._reopening = False
         self._inode = _inode(self.path) if lake is None else None
         self._memo: dict = {}
+
+    def _configure(self) -> None:
+        """Settings of every read connection; GLOBAL so that the cursors queries run on see them."""
+        self._con.execute("SET GLOBAL TimeZone = 'UTC'")
+        self._con.execute(f"SET GLOBAL dynamic_or_filter_threshold = {JOIN_PUSHDOWN_KEYS}")
 
     @classmethod
     def from_settings(cls, settings: Settings, *, extensions: tuple[str, ...] = ("vss", "fts")) -> Warehouse:
@@ -173,7 +178,7 @@ class Warehouse:
                     return False
                 self._con.close()
                 self._con = duck.connect(self.path, read_only=True, extensions=self._extensions)
-                self._con.execute("SET GLOBAL TimeZone = 'UTC'")
+                self._configure()
                 self._inode = _inode(self.path)
                 self._memo = {}  # what was remembered of the old file
                 return True
