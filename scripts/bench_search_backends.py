@@ -18,6 +18,8 @@ Vector backends, all cosine with the build's HNSW parameters (``M``/connectivity
 - ``duckdb``: ``CREATE INDEX ... USING HNSW`` on a table (prompt_id, text_embedding FLOAT[384]),
   as the build runs it, then the top-k statement ``search.semantic_sql`` on the file reopened
   read-only (as the app does).
+- ``exact-i8``: no graph: the vectors quantised to int8 and scanned in full for every query
+  (usearch's exact search, SIMD, ``--threads`` threads); its build is the quantisation.
 - ``usearch-f32`` / ``-f16`` / ``-i8``: ``usearch.index.Index`` with the vectors stored in that
   type, ``add`` on ``--threads`` threads, saved to a file and reopened memory-mapped (``view``).
   ``usearch-i8-64`` and the like set another expansion_add (ef_construction) than the build's.
@@ -147,12 +149,16 @@ def run_vector(backend: str, folder: Path, threads: int, ef_searches: list[int],
     out = {"backend": backend, "base_rss": rss_mb()}
     if backend == "duckdb":
         search_k, files, set_ef = _duckdb_vectors(vectors, folder, threads, out)
+    elif backend == "exact-i8":
+        search_k, files, set_ef = _exact_i8_vectors(vectors, folder, threads, out)
     else:
         parts = backend.split("-")  # usearch-DTYPE[-EXPANSION_ADD]
         expansion_add = int(parts[2]) if len(parts) > 2 else contract.HNSW_EF_CONSTRUCTION
         search_k, files, set_ef = _usearch_vectors(parts[1], expansion_add, vectors, folder, threads, out)
     out["by_ef"] = {}
-    modes = [(ef, n) for ef in ef_searches for n in (reranks if backend != "duckdb" else [0])]
+    graph = backend != "exact-i8"  # ef_search means nothing to an exact scan: one row
+    breadths = ef_searches if graph else ["-"]
+    modes = [(ef, n) for ef in breadths for n in (reranks if backend != "duckdb" else [0])]
     for ef, rerank in modes:
         set_ef(ef)
         figures = out["by_ef"][f"{ef}" + (f", rerank {rerank}" if rerank else "")] = {}
@@ -230,6 +236,33 @@ def _duckdb_vectors(vectors: np.ndarray, folder: Path, threads: int, out: dict):
         ro.execute(f"SET GLOBAL hnsw_ef_search = {int(ef)}")
 
     return search_k, [path], set_ef
+
+
+def _exact_i8_vectors(vectors: np.ndarray, folder: Path, threads: int, out: dict):
+    """No graph: every vector quantised to int8 (x 127, the vectors being unit length) and saved;
+    a query scans them all (usearch's exact search, SIMD inner products on ``threads`` threads).
+    Building is the quantisation; recall is lost only to the rounding (``--rerank`` orders the
+    candidates by their float32 similarity)."""
+    from usearch.index import MetricKind
+    from usearch.index import search as exact_search
+
+    path = folder / "vectors-i8.npy"
+    out["rss_before_build"] = rss_mb()
+    started = time.perf_counter()
+    np.save(path, np.clip(np.rint(vectors * 127), -127, 127).astype(np.int8))
+    out["build_s"] = time.perf_counter() - started
+    out["rss_after_build"] = rss_mb()
+    started = time.perf_counter()
+    quantised = np.load(path, mmap_mode="r")  # memory-mapped, as an app would open it
+    quantised = np.ascontiguousarray(quantised)  # read into memory once: the scan reads all of it
+    out["open_s"] = time.perf_counter() - started
+
+    def search_k(q: np.ndarray, k: int) -> np.ndarray:
+        code = np.clip(np.rint(q * 127), -127, 127).astype(np.int8)
+        found = exact_search(quantised, code, k, MetricKind.IP, exact=True, threads=threads)
+        return np.asarray(found.keys, dtype=np.int64).ravel()
+
+    return search_k, [path], lambda ef: None
 
 
 def _usearch_vectors(
@@ -507,7 +540,7 @@ def main() -> None:
         "--vector",
         nargs="*",
         default=list(VECTOR_BACKENDS),
-        help="duckdb, or usearch-DTYPE[-EXPANSION_ADD] (DTYPE f32, f16 or i8; EXPANSION_ADD, the "
+        help="duckdb, exact-i8, or usearch-DTYPE[-EXPANSION_ADD] (DTYPE f32, f16 or i8; EXPANSION_ADD, the "
         f"ef_construction of the graph, defaults to the build's {contract.HNSW_EF_CONSTRUCTION}).",
     )
     parser.add_argument("--keyword", nargs="*", default=list(KEYWORD_BACKENDS), choices=KEYWORD_BACKENDS)
@@ -525,8 +558,8 @@ def main() -> None:
         type=int,
         nargs="+",
         default=[0],
-        help="usearch only: also ask for this many candidates and order them by their exact similarity "
-        "(0: the index's own order); one row each.",
+        help="usearch and exact-i8: also ask for this many candidates and order them by their exact "
+        "similarity (0: the index's own order); one row each.",
     )
     parser.add_argument("--timeout", type=float, default=900, help="Seconds one backend may take.")
     parser.add_argument("--diffusiondb", type=Path, default=bench_search.DEFAULT_DIFFUSIONDB)

@@ -67,3 +67,22 @@ def test_reranking_orders_candidates_by_exact_similarity(scripts):
     vectors = unit([[1, 0], [0.6, 0.8], [0.9, 0.1], [0, 1]])
     q = np.asarray([1, 0], dtype=np.float32)
     assert backends._reranked(np.asarray([3, 1, 2, 0]), vectors, q, 2).tolist() == [0, 2]
+
+
+def test_the_exact_int8_scan_finds_the_exact_top_10(scripts, tmp_path):
+    # the exact-i8 backend: no graph, every vector scanned; only the int8 rounding can cost recall
+    pytest.importorskip("usearch", reason="usearch is in the bench-search extra")
+    bench_search, backends = scripts
+    rng = np.random.default_rng(5)
+    vectors = unit(rng.standard_normal((3000, 384)))
+    queries = unit(rng.standard_normal((20, 384)))
+    want = bench_search.exact_top10(vectors, queries)
+    out: dict = {}
+    search_k, files, _ = backends._exact_i8_vectors(vectors, tmp_path, 1, out)
+    assert files[0].exists() and out["build_s"] >= 0
+    got = [search_k(q, 10).tolist() for q in queries]
+    hits = np.mean([len(set(g) & set(w)) / 10 for g, w in zip(got, want, strict=True)])
+    assert hits >= 0.85, hits  # random directions: similarities close together, the worst case
+    # ordered by their float32 similarity, the 100 best int8 candidates give the exact top 10
+    reranked = [backends._reranked(search_k(q, 100), vectors, q, 10).tolist() for q in queries]
+    assert reranked == want
