@@ -33,6 +33,24 @@ DRAWN_JS = """() => {
 }"""
 
 
+# The cluster labels shown (not hidden for covering a larger cluster's label), as screen boxes.
+LABEL_BOXES_JS = """() => [...document.querySelectorAll('#map-plot .annotation')]
+  .filter(n => n.style.visibility !== 'hidden')
+  .map(n => { const r = n.getBoundingClientRect();
+              return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; })"""
+
+
+def _covering(boxes: list[dict]) -> list[tuple[dict, dict]]:
+    """The pairs of label boxes that cover each other (more than a pixel)."""
+    return [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[:i]
+        if a["left"] < b["right"] - 1 and b["left"] < a["right"] - 1
+        and a["top"] < b["bottom"] - 1 and b["top"] < a["bottom"] - 1
+    ]  # fmt: skip
+
+
 def _open_map(browser, app_url, width: int, height: int):  # noqa: F811
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
@@ -154,7 +172,72 @@ def test_the_map_fits_a_phone_screen(browser, app_url):  # noqa: F811
     context, page, errors = _open_map(browser, app_url, 390, 844)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
+    shown = page.evaluate(LABEL_BOXES_JS)
+    assert shown and not _covering(shown), _covering(shown)
     page.locator("#map-plot").scroll_into_view_if_needed()
     _doc_shot(page, "map-390")
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+# --- the real DiffusionDB parts: 5,000 real prompts, 5 images ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_app(tmp_path_factory):
+    """The app over DiffusionDB parts 1-5 (no users, no timestamps, 4,995 images missing), built
+    with embeddings and clusters (the map's coordinates come with the clusters step)."""
+    from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
+    from tests.conftest import make_settings, serving, shared_path
+
+    path = shared_path("parts_000001-000005")
+    settings = make_settings(tmp_path_factory.mktemp("real_map"))
+    request = BuildRequest(source="diffusiondb", path=path, enrich=("embeddings", "labels", "clusters"))
+    build_warehouse(settings, request, progress=False)
+    with serving(settings.db_path) as served:
+        yield served
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
+def test_the_map_of_the_real_diffusiondb_parts(browser, real_app, width, height):  # noqa: F811
+    wh, _ = real_app
+    total = Api(wh).map_points(kind="prompt", cap=100_000)["total"]
+    assert total == wh.scalar("SELECT count(*) FROM fact_generations WHERE prompt_map_x IS NOT NULL") > 4000
+    context, page, errors = _open_map(browser, real_app, width, height)
+    drawn = page.evaluate(DRAWN_JS)
+    assert drawn["points"] == total and f"{total:,} of {total:,}" in drawn["title"]
+    # a hovered point shows its real prompt, and says there is no picture rather than a blank tile
+    prompt = page.evaluate(
+        "() => { const gd = document.querySelector('#map-plot .js-plotly-plot');"
+        " const t = gd._fullData.find(t => t.type === 'scattergl');"
+        " gd.emit('plotly_hover', {points: [{customdata: t.customdata[0]}]}); return t.customdata[0][1]; }"
+    )
+    detail = page.locator("#map-detail-body")
+    assert prompt[:40] in detail.inner_text() and "no thumbnail" in detail.inner_text()
+    # every cluster label lies inside the plot (none cut at the edge on a phone), and the labels
+    # shown do not cover one another (a phone's narrow map hides those that would)
+    plot = page.locator("#map-plot .js-plotly-plot .main-svg").first.bounding_box()
+    shown = page.evaluate(LABEL_BOXES_JS)
+    assert len(shown) > 5 and not _covering(shown), _covering(shown)
+    for i, box in enumerate(shown):
+        assert plot["x"] - 1 <= box["left"] and box["right"] <= plot["x"] + plot["width"] + 1, i
+    if width == 1280:
+        page.locator("#map-plot").evaluate("el => el.scrollIntoView()")
+        box = page.locator("#map-plot .nsewdrag").first.bounding_box()
+        x0, y0 = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        page.mouse.move(x0 + box["width"] * 0.4, y0 + box["height"] * 0.4, steps=12)
+        page.mouse.up()
+        page.locator("#scope-chips").get_by_text("Map selection: prompt map, box").wait_for()
+        selection = parse_qs(urlparse(page.url).query)["map_selection"][0]
+        api = Api(wh)
+        kpis = api.kpis(filters=api.filters(map_selection=selection), compare="none")
+        inside = kpis["generations"]["value"]
+        assert 0 < inside < total
+        page.mouse.move(1, 1)  # no hover label in the picture
+        page.wait_for_function("() => !document.body.innerText.includes('processing |')")
+    page.locator("#map-plot").scroll_into_view_if_needed()
+    _doc_shot(page, f"map-real-diffusiondb-{width}")
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"

@@ -216,3 +216,40 @@ def test_cluster_labels_that_would_cover_a_larger_clusters_label_are_left_out():
     assert LABEL_BOX[0] * 10 > 0.05 and LABEL_BOX[1] * 10 > 0.01
     assert kept["name"].tolist() == ["big", "beside big", "below big", "far"]
     assert apart(labels.iloc[:0], [0.0, 1.0], [0.0, 1.0]).empty
+
+
+def test_labels_near_an_edge_run_inwards_from_their_cluster(api):
+    # a label centred on a cluster at the map's left edge was cut at 390 px ("' sci, container")
+    from genai_analyzer.analysis.map_figure import label_anchor, map_figure
+    from genai_analyzer.api.checks import thumb_url
+
+    assert [label_anchor(x, [0.0, 10.0]) for x in (0.5, 2.4, 5.0, 7.6, 9.9)] == [
+        "left",
+        "left",
+        "center",
+        "right",
+        "right",
+    ]
+    fig = map_figure(api.map_points_data("prompt", api.filters(), "cluster", 100_000), thumb_url)
+    x_range = list(fig.layout.xaxis.range)
+    assert fig.layout.annotations
+    y_range = list(fig.layout.yaxis.range)
+    for note in fig.layout.annotations:
+        assert note.xanchor == label_anchor(note.x, x_range), note.text
+        # a centre outside the shown range is drawn at its edge (a far island pulls a median out)
+        assert x_range[0] <= note.x <= x_range[1] and y_range[0] <= note.y <= y_range[1], note.text
+
+
+def test_labels_are_kept_apart_as_they_are_drawn():
+    # a label on the left third runs right from its centre: it covers a centred label 1.7 away,
+    # which two centred labels 1.7 apart (wider than LABEL_BOX's 1.6) would not
+    import pandas as pd
+
+    from genai_analyzer.analysis.map_figure import apart
+
+    labels = pd.DataFrame(
+        {"name": ["left third", "middle"], "x": [3.3, 5.0], "y": [5.0, 5.0], "generations": [9, 8]}
+    )
+    assert apart(labels, [0.0, 10.0], [0.0, 10.0])["name"].tolist() == ["left third"]
+    labels["x"] = [4.0, 5.7]  # both centred now: 1.7 apart, both kept
+    assert apart(labels, [0.0, 10.0], [0.0, 10.0])["name"].tolist() == ["left third", "middle"]

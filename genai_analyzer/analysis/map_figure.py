@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -68,8 +69,14 @@ def map_figure(found: MapPoints, thumb_url, height: int = 620) -> go.Figure:
     # annotations, not a text trace: the WebGL points are drawn above every SVG trace and would
     # cover the names; an annotation sits on top, on a dark plate that keeps it readable
     for _, label in labels.iterrows():
+        # a centre outside the shown range (a far island pulls a cluster's median out) is drawn at
+        # the range's edge, running inwards, instead of beyond the map
+        x = min(max(float(label["x"]), x_range[0]), x_range[1])
+        y = min(max(float(label["y"]), y_range[0]), y_range[1])
+        y_anchor = "bottom" if y == y_range[0] else "top" if y == y_range[1] else "middle"
         fig.add_annotation(
-            x=label["x"], y=label["y"], text=html.escape(str(label["name"])), showarrow=False,
+            x=x, y=y, text=html.escape(str(label["name"])), showarrow=False,
+            xanchor=label_anchor(x, x_range), yanchor=y_anchor,
             font={"size": 11, "color": "#f8fafc"}, bgcolor="rgba(15, 23, 43, 0.72)", borderpad=2,
         )  # fmt: skip
     _draw_selection(fig, found.selection, found.kind)
@@ -95,15 +102,29 @@ def map_figure(found: MapPoints, thumb_url, height: int = 620) -> go.Figure:
     return fig
 
 
+def label_anchor(x: float, x_range: list[float]) -> str:
+    """Which end of a label sits at its cluster's centre: a label centred on a cluster near the
+    map's left or right edge would run off it (cut at 390 px), so there it starts or ends at the
+    centre and runs inwards."""
+    share = (x - x_range[0]) / ((x_range[1] - x_range[0]) or 1.0)
+    # thirds: on a phone's 300 px map a centred label of 200 px needs a third of the width on each
+    # side, one run inwards from the outer thirds at most two thirds
+    return "left" if share < 1 / 3 else "right" if share > 2 / 3 else "center"
+
+
 def apart(labels: pd.DataFrame, x_range: list[float], y_range: list[float]) -> pd.DataFrame:
     """The labels (largest cluster first) that do not cover a larger cluster's label: a label is
-    kept when it lies at least LABEL_BOX (a share of the axis ranges: about one label's width and
-    height on the default map) away from every label kept before it."""
+    kept when its box (LABEL_BOX, a share of the axis ranges: about one label's width and height on
+    the default map, placed as ``label_anchor`` places it at its clamped centre) overlaps no box of
+    a label kept before it."""
     width, height = (x_range[1] - x_range[0]) * LABEL_BOX[0], (y_range[1] - y_range[0]) * LABEL_BOX[1]
     kept: list[int] = []
-    xs, ys = labels["x"].to_numpy(float), labels["y"].to_numpy(float)
+    xs = np.clip(labels["x"].to_numpy(float), x_range[0], x_range[1])
+    ys = np.clip(labels["y"].to_numpy(float), y_range[0], y_range[1])
+    shift = {"left": 0.0, "center": -0.5, "right": -1.0}
+    lefts = np.array([x + shift[label_anchor(x, x_range)] * width for x in xs])
     for i in range(len(labels)):
-        if all(abs(xs[i] - xs[j]) >= width or abs(ys[i] - ys[j]) >= height for j in kept):
+        if all(abs(lefts[i] - lefts[j]) >= width or abs(ys[i] - ys[j]) >= height for j in kept):
             kept.append(i)
     return labels.iloc[kept]
 

@@ -75,6 +75,19 @@ SCRIPT = """
       send(`${kind}:box:${num(ev.range.x[0])},${num(ev.range.x[1])},${num(ev.range.y[0])},${num(ev.range.y[1])}`);
     }
   };
+  // The figure keeps labels apart on a desktop-wide map; on a narrower one (a phone) they are
+  // wider than that room, so after each draw a label that covers a larger cluster's label (drawn
+  // before it: largest first) is hidden.
+  const declutter = gd => {
+    const kept = [];
+    for (const note of gd.querySelectorAll('.annotation')) {
+      note.style.visibility = '';
+      const r = note.getBoundingClientRect();
+      const covers = kept.some(k =>
+        r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom);
+      if (covers) note.style.visibility = 'hidden'; else kept.push(r);
+    }
+  };
   const hook = () => {
     for (const gd of document.querySelectorAll('#map-plot .js-plotly-plot')) {
       if (gd.__mapHooked || !gd.on) continue;
@@ -82,6 +95,8 @@ SCRIPT = """
       gd.on('plotly_hover', show);
       gd.on('plotly_click', show);
       gd.on('plotly_selected', ev => selected(gd, ev));
+      gd.on('plotly_afterplot', () => declutter(gd));
+      declutter(gd);
     }
   };
   setInterval(hook, 400);
