@@ -49,6 +49,13 @@ def test_the_users_of_a_filter_are_not_what_a_ranked_hour_ranks(copilot, wh):
     assert "user" not in answer.reading.split(";")[1], answer.reading
 
 
+def test_a_one_row_answer_names_what_its_value_is(copilot, wh):
+    # "Generations for 22" said nothing of what 22 is: the sentence names the dimension
+    answer = copilot.ask("the busiest hour for pro users")
+    hour = answer.rows[0][0]
+    assert f"for hour of day (UTC) {hour} " in answer.explanation, answer.explanation
+
+
 def test_users_ranked_within_a_tier_are_still_ranked(copilot, wh):
     check(
         copilot,

@@ -77,8 +77,8 @@ def explain(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Sem
         )
     hi, lo = frame.loc[values.idxmax()], frame.loc[values.idxmin()]
     more = " (first rows only: the result was cut at the row limit)" if truncated else ""
-    if len(frame) == 1:
-        return f"{label} for {hi[key]}{period}: {fmt(hi[metric], kind)}{more}."
+    if len(frame) == 1:  # "for hour of day (UTC) 22", not "for 22": the one row says what it is
+        return f"{label} for {layer.dimensions[key].label} {hi[key]}{period}: {fmt(hi[metric], kind)}{more}."
     return (
         f"{label} by {layer.dimensions[key].label}{period}: highest for {hi[key]} ({fmt(hi[metric], kind)}), "
         f"lowest for {lo[key]} ({fmt(lo[metric], kind)}), across {len(frame)} values{more}."
