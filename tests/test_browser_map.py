@@ -51,6 +51,27 @@ def _covering(boxes: list[dict]) -> list[tuple[dict, dict]]:
     ]  # fmt: skip
 
 
+def _hover_first_point(page) -> list:
+    """Emit the map's own hover event for its first point; its customdata (id, prompt, thumb)."""
+    return page.evaluate(
+        "() => { const gd = document.querySelector('#map-plot .js-plotly-plot');"
+        " const t = gd._fullData.find(t => t.type === 'scattergl');"
+        " gd.emit('plotly_hover', {points: [{customdata: t.customdata[0]}]}); return t.customdata[0]; }"
+    )
+
+
+def _draw_box(page) -> None:
+    """Drag a box with the mouse over the middle of the map (30% to 70% of each axis)."""
+    page.locator("#map-plot").evaluate("el => el.scrollIntoView()")
+    box = page.locator("#map-plot .nsewdrag").first.bounding_box()
+    x0, y0 = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + box["width"] * 0.2, y0 + box["height"] * 0.2, steps=8)
+    page.mouse.move(x0 + box["width"] * 0.4, y0 + box["height"] * 0.4, steps=8)
+    page.mouse.up()
+
+
 def _open_map(browser, app_url, width: int, height: int):  # noqa: F811
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
@@ -71,23 +92,12 @@ def test_the_map_draws_every_point_shows_a_hovered_prompt_and_a_box_filters_ever
     assert drawn["kind"] == "prompt" and drawn["points"] == total > 0
     assert f"{total:,} of {total:,}" in drawn["title"]
     # the detail panel shows a point's prompt and thumbnail (the point's own hover event, emitted)
-    first = page.evaluate(
-        "() => { const gd = document.querySelector('#map-plot .js-plotly-plot');"
-        " const t = gd._fullData.find(t => t.type === 'scattergl');"
-        " gd.emit('plotly_hover', {points: [{customdata: t.customdata[0]}]}); return t.customdata[0]; }"
-    )
+    first = _hover_first_point(page)
     detail = page.locator("#map-detail-body")
     assert first[1][:40] in detail.inner_text()
     assert detail.locator("img").get_attribute("src") == first[2]
     # a box drawn with the mouse over the middle of the map applies the map_selection filter
-    page.locator("#map-plot").evaluate("el => el.scrollIntoView()")
-    box = page.locator("#map-plot .nsewdrag").first.bounding_box()
-    x0, y0 = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move(x0 + box["width"] * 0.2, y0 + box["height"] * 0.2, steps=8)
-    page.mouse.move(x0 + box["width"] * 0.4, y0 + box["height"] * 0.4, steps=8)
-    page.mouse.up()
+    _draw_box(page)
     chips = page.locator("#scope-chips")
     chips.get_by_text("Map selection: prompt map, box").wait_for()
     page.locator("#clear-map-selection").wait_for(state="visible")
@@ -207,11 +217,7 @@ def test_the_map_of_the_real_diffusiondb_parts(browser, real_app, width, height)
     drawn = page.evaluate(DRAWN_JS)
     assert drawn["points"] == total and f"{total:,} of {total:,}" in drawn["title"]
     # a hovered point shows its real prompt, and says there is no picture rather than a blank tile
-    prompt = page.evaluate(
-        "() => { const gd = document.querySelector('#map-plot .js-plotly-plot');"
-        " const t = gd._fullData.find(t => t.type === 'scattergl');"
-        " gd.emit('plotly_hover', {points: [{customdata: t.customdata[0]}]}); return t.customdata[0][1]; }"
-    )
+    prompt = _hover_first_point(page)[1]
     detail = page.locator("#map-detail-body")
     assert prompt[:40] in detail.inner_text() and "no thumbnail" in detail.inner_text()
     # every cluster label lies inside the plot (none cut at the edge on a phone), and the labels
@@ -222,13 +228,7 @@ def test_the_map_of_the_real_diffusiondb_parts(browser, real_app, width, height)
     for i, box in enumerate(shown):
         assert plot["x"] - 1 <= box["left"] and box["right"] <= plot["x"] + plot["width"] + 1, i
     if width == 1280:
-        page.locator("#map-plot").evaluate("el => el.scrollIntoView()")
-        box = page.locator("#map-plot .nsewdrag").first.bounding_box()
-        x0, y0 = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3
-        page.mouse.move(x0, y0)
-        page.mouse.down()
-        page.mouse.move(x0 + box["width"] * 0.4, y0 + box["height"] * 0.4, steps=12)
-        page.mouse.up()
+        _draw_box(page)
         page.locator("#scope-chips").get_by_text("Map selection: prompt map, box").wait_for()
         selection = parse_qs(urlparse(page.url).query)["map_selection"][0]
         api = Api(wh)

@@ -112,6 +112,7 @@ class Parser:
         }
         self.value_pairs = value_pairs(values, layer.segments)  # (words, dimension, values, label)
         self.value_words = {w for words, _, _, _ in self.value_pairs for w in words.split()}
+        self.time_phrases = "|".join(phrase_re(p) for p, n in self.dim_phrases if layer.dimensions[n].time)
         self.dim_nouns: dict[str, str] = {}  # dimension -> a regex of its nouns (value_filters.py)
         # words the thresholds, hours and time phrases read: never taken for typos
         clock = ["midnight", "noon", "midday", "outside", "onwards", "earlier", "later", "hours"]
@@ -310,8 +311,7 @@ class Parser:
                     t.take(m)
                     self._add_dim(spec, name, m.group(0), m.start())
         if spec.top:  # "top 10 users by revenue": the ranked thing follows the number
-            times = "|".join(phrase_re(p) for p, n in self.dim_phrases if self.layer.dimensions[n].time)
-            ranks_time = t.has(rf"(?:{HIGH}|{LOW}) (?:{times})")
+            ranks_time = t.has(rf"(?:{HIGH}|{LOW}) (?:{self.time_phrases})")
             for phrase, name in self.dim_phrases:
                 for m in t.find(phrase_re(phrase)):
                     before = t.text[: m.start()].split()[-1:]
