@@ -161,8 +161,12 @@ def test_scoring_compares_values_not_just_shapes():
     assert same_result([["pro", 0.2], ["free", 0.1]], gold, ordered=False)
     assert not same_result([["pro", 0.2], ["free", 0.1]], gold, ordered=True)
     assert not same_result([["free", 0.1], ["pro", 0.21]], gold, ordered=False)
-    # extra columns in the answer are allowed, in order
+    # extra columns in the answer are allowed, in any order (the sets' format says so)
     assert same_result([["free", 9.0, 0.1], ["pro", 9.0, 0.2]], gold, ordered=True)
+    assert same_result([[0.1, "free"], [0.2, "pro"]], gold, ordered=True)
+    two = [["free", 0.1, 0.5], ["pro", 0.2, 0.6]]  # two metrics, listed the other way round
+    assert same_result([["free", 0.5, 0.1], ["pro", 0.6, 0.2]], two, ordered=False)
+    assert not same_result([["free", 0.5, 0.1], ["pro", 0.2, 0.6]], two, ordered=False)
     assert not same_result([["free", 0.1]], gold, ordered=False)
 
 

@@ -71,8 +71,9 @@ def _rows_equal(got: list[tuple], gold: list[tuple]) -> bool:
 
 
 def same_result(answer_rows: list[list], gold_rows: list[list], *, ordered: bool) -> bool:
-    """Whether some order-preserving choice of the answer's columns gives the gold rows (numbers
-    within a relative 1e-6)."""
+    """Whether some choice of the answer's columns, in any order, gives the gold rows (numbers
+    within a relative 1e-6): column names and order do not matter, as the evaluation sets' format
+    tells their writers ("timeout rate and NSFW block rate by tier" may list either rate first)."""
     if len(answer_rows) != len(gold_rows):
         return False
     if not gold_rows:
@@ -81,7 +82,7 @@ def same_result(answer_rows: list[list], gold_rows: list[list], *, ordered: bool
     gold = [tuple(_cell(v) for v in row) for row in gold_rows]
     if not ordered:
         gold.sort(key=_sort_key)
-    for columns in itertools.combinations(range(width), gold_width):
+    for columns in itertools.permutations(range(width), gold_width):
         picked = [tuple(_cell(row[c]) for c in columns) for row in answer_rows]
         for got in (picked, *_relabelled(picked, gold)):
             if _rows_equal(got if ordered else sorted(got, key=_sort_key), gold):

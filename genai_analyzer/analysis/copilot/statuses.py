@@ -55,6 +55,8 @@ def ranked_status(t: QuestionText, spec: QuerySpec) -> None:
             return
 
 
+# "timeouts - how many have we had": what may follow a bare "how many" after the status it counts
+_BARE_VERBS = "have|has|had|were|was|are|is|did|do|of them"
 # "how many users had an error": the users are counted, not the errors
 UNIT_NOUN = r"(?<![a-z])(?:users?|people|persons?|customers?|members?|folks|accounts?|sessions?|prompts?) "
 
@@ -71,6 +73,17 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
     others = "|".join(phrase_re(w) for w, _ in options)
     for word, values in options:  # the words between are no status word: "how many errors or blocks"
         gap = rf"(?:(?!(?:{others})(?![a-z]))[a-z]+ ){{0,4}}?(?:were |was |got |have been |had been )?"
+        # "timeouts - how many have we had?": the status first, then a bare "how many"
+        first = rf"^\s*({phrase_re(word)}) ?[-:,]* ?(how many)(?= (?:{_BARE_VERBS})\b|\s*$)"
+        if m := next(iter(t.find(first)), None):
+            t.take_span(m.start(1), m.end(1))
+            t.take_span(m.start(2), m.end(2))
+            spec.metrics.append("generations")
+            spec.filters.setdefault("status", []).extend(
+                v for v in values if v not in spec.filters.get("status", [])
+            )
+            spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"
+            return
         for m in t.find(rf"{counting} {gap}({phrase_re(word)})"):
             if re.search(UNIT_NOUN, t.text[m.end(1) : m.start(2)]):
                 raise CannotAnswer(  # it answered the count of errors
