@@ -79,13 +79,20 @@ import pyarrow as pa
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.keyword import Bm25sKeyword, backend_named, keyword_choice
 from genai_analyzer.analysis.search import _keyword_ranks, search
+from genai_analyzer.analysis.vector_search import VectorChoice, vector_choice
 from genai_analyzer.core import contract as steps
-from genai_analyzer.core.contract import JOIN_PUSHDOWN_KEYS, LOOKUP_INDEXES, keyword_index_root
+from genai_analyzer.core.contract import (
+    JOIN_PUSHDOWN_KEYS,
+    LOOKUP_INDEXES,
+    keyword_index_root,
+    vector_index_root,
+)
 from genai_analyzer.models.embeddings import DEFAULT_MODEL, Embedder
 from genai_analyzer.warehouse import duck
 from genai_analyzer.warehouse.indexes import BM25_POSTINGS_SQL, FTS_INDEX_SQL
 from genai_analyzer.warehouse.keyword_index import build_bm25s_index, prune_keyword_indexes
 from genai_analyzer.warehouse.reader import Warehouse
+from genai_analyzer.warehouse.vector_index import build_vector_index, prune_vector_indexes
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIFFUSIONDB = (ROOT / ".." / "shared" / "data" / "diffusiondb" / "parts_000001-000005").resolve()
@@ -255,6 +262,16 @@ def build_indexes(
     folder = keyword_index_root(path) / made["key"]
     times["bm25s_mb"] = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
     times["bm25s_postings"] = made["postings"]
+    prune_vector_indexes(path, keep=None)  # timed again, not reused
+    started = time.perf_counter()
+    made = build_vector_index(con, path, DEFAULT_MODEL, progress=True)
+    times["vectors_s"] = time.perf_counter() - started
+    folder = vector_index_root(path) / made["key"]
+    times["vectors_mb"] = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
+    # the build records the index's key in build_info, where a reader looks for it
+    con.execute("DELETE FROM build_info WHERE key = 'vector_index'")
+    con.execute("INSERT INTO build_info VALUES ('vector_index', $v)", {"v": json.dumps(made)})
+    con.execute("CHECKPOINT")
     con.close()
     return times
 
@@ -273,7 +290,7 @@ class FixedEmbedder:
 
 
 def hnsw_sql(k: int) -> str:
-    # The shape of search.semantic_sql: the distance computed once, aliased, in an inner SELECT
+    # The shape of vector_search.semantic_sql: the distance computed once, aliased, in an inner SELECT
     # ordered by it, which DuckDB rewrites into an HNSW_INDEX_SCAN (an ORDER BY on the raw
     # distance expression beside a score computed from it is a full scan; docs/benchmarks.md).
     return (
@@ -301,6 +318,9 @@ def run_queries(
         choice = keyword_choice(wh)  # the prompt-set key, then the bm25s index memory-mapped
         result["bm25s_open_s"] = time.perf_counter() - started
         result["default_backend"] = choice.name
+        started = time.perf_counter()
+        vector_choice(wh)  # reads the vector index's codes into memory and maps its vectors
+        result["vectors_open_s"] = time.perf_counter() - started
         keyword = {name: backend_named(wh, name) for name in backends}
         if len(keyword) > 1:  # the backends agree on every query's ranking
             first, *others = keyword.values()
@@ -328,7 +348,64 @@ def run_queries(
                 result[f"{mode}/{name}" if name else mode] = (pct(values, 50), pct(values, 95))
         if hnsw:
             result.update(_filtered_figures(wh, queries, embedder, choice.backend))
+        result.update(_vector_figures(wh, queries, qvecs, vectors, embedder, hnsw))
     return result
+
+
+VECTOR_RUNS = (  # (label, mode, filters) of the vector backends' side-by-side table
+    ("semantic", "semantic", Filters()),
+    ("hybrid (bm25s)", "hybrid", Filters()),
+    ("semantic, tier pro", "semantic", Filters(tiers=("pro",))),
+    ("hybrid (bm25s), tier pro", "hybrid", Filters(tiers=("pro",))),
+)
+
+
+def _vector_figures(wh: Warehouse, queries: list[str], qvecs, vectors, embedder, hnsw: bool) -> dict:
+    """The vector index beside the file (``exact-i8``) against DuckDB's HNSW statement (``vss``,
+    when the file has the index): recall@10 of each (ids and tie-aware, at k=10 and at k=240), and
+    search() latency per run of ``VECTOR_RUNS``, query by query in turn (the first alternating)."""
+    out: dict = {}
+    index_choice = vector_choice(wh)  # loaded by run_queries before any search
+    out["vector_backend"] = index_choice.name
+    choices = {"exact-i8": index_choice}
+    if hnsw:
+        choices["vss"] = VectorChoice(None, "the HNSW index, for comparison")
+    exact = exact_top10(vectors, qvecs)
+    for name, choice in choices.items():
+        if choice.index is None and name == "exact-i8":
+            continue
+        for k in (10, 240):
+            hits, ties = [], []
+            for q, want in zip(qvecs, exact, strict=True):
+                if choice.index is not None:
+                    got_ids = [pid for pid, _ in choice.index.ranks(q, k)][:10]
+                else:
+                    got_ids = [r[0] for r in wh.rows(hnsw_sql(k), {"q": q.tolist()})][:10]
+                got = [int(pid[1:]) for pid in got_ids]
+                hits.append(len(set(got) & set(want)) / 10)
+                ties.append(tie_aware_recall(got, want, vectors, q))
+            out[f"vec/{name}/recall{k}"] = (float(np.mean(hits)), float(np.mean(ties)))
+    names = list(choices)
+    keyword = keyword_choice(wh).backend
+    for label, mode, filters in VECTOR_RUNS:
+        lat: dict = {name: [] for name in names}
+        for i, q in enumerate(queries[:3] + queries):
+            for name in names[i % len(names) :] + names[: i % len(names)]:
+                started = time.perf_counter()
+                search(
+                    wh,
+                    q,
+                    mode=mode,
+                    filters=filters,
+                    embedder=embedder,
+                    keyword=keyword,
+                    vectors=choices[name],
+                )
+                if i >= 3:
+                    lat[name].append(time.perf_counter() - started)
+        for name, values in lat.items():
+            out[f"vec/{name}/{label}"] = (pct(values, 50), pct(values, 95))
+    return out
 
 
 # A filter a user sets before searching: the pro tier (20% of the bench's users and generations).
@@ -564,6 +641,32 @@ def main() -> None:
             print(
                 f"| {r['size']:,} | {name} | {build} | {size} | {opened} | {same} "
                 f"| {ms(r.get(f'keyword/{name}'))} | {ms(r.get(f'hybrid/{name}'))} |"
+            )
+    print()
+    print(
+        "Search by meaning: the vector index beside the file (exact-i8: int8 codes scanned exactly, "
+        "the best re-ranked in float32) against DuckDB's HNSW statement (vss), in the same run, "
+        "query by query in turn; recall@10 by ids / tie-aware; search() p50 / p95 ms:"
+    )
+    print()
+    print(
+        "| prompts | backend | build s | files MB | open s | recall@10 k=10 | recall@10 k=240 | "
+        + " | ".join(label for label, _, _ in VECTOR_RUNS)
+        + " |"
+    )
+    print("|---:|:--|---:|---:|---:|---:|---:|" + "---:|" * len(VECTOR_RUNS))
+    for r in rows:
+        for name in ("vss", "exact-i8"):
+            if f"vec/{name}/recall10" not in r:
+                continue
+            build = r["hnsw_s"] if name == "vss" else r["vectors_s"]
+            files = "(in the file)" if name == "vss" else f"{r['vectors_mb']:.0f}"
+            opened = "-" if name == "vss" else f"{r['vectors_open_s']:.2f}"
+            recall = [r[f"vec/{name}/recall{k}"] for k in (10, 240)]
+            cells = [f"{a:.3f} / {b:.3f}" for a, b in recall]
+            cells += [ms(r.get(f"vec/{name}/{label}")) for label, _, _ in VECTOR_RUNS]
+            print(
+                f"| {r['size']:,} | {name} | {build:.1f} | {files} | {opened} | " + " | ".join(cells) + " |"
             )
 
 

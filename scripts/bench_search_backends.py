@@ -16,7 +16,7 @@ Vector backends, all cosine with the build's HNSW parameters (``M``/connectivity
 ``genai_analyzer.core.contract``):
 
 - ``duckdb``: ``CREATE INDEX ... USING HNSW`` on a table (prompt_id, text_embedding FLOAT[384]),
-  as the build runs it, then the top-k statement ``search.semantic_sql`` on the file reopened
+  as the build runs it, then the top-k statement ``vector_search.semantic_sql`` on the file reopened
   read-only (as the app does).
 - ``exact-i8``: no graph: the vectors quantised to int8 and scanned in full for every query
   (usearch's exact search, SIMD, ``--threads`` threads); its build is the quantisation.
@@ -190,7 +190,7 @@ def _reranked(candidates: np.ndarray, vectors: np.ndarray, q: np.ndarray, k: int
 def _duckdb_vectors(vectors: np.ndarray, folder: Path, threads: int, out: dict):
     import pyarrow as pa
 
-    from genai_analyzer.analysis.search import semantic_sql
+    from genai_analyzer.analysis.vector_search import semantic_sql
     from genai_analyzer.warehouse import duck
 
     path = folder / "vectors.duckdb"

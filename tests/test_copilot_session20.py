@@ -20,4 +20,3 @@ def test_a_status_named_before_a_bare_how_many_is_counted(copilot, wh, question,
     # The status first, then "how many": its generations counted, not its rate.
     answer = check(copilot, wh, question, f"SELECT count(*) FROM {GENS} WHERE g.status = '{status}' {where}")
     assert "only status" in answer.reading
-

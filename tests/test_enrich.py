@@ -24,7 +24,8 @@ def test_the_sample_build_embeds_labels_and_thumbnails_everything(sample_warehou
     assert enr["text_embedding"] == enr["prompts"] == status["rows"]["dim_prompts"]
     assert enr["domain"] == enr["art_style"] == enr["complexity_score"] == enr["prompts"]
     assert enr["thumbnails"] == enr["images"] == status["rows"]["fact_generations"]
-    assert enr["indexes"] == {"hnsw": True, "fts": True, "image_hnsw": True, "bm25s": True}
+    # prompt vectors in the exact index beside the warehouse, not in an HNSW index (test_vector_index.py)
+    assert enr["indexes"] == {"hnsw": False, "fts": True, "image_hnsw": True, "vectors": True, "bm25s": True}
     with Warehouse(sample_warehouse) as wh:
         norms = wh.query(
             "SELECT list_dot_product(text_embedding::FLOAT[], text_embedding::FLOAT[]) AS n FROM dim_prompts"
@@ -115,11 +116,3 @@ def test_enrich_without_a_warehouse_says_to_build_first(tmp_path):
     result = CliRunner().invoke(main, ["enrich", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1
     assert "genai-analyzer build" in result.output
-
-
-def test_the_statement_semantic_search_runs_uses_the_hnsw_index(sample_warehouse):
-    from genai_analyzer.analysis.search import semantic_sql
-
-    with Warehouse(sample_warehouse) as wh:
-        plan = wh.query(f"EXPLAIN {semantic_sql(384, 240)}", {"q": [0.05] * 384}).iloc[0, 1]
-    assert "HNSW_INDEX_SCAN" in plan

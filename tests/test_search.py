@@ -20,8 +20,9 @@ from click.testing import CliRunner
 
 from genai_analyzer.analysis import search as search_module
 from genai_analyzer.analysis.search import Filters, SearchError, more_like_this, search
+from genai_analyzer.analysis.vector_search import vector_choice
 from genai_analyzer.cli import main
-from genai_analyzer.core.contract import keyword_index_root
+from genai_analyzer.core.contract import keyword_index_root, vector_index_root
 from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
 from genai_analyzer.warehouse.reader import Warehouse
 from tests.conftest import make_settings, shared_path
@@ -81,7 +82,8 @@ def _top_prompts(frame: pd.DataFrame, n: int) -> list[str]:
 
 def test_build_embeds_every_prompt_and_makes_both_indexes(built, wh):
     _, summary = built
-    assert summary.indexes == {"hnsw": True, "fts": True, "bm25s": True}
+    # the prompt vectors in the exact index beside the warehouse instead of an HNSW index
+    assert summary.indexes == {"hnsw": False, "fts": True, "vectors": True, "bm25s": True}
     n_prompts = wh.scalar("SELECT count(*) FROM dim_prompts")
     assert wh.scalar("SELECT count(text_embedding) FROM dim_prompts") == n_prompts > 4000
     assert summary.enrichment["embeddings"]["dim"] == 384
@@ -361,12 +363,6 @@ class _Fixed:
         return [self.vector for _ in texts]
 
 
-HNSW_SHAPE = (
-    "SELECT prompt_id FROM (SELECT prompt_id, array_cosine_distance(text_embedding, $q::FLOAT[384]) AS d "
-    "FROM dim_prompts ORDER BY d LIMIT 10)"
-)
-
-
 @pytest.fixture(scope="module")
 def before_reopen(built, embedder):
     """Results of every mode in one session on the file, which is then closed."""
@@ -379,37 +375,32 @@ def before_reopen(built, embedder):
 
 def test_indexes_persist_across_reopening(built, before_reopen, embedder, tmp_path):
     # DuckDB shares one database instance among connections to the same path in a process, and
-    # the module's Warehouse is still open: open a byte copy of the file (with the keyword index
-    # beside it) so that everything, indexes included, is read back from disk.
+    # the module's Warehouse is still open: open a byte copy of the file (with the keyword and
+    # vector indexes beside it) so that everything, indexes included, is read back from disk.
     copy = tmp_path / "reopened.duckdb"
     shutil.copyfile(built[0].db_path, copy)
     shutil.copytree(keyword_index_root(built[0].db_path), keyword_index_root(copy))  # bm25s's, beside
+    shutil.copytree(vector_index_root(built[0].db_path), vector_index_root(copy))  # the vectors'
     with Warehouse(copy) as reopened:
-        indexes = reopened.query("SELECT index_name, table_name, sql FROM duckdb_indexes()")
-        hnsw = indexes[indexes.index_name == HNSW_INDEX]
-        assert len(hnsw) == 1 and hnsw.table_name.iloc[0] == "dim_prompts"
-        assert "HNSW" in hnsw.sql.iloc[0].upper()
+        indexes = reopened.query("SELECT index_name FROM duckdb_indexes()")
+        assert HNSW_INDEX not in set(indexes.index_name)
+        assert vector_choice(reopened).name == "exact-i8"
         assert (
             reopened.scalar("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'fts_main_dim_prompts'")
             >= 4
         )
-        vector = embedder.embed(["a lighthouse by the sea at night"])[0].tolist()
-        plan = reopened.query("EXPLAIN " + HNSW_SHAPE, {"q": vector}).iloc[0, 1]
-        assert "HNSW_INDEX_SCAN" in plan
         for mode, before in before_reopen.items():
             after = search(reopened, "a lighthouse by the sea at night", mode=mode, embedder=embedder)
             pd.testing.assert_frame_equal(after, before)
             assert not after.empty
 
 
-def test_semantic_search_statement_uses_the_hnsw_index(built, embedder):
+def test_semantic_search_reads_no_vector_from_duckdb(built, embedder):
+    # The vector index beside the warehouse ranks by meaning: DuckDB only fetches the page.
     with Warehouse(built[0].db_path) as reopened:
         vector = embedder.embed(["a lighthouse on the sea"])[0]
-        statements = _semantic_sql(reopened, vector)
-        assert statements
-        sql, params = statements[0]
-        plan = reopened.query("EXPLAIN " + sql, params).iloc[0, 1]
-        assert "HNSW_INDEX_SCAN" in plan
+        assert _semantic_sql(reopened, vector) == []
+        assert not search(reopened, "a lighthouse on the sea", mode="semantic", embedder=_Fixed(vector)).empty
 
 
 def test_every_cursor_of_the_warehouse_searches_with_the_tuned_ef_search(built):
@@ -562,7 +553,8 @@ def test_cli_search_errors_are_one_line(built):
 
 
 def test_concurrent_semantic_searches_do_not_crash_the_process(wh, embedder):
-    # vss 1.5.5 HNSW scans on several threads at once crash DuckDB; search() serializes them.
+    # Searches from many threads at once (the app serves several users): each gets its own answer
+    # (vss 1.5.5 HNSW scans on several threads crashed DuckDB; the int8 scan needs no lock).
     from concurrent.futures import ThreadPoolExecutor
 
     queries = ["a dragon", "portrait of a woman", "a castle on a hill", "cyberpunk city"] * 6
@@ -661,6 +653,5 @@ def test_the_build_indexes_the_keys_search_fetches_a_page_by(wh):
     indexes = wh.query("SELECT table_name, expressions FROM duckdb_indexes() ORDER BY ALL")
     assert [tuple(r) for r in indexes.itertuples(index=False)] == [
         ("dim_prompts", "[prompt_id]"),
-        ("dim_prompts", "[text_embedding]"),
-        ("fact_generations", "[prompt_id]"),
+        ("fact_generations", "[prompt_id]"),  # and no HNSW index: the vectors are beside the file
     ]

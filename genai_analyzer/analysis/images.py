@@ -17,7 +17,7 @@ import pandas as pd
 from genai_analyzer.analysis.explorer_queries import RESULT_COLUMNS, NotFoundError
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.queries import from_filtered
-from genai_analyzer.analysis.search import HNSW_LOCK
+from genai_analyzer.analysis.vector_search import HNSW_LOCK
 from genai_analyzer.core.contract import DUPLICATE_MAX_BITS, IMAGE_AGREEMENT, IMAGE_EMBEDDINGS
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.models.clip_embeddings import is_clip_key
@@ -197,7 +197,7 @@ def _require_vectors(wh: Warehouse) -> None:
 
 
 def nearest_sql(dim: int, depth: int) -> str:
-    """The nearest-images statement, shaped as search.semantic_sql is so DuckDB uses the HNSW index:
+    """The nearest-images statement, shaped as vector_search.semantic_sql is so DuckDB uses the HNSW index:
     the distance aliased in an inner SELECT ordered by it with a constant LIMIT."""
     return (
         f"SELECT image_path, 1 - distance AS similarity FROM ("

@@ -1,4 +1,4 @@
-"""Prompt search over the warehouse: semantic (HNSW), keyword (BM25) or hybrid (rank fusion).
+"""Prompt search over the warehouse: semantic (vectors), keyword (BM25) or hybrid (rank fusion).
 
 One function serves the UI, the API and the CLI. Search ranks distinct prompts, then expands each
 to its generations that pass the filters (at most ``per_prompt`` each), so a result is a
@@ -8,7 +8,6 @@ generation with its prompt, score, thumbnail and ids.
 from __future__ import annotations
 
 import functools
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -18,6 +17,7 @@ from genai_analyzer.analysis.embedding_job import search_tier
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.analysis.keyword import KeywordBackend, Ranking, keyword_backend
 from genai_analyzer.analysis.queries import from_filtered
+from genai_analyzer.analysis.vector_search import VectorChoice, vector_ranks
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.warehouse.reader import Warehouse
 
@@ -62,10 +62,12 @@ def search(
     per_prompt: int = 4,
     embedder=None,
     keyword: KeywordBackend | None = None,
+    vectors: VectorChoice | None = None,
 ) -> pd.DataFrame:
     """Generations whose prompts best match ``query``, best first (one row per generation).
     ``keyword``: the backend that ranks by BM25, by default the warehouse's (bm25s when its index
-    is there, else fts: analysis/keyword.py); the results say which in ``keyword_backend``."""
+    is there, else fts: analysis/keyword.py); the results say which in ``keyword_backend``.
+    ``vectors``: what ranks by meaning, by default the warehouse's (analysis/vector_search.py)."""
     query = (query or "").strip()
     if not query:
         raise SearchError("Type something to search for.")
@@ -76,13 +78,13 @@ def search(
     # prompts, which the index finds as well as the first ``limit`` of a deeper list.
     depth = limit if mode == "semantic" and not filters.active else max(limit * 10, 200)
     # In hybrid mode the BM25 ranking runs on another thread while the query is embedded and
-    # looked up in the HNSW index (both release the GIL): the two take about as long.
+    # looked up in the vector index (both release the GIL): the two take about as long.
     backend = (keyword or keyword_backend(wh)) if mode != "semantic" else None
     ranking = _POOL.submit(_keyword_ranks, wh, query, filters, depth, backend) if backend else None
     rankings = []
     if mode in ("semantic", "hybrid"):
         vector = (embedder or query_embedder(wh)).embed([query])[0]
-        rankings.append(_semantic_ranks(wh, vector, filters, depth))
+        rankings.append(_semantic_ranks(wh, vector, filters, depth, vectors))
     if ranking is not None:
         rankings.append(ranking.result())
     results = _results(wh, _page_candidates(_fuse(rankings), filters, limit), filters, limit, per_prompt)
@@ -153,30 +155,14 @@ def _stored_dim(wh: Warehouse) -> int:
     )
 
 
-def semantic_sql(dim: int, depth: int) -> str:
-    """The nearest-prompts statement. Its shape matters: the distance is computed once, aliased,
-    in an inner SELECT ordered by it with a constant LIMIT, which DuckDB rewrites into an
-    HNSW_INDEX_SCAN; computing the score beside an ORDER BY on the raw expression is a full scan."""
-    return (
-        f"SELECT prompt_id, 1 - distance AS score FROM ("
-        f"SELECT prompt_id, array_cosine_distance(text_embedding, $q::FLOAT[{int(dim)}]) AS distance "
-        f"FROM dim_prompts ORDER BY distance LIMIT {int(depth)})"
-    )
-
-
-# DuckDB's vss 1.5.5 crashes the process when HNSW index scans run on several threads at once
-# (reproduced on a plain in-memory table with 4 cursors; docs/benchmarks.md, App). One scan at a
-# time: the scan itself takes 12-20 ms at 100k prompts, the rest of a search runs in parallel.
-HNSW_LOCK = threading.Lock()
-
-
-def _semantic_ranks(wh: Warehouse, vector: np.ndarray, filters: Filters, depth: int) -> Ranking:
+def _semantic_ranks(
+    wh: Warehouse, vector: np.ndarray, filters: Filters, depth: int, choice: VectorChoice | None = None
+) -> Ranking:
     dim = _dim(wh)
     if not dim:
         raise SearchError("This warehouse has no prompt embeddings: run genai-analyzer enrich embeddings.")
     query = np.asarray(vector, dtype=np.float32)
-    with HNSW_LOCK:
-        ranks = wh.rows(semantic_sql(dim, depth), {"q": query})
+    ranks = vector_ranks(wh, query, depth, dim, choice)
     if filters.active and _n_passing(wh, ranks, filters) < depth // 10:
         # Selective filters can leave the approximate candidates nearly empty: search exactly
         # among the prompts that pass them instead.

@@ -141,7 +141,7 @@ def architecture_svg(sources: Sequence[str], steps: Sequence[str], surfaces: Seq
         _text(col[2], 22, "Warehouse (DuckDB)", size=13, weight=600, color=MUTED),
         _box(col[2], 36, 190, 118, stroke=ACCENT),
         _text(col[2] + 14, 60, "star schema (dbt marts)", weight=600),
-        _text(col[2] + 14, 84, "HNSW index (vss)", size=12, color=MUTED),
+        _text(col[2] + 14, 84, "vector index (int8, beside)", size=12, color=MUTED),
         _text(col[2] + 14, 106, "BM25 index (fts)", size=12, color=MUTED),
         _text(col[2] + 14, 128, "build_info, raw lineage", size=12, color=MUTED),
         _box(col[2], 180, 190, 40),

@@ -7,7 +7,7 @@ import importlib.metadata
 
 import gradio as gr
 
-from genai_analyzer.analysis import keyword, queries
+from genai_analyzer.analysis import keyword, queries, vector_search
 from genai_analyzer.analysis.formatting import format_metric, metric_label
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import diagrams, explorer_view
@@ -90,6 +90,7 @@ TABS_GUIDE = """
 
 STACK = (
     ("duckdb", "warehouse engine, with the vss (HNSW) and fts (BM25) extensions"),
+    ("usearch", "the exact int8 scan of the prompt vectors (search by meaning)"),
     ("dbt-core", "star schema models and data tests (dbt-duckdb adapter)"),
     ("sentence-transformers", "prompt embeddings (all-MiniLM-L6-v2, offline)"),
     ("onnxruntime", "runs the embedding model exported to ONNX (the default backend)"),
@@ -171,7 +172,7 @@ def enrichment_markdown(wh: Warehouse, info: dict, visual: dict | None = None) -
     return f"""
 ### Enrichment
 - **Embeddings**: {counts["embedded"]:,} of {counts["prompts"]:,} distinct prompts, model `{model}`,
-  in an HNSW index ({"built" if indexes.get("hnsw") else "not built"}) for search by meaning.
+  for search by meaning. {vector_search.backend_line(wh)}
 - **Keyword index**: BM25 over the prompts ({built(indexes.get("fts"))}).
   {keyword.backend_line(wh)}
 - **Labels**: domain, art style and a 1-10 complexity score for {counts["labelled"]:,} prompts,

@@ -44,6 +44,11 @@ BM25_POSTINGS = f"{FTS_SCHEMA}.bm25_postings"
 # (warehouse/keyword_index.py), when it is installed and its index matches the warehouse's prompts;
 # else DuckDB fts, which every warehouse holds. First the preferred one.
 KEYWORD_BACKENDS = ("bm25s", "fts")
+# Who ranks a search by meaning (analysis/search.py): the exact int8 scan of the vector index beside
+# the warehouse (warehouse/vector_index.py), whose key the build records in build_info; else DuckDB
+# over dim_prompts' vectors (vss's HNSW index where the build made one, a full scan otherwise).
+VECTOR_BACKEND = "exact-i8"
+VECTOR_BACKENDS = (VECTOR_BACKEND, "duckdb")
 # ART indexes on the keys search joins by: with them DuckDB fetches a page's 24 prompts and their
 # generations by key instead of scanning both tables (45 to 16 ms a search at 175k generations).
 LOOKUP_INDEXES = {
@@ -100,6 +105,13 @@ def keyword_index_root(warehouse: Path) -> Path:
     warehouse/keyword_index.py): beside the read-only file, which a build replaces whole."""
     warehouse = Path(warehouse)
     return warehouse.parent / f"{warehouse.stem}_keyword_index"
+
+
+def vector_index_root(warehouse: Path) -> Path:
+    """The prompt vector indexes of a warehouse, one folder per content key
+    (warehouse/vector_index.py): beside the read-only file, which a build replaces whole."""
+    warehouse = Path(warehouse)
+    return warehouse.parent / f"{warehouse.stem}_vector_index"
 
 
 def full_tier_job_path(warehouse: Path) -> Path:

@@ -53,6 +53,7 @@ class BuildSummary:
     simulated: dict[str, int] = field(default_factory=dict)
     enrichment: dict[str, dict] = field(default_factory=dict)
     indexes: dict[str, bool] = field(default_factory=dict)
+    vector_index: dict = field(default_factory=dict)  # the vector index's manifest: key, prompts, ...
     dbt_models: int = 0
     dbt_tests: int = 0
     size_bytes: int = 0
@@ -196,10 +197,9 @@ def _run(ctx: _Context, steps: list[str], *, fresh: bool) -> BuildSummary:
             bar.update(1)
         _swap_in(ctx.building, ctx.target)
         if "indexes" in steps:
-            from genai_analyzer.warehouse.keyword_index import prune_keyword_indexes
+            from genai_analyzer.pipeline.index_step import prune_beside
 
-            for name in prune_keyword_indexes(ctx.target, keep=ctx.keyword_key):
-                log.info("indexes: removed the keyword index of another prompt set (%s)", name)
+            prune_beside(ctx)
         if {"embeddings", "image_embeddings"} & set(steps):
             from genai_analyzer.pipeline.enrich import discard_embedding_cache
 
@@ -435,6 +435,7 @@ def _finalize(ctx: _Context) -> None:
             "simulated_columns": summary.simulated,
             "enrichment": summary.enrichment,
             "indexes": summary.indexes,
+            "vector_index": summary.vector_index,
             "dbt": {"models": summary.dbt_models, "tests": summary.dbt_tests},
             "versions": {"genai_analyzer": __version__, "duckdb": duckdb.__version__},
         }

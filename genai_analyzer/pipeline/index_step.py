@@ -1,10 +1,12 @@
-"""The build's step ``indexes``: the HNSW and full-text indexes inside the warehouse, and the bm25s
-keyword index beside it (docs/enrichment.md).
+"""The build's step ``indexes``: the vector and bm25s indexes beside the warehouse, and the
+full-text, lookup and image HNSW indexes inside it (docs/enrichment.md).
 
-The HNSW indexes (prompt vectors and, when built, image vectors) and DuckDB's fts index come from
-``warehouse/indexes.py``; the bm25s index is a folder beside the warehouse keyed by its prompt set
-(``warehouse/keyword_index.py``), so keyword search answers from it instead of fts. Without bm25s
-installed the step says so and keyword search uses fts.
+The vector index (``warehouse/vector_index.py``: every prompt vector as int8, scanned exactly) and
+the bm25s keyword index (``warehouse/keyword_index.py``) are folders beside the warehouse named
+after their content; the vector index's key goes into build_info, so a reader finds the folder of
+the warehouse it reads. DuckDB's fts index and the image HNSW index come from
+``warehouse/indexes.py``; an HNSW index over the prompt vectors only where no vector index was made
+(usearch missing). Without bm25s installed the step says so and keyword search uses fts.
 """
 
 from __future__ import annotations
@@ -19,8 +21,30 @@ def indexes_step(ctx) -> None:
     from genai_analyzer.warehouse.indexes import create_search_indexes
 
     image_model = ctx.summary.enrichment.get("image_embeddings", {}).get("model")
-    ctx.summary.indexes = create_search_indexes(ctx.con, image_model=image_model)
+    vectors = _vector_index(ctx)
+    ctx.summary.indexes = create_search_indexes(ctx.con, image_model=image_model, prompt_hnsw=not vectors)
+    ctx.summary.indexes["vectors"] = vectors
     ctx.summary.indexes["bm25s"] = _keyword_index(ctx)
+
+
+def _vector_index(ctx) -> bool:
+    """The prompt vector index beside the warehouse, when usearch is installed and prompts have
+    vectors; records its manifest in the summary (build_info's ``vector_index``; the build prunes
+    the folders of other keys)."""
+    from genai_analyzer.warehouse.vector_index import build_vector_index
+
+    ctx.summary.vector_index = {}
+    model = ctx.summary.enrichment.get("embeddings", {}).get("model") or ""
+    try:
+        import usearch  # noqa: F401
+    except ImportError:
+        log.warning("indexes: usearch is not installed; search by meaning will use DuckDB's HNSW index")
+        return False
+    made = build_vector_index(ctx.con, ctx.target, model, progress=ctx.progress)
+    if made is None:
+        return False
+    ctx.summary.vector_index = {k: made[k] for k in ("key", "model", "prompts", "dim", "seconds", "reused")}
+    return True
 
 
 def _keyword_index(ctx) -> bool:
@@ -36,3 +60,15 @@ def _keyword_index(ctx) -> bool:
         return False
     ctx.keyword_key = made["key"]
     return True
+
+
+def prune_beside(ctx) -> None:
+    """Once the build's file is swapped in: the keyword and vector index folders of other keys
+    removed (a build that fails leaves them, and the previous warehouse keeps its own)."""
+    from genai_analyzer.warehouse.keyword_index import prune_keyword_indexes
+    from genai_analyzer.warehouse.vector_index import prune_vector_indexes
+
+    for name in prune_keyword_indexes(ctx.target, keep=ctx.keyword_key):
+        log.info("indexes: removed the keyword index of another prompt set (%s)", name)
+    for name in prune_vector_indexes(ctx.target, keep=ctx.summary.vector_index.get("key")):
+        log.info("indexes: removed the vector index of other vectors (%s)", name)

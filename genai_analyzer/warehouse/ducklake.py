@@ -9,7 +9,8 @@ The read side (``open_warehouse``) is an in-memory DuckDB with the lake ATTACHed
 pinned to one snapshot, so that every query of an app's life reads the same build. The mart tables
 and ``build_info`` appear in its ``main`` schema under their usual names, and the query layer runs
 unchanged. Search indexes cannot live in a DuckLake, so ``dim_prompts`` is copied into memory and
-its HNSW and BM25 indexes are built there when the warehouse opens.
+its BM25 index is built there when the warehouse opens; its vectors are indexed in memory at the
+first search by meaning (analysis/vector_search.py; an HNSW index when usearch is missing).
 
 DuckLake has no fixed-size ARRAY type: ``publish`` stores ``FLOAT[384]`` as ``FLOAT[]`` and the
 read side casts it back.
@@ -17,6 +18,7 @@ read side casts it back.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -216,7 +218,9 @@ def open_warehouse(
         if searchable:
             from genai_analyzer.warehouse.indexes import create_search_indexes
 
-            create_search_indexes(con)
+            # no HNSW graph over the prompt vectors when the reader can index them itself at its
+            # first search by meaning (analysis/vector_search.py): 108 s of every start at 100k
+            create_search_indexes(con, prompt_hnsw=importlib.util.find_spec("usearch") is None)
         return con, target
     except WarehouseError:
         con.close()

@@ -1,4 +1,5 @@
-"""The search indexes on dim_prompts: HNSW over the embeddings, BM25 full text, key lookups.
+"""The search indexes inside the warehouse: BM25 full text, key lookups, HNSW over image vectors
+(and over prompt vectors where no vector index is beside the warehouse).
 
 The build makes them after dbt (and drops them before dbt replaces dim_prompts); the DuckLake read
 side makes them in memory, since a lake cannot hold them. Their names are the contract's.
@@ -72,11 +73,13 @@ BM25_POSTINGS_SQL = f"""
 
 
 def create_search_indexes(
-    con: duckdb.DuckDBPyConnection, *, image_model: str | None = None
+    con: duckdb.DuckDBPyConnection, *, image_model: str | None = None, prompt_hnsw: bool = True
 ) -> dict[str, bool]:
-    """HNSW (cosine) over dim_prompts.text_embedding, BM25 full text over dim_prompts.prompt, and
-    the lookup indexes search joins by (on the tables that are tables here, not views); with
-    ``image_model``, the ``image_embeddings`` table of its vectors and its HNSW index (cosine)."""
+    """BM25 full text over dim_prompts.prompt and the lookup indexes search joins by (on the tables
+    that are tables here, not views); with ``prompt_hnsw``, HNSW (cosine) over
+    dim_prompts.text_embedding (the build leaves it out when the vector index beside the warehouse
+    serves search by meaning: warehouse/vector_index.py); with ``image_model``, the
+    ``image_embeddings`` table of its vectors and its HNSW index (cosine)."""
     made = {"hnsw": False, "fts": False}
     if image_model is not None:
         made["image_hnsw"] = _create_image_index(con, image_model)
@@ -91,7 +94,7 @@ def create_search_indexes(
         if table in tables:
             con.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column})")
     n_vectors = con.execute("SELECT count(text_embedding) FROM dim_prompts").fetchone()[0]
-    if n_vectors:
+    if n_vectors and prompt_hnsw:
         con.execute(
             f"CREATE INDEX {HNSW_INDEX} ON dim_prompts USING HNSW (text_embedding) "
             f"WITH (metric = 'cosine', M = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}, "

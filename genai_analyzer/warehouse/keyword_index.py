@@ -31,6 +31,7 @@ import duckdb
 import numpy as np
 
 from genai_analyzer.core.contract import FTS_SCHEMA, keyword_index_root
+from genai_analyzer.warehouse.beside import prune_folders
 
 FORMAT = 2  # the folder's layout, formula and key; a change makes every existing index stale
 K1, B = 1.2, 0.75  # fts's match_bm25 defaults, which the build's BM25 weights use
@@ -153,17 +154,8 @@ def _compact(names: np.ndarray) -> np.ndarray:
 
 def prune_keyword_indexes(warehouse: Path, keep: str | None) -> list[str]:
     """Remove the index folders beside ``warehouse`` other than ``keep`` (the published
-    warehouse's), and leftovers of interrupted builds; return their names. A reader that still
-    has a removed index open keeps reading it (its memory-mapped files outlive the names)."""
-    root = keyword_index_root(warehouse)
-    if not root.is_dir():
-        return []
-    removed = []
-    for folder in sorted(root.iterdir()):
-        if folder.name != keep:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder.name)
-    return removed
+    warehouse's), and leftovers of interrupted builds; return their names."""
+    return prune_folders(keyword_index_root(warehouse), keep)
 
 
 class Bm25sIndex:

@@ -90,10 +90,12 @@ class Warehouse:
 
     def memo(self, key: Hashable, compute):
         """``compute()`` once per open warehouse: it is read-only, so what it holds cannot change.
-        The oldest of more than ``MEMO_LIMIT`` remembered values is forgotten (keys may hold
-        filters, of which a long-running app sees many)."""
+        The least recently used of more than ``MEMO_LIMIT`` remembered values is forgotten (keys
+        may hold filters, of which a long-running app sees many; the loaded search indexes, used by
+        every search, stay)."""
         with self._lock:
             if key in self._memo:
+                self._memo[key] = self._memo.pop(key)  # now the most recently used
                 return self._memo[key]
         value = compute()
         with self._lock:
