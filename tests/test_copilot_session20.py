@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_copilot_grammar import GENS, check
+from tests.test_copilot_grammar import GENS, check, declined
 
 
 @pytest.mark.parametrize(
@@ -20,3 +20,40 @@ def test_a_status_named_before_a_bare_how_many_is_counted(copilot, wh, question,
     # The status first, then "how many": its generations counted, not its rate.
     answer = check(copilot, wh, question, f"SELECT count(*) FROM {GENS} WHERE g.status = '{status}' {where}")
     assert "only status" in answer.reading
+
+
+# --- a unit asked for a time: converted, or declined when it fits no figure ----------------------
+
+TIERS = "fact_generations g JOIN dim_users u USING (user_id)"
+
+
+def test_a_time_asked_in_seconds_is_converted(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "mean queue wait for pro users, in seconds",
+        f"SELECT avg(g.queue_ms) / 1000.0 FROM {TIERS} WHERE u.tier = 'pro'",
+    )
+    assert "(in seconds)" in answer.reading
+    assert "(seconds)" in answer.explanation
+
+
+def test_a_time_by_group_asked_in_minutes_is_converted(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "p95 latency per tier in minutes",
+        f"SELECT u.tier, quantile_cont(g.latency_ms, 0.95) / 60000.0 FROM {TIERS} GROUP BY 1",
+    )
+
+
+def test_a_unit_the_figure_already_has_changes_nothing(copilot):
+    plain = copilot.ask("average session length by tier")
+    said = copilot.ask("average session length in minutes by tier")
+    assert not said.refused and said.sql == plain.sql
+
+
+@pytest.mark.parametrize("question", ["revenue by tier in seconds", "session length per tier in hours"])
+def test_a_unit_that_fits_no_figure_is_declined_and_named(copilot, question):
+    answer = declined(copilot, question)
+    assert f"'in {question.split()[-1]}' fits a time" in answer.explanation, answer.explanation

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from genai_analyzer.analysis.copilot.shares import share_sql
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
+from genai_analyzer.analysis.copilot.units import in_unit
 from genai_analyzer.analysis.semantic import SemanticLayer, literal
 
 
@@ -83,6 +84,7 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
     metrics = [(m, layer.metrics[m].sql) for m in spec.metrics]
     if spec.per:
         metrics = _per_unit(spec, layer, metrics, grain_name)
+    metrics = in_unit(spec, layer, metrics)  # "in seconds"
     conditions = [
         layer.dimensions[d].condition(grain_name, values=values)
         for d, values in spec.filters.items()

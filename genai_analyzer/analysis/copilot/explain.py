@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from genai_analyzer.analysis.copilot.clock import describe_hours
 from genai_analyzer.analysis.copilot.compiler import only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
+from genai_analyzer.analysis.copilot.units import converted_from
 from genai_analyzer.analysis.formatting import format_value, metric_kind
 from genai_analyzer.analysis.semantic import SemanticLayer
 
@@ -30,6 +31,8 @@ def _label(layer: SemanticLayer, metric: str) -> str:
         return f"Share of {layer.metrics[metric.removesuffix('_share')].label}"
     if metric.endswith("_count") and metric[: -len("_count")] in layer.dimensions:  # groups counted
         return f"Number of {layer.dimensions[metric[: -len('_count')]].label}s"
+    if (time := converted_from(metric, layer)) is not None:  # "in seconds" (units.py)
+        return layer.metrics[time].label.replace("(ms)", f"({metric.rsplit('_', 1)[1]})")
     return metric
 
 
@@ -118,6 +121,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     period, comparison, ranking and typo corrections, so that a wrong reading shows at once.
     ``all_dates``: what no period named means (the filter bar's dates, under a scope with dates)."""
     parts = [" and ".join(_label(layer, m) for m in spec.metrics)]
+    if spec.unit:  # "in seconds": the times converted (units.py)
+        parts[0] = parts[0].replace("(ms)", f"(in {spec.unit})")
     if spec.per:
         parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour')}"
     groups = [d for d in spec.dimensions if d != spec.count_of]

@@ -60,6 +60,7 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         replaced = {th[0] for th in new.thresholds}
         merged.thresholds = [th for th in previous.thresholds if th[0] not in replaced] + new.thresholds
     merged.count_of = new.count_of or previous.count_of
+    merged.unit = new.unit or (previous.unit if not new.metrics else None)  # "in seconds, please"
     merged.excluded = {d: v for d, v in previous.excluded.items() if d not in new.filters} | new.excluded
     return merged
 

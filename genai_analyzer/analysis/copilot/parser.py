@@ -58,6 +58,7 @@ from genai_analyzer.analysis.copilot.text import QuestionText, correct_typos, ph
 from genai_analyzer.analysis.copilot.thresholds import COMPARATORS, read_thresholds
 from genai_analyzer.analysis.copilot.thresholds import settle as settle_thresholds
 from genai_analyzer.analysis.copilot.time_phrases import TIME_WORDS, read_time, refuse_unread_dates
+from genai_analyzer.analysis.copilot.units import read_unit
 from genai_analyzer.analysis.copilot.value_filters import read_values, settle_negations, value_pairs
 from genai_analyzer.analysis.copilot.vocabulary import (
     ASKED,
@@ -154,12 +155,13 @@ class Parser:
                 raise NeedsClarification(why, readings)
         spec = QuerySpec(metrics=[], corrections=corrections)
         read_hours(t, spec)  # before "in hours" is read as a unit
+        read_unit(t, spec)  # "in seconds": before the thresholds read "8 seconds"
         if t.has(r"gpu|compute"):  # "how much gpu time ... (hours)": the unit, not a grouping by hour
             for m in t.find(r"(?<!by )(?<!per )(?<!each )(?<!every )(?<!which )(?<!what )hours(?= $)"):
                 t.take(m)
-        phrasing = r"(break(?:ing)?) (?:[a-z]+ ){0,3}?(down|out)|broken down|breakdown|in hours|in minutes"
+        phrasing = r"(break(?:ing)?) (?:[a-z]+ ){0,3}?(down|out)|broken down|breakdown"
         for m in t.find(phrasing):
-            # phrasing and units, not a failure metric or an hourly grouping
+            # phrasing, not a failure metric
             for group in (1, 2) if m.group(1) else (0,):
                 t.take_span(m.start(group), m.end(group))
         spec.time = read_time(t)

@@ -94,6 +94,7 @@ class QuerySpec:
     count_of: str | None = None  # "how many users have over 50 generations": the groups that pass, counted
     sort: str | None = None  # "asc" | "desc": an order asked for with no limit ("worst first")
     share: bool = False  # "what share of revenue comes from pro": the filtered part over the whole
+    unit: str | None = None  # "in seconds": times converted from milliseconds (units.py)
 
     def to_dict(self) -> dict:
         return asdict(self)
