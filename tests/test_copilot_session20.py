@@ -57,3 +57,31 @@ def test_a_unit_the_figure_already_has_changes_nothing(copilot):
 def test_a_unit_that_fits_no_figure_is_declined_and_named(copilot, question):
     answer = declined(copilot, question)
     assert f"'in {question.split()[-1]}' fits a time" in answer.explanation, answer.explanation
+
+
+# --- a narrowing follow-up keeps the figure before, or is declined -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [
+        ("average friction by tier", "only the sessions that had at least 3 generations"),
+        ("revenue by art style", "just the styles with over 200 generations"),
+    ],
+)
+def test_a_narrowing_follow_up_that_would_change_the_figure_is_declined(copilot, first, follow_up):
+    before = copilot.ask(first)
+    assert not before.refused
+    answer = declined(copilot, follow_up, before.context)
+    assert "reads as narrowing the answer before" in answer.explanation
+
+
+def test_a_narrowing_follow_up_that_keeps_the_figure_is_answered(copilot, wh):
+    before = copilot.ask("error rate by tier")
+    check(
+        copilot,
+        wh,
+        "now only free users",
+        f"SELECT avg((g.status = 'error')::INT) FROM {TIERS} WHERE u.tier = 'free'",
+        context=before.context,
+    )

@@ -105,6 +105,23 @@ def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: Q
             )
 
 
+# A follow-up that narrows the answer before: "only ...", "just ...", "now only ..."
+NARROWING = re.compile(r"^\s*(?:(?:and|but|now|ok|okay|so),? )*(?:only|just)\b")
+
+
+def check_narrowing(previous: QuerySpec | None, spec: QuerySpec, text: str, named: bool) -> None:
+    """A narrowing follow-up ("only count sessions with at least 5 generations" after session
+    length by tier) that names no figure of its own keeps the figure before; a reading that changed
+    it (the threshold's count read as the figure) would answer another question: declined."""
+    if previous is None or named or not NARROWING.match(text) or set(previous.metrics) <= set(spec.metrics):
+        return  # the figure before is still answered (a threshold's count may show beside it)
+    raise CannotAnswer(
+        f"'{text.strip()}' reads as narrowing the answer before ({', '.join(previous.metrics)}), but the "
+        f"words would change its figure to {', '.join(spec.metrics)}, which is another question; ask the "
+        "whole question in one message."
+    )
+
+
 def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
     """Refuse metrics of two grains in one question, or a grouping or filter the grain lacks."""
     grains = {

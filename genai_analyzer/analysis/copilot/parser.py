@@ -33,7 +33,13 @@ from genai_analyzer.analysis.copilot.accounting import (
     restated_words,
 )
 from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
-from genai_analyzer.analysis.copilot.followup import check_grain, merge, period_subject, swap_aggregate
+from genai_analyzer.analysis.copilot.followup import (
+    check_grain,
+    check_narrowing,
+    merge,
+    period_subject,
+    swap_aggregate,
+)
 from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
 from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
@@ -153,7 +159,7 @@ class Parser:
         for pattern, why, readings in ASKED:  # "time spent", "how fast are sessions": which figure?
             if t.has(pattern):
                 raise NeedsClarification(why, readings)
-        spec = QuerySpec(metrics=[], corrections=corrections)
+        spec, narrowed, named = QuerySpec(metrics=[], corrections=corrections), None, False
         read_hours(t, spec)  # before "in hours" is read as a unit
         read_unit(t, spec)  # "in seconds": before the thresholds read "8 seconds"
         if t.has(r"gpu|compute"):  # "how much gpu time ... (hours)": the unit, not a grouping by hour
@@ -232,6 +238,7 @@ class Parser:
             and refines
             and (not spec.metrics or FOLLOW_UP_CUES.search(t.text.strip()))
         ):
+            named, narrowed = bool(set(spec.metrics) - {th[0] for th in spec.thresholds}), context
             spec = merge(self.layer, context, spec, t.text)
             rank_direction(self.layer, t, spec)  # "and which one is the best?": best for the merged metric
             spec.corrections = corrections
@@ -245,6 +252,7 @@ class Parser:
         if (spec.top or spec.sort) and not spec.dimensions:
             raise CannotAnswer("Top-N needs something to rank, e.g. 'top 10 users by revenue'.")
         settle_thresholds(self.layer, spec)
+        check_narrowing(narrowed, spec, t.text, named)  # "only ..." keeps the figure before
         settle_share(self.layer, spec, t)
         self._sessions_by_start(spec)
         check_grain(self.layer, spec)
