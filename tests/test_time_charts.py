@@ -408,3 +408,17 @@ def test_what_a_warehouse_remembers_is_bounded(six_weeks, monkeypatch):
     assert six_weeks.memo(("test", 4), lambda: calls.append("again")) == 4  # still remembered
     assert six_weeks.memo(("test", 0), lambda: calls.append("again") or 0) == 0  # forgotten, recomputed
     assert calls == [0, 1, 2, 3, 4, "again"]
+
+
+def test_a_remembered_value_in_use_outlives_newer_ones(six_weeks, monkeypatch):
+    """The least recently used value is forgotten, not the oldest: a loaded search index, asked for
+    by every search, stays while filters come and go."""
+    from genai_analyzer.warehouse import reader
+
+    monkeypatch.setattr(reader, "MEMO_LIMIT", 3)
+    calls = []
+    six_weeks.memo(("lru", "index"), lambda: calls.append("index") or "index")
+    for key in range(6):
+        six_weeks.memo(("lru", key), lambda key=key: calls.append(key) or key)
+        assert six_weeks.memo(("lru", "index"), lambda: calls.append("again")) == "index"
+    assert calls == ["index", 0, 1, 2, 3, 4, 5]
