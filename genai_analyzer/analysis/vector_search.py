@@ -20,7 +20,7 @@ import numpy as np
 
 from genai_analyzer.core.contract import VECTOR_BACKEND
 from genai_analyzer.warehouse.reader import Warehouse
-from genai_analyzer.warehouse.vector_index import VectorIndex, load_vector_index
+from genai_analyzer.warehouse.vector_index import VectorIndex, arrow_matrix, load_vector_index
 
 Ranking = list[tuple[str, float]]
 
@@ -72,8 +72,7 @@ def _choose(wh: Warehouse) -> VectorChoice:
         ).to_arrow_table()
     if not table.num_rows:
         return VectorChoice(None, "no prompt has a vector")
-    column = table.column("text_embedding").combine_chunks()
-    vectors = column.flatten().to_numpy(zero_copy_only=False).reshape(-1, column.type.list_size)
+    vectors = arrow_matrix(table.column("text_embedding"))
     return VectorChoice(VectorIndex.from_vectors(table.column("prompt_id").to_pylist(), vectors))
 
 

@@ -74,6 +74,13 @@ def _ids(names) -> np.ndarray:
         return np.asarray(names, dtype=str)
 
 
+def arrow_matrix(column) -> np.ndarray:
+    """An Arrow column of fixed-size float lists (DuckDB's FLOAT[n]) as an N x n float32 matrix."""
+    column = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+    flat = column.flatten().to_numpy(zero_copy_only=False)
+    return flat.astype(np.float32).reshape(-1, column.type.list_size)
+
+
 def _read_chunks(con: duckdb.DuckDBPyConnection):
     """(prompt ids, float32 matrix) of the embedded prompts, ``CHUNK`` at a time, in id order: one
     statement read as a stream of record batches."""
@@ -81,10 +88,7 @@ def _read_chunks(con: duckdb.DuckDBPyConnection):
     for batch in reader:
         if not batch.num_rows:
             continue
-        column = batch.column(1)
-        dim = column.type.list_size
-        flat = column.flatten().to_numpy(zero_copy_only=False)
-        yield batch.column(0).to_pylist(), flat.astype(np.float32).reshape(-1, dim)
+        yield batch.column(0).to_pylist(), arrow_matrix(batch.column(1))
 
 
 def build_vector_index(
