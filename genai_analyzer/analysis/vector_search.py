@@ -4,7 +4,7 @@
   beside the warehouse (warehouse/vector_index.py), loaded once per open warehouse; on a DuckLake,
   where nothing lies beside a file, the same index is made in memory from the lake's vectors at
   the first search. Exact: it finds the true nearest prompts (0.67 of them for vss's HNSW at a
-  million near-duplicate prompts), and needs no graph build (7 s at a million instead of 15 min).
+  million near-duplicate prompts), and needs no graph build (12.6 s at a million instead of 15 min).
 - ``duckdb``: one statement over ``dim_prompts`` (``semantic_sql``), which vss's HNSW index answers
   where the build made one (usearch not installed), and a full scan of the vectors otherwise:
   exact, slower; the reason is said (``backend_line``).
@@ -20,7 +20,7 @@ import numpy as np
 
 from genai_analyzer.core.contract import VECTOR_BACKEND
 from genai_analyzer.warehouse.reader import Warehouse
-from genai_analyzer.warehouse.vector_index import VectorIndex, arrow_matrix, load_vector_index
+from genai_analyzer.warehouse.vector_index import VectorIndex, arrow_matrix, available, load_vector_index
 
 Ranking = list[tuple[str, float]]
 
@@ -62,9 +62,7 @@ def _choose(wh: Warehouse) -> VectorChoice:
     if wh.lake is None:
         index, reason = load_vector_index(wh.path, wh.build_info())
         return VectorChoice(index, reason)
-    try:
-        import usearch  # noqa: F401
-    except ImportError:
+    if not available():
         return VectorChoice(None, "usearch is not installed")
     with contextlib.closing(wh.cursor()) as cur:
         table = cur.execute(

@@ -48,7 +48,6 @@ KEYWORD_BACKENDS = ("bm25s", "fts")
 # the warehouse (warehouse/vector_index.py), whose key the build records in build_info; else DuckDB
 # over dim_prompts' vectors (vss's HNSW index where the build made one, a full scan otherwise).
 VECTOR_BACKEND = "exact-i8"
-VECTOR_BACKENDS = (VECTOR_BACKEND, "duckdb")
 # ART indexes on the keys search joins by: with them DuckDB fetches a page's 24 prompts and their
 # generations by key instead of scanning both tables (45 to 16 ms a search at 175k generations).
 LOOKUP_INDEXES = {

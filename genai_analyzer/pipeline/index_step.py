@@ -31,13 +31,11 @@ def _vector_index(ctx) -> bool:
     """The prompt vector index beside the warehouse, when usearch is installed and prompts have
     vectors; records its manifest in the summary (build_info's ``vector_index``; the build prunes
     the folders of other keys)."""
-    from genai_analyzer.warehouse.vector_index import build_vector_index
+    from genai_analyzer.warehouse.vector_index import available, build_vector_index
 
     ctx.summary.vector_index = {}
     model = ctx.summary.enrichment.get("embeddings", {}).get("model") or ""
-    try:
-        import usearch  # noqa: F401
-    except ImportError:
+    if not available():
         log.warning("indexes: usearch is not installed; search by meaning will use DuckDB's HNSW index")
         return False
     made = build_vector_index(ctx.con, ctx.target, model, progress=ctx.progress)

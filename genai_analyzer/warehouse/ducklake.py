@@ -18,7 +18,6 @@ read side casts it back.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -217,10 +216,11 @@ def open_warehouse(
         con.execute(f"CREATE {'TABLE' if searchable else 'VIEW'} main.dim_prompts AS {select}")
         if searchable:
             from genai_analyzer.warehouse.indexes import create_search_indexes
+            from genai_analyzer.warehouse.vector_index import available
 
             # no HNSW graph over the prompt vectors when the reader can index them itself at its
             # first search by meaning (analysis/vector_search.py): 108 s of every start at 100k
-            create_search_indexes(con, prompt_hnsw=importlib.util.find_spec("usearch") is None)
+            create_search_indexes(con, prompt_hnsw=not available())
         return con, target
     except WarehouseError:
         con.close()

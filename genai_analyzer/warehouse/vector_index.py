@@ -4,9 +4,9 @@ DuckDB's HNSW index (vss) took 903 s to build at a million prompts and found 0.6
 10 on a corpus of near-duplicates (docs/benchmarks.md). This index has no graph: every prompt's
 vector, scaled to unit length, is kept as int8 (x 127) and scanned in full for each query
 (usearch's exact search, SIMD, on the machine's cores), and the best candidates are ordered by
-their float32 similarity. Building it is the quantisation (about 7 s at a million prompts); its
-recall is that of an exact search, 1.000 at 100 candidates re-ranked (``RERANK_MIN``); a query
-costs about 45 ms at a million prompts and 5 ms at 100,000.
+their float32 similarity. Building it is reading and quantising the vectors (12.6 s at a million
+prompts); its recall is that of an exact search, 1.000 at 100 candidates re-ranked
+(``RERANK_MIN``); the scan costs about 45-55 ms at a million prompts and 5 ms at 100,000.
 
 The warehouse is read-only and replaced whole by every build, so the index lives beside it, under
 ``contract.vector_index_root``, in a folder named after its content (``key``: the model, the
@@ -53,6 +53,15 @@ def _usearch():
     from usearch.index import search as exact_search
 
     return exact_search, MetricKind.IP
+
+
+def available() -> bool:
+    """Whether usearch, which scans the index, is installed (else DuckDB ranks by meaning)."""
+    try:
+        import usearch  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -191,9 +200,10 @@ class VectorIndex:
     @classmethod
     def from_vectors(cls, prompt_ids, vectors: np.ndarray) -> VectorIndex:
         """An index in memory (a DuckLake reader, which has no folder beside a file)."""
-        unit = _unit(vectors)
-        order = np.argsort(np.asarray(prompt_ids, dtype=str), kind="stable")
-        return cls(_ids(np.asarray(prompt_ids, dtype=str)[order]), _codes(unit[order]), unit[order])
+        names = np.asarray(prompt_ids, dtype=str)
+        order = np.argsort(names, kind="stable")
+        unit = _unit(vectors)[order]
+        return cls(_ids(names[order]), _codes(unit), unit)
 
     def ranks(self, query: np.ndarray, depth: int) -> list[tuple[str, float]]:
         """The ``depth`` prompts most similar to ``query``: (prompt_id, cosine similarity), best
@@ -228,9 +238,7 @@ def load_vector_index(warehouse: Path, info: dict) -> tuple[VectorIndex | None, 
     key = (info.get("vector_index") or {}).get("key")
     if not key:
         return None, "the warehouse was built without a vector index; genai-analyzer enrich makes it"
-    try:
-        _usearch()
-    except ImportError:
+    if not available():
         return None, "usearch is not installed"
     folder = vector_index_root(warehouse) / key
     if not (folder / MANIFEST).exists():

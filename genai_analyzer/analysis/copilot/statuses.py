@@ -76,13 +76,7 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
         # "timeouts - how many have we had?": the status first, then a bare "how many"
         first = rf"^\s*({phrase_re(word)}) ?[-:,]* ?(how many)(?= (?:{_BARE_VERBS})\b|\s*$)"
         if m := next(iter(t.find(first)), None):
-            t.take_span(m.start(1), m.end(1))
-            t.take_span(m.start(2), m.end(2))
-            spec.metrics.append("generations")
-            spec.filters.setdefault("status", []).extend(
-                v for v in values if v not in spec.filters.get("status", [])
-            )
-            spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"
+            _count(t, spec, m, values)
             return
         for m in t.find(rf"{counting} {gap}({phrase_re(word)})"):
             if re.search(UNIT_NOUN, t.text[m.end(1) : m.start(2)]):
@@ -90,12 +84,7 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
                     f"'{m.group(0).strip()}' counts the units with at least one such generation, which I "
                     "cannot read yet; ask for the generations instead, e.g. 'how many generations failed'."
                 )
-            t.take_span(m.start(1), m.end(1))
-            t.take_span(m.start(2), m.end(2))
-            spec.metrics.append("generations")
-            spec.filters.setdefault("status", []).extend(
-                v for v in values if v not in spec.filters.get("status", [])
-            )
+            _count(t, spec, m, values)
             # "how many timeouts and errors": every status listed is counted, not a rate of the rest
             more = re.compile(rf"(?:,| and| or|,? and/or)(?: the| all)? ({others})(?![a-z])")
             end = m.end(2)
@@ -105,8 +94,17 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
                 extra = dict(options)[word]
                 spec.filters["status"].extend(v for v in extra if v not in spec.filters["status"])
                 end = listed.end()
-            spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"
             return
+
+
+def _count(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str]) -> None:
+    """The generations of the status ``values`` counted: the counting words (group 1 or 2 of ``m``)
+    and the status word taken, the count and its filter added."""
+    t.take_span(m.start(1), m.end(1))
+    t.take_span(m.start(2), m.end(2))
+    spec.metrics.append("generations")
+    spec.filters.setdefault("status", []).extend(v for v in values if v not in spec.filters.get("status", []))
+    spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"
 
 
 def read_share(metric_phrases, layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
