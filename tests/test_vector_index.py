@@ -141,6 +141,20 @@ def test_an_index_of_other_vectors_is_never_read(sample_warehouse, tmp_path):
         assert vector_choice(same).name == "exact-i8"
 
 
+def test_a_damaged_index_is_not_read_and_search_says_why(sample_warehouse, tmp_path):
+    from genai_analyzer.warehouse.vector_index import CODES_FILE
+
+    copy = tmp_path / "damaged.duckdb"
+    shutil.copyfile(sample_warehouse, copy)
+    shutil.copytree(vector_index_root(sample_warehouse), vector_index_root(copy))
+    with Warehouse(copy) as wh:
+        codes = vector_index_root(copy) / wh.build_info()["vector_index"]["key"] / CODES_FILE
+        codes.write_bytes(codes.read_bytes()[:1000])  # cut short, as by a full disk
+        assert vector_choice(wh).name == "duckdb"
+        assert "cannot be read" in backend_line(wh)
+        assert not search(wh, "a castle", mode="semantic").empty
+
+
 def test_without_usearch_the_build_makes_the_hnsw_index_and_search_uses_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "usearch", None)  # import usearch raises ImportError
     settings = make_settings(tmp_path)

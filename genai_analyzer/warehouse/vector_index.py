@@ -243,4 +243,7 @@ def load_vector_index(warehouse: Path, info: dict) -> tuple[VectorIndex | None, 
     folder = vector_index_root(warehouse) / key
     if not (folder / MANIFEST).exists():
         return None, f"its vector index ({key}) is not beside the warehouse; genai-analyzer enrich makes it"
-    return VectorIndex.load(folder), ""
+    try:
+        return VectorIndex.load(folder), ""
+    except (OSError, ValueError) as exc:  # a truncated or damaged file: DuckDB answers instead
+        return None, f"its vector index ({key}) cannot be read ({exc}); genai-analyzer enrich makes it again"
