@@ -30,7 +30,8 @@ def print_summary(summary) -> None:
         if "duplicate_groups" in counts:
             groups, images, bits = counts["duplicate_groups"], counts["duplicate_images"], counts["max_bits"]
             click.echo(
-                f"    near-duplicates: {groups:,} groups, {images:,} images (pHash within {bits} bits)"
+                f"    near-duplicates: {groups:,} groups, {images:,} images "
+                f"(pHash within {bits} bits, colours alike)"
             )
         print_image_counts(counts)
         for line in cluster_lines(counts):

@@ -21,8 +21,10 @@ import pytest
 from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.analysis import queries
 from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.api.endpoints import Api
 from genai_analyzer.app import filterbar
 from genai_analyzer.app.analytics import CHARTS
+from genai_analyzer.app.explorer import DUPLICATE_PAGE_SIZE
 from genai_analyzer.core.settings import Settings
 from tests.conftest import serving
 
@@ -526,6 +528,78 @@ def test_gallery_tiles_blur_nsfw_images_and_cut_captions_at_word_boundaries(page
     )
     assert tiles.first.get_attribute("data-id") == source and tiles.count() > 1
     _shot(page, "9b-explorer-images-like-this")
+
+
+def _duplicate_cards(page) -> list[dict]:
+    """The Near-duplicates view's cards as shown: number, counts line, and thumbnails' generations."""
+    return page.locator("#ex-duplicates .ex-dup").evaluate_all(
+        """cards => cards.map(c => ({
+            number: c.querySelector('b').textContent,
+            counts: c.querySelector('.ex-meta span').textContent,
+            ids: [...c.querySelectorAll('[data-gen]')].map(t => t.dataset.gen),
+        }))"""
+    )
+
+
+def _expect_duplicate_page(page, expected: dict, first: int) -> None:
+    page.wait_for_function(
+        "n => document.querySelector('#ex-duplicates .ex-dup b')?.textContent === n", arg=f"#{first}"
+    )
+    shown = _duplicate_cards(page)
+    assert [c["ids"] for c in shown] == [g["generation_ids"] for g in expected["groups"]]
+    for card, group in zip(shown, expected["groups"], strict=True):
+        assert card["counts"].startswith(f"{group['n_generations']} generations · {group['n_images']} image")
+
+
+def test_near_duplicate_groups_are_browsed_page_by_page_in_the_filters_scope(page, app_url):
+    """The Explorer's Near-duplicates view shows the groups the API lists (/near_duplicates), the
+    largest first, a page at a time; a tier filter narrows both alike; a thumbnail opens its
+    generation in the Results view."""
+    wh, _ = app_url
+    api = Api(wh)
+    size = DUPLICATE_PAGE_SIZE
+    first_page, second_page = (api.near_duplicates(page=n, page_size=size) for n in (1, 2))
+    assert first_page["total_groups"] > size  # the sample has more than one page of re-rolls
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("tab", name="Session Explorer").click()
+    panel = _panel(page)
+    panel.get_by_role("tab", name="Near-duplicates").click()
+    _expect_duplicate_page(page, first_page, 1)
+    note = panel.locator(".ex-status", has_text="near-duplicate images").first
+    assert f"of {first_page['total_groups']} groups" in note.inner_text()
+    # the picture: from the Explorer's own tabs down, so the note and page controls show
+    panel.get_by_role("tab", name="Near-duplicates").evaluate("el => el.scrollIntoView({block: 'start'})")
+    _doc_shot(page, "explorer-duplicates-1280")
+    panel.get_by_role("button", name="Next page").click()
+    _expect_duplicate_page(page, second_page, size + 1)
+    panel.get_by_role("button", name="Previous page").click()
+    _expect_duplicate_page(page, first_page, 1)
+
+    # a tier filter narrows the groups as it narrows the API's
+    _bar(page).get_by_label("pro", exact=True).first.check()
+    _bar(page).get_by_role("button", name="Apply filters").click()
+    pro = api.near_duplicates(page=1, page_size=size, filters=api.filters(tiers=["pro"]))
+    assert 0 < pro["total_groups"] < first_page["total_groups"]
+    page.wait_for_function(
+        "n => document.querySelector('#ex-duplicates')?.closest('[role=tabpanel]')"
+        "?.querySelector('.ex-status')?.textContent.includes(n)",
+        arg=f"of {pro['total_groups']} group",
+    )
+    _expect_duplicate_page(page, pro, 1)
+
+    # a thumbnail opens its generation in the Results view
+    chosen = pro["groups"][0]["generation_ids"][-1]
+    page.locator(f'#ex-duplicates [data-gen="{chosen}"]').click()
+    prompt = wh.scalar(
+        "SELECT p.prompt FROM fact_generations f JOIN dim_prompts p USING (prompt_id) "
+        "WHERE generation_id = $g",
+        {"g": chosen},
+    )
+    page.wait_for_function(
+        "text => document.querySelector('#ex-detail-panel .ex-prompt')?.textContent === text", arg=prompt
+    )
+    assert panel.get_by_role("tab", name="Results").get_attribute("aria-selected") == "true"
+    assert panel.get_by_role("button", name="Images like this").is_enabled()
 
 
 def test_copilot_answers_in_the_chat_and_runs_edited_sql(page, app_url):

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from genai_analyzer.analysis import images
-from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.filters import NO_FILTERS, Filters
 from genai_analyzer.api.endpoints import Api, InputError
 from genai_analyzer.app.overview import visual_markdown
 from genai_analyzer.cli import main
@@ -198,10 +198,43 @@ def test_a_resized_re_encoded_copy_is_the_nearest_image_and_a_near_duplicate(
     source = by_path[str(source_path)]
     ranked = sorted(by_path, key=lambda p: -float(by_path[p] @ source))
     assert ranked[:2] == [str(source_path), str(copy)]  # itself, then its copy above every other image
-    assert float(by_path[str(copy)] @ source) > 0.85
+    # how close a copy is depends on the picture: 0.80 to 0.96 seen here (its rank above is the point)
+    assert float(by_path[str(copy)] @ source) > 0.75
     assert group_duplicates(con, embedder.model_name)["groups"] >= 1
     groups = dict(con.execute("SELECT image_path, duplicate_group FROM enrich.image_duplicates").fetchall())
     assert groups.get(str(copy)) is not None and groups[str(copy)] == groups.get(str(source_path))
+
+
+def _recoloured(path: Path, folder: Path) -> Path:
+    """The thumbnail at ``path`` with its colours turned (both chroma channels mirrored) and its
+    grey levels kept: the same shapes in another palette."""
+    with Image.open(path) as img:
+        y, cb, cr = img.convert("RGB").convert("YCbCr").split()
+    turn = [255 - v for v in range(256)]
+    out = folder / f"recoloured-{path.stem}.png"
+    Image.merge("YCbCr", (y, cb.point(turn), cr.point(turn))).convert("RGB").save(out)
+    return out
+
+
+def test_the_same_shapes_in_another_palette_are_not_near_duplicates_but_a_copy_is(
+    sample_warehouse, embedder, tmp_path
+):
+    # pHash reads grey levels only: a picture in another palette hashes like the picture itself
+    source = next(
+        p
+        for p in _thumbnails(sample_warehouse, 60)
+        if float(np.std(np.asarray(Image.open(p).convert("HSV"))[..., 1])) > 40
+    )
+    recoloured, copy = _recoloured(source, tmp_path), _copy(source, tmp_path)
+    hashes = [imagehash.phash(Image.open(p).convert("RGB")) for p in (source, recoloured, copy)]
+    assert hashes[1] - hashes[0] <= DUPLICATE_MAX_BITS and hashes[2] - hashes[0] <= DUPLICATE_MAX_BITS
+    con = _enrich_con([source, recoloured, copy])
+    embed_images(con, embedder)
+    assert group_duplicates(con, embedder.model_name) == {"groups": 1, "images": 2}
+    groups = dict(con.execute("SELECT image_path, duplicate_group FROM enrich.image_duplicates").fetchall())
+    assert groups == {str(source): 1, str(copy): 1}
+    # without the colour check the three would be one group
+    assert group_duplicates(con, embedder.model_name, max_colour=255) == {"groups": 1, "images": 3}
 
 
 def test_torch_and_onnx_give_the_same_vectors(sample_warehouse, embedder):
@@ -281,6 +314,25 @@ def test_near_duplicate_groups_are_paged_largest_first_with_their_counts(wh):
     assert beyond.empty and counted == total
     pro = images.near_duplicate_summary(wh, Filters(tiers=("pro",)))
     assert 0 < pro["groups"] < summary["groups"]
+
+
+def test_the_explorers_groups_flag_each_listed_thumbnail_at_or_above_the_blur_threshold(wh):
+    api = Api(wh)
+    groups, total = api.near_duplicate_groups_frame(NO_FILTERS, 1, 100)
+    assert total == len(groups) == images.near_duplicate_summary(wh)["groups"]
+    listed = [g for ids in groups["generation_ids"] for g in ids]
+    scores = dict(
+        wh.rows(
+            "SELECT generation_id, image_nsfw FROM fact_generations WHERE list_contains($ids, generation_id)",
+            {"ids": listed},
+        )
+    )
+    # a threshold between the listed scores, so that both blurred and clear thumbnails occur
+    threshold = api.nsfw_blur_threshold = float(np.median([v for v in scores.values() if v is not None]))
+    flagged, _ = api.near_duplicate_groups_frame(NO_FILTERS, 1, 100)
+    expected = [[(scores[g] or 0) >= threshold for g in ids] for ids in flagged["generation_ids"]]
+    assert flagged["nsfw"].tolist() == expected
+    assert any(any(row) for row in expected) and not all(all(row) for row in expected)
 
 
 def test_the_api_answers_visual_similarity_with_urls_and_no_server_paths(wh):

@@ -377,8 +377,9 @@ def near_duplicate_groups(
     wh: Warehouse, filters: Filters | None = None, *, page: int = 1, page_size: int = 20
 ) -> tuple[pd.DataFrame, int]:
     """One page of near-duplicate groups (images whose pHash differ in at most DUPLICATE_MAX_BITS
-    bits, linked), the largest first, counted over the generations passing ``filters`` (a group
-    needs two of them); and how many groups pass in all. Grain: one row per group."""
+    bits and whose colours match, linked), the largest first, counted over the generations passing
+    ``filters`` (a group needs two of them); and how many groups pass in all. Grain: one row per
+    group."""
     _require_vectors(wh)
     restrict, params = _restrict(filters or Filters())
     frame = wh.query(

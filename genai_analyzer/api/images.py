@@ -173,15 +173,27 @@ class ImageEndpoints:
         page_size = check_limit(page_size, images.MAX_PAGE_SIZE, what="page_size")
         return _visual(lambda: images.near_duplicate_groups(self.wh, filters, page=page, page_size=page_size))
 
+    def near_duplicate_groups_frame(
+        self, filters: Filters, page: int, page_size: int
+    ) -> tuple[pd.DataFrame, int]:
+        """``near_duplicates_frame`` with ``nsfw``: per group, whether each of its listed thumbnails
+        is at or above the blur threshold (the Explorer's Near-duplicates view blurs those)."""
+        frame, total = self.near_duplicates_frame(filters, page, page_size)
+        listed = [g for group in frame["generation_ids"] for g in group]
+        scores = dict(zip(listed, images.image_nsfw(self.wh, listed), strict=True))
+        threshold = self.blur_threshold()
+        hidden = [[(scores[g] or 0) >= threshold for g in group] for group in frame["generation_ids"]]
+        return frame.assign(nsfw=hidden), total
+
     def near_duplicates(self, page: int = 1, page_size: int = 20, filters: Filters = NO_FILTERS) -> dict:
         """Groups of near-duplicate images: images whose perceptual hashes (64-bit pHash of the
-        thumbnail) differ in at most max_bits bits, linked, counted over the generations passing
-        the filters (a group needs two), the largest first; page (from 1) of page_size groups
-        (1-100). {"groups": one record per group: duplicate_group, n_generations, n_images,
-        n_prompts, n_users, n_seeds, first_at, last_at, prompt_id and prompt (of its first
-        generation), generation_ids and thumb_urls (its first 8 generations); "total_groups",
-        "page", "page_size", "max_bits"}. Error unavailable when the warehouse has no image
-        embeddings."""
+        thumbnail) differ in at most max_bits bits and whose colours match, linked, counted over
+        the generations passing the filters (a group needs two), the largest first; page (from 1)
+        of page_size groups (1-100). {"groups": one record per group: duplicate_group,
+        n_generations, n_images, n_prompts, n_users, n_seeds, first_at, last_at, prompt_id and
+        prompt (of its first generation), generation_ids and thumb_urls (its first 8
+        generations); "total_groups", "page", "page_size", "max_bits"}. Error unavailable when
+        the warehouse has no image embeddings."""
         page = check_count(page, "page", MAX_PAGE)
         page_size = check_count(page_size, "page_size", images.MAX_PAGE_SIZE)
         frame, total = self.near_duplicates_frame(filters, page, page_size)

@@ -7,7 +7,8 @@ the other generations of its prompt, "More like this" (prompts close in meaning)
 this" (images that look alike: visual similarity, docs/images.md; where the warehouse has image
 embeddings; both pin their source first) and "Open session replay"; with a CLIP image model
 (GENAI_IMAGE_MODEL) a fourth search mode, "images", finds images from words; a sortable sessions table
-with a minimum session length; and the replay, the session's generations in order as cards with
+with a minimum session length; the near-duplicate image groups, a page at a time (where the
+warehouse has image embeddings); and the replay, the session's generations in order as cards with
 prompt diffs and changed parameters. The data comes from the API layer (api/endpoints.py); the
 HTML from explorer_view.
 """
@@ -22,6 +23,7 @@ import pandas as pd
 
 from genai_analyzer.analysis import explorer_queries as explore
 from genai_analyzer.analysis.filters import Filters
+from genai_analyzer.analysis.formatting import plural
 from genai_analyzer.api.endpoints import MIN_SESSION_GENERATIONS, Api
 from genai_analyzer.app import filterbar
 from genai_analyzer.app.errors import user_errors
@@ -31,12 +33,14 @@ from genai_analyzer.app.explorer_view import (
     SESSION_COLUMN_WIDTHS,
     SORT_CHOICES,
     detail_html,
+    duplicate_groups_html,
     generations_html,
     replay_html,
     sessions_table,
     thumb_url,
     tiles_html,
 )
+from genai_analyzer.core.contract import DUPLICATE_MAX_BITS
 
 __all__ = ["EMPTY_DETAIL", "build", "replay_html", "thumb_url", "tiles_html"]
 
@@ -77,6 +81,8 @@ const open = (event) => {
 element.addEventListener('click', open);
 element.addEventListener('keydown', (event) => { if (event.key === 'Enter') open(event); });
 """
+
+DUPLICATE_PAGE_SIZE = 10  # near-duplicate groups per page of the Near-duplicates view
 
 NO_IMAGES_NOTE = (
     " This warehouse has no images, so each card shows its prompt in full with its status, labels "
@@ -124,6 +130,7 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
     search_count = gr.Number(0, visible=False, precision=0)
     asked = gr.State({"searches": 0})
     listed = gr.State(None)  # the key of what the sessions table shows
+    dup_drawn = gr.State(None)  # the key of what the Near-duplicates view shows
 
     with gr.Tabs() as views:
         with gr.Tab("Results", id="results"):
@@ -152,6 +159,15 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
                 label="Sessions (select a row)",
                 column_widths=SESSION_COLUMN_WIDTHS,
             )
+        with gr.Tab("Near-duplicates", id="duplicates", visible=visual_ok):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=5):
+                    dup_note = gr.HTML()
+                dup_page = gr.Number(1, minimum=1, precision=0, label="Page", scale=1, min_width=90)
+                with gr.Column(scale=1, min_width=130):
+                    dup_back = gr.Button("Previous page", size="sm")
+                    dup_next = gr.Button("Next page", size="sm")
+            dup_groups = gr.HTML("", js_on_load=DETAIL_JS, elem_id="ex-duplicates", padding=False)
         with gr.Tab("Session replay", id="replay"):
             replay = gr.HTML(EMPTY_REPLAY)
 
@@ -332,6 +348,41 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         return gr.Dataframe(value=sessions_table(frame), visible=True), note
 
     @user_errors
+    def refresh_duplicates(applied, is_shown, page, drawn_for):
+        page = max(1, int(page or 1))
+        drawn = json.dumps([applied, page], default=str)
+        if not visual_ok or not is_shown or drawn == drawn_for:
+            return gr.skip(), gr.skip(), gr.skip()
+        filters_now = filterbar.filters_of(api, applied)
+        groups, total = api.near_duplicate_groups_frame(filters_now, page, DUPLICATE_PAGE_SIZE)
+        scope = html.escape(filterbar.describe(filters_now))
+        if groups.empty:
+            where = f"page {page} has none of the {plural(total, 'group')}" if total else "none pass"
+            note = (
+                f'<div class="ex-empty">No near-duplicate groups here: {where} in {scope}. '
+                "Near-duplicates are images whose perceptual hashes differ in at most "
+                f"{DUPLICATE_MAX_BITS} bits of 64 and whose colours match (docs/images.md).</div>"
+            )
+            return "", note, drawn
+        first = (page - 1) * DUPLICATE_PAGE_SIZE + 1
+        note = (
+            f'<div class="ex-status">Groups {first}-{first + len(groups) - 1} of {plural(total, "group")} '
+            f"of near-duplicate images in {scope}, the largest first: images whose perceptual hashes "
+            f"differ in at most {DUPLICATE_MAX_BITS} bits of 64 and whose colours match, counted over "
+            "the generations passing "
+            "the filters. Click a thumbnail to open its generation.</div>"
+        )
+        return duplicate_groups_html(groups, first), note, drawn
+
+    @user_errors
+    def open_duplicate(applied, evt: gr.SelectData):
+        if not evt.value:
+            return [gr.skip(), gr.skip(), *[gr.skip() for _ in actions], gr.Tabs()]
+        generation_id = str(evt.value)
+        page = detail_of(generation_id, filterbar.filters_of(api, applied))
+        return [page, generation_id, *usable(True, generation_id), gr.Tabs(selected="results")]
+
+    @user_errors
     def select_session(evt: gr.SelectData):
         # The session id is the last column; the row's own values survive client-side sorting.
         row = evt.row_value or []
@@ -372,6 +423,19 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
         [sort_by, descending, min_generations, n_sessions, listed],
         [table, sessions_note, listed],
         also=(sort_by.change, descending.change, min_generations.release, n_sessions.release),
+    )
+    filterbar.on_shown(
+        bar,
+        "explorer",
+        refresh_duplicates,
+        [dup_page, dup_drawn],
+        [dup_groups, dup_note, dup_drawn],
+        also=(dup_page.change,),
+    )
+    for button, step in ((dup_back, -1), (dup_next, 1)):
+        button.click(None, [dup_page], [dup_page], js=f"(p) => Math.max(1, (p || 1) + {step})", queue=False)
+    dup_groups.select(
+        open_duplicate, [bar.applied], [detail, selected, *actions, views], api_visibility="private"
     )
     gallery.select(
         select_tile,

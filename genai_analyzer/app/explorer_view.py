@@ -1,6 +1,6 @@
 """The Session Explorer's HTML: generation details, session replay cards, gallery tiles (one per
-distinct prompt; prompt cards when the warehouse has no images), and the sessions table as shown.
-Pure functions of the API layer's data; no queries here."""
+distinct prompt; prompt cards when the warehouse has no images), near-duplicate groups, and the
+sessions table as shown. Pure functions of the API layer's data; no queries here."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import html
 
 import pandas as pd
 
-from genai_analyzer.analysis.formatting import format_duration, format_value
+from genai_analyzer.analysis.formatting import format_duration, format_value, plural
 from genai_analyzer.api import endpoints
 
 SORT_CHOICES = [
@@ -330,3 +330,41 @@ def sessions_table(frame: pd.DataFrame) -> pd.DataFrame:
         first_prompt=frame["first_prompt"].fillna("").str.slice(0, 80),
     )
     return shown[list(SESSION_COLUMNS)].rename(columns=SESSION_COLUMNS)
+
+
+def duplicate_groups_html(groups: pd.DataFrame, first: int = 1) -> str:
+    """Near-duplicate groups (rows of ``Api.near_duplicate_groups_frame``), one card each numbered
+    from ``first``: its counts, its time span, the prompt of its first generation in full, and the
+    thumbnails of its first generations; a thumbnail opens its generation's detail. NSFW
+    thumbnails stay blurred."""
+    cards = []
+    for number, row in enumerate(groups.itertuples(index=False), start=first):
+        prompt = (row.prompt or "").strip() or "(empty prompt)"
+        thumbs = []
+        for generation_id, path, hidden in zip(row.generation_ids, row.thumb_paths, row.nsfw, strict=True):
+            url = thumb_url(_text(path))
+            image = f'<img src="{html.escape(url)}" alt="" loading="lazy">' if url else "no image"
+            thumbs.append(
+                f'<div class="ex-dup-thumb{" nsfw" if hidden else ""}" role="button" tabindex="0" '
+                f'data-gen="{html.escape(generation_id)}" title="generation {html.escape(generation_id)}">'
+                f"{image}</div>"
+            )
+        more = int(row.n_generations) - len(thumbs)
+        rest = f'<span class="ex-dup-more">+{more} more</span>' if more > 0 else ""
+        counts = " · ".join(
+            plural(int(n), noun)
+            for n, noun in (
+                (row.n_generations, "generation"),
+                (row.n_images, "image"),
+                (row.n_prompts, "prompt"),
+                (row.n_users, "user"),
+                (row.n_seeds, "seed"),
+            )
+        )
+        cards.append(
+            f'<div class="ex-dup"><div class="ex-meta"><b>#{number}</b><span>{counts}</span>'
+            f"<span>{html.escape(_when(row.first_at))} to {html.escape(_when(row.last_at))} UTC</span></div>"
+            f'<div class="ex-prompt">{html.escape(prompt)}</div>'
+            f'<div class="ex-dup-thumbs">{"".join(thumbs)}{rest}</div></div>'
+        )
+    return f'<div class="ex-dups">{"".join(cards)}</div>'

@@ -219,7 +219,8 @@ def visual_markdown(visual: dict | None) -> str:
         )
     return model + (
         f"- **Near-duplicates**: {groups:,} group{'' if groups == 1 else 's'} of {dup_images:,} images "
-        f"whose perceptual hashes differ in at most {bits} bits of 64 (`docs/images.md`).\n"
+        f"whose perceptual hashes differ in at most {bits} bits of 64 and whose colours match "
+        "(`docs/images.md`).\n"
     )
 
 

@@ -271,4 +271,19 @@ EXPLORER_CSS = f"""
 .ex-gen.current {{ border-color: {ACCENT}; }}
 .ex-gen:hover {{ border-color: {ACCENT_HOVER}; }}
 .ex-detail .ex-mini {{ width: 40px; height: 40px; object-fit: cover; border-radius: 4px; max-width: none; }}
+.ex-dups {{ display: flex; flex-direction: column; gap: 10px; }}
+.ex-dup {{
+  display: flex; flex-direction: column; gap: 6px; border: 1px solid {BORDER}; border-radius: 10px;
+  background: {SLATE}; padding: 10px 12px;
+}}
+.ex-dup-thumbs {{ display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }}
+.ex-dup-thumb {{
+  width: 96px; height: 96px; border-radius: 6px; overflow: hidden; cursor: pointer; background: {NIGHT};
+  border: 1px solid {BORDER}; color: #64748b; font-size: 0.7rem; display: flex; align-items: center;
+  justify-content: center;
+}}
+.ex-dup-thumb:hover, .ex-dup-thumb:focus-visible {{ border-color: {ACCENT}; outline: none; }}
+.ex-dup-thumb img {{ width: 100%; height: 100%; object-fit: cover; display: block; }}
+.ex-dup-thumb.nsfw img {{ filter: blur(16px); }}
+.ex-dup-more {{ color: #a3b3ff; font-size: 0.8rem; }}
 """

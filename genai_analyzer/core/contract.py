@@ -66,8 +66,14 @@ JOIN_PUSHDOWN_KEYS = 1024
 IMAGE_EMBEDDINGS = "image_embeddings"
 IMAGE_HNSW_INDEX = "image_embeddings_hnsw"
 # Two images are near-duplicates when their 64-bit perceptual hashes (pHash of the thumbnail)
-# differ in at most this many bits; a group is the images linked by such pairs.
+# differ in at most this many bits and their colours match (below); a group is the images linked
+# by such pairs.
 DUPLICATE_MAX_BITS = 4
+# pHash sees only grey levels, so one shape in two palettes hashes alike: two images' colours match
+# when the mean colours of the cells of a 4 x 4 grid differ by at most this much on average (0-255
+# per channel). A resized JPEG copy differs by under 1, the same picture at another size by under 2,
+# one shape in another palette by 28 or more (docs/images.md).
+DUPLICATE_MAX_COLOUR = 16.0
 # With a CLIP image model (GENAI_IMAGE_MODEL): one row per generation with an image, the cosine of
 # its image and its own prompt in CLIP space (docs/images.md, the prompt-image agreement score).
 IMAGE_AGREEMENT = "image_prompt_agreement"

@@ -9,10 +9,12 @@ renamed into place when complete) before it is inserted, so an interruption lose
 batch in progress. The step reads the thumbnails (about 256 px), not the full images: one small
 file per image, already decoded once and checked by the thumbnail step.
 
-Near-duplicates: two images whose 64-bit pHash differ in at most ``DUPLICATE_MAX_BITS`` bits; a
-group is the images linked by such pairs (connected components). Candidate pairs come from the
-pigeonhole principle: split the hash into ``DUPLICATE_MAX_BITS + 1`` blocks, and two hashes that
-close agree exactly on at least one block, so only hashes sharing a block are compared.
+Near-duplicates: two images whose 64-bit pHash differ in at most ``DUPLICATE_MAX_BITS`` bits and
+whose colours match (``DUPLICATE_MAX_COLOUR``: pHash is blind to colour); a group is the images
+linked by such pairs (connected components). Candidate pairs come from the pigeonhole principle:
+split the hash into ``DUPLICATE_MAX_BITS + 1`` blocks, and two hashes that close agree exactly on
+at least one block, so only hashes sharing a block are compared; only the thumbnails of those
+candidates are read again for their colours.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from genai_analyzer.core.contract import DUPLICATE_MAX_BITS
+from genai_analyzer.core.contract import DUPLICATE_MAX_BITS, DUPLICATE_MAX_COLOUR
 from genai_analyzer.pipeline.enrich import StepCounts, has_table, vector_table, write_cached
 
 IMAGE_BATCH = 256  # images per batch: one progress tick, one cached file, one insert
@@ -184,31 +186,54 @@ def _insert_table(con, table, model: str) -> None:
 
 
 def group_duplicates(
-    con: duckdb.DuckDBPyConnection, model: str, *, max_bits: int = DUPLICATE_MAX_BITS
+    con: duckdb.DuckDBPyConnection,
+    model: str,
+    *,
+    max_bits: int = DUPLICATE_MAX_BITS,
+    max_colour: float = DUPLICATE_MAX_COLOUR,
 ) -> dict:
     """Fill ``enrich.image_duplicates`` (replacing what was there): each image of a near-duplicate
     group with its group, numbered 1, 2, ... from the largest group. Returns {"groups", "images"}:
-    how many groups, and how many images are in one."""
+    how many groups, and how many images are in one.
+
+    The nodes are images of one hash and one colour: the images sharing a hash are split by colour
+    (each joins the first node of its hash whose first image's colours match its own). Two nodes
+    are linked when their hashes differ in at most ``max_bits`` bits and their colours match. A
+    thumbnail that cannot be read again for its colours is left out of every group."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
     con.execute("DELETE FROM enrich.image_duplicates")
     hashes = con.execute(
-        f"""
-        SELECT phash, list(image_path ORDER BY image_path) AS images
-        FROM enrich.image_embeddings WHERE model = $m AND image_path IN ({_THUMBNAILS})
-        GROUP BY phash ORDER BY phash
+        """
+        SELECT e.phash, list(e.image_path ORDER BY e.image_path) AS images,
+               list(t.thumb_path ORDER BY e.image_path) AS thumbs
+        FROM enrich.image_embeddings e
+        JOIN (SELECT image_path, any_value(thumb_path) AS thumb_path FROM enrich.thumbnails
+              WHERE thumb_path IS NOT NULL GROUP BY image_path) t USING (image_path)
+        WHERE e.model = $m
+        GROUP BY e.phash ORDER BY e.phash
         """,
         {"m": model},
     ).df()
     if hashes.empty:
         return {"groups": 0, "images": 0}
     pairs = _close_pairs(con, hashes["phash"].to_numpy(dtype=np.uint64), max_bits)
-    n = len(hashes)
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    shared = {i for i, images in enumerate(hashes["images"]) if len(images) > 1}
+    nodes = _colour_nodes(hashes, sorted(set(pairs.ravel().tolist()) | shared), max_colour)
+    edges = [
+        (a, b)
+        for x, y in pairs.tolist()
+        for a in nodes.of_hash.get(x, [])
+        for b in nodes.of_hash.get(y, [])
+        if _colours_match(nodes.colour[a], nodes.colour[b], max_colour)
+    ]
+    n = len(nodes.images)
+    edges_array = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    graph = coo_matrix((np.ones(len(edges_array)), (edges_array[:, 0], edges_array[:, 1])), shape=(n, n))
     _, component = connected_components(graph, directed=False)
     members: dict[int, list[str]] = {}
-    for comp, images in zip(component, hashes["images"], strict=True):
+    for comp, images in zip(component, nodes.images, strict=True):
         members.setdefault(int(comp), []).extend(images)
     groups = sorted((sorted(m) for m in members.values() if len(m) > 1), key=lambda m: (-len(m), m[0]))
     rows = [(path, number) for number, group in enumerate(groups, start=1) for path in group]
@@ -222,6 +247,53 @@ def group_duplicates(
         finally:
             con.unregister("duplicate_rows")
     return {"groups": len(groups), "images": len(rows)}
+
+
+class _Nodes:
+    """Images of one hash and one colour: their paths, the first image's colours, and each hash's
+    nodes (by the hash's row number)."""
+
+    def __init__(self) -> None:
+        self.images: list[list[str]] = []
+        self.colour: list[np.ndarray] = []
+        self.of_hash: dict[int, list[int]] = {}
+
+
+def _colour_nodes(hashes, candidates: list[int], max_colour: float) -> _Nodes:
+    """The nodes of the candidate hashes' images, their thumbnails read (in threads) for colour."""
+    images, thumbs = hashes["images"].tolist(), hashes["thumbs"].tolist()
+    work = [(h, path, thumb) for h in candidates for path, thumb in zip(images[h], thumbs[h], strict=True)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        colours = list(pool.map(colour_signature, [thumb for _, _, thumb in work]))
+    nodes = _Nodes()
+    for (h, path, _), colour in zip(work, colours, strict=True):
+        if colour is None:
+            continue
+        own = nodes.of_hash.setdefault(h, [])
+        match = next((i for i in own if _colours_match(nodes.colour[i], colour, max_colour)), None)
+        if match is None:
+            own.append(len(nodes.images))
+            nodes.images.append([path])
+            nodes.colour.append(colour)
+        else:
+            nodes.images[match].append(path)
+    return nodes
+
+
+def colour_signature(thumb_path: str) -> np.ndarray | None:
+    """The mean colour of each cell of a 4 x 4 grid over the thumbnail (48 values, 0-255), or None
+    when it cannot be read."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(thumb_path) as img:
+            return np.asarray(img.convert("RGB").resize((4, 4), Image.BOX), dtype=np.float32).ravel()
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def _colours_match(a: np.ndarray, b: np.ndarray, max_colour: float) -> bool:
+    return float(np.abs(a - b).mean()) <= max_colour
 
 
 def _close_pairs(con, hashes: np.ndarray, max_bits: int) -> np.ndarray:
