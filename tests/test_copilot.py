@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -168,6 +168,15 @@ def test_scoring_compares_values_not_just_shapes():
     assert same_result([["free", 0.5, 0.1], ["pro", 0.6, 0.2]], two, ordered=False)
     assert not same_result([["free", 0.5, 0.1], ["pro", 0.2, 0.6]], two, ordered=False)
     assert not same_result([["free", 0.1]], gold, ordered=False)
+
+
+def test_scoring_takes_two_periods_in_one_row_as_the_same_figures_in_order():
+    # the gold: a row per period, labelled by its first day; the copilot: before, now, change
+    gold = [[date(2025, 10, 6), 0.026], [date(2025, 9, 29), 0.037]]
+    assert same_result([[0.037, 0.026, -0.011]], gold, ordered=False)
+    assert not same_result([[0.026, 0.037, 0.011]], gold, ordered=False)  # the periods swapped
+    assert not same_result([[0.037, 0.025, -0.012]], gold, ordered=False)  # another figure
+    assert not same_result([[0.037, 0.026]], [["pro", 0.037], ["free", 0.026]], ordered=False)  # groups
 
 
 # --- what an answer holds ----------------------------------------------------------------------

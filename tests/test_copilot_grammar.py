@@ -391,8 +391,6 @@ def test_a_negation_with_a_grouping_and_a_rate(copilot, wh):
 @pytest.mark.parametrize(
     "question",
     [
-        "how many users did not use the euler sampler",  # users with no such generation at all
-        "how many sessions did not use k_lms at all",
         "error rate for users who never used the euler sampler",
         "active users except on mondays",
         "how many users not using k_lms",

@@ -338,7 +338,6 @@ def test_a_share_of_a_total_is_the_part_over_the_whole(copilot, wh):
         "what share of revenue",  # no part
         "what share of pro revenue comes from anime",  # which is the part, which the whole?
         "what share of active users does each sampler have",  # a user uses several samplers
-        "what share of errors come from pro users",  # how errors divide, not pro users' error rate
         "what share of error rate comes from pro",
         "what share of margin comes from pro",  # a difference of totals
     ],

@@ -53,7 +53,7 @@ def test_a_unit_the_figure_already_has_changes_nothing(copilot):
     assert not said.refused and said.sql == plain.sql
 
 
-@pytest.mark.parametrize("question", ["revenue by tier in seconds", "session length per tier in hours"])
+@pytest.mark.parametrize("question", ["revenue by tier in seconds", "margin per tier in hours"])
 def test_a_unit_that_fits_no_figure_is_declined_and_named(copilot, question):
     answer = declined(copilot, question)
     assert f"'in {question.split()[-1]}' fits a time" in answer.explanation, answer.explanation

@@ -12,7 +12,7 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from genai_analyzer.analysis.copilot.shares import share_sql
+from genai_analyzer.analysis.copilot.shares import share_sql, whole_condition
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.units import in_unit
 from genai_analyzer.analysis.semantic import SemanticLayer, literal
@@ -79,6 +79,8 @@ def _day(text: str, last_day: date) -> date:
 def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compiled:
     """The SELECT answering ``spec``."""
     grain_name = layer.metrics[spec.metrics[0]].grain
+    if spec.never_of:  # the units counted by their generations (value_filters.py)
+        grain_name = "generations"
     grain = layer.grains[grain_name]
     dims = [(d, _split(spec, d, layer.dimensions[d].expression(grain_name))) for d in spec.dimensions]
     metrics = [(m, layer.metrics[m].sql) for m in spec.metrics]
@@ -99,6 +101,8 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
         if name in layer.metrics and (group is None or group in spec.dimensions)
     ]
     window = resolve(spec.time, last_day) if spec.time else None
+    if spec.never_of:  # "how many users never generated an anime image"
+        return _never(spec, layer, grain_name, conditions, window)
     restated = spec.compare and spec.baseline and spec.baseline.kind == "between" == spec.time.kind
     if restated and resolve(spec.baseline, last_day) == window:  # "the first week of October (Oct 1-7)"
         spec = replace(spec, compare=False, baseline=None)  # one period, said twice
@@ -133,7 +137,8 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
     where = list(conditions)
     if spec.share:  # the part the filters keep, over the whole (shares.py)
         times = [expr for d, expr in dims if layer.dimensions[d].time]
-        metrics = [(f"{name}_share", share_sql(spec, sql, where, times)) for name, sql in metrics]
+        whole = whole_condition(layer, spec)
+        metrics = [(f"{name}_share", share_sql(spec, sql, where, times, whole)) for name, sql in metrics]
         where = []
     if spec.top:  # a ranking names values: rows with none ("the most common error code") are no value
         ranked = [(d, expr) for d, expr in dims if not layer.dimensions[d].time and d not in spec.splits]
@@ -308,3 +313,25 @@ def _compare(
         f"ORDER BY {order}" + (f" LIMIT {int(spec.top)}" if spec.top and keys else ""),
     ]
     return Compiled("\n".join(lines), grain_name, keys, [f"{name}_before", name, "change"], window, previous)
+
+
+def _never(spec: QuerySpec, layer: SemanticLayer, grain_name: str, conditions: list[str], window) -> Compiled:
+    """The units (``spec.never_of``) whose generations, among those passing the other filters and
+    the period, hold none of ``spec.never``'s values, counted."""
+    grain = layer.grains[grain_name]
+    key = layer.dimensions[spec.never_of].expression(grain_name)
+    named = " OR ".join(layer.dimensions[d].condition(grain_name, values=v) for d, v in spec.never.items())
+    where = [f"{key} IS NOT NULL", *conditions]
+    if window:
+        where.insert(0, f"{grain.date_sql} BETWEEN DATE '{window[0]}' AND DATE '{window[1]}'")
+    metric = spec.metrics[0]
+    sql = "\n".join(
+        [
+            f"SELECT count(*) AS {metric}",
+            f"FROM (SELECT {key} AS unit FROM {grain.from_reading(key, named, *where)}",
+            "  WHERE " + "\n    AND ".join(where),
+            f"  GROUP BY {key}",
+            f"  HAVING count(*) FILTER (WHERE {named}) = 0) AS units",
+        ]
+    )
+    return Compiled(sql, grain_name, [], [metric], window)

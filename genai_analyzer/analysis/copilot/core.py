@@ -38,7 +38,7 @@ from genai_analyzer.analysis.copilot.parser import Parser
 from genai_analyzer.analysis.copilot.runner import SafeRunner
 from genai_analyzer.analysis.copilot.scope import Scope, clip
 from genai_analyzer.analysis.copilot.spec import EXAMPLES, CannotAnswer, QuerySpec
-from genai_analyzer.analysis.copilot.vocabulary import FOLLOW_UP_CUES
+from genai_analyzer.analysis.copilot.vocabulary import FOLLOW_UP_CUES, NEW_QUESTION
 from genai_analyzer.analysis.filters import Filters
 from genai_analyzer.core.contract import app_state_path
 from genai_analyzer.core.errors import AnalyzerError
@@ -154,6 +154,8 @@ class Copilot:
         ``filters`` (the app's applied filter bar) are the outer scope of the answer (scope.py)."""
         started = time.perf_counter()
         question = (question or "").strip()
+        if fresh := NEW_QUESTION.match(question):  # "new question: ...": asked afresh, not a follow-up
+            question, context = question[fresh.end() :].strip(), None
         answer = self._ask(question, context, scoping.scope_of(self.wh, filters))
         answer.elapsed_ms = 1000 * (time.perf_counter() - started)
         return answer

@@ -73,7 +73,11 @@ def _rows_equal(got: list[tuple], gold: list[tuple]) -> bool:
 def same_result(answer_rows: list[list], gold_rows: list[list], *, ordered: bool) -> bool:
     """Whether some choice of the answer's columns, in any order, gives the gold rows (numbers
     within a relative 1e-6): column names and order do not matter, as the evaluation sets' format
-    tells their writers ("timeout rate and NSFW block rate by tier" may list either rate first)."""
+    tells their writers ("timeout rate and NSFW block rate by tier" may list either rate first).
+    A comparison of two periods may come as one row (the earlier value, the later one, the change)
+    where the gold has a row per period: see ``_periods_in_one_row``."""
+    if len(answer_rows) == 1 and len(gold_rows) == 2 and _periods_in_one_row(answer_rows[0], gold_rows):
+        return True
     if len(answer_rows) != len(gold_rows):
         return False
     if not gold_rows:
@@ -88,6 +92,29 @@ def same_result(answer_rows: list[list], gold_rows: list[list], *, ordered: bool
             if _rows_equal(got if ordered else sorted(got, key=_sort_key), gold):
                 return True
     return False
+
+
+def _periods_in_one_row(answer_row: list, gold_rows: list[list]) -> bool:
+    """Whether the gold is two periods, a row each (a day labelling the period, and the metric),
+    and the answer's one row holds the earlier period's value, then the later one's (the
+    copilot's comparison: before, now, change). The layout differs, the figures are the same."""
+    gold = [tuple(_cell(v) for v in row) for row in gold_rows]
+    if len(gold[0]) != 2:
+        return False
+    days = [i for i in range(2) if all(isinstance(r[i], str) and _is_day(r[i]) for r in gold)]
+    if len(days) != 1:
+        return False
+    day, value = days[0], 1 - days[0]
+    earlier, later = sorted(gold, key=lambda r: r[day])
+    cells = [_cell(v) for v in answer_row]
+    return any(
+        _rows_equal([(cells[i], cells[j])], [(earlier[value], later[value])])
+        for i, j in itertools.combinations(range(len(cells)), 2)
+    )
+
+
+def _is_day(text: str) -> bool:
+    return len(text) == 10 and text[4] == "-" and text[7] == "-" and text.replace("-", "").isdigit()
 
 
 def _relabelled(got: list[tuple], gold: list[tuple]) -> list[list[tuple]]:

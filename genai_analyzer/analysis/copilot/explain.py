@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -32,7 +34,9 @@ def _label(layer: SemanticLayer, metric: str) -> str:
     if metric.endswith("_count") and metric[: -len("_count")] in layer.dimensions:  # groups counted
         return f"Number of {layer.dimensions[metric[: -len('_count')]].label}s"
     if (time := converted_from(metric, layer)) is not None:  # "in seconds" (units.py)
-        return layer.metrics[time].label.replace("(ms)", f"({metric.rsplit('_', 1)[1]})")
+        label = layer.metrics[time].label
+        unit = metric.rsplit("_", 1)[1]
+        return re.sub(r"\((?:ms|seconds|minutes|hours)\)", f"({unit})", label)
     return metric
 
 
@@ -122,7 +126,7 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     ``all_dates``: what no period named means (the filter bar's dates, under a scope with dates)."""
     parts = [" and ".join(_label(layer, m) for m in spec.metrics)]
     if spec.unit:  # "in seconds": the times converted (units.py)
-        parts[0] = parts[0].replace("(ms)", f"(in {spec.unit})")
+        parts[0] = re.sub(r"\((?:ms|seconds|minutes|hours)\)", f"(in {spec.unit})", parts[0])
     if spec.per:
         parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour')}"
     groups = [d for d in spec.dimensions if d != spec.count_of]
@@ -168,8 +172,17 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts.append(f"{'lowest' if spec.sort == 'asc' else 'highest'} first")
     for typo, word in spec.corrections.items():
         parts.append(f"reading '{typo}' as '{word}'")
+    if spec.never_of:  # "how many users never generated an anime image" (value_filters.py)
+        none_of = " or ".join(
+            f"{layer.dimensions[d].label} {', '.join(map(str, v))}" for d, v in spec.never.items()
+        )
+        parts[0] = f"Number of {spec.never_of}s"
+        parts.insert(1, f"counting only {spec.never_of}s with no generation of {none_of}")
     if spec.share:  # the filters name the part, not the rows of the whole
-        parts[0] = f"Share of {parts[0]} (the part over the whole)"
+        among = ""
+        if spec.whole:  # among a status rate's cases ("share of errors had CUDA_OOM")
+            among = f" among the cases of the {layer.metrics[spec.whole].label.lower()}"
+        parts[0] = f"Share of {parts[0]}{among} (the part over the whole)"
         parts = [f"the part: {p.removeprefix('only ')}" if p.startswith("only ") else p for p in parts]
     return "; ".join(parts)
 

@@ -28,10 +28,46 @@ def is_total(metric: Metric) -> bool:
     return bool(_TOTAL.fullmatch(metric.sql) or _DISTINCT.fullmatch(metric.sql))
 
 
+# A status rate: the share of generations with one status (or none of one).
+_CASES = re.compile(r"avg\(CASE WHEN (f\.status [^()]+?) THEN 1\.0 ELSE 0\.0 END\)")
+# The columns a status rate's cases are told apart by: over rows filtered on them the rate is 0 or 1.
+_CASE_COLUMNS = ("status", "error_code")
+
+
+def whole_condition(layer: SemanticLayer, spec: QuerySpec) -> str | None:
+    """The SQL condition of the rows a share is taken among (``spec.whole``'s cases), or None."""
+    return _CASES.fullmatch(layer.metrics[spec.whole].sql).group(1) if spec.whole else None
+
+
+def _among_cases(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
+    """ "What share of errors had the CUDA_OOM code", "among generations with status error, what
+    share had the CUDA_OOM code": a status rate read with a share's words and a filter on the
+    status or error code (over those rows the rate is 0 or 1 by definition) asks how the rate's
+    cases divide. It becomes the share of generations among the rate's cases that the filter
+    keeps; a status named only as "status error" is no grouping then."""
+    if spec.share or len(spec.metrics) != 1 or not t.has(SHARE):
+        return
+    name = spec.metrics[0]
+    if not _CASES.fullmatch(layer.metrics[name].sql) or "generations" not in layer.metrics:
+        return
+    grouped_by_status = t.has(r"(?:by|per|each|every|for each) (?:status|statuses|outcome)")
+    parts = [d for d in spec.filters if d not in spec.dimensions]
+    # "what share of timeouts were from pro users": the cases named after the share's words, then
+    # where they came from, is the same question with the part on any dimension
+    from_part = t.has(
+        rf"(?:{SHARE}) of \w+(?: generations?)? (?:were|was|are|is|came|come|comes|coming) from"
+    )
+    if not parts or grouped_by_status or not (from_part or all(d in _CASE_COLUMNS for d in parts)):
+        return
+    spec.metrics, spec.whole, spec.share = ["generations"], name, True
+    spec.dimensions = [d for d in spec.dimensions if d != "status"]
+
+
 def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
     """Decline a share the question does not say enough about to answer one way. "What share of
     errors come from pro users" asks how the errors divide, not the error rate of pro users: a
     rate with a share's words and "come from" is declined."""
+    _among_cases(layer, spec, t)
     rates = [m for m in spec.metrics if layer.metrics[m].format == "rate"]
     if rates and t.has(SHARE) and t.has(r"(?:comes?|came|coming) from"):
         raise CannotAnswer(
@@ -79,12 +115,16 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
         )
 
 
-def share_sql(spec: QuerySpec, metric_sql: str, part: list[str], time_keys: list[str]) -> str:
+def share_sql(
+    spec: QuerySpec, metric_sql: str, part: list[str], time_keys: list[str], whole: str | None = None
+) -> str:
     """The share's expression: the metric over the rows ``part`` keeps over the metric over all of
-    them, or with no part each group's metric over the sum of the groups (per time group)."""
+    them (or over the rows ``whole`` keeps: a status rate's cases), or with no part each group's
+    metric over the sum of the groups (per time group)."""
     if part:
         m = _TOTAL.fullmatch(metric_sql) or _DISTINCT.fullmatch(metric_sql)
-        kept = f"{m.group(1)} FILTER (WHERE {' AND '.join(part)}){m.group(2)}"
-        return f"{kept} / nullif({metric_sql}, 0)"
+        kept = f"{m.group(1)} FILTER (WHERE {' AND '.join([*part, *([whole] if whole else [])])}){m.group(2)}"
+        among = f"{m.group(1)} FILTER (WHERE {whole}){m.group(2)}" if whole else metric_sql
+        return f"{kept} / nullif({among}, 0)"
     over = f"PARTITION BY {', '.join(time_keys)}" if time_keys else ""
     return f"{metric_sql} / nullif(sum({metric_sql}) OVER ({over}), 0)"

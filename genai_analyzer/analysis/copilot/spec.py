@@ -94,7 +94,12 @@ class QuerySpec:
     count_of: str | None = None  # "how many users have over 50 generations": the groups that pass, counted
     sort: str | None = None  # "asc" | "desc": an order asked for with no limit ("worst first")
     share: bool = False  # "what share of revenue comes from pro": the filtered part over the whole
+    whole: str | None = None  # a share among a status rate's cases ("share of errors had CUDA_OOM")
     unit: str | None = None  # "in seconds": times converted from milliseconds (units.py)
+    # "how many users never generated an anime image": the units counted are those with no
+    # generation of these values, by dimension (value_filters.py); never_of: the unit
+    never: dict[str, list[str]] = field(default_factory=dict)
+    never_of: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -1,5 +1,6 @@
 """A unit asked for a time ("the average queue time in seconds"): the metric converted from the
-layer's milliseconds, its column named by the unit (``avg_queue_seconds``).
+layer's milliseconds (or from the unit its label names: session length in minutes), its column
+named by the unit (``avg_queue_seconds``, ``avg_session_seconds``).
 
 Before, "in seconds" was read as restating the unit and the figure stayed in milliseconds (the
 sentence showed seconds, the table and the API milliseconds): a blind set counted the answer wrong.
@@ -30,8 +31,23 @@ def read_unit(t: QuestionText, spec: QuerySpec) -> None:
             spec.matched[m.group(0).strip()] = f"in {unit}"
 
 
+def _unit_of(metric) -> tuple[str, int] | None:
+    """(the unit a time metric is in, milliseconds in one): "ms" for the layer's milliseconds,
+    else the unit its label names ("Average session length (minutes)"); None for other figures."""
+    if metric.format == "ms":
+        return "ms", 1
+    label = metric.label.lower()
+    return next(((unit, ms) for unit, (_, ms) in UNITS.items() if f"({unit})" in label), None)
+
+
+def _renamed(name: str, unit: str, to: str) -> str:
+    """``p95_latency_ms`` -> ``p95_latency_seconds``; ``avg_session_minutes`` -> ``avg_session_seconds``."""
+    return f"{name.removesuffix('_' + unit)}_{to}"
+
+
 def in_unit(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The metrics with every time in milliseconds converted to ``spec.unit``; a declined question
+    """The metrics with every time converted to ``spec.unit`` (from milliseconds, or from the unit
+    a metric's label names: session length in minutes asked "in seconds"); a declined question
     when the unit, said in this question, fits none of them."""
     if not spec.unit:
         return metrics
@@ -39,8 +55,10 @@ def in_unit(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, str]
     out, converted = [], False
     for name, sql in metrics:
         metric = layer.metrics.get(name)
-        if metric is not None and metric.format == "ms":
-            out.append((f"{name.removesuffix('_ms')}_{spec.unit}", f"{sql} / {factor}"))
+        unit = _unit_of(metric) if metric is not None else None
+        if unit is not None and unit[0] != spec.unit:
+            scaled = f"{sql} / {factor}" if unit[1] == 1 else f"{sql} * {unit[1]} / {factor}"
+            out.append((_renamed(name, unit[0], spec.unit), scaled))
             converted = True
         else:
             out.append((name, sql))
@@ -49,7 +67,7 @@ def in_unit(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, str]
     said_now = f"in {spec.unit}" in spec.matched.values()
     if not converted and not stated and said_now:
         raise CannotAnswer(
-            f"'in {spec.unit}' fits a time (latency, queue time), not "
+            f"'in {spec.unit}' fits a time (latency, queue time, session length), not "
             f"{' and '.join(layer.metrics[n].label if n in layer.metrics else n for n, _ in metrics)}.",
             unread=(f"in {spec.unit}",),
         )
@@ -57,7 +75,12 @@ def in_unit(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, str]
 
 
 def converted_from(column: str, layer: SemanticLayer) -> str | None:
-    """The time metric a converted column was made from ("p95_latency_seconds": p95_latency_ms)."""
+    """The time metric a converted column was made from ("p95_latency_seconds": p95_latency_ms,
+    "avg_session_seconds": avg_session_minutes)."""
     base, _, unit = column.rpartition("_")
-    name = f"{base}_ms"
-    return name if unit in UNITS and name in layer.metrics and layer.metrics[name].format == "ms" else None
+    if unit not in UNITS:
+        return None
+    for name in (f"{base}_ms", *(f"{base}_{u}" for u in UNITS if u != unit)):
+        if name in layer.metrics and _unit_of(layer.metrics[name]) is not None:
+            return name
+    return None

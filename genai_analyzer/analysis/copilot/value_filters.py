@@ -133,6 +133,16 @@ def _exclude(lexicon, t: QuestionText, spec: QuerySpec, dim: str, chosen: list, 
     subject = _unit_of(lexicon, said_of.group(1)) if said_of else None
     verb = re.match(NEGATED_VERB, m.group(0)) is not None
     named = " and ".join(str(v) for _, values, _ in listed for v in values)
+    counted = said_of and re.search(_HOW_MANY, before[: said_of.start()])
+    if verb and counted and subject in ENTITY_DIMENSIONS and not spec.never_of:
+        # "how many users never generated an anime image": the users with no such generation,
+        # counted (checked against what else the question asks in settle_negations)
+        for other_dim, values, match in listed:
+            t.take(match)
+            spec.never.setdefault(other_dim, []).extend(values)
+            spec.matched[match.group(0).strip()] = f"{subject}s with no {other_dim} in {', '.join(values)}"
+        spec.never_of = subject
+        return
     for other_dim, _, _ in listed:
         if subject in ENTITY_DIMENSIONS or (subject and (verb or said_of.group("rel"))):
             _refuse_about_unit(subject, other_dim, " ".join(words), named)
@@ -163,6 +173,8 @@ def _listed(lexicon, t: QuestionText, end: int):
     return None
 
 
+# "how many", "the number of", "count" just before the subject of a negation ("how many pro users")
+_HOW_MANY = r"(?:how many|number of|count(?: of)?)(?: [a-z_]+){0,2} $"
 _RELATIVE = r"(?: (?:that|who|which|whose))?(?: (?:are|is|were|was|have been|has been|have|has|had))?"
 
 
@@ -198,6 +210,8 @@ def settle_negations(layer: SemanticLayer, values: dict[str, list[str]], spec: Q
     """Each negated dimension's filter: the values named (or all) less the values excluded. A
     negation of what a counted unit does not carry is declined: "how many users except k_lms" are
     not the users of the other samplers."""
+    if spec.never_of:
+        _check_never(layer, spec)
     if not spec.excluded:
         return
     grain = layer.metrics[spec.metrics[0]].grain if spec.metrics else "generations"
@@ -216,3 +230,25 @@ def settle_negations(layer: SemanticLayer, values: dict[str, list[str]], spec: Q
             label = layer.dimensions[dim].label
             raise CannotAnswer(f"Excluding {', '.join(excluded)} leaves no {label} to ask about.")
         spec.filters[dim] = kept
+
+
+def _check_never(layer: SemanticLayer, spec: QuerySpec) -> None:
+    """A count of the units with no generation of some values answers only a count of those units
+    over the generations, alone: with anything else asked of them it is declined."""
+    unit = spec.never_of
+    named = " and ".join(str(v) for values in spec.never.values() for v in values)
+    key = layer.dimensions[unit].expression("generations")
+    metric = layer.metrics[spec.metrics[0]] if len(spec.metrics) == 1 else None
+    # the unit's distinct count over the generations, or the unit's own grain counted ("sessions")
+    counts_units = metric is not None and (
+        (metric.grain == "generations" and metric.sql == f"count(DISTINCT {key})")
+        or (metric.grain == f"{unit}s" and metric.sql == "count(*)")
+    )
+    asked = (spec.dimensions, spec.compare, spec.per, spec.top, spec.thresholds, spec.share, spec.splits)
+    alone = not any(asked)
+    if not (counts_units and alone):
+        raise CannotAnswer(
+            f"I can count the {unit}s with no generation of {named} ('how many {unit}s never used "
+            f"{named}'), but not together with a grouping, a comparison or another figure.",
+            (f"how many {unit}s never used {named}",),
+        )

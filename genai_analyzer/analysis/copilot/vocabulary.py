@@ -152,6 +152,11 @@ FOLLOW_UP_CUES = re.compile(
     r"switch to|change (?:that|it) to|restrict (?:that|it|this)? ?to|rank (?:them|it|that) by|"
     r"sort (?:them|it|that) by)\b|\binstead\b|\b(?:too|as well)$"
 )
+# "New question: ..." before a message: what follows is asked afresh, not as a follow-up.
+NEW_QUESTION = re.compile(
+    r"^(?:(?:a|another|one more|next|new|different|separate|unrelated|other)\s+)+question\s*(?:[:,;.\-\u2013\u2014]\s*)+",
+    re.I,
+)
 # Words of a follow-up that say how it refines the answer before it, read only with a context.
 FOLLOW_UP_WORDS = r"now|instead|same(?: thing)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )add|(?<=^ and )add(?: in)?|too|as well"
 _STOP_WORDS = """a an the of for in on at to is are was were be been what whats which who how show me give
