@@ -237,6 +237,40 @@ def test_the_same_shapes_in_another_palette_are_not_near_duplicates_but_a_copy_i
     assert group_duplicates(con, embedder.model_name, max_colour=255) == {"groups": 1, "images": 3}
 
 
+# Sample pictures of two prompts each sharing a palette and a motif (pipeline/sample/images.py):
+# (prompt, palette, motif)
+LOOKALIKES = [
+    ("desert canyon at noon, matte painting", "desert", "landscape"),
+    ("sand dunes in a desert valley, photo", "desert", "landscape"),
+    ("cyberpunk city street, neon signs", "cyberpunk", "city"),
+    ("neon tokyo skyline, cinematic", "cyberpunk", "city"),
+    ("portrait of a queen with a golden crown", "gold", "figure"),
+    ("a goddess wearing gold, portrait", "gold", "figure"),
+    ("a snowy mountain range in winter", "snow", "landscape"),
+    ("frozen tundra hills under ice", "snow", "landscape"),
+    ("a forest lake at dawn with hills", "forest", "landscape"),
+    ("jungle river valley, trees", "forest", "landscape"),
+]
+
+
+def test_sample_pictures_of_one_palette_and_motif_are_nearer_each_other_than_to_unlike_ones(embedder):
+    # each picture's partner (same palette and motif, another prompt and seed) is nearer to it than
+    # every picture that shares neither; where no other picture shares the motif, the partner is
+    # its nearest neighbour
+    from genai_analyzer.pipeline.sample.images import render_image
+
+    pictures = [render_image(p, seed=11 + i, size=256) for i, (p, _, _) in enumerate(LOOKALIKES)]
+    vectors = embedder.embed(pictures)
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -1.0)
+    for i, (_, palette, motif) in enumerate(LOOKALIKES):
+        partner = next(j for j, (_, p, m) in enumerate(LOOKALIKES) if j != i and (p, m) == (palette, motif))
+        unlike = [j for j, (_, p, m) in enumerate(LOOKALIKES) if p != palette and m != motif]
+        assert sims[i, partner] > sims[i, unlike].max(), LOOKALIKES[i][0]
+        if sum(m == motif for _, _, m in LOOKALIKES) == 2:
+            assert int(np.argmax(sims[i])) == partner, LOOKALIKES[i][0]
+
+
 def test_torch_and_onnx_give_the_same_vectors(sample_warehouse, embedder):
     paths = _thumbnails(sample_warehouse, 6)
     pictures = [Image.open(p).convert("RGB") for p in paths]

@@ -360,7 +360,11 @@ def cluster_outcomes(frame: pd.DataFrame, kind: str) -> go.Figure:
     horizontal bars; the hover adds generations, cost per generation and p95 latency."""
     title = f"What fails, gets re-rolled or abandoned, by {kind} cluster"
     if frame.empty:
-        return empty(title, f"No {kind} clusters here (docs/clusters.md: genai-analyzer enrich clusters).")
+        return empty(
+            title,
+            f"No {kind} clusters for these filters, or none in this warehouse<br>"
+            "(the build's summary says why; docs/clusters.md).",
+        )
     rows = frame.iloc[::-1]
     hover = rows[["generations", "cost_per_generation", "p95_latency_ms"]]
     fig = go.Figure()
