@@ -177,3 +177,42 @@ def test_the_sessions_without_a_style_in_a_period_are_counted(copilot, wh):
 )
 def test_users_who_never_did_something_are_declined_beyond_a_count(copilot, question):
     declined(copilot, question)
+
+
+# --- "the N most used ...": ranked by the count of generations -----------------------------------
+
+
+def test_the_most_used_values_are_ranked_by_their_generations(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "the 3 most frequently used samplers",
+        f"SELECT g.sampler, count(*) AS n FROM {GENS} GROUP BY 1 ORDER BY n DESC, g.sampler LIMIT 3",
+        ordered=True,
+    )
+    assert answer.reading.endswith("top 3")
+    check(
+        copilot,
+        wh,
+        "top 2 least popular domains",
+        f"SELECT g.domain, count(*) AS n FROM {GENS} WHERE g.domain IS NOT NULL GROUP BY 1 "
+        "ORDER BY n, g.domain LIMIT 2",
+        ordered=True,
+    )
+
+
+def test_the_most_used_values_ranked_by_another_figure_are_declined(copilot):
+    answer = declined(copilot, "the 4 most common art styles by p95 latency")
+    assert "two rankings" in answer.explanation
+
+
+def test_the_median_session_length_is_a_figure_of_its_own(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "what's the median duration of a session for free users",
+        "SELECT quantile_cont(s.duration_s, 0.5) / 60 FROM dim_sessions s JOIN dim_users u USING (user_id) "
+        "WHERE u.tier = 'free'",
+    )
+    assert answer.reading.startswith("Median session length")
+    assert not copilot.ask("average session length").reading.startswith("Median")

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot.spec import NeedsClarification, QuerySpec
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import SUBJECTLESS, word_number
 from genai_analyzer.analysis.semantic import SemanticLayer
+
+BY_USE = " (by use)"  # the end of a ranking's 'matched' note when it ranks by use ('most used')
+_USE_WORDS = r"\b(?:used|common|popular|frequent)\b"
 
 # Words ranking the groups, highest first or lowest first ("the 3 shortest queues")
 HIGH = r"top|best|highest|largest|biggest|most|heaviest|busiest|worst|slowest|priciest|longest"
@@ -20,21 +23,29 @@ def read_top(t: QuestionText, spec: QuerySpec) -> None:
     """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
     the worst success rate the lowest (resolved in ``_direction`` once the metric is known)."""
     number = r"(\d+|one)"  # other number words are digits by now (vocabulary.digits_for_spelled_numbers)
+    # "the top 4 most used prompts": the ranking said twice over, by use (counted in the parser)
+    used = r"(?: (?:used|common|popular|frequent|frequently used))?"
+    use = rf"(?: (?:most|least){used.removeprefix('(?:')}"
     for pattern, ascending in (
-        (rf"(?<!at )(?:the )?(?:{HIGH}) {number}", False),
-        (rf"(?<!at )(?:the )?(?:{LOW}) {number}", True),
-        (rf"{number} (?:{HIGH})", False),
-        (rf"{number} (?:{LOW})", True),
+        (rf"(?<!at )(?:the )?(?:{HIGH}) {number}{use}", False),
+        (rf"(?<!at )(?:the )?(?:{LOW}) {number}{use}", True),
+        (rf"{number} (?:{HIGH}){used}", False),
+        (rf"{number} (?:{LOW}){used}", True),
     ):
         for m in t.find(pattern):
             t.take(m)
             spec.top, spec.ascending = word_number(m.group(1)), ascending
-            spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
+            if " least " in m.group(0) and not ascending:  # "top 3 least used": the fewest uses first
+                spec.ascending = True
+            by_use = BY_USE if re.search(_USE_WORDS, m.group(0)) else ""
+            spec.matched[m.group(0).strip()] = f"{'bottom' if spec.ascending else 'top'} {spec.top}{by_use}"
             return
-    for m in t.find(rf"(?:which|what|the) {number}(?= [a-z])"):  # "which 3 domains have the highest ..."
+    for m in t.find(rf"(?:which|what|the) {number}{use}(?= [a-z])"):  # "which 3 domains have the highest ..."
         t.take(m)
         spec.top = word_number(m.group(1))
-        spec.matched[m.group(0).strip()] = f"top {spec.top}"
+        spec.ascending = " least " in m.group(0)
+        by_use = BY_USE if re.search(_USE_WORDS, m.group(0)) else ""
+        spec.matched[m.group(0).strip()] = f"{'bottom' if spec.ascending else 'top'} {spec.top}{by_use}"
         break
     for pattern, ascending in (
         (rf"(?<!at )(?:the )?(?:{LOW})", True),
@@ -66,7 +77,15 @@ def read_sort(t: QuestionText, spec: QuerySpec) -> None:
 
 
 def direction(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
-    """ "worst" / "best" rank by what is bad or good for the metric, not by its size."""
+    """ "worst" / "best" rank by what is bad or good for the metric, not by its size. A ranking by
+    use ("the 5 most used samplers") ranks by the count of generations: with another figure
+    ("... by error rate") it is two rankings in one, and declined."""
+    if any(v.endswith(BY_USE) for v in spec.matched.values()) and spec.metrics != ["generations"]:
+        raise CannotAnswer(
+            "'most used' ranks by how many generations; with another figure the question asks for two "
+            "rankings at once. Ask for the most used first, then the figure for those values.",
+            ("top 5 most used samplers", "error rate by sampler"),
+        )
     if spec.sort in ("best", "worst") and spec.metrics:
         better_high = layer.metrics[spec.metrics[0]].higher_is_better
         spec.sort = "asc" if (spec.sort == "worst") == better_high else "desc"
