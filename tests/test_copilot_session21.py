@@ -216,3 +216,9 @@ def test_the_median_session_length_is_a_figure_of_its_own(copilot, wh):
     )
     assert answer.reading.startswith("Median session length")
     assert not copilot.ask("average session length").reading.startswith("Median")
+
+
+def test_a_share_of_a_narrowed_status_with_a_code_is_declined(copilot):
+    # over the code the rate is 0 or 1, and which filter is the part and which the whole is not said
+    answer = declined(copilot, "what share of enterprise errors had code WORKER_UNAVAILABLE")
+    assert "which part of which whole" in answer.explanation

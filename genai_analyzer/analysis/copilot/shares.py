@@ -57,7 +57,19 @@ def _among_cases(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None
     from_part = t.has(
         rf"(?:{SHARE}) of \w+(?: generations?)? (?:were|was|are|is|came|come|comes|coming) from"
     )
-    if not parts or grouped_by_status or not (from_part or all(d in _CASE_COLUMNS for d in parts)):
+    if not parts or grouped_by_status:
+        return
+    cases = [d for d in parts if d in _CASE_COLUMNS]
+    if cases and len(cases) < len(parts) and not from_part:
+        # "what share of pro errors had the CUDA_OOM code": the rate over the code is 0 or 1, and
+        # which filter narrows the whole and which names the part is not said
+        raise CannotAnswer(
+            "The question names a part and narrows the whole in one breath: say which part of which "
+            "whole, e.g. 'what share of errors had the CUDA_OOM code' (among every error); to take it "
+            "among one tier's errors, set the tier in the filter bar (or the API's filters).",
+            ("what share of errors had the CUDA_OOM code", "error rate by tier"),
+        )
+    if not (from_part or cases):
         return
     spec.metrics, spec.whole, spec.share = ["generations"], name, True
     spec.dimensions = [d for d in spec.dimensions if d != "status"]
