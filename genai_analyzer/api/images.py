@@ -105,7 +105,7 @@ class ImageEndpoints:
         return frame.assign(
             n_generations=1,
             image_nsfw=nsfw,
-            nsfw=[(v or 0) >= self.blur_threshold() for v in nsfw],
+            nsfw=self._blurred(nsfw),
             pinned=False,
         )
 
@@ -164,7 +164,7 @@ class ImageEndpoints:
         return frame.assign(
             n_generations=1,
             image_nsfw=nsfw,
-            nsfw=[(v or 0) >= self.blur_threshold() for v in nsfw],
+            nsfw=self._blurred(nsfw),
             pinned=frame["rank"] == 0,
         )
 
@@ -180,10 +180,13 @@ class ImageEndpoints:
         is at or above the blur threshold (the Explorer's Near-duplicates view blurs those)."""
         frame, total = self.near_duplicates_frame(filters, page, page_size)
         listed = [g for group in frame["generation_ids"] for g in group]
-        scores = dict(zip(listed, images.image_nsfw(self.wh, listed), strict=True))
+        blurred = dict(zip(listed, self._blurred(images.image_nsfw(self.wh, listed)), strict=True))
+        return frame.assign(nsfw=[[blurred[g] for g in group] for group in frame["generation_ids"]]), total
+
+    def _blurred(self, scores: list) -> list[bool]:
+        """Whether each image_nsfw score (None: unknown) is at or above the blur threshold."""
         threshold = self.blur_threshold()
-        hidden = [[(scores[g] or 0) >= threshold for g in group] for group in frame["generation_ids"]]
-        return frame.assign(nsfw=hidden), total
+        return [(v or 0) >= threshold for v in scores]
 
     def near_duplicates(self, page: int = 1, page_size: int = 20, filters: Filters = NO_FILTERS) -> dict:
         """Groups of near-duplicate images: images whose perceptual hashes (64-bit pHash of the

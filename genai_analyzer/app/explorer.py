@@ -35,6 +35,7 @@ from genai_analyzer.app.explorer_view import (
     detail_html,
     duplicate_groups_html,
     generations_html,
+    near_duplicate_rule,
     replay_html,
     sessions_table,
     thumb_url,
@@ -360,17 +361,15 @@ def build(demo: gr.Blocks, api: Api, bar: filterbar.FilterBar) -> None:
             where = f"page {page} has none of the {plural(total, 'group')}" if total else "none pass"
             note = (
                 f'<div class="ex-empty">No near-duplicate groups here: {where} in {scope}. '
-                "Near-duplicates are images whose perceptual hashes differ in at most "
-                f"{DUPLICATE_MAX_BITS} bits of 64 and whose colours match (docs/images.md).</div>"
+                f"Near-duplicates are {near_duplicate_rule(DUPLICATE_MAX_BITS)} (docs/images.md).</div>"
             )
             return "", note, drawn
         first = (page - 1) * DUPLICATE_PAGE_SIZE + 1
+        rule = near_duplicate_rule(DUPLICATE_MAX_BITS)
         note = (
             f'<div class="ex-status">Groups {first}-{first + len(groups) - 1} of {plural(total, "group")} '
-            f"of near-duplicate images in {scope}, the largest first: images whose perceptual hashes "
-            f"differ in at most {DUPLICATE_MAX_BITS} bits of 64 and whose colours match, counted over "
-            "the generations passing "
-            "the filters. Click a thumbnail to open its generation.</div>"
+            f"of near-duplicate images in {scope}, the largest first: {rule}, counted over the "
+            "generations passing the filters. Click a thumbnail to open its generation.</div>"
         )
         return duplicate_groups_html(groups, first), note, drawn
 

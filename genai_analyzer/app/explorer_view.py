@@ -332,6 +332,11 @@ def sessions_table(frame: pd.DataFrame) -> pd.DataFrame:
     return shown[list(SESSION_COLUMNS)].rename(columns=SESSION_COLUMNS)
 
 
+def near_duplicate_rule(max_bits: int) -> str:
+    """What makes images near-duplicates, in the words the Overview and the Explorer show."""
+    return f"images whose perceptual hashes differ in at most {max_bits} bits of 64 and whose colours match"
+
+
 def duplicate_groups_html(groups: pd.DataFrame, first: int = 1) -> str:
     """Near-duplicate groups (rows of ``Api.near_duplicate_groups_frame``), one card each numbered
     from ``first``: its counts, its time span, the prompt of its first generation in full, and the

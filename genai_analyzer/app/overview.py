@@ -218,9 +218,8 @@ def visual_markdown(visual: dict | None) -> str:
             '(EfficientNet-Lite0, ImageNet), for "Images like this" in the Explorer.\n'
         )
     return model + (
-        f"- **Near-duplicates**: {groups:,} group{'' if groups == 1 else 's'} of {dup_images:,} images "
-        f"whose perceptual hashes differ in at most {bits} bits of 64 and whose colours match "
-        "(`docs/images.md`).\n"
+        f"- **Near-duplicates**: {groups:,} group{'' if groups == 1 else 's'} of {dup_images:,} "
+        f"{explorer_view.near_duplicate_rule(bits)} (`docs/images.md`).\n"
     )
 
 

@@ -115,33 +115,34 @@ def embed_images(
     return counts
 
 
-def read_image(path: str, preprocess):
-    """``preprocess`` of the image at ``path`` (as RGB), or None when it cannot be read."""
+def _open_rgb(path: str):
+    """The image at ``path`` as a PIL RGB image, or None when it cannot be read (missing, cut
+    short, not an image, or a decompression bomb)."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as img:
-            rgb = img.convert("RGB")
+            return img.convert("RGB")
     except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
-    return preprocess(rgb)
+
+
+def read_image(path: str, preprocess):
+    """``preprocess`` of the image at ``path`` (as RGB), or None when it cannot be read."""
+    rgb = _open_rgb(path)
+    return None if rgb is None else preprocess(rgb)
 
 
 def read_thumbnail(thumb_path: str, preprocess=None) -> tuple[np.ndarray, int] | None:
     """(the model's input, made by ``preprocess``: EfficientNet-Lite0's by default, and the 64-bit
     pHash) of a thumbnail, or None when it cannot be read."""
     import imagehash
-    from PIL import Image, UnidentifiedImageError
 
     if preprocess is None:
         from genai_analyzer.models.image_embeddings import preprocess
 
-    try:
-        with Image.open(thumb_path) as img:
-            rgb = img.convert("RGB")
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return None
-    return preprocess(rgb), int(str(imagehash.phash(rgb)), 16)
+    rgb = _open_rgb(thumb_path)
+    return None if rgb is None else (preprocess(rgb), int(str(imagehash.phash(rgb)), 16))
 
 
 def _insert_missing(con, select_sql: str, model: str, params: dict | None = None) -> None:
@@ -283,13 +284,10 @@ def _colour_nodes(hashes, candidates: list[int], max_colour: float) -> _Nodes:
 def colour_signature(thumb_path: str) -> np.ndarray | None:
     """The mean colour of each cell of a 4 x 4 grid over the thumbnail (48 values, 0-255), or None
     when it cannot be read."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
-    try:
-        with Image.open(thumb_path) as img:
-            return np.asarray(img.convert("RGB").resize((4, 4), Image.BOX), dtype=np.float32).ravel()
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return None
+    rgb = _open_rgb(thumb_path)
+    return None if rgb is None else np.asarray(rgb.resize((4, 4), Image.BOX), dtype=np.float32).ravel()
 
 
 def _colours_match(a: np.ndarray, b: np.ndarray, max_colour: float) -> bool:

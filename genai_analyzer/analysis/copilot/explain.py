@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import plotly.graph_objects as go
 
 from genai_analyzer.analysis.copilot.clock import describe_hours
 from genai_analyzer.analysis.copilot.compiler import only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
-from genai_analyzer.analysis.copilot.units import converted_from
+from genai_analyzer.analysis.copilot.units import LABEL_UNIT, converted_from
 from genai_analyzer.analysis.formatting import format_value, metric_kind
 from genai_analyzer.analysis.semantic import SemanticLayer
 
@@ -36,7 +34,7 @@ def _label(layer: SemanticLayer, metric: str) -> str:
     if (time := converted_from(metric, layer)) is not None:  # "in seconds" (units.py)
         label = layer.metrics[time].label
         unit = metric.rsplit("_", 1)[1]
-        return re.sub(r"\((?:ms|seconds|minutes|hours)\)", f"({unit})", label)
+        return LABEL_UNIT.sub(f"({unit})", label)
     return metric
 
 
@@ -126,7 +124,7 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     ``all_dates``: what no period named means (the filter bar's dates, under a scope with dates)."""
     parts = [" and ".join(_label(layer, m) for m in spec.metrics)]
     if spec.unit:  # "in seconds": the times converted (units.py)
-        parts[0] = re.sub(r"\((?:ms|seconds|minutes|hours)\)", f"(in {spec.unit})", parts[0])
+        parts[0] = LABEL_UNIT.sub(f"(in {spec.unit})", parts[0])
     if spec.per:
         parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour')}"
     groups = [d for d in spec.dimensions if d != spec.count_of]

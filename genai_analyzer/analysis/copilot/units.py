@@ -10,6 +10,8 @@ already in that unit ("session length in minutes").
 
 from __future__ import annotations
 
+import re
+
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.semantic import SemanticLayer
@@ -29,6 +31,10 @@ def read_unit(t: QuestionText, spec: QuerySpec) -> None:
             t.take(m)
             spec.unit = unit
             spec.matched[m.group(0).strip()] = f"in {unit}"
+
+
+# the unit a time metric's label names, in brackets: "p95 latency (ms)", "... (minutes)"
+LABEL_UNIT = re.compile(rf"\((?:ms|{'|'.join(UNITS)})\)")
 
 
 def _unit_of(metric) -> tuple[str, int] | None:
