@@ -24,7 +24,7 @@ from genai_analyzer.warehouse.reader import Warehouse
 from genai_analyzer.warehouse.vector_index import MANIFEST, VectorIndex
 from tests.conftest import make_settings
 
-pytest.importorskip("usearch")
+pytest.importorskip("numkong")
 
 
 def _exact(ids: list[str], vectors: np.ndarray, q: np.ndarray, k: int) -> list[tuple[str, float]]:
@@ -57,6 +57,25 @@ def test_the_index_returns_the_exact_nearest_prompts_with_their_cosine(clustered
     index = VectorIndex.from_vectors(ids, vectors)
     for q in queries:
         _same(index.ranks(q, k), _exact(ids, vectors, q, k))
+
+
+def test_the_scan_split_across_threads_and_usearchs_scan_find_the_same_prompts():
+    """Past 20,000 rows the codes are scanned in one slice per thread (the default kernel,
+    numkong); usearch's exact search, the benchmark's baseline, scans them whole. Both return
+    numpy's exact answer, also where the best rows straddle the slices' border."""
+    rng = np.random.default_rng(11)
+    vectors = rng.normal(size=(30_000, 48)).astype(np.float32)
+    vectors[14_990:15_010] = vectors[0] + 0.01 * rng.normal(size=(20, 48)).astype(np.float32)
+    ids = [f"p{i:05d}" for i in range(30_000)]
+    index = VectorIndex.from_vectors(ids, vectors, threads=3)
+    assert index.kernel == "numkong" and index._pool is not None
+    baseline = index.with_kernel("usearch")
+    for q in [vectors[0], *rng.normal(size=(4, 48)).astype(np.float32)]:
+        want = _exact(ids, vectors, q, 30)
+        _same(index.ranks(q, 30), want)
+        _same(baseline.ranks(q, 30), want)
+    with pytest.raises(ValueError, match="numkong, usearch"):
+        index.with_kernel("faiss")
 
 
 def test_ties_are_broken_by_prompt_id_and_edge_cases_are_answered(clustered):
@@ -155,8 +174,8 @@ def test_a_damaged_index_is_not_read_and_search_says_why(sample_warehouse, tmp_p
         assert not search(wh, "a castle", mode="semantic").empty
 
 
-def test_without_usearch_the_build_makes_the_hnsw_index_and_search_uses_it(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "usearch", None)  # import usearch raises ImportError
+def test_without_numkong_the_build_makes_the_hnsw_index_and_search_uses_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "numkong", None)  # import numkong raises ImportError
     settings = make_settings(tmp_path)
     summary = build_warehouse(settings, BuildRequest(source="sample", enrich=("embeddings",)), progress=False)
     assert summary.indexes["vectors"] is False and summary.indexes["hnsw"] is True

@@ -6,7 +6,7 @@
   the first search. Exact: it finds the true nearest prompts (0.67 of them for vss's HNSW at a
   million near-duplicate prompts), and needs no graph build (12.6 s at a million instead of 15 min).
 - ``duckdb``: one statement over ``dim_prompts`` (``semantic_sql``), which vss's HNSW index answers
-  where the build made one (usearch not installed), and a full scan of the vectors otherwise:
+  where the build made one (numkong not installed), and a full scan of the vectors otherwise:
   exact, slower; the reason is said (``backend_line``).
 """
 
@@ -63,7 +63,7 @@ def _choose(wh: Warehouse) -> VectorChoice:
         index, reason = load_vector_index(wh.path, wh.build_info())
         return VectorChoice(index, reason)
     if not available():
-        return VectorChoice(None, "usearch is not installed")
+        return VectorChoice(None, "numkong is not installed")
     with contextlib.closing(wh.cursor()) as cur:
         table = cur.execute(
             "SELECT prompt_id, text_embedding FROM dim_prompts WHERE text_embedding IS NOT NULL"

@@ -90,7 +90,7 @@ TABS_GUIDE = """
 
 STACK = (
     ("duckdb", "warehouse engine, with the vss (HNSW) and fts (BM25) extensions"),
-    ("usearch", "the exact int8 scan of the prompt vectors (search by meaning)"),
+    ("numkong", "the exact int8 scan of the prompt vectors (search by meaning)"),
     ("dbt-core", "star schema models and data tests (dbt-duckdb adapter)"),
     ("sentence-transformers", "prompt embeddings (all-MiniLM-L6-v2, offline)"),
     ("onnxruntime", "runs the embedding model exported to ONNX (the default backend)"),

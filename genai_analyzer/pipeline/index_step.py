@@ -6,7 +6,7 @@ the bm25s keyword index (``warehouse/keyword_index.py``) are folders beside the 
 after their content; the vector index's key goes into build_info, so a reader finds the folder of
 the warehouse it reads. DuckDB's fts index and the image HNSW index come from
 ``warehouse/indexes.py``; an HNSW index over the prompt vectors only where no vector index was made
-(usearch missing). Without bm25s installed the step says so and keyword search uses fts.
+(numkong missing). Without bm25s installed the step says so and keyword search uses fts.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def indexes_step(ctx) -> None:
 
 
 def _vector_index(ctx) -> bool:
-    """The prompt vector index beside the warehouse, when usearch is installed and prompts have
+    """The prompt vector index beside the warehouse, when numkong (its scan) is installed and prompts have
     vectors; records its manifest in the summary (build_info's ``vector_index``; the build prunes
     the folders of other keys)."""
     from genai_analyzer.warehouse.vector_index import available, build_vector_index
@@ -36,7 +36,7 @@ def _vector_index(ctx) -> bool:
     ctx.summary.vector_index = {}
     model = ctx.summary.enrichment.get("embeddings", {}).get("model") or ""
     if not available():
-        log.warning("indexes: usearch is not installed; search by meaning will use DuckDB's HNSW index")
+        log.warning("indexes: numkong is not installed; search by meaning will use DuckDB's HNSW index")
         return False
     made = build_vector_index(ctx.con, ctx.target, model, progress=ctx.progress)
     if made is None:

@@ -10,7 +10,7 @@ pinned to one snapshot, so that every query of an app's life reads the same buil
 and ``build_info`` appear in its ``main`` schema under their usual names, and the query layer runs
 unchanged. Search indexes cannot live in a DuckLake, so ``dim_prompts`` is copied into memory and
 its BM25 index is built there when the warehouse opens; its vectors are indexed in memory at the
-first search by meaning (analysis/vector_search.py; an HNSW index when usearch is missing).
+first search by meaning (analysis/vector_search.py; an HNSW index when numkong is missing).
 
 DuckLake has no fixed-size ARRAY type: ``publish`` stores ``FLOAT[384]`` as ``FLOAT[]`` and the
 read side casts it back.

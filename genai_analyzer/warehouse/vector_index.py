@@ -3,10 +3,12 @@
 DuckDB's HNSW index (vss) took 903 s to build at a million prompts and found 0.671 of the true top
 10 on a corpus of near-duplicates (docs/benchmarks.md). This index has no graph: every prompt's
 vector, scaled to unit length, is kept as int8 (x 127) and scanned in full for each query
-(usearch's exact search, SIMD, on the machine's cores), and the best candidates are ordered by
-their float32 similarity. Building it is reading and quantising the vectors (12.6 s at a million
-prompts); its recall is that of an exact search, 1.000 at 100 candidates re-ranked
-(``RERANK_MIN``); the scan costs about 45-55 ms at a million prompts and 5 ms at 100,000.
+(numkong's int8 dot products, SIMD, one slice of the rows per core), and the best candidates are
+ordered by their float32 similarity. Building it is reading and quantising the vectors (12.6 s at a
+million prompts); its recall is that of an exact search, 1.000 at 100 candidates re-ranked
+(``RERANK_MIN``). The scan costs about 15 ms at a million prompts on 2 cores; usearch's exact
+search over the same codes (``kernel="usearch"``, the benchmark's baseline) costs 45-55 ms, most of
+it a fixed cost per row rather than the reading of the codes.
 
 The warehouse is read-only and replaced whole by every build, so the index lives beside it, under
 ``contract.vector_index_root``, in a folder named after its content (``key``: the model, the
@@ -23,6 +25,7 @@ import json
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,21 +50,52 @@ VECTORS_SQL = """
 """
 
 
-def _usearch():
-    """usearch's exact search, imported on first use."""
-    from usearch.index import MetricKind
-    from usearch.index import search as exact_search
-
-    return exact_search, MetricKind.IP
+KERNELS = ("numkong", "usearch")  # what scans the codes: the default first
 
 
 def available() -> bool:
-    """Whether usearch, which scans the index, is installed (else DuckDB ranks by meaning)."""
+    """Whether numkong, which scans the index, is installed (else DuckDB ranks by meaning)."""
     try:
-        import usearch  # noqa: F401
+        import numkong  # noqa: F401
     except ImportError:
         return False
     return True
+
+
+def _best_rows(scores: np.ndarray, wanted: int) -> np.ndarray:
+    """The row numbers of the ``wanted`` highest scores, in no order."""
+    if wanted >= len(scores):
+        return np.arange(len(scores))
+    return np.argpartition(scores, -wanted)[-wanted:]
+
+
+def _numkong_scan(
+    codes: np.ndarray, q8: np.ndarray, wanted: int, pool: ThreadPoolExecutor | None, parts: int
+) -> np.ndarray:
+    """Candidate rows: the int8 dot product of ``q8`` with every code, one slice of the rows per
+    thread (numkong releases the GIL), each slice's best kept, their union returned."""
+    import numkong
+
+    def scan(bounds: tuple[int, int]) -> np.ndarray:
+        lo, hi = bounds
+        scores = np.asarray(numkong.cdist(q8[None, :], codes[lo:hi], metric="dot", out_dtype="float32"))
+        return _best_rows(scores.ravel(), wanted) + lo
+
+    n = len(codes)
+    edges = np.linspace(0, n, parts + 1, dtype=np.int64)
+    slices = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+    parallel = pool is not None and len(slices) > 1
+    found = list(pool.map(scan, slices)) if parallel else [scan(s) for s in slices]
+    return np.concatenate(found)
+
+
+def _usearch_scan(codes: np.ndarray, q8: np.ndarray, wanted: int, threads: int) -> np.ndarray:
+    """Candidate rows by usearch's exact search (the scan before numkong's; kept to compare)."""
+    from usearch.index import MetricKind
+    from usearch.index import search as exact_search
+
+    found = exact_search(codes, q8, wanted, MetricKind.IP, exact=True, threads=threads)
+    return np.asarray(found.keys, dtype=np.int64).ravel()
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -174,7 +208,12 @@ class VectorIndex:
     """Prompt vectors searched exactly: int8 codes scanned in full, float32 to order the best."""
 
     def __init__(
-        self, prompt_ids: np.ndarray, codes: np.ndarray, vectors: np.ndarray, threads: int | None = None
+        self,
+        prompt_ids: np.ndarray,
+        codes: np.ndarray,
+        vectors: np.ndarray,
+        threads: int | None = None,
+        kernel: str = KERNELS[0],
     ):
         self.prompt_ids = prompt_ids
         # From a folder both are memory-mapped: opening costs nothing; every query scans all the
@@ -184,26 +223,36 @@ class VectorIndex:
         self.vectors = vectors
         self.dim = int(codes.shape[1]) if codes.ndim == 2 else 0
         self.threads = threads or os.cpu_count() or 1
-        self._search, self._metric = _usearch()
+        if kernel not in KERNELS:
+            raise ValueError(f"unknown scan kernel {kernel!r}; one of {', '.join(KERNELS)}")
+        self.kernel = kernel
+        # Rows fewer than this are scanned on one thread: splitting costs more than it saves.
+        parallel = self.threads > 1 and len(codes) >= 20_000
+        self._pool = ThreadPoolExecutor(self.threads, "vector-scan") if parallel else None
 
     def __len__(self) -> int:
         return len(self.prompt_ids)
 
     @classmethod
-    def load(cls, folder: Path) -> VectorIndex:
+    def load(cls, folder: Path, kernel: str = KERNELS[0]) -> VectorIndex:
         return cls(
             np.load(folder / IDS_FILE),
             np.load(folder / CODES_FILE, mmap_mode="r"),
             np.load(folder / VECTORS_FILE, mmap_mode="r"),
+            kernel=kernel,
         )
 
+    def with_kernel(self, kernel: str) -> VectorIndex:
+        """The same codes and vectors scanned by another kernel (for a side-by-side benchmark)."""
+        return VectorIndex(self.prompt_ids, self.codes, self.vectors, self.threads, kernel)
+
     @classmethod
-    def from_vectors(cls, prompt_ids, vectors: np.ndarray) -> VectorIndex:
+    def from_vectors(cls, prompt_ids, vectors: np.ndarray, threads: int | None = None) -> VectorIndex:
         """An index in memory (a DuckLake reader, which has no folder beside a file)."""
         names = np.asarray(prompt_ids, dtype=str)
         order = np.argsort(names, kind="stable")
         unit = _unit(vectors)[order]
-        return cls(_ids(names[order]), _codes(unit), unit)
+        return cls(_ids(names[order]), _codes(unit), unit, threads)
 
     def ranks(self, query: np.ndarray, depth: int) -> list[tuple[str, float]]:
         """The ``depth`` prompts most similar to ``query``: (prompt_id, cosine similarity), best
@@ -220,10 +269,11 @@ class VectorIndex:
             return []
         q = q / norm
         wanted = min(n, max(RERANK_MIN, RERANK_FACTOR * depth))
-        found = self._search(
-            self.codes, _codes(q[None, :])[0], wanted, self._metric, exact=True, threads=self.threads
-        )
-        rows = np.asarray(found.keys, dtype=np.int64).ravel()
+        q8 = _codes(q[None, :])[0]
+        if self.kernel == "usearch":
+            rows = _usearch_scan(self.codes, q8, wanted, self.threads)
+        else:
+            rows = _numkong_scan(self.codes, q8, wanted, self._pool, self.threads)
         rows = np.unique(rows[(rows >= 0) & (rows < n)])  # ascending: prompt id order
         sims = np.asarray(self.vectors[rows], dtype=np.float32) @ q
         best = np.lexsort((rows, -sims))[:depth]
@@ -239,7 +289,7 @@ def load_vector_index(warehouse: Path, info: dict) -> tuple[VectorIndex | None, 
     if not key:
         return None, "the warehouse was built without a vector index; genai-analyzer enrich makes it"
     if not available():
-        return None, "usearch is not installed"
+        return None, "numkong is not installed"
     folder = vector_index_root(warehouse) / key
     if not (folder / MANIFEST).exists():
         return None, f"its vector index ({key}) is not beside the warehouse; genai-analyzer enrich makes it"
