@@ -401,7 +401,8 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
     # "with each type's count and share of all edits": the columns the mix has
     _take(
         t,
-        r"with (?:each type's |their |the )?counts? and (?:their |its )?shares?(?: of (?:all |the )?edits)?",
+        r"with (?:each type(?:'s)? |their |the )?counts? and (?:their |its )?shares?"
+        r"(?: of (?:all |the )?edits)?",
     )
     _take(t, r"(?:when|as) (?:people|users) (?:change|edit|tweak|modify) (?:their )?prompts?")
     shows = r"(?:shows? up|appears?|occurs?|comes? up|happens?) (?:the )?most(?: often)?"

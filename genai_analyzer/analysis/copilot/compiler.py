@@ -60,6 +60,10 @@ def resolve(time: TimeRange, last_day: date) -> tuple[date, date]:
         first = date(year, 3 * quarter - 2, 1)
         last = date(year, 3 * quarter, calendar.monthrange(year, 3 * quarter)[1])
         return first, min(last, last_day) if kind == "this_quarter" else last
+    if kind == "week_of":  # the Monday-to-Sunday week holding a day
+        first = _day(time.start, last_day)
+        first -= timedelta(days=first.weekday())
+        return first, first + timedelta(days=6)
     if kind == "between":
         first = _day(time.start, last_day) if time.start else date(1970, 1, 1)
         last = _day(time.end, last_day) if time.end else last_day

@@ -39,7 +39,7 @@ RATES = {
 }
 BY_TYPE = r"(?:by|per|for each|for every|of each|across) (?:the )?(?:prompt )?edit types?"
 WHICH_TYPE = r"(?:which|what) (?:prompt )?edit type"
-EDITED = r"(?:of|for) (?:the )?(?:edited|edit's) generations?|"
+EDITED = r"(?:of|for) (?:the )?(?:edited|edit(?:'s)?) generations?|"
 EDITED += r"(?:of|for) (?:the )?generations? (?:after|of) (?:an |the |each )?edits?"
 
 

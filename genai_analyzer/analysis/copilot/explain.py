@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from genai_analyzer.analysis.copilot.clock import describe_hours
 from genai_analyzer.analysis.copilot.compiler import only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
-from genai_analyzer.analysis.copilot.units import LABEL_UNIT, converted_from
+from genai_analyzer.analysis.copilot.units import LABEL_UNIT, converted_from, relabel
 from genai_analyzer.analysis.formatting import format_value, metric_kind
 from genai_analyzer.analysis.semantic import SemanticLayer
 
@@ -32,9 +32,7 @@ def _label(layer: SemanticLayer, metric: str) -> str:
     if metric.endswith("_count") and metric[: -len("_count")] in layer.dimensions:  # groups counted
         return f"Number of {layer.dimensions[metric[: -len('_count')]].label}s"
     if (time := converted_from(metric, layer)) is not None:  # "in seconds" (units.py)
-        label = layer.metrics[time].label
-        unit = metric.rsplit("_", 1)[1]
-        return LABEL_UNIT.sub(f"({unit})", label)
+        return relabel(layer.metrics[time].label, metric.rsplit("_", 1)[1])
     return metric
 
 
@@ -122,9 +120,11 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     """How the question was read, in plain words: metric(s), per-unit division, grouping, filters,
     period, comparison, ranking and typo corrections, so that a wrong reading shows at once.
     ``all_dates``: what no period named means (the filter bar's dates, under a scope with dates)."""
-    parts = [" and ".join(_label(layer, m) for m in spec.metrics)]
+    labels = [_label(layer, m) for m in spec.metrics]
     if spec.unit:  # "in seconds": the times converted (units.py)
-        parts[0] = LABEL_UNIT.sub(f"(in {spec.unit})", parts[0])
+        labels = [LABEL_UNIT.sub(f"(in {spec.unit})", x) if LABEL_UNIT.search(x) else relabel(x, spec.unit)
+                  for x in labels]  # fmt: skip
+    parts = [" and ".join(labels)]
     if spec.per:
         parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour')}"
     groups = [d for d in spec.dimensions if d != spec.count_of]

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.thresholds import bare_threshold
 from genai_analyzer.analysis.semantic import SemanticLayer
 
 
@@ -62,6 +63,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     merged.count_of = new.count_of or previous.count_of
     merged.unit = new.unit or (previous.unit if not new.metrics else None)  # "in seconds, please"
     merged.excluded = {d: v for d, v in previous.excluded.items() if d not in new.filters} | new.excluded
+    if new.metrics or new.dimensions or new.top or new.never_of:  # "how many users never ..." is
+        merged.never, merged.never_of = new.never, new.never_of  # kept only by a filter or a period
     return merged
 
 
@@ -143,6 +146,33 @@ def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
                 f"{layer.metrics[spec.metrics[0]].label} is a per-{grain[:-1]} metric and cannot be "
                 f"split or filtered by {layer.dimensions[dim].label}."
             )
+
+
+def in_context(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, context: QuerySpec) -> None:
+    """What a follow-up's words mean only after the answer before: its rows narrowed
+    (``period_subject``), its threshold moved (``thresholds.bare_threshold``)."""
+    period_subject(layer, t, spec, context)
+    bare_threshold(layer, t, spec, context)
+    other_hours(t, spec, context)
+
+
+# "and outside those hours?": the hours of the day the answer before left out
+OTHER_HOURS = re.compile(
+    r"\s*(?:(?:and|but|now|so|ok|okay|what|how|about)\s+)*(?:outside(?: of)?|not in|except(?: for)?|"
+    r"excluding|other than|beyond|apart from) (?:those|these|that|the|this|them)(?: same)? "
+    r"(?:hours?|times?|range|window|time window|hour range)\s*"
+)
+
+
+def other_hours(t: QuestionText, spec: QuerySpec, context: QuerySpec) -> None:
+    """ "and outside those hours?" after "success rate between 9am and 5pm": the same question
+    over the other hours of the day (the merge replaces the hour filter)."""
+    hours = context.filters.get("hour")
+    if not hours or "hour" in spec.filters or not (m := OTHER_HOURS.fullmatch(t.rest())):
+        return
+    t.seal_span(0, len(t.text))
+    spec.filters["hour"] = [h for h in range(24) if h not in set(hours)]
+    spec.matched[m.group(0).strip()] = "the hours of the day the answer before left out"
 
 
 def period_subject(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, context: QuerySpec) -> None:

@@ -36,8 +36,8 @@ from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
 from genai_analyzer.analysis.copilot.followup import (
     check_grain,
     check_narrowing,
+    in_context,
     merge,
-    period_subject,
     swap_aggregate,
 )
 from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
@@ -197,7 +197,7 @@ class Parser:
         self._distinct_count(t, spec)
         self._groupings(t, spec)
         if context is not None:
-            period_subject(self.layer, t, spec, context)
+            in_context(self.layer, t, spec, context)
         read_long_metric_phrases(self.metric_phrases, self.layer, t, spec)  # before its status words
         status_subjects(self.metric_phrases, self.layer, t, spec)  # "what did errors cost"
         counted_status(self.values, t, spec)
@@ -220,22 +220,16 @@ class Parser:
                 t.take(m)  # "now", "instead", "same but": how a follow-up refines, read by _merge
         restated_words(self.layer, t, spec)
         account_for_words(self.vocabulary, t)
-        refines = any(
-            (
-                spec.metrics,
-                spec.dimensions,
-                spec.filters,
-                spec.time,
-                spec.top,
-                spec.compare,
-                spec.sort,
-                spec.per,
-            )
-        )
+        refines = any((spec.metrics, spec.dimensions, spec.filters, spec.time, spec.top, spec.compare,
+                       spec.sort, spec.per))  # fmt: skip
+        # a count of users who never did something is no figure to rank or group: a grouping after it
+        # is a question of its own ("which 3 error codes come up most" after "users who never ...")
+        regroups = context is not None and context.never_of and (spec.dimensions or spec.top)
         if (
             context is not None
             and not new_topic
             and refines
+            and not regroups
             and (not spec.metrics or FOLLOW_UP_CUES.search(t.text.strip()))
         ):
             named, narrowed = bool(set(spec.metrics) - {th[0] for th in spec.thresholds}), context

@@ -58,7 +58,7 @@ class TimeRange:
     """A window of days: relative ones are resolved against the data's last day at compile time."""
 
     # last_days | last_week | this_week | last_month | this_month | yesterday | today | month | quarter
-    # | this_quarter | last_quarter | between
+    # | this_quarter | last_quarter | between | week_of (the Monday-to-Sunday week holding ``start``)
     kind: str
     n: int = 0
     start: str | None = None  # ISO dates for between; the year (or None) for month / quarter

@@ -71,6 +71,8 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
     options.sort(key=lambda o: -len(o[0]))
     counting = r"(how many|number of|count of|count the|count|total)"
     others = "|".join(phrase_re(w) for w, _ in options)
+    if _never_status(t, spec, options, others):
+        return
     for word, values in options:  # the words between are no status word: "how many errors or blocks"
         gap = rf"(?:(?!(?:{others})(?![a-z]))[a-z]+ ){{0,4}}?(?:were |was |got |have been |had been )?"
         # "timeouts - how many have we had?": the status first, then a bare "how many"
@@ -95,6 +97,36 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
                 spec.filters["status"].extend(v for v in extra if v not in spec.filters["status"])
                 end = listed.end()
             return
+
+
+_NEVER_UNITS = {"user": "user", "people": "user", "customer": "user", "account": "user", "member": "user",
+                "session": "session", "prompt": "prompt"}  # fmt: skip
+# what may stand between "never" and the status: "never had a single generation fail"
+_NEVER_GAP = (
+    r"(?:(?:had|have|has|got|hit|saw|seen|experienced|ran into|run into|a|an|any|one|single|even|ever|once|"
+    r"generations?|images?|renders?|requests?|jobs?|pictures?) )*"
+)
+
+
+def _never_status(t: QuestionText, spec: QuerySpec, options, others: str) -> bool:
+    """ "how many users never had an error", "how many users have never had a single generation
+    fail": the units with no generation of that status, counted (``spec.never``, as "how many
+    users never generated an anime image" in value_filters.py)."""
+    units = r"users?|people|customers?|accounts?|members?|sessions?|prompts?"
+    pattern = (
+        rf"(?:how many|number of|count of|count the|count) ({units}) "
+        rf"(?:(?:have|has|had|did|do|does|who|that|which|were|was) )*(never {_NEVER_GAP}({others}))(?![a-z])"
+    )
+    for m in t.find(pattern):
+        unit = _NEVER_UNITS[m.group(1) if m.group(1) == "people" else m.group(1).rstrip("s")]
+        values = dict(options)[_word_said(m.group(3), (w for w, _ in options))]
+        t.take_span(m.start(2), m.end(2))
+        never = spec.never.setdefault("status", [])
+        never.extend(v for v in values if v not in never)
+        spec.never_of = unit
+        spec.matched[m.group(2)] = f"{unit}s with no generation of status {', '.join(values)}"
+        return True
+    return False
 
 
 def _count(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str]) -> None:

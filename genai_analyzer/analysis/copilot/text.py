@@ -7,6 +7,10 @@ import re
 
 from genai_analyzer.analysis.copilot.vocabulary import REWORDINGS, STOP, digits_for_spelled_numbers
 
+# "last week's", "everyone else's": a possessive changes nothing the copilot reads (and the typo
+# reader would take "week's" for "weeks")
+POSSESSIVE = re.compile(r"(?<=[a-z])['’]s(?![a-z])", re.I)
+
 
 @functools.lru_cache(maxsize=8192)
 def _bounded(pattern: str) -> re.Pattern:
@@ -28,6 +32,7 @@ class QuestionText:
         text = " " + re.sub(r"\s+", " ", digits_for_spelled_numbers(text)).strip() + " "
         for pattern, replacement in REWORDINGS:
             text = re.sub(pattern, replacement, text)
+        text = POSSESSIVE.sub("", text)  # after the rewordings, some of which read "what's"
         self.text = text
         self.used = [False] * len(self.text)
         self.sealed = [False] * len(self.text)  # read as one phrase whose words are no cue elsewhere
@@ -122,6 +127,8 @@ def correct_typos(
     for word in dict.fromkeys(re.findall(r"[a-z][a-z']{3,}", question.lower())):
         # "succes" is not the singular of "success"
         if word in known or word.rstrip("s") in known or (word + "s" in known and not word.endswith("s")):
+            continue
+        if word.endswith("'s") and word[:-2] in known:  # "last week's": a possessive (QuestionText)
             continue
         limit = 1 if len(word) < 8 else 2
         close = sorted(

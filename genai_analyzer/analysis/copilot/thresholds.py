@@ -252,3 +252,29 @@ def describe_threshold(layer: SemanticLayer, threshold: list) -> str:
         return f"{layer.dimensions[name].label} {OP_WORDS[op]} {value}"
     metric = layer.metrics[name]
     return f"{metric.label} {OP_WORDS[op]} {format_value(value, metric.format)}"
+
+
+# What a follow-up may say around a bare threshold: "ok and which are above 2%?", "what about over 5?"
+_AROUND = (
+    r"(?:(?:ok|okay|and|so|now|then|but|what|how|about|which|ones|those|the|are|is|only|just|instead|if|"
+    r"with|have|has|one)\s+)*"
+)
+
+
+def bare_threshold(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:
+    """ "ok and which are above 2%?" after "which subjects have an error rate above 3%": a follow-up
+    saying only a comparison and a number (and connecting words) moves the one threshold on a
+    metric before to it (the merge replaces the threshold on the same figure). A follow-up saying
+    anything more is left to the other steps."""
+    on_metrics = [th for th in previous.thresholds if th[0] in layer.metrics]
+    if len(on_metrics) != 1 or spec.thresholds:
+        return
+    m = re.fullmatch(rf"\s*{_AROUND}{_ANCHOR}\s*", t.rest())
+    if m is None:
+        return
+    name, _, _, group = on_metrics[0]
+    op = _op(m["cmp"])
+    spec.thresholds.append([name, op, _value(m, layer, name), group])
+    t.seal_span(0, len(t.text))
+    said = t.text[m.start("cmp") : m.end()].strip()
+    spec.matched[said] = f"{layer.metrics[name].label} {OP_WORDS[op]} (the threshold before, moved)"

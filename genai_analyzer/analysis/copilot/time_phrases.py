@@ -49,6 +49,12 @@ def read_time(t: QuestionText) -> TimeRange | None:
         (rf"(?:since|after|from) {day}", lambda m: TimeRange("between", start=_iso(m[1]))),
         (rf"(?:before|until|up to) {day}", lambda m: TimeRange("between", end=_iso(m[1]))),
         (rf"on {day}", lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[1]))),
+        # "the week of Sep 22": the Monday-to-Sunday week holding that day
+        (rf"(?:in |during |for |over |from |to )?(?:the )?week (?:of|starting|beginning|commencing) (?:on )?"
+         rf"({yearless}) (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?", lambda m: _week_of(m[3], m[1], m[2])),
+        (rf"(?:in |during |for |over |from |to )?(?:the )?week (?:of|starting|beginning|commencing) (?:on )?"
+         rf"(?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({yearless})(?:,? (\d{{4}}))?",
+         lambda m: _week_of(m[3], m[2], m[1])),
         (rf"(?:between|from) ({months}) (\d{{1,2}})(?:st|nd|rd|th)? (?:and|to|until|-) (?:({months}) )?"
          r"(\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?", _month_days),
         # "Oct 1-7", "for sept 24 to 30": days of one month written as a range
@@ -74,8 +80,9 @@ def read_time(t: QuestionText) -> TimeRange | None:
         (r"(?:in |during )(" + "|".join(MONTHS) + r")(?: (\d{4}))?",
          lambda m: TimeRange("month", n=MONTHS[m[1]], start=m[2])),
         # a month named alone ("september vs october"): full names only ("may" is also a verb)
-        (r"(?:for )?(january|february|march|april|june|july|august|september|sept|october|november|december)"
-         r"(?: (\d{4}))?",
+        # and the abbreviations that are no other word ("sept vs oct"; not "mar", "jan", "jun")
+        (r"(?:for )?(january|february|march|april|june|july|august|september|sept|october|november|december"
+         r"|feb|apr|jul|aug|sep|oct|nov|dec)(?: (\d{4}))?",
          lambda m: TimeRange("month", n=MONTHS[m[1]], start=m[2])),
     ]  # fmt: skip
     for pattern, make in patterns:
@@ -111,6 +118,13 @@ def _single_day(year: str | None, month: str, day: str) -> TimeRange:
         return TimeRange("between", start=iso, end=iso)
     iso = _iso(f"{int(year):04d}-{MONTHS[month]:02d}-{int(day):02d}")
     return TimeRange("between", start=iso, end=iso)
+
+
+def _week_of(year: str | None, month: str, day: str) -> TimeRange:
+    """ "the week of Sep 22": the ISO week (Monday to Sunday) holding that day; no year given takes
+    the data's year at compile time."""
+    one = _single_day(year, month, day)
+    return TimeRange("week_of", start=one.start, phrase=f"the week of {month} {day}")
 
 
 def _open_range(word: str, year: str | None, month: str, day: str) -> TimeRange:

@@ -43,7 +43,17 @@ def _unit_of(metric) -> tuple[str, int] | None:
     if metric.format == "ms":
         return "ms", 1
     label = metric.label.lower()
+    if metric.name.endswith("_hours"):  # GPU hours: a time, in hours
+        return "hours", UNITS["hours"][1]
     return next(((unit, ms) for unit, (_, ms) in UNITS.items() if f"({unit})" in label), None)
+
+
+def relabel(label: str, unit: str) -> str:
+    """A time metric's label in another unit: "p95 latency (ms)" -> "p95 latency (seconds)",
+    "GPU hours" -> "GPU minutes"."""
+    if LABEL_UNIT.search(label):
+        return LABEL_UNIT.sub(f"({unit})", label)
+    return re.sub(r"\bhours\b", unit, label)
 
 
 def _renamed(name: str, unit: str, to: str) -> str:
@@ -60,11 +70,12 @@ def in_unit(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, str]
     factor = UNITS[spec.unit][1]
     out, converted = [], False
     for name, sql in metrics:
-        metric = layer.metrics.get(name)
+        base, per, unit_of = name.partition("_per_")  # "gpu_hours_per_generation": a total per unit
+        metric = layer.metrics.get(base)
         unit = _unit_of(metric) if metric is not None else None
         if unit is not None and unit[0] != spec.unit:
             scaled = f"{sql} / {factor}" if unit[1] == 1 else f"{sql} * {unit[1]} / {factor}"
-            out.append((_renamed(name, unit[0], spec.unit), scaled))
+            out.append((_renamed(base, unit[0], spec.unit) + per + unit_of, scaled))
             converted = True
         else:
             out.append((name, sql))
@@ -73,7 +84,7 @@ def in_unit(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, str]
     said_now = f"in {spec.unit}" in spec.matched.values()
     if not converted and not stated and said_now:
         raise CannotAnswer(
-            f"'in {spec.unit}' fits a time (latency, queue time, session length), not "
+            f"'in {spec.unit}' fits a time (latency, queue time, session length, GPU time), not "
             f"{' and '.join(layer.metrics[n].label if n in layer.metrics else n for n, _ in metrics)}.",
             unread=(f"in {spec.unit}",),
         )
@@ -82,7 +93,7 @@ def in_unit(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, str]
 
 def converted_from(column: str, layer: SemanticLayer) -> str | None:
     """The time metric a converted column was made from ("p95_latency_seconds": p95_latency_ms,
-    "avg_session_seconds": avg_session_minutes)."""
+    "avg_session_seconds": avg_session_minutes, "gpu_minutes": gpu_hours)."""
     base, _, unit = column.rpartition("_")
     if unit not in UNITS:
         return None

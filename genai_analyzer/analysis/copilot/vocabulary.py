@@ -163,7 +163,7 @@ _STOP_WORDS = """a an the of for in on at to is are was were be been what whats 
     list
     tell please our we us my i do does did by with and or all total overall number data each much
     many any there their its it this that these those from as into get see can you value values
-    so far across has have had time times"""
+    so far across has have had times"""
 STOP = set(_STOP_WORDS.split())
 # Everyday words a question may carry around what it asks (verbs, pronouns, politeness, words for
 # "show me"): they change nothing about the answer, so leaving them unread loses nothing.
@@ -203,7 +203,7 @@ COMPARE_WORDS = frozenset(
     change changed changes delta difference grew grow grown growth rose risen higher lower more fewer
     less longer shorter faster slower better worse up down increase increased decrease decreased move moved
     dropped fell shrank went go gone got get getting became become saw side by between difference differ
-    over""".split()
+    differs different over""".split()
 )
 # Words saying a series is wanted, redundant once a time grouping is read ("revenue trend, weekly").
 TREND_WORDS = frozenset(
@@ -214,7 +214,7 @@ TREND_WORDS = frozenset(
 RELATION_WORDS = frozenset(
     """vary varies varied depend depends depending dependent relate relates related relationship
     correlate correlates correlation affect affects affected impact impacts change changes with
-    against""".split()
+    against differ differs different""".split()
 )
 # "what's slow?", "what is failing": an adjective with "what" for its subject asks which thing is
 # slow, and does not say which kind of thing (samplers? styles? tiers?): asked, never answered overall.
@@ -251,12 +251,14 @@ GROUPING_WORD = r"hourly|daily|weekly|monthly|(?:per|each|every|by) (?:hour|day|
 RELATION_VERBS = (
     r"relate|relates|related|relationship|correlate|correlates|correlated|correlation|vary|varies|"
     r"depend|depends|affect|affects|impact|impacts|go up with|goes up with|go down with|goes down with|"
-    r"change with|changes with|changed with|move with|moves with"
+    r"change with|changes with|changed with|move with|moves with|"
+    r"(?:rise|rises|increase|increases|grow|grows|fall|falls|drop|drops|decrease|decreases|climb|climbs|"
+    r"shrink|shrinks) with"
 )
 # "does the failure rate go up with complexity": a relationship asked with a direction.
 RELATION_DIRECTION = (
     r"(?:go|goes|going|went|gone) (?:up|down)(?= with )|(?:rise|rises|increase|increases|grow|grows|"
-    r"fall|falls|drop|drops|decrease|decreases)(?= with )"
+    r"fall|falls|drop|drops|decrease|decreases|climb|climbs|shrink|shrinks)(?= with )"
 )
 AVERAGE_WORDS = frozenset("average avg mean typical".split())
 UNIT_WORDS = {
@@ -304,6 +306,11 @@ WEAK_PHRASES = {
 
 # Everyday wordings rewritten to the ones the layer names, before anything is matched.
 REWORDINGS = (
+    # first, so that the rewordings below read it: "render time", "processing time": the latency of a generation ("generation time" is the layer's)
+    (
+        r" (?:render|rendering|processing|run|running|response|turnaround|wall clock|wall) ?times?(?= )",
+        " latency",
+    ),
     (r" (?:in|within) (?:a|one|each|every) session", " per session"),
     (r" (?:kicked off|kick off|began|begun|opened|were opened|got started)", " started"),
     (r" finish(?:ed|es|ing)?(?= on| with| after| in)", " end"),
@@ -328,6 +335,50 @@ REWORDINGS = (
     ),
     (r" (?:paid|spent|spend|spending) (?:for|on) (?:compute|gpus?)", " cost"),
     (r" how complex", " complexity"),
+    # "does the failure rate go up as prompts get more complex": Y grouped by the prompt complexity
+    (
+        r" as (?:the )?prompts? (?:get|gets|getting|become|becomes|grow|grows) (?:more )?(?:complex|complicated)"
+        r"(?= )",
+        " with complexity",
+    ),
+    # "waiting in line before their picture starts": the queue time says as much
+    (
+        r"((?:wait|waits|waiting|waited|queue|queued|queueing|line)(?: [a-z]+){0,4}?) before (?:the |their |his |"
+        r"her |my |our |an? )?(?:picture|image|generation|render|job)s? (?:starts?|started|begins?|gets? made|"
+        r"is made|renders?)(?= )",
+        r"\1",
+    ),
+    # "which sampler runs the most steps": the steps it has
+    (
+        r" (?:runs|run|uses|use|takes|take|needs|need|ran|used|took|does|do) (?=(?:the )?(?:most|fewest|least|more|"
+        r"fewer|highest|lowest) (?:number of )?(?:sampling )?steps )",
+        " has ",
+    ),
+    # "the first half of september vs the second half": the month said once holds for both halves
+    (
+        rf" (first|second|1st|2nd|last) half of ({'|'.join(MONTHS)})( (?:vs|versus|against|compared to|"
+        r"compared with|and|to) (?:the )?)(first|second|1st|2nd|last) half(?! of)",
+        r" \1 half of \2\3\4 half of \2",
+    ),
+    # "time" alone is no stop word ("image time" is no figure); its phrases that say nothing more:
+    (r" (?:over|across|through) time(?= )", " trend"),  # a series, once a time grouping is read
+    (r"(\d%) of the time(?= )", r"\1"),  # "errors more than 10% of the time": a rate above 10%
+    # "GPU seconds per image": GPU time, in seconds
+    (r" gpu (seconds|minutes)(?= )", r" gpu time in \1"),
+    # "people stuck waiting in line": the wait itself
+    (r" (?:stuck|left|kept) (?=wait)", " "),
+    # "how many sessions did paying customers start": the sessions started, by those users
+    (
+        r" sessions (?:did|do|does|have|had|were) ((?:[a-z]+ ){0,3}?[a-z]+) (?:start|started|begin|began|open|"
+        r"opened)(?= )",
+        r" sessions started for \1",
+    ),
+    # "which prompt do people run the most": the prompt's uses, not how many people used it
+    (
+        r" (?:do|does|did) (?:people|users|folks|customers|creators|we) (?:run|use|reuse|generate|render|"
+        r"submit|try|type)(?= (?:the )?most| most)",
+        " is used",
+    ),
     (r" waited (longer |less |more )?in (?:the )?queue", r" queue time \1"),
     (
         r" how many (?:images|generations|pictures|renders) (?:does|do|did) (?:a |an |the )?([a-z ]+?) "
@@ -453,9 +504,10 @@ REWORDINGS = (
     (r" split (?:that|it|this|them)(?: up)? by(?= )", " by"),
     (r" out[- ]of[- ]memory(?= )", " oom"),
     # "users who only ever made one generation", "sessions with just one image": a count of exactly one
-    # (a threshold, thresholds.py); "made one generation" with no "only" stays unread (at least one?)
+    # (a threshold, thresholds.py); "made one generation" with no "only" stays unread (at least one?);
+    # "never had a single generation fail" is no count (statuses.py)
     (
-        r" (?:who |that |which )?(?:(?:only|just)(?: ever)? (?:made|created|generated|produced|had|have|has) "
+        r"(?<! never) (?:who |that |which )?(?:(?:only|just)(?: ever)? (?:made|created|generated|produced|had|have|has) "
         r"(?:one|1|a single)|(?:made|created|generated|produced|had|have|has|with) (?:only|just|exactly) "
         r"(?:one|1|a single)|(?:made|created|generated|produced|had|have|has|with) a single) "
         r"(generation|image|picture|render|session|prompt)s?(?= )",
