@@ -1,5 +1,5 @@
-"""Rules found by blind set 18 (session 22), on a real sample warehouse, each phrased unlike the
-set's items: an answer's rows equal those of SQL written here."""
+"""Rules found by blind sets 18 and 19 (session 22), on a real sample warehouse, each phrased unlike
+the sets' items: an answer's rows equal those of SQL written here."""
 
 from __future__ import annotations
 
@@ -241,3 +241,92 @@ def test_a_follow_up_asks_for_the_hours_left_out(copilot, wh):
         "WHERE extract(hour FROM timezone('UTC', g.created_at)) < 18",
         context=first.context,
     )
+
+
+# --- blind set 19 ---------------------------------------------------------------------------------
+
+
+def test_a_speed_ranking_after_a_latency_keeps_that_latency(copilot, wh):
+    # it ranked by the median latency instead of the p95 asked before
+    first = copilot.ask("p95 latency by domain")
+    answer = check(
+        copilot,
+        wh,
+        "and the 2 quickest?",
+        f"SELECT g.domain, quantile_cont(g.latency_ms, 0.95) AS p FROM {GENS} "
+        "GROUP BY 1 ORDER BY p, 1 LIMIT 2",
+        ordered=True,
+        context=first.context,
+    )
+    assert "p95" in answer.reading
+    # a cost word after a latency names another figure: not ranked by the latency
+    answer = declined(copilot, "now the 2 cheapest", first.context)
+    assert "cheapest" in answer.explanation
+
+
+def test_two_sides_joined_by_or_are_compared_when_asked_which(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "is the timeout rate lower for free or for pro users?",
+        f"SELECT u.tier, avg(CASE WHEN g.status = 'timeout' THEN 1.0 ELSE 0.0 END) FROM {TIERS} "
+        "WHERE u.tier IN ('free', 'pro') GROUP BY 1",
+    )
+    # without a "which" word, "or" may mean both together: asked, never guessed
+    answer = copilot.ask("timeout rate for free or pro users")
+    assert answer.kind == "clarify" and answer.sql is None and len(answer.clarify) == 2
+    check(
+        copilot,
+        wh,
+        answer.clarify[1],
+        f"SELECT avg(CASE WHEN g.status = 'timeout' THEN 1.0 ELSE 0.0 END) FROM {TIERS} "
+        "WHERE u.tier IN ('free', 'pro')",
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "aggregate"),
+    [
+        (
+            "how dependable is image generation for each sampler",
+            "avg(CASE WHEN g.status = 'success' THEN 1.0 ELSE 0.0 END)",
+        ),
+        ("p95 latency of image generation per sampler", "quantile_cont(g.latency_ms, 0.95)"),
+    ],
+)
+def test_image_generation_in_the_singular_is_what_the_figure_is_of(copilot, wh, question, aggregate):
+    # it answered the figure and the count of generations beside it
+    answer = check(copilot, wh, question, f"SELECT g.sampler, {aggregate} FROM {GENS} GROUP BY 1")
+    assert len(answer.columns) == 2
+
+
+def test_chat_abbreviations_and_asides(copilot, wh):
+    check(copilot, wh, "rev per plan pls", f"SELECT u.tier, sum(g.revenue_usd) FROM {TIERS} GROUP BY 1")
+    check(
+        copilot,
+        wh,
+        "for the weekly report: total cost and revenue across everything, just the two numbers",
+        "SELECT sum(cost_usd), sum(revenue_usd) FROM fact_generations",
+    )
+    check(
+        copilot,
+        wh,
+        "which sampler is slowest, i.e. the highest p95 latency?",
+        f"SELECT g.sampler, quantile_cont(g.latency_ms, 0.95) AS p FROM {GENS} "
+        "GROUP BY 1 ORDER BY p DESC, 1 LIMIT 1",
+    )
+
+
+def test_blocked_by_moderation_is_the_nsfw_block(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "how many generations were blocked by content moderation",
+        "SELECT count(*) FROM fact_generations WHERE status = 'nsfw_blocked'",
+    )
+
+
+def test_trending_by_week_is_a_weekly_series_not_a_comparison(copilot, wh):
+    answer = copilot.ask("how is the success rate trending week over week for the last 2 weeks")
+    assert not answer.refused, answer.explanation
+    assert "by week" in answer.reading and "compared" not in answer.reading

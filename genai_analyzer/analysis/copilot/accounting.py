@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from genai_analyzer.analysis.copilot.ranking import HIGH, LOW
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import (
@@ -35,6 +36,7 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     "how often" for a rate, a trend's words once a time grouping is read, and a comparison's
     words once a comparison is read."""
     mean_for_median(layer, t, spec)
+    generation_as_subject(spec)
     metrics = [layer.metrics[m] for m in spec.metrics if m in layer.metrics]
     dims = [layer.dimensions[d] for d in [*spec.dimensions, *spec.filters] if d in layer.dimensions]
     own = set()
@@ -64,6 +66,11 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
         readable |= {"vs", "versus", "both"}
     if spec.splits or any(len(v) == 2 for d, v in spec.filters.items() if d in spec.dimensions):
         readable.add("both")  # "anime vs photorealistic, show both": the two sides are the rows
+    if spec.splits:  # "more on weekends or on weekdays": the two sides' figures answer which
+        readable |= {"more", "less", "higher", "lower", "better", "worse", "longer", "shorter"}
+    if (spec.top or spec.sort) and len(spec.metrics) == 1:  # "the busiest, the most generations"
+        readable |= set((LOW if spec.ascending or spec.sort == "asc" else HIGH).split("|"))
+
     if (
         spec.per == "generation"
         and metrics
@@ -92,6 +99,21 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
         if len(word) > 1:
             for m in t.find(re.escape(word)):
                 t.take(m)
+
+
+def generation_as_subject(spec: QuerySpec) -> None:
+    """ "how reliable is image generation", "error rate of image generation by sampler": "image
+    generation" said once, in the singular, beside another figure names what that figure is of,
+    not a count of generations beside it (it answered both). "Generations and success rate" (a
+    plural, or a count's words) stays two figures."""
+    if "generations" not in spec.metrics or len(spec.metrics) < 2:
+        return
+    said = [phrase for phrase, name in spec.matched.items() if name == "generations"]
+    if said and all(re.fullmatch(r"(?:image |picture |render )?generation", phrase) for phrase in said):
+        spec.metrics.remove("generations")
+        spec.positions.pop("metric:generations", None)
+        for phrase in said:
+            spec.matched[phrase] = "what the figure is of"
 
 
 def mean_for_median(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:

@@ -14,10 +14,21 @@ from genai_analyzer.analysis.semantic import SemanticLayer
 def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) -> QuerySpec:
     """The previous question refined by a follow-up: its metric, groupings, filters, period or
     ranking replaced or added to by what the follow-up names ("by week instead", "now only pro")."""
+    costs = [m for m in previous.metrics if m in layer.metrics and layer.metrics[m].format == "usd"]
+    if (said := COST_WORDS.search(text)) and not new.metrics and not costs:
+        raise CannotAnswer(
+            f"'{said.group(0)}' ranks by a cost, and the answer before is {', '.join(previous.metrics)}: "
+            "say which figure to rank by, e.g. 'the 3 with the lowest cost'.",
+            unread=(said.group(0),),
+        )
     merged = replace(previous, filters={k: list(v) for k, v in previous.filters.items()})
     merged.matched = dict(new.matched)
     if new.metrics == ["generations"] and previous.metrics and ROWS_OF_A_KIND.match(text):
         pass  # "only successful generations" after average steps: those rows' average steps
+    elif new.metrics and _speed_rank(layer, previous, new):
+        # "now the 3 fastest" after the p95 latency by sampler: ranked by that latency, not the median
+        kept = ", ".join(previous.metrics)
+        merged.matched = {k: kept if v.split(" ")[0] in new.metrics else v for k, v in merged.matched.items()}
     elif new.metrics and ADDED.search(text):  # "add the p95 latency too": both figures
         merged.metrics = [*previous.metrics, *(m for m in new.metrics if m not in previous.metrics)]
     elif new.metrics:
@@ -66,6 +77,28 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     if new.metrics or new.dimensions or new.top or new.never_of:  # "how many users never ..." is
         merged.never, merged.never_of = new.never, new.never_of  # kept only by a filter or a period
     return merged
+
+
+SPEED_WORDS = re.compile(r"fast|faster|fastest|quick|quicker|quickest|slow|slower|slowest|speedy|speediest")
+# Ranking words that name a cost: "the 3 cheapest" ranks by what something costs
+COST_WORDS = re.compile(
+    r"(?<![a-z])(?:cheap|cheaper|cheapest|pricier|priciest|costlier|costliest|most expensive|least expensive)"
+    r"(?![a-z])"
+)
+
+
+def _speed_rank(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec) -> bool:
+    """Whether the follow-up's only figure is a speed word ranking ("fastest", "slowest") and the
+    answer before is a latency (a time in ms): the ranking is by that latency."""
+    said = [phrase for phrase, name in new.matched.items() if name.split(" ")[0] in new.metrics]
+    times = [layer.metrics[m] for m in previous.metrics if m in layer.metrics]
+    return bool(
+        said
+        and all(SPEED_WORDS.fullmatch(phrase) for phrase in said)
+        and times
+        and all(m.format == "ms" for m in times)
+        and (new.top or new.sort)
+    )
 
 
 # A follow-up narrowing the rows before to a kind of them, its noun the rows, not a count of them.

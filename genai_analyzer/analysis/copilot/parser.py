@@ -462,7 +462,9 @@ class Parser:
         verbs = r"(?:(?:got|get|gotten|became|become|went|go|getting|is getting|are getting|used|saw) )?"
         up = r"slower|worse|more|higher|longer|up|increased?|grew|grow|growth|rose|risen"
         down = r"faster|better|less|fewer|lower|shorter|down|decreased?|dropped|fell|shrank"
-        either = r"changed?|compared? (?:to|with)|vs\.? (?:the )?(?:previous|prior|last)|versus|trend(?:ing)?"
+        either = r"changed?|compared? (?:to|with)|vs\.? (?:the )?(?:previous|prior|last)|versus"
+        weekly = any(self.layer.dimensions[d].time for d in spec.dimensions)  # "trending by week": a series
+        either += "" if weekly else "|trend(?:ing)?"
         for pattern, direction in ((rf"{verbs}(?:{up})", "up"), (rf"{verbs}(?:{down})", "down"),
                                    (either, None)):  # fmt: skip
             if re.search(rf"(?<![a-z])(?:{pattern})(?![a-z])", t.open_text()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.vocabulary import ROW_NOUNS, UNIT_ATTRIBUTES
 
@@ -21,7 +21,9 @@ def segment_comparison(
     """ "compare error rate between free and pro users": one row per named value. ``dim_phrases``
     are the layer's (phrase, dimension) pairs: "k_lms vs all other samplers" names the rest only
     with the sampler's own nouns or a noun of rows or units, not another dimension's ("styles")."""
-    if not t.has(r"compare|compared|comparison|vs|versus|than|between|difference|against"):
+    if not t.has(r"compare|compared|comparison|vs|versus|than|between|difference|against") and not _ored(
+        t, spec
+    ):
         return
     if spec.top and t.has(r"vs\.?|versus") and all(len(g) < 2 for g in spec.groups.values()):
         # "weekends vs weekdays - which one has the better success rate?": the sides named are not
@@ -52,3 +54,28 @@ def segment_comparison(
         if len(values) >= 2 and dim not in spec.dimensions and dim not in spec.excluded:
             spec.dimensions.append(dim)
             spec.compare = False
+
+
+# Words that make "X or Y" a comparison: "do people give up more on weekends or on weekdays?"
+_WHICH = (
+    r"more|less|fewer|higher|lower|better|worse|faster|slower|longer|shorter|bigger|smaller|which|whether"
+)
+
+
+def _ored(t: QuestionText, spec: QuerySpec) -> bool:
+    """Two sides of one dimension named with "or": compared when the question asks which of them
+    (``_WHICH``); else it could be both together ("error rate for pro or enterprise users"), so
+    the copilot asks. Neither was read before: it answered the rate over both together."""
+    named = [dim for dim, groups in spec.groups.items() if len(groups) >= 2]
+    if not named or not t.has(r"or"):
+        return False
+    if t.has(_WHICH):
+        return True
+    text = t.text.strip()
+    raise NeedsClarification(
+        "The two sides joined by 'or' could be compared, or taken together.",
+        (
+            re.sub(r"(?<![a-z])or(?![a-z])", "vs", text, count=1),
+            re.sub(r"(?<![a-z])or(?![a-z])", "and", text, count=1) + " together",
+        ),
+    )
