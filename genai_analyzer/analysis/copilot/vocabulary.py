@@ -467,14 +467,23 @@ REWORDINGS = (
     # "our busiest, i.e. the most generations": what follows restates what comes before
     (r" (?:i e|ie|e g|eg|that is|in other words|meaning)(?= )", " "),
     # "for the board deck I need ...", "over everything we have": why it is asked, and all the data
-    (r"^ (?:for|in) (?:the |our |my |a |an )?(?:board |investor |exec |executive |weekly |monthly |quarterly )?"
-     r"(?:deck|report|meeting|update|review|slides?|presentation|memo):?(?: (?:i|we) need| please)?(?= )", " "),
-    (r" (?:over|across|for|of) (?:everything|all time|all of it)(?: (?:we have|we've got|there is))?(?= )", " "),
+    (
+        r"^ (?:for|in) (?:the |our |my |a |an )?(?:board |investor |exec |executive |weekly |monthly |quarterly )?"
+        r"(?:deck|report|meeting|update|review|slides?|presentation|memo):?(?: (?:i|we) need| please)?(?= )",
+        " ",
+    ),
+    (
+        r" (?:over|across|for|of) (?:everything|all time|all of it)(?: (?:we have|we've got|there is))?(?= )",
+        " ",
+    ),
     # "revenue, cost and margin: just the three numbers": the figures named, as they are
     (r" (?:just|only) (?:the |these |those )?(?:two|three|four|2|3|4) (?:numbers|figures|values)(?= )", " "),
     # "users who made more than 100 images, with how many each made": the count shown beside them
-    (r",? with how many (?:each|each one|each of them|they each|they) (?:made|generated|created|ran|did|have|had)"
-     r"(?= )", " "),
+    (
+        r",? with how many (?:each|each one|each of them|they each|they) (?:made|generated|created|ran|did|have|had)"
+        r"(?= )",
+        " ",
+    ),
     (r" (?:since|from) (?:the )?(?:launch|beginning|start)(?= )", " so far"),
     (r" (?:go|gone|went) up or down(?= )", " changed"),
     # chat spellings and everyday words for what the layer names
