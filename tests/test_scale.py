@@ -88,3 +88,31 @@ def test_the_build_benchmark_smoke_run_reports_every_step_at_two_sizes(tmp_path,
     with duckdb.connect(str(tmp_path / "warehouse_6000.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM fact_generations").fetchone() == (6000,)
     assert "loadavg before" in capsys.readouterr().out
+
+
+def test_dbt_runs_under_the_builds_memory_limit(tmp_path, monkeypatch):
+    """GENAI_MEMORY_LIMIT reaches dbt's own DuckDB connection (it did not: at 2M generations with
+    prompt vectors dbt took the build to 9.7 GB); unset, dbt gets DuckDB's default, which the
+    profile cannot leave empty. A limit too small for the models stops dbt, naming the memory."""
+    from genai_analyzer.core.errors import BuildError
+    from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
+    from genai_analyzer.pipeline.transform import dbt_memory_limit
+    from tests.conftest import make_settings
+
+    default = dbt_memory_limit("")
+    assert default.endswith("iB") and duckdb.sql(f"SELECT '{default}'").fetchone()
+    assert dbt_memory_limit("3GB") == "3GB"
+    settings = make_settings(tmp_path, memory_limit="3GB")
+    build_warehouse(settings, BuildRequest(source="sample", enrich=()), progress=False)
+    assert __import__("os").environ["GENAI_DBT_MEMORY_LIMIT"] == "3GB"
+    import genai_analyzer.pipeline.transform as transform
+
+    real = transform.run_dbt
+
+    def tiny(*args, memory_limit="", **kwargs):
+        return real(*args, memory_limit="1MB", **kwargs)
+
+    monkeypatch.setattr(transform, "run_dbt", tiny)
+    small = make_settings(tmp_path / "small")
+    with pytest.raises(BuildError, match="(?i)memory"):
+        build_warehouse(small, BuildRequest(source="sample", enrich=()), progress=False)

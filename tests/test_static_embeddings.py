@@ -80,6 +80,42 @@ def test_the_static_model_is_made_from_the_bundled_minilm_with_the_corpus_words(
     assert all(len(made.static.token_ids([w])[0]) == 1 for w in added)
 
 
+def test_the_vocabulary_read_by_one_expression_is_the_tokenizers_own_words():
+    """The corpus words counted in one pass over the ASCII prompts (fast at a million prompts) are
+    the words MiniLM's tokenizer sees, text by text: every real prompt of ../shared, and texts the
+    fast pass leaves to the tokenizer (accents, CJK, a control character)."""
+    from collections import Counter
+    from pathlib import Path
+
+    from genai_analyzer.models.embeddings import resolve_model
+
+    texts = []
+    for part in ("parts_000001-000005/metadata.parquet", "users_1k/diffusiondb_sample_typed.parquet"):
+        path = shared_path(*part.split("/"))
+        texts += [r[0] for r in duckdb.sql(f"SELECT DISTINCT prompt FROM read_parquet('{path}')").fetchall()]
+    texts += [
+        "Café crème brûlée, ÀNGEL über",
+        "東京 at night, 東京 tower",
+        "ctrl\x00char ctrl\x00char",
+        "a_b a_b",
+    ]
+    texts += ["tab\tseparated\nlines, don't stop!! (8k, f/1.8)"] * 2
+    tokenizer = static.teacher_tokenizer(Path(resolve_model(DEFAULT_MODEL)))
+    counts = Counter(w for t in texts for w in static.words_of(tokenizer, t) if w.isalnum())
+    known = tokenizer.get_vocab()
+    want = [
+        w for w, n in sorted(counts.items(), key=lambda i: (-i[1], i[0])) if w not in known and len(w) > 1
+    ]
+    assert len(want) > 1000
+    assert static.corpus_vocabulary(tokenizer, texts, size=10**6, min_count=1) == want
+    assert (
+        static.corpus_vocabulary(tokenizer, texts, size=300, min_count=2)
+        == [w for w in want if counts[w] >= 2][:300]
+    )
+    odd = static.corpus_vocabulary(tokenizer, texts[-6:], size=100, min_count=1)
+    assert {"brulee", "ctrlchar"} <= set(odd)  # accents stripped, the \x00 removed
+
+
 def test_the_model_is_made_once_per_corpus_and_found_again(made, cache, corpus):
     folder = static_dir(cache, DEFAULT_MODEL, made.static_digest)
     written = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
@@ -100,6 +136,19 @@ def test_vectors_have_minilm_dimension_and_unit_length(made, corpus):
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     assert made.dim == 384
     np.testing.assert_array_equal(made.embed(["", "a cat"])[0], np.zeros(384, dtype=np.float32))
+
+
+def test_a_texts_vector_is_the_normalized_sum_of_its_token_vectors(made, corpus):
+    # the sum is a sparse product in the model; here each text's token vectors are added one by one,
+    # a token said twice counted twice
+    model = made.static
+    texts = [*corpus[:200], "cat cat cat", "", "a cat, a cat and a dog"]
+    for text, got in zip(texts, model.encode(texts, batch_size=64), strict=True):
+        total = np.zeros(model.dim, dtype=np.float64)
+        for token in model.token_ids([text])[0]:
+            total += model.vectors[token]
+        norm = np.linalg.norm(total)
+        np.testing.assert_allclose(got, total / norm if norm else total, atol=1e-6)
 
 
 def test_a_paraphrase_ranks_above_an_unrelated_prompt(made):

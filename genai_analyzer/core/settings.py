@@ -87,7 +87,8 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "GENAI_MEMORY_LIMIT",
         "memory_limit",
         "",
-        "DuckDB memory limit for the build, e.g. '6GB' (empty: DuckDB's default).",
+        "DuckDB memory limit for the build and its dbt models, e.g. '6GB' (empty: DuckDB's default, 80% of "
+        "the memory).",
     ),
     EnvVar(
         "GENAI_EMBEDDING_MODEL",

@@ -39,7 +39,7 @@ import numpy as np
 
 from genai_analyzer.core.errors import AnalyzerError
 
-STATIC_VERSION = 1  # bump when what make_static_model writes changes
+STATIC_VERSION = 2  # bump when what make_static_model writes changes (2: ties in the vocabulary by word)
 _SPECIAL = re.compile(r"^\[(unused\d+|PAD|CLS|SEP|MASK)\]$")
 
 
@@ -86,13 +86,31 @@ def words_of(tokenizer, text: str) -> list[str]:
     return [word for word, _ in tokenizer.pre_tokenizer.pre_tokenize_str(normalized)]
 
 
+# Printable ASCII and ordinary whitespace: in such a text the words MiniLM's tokenizer sees (BERT's
+# normalizer lower-cases; its pre-tokenizer splits on whitespace and on every other ASCII character,
+# all punctuation to it) are exactly the lower-cased runs of letters and digits.
+_PLAIN_TEXT = re.compile(r"[\x20-\x7e\t\n\r]*")
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
+
+
 def corpus_vocabulary(tokenizer, texts: Sequence[str], *, size: int, min_count: int = 2) -> list[str]:
-    """The ``size`` most frequent words of ``texts`` that are not one word piece already."""
-    counts = Counter(word for text in texts for word in words_of(tokenizer, text))
+    """The ``size`` most frequent words of ``texts`` that are not one word piece already (ties by
+    the word). Texts of printable ASCII, nearly all prompts, are split by one regular expression
+    over all of them; the others by the tokenizer itself, text by text (``words_of``): 1.1M
+    prompts took 61 s that way, and the words are the same (tests/test_static_embeddings.py)."""
+    counts: Counter[str] = Counter()
+    plain = []
+    for text in texts:
+        if _PLAIN_TEXT.fullmatch(text):
+            plain.append(text)
+        else:
+            counts.update(word for word in words_of(tokenizer, text) if word.isalnum())
+    counts.update(_PLAIN_WORD.findall("\n".join(plain).lower()))
     known = tokenizer.get_vocab()
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [
         word
-        for word, count in counts.most_common()
+        for word, count in ranked
         if count >= min_count and word not in known and word.isalnum() and len(word) > 1
     ][:size]
 
@@ -149,7 +167,13 @@ class StaticModel:
         return [e.ids for e in self.tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)]
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 4096) -> np.ndarray:
-        """Unit-length float32 vectors of ``texts`` (a text with no known token: the zero vector)."""
+        """Unit-length float32 vectors of ``texts`` (a text with no known token: the zero vector).
+
+        Each batch's token counts are a sparse matrix (a row per text, a column per token)
+        multiplied by the token vectors: the sum of each text's token vectors without gathering
+        them first (gathering, then ``np.add.reduceat``, made 7,700 texts/s; this 27,000)."""
+        from scipy import sparse
+
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
             ids = self.token_ids(texts[start : start + batch_size])
@@ -157,9 +181,11 @@ class StaticModel:
             flat = np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
             if not len(flat):
                 continue
-            rows = np.nonzero(lengths)[0]
-            offsets = np.concatenate([[0], np.cumsum(lengths[rows])[:-1]])
-            out[start + rows] = np.add.reduceat(self.vectors[flat], offsets, axis=0)
+            indptr = np.concatenate([[0], np.cumsum(lengths)])
+            counts = sparse.csr_matrix(
+                (np.ones(len(flat), dtype=np.float32), flat, indptr), shape=(len(ids), len(self.vectors))
+            )
+            out[start : start + len(ids)] = counts @ self.vectors
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms > 0, norms, 1.0)
 

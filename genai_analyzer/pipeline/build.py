@@ -405,6 +405,7 @@ def _dbt(ctx: _Context) -> None:
             ctx.building,
             work_dir=ctx.target.parent / ".dbt",
             threads=max(1, ctx.settings.threads or 1),
+            memory_limit=ctx.settings.memory_limit,
             variables=variables,
             on_node_done=lambda: bar.update(1),
         )

@@ -15,7 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from genai_analyzer.pipeline.orchestration.assets import WRITES_STAGING, GenaiPipeline
 from genai_analyzer.pipeline.orchestration.layout import Pipeline
-from genai_analyzer.pipeline.transform import DBT_PROJECT_DIR
+from genai_analyzer.pipeline.transform import DBT_PROJECT_DIR, dbt_memory_limit
 
 
 class _Translator(DagsterDbtTranslator):
@@ -68,6 +68,7 @@ def dbt_model_assets(project: DbtProject) -> dg.AssetsDefinition:
         }
         os.environ["GENAI_DBT_DATABASE"] = str(pipeline.staging)
         os.environ["GENAI_DBT_THREADS"] = str(max(1, pipeline.settings.threads or 1))
+        os.environ["GENAI_DBT_MEMORY_LIMIT"] = dbt_memory_limit(pipeline.settings.memory_limit)
         invocation = dbt.cli(
             ["build", "--vars", json.dumps(variables)],
             context=context,
