@@ -405,7 +405,7 @@ def _dbt(ctx: _Context) -> None:
             ctx.building,
             work_dir=ctx.target.parent / ".dbt",
             threads=max(1, ctx.settings.threads or 1),
-            memory_limit=ctx.settings.memory_limit,
+            memory_limit=ctx.settings.memory_limit,  # dbt's own DuckDB connection, as the build's
             variables=variables,
             on_node_done=lambda: bar.update(1),
         )
@@ -417,8 +417,7 @@ def _finalize(ctx: _Context) -> None:
     from genai_analyzer import __version__
 
     summary, settings, request = ctx.summary, ctx.settings, ctx.request
-    # dbt's staging views name the building file's catalog, which is gone once the file is renamed
-    # into place: they served the build and would fail in the published warehouse.
+    # dbt's staging views name the building file's catalog, gone once the file is renamed: dropped
     for schema, view in ctx.con.execute(
         "SELECT schema_name, view_name FROM duckdb_views() "
         "WHERE NOT internal AND database_name = current_database()"

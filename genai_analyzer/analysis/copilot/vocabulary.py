@@ -309,12 +309,7 @@ WEAK_PHRASES = {
 
 
 # Everyday wordings rewritten to the ones the layer names, before anything is matched.
-REWORDINGS = (
-    # first, so that the rewordings below read it: "render time", "processing time": the latency of a generation ("generation time" is the layer's)
-    (
-        r" (?:render|rendering|processing|run|running|response|turnaround|wall clock|wall) ?times?(?= )",
-        " latency",
-    ),
+_LAYER_REWORDINGS = (
     (r" (?:in|within) (?:a|one|each|every) session", " per session"),
     (r" (?:kicked off|kick off|began|begun|opened|were opened|got started)", " started"),
     (r" finish(?:ed|es|ing)?(?= on| with| after| in)", " end"),
@@ -339,50 +334,6 @@ REWORDINGS = (
     ),
     (r" (?:paid|spent|spend|spending) (?:for|on) (?:compute|gpus?)", " cost"),
     (r" how complex", " complexity"),
-    # "does the failure rate go up as prompts get more complex": Y grouped by the prompt complexity
-    (
-        r" as (?:the )?prompts? (?:get|gets|getting|become|becomes|grow|grows) (?:more )?(?:complex|complicated)"
-        r"(?= )",
-        " with complexity",
-    ),
-    # "waiting in line before their picture starts": the queue time says as much
-    (
-        r"((?:wait|waits|waiting|waited|queue|queued|queueing|line)(?: [a-z]+){0,4}?) before (?:the |their |his |"
-        r"her |my |our |an? )?(?:picture|image|generation|render|job)s? (?:starts?|started|begins?|gets? made|"
-        r"is made|renders?)(?= )",
-        r"\1",
-    ),
-    # "which sampler runs the most steps": the steps it has
-    (
-        r" (?:runs|run|uses|use|takes|take|needs|need|ran|used|took|does|do) (?=(?:the )?(?:most|fewest|least|more|"
-        r"fewer|highest|lowest) (?:number of )?(?:sampling )?steps )",
-        " has ",
-    ),
-    # "the first half of september vs the second half": the month said once holds for both halves
-    (
-        rf" (first|second|1st|2nd|last) half of ({'|'.join(MONTHS)})( (?:vs|versus|against|compared to|"
-        r"compared with|and|to) (?:the )?)(first|second|1st|2nd|last) half(?! of)",
-        r" \1 half of \2\3\4 half of \2",
-    ),
-    # "time" alone is no stop word ("image time" is no figure); its phrases that say nothing more:
-    (r" (?:over|across|through) time(?= )", " trend"),  # a series, once a time grouping is read
-    (r"(\d%) of the time(?= )", r"\1"),  # "errors more than 10% of the time": a rate above 10%
-    # "GPU seconds per image": GPU time, in seconds
-    (r" gpu (seconds|minutes)(?= )", r" gpu time in \1"),
-    # "people stuck waiting in line": the wait itself
-    (r" (?:stuck|left|kept) (?=wait)", " "),
-    # "how many sessions did paying customers start": the sessions started, by those users
-    (
-        r" sessions (?:did|do|does|have|had|were) ((?:[a-z]+ ){0,3}?[a-z]+) (?:start|started|begin|began|open|"
-        r"opened)(?= )",
-        r" sessions started for \1",
-    ),
-    # "which prompt do people run the most": the prompt's uses, not how many people used it
-    (
-        r" (?:do|does|did) (?:people|users|folks|customers|creators|we) (?:run|use|reuse|generate|render|"
-        r"submit|try|type)(?= (?:the )?most| most)",
-        " is used",
-    ),
     (r" waited (longer |less |more )?in (?:the )?queue", r" queue time \1"),
     (
         r" how many (?:images|generations|pictures|renders) (?:does|do|did) (?:a |an |the )?([a-z ]+?) "
@@ -460,30 +411,6 @@ REWORDINGS = (
         r" cost per \1",
     ),
     (r" gens(?= )", " generations"),
-    (r" gen(?= )", " generation"),
-    (r" rev(?= )", " revenue"),
-    # "avg queue time for each of the two": the two sides named, one row each
-    (r" (?:for )?(?:each|both) of the (?:two|2)(?= )", " "),
-    # "our busiest, i.e. the most generations": what follows restates what comes before
-    (r" (?:i e|ie|e g|eg|that is|in other words|meaning)(?= )", " "),
-    # "for the board deck I need ...", "over everything we have": why it is asked, and all the data
-    (
-        r"^ (?:for|in) (?:the |our |my |a |an )?(?:board |investor |exec |executive |weekly |monthly |quarterly )?"
-        r"(?:deck|report|meeting|update|review|slides?|presentation|memo):?(?: (?:i|we) need| please)?(?= )",
-        " ",
-    ),
-    (
-        r" (?:over|across|for|of) (?:everything|all time|all of it)(?: (?:we have|we've got|there is))?(?= )",
-        " ",
-    ),
-    # "revenue, cost and margin: just the three numbers": the figures named, as they are
-    (r" (?:just|only) (?:the |these |those )?(?:two|three|four|2|3|4) (?:numbers|figures|values)(?= )", " "),
-    # "users who made more than 100 images, with how many each made": the count shown beside them
-    (
-        r",? with how many (?:each|each one|each of them|they each|they) (?:made|generated|created|ran|did|have|had)"
-        r"(?= )",
-        " ",
-    ),
     (r" (?:since|from) (?:the )?(?:launch|beginning|start)(?= )", " so far"),
     (r" (?:go|gone|went) up or down(?= )", " changed"),
     # chat spellings and everyday words for what the layer names
@@ -552,7 +479,8 @@ REWORDINGS = (
         r"looking at) only|(?:restricted|limited|restricting|limiting) to(?: only)?)(?= )",
         " only",
     ),
-) + everyday.REWORDINGS
+)
+REWORDINGS = everyday.EARLY + _LAYER_REWORDINGS + everyday.REWORDINGS  # "render time" first
 
 
 def words_in(*patterns: str) -> set[str]:
