@@ -273,7 +273,7 @@ class VectorIndex:
         if self.kernel == "usearch":
             rows = _usearch_scan(self.codes, q8, wanted, self.threads)
         else:
-            rows = _numkong_scan(self.codes, q8, wanted, self._pool, self.threads)
+            rows = _numkong_scan(self.codes, q8, wanted, self._pool, self.threads if self._pool else 1)
         rows = np.unique(rows[(rows >= 0) & (rows < n)])  # ascending: prompt id order
         sims = np.asarray(self.vectors[rows], dtype=np.float32) @ q
         best = np.lexsort((rows, -sims))[:depth]
