@@ -14,32 +14,23 @@ largest. /proc/loadavg is printed before and after, since other work on the mach
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from genai_analyzer.core.settings import Settings
 from genai_analyzer.pipeline.build import BuildRequest, build_warehouse
-from genai_analyzer.pipeline.sample import default_users, write_sample
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import generated_metadata, loadavg  # noqa: E402
 
 STEPS = ("ingest", "sessions", "simulate", "dbt", "indexes", "finalize")
 
 
-def loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "n/a"
-
-
 def bench(size: int, workdir: Path) -> dict:
     """Build from `size` generated rows; return seconds and peak MB per step, total and warehouse MB."""
-    data = workdir / f"meta_{size}"
-    generate_s = None
-    if not (data / "metadata.parquet").exists():
-        started = time.perf_counter()
-        write_sample(data, n_generations=size, n_users=default_users(size), days=90, images=False)
-        generate_s = time.perf_counter() - started
+    data, generate_s = generated_metadata(workdir, size)
     settings = Settings.from_env(db_path=workdir / f"warehouse_{size}.duckdb", data_dir=workdir)
     request = BuildRequest(source="diffusiondb", path=data, enrich=())
     started = time.perf_counter()

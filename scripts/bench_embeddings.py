@@ -21,12 +21,16 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import loadavg  # noqa: E402
+
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "diffusiondb"
 FILES = ("parts_000001-000005/metadata.parquet", "users_1k/diffusiondb_sample_typed.parquet")
 
@@ -71,13 +75,6 @@ def agreement(reference: np.ndarray, other: np.ndarray, queries: np.ndarray, k: 
         "same_top10": float(np.mean(same)),
         "overlap_top10": float(np.mean(overlap)),
     }
-
-
-def loadavg() -> str:
-    try:
-        return Path("/proc/loadavg").read_text().strip()
-    except OSError:
-        return "n/a"
 
 
 def run(args: argparse.Namespace) -> dict:

@@ -38,6 +38,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -45,6 +46,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import loadavg  # noqa: E402
+
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "diffusiondb"
 QUERY_SET = ROOT / "tests" / "data" / "search_queries.json"
 PARTS = "parts_000001-000005/metadata.parquet"
@@ -138,13 +142,6 @@ def _save_teacher(path: str | None, teacher: dict) -> None:
     if path:
         Path(path).with_suffix(".json").write_text(json.dumps(list(teacher)))
         np.save(Path(path).with_suffix(".npy"), np.stack(list(teacher.values())))
-
-
-def loadavg() -> str:
-    try:
-        return Path("/proc/loadavg").read_text().strip()
-    except OSError:
-        return "n/a"
 
 
 def run(args: argparse.Namespace) -> dict:

@@ -37,23 +37,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "n/a"
+sys.path.insert(0, str(ROOT / "scripts"))
+from benchlib import generated_metadata, loadavg  # noqa: E402
 
 
 def metadata(workdir: Path, size: int) -> Path:
-    from genai_analyzer.pipeline.sample import default_users, write_sample
-
-    data = workdir / f"meta_{size}"
-    if not (data / "metadata.parquet").exists():
-        started = time.perf_counter()
-        write_sample(data, n_generations=size, n_users=default_users(size), days=90, images=False)
-        print(f"metadata: {size:,} generations written in {time.perf_counter() - started:.1f} s", flush=True)
+    data, seconds = generated_metadata(workdir, size)
+    if seconds is not None:
+        print(f"metadata: {size:,} generations written in {seconds:.1f} s", flush=True)
     return data
 
 
