@@ -21,10 +21,12 @@ def segment_comparison(
     """ "compare error rate between free and pro users": one row per named value. ``dim_phrases``
     are the layer's (phrase, dimension) pairs: "k_lms vs all other samplers" names the rest only
     with the sampler's own nouns or a noun of rows or units, not another dimension's ("styles")."""
-    if not t.has(r"compare|compared|comparison|vs|versus|than|between|difference|against") and not _ored(
-        t, spec
-    ):
-        return
+    if not t.has(r"compare|compared|comparison|vs|versus|than|between|difference|against"):
+        ored = _ored(t, spec)
+        if ored is None:
+            return
+        if not ored:
+            raise _compared_or_together(t)
     if spec.top and t.has(r"vs\.?|versus") and all(len(g) < 2 for g in spec.groups.values()):
         # "weekends vs weekdays - which one has the better success rate?": the sides named are not
         # read as the things ranked (it answered the best weekend day): not guessed
@@ -62,17 +64,21 @@ _WHICH = (
 )
 
 
-def _ored(t: QuestionText, spec: QuerySpec) -> bool:
-    """Two sides of one dimension named with "or": compared when the question asks which of them
-    (``_WHICH``); else it could be both together ("error rate for pro or enterprise users"), so
-    the copilot asks. Neither was read before: it answered the rate over both together."""
+def _ored(t: QuestionText, spec: QuerySpec) -> bool | None:
+    """Two sides of one dimension named with "or": True when the question asks which of them
+    (``_WHICH``), so they are compared; False when it could also be both together ("error rate
+    for pro or enterprise users"), so the copilot asks (neither was read before: it answered the
+    rate over both together); None when no two sides are joined by "or"."""
     named = [dim for dim, groups in spec.groups.items() if len(groups) >= 2]
     if not named or not t.has(r"or"):
-        return False
-    if t.has(_WHICH):
-        return True
+        return None
+    return t.has(_WHICH)
+
+
+def _compared_or_together(t: QuestionText) -> NeedsClarification:
+    """The question asked back for two sides joined by "or": compared, or taken together."""
     text = t.text.strip()
-    raise NeedsClarification(
+    return NeedsClarification(
         "The two sides joined by 'or' could be compared, or taken together.",
         (
             re.sub(r"(?<![a-z])or(?![a-z])", "vs", text, count=1),

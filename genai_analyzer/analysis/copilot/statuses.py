@@ -57,8 +57,14 @@ def ranked_status(t: QuestionText, spec: QuerySpec) -> None:
 
 # "timeouts - how many have we had": what may follow a bare "how many" after the status it counts
 _BARE_VERBS = "have|has|had|were|was|are|is|did|do|of them"
+# the units a status is said of ("how many users had an error", "how many sessions never had an
+# error"), each word as written and the unit it counts
+_UNITS = {**dict.fromkeys(("user", "users", "people", "person", "persons", "customer", "customers", "member",
+                           "members", "folks", "account", "accounts"), "user"),
+          "session": "session", "sessions": "session", "prompt": "prompt", "prompts": "prompt"}  # fmt: skip
+_UNIT_WORDS = "|".join(sorted(_UNITS, key=len, reverse=True))
 # "how many users had an error": the users are counted, not the errors
-UNIT_NOUN = r"(?<![a-z])(?:users?|people|persons?|customers?|members?|folks|accounts?|sessions?|prompts?) "
+UNIT_NOUN = rf"(?<![a-z])(?:{_UNIT_WORDS}) "
 
 
 def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpec) -> None:
@@ -99,8 +105,6 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
             return
 
 
-_NEVER_UNITS = {"user": "user", "people": "user", "customer": "user", "account": "user", "member": "user",
-                "session": "session", "prompt": "prompt"}  # fmt: skip
 # what may stand between "never" and the status: "never had a single generation fail"
 _NEVER_GAP = (
     r"(?:(?:had|have|has|got|hit|saw|seen|experienced|ran into|run into|a|an|any|one|single|even|ever|once|"
@@ -112,13 +116,12 @@ def _never_status(t: QuestionText, spec: QuerySpec, options, others: str) -> boo
     """ "how many users never had an error", "how many users have never had a single generation
     fail": the units with no generation of that status, counted (``spec.never``, as "how many
     users never generated an anime image" in value_filters.py)."""
-    units = r"users?|people|customers?|accounts?|members?|sessions?|prompts?"
     pattern = (
-        rf"(?:how many|number of|count of|count the|count) ({units}) "
+        rf"(?:how many|number of|count of|count the|count) ({_UNIT_WORDS}) "
         rf"(?:(?:have|has|had|did|do|does|who|that|which|were|was) )*(never {_NEVER_GAP}({others}))(?![a-z])"
     )
     for m in t.find(pattern):
-        unit = _NEVER_UNITS[m.group(1) if m.group(1) == "people" else m.group(1).rstrip("s")]
+        unit = _UNITS[m.group(1)]
         values = dict(options)[_word_said(m.group(3), (w for w, _ in options))]
         t.take_span(m.start(2), m.end(2))
         never = spec.never.setdefault("status", [])
