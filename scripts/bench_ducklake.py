@@ -73,6 +73,8 @@ def main() -> None:
     parser.add_argument("--catalog", help="libpq string of an existing, empty PostgreSQL database")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if not Path(args.warehouse).is_file():
+        parser.error(f"no built warehouse at {args.warehouse}: build one first (genai-analyzer build)")
 
     from genai_analyzer.analysis.copilot.runner import SafeRunner
     from genai_analyzer.analysis.search import query_embedder, search
