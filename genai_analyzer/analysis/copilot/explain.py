@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from genai_analyzer.analysis.copilot.clock import describe_hours
-from genai_analyzer.analysis.copilot.compiler import only_for
+from genai_analyzer.analysis.copilot.compiler import OPEN_START, only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
 from genai_analyzer.analysis.copilot.units import LABEL_UNIT, converted_from, relabel
 from genai_analyzer.analysis.formatting import format_value, metric_kind
@@ -156,7 +156,9 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
             if group is not None and group not in spec.dimensions:
                 kept = "only the generations of"
             parts.append(f"{kept} {whose}s with {describe_threshold(layer, threshold)}")
-    if window:
+    if window and window[0] == OPEN_START:
+        parts.append(f"up to {window[1]}")
+    elif window:
         parts.append(f"from {window[0]} to {window[1]}")
     else:
         parts.append(all_dates)

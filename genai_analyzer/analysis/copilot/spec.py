@@ -59,6 +59,8 @@ class TimeRange:
 
     # last_days | last_week | this_week | last_month | this_month | yesterday | today | month | quarter
     # | this_quarter | last_quarter | between | week_of (the Monday-to-Sunday week holding ``start``)
+    # | days_ending (the ``n`` days ending on ``end``) | before (``end`` left out) | after (``start``
+    # left out)
     kind: str
     n: int = 0
     start: str | None = None  # ISO dates for between; the year (or None) for month / quarter

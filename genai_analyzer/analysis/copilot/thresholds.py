@@ -236,7 +236,8 @@ def settle(layer: SemanticLayer, spec: QuerySpec) -> None:
                 )
     # "how many different prompts": counted over the generations, unless a figure is named besides
     named = any(v == "generations" and not k.startswith("(") for k, v in spec.matched.items())
-    counted_over = {"generations"} if "(distinct values)" in spec.matched and not spec.thresholds else set()
+    rows_only = all(t[0] in layer.dimensions for t in spec.thresholds)  # "prompts with complexity above 7"
+    counted_over = {"generations"} if "(distinct values)" in spec.matched and rows_only else set()
     counted_over = set() if named else counted_over
     if spec.count_of and (set(spec.metrics) - {t[0] for t in spec.thresholds} - counted_over):
         raise CannotAnswer(
@@ -255,6 +256,9 @@ def describe_threshold(layer: SemanticLayer, threshold: list) -> str:
 
 
 # What a follow-up may say around a bare threshold: "ok and which are above 2%?", "what about over 5?"
+# how a follow-up that only moves the threshold before is recorded: it refines that answer, whatever
+# its first word ("above 3%" after "which styles have a failure rate above 4.5%")
+MOVED = "(the threshold before, moved)"
 _AROUND = (
     r"(?:(?:ok|okay|and|so|now|then|but|what|how|about|which|ones|those|the|are|is|only|just|instead|if|"
     r"with|have|has|one)\s+)*"
@@ -269,7 +273,7 @@ def bare_threshold(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previ
     on_metrics = [th for th in previous.thresholds if th[0] in layer.metrics]
     if len(on_metrics) != 1 or spec.thresholds:
         return
-    m = re.fullmatch(rf"\s*{_AROUND}{_ANCHOR}\s*", t.rest())
+    m = re.fullmatch(rf"\s*{_AROUND}{_ANCHOR}(?:\s+(?:instead|then|now|please|only))*\s*", t.rest())
     if m is None:
         return
     name, _, _, group = on_metrics[0]
@@ -277,4 +281,4 @@ def bare_threshold(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previ
     spec.thresholds.append([name, op, _value(m, layer, name), group])
     t.seal_span(0, len(t.text))
     said = t.text[m.start("cmp") : m.end()].strip()
-    spec.matched[said] = f"{layer.metrics[name].label} {OP_WORDS[op]} (the threshold before, moved)"
+    spec.matched[said] = f"{layer.metrics[name].label} {OP_WORDS[op]} {MOVED}"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date
 
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, TimeRange
@@ -17,6 +18,12 @@ TIME_WORDS = frozenset({
     "this", "today", "yesterday", "latest", "most", "recent", "between", "from", "since", "after",
     "until", "during", "first", "second", "third", "fourth",
 })  # fmt: skip
+
+
+# a span of days counted back from a day: "the fortnight", "the 10 days", "the two weeks" (number
+# words are digits by now)
+_SPAN = r"(?:in |during |for |over )?(?:the )?(?:(fortnight|week)|(\d{1,3}) (days?|weeks?))"
+_SPAN_DAYS = {"fortnight": 14, "week": 7, "day": 1, "days": 1, "weeks": 7}
 
 
 def read_time(t: QuestionText) -> TimeRange | None:
@@ -46,8 +53,8 @@ def read_time(t: QuestionText) -> TimeRange | None:
         (r"(?:on )?(?:the )?(?:last|latest|most recent) day|today", lambda m: TimeRange("today")),
         (rf"(?:between|from) {day} (?:and|to|until) {day}",
          lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[2]))),
-        (rf"(?:since|after|from) {day}", lambda m: TimeRange("between", start=_iso(m[1]))),
-        (rf"(?:before|until|up to) {day}", lambda m: TimeRange("between", end=_iso(m[1]))),
+        (rf"(since|after|from|before|until|up to) {day}",
+         lambda m: _open_range(m[1], *_iso(m[2]).split("-"))),
         (rf"on {day}", lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[1]))),
         # "the week of Sep 22": the Monday-to-Sunday week holding that day
         (rf"(?:in |during |for |over |from |to )?(?:the )?week (?:of|starting|beginning|commencing) (?:on )?"
@@ -57,6 +64,11 @@ def read_time(t: QuestionText) -> TimeRange | None:
          lambda m: _week_of(m[3], m[2], m[1])),
         (rf"(?:between|from) ({months}) (\d{{1,2}})(?:st|nd|rd|th)? (?:and|to|until|-) (?:({months}) )?"
          r"(\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?", _month_days),
+        # "the fortnight ending 12 October", "the 10 days up to oct 5": so many days, the last named
+        (rf"{_SPAN} (?:ending|ended|up to|through|until|to) (?:on )?(?:the )?(\d{{1,2}})(?:st|nd|rd|th)? "
+         rf"(?:of )?({yearless})(?:,? (\d{{4}}))?", lambda m: _days_ending(m, m[5], m[4], m[6])),
+        (rf"{_SPAN} (?:ending|ended|up to|through|until|to) (?:on )?(?:the )?({yearless}) "
+         rf"(\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?", lambda m: _days_ending(m, m[4], m[5], m[6])),
         # "Oct 1-7", "for sept 24 to 30": days of one month written as a range
         (rf"(?:for |in |during |on |from )?(?:the )?({months}) (\d{{1,2}})(?:st|nd|rd|th)? ?(?:-|to|until) ?"
          rf"(?:({months}) )?(\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?", _month_days),
@@ -88,6 +100,9 @@ def read_time(t: QuestionText) -> TimeRange | None:
     for pattern, make in patterns:
         for m in t.find(pattern):
             t.take(m)
+            for up in re.finditer(r"(?<![a-z])up to(?![a-z])", m.group(0)):
+                # "up to oct 5" is no rise: the comparison cues read the sealed words as blanks
+                t.seal_span(m.start() + up.start(), m.start() + up.end())
             found = make(m)
             found.phrase = m.group(0).strip()
             return found
@@ -127,19 +142,29 @@ def _week_of(year: str | None, month: str, day: str) -> TimeRange:
     return TimeRange("week_of", start=one.start, phrase=f"the week of {month} {day}")
 
 
+def _days_ending(m, month: str, day: str, year: str | None) -> TimeRange:
+    """ "the fortnight ending 12 October": the days counted back from that day, which is the last;
+    no year given takes the data's year at compile time."""
+    days = _SPAN_DAYS[m[1]] if m[1] else int(m[2]) * _SPAN_DAYS[m[3]]
+    if days < 1:
+        raise CannotAnswer(f"'{m.group(0).strip()}' holds no day.")
+    return TimeRange("days_ending", n=days, end=_single_day(year, month, day).end)
+
+
 def _open_range(word: str, year: str | None, month: str, day: str) -> TimeRange:
-    """ "since October 1st 2025", "before oct 3": a range open at one end; no year given takes the
-    data's year at compile time, as ``_month_days`` does."""
-    iso = (
-        f"{int(year):04d}-{MONTHS[month]:02d}-{int(day):02d}"
-        if year
-        else f"--{MONTHS[month]:02d}-{int(day):02d}"
-    )
+    """ "since October 1st 2025", "before oct 3", "after 2025-10-01": a range open at one end; no
+    year given takes the data's year at compile time, as ``_month_days`` does. "before" and "after"
+    leave the day named out ("before oct 3" ends on oct 2), "since", "from", "until" and "up to"
+    keep it."""
+    number = int(month) if month.isdigit() else MONTHS[month]
+    iso = f"{int(year):04d}-{number:02d}-{int(day):02d}" if year else f"--{number:02d}-{int(day):02d}"
     try:
-        date(int(year or 2000), MONTHS[month], int(day))  # 2000: a leap year, so "feb 29" passes
+        date(int(year or 2000), number, int(day))  # 2000: a leap year, so "feb 29" passes
     except ValueError as exc:
         raise CannotAnswer(f"'{month} {day}' is not a date.") from exc
-    if word in ("since", "after", "from"):
+    if word in ("before", "after"):
+        return TimeRange(word, start=iso if word == "after" else None, end=iso if word == "before" else None)
+    if word in ("since", "from"):
         return TimeRange("between", start=iso)
     return TimeRange("between", end=iso)
 
