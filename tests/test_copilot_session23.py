@@ -158,3 +158,166 @@ def test_a_moved_threshold_keeps_the_grouping(copilot, wh, follow_up):
         f"SELECT g.sampler, {ERROR} AS r FROM {GENS} GROUP BY 1 HAVING r {value[follow_up]}",
         context=first.context,
     )
+
+
+# --- blind set 21: people counted, not what they made --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("number of customers who made watercolor images", "g.art_style = 'watercolor'"),
+        ("how many enterprise folks generated pictures", "u.tier = 'enterprise'"),
+    ],
+)
+def test_people_who_made_images_are_counted(copilot, wh, question, where):
+    # before, the images were counted: "customers" and "folks", or a tier before "users", hid the noun
+    check(copilot, wh, question, f"SELECT count(DISTINCT g.user_id) FROM {TIERS} WHERE {where}")
+
+
+@pytest.mark.parametrize(
+    ("question", "sql"),
+    [
+        (
+            "how many sessions ran into a timeout",
+            f"SELECT count(DISTINCT g.session_id) FROM {GENS} WHERE g.status = 'timeout'",
+        ),
+        (
+            "number of free users who hit an error or a timeout",
+            f"SELECT count(DISTINCT g.user_id) FROM {TIERS} "
+            "WHERE u.tier = 'free' AND g.status IN ('error', 'timeout')",
+        ),
+    ],
+)
+def test_units_with_a_status_are_counted(copilot, wh, question, sql):
+    # before, declined (and earlier still, the count of errors was answered)
+    check(copilot, wh, question, sql)
+
+
+def test_two_counts_of_two_statuses_are_declined_not_mixed(copilot):
+    # before, "the number of errors" after "the number of timeouts" was read as the error rate
+    answer = declined(copilot, "count of errors and the count of timeouts per tier")
+    assert "two counts" in answer.explanation
+
+
+def test_the_thing_people_ran_into_most_is_ranked_without_grouping_by_them(copilot, wh):
+    # before, "customers" became a second grouping (by user)
+    check(
+        copilot,
+        wh,
+        "what error code did free users get the most",
+        f"SELECT g.error_code, count(*) AS n FROM {TIERS} WHERE u.tier = 'free' AND g.error_code IS NOT NULL "
+        "GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1",
+    )
+
+
+def test_side_by_side_is_one_row_each(copilot, wh):
+    # before, one average over both tiers
+    check(
+        copilot,
+        wh,
+        "average latency for pro and free users separately",
+        f"SELECT u.tier, avg(g.latency_ms) FROM {TIERS} WHERE u.tier IN ('pro', 'free') GROUP BY 1",
+    )
+
+
+def test_a_question_of_why_is_declined(copilot):
+    # before, "why did X go up" answered the change, as if the cause were shown
+    answer = declined(copilot, "why are timeouts higher for free users")
+    assert "not why" in answer.explanation
+
+
+# --- blind set 21: dates, hours, quotes, breakdowns ----------------------------------------------
+
+
+def test_a_range_of_two_iso_days_without_between(copilot, wh):
+    last = _last(wh)
+    first = last - timedelta(days=3)
+    check(
+        copilot,
+        wh,
+        f"revenue per tier {first} through {last}",
+        f"SELECT u.tier, sum(g.revenue_usd) FROM {TIERS} "
+        f"WHERE g.date_key BETWEEN DATE '{first}' AND DATE '{last}' GROUP BY 1",
+    )
+
+
+def test_a_clock_range_with_its_zone_said_after_the_first_end(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "just give me the error rate per tier from 8pm UTC to midnight",
+        f"SELECT u.tier, {ERROR} FROM {TIERS} WHERE extract(hour FROM timezone('UTC', g.created_at)) >= 20 "
+        "GROUP BY 1",
+    )
+
+
+def test_a_value_in_quotes_is_that_value(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "generations by tier excluding 'anime'",
+        f"SELECT u.tier, count(*) FROM {TIERS} WHERE g.art_style <> 'anime' GROUP BY 1",
+    )
+    assert not answer.corrections  # no typo read in the quote
+
+
+def test_a_breakdown_of_a_dimension_counts_by_it(copilot, wh):
+    check(copilot, wh, "a breakdown of samplers", f"SELECT g.sampler, count(*) FROM {GENS} GROUP BY 1")
+    declined(copilot, "distribution of latency")  # a figure's distribution is not a count
+
+
+def test_a_quick_one_and_generates(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "quick question: which sampler generates the most images",
+        f"SELECT g.sampler, count(*) AS n FROM {GENS} GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1",
+    )
+
+
+# --- blind set 21: guidance scale and image size are dimensions -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "sql"),
+    [
+        ("mean latency per guidance scale", f"SELECT g.cfg, avg(g.latency_ms) FROM {GENS} GROUP BY 1"),
+        (
+            "what fraction of generations use a cfg (guidance scale) of at least 10",
+            f"SELECT avg(CASE WHEN g.cfg >= 10 THEN 1.0 ELSE 0.0 END) FROM {GENS}",
+        ),
+        ("error rate by resolution", f"SELECT g.width, g.height, {ERROR} FROM {GENS} GROUP BY 1, 2"),
+    ],
+)
+def test_guidance_scale_and_image_size(copilot, wh, question, sql):
+    check(copilot, wh, question, sql)
+
+
+# --- blind set 21: follow-ups that move the bar or ask for the rest -------------------------------
+
+
+def test_raising_the_bar_moves_the_threshold(copilot, wh):
+    first = copilot.ask("samplers with at least 20 generations")
+    assert not first.refused
+    check(
+        copilot,
+        wh,
+        "bump the threshold up to 60",
+        f"SELECT g.sampler, count(*) AS n FROM {GENS} GROUP BY 1 HAVING n >= 60",
+        context=first.context,
+    )
+
+
+def test_everyone_else_is_the_rest_of_the_filter_before(copilot, wh):
+    first = copilot.ask("total cost for enterprise users")
+    assert not first.refused
+    check(
+        copilot,
+        wh,
+        "and what about the others?",
+        f"SELECT sum(g.cost_usd) FROM {TIERS} WHERE u.tier <> 'enterprise'",
+        context=first.context,
+    )
+    two = copilot.ask("total cost for enterprise users making anime")
+    declined(copilot, "and for everyone else?", two.context)  # the rest of which filter? not said

@@ -187,3 +187,29 @@ def refuse_units_by_metric(t: QuestionText, found: list[tuple[int, str, str]], k
                 f"'{phrase} by ...' does not say how the {phrase} are counted.",
                 (f"top 10 {phrase} by {kept[0][2]}", f"{kept[0][2]} per {unit}"),
             )
+
+
+# the people a count may be of: "how many folks made images yesterday"
+_PEOPLE = r"users|people|customers|folks|members|accounts|persons|individuals|clients|subscribers|creators"
+_MADE = r"made|make|makes|generated|generate|generates|created|create|produced|rendered|ran|run|submitted"
+
+
+def settle_units(
+    t: QuestionText, spec: QuerySpec, found: list[tuple[int, str, str]], kept: list, value_words: set[str]
+) -> list:
+    """The metrics kept once the units are read: "users by revenue" asks back
+    (``refuse_units_by_metric``); "how many pro users made images", "how many folks made pictures
+    yesterday" count the people, the images being what they made (it answered the images: "folks"
+    and a value before "users" hid the counted noun)."""
+    refuse_units_by_metric(t, found, kept)
+    if spec.thresholds or spec.count_of or not found or any(name != "generations" for _, name, _ in found):
+        return kept
+    m = re.search(
+        rf"(?:how many|number of|count of|count the) ((?:[a-z]+ ){{0,3}}?)({_PEOPLE}) (?:who |that )?"
+        rf"(?:have |has |had |did )?(?:{_MADE})(?= )",
+        t.text,
+    )
+    listed = re.search(r" and |,", t.open_text())  # "how many users and images": both counted
+    if m is None or listed or any(w not in value_words for w in m.group(1).split()):
+        return kept
+    return [(m.start(2), "active_users", m.group(2))]

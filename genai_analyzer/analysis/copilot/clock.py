@@ -41,7 +41,8 @@ def read_hours(t: QuestionText, spec: QuerySpec) -> None:
         )
     forms = [
         # "between 9am and 5pm", "from midnight to 6am", "9am-5pm"
-        (rf"{_EXCEPT}(?:between |from )?({_POINT}) ?(?:and|to|until|till|-) ?({_POINT})", "range"),
+        # ("from 10pm utc until midnight": the zone said after the first end too)
+        (rf"{_EXCEPT}(?:between |from )?({_POINT})(?: utc)? ?(?:and|to|until|till|-) ?({_POINT})", "range"),
         # "hours 3 through 7" (read as "3 to 7"), "between hours 3 and 7": both ends included
         (
             rf"{_EXCEPT}(?:between |from |in |during )?(?:the )?hours (\d{{1,2}}) (?:and|to|until|-) "

@@ -17,6 +17,10 @@ _DAY = r"(?:the )?(\d{1,2})(?:st|nd|rd|th)?"
 # Found by blind sets 18 and 19 (session 22). Applied before every other rewording (vocabulary.py),
 # so that "render time" is the latency before "render" can be read as a generation.
 EARLY = (
+    # blind set 21: "leaving out 'uncertain'": a value in single quotes is that value (a possessive's
+    # apostrophe has no opening quote before it)
+    (r" '([a-z0-9][a-z0-9 _-]*?)'(?= )", r" \1"),
+    (r" '(?=[a-z0-9])", " "),  # (an opening quote alone: the typo step may have read the closing one)
     # first, so that the rewordings after it read it: "render time", "processing time" are the latency
     # of a generation ("generation time" is the layer's own)
     (
@@ -70,6 +74,11 @@ EARLY = (
     (r" gen(?= )", " generation"),
     (r" rev(?= )", " revenue"),
     (r" lat(?= )", " latency"),  # blind set 20: "p95 lat by sampler"
+    # blind set 21: "quick one: how many images ...": how it is asked, not what
+    (
+        r"^ (?:a )?(?:quick|simple|easy|short|small|fast|dumb|silly) (?:one|q|question)(?: for you)?:?(?= )",
+        " ",
+    ),
     # blind set 20 (session 23): "the average time spent waiting in the queue" is the queue time;
     # "how does the error rate behave across ..." varies; "how many different users" are distinct
     # ones; "clients" are the customers
@@ -79,6 +88,37 @@ EARLY = (
     (r" (?:behaves|behave|behaved|behaving)(?= )", " varies"),
     (r" (how many|number of|count of) different(?= )", r" \1 distinct"),
     (r" client(s?)(?= )", r" customer\1"),
+    # "which error code did customers see most": the most common one (it grouped by user as well);
+    # "did pro users see": for them
+    (
+        r" (?:do|does|did) ((?:[a-z]+ )?)(?:people|users|folks|customers|members|ppl|clients|we|they) "
+        r"(?:see|get|hit|encounter|experience|run into|face|receive|saw|got)(?: the)? most(?= )",
+        lambda m: (
+            " is most common"
+            + (f" for {m.group(1)}users" if m.group(1).strip() not in ("", "the", "our", "all") else "")
+        ),
+    ),
+    # "breakdown of error codes for the last 14 days": the generations counted by error code, when no
+    # "by" follows ("breakdown of revenue by tier" is the revenue by tier) and a plural names what
+    # is broken down (not a figure: "distribution of latency" stays declined)
+    (
+        r" (?:an? )?(?:breakdown|distribution) of (?:the |our |all )?(?!.* by )"
+        r"(?!(?:sessions|users|people|customers|generations|images|renders|pictures|prompts|costs|requests) )"
+        r"(?=(?:[a-z]+ ){0,2}[a-z]+s )",
+        " count by ",
+    ),
+    # "a guidance scale (cfg) above 10": the name said twice is one dimension; "image size (width x
+    # height)" and "resolution" are the width and the height
+    (r" (guidance scale|guidance|cfg scale|cfg) (?:cfg|cfg scale|guidance scale)(?= )", r" \1"),
+    (
+        r" (?:(?:image|picture|output) (?:sizes?|resolutions?|dimensions)|resolutions?)(?: width x height)?(?= )",
+        " width and height",
+    ),  # fmt: skip
+    (r" width x height(?= )", " width and height"),
+    (r",? side by side with(?= )", " and"),  # "the error rate, side by side with the success rate"
+    # "queue wait for free and enterprise users, side by side": one row each, as "separately" (the
+    # comparison cue of splits.py; it answered one figure over both)
+    (r",? (?:side by side|respectively|individually)(?= )", " separately"),
     # "avg queue time for each of the two": the two sides named, one row each
     (r" (?:for )?(?:each|both) of the (?:two|2)(?= )", " "),
     # "our busiest, i.e. the most generations": what follows restates what comes before
@@ -90,7 +130,7 @@ EARLY = (
         " ",
     ),
     (
-        r" (?:over|across|for|of) (?:everything|all time|all of it)(?: (?:we have|we've got|there is))?(?= )",
+        r" (?:over|across|for|of) (?:everything|all time|all of it)(?: (?:we have|we've got|there is))?(?= )(?! else)",
         " ",
     ),
     # "revenue, cost and margin: just the three numbers": the figures named, as they are
@@ -274,6 +314,8 @@ FILLER = frozenset(
         # "how many errors did the free tier hit": the errors they had
         "hit",
         "hits",
+        # "which plan generates the most images" ("generate" and "generated" were already)
+        "generates",
         # "could you analyse ...", "please summarise ...": what is asked for is the figure itself
         "analyse",
         "analyze",

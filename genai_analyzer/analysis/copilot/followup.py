@@ -187,6 +187,30 @@ def in_context(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, context: 
     period_subject(layer, t, spec, context)
     bare_threshold(layer, t, spec, context)
     other_hours(t, spec, context)
+    the_rest(t, spec, context)
+
+
+# "and for everyone else?": the rows the answer before left out
+_REST = re.compile(
+    r"\s*(?:(?:and|but|so|now|what about|how about|same for|the same for)\s+)*(?:for |about |with )?"
+    r"(?:the |all )?(?:everyone else|everybody else|rest|others|other users|other ones|everything else|"
+    r"remaining (?:users|ones))(?: then)?\s*"
+)
+
+
+def the_rest(t: QuestionText, spec: QuerySpec, context: QuerySpec) -> None:
+    """ "and for everyone else?" after "revenue of pro users": the same question over the values
+    of the one dimension the answer before filtered that it left out (a negation of its filter,
+    ``spec.excluded``). With filters on two dimensions, which one's rest is meant is not said: the
+    words stay unread and the question is declined."""
+    named = [dim for dim, values in context.filters.items() if values]
+    if len(named) != 1 or not _REST.fullmatch(t.rest()):
+        return
+    dim = named[0]
+    spec.excluded[dim] = list(context.filters[dim])
+    t.seal_span(0, len(t.text))
+    left_out = ", ".join(context.filters[dim])
+    spec.matched[t.text.strip()] = f"{dim} not {left_out} (the rest of the answer before)"
 
 
 # "and outside those hours?": the hours of the day the answer before left out

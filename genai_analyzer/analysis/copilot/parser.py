@@ -29,8 +29,8 @@ import numpy as np
 
 from genai_analyzer.analysis.copilot.accounting import (
     account_for_words,
-    refuse_units_by_metric,
     restated_words,
+    settle_units,
 )
 from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
 from genai_analyzer.analysis.copilot.followup import (
@@ -149,7 +149,7 @@ class Parser:
             new_topic = True
         if context is None and re.match(
             r"\s*(?:what about|how about|and (?:for|by|the|what|how|only)|now |same\b|"
-            r"instead\b|also |just |only (?:for|the))",
+            r"instead\b|also |just (?!(?:give|show|tell|need|want|wondering|checking)\b)|only (?:for|the))",
             t.text,
         ):
             raise CannotAnswer(
@@ -344,7 +344,7 @@ class Parser:
         if m and not strong and len(found) > 1 and not listed:
             # "how many pics did people make": the noun after "how many" is counted, the rest its subject
             keep = [f for f in found if f[2] == m.group(1)] or keep
-        refuse_units_by_metric(t, found, keep)  # "users by revenue": each user's revenue, not the total
+        keep = settle_units(t, spec, found, keep, self.value_words)  # "users by revenue", "folks made"
         for _, name, phrase in sorted(keep):
             if name not in spec.metrics:
                 spec.metrics.append(name)

@@ -21,7 +21,10 @@ def segment_comparison(
     """ "compare error rate between free and pro users": one row per named value. ``dim_phrases``
     are the layer's (phrase, dimension) pairs: "k_lms vs all other samplers" names the rest only
     with the sampler's own nouns or a noun of rows or units, not another dimension's ("styles")."""
-    if not t.has(r"compare|compared|comparison|vs|versus|than|between|difference|against"):
+    # "queue wait for free and enterprise users, side by side": one row each (blind set 21; it
+    # answered one figure over both)
+    cues = r"compare|compared|comparison|vs|versus|than|between|difference|against|separately|respectively"
+    if not t.has(cues):
         ored = _ored(t, spec)
         if ored is None:
             return

@@ -80,21 +80,19 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
     if _never_status(t, spec, options, others):
         return
     for word, values in options:  # the words between are no status word: "how many errors or blocks"
-        gap = rf"(?:(?!(?:{others})(?![a-z]))[a-z]+ ){{0,4}}?(?:were |was |got |have been |had been )?"
+        gap = rf"(?:(?!(?:{others})(?![a-z]))[a-z]+ ){{0,6}}?(?:were |was |got |have been |had been )?"
         # "timeouts - how many have we had?": the status first, then a bare "how many"
         first = rf"^\s*({phrase_re(word)}) ?[-:,]* ?(how many)(?= (?:{_BARE_VERBS})\b|\s*$)"
         if m := next(iter(t.find(first)), None):
             _count(t, spec, m, values)
             return
         for m in t.find(rf"{counting} {gap}({phrase_re(word)})"):
-            if re.search(UNIT_NOUN, t.text[m.end(1) : m.start(2)]):
-                raise CannotAnswer(  # it answered the count of errors
-                    f"'{m.group(0).strip()}' counts the units with at least one such generation, which I "
-                    "cannot read yet; ask for the generations instead, e.g. 'how many generations failed'."
-                )
-            _count(t, spec, m, values)
+            if unit := re.search(UNIT_NOUN, t.text[m.end(1) : m.start(2)]):
+                _units_with(t, spec, m, values, _UNITS[unit.group(0).strip()])
+            else:
+                _count(t, spec, m, values)
             # "how many timeouts and errors": every status listed is counted, not a rate of the rest
-            more = re.compile(rf"(?:,| and| or|,? and/or)(?: the| all)? ({others})(?![a-z])")
+            more = re.compile(rf"(?:,| and| or|,? and/or)(?: the| all| a| an| any)? ({others})(?![a-z])")
             end = m.end(2)
             while listed := more.match(t.text, end):
                 word = _word_said(listed.group(1), (w for w, _ in options))
@@ -102,6 +100,17 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
                 extra = dict(options)[word]
                 spec.filters["status"].extend(v for v in extra if v not in spec.filters["status"])
                 end = listed.end()
+            # "the number of timeouts and the number of errors": two counts, each of its own status
+            # (one filter cannot hold both; it answered the timeouts and the error rate)
+            another = rf"(?<![a-z])((?:the )?{counting} (?:of )?(?:the )?(?:{others}))(?![a-z])"
+            for again in re.finditer(another, t.text):
+                if again.end() <= m.start(1) or again.start() >= end:  # not the count read
+                    said = again.group(1)
+                    raise CannotAnswer(
+                        f"'{m.group(0).strip()}' and '{said}' are two counts, one per status; ask for them "
+                        "side by side, e.g. 'generations by status'.",
+                        unread=tuple(said.split()),
+                    )
             return
 
 
@@ -130,6 +139,26 @@ def _never_status(t: QuestionText, spec: QuerySpec, options, others: str) -> boo
         spec.matched[m.group(2)] = f"{unit}s with no generation of status {', '.join(values)}"
         return True
     return False
+
+
+# the layer's count of each unit over the generations kept: "how many users had an error"
+_UNIT_COUNTS = {"user": "active_users", "session": "sessions"}
+
+
+def _units_with(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str], unit: str) -> None:
+    """ "how many people ran into an error today", "number of sessions that had a timeout": the
+    units with at least one generation of that status, counted over those generations (before,
+    it answered the count of errors; then it declined). Prompts are left to ask another way."""
+    if unit not in _UNIT_COUNTS:
+        raise CannotAnswer(
+            f"'{m.group(0).strip()}' counts the {unit}s with at least one such generation; ask for the "
+            "generations instead, e.g. 'how many generations failed'."
+        )
+    t.take_span(m.start(1), m.end(1))
+    t.take_span(m.start(2), m.end(2))
+    spec.metrics.append(_UNIT_COUNTS[unit])
+    spec.filters.setdefault("status", []).extend(v for v in values if v not in spec.filters.get("status", []))
+    spec.matched[m.group(0).strip()] = f"{unit}s with at least one generation of status {', '.join(values)}"
 
 
 def _count(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str]) -> None:

@@ -130,6 +130,8 @@ def correct_typos(
             continue
         if word.endswith("'s") and word[:-2] in known:  # "last week's": a possessive (QuestionText)
             continue
+        if word.strip("'") in known:  # "'uncertain'": a value in quotes (everyday.EARLY), no typo
+            continue
         limit = 1 if len(word) < 8 else 2
         close = sorted(
             (d, c)

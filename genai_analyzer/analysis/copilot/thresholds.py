@@ -265,6 +265,15 @@ _AROUND = (
 )
 
 
+# "raise the bar to 400", "lower the threshold to 2%": the threshold moved, its comparison kept
+_MOVE_TO = (
+    r"(?P<cmp>(?:raise|lower|move|change|set|bump|increase|decrease|drop|put)(?: it)?(?: up| down)? "
+    r"(?:(?:the|that|this) )?(?:(?:bar|threshold|cut ?off|cut-off|limit|minimum|min|floor|line) )?"
+    r"(?:up |down )?(?:to|at)) "
+    rf"(?P<num>\d+(?:\.\d+)?)(?P<pct> ?%| percent| per cent)?(?: ?(?P<unit>{_UNIT}))?"
+)
+
+
 def bare_threshold(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:
     """ "ok and which are above 2%?" after "which subjects have an error rate above 3%": a follow-up
     saying only a comparison and a number (and connecting words) moves the one threshold on a
@@ -274,10 +283,11 @@ def bare_threshold(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previ
     if len(on_metrics) != 1 or spec.thresholds:
         return
     m = re.fullmatch(rf"\s*{_AROUND}{_ANCHOR}(?:\s+(?:instead|then|now|please|only))*\s*", t.rest())
+    m = m or re.fullmatch(rf"\s*{_AROUND}{_MOVE_TO}(?:\s+(?:instead|then|now|please))*\s*", t.rest())
     if m is None:
         return
-    name, _, _, group = on_metrics[0]
-    op = _op(m["cmp"])
+    name, before, _, group = on_metrics[0]
+    op = _op(m["cmp"]) if re.fullmatch(_CMP, m["cmp"]) else before
     spec.thresholds.append([name, op, _value(m, layer, name), group])
     t.seal_span(0, len(t.text))
     said = t.text[m.start("cmp") : m.end()].strip()

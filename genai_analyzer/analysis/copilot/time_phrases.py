@@ -51,7 +51,11 @@ def read_time(t: QuestionText) -> TimeRange | None:
         (r"(?:in |during |for )?this month", lambda m: TimeRange("this_month")),
         (r"yesterday", lambda m: TimeRange("yesterday")),
         (r"(?:on )?(?:the )?(?:last|latest|most recent) day|today", lambda m: TimeRange("today")),
-        (rf"(?:between|from) {day} (?:and|to|until) {day}",
+        (rf"(?:between|from) {day} (?:and|to|until|through|till) {day}",
+         lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[2]))),
+        # "total spend 2025-09-15 through 2025-09-21": a range without "between" ("and" alone is
+        # two days, not a range: left to the refusal of unread dates)
+        (rf"(?:for |in |during |over |on )?{day} ?(?:to|until|through|till|-) ?{day}",
          lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[2]))),
         (rf"(since|after|from|before|until|up to) {day}",
          lambda m: _open_range(m[1], *_iso(m[2]).split("-"))),

@@ -182,7 +182,7 @@ _FILLER_WORDS = """
     really report right run saw say see seem some something still such sure take tell that's them
     then there these they thing things think those though through together too total try use used
     using usually utc very want was way well went what's when where whether while who whom whose
-    why within would yet you your high low overall generator name consumed altogether customers
+    within would yet you your high low overall generator name consumed altogether customers
     customer accounts account subscribers members folks crowd thing appears appear ok cool great nice
     running ran
     awesome alright thanks"""
