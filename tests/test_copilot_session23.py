@@ -321,3 +321,79 @@ def test_everyone_else_is_the_rest_of_the_filter_before(copilot, wh):
     )
     two = copilot.ask("total cost for enterprise users making anime")
     declined(copilot, "and for everyone else?", two.context)  # the rest of which filter? not said
+
+
+# --- blind set 22: a period picked by a ranking, periods before the data -------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "p95 latency by tier on the day with the most generations",  # split by something else
+        "revenue per user on our busiest day",  # another figure than the one ranking
+        "error rate on the week with the highest cost",  # ranked by a figure not shown
+    ],
+)
+def test_a_figure_on_a_period_picked_by_another_figure_is_declined(copilot, question):
+    # before, the days were ranked by the figure asked (or by day and sampler together)
+    answer = declined(copilot, question)
+    assert "two questions" in answer.explanation
+
+
+def test_a_period_ranked_by_the_first_figure_is_answered(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "on the day with the highest error rate, what was the average latency?",
+        f"SELECT g.date_key, {ERROR} AS r, avg(g.latency_ms) FROM {GENS} GROUP BY 1 ORDER BY r DESC LIMIT 1",
+    )
+
+
+def test_a_period_before_the_data_is_refused(copilot, wh):
+    # before, answered over no rows (a NULL rate)
+    first = wh.query("SELECT min(date_key) AS d FROM fact_generations").iloc[0, 0].date()
+    answer = declined(
+        copilot, f"error rate in {first.year - 1}-{first.month:02d}-01 to {first.year - 1}-12-31"
+    )
+    assert "starts on" in answer.explanation
+
+
+# --- blind set 22: hurried words, the unknown user, two days compared ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "sql"),
+    [
+        ("avg session len by tier", "SELECT u.tier, avg(s.duration_s) / 60.0 FROM dim_sessions s "
+         "JOIN dim_users u USING (user_id) GROUP BY 1"),
+        ("pct of generations wider than 600 px",
+         f"SELECT avg(CASE WHEN g.width > 600 THEN 1.0 ELSE 0.0 END) FROM {GENS}"),
+        ("wkly generations, leaving out the images that errored",
+         f"SELECT date_trunc('week', g.date_key), count(*) FROM {GENS} WHERE g.status <> 'error' GROUP BY 1"),
+    ],
+)  # fmt: skip
+def test_hurried_words(copilot, wh, question, sql):
+    check(copilot, wh, question, sql)
+
+
+def test_the_unknown_user_can_be_left_out(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "generations per tier, not counting the unknown user",
+        f"SELECT u.tier, count(*) FROM {TIERS} WHERE u.is_known GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "how many generations came from the unknown user",
+        f"SELECT count(*) FROM {TIERS} WHERE NOT u.is_known",
+    )
+
+
+def test_two_named_days_compared(copilot, wh):
+    last = _last(wh)
+    a, b = last - timedelta(days=2), last - timedelta(days=1)
+    answer = copilot.ask(f"error rate on {a:%b} {a.day} vs {b:%b} {b.day}")
+    assert not answer.refused, answer.explanation
+    assert f"from {b} to {b}" in answer.reading and f"compared with {a} to {a}" in answer.reading

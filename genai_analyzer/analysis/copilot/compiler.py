@@ -90,8 +90,11 @@ def _day(text: str, last_day: date) -> date:
     return date.fromisoformat(text)
 
 
-def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compiled:
-    """The SELECT answering ``spec``."""
+def compile_spec(
+    spec: QuerySpec, layer: SemanticLayer, last_day: date, first_day: date | None = None
+) -> Compiled:
+    """The SELECT answering ``spec`` (a period wholly before ``first_day``, the data's first day, is
+    refused, as one after ``last_day`` is)."""
     grain_name = layer.metrics[spec.metrics[0]].grain
     if spec.never_of:  # the units counted by their generations (value_filters.py)
         grain_name = "generations"
@@ -125,6 +128,9 @@ def compile_spec(spec: QuerySpec, layer: SemanticLayer, last_day: date) -> Compi
             f"The data ends on {last_day}: {window[0]} to {window[1]} is after it, and the copilot "
             "describes what happened; it does not forecast."
         )
+    if window and first_day and window[1] < first_day:  # "the error rate in August 2024"
+        span = f"up to {window[1]}" if window[0] == OPEN_START else f"{window[0]} to {window[1]}"
+        raise CannotAnswer(f"The data starts on {first_day}: {span} is before it.")
     if spec.compare:
         if having:
             raise CannotAnswer(

@@ -134,7 +134,8 @@ class Copilot:
         self.parser = Parser(self.layer, self._dimension_values(), embed=self.embed)
         # approved answers, in the app-state file beside the warehouse (never in the warehouse)
         self.memory = memory or ApprovedAnswers(app_state_path(wh.path), embed=self.embed)
-        self.last_day = wh.scalar("SELECT max(date_key) FROM fact_generations")
+        span = "SELECT min(date_key), max(date_key) FROM fact_generations"
+        self.first_day, self.last_day = wh.rows(span)[0]
         # The parser compiles its ~900 patterns on first use (about 2.5 s on two cores): do it in
         # the background so that neither the app's start nor the first question waits for all of it.
         threading.Thread(target=self._warm_up, name="copilot-warm-up", daemon=True).start()
@@ -191,7 +192,7 @@ class Copilot:
 
     def _run_spec(self, question: str, spec: QuerySpec, scope: Scope | None = None) -> Answer:
         try:
-            compiled = compile_spec(spec, self.layer, self.last_day)
+            compiled = compile_spec(spec, self.layer, self.last_day, self.first_day)
         except CannotAnswer as refusal:
             return Answer(question, explanation=str(refusal), refused=True)
         sql = compiled.sql

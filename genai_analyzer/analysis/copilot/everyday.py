@@ -143,6 +143,59 @@ EARLY = (
     ),
 )
 
+# Found by blind set 22 (session 23): written in a hurry, and debugging a bad day.
+HURRIED = (
+    (r" len(?= )", " length"),
+    (r" hrs(?= )", " hours"),
+    (r" hr(?= )", " hour"),
+    (r" pct(?= )", " percent"),
+    (r" wkly(?= )", " weekly"),
+    (r" medians(?= )", " median"),
+    (r" plus(?= )", " and"),  # "the two medians, plus the difference"
+    # "leaving out the generations that timed out": the timeouts
+    (
+        r" (?:the )?(?:generations|images|renders|requests|ones|jobs) (?:that|which) (?:timed out|time out)(?= )",
+        " timeouts",
+    ),
+    (r" (?:the )?(?:generations|images|renders|requests|ones|jobs) (?:that|which) errored(?= )", " errors"),
+    # "rank the error codes by how often they happened": by their count
+    (
+        r" by how (?:often|frequently|many times) (?:they|it|each(?: one)?|each of them)? ?(?:happened|occurred|"
+        r"came up|appeared|showed up|happen|occur|were seen)(?= )",
+        " by number of generations",
+    ),
+    # "generations wider than 512 pixels": the image width
+    (r" wider than(?= )", " with a width above"),
+    (r" narrower than(?= )", " with a width below"),
+    (r" taller than(?= )", " with a height above"),
+    (r" (\d+) ?(?:pixels|px)(?= )", r" \1"),
+    # "error rate on Sept 30 vs Oct 1": the second day is "on" it too (two days compared)
+    (
+        rf"( on (?:the )?(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}) "
+        rf"(?:vs|versus|compared to|compared with|against) )(?=(?:the )?(?:{_MONTH} \d|\d{{1,2}}(?:st|nd|rd|th)? "
+        rf"(?:of )?{_MONTH}))",
+        r"\1on ",
+    ),
+    # "users who started more than 20 sessions": who had them
+    (
+        r" (?:started|began|opened|kicked off)(?= (?:more than|over|at least|fewer than|less than|under|"
+        r"no more than|at most) \d+ sessions )",
+        " had",
+    ),
+    # "sessions that ended after an nsfw block": the layer says "end after"
+    (r" (?:ended|ending) after(?= )", " end after"),
+    # "last 7 days vs the previous 7": days, as the period before said
+    (
+        r" (the )?(previous|prior|preceding) (\d+)(?! (?:days?|weeks?) )(?= )",
+        lambda m: (
+            f" {m.group(1) or ''}{m.group(2)} {m.group(3)}"
+            + (" days" if " days " in m.string[: m.start()] else "")
+        ),
+    ),
+)
+# applied before the layer's own rewordings (vocabulary.py)
+BEFORE_LAYER = EARLY + HURRIED
+
 REWORDINGS = (
     # thresholds said with a compass: "an error rate north of 3%"
     (r" (?:north|upwards) of(?= )", " above"),
@@ -274,7 +327,7 @@ REWORDINGS = (
         r" which \1 is used most by \2",
     ),
     # "rank the plans by profit, least profitable first": the plans by margin, lowest first
-    (r"^ (?:rank|sort|order)(?= (?:the |all |our )?[a-z]+ by )", " "),
+    (r"^ (?:rank|sort|order)(?= (?:the |all |our )?(?:[a-z]+ ){1,2}by )", " "),
     # (only adjectives that point the way their figure does: "most reliable first" by error rate is
     # the lowest first, so such words stay unread)
     (r" (?:the )?least (?:profitable|lucrative|expensive|costly|used|popular) first(?= )", " lowest first"),

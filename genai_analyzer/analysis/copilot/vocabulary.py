@@ -142,8 +142,8 @@ COUNTED_NOUNS = rf"(?:{ROW_NOUNS}|users?|sessions?|prompts?|edits?|days?|errors?
 # What each unit carries, so that "users who did not use k_lms" is not read as the generations
 # that did not: a negation about a unit is the opposite filter only on the unit's own attributes.
 UNIT_ATTRIBUTES = {
-    "user": {"user", "tier"},
-    "session": {"session", "user", "tier"},
+    "user": {"user", "tier", "user_kind"},
+    "session": {"session", "user", "tier", "user_kind"},
     "prompt": {"prompt", "domain", "art_style", "complexity"},
 }
 # Parts of the day the semantic layer does not define: declined with the hours to ask for instead.
@@ -480,7 +480,7 @@ _LAYER_REWORDINGS = (
         " only",
     ),
 )
-REWORDINGS = everyday.EARLY + _LAYER_REWORDINGS + everyday.REWORDINGS  # "render time" first
+REWORDINGS = everyday.BEFORE_LAYER + _LAYER_REWORDINGS + everyday.REWORDINGS  # "render time" first
 
 
 def words_in(*patterns: str) -> set[str]:
