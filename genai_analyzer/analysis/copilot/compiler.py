@@ -151,6 +151,10 @@ def compile_spec(
                 raise CannotAnswer(
                     f"The data ends on {last_day}: {bounds[0]} to {bounds[1]} has no data to compare with."
                 )
+            if bounds and first_day and bounds[1] < first_day:  # "q2 vs q3" when the data starts in q3
+                raise CannotAnswer(
+                    f"The data starts on {first_day}: {bounds[0]} to {bounds[1]} has no data to compare with."
+                )
         return _compare(
             spec, from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name, baseline
         )
