@@ -32,6 +32,11 @@ def check(copilot, wh, question: str, gold: str, *, ordered: bool = False, conte
     return answer
 
 
+def last_day(wh):
+    """The data's last day (a ``date``): what relative periods count back from."""
+    return wh.scalar("SELECT max(date_key) FROM fact_generations")
+
+
 def declined(copilot, question: str, context=None):
     answer = copilot.ask(question, context)
     assert answer.refused and answer.sql is None and not answer.rows, (question, answer.sql)

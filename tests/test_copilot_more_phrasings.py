@@ -9,13 +9,9 @@ from datetime import timedelta
 import pytest
 
 from genai_analyzer.analysis.copilot.evaluate import same_result
-from tests.test_copilot_grammar import GENS, HOUR, check, declined
+from tests.test_copilot_grammar import GENS, HOUR, check, declined, last_day
 
 USERS = f"{GENS} JOIN dim_users USING (user_id)"
-
-
-def _last_day(wh):
-    return wh.scalar("SELECT max(date_key) FROM fact_generations")
 
 
 def _most_used(wh, column: str) -> str:
@@ -135,7 +131,7 @@ def test_distinct_values_of_a_dimension_are_counted(copilot, wh):
 
 
 def test_slang_for_the_layers_figures(copilot, wh):
-    last = _last_day(wh)
+    last = last_day(wh)
     since = last - timedelta(days=2)
     check(
         copilot,
@@ -200,7 +196,7 @@ def test_a_ranking_adjective_names_its_figure(copilot, wh):
 
 
 def test_days_of_a_month_written_as_a_range_and_half_months(copilot, wh):
-    last = _last_day(wh)
+    last = last_day(wh)
     first = last.replace(day=1)
     mon = last.strftime("%b").lower()
     check(
@@ -258,7 +254,7 @@ def test_follow_ups_swap_the_aggregate_add_a_figure_or_divide(copilot, wh):
         wh,
         "now only count pro users",
         f"SELECT g.date_key, sum(g.revenue_usd) FROM {USERS} WHERE tier = 'pro' "
-        f"AND g.date_key > DATE '{_last_day(wh)}' - 7 GROUP BY 1",
+        f"AND g.date_key > DATE '{last_day(wh)}' - 7 GROUP BY 1",
         context=before.context,
     )
 
@@ -305,7 +301,7 @@ def test_a_trend_week_over_week_is_a_weekly_series(copilot, wh):
 
 
 def test_the_same_number_of_days_before(copilot, wh):
-    last = _last_day(wh)
+    last = last_day(wh)
     answer = check(
         copilot,
         wh,

@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_copilot_grammar import GENS, check, declined
-
-
-def _last_day(wh):
-    return wh.scalar("SELECT max(date_key) FROM fact_generations")
-
+from tests.test_copilot_grammar import GENS, check, declined, last_day
 
 # --- shares, rankings and the rest of the values --------------------------------------------
 
@@ -70,7 +65,7 @@ def test_a_paying_side_is_labelled_paid_whatever_words_named_it(copilot, wh):
 
 
 def test_week_over_week_across_a_window_is_a_weekly_series(copilot, wh):
-    last = _last_day(wh)
+    last = last_day(wh)
     gold = (
         "SELECT date_trunc('week', g.date_key)::DATE, avg((g.status = 'error')::INT) "
         f"FROM {GENS} WHERE g.date_key > DATE '{last}' - INTERVAL 28 DAY GROUP BY 1"
@@ -80,7 +75,7 @@ def test_week_over_week_across_a_window_is_a_weekly_series(copilot, wh):
 
 
 def test_week_over_week_change_compares_last_week_with_the_week_before(copilot, wh):
-    last = _last_day(wh)
+    last = last_day(wh)
 
     def rate(first: int, final: int) -> str:
         return (
@@ -158,7 +153,7 @@ def test_a_word_a_step_reads_is_never_taken_for_a_typo(copilot):
 
 
 def test_chat_spellings_and_everyday_words(copilot, wh):
-    last = _last_day(wh)
+    last = last_day(wh)
     check(
         copilot,
         wh,
@@ -247,7 +242,7 @@ def test_a_total_per_session(copilot, wh):
 
 
 def test_a_day_named_without_a_year_is_in_the_data_year(copilot, wh):
-    last = _last_day(wh)
+    last = last_day(wh)
     day = f"make_date({last.year}, {last.month}, 1)"
     month = last.strftime("%b").lower()
     gold = f"SELECT avg((g.status = 'error')::INT) FROM {GENS} WHERE g.date_key = {day}"
@@ -367,7 +362,7 @@ def test_a_count_asked_after_its_subject(copilot, wh):
     check(copilot, wh, "sessions with more than 20 generations - how many are there?", sessions)
     check(
         copilot, wh, "errors last week, how many were there?",
-        f"SELECT count(*) FROM {GENS} WHERE g.status = 'error' AND g.date_key > DATE '{_last_day(wh)}' - 7",
+        f"SELECT count(*) FROM {GENS} WHERE g.status = 'error' AND g.date_key > DATE '{last_day(wh)}' - 7",
     )  # fmt: skip
 
 
@@ -393,7 +388,7 @@ def test_only_the_rows_of_a_period_keeps_the_metric(copilot, wh):
     check(
         copilot, wh, "only sessions last week",
         "SELECT u.tier, avg(s.friction_score) FROM dim_sessions s JOIN dim_users u USING (user_id) "
-        f"WHERE CAST(timezone('UTC', s.started_at) AS DATE) > DATE '{_last_day(wh)}' - 7 GROUP BY 1",
+        f"WHERE CAST(timezone('UTC', s.started_at) AS DATE) > DATE '{last_day(wh)}' - 7 GROUP BY 1",
         context=first.context,
     )  # fmt: skip
     rate = copilot.ask("error rate by tier")
@@ -409,7 +404,7 @@ def test_decimal_percentages_fortnights_gen_counts_and_rankings_named_with_an_or
           f"SELECT g.domain, {rate} FROM {GENS} GROUP BY 1 HAVING {rate} > 0.035")  # fmt: skip
     check(copilot, wh, "daily active users over the past fortnight",
           f"SELECT g.date_key, count(DISTINCT g.user_id) FROM {GENS} "
-          f"WHERE g.date_key > DATE '{_last_day(wh)}' - 14 GROUP BY 1")  # fmt: skip
+          f"WHERE g.date_key > DATE '{last_day(wh)}' - 14 GROUP BY 1")  # fmt: skip
     check(copilot, wh, "gen count by status", f"SELECT g.status, count(*) FROM {GENS} GROUP BY 1")
     check(
         copilot, wh, "domains ranked by p95 latency, worst first",

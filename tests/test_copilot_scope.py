@@ -18,12 +18,9 @@ from genai_analyzer.analysis.funnel import funnel
 from genai_analyzer.api.endpoints import Api
 from genai_analyzer.core.errors import AnalyzerError
 from genai_analyzer.models.llm.base import LLM
+from tests.test_copilot_grammar import last_day
 
 PRO = Filters(tiers=("pro",))
-
-
-def _last_day(wh) -> date:
-    return wh.scalar("SELECT max(date_key) FROM fact_generations")
 
 
 def test_a_scoped_answer_is_the_sql_written_here_over_the_filtered_rows(copilot, wh):
@@ -45,7 +42,7 @@ def test_a_scoped_answer_is_the_sql_written_here_over_the_filtered_rows(copilot,
 
 
 def test_the_question_s_own_period_and_tier_narrow_within_the_scope(copilot, wh):
-    last = _last_day(wh)
+    last = last_day(wh)
     scope = Filters(start=last - timedelta(days=9), end=last, tiers=("pro", "free"))
     answer = copilot.ask("how many generations did pro users make in the last 7 days", filters=scope)
     assert not answer.refused, answer.explanation
@@ -60,7 +57,7 @@ def test_the_question_s_own_period_and_tier_narrow_within_the_scope(copilot, wh)
 
 
 def test_a_period_cut_by_the_scope_s_dates_is_said_and_counted_over_the_overlap(copilot, wh):
-    last = _last_day(wh)
+    last = last_day(wh)
     scope = Filters(start=last - timedelta(days=20), end=last - timedelta(days=4))
     answer = copilot.ask("revenue in the last 7 days", filters=scope)
     gold = wh.scalar(
@@ -128,7 +125,7 @@ def test_with_no_filters_nothing_changes(copilot):
 
 def test_the_funnel_within_the_filter_bar_is_the_funnel_view_under_the_same_filters(copilot, wh):
     style = wh.scalar("SELECT art_style FROM fact_generations GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
-    last = _last_day(wh)
+    last = last_day(wh)
     scope = Filters(start=last - timedelta(days=9), end=last, tiers=("pro", "free"), art_styles=(style,))
     answer = copilot.ask("session funnel", filters=scope)
     view = funnel(wh, scope)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_copilot_grammar import GENS, check, declined
+from tests.test_copilot_grammar import GENS, check, declined, last_day
 
 TIERS = "fact_generations g JOIN dim_users u USING (user_id)"
 FAILED = "g.status <> 'success'"
@@ -46,7 +46,7 @@ def test_a_share_of_the_time_is_a_rate(copilot, wh):
 
 
 def test_a_possessive_after_a_period_keeps_the_period(copilot, wh):
-    last = wh.query("SELECT max(date_key) FROM fact_generations").iloc[0, 0]
+    last = last_day(wh)
     answer = check(
         copilot,
         wh,

@@ -7,14 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.test_copilot_grammar import GENS, check, declined
+from tests.test_copilot_grammar import GENS, check, declined, last_day
 
 TIERS = "fact_generations g JOIN dim_users u USING (user_id)"
 ERROR = "avg(CASE WHEN g.status = 'error' THEN 1.0 ELSE 0.0 END)"
-
-
-def _last(wh):
-    return wh.query("SELECT max(date_key) AS d FROM fact_generations").iloc[0, 0].date()
 
 
 # --- so many days ending on a named day; "before" and "after" leave the day out ------------------
@@ -30,7 +26,7 @@ def _last(wh):
     ],
 )
 def test_so_many_days_ending_on_a_day(copilot, wh, phrase, days):
-    end = _last(wh) - timedelta(days=2)
+    end = last_day(wh) - timedelta(days=2)
     said = phrase.format(day=end.day, month=end.strftime("%B").lower(), mon=end.strftime("%b").lower())
     answer = check(
         copilot,
@@ -50,7 +46,7 @@ def test_a_span_ending_on_a_day_that_does_not_exist_is_refused(copilot):
 @pytest.mark.parametrize(("word", "op"), [("before", "<"), ("after", ">"), ("until", "<="), ("since", ">=")])
 def test_before_and_after_leave_the_day_named_out(copilot, wh, word, op):
     # before, "before sept 20" kept the 20th and "after" did too
-    day = _last(wh) - timedelta(days=5)
+    day = last_day(wh) - timedelta(days=5)
     check(
         copilot,
         wh,
@@ -60,7 +56,7 @@ def test_before_and_after_leave_the_day_named_out(copilot, wh, word, op):
 
 
 def test_a_range_open_at_its_start_reads_up_to_its_end(copilot, wh):
-    day = _last(wh) - timedelta(days=5)
+    day = last_day(wh) - timedelta(days=5)
     answer = check(
         copilot,
         wh,
@@ -231,7 +227,7 @@ def test_a_question_of_why_is_declined(copilot):
 
 
 def test_a_range_of_two_iso_days_without_between(copilot, wh):
-    last = _last(wh)
+    last = last_day(wh)
     first = last - timedelta(days=3)
     check(
         copilot,
@@ -351,7 +347,7 @@ def test_a_period_ranked_by_the_first_figure_is_answered(copilot, wh):
 
 def test_a_period_before_the_data_is_refused(copilot, wh):
     # before, answered over no rows (a NULL rate)
-    first = wh.query("SELECT min(date_key) AS d FROM fact_generations").iloc[0, 0].date()
+    first = wh.scalar("SELECT min(date_key) FROM fact_generations")
     answer = declined(
         copilot, f"error rate in {first.year - 1}-{first.month:02d}-01 to {first.year - 1}-12-31"
     )
@@ -392,7 +388,7 @@ def test_the_unknown_user_can_be_left_out(copilot, wh):
 
 
 def test_two_named_days_compared(copilot, wh):
-    last = _last(wh)
+    last = last_day(wh)
     a, b = last - timedelta(days=2), last - timedelta(days=1)
     answer = copilot.ask(f"error rate on {a:%b} {a.day} vs {b:%b} {b.day}")
     assert not answer.refused, answer.explanation
