@@ -83,6 +83,26 @@ def resolve(time: TimeRange, last_day: date) -> tuple[date, date]:
     raise CannotAnswer(f"Unknown time range {kind!r}.")
 
 
+def _refuse_outside_data(
+    bounds: tuple[date, date] | None, first_day: date | None, last_day: date, *, compared: bool = False
+) -> None:
+    """A period wholly after the data's last day, or wholly before its first ("the error rate in
+    August 2024"), is refused: there is nothing to answer or, in a comparison, to compare with."""
+    if bounds is None:
+        return
+    span = f"up to {bounds[1]}" if bounds[0] == OPEN_START else f"{bounds[0]} to {bounds[1]}"
+    after, before = (
+        "is after it, and the copilot describes what happened; it does not forecast.",
+        "is before it.",
+    )
+    if compared:
+        after = before = "has no data to compare with."
+    if bounds[0] > last_day:
+        raise CannotAnswer(f"The data ends on {last_day}: {span} {after}")
+    if first_day and bounds[1] < first_day:
+        raise CannotAnswer(f"The data starts on {first_day}: {span} {before}")
+
+
 def _day(text: str, last_day: date) -> date:
     """An ISO day; ``--MM-DD`` (no year given) takes the year of the data's last day."""
     if text.startswith("--"):
@@ -123,14 +143,7 @@ def compile_spec(
     restated = spec.compare and spec.baseline and spec.baseline.kind == "between" == spec.time.kind
     if restated and resolve(spec.baseline, last_day) == window:  # "the first week of October (Oct 1-7)"
         spec = replace(spec, compare=False, baseline=None)  # one period, said twice
-    if window and window[0] > last_day:
-        raise CannotAnswer(
-            f"The data ends on {last_day}: {window[0]} to {window[1]} is after it, and the copilot "
-            "describes what happened; it does not forecast."
-        )
-    if window and first_day and window[1] < first_day:  # "the error rate in August 2024"
-        span = f"up to {window[1]}" if window[0] == OPEN_START else f"{window[0]} to {window[1]}"
-        raise CannotAnswer(f"The data starts on {first_day}: {span} is before it.")
+    _refuse_outside_data(window, first_day, last_day)
     if spec.compare:
         if having:
             raise CannotAnswer(
@@ -146,15 +159,8 @@ def compile_spec(
             baseline = None
         if baseline and baseline[0] > window[0]:
             window, baseline = baseline, window  # the earlier period is the one compared with
-        for bounds in (window, baseline):
-            if bounds and bounds[0] > last_day:
-                raise CannotAnswer(
-                    f"The data ends on {last_day}: {bounds[0]} to {bounds[1]} has no data to compare with."
-                )
-            if bounds and first_day and bounds[1] < first_day:  # "q2 vs q3" when the data starts in q3
-                raise CannotAnswer(
-                    f"The data starts on {first_day}: {bounds[0]} to {bounds[1]} has no data to compare with."
-                )
+        for bounds in (window, baseline):  # "q2 vs q3" when the data starts in q3
+            _refuse_outside_data(bounds, first_day, last_day, compared=True)
         return _compare(
             spec, from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name, baseline
         )
