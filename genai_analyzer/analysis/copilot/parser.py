@@ -61,7 +61,7 @@ from genai_analyzer.analysis.copilot.statuses import (
     status_subjects,
 )
 from genai_analyzer.analysis.copilot.text import QuestionText, correct_typos, phrase_re
-from genai_analyzer.analysis.copilot.thresholds import COMPARATORS, MOVED, read_thresholds
+from genai_analyzer.analysis.copilot.thresholds import COMPARATORS, moved, on_rows_only, read_thresholds
 from genai_analyzer.analysis.copilot.thresholds import settle as settle_thresholds
 from genai_analyzer.analysis.copilot.time_phrases import TIME_WORDS, read_time, refuse_unread_dates
 from genai_analyzer.analysis.copilot.units import read_unit
@@ -230,14 +230,13 @@ class Parser:
             and not new_topic
             and refines
             and not regroups
-            and (not spec.metrics or FOLLOW_UP_CUES.search(t.text.strip()) or MOVED in str(spec.matched))
+            and (not spec.metrics or FOLLOW_UP_CUES.search(t.text.strip()) or moved(spec))
         ):
             named, narrowed = bool(set(spec.metrics) - {th[0] for th in spec.thresholds}), context
             spec = merge(self.layer, context, spec, t.text)
             rank_direction(self.layer, t, spec)  # "and which one is the best?": best for the merged metric
             spec.corrections = corrections
-        rows_only = all(th[0] in self.layer.dimensions for th in spec.thresholds)  # no threshold on a figure
-        if spec.count_of and not spec.metrics and rows_only:
+        if spec.count_of and not spec.metrics and on_rows_only(self.layer, spec):
             spec.metrics = ["generations"]  # the rows the values are counted over (_distinct_count)
             spec.matched.setdefault("(distinct values)", "counted over the generations")
         if not spec.metrics:

@@ -236,14 +236,26 @@ def settle(layer: SemanticLayer, spec: QuerySpec) -> None:
                 )
     # "how many different prompts": counted over the generations, unless a figure is named besides
     named = any(v == "generations" and not k.startswith("(") for k, v in spec.matched.items())
-    rows_only = all(t[0] in layer.dimensions for t in spec.thresholds)  # "prompts with complexity above 7"
-    counted_over = {"generations"} if "(distinct values)" in spec.matched and rows_only else set()
+    counted_over = (
+        {"generations"} if "(distinct values)" in spec.matched and on_rows_only(layer, spec) else set()
+    )
     counted_over = set() if named else counted_over
     if spec.count_of and (set(spec.metrics) - {t[0] for t in spec.thresholds} - counted_over):
         raise CannotAnswer(
             f"'How many {spec.count_of}s' counts them (or those passing a threshold); other figures "
             "need their own question."
         )
+
+
+def on_rows_only(layer: SemanticLayer, spec: QuerySpec) -> bool:
+    """Whether every threshold is on a number each row carries ("prompts with complexity above 7"),
+    none on a figure per group ("prompts used more than 3 times")."""
+    return all(th[0] in layer.dimensions for th in spec.thresholds)
+
+
+def moved(spec: QuerySpec) -> bool:
+    """Whether the follow-up only moved the threshold before (``bare_threshold``)."""
+    return any(note.endswith(MOVED) for note in spec.matched.values())
 
 
 def describe_threshold(layer: SemanticLayer, threshold: list) -> str:
