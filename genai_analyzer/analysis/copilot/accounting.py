@@ -190,7 +190,8 @@ def refuse_units_by_metric(t: QuestionText, found: list[tuple[int, str, str]], k
 
 
 # the people a count may be of: "how many folks made images yesterday"
-_PEOPLE = r"users|people|customers|folks|members|accounts|persons|individuals|clients|subscribers|creators"
+# ("clients" are customers by now: everyday.EARLY)
+_PEOPLE = r"users|people|customers|folks|members|accounts|persons|individuals|subscribers|creators"
 _MADE = r"made|make|makes|generated|generate|generates|created|create|produced|rendered|ran|run|submitted"
 
 

@@ -14,8 +14,8 @@ _MONTH = (
 )
 _DAY = r"(?:the )?(\d{1,2})(?:st|nd|rd|th)?"
 
-# Found by blind sets 18 and 19 (session 22). Applied before every other rewording (vocabulary.py),
-# so that "render time" is the latency before "render" can be read as a generation.
+# Found by blind sets 18 to 21 (sessions 22 and 23). Applied before every other rewording
+# (vocabulary.py), so that "render time" is the latency before "render" can be read as a generation.
 EARLY = (
     # blind set 21: "leaving out 'uncertain'": a value in single quotes is that value (a possessive's
     # apostrophe has no opening quote before it)
@@ -91,7 +91,7 @@ EARLY = (
     # "which error code did customers see most": the most common one (it grouped by user as well);
     # "did pro users see": for them
     (
-        r" (?:do|does|did) ((?:[a-z]+ )?)(?:people|users|folks|customers|members|ppl|clients|we|they) "
+        r" (?:do|does|did) ((?:[a-z]+ )?)(?:people|users|folks|customers|members|ppl|we|they) "
         r"(?:see|get|hit|encounter|experience|run into|face|receive|saw|got)(?: the)? most(?= )",
         lambda m: (
             " is most common"
@@ -154,10 +154,9 @@ HURRIED = (
     (r" plus(?= )", " and"),  # "the two medians, plus the difference"
     # "leaving out the generations that timed out": the timeouts
     (
-        r" (?:the )?(?:generations|images|renders|requests|ones|jobs) (?:that|which) (?:timed out|time out)(?= )",
-        " timeouts",
+        r" (?:the )?(?:generations|images|renders|requests|ones|jobs) (?:that|which) (timed out|time out|errored)(?= )",
+        lambda m: " errors" if m.group(1) == "errored" else " timeouts",
     ),
-    (r" (?:the )?(?:generations|images|renders|requests|ones|jobs) (?:that|which) errored(?= )", " errors"),
     # "rank the error codes by how often they happened": by their count
     (
         r" by how (?:often|frequently|many times) (?:they|it|each(?: one)?|each of them)? ?(?:happened|occurred|"

@@ -340,7 +340,6 @@ _LAYER_REWORDINGS = (
         r"(?:make|create|generate|produce|render) per session",
         r" generations per session for \1",
     ),
-    (r" side by side", " "),
     # "100 or more sessions", "10% or higher": a threshold's comparator before its number
     (r" (\d+(?:\.\d+)?%?) or (?:more|greater|higher|above|over)(?= )", r" at least \1"),
     (r" (\d+(?:\.\d+)?%?) or (?:less|fewer|lower|below|under)(?= )", r" at most \1"),
