@@ -9,8 +9,11 @@ users_1k, read in place) and compares three embedders of them:
 - **minilm**: all-MiniLM-L6-v2 on the default backend (ONNX Runtime fp32), the reference;
 - **static-plain**: model2vec's recipe made here (MiniLM's word pieces plus the corpus's words
   distilled, PCA, Zipf/SIF weights), no fitting;
-- **static-fitted**: the same distilled vectors fitted on MiniLM's vectors of a sample of the
-  prompts and fragments of them (``genai_analyzer.models.static_embeddings``, the ``static`` backend).
+- **static-sum (no network)**: the same distilled vectors fitted on MiniLM's vectors of a sample
+  of the prompts and fragments of them, a text's vector the normalized sum of its tokens' (the
+  ``static`` backend before its network; the baseline of the network);
+- **static-fitted**: the same, with the small residual network after the sum trained together with
+  the token vectors (``genai_analyzer.models.static_embeddings``, the ``static`` backend).
 
 Held out, so that no figure rewards memorising: the prompts are split in two halves by md5; the
 static models are fitted on the first half only (``--sample`` caps how many), and every figure is
@@ -182,12 +185,21 @@ def run(args: argparse.Namespace) -> dict:
     }
     recipes = {
         "static-plain": StaticRecipe(plain=True, vocab_size=args.vocab),
+        "static-sum (no network)": StaticRecipe(
+            vocab_size=args.vocab,
+            sample_size=args.sample,
+            epochs=args.epochs,
+            fragments=args.fragments,
+            mixes=args.mixes,
+            hidden=0,
+        ),
         "static-fitted": StaticRecipe(
             vocab_size=args.vocab,
             sample_size=args.sample,
             epochs=args.epochs,
             fragments=args.fragments,
             mixes=args.mixes,
+            hidden=args.hidden,
         ),
     }
     rows = [
@@ -266,6 +278,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fragments", type=int, default=recipe.fragments, help="fragments of each one")
     parser.add_argument("--mixes", type=int, default=recipe.mixes, help="recombined prompts fitted on")
     parser.add_argument("--epochs", type=int, default=recipe.epochs)
+    parser.add_argument("--hidden", type=int, default=recipe.hidden, help="the network's width")
     parser.add_argument("--queries", type=int, default=200, help="unseen prompts used as queries (overlap)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2, help="timed rounds per model (best kept)")

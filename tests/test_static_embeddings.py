@@ -69,7 +69,7 @@ def made(cache, corpus):
 
 def test_the_static_model_is_made_from_the_bundled_minilm_with_the_corpus_words(made, cache, corpus):
     folder = static_dir(cache, DEFAULT_MODEL, made.static_digest)
-    assert {p.name for p in folder.iterdir()} == {"tokenizer.json", "vectors.npy", "static.json"}
+    assert {p.name for p in folder.iterdir()} == {"tokenizer.json", "vectors.npy", "head.npz", "static.json"}
     meta = made.static.meta
     assert meta["teacher"] == DEFAULT_MODEL and meta["digest"] == made.static_digest
     assert meta["corpus_words"] > 0 and meta["fitted_texts"] >= 300
@@ -138,17 +138,44 @@ def test_vectors_have_minilm_dimension_and_unit_length(made, corpus):
     np.testing.assert_array_equal(made.embed(["", "a cat"])[0], np.zeros(384, dtype=np.float32))
 
 
-def test_a_texts_vector_is_the_normalized_sum_of_its_token_vectors(made, corpus):
-    # the sum is a sparse product in the model; here each text's token vectors are added one by one,
-    # a token said twice counted twice
+def _by_hand(model: StaticModel, text: str) -> np.ndarray:
+    """A text's vector computed one token at a time in float64, then the network in torch."""
+    import torch
+
+    total = np.zeros(model.dim, dtype=np.float64)
+    for token in model.token_ids([text])[0]:  # a token said twice counted twice
+        total += model.vectors[token]
+    norm = np.linalg.norm(total)
+    if not norm:
+        return total
+    x = torch.from_numpy(total / norm)
+    h = model.head
+    w1, b1, w2, b2 = (torch.from_numpy(h[k].astype(np.float64)) for k in ("w1", "b1", "w2", "b2"))
+    y = (x + torch.nn.functional.gelu(x @ w1 + b1, approximate="tanh") @ w2 + b2).numpy()
+    return y / np.linalg.norm(y)
+
+
+def test_a_texts_vector_is_the_network_of_the_normalized_sum_of_its_token_vectors(made, corpus):
+    # the sum is a sparse product in the model and the network runs in numpy, batch by batch; here
+    # each text's token vectors are added one by one and the network runs in torch, as trained
     model = made.static
+    assert model.head is not None and model.head["w1"].shape == (model.dim, SMALL.hidden)
     texts = [*corpus[:200], "cat cat cat", "", "a cat, a cat and a dog"]
-    for text, got in zip(texts, model.encode(texts, batch_size=64), strict=True):
-        total = np.zeros(model.dim, dtype=np.float64)
-        for token in model.token_ids([text])[0]:
-            total += model.vectors[token]
-        norm = np.linalg.norm(total)
-        np.testing.assert_allclose(got, total / norm if norm else total, atol=1e-6)
+    got = model.encode(texts, batch_size=64)
+    for text, vector in zip(texts, got, strict=True):
+        np.testing.assert_allclose(vector, _by_hand(model, text), atol=1e-5)
+    # the network was trained: it moves the vectors away from the plain normalized sum
+    plain = StaticModel(model.tokenizer, model.vectors).encode(texts[:200])
+    assert np.mean(np.sum(plain * got[:200], axis=1)) < 0.999
+
+
+def test_without_the_network_a_texts_vector_is_the_normalized_sum(cache, corpus):
+    folder = static_model_from(DEFAULT_MODEL, corpus, cache, recipe=replace(SMALL, hidden=0, epochs=2))
+    model = StaticModel.load(folder)
+    assert model.head is None and not (folder / "head.npz").exists()
+    for text, got in zip(corpus[:50], model.encode(corpus[:50]), strict=True):
+        total = np.sum([model.vectors[t] for t in model.token_ids([text])[0]], axis=0, dtype=np.float64)
+        np.testing.assert_allclose(got, total / np.linalg.norm(total), atol=1e-6)
 
 
 def test_a_paraphrase_ranks_above_an_unrelated_prompt(made):

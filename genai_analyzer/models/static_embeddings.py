@@ -1,8 +1,9 @@
 """A static embedding model made here from the bundled MiniLM: the first semantic tier.
 
 A static model gives each token one fixed vector; a text's vector is the normalized sum of its
-tokens' vectors, so embedding is a table lookup (tens of thousands of prompts a second on two
-cores instead of about a hundred). It is made offline, in two steps (docs/enrichment.md):
+tokens' vectors, passed through a small residual network (one hidden layer) and normalized again,
+so embedding is a table lookup and two small matrix products (tens of thousands of prompts a second
+on two cores instead of about a hundred). It is made offline, in two steps (docs/enrichment.md):
 
 1. **Distillation** (model2vec's method): MiniLM's word pieces, plus the corpus's own frequent
    words (artists, styles, modifiers) as whole tokens, are each run through MiniLM alone
@@ -10,14 +11,16 @@ cores instead of about a hundred). It is made offline, in two steps (docs/enrich
 2. **Fitting** (tokenlearn's method): the token vectors are trained so that the static vectors of
    a sample of the corpus's prompts (with fragments of them, as short as queries, and new
    prompts recombined from their parts) point where
-   MiniLM's vectors of the same texts point (cosine loss, Adam, a few epochs).
+   MiniLM's vectors of the same texts point (cosine loss, Adam, a few epochs), together with
+   the network after the sum (its last layer starts at zero, so it starts as the identity).
 
 Fitted vectors live in MiniLM's own 384-dimensional space (no PCA), so a static vector and a
 MiniLM vector of the same prompt can be compared; ``plain=True`` gives model2vec's recipe
 instead (distillation, PCA, Zipf/SIF weights), kept for the benchmark.
 
 The model is cached in ``<GENAI_MODEL_CACHE>/static/<name>-<digest>/`` (``tokenizer.json``,
-``vectors.npy``, ``static.json``), the digest naming the teacher, the recipe, the vocabulary and
+``vectors.npy``, ``head.npz`` (the network, when it has one), ``static.json``), the digest
+naming the teacher, the recipe, the vocabulary and
 the training texts, so it is made once per corpus and found again.
 """
 
@@ -39,7 +42,8 @@ import numpy as np
 
 from genai_analyzer.core.errors import AnalyzerError
 
-STATIC_VERSION = 2  # bump when what make_static_model writes changes (2: ties in the vocabulary by word)
+# bump when what make_static_model writes changes (2: ties in the vocabulary by word; 3: the network)
+STATIC_VERSION = 3
 _SPECIAL = re.compile(r"^\[(unused\d+|PAD|CLS|SEP|MASK)\]$")
 
 
@@ -54,6 +58,8 @@ class StaticRecipe:
     mixes: int = 12_000  # texts recombined from the sampled prompts' parts, fitted on too
     epochs: int = 12
     learning_rate: float = 0.01
+    hidden: int = 768  # the network after the sum: its hidden width (0: none, the plain normalized sum)
+    head_learning_rate: float = 0.001
     batch_size: int = 256
     seed: int = 0
     all_pieces: bool = True  # False: distil only the word pieces the corpus uses (small models, tests)
@@ -137,14 +143,46 @@ def extended_tokenizer(tokenizer, words: Sequence[str]):
 # --- the model ----------------------------------------------------------------------------------
 
 
-class StaticModel:
-    """Token vectors and their tokenizer: a text's vector is the normalized sum of its tokens'."""
+HEAD_KEYS = ("w1", "b1", "w2", "b2")
 
-    def __init__(self, tokenizer, vectors: np.ndarray, meta: dict | None = None):
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    """GELU, tanh form (torch's ``approximate="tanh"``, which the network is trained with), in place."""
+    inner = x * x
+    inner *= 0.044715 * x
+    inner += x
+    inner *= 0.7978845608028654
+    np.tanh(inner, out=inner)
+    inner += 1.0
+    x *= inner
+    x *= 0.5
+    return x
+
+
+def apply_head(head: dict[str, np.ndarray] | None, x: np.ndarray) -> np.ndarray:
+    """The network after the sum, on unit (or zero) rows ``x``: ``x + gelu(x W1 + b1) W2 + b2``,
+    normalized; a zero row (a text with no known token) stays zero."""
+    if head is None or not len(x):
+        return x
+    known = np.linalg.norm(x, axis=1) > 0
+    hidden = x @ head["w1"]
+    hidden += head["b1"]
+    y = x + gelu(hidden) @ head["w2"] + head["b2"]
+    y[~known] = 0.0
+    norms = np.linalg.norm(y, axis=1, keepdims=True)
+    return y / np.where(norms > 0, norms, 1.0)
+
+
+class StaticModel:
+    """Token vectors, their tokenizer and the network after the sum (``head``, or None): a text's
+    vector is the normalized sum of its tokens' vectors, through the network, normalized again."""
+
+    def __init__(self, tokenizer, vectors: np.ndarray, meta: dict | None = None, head: dict | None = None):
         self.tokenizer = tokenizer
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.meta = meta or {}
         self.dim = int(self.vectors.shape[1])
+        self.head = None if head is None else {k: np.asarray(head[k], dtype=np.float32) for k in HEAD_KEYS}
 
     @classmethod
     def load(cls, folder: Path) -> StaticModel:
@@ -155,12 +193,18 @@ class StaticModel:
         tokenizer.no_padding()
         tokenizer.no_truncation()
         meta = json.loads((folder / "static.json").read_text())
-        return cls(tokenizer, np.load(folder / "vectors.npy", mmap_mode="r"), meta)
+        head = None
+        if (folder / "head.npz").exists():
+            with np.load(folder / "head.npz") as arrays:
+                head = {k: arrays[k] for k in HEAD_KEYS}
+        return cls(tokenizer, np.load(folder / "vectors.npy", mmap_mode="r"), meta, head)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.tokenizer.save(str(folder / "tokenizer.json"))
         np.save(folder / "vectors.npy", self.vectors)
+        if self.head is not None:
+            np.savez(folder / "head.npz", **self.head)
         (folder / "static.json").write_text(json.dumps(self.meta, indent=2))
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
@@ -185,9 +229,10 @@ class StaticModel:
             counts = sparse.csr_matrix(
                 (np.ones(len(flat), dtype=np.float32), flat, indptr), shape=(len(ids), len(self.vectors))
             )
-            out[start : start + len(ids)] = counts @ self.vectors
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms > 0, norms, 1.0)
+            summed = counts @ self.vectors
+            norms = np.linalg.norm(summed, axis=1, keepdims=True)
+            out[start : start + len(ids)] = apply_head(self.head, summed / np.where(norms > 0, norms, 1.0))
+        return out
 
 
 # --- making one ---------------------------------------------------------------------------------
@@ -290,11 +335,15 @@ def fit_vectors(
     recipe: StaticRecipe,
     *,
     progress: bool = False,
-) -> np.ndarray:
-    """Token vectors trained so that ``model``'s vectors of ``texts`` point along ``targets``.
+) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+    """Token vectors, and the network after the sum (``recipe.hidden`` wide; None when 0), trained
+    together so that ``model``'s vectors of ``texts`` point along ``targets``.
 
-    The loss is one minus the cosine between a text's static vector (the sum of its tokens'
-    vectors) and its MiniLM vector; tokens no training text holds keep their distilled vectors."""
+    The loss is one minus the cosine between a text's static vector (the normalized sum of its
+    tokens' vectors through the network) and its MiniLM vector; tokens no training text holds keep
+    their distilled vectors. The network's last layer starts at zero: it starts as the identity,
+    and the token vectors and the network learn at their own rates (``learning_rate``,
+    ``head_learning_rate``)."""
     import torch
 
     torch.manual_seed(recipe.seed)
@@ -305,7 +354,19 @@ def fit_vectors(
     bag = torch.nn.EmbeddingBag.from_pretrained(
         torch.from_numpy(np.array(model.vectors)), freeze=False, mode="sum"
     )
-    optimizer = torch.optim.Adam(bag.parameters(), lr=recipe.learning_rate)
+    groups = [{"params": bag.parameters(), "lr": recipe.learning_rate}]
+    head = None
+    if recipe.hidden:
+        dim = model.dim
+        head = torch.nn.Sequential(
+            torch.nn.Linear(dim, recipe.hidden),
+            torch.nn.GELU(approximate="tanh"),
+            torch.nn.Linear(recipe.hidden, dim),
+        )
+        torch.nn.init.zeros_(head[2].weight)
+        torch.nn.init.zeros_(head[2].bias)
+        groups.append({"params": head.parameters(), "lr": recipe.head_learning_rate})
+    optimizer = torch.optim.Adam(groups)
     rng = np.random.default_rng(recipe.seed)
     bar = _bar(recipe.epochs, "fitting the static model", progress)
     for _ in range(recipe.epochs):
@@ -313,13 +374,25 @@ def fit_vectors(
             flat = torch.tensor([t for i in batch for t in ids[i]], dtype=torch.long)
             offsets = torch.tensor(np.concatenate([[0], np.cumsum([len(ids[i]) for i in batch])[:-1]]))
             pooled = bag(flat, offsets)
+            if head is not None:
+                pooled = torch.nn.functional.normalize(pooled, dim=1)
+                pooled = pooled + head(pooled)
             loss = 1 - torch.nn.functional.cosine_similarity(pooled, target[batch]).mean()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
         bar.update(1)
     bar.close()
-    return bag.weight.detach().numpy().astype(np.float32)
+    vectors = bag.weight.detach().numpy().astype(np.float32)
+    if head is None:
+        return vectors, None
+    weights = {  # as apply_head uses them: x @ w1 + b1, then @ w2 + b2
+        "w1": head[0].weight.detach().numpy().T,
+        "b1": head[0].bias.detach().numpy(),
+        "w2": head[2].weight.detach().numpy().T,
+        "b2": head[2].bias.detach().numpy(),
+    }
+    return vectors, {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in weights.items()}
 
 
 def static_dir(cache_dir: Path, teacher: str, digest: str) -> Path:
@@ -406,7 +479,8 @@ def make_static_model(
         targets = teacher_embed(texts)
         timings["teacher_s"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        model.vectors = fit_vectors(model, texts, targets, recipe, progress=progress)
+        vectors, head = fit_vectors(model, texts, targets, recipe, progress=progress)
+        model = StaticModel(extended, vectors, meta, head)
         timings["fit_s"] = time.perf_counter() - mark
         meta["fitted_texts"] = len(texts)
     timings["total_s"] = time.perf_counter() - started
