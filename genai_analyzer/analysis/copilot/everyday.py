@@ -8,6 +8,8 @@ question around it: a word that could change what is asked is never made filler.
 
 from __future__ import annotations
 
+from genai_analyzer.analysis.copilot.chatter import CHATTER
+
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
     r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
@@ -49,7 +51,7 @@ EARLY = (
     # "the first half of september vs the second half": the month said once holds for both halves
     (
         rf" (first|second|1st|2nd|last) half of ({_MONTH})( (?:vs|versus|against|compared to|"
-        r"compared with|and|to) (?:the )?)(first|second|1st|2nd|last) half(?! of)",
+        r"compared with|compare with|compare to|and|to) (?:the )?)(first|second|1st|2nd|last) half(?! of)",
         r" \1 half of \2\3\4 half of \2",
     ),
     # "time" alone is no stop word ("image time" is no figure); its phrases that say nothing more:
@@ -192,8 +194,31 @@ HURRIED = (
         ),
     ),
 )
-# applied before the layer's own rewordings (vocabulary.py)
-BEFORE_LAYER = EARLY + HURRIED
+# Found by blind set 23 (session 24): numbers, times and exclusions written out in words.
+WRITTEN_OUT = (
+    # clock times in words: "between midnight and six in the morning" is 12am to 6am (clock.py)
+    (r" midnight(?= )", " 12am"),
+    (r" (?:noon|midday)(?= )", " 12pm"),
+    (r" (\d{1,2}) (?:o'clock )?in the morning(?= )", r" \1am"),
+    (r" (\d{1,2}) (?:o'clock )?in the (?:afternoon|evening)(?= )", r" \1pm"),
+    # "above 2 percent": a threshold in percent, as "2%" ("what percent of ..." has no number before)
+    (r" (\d+(?:\.\d+)?) (?:percent|per cent)(?= )", r" \1%"),
+    # "how many generations did not fail": the successful ones (a failure is any status but success)
+    (
+        r" (generations?|images?|renders?|jobs?|requests?|ones) (?:that |which )?(?:did not|didn't|have not|"
+        r"haven't|has not|hasn't) fail(?:ed)?(?= )",
+        r" successful \1",
+    ),
+    # "non-enterprise users": every user but those (value_filters.py reads "not" before a value)
+    (r" non[- ](?=[a-z])", " not "),
+    # "the money enterprise brought in": what it earned
+    (r" (?:brought|bring|brings|bringing) in(?= )", " earned"),
+    (r" actually(?= )", ""),
+    # "how much $$ did enterprise bring in": how much money
+    (r" how much (?:\$ )+", " how much money "),
+)
+# applied before the layer's own rewordings (vocabulary.py); how a question is said first (chatter.py)
+BEFORE_LAYER = CHATTER + EARLY + HURRIED + WRITTEN_OUT
 
 REWORDINGS = (
     # thresholds said with a compass: "an error rate north of 3%"
@@ -373,5 +398,10 @@ FILLER = frozenset(
         "analyze",
         "summarise",
         "summarize",
+        # blind set 23: "how many images did pro users create" (as "made" and "generated")
+        "create",
+        "creates",
+        "created",
+        "creating",
     ]
 )

@@ -193,8 +193,10 @@ def in_context(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, context: 
 # "and for everyone else?": the rows the answer before left out
 _REST = re.compile(
     r"\s*(?:(?:and|but|so|now|what about|how about|same for|the same for)\s+)*(?:for |about |with )?"
-    r"(?:the |all )?(?:everyone else|everybody else|rest|others|other users|other ones|everything else|"
-    r"remaining (?:users|ones))(?: then)?\s*"
+    r"(?:the |all )?(?:everyone else|everybody else|"
+    r"rest(?: of (?:the |our )?(?:users|people|customers|them))?|"
+    r"others|other users|other ones|everything else|remaining (?:users|ones))"
+    r"(?: then)?(?:\s+(?:all together|altogether|together|combined|as one group|in one group))?\s*"
 )
 
 

@@ -86,7 +86,8 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
         if m := next(iter(t.find(first)), None):
             _count(t, spec, m, values)
             return
-        for m in t.find(rf"{counting} {gap}({phrase_re(word)})"):
+        # "the number of generations and the failure rate": a rate is a figure of its own, not a count
+        for m in t.find(rf"{counting} {gap}({phrase_re(word)})(?! rates?| ratios?| share| percentage)"):
             if unit := re.search(UNIT_NOUN, t.text[m.end(1) : m.start(2)]):
                 _units_with(t, spec, m, values, _UNITS[unit.group(0).strip()])
             else:

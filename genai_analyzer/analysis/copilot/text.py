@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
-from genai_analyzer.analysis.copilot.vocabulary import REWORDINGS, STOP, digits_for_spelled_numbers
+from genai_analyzer.analysis.copilot.numbers import digits_for_spelled_numbers
+from genai_analyzer.analysis.copilot.vocabulary import REWORDINGS, STOP
 
 # "last week's", "everyone else's": a possessive changes nothing the copilot reads (and the typo
 # reader would take "week's" for "weeks")

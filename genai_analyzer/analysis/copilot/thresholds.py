@@ -254,8 +254,9 @@ def on_rows_only(layer: SemanticLayer, spec: QuerySpec) -> bool:
 
 
 def moved(spec: QuerySpec) -> bool:
-    """Whether the follow-up only moved the threshold before (``bare_threshold``)."""
-    return any(note.endswith(MOVED) for note in spec.matched.values())
+    """Whether the follow-up only moved the threshold before, or set one on the answer's groups
+    (``bare_threshold``)."""
+    return any(note.endswith((MOVED, SET_ON_ANSWER)) for note in spec.matched.values())
 
 
 def describe_threshold(layer: SemanticLayer, threshold: list) -> str:
@@ -271,6 +272,7 @@ def describe_threshold(layer: SemanticLayer, threshold: list) -> str:
 # how a follow-up that only moves the threshold before is recorded: it refines that answer, whatever
 # its first word ("above 3%" after "which styles have a failure rate above 4.5%")
 MOVED = "(the threshold before, moved)"
+SET_ON_ANSWER = "(a threshold on the groups of the answer before)"
 _AROUND = (
     r"(?:(?:ok|okay|and|so|now|then|but|what|how|about|which|ones|those|the|are|is|only|just|instead|if|"
     r"with|have|has|one)\s+)*"
@@ -292,7 +294,12 @@ def bare_threshold(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previ
     metric before to it (the merge replaces the threshold on the same figure). A follow-up saying
     anything more is left to the other steps."""
     on_metrics = [th for th in previous.thresholds if th[0] in layer.metrics]
-    if len(on_metrics) != 1 or spec.thresholds:
+    if spec.thresholds:
+        return
+    if not on_metrics:
+        _threshold_on_groups(layer, t, spec, previous)
+        return
+    if len(on_metrics) != 1:
         return
     m = re.fullmatch(rf"\s*{_AROUND}{_ANCHOR}(?:\s+(?:instead|then|now|please|only))*\s*", t.rest())
     m = m or re.fullmatch(rf"\s*{_AROUND}{_MOVE_TO}(?:\s+(?:instead|then|now|please))*\s*", t.rest())
@@ -304,3 +311,30 @@ def bare_threshold(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previ
     t.seal_span(0, len(t.text))
     said = t.text[m.start("cmp") : m.end()].strip()
     spec.matched[said] = f"{layer.metrics[name].label} {OP_WORDS[op]} {MOVED}"
+
+
+def _threshold_on_groups(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:
+    """ "only the domains above 2%" after "the NSFW block rate by domain": the groups of the answer
+    before whose one figure passes the threshold (blind set 23). Said of the answer's own grouping
+    ("domains" after "by domain") or of the rows kept ("only those above 2%"); a bare "and over 4%?"
+    has no threshold to move and is declined; anything more is left to the other steps."""
+    metrics = [name for name in previous.metrics if name in layer.metrics]
+    if len(metrics) != 1 or len(previous.dimensions) != 1:
+        return
+    dim = previous.dimensions[0]
+    nouns = "|".join(phrase_re(n) for n in (dim.replace("_", " "), layer.dimensions[dim].label.lower()))
+    said_of = (
+        rf"(?:(?:the |those |ones |the ones )?(?:(?:{nouns})s?|ones|those) )?"
+        r"(?:(?:with|that are|which are|at) )?"
+    )
+    m = re.fullmatch(rf"\s*{_AROUND}{said_of}{_ANCHOR}(?:\s+(?:instead|then|now|please|only))*\s*", t.rest())
+    # the rows are said to be narrowed ("only", "those", "the domains"): a bare "and over 4%?" is not
+    if m is None or not re.search(
+        rf"(?<![a-z])(?:only|just|those|ones|(?:{nouns})s?)(?![a-z])", m.string[: m.start("cmp")]
+    ):
+        return
+    name = metrics[0]
+    spec.thresholds.append([name, _op(m["cmp"]), _value(m, layer, name), dim])
+    t.seal_span(0, len(t.text))
+    said = t.text[m.start("cmp") : m.end()].strip()
+    spec.matched[said] = f"{layer.metrics[name].label} {OP_WORDS[_op(m['cmp'])]} {SET_ON_ANSWER}"

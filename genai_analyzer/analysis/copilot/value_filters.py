@@ -63,7 +63,9 @@ def read_values(lexicon, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -
         for with_own in (True, False):
             for words, dim, chosen, _ in pairs:
                 own = _own(lexicon, dim)
-                if not words or (with_own and not own) or (not with_own and words in AMBIGUOUS_VALUES):
+                if not words or (with_own and not own):
+                    continue
+                if not with_own and words in AMBIGUOUS_VALUES and not _grouped_by(t, own):
                     continue
                 noun = rf" (?:{own})" if with_own else ""
                 for m in t.find(rf"{_NEGATED}{phrase_re(words)}(?:{NOUNS})?{noun}"):
@@ -91,6 +93,12 @@ def read_values(lexicon, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -
             for m in t.find(pattern):
                 if not _the_rest(t, m):
                     _keep(t, spec, dim, chosen, m)
+
+
+def _grouped_by(t: QuestionText, own: str) -> bool:
+    """Whether the question groups by the dimension whose nouns are ``own`` ("cost by domain")."""
+    grouping = rf"(?<![a-z])(?:by|per|for each|across) (?:the )?(?:{own})(?![a-z])"
+    return bool(own) and re.search(grouping, t.text) is not None
 
 
 def _the_rest(t: QuestionText, m) -> bool:

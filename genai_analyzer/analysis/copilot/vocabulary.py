@@ -5,37 +5,13 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot import everyday
+from genai_analyzer.analysis.copilot import everyday, numbers
 
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                "october", "november", "december")  # fmt: skip
 MONTHS = {m: i + 1 for i, m in enumerate(MONTH_NAMES)}
 MONTHS.update({name[:3]: n for name, n in list(MONTHS.items())} | {"sept": 9})
-# Spelled-out numbers from two to ninety-nine ("fifty steps", "over ten percent", "twenty-five"),
-# written as digits before anything is read. "one" stays a word: "in one session", "which one".
-_UNITS = "two three four five six seven eight nine".split()
-_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-SPELLED = {w: i + 2 for i, w in enumerate(_UNITS)} | {w: i + 10 for i, w in enumerate(_TEENS)}
-SPELLED |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
-# Number words a question may hold: "one" as a word, the others as digits once read (known to the
-# typo reader, so "fifty" is never "corrected" into another word before it becomes 50)
-NUMBERS = {"one": 1} | SPELLED
-SPELLED_NUMBER = re.compile(
-    rf"(?<![a-z0-9'-])({'|'.join(_TENS)})(?:[- ](one|{'|'.join(_UNITS)}))?(?![a-z0-9'])"
-    rf"|(?<![a-z0-9'-])({'|'.join(_UNITS + _TEENS)})(?![a-z0-9'-])"
-)
-
-
-def digits_for_spelled_numbers(text: str) -> str:
-    """ "fifty steps" -> "50 steps", "twenty-five" -> "25"; "one" and other words unchanged."""
-
-    def value(m: re.Match) -> str:
-        if m.group(3):
-            return str(SPELLED[m.group(3)])
-        return str(SPELLED[m.group(1)] + (1 if m.group(2) == "one" else SPELLED.get(m.group(2) or "", 0)))
-
-    return SPELLED_NUMBER.sub(value, text)
+NUMBERS = numbers.NUMBERS  # number words a question may hold (numbers.py)
 
 
 DESTRUCTIVE = re.compile(
@@ -48,7 +24,8 @@ DESTRUCTIVE = re.compile(
 # their verbs describe the prompt edits the warehouse holds, not a request to change it
 PEOPLE_EDITING = re.compile(
     r"\b(?:users?|people|creators?|customers?|folks|artists?)\b(?:\s+(?!the\b|table\b)\w+){0,2}?\s+"
-    r"(?:remove|drop|delete|add|change|modify|replace|swap|erase)\b(?!\s+(?:the\s+)?(?:table|rows?|data|"
+    r"(?:remove|drop|delete|add|change|modify|replace|swap|erase|create|created)\b"
+    r"(?!\s+(?:the\s+|a\s+|an\s+|new\s+)*(?:table|rows?|data|"
     r"records?|users?|warehouse|database|column)\b)"
 )
 INJECTION = re.compile(
@@ -108,7 +85,9 @@ def status_words(statuses: list[str], *, absent_too: bool = False) -> list[tuple
     return one + [(w, [s for s in statuses if s != "success"]) for w in FAILED_WORDS]
 
 
-AMBIGUOUS_VALUES = {"other", "unknown", "none", "all", "any"}  # never read as a filter by themselves
+# never read as a filter by themselves (the sample's samplers include one named 'others'), except
+# after a negation on the dimension the question groups by ("cost by domain, excluding other")
+AMBIGUOUS_VALUES = {"other", "others", "unknown", "none", "all", "any"}
 # Words before a value that keep everything but it ("except free users", "generations that aren't
 # photorealistic", "did not use the euler sampler" after REWORDINGS); the value's dimension decides
 # whether the opposite filter answers the question (value_filters.py).
@@ -272,9 +251,12 @@ UNIT_WORDS = {
 }
 # Messages that are not questions: answered with a short decline, never with the previous query.
 CHITCHAT = re.compile(
-    r"^\s*(?:(?:thanks|thank you|thx|ty|great|cool|nice|awesome|perfect|ok|okay|got it|hi|hello|hey|"
+    r"^\s*(?:(?:thanks|thank you|thx|ty|great|cool|nice|awesome|perfect|ok|okay|got it|"
+    r"(?:hi|hello|hey|yo)(?: there| all| team| guys| folks)?|"
     r"bye|goodbye|good morning|good night|cheers|lol|yes|no|sure)[\s,.!?]*)*"
-    r"(?:(?:that'?s (?:all|it)(?: for now)?|see you(?: later| soon| tomorrow| monday)?|how are you|"
+    r"(?:(?:that'?s (?:all|it)(?: for now)?|see you(?: later| soon| tomorrow| monday)?|how are you(?: doing)?|"
+    r"how(?:'?s| is) (?:your|the) (?:day|week|weekend|morning)(?: going| been)?|how(?:'?s| is) it going|"
+    r"how are things|how have you been|what'?s up|sup|"
     r"have an? (?:good|nice|great|lovely) (?:day|weekend|evening|night|one|week)|"
     r"talk (?:to you )?(?:later|soon|tomorrow))[\s,.!?]*)?$"
 )

@@ -1,0 +1,83 @@
+"""How a question is said, not what it asks: greetings, politeness, chat shorthand (blind set 23).
+
+``CHATTER`` rewrites phrases of the normalized question (spaces around every word, punctuation and
+emoji gone) before any other rewording reads it. Each phrase says nothing about which figure, rows
+or period are asked for: "hey quick q", "I was wondering whether you could tell me", "would it be
+possible to see", "if it's not too much trouble", "thx in advance", "pls". A sentence of context
+before the question is left out only in one narrow form, a figure or a chart said to look wrong
+("the dashboard looks off", "ngl the tail feels bad"), made only of such words ("dashboard",
+"chart", "revenue", "latency", ...): "pro looks slow, what's the p95" or "the chart for pro users
+looks off, what's the error rate" keep their words and are never answered as everyone's figure.
+"""
+
+from __future__ import annotations
+
+_OPENER = (
+    r"(?:hey|hi|hello|heya|yo|ok|okay|so|hmm+|um+|uh+|lol|ngl|tbh|fyi|btw|guys|team|q|"
+    r"(?:a )?(?:quick|random|dumb|silly) (?:q|question|one)|(?:a )?quick sanity check|sanity check|real quick)"
+)
+_SAID_WRONG = (  # the words of a figure said to look wrong
+    r"(?:the|our|my|this|that|dashboard|chart|graph|numbers?|report|tail|metrics?|data|things?|trend|line|plot|"
+    r"figures?|it|revenue|latency|errors?|costs?|usage|traffic|volume|p95|p99)"
+)
+_LOOKS = r"(?:looks?|looked|looking|seems?|seemed|feels?|felt|is|are|was|were|says?|said|shows?|showed)"
+_WRONG = (
+    r"(?:off|weird|wrong|strange|odd|funny|broken|bad|worse|slow|high|low|down|up|dipped|dropped|spiked|"
+    r"jumped|fell|rose|tanked)"
+)
+
+CHATTER = (
+    # greetings and chat openers at the start: "hey quick q", "ok so", "yo", "hmm", "ngl"
+    (rf"^(?: {_OPENER}:?)+(?= )", ""),
+    # a figure or a chart said to look wrong, before the question: "the dashboard looks off",
+    # "dashboard says revenue dipped lately", "the tail feels bad" (only these words: a value such as
+    # "pro" or "k_lms" there would narrow the question, and is never left out)
+    (
+        rf"^ (?:{_SAID_WRONG} ){{1,4}}?{_LOOKS} (?:{_SAID_WRONG} )?"
+        rf"(?:a bit |kinda |kind of |really |very |pretty |super )?{_WRONG}(?: lately| today| recently| again)?:?(?: -+)?"
+        r"(?= (?:how|what|what's|whats|which|who|when|can|could|would|show|give|is|are|do|does|did|pls|please)"
+        r" )",
+        "",
+    ),
+    # asking around the question: "I was wondering whether you could tell me", "would it be possible
+    # to see", "would you mind telling me", "I'd be grateful if you could show me", "kindly show me"
+    (
+        r" i was (?:wondering|hoping)(?: (?:whether|if))?(?: (?:you|u) (?:could|can|might|would))?"
+        r"(?: (?:tell|show|give|get) me| to (?:find out|see|know|get|learn|ask))?(?= )",
+        "",
+    ),
+    (
+        r" (?:would|could|will|is) (?:it be|it) possible (?:to|for you to)(?: (?:see|get|have|know|find out|"
+        r"show me|tell me|give me|pull))?(?= )",
+        "",
+    ),
+    (r" (?:would|could|will) (?:you|u) be able to(?: (?:tell|show|give|get|pull) me)?(?= )", ""),
+    (r" would (?:you|u) mind(?: (?:telling|showing|giving|pulling|getting) me)?(?= )", ""),
+    (
+        r" i(?:'d| would) be (?:grateful|thankful|glad|happy|obliged) if (?:you|u) could(?: (?:show|tell|give|"
+        r"get) me)?(?= )",
+        "",
+    ),
+    (r" if it's not too much (?:trouble|bother)(?= )", ""),
+    (r" (?:kindly|please kindly)(?: (?:show|tell|give|list) me)?(?= )", ""),
+    (r" i(?:'d| would) (?:like|love) to (?:know|see|find out|get|learn)(?= )", ""),
+    (r" (?:if possible|if you can|if you could|when you get a (?:chance|sec|second|minute))(?= )", ""),
+    (r" (?:does )?any(?:one|body) (?:know|have|got)(?= )", ""),
+    # thanks and "please": "thx in advance", "thank you", "pls", "ty"
+    (r" (?:thx|thanks|thank you|thank u|ty|tia|cheers)(?: (?:so much|a lot|in advance|again))?(?= )", ""),
+    (r" (?:pls|plz|pleeease|please)(?= )", ""),
+    # chat shorthand: "u", "ur", "ppl", "gens", "imgs", "w/", "w/o"
+    (r" u(?= )", " you"),
+    (r" ur(?= )", " your"),
+    (r" ppl(?= )", " people"),
+    (r" gens(?= )", " generations"),
+    (r" imgs?(?= )", " images"),
+    (r" w/o(?= )", " without"),
+    (r" w/(?= )", " with"),
+    (r" w/(?=[a-z])", " with "),
+    # "how many ...? just the count" / "both numbers pls": what was asked, said again
+    (r" just (?:the |a )?(?:count|number|total|figure)(?= $)", ""),
+    (r" both (?:numbers|figures|values)(?= )", ""),
+    # "for each week, both the number of generations and the failure rate": "both" adds nothing to "and"
+    (r" both (?=the (?:number|count|total|average|avg|median|mean|share|rate|sum|p50|p95|p99) )", " "),
+)
