@@ -5,6 +5,7 @@ declined."""
 from __future__ import annotations
 
 import calendar
+from datetime import timedelta
 
 import pytest
 
@@ -211,5 +212,187 @@ def test_the_rest_of_the_users_combined(copilot, wh):
         wh,
         "and the rest of the users combined?",
         f"SELECT {ERROR} FROM {TIERS} WHERE u.tier <> 'free'",
+        context=first.context,
+    )
+
+
+# --- blind set 24: SQL written as a question -----------------------------------------------------
+
+
+def test_operators_become_words_before_the_punctuation_goes():
+    from genai_analyzer.analysis.copilot.text import QuestionText
+
+    text = QuestionText("cost where step >= 30 and tier != 'free'").text
+    assert "at least 30" in text and " except free " in text
+    assert "minus" in QuestionText("sum(cost_usd) - sum(revenue_usd)").text
+
+
+def test_column_names_and_sql_keywords_read_as_the_layers_words(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "count distinct user_id group by sampler",
+        f"SELECT g.sampler, count(DISTINCT g.user_id) FROM {GENS} GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "avg(queue_ms) where sampler = 'k_lms'",
+        f"SELECT avg(g.queue_ms) FROM {GENS} WHERE g.sampler = 'k_lms'",
+    )
+    check(
+        copilot,
+        wh,
+        "sum(cost_usd) by domain order by cost desc limit 2",
+        f"SELECT g.domain, sum(g.cost_usd) FROM {GENS} GROUP BY 1 ORDER BY 2 DESC LIMIT 2",
+        ordered=True,
+    )
+    check(
+        copilot,
+        wh,
+        "error rate by tier where tier <> 'enterprise'",
+        f"SELECT u.tier, {ERROR} FROM {TIERS} WHERE u.tier <> 'enterprise' GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "count(*) where step < 30",
+        f"SELECT count(*) FROM {GENS} WHERE g.step < 30",
+    )
+    day = last_day(wh) - timedelta(days=4)
+    check(
+        copilot,
+        wh,
+        f"count(*) group by status where date_key >= '{day}'",
+        f"SELECT g.status, count(*) FROM {GENS} WHERE g.date_key >= DATE '{day}' GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "sum(cost_usd) / count(distinct user_id) by tier",
+        f"SELECT u.tier, sum(g.cost_usd) / count(DISTINCT g.user_id) FROM {TIERS} GROUP BY 1",
+    )
+
+
+def test_a_value_named_after_its_column_is_a_filter_not_a_grouping(copilot, wh):
+    # "for status error" grouped by status and added the error rate
+    answer = check(
+        copilot,
+        wh,
+        "p95 latency for status error",
+        f"SELECT quantile_cont(g.latency_ms, 0.95) FROM {GENS} WHERE g.status = 'error'",
+    )
+    assert len(answer.columns) == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "sum(revenue_usd) - sum(cost_usd) by tier",  # arithmetic on aggregates
+        "revenue / cost by tier",  # a ratio of two figures
+        "user_id having count(*) > 50",  # having
+    ],
+)
+def test_sql_nothing_here_computes_is_declined_not_answered_in_part(copilot, question):
+    declined(copilot, question)
+
+
+def test_a_dash_in_a_sentence_is_no_minus(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "pro users only - total revenue",
+        f"SELECT sum(g.revenue_usd) FROM {TIERS} WHERE u.tier = 'pro'",
+    )
+
+
+# --- blind set 24: business shorthand and comparisons over time -----------------------------------
+
+
+def test_the_product_is_the_generator_not_the_product_domain(copilot, wh):
+    # it counted the users of 'product' images
+    answer = check(
+        copilot,
+        wh,
+        "how many people used our app yesterday",
+        f"SELECT count(DISTINCT g.user_id) FROM {GENS} "
+        f"WHERE g.date_key = DATE '{last_day(wh) - timedelta(days=1)}'",
+    )
+    assert "product" not in answer.sql
+
+
+def test_each_figure_before_per_is_divided_but_the_units_own_count(copilot, wh):
+    # "cost per image and revenue per image" divided only the revenue
+    gold = f"SELECT u.tier, sum(g.cost_usd) / count(*), sum(g.revenue_usd) / count(*) FROM {TIERS} GROUP BY 1"
+    check(copilot, wh, "cost per image and revenue per image by tier", gold)
+    check(copilot, wh, "cost and revenue per image by tier", gold)
+    check(
+        copilot,
+        wh,
+        "active users and cost per user",
+        f"SELECT count(DISTINCT g.user_id), sum(g.cost_usd) / count(DISTINCT g.user_id) FROM {GENS}",
+    )
+
+
+def test_arpu_and_money_making(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "ARPU by tier",
+        f"SELECT u.tier, sum(g.revenue_usd) / count(DISTINCT g.user_id) FROM {TIERS} GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "our top 2 money-making samplers",
+        f"SELECT g.sampler, sum(g.revenue_usd) FROM {GENS} GROUP BY 1 ORDER BY 2 DESC LIMIT 2",
+        ordered=True,
+    )
+
+
+def test_day_over_day_beside_two_named_days_is_those_two_days(copilot, wh):
+    last = last_day(wh)
+    answer = check(
+        copilot,
+        wh,
+        "day over day: generations yesterday vs today",
+        f"SELECT count(*) FILTER (WHERE g.date_key = DATE '{last - timedelta(days=1)}'), "
+        f"count(*) FILTER (WHERE g.date_key = DATE '{last}') FROM {GENS}",
+    )
+    assert "day" not in answer.columns[0]  # no row per day
+
+
+def test_a_trend_asked_with_a_direction_is_the_series(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "is the timeout rate trending down week over week",
+        "SELECT date_trunc('week', g.date_key), avg(CASE WHEN g.status = 'timeout' THEN 1.0 ELSE 0.0 END) "
+        f"FROM {GENS} GROUP BY 1",
+    )
+
+
+def test_how_a_figure_changed_from_one_period_to_another_is_no_write(copilot):
+    # "change ... to" was refused as a request to change the data
+    asked = ("how did the error rate change from september to october", "revenue change from q3 to q4")
+    for question in asked:
+        answer = copilot.ask(question)
+        assert "only read data" not in answer.explanation, question
+    assert "only read data" in declined(copilot, "change their tier to pro").explanation
+
+
+def test_groups_with_none_of_a_status(copilot, wh):
+    gold = f"SELECT g.sampler FROM {GENS} GROUP BY 1 HAVING count(*) FILTER (WHERE g.status = 'error') = 0"
+    check(copilot, wh, "which samplers never had an error", gold, nonempty=False)
+    check(copilot, wh, "what samplers had zero errors", gold, nonempty=False)
+
+
+def test_a_threshold_on_the_groups_said_with_the_layers_synonym(copilot, wh):
+    first = copilot.ask("success rate by art style")
+    check(
+        copilot,
+        wh,
+        "only the styles above 95%",
+        f"SELECT g.art_style, {SUCCESS} FROM {GENS} GROUP BY 1 HAVING {SUCCESS} > 0.95",
         context=first.context,
     )

@@ -247,9 +247,10 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
     per_at = spec.positions.get("per")
     before = [(spec.positions.get(f"metric:{n}", -1), n) for n, _ in metrics]
     before = [n for at, n in before if per_at is not None and at < per_at]
-    divided = (
-        {max(before, key=lambda n: spec.positions[f"metric:{n}"])} if len(metrics) > 1 and before else None
-    )
+    # "cost and revenue per image": each figure said before "per" is divided, but the unit's own
+    # count ("active users and generations per user": the users are not divided by themselves)
+    own = {"user": "active_users", "session": "sessions", "generation": "generations"}.get(spec.per)
+    divided = {n for n in before if n != own} if len(metrics) > 1 and before else None
     for name, sql in metrics:
         if divided is not None and name not in divided:  # "active users and generations per user"
             out.append((name, sql))

@@ -9,6 +9,7 @@ question around it: a word that could change what is asked is never made filler.
 from __future__ import annotations
 
 from genai_analyzer.analysis.copilot.chatter import CHATTER
+from genai_analyzer.analysis.copilot.sql_words import SQL_WORDS
 
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -194,6 +195,26 @@ HURRIED = (
         ),
     ),
 )
+_NEVER = (
+    r"(?:have |has |had |did )?(?:never|not once) (?:have |has |had |get |got |hit |see |saw |seen |run into |"
+    r"ran into |experienced? |encountered? |produced? )?(?:a |an |any |one |a single |even one )?"
+)
+_STATUS_RATES = {
+    "error rate": r"errors?|errored",
+    "timeout rate": r"time ?outs?|timed out",
+    "nsfw block rate": r"blocked by (?:the )?(?:nsfw|safety|moderation) filter|nsfw[ -]blocks?|nsfw[ -]blocked|blocks?|blocked",
+    "failure rate": r"failures?|fail|failed",
+}
+_STATUS_RATE = "|".join(_STATUS_RATES.values())
+
+
+def _rate_of(status: str) -> str:
+    """The layer's rate of the status said ("blocked by the nsfw filter" -> "nsfw block rate")."""
+    import re
+
+    return next(rate for rate, words in _STATUS_RATES.items() if re.fullmatch(words, status))
+
+
 # Found by blind set 23 (session 24): numbers, times and exclusions written out in words.
 WRITTEN_OUT = (
     # clock times in words: "between midnight and six in the morning" is 12am to 6am (clock.py)
@@ -214,11 +235,46 @@ WRITTEN_OUT = (
     # "the money enterprise brought in": what it earned
     (r" (?:brought|bring|brings|bringing) in(?= )", " earned"),
     (r" actually(?= )", ""),
+    # "which samplers never had a generation blocked", "which art styles had no errors": the groups
+    # whose rate of that status is 0 (the groups with no row at all are not asked about)
+    (
+        rf" (which|what) ((?:[a-z]+ )?[a-z]+s) (?:{_NEVER}|(?:have|has|had|got|saw|with) (?:no|zero|0) )"
+        rf"(?:generations? |images? |renders? |jobs? )?(?:that |which )?(?:were |was |got |get )?({_STATUS_RATE})(?= )",
+        lambda m: f" {m.group(1)} {m.group(2)} have a {_rate_of(m.group(3))} of exactly 0%",
+    ),
     # "how much $$ did enterprise bring in": how much money
     (r" how much (?:\$ )+", " how much money "),
 )
+# Found by blind set 24 (session 24): business shorthand and comparisons over time.
+BUSINESS = (
+    # "how many people used the product last week": the product is the generator, not the domain
+    # 'product' (it counted the users of product images)
+    (
+        r" (?:used|use|uses|using|tried|try|tries|visited|visit|visits|opened|open|opens|engaged with|came back to|"
+        r"returned to|on) (?:the|our) (?:product|app|service|tool|platform|site|website|generator)(?= )",
+        " generated",
+    ),
+    # "cost per image and revenue per image": both per image (the second "per image" was dropped)
+    (
+        r" ((?:[a-z0-9]+ ){0,2}[a-z0-9]+) per (image|generation|session|user|day|render) (and|vs|versus) "
+        r"((?:[a-z0-9]+ ){0,2}?[a-z0-9]+) per \2(?= )",
+        r" \1 \3 \4 per \2",
+    ),
+    # "day over day: active users yesterday vs today": the two periods named say it already
+    (r" (day|week|month)[- ]over[- ]\1:?(?=.* (?:vs|versus|against|compared (?:to|with)) )", ""),
+    # "ARPU, i.e. average revenue per user": said once (the "i.e." is gone by now)
+    (
+        r" arpu(?: +(?:i e|ie|that is|meaning))? +(?:the )?(?:average )?revenue per (?:user|customer)(?= )",
+        " revenue per user",
+    ),
+    (r" arpu(?= )", " revenue per user"),
+    (r" arppu(?= )", " revenue per paying user"),
+    # "our top 3 money-making art styles": ranked by revenue
+    (r"( top \d+)? money[- ]?making ((?:[a-z]+ )?[a-z]+s)(?= )", r"\1 \2 by revenue"),
+    (r" break (?:it|that|this|them|those) (?:down|out)(?= )", " broken down"),
+)
 # applied before the layer's own rewordings (vocabulary.py); how a question is said first (chatter.py)
-BEFORE_LAYER = CHATTER + EARLY + HURRIED + WRITTEN_OUT
+BEFORE_LAYER = CHATTER + SQL_WORDS + EARLY + HURRIED + WRITTEN_OUT + BUSINESS
 
 REWORDINGS = (
     # thresholds said with a compass: "an error rate north of 3%"

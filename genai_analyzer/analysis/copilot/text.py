@@ -6,6 +6,7 @@ import functools
 import re
 
 from genai_analyzer.analysis.copilot.numbers import digits_for_spelled_numbers
+from genai_analyzer.analysis.copilot.sql_words import operators_as_words
 from genai_analyzer.analysis.copilot.vocabulary import REWORDINGS, STOP
 
 # "last week's", "everyone else's": a possessive changes nothing the copilot reads (and the typo
@@ -24,7 +25,7 @@ class QuestionText:
     """The normalized question with a mask of consumed characters."""
 
     def __init__(self, question: str):
-        text = question.lower().replace("’", "'")
+        text = operators_as_words(question.lower().replace("’", "'"))  # "step > 50": "step above 50"
         # a currency symbol is read, never dropped: "$5" is "5 dollars", "$ made" is revenue (REWORDINGS),
         # and a "$" nothing reads stops the answer (accounting.py)
         text = re.sub(r"\$\s?(\d+(?:\.\d+)?)", r" \1 dollars ", text).replace("$", " $ ")

@@ -322,7 +322,9 @@ def _threshold_on_groups(layer: SemanticLayer, t: QuestionText, spec: QuerySpec,
     if len(metrics) != 1 or len(previous.dimensions) != 1:
         return
     dim = previous.dimensions[0]
-    nouns = "|".join(phrase_re(n) for n in (dim.replace("_", " "), layer.dimensions[dim].label.lower()))
+    dimension = layer.dimensions[dim]
+    names = (dim.replace("_", " "), dimension.label.lower(), *dimension.synonyms)
+    nouns = "|".join(phrase_re(n) for n in sorted(set(names), key=len, reverse=True))
     said_of = (
         rf"(?:(?:the |those |ones |the ones )?(?:(?:{nouns})s?|ones|those) )?"
         r"(?:(?:with|that are|which are|at) )?"

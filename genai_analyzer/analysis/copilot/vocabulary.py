@@ -18,14 +18,15 @@ DESTRUCTIVE = re.compile(
     # "where do users drop off" is the funnel's drop-off, not a DROP
     r"\b(delete|drop(?![\s-]*offs?\b)|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
     r"create|replace\s+table|rename|attach|copy|install|pragma|add\s+(?:a\s+|an\s+)?new|"
-    r"set\s+(?:\S+\s+){0,4}to|change\s+(?:\S+\s+){0,4}to|assign|reset|grant)\b"
+    # "how did the success rate change from September to October" asks about the data
+    r"set\s+(?:\S+\s+){0,4}to|change(?!\s+from\b)\s+(?:\S+\s+){0,4}to|assign|reset|grant)\b"
 )
 # What the people in the data do ("which terms do free users remove", "people drop a modifier"):
 # their verbs describe the prompt edits the warehouse holds, not a request to change it
 PEOPLE_EDITING = re.compile(
     r"\b(?:users?|people|creators?|customers?|folks|artists?)\b(?:\s+(?!the\b|table\b)\w+){0,2}?\s+"
     r"(?:remove|drop|delete|add|change|modify|replace|swap|erase|create|created)\b"
-    r"(?!\s+(?:the\s+|a\s+|an\s+|new\s+)*(?:table|rows?|data|"
+    r"(?!\s+(?:the\s+|a\s+|an\s+|new\s+)*(?:table|rows?|generations?|data|"
     r"records?|users?|warehouse|database|column)\b)"
 )
 INJECTION = re.compile(
@@ -370,7 +371,7 @@ _LAYER_REWORDINGS = (
     # "how's the error rate trending week over week": a trend asked that way is a weekly series
     (
         r" (trend(?:s|ing|ed)?|evolv(?:e|es|ing|ed)|chang(?:e|es|ing|ed)|doing|going|looking|moving|"
-        r"performing|holding up) (day|week|month)[- ]over[- ]\2(?= )",
+        r"performing|holding up)(?: up| down| upwards?| downwards?)? (day|week|month)[- ]over[- ]\2(?= )",
         r" \1 by \2",
     ),
     # "week over week change in the error rate": last week against the week before; "abandonment
