@@ -396,3 +396,68 @@ def test_a_threshold_on_the_groups_said_with_the_layers_synonym(copilot, wh):
         f"SELECT g.art_style, {SUCCESS} FROM {GENS} GROUP BY 1 HAVING {SUCCESS} > 0.95",
         context=first.context,
     )
+
+
+# --- blind set 25: content questions, stacked constraints, typed on a phone ------------------------
+
+
+def test_images_of_a_kind_made_by_each_groups_users_are_counted_as_images(copilot, wh):
+    # it counted the users ("sci-fi images" took the noun, "users" was left)
+    check(
+        copilot,
+        wh,
+        "how many anime images did the users of each tier make",
+        f"SELECT u.tier, count(*) FROM {TIERS} WHERE g.art_style = 'anime' GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "how many folks made pictures",  # the people who made something are still counted
+        f"SELECT count(DISTINCT g.user_id) FROM {GENS}",
+    )
+
+
+def test_people_under_a_number_is_no_count_of_people(copilot):
+    # "enterprise users under 30" read as groups with fewer than 30 users; it may be an age
+    answer = declined(copilot, "pro customers over 40, average latency by sampler")
+    assert "age" in answer.explanation
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        ("wat is teh error rate by tier", f"SELECT u.tier, {ERROR} FROM {TIERS} GROUP BY 1"),
+        ("q time by sampler", f"SELECT g.sampler, avg(g.queue_ms) FROM {GENS} GROUP BY 1"),
+        ("wich sampler has the most generations", f"SELECT g.sampler, count(*) FROM {GENS} GROUP BY 1"),
+    ],
+)
+def test_phone_spellings(copilot, wh, question, gold):
+    if "most" in question:
+        answer = copilot.ask(question)
+        expected = wh.query(gold + " ORDER BY 2 DESC, 1 LIMIT 1").values.tolist()
+        assert answer.rows[:1] == expected, (answer.sql, expected)
+    else:
+        check(copilot, wh, question, gold)
+
+
+def test_an_order_said_with_first_sorts_and_worst_first_keeps_its_figures_sense(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "revenue by sampler, biggest earner first",
+        f"SELECT g.sampler, sum(g.revenue_usd) FROM {GENS} GROUP BY 1 ORDER BY 2 DESC, 1",
+        ordered=True,
+    )
+    assert "LIMIT" not in answer.sql
+    check(
+        copilot,
+        wh,
+        "p95 latency by sampler, worst first",  # worst latency is the highest
+        f"SELECT g.sampler, quantile_cont(g.latency_ms, 0.95) FROM {GENS} GROUP BY 1 ORDER BY 2 DESC, 1",
+        ordered=True,
+    )
+
+
+def test_what_they_create_is_no_write(copilot, wh):
+    answer = copilot.ask("among pro users, which domain do they create the most")
+    assert not answer.refused, answer.explanation

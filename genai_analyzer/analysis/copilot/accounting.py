@@ -195,6 +195,12 @@ _PEOPLE = r"users|people|customers|folks|members|accounts|persons|individuals|su
 _MADE = r"made|make|makes|generated|generate|generates|created|create|produced|rendered|ran|run|submitted"
 
 
+_IMAGES_MADE_BY = (
+    rf"(?:how many|number of) ((?:[a-z0-9-]+ ){{0,2}}?)(?:images|generations|pictures|pics|renders) "
+    rf"(?:did|do|does|have|has|had)(?= (?:[a-z']+ ){{0,4}}?(?:{_PEOPLE})(?: [a-z']+){{0,3}}? (?:{_MADE}))"
+)
+
+
 def settle_units(
     t: QuestionText, spec: QuerySpec, found: list[tuple[int, str, str]], kept: list, value_words: set[str]
 ) -> list:
@@ -203,6 +209,15 @@ def settle_units(
     yesterday" count the people, the images being what they made (it answered the images: "folks"
     and a value before "users" hid the counted noun)."""
     refuse_units_by_metric(t, found, kept)
+    # "how many sci-fi images did each plan's users make": the images are counted, the users made
+    # them (it counted the users: a value before "images" took the noun, "users" was left; blind 25)
+    if (
+        found
+        and all(name == "active_users" for _, name, _ in found)
+        and (made := re.search(_IMAGES_MADE_BY, t.text))
+        and all(w in value_words for w in made.group(1).split())
+    ):
+        return [(made.start(), "generations", made.group(0).strip())]
     if spec.thresholds or spec.count_of or not found or any(name != "generations" for _, name, _ in found):
         return kept
     m = re.search(

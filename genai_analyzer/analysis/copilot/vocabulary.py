@@ -24,7 +24,7 @@ DESTRUCTIVE = re.compile(
 # What the people in the data do ("which terms do free users remove", "people drop a modifier"):
 # their verbs describe the prompt edits the warehouse holds, not a request to change it
 PEOPLE_EDITING = re.compile(
-    r"\b(?:users?|people|creators?|customers?|folks|artists?)\b(?:\s+(?!the\b|table\b)\w+){0,2}?\s+"
+    r"\b(?:users?|people|creators?|customers?|folks|artists?|they)\b(?:\s+(?!the\b|table\b)\w+){0,2}?\s+"
     r"(?:remove|drop|delete|add|change|modify|replace|swap|erase|create|created)\b"
     r"(?!\s+(?:the\s+|a\s+|an\s+|new\s+)*(?:table|rows?|generations?|data|"
     r"records?|users?|warehouse|database|column)\b)"
