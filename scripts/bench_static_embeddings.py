@@ -44,6 +44,7 @@ import re
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -183,24 +184,18 @@ def run(args: argparse.Namespace) -> dict:
         "docs": teacher_embed(docs),
         "queries": teacher_embed(query_texts),
     }
+    fitted = StaticRecipe(
+        vocab_size=args.vocab,
+        sample_size=args.sample,
+        epochs=args.epochs,
+        fragments=args.fragments,
+        mixes=args.mixes,
+        hidden=args.hidden,
+    )
     recipes = {
         "static-plain": StaticRecipe(plain=True, vocab_size=args.vocab),
-        "static-sum (no network)": StaticRecipe(
-            vocab_size=args.vocab,
-            sample_size=args.sample,
-            epochs=args.epochs,
-            fragments=args.fragments,
-            mixes=args.mixes,
-            hidden=0,
-        ),
-        "static-fitted": StaticRecipe(
-            vocab_size=args.vocab,
-            sample_size=args.sample,
-            epochs=args.epochs,
-            fragments=args.fragments,
-            mixes=args.mixes,
-            hidden=args.hidden,
-        ),
+        "static-sum (no network)": replace(fitted, hidden=0),
+        "static-fitted": fitted,
     }
     rows = [
         {

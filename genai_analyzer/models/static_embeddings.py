@@ -20,8 +20,8 @@ instead (distillation, PCA, Zipf/SIF weights), kept for the benchmark.
 
 The model is cached in ``<GENAI_MODEL_CACHE>/static/<name>-<digest>/`` (``tokenizer.json``,
 ``vectors.npy``, ``head.npz`` (the network, when it has one), ``static.json``), the digest
-naming the teacher, the recipe, the vocabulary and
-the training texts, so it is made once per corpus and found again.
+naming the teacher, the recipe, the vocabulary and the training texts, so it is made once per
+corpus and found again.
 """
 
 from __future__ import annotations
@@ -200,9 +200,7 @@ class StaticModel:
             counts = sparse.csr_matrix(
                 (np.ones(len(flat), dtype=np.float32), flat, indptr), shape=(len(ids), len(self.vectors))
             )
-            summed = counts @ self.vectors
-            norms = np.linalg.norm(summed, axis=1, keepdims=True)
-            out[start : start + len(ids)] = apply_head(self.head, summed / np.where(norms > 0, norms, 1.0))
+            out[start : start + len(ids)] = apply_head(self.head, counts @ self.vectors)
         return out
 
 

@@ -26,15 +26,22 @@ def gelu(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def apply_head(head: dict[str, np.ndarray] | None, x: np.ndarray) -> np.ndarray:
-    """The network after the sum, on unit (or zero) rows ``x``: ``x + gelu(x W1 + b1) W2 + b2``,
-    normalized; a zero row (a text with no known token) stays zero."""
+def _unit(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` normalized (a zero row stays zero), and which rows were not zero."""
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    known = norms[:, 0] > 0
+    return rows / np.where(known[:, None], norms, 1.0), known
+
+
+def apply_head(head: dict[str, np.ndarray] | None, summed: np.ndarray) -> np.ndarray:
+    """Unit vectors of token sums ``summed``: each sum normalized, then, with a network,
+    ``x + gelu(x W1 + b1) W2 + b2`` normalized again; a zero row (a text with no known token)
+    stays zero."""
+    x, known = _unit(summed)
     if head is None or not len(x):
         return x
-    known = np.linalg.norm(x, axis=1) > 0
     hidden = x @ head["w1"]
     hidden += head["b1"]
     y = x + gelu(hidden) @ head["w2"] + head["b2"]
     y[~known] = 0.0
-    norms = np.linalg.norm(y, axis=1, keepdims=True)
-    return y / np.where(norms > 0, norms, 1.0)
+    return _unit(y)[0]
