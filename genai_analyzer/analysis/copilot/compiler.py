@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from genai_analyzer.analysis.copilot.shares import share_sql, whole_condition
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.units import in_unit
+from genai_analyzer.analysis.copilot.vocabulary import UNIT_COUNTS
 from genai_analyzer.analysis.semantic import SemanticLayer, literal
 
 
@@ -249,7 +250,7 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
     before = [n for at, n in before if per_at is not None and at < per_at]
     # "cost and revenue per image": each figure said before "per" is divided, but the unit's own
     # count ("active users and generations per user": the users are not divided by themselves)
-    own = {"user": "active_users", "session": "sessions", "generation": "generations"}.get(spec.per)
+    own = {**UNIT_COUNTS, "generation": "generations"}.get(spec.per)
     divided = {n for n in before if n != own} if len(metrics) > 1 and before else None
     for name, sql in metrics:
         if divided is not None and name not in divided:  # "active users and generations per user"

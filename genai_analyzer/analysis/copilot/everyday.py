@@ -8,13 +8,12 @@ question around it: a word that could change what is asked is never made filler.
 
 from __future__ import annotations
 
+import re
+
 from genai_analyzer.analysis.copilot.chatter import CHATTER
+from genai_analyzer.analysis.copilot.numbers import MONTH as _MONTH
 from genai_analyzer.analysis.copilot.sql_words import SQL_WORDS
 
-_MONTH = (
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
-)
 _DAY = r"(?:the )?(\d{1,2})(?:st|nd|rd|th)?"
 
 # Found by blind sets 18 to 21 (sessions 22 and 23). Applied before every other rewording
@@ -210,8 +209,6 @@ _STATUS_RATE = "|".join(_STATUS_RATES.values())
 
 def _rate_of(status: str) -> str:
     """The layer's rate of the status said ("blocked by the nsfw filter" -> "nsfw block rate")."""
-    import re
-
     return next(rate for rate, words in _STATUS_RATES.items() if re.fullmatch(words, status))
 
 

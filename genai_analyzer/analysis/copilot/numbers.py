@@ -39,12 +39,12 @@ _ORDINALS = (
 ).split()
 ORDINAL = {w: i + 1 for i, w in enumerate(_ORDINALS)} | {"thirtieth": 30}
 _ORDINAL_RE = rf"(?:(twenty|thirty)[- ]({'|'.join(_ORDINALS[:9])})|({'|'.join(ORDINAL)}))"  # "twenty-first"
-_MONTH = (
+MONTH = (  # a month's name or its abbreviation (everyday.py reads it too)
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
     r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
 )
-_DAY_OF = re.compile(rf"(?<![a-z])(?:the )?{_ORDINAL_RE} of ({_MONTH})(?![a-z])")
-_MONTH_DAY = re.compile(rf"(?<![a-z])({_MONTH}) (?:the )?{_ORDINAL_RE}(?![a-z])")
+_DAY_OF = re.compile(rf"(?<![a-z])(?:the )?{_ORDINAL_RE} of ({MONTH})(?![a-z])")
+_MONTH_DAY = re.compile(rf"(?<![a-z])({MONTH}) (?:the )?{_ORDINAL_RE}(?![a-z])")
 
 
 def _ordinal(m: re.Match, first: int) -> str:

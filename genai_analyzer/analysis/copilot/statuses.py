@@ -9,7 +9,13 @@ import re
 from genai_analyzer.analysis.copilot.shares import SHARE, is_total
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
-from genai_analyzer.analysis.copilot.vocabulary import FAILED_WORDS, ROW_NOUNS, STATUS_WORDS, status_words
+from genai_analyzer.analysis.copilot.vocabulary import (
+    FAILED_WORDS,
+    ROW_NOUNS,
+    STATUS_WORDS,
+    UNIT_COUNTS,
+    status_words,
+)
 from genai_analyzer.analysis.semantic import SemanticLayer
 
 RATES = {"error": "error_rate", "timeout": "timeout_rate", "nsfw_blocked": "nsfw_block_rate",
@@ -142,22 +148,18 @@ def _never_status(t: QuestionText, spec: QuerySpec, options, others: str) -> boo
     return False
 
 
-# the layer's count of each unit over the generations kept: "how many users had an error"
-_UNIT_COUNTS = {"user": "active_users", "session": "sessions"}
-
-
 def _units_with(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str], unit: str) -> None:
     """ "how many people ran into an error today", "number of sessions that had a timeout": the
     units with at least one generation of that status, counted over those generations (before,
     it answered the count of errors; then it declined). Prompts are left to ask another way."""
-    if unit not in _UNIT_COUNTS:
+    if unit not in UNIT_COUNTS:
         raise CannotAnswer(
             f"'{m.group(0).strip()}' counts the {unit}s with at least one such generation; ask for the "
             "generations instead, e.g. 'how many generations failed'."
         )
     t.take_span(m.start(1), m.end(1))
     t.take_span(m.start(2), m.end(2))
-    spec.metrics.append(_UNIT_COUNTS[unit])
+    spec.metrics.append(UNIT_COUNTS[unit])
     spec.filters.setdefault("status", []).extend(v for v in values if v not in spec.filters.get("status", []))
     spec.matched[m.group(0).strip()] = f"{unit}s with at least one generation of status {', '.join(values)}"
 

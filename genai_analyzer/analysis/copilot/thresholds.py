@@ -282,6 +282,7 @@ def describe_threshold(layer: SemanticLayer, threshold: list) -> str:
 # its first word ("above 3%" after "which styles have a failure rate above 4.5%")
 MOVED = "(the threshold before, moved)"
 SET_ON_ANSWER = "(a threshold on the groups of the answer before)"
+_AFTER = r"(?:\s+(?:instead|then|now|please|only))*\s*"  # what may follow a follow-up's threshold
 _AROUND = (
     r"(?:(?:ok|okay|and|so|now|then|but|what|how|about|which|ones|those|the|are|is|only|just|instead|if|"
     r"with|have|has|one)\s+)*"
@@ -300,7 +301,8 @@ _MOVE_TO = (
 def bare_threshold(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:
     """ "ok and which are above 2%?" after "which subjects have an error rate above 3%": a follow-up
     saying only a comparison and a number (and connecting words) moves the one threshold on a
-    metric before to it (the merge replaces the threshold on the same figure). A follow-up saying
+    metric before to it (the merge replaces the threshold on the same figure); with no threshold
+    before, it may set one on the answer's groups (``_threshold_on_groups``). A follow-up saying
     anything more is left to the other steps."""
     on_metrics = [th for th in previous.thresholds if th[0] in layer.metrics]
     if spec.thresholds:
@@ -310,16 +312,24 @@ def bare_threshold(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previ
         return
     if len(on_metrics) != 1:
         return
-    m = re.fullmatch(rf"\s*{_AROUND}{_ANCHOR}(?:\s+(?:instead|then|now|please|only))*\s*", t.rest())
+    m = re.fullmatch(rf"\s*{_AROUND}{_ANCHOR}{_AFTER}", t.rest())
     m = m or re.fullmatch(rf"\s*{_AROUND}{_MOVE_TO}(?:\s+(?:instead|then|now|please))*\s*", t.rest())
     if m is None:
         return
     name, before, _, group = on_metrics[0]
-    op = _op(m["cmp"]) if re.fullmatch(_CMP, m["cmp"]) else before
+    op = _op(m["cmp"]) if re.fullmatch(_CMP, m["cmp"]) else before  # "raise the bar to 400" keeps it
+    _follow_up_threshold(layer, t, spec, m, name, op, group, MOVED)
+
+
+def _follow_up_threshold(
+    layer: SemanticLayer, t: QuestionText, spec: QuerySpec, m: re.Match, name: str, op: str, group, note: str
+) -> None:
+    """The threshold a follow-up said (match ``m`` of the whole message) on metric ``name``, its
+    words sealed and recorded with ``note`` (``moved`` reads it)."""
     spec.thresholds.append([name, op, _value(m, layer, name), group])
     t.seal_span(0, len(t.text))
     said = t.text[m.start("cmp") : m.end()].strip()
-    spec.matched[said] = f"{layer.metrics[name].label} {OP_WORDS[op]} {MOVED}"
+    spec.matched[said] = f"{layer.metrics[name].label} {OP_WORDS[op]} {note}"
 
 
 def _threshold_on_groups(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:
@@ -338,14 +348,10 @@ def _threshold_on_groups(layer: SemanticLayer, t: QuestionText, spec: QuerySpec,
         rf"(?:(?:the |those |ones |the ones )?(?:(?:{nouns})s?|ones|those) )?"
         r"(?:(?:with|that are|which are|at) )?"
     )
-    m = re.fullmatch(rf"\s*{_AROUND}{said_of}{_ANCHOR}(?:\s+(?:instead|then|now|please|only))*\s*", t.rest())
+    m = re.fullmatch(rf"\s*{_AROUND}{said_of}{_ANCHOR}{_AFTER}", t.rest())
     # the rows are said to be narrowed ("only", "those", "the domains"): a bare "and over 4%?" is not
     if m is None or not re.search(
         rf"(?<![a-z])(?:only|just|those|ones|(?:{nouns})s?)(?![a-z])", m.string[: m.start("cmp")]
     ):
         return
-    name = metrics[0]
-    spec.thresholds.append([name, _op(m["cmp"]), _value(m, layer, name), dim])
-    t.seal_span(0, len(t.text))
-    said = t.text[m.start("cmp") : m.end()].strip()
-    spec.matched[said] = f"{layer.metrics[name].label} {OP_WORDS[_op(m['cmp'])]} {SET_ON_ANSWER}"
+    _follow_up_threshold(layer, t, spec, m, metrics[0], _op(m["cmp"]), dim, SET_ON_ANSWER)

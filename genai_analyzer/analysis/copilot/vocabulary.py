@@ -117,6 +117,8 @@ ENTITY_DIMENSIONS = ("user", "session", "prompt")
 # Other words for the units, and the words for a row of the generations grain.
 UNIT_NOUNS = {"people": "user", "persons": "user", "subscribers": "user", "visits": "session"}
 ROW_NOUNS = r"(?:generations?|images?|renders?|requests?|pictures?|jobs?)"
+# the layer's count of each unit: "how many users had an error", "active users ... per user"
+UNIT_COUNTS = {"user": "active_users", "session": "sessions"}
 # Things a question may count ("one generation", "a single session"): a number before one is a condition.
 COUNTED_NOUNS = rf"(?:{ROW_NOUNS}|users?|sessions?|prompts?|edits?|days?|errors?|failures?|pics?)"
 # What each unit carries, so that "users who did not use k_lms" is not read as the generations
