@@ -219,15 +219,24 @@ def _recoloured(path: Path, folder: Path) -> Path:
 def test_the_same_shapes_in_another_palette_are_not_near_duplicates_but_a_copy_is(
     sample_warehouse, embedder, tmp_path
 ):
-    # pHash reads grey levels only: a picture in another palette hashes like the picture itself
-    source = next(
+    # pHash reads grey levels only: a picture in another palette hashes like the picture itself, as
+    # long as turning its colours clips no channel. Which thumbnail that holds for depends on the
+    # thumbnails' pixels, which are not the same on every machine with the same pinned versions (CI's
+    # first saturated thumbnail moved 5+ bits when recoloured, this machine's did not), so the source
+    # is the first saturated thumbnail whose recolouring keeps its hash, and there must be one
+    def phash(path: Path):
+        with Image.open(path) as img:
+            return imagehash.phash(img.convert("RGB"))
+
+    saturated = [
         p
         for p in _thumbnails(sample_warehouse, 60)
         if float(np.std(np.asarray(Image.open(p).convert("HSV"))[..., 1])) > 40
-    )
-    recoloured, copy = _recoloured(source, tmp_path), _copy(source, tmp_path)
-    hashes = [imagehash.phash(Image.open(p).convert("RGB")) for p in (source, recoloured, copy)]
-    assert hashes[1] - hashes[0] <= DUPLICATE_MAX_BITS and hashes[2] - hashes[0] <= DUPLICATE_MAX_BITS
+    ]
+    pairs = ((p, _recoloured(p, tmp_path)) for p in saturated)
+    source, recoloured = next((p, r) for p, r in pairs if phash(r) - phash(p) <= DUPLICATE_MAX_BITS)
+    copy = _copy(source, tmp_path)
+    assert phash(copy) - phash(source) <= DUPLICATE_MAX_BITS
     con = _enrich_con([source, recoloured, copy])
     embed_images(con, embedder)
     assert group_duplicates(con, embedder.model_name) == {"groups": 1, "images": 2}
