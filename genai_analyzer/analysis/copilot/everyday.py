@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 
+from genai_analyzer.analysis.copilot.asides import ASIDES
 from genai_analyzer.analysis.copilot.chatter import CHATTER
+from genai_analyzer.analysis.copilot.hypotheses import HYPOTHESES
 from genai_analyzer.analysis.copilot.numbers import MONTH as _MONTH
+from genai_analyzer.analysis.copilot.params import PARAMS
 from genai_analyzer.analysis.copilot.sql_words import SQL_WORDS
 
 _DAY = r"(?:the )?(\d{1,2})(?:st|nd|rd|th)?"
@@ -281,8 +284,10 @@ BUSINESS = (
         " sorted from lowest to highest",
     ),
 )
-# applied before the layer's own rewordings (vocabulary.py); how a question is said first (chatter.py)
-BEFORE_LAYER = CHATTER + SQL_WORDS + EARLY + HURRIED + WRITTEN_OUT + BUSINESS
+# applied before the layer's own rewordings (vocabulary.py); how a question is said first (chatter.py),
+# then a hypothesis as the figures that settle it (hypotheses.py); generation parameters (params.py)
+# after the SQL words, which read "="; what a question says about itself (asides.py)
+BEFORE_LAYER = CHATTER + HYPOTHESES + SQL_WORDS + PARAMS + ASIDES + EARLY + HURRIED + WRITTEN_OUT + BUSINESS
 
 REWORDINGS = (
     # thresholds said with a compass: "an error rate north of 3%"

@@ -60,7 +60,7 @@ from genai_analyzer.analysis.copilot.statuses import (
     read_share,
     status_subjects,
 )
-from genai_analyzer.analysis.copilot.text import QuestionText, correct_typos, phrase_re
+from genai_analyzer.analysis.copilot.text import QuestionText, correct_typos, phrase_re, spellings
 from genai_analyzer.analysis.copilot.thresholds import COMPARATORS, moved, on_rows_only, read_thresholds
 from genai_analyzer.analysis.copilot.thresholds import settle as settle_thresholds
 from genai_analyzer.analysis.copilot.time_phrases import TIME_WORDS, read_time, refuse_unread_dates
@@ -119,6 +119,7 @@ class Parser:
         }
         self.value_pairs = value_pairs(values, layer.segments)  # (words, dimension, values, label)
         self.value_words = {w for words, _, _, _ in self.value_pairs for w in words.split()}
+        self.spellings = spellings(words for words, _, _, _ in self.value_pairs)  # "SCI FI", "scifi"
         self.time_phrases = "|".join(phrase_re(p) for p, n in self.dim_phrases if layer.dimensions[n].time)
         self.dim_nouns: dict[str, str] = {}  # dimension -> a regex of its nouns (value_filters.py)
         # words the thresholds, hours and time phrases read: never taken for typos
@@ -139,7 +140,7 @@ class Parser:
                 "Happy to help. I answer questions about generations, users, sessions, latency, "
                 "failures, cost and revenue."
             )
-        question, corrections = correct_typos(question, self.vocabulary, self.step_words)
+        question, corrections = correct_typos(question, self.vocabulary, self.step_words, self.spellings)
         if corrections:
             refuse_unsafe(self.layer, QuestionText(question).text)  # "contry" read as "country": refused
         t = QuestionText(question)

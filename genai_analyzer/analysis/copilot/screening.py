@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from genai_analyzer.analysis.copilot.hypotheses import judgement
 from genai_analyzer.analysis.copilot.spec import CannotAnswer
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import DESTRUCTIVE, INJECTION, PEOPLE_EDITING
@@ -26,7 +27,8 @@ def screen(layer: SemanticLayer, question: str) -> None:
 
 
 def refuse_unsafe(layer: SemanticLayer, text: str) -> None:
-    """Refuse writes, instructions to the model, and data the warehouse does not hold."""
+    """Refuse writes, instructions to the model, a verdict asked of the data ("is latency bad?") and data
+    the warehouse does not hold."""
     if INJECTION.search(text):
         raise CannotAnswer(
             "That reads like an instruction to the copilot or a request for files or other systems; "
@@ -35,6 +37,13 @@ def refuse_unsafe(layer: SemanticLayer, text: str) -> None:
     if DESTRUCTIVE.search(PEOPLE_EDITING.sub(" ", text)):
         raise CannotAnswer(
             "I only read data: the copilot cannot change, delete or create anything in the warehouse."
+        )
+    if verdict := judgement(text):
+        raise CannotAnswer(
+            f"Whether it is '{verdict}' is a judgement the data cannot make: I can show the figure, how it "
+            "changed over time or how it compares between groups (e.g. 'p95 latency by week', 'error rate "
+            "by tier'), and you judge it.",
+            unread=(verdict,),
         )
     for words, reason in layer.unsupported:
         for w in words:

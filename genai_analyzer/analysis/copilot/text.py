@@ -109,10 +109,15 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def correct_typos(
-    question: str, vocabulary: set[str], read_too: frozenset[str] = frozenset()
+    question: str,
+    vocabulary: set[str],
+    read_too: frozenset[str] = frozenset(),
+    spelt: dict[str, str] | None = None,
 ) -> tuple[str, dict[str, str]]:
     """``question`` with each misspelt word read as the vocabulary word one edit away (two for words
-    of eight letters or more), and the corrections made ({typo: word}), to show the user.
+    of eight letters or more), and the corrections made ({typo: word}), to show the user. First, a
+    value spelt with other spaces or hyphens is written as the data spells it (``spelt``, made by
+    ``spellings``: see ``join_spellings``).
 
     Only words the copilot would not know otherwise are corrected, only into words of the semantic
     layer, the warehouse's values or the refusal list, and only when one such word is that close:
@@ -125,7 +130,7 @@ def correct_typos(
     # five letters or more: a short word is too often another real word ("four" is not "hour"); a
     # word of four only with two neighbouring letters swapped ("teir" is "tier")
     candidates = [w for w in vocabulary | QUALIFIERS if len(w) >= 4 and w.isalpha()]
-    corrections: dict[str, str] = {}
+    question, corrections = join_spellings(question, spelt or {})
     for word in dict.fromkeys(re.findall(r"[a-z][a-z']{3,}", question.lower())):
         # "succes" is not the singular of "success"
         if word in known or word.rstrip("s") in known or (word + "s" in known and not word.endswith("s")):
@@ -161,3 +166,38 @@ def _swapped(word: str, other: str) -> bool:
         and word[diff[0]] == other[diff[1]]
         and word[diff[1]] == other[diff[0]]
     )
+
+
+def compact(text: str) -> str:
+    """``text`` with everything but letters and digits gone: 'Photo-Realistic' -> 'photorealistic'."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def spellings(values) -> dict[str, str]:
+    """The compact spelling of each value of five letters or more -> the value (join_spellings)."""
+    return {compact(v): v for v in values if len(compact(v)) >= 5}
+
+
+def join_spellings(question: str, values: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """``question`` with a value of the data spelt with other spaces or hyphens ('SCI FI', 'scifi',
+    'Photo-Realistic') written as the data spells it, and the spellings read ({said: value}) to show
+    the user (blind set 26). ``values``: the compact spelling of each value of five letters or more
+    -> the value as the question should say it."""
+    words = list(re.finditer(r"[A-Za-z0-9]+", question))
+    joined: dict[str, str] = {}
+    out, last, i = [], 0, 0
+    while i < len(words):
+        for n in (3, 2, 1):
+            span = words[i : i + n]
+            gaps = (question[a.end() : b.start()] for a, b in zip(span, span[1:], strict=False))
+            if len(span) < n or any(re.fullmatch(r"[\s\-_'\"]*", gap) is None for gap in gaps):
+                continue
+            said = question[span[0].start() : span[-1].end()]
+            value = values.get(compact(said))
+            if value is not None and re.sub(r"[\s_]+", " ", said.lower()) != value:
+                out.append(question[last : span[0].start()] + value)
+                joined[said] = value
+                last, i = span[-1].end(), i + n - 1
+                break
+        i += 1
+    return "".join(out) + question[last:], joined

@@ -166,8 +166,9 @@ def _subject(subject, subjects: list[tuple[str, str]]) -> str | None:
 
 def _name(what: str, said: str, kinds: dict[str, str], group: str | None, row: bool, m) -> str:
     """The metric or the numeric dimension the threshold is on (``said``: the words read)."""
-    if what.startswith("time"):
-        kinds = {"metric": "generations"}  # "used more than 3 times": generations counted
+    if re.fullmatch(r"times?", what):
+        # "used more than 3 times": generations counted (not "timeout rate", blind set 26)
+        kinds = {"metric": "generations"}
     if "dimension" in kinds and (row or group is None or "metric" not in kinds):
         # "prompts with complexity above 7": a number the prompt itself carries keeps its rows
         if group is not None and kinds["dimension"] not in UNIT_ATTRIBUTES.get(group, ()):

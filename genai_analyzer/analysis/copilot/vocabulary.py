@@ -15,8 +15,10 @@ NUMBERS = numbers.NUMBERS  # number words a question may hold (numbers.py)
 
 
 DESTRUCTIVE = re.compile(
-    # "where do users drop off" is the funnel's drop-off, not a DROP
-    r"\b(delete|drop(?![\s-]*offs?\b)|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
+    # "where do users drop off" is the funnel's drop-off, not a DROP; nor is "did sessions drop in the
+    # last 7 days" or "did revenue drop" (blind set 26)
+    r"\b(delete|drop(?![\s-]*offs?\b)(?!\s+(?:in|from|by|below|under|after|since|compared|vs|versus|over|during|last|"
+    r"this|between|when|much|sharply|significantly|a\s+lot|more|week|month|day)\b)(?!\s*$)|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
     r"create|replace\s+table|rename|attach|copy|install|pragma|add\s+(?:a\s+|an\s+)?new|"
     # "how did the success rate change from September to October" asks about the data
     r"set\s+(?:\S+\s+){0,4}to|change(?!\s+from\b)\s+(?:\S+\s+){0,4}to|assign|reset|grant)\b"
@@ -189,7 +191,8 @@ COMPARE_WORDS = frozenset(
     change changed changes delta difference grew grow grown growth rose risen higher lower more fewer
     less longer shorter faster slower better worse up down increase increased decrease decreased move moved
     dropped fell shrank went go gone got get getting became become saw side by between difference differ
-    differs different over""".split()
+    differs different over drop drops fall falls rise rises climb climbs climbed dip dips dipped decline
+    declines declined jump jumps jumped spike spikes spiked""".split()
 )
 # Words saying a series is wanted, redundant once a time grouping is read ("revenue trend, weekly").
 TREND_WORDS = frozenset(

