@@ -136,16 +136,6 @@ def _one_figure(m: re.Match) -> str:
     return f" {m['agg'] or ''}{figure} "
 
 
-_STATUS_NOUNS = {"errors": "error rate", "failures": "failure rate", "timeouts": "timeout rate",
-                 "nsfw blocks": "nsfw block rate", "blocks": "nsfw block rate"}  # fmt: skip
-
-
-def _relation(m: re.Match) -> str:
-    """ "does a higher X lead to more Y" as "how does Y change with X" (more errors: the error rate)."""
-    y = _STATUS_NOUNS.get(m["y"], m["y"])
-    return f" how does {y} change with {m['x']} "
-
-
 HYPOTHESES = (
     (_FRAME, " is"),
     (_TAIL, " "),
@@ -169,7 +159,7 @@ HYPOTHESES = (
         r"(?:lead|leads|led|cause|causes|caused|mean|means|result|results|go|goes|come|comes|correlate|"
         r"correlates|coincide|coincides|tend|tends)(?: to| in| with)? (?:a |the )?"
         rf"(?:{_MORE}|worse|better|slower|faster) (?P<y>.+?) $",
-        _relation,
+        r" how does \g<y> change with \g<x> ",
     ),
     # "has the success rate stayed above 95% every single week": the success rate by week
     (
