@@ -228,3 +228,150 @@ def test_what_a_question_says_about_itself_changes_nothing(copilot, wh):
         f"active users on {before:%b} {before.day} {before.year}, yep just that day",
         f"SELECT count(DISTINCT g.user_id) FROM {GENS} WHERE g.date_key = DATE '{before}'",
     )
+
+
+# --- blind set 27: a verdict before the question, stated hypotheses, screens, tables, follow-ups ------
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["is it a problem that error rates are so high?", "is it normal that latency spikes on mondays"],
+)
+def test_a_verdict_asked_about_what_follows_is_declined(copilot, question):
+    assert "judgement" in declined(copilot, question).explanation
+
+
+def test_those_with_no_answer_before_is_a_follow_up_with_nothing_to_refine(copilot):
+    # (it counted every free user's sessions, as if "those" meant all of them)
+    assert "no answer before it" in declined(copilot, "how many of them were free users?").explanation
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        (
+            "I reckon heavier prompts time out more. timeout rate by prompt complexity",
+            f"SELECT g.complexity_score, {rate('timeout')} FROM {GENS} GROUP BY 1",
+        ),
+        (
+            "my theory is that weekends are slower - p50 latency on weekends vs weekdays",
+            f"SELECT {WEEKEND}, {P50} FROM {GENS} GROUP BY 1",
+        ),
+        (
+            "I'd wager pro fails less than free",
+            f"SELECT u.tier, {FAILURE} FROM {TIERS} WHERE u.tier IN ('pro', 'free') GROUP BY 1",
+        ),
+        (
+            "presumably enterprise errors out less than free users",
+            f"SELECT u.tier, {rate('error')} FROM {TIERS} WHERE u.tier IN ('enterprise', 'free') GROUP BY 1",
+        ),
+        (
+            "do weekdays earn more than weekends?",
+            f"SELECT {WEEKEND}, sum(g.revenue_usd) FROM {GENS} GROUP BY 1",
+        ),
+        (
+            "is anime more expensive per image than sketch?",
+            f"SELECT g.art_style, sum(g.cost_usd) / count(*) FROM {GENS} "
+            "WHERE g.art_style IN ('anime', 'sketch') GROUP BY 1",
+        ),
+    ],
+)
+def test_a_stated_hypothesis_is_answered_with_the_figures_asked_for(copilot, wh, question, gold):
+    check(copilot, wh, question, gold)
+
+
+def test_sessions_abandoned_more_often_compares_the_abandon_rate(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "do pro sessions get abandoned more often than free ones?",
+        "SELECT u.tier, avg(CASE WHEN s.abandoned THEN 1.0 ELSE 0.0 END) FROM dim_sessions s "
+        "JOIN dim_users u USING (user_id) WHERE u.tier IN ('pro', 'free') GROUP BY 1",
+    )
+
+
+def test_the_screen_and_chart_a_figure_was_seen_on_change_nothing(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "the line chart of revenue by week on the Analytics tab - what are the numbers behind it?",
+        f"SELECT date_trunc('week', g.date_key), sum(g.revenue_usd) FROM {GENS} GROUP BY 1",
+    )
+    day = last_day(wh)
+    check(
+        copilot,
+        wh,
+        "the active users KPI card for the last 14 days",
+        f"SELECT count(DISTINCT g.user_id) FROM {GENS} WHERE g.date_key > DATE '{day}' - INTERVAL 14 DAY",
+    )
+    # "with the style filter set to anime" is that style, not a write ("set ... to")
+    check(
+        copilot,
+        wh,
+        "with the style filter set to anime, what are the counts per status?",
+        f"SELECT g.status, count(*) FROM {GENS} WHERE g.art_style = 'anime' GROUP BY 1",
+    )
+
+
+def test_table_words_of_a_data_engineer(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "row counts by sampler in the fact table",
+        f"SELECT g.sampler, count(*) FROM {GENS} GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "select count distinct session_id where tier = 'pro'",
+        f"SELECT count(DISTINCT g.session_id) FROM {TIERS} WHERE u.tier = 'pro'",
+    )
+    check(copilot, wh, "how many distinct samplers exist?", f"SELECT count(DISTINCT g.sampler) FROM {GENS}")
+    check(
+        copilot,
+        wh,
+        "daily rollup of revenue",
+        f"SELECT g.date_key, sum(g.revenue_usd) FROM {GENS} GROUP BY 1",
+    )
+    check(copilot, wh, "generation counts by tier", f"SELECT u.tier, count(*) FROM {TIERS} GROUP BY 1")
+    check(
+        copilot,
+        wh,
+        "which tier's members generate the most revenue?",
+        f"SELECT u.tier, sum(g.revenue_usd) FROM {TIERS} GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+    )
+
+
+def test_a_follow_up_adding_a_value_keeps_the_values_before(copilot, wh):
+    first = check(
+        copilot,
+        wh,
+        "error rate for free users, by tier",
+        f"SELECT u.tier, {rate('error')} FROM {TIERS} WHERE u.tier = 'free' GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "include enterprise too",
+        context=first.context,
+        gold=f"SELECT u.tier, {rate('error')} FROM {TIERS} WHERE u.tier IN ('free', 'enterprise') GROUP BY 1",
+    )
+    # "now only pro" still puts pro in the place of free
+    check(
+        copilot,
+        wh,
+        "now only pro",
+        context=first.context,
+        gold=f"SELECT u.tier, {rate('error')} FROM {TIERS} WHERE u.tier = 'pro' GROUP BY 1",
+    )
+
+
+def test_same_thing_but_by_another_dimension_swaps_the_grouping(copilot, wh):
+    first = copilot.ask("p95 latency by tier")
+    check(
+        copilot,
+        wh,
+        "same numbers but by sampler",
+        context=first.context,
+        gold=f"SELECT g.sampler, quantile_cont(g.latency_ms, 0.95) FROM {GENS} GROUP BY 1",
+    )

@@ -35,6 +35,20 @@ ASIDES = (
     ),
     # "error code counts", "status counts": the generations of each
     (r" (error codes?|statuses|status) counts?(?= )", r" generations by \1"),
+    # "what are the counts per status": the generations of each
+    (r" (?:the )?counts (?=(?:per|by|for each|in each|of each) )", " generations "),
+    # "how many distinct art styles exist", "monthly rollup of generation counts", "sessions by the week
+    # they started in": said again around what is asked
+    (r" (?:that |which )?(?:exist|exists|are there|are present|there are)(?= $)", ""),
+    (r" (?:roll-?up|rolled up|summary|aggregate) of(?= )", ""),
+    (
+        r" by the (day|week|month|hour) (?:they|it|each one|each) (?:started|began|were started|was started)"
+        r"(?: in| on| at)?(?= )",
+        r" by \1",
+    ),
+    # "throw enterprise in as well": add it
+    (r" throw in(?= )", " add"),
+    (r" throw ((?:[a-z0-9_-]+ ){1,3}?)in(?= as well | too | $)", r" add \1"),
     # "did each tier produce": make them
     (r" (?:produce|produces|produced|producing)(?= )", " make"),
 )

@@ -15,6 +15,7 @@ from genai_analyzer.analysis.copilot.chatter import CHATTER
 from genai_analyzer.analysis.copilot.hypotheses import HYPOTHESES
 from genai_analyzer.analysis.copilot.numbers import MONTH as _MONTH
 from genai_analyzer.analysis.copilot.params import PARAMS
+from genai_analyzer.analysis.copilot.screens import SCREENS
 from genai_analyzer.analysis.copilot.sql_words import SQL_WORDS
 
 _DAY = r"(?:the )?(\d{1,2})(?:st|nd|rd|th)?"
@@ -242,6 +243,12 @@ WRITTEN_OUT = (
         rf"(?:generations? |images? |renders? |jobs? )?(?:that |which )?(?:were |was |got |get )?({_STATUS_RATE})(?= )",
         lambda m: f" {m.group(1)} {m.group(2)} have a {_rate_of(m.group(3))} of exactly 0%",
     ),
+    # "which plan's customers have the longest sessions": the plans (not each customer of them)
+    (
+        r" (which|what) (tiers?|plans?|subscriptions?)(?:'s|s')? (?:users|customers|people|folks|members|accounts|"
+        r"subscribers)(?= )",
+        r" \1 \2",
+    ),
     # "how much $$ did enterprise bring in": how much money
     (r" how much (?:\$ )+", " how much money "),
 )
@@ -286,8 +293,11 @@ BUSINESS = (
 )
 # applied before the layer's own rewordings (vocabulary.py); how a question is said first (chatter.py),
 # then a hypothesis as the figures that settle it (hypotheses.py); generation parameters (params.py)
-# after the SQL words, which read "="; what a question says about itself (asides.py)
-BEFORE_LAYER = CHATTER + HYPOTHESES + SQL_WORDS + PARAMS + ASIDES + EARLY + HURRIED + WRITTEN_OUT + BUSINESS
+# after the SQL words, which read "="; what a question says about itself (asides.py) and the app's
+# screens it names (screens.py)
+BEFORE_LAYER = (
+    CHATTER + HYPOTHESES + SQL_WORDS + PARAMS + ASIDES + SCREENS + EARLY + HURRIED + WRITTEN_OUT + BUSINESS
+)
 
 REWORDINGS = (
     # thresholds said with a compass: "an error rate north of 3%"

@@ -47,7 +47,9 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.dimensions = kept + [d for d in new.dimensions if d not in kept]
     merged.dimensions = [d for d in merged.dimensions if d not in new.dropped]
     for dim, values in new.filters.items():
-        merged.filters[dim] = values
+        # "add pro to that", "throw enterprise in as well": one more value beside those before
+        before = previous.filters.get(dim, []) if ADDED.search(text) and not new.metrics else []
+        merged.filters[dim] = [*before, *(v for v in values if v not in before)]
     if new.time and new.compare and new.time.kind == "week_before" and previous.time is not None:
         pass  # "how does that compare with the week before": the baseline, not the period asked about
     elif (
@@ -107,7 +109,12 @@ ROWS_OF_A_KIND = re.compile(
     r"(?:generations|images|renders)\s*\??\s*$"
 )
 # A follow-up naming another grouping in place of the one before ("what about by art style?").
-SWAPPED = re.compile(r"^\s*(?:and )?(?:what|how) about (?:by|per|for each|split by|broken down by)\b")
+# "same thing but by domain" (blind set 27): "but" puts the new grouping in place of the old one too
+SWAPPED = re.compile(
+    r"^\s*(?:and )?(?:(?:what|how) about|(?:(?:the )?same(?: thing| again| breakdown| chart| numbers)?,? )?"
+    r"but) "
+    r"(?:by|per|for each|split by|broken down by|grouped by)\b"
+)
 # A follow-up adding a figure to the answer before rather than replacing its figure.
 ADDED = re.compile(r"^\s*(?:and |also |now |please )*(?:add|include)\b|\b(?:too|as well)\s*\??\s*$")
 AGGREGATES = {"median": "median", "p50": "median", "p95": "p95", "95th percentile": "p95",

@@ -37,8 +37,9 @@ _FRAME = (
     r"am i (?:right|correct|wrong|mistaken)(?: (?:in thinking|to think|to say|in saying))?(?: that)?|"
     r"(?:my|our|the) (?:guess|hunch|hypothesis|theory|feeling|bet|assumption|intuition|impression|belief) "
     r"is(?: that)?|"
-    r"i (?:have a (?:feeling|hunch|suspicion|theory)|have the impression|suspect|believe|bet|assume|reckon|"
-    r"feel like|think|guess)(?: that)?|"
+    r"i(?:'d| would)? (?:have a (?:feeling|hunch|suspicion|theory)|have the impression|suspect|believe|bet|"
+    r"assume|reckon|feel like|think|guess|say|wager)(?: that)?|"
+    r"(?:surely|presumably|obviously|clearly|i'm sure|i am sure|i'm pretty sure|i'm guessing)(?: that)?|"
     r"(?:hypothesis|theory|claim|hunch|assumption|true or false):?|"
     r"(?:can|could) (?:you|u) (?:confirm|check|verify|tell me)(?: (?:that|whether|if))?|"
     r"(?:confirm|check|verify) (?:that|whether|if)|"
@@ -48,7 +49,8 @@ _FRAME = (
 )
 _TAIL = (
     r"(?: -+)?(?: (?:so|and|or))? (?:am i (?:right|correct|wrong)|(?:is|was) (?:that|this|it|i) "
-    r"(?:right|true|correct|so|the case)|correct|right|true|yes or no|or not|"
+    r"(?:right|true|correct|so|the case)|correct|right|true|yes or no|or not|no|isn't it|aren't they|"
+    r"don't you think|wouldn't you say|"
     r"does the data (?:agree|confirm it|"
     r"support (?:it|this|that)|"
     r"back (?:it|this|that) up|say so|agree with (?:me|that|this))|do the (?:numbers|data|figures) (?:agree|"
@@ -66,6 +68,10 @@ _COMPARATIVES = (
      rf"(?: by (?:the )?(?:nsfw|safety|moderation) filter)?{_OFTEN}",
      "nsfw block rate"),
     (rf"(?:succeed|succeeds|succeeded|work|works|worked){_OFTEN}", "success rate"),
+    (rf"(?:(?:get|gets|got|are|is|were|was) )?abandoned{_OFTEN}", "abandon rate"),
+    (r"(?:earn|earns|earned)(?: us)? (?:more|less)(?: money)?|(?:make|makes|made|bring in|brings in)(?: us)? "
+     r"(?:more|less) money",
+     "revenue"),
     (r"(?:end|ends|ended|finish|finishes|quit|quits) (?:their |a |the )?sessions? (?:on|with|after) "
      rf"(?:a |an )?(?:failure|fail|failed generation|error){_OFTEN}",
      "share of sessions ending on a failure"),
@@ -94,6 +100,26 @@ _MORE_OF = r"more|fewer|less|higher|lower|bigger|larger|smaller"
 _NOT_A_NUMBER = r"(?!(?:a |an |the )?\d)"
 
 
+_STATED = re.compile(
+    r"^\s*(?:hypothesis|theory|hunch|my (?:guess|hunch|theory|bet) is|i(?:'d| would)? "
+    r"(?:suspect|think|guess|bet|believe|reckon|assume)|surely|i have a (?:feeling|hunch))\b"
+    r".*?(?:\.|;|:|\?| -+)\s+"
+    # (not a request to confirm: "... - am I right?", "... . Does the data agree?")
+    r"(?!(?:am i|is (?:that|this|it|i)|does the data|do the (?:numbers|data|figures)|correct|right|true|no|"
+    r"yes|or not|isn't it|don't you think)\b)"
+    r"(?P<ask>(?:(?!\.\s|;|\?\s| -+ ).)+?)\s*\??\s*$"
+)
+
+
+def explicit_ask(question: str) -> str:
+    """A hypothesis said before the question that asks for the figures ("I suspect wider images fail
+    more - failure rate by image width?", "hypothesis: busy hours error more. show generations and
+    error rate by hour"): the question after it, which says what to show; else ``question``. Read on
+    the raw text (lowercased), while its sentence breaks are still there."""
+    m = _STATED.match(question)
+    return m["ask"] if m and len(m["ask"].split()) >= 2 else question
+
+
 def _figure(metric: str, said: str) -> str:
     """The figure a comparative names, said of ``said``: the time taken is a session's length when
     sessions are compared, else the latency."""
@@ -114,7 +140,10 @@ def _comparison(m: re.Match) -> str:
             return f" {metric} {found['a']} vs {other} "
     # "do enterprise users make more images per session than pro users": the figure after "more"
     if found := re.fullmatch(rf"(?P<a>.+?) (?:(?:{_MAKE}) )?(?:{_MORE_OF}) (?!often )(?P<x>.+)", body):
-        return f" {found['a']} {found['x']} vs {other} "
+        # "oil painting has to be more expensive per image than watercolor": the cost per image
+        a = re.sub(r" (?:has to be|have to be|must be|should be|is|are|was|were)$", "", found["a"])
+        x = re.sub(r"^(?:expensive|costly|pricey|pricier)(?= |$)", "cost", found["x"])
+        return f" {a} {x} vs {other} "
     return m.group(0)
 
 
@@ -197,7 +226,15 @@ _JUDGEMENT = re.compile(
 )
 
 
+# "is it bad that so many sessions have one generation": a verdict on what follows
+_JUDGEMENT_FIRST = re.compile(
+    rf"^ (?:is|isn't|was) (?:it|that|this) (?:too |really |so |a bit )?(?P<verdict>{_VERDICT}) "
+    r"(?:that|if|when|how) "
+)
+
+
 def judgement(text: str) -> str | None:
-    """The verdict word of a yes/no question that asks for a judgement ("is latency bad?"), or None."""
-    m = _JUDGEMENT.match(text)
+    """The verdict word of a yes/no question that asks for a judgement ("is latency bad?", "is it a
+    problem that ..."), or None."""
+    m = _JUDGEMENT.match(text) or _JUDGEMENT_FIRST.match(text)
     return m["verdict"] if m else None

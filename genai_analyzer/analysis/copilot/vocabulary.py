@@ -308,7 +308,7 @@ _LAYER_REWORDINGS = (
     (r" wau(?= )", " active users per week"),
     (r" dau(?= )", " active users per day"),
     (r" mau(?= )", " active users per month"),
-    (r" (?:image|generation|gen|render|request)s? count", " number of generations"),
+    (r" (?:image|generation|gen|render|request)s? counts?(?= )", " number of generations"),
     (r" (?:the )?(past|last) fortnight(?= )", r" the \1 14 days"),
     # "domains ranked by p95 latency, worst first": the order words say how; "ranked by" names the metric
     (
