@@ -238,3 +238,8 @@ def judgement(text: str) -> str | None:
     problem that ..."), or None."""
     m = _JUDGEMENT.match(text) or _JUDGEMENT_FIRST.match(text)
     return m["verdict"] if m else None
+
+
+# the words the rewritings above read inside their own functions (_comparison, _without_than,
+# explicit_ask): never taken for typos ("abandoned" is not "abandon"), as the patterns' words are not
+READ_BY_CALLS = (*(words for words, _ in _COMPARATIVES), _MAKE, _STATED.pattern, _VERDICT)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from genai_analyzer.analysis.copilot import everyday, numbers
+from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
 
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                "october", "november", "december")  # fmt: skip
@@ -146,7 +147,7 @@ NEW_QUESTION = re.compile(
     re.I,
 )
 # Words of a follow-up that say how it refines the answer before it, read only with a context.
-FOLLOW_UP_WORDS = r"now|instead|same(?: thing)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )add|(?<=^ and )add(?: in)?|too|as well"
+FOLLOW_UP_WORDS = r"now|instead|same(?: thing| numbers| figures| chart| again)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )(?:add|include)|(?<=^ and )(?:add|include)(?: in)?|too|as well"
 _STOP_WORDS = """a an the of for in on at to is are was were be been what whats which who how show me give
     list
     tell please our we us my i do does did by with and or all total overall number data each much
@@ -479,7 +480,8 @@ def words_in(*patterns: str) -> set[str]:
 # Words the steps read by pattern rather than through the semantic layer: never corrected.
 STEP_WORDS = frozenset(
     words_in(
-        *(p for pair in REWORDINGS for p in pair if isinstance(p, str)), NEGATION, EVERYONE, GROUP_CUES, DAY_PARTS,
+        *(p for pair in REWORDINGS for p in pair if isinstance(p, str)), *READ_BY_CALLS, NEGATION,
+        EVERYONE, GROUP_CUES, DAY_PARTS,
         FOLLOW_UP_CUES.pattern, FOLLOW_UP_WORDS, NEW_TOPIC, CHITCHAT.pattern, RELATION_VERBS, RELATION_DIRECTION,
         SUBJECTLESS,
     )
