@@ -250,14 +250,6 @@ def test_those_with_no_answer_before_is_a_follow_up_with_nothing_to_refine(copil
     ("question", "gold"),
     [
         (
-            "I reckon heavier prompts time out more. timeout rate by prompt complexity",
-            f"SELECT g.complexity_score, {rate('timeout')} FROM {GENS} GROUP BY 1",
-        ),
-        (
-            "my theory is that weekends are slower - p50 latency on weekends vs weekdays",
-            f"SELECT {WEEKEND}, {P50} FROM {GENS} GROUP BY 1",
-        ),
-        (
             "I'd wager pro fails less than free",
             f"SELECT u.tier, {FAILURE} FROM {TIERS} WHERE u.tier IN ('pro', 'free') GROUP BY 1",
         ),
@@ -276,7 +268,9 @@ def test_those_with_no_answer_before_is_a_follow_up_with_nothing_to_refine(copil
         ),
     ],
 )
-def test_a_stated_hypothesis_is_answered_with_the_figures_asked_for(copilot, wh, question, gold):
+def test_a_hypothesis_in_fresh_wording_is_answered_with_the_figures_that_settle_it(
+    copilot, wh, question, gold
+):
     check(copilot, wh, question, gold)
 
 

@@ -23,7 +23,9 @@ the other rewordings read it:
 
 ``judgement`` names the word of a yes/no question that asks for a verdict the data cannot give ("is
 latency bad?", "are errors a problem?"): such a question is declined, never answered with the bare
-figure (blind set 26 found "is latency bad?" answered with the p50 latency).
+figure (blind set 26 found "is latency bad?" answered with the p50 latency). ``counterfactual``
+names the words of a question about what did not happen ("how many generations would we have had
+without the errors?", "what if ..."), which is declined the same way (blind set 28).
 """
 
 from __future__ import annotations
@@ -98,26 +100,6 @@ _MORE = r"more|fewer|less|higher|lower|bigger|larger|smaller|longer|shorter"
 _MORE_OF = r"more|fewer|less|higher|lower|bigger|larger|smaller"
 # a number (or "a 5% ...") after "than" is a threshold ("is the error rate higher than 3%")
 _NOT_A_NUMBER = r"(?!(?:a |an |the )?\d)"
-
-
-_STATED = re.compile(
-    r"^\s*(?:hypothesis|theory|hunch|my (?:guess|hunch|theory|bet) is|i(?:'d| would)? "
-    r"(?:suspect|think|guess|bet|believe|reckon|assume)|surely|i have a (?:feeling|hunch))\b"
-    r".*?(?:\.|;|:|\?| -+)\s+"
-    # (not a request to confirm: "... - am I right?", "... . Does the data agree?")
-    r"(?!(?:am i|is (?:that|this|it|i)|does the data|do the (?:numbers|data|figures)|correct|right|true|no|"
-    r"yes|or not|isn't it|don't you think)\b)"
-    r"(?P<ask>(?:(?!\.\s|;|\?\s| -+ ).)+?)\s*\??\s*$"
-)
-
-
-def explicit_ask(question: str) -> str:
-    """A hypothesis said before the question that asks for the figures ("I suspect wider images fail
-    more - failure rate by image width?", "hypothesis: busy hours error more. show generations and
-    error rate by hour"): the question after it, which says what to show; else ``question``. Read on
-    the raw text (lowercased), while its sentence breaks are still there."""
-    m = _STATED.match(question)
-    return m["ask"] if m and len(m["ask"].split()) >= 2 else question
 
 
 def _figure(metric: str, said: str) -> str:
@@ -215,14 +197,23 @@ HYPOTHESES = (
 
 _VERDICT = (
     r"bad|good|ok|okay|fine|acceptable|normal|healthy|reasonable|terrible|awful|great|high|low|worrying|"
-    r"concerning|alarming|a problem|an issue|a concern|too high|too low|expensive|cheap|"
+    r"concerning|alarming|a problem|an issue|a concern|too high|too low|too long|too short|expensive|cheap|"
     r"decent|poor|excessive|a lot|enough|on track|in line|improving|getting worse"
 )
 _JUDGEMENT = re.compile(
     rf"^ {_YES_NO} (?:the |our |my |this |that |it )?(?P<figure>.+?) "
     r"(?:(?:is|are|was|were|looking|look|looks|seem|seems) )?"
     r"(?:too |really |very |so |that |pretty |kinda |kind of |a bit |still |getting )?"
-    rf"(?P<verdict>{_VERDICT})(?: (?:right now|now|today|lately|these days|again|at the moment|for us))? $"
+    rf"(?P<verdict>{_VERDICT})"
+    # "is friction too high for free users?": a verdict on a group's figure (blind set 28)
+    r"(?: (?:for|on|in|among|with|at) (?!least |most )(?:[a-z0-9_'-]+ ){0,3}?[a-z0-9_'-]+)?"
+    r"(?: (?:right now|now|today|lately|these days|again|at the moment|for us))? $"
+)
+# "how many generations would we have had without the errors": what did not happen (blind set 28)
+_COUNTERFACTUAL = re.compile(
+    r" (?:would|could|might) (?:we|it|they|there|you|users|people) (?:have )?"
+    r"(?:had|been|got|gotten|made|seen|earned|saved|lost|spent)(?= )|"
+    r"(?:^| )what if(?= )|(?:^| )had (?:we|they) not(?= )"
 )
 
 
@@ -233,6 +224,12 @@ _JUDGEMENT_FIRST = re.compile(
 )
 
 
+def counterfactual(text: str) -> str | None:
+    """The words asking about what did not happen ("would we have had", "what if"), or None."""
+    m = _COUNTERFACTUAL.search(text)
+    return m.group(0).strip() if m else None
+
+
 def judgement(text: str) -> str | None:
     """The verdict word of a yes/no question that asks for a judgement ("is latency bad?", "is it a
     problem that ..."), or None."""
@@ -241,5 +238,5 @@ def judgement(text: str) -> str | None:
 
 
 # the words the rewritings above read inside their own functions (_comparison, _without_than,
-# explicit_ask): never taken for typos ("abandoned" is not "abandon"), as the patterns' words are not
-READ_BY_CALLS = (*(words for words, _ in _COMPARATIVES), _MAKE, _STATED.pattern, _VERDICT)
+# judgement): never taken for typos ("abandoned" is not "abandon"), as the patterns' words are not
+READ_BY_CALLS = (*(words for words, _ in _COMPARATIVES), _MAKE, _VERDICT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot.hypotheses import judgement
+from genai_analyzer.analysis.copilot.hypotheses import counterfactual, judgement
 from genai_analyzer.analysis.copilot.spec import CannotAnswer
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import DESTRUCTIVE, INJECTION, PEOPLE_EDITING
@@ -44,6 +44,13 @@ def refuse_unsafe(layer: SemanticLayer, text: str) -> None:
             "changed over time or how it compares between groups (e.g. 'p95 latency by week', 'error rate "
             "by tier'), and you judge it.",
             unread=(verdict,),
+        )
+    if said := counterfactual(text):
+        raise CannotAnswer(
+            f"'{said}' asks what would have happened, and the warehouse holds only what did happen: I "
+            "can show the figures as they were, e.g. with and without a status ('generations by status "
+            "last week').",
+            unread=tuple(said.split()),
         )
     for words, reason in layer.unsupported:
         for w in words:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import re
 
-from genai_analyzer.analysis.copilot.hypotheses import explicit_ask
 from genai_analyzer.analysis.copilot.numbers import digits_for_spelled_numbers
 from genai_analyzer.analysis.copilot.sql_words import operators_as_words
 from genai_analyzer.analysis.copilot.vocabulary import REWORDINGS, STOP
@@ -26,8 +25,7 @@ class QuestionText:
     """The normalized question with a mask of consumed characters."""
 
     def __init__(self, question: str):
-        text = explicit_ask(question.lower().replace("’", "'"))  # "i suspect ... - error rate by tier?"
-        text = operators_as_words(text)  # "step > 50": "step above 50"
+        text = operators_as_words(question.lower().replace("’", "'"))  # "step > 50": "step above 50"
         # a currency symbol is read, never dropped: "$5" is "5 dollars", "$ made" is revenue (REWORDINGS),
         # and a "$" nothing reads stops the answer (accounting.py)
         text = re.sub(r"\$\s?(\d+(?:\.\d+)?)", r" \1 dollars ", text).replace("$", " $ ")
