@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from tests.test_copilot_grammar import GENS, check, declined, last_day
+from tests.test_copilot_session24 import TIERS
 
-TIERS = "fact_generations g JOIN dim_users u USING (user_id)"
 WEEKEND = "CASE WHEN dayname(g.date_key) IN ('Saturday', 'Sunday') THEN 'weekend' ELSE 'weekday' END"
 
 

@@ -46,9 +46,9 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
             kept = []  # "by day instead" after "by tier": nothing of the same kind to swap, so all
         merged.dimensions = kept + [d for d in new.dimensions if d not in kept]
     merged.dimensions = [d for d in merged.dimensions if d not in new.dropped]
+    adds_values = ADDED.search(text) and not new.metrics  # "add pro to that": beside the values before
     for dim, values in new.filters.items():
-        # "add pro to that", "throw enterprise in as well": one more value beside those before
-        before = previous.filters.get(dim, []) if ADDED.search(text) and not new.metrics else []
+        before = previous.filters.get(dim, []) if adds_values else []
         merged.filters[dim] = [*before, *(v for v in values if v not in before)]
     if new.time and new.compare and new.time.kind == "week_before" and previous.time is not None:
         pass  # "how does that compare with the week before": the baseline, not the period asked about

@@ -102,6 +102,10 @@ _MORE_OF = r"more|fewer|less|higher|lower|bigger|larger|smaller"
 _NOT_A_NUMBER = r"(?!(?:a |an |the )?\d)"
 
 
+# each comparative as the end of "A <comparative>", compiled once (read by _comparison and _without_than)
+_ENDINGS = tuple((re.compile(rf"(?P<a>.+?) (?:{words})"), metric) for words, metric in _COMPARATIVES)
+
+
 def _figure(metric: str, said: str) -> str:
     """The figure a comparative names, said of ``said``: the time taken is a session's length when
     sessions are compared, else the latency."""
@@ -114,8 +118,8 @@ def _comparison(m: re.Match) -> str:
     """ "is A <comparative> than B" as "<metric> A vs B" (the question unchanged when no rule reads
     the comparative)."""
     body, other = m["body"], m["other"]
-    for words, metric in _COMPARATIVES:
-        if found := re.fullmatch(rf"(?P<a>.+?) (?:{words})", body):
+    for ending, metric in _ENDINGS:
+        if found := ending.fullmatch(body):
             metric = _figure(metric, found["a"])
             if metric == "generations" and re.search(r" in (?:number|terms|count) of ", f" {other} "):
                 metric = ""  # "busier than weekdays, in number of generations": said after
@@ -132,8 +136,8 @@ def _comparison(m: re.Match) -> str:
 def _without_than(m: re.Match) -> str:
     """ "do sessions last longer on weekends": against the other days (a weekend's complement has a
     name; any other value's has not, and is left to the rest of the parser)."""
-    for words, metric in _COMPARATIVES:
-        if found := re.fullmatch(rf"(?P<a>.+?) (?:{words})", m["body"]):
+    for ending, metric in _ENDINGS:
+        if found := ending.fullmatch(m["body"]):
             return f" {_figure(metric, found['a'])} {found['a']} on weekends vs weekdays "
     return m.group(0)
 
@@ -209,18 +213,16 @@ _JUDGEMENT = re.compile(
     r"(?: (?:for|on|in|among|with|at) (?!least |most )(?:[a-z0-9_'-]+ ){0,3}?[a-z0-9_'-]+)?"
     r"(?: (?:right now|now|today|lately|these days|again|at the moment|for us))? $"
 )
+# "is it bad that so many sessions have one generation": a verdict on what follows
+_JUDGEMENT_FIRST = re.compile(
+    rf"^ (?:is|isn't|was) (?:it|that|this) (?:too |really |so |a bit )?(?P<verdict>{_VERDICT}) "
+    r"(?:that|if|when|how) "
+)
 # "how many generations would we have had without the errors": what did not happen (blind set 28)
 _COUNTERFACTUAL = re.compile(
     r" (?:would|could|might) (?:we|it|they|there|you|users|people) (?:have )?"
     r"(?:had|been|got|gotten|made|seen|earned|saved|lost|spent)(?= )|"
     r"(?:^| )what if(?= )|(?:^| )had (?:we|they) not(?= )"
-)
-
-
-# "is it bad that so many sessions have one generation": a verdict on what follows
-_JUDGEMENT_FIRST = re.compile(
-    rf"^ (?:is|isn't|was) (?:it|that|this) (?:too |really |so |a bit )?(?P<verdict>{_VERDICT}) "
-    r"(?:that|if|when|how) "
 )
 
 

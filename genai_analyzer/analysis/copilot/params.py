@@ -41,11 +41,10 @@ PARAMS = (
     ),
     # "the most used width x height combo": width and height together
     (
-        r" (?:width (?:x|by|and|×) height|resolution|res|image size|size)"
-        r"(?: (?:combos?|combinations?|pairs?))(?= )",
+        r" (?:width (?:x|by|×) height(?: (?:combos?|combinations?|pairs?))?|"
+        r"(?:width and height|resolution|res|image size|size) (?:combos?|combinations?|pairs?))(?= )",
         " width and height",
     ),
-    (r" width (?:x|by|×) height(?= )", " width and height"),
     # "cfg of 7", "steps = 50", "guidance at 7.5": exactly that value (not "a cfg of 7 or more")
     (
         rf" ({_PARAM}) (?:of|is|are|=|equal to|equals|equalling|at|set to) (\d+(?:\.\d+)?){_NOT_A_UNIT}"

@@ -175,7 +175,7 @@ def compact(text: str) -> str:
 
 def spellings(values) -> dict[str, str]:
     """The compact spelling of each value of five letters or more -> the value (join_spellings)."""
-    return {compact(v): v for v in values if len(compact(v)) >= 5}
+    return {c: v for v in values if len(c := compact(v)) >= 5}
 
 
 def join_spellings(question: str, values: dict[str, str]) -> tuple[str, dict[str, str]]:
