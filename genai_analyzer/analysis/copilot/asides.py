@@ -49,6 +49,13 @@ ASIDES = (
     # "throw enterprise in as well": add it
     (r" throw in(?= )", " add"),
     (r" throw ((?:[a-z0-9_-]+ ){1,3}?)in(?= as well | too | $)", r" add \1"),
+    # "for the unit economics deck: ...", "for my weekly report,": what the figure is for
+    (
+        r"^ (?:this is )?for (?:the|my|our|a|an|tomorrow's|monday's) (?:[a-z0-9-]+ ){0,3}"
+        r"(?:deck|slides?|report|review|meeting|presentation|memo|update|email|newsletter|post|article|story|"
+        r"piece|write-?up):?(?= )",
+        "",
+    ),
     # "did each tier produce": make them
     (r" (?:produce|produces|produced|producing)(?= )", " make"),
 )

@@ -381,7 +381,7 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
         m = _take(
             t,
             rf"(?:what )?(?:(?:the )?(?:{SHARE}) of (?:edits that are |(?:all |the )?(?:prompt )?edits "
-            rf"(?:that )?(?:are|were|is|was) )?(?:{pattern})"
+            rf"(?:that )?(?:are|were|is|was) (?:just |only |simply )?)?(?:{pattern})"
             rf"|(?:{pattern}) (?:{SHARE})(?: of (?:all |the )?(?:prompt )?edits)?)",
         )
         if m:
@@ -404,8 +404,13 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
         r"with (?:each type(?:'s)? |their |the )?counts? and (?:their |its )?shares?"
         r"(?: of (?:all |the )?edits)?",
     )
-    _take(t, r"(?:when|as) (?:people|users) (?:change|edit|tweak|modify) (?:their )?prompts?")
-    shows = r"(?:shows? up|appears?|occurs?|comes? up|happens?) (?:the )?most(?: often)?"
+    _take(
+        t,
+        r"(?:when|as) (?:people|users) (?:change|edit|tweak|modify) (?:their )?prompts?"
+        r"(?: mid-?session| mid session| (?:within|during|in) (?:a|the) session)?",
+    )
+    shows = r"(?:(?:shows? up|appears?|occurs?|comes? up|happens?) (?:the )?most(?: often)?|"
+    shows += r"(?:is|was) (?:the )?most (?:common|frequent|popular))"
     if _take(
         t, rf"(?:the )?(?:most|least) (?:common|frequent|popular|used) {kind}|(?:which|what) {kind} {shows}"
     ):

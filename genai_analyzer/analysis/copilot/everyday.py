@@ -16,6 +16,7 @@ from genai_analyzer.analysis.copilot.hypotheses import HYPOTHESES
 from genai_analyzer.analysis.copilot.numbers import MONTH as _MONTH
 from genai_analyzer.analysis.copilot.params import PARAMS
 from genai_analyzer.analysis.copilot.screens import SCREENS
+from genai_analyzer.analysis.copilot.shorthand import SHORTHAND
 from genai_analyzer.analysis.copilot.sql_words import SQL_WORDS
 
 _DAY = r"(?:the )?(\d{1,2})(?:st|nd|rd|th)?"
@@ -296,7 +297,17 @@ BUSINESS = (
 # after the SQL words, which read "="; what a question says about itself (asides.py) and the app's
 # screens it names (screens.py)
 BEFORE_LAYER = (
-    CHATTER + HYPOTHESES + SQL_WORDS + PARAMS + ASIDES + SCREENS + EARLY + HURRIED + WRITTEN_OUT + BUSINESS
+    CHATTER
+    + HYPOTHESES
+    + SQL_WORDS
+    + PARAMS
+    + ASIDES
+    + SCREENS
+    + SHORTHAND
+    + EARLY
+    + HURRIED
+    + WRITTEN_OUT
+    + BUSINESS
 )
 
 REWORDINGS = (

@@ -42,7 +42,11 @@ _FRAME = (
     r"i(?:'d| would)? (?:have a (?:feeling|hunch|suspicion|theory)|have the impression|suspect|believe|bet|"
     r"assume|reckon|feel like|think|guess|say|wager)(?: that)?|"
     r"(?:surely|presumably|obviously|clearly|i'm sure|i am sure|i'm pretty sure|i'm guessing)(?: that)?|"
-    r"(?:hypothesis|theory|claim|hunch|assumption|true or false):?|"
+    r"(?:(?:my|our) )?(?:hypothesis|theory|claim|hunch|assumption|true or false):?|"
+    r"(?:someone|somebody|people|everyone|sales|marketing|support|finance|the team|"
+    r"my (?:boss|manager|team|lead|colleague)) "
+    r"(?:claims|claimed|says|said|thinks|thought|told me|believes|insists|swears|keeps saying)"
+    r"(?: that)?|"
     r"(?:can|could) (?:you|u) (?:confirm|check|verify|tell me)(?: (?:that|whether|if))?|"
     r"(?:confirm|check|verify) (?:that|whether|if)|"
     r"i(?:'d| would) like to (?:check|confirm|verify|know) (?:that|whether|if)|"
@@ -52,7 +56,9 @@ _FRAME = (
 _TAIL = (
     r"(?: -+)?(?: (?:so|and|or))? (?:am i (?:right|correct|wrong)|(?:is|was) (?:that|this|it|i) "
     r"(?:right|true|correct|so|the case)|correct|right|true|yes or no|or not|no|isn't it|aren't they|"
-    r"don't you think|wouldn't you say|"
+    r"don't you think|wouldn't you say|(?:can you |could you )?(?:check|verify|confirm) (?:that|this|it)|"
+    r"(?:what are|show me|give me) the (?:two |2 |both )?(?:numbers|figures)|"
+    r"what do the (?:numbers|figures) say|"
     r"does the data (?:agree|confirm it|"
     r"support (?:it|this|that)|"
     r"back (?:it|this|that) up|say so|agree with (?:me|that|this))|do the (?:numbers|data|figures) (?:agree|"
@@ -74,6 +80,7 @@ _COMPARATIVES = (
     (r"(?:earn|earns|earned)(?: us)? (?:more|less)(?: money)?|(?:make|makes|made|bring in|brings in)(?: us)? "
      r"(?:more|less) money",
      "revenue"),
+    (r"(?:wait|waits|waited) (?:less|more|longer)(?: (?:in|on) (?:the )?queue)?", "queue time"),
     (r"(?:end|ends|ended|finish|finishes|quit|quits) (?:their |a |the )?sessions? (?:on|with|after) "
      rf"(?:a |an )?(?:failure|fail|failed generation|error){_OFTEN}",
      "share of sessions ending on a failure"),
@@ -97,7 +104,7 @@ _MAKE = (
 _MORE = r"more|fewer|less|higher|lower|bigger|larger|smaller|longer|shorter"
 # "more X than": X is the figure; not "longer sessions than" nor "shorter last week than", where the
 # comparative itself names the figure (the session length: read by the rest of the parser)
-_MORE_OF = r"more|fewer|less|higher|lower|bigger|larger|smaller"
+_MORE_OF = r"more|fewer|less|higher|lower|bigger|larger|smaller|worse|better"
 # a number (or "a 5% ...") after "than" is a threshold ("is the error rate higher than 3%")
 _NOT_A_NUMBER = r"(?!(?:a |an |the )?\d)"
 
@@ -125,7 +132,8 @@ def _comparison(m: re.Match) -> str:
                 metric = ""  # "busier than weekdays, in number of generations": said after
             return f" {metric} {found['a']} vs {other} "
     # "do enterprise users make more images per session than pro users": the figure after "more"
-    if found := re.fullmatch(rf"(?P<a>.+?) (?:(?:{_MAKE}) )?(?:{_MORE_OF}) (?!often )(?P<x>.+)", body):
+    more_of = rf"(?P<a>.+?) (?:(?:{_MAKE}) )?(?:a |an )?(?:{_MORE_OF}) (?!often )(?P<x>.+)"
+    if found := re.fullmatch(more_of, body):
         # "oil painting has to be more expensive per image than watercolor": the cost per image
         a = re.sub(r" (?:has to be|have to be|must be|should be|is|are|was|were)$", "", found["a"])
         x = re.sub(r"^(?:expensive|costly|pricey|pricier)(?= |$)", "cost", found["x"])

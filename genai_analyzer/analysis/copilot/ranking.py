@@ -53,6 +53,9 @@ def read_top(t: QuestionText, spec: QuerySpec) -> None:
     ):  # noqa: E501
         for m in t.find(pattern + r"(?: used| common| popular| active)?"):
             t.take(m)
+            if spec.sort and not spec.top:  # "most common error codes, most frequent first": an order
+                spec.matched[m.group(0).strip()] = "sorted"
+                return
             spec.top = spec.top or 1
             spec.ascending = ascending
             spec.matched[m.group(0).strip()] = f"{'bottom' if ascending else 'top'} {spec.top}"
@@ -72,7 +75,8 @@ def read_sort(t: QuestionText, spec: QuerySpec) -> None:
         word = m.group(1) or m.group(2) or m.group(3)
         high = ("highest", "largest", "biggest", "most", "descending")
         spec.sort = word if word in ("best", "worst") else "desc" if word in high else "asc"
-        spec.matched[m.group(0).strip()] = f"sorted, {word} first"
+        first = {"ascending": "lowest", "descending": "highest"}.get(word, word)
+        spec.matched[m.group(0).strip()] = f"sorted, {first} first"
         return
 
 

@@ -193,7 +193,8 @@ COMPARE_WORDS = frozenset(
     less longer shorter faster slower better worse up down increase increased decrease decreased move moved
     dropped fell shrank went go gone got get getting became become saw side by between difference differ
     differs different over drop drops fall falls rise rises climb climbs climbed dip dips dipped decline
-    declines declined jump jumps jumped spike spikes spiked""".split()
+    declines declined jump jumps jumped spike spikes spiked improve improved improves improving worsen
+    worsened worsens worsening deteriorate deteriorated degrade degraded recover recovered""".split()
 )
 # Words saying a series is wanted, redundant once a time grouping is read ("revenue trend, weekly").
 TREND_WORDS = frozenset(

@@ -1,0 +1,72 @@
+"""A command bar's shorthand and a report's set phrases, read as the words the parser knows (blind
+set 28: terse commands, a finance analyst, a product designer): "top3", "desc", "last 7d", "l30d",
+"rev", "tier x error rate", "as a share of the total", "out of all the ideas, what share ...".
+
+``SHORTHAND`` rewrites the normalized question (spaces around every word, punctuation gone) before
+the layer's rewordings. Each abbreviation stands for one phrase whatever the question around it, so
+reading it changes no question that did not use it: "rev" is revenue only as a word of its own,
+"x" joins two words only between letters ("1024 x 1024" is a size, params.py).
+"""
+
+from __future__ import annotations
+
+_ORDERED = r"(?<!sorted)(?<!ordered)(?<! in)"  # "in descending order" is read as it stands (ranking.py)
+_USED = r" (?:the )?(most|least) (?:frequent|common|used|popular) first(?= )"
+_SHARE = r"share|fraction|proportion|percentage|percent"
+
+SHORTHAND = (
+    # "top3 styles", "bottom-5 samplers": the number apart
+    (r" (top|bottom)-?(\d+)(?= )", r" \1 \2"),
+    # "last 7d", "past 2w", "l30d", "last 24h": the days, weeks or hours (never "m": months or minutes)
+    (r" (?:(?:last|past) ?|l)(\d+) ?d(?:ays?)?(?= )", r" last \1 days"),
+    (r" (?:(?:last|past) ?|l)(\d+) ?w(?:ks?)?(?= )", r" last \1 weeks"),
+    (r" (?:(?:last|past) ?|l)(\d+) ?h(?= )", r" last \1 hours"),
+    # "p95 desc", "by cost asc": the order, as "sorted descending" says it
+    (rf"{_ORDERED} (?:desc|descending)(?= (?!order))", " sorted descending"),
+    (rf"{_ORDERED} (?:asc|ascending)(?= (?!order))", " sorted ascending"),
+    # "error codes, most frequent first": the values used most first
+    (
+        _USED,
+        lambda m: " by number of generations sorted " + ("descending" if m[1] == "most" else "ascending"),
+    ),
+    # "error codes, most frequent first", "list error codes by count": the failed generations of each
+    # code ("error" alone would be read as the failures' figure before "error codes" as the grouping)
+    (
+        r"^ ((?:list|show|rank|count) )?(?:the |all )?error codes?"
+        r"(?: by (?:number of generations|count|frequency))?(?= sorted | ranked | ordered | $)",
+        r" \1generations by error code",
+    ),
+    # "how does revenue split across tiers as a share of the total": the share of it by tier
+    (
+        r" (?:how (?:does|do|is|are) )?(revenue|cost|generations|sessions|gpu hours)"
+        r"(?: split| divided| broken down| distributed)? (?:across|by|among|between|per) (?:the )?"
+        rf"([a-z]+(?: [a-z]+)?),? as an? (?:{_SHARE}) of (?:the |all |its )?(?:total|whole|overall)(?= )",
+        r" share of \1 by \2",
+    ),
+    # "out of all the ideas people start, what share end in a kept image": the share of them that do
+    (
+        r" out of (?:all )?(?:the |their )?([a-z]+)(?: (?:people|users|folks|customers) "
+        r"(?:start|started|make|made|have|had|create|created|begin|began))?,? (?:what|which) "
+        rf"({_SHARE})(?= (?:end|ends|ended|are|were|is|was|get|got|had|have|did|do|make|made) )",
+        r" what \2 of \1",
+    ),
+    # "sessions that are a single generation and done": sessions with exactly one
+    (
+        r" (?:that |which )?(?:are|were|is|was) (?:just |only )?(?:a single|one|1) "
+        r"(generation|image|render)s?(?: and (?:done|out|gone|that's it|that is it))?(?= )",
+        r" with exactly 1 \1s",
+    ),
+    # "after an NSFW block, how often does the session just end there": the share ending after one
+    (
+        r" after (an? (?:nsfw block|failure|failed generation|error))(?:ed)?,? how often (?:does|do|did) "
+        r"(?:the |a )?sessions? (?:just )?(?:end|stop)(?: there| right there| then| right away)?(?= )",
+        r" share of sessions that end after \1",
+    ),
+    # words cut short
+    (r" rev(?= )", " revenue"),
+    (r" gens(?= )", " generations"),
+    (r" sess(?= )", " sessions"),
+    (r" cnt(?= )", " count"),
+    # "tier x error rate": a cross of a grouping and a figure, as a pivot table's axes say it
+    (r"(?<=[a-z]) x (?=[a-z])", " by "),
+)
