@@ -218,8 +218,262 @@ def test_most_used_values_listed_most_first_are_all_of_them_not_the_top_one(copi
         copilot,
         wh,
         "the most popular domains, most common first",
-        f"SELECT g.domain, count(*) AS n FROM {GENS} WHERE g.domain IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1",
+        f"SELECT g.domain, count(*) AS n FROM {GENS} WHERE g.domain IS NOT NULL GROUP BY 1 "
+        "ORDER BY n DESC, 1",
         ordered=True,
     )
     answer = copilot.ask("most common error codes for pro users, most frequent first")
     assert answer.refused or len(answer.rows) > 1, answer.sql
+
+
+# --- blind set 29: dates written with numbers ---------------------------------------------------------
+
+
+def test_a_numeric_date_with_one_reading_is_that_day(copilot, wh):
+    end = last_day(wh)
+    us, europe, full = f"{end.month}/{end.day}", f"{end.day}/{end.month}", f"{end:%m/%d/%Y}"
+    for said in (us, europe, full):
+        check(
+            copilot,
+            wh,
+            f"kept images on {said}",
+            "SELECT count(*) FILTER (WHERE g.generation_id IN (SELECT generation_id FROM "
+            f"fct_generation_ideas WHERE is_kept)) FROM {GENS} WHERE g.date_key = DATE '{end}'",
+        )
+
+
+def test_a_numeric_date_that_reads_two_ways_asks_which(copilot, wh):
+    answer = copilot.ask("timeouts on 9/8")
+    assert answer.kind == "clarify" and answer.sql is None, answer.explanation
+    assert any("september 8" in r for r in answer.clarify) and any("august 9" in r for r in answer.clarify)
+    # a fraction is no date
+    assert "august" not in (copilot.ask("is 1/2 of the cost from pro users?").explanation or "").lower()
+
+
+def test_a_range_of_numeric_dates_with_a_dash_and_an_iso_range_with_a_short_end(copilot, wh):
+    end = last_day(wh)
+    start = end - timedelta(days=4)
+    gold = (
+        f"SELECT g.sampler, count(*) FROM {GENS} WHERE g.date_key BETWEEN DATE '{start}' AND DATE '{end}' "
+        "GROUP BY 1"
+    )
+    check(copilot, wh, f"generations per sampler {start.month}/{start.day}-{end.month}/{end.day}", gold)
+    check(copilot, wh, f"generations per sampler, {start} - {end:%m-%d}", gold)
+
+
+def test_month_to_date_is_this_month_and_a_misspelt_yesterday_is_read(copilot, wh):
+    end = last_day(wh)
+    check(
+        copilot,
+        wh,
+        "gpu hours mtd",
+        f"SELECT sum(g.gpu_seconds) / 3600 FROM {GENS} WHERE g.date_key >= DATE '{end.replace(day=1)}'",
+    )
+    answer = check(
+        copilot,
+        wh,
+        "yesturday timeout rate",
+        f"SELECT {rate('timeout')} FROM {GENS} WHERE g.date_key = DATE '{end - timedelta(days=1)}'",
+        nonempty=False,
+    )
+    assert answer.corrections == {"yesturday": "yesterday"}
+
+
+# --- blind set 29: a spreadsheet user's words ----------------------------------------------------------
+
+
+def test_a_pivot_with_rows_and_columns_is_the_figure_by_both(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "pivot table of cost: rows = domain, columns = tier",
+        f"SELECT g.domain, u.tier, sum(g.cost_usd) FROM {TIERS} WHERE g.domain IS NOT NULL GROUP BY 1, 2",
+    )
+
+
+def test_sumif_countif_and_averageifs(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "sumif cost_usd where sampler = ddim",
+        f"SELECT sum(g.cost_usd) FROM {GENS} WHERE g.sampler = 'ddim'",
+    )
+    check(
+        copilot,
+        wh,
+        "countif status = error by tier",
+        f"SELECT u.tier, count(*) FROM {TIERS} WHERE g.status = 'error' GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "averageifs latency_ms where tier = free and sampler = ddim",
+        f"SELECT avg(g.latency_ms) FROM {TIERS} WHERE u.tier = 'free' AND g.sampler = 'ddim'",
+    )
+
+
+def test_columns_groups_subtotals_and_filters_in_spreadsheet_words(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "filter to status = error, then a count by tier",
+        f"SELECT u.tier, count(*) FROM {TIERS} WHERE g.status = 'error' GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "revenue column subtotaled by sampler, filter out the pro tier",
+        f"SELECT g.sampler, sum(g.revenue_usd) FROM {TIERS} WHERE u.tier <> 'pro' GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "group on domain: average of latency_ms, top 2 rows sorted descending",
+        f"SELECT g.domain, avg(g.latency_ms) AS l FROM {GENS} WHERE g.domain IS NOT NULL GROUP BY 1 "
+        "ORDER BY l DESC LIMIT 2",
+        ordered=True,
+    )
+    check(
+        copilot,
+        wh,
+        "mean of n_generations per session, by tier",
+        "SELECT u.tier, avg(s.n_generations) FROM dim_sessions s JOIN dim_users u USING (user_id) GROUP BY 1",
+    )
+
+
+# --- blind set 29: a moderator's and an outsider's words -----------------------------------------------
+
+
+def test_flagged_and_filter_hits_are_nsfw_blocks(copilot, wh):
+    gold = f"SELECT u.tier, count(*) FROM {TIERS} WHERE g.status = 'nsfw_blocked' GROUP BY 1"
+    check(copilot, wh, "how many images got flagged per tier?", gold)
+    check(copilot, wh, "nsfw filter hits by tier", gold)
+    check(
+        copilot,
+        wh,
+        "flag rate by sampler, need it for the weekly safety review",
+        f"SELECT g.sampler, {rate('nsfw_blocked')} FROM {GENS} GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "how many different users triggered the safety filter at least once?",
+        f"SELECT count(DISTINCT g.user_id) FROM {GENS} WHERE g.status = 'nsfw_blocked'",
+    )
+
+
+def test_an_outsiders_words_for_cost_latency_and_money(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "what does the gpu bill come to per day?",
+        f"SELECT g.date_key, sum(g.cost_usd) FROM {GENS} GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "how long does it typically take to generate an image?",
+        f"SELECT quantile_cont(g.latency_ms, 0.5) FROM {GENS}",
+    )
+    check(
+        copilot,
+        wh,
+        "how much does a single image cost us?",
+        f"SELECT sum(g.cost_usd) / count(*) FROM {GENS}",
+    )
+    check(
+        copilot,
+        wh,
+        "how much money do we make per head, by tier?",
+        f"SELECT u.tier, sum(g.revenue_usd) / count(DISTINCT g.user_id) FROM {TIERS} GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "how many customers are paying us?",
+        f"SELECT count(DISTINCT g.user_id) FROM {TIERS} WHERE u.tier IN ('pro', 'enterprise')",
+    )
+    check(
+        copilot,
+        wh,
+        "which 3 samplers do people pick most?",
+        f"SELECT g.sampler, count(*) AS n FROM {GENS} GROUP BY 1 ORDER BY n DESC, 1 LIMIT 3",
+        ordered=True,
+    )
+
+
+def test_paid_folks_and_accts_are_the_tiers_users(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "do the paying folks' images error out more than the free ones?",
+        "SELECT CASE WHEN u.tier IN ('pro', 'enterprise') THEN 'paid' ELSE 'free' END, "
+        f"{rate('error')} FROM {TIERS} GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "non-successful rate for pro accts by sampler",
+        f"SELECT g.sampler, avg(CASE WHEN g.status <> 'success' THEN 1.0 ELSE 0.0 END) FROM {TIERS} "
+        "WHERE u.tier = 'pro' GROUP BY 1",
+    )
+
+
+def test_average_cost_is_per_generation_and_a_distinct_count_of_a_column(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "avg revenue by domain",
+        f"SELECT g.domain, sum(g.revenue_usd) / count(*) FROM {GENS} WHERE g.domain IS NOT NULL GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "count of distinct session_id by sampler",
+        f"SELECT g.sampler, count(DISTINCT g.session_id) FROM {GENS} GROUP BY 1",
+    )
+
+
+def test_a_typo_before_a_possessive_is_read(copilot, wh):
+    end = last_day(wh)
+    answer = check(
+        copilot,
+        wh,
+        "yesterdey's p95 latency",
+        f"SELECT quantile_cont(g.latency_ms, 0.95) FROM {GENS} "
+        f"WHERE g.date_key = DATE '{end - timedelta(days=1)}'",
+    )
+    assert answer.corrections == {"yesterdey": "yesterday"}
+
+
+def test_only_sessions_started_on_a_weekend_as_a_follow_up(copilot, wh):
+    first = copilot.ask("median session length by tier")
+    assert not first.refused
+    check(
+        copilot,
+        wh,
+        "now just sessions which began on the weekend",
+        "SELECT u.tier, quantile_cont(s.duration_s, 0.5) / 60 FROM dim_sessions s "
+        "JOIN dim_users u USING (user_id) WHERE dayname(timezone('UTC', s.started_at)) "
+        "IN ('Saturday', 'Sunday') GROUP BY 1",
+        context=first.context,
+    )
+
+
+def test_the_prompt_flagged_most_times_is_not_answered_with_a_rate(copilot):
+    answer = copilot.ask("which user got flagged the most times?")
+    assert answer.refused or "rate" not in answer.reading.lower(), answer.reading
+
+
+def test_a_share_of_users_or_sessions_with_a_status_is_not_the_status_rate(copilot):
+    # blind set 16's "what share of sessions had at least one nsfw block" was answered with the
+    # share of generations blocked
+    for question in (
+        "what percentage of users ran into an error?",
+        "what fraction of sessions had at least one failure?",
+        "share of accounts that got blocked",
+    ):
+        answer = declined(copilot, question)
+        assert "share of" in answer.explanation, answer.explanation
+    # prompts said for their generations, and "how often", are the status's rate
+    assert not copilot.ask("how often do portrait prompts get blocked?").refused

@@ -42,7 +42,8 @@ ASIDES = (
     (r" (?:that |which )?(?:exist|exists|are there|are present|there are)(?= $)", ""),
     (r" (?:roll-?up|rolled up|summary|aggregate) of(?= )", ""),
     (
-        r" by the (day|week|month|hour) (?:they|it|each one|each) (?:started|began|were started|was started)"
+        r" by the (day|week|month|hour) (?:they|it|each one|each|the sessions?|a session) "
+        r"(?:started|began|were started|was started)"
         r"(?: in| on| at)?(?= )",
         r" by \1",
     ),

@@ -13,10 +13,12 @@ import re
 from genai_analyzer.analysis.copilot.asides import ASIDES
 from genai_analyzer.analysis.copilot.chatter import CHATTER
 from genai_analyzer.analysis.copilot.hypotheses import HYPOTHESES
+from genai_analyzer.analysis.copilot.lay_words import LAY_WORDS
 from genai_analyzer.analysis.copilot.numbers import MONTH as _MONTH
 from genai_analyzer.analysis.copilot.params import PARAMS
 from genai_analyzer.analysis.copilot.screens import SCREENS
 from genai_analyzer.analysis.copilot.shorthand import SHORTHAND
+from genai_analyzer.analysis.copilot.spreadsheet import SPREADSHEET
 from genai_analyzer.analysis.copilot.sql_words import SQL_WORDS
 
 _DAY = r"(?:the )?(\d{1,2})(?:st|nd|rd|th)?"
@@ -151,12 +153,7 @@ EARLY = (
 )
 
 # Found by blind set 22 (session 23): written in a hurry, and debugging a bad day.
-HURRIED = (
-    (r" len(?= )", " length"),
-    (r" hrs(?= )", " hours"),
-    (r" hr(?= )", " hour"),
-    (r" pct(?= )", " percent"),
-    (r" wkly(?= )", " weekly"),
+HURRIED = (  # (and its words cut short: shorthand.py)
     (r" medians(?= )", " median"),
     (r" plus(?= )", " and"),  # "the two medians, plus the difference"
     # "leaving out the generations that timed out": the timeouts
@@ -296,18 +293,23 @@ BUSINESS = (
 # then a hypothesis as the figures that settle it (hypotheses.py); generation parameters (params.py)
 # after the SQL words, which read "="; what a question says about itself (asides.py) and the app's
 # screens it names (screens.py)
-BEFORE_LAYER = (
-    CHATTER
-    + HYPOTHESES
-    + SQL_WORDS
-    + PARAMS
-    + ASIDES
-    + SCREENS
-    + SHORTHAND
-    + EARLY
-    + HURRIED
-    + WRITTEN_OUT
-    + BUSINESS
+BEFORE_LAYER: tuple = sum(
+    (
+        CHATTER,
+        LAY_WORDS,
+        HYPOTHESES,
+        SPREADSHEET,
+        SQL_WORDS,
+        PARAMS,
+        ASIDES,
+        SCREENS,
+        SHORTHAND,
+        EARLY,
+        HURRIED,
+        WRITTEN_OUT,
+        BUSINESS,
+    ),
+    (),
 )
 
 REWORDINGS = (

