@@ -477,3 +477,22 @@ def test_a_share_of_users_or_sessions_with_a_status_is_not_the_status_rate(copil
         assert "share of" in answer.explanation, answer.explanation
     # prompts said for their generations, and "how often", are the status's rate
     assert not copilot.ask("how often do portrait prompts get blocked?").refused
+
+
+def test_a_share_of_generations_from_some_users_is_still_the_rate(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "what percentage of generations from enterprise users errored?",
+        f"SELECT {rate('error')} FROM {TIERS} WHERE u.tier = 'enterprise'",
+    )
+
+
+def test_a_line_chart_is_no_queue(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "p95 latency per day on the line chart",
+        f"SELECT g.date_key, quantile_cont(g.latency_ms, 0.95) FROM {GENS} GROUP BY 1",
+    )
+    assert "queue" not in answer.reading.lower()

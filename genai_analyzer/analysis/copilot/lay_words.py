@@ -99,6 +99,6 @@ LAY_WORDS = (
     (r" accts?(?= )", " accounts"),
     # "non-success rate": the failure rate
     (r" non-? ?success(?:ful)? rate(?= )", " failure rate"),
-    # "do the paid people wait in line": in the queue
-    (r" (?:in|on) (?:the )?line(?= )", " in the queue"),
+    # "do the paid people wait in line": in the queue (not "on the line chart")
+    (r" (wait|waits|waited|waiting|stand|stood|sit|sat) (?:in|on) (?:the )?line(?= )", r" \1 in the queue"),
 )

@@ -226,8 +226,13 @@ def _refuse_share_of_units(gap: str, m: re.Match) -> None:
     """ "what share of users had an error", "what fraction of sessions had a timeout": a share of users
     or sessions with such a generation, which the status rate (a share of generations) is not (blind
     set 16's "what share of sessions had at least one nsfw block" was answered with the block rate)."""
+    # the units right after "of" (one word before them at most: "of free users"); "of generations
+    # from pro users" is a share of generations
     generations = r"(?!'| (?:generations|images|pictures|renders|requests))"
-    said = re.search(rf"(?<![a-z])({_UNIT_WORDS}){generations}(?![a-z])", gap)
+    said = re.match(
+        rf" of (?:the |all |our |all the |those |these )?(?:[a-z]+ )?({_UNIT_WORDS}){generations}(?![a-z])",
+        gap,
+    )
     # "how often do anime prompts get blocked": prompts said for their generations, and "how often"
     # is the rate
     if said and _UNITS[said.group(1)] != "prompt" and not re.match(r"how often|rate", m.group(1)):
