@@ -496,3 +496,52 @@ def test_a_line_chart_is_no_queue(copilot, wh):
         f"SELECT g.date_key, quantile_cont(g.latency_ms, 0.95) FROM {GENS} GROUP BY 1",
     )
     assert "queue" not in answer.reading.lower()
+
+
+# --- blind set 30: questions passed on, said aloud, and ratios ---------------------------------------
+
+
+def test_a_question_passed_on_for_someone_else_is_the_question(copilot, wh):
+    gold = f"SELECT u.tier, sum(g.gpu_seconds) / 3600 FROM {TIERS} GROUP BY 1"
+    check(copilot, wh, "Dana from infra wants to know the gpu hours per tier", gold)
+    check(copilot, wh, "our head of growth asked me for gpu hours by tier", gold)
+    check(copilot, wh, "could you look up for Kim the gpu hours by tier?", gold)
+
+
+def test_a_transcribed_question_with_fillers_and_homophones(copilot, wh):
+    end = last_day(wh)
+    check(
+        copilot,
+        wh,
+        "uh what was the p ninety five latency buy tier four the last too weeks",
+        f"SELECT u.tier, quantile_cont(g.latency_ms, 0.95) FROM {TIERS} "
+        f"WHERE g.date_key BETWEEN DATE '{end - timedelta(days=13)}' AND DATE '{end}' GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "how many generations had fewer then twenty steps",
+        f"SELECT count(*) FROM {GENS} WHERE g.step < 20",
+        nonempty=False,
+    )
+    # a count before a tier stays a count
+    answer = copilot.ask("top 4 samplers by cost for pro users")
+    assert answer.refused or "top 4" in answer.reading, answer.reading
+
+
+def test_how_many_times_more_is_a_ratio_and_declined(copilot):
+    for question in (
+        "how many times more sessions do free users have than pro users?",
+        "is the p99 latency 3 times as high as the median?",
+    ):
+        answer = declined(copilot, question)
+        assert "ratio" in answer.explanation or "times" in " ".join(answer.unread), answer.explanation
+
+
+def test_the_average_cost_of_a_session_is_per_session(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "average revenue of a session by tier",
+        f"SELECT u.tier, sum(g.revenue_usd) / count(DISTINCT g.session_id) FROM {TIERS} GROUP BY 1",
+    )

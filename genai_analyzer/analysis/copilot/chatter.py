@@ -20,6 +20,12 @@ _SAID_WRONG = (  # the words of a figure said to look wrong
     r"(?:the|our|my|this|that|dashboard|chart|graph|numbers?|report|tail|metrics?|data|things?|trend|line|plot|"
     r"figures?|it|revenue|latency|errors?|costs?|usage|traffic|volume|p95|p99)"
 )
+# who a question is passed on from: a name, a role or a team ("Sam", "our CFO", "the design team",
+# "someone in finance", "Jordan from ops")
+_ASKER = (
+    r"(?:[a-z]+|board|cfo|ceo|cto|boss|manager|lead|team|product|finance|marketing|sales|ops|someone|"
+    r"somebody|leadership|exec|execs|client|customer)"
+)
 _LOOKS = r"(?:looks?|looked|looking|seems?|seemed|feels?|felt|is|are|was|were|says?|said|shows?|showed)"
 _WRONG = (
     r"(?:off|weird|wrong|strange|odd|funny|broken|bad|worse|slow|high|low|down|up|dipped|dropped|spiked|"
@@ -63,6 +69,17 @@ CHATTER = (
     (r" i(?:'d| would) (?:like|love) to (?:know|see|find out|get|learn)(?= )", ""),
     (r" (?:if possible|if you can|if you could|when you get a (?:chance|sec|second|minute))(?= )", ""),
     (r" (?:does )?any(?:one|body) (?:know|have|got)(?= )", ""),
+    # a question passed on for someone else (blind set 30): "Sam asked me how many ...", "the board is
+    # asking what share ...", "our CFO wants the margin by month", "could you find out for Priya what
+    # ...", "can you tell Marco what ...": who asks says nothing about the figure
+    (
+        rf"^ (?:(?:our|my|the) )?(?:[a-z]+ ){{0,2}}?{_ASKER}(?: from [a-z]+| in [a-z]+)? "
+        r"(?:asked(?: me)?(?: for)?|asks(?: for)?|is asking(?: me)?(?: for)?|was asking(?: for)?|wants(?: to know)?|"
+        r"wanted(?: to know)?|would like(?: to know)?|needs(?: to know)?|is wondering)(?= )",
+        "",
+    ),
+    (r"^ (?:could|can|would) (?:you|u) (?:find out|check|look up)(?: for [a-z]+)?(?= )", ""),
+    (r"^ (?:could|can|would) (?:you|u) tell [a-z]+(?= (?:what|how|which|whether|if|the) )", ""),
     # thanks and "please": "thx in advance", "thank you", "pls", "ty"
     (r" (?:thx|thanks|thank you|thank u|ty|tia|cheers)(?: (?:so much|a lot|in advance|again))?(?= )", ""),
     (r" (?:pls|plz|pleeease|please)(?= )", ""),

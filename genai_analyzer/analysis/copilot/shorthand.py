@@ -67,7 +67,15 @@ SHORTHAND = (
     (r" (?:the )?(?:week[- ]to[- ]date|wtd)(?= )", " this week"),
     # "average cost", "avg revenue where ...": per generation (not before another "per": "average
     # cost per user" is read as it stands)
-    (r" (?:the )?(?:average|avg|mean) (cost|revenue|margin)(?! per)(?= )", r" \1 per generation"),
+    (
+        r" (?:the )?(?:average|avg|mean) (cost|revenue|margin) (?:of|for|per) (?:a |an |one |each |every )?"
+        r"(session|user|generation|image|picture)s?(?= )",
+        r" \1 per \2",
+    ),
+    (
+        r" (?:the )?(?:average|avg|mean) (cost|revenue|margin)(?! per| of| for (?:a|an|one|each|every) )(?= )",
+        r" \1 per generation",
+    ),  # fmt: skip
     # words cut short (blind sets 22 and 28)
     (r" len(?= )", " length"),
     (r" hrs(?= )", " hours"),
@@ -75,7 +83,6 @@ SHORTHAND = (
     (r" pct(?= )", " percent"),
     (r" wkly(?= )", " weekly"),
     (r" rev(?= )", " revenue"),
-    (r" gens(?= )", " generations"),
     (r" sess(?= )", " sessions"),
     (r" cnt(?= )", " count"),
     # "tier x error rate": a cross of a grouping and a figure, as a pivot table's axes say it

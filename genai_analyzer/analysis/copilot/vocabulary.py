@@ -7,6 +7,7 @@ import re
 
 from genai_analyzer.analysis.copilot import everyday, numbers
 from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
+from genai_analyzer.analysis.copilot.spoken import SPOKEN
 
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                "october", "november", "december")  # fmt: skip
@@ -469,7 +470,8 @@ _LAYER_REWORDINGS = (
         " only",
     ),
 )
-REWORDINGS = everyday.BEFORE_LAYER + _LAYER_REWORDINGS + everyday.REWORDINGS  # "render time" first
+# speech first (its fillers and homophones), then "render time" before "render"
+REWORDINGS = SPOKEN + everyday.BEFORE_LAYER + _LAYER_REWORDINGS + everyday.REWORDINGS
 
 
 def words_in(*patterns: str) -> set[str]:
