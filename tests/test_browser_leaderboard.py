@@ -170,6 +170,9 @@ def test_kpi_cards_show_the_change_against_the_previous_period(open_page, app_ur
     deltas = page.locator(".kpi-delta").all_inner_texts()
     assert deltas == [format_change(kpis[name]["change"]) for name in queries.KPI_METRICS]
     assert any(d.startswith("▲ +") for d in deltas) or any(d.startswith("▼ -") for d in deltas)
+    # the picture for the docs shows the charts under the cards: on a busy machine the cards came
+    # first and the shot caught the charts' empty frames
+    page.locator(".js-plotly-plot").nth(3).wait_for()
     _scroll_to_tabs(page)
     _doc_shot(page, "kpi-deltas-1280")
     assert not page.errors
