@@ -506,6 +506,10 @@ def test_a_question_passed_on_for_someone_else_is_the_question(copilot, wh):
     check(copilot, wh, "Dana from infra wants to know the gpu hours per tier", gold)
     check(copilot, wh, "our head of growth asked me for gpu hours by tier", gold)
     check(copilot, wh, "could you look up for Kim the gpu hours by tier?", gold)
+    # a question's own words are never taken for who passes it on: "which tier needs ..." keeps its
+    # tier (the frame once left "the most gpu hours")
+    answer = copilot.ask("which tier needs the most gpu hours?")
+    assert answer.refused or "tier" in answer.reading, answer.reading
 
 
 def test_a_transcribed_question_with_fillers_and_homophones(copilot, wh):

@@ -21,11 +21,14 @@ _SAID_WRONG = (  # the words of a figure said to look wrong
     r"figures?|it|revenue|latency|errors?|costs?|usage|traffic|volume|p95|p99)"
 )
 # who a question is passed on from: a name, a role or a team ("Sam", "our CFO", "the design team",
-# "someone in finance", "Jordan from ops")
-_ASKER = (
-    r"(?:[a-z]+|board|cfo|ceo|cto|boss|manager|lead|team|product|finance|marketing|sales|ops|someone|"
-    r"somebody|leadership|exec|execs|client|customer)"
+# "someone in finance", "Jordan from ops"), any word but a question's own ("which tier needs the
+# most gpu hours" is a question, not one passed on)
+_NOT_ASKER = (
+    r"which|what|how|who|whose|when|where|why|do|does|did|is|are|was|were|can|could|should|will|would|"
+    r"show|list|give|tell|each|every|all|tiers?|plans?|users?|sessions?|samplers?|domains?|styles?|"
+    r"prompts?|generations?|images?|pro|free|enterprise|paying|paid"
 )
+_ASKER = rf"(?!(?:{_NOT_ASKER})\b)[a-z]+"
 _LOOKS = r"(?:looks?|looked|looking|seems?|seemed|feels?|felt|is|are|was|were|says?|said|shows?|showed)"
 _WRONG = (
     r"(?:off|weird|wrong|strange|odd|funny|broken|bad|worse|slow|high|low|down|up|dipped|dropped|spiked|"
@@ -73,7 +76,7 @@ CHATTER = (
     # asking what share ...", "our CFO wants the margin by month", "could you find out for Priya what
     # ...", "can you tell Marco what ...": who asks says nothing about the figure
     (
-        rf"^ (?:(?:our|my|the) )?(?:[a-z]+ ){{0,2}}?{_ASKER}(?: from [a-z]+| in [a-z]+)? "
+        rf"^ (?:(?:our|my|the) )?(?:{_ASKER} ){{0,2}}?{_ASKER}(?: from [a-z]+| in [a-z]+)? "
         r"(?:asked(?: me)?(?: for)?|asks(?: for)?|is asking(?: me)?(?: for)?|was asking(?: for)?|wants(?: to know)?|"
         r"wanted(?: to know)?|would like(?: to know)?|needs(?: to know)?|is wondering)(?= )",
         "",
