@@ -345,8 +345,8 @@ REWORDINGS = (
     ),
     (rf" (?:in |during )?the first (\d{{1,2}}) days (?:of|in) ({_MONTH})(?= )", r" between \2 1 and \2 \1"),
     (rf" (?:in |during )?the first week (?:of|in) ({_MONTH})(?= )", r" between \1 1 and \1 7"),
-    # "per head" is per person; "which single day" is which day; "split across" is by
-    (r" per head(?= )", " per user"),
+    # "per head" (person) is per user; "which single day" is which day; "split across" is by
+    (r" per (?:head|person|individual)(?= )", " per user"),
     (r" which single(?= )", " which"),
     (r" (?:split|broken down|spread|divided) (?:across|among|between)(?= )", " by"),
     # "free vs paid": the paying users, as "free vs paying users" is

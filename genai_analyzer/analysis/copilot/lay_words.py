@@ -1,7 +1,7 @@
 """Words of people who do not speak analytics, read as the layer's (blind set 29): a trust-and-safety
 analyst's ("flagged", "safety filter hits", "tripped the nsfw filter", "repeat offenders:") and an
 outsider's ("the computing bill", "how long does it usually take to get a picture back", "how many
-people are paying", "what does one picture cost us", "money per person").
+people are paying", "what does one picture cost us", "how much money do we get").
 
 ``LAY_WORDS`` rewrite the normalized question (spaces around every word, punctuation gone) first of
 all the rewordings, so that the hypotheses (hypotheses.py) and the layer read the words they know.
@@ -34,7 +34,7 @@ LAY_WORDS = (
     (r" (?:the )?filter hits(?= )", " nsfw-blocked generations"),
     (r" safety blocks(?= )", " nsfw-blocked generations"),
     (r" (?:an? )?safety block(?= )", " an nsfw block"),
-    (r" (?:rack|racked|racking|rack) up(?= )", " have"),
+    (r" (?:rack|racked|racking) up(?= )", " have"),
     # "users who tripped the filter at least once": who did it (once is at least once)
     (r" (?:at least once|one or more times|1 or more times|even once)(?= )", ""),
     (
@@ -63,14 +63,6 @@ LAY_WORDS = (
         r"(?: back| done| made| out)?(?= )",
         " median latency",
     ),
-    # "how many attempts does someone make per session": generations per session
-    (
-        r" how many (?:attempts|tries|images|generations|pictures|renders) (?:does|do|did) "
-        r"(?:someone|somebody|a person|people|a user|users|folks|anyone|everyone) "
-        r"(?:make|create|generate|produce|render|have) "
-        r"per session(?= )",
-        " generations per session",
-    ),
     # "how many people are paying for it": the paying users
     (
         r" (?:people|persons|folks|users|customers|accounts) (?:are |were )?paying"
@@ -84,7 +76,6 @@ LAY_WORDS = (
     ),
     # "how much money do we get per person": the revenue
     (r" how much money (?:do|does|did) (?:we|they|it) (?:get|make|earn|bring in|take in)(?= )", " revenue"),
-    (r" per (?:person|head|individual)(?= )", " per user"),
     # "what two subjects do folks ask for most": the most used
     (
         r" (?:do|does|did) (?:the )?(?:folks|people|users|customers|they|most people) "

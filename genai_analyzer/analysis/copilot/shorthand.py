@@ -73,9 +73,10 @@ SHORTHAND = (
         r" \1 per \2",
     ),
     (
-        r" (?:the )?(?:average|avg|mean) (cost|revenue|margin)(?! per| of| for (?:a|an|one|each|every) )(?= )",
+        r" (?:the )?(?:average|avg|mean) (cost|revenue|margin)"
+        r"(?! per| of| for (?:a|an|one|each|every) )(?= )",
         r" \1 per generation",
-    ),  # fmt: skip
+    ),
     # words cut short (blind sets 22 and 28)
     (r" len(?= )", " length"),
     (r" hrs(?= )", " hours"),

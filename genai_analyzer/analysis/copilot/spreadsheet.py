@@ -11,10 +11,9 @@ is the total over the rows its condition keeps, a subtotal is a total per group.
 
 from __future__ import annotations
 
+from genai_analyzer.analysis.copilot.sql_words import DIMS  # the dimensions a condition names
+
 _FIELD = r"[a-z_]+(?: [a-z_]+){0,2}?"
-# the dimensions a condition names by their column or layer name (as sql_words._DIMS, plus the
-# column names before sql_words rewrites them)
-_DIMS = r"(?:tier|plan|status|sampler|domain|art style|art_style|error code|error_code|user kind)"
 
 SPREADSHEET = (
     # "pivot of generation counts: rows = tier, columns = status": the figure by both
@@ -43,7 +42,7 @@ SPREADSHEET = (
     # "filter to status = error": the rows with that value ("filter out X": every row but X's)
     (
         r" filter(?:ed|ing)? (?:it |that |this |them )?(?:to |on |for |where )?"
-        rf"(?=(?:the )?{_DIMS} (?:is|equals) )",
+        rf"(?=(?:the )?{DIMS} (?:is|equals) )",
         " where ",
     ),
     (r" filter(?:ed|ing)? (?:it |that |this |them )?out(?= )", " except"),

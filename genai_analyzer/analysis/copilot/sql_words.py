@@ -36,7 +36,7 @@ def operators_as_words(text: str) -> str:
 
 
 # the dimensions a "where" clause names by their column or layer name
-_DIMS = r"(?:tier|plan|status|sampler|domain|art style|error code|user kind)"
+DIMS = r"(?:tier|plan|status|sampler|domain|art style|error code|user kind)"
 # not after the rows a clause describes: "among generations where the status is error, what share
 # ..." is read by shares.py as it is
 _NOT_ROWS = r"(?<!generations)(?<!images)(?<!renders)(?<!ones)(?<!those)(?<!rows)"
@@ -44,7 +44,7 @@ _NOT_ROWS = r"(?<!generations)(?<!images)(?<!renders)(?<!ones)(?<!those)(?<!rows
 SQL_WORDS = (
     # "status = error" anywhere is that value's filter ("filter to status = error, then a count by
     # error code" grouped by status and read the error rate: blind set 29); any other "=" is "is"
-    (rf" (?:where |and |with |for |only )?(?:the )?{_DIMS} equals(?= )", " for"),
+    (rf" (?:where |and |with |for |only )?(?:the )?{DIMS} equals(?= )", " for"),
     (r" equals(?= )", " is"),
     # the warehouse's columns (underscores are spaces by now): "latency_ms" is the latency
     (r" latency ms(?= )", " latency"),
@@ -92,11 +92,11 @@ SQL_WORDS = (
     # any other "a / b": a ratio nothing here computes (it answered a and b side by side)
     (r"(?<=[a-z0-9]) / (?=[a-z0-9])", " slash "),
     # "where tier is not free": every tier but free; "where sampler is k_lms": that sampler
-    (rf"{_NOT_ROWS} (?:where |and |with )?(?:the )?{_DIMS} is not(?= )", " except"),
-    (rf"{_NOT_ROWS} (?:where|and|with|for) (?:the )?{_DIMS} is(?= )", " for"),
+    (rf"{_NOT_ROWS} (?:where |and |with )?(?:the )?{DIMS} is not(?= )", " except"),
+    (rf"{_NOT_ROWS} (?:where|and|with|for) (?:the )?{DIMS} is(?= )", " for"),
     # "avg latency for status error": that status (it grouped by status and added the error rate)
     (
-        rf"{_NOT_ROWS} (?:where|for) (?:the )?{_DIMS}"
+        rf"{_NOT_ROWS} (?:where|for) (?:the )?{DIMS}"
         r"(?= (?!(?:by|per|and|or|in|on|over|across|of|vs|versus)\b)'?[a-z0-9])",
         " for",
     ),

