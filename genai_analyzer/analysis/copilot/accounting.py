@@ -44,13 +44,18 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
         for phrase in (item.label.lower(), item.name.replace("_", " "), *item.synonyms):
             own.update(re.findall(r"[a-z]+", phrase))
     averaged = any(m.sql.lower().startswith(("avg(", "quantile", "median")) for m in metrics)
+    # "average" restates an average, not a median or a percentile ("the mean and median session
+    # length" answered the median alone: the mean was read as a restatement)
+    means = any(m.sql.lower().startswith("avg(") for m in metrics)
     rates = any(m.format == "rate" for m in metrics)
     readable = set(own)
     # "average cost per generation": a total per unit is an average over the units
-    if averaged or (spec.per and metrics and not spec.share):
+    if means or (spec.per and metrics and not spec.share):
         readable |= AVERAGE_WORDS
         for m in t.find(r"(?:on )?average|per(?= (?:generation|image|render|request)s?)"):
             t.take(m)
+    elif averaged:
+        readable.add("typical")
     if any(m.grain == "sessions" for m in metrics):  # sessions are dated by their start
         readable |= {"started", "start", "starting", "began", "begin"}
     if any(not layer.dimensions[d].time for d in spec.dimensions):
@@ -121,18 +126,39 @@ def mean_for_median(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> N
     "generation time" is the median latency), asked with "average", "avg" or "mean" left unread,
     is the average of the same column where the layer has it (``avg(x)`` for ``quantile_cont(x,
     0.5)``): a median is not an average. Without such a metric the word stays unread."""
+    # "the median instead of the average": the average is what is replaced, read as such
+    if any(
+        layer.metrics[n].sql.lower().startswith(("quantile", "median"))
+        for n in spec.metrics
+        if n in layer.metrics
+    ):
+        for m in t.find(r"(?:average|avg|mean)(?= )"):
+            if re.search(r"(?:instead of|rather than|not) (?:the )?$", t.text[: m.start()]):
+                t.take(m)
     said = list(t.find(r"(?:on )?(?:average|avg|mean)(?= )"))
     if not said:
         return
     for i, name in enumerate(spec.metrics):
         sql = layer.metrics[name].sql.replace(" ", "") if name in layer.metrics else ""
-        median = re.fullmatch(r"(?:quantile_cont\((.+),0\.5\)|median\((.+)\))", sql)
+        # "quantile_cont(s.duration_s, 0.5) / 60": a median, in the unit after it
+        median = re.fullmatch(r"(?:quantile_cont\((.+),0\.5\)|median\((.+)\))(.*)", sql)
         if not median:
             continue
-        column = median.group(1) or median.group(2)
-        mean = next((n for n, m in layer.metrics.items() if m.sql.replace(" ", "") == f"avg({column})"), None)
+        column, unit = median.group(1) or median.group(2), median.group(3)
+        mean = next(
+            (n for n, m in layer.metrics.items() if m.sql.replace(" ", "") == f"avg({column}){unit}"), None
+        )
         if mean is None or mean in spec.metrics:
             continue
+        if any(re.search(r"median|p50", k) for k, v in spec.matched.items() if v.split(" ")[0] == name):
+            # "the mean and the median latency": the median is said, and the mean is a second figure
+            both = list(t.find(r"(?:the )?(?:average|avg|mean) and(?= (?:the )?median )"))
+            if both:
+                t.take(both[0])
+                spec.metrics.insert(i, mean)
+                spec.matched[both[0].group(0).strip()] = mean
+                spec.positions[f"metric:{mean}"] = both[0].start()
+            return
         spec.metrics[i] = mean
         spec.matched = {k: (mean if v == name else v) for k, v in spec.matched.items()}
         if f"metric:{name}" in spec.positions:

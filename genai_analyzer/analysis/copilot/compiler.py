@@ -12,6 +12,7 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from genai_analyzer.analysis.copilot.scaling import scaled
 from genai_analyzer.analysis.copilot.shares import share_sql, whole_condition
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.units import in_unit
@@ -125,6 +126,7 @@ def compile_spec(
     if spec.per:
         metrics = _per_unit(spec, layer, metrics, grain_name)
     metrics = in_unit(spec, layer, metrics)  # "in seconds"
+    metrics = scaled(spec, layer, metrics)  # "per 1,000 generations"
     conditions = [
         layer.dimensions[d].condition(grain_name, values=values)
         for d, values in spec.filters.items()

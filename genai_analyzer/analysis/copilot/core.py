@@ -193,8 +193,8 @@ class Copilot:
     def _run_spec(self, question: str, spec: QuerySpec, scope: Scope | None = None) -> Answer:
         try:
             compiled = compile_spec(spec, self.layer, self.last_day, self.first_day)
-        except CannotAnswer as refusal:
-            return Answer(question, explanation=str(refusal), refused=True)
+        except CannotAnswer as refusal:  # a reading whose figure is not defined: declined, said why
+            return _declined(question, refusal)
         sql = compiled.sql
         if scope is not None:  # the semantic layer's rows: every grain's mart can be narrowed
             sql = scoping.scoped_sql(sql, scope.filters, strict=False) or sql

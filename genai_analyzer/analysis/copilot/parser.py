@@ -5,20 +5,17 @@ words it understood so that later steps cannot reuse them:
 
 1. refusals first: requests to change data, and things the warehouse does not hold (the layer's
    ``unsupported`` list) are refused with the reason;
-2. hours of the day ("between 9am and 5pm", clock.py), the time range ("last week", "last 7
-   days", "in september", "Q3 vs Q4", "since 2025-09-03", ...), thresholds ("tiers with more than
-   100 sessions", thresholds.py);
-3. top / bottom N;
-4. explicit groupings ("by tier", "per day", "for each sampler", "which art styles", "top 10 users");
-5. "how many errors" (a status counted), then metrics by their synonyms, longest first; when no
+2. hours of the day (clock.py), the time range ("last 7 days", "Q3 vs Q4", ...), thresholds
+   ("tiers with more than 100 sessions", thresholds.py), top / bottom N, scales ("per 1,000
+   generations", scaling.py), explicit groupings ("by tier", "for each sampler", "which styles");
+3. "how many errors" (a status counted), then metrics by their synonyms, longest first; when no
    synonym matches, by embedding similarity of the remaining words to each metric's phrases;
-6. dimension values as filters ("pro users", "anime", "only errors", "on mondays"), segments
+4. dimension values as filters ("pro users", "anime", "only errors", "on mondays"), segments
    ("paying users", "weekends") and negations ("except free users"), value_filters.py;
-7. bare dimension words left over ("daily", "tiers") as groupings.
+5. bare dimension words left over ("daily", "tiers") as groupings.
 
-Whatever cannot be mapped ("by country", no metric at all) ends in a ``CannotAnswer`` that says
-why and suggests questions that work: the parser never guesses its way to a wrong answer.
-Follow-ups ("now only for pro users", "by week instead") refine the previous spec.
+Whatever cannot be mapped ("by country", no metric at all) ends in a ``CannotAnswer`` that says why
+and suggests questions that work. Follow-ups ("now only pro", "by week instead") refine the last spec.
 """
 
 from __future__ import annotations
@@ -42,6 +39,7 @@ from genai_analyzer.analysis.copilot.followup import (
 )
 from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
+from genai_analyzer.analysis.copilot.scaling import read_scale
 from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
 from genai_analyzer.analysis.copilot.shares import settle as settle_share
 from genai_analyzer.analysis.copilot.spec import (
@@ -195,6 +193,7 @@ class Parser:
         read_sort(t, spec)
         ranked_status(t, spec)  # "which style gets blocked most often": before "most" is a top N
         read_top(t, spec)
+        read_scale(t, spec)  # "errors per 1,000 generations": before "per generation"
         self._per_unit(t, spec)
         self._distinct_count(t, spec)
         self._groupings(t, spec)
@@ -350,6 +349,8 @@ class Parser:
             if name not in spec.metrics:
                 spec.metrics.append(name)
                 spec.matched[phrase] = name
+        if all(f"metric:{n}" in spec.positions for n in spec.metrics):  # in the order named
+            spec.metrics.sort(key=lambda n: spec.positions[f"metric:{n}"])
         if found or spec.metrics:
             return
         if named := [th[0] for th in spec.thresholds if th[0] in self.layer.metrics]:

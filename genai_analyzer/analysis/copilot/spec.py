@@ -102,6 +102,8 @@ class QuerySpec:
     # generation of these values, by dimension (value_filters.py); never_of: the unit
     never: dict[str, list[str]] = field(default_factory=dict)
     never_of: str | None = None
+    scale: int | None = None  # "errors per 1,000 generations": each figure times 1,000 (scaling.py)
+    scale_of: str | None = None  # the unit scaled to: generation | session | user
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -53,6 +53,17 @@ def segment_comparison(
                 groups.append([re.sub(r"^(?:all|every) (?:the )?", "", m.group(1)), others, "rest"])
                 spec.filters[dim] = list(values.get(dim, []))
         if len(groups) >= 2 and any(len(g[1]) > 1 or g[2:] for g in groups):
+            shared = {
+                v for i, g in enumerate(groups) for v in g[1] if any(v in h[1] for h in groups[i + 1 :])
+            }
+            if shared:  # "paying users vs pro users": a row can be on one side only
+                raise CannotAnswer(
+                    f"The sides named overlap ({', '.join(sorted(map(str, shared)))} is on more than one), "
+                    "so "
+                    "they cannot be split side by side: name sides that do not share values, e.g. 'free vs "
+                    "paying users'.",
+                    unread=tuple(g[0] for g in groups),
+                )
             spec.splits[dim] = groups  # a two-way split: one row per group, not per value
     for dim, values in spec.filters.items():
         # "a sampler other than k_lms": the values a negation keeps were not named side by side

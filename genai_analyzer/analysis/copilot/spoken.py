@@ -32,4 +32,10 @@ SPOKEN = (
         " by",
     ),
     (r" (more|less|fewer|higher|lower|greater|bigger|smaller|longer|shorter|other) then(?= )", r" \1 than"),
+    # "september 15th twenty twenty five" (numbers.py has made it "september 15th 20 25"): the year
+    (
+        r" (january|february|march|april|may|june|july|august|september|october|november|december) "
+        r"(\d{1,2}(?:st|nd|rd|th)?) 20 (\d\d)(?= )",
+        r" \1 \2 20\3",
+    ),
 )

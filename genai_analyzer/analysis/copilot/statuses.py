@@ -205,9 +205,14 @@ def _status_rate(t: QuestionText, spec: QuerySpec) -> bool:
         spec.metrics.append(name)
         spec.matched[m.group(0).strip()] = name
         return True
+    words = "|".join(phrase_re(w) for w, _ in _rate_words())
     for word, name in _rate_words():
-        gap = r"(?:[a-z']+ ){0,7}?"
+        # the gap holds no other rate: "the error rate, timeout rate, nsfw block rate" is three rates, not
+        # "rate ... nsfw block" (blind set 30 read it so, and listed the NSFW block rate first)
+        gap = r"(?:(?!(?:rates?|share|fraction|percent|percentage|proportion|ratio)\b)[a-z']+ ){0,7}?"
         for m in t.find(rf"({share}) {gap}({phrase_re(word)})"):
+            if m.group(1) == "rate" and re.search(rf"(?:{words}) $", t.text[: m.start()]):
+                continue  # "timeout rate": the rate of the status before it, named already
             _refuse_share_of_units(t.text[m.end(1) : m.start(2)], m)
             t.take_span(m.start(1), m.end(1))
             t.take_span(m.start(2), m.end(2))

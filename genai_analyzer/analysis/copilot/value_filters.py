@@ -27,7 +27,10 @@ from genai_analyzer.analysis.copilot.vocabulary import (
 )
 from genai_analyzer.analysis.semantic import SemanticLayer
 
-NOUNS = r" (?:users?|tiers?|plans?|accounts?|customers?|prompts?|images?|generations?|style|samplers?|days?)"
+NOUNS = (
+    r" (?:users?|tiers?|plans?|accounts?|customers?|subscribers?|members?|ones|prompts?|images?|generations?|"
+    r"style|samplers?|days?)"
+)
 _NEGATED = rf"{NEGATION}[ -](?:(?:made |used )?by |from |the |for |on |a |an )?(?:the )?"
 _LIST = r"(?:,|,? and|,? or|,? nor) (?:the |on )?"
 
@@ -73,6 +76,8 @@ def read_values(lexicon, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -
         for words, dim, chosen, label in pairs:
             if label is not None:  # a segment: "paying users", "weekends"
                 for m in t.find(phrase_re(words)):
+                    if _named_value_before(pairs, dim, t.text[: m.start()]):
+                        continue  # "pro subscribers": the noun of the value before it, not the segment
                     _keep(t, spec, dim, chosen, m, label if label != "segment" else m.group(0).strip())
         for words, dim, chosen, label in pairs:  # "the other domain", "the k_lms sampler"
             own = _own(lexicon, dim)
@@ -93,6 +98,15 @@ def read_values(lexicon, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -
             for m in t.find(pattern):
                 if not _the_rest(t, m):
                     _keep(t, spec, dim, chosen, m)
+
+
+def _named_value_before(pairs, dim: str, before: str) -> bool:
+    """Whether a value of ``dim`` ends the text before a segment's words ("pro" in "pro subscribers")."""
+    values = [w for w, d, _, label in pairs if d == dim and label is None and w]
+    return (
+        bool(values)
+        and re.search(rf"(?<![a-z0-9])(?:{'|'.join(map(re.escape, values))}) $", before) is not None
+    )
 
 
 def _grouped_by(t: QuestionText, own: str) -> bool:

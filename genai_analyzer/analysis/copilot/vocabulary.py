@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 from genai_analyzer.analysis.copilot import everyday, numbers
+from genai_analyzer.analysis.copilot.extremes import EXTREMES
 from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
 from genai_analyzer.analysis.copilot.spoken import SPOKEN
+from genai_analyzer.analysis.copilot.stats_words import STATS_WORDS
 
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                "october", "november", "december")  # fmt: skip
@@ -262,7 +264,7 @@ UNIT_WORDS = {
 CHITCHAT = re.compile(
     r"^\s*(?:(?:thanks|thank you|thx|ty|great|cool|nice|awesome|perfect|ok|okay|got it|"
     r"(?:hi|hello|hey|yo)(?: there| all| team| guys| folks)?|"
-    r"bye|goodbye|good morning|good night|cheers|lol|yes|no|sure)[\s,.!?]*)*"
+    r"bye|goodbye|good morning|good night|cheers|lol|haha+|hehe+|lmao|yes|no|sure)[\s,.!?]*)*"
     r"(?:(?:that'?s (?:all|it)(?: for now)?|see you(?: later| soon| tomorrow| monday)?|how are you(?: doing)?|"
     r"how(?:'?s| is) (?:your|the) (?:day|week|weekend|morning)(?: going| been)?|how(?:'?s| is) it going|"
     r"how are things|how have you been|what'?s up|sup|"
@@ -472,8 +474,9 @@ _LAYER_REWORDINGS = (
         " only",
     ),
 )
-# speech first (its fillers and homophones), then "render time" before "render"
-REWORDINGS = SPOKEN + everyday.BEFORE_LAYER + _LAYER_REWORDINGS + everyday.REWORDINGS
+# speech first (its fillers and homophones), records ("the single highest latency recorded") before the
+# superlatives rank, then "render time" before "render"
+REWORDINGS = SPOKEN + EXTREMES + STATS_WORDS + everyday.BEFORE_LAYER + _LAYER_REWORDINGS + everyday.REWORDINGS
 
 
 def words_in(*patterns: str) -> set[str]:

@@ -1,0 +1,64 @@
+"""Figures scaled to a round number of units (blind set 30, ratios): "errors per 1,000 generations",
+"NSFW blocks per 10,000 images", "kept images per 100 generations", "for every 100 sessions, how many
+end on a failure".
+
+A rate per N generations is the rate times N; a count or a total per N generations is its share of one
+generation (``per = "generation"``) times N. Per N sessions is read for the session rates only (the
+share of sessions ending on a failure, times N). Anything else scaled ("latency per 1,000 generations",
+"revenue per 100 users") is declined: the figure would be another question.
+"""
+
+from __future__ import annotations
+
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.semantic import SemanticLayer
+
+_SIZES = {"100": 100, "hundred": 100, "1 000": 1000, "1000": 1000, "1k": 1000, "thousand": 1000,
+          "10 000": 10_000, "10000": 10_000, "10k": 10_000, "ten thousand": 10_000}  # fmt: skip
+_UNITS = {"generation": "generation", "image": "generation", "render": "generation", "request": "generation",
+          "session": "session", "user": "user"}  # fmt: skip
+SCALED = (
+    r"(?:per|for every|every|out of every|in every|for each) (?:(?:a|one) )?"
+    r"(10 000|10000|10k|ten thousand|1 000|1000|1k|thousand|100|hundred) "
+    r"(generations?|images?|renders?|requests?|sessions?|users?)"
+)
+
+
+def read_scale(t: QuestionText, spec: QuerySpec) -> None:
+    """ "per 1,000 generations": the scale and its unit, taken from the question."""
+    for m in t.find(SCALED):
+        t.take(m)
+        spec.scale = _SIZES[m.group(1)]
+        spec.scale_of = _UNITS[m.group(2).removesuffix("s")]
+        if spec.scale_of == "generation":
+            spec.per = "generation"  # a count or total per generation; a rate already is one
+            spec.positions["per"] = m.start()
+        spec.matched[m.group(0).strip()] = f"scaled to {spec.scale:,} {spec.scale_of}s"
+        return
+
+
+def scaled(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The metrics (after any division per generation) times the scale, renamed
+    ``error_rate_per_1000_generations``; a figure that does not scale is declined."""
+    if not spec.scale:
+        return metrics
+    out = []
+    for name, sql in metrics:
+        base = name.removesuffix(f"_per_{spec.per}") if spec.per else name
+        metric = layer.metrics.get(base)
+        fits = metric is not None and (
+            (spec.scale_of == "generation" and metric.grain == "generations" and (
+                metric.format == "rate" or name != base))
+            or (spec.scale_of == "session" and metric.grain == "sessions" and metric.format == "rate")
+        )  # fmt: skip
+        if not fits:
+            label = metric.label if metric is not None else name
+            raise CannotAnswer(
+                f"'{label} per {spec.scale:,} {spec.scale_of}s' is not a figure I can scale: a rate or a "
+                "count per generation scales to 1,000 generations, and a share of sessions to 100 "
+                "sessions, but an average, a latency or a figure per user does not.",
+                unread=(f"per {spec.scale:,} {spec.scale_of}s",),
+            )
+        out.append((f"{base}_per_{spec.scale}_{spec.scale_of}s", f"({sql}) * {spec.scale}"))
+    return out

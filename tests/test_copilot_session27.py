@@ -1,0 +1,206 @@
+"""Rules found by reading blind sets 30 and 31 (session 27), on a real sample warehouse, each phrased
+unlike the sets' items: an answer's rows equal those of SQL written here, and what must stay
+unanswered is declined."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_copilot_grammar import GENS, check, declined
+from tests.test_copilot_session24 import TIERS
+
+SESSIONS = "dim_sessions s JOIN dim_users u USING (user_id)"
+
+
+def rate(status: str) -> str:
+    return f"avg(CASE WHEN g.status = '{status}' THEN 1.0 ELSE 0.0 END)"
+
+
+# --- figures scaled to a round number of units ----------------------------------------------------
+
+
+def test_a_rate_per_thousand_generations_is_the_rate_times_a_thousand(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "failures for every 1000 images, per sampler",
+        f"SELECT g.sampler, 1000 * {rate('success').replace('= ', '<> ')} FROM {GENS} GROUP BY 1",
+    )
+    assert "per 1,000 generations" in answer.reading
+    check(
+        copilot,
+        wh,
+        "nsfw blocks per ten thousand renders",
+        f"SELECT 10000 * {rate('nsfw_blocked')} FROM {GENS}",
+    )
+
+
+def test_a_total_per_hundred_generations_is_its_share_of_one_times_a_hundred(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "revenue per 100 generations by tier",
+        f"SELECT u.tier, 100 * sum(g.revenue_usd) / count(*) FROM {TIERS} GROUP BY 1",
+    )
+
+
+def test_a_share_of_sessions_scales_to_a_hundred_sessions(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "out of every 100 sessions how many end after an nsfw block",
+        "SELECT 100 * avg(CASE WHEN s.last_status = 'nsfw_blocked' THEN 1.0 ELSE 0.0 END) "
+        "FROM dim_sessions s",
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "median latency per 1000 generations",
+        "revenue per 100 users",
+        "average session length per 100 sessions",
+    ],
+)
+def test_a_figure_that_does_not_scale_is_declined_and_says_why(copilot, question):
+    answer = declined(copilot, question)
+    assert answer.kind == "declined" and "scale" in answer.explanation
+
+
+# --- the lowest and highest single value on record --------------------------------------------------
+
+
+def test_both_ends_of_a_column_are_its_minimum_and_maximum(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "the lowest and highest cfg scale anyone used",
+        f"SELECT min(g.cfg), max(g.cfg) FROM {GENS}",
+    )
+    check(
+        copilot,
+        wh,
+        "max and min queue time for each tier",
+        f"SELECT u.tier, max(g.queue_ms), min(g.queue_ms) FROM {TIERS} GROUP BY 1",
+    )
+
+
+def test_one_end_said_as_a_record_is_the_maximum_not_a_ranking(copilot, wh):
+    check(copilot, wh, "the largest step count on record", f"SELECT max(g.step) FROM {GENS}")
+    answer = check(
+        copilot,
+        wh,
+        "which sampler has the highest latency",
+        f"SELECT g.sampler, quantile_cont(g.latency_ms, 0.5) AS p FROM {GENS} "
+        "GROUP BY 1 ORDER BY p DESC LIMIT 1",
+        ordered=True,
+    )
+    assert "p50" in answer.reading  # a superlative alone still ranks by the median
+
+
+# --- several figures: all of them, in the order named -------------------------------------------------
+
+
+def test_listed_rates_come_back_in_the_order_named(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "success rate, nsfw block rate and error rate per tier",
+        f"SELECT u.tier, {rate('success')}, {rate('nsfw_blocked')}, {rate('error')} FROM {TIERS} GROUP BY 1",
+    )
+
+
+def test_the_mean_and_the_median_are_two_figures(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "the average and the median session duration by tier",
+        f"SELECT u.tier, avg(s.duration_s) / 60, quantile_cont(s.duration_s, 0.5) / 60 "
+        f"FROM {SESSIONS} GROUP BY 1",
+    )
+    # "average" restates an average, never a median: said of a percentile, it stays unread
+    declined(copilot, "average p95 latency by tier")
+
+
+# --- sides that overlap, and a tier's own subscribers ----------------------------------------------
+
+
+def test_a_segment_word_after_a_tier_is_that_tiers_noun(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "generations by enterprise subscribers vs free subscribers",
+        f"SELECT u.tier, count(*) FROM {TIERS} WHERE u.tier IN ('enterprise', 'free') GROUP BY 1",
+    )
+
+
+def test_overlapping_sides_are_declined_not_split(copilot):
+    answer = declined(copilot, "cost for paying users versus pro users")
+    assert "overlap" in answer.explanation
+
+
+# --- a follow-up narrowing to the sessions of a period -------------------------------------------
+
+
+def test_what_about_only_the_sessions_of_a_period_keeps_the_figure(copilot, wh):
+    first = copilot.ask("average friction by tier")
+    check(
+        copilot,
+        wh,
+        "how about only sessions started between september 1 and september 7?",
+        f"SELECT u.tier, avg(s.friction_score) FROM {SESSIONS} "
+        "WHERE CAST(timezone('UTC', s.started_at) AS DATE) BETWEEN DATE '2025-09-01' AND DATE '2025-09-07' "
+        "GROUP BY 1",
+        context=first.context,
+    )
+
+
+# --- a statistician's, an auditor's, a reporter's and a chat's words ------------------------------
+
+
+def test_a_statisticians_words_are_groupings_filters_and_averages(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "arithmetic mean of the sampling steps, disaggregated by domain",
+        f"SELECT g.domain, avg(g.step) FROM {GENS} GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "error rate conditional on the art style being anime",
+        f"SELECT {rate('error')} FROM {GENS} WHERE g.art_style = 'anime'",
+    )
+    check(
+        copilot,
+        wh,
+        "count table of error codes",
+        f"SELECT g.error_code, count(*) FROM {GENS} WHERE g.error_code IS NOT NULL GROUP BY 1",
+    )
+
+
+def test_an_auditors_purpose_is_read_past(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "sanity check: number of sessions by tier, so we can confirm they add up to the total",
+        f"SELECT u.tier, count(DISTINCT g.session_id) FROM {TIERS} GROUP BY 1",
+    )
+
+
+def test_a_reporters_and_a_chats_words(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "how long does each sitting last on average",
+        f"SELECT avg(s.duration_s) / 60 FROM {SESSIONS}",
+    )
+    check(
+        copilot,
+        wh,
+        "how often do images get caught by the content filter, per tier",
+        f"SELECT u.tier, {rate('nsfw_blocked')} FROM {TIERS} GROUP BY 1",
+    )
+    check(
+        copilot, wh, "err rate 4 pro users lol", f"SELECT {rate('error')} FROM {TIERS} WHERE u.tier = 'pro'"
+    )
