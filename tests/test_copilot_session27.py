@@ -204,3 +204,143 @@ def test_a_reporters_and_a_chats_words(copilot, wh):
     check(
         copilot, wh, "err rate 4 pro users lol", f"SELECT {rate('error')} FROM {TIERS} WHERE u.tier = 'pro'"
     )
+
+
+# --- rows with no value of a label ----------------------------------------------------------------
+
+
+def test_a_label_said_to_be_missing_keeps_the_rows_without_one(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "number of images lacking an error code, per tier",
+        f"SELECT u.tier, count(*) FROM {TIERS} WHERE g.error_code IS NULL GROUP BY 1",
+    )
+    assert "no error code" in answer.reading
+    check(
+        copilot,
+        wh,
+        "failure rate of generations that have no error code",
+        f"SELECT {rate('success').replace('= ', '<> ')} FROM {GENS} WHERE g.error_code IS NULL",
+    )
+    declined(copilot, "how many users have no tier")  # a tier is never missing: not read
+
+
+# --- blind set 32: templates, thresholds per unit, numbers with units, "before that" -------------
+
+
+def test_a_template_blank_is_not_a_filter(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "Success rate by sampler = ?",
+        f"SELECT g.sampler, {rate('success')} FROM {GENS} GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "Bottom 2 styles by generations: 1. ___ 2. ___",
+        f"SELECT g.art_style, count(*) AS n FROM {GENS} WHERE g.art_style IS NOT NULL GROUP BY 1 "
+        "ORDER BY n ASC, 1 LIMIT 2",
+        ordered=True,
+    )
+
+
+def test_a_threshold_said_per_unit_is_on_the_figure_as_divided(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "which samplers make more than 0.1 cents of revenue per generation",
+        f"SELECT g.sampler, sum(g.revenue_usd) / count(*) FROM {GENS} GROUP BY 1 "
+        "HAVING sum(g.revenue_usd) / count(*) > 0.001",
+    )
+    assert "per generation above" in answer.reading
+
+
+def test_numbers_with_separators_and_k_are_whole_numbers(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "which tiers have a p95 latency above 1,500 ms",
+        f"SELECT u.tier, quantile_cont(g.latency_ms, 0.95) AS p FROM {TIERS} GROUP BY 1 HAVING p > 1500",
+    )
+    check(
+        copilot,
+        wh,
+        "samplers with more than 0.1k generations",
+        f"SELECT g.sampler, count(*) AS n FROM {GENS} GROUP BY 1 HAVING n > 100",
+    )
+
+
+def test_the_period_before_that_is_before_the_answers_own_period(copilot, wh):
+    first = copilot.ask("generations by day between september 8 and september 14")
+    check(
+        copilot,
+        wh,
+        "and the 7 days before that?",
+        f"SELECT g.date_key, count(*) FROM {GENS} WHERE g.date_key BETWEEN DATE '2025-09-01' AND "
+        "DATE '2025-09-07' GROUP BY 1",
+        context=first.context,
+    )
+    # a week before the data's first day is not answered as another week
+    first = copilot.ask("error rate between september 1 and september 7")
+    answer = declined(copilot, "what about the week before that", context=first.context)
+    assert "before" in answer.explanation
+
+
+def test_each_paying_tier_is_one_row_per_paying_tier(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "revenue for every paid plan",
+        f"SELECT u.tier, sum(g.revenue_usd) FROM {TIERS} WHERE u.tier IN ('pro', 'enterprise') GROUP BY 1",
+    )
+
+
+def test_an_investors_words(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "Cost to serve: GPU cost per generation for each sampler",
+        f"SELECT g.sampler, sum(g.cost_usd) / count(*) FROM {GENS} GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "what is ARPPU by week",
+        f"SELECT date_trunc('week', g.date_key), sum(g.revenue_usd) / count(DISTINCT g.user_id) FROM {TIERS} "
+        "WHERE u.tier IN ('pro', 'enterprise') GROUP BY 1",
+    )
+
+
+def test_the_data_covers_from_its_first_to_its_last_day(copilot, wh):
+    answer = copilot.ask("what date range does the dataset span")
+    assert not answer.refused, answer.explanation
+    first, last = wh.query("SELECT min(date_key), max(date_key) FROM fact_generations").values.tolist()[0]
+    assert [str(v)[:10] for v in answer.rows[0]] == [str(first)[:10], str(last)[:10]]
+
+
+# --- a question told after its background ---------------------------------------------------------
+
+
+def test_a_question_after_its_background_is_answered_and_says_so(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "My manager keeps asking me about pro users. I looked at the dashboards all morning. "
+        "Here is what I need: the error rate for pro users by day.",
+        f"SELECT g.date_key, {rate('error')} FROM {TIERS} WHERE u.tier = 'pro' GROUP BY 1",
+    )
+    assert "background, read past" in answer.explanation
+
+
+def test_a_background_naming_what_the_question_leaves_out_is_declined(copilot):
+    answer = declined(
+        copilot,
+        "Enterprise accounts were loud on the forum. Anyway: what is the average queue time by day?",
+    )
+    assert "enterprise" in answer.explanation
+    answer = declined(copilot, "Last week was rough for the team. Can you show the failure rate by tier?")
+    assert "period" in answer.explanation
+    # a request to change data is never read past
+    declined(copilot, "Delete the free users from the table. How many generations are there by tier?")

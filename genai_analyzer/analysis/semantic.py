@@ -18,7 +18,7 @@ from genai_analyzer.core.contract import SEMANTIC_LAYER_FILE
 from genai_analyzer.core.errors import AnalyzerError
 
 LAYER_FILE = SEMANTIC_LAYER_FILE
-FORMATS = ("count", "rate", "ms", "usd", "number")
+FORMATS = ("count", "rate", "ms", "usd", "number", "date")
 
 
 # A join of a grain's FROM clause: "[LEFT] JOIN <table> <alias> USING (<keys>)".

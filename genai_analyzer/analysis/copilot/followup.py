@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.thresholds import bare_threshold
 from genai_analyzer.analysis.semantic import SemanticLayer
@@ -66,6 +66,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         )
     ):  # "how does that compare with September" after October: October against September
         merged.time, merged.baseline = previous.time, new.time
+    elif new.time and (before := _before_that(previous.time, new.time, text)):
+        merged.time = before  # "the week before that" after September: the last week of August
     elif new.time:
         merged.time = new.time
     if new.top:
@@ -190,10 +192,26 @@ def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
             )
 
 
+def _before_that(previous: TimeRange | None, new: TimeRange, text: str) -> TimeRange | None:
+    """ "the week before that", "the 7 days before that": as many days, just before the period of the
+    answer before (it answered the week before the data's last week whatever the period before was)."""
+    if previous is None or not re.search(r"before (?:that|it|them|then)\b", text):
+        return None
+    days = {"week_before": 7, "last_week": 7, "last_days": new.n}.get(new.kind)
+    if not days:
+        return None
+    return TimeRange(
+        "preceding", n=days, phrase=f"the {days} days before {previous.phrase or 'that'}", of=previous
+    )
+
+
 def in_context(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, context: QuerySpec) -> None:
     """What a follow-up's words mean only after the answer before: its rows narrowed
     (``period_subject``), its threshold moved (``thresholds.bare_threshold``)."""
     period_subject(layer, t, spec, context)
+    if context.time is not None and spec.time is not None:  # "the 7 days before that" (_before_that)
+        for m in t.find(r"before (?:that|it|them|then)"):
+            t.take(m)
     bare_threshold(layer, t, spec, context)
     other_hours(t, spec, context)
     the_rest(t, spec, context)

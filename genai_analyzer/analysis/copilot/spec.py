@@ -60,12 +60,17 @@ class TimeRange:
     # last_days | last_week | this_week | last_month | this_month | yesterday | today | month | quarter
     # | this_quarter | last_quarter | between | week_of (the Monday-to-Sunday week holding ``start``)
     # | days_ending (the ``n`` days ending on ``end``) | before (``end`` left out) | after (``start``
-    # left out)
+    # left out) | preceding (the ``n`` days before the period ``of``: "the 7 days before that")
     kind: str
     n: int = 0
     start: str | None = None  # ISO dates for between; the year (or None) for month / quarter
     end: str | None = None
     phrase: str = ""
+    of: TimeRange | None = None  # the period a "preceding" one is before (a follow-up's answer before)
+
+    def __post_init__(self):
+        if isinstance(self.of, dict):  # read back from a stored answer
+            self.of = TimeRange(**self.of)
 
 
 @dataclass

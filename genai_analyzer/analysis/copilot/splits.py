@@ -52,6 +52,11 @@ def segment_comparison(
                 # the rest is every other row, rows with no value too ("rest": an ELSE, compiler.py)
                 groups.append([re.sub(r"^(?:all|every) (?:the )?", "", m.group(1)), others, "rest"])
                 spec.filters[dim] = list(values.get(dim, []))
+        unique = []  # "the weekend crowd ... weekends vs weekdays": one side named twice is one side
+        for g in groups:
+            if not any(sorted(map(str, g[1])) == sorted(map(str, h[1])) for h in unique):
+                unique.append(g)
+        groups[:] = unique
         if len(groups) >= 2 and any(len(g[1]) > 1 or g[2:] for g in groups):
             shared = {
                 v for i, g in enumerate(groups) for v in g[1] if any(v in h[1] for h in groups[i + 1 :])

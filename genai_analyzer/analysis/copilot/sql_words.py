@@ -44,7 +44,11 @@ _NOT_ROWS = r"(?<!generations)(?<!images)(?<!renders)(?<!ones)(?<!those)(?<!rows
 SQL_WORDS = (
     # "status = error" anywhere is that value's filter ("filter to status = error, then a count by
     # error code" grouped by status and read the error rate: blind set 29); any other "=" is "is"
-    (rf" (?:where |and |with |for |only )?(?:the )?{DIMS} equals(?= )", " for"),
+    # "error rate by tier = ?", "cost by sampler = ___": a template's blank, nothing to filter on
+    (r" equals(?: \$)?(?= $)", ""),
+    # "top 3 domains by revenue: 1. ___ 2. ___ 3. ___": the numbered blanks of a list to fill
+    (r":? 1 2(?: 3(?: 4(?: 5(?: 6(?: 7(?: 8(?: 9(?: 10)?)?)?)?)?)?)?)?(?= $| lowest| highest)", ""),
+    (rf" (?:where |and |with |for |only )?(?:the )?{DIMS} equals(?= [a-z0-9'])", " for"),
     (r" equals(?= )", " is"),
     # the warehouse's columns (underscores are spaces by now): "latency_ms" is the latency
     (r" latency ms(?= )", " latency"),

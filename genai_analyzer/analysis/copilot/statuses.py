@@ -22,7 +22,7 @@ RATES = {"error": "error_rate", "timeout": "timeout_rate", "nsfw_blocked": "nsfw
          "success": "success_rate"}  # fmt: skip
 
 
-def _rate_words() -> list[tuple[str, str]]:
+def rate_words() -> list[tuple[str, str]]:
     """(a status word, the rate the layer defines for it), longest first."""
     options = [(w, RATES[s]) for s, ws in STATUS_WORDS.items() for w in ws]
     options += [(w, "failure_rate") for w in FAILED_WORDS]
@@ -40,10 +40,10 @@ def ranked_status(t: QuestionText, spec: QuerySpec) -> None:
     how often is a rate ("how often do generations get blocked" is the block rate), and "most
     often" ranks the groups by it, top 1 unless a number is named. "Which day has the most errors"
     counts them: the groups are ranked by the number of generations with that status."""
-    nouns = "|".join(phrase_re(w) for w, _ in _rate_words() if w.endswith("s"))
+    nouns = "|".join(phrase_re(w) for w, _ in rate_words() if w.endswith("s"))
     # (only "most": the groups with none of that status have no row to rank as the fewest)
     for m in t.find(rf"(?:the )?(most) ({nouns})(?![a-z])"):
-        statuses = _status_of(_word_said(m.group(2), (w for w, _ in _rate_words())))
+        statuses = _status_of(_word_said(m.group(2), (w for w, _ in rate_words())))
         t.take(m)
         spec.metrics.append("generations")
         spec.filters["status"] = [*spec.filters.get("status", []), *statuses]
@@ -51,7 +51,7 @@ def ranked_status(t: QuestionText, spec: QuerySpec) -> None:
         spec.ascending = False
         spec.matched[m.group(0).strip()] = f"generations with status {', '.join(statuses)}, ranked"
         return
-    for word, name in _rate_words():
+    for word, name in rate_words():
         for m in t.find(rf"({phrase_re(word)}) (?:the )?(most|least|more|less) (?:often|frequently)"):
             t.take(m)
             spec.metrics.append(name)
@@ -205,8 +205,8 @@ def _status_rate(t: QuestionText, spec: QuerySpec) -> bool:
         spec.metrics.append(name)
         spec.matched[m.group(0).strip()] = name
         return True
-    words = "|".join(phrase_re(w) for w, _ in _rate_words())
-    for word, name in _rate_words():
+    words = "|".join(phrase_re(w) for w, _ in rate_words())
+    for word, name in rate_words():
         # the gap holds no other rate: "the error rate, timeout rate, nsfw block rate" is three rates, not
         # "rate ... nsfw block" (blind set 30 read it so, and listed the NSFW block rate first)
         gap = r"(?:(?!(?:rates?|share|fraction|percent|percentage|proportion|ratio)\b)[a-z']+ ){0,7}?"
@@ -262,7 +262,7 @@ def _either_status(t: QuestionText, spec: QuerySpec, word: str, start: int, end:
     """ "share of requests that either time out or error": one share of the generations with any
     of the statuses named, not a rate for each (the rates add up, the answer is one figure); the
     status read may be the first named or the second ("error or time out")."""
-    for other, _ in _rate_words():
+    for other, _ in rate_words():
         more = re.compile(rf"(?: or|/|,? and/or) (?:an? |with an? )?({phrase_re(other)})(?![a-z0-9])")
         m = more.match(t.text, end) or re.search(
             rf"(?<![a-z0-9])({phrase_re(other)})(?:,? or|/|,? and/or) (?:an? |with an? )?$", t.text[:start]
@@ -323,7 +323,7 @@ def status_subjects(metric_phrases, layer: SemanticLayer, t: QuestionText, spec:
     totals = [(p, n) for p, n in metric_phrases if is_total(layer.metrics[n]) and t.has(phrase_re(p))]
     if not totals and not t.has(r"how much|what did|what do"):
         return
-    words = "|".join(phrase_re(w) for w, _ in _rate_words())
+    words = "|".join(phrase_re(w) for w, _ in rate_words())
     some = rf"(?:the |our |all )?(?:{words})(?:(?:,| and| or|,? and/or)(?: the)? (?:{words}))*"
     # (pattern, whether its verb is read with the statuses: "spent on" is, "did errors cost" is not,
     # its verb being the metric's own word)
@@ -341,7 +341,7 @@ def status_subjects(metric_phrases, layer: SemanticLayer, t: QuestionText, spec:
             said = m.group(1)
             statuses: list[str] = []
             for hit in re.finditer(rf"(?<![a-z])(?:{words})(?![a-z])", said):  # longest words first
-                word = _word_said(hit.group(0), (w for w, _ in _rate_words()))
+                word = _word_said(hit.group(0), (w for w, _ in rate_words()))
                 statuses.extend(s for s in _status_of(word) if s not in statuses)
             t.take_span(m.start() if with_verb else m.start(1), m.end(1))
             if not statuses:

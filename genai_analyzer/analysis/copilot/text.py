@@ -28,6 +28,9 @@ class QuestionText:
     def __init__(self, question: str):
         text = spell_dates(question.lower().replace("’", "'"))  # "9/14": "september 14"
         text = operators_as_words(text)  # "step > 50": "step above 50"
+        text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "4,000 ms": 4000, not "4 000"
+        # "11.5k ms", "over 2k generations": thousands
+        text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)k(?![a-z0-9])", lambda m: f"{float(m[1]) * 1000:g}", text)
         # a currency symbol is read, never dropped: "$5" is "5 dollars", "$ made" is revenue (REWORDINGS),
         # and a "$" nothing reads stops the answer (accounting.py)
         text = re.sub(r"\$\s?(\d+(?:\.\d+)?)", r" \1 dollars ", text).replace("$", " $ ")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from genai_analyzer.analysis.copilot.missing import describe_missing, read_missing
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.vocabulary import (
@@ -67,6 +68,7 @@ def read_thresholds(
     value_words: set[str],
 ) -> None:
     """Every threshold the question names, its words sealed (no comparison cue elsewhere)."""
+    read_missing(layer, t, spec, dim_phrases)  # "generations with no error code"
     numeric = {
         d.name for d in layer.dimensions.values() if not (d.values or d.time or d.name in ENTITY_DIMENSIONS)
     }
@@ -272,6 +274,8 @@ def moved(spec: QuerySpec) -> bool:
 def describe_threshold(layer: SemanticLayer, threshold: list) -> str:
     """ "Sessions above 100", "sampling steps above 50", "Error rate above 3.0%"."""
     name, op, value, _ = threshold
+    if missing := describe_missing(layer, threshold):
+        return missing
     if name in layer.dimensions:
         return f"{layer.dimensions[name].label} {OP_WORDS[op]} {value}"
     metric = layer.metrics[name]

@@ -78,6 +78,11 @@ def read_values(lexicon, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -
                 for m in t.find(phrase_re(words)):
                     if _named_value_before(pairs, dim, t.text[: m.start()]):
                         continue  # "pro subscribers": the noun of the value before it, not the segment
+                    each = re.search(r"(?:each|every|per) (?:of the |one of the )?$", t.text[: m.start()])
+                    if each and dim not in spec.dimensions:
+                        # "how many users are on each paid tier": the segment's values, one row each
+                        spec.dimensions.append(dim)
+                        spec.positions.setdefault(dim, m.start())
                     _keep(t, spec, dim, chosen, m, label if label != "segment" else m.group(0).strip())
         for words, dim, chosen, label in pairs:  # "the other domain", "the k_lms sampler"
             own = _own(lexicon, dim)

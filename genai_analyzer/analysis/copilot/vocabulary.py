@@ -8,6 +8,8 @@ import re
 from genai_analyzer.analysis.copilot import everyday, numbers
 from genai_analyzer.analysis.copilot.extremes import EXTREMES
 from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
+from genai_analyzer.analysis.copilot.investor import INVESTOR
+from genai_analyzer.analysis.copilot.periods_over import PERIODS_OVER
 from genai_analyzer.analysis.copilot.spoken import SPOKEN
 from genai_analyzer.analysis.copilot.stats_words import STATS_WORDS
 
@@ -374,31 +376,7 @@ _LAYER_REWORDINGS = (
         " generations with ",
     ),
     (r" (?:shows?|turns?|comes?|pops?) up(?= )", " appears"),
-    # "week over week for the last 4 weeks": a weekly series over the window, not two periods
-    (r" (day|week|month)[- ]over[- ]\1(?= (?:for|over|in|during|across) (?:the )?(?:last|past) )", r" by \1"),
-    (
-        r"( (?:for|over|in|during|across) (?:the )?(?:last|past) \w+ (day|week|month)s),? \2[- ]over[- ]\2(?= )",
-        r"\1 by \2",
-    ),
-    # "how's the error rate trending week over week": a trend asked that way is a weekly series
-    (
-        r" (trend(?:s|ing|ed)?|evolv(?:e|es|ing|ed)|chang(?:e|es|ing|ed)|doing|going|looking|moving|"
-        r"performing|holding up)(?: up| down| upwards?| downwards?)? (day|week|month)[- ]over[- ]\2(?= )",
-        r" \1 by \2",
-    ),
-    # "week over week change in the error rate": last week against the week before; "abandonment
-    # rate week over week" alone is a weekly series, as month over month and day over day are
-    (
-        r" week[- ]over[- ]week(?= (?:change|growth|difference|delta|increase|decrease|drop)s? )",
-        " compared with the week before",
-    ),
-    (
-        r"( (?:change|growth|difference|delta|increase|decrease|drop)s? .*?) week[- ]over[- ]week(?= )",
-        r"\1 compared with the week before",
-    ),
-    (r" week[- ]over[- ]week(?= )", " by week"),
-    # "last 3 days vs the 3 days before": the period of the same length before it
-    (r" (?:the )?(\d+) (days|weeks) before(?: that| it| them)?(?= )", r" the previous \1 \2"),
+    *PERIODS_OVER,  # "week over week", "the 3 days before" (periods_over.py)
     # "what does an average session cost us": a total per unit
     (
         r" (?:does |do )?(?:an? |the )?(?:average|typical) (session|user|generation|image|customer) cost(?:s)?(?= )",
@@ -476,7 +454,15 @@ _LAYER_REWORDINGS = (
 )
 # speech first (its fillers and homophones), records ("the single highest latency recorded") before the
 # superlatives rank, then "render time" before "render"
-REWORDINGS = SPOKEN + EXTREMES + STATS_WORDS + everyday.BEFORE_LAYER + _LAYER_REWORDINGS + everyday.REWORDINGS
+REWORDINGS = (
+    SPOKEN
+    + EXTREMES
+    + STATS_WORDS
+    + INVESTOR
+    + everyday.BEFORE_LAYER
+    + _LAYER_REWORDINGS
+    + everyday.REWORDINGS
+)
 
 
 def words_in(*patterns: str) -> set[str]:

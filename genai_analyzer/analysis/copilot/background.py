@@ -1,0 +1,100 @@
+"""A question told after its background (blind set 32): "We shipped a new queue last week and support
+says pro users still wait. I want to see it: what was the average queue time for pro users, day by
+day, over the last 14 days?"
+
+Only when the whole message cannot be answered, it is cut into sentences (and at a colon); when the
+last part is a question the copilot answers on its own, that question is answered, provided the
+background names nothing the question leaves out. A period or a value (a tier, a style, a weekend)
+said only in the background might be meant for the question, so the message is declined, naming it,
+rather than answered without it. An instruction to change data or to the model anywhere in the
+message still stops it. The answer's "Words read" says that the background was read past.
+"""
+
+from __future__ import annotations
+
+import re
+
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec, SmallTalk
+from genai_analyzer.analysis.copilot.statuses import rate_words as status_rate_words
+from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
+from genai_analyzer.analysis.copilot.time_phrases import read_time
+from genai_analyzer.analysis.copilot.vocabulary import DESTRUCTIVE, INJECTION, PEOPLE_EDITING
+
+# a sentence ends at . ! ? ; before the next word (not inside "1.5%"), a lead-in at a colon
+_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[A-Za-z'\"(])|(?<=[a-z]):\s+(?=[A-Za-z])")
+
+
+def split(question: str) -> tuple[str, str] | None:
+    """(the background, the question asked last), or None: for a message of one sentence, for a
+    background that asks a question itself ("how reliable is it during 9am-5pm? success rate please":
+    the last part only names the figure), and for a last part that points back into it ("does latency
+    go up with steps? show it per step count")."""
+    parts = [p.strip() for p in _BREAK.split(question.strip()) if p.strip()]
+    if len(parts) < 2 or len(re.findall(r"[a-z]+", parts[-1].lower())) < 3:
+        return None
+    background, asked = " ".join(parts[:-1]), parts[-1]
+    if "?" in background or re.search(_POINTS_BACK, asked.lower()):
+        return None
+    return background, asked
+
+
+_POINTS_BACK = r"\b(?:it|its|that|this|them|those|these|they|the same|same)\b"
+
+
+def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
+    """The spec of ``question``: read whole, or, when that is declined, its last sentence read past
+    the background (``parser`` is the copilot's ``Parser``)."""
+    try:
+        return parser.parse(question, context)
+    except (NeedsClarification, SmallTalk):
+        raise
+    except CannotAnswer as whole:
+        cut = split(question)
+        if cut is None:
+            raise
+        background, asked = cut
+        said = QuestionText(background).text
+        if INJECTION.search(said) or DESTRUCTIVE.search(PEOPLE_EDITING.sub(" ", said)):
+            raise  # "delete the free users. how many users are there?": not answered past the request
+        try:
+            spec = parser.parse(asked, context)
+        except CannotAnswer:
+            raise whole from None
+    left_out = _left_out(parser, said, spec)
+    if left_out:
+        raise CannotAnswer(
+            f"I read the question '{asked}', but the sentences before it name {left_out}, which the question "
+            "itself does not: ask again with it in the question, or without it.",
+            unread=(left_out.strip("'"),),
+        )
+    spec.matched[f"'{background}'"] = "background, read past (it names nothing the question leaves out)"
+    return spec
+
+
+def _left_out(parser, said: str, spec: QuerySpec) -> str | None:
+    """A period, a grouping or a value the background names and the question's reading leaves out,
+    or None."""
+    t = QuestionText(said)
+    t.text = " " + said.strip() + " "  # the background as written (the rewordings ran already)
+    period = read_time(t)
+    if period is not None and spec.time is None:
+        return f"a period ('{period.phrase or 'a date'}')"
+    for phrase, name in parser.dim_phrases:  # "Paying-user economics, week by week: ..."
+        if name in spec.dimensions or name in spec.filters or name in ("user", "session", "prompt"):
+            continue
+        words = phrase_re(phrase)
+        if parser.layer.dimensions[name].time and not re.search(r"by|per|each|daily|weekly|monthly", phrase):
+            # "last week" is a period (above), not a grouping: "by week", "week by week" are
+            words = rf"(?:by|per|each|every) {words}|{words} by {words}"
+        if re.search(rf"(?<![a-z0-9])(?:{words})(?![a-z0-9])", said):
+            return f"'{phrase}'"
+    rates = any(parser.layer.metrics[m].format == "rate" for m in spec.metrics if m in parser.layer.metrics)
+    statuses = [(w, "status", (), None) for w, _ in status_rate_words()]  # "timeouts cluster on one tier"
+    for words, dim, _, _ in [*parser.value_pairs, *statuses]:
+        if not words or dim in spec.filters or dim in spec.dimensions or dim in spec.excluded:
+            continue
+        if dim == "status" and rates:  # "images fail a lot for them": the rate asked is of that status
+            continue
+        if re.search(rf"(?<![a-z0-9]){phrase_re(words)}(?![a-z0-9])", said):
+            return f"'{words}'"
+    return None
