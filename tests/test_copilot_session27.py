@@ -344,3 +344,14 @@ def test_a_background_naming_what_the_question_leaves_out_is_declined(copilot):
     assert "period" in answer.explanation
     # a request to change data is never read past
     declined(copilot, "Delete the free users from the table. How many generations are there by tier?")
+
+
+def test_a_date_metric_is_iso_text_in_the_overview_and_no_alert_metric(wh, tmp_path):
+    from genai_analyzer.analysis import alert_rules, queries
+
+    figures = queries.overview_figures(wh)
+    assert figures["first_day"] == str(wh.scalar("SELECT min(date_key) FROM fact_generations"))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - name: first day\n    metric: first_day\n    above: 1\n")
+    with pytest.raises(alert_rules.AlertRulesError, match="a date, not a figure"):
+        alert_rules.load_rules(rules)

@@ -5,7 +5,7 @@ names a file of one's own. The format (docs/alerts.md)::
 
     rules:
       - name: p95 latency by tier          # unique, shown in every finding
-        metric: p95_latency_ms             # any metric of the semantic layer
+        metric: p95_latency_ms             # any metric of the semantic layer but a date
         by: tier                           # optional: one finding per value of a dimension
         window: day                        # optional; the only window is a day (UTC)
         above: 30000                       # a threshold: fires above it (and/or below:)
@@ -143,11 +143,10 @@ def _rule(item, where: str) -> Rule:
     _known_keys(item, RULE_KEYS, where)
     layer = semantic.load()
     metric = item.get("metric")
-    if metric not in layer.metrics:
-        raise AlertRulesError(
-            f"{where}: metric {metric!r} is not in the semantic layer; valid metrics: "
-            f"{', '.join(layer.metrics)}"
-        )
+    numeric = [n for n, m in layer.metrics.items() if m.format != "date"]  # a date has no threshold
+    if metric not in numeric:
+        why = "a date, not a figure to alert on" if metric in layer.metrics else "not in the semantic layer"
+        raise AlertRulesError(f"{where}: metric {metric!r} is {why}; valid metrics: {', '.join(numeric)}")
     grain = layer.metrics[metric].grain
     by = item.get("by")
     by = None if by in (None, "none") else by

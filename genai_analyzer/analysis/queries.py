@@ -70,7 +70,8 @@ def overview_figures(wh: Warehouse) -> dict:
         "count(f.image_path) AS with_image FROM fact_generations f"
     )
     info = wh.build_info()
-    figures = {name: row[name] for name in METRICS}
+    # a metric of format date (the data's first and last day) as its ISO text, as JSON carries it
+    figures = {name: row[name].isoformat() if isinstance(row[name], date) else row[name] for name in METRICS}
     simulated = {col: n for col, n in info["simulated_columns"].items() if n}
     figures.update(
         first_generation=str(row["first_at"]),
