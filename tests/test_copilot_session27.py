@@ -342,6 +342,8 @@ def test_a_background_naming_what_the_question_leaves_out_is_declined(copilot):
     assert "enterprise" in answer.explanation
     answer = declined(copilot, "Last week was rough for the team. Can you show the failure rate by tier?")
     assert "period" in answer.explanation
+    answer = declined(copilot, "Mornings are quiet for us. What is the success rate by sampler?")
+    assert "morning" in answer.explanation
     # a request to change data is never read past
     declined(copilot, "Delete the free users from the table. How many generations are there by tier?")
 

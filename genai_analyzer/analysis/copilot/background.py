@@ -18,7 +18,7 @@ from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarificatio
 from genai_analyzer.analysis.copilot.statuses import rate_words as status_rate_words
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.time_phrases import read_time
-from genai_analyzer.analysis.copilot.vocabulary import DESTRUCTIVE, INJECTION, PEOPLE_EDITING
+from genai_analyzer.analysis.copilot.vocabulary import DAY_PARTS, DESTRUCTIVE, INJECTION, PEOPLE_EDITING
 
 # a sentence ends at . ! ? ; before the next word (not inside "1.5%"), a lead-in at a colon
 _BREAK = re.compile(r"(?<=[.!?;])\s+(?=[A-Za-z'\"(])|(?<=[a-z]):\s+(?=[A-Za-z])")
@@ -79,6 +79,9 @@ def _left_out(parser, said: str, spec: QuerySpec) -> str | None:
     period = read_time(t)
     if period is not None and spec.time is None:
         return f"a period ('{period.phrase or 'a date'}')"
+    hours = "hour" in spec.dimensions or "hour" in spec.filters
+    if not hours and (part := re.search(rf"(?<![a-z])(?:{DAY_PARTS})(?![a-z])", said)):
+        return f"'{part.group(0)}'"  # "nights are slow. what is the error rate?": the hours, left out
     for phrase, name in parser.dim_phrases:  # "Paying-user economics, week by week: ..."
         if name in spec.dimensions or name in spec.filters or name in ("user", "session", "prompt"):
             continue
