@@ -11,6 +11,7 @@ import collections
 import inspect
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -78,14 +79,19 @@ class Served:
                 event_id = json.load(response)["event_id"]
         except urllib.error.HTTPError as exc:  # refused before the endpoint ran
             return "http_error", {"status": exc.code, "body": exc.read().decode(errors="replace")}
+        # read the stream line by line up to its last event: a stream the server keeps open with
+        # heartbeats after an error (a result it could not serialize) fails at a deadline, not never
+        deadline, event, payload = time.monotonic() + 180, None, None
         with urllib.request.urlopen(f"{self.url}gradio_api/call/{name}/{event_id}", timeout=60) as response:
-            text = response.read().decode()
-        event, payload = None, None
-        for line in text.splitlines():
-            if line.startswith("event: "):
-                event = line[len("event: ") :]
-            elif line.startswith("data: "):
-                payload = json.loads(line[len("data: ") :])
+            for raw in response:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[len("event: ") :]
+                elif line.startswith("data: "):
+                    payload = json.loads(line[len("data: ") :])
+                    if event in ("complete", "error"):
+                        break
+                assert time.monotonic() < deadline, f"{name}: no result after 180 s (last event {event!r})"
         return event, payload
 
 

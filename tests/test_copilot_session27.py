@@ -327,7 +327,7 @@ def test_a_question_after_its_background_is_answered_and_says_so(copilot, wh):
     answer = check(
         copilot,
         wh,
-        "My manager keeps asking me about pro users. I looked at the dashboards all morning. "
+        "My manager keeps asking me about pro users. I looked at the dashboards for a while. "
         "Here is what I need: the error rate for pro users by day.",
         f"SELECT g.date_key, {rate('error')} FROM {TIERS} WHERE u.tier = 'pro' GROUP BY 1",
     )
