@@ -53,14 +53,15 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
         if cut is None:
             raise
         background, asked = cut
-        said = QuestionText(background).text
+        told = QuestionText(background)  # normalized once; its text is what the checks below read
+        said = told.text
         if INJECTION.search(said) or DESTRUCTIVE.search(PEOPLE_EDITING.sub(" ", said)):
             raise  # "delete the free users. how many users are there?": not answered past the request
         try:
             spec = parser.parse(asked, context)
         except CannotAnswer:
             raise whole from None
-    left_out = _left_out(parser, said, spec)
+    left_out = _left_out(parser, told, spec)
     if left_out:
         raise CannotAnswer(
             f"I read the question '{asked}', but the sentences before it name {left_out}, which the question "
@@ -71,11 +72,10 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
     return spec
 
 
-def _left_out(parser, said: str, spec: QuerySpec) -> str | None:
+def _left_out(parser, t: QuestionText, spec: QuerySpec) -> str | None:
     """A period, a grouping or a value the background names and the question's reading leaves out,
     or None."""
-    t = QuestionText(said)
-    t.text = " " + said.strip() + " "  # the background as written (the rewordings ran already)
+    said = t.text
     period = read_time(t)
     if period is not None and spec.time is None:
         return f"a period ('{period.phrase or 'a date'}')"

@@ -64,9 +64,8 @@ def segment_comparison(
             if shared:  # "paying users vs pro users": a row can be on one side only
                 raise CannotAnswer(
                     f"The sides named overlap ({', '.join(sorted(map(str, shared)))} is on more than one), "
-                    "so "
-                    "they cannot be split side by side: name sides that do not share values, e.g. 'free vs "
-                    "paying users'.",
+                    "so they cannot be split side by side: name sides that do not share values, e.g. 'free "
+                    "vs paying users'.",
                     unread=tuple(g[0] for g in groups),
                 )
             spec.splits[dim] = groups  # a two-way split: one row per group, not per value
