@@ -352,7 +352,7 @@ def test_the_rows_of_the_groups_that_pass(copilot, wh):
         ("domains with an error rate above 3", "percentage"),  # 3% or 0.03?
         ("samplers with p95 latency under 8000", "say the unit"),
         ("samplers with more than 50 steps", "could be an average per group"),
-        ("generations with latency above 8 seconds", "not a column of each generation"),
+        ("generations with p95 latency above 8 seconds", "not a column of each generation"),
         ("revenue for users with more than 10 generations last week", "over which data"),
         ("how many users per tier have more than 10 generations", "per"),
         ("prompts used more than 3", "more than 3"),

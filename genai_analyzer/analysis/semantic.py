@@ -65,6 +65,8 @@ class Dimension:
     # The rows that have a value, where the others have none by definition ("failed generations":
     # a successful generation has no error code). Grouped by, it names those rows' values only.
     only_for: str = ""
+    # A number in a unit ("ms"): compared in that unit ("above 5 s" is 5000), never grouped by
+    unit: str = ""
 
     def expression(self, grain: str) -> str | None:
         return self.sql.get(grain)
@@ -206,6 +208,7 @@ def load(path: Path = LAYER_FILE) -> SemanticLayer:
             time=bool(d.get("time", False)),
             synonyms=tuple(s.lower() for s in d.get("synonyms", [])),
             only_for=str(d.get("only_for", "")),
+            unit=str(d.get("unit", "")),
         )
     unsupported = tuple(
         (tuple(w.lower() for w in u["words"]), u["reason"]) for u in spec.get("unsupported", [])

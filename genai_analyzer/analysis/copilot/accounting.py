@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from genai_analyzer.analysis.copilot.ranking import HIGH, LOW
+from genai_analyzer.analysis.copilot.ratios import read_ratio
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import (
@@ -25,6 +26,7 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     RELATION_WORDS,
     TREND_WORDS,
     UNIT_WORDS,
+    WEAK_PHRASES,
 )
 from genai_analyzer.analysis.semantic import SemanticLayer
 
@@ -37,6 +39,9 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     words once a comparison is read."""
     mean_for_median(layer, t, spec)
     generation_as_subject(spec)
+    read_ratio(layer, t, spec)  # "revenue divided by cost": not a grouping by a figure
+    by_a_figure(layer, t, spec)
+    statistic_of_another(layer, t, spec)
     metrics = [layer.metrics[m] for m in spec.metrics if m in layer.metrics]
     dims = [layer.dimensions[d] for d in [*spec.dimensions, *spec.filters] if d in layer.dimensions]
     own = set()
@@ -166,6 +171,61 @@ def mean_for_median(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> N
         for m in said:
             t.take(m)
         return
+
+
+def by_a_figure(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
+    """ "error rate by latency", "cost by revenue": a figure after "by" is no grouping, and nothing
+    ranks by it; the answer was both figures side by side, over all the data: declined."""
+    if spec.top or spec.sort or spec.ratio or len(spec.metrics) < 2:
+        return
+    for name in spec.metrics[1:]:
+        said = [p for p, n in spec.matched.items() if n == name]
+        if not said or any({p, p[:-1]} & WEAK_PHRASES for p in said):
+            continue  # "gpu hours burned by generations that failed": the rows, not a figure
+        at = spec.positions.get(f"metric:{name}")
+        if at is None or not re.search(r"(?<![a-z])by(?: the| its| their)?\s*$", t.text[:at]):
+            continue
+        if re.search(r"(?<![a-z])(?:divided|multiplied|times) by(?: the| its| their)?\s*$", t.text[:at]):
+            continue
+        first, label = layer.metrics[spec.metrics[0]].label, layer.metrics[name].label
+        raise CannotAnswer(
+            f"'by {label.lower()}' would group by a figure, not by something to group by: ask for "
+            f"{first.lower()} by a tier, a sampler or a day, for instance, or for the generations above or "
+            "below a value (e.g. 'error rate for generations that took longer than 5 seconds').",
+            unread=("by",),
+        )
+
+
+def statistic_of_another(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
+    """ "p95 queue time", "p50 of queue time": a statistic that is a metric of its own word ("p95" is
+    the p95 latency) said of another figure asks for a statistic the layer lacks; it answered the p95
+    latency and the average queue time side by side (blind set 33)."""
+    named = {p: n for p, n in spec.matched.items() if n in layer.metrics}
+    for stat, name in named.items():
+        if not re.fullmatch(r"p\d+|median|mean|average|avg|typical|tail", stat):
+            continue
+        for phrase, other in named.items():
+            # "p95 and average queue time": both statistics of the queue time
+            stated = re.match(r"(?:average|avg|mean|median|max|min|p\d+) ", phrase)
+            if stated and _column(layer, other) == _column(layer, name):
+                continue  # "p95 and p99 latency": two statistics of one column, each named
+            joined = "(?:and |& |or )(?:the )?" if stated else ""
+            if other != name and re.search(
+                rf"(?<![a-z0-9]){re.escape(stat)} (?:of |for |in |on |{joined})?(?:the )?{re.escape(phrase)}"
+                r"(?![a-z0-9])",
+                t.text,
+            ):
+                raise CannotAnswer(
+                    f"The semantic layer has no {stat} of {layer.metrics[other].label.lower()}: ask for "
+                    f"the {layer.metrics[other].label.lower()} as it is, or for the "
+                    f"{layer.metrics[name].label.lower()}.",
+                    unread=(stat,),
+                )
+
+
+def _column(layer: SemanticLayer, metric: str) -> str | None:
+    found = re.search(r"\b[a-z]\.([a-z_]+)", layer.metrics[metric].sql)
+    return found.group(1) if found else None
 
 
 def account_for_words(vocabulary: set[str], t: QuestionText) -> None:

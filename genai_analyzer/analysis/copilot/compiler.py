@@ -12,6 +12,7 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from genai_analyzer.analysis.copilot import ratios
 from genai_analyzer.analysis.copilot.scaling import scaled
 from genai_analyzer.analysis.copilot.shares import share_sql, whole_condition
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
@@ -124,12 +125,23 @@ def compile_spec(
     if spec.never_of:  # the units counted by their generations (value_filters.py)
         grain_name = "generations"
     grain = layer.grains[grain_name]
+    for d in spec.dimensions:
+        if layer.dimensions[d].unit:  # one generation's latency: a group per millisecond
+            raise CannotAnswer(
+                f"Grouping by the {layer.dimensions[d].label} gives a group per {layer.dimensions[d].unit}; "
+                "ask for the generations above or below a value, e.g. 'how many generations took longer "
+                "than 5 seconds'."
+            )
     dims = [(d, _split(spec, d, layer.dimensions[d].expression(grain_name))) for d in spec.dimensions]
     metrics = [(m, layer.metrics[m].sql) for m in spec.metrics]
     if spec.per:
         metrics = _per_unit(spec, layer, metrics, grain_name)
     metrics = in_unit(spec, layer, metrics)  # "in seconds"
     metrics = scaled(spec, layer, metrics)  # "per 1,000 generations"
+    ratios.check(layer, spec)
+    if spec.ratio:  # "revenue to cost ratio": one column, the first figure over the second
+        (a, a_sql), (b, b_sql) = metrics
+        metrics = [(ratios.column(a, b), f"({a_sql}) / nullif({b_sql}, 0)")]
     conditions = [
         layer.dimensions[d].condition(grain_name, values=values)
         for d, values in spec.filters.items()
@@ -223,7 +235,13 @@ def _threshold_conditions(spec: QuerySpec, layer: SemanticLayer, grain_name: str
     out = []
     for name, op, value, group in spec.thresholds:
         if name in layer.dimensions:
-            out.append(f"{layer.dimensions[name].expression(grain_name)} {op} {value}")
+            expr = layer.dimensions[name].expression(grain_name)
+            if expr is None:  # "sessions with more than 50 steps": steps are the generations'
+                raise CannotAnswer(
+                    f"The {layer.dimensions[name].label} is a value of each generation, not of {grain_name}; "
+                    f"ask about the generations with it."
+                )
+            out.append(f"{expr} {op} {value}")
         elif group is not None and group not in spec.dimensions:
             key, sql = layer.dimensions[group].expression(grain_name), layer.metrics[name].sql
             source = layer.grains[grain_name].from_reading(key, sql)

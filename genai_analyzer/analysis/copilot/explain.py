@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from genai_analyzer.analysis.copilot import ratios
 from genai_analyzer.analysis.copilot.clock import describe_hours
 from genai_analyzer.analysis.copilot.compiler import OPEN_START, only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
@@ -27,6 +28,8 @@ def _kind(layer: SemanticLayer, column: str) -> str:
 def _label(layer: SemanticLayer, metric: str) -> str:
     if metric in layer.metrics:
         return layer.metrics[metric].label
+    if (ratio := ratios.label(layer, metric)) is not None:  # "Revenue (USD) / Cost (USD)"
+        return ratio
     if metric.endswith("_share") and metric.removesuffix("_share") in layer.metrics:
         return f"Share of {layer.metrics[metric.removesuffix('_share')].label}"
     if metric.endswith("_count") and metric[: -len("_count")] in layer.dimensions:  # groups counted
@@ -124,7 +127,7 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     if spec.unit:  # "in seconds": the times converted (units.py)
         labels = [LABEL_UNIT.sub(f"(in {spec.unit})", x) if LABEL_UNIT.search(x) else relabel(x, spec.unit)
                   for x in labels]  # fmt: skip
-    parts = [" and ".join(labels)]
+    parts = [" / ".join(labels) + " (a ratio)" if spec.ratio else " and ".join(labels)]
     if spec.scale:  # "per 1,000 generations" (scaling.py)
         parts[0] += f" per {spec.scale:,} {spec.scale_of}s"
     elif spec.per:

@@ -31,8 +31,9 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.matched = {k: kept if v.split(" ")[0] in new.metrics else v for k, v in merged.matched.items()}
     elif new.metrics and ADDED.search(text):  # "add the p95 latency too": both figures
         merged.metrics = [*previous.metrics, *(m for m in new.metrics if m not in previous.metrics)]
+        merged.ratio = False
     elif new.metrics:
-        merged.metrics = new.metrics
+        merged.metrics, merged.ratio = new.metrics, new.ratio
     if new.per:  # "per user instead"
         merged.per = new.per
     if new.scale:  # "per 1,000 generations instead"

@@ -26,6 +26,9 @@ _SHORT_END = re.compile(
 )
 # a dash between two dates already spelt: "september 22–september 28", "2025-09-22 - 2025-09-28"
 _DATE_WORDS = rf"(?:(?:{'|'.join(_MONTH_NAMES[1:])}) \d{{1,2}}|\d{{4}}-\d{{2}}-\d{{2}})"
+_MIDNIGHT = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:t|\s+)(?:00:00(?::00)?|0:00|midnight)(?:\s*(?:utc|z))?(?![\d:])"
+)
 _DASHED = re.compile(rf"({_DATE_WORDS})\s*[-–—]\s*(?=(?:{_DATE_WORDS})(?![\d]))")
 
 
@@ -86,6 +89,9 @@ def _chosen(m: re.Match, month_first: bool | None) -> list[tuple[int, int, int |
 def spell_dates(question: str) -> str:
     """``question`` with each numeric date that has one reading spelt as the time phrases read it
     ("9/10-9/14": the second date says the month comes first, so the first is September 10 too)."""
+    # "since 2025-10-06 00:00 UTC": the day from its start (another time of day stays unread: a
+    # period is whole days)
+    question = _MIDNIGHT.sub(r"\1", question)
     question = _SHORT_END.sub(lambda m: f"{m['start']} to {m['year']}-{m['month']}-{m['day']}", question)
     month_first = _month_first(question)
 

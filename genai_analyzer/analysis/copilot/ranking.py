@@ -65,7 +65,10 @@ def read_top(t: QuestionText, spec: QuerySpec) -> None:
 def read_sort(t: QuestionText, spec: QuerySpec) -> None:
     """ "profit by art style, worst first", "sorted from highest to lowest", "in ascending order":
     an order asked for with no limit; best and worst follow the metric (``_direction``)."""
-    ends = r"highest|largest|biggest|most|best|worst|lowest|smallest|least|fewest"
+    ends = (
+        r"highest|largest|biggest|most|best|worst|lowest|smallest|least|fewest|slowest|longest|priciest|"
+        r"fastest|quickest|shortest|cheapest"
+    )
     verb = r"(?:(?:sort|sorted|order|ordered|rank|ranked|list|listed)(?: (?:it|them|that|this))? )?"
     for m in t.find(
         rf"{verb}(?:from )?(?:the )?({ends}) (?:first|to (?:the )?(?:{ends}))|"
@@ -73,7 +76,7 @@ def read_sort(t: QuestionText, spec: QuerySpec) -> None:
     ):
         t.take(m)
         word = m.group(1) or m.group(2) or m.group(3)
-        high = ("highest", "largest", "biggest", "most", "descending")
+        high = ("highest", "largest", "biggest", "most", "descending", "slowest", "longest", "priciest")
         spec.sort = word if word in ("best", "worst") else "desc" if word in high else "asc"
         first = {"ascending": "lowest", "descending": "highest"}.get(word, word)
         spec.matched[m.group(0).strip()] = f"sorted, {first} first"

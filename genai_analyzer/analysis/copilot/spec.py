@@ -109,6 +109,7 @@ class QuerySpec:
     never_of: str | None = None
     scale: int | None = None  # "errors per 1,000 generations": each figure times 1,000 (scaling.py)
     scale_of: str | None = None  # the unit scaled to: generation | session | user
+    ratio: bool = False  # "revenue to cost ratio": the first metric over the second (ratios.py)
 
     def to_dict(self) -> dict:
         return asdict(self)

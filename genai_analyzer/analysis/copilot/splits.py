@@ -24,6 +24,10 @@ def segment_comparison(
     # "queue wait for free and enterprise users, side by side": one row each (blind set 21; it
     # answered one figure over both)
     cues = r"compare|compared|comparison|vs|versus|than|between|difference|against|separately|respectively"
+    if spec.time is not None and spec.time.kind == "between" and t.text.count(" between ") == 1:
+        # "... by pro and enterprise users between 2025-09-15 and 2025-10-05": the dates' "between"
+        # (it split the two tiers side by side; blind set 33)
+        cues = cues.replace("|between", "")
     if not t.has(cues):
         ored = _ored(t, spec)
         if ored is None:

@@ -181,7 +181,9 @@ def read_share(metric_phrases, layer: SemanticLayer, t: QuestionText, spec: Quer
     ``_metrics``, the part by the filters and groupings (compiler.py)."""
     totals = "|".join(phrase_re(p) for p, n in metric_phrases if is_total(layer.metrics[n]))
     share = rf"(?:what |the )?(?:{SHARE}) of"
-    for m in t.find(rf"{share}(?: the| all| our| total)*(?= (?:{totals})(?![a-z0-9]))"):
+    # "the share of its generations", "of that tier's revenue": the group's own whole (shares.py)
+    own = r"(?: (?:its|their|each|every|that)(?: [a-z]+)?)?"
+    for m in t.find(rf"{share}(?: the| all| our| total)*{own}(?= (?:{totals})(?![a-z0-9]))"):
         t.take(m)
         spec.share = True
         spec.matched[m.group(0).strip()] = "as a share of the whole"

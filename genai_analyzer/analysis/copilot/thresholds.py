@@ -8,7 +8,8 @@
   (a semi-join), over all the data only: with a period or another filter the count it means is
   not clear, so it is declined;
 - "generations with more than 50 steps": a numeric dimension of the layer per row (WHERE); a metric
-  is not a column, so "generations with a latency above 8 seconds" is declined.
+  is not a column, so "generations with a p95 latency above 8 seconds" is declined, but the plain
+  "latency" of generations is each one's own (row_times.py).
 
 A threshold is ``[metric or dimension, op, value, group]`` in ``QuerySpec.thresholds`` (group is the
 dimension whose groups are compared, None for a row threshold or for the question's own grouping).
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 
 from genai_analyzer.analysis.copilot.missing import describe_missing, read_missing
+from genai_analyzer.analysis.copilot.row_times import row_column
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.vocabulary import (
@@ -50,7 +52,8 @@ _COUNT = r"how many|the number of|number of|count of|count the|count|total numbe
 _PEOPLE = r"users?|people|customers?|folks|members|creators?|accounts?"
 _LINKS = (
     r"that|which|who|whose|where|with|having|have|has|had|were|was|are|is|been|got|get|gets|used|run|"
-    r"ran|made|generated|asked|submitted|showing|show"
+    r"ran|made|generated|asked|submitted|showing|show|contain|contains|contained|containing|include|"
+    r"includes|included|including"
 )
 _ARTICLE = r"(?:(?:a|an|the|their|its) )?"
 # "error rate by tier, only counting users with more than 50 generations": the rows of those users
@@ -186,6 +189,8 @@ def _name(what: str, said: str, kinds: dict[str, str], group: str | None, row: b
             f"'average {what} above {m['num']}' or 'generations with {said}'.",
             unread=tuple(said.split()),
         )
+    if row and (column := row_column(kinds.get("metric"), what)):
+        return column  # "generations with a latency above 5 s": each generation's own
     if row:
         raise CannotAnswer(
             f"The semantic layer defines {what} as a figure over many generations, not a column of each "
@@ -202,7 +207,7 @@ def _value(m, layer: SemanticLayer, name: str) -> float | int:
     if m["unit"] in ("s", "ms"):
         unit = m["unit"]
     metric = layer.metrics.get(name)
-    kind = metric.format if metric else "number"
+    kind = metric.format if metric else layer.dimensions[name].unit or "number"
     minutes = metric is not None and "(minutes)" in metric.label
     said = m.group(0).split(" ", len(m["cmp"].split()))[-1]
     if kind == "rate" and not unit:
@@ -277,7 +282,8 @@ def describe_threshold(layer: SemanticLayer, threshold: list) -> str:
     if missing := describe_missing(layer, threshold):
         return missing
     if name in layer.dimensions:
-        return f"{layer.dimensions[name].label} {OP_WORDS[op]} {value}"
+        dim = layer.dimensions[name]
+        return f"{dim.label} {OP_WORDS[op]} {format_value(value, dim.unit) if dim.unit else value}"
     metric = layer.metrics[name]
     return f"{metric.label} {OP_WORDS[op]} {format_value(value, metric.format)}"
 

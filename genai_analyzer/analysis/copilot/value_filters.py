@@ -84,10 +84,22 @@ def read_values(lexicon, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -
                         spec.dimensions.append(dim)
                         spec.positions.setdefault(dim, m.start())
                     _keep(t, spec, dim, chosen, m, label if label != "segment" else m.group(0).strip())
+                    _restated(t, chosen, m.end())
         for words, dim, chosen, label in pairs:  # "the other domain", "the k_lms sampler"
             own = _own(lexicon, dim)
             if label is None and words and own:
                 for m in t.find(rf"(?:the )?{phrase_re(words)} (?:{own})"):
+                    if not _the_rest(t, m):
+                        _keep(t, spec, dim, chosen, m)
+                # "with error code MODEL_ERROR", "the sampler k_lms": the noun before its value (not
+                # "by tier pro and free", a grouping); "error" of "error code" was read as the error rate.
+                # A status is read by its own step (statuses.py: "among generations with status error")
+                if dim == "status":
+                    continue
+                for m in t.find(
+                    rf"(?<!by )(?<!per )(?<!each )(?<!every )(?<!across )(?:the )?(?:{own}) "
+                    rf"{phrase_re(words)}"
+                ):
                     if not _the_rest(t, m):
                         _keep(t, spec, dim, chosen, m)
     rate_next = r"(?! rates?| ratios?| share| percentage| counts?| codes?)"  # "error rate" is a metric
@@ -103,6 +115,23 @@ def read_values(lexicon, t: QuestionText, spec: QuerySpec, *, with_noun: bool) -
             for m in t.find(pattern):
                 if not _the_rest(t, m):
                     _keep(t, spec, dim, chosen, m)
+
+
+def _restated(t: QuestionText, chosen: list, end: int) -> None:
+    """ "a paid tier (pro or enterprise)", "paying users, i.e. pro and enterprise together": the
+    segment's own values listed right after it restate it (read as two sides joined by "or", they
+    were asked back)."""
+    names = "|".join(phrase_re(str(v).replace("_", " ")) for v in chosen)
+    listed = re.compile(
+        rf"(?: (?:ie|i e|that is|meaning|so|namely))? ((?:{names})(?:(?:,| ,)? (?:or|and|&|/|,)? "
+        rf"?(?:{names}))+)"
+        r"(?: together| both| combined)?(?= )"
+    ).match(t.text, end)
+    if listed and all(
+        re.search(rf"(?<![a-z0-9]){phrase_re(str(v).replace('_', ' '))}(?![a-z0-9])", listed.group(1))
+        for v in chosen
+    ):
+        t.take_span(listed.start(), listed.end())
 
 
 def _named_value_before(pairs, dim: str, before: str) -> bool:

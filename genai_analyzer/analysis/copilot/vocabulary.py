@@ -9,7 +9,12 @@ from genai_analyzer.analysis.copilot import everyday, numbers
 from genai_analyzer.analysis.copilot.extremes import EXTREMES
 from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
 from genai_analyzer.analysis.copilot.investor import INVESTOR
+from genai_analyzer.analysis.copilot.ops_growth import OPS_GROWTH
 from genai_analyzer.analysis.copilot.periods_over import PERIODS_OVER
+from genai_analyzer.analysis.copilot.ratio_words import CUES as RATIO_CUES
+from genai_analyzer.analysis.copilot.ratio_words import RATIO_WORDS
+from genai_analyzer.analysis.copilot.row_times import ROW_TIMES
+from genai_analyzer.analysis.copilot.second_language import SECOND_LANGUAGE
 from genai_analyzer.analysis.copilot.spoken import SPOKEN
 from genai_analyzer.analysis.copilot.stats_words import STATS_WORDS
 
@@ -319,8 +324,8 @@ _LAYER_REWORDINGS = (
     (r" (?:the )?(past|last) fortnight(?= )", r" the \1 14 days"),
     # "domains ranked by p95 latency, worst first": the order words say how; "ranked by" names the metric
     (
-        r" (?:ranked|sorted|ordered) by(?= (?:[a-z0-9]+ ){1,4}(?:(?:best|worst|highest|lowest|largest|smallest)"
-        r" first|in (?:ascending|descending) order) )",
+        r" (?:ranked|sorted|ordered) by(?= (?:[a-z0-9]+ ){1,4}(?:(?:best|worst|highest|lowest|largest|smallest|"
+        r"slowest|fastest|longest|shortest|cheapest|priciest) first|in (?:ascending|descending) order) )",
         " by",
     ),
     (
@@ -435,7 +440,8 @@ _LAYER_REWORDINGS = (
     # "never had a single generation fail" is no count (statuses.py)
     (
         r"(?<! never) (?:who |that |which )?(?:(?:only|just)(?: ever)? (?:made|created|generated|produced|had|have|has) "
-        r"(?:one|1|a single)|(?:made|created|generated|produced|had|have|has|with) (?:only|just|exactly) "
+        r"(?:one|1|a single)|(?:made|created|generated|produced|had|have|has|with|contain|contains|contained|"
+        r"containing) (?:only|just|exactly) "
         r"(?:one|1|a single)|(?:made|created|generated|produced|had|have|has|with) a single) "
         r"(generation|image|picture|render|session|prompt)s?(?= )",
         r" with exactly 1 \1s",
@@ -456,9 +462,13 @@ _LAYER_REWORDINGS = (
 # superlatives rank, then "render time" before "render"
 REWORDINGS = (
     SPOKEN
+    + SECOND_LANGUAGE
+    + OPS_GROWTH
+    + RATIO_WORDS
     + EXTREMES
     + STATS_WORDS
     + INVESTOR
+    + ROW_TIMES
     + everyday.BEFORE_LAYER
     + _LAYER_REWORDINGS
     + everyday.REWORDINGS
@@ -477,7 +487,7 @@ STEP_WORDS = frozenset(
         *(p for pair in REWORDINGS for p in pair if isinstance(p, str)), *READ_BY_CALLS, NEGATION,
         EVERYONE, GROUP_CUES, DAY_PARTS,
         FOLLOW_UP_CUES.pattern, FOLLOW_UP_WORDS, NEW_TOPIC, CHITCHAT.pattern, RELATION_VERBS, RELATION_DIRECTION,
-        SUBJECTLESS,
+        SUBJECTLESS, RATIO_CUES,
     )
     | COMPARE_WORDS | TREND_WORDS | RELATION_WORDS | AVERAGE_WORDS | set().union(*UNIT_WORDS.values())
 )  # fmt: skip

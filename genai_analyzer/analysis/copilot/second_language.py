@@ -1,0 +1,61 @@
+"""A fluent second-language speaker's phrasings (blind set 33): literal word order, articles and
+prepositions from another language, false friends. "the most little success rate", "how long is
+lasting the sessions, in average", "from the more expensive to the less", "september against
+october", "the actual error rate".
+
+``SECOND_LANGUAGE`` rewords the normalized question (spaces around every word) before the layer's
+own rewordings. Each rewording says the same thing in the words the steps read; none guesses a
+figure, a filter or a period.
+"""
+
+from __future__ import annotations
+
+_ADJ = r"[a-z]+"
+
+SECOND_LANGUAGE = (
+    # "the most little success rate", "the more small queue": the lowest (it ranked the highest)
+    (r" (?:the )?(?:most|more) (?:little|small|low|few|tiny|short)(?= )", " the lowest"),
+    # "from the more expensive to the less (expensive)": an order, highest first, and the reverse
+    (
+        rf" from the (?:more|most|bigger|biggest|higher|highest) {_ADJ} to the (?:less|least|"
+        rf"smaller|smallest|"
+        rf"lower|lowest)(?: {_ADJ})?(?= )",
+        " from the highest to the lowest",
+    ),
+    (
+        rf" from the (?:less|least|smaller|smallest|lower|lowest) {_ADJ} to the (?:more|most|bigger|biggest|"
+        rf"higher|highest)(?: {_ADJ})?(?= )",
+        " from the lowest to the highest",
+    ),
+    # "the actual error rate" (actual: current, or real): the figure itself
+    (r" (?:the )?actual(?= [a-z])", " the"),
+    # "in average", "in mean": on average
+    (r" in (?:the )?(?:average|mean)(?= )", " on average"),
+    # "how long is lasting the sessions": how long do the sessions last
+    (r" how long (?:is|are) lasting (?:the )?sessions", " how long do sessions last"),
+    # "the sessions which had the start in the weekend": started then
+    (r" (?:which |that )?(?:had|have|has) (?:the|their|its|a) start (in|on|during|at)(?= )", r" started \1"),
+    # "blocked for nsfw", "blocked because nsfw": blocked as NSFW
+    (
+        r" (?:blocked|filtered|stopped) (?:for|because of|because|due to|as|by) (?:the )?nsfw(?: "
+        r"filter)?(?= )",
+        " nsfw blocked",
+    ),
+    # "the cost of GPU", "the cost of the compute": the cost (GPU hours are another figure)
+    (r" cost of (?:the )?(?:gpus?|compute)(?= )", " gpu cost"),
+    # "p95 of latency", "the average of the queue time": that statistic of it
+    (
+        r" (p\d+|median|mean|average|avg|max|maximum|min|minimum) of (?:the )?(latency|queue time|"
+        r"queue|wait time|"
+        r"waiting time|generation time|session length|sessions length)(?= )",
+        r" \1 \2",
+    ),
+    # "the users of tier pro", "customers of the plan free": the pro users
+    (
+        r" (?:the )?(users|customers|people|accounts) (?:of|in|on|from|with) (?:the )?(?:tier|plan) "
+        r"([a-z]+)(?= )",
+        r" \2 \1",
+    ),
+    # "september against october", "anime against photorealistic": compared with
+    (r" against(?= )", " vs"),
+)
