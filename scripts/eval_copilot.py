@@ -42,7 +42,8 @@ def main() -> None:
         print(f"| {category} | {right} | {total} | {right / total:.0%} |")
     print(
         f"\nin scope: {s['in_scope_accuracy']:.1%}; correct refusals: {s['refusal_accuracy']:.1%}; "
-        f"wrong answers (answered, not right): {s['wrong_answers']}; {s['items']} items"
+        f"wrong answers (answered, not right): {s['wrong_answers']}; crashes: {s['crashes']}; "
+        f"{s['items']} items"
     )
     o = s["in_scope_outcomes"]
     print(

@@ -9,6 +9,8 @@ import pytest
 from tests.test_copilot_grammar import GENS, check, declined
 from tests.test_copilot_session24 import TIERS
 
+RATE_ERROR = "avg(CASE WHEN g.status = 'error' THEN 1.0 ELSE 0.0 END)"
+
 # --- how long one generation or one session took, as a condition on its rows -----------------------
 
 
@@ -368,3 +370,28 @@ def test_sessions_that_contain_exactly_one_generation(copilot, wh):
         "how many sessions contain exactly one image",
         "SELECT count(*) FROM (SELECT session_id FROM fact_generations GROUP BY 1 HAVING count(*) = 1)",
     )
+
+
+# --- the evaluation itself -------------------------------------------------------------------------------
+
+
+def test_a_crash_on_one_item_is_counted_and_the_run_goes_on(copilot, wh, monkeypatch):
+    from genai_analyzer.analysis.copilot.evaluate import evaluate, summary
+
+    items = [
+        {"id": "a", "category": "c", "question": "generations per tier", "gold": None},
+        {"id": "b", "category": "c", "question": "error rate", "gold": f"SELECT {RATE_ERROR} FROM {GENS}"},
+    ]
+    real = copilot.ask
+
+    def ask(question, context=None, **kw):
+        if question == "generations per tier":
+            raise ZeroDivisionError("injected")  # a bug of the copilot's, in one item
+        return real(question, context, **kw)
+
+    monkeypatch.setattr(copilot, "ask", ask)
+    outcomes = evaluate(copilot, wh, items)
+    s = summary(outcomes)
+    assert s["crashes"] == 1 and s["wrong_answers"] == 0 and len(outcomes) == 2
+    assert not outcomes[0].correct and outcomes[0].note == "crashed: ZeroDivisionError: injected"
+    assert outcomes[1].correct

@@ -141,11 +141,13 @@ def evaluate(copilot: Copilot, wh: Warehouse, items: list[dict]) -> list[Outcome
     for item in items:
         context = _context(answers, by_id, item["id"], copilot)
         started = time.perf_counter()
-        answer = copilot.ask(item["question"], context)
+        answer = _ask(copilot, item["question"], context)
         ms = 1000 * (time.perf_counter() - started)
         answers[item["id"]] = answer
         gold_sql = item.get("gold")
-        if gold_sql is None:
+        if answer.kind == "error":  # a crash is never right, not even on a question to decline
+            correct, note = False, answer.explanation
+        elif gold_sql is None:
             correct, note = answer.refused, "" if answer.refused else f"answered: {answer.sql}"
         elif answer.refused:
             correct, note = False, f"refused: {answer.explanation.splitlines()[0]}"
@@ -170,6 +172,17 @@ def evaluate(copilot: Copilot, wh: Warehouse, items: list[dict]) -> list[Outcome
     return outcomes
 
 
+def _ask(copilot: Copilot, question: str, context) -> Answer:
+    """The copilot's answer, or for a question it crashed on, no answer of kind "error" that says
+    so: one crash is counted (``crashes``) and named, and the run goes on to the other items."""
+    try:
+        return copilot.ask(question, context)
+    except Exception as exc:  # noqa: BLE001 - any crash is an outcome to count, not the end of the run
+        return Answer(
+            question, explanation=f"crashed: {type(exc).__name__}: {exc}", refused=True, kind="error"
+        )
+
+
 def _context(answers, by_id, item_id, copilot):
     """The context an item is asked with: its parent's answer's, asking the parent (and its own
     parents) first when the parent comes later in the file."""
@@ -177,7 +190,7 @@ def _context(answers, by_id, item_id, copilot):
     if not parent:
         return None
     if parent not in answers:
-        answers[parent] = copilot.ask(by_id[parent]["question"], _context(answers, by_id, parent, copilot))
+        answers[parent] = _ask(copilot, by_id[parent]["question"], _context(answers, by_id, parent, copilot))
     return answers[parent].context
 
 
@@ -205,13 +218,14 @@ def summary(outcomes: list[Outcome]) -> dict:
         "in_scope_outcomes": {
             "correct": sum(o.correct for o in in_scope),
             "wrong": sum(1 for o in in_scope if not o.correct and not o.refused),
-            "declined": sum(1 for o in in_scope if o.refused and o.answer_kind != "clarify"),
+            "declined": sum(1 for o in in_scope if o.refused and o.answer_kind not in ("clarify", "error")),
             "clarification": sum(1 for o in in_scope if o.answer_kind == "clarify"),
         },
         "in_scope_accuracy": sum(o.correct for o in in_scope) / max(1, len(in_scope)),
         "refusal_accuracy": sum(o.correct for o in out) / max(1, len(out)),
         # an answer that is not refused and not right: the failure the copilot must never have
         "wrong_answers": sum(1 for o in outcomes if not o.correct and not o.refused),
+        "crashes": sum(1 for o in outcomes if o.answer_kind == "error"),
         "items": len(outcomes),
         "p50_ms": float(np.percentile(ms, 50)),
         "p95_ms": float(np.percentile(ms, 95)),
