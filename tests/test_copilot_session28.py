@@ -395,3 +395,67 @@ def test_a_crash_on_one_item_is_counted_and_the_run_goes_on(copilot, wh, monkeyp
     assert s["crashes"] == 1 and s["wrong_answers"] == 0 and len(outcomes) == 2
     assert not outcomes[0].correct and outcomes[0].note == "crashed: ZeroDivisionError: injected"
     assert outcomes[1].correct
+
+
+# --- blind set 34 -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the id names whose figures are asked ("their"): answering everyone's was a wrong answer
+        "Ticket from user 4c70b07124537b1a about the bill: what revenue did their images bring in?",
+        "Customer ab12cd34ef56 says the queue is slow. Average queue time by day, please.",
+    ],
+)
+def test_a_background_naming_an_id_or_pointed_back_to_is_declined(copilot, question):
+    declined(copilot, question)
+
+
+def test_on_or_after_a_day_keeps_that_day(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "generations by tier on or after Sep 9",
+        f"SELECT u.tier, count(*) FROM {TIERS} WHERE g.date_key >= DATE '2025-09-09' GROUP BY 1",
+    )
+    assert "2025-09-09" in answer.reading
+    check(
+        copilot,
+        wh,
+        "revenue no later than September 5",
+        f"SELECT sum(g.revenue_usd) FROM {GENS} WHERE g.date_key <= DATE '2025-09-05'",
+    )
+
+
+def test_sessions_dated_by_their_start_are_not_grouped_by_session(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "average session length per tier per week (by session start)",
+        "SELECT u.tier, CAST(date_trunc('week', timezone('UTC', s.started_at)) AS DATE), "
+        "avg(s.duration_s) / 60 FROM dim_sessions s JOIN dim_users u USING (user_id) GROUP BY 1, 2",
+    )
+    assert "session" not in answer.columns
+
+
+def test_a_figure_named_twice_is_one_column(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "which sampler had the most failed generations? show the number of failures",
+        f"SELECT g.sampler, count(*) FROM {GENS} WHERE g.status <> 'success' AND g.sampler IS NOT NULL "
+        "GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+        ordered=True,
+    )
+    assert len(answer.columns) == 2
+
+
+def test_the_whole_warehouse_said_in_words_is_all_the_data(copilot, wh):
+    check(copilot, wh, "how many images are in the database overall", f"SELECT count(*) FROM {GENS}")
+    check(
+        copilot,
+        wh,
+        "the p99 latency across all generations, per tier",
+        f"SELECT u.tier, quantile_cont(g.latency_ms, 0.99) FROM {TIERS} GROUP BY 1",
+    )

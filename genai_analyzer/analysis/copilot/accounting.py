@@ -37,6 +37,9 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     average, its unit ("in ms", "in dollars"), "per generation" for a per-generation average,
     "how often" for a rate, a trend's words once a time grouping is read, and a comparison's
     words once a comparison is read."""
+    # "which prompt had the most failed generations? show the number of failures": one figure named
+    # twice (two columns of one name crashed the answer's summary; blind set 34)
+    spec.metrics[:] = list(dict.fromkeys(spec.metrics))
     mean_for_median(layer, t, spec)
     generation_as_subject(spec)
     read_ratio(layer, t, spec)  # "revenue divided by cost": not a grouping by a figure

@@ -34,6 +34,10 @@ OPS_GROWTH = (
         " ",
     ),
     (r" (?:whole|entire) (?:dataset|data set)(?= )", " "),
+    # "how many generations are in the warehouse in total", "p99 latency over all generations": all
+    # the data, as with no period
+    (r" (?:are |is )?(?:in|within) (?:the |our |this )?(?:warehouse|database|data ?set|data)(?= )", " "),
+    (r" (?:over|across|for) all (?:the |our )?(?:generations|images|data|rows)(?= |$)", " "),
     # "images 768 pixels wide", "512 px tall": the width or height, exactly
     (r" (\d+) ?(?:pixels?|px) wide(?= )", r" with a width of exactly \1"),
     (r" (\d+) ?(?:pixels?|px) (?:tall|high)(?= )", r" with a height of exactly \1"),

@@ -45,6 +45,14 @@ ROW_TIMES = (
     ),
 )
 
+# "sessions per week (by session start)", "by start date": how sessions are dated already; said of
+# generations it stays unread (a generation is dated by its own day). It was read as a grouping by
+# session (blind set 34)
+DATED_BY_START = (
+    (r" (?:dated |counted )?(?:by|on|from) (?:the |their |its )?(?:session'?s? )?start(?:ing)?"
+     r"(?: dates?| times?| days?)?(?= )", " start"),
+)  # fmt: skip
+
 # the metric a row's value stands for when said in plain words, and the dimension holding that value
 _ROW_VALUE = {"p50_latency_ms": "latency_ms", "avg_latency_ms": "latency_ms", "avg_queue_ms": "queue_ms"}
 # a statistic of many values: no value of one row

@@ -19,6 +19,9 @@ TIME_WORDS = frozenset({
     "until", "during", "first", "second", "third", "fourth",
 })  # fmt: skip
 
+# the words opening a range at a day ("on or after sep 22" keeps the day: _open_range)
+_OPEN = r"(on or after|on or before|no earlier than|no later than|since|after|from|before|until|up to)"
+
 
 # a span of days counted back from a day: "the fortnight", "the 10 days", "the two weeks" (number
 # words are digits by now)
@@ -57,7 +60,7 @@ def read_time(t: QuestionText) -> TimeRange | None:
         # two days, not a range: left to the refusal of unread dates)
         (rf"(?:for |in |during |over |on )?{day} ?(?:to|until|through|till|-) ?{day}",
          lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[2]))),
-        (rf"(since|after|from|before|until|up to) {day}",
+        (rf"{_OPEN} {day}",
          lambda m: _open_range(m[1], *_iso(m[2]).split("-"))),
         (rf"on {day}", lambda m: TimeRange("between", start=_iso(m[1]), end=_iso(m[1]))),
         # "the week of Sep 22": the Monday-to-Sunday week holding that day
@@ -89,9 +92,9 @@ def read_time(t: QuestionText) -> TimeRange | None:
          lambda m: _single_day(None, m[1], m[2])),
         (rf"on (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({yearless})(?! \d)",
          lambda m: _single_day(None, m[2], m[1])),
-        (rf"(since|after|from|before|until|up to) (?:the )?({months}) (\d{{1,2}})(?:st|nd|rd|th)?"
+        (rf"{_OPEN} (?:the )?({months}) (\d{{1,2}})(?:st|nd|rd|th)?"
          r"(?:,? (\d{4}))?", lambda m: _open_range(m[1], m[4], m[2], m[3])),
-        (rf"(since|after|from|before|until|up to) (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({months})"
+        (rf"{_OPEN} (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({months})"
          r"(?:,? (\d{4}))?", lambda m: _open_range(m[1], m[4], m[3], m[2])),
         (r"(?:in |during )(" + "|".join(MONTHS) + r")(?: (\d{4}))?",
          lambda m: TimeRange("month", n=MONTHS[m[1]], start=m[2])),
@@ -160,6 +163,13 @@ def _open_range(word: str, year: str | None, month: str, day: str) -> TimeRange:
     year given takes the data's year at compile time, as ``_month_days`` does. "before" and "after"
     leave the day named out ("before oct 3" ends on oct 2), "since", "from", "until" and "up to"
     keep it."""
+    # "on or after sep 22" keeps the day named (it was read as "after", one day later: blind set 34)
+    word = {
+        "on or after": "since",
+        "no earlier than": "since",
+        "on or before": "until",
+        "no later than": "until",
+    }.get(word, word)
     number = int(month) if month.isdigit() else MONTHS[month]
     iso = f"{int(year):04d}-{number:02d}-{int(day):02d}" if year else f"--{number:02d}-{int(day):02d}"
     try:

@@ -13,7 +13,7 @@ from genai_analyzer.analysis.copilot.ops_growth import OPS_GROWTH
 from genai_analyzer.analysis.copilot.periods_over import PERIODS_OVER
 from genai_analyzer.analysis.copilot.ratio_words import CUES as RATIO_CUES
 from genai_analyzer.analysis.copilot.ratio_words import RATIO_WORDS
-from genai_analyzer.analysis.copilot.row_times import ROW_TIMES
+from genai_analyzer.analysis.copilot.row_times import DATED_BY_START, ROW_TIMES
 from genai_analyzer.analysis.copilot.second_language import SECOND_LANGUAGE
 from genai_analyzer.analysis.copilot.spoken import SPOKEN
 from genai_analyzer.analysis.copilot.stats_words import STATS_WORDS
@@ -469,6 +469,7 @@ REWORDINGS = (
     + STATS_WORDS
     + INVESTOR
     + ROW_TIMES
+    + DATED_BY_START
     + everyday.BEFORE_LAYER
     + _LAYER_REWORDINGS
     + everyday.REWORDINGS
