@@ -50,8 +50,13 @@ def test_smoke_times_every_change_until_the_charts_and_cards_show_its_data(
         # div thrown away (app/plotly_draw.py: Gradio's Plot would also draw each new figure into
         # the div it is about to discard, 8 such draws a change)
         assert t["reacts"] >= bench.N_CHARTS and t["discarded"] == 0, (name, t)
-        # the end is the last of the cards and the plots, after the Apply round trip
-        assert 0 < t["chips"] <= t["first_figure"] <= t["last_drawn"] <= t["total"], (name, t)
+        # the end is the last of the cards and the plots, after the Apply round trip; the chips and the
+        # first plot come back in either order (under load the chips came after the first plot: 1022 ms
+        # against 467 ms in the full run of session 28, where the test ran beside another worker)
+        assert 0 < t["chips"] <= t["total"] and 0 < t["first_figure"] <= t["last_drawn"] <= t["total"], (
+            name,
+            t,
+        )
         assert t["cards"] <= t["total"] < 60_000, (name, t)
     out = capsys.readouterr().out
     assert "**all changes**" in out and "load average" in out
