@@ -121,7 +121,7 @@ def generation_as_subject(spec: QuerySpec) -> None:
     plural, or a count's words) stays two figures."""
     if "generations" not in spec.metrics or len(spec.metrics) < 2:
         return
-    said = [phrase for phrase, name in spec.matched.items() if name == "generations"]
+    said = spec.said("generations")
     if said and all(re.fullmatch(r"(?:image |picture |render )?generation", phrase) for phrase in said):
         spec.metrics.remove("generations")
         spec.positions.pop("metric:generations", None)
@@ -182,7 +182,7 @@ def by_a_figure(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
     if spec.top or spec.sort or spec.ratio or len(spec.metrics) < 2:
         return
     for name in spec.metrics[1:]:
-        said = [p for p, n in spec.matched.items() if n == name]
+        said = spec.said(name)
         if not said or any({p, p[:-1]} & WEAK_PHRASES for p in said):
             continue  # "gpu hours burned by generations that failed": the rows, not a figure
         at = spec.positions.get(f"metric:{name}")

@@ -129,7 +129,7 @@ def refuse_nested_rank(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -
         ranked_first = first == "generations"  # the busiest day is the one with the most generations
     else:  # "on the day with the highest failure rate, what was the median": ranked by the first figure
         after = t.text[m.end() :].lstrip()
-        ranked_first = any(after.startswith(p) for p, name in spec.matched.items() if name == first)
+        ranked_first = any(after.startswith(p) for p in spec.said(first))
     if split or spec.per or not ranked_first:
         raise CannotAnswer(
             f"'{m.group(0)}' picks a period by one figure, then asks for another there: that is two "

@@ -89,4 +89,4 @@ def label(layer: SemanticLayer, name: str) -> str | None:
 
 def _said(spec: QuerySpec, name: str) -> list[str]:
     """The words the question named a metric with (longest first)."""
-    return sorted((p for p, n in spec.matched.items() if n == name), key=len, reverse=True)
+    return sorted(spec.said(name), key=len, reverse=True)

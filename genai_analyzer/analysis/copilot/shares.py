@@ -14,6 +14,7 @@ import re
 
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.vocabulary import ROW_NOUNS
 from genai_analyzer.analysis.semantic import Metric, SemanticLayer
 
 # Words for a part of a whole.
@@ -71,9 +72,8 @@ def _among_cases(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None
         )
     if not (from_part or cases):
         return
-    rows = r"generations|images|renders|requests|pictures|jobs"
     if (
-        re.search(rf"(?:{SHARE}) of (?:all )?(?:[a-z]+ ){{0,2}}?(?:{rows}) (?:that|which) ", t.text)
+        re.search(rf"(?:{SHARE}) of (?:all )?(?:[a-z]+ ){{0,2}}?{ROW_NOUNS} (?:that|which) ", t.text)
         and " among " not in t.text
     ):
         # "the share of that tier's generations that failed with code X": of all of them, or of the
@@ -106,14 +106,14 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
     ]
     if cased and not spec.share:
         _restated_statuses(layer, spec)
-    if not spec.share and cased and all(_CASES.fullmatch(layer.metrics[m].sql) for m in spec.metrics):
-        # "failure rate for error code MODEL_ERROR": 1 by definition over those rows (it answered 100%)
-        raise CannotAnswer(
-            f"Over the generations with that {cased[0].replace('_', ' ')}, a status rate is 0 or 1 by "
-            "definition. Ask how often it happens, e.g. 'what share of failures had the CUDA_OOM code', "
-            "or count them: 'how many generations failed with the CUDA_OOM code'.",
-            ("what share of failures had the CUDA_OOM code",),
-        )
+        if all(_CASES.fullmatch(layer.metrics[m].sql) for m in spec.metrics):
+            # "failure rate for error code MODEL_ERROR": 1 by definition over those rows (it answered 100%)
+            raise CannotAnswer(
+                f"Over the generations with that {cased[0].replace('_', ' ')}, a status rate is 0 or 1 by "
+                "definition. Ask how often it happens, e.g. 'what share of failures had the CUDA_OOM code', "
+                "or count them: 'how many generations failed with the CUDA_OOM code'.",
+                ("what share of failures had the CUDA_OOM code",),
+            )
     if not spec.share:
         return
     metric = layer.metrics[spec.metrics[0]]
@@ -157,7 +157,7 @@ def _restated_statuses(layer: SemanticLayer, spec: QuerySpec) -> None:
     """ "number of errors (status error) for pro users": the bare status word read as its rate beside
     the count, a column that is 1 by definition over those rows, is the status restated."""
     for name in list(spec.metrics):
-        said = [p for p, n in spec.matched.items() if n == name]
+        said = spec.said(name)
         bare = said and not any(re.search(r"rate|share|percent|ratio|fraction|%", p) for p in said)
         if bare and _CASES.fullmatch(layer.metrics[name].sql) and len(spec.metrics) > 1:
             spec.metrics.remove(name)

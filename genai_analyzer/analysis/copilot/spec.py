@@ -111,6 +111,10 @@ class QuerySpec:
     scale_of: str | None = None  # the unit scaled to: generation | session | user
     ratio: bool = False  # "revenue to cost ratio": the first metric over the second (ratios.py)
 
+    def said(self, read: str) -> list[str]:
+        """The words of the question read as ``read`` (a metric's name, for instance)."""
+        return [p for p, n in self.matched.items() if n == read]
+
     def to_dict(self) -> dict:
         return asdict(self)
 

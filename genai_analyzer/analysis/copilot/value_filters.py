@@ -121,16 +121,14 @@ def _restated(t: QuestionText, chosen: list, end: int) -> None:
     """ "a paid tier (pro or enterprise)", "paying users, i.e. pro and enterprise together": the
     segment's own values listed right after it restate it (read as two sides joined by "or", they
     were asked back)."""
-    names = "|".join(phrase_re(str(v).replace("_", " ")) for v in chosen)
+    forms = [phrase_re(str(v).replace("_", " ")) for v in chosen]
+    names = "|".join(forms)
     listed = re.compile(
         rf"(?: (?:ie|i e|that is|meaning|so|namely))? ((?:{names})(?:(?:,| ,)? (?:or|and|&|/|,)? "
         rf"?(?:{names}))+)"
         r"(?: together| both| combined)?(?= )"
     ).match(t.text, end)
-    if listed and all(
-        re.search(rf"(?<![a-z0-9]){phrase_re(str(v).replace('_', ' '))}(?![a-z0-9])", listed.group(1))
-        for v in chosen
-    ):
+    if listed and all(re.search(rf"(?<![a-z0-9]){form}(?![a-z0-9])", listed.group(1)) for form in forms):
         t.take_span(listed.start(), listed.end())
 
 
