@@ -352,3 +352,20 @@ def filter_choices(wh: Warehouse) -> dict[str, list[str]]:
     ``Filters.from_inputs`` checks values against)."""
     values = dimension_values(wh)
     return {spec.name: values.get(spec.dimension, []) for spec in VALUE_FIELDS}
+
+
+# the tables that hold each kind of id (the copilot's lookups by id: copilot/ids.py)
+_ID_TABLES = {"user": ("dim_users", "user_id"), "session": ("dim_sessions", "session_id"),
+              "prompt": ("dim_prompts", "prompt_id")}  # fmt: skip
+
+
+def ids_named(wh: Warehouse, token: str) -> dict[str, str]:
+    """kind (user, session, prompt) -> the id as stored, for each kind whose table holds ``token``
+    as an id, compared without case (a support ticket may quote an id in capitals)."""
+    found = {}
+    for kind, (table, column) in _ID_TABLES.items():
+        sql = f"SELECT {column} FROM {table} WHERE lower({column}) = lower($id) LIMIT 1"
+        rows = wh.rows(sql, {"id": token})
+        if rows:
+            found[kind] = str(rows[0][0])
+    return found

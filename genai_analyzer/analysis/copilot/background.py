@@ -14,26 +14,35 @@ from __future__ import annotations
 
 import re
 
+from genai_analyzer.analysis.copilot.ids import read_ids
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec, SmallTalk
 from genai_analyzer.analysis.copilot.statuses import rate_words as status_rate_words
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.time_phrases import read_time
-from genai_analyzer.analysis.copilot.vocabulary import DAY_PARTS, DESTRUCTIVE, INJECTION, PEOPLE_EDITING
+from genai_analyzer.analysis.copilot.vocabulary import (
+    DAY_PARTS,
+    DESTRUCTIVE,
+    ENTITY_DIMENSIONS,
+    INJECTION,
+    PEOPLE_EDITING,
+)
 
 # a sentence ends at . ! ? ; before the next word (not inside "1.5%"), a lead-in at a colon
 _BREAK = re.compile(r"(?<=[.!?;])\s+(?=[A-Za-z'\"(])|(?<=[a-z]):\s+(?=[A-Za-z])")
 
 
-def split(question: str) -> tuple[str, str] | None:
+def split(question: str, about_one: bool = False) -> tuple[str, str] | None:
     """(the background, the question asked last), or None: for a message of one sentence, for a
     background that asks a question itself ("how reliable is it during 9am-5pm? success rate please":
     the last part only names the figure), and for a last part that points back into it ("does latency
-    go up with steps? show it per step count")."""
+    go up with steps? show it per step count"). ``about_one``: the background names one user, session
+    or prompt by its id, which "their" and "it" point back to ("Did user 727a9603186c10de hit the NSFW
+    filter? How many of their generations were blocked?")."""
     parts = [p.strip() for p in _BREAK.split(question.strip()) if p.strip()]
     if len(parts) < 2 or len(re.findall(r"[a-z]+", parts[-1].lower())) < 3:
         return None
     background, asked = " ".join(parts[:-1]), parts[-1]
-    if "?" in background or re.search(_POINTS_BACK, asked.lower()):
+    if not about_one and ("?" in background or re.search(_POINTS_BACK, asked.lower())):
         return None
     return background, asked
 
@@ -51,11 +60,15 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
     except (NeedsClarification, SmallTalk):
         raise
     except CannotAnswer as whole:
-        cut = split(question)
+        cut = split(question, about_one=True)
         if cut is None:
             raise
         background, asked = cut
         told = QuestionText(background)  # normalized once; its text is what the checks below read
+        named = QuerySpec(metrics=[])  # the ids the background names: the question is about them (ids.py)
+        read_ids(told, named, parser.lookup)  # an id the warehouse does not hold declines the message
+        if not named.filters and split(question) is None:
+            raise
         said = told.text
         if INJECTION.search(said) or DESTRUCTIVE.search(PEOPLE_EDITING.sub(" ", said)):
             raise  # "delete the free users. how many users are there?": not answered past the request
@@ -63,6 +76,10 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
             spec = parser.parse(asked, context)
         except CannotAnswer:
             raise whole from None
+        for dim, values in named.filters.items():  # "how much revenue did their generations bring"
+            if spec.filters.setdefault(dim, values) != values:
+                raise CannotAnswer(f"The message names two {dim}s: ask about one at a time.") from None
+        spec.matched.update(named.matched)
     left_out = _left_out(parser, told, spec)
     if left_out:
         raise CannotAnswer(
@@ -78,7 +95,9 @@ def _left_out(parser, t: QuestionText, spec: QuerySpec) -> str | None:
     """A period, a grouping or a value the background names and the question's reading leaves out,
     or None."""
     said = t.text
-    if ident := re.search(r"(?<![a-z0-9])(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{6,}(?![a-z0-9])", said):
+    if ident := re.search(
+        r"(?<![a-z0-9])(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{6,}(?![a-z0-9])", t.rest()
+    ):
         return f"'{ident.group(0)}'"  # an id (a user, a session): the question is about it
     period = read_time(t)
     if period is not None and spec.time is None:
@@ -87,7 +106,7 @@ def _left_out(parser, t: QuestionText, spec: QuerySpec) -> str | None:
     if not hours and (part := re.search(rf"(?<![a-z])(?:{DAY_PARTS})(?![a-z])", said)):
         return f"'{part.group(0)}'"  # "nights are slow. what is the error rate?": the hours, left out
     for phrase, name in parser.dim_phrases:  # "Paying-user economics, week by week: ..."
-        if name in spec.dimensions or name in spec.filters or name in ("user", "session", "prompt"):
+        if name in spec.dimensions or name in spec.filters or name in ENTITY_DIMENSIONS:
             continue
         words = phrase_re(phrase)
         if parser.layer.dimensions[name].time and not re.search(r"by|per|each|daily|weekly|monthly", phrase):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from genai_analyzer.analysis import semantic
+from genai_analyzer.analysis import queries, semantic
 from genai_analyzer.analysis.copilot import background, behaviour, behaviour_followups
 from genai_analyzer.analysis.copilot import explain as reading
 from genai_analyzer.analysis.copilot import scope as scoping
@@ -131,7 +131,8 @@ class Copilot:
         self.llm = llm
         self.runner = SafeRunner(wh.path, lake=wh.lake, timeout_s=timeout_s, max_rows=max_rows)
         self.embed = embed if embed is not None else _default_embed(wh)
-        self.parser = Parser(self.layer, self._dimension_values(), embed=self.embed)
+        lookup = functools.partial(queries.ids_named, wh)  # "user 83131c40d0956c07" (ids.py)
+        self.parser = Parser(self.layer, queries.dimension_values(wh), embed=self.embed, lookup=lookup)
         # approved answers, in the app-state file beside the warehouse (never in the warehouse)
         self.memory = memory or ApprovedAnswers(app_state_path(wh.path), embed=self.embed)
         span = "SELECT min(date_key), max(date_key) FROM fact_generations"
@@ -425,13 +426,6 @@ class Copilot:
             return pairs[:k]
         order = np.argsort(-(vectors @ self.embed([question])[0]))
         return [pairs[i] for i in order[:k]]
-
-    # --- helpers ---------------------------------------------------------------------------
-
-    def _dimension_values(self) -> dict[str, list[str]]:
-        from genai_analyzer.analysis.queries import dimension_values
-
-        return dimension_values(self.wh)
 
 
 def _from_result(question: str, sql: str, result, explanation: str, *, backend: str) -> Answer:

@@ -34,6 +34,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.ratio = False
     elif new.metrics:
         merged.metrics, merged.ratio = new.metrics, new.ratio
+        if merged.per == "generation" and not new.per:
+            merged.per = None  # "average cost" was cost per generation: the figure's own, replaced with it
     if new.per:  # "per user instead"
         merged.per = new.per
     if new.scale:  # "per 1,000 generations instead"
@@ -47,6 +49,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         kept = [d for d in kept if not (not dims[d].time and new_other and swap)]
         if "instead" in text and kept == previous.dimensions:
             kept = []  # "by day instead" after "by tier": nothing of the same kind to swap, so all
+        if new.top:  # "and the busiest day of the week?" after the hours: the weekdays ranked, alone
+            kept = []
         merged.dimensions = kept + [d for d in new.dimensions if d not in kept]
     merged.dimensions = [d for d in merged.dimensions if d not in new.dropped]
     adds_values = ADDED.search(text) and not new.metrics  # "add pro to that": beside the values before

@@ -37,9 +37,10 @@ from genai_analyzer.analysis.copilot.followup import (
     merge,
     swap_aggregate,
 )
+from genai_analyzer.analysis.copilot.ids import Lookup, named_units, read_ids
 from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
-from genai_analyzer.analysis.copilot.scaling import read_scale
+from genai_analyzer.analysis.copilot.scaling import read_per_unit, read_scale
 from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
 from genai_analyzer.analysis.copilot.shares import settle as settle_share
 from genai_analyzer.analysis.copilot.spec import (
@@ -90,8 +91,11 @@ __all__ = ["EXAMPLES", "CannotAnswer", "Parser", "QuerySpec", "TimeRange"]
 class Parser:
     """Question → QuerySpec over one semantic layer and one warehouse's dimension values."""
 
-    def __init__(self, layer: SemanticLayer, values: dict[str, list[str]], embed=None):
+    def __init__(
+        self, layer: SemanticLayer, values: dict[str, list[str]], embed=None, lookup: Lookup | None = None
+    ):
         self.layer = layer
+        self.lookup = lookup  # id -> the kinds of unit holding it (ids.py), or None: ids not read
         self.values = values  # dimension -> distinct values in the warehouse
         self.embed = embed  # texts -> unit vectors, or None to skip similarity matching
         self.metric_phrases = sorted(
@@ -160,6 +164,7 @@ class Parser:
             if t.has(pattern):
                 raise NeedsClarification(why, readings)
         spec, narrowed, named = QuerySpec(metrics=[], corrections=corrections), None, False
+        read_ids(t, spec, self.lookup)  # "user 83131c40d0956c07": before dates read its digits
         read_hours(t, spec)  # before "in hours" is read as a unit
         read_unit(t, spec)  # "in seconds": before the thresholds read "8 seconds"
         if t.has(r"gpu|compute"):  # "how much gpu time ... (hours)": the unit, not a grouping by hour
@@ -194,7 +199,7 @@ class Parser:
         ranked_status(t, spec)  # "which style gets blocked most often": before "most" is a top N
         read_top(t, spec)
         read_scale(t, spec)  # "errors per 1,000 generations": before "per generation"
-        self._per_unit(t, spec)
+        read_per_unit(t, spec, self.metric_phrases, self.segments)
         self._distinct_count(t, spec)
         self._groupings(t, spec)
         if context is not None:
@@ -240,6 +245,9 @@ class Parser:
         if spec.count_of and not spec.metrics and on_rows_only(self.layer, spec):
             spec.metrics = ["generations"]  # the rows the values are counted over (_distinct_count)
             spec.matched.setdefault("(distinct values)", "counted over the generations")
+        if not spec.metrics and spec.dimensions and named_units(spec):
+            spec.metrics = ["generations"]  # "what tier is user 83131c40d0956c07 on": its rows, by tier
+            spec.matched.setdefault("(one unit's rows)", "generations, counted")
         if not spec.metrics:
             raise CannotAnswer(
                 "I could not find a metric I know in the question "
@@ -265,30 +273,6 @@ class Parser:
             spec.metrics = ["session_count"]
             for threshold in spec.thresholds:  # "tiers with more than 100 sessions": the same count
                 threshold[0] = "session_count" if threshold[0] == "sessions" else threshold[0]
-
-    def _per_unit(self, t: QuestionText, spec: QuerySpec) -> None:
-        """ "revenue per user", "cost per image", "gpu hours per paying user": a total divided by a
-        count of units, not a grouping ("per day" and "per tier" stay groupings)."""
-        units = {"user": "user", "customer": "user", "account": "user", "generation": "generation",
-                 "image": "generation", "render": "generation", "request": "generation",
-                 "session": "session", "gpu hour": "gpu_hour", "gpu-hour": "gpu_hour"}  # fmt: skip
-        nouns = (
-            r"(users?|customers?|accounts?|generations?|images?|renders?|requests?|sessions?|gpu[- ]hours?)"
-        )
-        # "generations per session", "time per session": metrics of their own, not a division
-        own = [mm.span() for p, _ in self.metric_phrases if " per " in p for mm in t.find(phrase_re(p))]
-        for m in t.find(rf"per (?:(active|paying|paid) )?{nouns}"):
-            if any(a <= m.start() and m.end() <= b for a, b in own):
-                continue
-            t.take(m)
-            spec.per = units[m.group(2).removesuffix("s")]
-            spec.positions["per"] = m.start()
-            if m.group(1) in ("paying", "paid"):
-                for phrase, (dim, values) in self.segments.items():
-                    if phrase.startswith("paying users"):
-                        spec.filters[dim] = list(values)
-            spec.matched[m.group(0).strip()] = f"divided by the number of {spec.per}s"
-            return
 
     def _distinct_count(self, t: QuestionText, spec: QuerySpec) -> None:
         """ "how many different prompts did pro users try", "number of distinct art styles": the
@@ -437,6 +421,11 @@ class Parser:
                     continue  # "users", "sessions" alone are a metric or a filter's noun, not a grouping
                 if name in spec.filters and not re.fullmatch(GROUPING_WORD, m.group(0)):
                     continue  # "pro tier": the tier is already a filter; "hourly" groups the hours kept
+                if dim.time and re.match(
+                    r"(?: key)? (?:between|from|since|after|before|is|equals?) ", t.text[m.end() :]
+                ):
+                    t.take(m)  # "where date_key between '2025-10-01' and ...": the dates' noun, no grouping
+                    continue
                 t.take(m)
                 if dim.time or name not in spec.dimensions:
                     self._add_dim(spec, name, m.group(0), m.start())

@@ -11,7 +11,7 @@ share of sessions ending on a failure, times N). Anything else scaled ("latency 
 from __future__ import annotations
 
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
-from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.semantic import SemanticLayer
 
 _SIZES = {"100": 100, "hundred": 100, "1 000": 1000, "1000": 1000, "1k": 1000, "thousand": 1000,
@@ -62,3 +62,26 @@ def scaled(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, str]]
             )
         out.append((f"{base}_per_{spec.scale}_{spec.scale_of}s", f"({sql}) * {spec.scale}"))
     return out
+
+
+def read_per_unit(t: QuestionText, spec: QuerySpec, metric_phrases, segments) -> None:
+    """ "revenue per user", "cost per image", "gpu hours per paying user": a total divided by a
+    count of units, not a grouping ("per day" and "per tier" stay groupings)."""
+    units = {"user": "user", "customer": "user", "account": "user", "generation": "generation",
+             "image": "generation", "render": "generation", "request": "generation",
+             "session": "session", "gpu hour": "gpu_hour", "gpu-hour": "gpu_hour"}  # fmt: skip
+    nouns = r"(users?|customers?|accounts?|generations?|images?|renders?|requests?|sessions?|gpu[- ]hours?)"
+    # "generations per session", "time per session": metrics of their own, not a division
+    own = [mm.span() for p, _ in metric_phrases if " per " in p for mm in t.find(phrase_re(p))]
+    for m in t.find(rf"per (?:(active|paying|paid) )?{nouns}"):
+        if any(a <= m.start() and m.end() <= b for a, b in own):
+            continue
+        t.take(m)
+        spec.per = units[m.group(2).removesuffix("s")]
+        spec.positions["per"] = m.start()
+        if m.group(1) in ("paying", "paid"):
+            for phrase, (dim, values) in segments.items():
+                if phrase.startswith("paying users"):
+                    spec.filters[dim] = list(values)
+        spec.matched[m.group(0).strip()] = f"divided by the number of {spec.per}s"
+        return

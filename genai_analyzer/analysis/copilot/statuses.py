@@ -97,7 +97,7 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
             if unit := re.search(UNIT_NOUN, t.text[m.end(1) : m.start(2)]):
                 _units_with(t, spec, m, values, _UNITS[unit.group(0).strip()])
             else:
-                _count(t, spec, m, values)
+                _count(t, spec, m, values, others)
             # "how many timeouts and errors": every status listed is counted, not a rate of the rest
             more = re.compile(rf"(?:,| and| or|,? and/or)(?: the| all| a| an| any)? ({others})(?![a-z])")
             end = m.end(2)
@@ -164,11 +164,27 @@ def _units_with(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str]
     spec.matched[m.group(0).strip()] = f"{unit}s with at least one generation of status {', '.join(values)}"
 
 
-def _count(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str]) -> None:
+def _count(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str], others: str = "") -> None:
     """The generations of the status ``values`` counted: the counting words (group 1 or 2 of ``m``)
-    and the status word taken, the count and its filter added."""
+    and the status word taken, the count and its filter added. After a count of all of them ("how
+    many images did they make last week, and how many of those failed") it is a second figure, not
+    a filter on the first (the first was dropped: blind set 34)."""
     t.take_span(m.start(1), m.end(1))
     t.take_span(m.start(2), m.end(2))
+    before = t.text[: m.start(1)]  # "the count of errors and the count of timeouts": two statuses (below)
+    if re.search(r"(?:how many|number of|count of) .*\band (?:the )?$", before) and not (
+        others and re.search(rf"(?<![a-z])(?:{others})(?![a-z])", before)
+    ):
+        if not any(re.fullmatch(phrase_re(w), m.group(2)) for w in FAILED_WORDS):
+            raise CannotAnswer(
+                f"'{m.group(0).strip()}' is a second count beside the first; ask for 'generations by "
+                "status' to see every status's count side by side.",
+                unread=tuple(m.group(0).split()),
+            )
+        spec.metrics.append("failed_generations")
+        spec.positions["metric:failed_generations"] = m.start()
+        spec.matched[m.group(0).strip()] = "failed_generations (a second count)"
+        return
     spec.metrics.append("generations")
     spec.filters.setdefault("status", []).extend(v for v in values if v not in spec.filters.get("status", []))
     spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"

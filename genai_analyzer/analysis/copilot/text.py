@@ -34,6 +34,7 @@ class QuestionText:
         # a currency symbol is read, never dropped: "$5" is "5 dollars", "$ made" is revenue (REWORDINGS),
         # and a "$" nothing reads stops the answer (accounting.py)
         text = re.sub(r"\$\s?(\d+(?:\.\d+)?)", r" \1 dollars ", text).replace("$", " $ ")
+        text = re.sub(r"(?<![a-z0-9])#\s*(?=[a-z])", " number of ", text)  # "# sessions" (not "#4471")
         text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)  # a decimal point is kept: "above 3.5%"
         text = re.sub(r"[^a-z0-9%$'.\-:/ ]+", " ", text)
         text = " " + re.sub(r"\s+", " ", digits_for_spelled_numbers(text)).strip() + " "

