@@ -66,14 +66,15 @@ def test_a_unit_that_fits_no_figure_is_declined_and_named(copilot, question):
     ("first", "follow_up"),
     [
         ("average friction by tier", "only the sessions that had at least 3 generations"),
-        ("revenue by art style", "just the styles with over 200 generations"),
     ],
 )
 def test_a_narrowing_follow_up_that_would_change_the_figure_is_declined(copilot, first, follow_up):
+    # ("revenue by art style" then "just the styles with over 200 generations" keeps the revenue of the
+    # styles with more than 200 generations since session 29: test_copilot_session29)
     before = copilot.ask(first)
     assert not before.refused
     answer = declined(copilot, follow_up, before.context)
-    assert "reads as narrowing the answer before" in answer.explanation
+    assert "narrowing the answer before" in answer.explanation or "different grains" in answer.explanation
 
 
 def test_a_narrowing_follow_up_that_keeps_the_figure_is_answered(copilot, wh):

@@ -288,9 +288,13 @@ def test_a_value_named_after_its_column_is_a_filter_not_a_grouping(copilot, wh):
 @pytest.mark.parametrize(
     "question",
     [
-        "sum(revenue_usd) - sum(cost_usd) by tier",  # arithmetic on aggregates
+        # arithmetic on aggregates ("sum(revenue_usd) - sum(cost_usd)" is the layer's margin: read since
+        # session 29, test_copilot_session29)
+        "sum(cost_usd) - sum(revenue_usd) by tier",
         "revenue / cost by tier",  # a ratio of two figures
-        "user_id having count(*) > 50",  # having
+        # a having that compares two figures ("having count(*) > 50" keeps the groups with more than 50
+        # generations since session 29)
+        "tier having sum(cost_usd) > sum(revenue_usd)",
     ],
 )
 def test_sql_nothing_here_computes_is_declined_not_answered_in_part(copilot, question):

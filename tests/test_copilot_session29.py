@@ -164,3 +164,151 @@ def test_a_follow_up_ranking_another_grouping_ranks_it_alone(copilot, wh):
         context=first.context,
         ordered=True,
     )
+
+
+# --- prompts by the words of their text ------------------------------------------------------------------
+
+PROMPTS = f"{GENS} LEFT JOIN dim_prompts p USING (prompt_id)"
+
+
+def test_words_a_prompt_contains_are_a_condition_on_its_text(copilot, wh):
+    answer = check(
+        copilot,
+        wh,
+        "timeout rate per sampler for generations whose prompt includes the phrase 'highly detailed'",
+        f"SELECT g.sampler, avg(CASE WHEN g.status = 'timeout' THEN 1.0 ELSE 0.0 END) FROM {PROMPTS} "
+        "WHERE p.prompt ILIKE '%highly detailed%' GROUP BY 1",
+    )
+    assert "containing 'highly detailed'" in answer.reading and "any case" in answer.reading
+    # written in capitals and in double quotes, the words are searched for as written, in any case
+    check(
+        copilot,
+        wh,
+        'how many images had "ARTSTATION" in the prompt',
+        f"SELECT count(*) FROM {PROMPTS} WHERE p.prompt ILIKE '%artstation%'",
+    )
+
+
+def test_a_share_of_generations_whose_prompt_has_a_word(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "what fraction of renders came from prompts mentioning 'portrait'",
+        f"SELECT avg(CASE WHEN p.prompt ILIKE '%portrait%' THEN 1.0 ELSE 0.0 END) FROM {PROMPTS}",
+    )
+
+
+def test_quoted_words_are_not_read_as_the_question_s_own(copilot, wh):
+    # '8k' is no number and 'revenue' no figure: they are what the prompt says
+    check(
+        copilot,
+        wh,
+        "number of generations with a prompt containing 'revenue 8k'",
+        f"SELECT count(*) FROM {PROMPTS} WHERE p.prompt ILIKE '%revenue 8k%'",
+        nonempty=False,
+    )
+
+
+def test_a_follow_up_narrows_to_prompts_with_a_word_and_keeps_it(copilot, wh):
+    first = copilot.ask("generations by tier")
+    castles = (
+        f"FROM {TIERS} LEFT JOIN dim_prompts p USING (prompt_id) WHERE p.prompt ILIKE '%castle%' GROUP BY 1"
+    )
+    second = check(
+        copilot,
+        wh,
+        "and for prompts with the word castle?",
+        f"SELECT u.tier, count(*) {castles}",
+        context=first.context,
+    )
+    check(
+        copilot,
+        wh,
+        "and how many distinct prompts is that?",
+        f"SELECT u.tier, count(DISTINCT p.prompt) {castles}",
+        context=second.context,
+    )
+
+
+def test_prompt_words_on_a_session_figure_are_declined(copilot):
+    declined(copilot, "abandon rate for prompts containing 'cat'")
+
+
+# --- the layer's formulas written out in SQL --------------------------------------------------------------
+
+
+def test_formulas_written_in_sql_are_the_layer_s_figures(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "total(gpu_seconds) / 3600 per domain",
+        f"SELECT domain, sum(gpu_seconds) / 3600 FROM {GENS} GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "median(duration_s)/60 by tier",
+        "SELECT u.tier, median(s.duration_s) / 60 FROM dim_sessions s JOIN dim_users u USING (user_id) "
+        "GROUP BY 1",
+    )
+    check(
+        copilot,
+        wh,
+        "sum(revenue_usd) - sum(cost_usd) by art_style",
+        f"SELECT art_style, sum(revenue_usd) - sum(cost_usd) FROM {GENS} GROUP BY 1",
+    )
+
+
+def test_having_a_count_keeps_the_groups_with_that_many_generations(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "p95 latency_ms by domain having count >= 90",
+        f"SELECT domain, quantile_cont(latency_ms, 0.95) FROM {GENS} GROUP BY 1 HAVING count(*) >= 90",
+    )
+
+
+# --- found re-scoring every set --------------------------------------------------------------------------
+
+
+def test_how_many_times_a_prompt_was_used_beside_its_users_is_two_figures(copilot, wh, ids):
+    p = ids["prompt"]
+    check(
+        copilot,
+        wh,
+        f"how often has prompt {p} been run, and by how many distinct users",
+        f"SELECT count(*), count(DISTINCT user_id) FROM {GENS} WHERE prompt_id = '{p}'",
+    )
+
+
+def test_a_new_having_in_a_follow_up_keeps_the_figure(copilot, wh):
+    first = copilot.ask("median latency_ms by domain having count > 20")
+    check(
+        copilot,
+        wh,
+        "now having count > 60",
+        f"SELECT domain, median(latency_ms) FROM {GENS} GROUP BY 1 HAVING count(*) > 60",
+        context=first.context,
+    )
+
+
+def test_a_distinct_count_said_alone_after_an_answer_is_a_question_of_its_own(copilot, wh):
+    first = copilot.ask("error rate for pro users")
+    check(
+        copilot,
+        wh,
+        "how many different samplers are there",
+        f"SELECT count(DISTINCT sampler) FROM {GENS}",
+        context=first.context,
+    )
+
+
+def test_a_follow_up_keeping_the_groups_with_enough_generations_keeps_the_figure(copilot, wh):
+    first = copilot.ask("revenue by art style")
+    check(
+        copilot,
+        wh,
+        "just the styles with over 60 generations",
+        f"SELECT art_style, sum(revenue_usd) FROM {GENS} GROUP BY 1 HAVING count(*) > 60",
+        context=first.context,
+    )

@@ -12,7 +12,7 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from genai_analyzer.analysis.copilot import ratios
+from genai_analyzer.analysis.copilot import prompt_text, ratios
 from genai_analyzer.analysis.copilot.scaling import scaled
 from genai_analyzer.analysis.copilot.shares import share_sql, whole_condition
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
@@ -150,6 +150,10 @@ def compile_spec(
     conditions += _threshold_conditions(spec, layer, grain_name)
     # "by error code": only the failed generations have one (the layer's only_for)
     conditions += [f"{expr} IS NOT NULL" for d, expr in dims if only_for(spec, layer, d)]
+    if spec.contains:  # "generations whose prompt mentions 'dragon'"
+        conditions.append(
+            prompt_text.condition(spec.contains, layer.dimensions["prompt"].expression(grain_name))
+        )
     # "which tiers cost more than 0.3 cents per generation": the threshold is on the figure as divided
     # (it compared the total cost: blind set 32)
     divided = {

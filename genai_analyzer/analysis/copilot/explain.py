@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from genai_analyzer.analysis.copilot import ratios
+from genai_analyzer.analysis.copilot import prompt_text, ratios
 from genai_analyzer.analysis.copilot.clock import describe_hours
 from genai_analyzer.analysis.copilot.compiler import OPEN_START, only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
@@ -151,6 +151,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
             parts.append(f"only {label} {describe_hours(values)}")
         else:
             parts.append(f"only {label} {', '.join(map(str, values))}")
+    if spec.contains:
+        parts.append(prompt_text.describe(spec.contains))
     for threshold in spec.thresholds:
         name, group = threshold[0], threshold[3]
         if name in layer.dimensions:

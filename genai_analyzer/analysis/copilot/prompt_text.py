@@ -41,6 +41,9 @@ _PATTERNS = (
 )
 
 
+_COUNTED = r"(?:how many|number of|count of|count|distinct|unique|different)\s*$"
+
+
 def lift(question: str) -> tuple[str, list[str]]:
     """(the question without the phrases naming quoted prompt words, the words searched for, as
     written)."""
@@ -51,11 +54,8 @@ def lift(question: str) -> tuple[str, list[str]]:
             if term.strip().lower() not in (t.lower() for t in terms):
                 terms.append(term.strip())
             # "how many prompts contain 'castle'": the prompts are still what is counted
-            kept = (
-                m.group(1)
-                if m.group(1) and m.group(1).lower() == "prompts" and m.start(1) == m.start()
-                else ""
-            )
+            counted = re.search(_COUNTED, question[: m.start()], re.I) and m.start(1) == m.start()
+            kept = m.group(1) if counted else ""
             question = f"{question[: m.start()]} {kept} {question[m.end() :]}"
     return re.sub(r"\s+", " ", question).strip(), terms
 

@@ -119,6 +119,7 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
     metric = layer.metrics[spec.metrics[0]]
     parts = [d for d in spec.filters if d not in spec.dimensions]
     parts += [th[0] for th in spec.thresholds if th[0] in layer.dimensions]
+    parts += ["prompt"] if spec.contains else []  # "used a prompt containing 'greg rutkowski'"
     groups = [d for d in spec.dimensions if not layer.dimensions[d].time]
     if len(spec.metrics) > 1 or not is_total(metric):
         raise CannotAnswer(

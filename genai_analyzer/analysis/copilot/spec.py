@@ -110,6 +110,7 @@ class QuerySpec:
     scale: int | None = None  # "errors per 1,000 generations": each figure times 1,000 (scaling.py)
     scale_of: str | None = None  # the unit scaled to: generation | session | user
     ratio: bool = False  # "revenue to cost ratio": the first metric over the second (ratios.py)
+    contains: list[str] = field(default_factory=list)  # words the prompt's text contains (prompt_text.py)
 
     def said(self, read: str) -> list[str]:
         """The words of the question read as ``read`` (a metric's name, for instance)."""

