@@ -312,3 +312,103 @@ def test_a_follow_up_keeping_the_groups_with_enough_generations_keeps_the_figure
         f"SELECT art_style, sum(revenue_usd) FROM {GENS} GROUP BY 1 HAVING count(*) > 60",
         context=first.context,
     )
+
+
+# --- blind set 36's wrong answers ----------------------------------------------------------------------
+
+
+def test_a_dimension_s_words_naming_its_other_value_are_not_read_past(copilot):
+    # "known or unknown user" is the user kind's synonym: "unknown" after a filter on known users was
+    # taken for a restatement of it, and the answer was the known users alone
+    declined(copilot, "number of distinct users that are known, and the number that are unknown")
+
+
+def test_units_seen_in_both_of_two_periods_are_declined_not_compared(copilot, wh):
+    declined(copilot, "how many customers generated in both the first and the second week of september")
+    declined(
+        copilot, "of the users active in the second week of september, how many were also active in the first"
+    )
+    check(  # said of a total, "both" is both figures
+        copilot,
+        wh,
+        "gpu hours in both sep 1-7 and sep 8-14",
+        f"SELECT sum(gpu_seconds) FILTER (WHERE date_key < '2025-09-08') / 3600, "
+        f"sum(gpu_seconds) FILTER (WHERE date_key BETWEEN '2025-09-08' AND '2025-09-14') / 3600 FROM {GENS}",
+    )
+
+
+def test_a_count_and_its_share_asked_together_are_declined(copilot):
+    declined(
+        copilot, "how many images were made by free users and what is that as a percentage of all images"
+    )
+
+
+def test_how_many_of_those_failed_after_a_count_gives_both(copilot, wh):
+    first = copilot.ask("how many generations used the k_lms sampler")
+    answer = check(
+        copilot,
+        wh,
+        "and how many of them failed?",
+        f"SELECT count(*), count(*) FILTER (WHERE status <> 'success') FROM {GENS} WHERE sampler = 'k_lms'",
+        context=first.context,
+    )
+    assert answer.columns[:2] == ["generations", "failed_generations"]
+
+
+def test_how_many_of_them_keeps_the_rows_of_the_answer_before(copilot, wh):
+    first = copilot.ask("how many generations did enterprise users make")
+    check(
+        copilot,
+        wh,
+        "how many of those were nsfw blocked",
+        f"SELECT count(*) FROM {TIERS} WHERE u.tier = 'enterprise' AND g.status = 'nsfw_blocked'",
+        context=first.context,
+        nonempty=False,
+    )
+
+
+def test_a_day_pointed_back_to_is_the_background_s_or_declined(copilot, wh, ids):
+    u = ids["user"]
+    day = wh.scalar(
+        f"SELECT max(date_key) FROM fact_generations WHERE user_id = '{u}'"
+    )  # a day they were active
+    answer = check(
+        copilot,
+        wh,
+        f"User {u} reported errors on {day:%B} {day.day}. What was their error rate that day?",
+        f"SELECT avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END) FROM {GENS} WHERE user_id = '{u}' "
+        f"AND date_key = '{day}'",
+    )
+    assert str(day) in answer.reading
+    # said alone, "that day" names no day: declined, not answered over all dates (nor grouped by day)
+    declined(copilot, "what was the p95 latency that day")
+    # after an answer about one day, it is that day
+    first = copilot.ask("revenue on september 5")
+    check(
+        copilot,
+        wh,
+        "and the timeout rate that day?",
+        f"SELECT avg(CASE WHEN status = 'timeout' THEN 1.0 ELSE 0.0 END) FROM {GENS} "
+        "WHERE date_key = '2025-09-05'",
+        context=first.context,
+        nonempty=False,
+    )  # noqa: E501
+
+
+def test_how_long_a_session_lasted_is_its_length(copilot, wh, ids):
+    s = ids["session"]
+    check(
+        copilot,
+        wh,
+        f"how long did session {s} last",
+        f"SELECT avg(duration_s) / 60 FROM dim_sessions WHERE session_id = '{s}'",
+    )
+
+
+def test_users_who_typed_a_prompt_with_words(copilot, wh):
+    check(
+        copilot,
+        wh,
+        "how many people entered a prompt containing 'portrait'",
+        f"SELECT count(DISTINCT g.user_id) FROM {PROMPTS} WHERE p.prompt ILIKE '%portrait%'",
+    )

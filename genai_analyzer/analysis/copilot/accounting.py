@@ -48,8 +48,13 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     metrics = [layer.metrics[m] for m in spec.metrics if m in layer.metrics]
     dims = [layer.dimensions[d] for d in [*spec.dimensions, *spec.filters] if d in layer.dimensions]
     own = set()
+    filtered = [
+        layer.dimensions[d] for d in spec.filters if d in layer.dimensions and d not in spec.dimensions
+    ]
     for item in [*metrics, *dims]:
         for phrase in (item.label.lower(), item.name.replace("_", " "), *item.synonyms):
+            if item in filtered and " or " in phrase:
+                continue  # "known or unknown user" names both values: only "known" users are kept
             own.update(re.findall(r"[a-z]+", phrase))
     averaged = any(m.sql.lower().startswith(("avg(", "quantile", "median")) for m in metrics)
     # "average" restates an average, not a median or a percentile ("the mean and median session
@@ -231,12 +236,22 @@ def _column(layer: SemanticLayer, metric: str) -> str | None:
     return found.group(1) if found else None
 
 
-def account_for_words(vocabulary: set[str], t: QuestionText) -> None:
+def account_for_words(vocabulary: set[str], t: QuestionText, spec: QuerySpec | None = None) -> None:
     """Every word of the question is read by a step, or is a filler word; otherwise the question
     is not answered: an unread word may change what is asked ("more than 3 times", "free vs
     paid", "happiest"), and answering without it answers another question."""
     # a lone "%" asks for a share ("what % of generations ..."), a "$" for money, a lone letter
     # may be half of a shorthand ("w/o", "b/c"): none is dropped unread
+    # (the behaviour questions' cohorts, read without a spec, say "that week" of their own)
+    for m in t.find(r"(?:that|those|the same) (?:day|date|week|month|period)s?") if spec is not None else ():
+        if spec.time is not None:  # "in September, ... more than 10 generations that month"
+            t.take(m)
+            continue
+        raise CannotAnswer(  # "their median latency that day" was answered over all dates (blind set 36)
+            f"'{m.group(0)}' points back to a period the question does not name: say which, e.g. 'on "
+            "October 12' or 'last week'.",
+            unread=tuple(m.group(0).split()),
+        )
     left = [w for w in t.words_left() if w not in FILLER]
     # "users who only ever made one generation": a number of things is a condition, never filler
     for m in re.finditer(rf"(?<![a-z0-9])(one|single|a single)(?= {COUNTED_NOUNS}(?![a-z]))", t.text):

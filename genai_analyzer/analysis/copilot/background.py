@@ -52,6 +52,13 @@ def split(question: str, about_one: bool = False) -> tuple[str, str] | None:
 _POINTS_BACK = r"\b(?:it|its|that|this|them|those|these|they|their|theirs|he|she|his|her|the same|same)\b"
 
 
+# a period said in the background, pointed back to from the question
+_THAT_PERIOD = (
+    r"\b(?:on |in |during |over |for )?(?:that|the same) (?:day|date|week|month|period)\b|"
+    r"\bthose (?:days|dates|weeks)\b"
+)
+
+
 def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
     """The spec of ``question``: read whole, or, when that is declined, its last sentence read past
     the background (``parser`` is the copilot's ``Parser``)."""
@@ -72,6 +79,9 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
         said = told.text
         if INJECTION.search(said) or DESTRUCTIVE.search(PEOPLE_EDITING.sub(" ", said)):
             raise  # "delete the free users. how many users are there?": not answered past the request
+        if (period := read_time(QuestionText(background))) is not None and period.phrase:
+            # "complains things were slow on October 12. What was their median latency that day?"
+            asked = re.sub(_THAT_PERIOD, f" {period.phrase} ", asked, count=1, flags=re.I)
         try:
             spec = parser.parse(asked, context)
         except CannotAnswer:
@@ -119,7 +129,9 @@ def _left_out(parser, t: QuestionText, spec: QuerySpec) -> str | None:
     for words, dim, _, _ in [*parser.value_pairs, *statuses]:
         if not words or dim in spec.filters or dim in spec.dimensions or dim in spec.excluded:
             continue
-        if dim == "status" and rates:  # "images fail a lot for them": the rate asked is of that status
+        if dim == "status" and (
+            rates or "failed_generations" in spec.metrics
+        ):  # "images fail a lot for them": the rate asked is of that status
             continue
         if re.search(rf"(?<![a-z0-9]){phrase_re(words)}(?![a-z0-9])", said):
             return f"'{words}'"

@@ -57,6 +57,9 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     merged.dimensions = [d for d in merged.dimensions if d not in new.dropped]
     merged.contains = new.contains or previous.contains  # "and for prompts with 'castle' in them?"
     adds_values = ADDED.search(text) and not new.metrics  # "add pro to that": beside the values before
+    if _failed_of_a_count(previous, new, text):  # "and how many of those failed?" after a count: both
+        merged.metrics = ["generations", "failed_generations"]
+        new = replace(new, filters={d: v for d, v in new.filters.items() if d != "status"})
     for dim, values in new.filters.items():
         before = previous.filters.get(dim, []) if adds_values else []
         merged.filters[dim] = [*before, *(v for v in values if v not in before)]
@@ -91,6 +94,17 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     if new.metrics or new.dimensions or new.top or new.never_of:  # "how many users never ..." is
         merged.never, merged.never_of = new.never, new.never_of  # kept only by a filter or a period
     return merged
+
+
+def _failed_of_a_count(previous: QuerySpec, new: QuerySpec, text: str) -> bool:
+    """ "and how many of those failed?" after a count of generations: the count and the failed ones
+    among them, side by side (as when asked in one message: statuses.py)."""
+    return (
+        previous.metrics == new.metrics == ["generations"]
+        and "status" not in previous.filters
+        and "success" not in new.filters.get("status", ["success"])
+        and re.search(r"(?:how many|number) of (?:those|them|these)(?: [a-z]+)? fail", text) is not None
+    )
 
 
 SPEED_WORDS = re.compile(r"fast|faster|fastest|quick|quicker|quickest|slow|slower|slowest|speedy|speediest")
@@ -217,6 +231,11 @@ def in_context(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, context: 
     """What a follow-up's words mean only after the answer before: its rows narrowed
     (``period_subject``), its threshold moved (``thresholds.bare_threshold``)."""
     period_subject(layer, t, spec, context)
+    if context.time is not None and spec.time is None:  # "and the error rate that day?": the period before
+        for m in t.find(
+            r"(?:on |in |during |for |over )?(?:that|those|the same) (?:day|date|week|month|period)s?"
+        ):
+            t.take(m)
     if context.time is not None and spec.time is not None:  # "the 7 days before that" (_before_that)
         for m in t.find(r"before (?:that|it|them|then)"):
             t.take(m)

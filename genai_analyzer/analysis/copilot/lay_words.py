@@ -16,6 +16,12 @@ _FILTER = r"(?:the )?(?:nsfw|safety|moderation|content|adult content) filter"
 _PICTURE = r"(?:picture|image|generation|render|pic|photo)"
 
 LAY_WORDS = (
+    # "how long did session <id> last", "how long did it last in minutes": a session's length
+    (
+        r" how long (?:did|does|do) ((?:the |that |this |each )?sessions?(?: [a-z0-9]+)?|it|they) "
+        r"(?:last|lasted|run|go on)(?= )",
+        r" the session length of \1",
+    ),
     # "how many times was prompt <id> used, and by how many users": the generations that used it (the
     # count was dropped beside the other figure: blind set 34)
     (

@@ -63,7 +63,13 @@ from genai_analyzer.analysis.copilot.statuses import (
 from genai_analyzer.analysis.copilot.text import QuestionText, correct_typos, phrase_re, spellings
 from genai_analyzer.analysis.copilot.thresholds import COMPARATORS, moved, on_rows_only, read_thresholds
 from genai_analyzer.analysis.copilot.thresholds import settle as settle_thresholds
-from genai_analyzer.analysis.copilot.time_phrases import TIME_WORDS, read_time, refuse_unread_dates
+from genai_analyzer.analysis.copilot.time_phrases import (
+    TIME_WORDS,
+    period_noun,
+    read_time,
+    refuse_overlap,
+    refuse_unread_dates,
+)
 from genai_analyzer.analysis.copilot.units import read_unit
 from genai_analyzer.analysis.copilot.value_filters import read_values, settle_negations, value_pairs
 from genai_analyzer.analysis.copilot.vocabulary import (
@@ -220,6 +226,7 @@ class Parser:
         self._relation(t, spec)
         ask_what_ranks(self.layer, t, spec)
         self._compare(t, spec)
+        refuse_overlap(t, spec)  # "users active in both September and October"
         segment_comparison(self.values, t, spec, self.dim_phrases)
         rank_direction(self.layer, t, spec)
         self._unknown_groupings(t)
@@ -227,7 +234,7 @@ class Parser:
             for m in t.find(FOLLOW_UP_WORDS):
                 t.take(m)  # "now", "instead", "same but": how a follow-up refines, read by _merge
         restated_words(self.layer, t, spec)
-        account_for_words(self.vocabulary, t)
+        account_for_words(self.vocabulary, t, spec)
         refines = any((spec.metrics, spec.dimensions, spec.filters, spec.time, spec.top, spec.compare,
                        spec.sort, spec.per, spec.contains,
                        # "and how many distinct prompts is that?"; said alone, a question of its own
@@ -425,10 +432,9 @@ class Parser:
                     continue  # "users", "sessions" alone are a metric or a filter's noun, not a grouping
                 if name in spec.filters and not re.fullmatch(GROUPING_WORD, m.group(0)):
                     continue  # "pro tier": the tier is already a filter; "hourly" groups the hours kept
-                if dim.time and re.match(
-                    r"(?: key)? (?:between|from|since|after|before|is|equals?) ", t.text[m.end() :]
-                ):
-                    t.take(m)  # "where date_key between '2025-10-01' and ...": the dates' noun, no grouping
+                if dim.time and (noun := period_noun(t, m)):
+                    if noun == "range":  # the dates' noun is read; "that day" is left unread
+                        t.take(m)
                     continue
                 t.take(m)
                 if dim.time or name not in spec.dimensions:

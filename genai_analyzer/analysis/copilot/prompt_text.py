@@ -17,7 +17,8 @@ import re
 # the prompt, said before the words: "a prompt that mentions", "whose prompt contains the word",
 # "prompts including", "the prompt text has"
 _PROMPT = (
-    r"(?:(?:when|where|if|that|which|who) )?(?:(?:used|use|uses|using|had|has|have|with|for) )?"
+    r"(?:(?:when|where|if|that|which|who) )?"
+    r"(?:(?:used|use|uses|using|had|has|have|with|for|typed|type|types|entered|wrote|submitted) )?"
     r"(?:(?:a|the|their|its|whose) )?(prompts?)(?: text)?"
 )
 _VERB = (

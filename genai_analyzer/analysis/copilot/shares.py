@@ -116,6 +116,15 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
             )
     if not spec.share:
         return
+    if t.has(r"how many|number of|count of") and t.has(
+        r"and (?:what|which|how much)|and (?:as|in) (?:a )?(?:share|percent)"
+    ):
+        # "how many were blocked, and what is that as a share of all": two figures (it answered the share)
+        raise CannotAnswer(
+            "That asks for two figures, a count and a share: ask for the count, then the share (or the "
+            "rate, e.g. 'nsfw block rate'), one at a time.",
+            unread=("and",),
+        )
     metric = layer.metrics[spec.metrics[0]]
     parts = [d for d in spec.filters if d not in spec.dimensions]
     parts += [th[0] for th in spec.thresholds if th[0] in layer.dimensions]

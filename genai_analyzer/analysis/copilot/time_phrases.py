@@ -7,7 +7,7 @@ import calendar
 import re
 from datetime import date
 
-from genai_analyzer.analysis.copilot.spec import CannotAnswer, TimeRange
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.vocabulary import MONTHS, word_number
 
@@ -210,3 +210,36 @@ def _iso(text: str) -> str:
         return date.fromisoformat(text).isoformat()
     except ValueError as exc:
         raise CannotAnswer(f"'{text}' is not a date (use YYYY-MM-DD).") from exc
+
+
+# "users active in both September and October", "of the users active last week, how many were also
+# active the week before": the units seen in each of two periods, not the two periods' counts
+_OVERLAP = (
+    r"both(?= (?:in|during|on|over|for)? ?(?:the )?[a-z0-9])|(?:were|was|are|is) also|"
+    r"also (?:active|generat[a-z]*|there|back|came back|returned|present|seen|made|used)|"
+    r"in each of (?:the |both )?(?:two|2|those|these)"
+)
+
+
+def refuse_overlap(t: QuestionText, spec: QuerySpec) -> None:
+    """A count of users or sessions "in both" of two periods compared asks for the units seen in
+    each, an overlap the copilot does not compute: declined, not answered as the two counts (blind
+    set 36)."""
+    units = {"active_users", "sessions", "session_count"}
+    if spec.baseline is not None and units & set(spec.metrics) and t.has(_OVERLAP):
+        raise CannotAnswer(
+            "That asks for the users (or sessions) seen in both periods, an overlap I do not compute; "
+            "I can compare the two periods' counts, e.g. 'active users in September vs October'.",
+            unread=("both",),
+        )
+
+
+def period_noun(t: QuestionText, m: re.Match) -> str | None:
+    """Why a time dimension's bare word (``m``) is no grouping: "range" when its range follows ("where
+    date_key between '2025-10-01' and ...", blind set 35), "back" when it points back to a day said
+    before ("their median latency that day", blind set 36: it grouped by day), else None."""
+    if re.match(r"(?: key)? (?:between|from|since|after|before|is|equals?) ", t.text[m.end() :]):
+        return "range"
+    if re.search(r"(?:that|those|the same) $", t.text[: m.start()]):
+        return "back"
+    return None

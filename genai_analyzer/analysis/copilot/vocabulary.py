@@ -150,7 +150,9 @@ DAY_PARTS = (
 FOLLOW_UP_CUES = re.compile(
     r"^(now|only|and|what about|how about|instead|same|also|then|just|but|ok|okay|make (?:that|it)|add|"
     r"switch to|change (?:that|it) to|restrict (?:that|it|this)? ?to|rank (?:them|it|that) by|"
-    r"sort (?:them|it|that) by)\b|\binstead\b|\b(?:too|as well)$"
+    r"sort (?:them|it|that) by)\b|\binstead\b|\b(?:too|as well)$|"
+    # "how many of them were errors": the rows of the answer before (it counted everyone's errors)
+    r"^(?:how many|what share|what percent(?:age)?|what fraction|how much) of (?:them|those|these)\b"
 )
 # "New question: ..." before a message: what follows is asked afresh, not as a follow-up.
 NEW_QUESTION = re.compile(
