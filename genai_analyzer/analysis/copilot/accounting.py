@@ -15,6 +15,7 @@ from genai_analyzer.analysis.copilot.ranking import HIGH, LOW
 from genai_analyzer.analysis.copilot.ratios import read_ratio
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.time_phrases import THAT_PERIOD
 from genai_analyzer.analysis.copilot.vocabulary import (
     AVERAGE_WORDS,
     COMPARE_WORDS,
@@ -243,7 +244,7 @@ def account_for_words(vocabulary: set[str], t: QuestionText, spec: QuerySpec | N
     # a lone "%" asks for a share ("what % of generations ..."), a "$" for money, a lone letter
     # may be half of a shorthand ("w/o", "b/c"): none is dropped unread
     # (the behaviour questions' cohorts, read without a spec, say "that week" of their own)
-    for m in t.find(r"(?:that|those|the same) (?:day|date|week|month|period)s?") if spec is not None else ():
+    for m in t.find(THAT_PERIOD) if spec is not None else ():
         if spec.time is not None:  # "in September, ... more than 10 generations that month"
             t.take(m)
             continue

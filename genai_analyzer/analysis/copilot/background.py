@@ -18,7 +18,7 @@ from genai_analyzer.analysis.copilot.ids import read_ids
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec, SmallTalk
 from genai_analyzer.analysis.copilot.statuses import rate_words as status_rate_words
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
-from genai_analyzer.analysis.copilot.time_phrases import read_time
+from genai_analyzer.analysis.copilot.time_phrases import THAT_PERIOD, read_time
 from genai_analyzer.analysis.copilot.vocabulary import (
     DAY_PARTS,
     DESTRUCTIVE,
@@ -52,13 +52,6 @@ def split(question: str, about_one: bool = False) -> tuple[str, str] | None:
 _POINTS_BACK = r"\b(?:it|its|that|this|them|those|these|they|their|theirs|he|she|his|her|the same|same)\b"
 
 
-# a period said in the background, pointed back to from the question
-_THAT_PERIOD = (
-    r"\b(?:on |in |during |over |for )?(?:that|the same) (?:day|date|week|month|period)\b|"
-    r"\bthose (?:days|dates|weeks)\b"
-)
-
-
 def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
     """The spec of ``question``: read whole, or, when that is declined, its last sentence read past
     the background (``parser`` is the copilot's ``Parser``)."""
@@ -81,7 +74,9 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
             raise  # "delete the free users. how many users are there?": not answered past the request
         if (period := read_time(QuestionText(background))) is not None and period.phrase:
             # "complains things were slow on October 12. What was their median latency that day?"
-            asked = re.sub(_THAT_PERIOD, f" {period.phrase} ", asked, count=1, flags=re.I)
+            asked = re.sub(
+                rf"(?<![a-z]){THAT_PERIOD}(?![a-z])", f" {period.phrase} ", asked, count=1, flags=re.I
+            )
         try:
             spec = parser.parse(asked, context)
         except CannotAnswer:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.thresholds import bare_threshold
+from genai_analyzer.analysis.copilot.time_phrases import THAT_PERIOD
 from genai_analyzer.analysis.semantic import SemanticLayer
 
 
@@ -232,9 +233,7 @@ def in_context(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, context: 
     (``period_subject``), its threshold moved (``thresholds.bare_threshold``)."""
     period_subject(layer, t, spec, context)
     if context.time is not None and spec.time is None:  # "and the error rate that day?": the period before
-        for m in t.find(
-            r"(?:on |in |during |for |over )?(?:that|those|the same) (?:day|date|week|month|period)s?"
-        ):
+        for m in t.find(THAT_PERIOD):
             t.take(m)
     if context.time is not None and spec.time is not None:  # "the 7 days before that" (_before_that)
         for m in t.find(r"before (?:that|it|them|then)"):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from genai_analyzer.analysis.semantic import literal
+
 # the prompt, said before the words: "a prompt that mentions", "whose prompt contains the word",
 # "prompts including", "the prompt text has"
 _PROMPT = (
@@ -66,7 +68,7 @@ def condition(terms: list[str], expression: str) -> str:
     parts = []
     for term in terms:
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        parts.append(f"{expression} ILIKE '{pattern.replace(chr(39), chr(39) * 2)}' ESCAPE '\\'")
+        parts.append(f"{expression} ILIKE {literal(pattern)} ESCAPE '\\'")
     return " AND ".join(parts)
 
 

@@ -41,6 +41,9 @@ DIMS = r"(?:tier|plan|status|sampler|domain|art style|error code|user kind)"
 # ..." is read by shares.py as it is
 _NOT_ROWS = r"(?<!generations)(?<!images)(?<!renders)(?<!ones)(?<!those)(?<!rows)"
 
+# "having count > 100" (an operator is a word by now): the same comparison, as a threshold says it
+_HAVING = {"above": "more than", "below": "fewer than", "at least": "at least", "at most": "at most"}
+
 SQL_WORDS = (
     # "status = error" anywhere is that value's filter ("filter to status = error, then a count by
     # error code" grouped by status and read the error rate: blind set 29); any other "=" is "is"
@@ -58,20 +61,9 @@ SQL_WORDS = (
     (r" (?:sum|total)(?: of)? revenue(?: usd)? minus (?:sum|total)(?: of)? cost(?: usd)?(?= )", " margin"),
     # "avg latency_ms by sampler having count > 100": the groups with more than 100 generations
     (
-        r" having (?:count|number of generations|count of generations) above (\d+)(?= )",
-        r" with more than \1 generations",
-    ),
-    (
-        r" having (?:count|number of generations|count of generations) below (\d+)(?= )",
-        r" with fewer than \1 generations",
-    ),
-    (
-        r" having (?:count|number of generations|count of generations) at least (\d+)(?= )",
-        r" with at least \1 generations",
-    ),
-    (
-        r" having (?:count|number of generations|count of generations) at most (\d+)(?= )",
-        r" with at most \1 generations",
+        r" having (?:count|number of generations|count of generations) "
+        r"(above|below|at least|at most) (\d+)(?= )",
+        lambda m: f" with {_HAVING[m[1]]} {m[2]} generations",
     ),
     # the warehouse's columns (underscores are spaces by now): "latency_ms" is the latency
     (r" latency ms(?= )", " latency"),

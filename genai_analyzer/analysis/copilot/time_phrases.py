@@ -19,6 +19,11 @@ TIME_WORDS = frozenset({
     "until", "during", "first", "second", "third", "fourth",
 })  # fmt: skip
 
+# a period pointed back to ("their latency that day", "on the same day", "those weeks"): the period of
+# the background (background.py), of the answer before (followup.in_context), or of none (declined:
+# accounting.account_for_words)
+THAT_PERIOD = r"(?:(?:on|in|during|over|for) )?(?:that|those|the same) (?:day|date|week|month|period)s?"
+
 # the words opening a range at a day ("on or after sep 22" keeps the day: _open_range)
 _OPEN = r"(on or after|on or before|no earlier than|no later than|since|after|from|before|until|up to)"
 
