@@ -14,9 +14,9 @@ from datetime import date, timedelta
 
 from genai_analyzer.analysis.copilot import prompt_text, ratios
 from genai_analyzer.analysis.copilot.scaling import scaled
-from genai_analyzer.analysis.copilot.shares import share_sql, whole_condition
+from genai_analyzer.analysis.copilot.shares import count_sql, share_sql, whole_condition
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
-from genai_analyzer.analysis.copilot.units import in_unit
+from genai_analyzer.analysis.copilot.units import expressed, in_unit, refuse_unshown
 from genai_analyzer.analysis.copilot.vocabulary import UNIT_COUNTS
 from genai_analyzer.analysis.semantic import SemanticLayer, literal
 
@@ -134,6 +134,8 @@ def compile_spec(
             )
     dims = [(d, _split(spec, d, layer.dimensions[d].expression(grain_name))) for d in spec.dimensions]
     metrics = [(m, layer.metrics[m].sql) for m in spec.metrics]
+    if spec.counted_rate:  # "how many sessions ended on a failure": the rows the share counts
+        metrics = [(f"{m}_count", count_sql(sql)) for m, sql in metrics]
     if spec.per:
         metrics = _per_unit(spec, layer, metrics, grain_name)
     metrics = in_unit(spec, layer, metrics)  # "in seconds"
@@ -168,12 +170,14 @@ def compile_spec(
     ]
     window = resolve(spec.time, last_day) if spec.time else None
     if spec.never_of:  # "how many users never generated an anime image"
+        refuse_unshown(spec, "a count of units that never did something")
         return _never(spec, layer, grain_name, conditions, window)
     restated = spec.compare and spec.baseline and spec.baseline.kind == "between" == spec.time.kind
     if restated and resolve(spec.baseline, last_day) == window:  # "the first week of October (Oct 1-7)"
         spec = replace(spec, compare=False, baseline=None)  # one period, said twice
     _refuse_outside_data(window, first_day, last_day)
     if spec.compare:
+        refuse_unshown(spec, "a comparison of two periods")
         if having:
             raise CannotAnswer(
                 "A threshold on groups and a comparison of two periods together is more than I can read "
@@ -199,6 +203,7 @@ def compile_spec(
         whole = whole_condition(layer, spec)
         metrics = [(f"{name}_share", share_sql(spec, sql, where, times, whole)) for name, sql in metrics]
         where = []
+    metrics = expressed(spec, layer, metrics)  # "as a percentage", "rounded to 2 decimals"
     if spec.top:  # a ranking names values: rows with none ("the most common error code") are no value
         ranked = [(d, expr) for d, expr in dims if not layer.dimensions[d].time and d not in spec.splits]
         where += [f"{expr} IS NOT NULL" for _, expr in ranked]
@@ -215,11 +220,12 @@ def compile_spec(
     if having:
         lines.append("HAVING " + "\n  AND ".join(having))
     if spec.count_of:
+        refuse_unshown(spec, "a count of groups")
         return _count_groups(spec, lines, [d for d, _ in dims], grain_name, window)
     if dims:
         lines.append("ORDER BY " + _order(spec, layer, metrics[0][0]))
-    if spec.top and dims:
-        lines.append(f"LIMIT {int(spec.top)}")
+    if spec.top and dims:  # "the runner-up": the rows ranked before it skipped
+        lines.append(f"LIMIT {int(spec.top)}" + (f" OFFSET {int(spec.offset)}" if spec.offset else ""))
     return Compiled("\n".join(lines), grain_name, [d for d, _ in dims], [m for m, _ in metrics], window)
 
 

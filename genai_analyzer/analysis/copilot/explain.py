@@ -9,7 +9,7 @@ from genai_analyzer.analysis.copilot import prompt_text, ratios
 from genai_analyzer.analysis.copilot.clock import describe_hours
 from genai_analyzer.analysis.copilot.compiler import OPEN_START, only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
-from genai_analyzer.analysis.copilot.units import LABEL_UNIT, converted_from, relabel
+from genai_analyzer.analysis.copilot.units import column_label, label_in
 from genai_analyzer.analysis.formatting import format_value, metric_kind
 from genai_analyzer.analysis.semantic import SemanticLayer
 
@@ -32,10 +32,12 @@ def _label(layer: SemanticLayer, metric: str) -> str:
         return ratio
     if metric.endswith("_share") and metric.removesuffix("_share") in layer.metrics:
         return f"Share of {layer.metrics[metric.removesuffix('_share')].label}"
+    if metric.endswith("_count") and metric.removesuffix("_count") in layer.metrics:  # sessions counted
+        return layer.metrics[metric.removesuffix("_count")].label.replace("Share of ", "Number of ")
     if metric.endswith("_count") and metric[: -len("_count")] in layer.dimensions:  # groups counted
         return f"Number of {layer.dimensions[metric[: -len('_count')]].label}s"
-    if (time := converted_from(metric, layer)) is not None:  # "in seconds" (units.py)
-        return relabel(layer.metrics[time].label, metric.rsplit("_", 1)[1])
+    if (converted := column_label(metric, layer)) is not None:  # "in seconds", "in cents" (units.py)
+        return converted
     return metric
 
 
@@ -123,11 +125,14 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     """How the question was read, in plain words: metric(s), per-unit division, grouping, filters,
     period, comparison, ranking and typo corrections, so that a wrong reading shows at once.
     ``all_dates``: what no period named means (the filter bar's dates, under a scope with dates)."""
-    labels = [_label(layer, m) for m in spec.metrics]
-    if spec.unit:  # "in seconds": the times converted (units.py)
-        labels = [LABEL_UNIT.sub(f"(in {spec.unit})", x) if LABEL_UNIT.search(x) else relabel(x, spec.unit)
-                  for x in labels]  # fmt: skip
+    labels = [_label(layer, f"{m}_count" if spec.counted_rate else m) for m in spec.metrics]
+    if spec.unit:  # "in seconds", "in cents", "as a percentage": the figures converted (units.py)
+        labels = [label_in(x, spec.unit) if spec.unit != "percent" or layer.metrics.get(m, None) is None
+                  or layer.metrics[m].format == "rate" or spec.share else x
+                  for m, x in zip(spec.metrics, labels, strict=True)]  # fmt: skip
     parts = [" / ".join(labels) + " (a ratio)" if spec.ratio else " and ".join(labels)]
+    if spec.round_to is not None and spec.round_to >= 0:  # "rounded to 2 decimals" (units.py)
+        parts[0] += f", rounded to {spec.round_to} decimal{'s' * (spec.round_to != 1)}"
     if spec.scale:  # "per 1,000 generations" (scaling.py)
         parts[0] += f" per {spec.scale:,} {spec.scale_of}s"
     elif spec.per:
@@ -178,7 +183,9 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts.append(f"compared with {previous[0]} to {previous[1]}")
         if spec.compare_direction and spec.dimensions:
             parts.append(f"values with data in both periods that went {spec.compare_direction}")
-    if spec.top:
+    if spec.top and spec.offset:  # "the runner-up" (ranking.py)
+        parts.append(f"place {spec.offset + 1}, {'lowest' if spec.ascending else 'highest'} first")
+    elif spec.top:
         parts.append(f"{'bottom' if spec.ascending else 'top'} {spec.top}")
     elif spec.sort and spec.dimensions:
         parts.append(f"{'lowest' if spec.sort == 'asc' else 'highest'} first")

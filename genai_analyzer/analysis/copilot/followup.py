@@ -36,7 +36,7 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.metrics = [*previous.metrics, *(m for m in new.metrics if m not in previous.metrics)]
         merged.ratio = False
     elif new.metrics:
-        merged.metrics, merged.ratio = new.metrics, new.ratio
+        merged.metrics, merged.ratio, merged.counted_rate = new.metrics, new.ratio, new.counted_rate
         if merged.per == "generation" and not new.per:
             merged.per = None  # "average cost" was cost per generation: the figure's own, replaced with it
     if new.per:  # "per user instead"
@@ -82,8 +82,10 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.time = before  # "the week before that" after September: the last week of August
     elif new.time:
         merged.time = new.time
-    if new.top:
-        merged.top, merged.ascending = new.top, new.ascending
+    if new.top:  # "and which one is third?": a place alone keeps the direction ranked before
+        merged.top, merged.offset = new.top, new.offset
+        place_only = new.offset and any(v == f"place {new.offset + 1}" for v in new.matched.values())
+        merged.ascending = previous.ascending if place_only else new.ascending
     merged.sort = new.sort or previous.sort
     merged.compare = new.compare or (previous.compare and not new.time)
     if new.thresholds:  # "and more than 5 times?": the new threshold replaces the one on the same figure
@@ -91,6 +93,7 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.thresholds = [th for th in previous.thresholds if th[0] not in replaced] + new.thresholds
     merged.count_of = new.count_of or previous.count_of
     merged.unit = new.unit or (previous.unit if not new.metrics else None)  # "in seconds, please"
+    merged.round_to = new.round_to if new.round_to is not None else previous.round_to  # "unrounded": -1
     merged.excluded = {d: v for d, v in previous.excluded.items() if d not in new.filters} | new.excluded
     if new.metrics or new.dimensions or new.top or new.never_of:  # "how many users never ..." is
         merged.never, merged.never_of = new.never, new.never_of  # kept only by a filter or a period

@@ -157,4 +157,11 @@ LAY_WORDS = (
         r" how many sessions ((?:[a-z]+ ){1,3}?)(?:started|began|opened)(?= )",
         r" how many sessions did \1start",
     ),
+    # "sessions that consist of a single generation", "a session holds": what it has (blind set 37)
+    (
+        r" (?:consist(?:s|ed)?|consisting) (?:of )?(?:just |only )?"
+        r"(?=(?:a |one |1 |a single |more than |at least ))",
+        " have ",
+    ),
+    (r" (sessions?) (?:holds?|held|contains?|contained|involved?|involving)(?= )", r" \1 have"),
 )

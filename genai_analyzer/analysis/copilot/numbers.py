@@ -43,6 +43,8 @@ MONTH = (  # a month's name or its abbreviation (everyday.py reads it too)
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
     r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
 )
+# "one" after a comparison is the number ("sessions with more than one prompt"), elsewhere a word
+_AFTER_COMPARISON = re.compile(r"(?<![a-z])((?:more|fewer|less) than|at least|at most|exactly) one(?= [a-z])")
 _DAY_OF = re.compile(rf"(?<![a-z])(?:the )?{_ORDINAL_RE} of ({MONTH})(?![a-z])")
 _MONTH_DAY = re.compile(rf"(?<![a-z])({MONTH}) (?:the )?{_ORDINAL_RE}(?![a-z])")
 
@@ -65,6 +67,7 @@ def digits_for_spelled_numbers(text: str) -> str:
     text = _DAY_OF.sub(lambda m: f"the {_ordinal(m, 1)} of {m.group(4)}", text)
     text = _MONTH_DAY.sub(lambda m: f"{m.group(1)} {_ordinal(m, 2)}", text)
     text = SPELLED_NUMBER.sub(value, text)
+    text = _AFTER_COMPARISON.sub(r"\1 1", text)  # "more than one generation": a threshold of 1
     text = _HALF_DOZEN.sub("6", text)
     text = _DOZEN.sub(lambda m: str(12 * int(m.group(1) or 1)), text)
     text = _HUNDRED.sub(lambda m: str(100 * int(m.group(1) or 1) + int(m.group(2) or 0)), text)

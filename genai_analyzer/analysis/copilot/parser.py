@@ -24,7 +24,7 @@ import re
 
 import numpy as np
 
-from genai_analyzer.analysis.copilot import prompt_text
+from genai_analyzer.analysis.copilot import forms, prompt_text
 from genai_analyzer.analysis.copilot.accounting import (
     account_for_words,
     restated_words,
@@ -77,6 +77,7 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     CHITCHAT,
     ENTITY_DIMENSIONS,
     FAILED_WORDS,
+    FILLER,
     FOLLOW_UP_CUES,
     FOLLOW_UP_WORDS,
     GROUP_CUES,
@@ -149,7 +150,7 @@ class Parser:
                 "Happy to help. I answer questions about generations, users, sessions, latency, "
                 "failures, cost and revenue."
             )
-        question, contains = prompt_text.lift(question)  # "a prompt that mentions 'dragon'": as written
+        question, contains = prompt_text.lift(forms.as_sentence(question))  # "Metric: x | Split: y", 'dragon'
         question, corrections = correct_typos(question, self.vocabulary, self.step_words, self.spellings)
         if corrections:
             refuse_unsafe(self.layer, QuestionText(question).text)  # "contry" read as "country": refused
@@ -236,7 +237,7 @@ class Parser:
         restated_words(self.layer, t, spec)
         account_for_words(self.vocabulary, t, spec)
         refines = any((spec.metrics, spec.dimensions, spec.filters, spec.time, spec.top, spec.compare,
-                       spec.sort, spec.per, spec.contains,
+                       spec.sort, spec.per, spec.contains, spec.unit, spec.round_to is not None,
                        # "and how many distinct prompts is that?"; said alone, a question of its own
                        spec.count_of and FOLLOW_UP_CUES.search(t.text.strip())))  # fmt: skip
         # a count of users who never did something is no figure to rank or group: a grouping after it
@@ -387,7 +388,7 @@ class Parser:
         if self.embed is None:
             return
         words = [w for w in t.words_left() if not w.isdigit()]
-        if not words or len(words) > 8:
+        if not words or len(words) > 8 or set(words) <= FILLER:  # "did they use": no figure named
             return
         candidates = {" ".join(words[i : i + n]) for n in (1, 2, 3, 4) for i in range(len(words) - n + 1)}
         candidates.add(" ".join(words))

@@ -19,9 +19,40 @@ HIGH = r"top|best|highest|largest|biggest|most|heaviest|busiest|worst|slowest|pr
 LOW = r"bottom|lowest|smallest|least|fewest|lightest|quietest|fastest|cheapest|shortest|quickest"
 
 
+PLACES = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
+_PLACE = "|".join(PLACES)
+
+
+def read_place(t: QuestionText, spec: QuerySpec) -> bool:
+    """ "the runner-up in revenue", "the second-most used sampler", "the third-largest cluster",
+    "and which one is third?": one row, after the ones ranked before it (blind set 37). A place with
+    no ranking word ("which one is third") keeps the direction of the ranking it follows."""
+    ranked = rf"(?:[- ](?:({HIGH})|({LOW}))(?: used| common| popular)?)"
+    for m in t.find(rf"(?:the |a )?(?:({_PLACE}){ranked}|runner-?ups?{ranked}?)"):
+        place = PLACES[m.group(1)] if m.group(1) else 2
+        t.take(m)
+        spec.top, spec.offset, spec.ascending = 1, place - 1, bool(m.group(3) or m.group(5))
+        said = f"place {place}, {'lowest' if spec.ascending else 'highest'} first"
+        directed = any(m.group(g) for g in (2, 3, 4, 5))  # a ranking word said with the place
+        spec.matched[m.group(0).strip()] = said if directed else f"place {place}"
+        for after in t.find(r"(?:in|on|for|by) (?=[a-z])"):  # "the runner-up in revenue"
+            if after.start() == m.end() + 1:
+                t.take(after)
+        return True
+    said = rf"(?:is|comes?|came|ranks?|ranked|finish(?:es|ed)?|in) (?:the )?({_PLACE})(?: place| spot)?"
+    for m in t.find(said):
+        t.take(m)
+        spec.top, spec.offset = 1, PLACES[m.group(1)] - 1
+        spec.matched[m.group(0).strip()] = f"place {PLACES[m.group(1)]}"
+        return True
+    return False
+
+
 def read_top(t: QuestionText, spec: QuerySpec) -> None:
     """Top / bottom N. "worst" and "best" follow the metric: the worst latency is the highest,
     the worst success rate the lowest (resolved in ``_direction`` once the metric is known)."""
+    if read_place(t, spec):
+        return
     number = r"(\d+|one)"  # other number words are digits by now (vocabulary.digits_for_spelled_numbers)
     # "the top 4 most used prompts": the ranking said twice over, by use (counted in the parser)
     used = r"(?: (?:used|common|popular|frequent|frequently used))?"
@@ -67,7 +98,7 @@ def read_sort(t: QuestionText, spec: QuerySpec) -> None:
     an order asked for with no limit; best and worst follow the metric (``_direction``)."""
     ends = (
         r"highest|largest|biggest|most|best|worst|lowest|smallest|least|fewest|slowest|longest|priciest|"
-        r"fastest|quickest|shortest|cheapest"
+        r"fastest|quickest|shortest|cheapest|busiest|quietest"
     )
     verb = r"(?:(?:sort|sorted|order|ordered|rank|ranked|list|listed)(?: (?:it|them|that|this))? )?"
     for m in t.find(
@@ -77,9 +108,12 @@ def read_sort(t: QuestionText, spec: QuerySpec) -> None:
         t.take(m)
         word = m.group(1) or m.group(2) or m.group(3)
         high = ("highest", "largest", "biggest", "most", "descending", "slowest", "longest", "priciest")
+        high += ("busiest",)
         spec.sort = word if word in ("best", "worst") else "desc" if word in high else "asc"
         first = {"ascending": "lowest", "descending": "highest"}.get(word, word)
         spec.matched[m.group(0).strip()] = f"sorted, {first} first"
+        for verb_m in t.find(r"(?:rank|order|sort)(?= (?:the |all |all the )?[a-z ]+? from )"):  # "rank the"
+            t.take(verb_m)
         return
 
 

@@ -88,10 +88,36 @@ def _among_cases(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None
     spec.dimensions = [d for d in spec.dimensions if d != "status"]
 
 
+_RATE = re.compile(r"avg\(CASE WHEN (?P<cond>.+) THEN 1\.0 ELSE 0\.0 END\)")
+_COUNTED = r"how many|(?:the )?(?:number|count) of sessions|count the sessions"
+
+
+def counted_rate(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
+    """ "How many sessions ended on a failure": the sessions a share of sessions counts, not the share
+    (it answered the share, 4.6%: found while reading blind set 37). Asked with a share's own words
+    ("how many sessions, as a share, ...", "how often") it stays the share."""
+    rates = [m for m in spec.metrics if m not in ("sessions", "session_count")]
+    if len(rates) != 1 or spec.share or spec.per or spec.scale or spec.ratio or spec.compare:
+        return
+    metric = layer.metrics[rates[0]]
+    if metric.grain != "sessions" or not _RATE.fullmatch(metric.sql) or not t.has(_COUNTED):
+        return
+    if t.has(rf"{SHARE}|rates?|percent(?:age)?|fraction|proportion|often|ratio|likely|chance"):
+        return
+    spec.metrics, spec.counted_rate = rates, True
+    spec.matched.setdefault("(how many)", f"the sessions counted: {metric.label.lower()}")
+
+
+def count_sql(sql: str) -> str:
+    """A share's rows counted: ``avg(CASE WHEN c THEN 1.0 ELSE 0.0 END)`` -> ``count(*) FILTER (WHERE c)``."""
+    return f"count(*) FILTER (WHERE {_RATE.fullmatch(sql)['cond']})"
+
+
 def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
     """Decline a share the question does not say enough about to answer one way. "What share of
     errors come from pro users" asks how the errors divide, not the error rate of pro users: a
     rate with a share's words and "come from" is declined."""
+    counted_rate(layer, spec, t)
     _among_cases(layer, spec, t)
     rates = [m for m in spec.metrics if layer.metrics[m].format == "rate"]
     if rates and t.has(SHARE) and t.has(r"(?:comes?|came|coming) from"):

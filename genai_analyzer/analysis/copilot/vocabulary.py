@@ -11,6 +11,7 @@ from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
 from genai_analyzer.analysis.copilot.investor import INVESTOR
 from genai_analyzer.analysis.copilot.ops_growth import OPS_GROWTH
 from genai_analyzer.analysis.copilot.periods_over import PERIODS_OVER
+from genai_analyzer.analysis.copilot.rank_words import RANK_WORDS
 from genai_analyzer.analysis.copilot.ratio_words import CUES as RATIO_CUES
 from genai_analyzer.analysis.copilot.ratio_words import RATIO_WORDS
 from genai_analyzer.analysis.copilot.row_times import DATED_BY_START, ROW_TIMES
@@ -160,7 +161,7 @@ NEW_QUESTION = re.compile(
     re.I,
 )
 # Words of a follow-up that say how it refines the answer before it, read only with a context.
-FOLLOW_UP_WORDS = r"now|instead|same(?: thing| numbers| figures| chart| again)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )(?:add|include)|(?<=^ and )(?:add|include)(?: in)?|too|as well"
+FOLLOW_UP_WORDS = r"(?:now|instead|same(?: thing| numbers| figures| chart| again| ranking)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )(?:add|include)|(?<=^ and )(?:add|include)(?: in)?|too|as well)"  # noqa: E501
 _STOP_WORDS = """a an the of for in on at to is are was were be been what whats which who how show me give
     list
     tell please our we us my i do does did by with and or all total overall number data each much
@@ -180,7 +181,7 @@ _FILLER_WORDS = """
     really report right run saw say see seem some something still such sure take tell that's them
     then there these they thing things think those though through together too total try use used
     using usually utc very want was way well went what's when where whether while who whom whose
-    within would yet you your high low overall generator name consumed altogether customers
+    within would yet you your high low overall generator name consumed consume consumes altogether customers
     customer accounts account subscribers members folks crowd thing appears appear ok cool great nice
     running ran
     awesome alright thanks"""
@@ -473,6 +474,7 @@ REWORDINGS = (
     + INVESTOR
     + ROW_TIMES
     + DATED_BY_START
+    + RANK_WORDS
     + everyday.BEFORE_LAYER
     + _LAYER_REWORDINGS
     + everyday.REWORDINGS
