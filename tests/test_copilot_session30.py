@@ -112,6 +112,13 @@ def test_a_rounding_can_be_changed_or_dropped_by_a_follow_up(copilot, wh):
     )
 
 
+def test_a_rounding_kept_by_a_follow_up_is_never_dropped_by_a_comparison(copilot):
+    first = copilot.ask("error rate by tier as a percentage, 2 decimals")
+    assert first.columns[-1].endswith("_pct")
+    answer = declined(copilot, "compare September 8 to 14 with the week before", first.context)
+    assert "as a percentage and rounded" in answer.explanation
+
+
 def test_a_status_counted_per_hundred_generations_is_its_rate(copilot, wh):
     check(
         copilot,
@@ -120,6 +127,8 @@ def test_a_status_counted_per_hundred_generations_is_its_rate(copilot, wh):
         f"SELECT u.tier, 100 * avg(CASE WHEN g.status = 'error' THEN 1.0 ELSE 0.0 END) "
         f"FROM {TIERS} GROUP BY 1",
     )
+    # two statuses listed, not all the failures: no one rate; declined, never a crash
+    declined(copilot, "how many errors and timeouts per 100 generations")
 
 
 # --- places in a ranking and leaderboard words ---------------------------------------------------

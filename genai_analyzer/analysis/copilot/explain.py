@@ -9,7 +9,7 @@ from genai_analyzer.analysis.copilot import prompt_text, ratios
 from genai_analyzer.analysis.copilot.clock import describe_hours
 from genai_analyzer.analysis.copilot.compiler import OPEN_START, only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
-from genai_analyzer.analysis.copilot.units import column_label, label_in
+from genai_analyzer.analysis.copilot.units import column_label, is_rate, label_in
 from genai_analyzer.analysis.formatting import format_value, metric_kind
 from genai_analyzer.analysis.semantic import SemanticLayer
 
@@ -127,9 +127,9 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     ``all_dates``: what no period named means (the filter bar's dates, under a scope with dates)."""
     labels = [_label(layer, f"{m}_count" if spec.counted_rate else m) for m in spec.metrics]
     if spec.unit:  # "in seconds", "in cents", "as a percentage": the figures converted (units.py)
-        labels = [label_in(x, spec.unit) if spec.unit != "percent" or layer.metrics.get(m, None) is None
-                  or layer.metrics[m].format == "rate" or spec.share else x
-                  for m, x in zip(spec.metrics, labels, strict=True)]  # fmt: skip
+        shown = [f"{m}_share" if spec.share else m for m in spec.metrics]  # the columns ``expressed`` sees
+        labels = [label_in(x, spec.unit) if spec.unit != "percent" or is_rate(layer, column) else x
+                  for column, x in zip(shown, labels, strict=True)]  # fmt: skip
     parts = [" / ".join(labels) + " (a ratio)" if spec.ratio else " and ".join(labels)]
     if spec.round_to is not None and spec.round_to >= 0:  # "rounded to 2 decimals" (units.py)
         parts[0] += f", rounded to {spec.round_to} decimal{'s' * (spec.round_to != 1)}"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot.vocabulary import MONTHS
+from genai_analyzer.analysis.copilot.vocabulary import MONTH_NAMES
 
 # role -> the keys that name it (lowercase, "_" and "-" read as spaces)
 KEYS = {
@@ -125,9 +125,8 @@ def _period(value: str) -> str:
     """ "2025-09" -> "in september 2025", "2025-10-01 to 2025-10-07" -> "from ... to ...",
     "September 2025" -> "in September 2025"; "last 7 days" as it is."""
     if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
-        names = list(MONTHS)
         month = int(m[2])
-        return f"in {names[month - 1]} {m[1]}" if 1 <= month <= 12 else value
+        return f"in {MONTH_NAMES[month - 1]} {m[1]}" if 1 <= month <= 12 else value
     if re.match(r"\d{4}-\d{2}-\d{2} (?:to|until|through|-) ", value):
         return f"from {value}"
     if re.match(r"(?:last|this|past|previous|since|between|from|in|during|before|after|on|yesterday|today)\b",
@@ -143,19 +142,23 @@ def _filter(value: str) -> str:
     return f"for {value}"
 
 
+def _role(key: str) -> str | None:
+    """The role a form's key names ("Group_By" -> "group"), or None for a key it does not know."""
+    return _ROLE.get(key.lower().replace("_", " ").replace("-", " ").strip())
+
+
 def as_sentence(question: str) -> str:
     """The sentence a form stands for, or the question unchanged when it is not a form."""
     same = re.match(r"\s*(same(?: request| query| thing| again| report)?(?: but)?(?: with| for)?)\s+(.*)$",
                     question, re.I | re.S)  # fmt: skip
     body = same[2] if same else question
     pairs = _pairs(body)
-    if not pairs or any(k.lower().replace("_", " ").replace("-", " ").strip() not in _ROLE for k, _ in pairs):
+    if not pairs or any(_role(key) is None for key, _ in pairs):
         return question
     parts: dict[str, list[str]] = {}
     for key, value in pairs:
-        role = _ROLE[key.lower().replace("_", " ").replace("-", " ").strip()]
         if value.strip().lower() not in _NOTHING:
-            parts.setdefault(role, []).append(value.strip())
+            parts.setdefault(_role(key), []).append(value.strip())
     if not parts:
         return question
     metric = " and ".join(parts.get("metric", []))

@@ -5,8 +5,8 @@ ahead is the leader", "lead the next busiest".
 ``RANK_WORDS`` rewrite the normalized question into the ranking words the parser reads (ranking.py):
 leading or coming out on top is the highest value (top 1); coming last or bringing up the rear is the
 lowest value (the bottom of the leaderboard); lagging is the worst value for the figure (the
-lowest success rate, the highest latency); the
-podium is the top 3; the leader against the runner-up is the top 2. Places ("the runner-up",
+lowest success rate, the highest latency); the podium is the top 3; the leader against the
+runner-up is the top 2. Places ("the runner-up",
 "the third-largest") are read by ranking.read_place.
 """
 

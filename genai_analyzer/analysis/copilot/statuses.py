@@ -77,6 +77,7 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
     """ "how many errors", "how many portrait generations failed": a count of generations with
     that status (failed: any status but success)."""
     statuses = values.get("status", [])
+    filtered_before = "status" in spec.filters  # a status named apart, not by the count
     if _status_rate(t, spec):
         return
     options = status_words(statuses, absent_too=True)  # "how many timeouts": 0 is an answer
@@ -91,6 +92,7 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
         first = rf"^\s*({phrase_re(word)}) ?[-:,]* ?(how many)(?= (?:{_BARE_VERBS})\b|\s*$)"
         if m := next(iter(t.find(first)), None):
             _count(t, spec, m, values)
+            _per_generations(statuses, spec, filtered_before)
             return
         # "the number of generations and the failure rate": a rate is a figure of its own, not a count
         for m in t.find(rf"{counting} {gap}({phrase_re(word)})(?! rates?| ratios?| share| percentage)"):
@@ -118,7 +120,27 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
                         "side by side, e.g. 'generations by status'.",
                         unread=tuple(said.split()),
                     )
+            _per_generations(statuses, spec, filtered_before)
             return
+
+
+def _per_generations(statuses: list[str], spec: QuerySpec, filtered_before: bool) -> None:
+    """ "how many failures per 100 generations": the status's rate (its share of all generations),
+    scaled, not the count filtered to the status and divided by those same rows (1: blind set 37).
+    Statuses listed together ("errors and timeouts") are one rate only when they are all the
+    failures; otherwise the count stays, and its division is declined."""
+    counted = spec.filters.get("status", [])
+    per_generations = spec.per == "generation" and spec.scale
+    if not per_generations or filtered_before or spec.metrics[-1:] != ["generations"]:
+        return
+    failed = {s for s in statuses if s != "success"}
+    rate = RATES.get(counted[0]) if len(counted) == 1 else "failure_rate" if set(counted) == failed else None
+    if rate is None:
+        return
+    spec.metrics[-1], spec.per = rate, None
+    del spec.filters["status"]
+    said = next(p for p, n in spec.matched.items() if n.startswith("generations with status"))
+    spec.matched[said] = f"{rate}, per {spec.scale:,} generations"
 
 
 # what may stand between "never" and the status: "never had a single generation fail"
@@ -184,14 +206,6 @@ def _count(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str], oth
         spec.metrics.append("failed_generations")
         spec.positions["metric:failed_generations"] = m.start()
         spec.matched[m.group(0).strip()] = "failed_generations (a second count)"
-        return
-    rate = RATES.get(values[0]) if len(values) == 1 else "failure_rate" if "success" not in values else None
-    if spec.per == "generation" and spec.scale and rate and "status" not in spec.filters:
-        # "how many failures per 100 generations": the status's share of all generations, scaled (a
-        # count filtered to the status and divided by the same rows is 1: blind set 37 declined it)
-        spec.metrics.append(rate)
-        spec.per = None
-        spec.matched[m.group(0).strip()] = f"{rate}, per {spec.scale:,} generations"
         return
     spec.metrics.append("generations")
     spec.filters.setdefault("status", []).extend(v for v in values if v not in spec.filters.get("status", []))

@@ -161,7 +161,7 @@ def money_column(name: str, unit: str) -> str:
     return f"{name.removesuffix('_usd')}_cents" if unit == "cents" else f"{name}_thousands"
 
 
-def _is_rate(layer: SemanticLayer, name: str) -> bool:
+def is_rate(layer: SemanticLayer, name: str) -> bool:
     """A fraction of 0-1: a rate of the layer, or a share of a total (shares.py), scaled or not."""
     base = name.removesuffix("_share").partition("_per_")[0]
     metric = layer.metrics.get(base)
@@ -172,13 +172,13 @@ def expressed(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, st
     """The final figures "as a percentage" (a rate or share times 100, named ``..._pct``) and
     rounded as asked (``round(x, n)``); a percentage asked of no rate is declined."""
     if spec.unit == "percent":
-        if not any(_is_rate(layer, n) for n, _ in metrics):
+        if not any(is_rate(layer, n) for n, _ in metrics):
             raise CannotAnswer(
                 "'as a percentage' fits a rate or a share (error rate, share of revenue), not "
                 f"{' and '.join(layer.metrics[n].label if n in layer.metrics else n for n, _ in metrics)}.",
                 unread=("percentage",),
             )
-        metrics = [(f"{n}_pct", f"100 * ({sql})") if _is_rate(layer, n) else (n, sql) for n, sql in metrics]
+        metrics = [(f"{n}_pct", f"100 * ({sql})") if is_rate(layer, n) else (n, sql) for n, sql in metrics]
     if spec.round_to is not None and spec.round_to >= 0:
         metrics = [(n, f"round({sql}, {int(spec.round_to)})") for n, sql in metrics]
     return metrics
@@ -186,13 +186,18 @@ def expressed(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, st
 
 def refuse_unshown(spec: QuerySpec, path: str) -> None:
     """A percentage or a rounding asked where the answer is not made of the figures ``expressed``
-    rewrites (a comparison of two periods, a count of groups): declined, never dropped."""
-    asked = [w for w, what in spec.matched.items() if what == "as a percentage" or what.startswith("rounded")]
-    if asked:
-        raise CannotAnswer(
-            f"'{asked[0]}' with {path} is more than I can read in one question; ask without it.",
-            unread=tuple(asked[0].split()),
-        )
+    rewrites (a comparison of two periods, a count of groups): declined, never dropped. Read from
+    the spec, not from the words of this question: a follow-up keeps the rounding said before it
+    ("compare last week with the week before" after "... as a percentage, 2 decimals")."""
+    percent, rounded = spec.unit == "percent", spec.round_to is not None and spec.round_to >= 0
+    if not (percent or rounded):
+        return
+    asked = " and ".join(w for w, on in (("as a percentage", percent), ("rounded", rounded)) if on)
+    said = (w for w, what in spec.matched.items() if what == "as a percentage" or what.startswith("rounded"))
+    raise CannotAnswer(
+        f"'{asked}' with {path} is more than I can read in one question; ask without it.",
+        unread=tuple(word for phrase in said for word in phrase.split()),
+    )
 
 
 def converted_from(column: str, layer: SemanticLayer) -> str | None:
