@@ -62,6 +62,10 @@ _STATIC_PREFIX = "static-"  # a static model's key: <model>@static-<digest>
 _EXPORT_VERSION = 1  # bump when the export below changes what it writes
 _ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model-int8.onnx"}
 TORCH_BATCH = 64
+# One model load at a time in a process: the copilot's warm-up thread and a first question can both
+# reach for the model, and a second thread importing transformers while the first is still inside
+# that import sees a half-made module ("cannot import name 'AutoTokenizer'"); it also loaded twice.
+_LOADING = threading.RLock()
 ONNX_BATCH = 16
 
 
@@ -175,20 +179,22 @@ class Embedder:
     @property
     def model(self):
         """The sentence-transformers model (PyTorch)."""
-        if self._model is None:
-            if self.threads:
-                import torch
+        with _LOADING:
+            if self._model is None:
+                if self.threads:
+                    import torch
 
-                torch.set_num_threads(self.threads)
-            self._model = _load_sentence_transformer(self.source_model, self.device)
+                    torch.set_num_threads(self.threads)
+                self._model = _load_sentence_transformer(self.source_model, self.device)
         return self._model
 
     @property
     def onnx(self) -> OnnxEncoder:
         """The ONNX Runtime encoder (exported into the cache on first use)."""
-        if self._onnx is None:
-            folder = export_onnx(self.source_model, self.cache_dir)
-            self._onnx = OnnxEncoder(folder, _ONNX_FILES[self.backend], threads=self.threads)
+        with _LOADING:
+            if self._onnx is None:
+                folder = export_onnx(self.source_model, self.cache_dir)
+                self._onnx = OnnxEncoder(folder, _ONNX_FILES[self.backend], threads=self.threads)
         return self._onnx
 
     @property
