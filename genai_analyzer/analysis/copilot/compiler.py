@@ -12,12 +12,13 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from genai_analyzer.analysis.copilot import prompt_text, ratios
+from genai_analyzer.analysis.copilot import against, buckets, prompt_text, ratios, running
 from genai_analyzer.analysis.copilot.scaling import scaled
 from genai_analyzer.analysis.copilot.shares import count_sql, share_sql, whole_condition
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.units import expressed, in_unit, refuse_unshown
 from genai_analyzer.analysis.copilot.vocabulary import UNIT_COUNTS
+from genai_analyzer.analysis.copilot.within import partition
 from genai_analyzer.analysis.semantic import SemanticLayer, literal
 
 
@@ -132,7 +133,13 @@ def compile_spec(
                 "ask for the generations above or below a value, e.g. 'how many generations took longer "
                 "than 5 seconds'."
             )
-    dims = [(d, _split(spec, d, layer.dimensions[d].expression(grain_name))) for d in spec.dimensions]
+    inside = partition(spec, spec.dimensions)  # "the top 2 samplers in each tier" (within.py)
+    if spec.within and not inside:  # "for each tier" with nothing else ranked: a plain grouping
+        spec = replace(spec, dimensions=[*spec.within, *(d for d in spec.dimensions if d not in spec.within)])
+    grouped = [*inside, *spec.dimensions]
+    dims = [(d, _split(spec, d, layer.dimensions[d].expression(grain_name))) for d in grouped]
+    if spec.bucket:  # "in 1-second latency buckets": the bucket each row falls in (buckets.py)
+        dims.insert(0, buckets.column(spec, layer, grain_name))
     metrics = [(m, layer.metrics[m].sql) for m in spec.metrics]
     if spec.counted_rate:  # "how many sessions ended on a failure": the rows the share counts
         metrics = [(f"{m}_count", count_sql(sql)) for m, sql in metrics]
@@ -178,6 +185,11 @@ def compile_spec(
     _refuse_outside_data(window, first_day, last_day)
     if spec.compare:
         refuse_unshown(spec, "a comparison of two periods")
+        if spec.running or inside:
+            raise CannotAnswer(
+                "A running figure or a ranking inside each group, with a comparison of two periods, is "
+                "more than I can read in one question: ask for one of them."
+            )
         if having:
             raise CannotAnswer(
                 "A threshold on groups and a comparison of two periods together is more than I can read "
@@ -203,29 +215,73 @@ def compile_spec(
         whole = whole_condition(layer, spec)
         metrics = [(f"{name}_share", share_sql(spec, sql, where, times, whole)) for name, sql in metrics]
         where = []
+    runs = []
+    if spec.running:  # "cumulative revenue by day": the figure carried along the periods (running.py)
+        refuse_unshown(spec, "a running figure")
+        if spec.top or spec.sort or spec.share or inside or spec.count_of:
+            raise CannotAnswer("A running figure with a ranking, an order or a share is more than I can read "
+                               "in one question: ask for the running figure alone.")  # fmt: skip
+        metrics, where = running.filtered_inside(spec, layer, grain_name, metrics, where)
+        runs = running.columns(spec, layer, dims, metrics)
     metrics = expressed(spec, layer, metrics)  # "as a percentage", "rounded to 2 decimals"
     if spec.top:  # a ranking names values: rows with none ("the most common error code") are no value
         ranked = [(d, expr) for d, expr in dims if not layer.dimensions[d].time and d not in spec.splits]
+        ranked = [(d, expr) for d, expr in ranked if d not in inside]
         where += [f"{expr} IS NOT NULL" for _, expr in ranked]
     if window:
         where.insert(0, f"{grain.date_sql} BETWEEN DATE '{window[0]}' AND DATE '{window[1]}'")
     select = [f"{expr} AS {name}" for name, expr in dims] + [f"{sql} AS {name}" for name, sql in metrics]
+    if runs:  # the running figure first: the one the chart draws and the summary reads
+        select[len(dims) : len(dims)] = [f"{sql} AS {name}" for name, sql in runs]
+    over_groups = bool(runs)  # a window over the groups: they are named in GROUP BY
+    if spec.against:  # "which tiers fail more often than overall" (against.py)
+        base, keep, over = against.columns(spec, layer, grain_name, metrics[0], dims, where)
+        select += [f"{sql} AS {name}" for name, sql in base]
+        metrics, over_groups = metrics + base, over_groups or over
+        if keep and not over:
+            having.append(keep)
     if spec.count_of:  # "how many users have over 50 generations": the groups that pass, counted
         select = [f"{expr} AS {name}" for name, expr in dims]
     lines = [f"SELECT {', '.join(select)}", f"FROM {grain.from_reading(*select, *where, *having)}"]
     if where:
         lines.append("WHERE " + "\n  AND ".join(where))
-    if dims:
-        lines.append("GROUP BY ALL")
+    if dims:  # a window over the groups takes them named (running.py, against.py)
+        lines.append("GROUP BY " + (", ".join(expr for _, expr in dims) if over_groups else "ALL"))
     if having:
         lines.append("HAVING " + "\n  AND ".join(having))
+    if spec.against and keep and over:  # "days above the daily average": the mean of the groups
+        lines.append(f"QUALIFY {keep}")
     if spec.count_of:
         refuse_unshown(spec, "a count of groups")
         return _count_groups(spec, lines, [d for d, _ in dims], grain_name, window)
-    if dims:
-        lines.append("ORDER BY " + _order(spec, layer, metrics[0][0]))
+    if inside:  # ranked inside each group, ties kept (within.py)
+        return _ranked_within(spec, lines, dims, metrics, grain_name, window, len(inside))
+    if dims:  # a histogram's buckets in their order (buckets.py)
+        lines.append(
+            "ORDER BY " + (f"{dims[0][0]}, " if spec.bucket else "") + _order(spec, layer, metrics[0][0])
+        )
     if spec.top and dims:  # "the runner-up": the rows ranked before it skipped
         lines.append(f"LIMIT {int(spec.top)}" + (f" OFFSET {int(spec.offset)}" if spec.offset else ""))
+    names = [m for m, _ in runs] + [m for m, _ in metrics]  # the baseline's columns are in metrics
+    return Compiled("\n".join(lines), grain_name, [d for d, _ in dims], names, window)
+
+
+def _ranked_within(
+    spec: QuerySpec, lines, dims, metrics: list[tuple[str, str]], grain_name: str, window, n: int
+) -> Compiled:
+    """The top N of the ranked groupings inside each of the first ``n`` groupings (``spec.within``):
+    a rank per partition, ties kept, the places before ``spec.offset`` skipped."""
+    if spec.count_of:
+        raise CannotAnswer("A ranking inside each group and a count of groups together is more than I can "
+                           "read in one question; ask for one of them.")  # fmt: skip
+    direction, (first_metric, first_sql) = "ASC" if spec.ascending else "DESC", metrics[0]
+    keys = ", ".join(expr for _, expr in dims[:n])
+    rank = f"rank() OVER (PARTITION BY {keys} ORDER BY {first_sql} {direction})"
+    places = f"BETWEEN {int(spec.offset) + 1} AND {int(spec.offset) + int(spec.top)}"
+    order = [*(d for d, _ in dims[:n]), f"{first_metric} {direction}", *(d for d, _ in dims[n:])]
+    grouped = f"GROUP BY {', '.join(expr for _, expr in dims)}"  # QUALIFY does not take GROUP BY ALL
+    lines = [grouped if line == "GROUP BY ALL" else line for line in lines]
+    lines += [f"QUALIFY {rank} {places}", f"ORDER BY {', '.join(order)}"]
     return Compiled("\n".join(lines), grain_name, [d for d, _ in dims], [m for m, _ in metrics], window)
 
 
@@ -234,8 +290,13 @@ def only_for(spec: QuerySpec, layer: SemanticLayer, dimension: str) -> str:
     ``only_for``: "failed generations" for the error code); "" when every row can have one, or when
     the question already names the values (a filter, a split) or asks for a share of all rows. The
     compiler leaves the other rows out by this, and the reading says so by it."""
-    if spec.share or dimension in spec.splits or dimension in spec.filters:
-        return ""
+    if (
+        spec.share
+        or dimension in spec.splits
+        or dimension in spec.filters
+        or dimension not in layer.dimensions
+    ):
+        return ""  # (a bucket of a number has a value on every row: buckets.py)
     return layer.dimensions[dimension].only_for
 
 

@@ -253,8 +253,8 @@ class Copilot:
 
     def follow_ups(self, spec: QuerySpec, k: int = 3, scope: Scope | None = None) -> list[str]:
         """Up to ``k`` refinements of an answer that the parser answers as follow-ups (each checked
-        by parsing it against ``spec``): another period, a filter, a time grain; not a filter on a
-        dimension the ``scope`` (the filter bar) already narrows."""
+        by parsing and compiling it against ``spec``): another period, a filter, a time grain; not a
+        filter on a dimension the ``scope`` (the filter bar) already narrows."""
         options = []
         narrowed = scope.filters.dimensions() if scope is not None else set()
         if spec.time is None:
@@ -272,8 +272,8 @@ class Copilot:
             options.append("by tier instead" if spec.dimensions else "by tier")
         out = []
         for option in options:
-            try:
-                self.parser.parse(option, spec)
+            try:  # parsed and compiled: "by tier instead" of a running total by day has no SQL
+                compile_spec(self.parser.parse(option, spec), self.layer, self.last_day, self.first_day)
             except CannotAnswer:
                 continue
             out.append(option)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from genai_analyzer.analysis.copilot import prompt_text, ratios
+from genai_analyzer.analysis.copilot import against, buckets, prompt_text, ratios, running
 from genai_analyzer.analysis.copilot.clock import describe_hours
 from genai_analyzer.analysis.copilot.compiler import OPEN_START, only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
 from genai_analyzer.analysis.copilot.units import column_label, is_rate, label_in
+from genai_analyzer.analysis.copilot.within import partition
 from genai_analyzer.analysis.formatting import format_value, metric_kind
-from genai_analyzer.analysis.semantic import SemanticLayer
+from genai_analyzer.analysis.semantic import Dimension, SemanticLayer
 
 
 def fmt(value, kind: str) -> str:
@@ -38,6 +41,10 @@ def _label(layer: SemanticLayer, metric: str) -> str:
         return f"Number of {layer.dimensions[metric[: -len('_count')]].label}s"
     if (converted := column_label(metric, layer)) is not None:  # "in seconds", "in cents" (units.py)
         return converted
+    # "running_revenue_usd", "rolling_7d_generations" (running.py), "overall_error_rate" (against.py)
+    if (m := re.fullmatch(r"(running|rolling_(\d+)d|overall|mean)_(.+)", metric)) and m.group(3) != metric:
+        said = {"running": "Running", "overall": "Overall", "mean": "Mean over the groups of"}.get(m.group(1))
+        return f"{said or m.group(2) + '-day rolling'} {_label(layer, m.group(3))}"
     return metric
 
 
@@ -75,22 +82,28 @@ def explain(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Sem
         return "; ".join(parts) + f"{period}."
     key = dims[0]
     values = frame[metric]
-    if layer.dimensions[key].time and len(frame) > 1:
+    if _dimension(layer, key).time and len(frame) > 1:
         first, last = frame.iloc[0], frame.iloc[-1]
         peak = frame.loc[values.idxmax()]
         return (
-            f"{label} by {layer.dimensions[key].label}{period}: {fmt(first[metric], kind)} at "
+            f"{label} by {_dimension(layer, key).label}{period}: {fmt(first[metric], kind)} at "
             f"{first[key]}, {fmt(last[metric], kind)} at {last[key]}; the highest was "
             f"{fmt(peak[metric], kind)} at {peak[key]}."
         )
     hi, lo = frame.loc[values.idxmax()], frame.loc[values.idxmin()]
     more = " (first rows only: the result was cut at the row limit)" if truncated else ""
     if len(frame) == 1:  # "for hour of day (UTC) 22", not "for 22": the one row says what it is
-        return f"{label} for {layer.dimensions[key].label} {hi[key]}{period}: {fmt(hi[metric], kind)}{more}."
+        return f"{label} for {_dimension(layer, key).label} {hi[key]}{period}: {fmt(hi[metric], kind)}{more}."
     return (
-        f"{label} by {layer.dimensions[key].label}{period}: highest for {hi[key]} ({fmt(hi[metric], kind)}), "
+        f"{label} by {_dimension(layer, key).label}{period}: highest for {hi[key]} "
+        f"({fmt(hi[metric], kind)}), "
         f"lowest for {lo[key]} ({fmt(lo[metric], kind)}), across {len(frame)} values{more}."
     )
+
+
+def _dimension(layer: SemanticLayer, key: str) -> Dimension:
+    """The layer's dimension of a result column, or a plain category for a derived one (a bucket)."""
+    return layer.dimensions.get(key) or Dimension(name=key, label=key.replace("_", " "), sql={})
 
 
 def chart(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: SemanticLayer,
@@ -107,9 +120,9 @@ def chart(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Seman
     else:
         y, title = metrics[0], _label(layer, metrics[0])
     data = frame.copy()
-    data[key] = data[key].astype(str) if not layer.dimensions[key].time else data[key]
+    data[key] = data[key].astype(str) if not _dimension(layer, key).time else data[key]
     color = dims[1] if len(dims) > 1 else None
-    if layer.dimensions[key].time and not compare:
+    if _dimension(layer, key).time and not compare:
         fig = go.Figure()
         groups = data.groupby(color) if color else [(None, data)]
         for name, part in groups:
@@ -117,7 +130,7 @@ def chart(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Seman
     else:
         fig = go.Figure(go.Bar(x=data[y], y=data[key], orientation="h", marker_color=charts.ACCENT))
         fig.update_yaxes(autorange="reversed")
-    height = 360 if layer.dimensions[key].time and not compare else max(320, min(24 * len(data) + 80, 700))
+    height = 360 if _dimension(layer, key).time and not compare else max(320, min(24 * len(data) + 80, 700))
     return charts.layout(fig, title, height)
 
 
@@ -133,13 +146,19 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     parts = [" / ".join(labels) + " (a ratio)" if spec.ratio else " and ".join(labels)]
     if spec.round_to is not None and spec.round_to >= 0:  # "rounded to 2 decimals" (units.py)
         parts[0] += f", rounded to {spec.round_to} decimal{'s' * (spec.round_to != 1)}"
+    if spec.running and (runs := running.describe(spec, layer)):  # "cumulative revenue by day"
+        parts[0] += ", " + runs
     if spec.scale:  # "per 1,000 generations" (scaling.py)
         parts[0] += f" per {spec.scale:,} {spec.scale_of}s"
     elif spec.per:
         parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour')}"
-    groups = [d for d in spec.dimensions if d != spec.count_of]
+    if spec.against:  # "than the overall error rate" (against.py)
+        parts[0] += ", " + against.describe(spec, layer)
+    groups = [*spec.within, *(d for d in spec.dimensions if d != spec.count_of and d not in spec.within)]
     if spec.count_of:
         parts[0] = f"Number of {layer.dimensions[spec.count_of].label}s"
+    if spec.bucket:  # "in 1-second latency buckets" (buckets.py)
+        parts.append("by " + buckets.describe(spec, layer))
     if groups:
         parts.append("by " + " and ".join(layer.dimensions[d].label for d in groups))
         for d in groups:  # the rows with no value are left out: "only failed generations"
@@ -187,7 +206,9 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts.append(f"place {spec.offset + 1}, {'lowest' if spec.ascending else 'highest'} first")
     elif spec.top:
         parts.append(f"{'bottom' if spec.ascending else 'top'} {spec.top}")
-    elif spec.sort and spec.dimensions:
+    if spec.top and (inside := partition(spec, spec.dimensions)):  # "in each tier" (within.py)
+        parts[-1] += " within each " + " and ".join(layer.dimensions[d].label for d in inside)
+    elif spec.sort and (spec.dimensions or spec.within):
         parts.append(f"{'lowest' if spec.sort == 'asc' else 'highest'} first")
     for typo, word in spec.corrections.items():
         parts.append(f"reading '{typo}' as '{word}'")

@@ -26,7 +26,18 @@ _RECORD = (
     r"anybody (?:has )?used|(?:any|a) user (?:has )?used|we (?:have )?(?:ever )?(?:seen|recorded)|ever))?"
 )
 
+_ONE = r"(?: (?:time|latency))? (?:any|a|one) (?:single )?(?:generation|image|request|render|job) "
+_ONE += r"(?:has |have )?(?:ever )?(?:taken|took|needed|lasted)"
 EXTREMES = (
+    # "the quickest and the slowest any single generation has ever taken" (blind set 38): both ends
+    (
+        rf" (?:the )?(?:quickest|fastest|shortest) and (?:the )?(?:slowest|longest){_ONE}(?= )",
+        " minimum latency and maximum latency",
+    ),
+    (
+        rf" (?:the )?(?:slowest|longest) and (?:the )?(?:quickest|fastest|shortest){_ONE}(?= )",
+        " maximum latency and minimum latency",
+    ),
     # "guidance scale (cfg)": the scale with its abbreviation restated, once
     (r" (?:guidance scale cfg|cfg guidance scale)(?= )", " guidance scale"),
     # "the smallest and the largest number of sampling steps anyone used": both ends

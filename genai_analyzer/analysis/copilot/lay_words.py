@@ -16,6 +16,15 @@ _FILTER = r"(?:the )?(?:nsfw|safety|moderation|content|adult content) filter"
 _PICTURE = r"(?:picture|image|generation|render|pic|photo)"
 
 LAY_WORDS = (
+    # "how often do generations error out": error (blind set 38)
+    (r" (error|errors|errored|erroring) out(?= )", r" \1"),
+    # "the average retry share of sessions": the layer's retry share is already a mean over sessions
+    # ("of sessions" is its own grain, not a share of the sessions: shares.py read it so)
+    (
+        r" (?:the )?(?:(?:average|mean) )?(retry share|share of retries)"
+        r"(?: (?:of|across|over) (?:the |all )?sessions)?(?= )",
+        r" \1",
+    ),
     # "how long did session <id> last", "how long did it last in minutes": a session's length
     (
         r" how long (?:did|does|do) ((?:the |that |this |each )?sessions?(?: [a-z0-9]+)?|it|they) "

@@ -17,7 +17,9 @@ OPS_GROWTH = (
     # "which error code fired the most", "the code that was thrown most often": occurred
     (
         r" (?:fired|fires|triggered|was thrown|were thrown|got thrown|was raised|were raised|showed up|"
-        r"occurred|occurs|happened|happens|appeared|popped up) (?:the )?(most|least)(?: often| "
+        r"occurred|occurs|occur|happened|happens|happen|appeared|appears|appear|popped up|pops up|pop up|"
+        r"shows up|show up|comes up|come up|came up|turns up|turn up|crops up|crop up)"
+        r" (?:the )?(most|least)(?: often| "
         r"frequently)?(?= )",
         r" is the \1 common",
     ),

@@ -5,9 +5,8 @@ words it understood so that later steps cannot reuse them:
 
 1. refusals first: requests to change data, and things the warehouse does not hold (the layer's
    ``unsupported`` list) are refused with the reason;
-2. hours of the day (clock.py), the time range ("last 7 days", "Q3 vs Q4", ...), thresholds
-   ("tiers with more than 100 sessions", thresholds.py), top / bottom N, scales ("per 1,000
-   generations", scaling.py), explicit groupings ("by tier", "for each sampler", "which styles");
+2. hours (clock.py), window readings (window_reading.py), the period ("last 7 days", "Q3 vs Q4"),
+   thresholds (thresholds.py), top / bottom N, scales (scaling.py), groupings ("by tier", "which styles");
 3. "how many errors" (a status counted), then metrics by their synonyms, longest first; when no
    synonym matches, by embedding similarity of the remaining words to each metric's phrases;
 4. dimension values as filters ("pro users", "anime", "only errors", "on mondays"), segments
@@ -39,6 +38,7 @@ from genai_analyzer.analysis.copilot.followup import (
     swap_aggregate,
 )
 from genai_analyzer.analysis.copilot.ids import Lookup, named_units, read_ids
+from genai_analyzer.analysis.copilot.listed_groupings import listed_after
 from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
 from genai_analyzer.analysis.copilot.scaling import read_per_unit, read_scale
@@ -91,6 +91,7 @@ from genai_analyzer.analysis.copilot.vocabulary import (
     WEAK_PHRASES,
     words_in,
 )
+from genai_analyzer.analysis.copilot.window_reading import read_windows
 from genai_analyzer.analysis.semantic import SemanticLayer
 
 __all__ = ["EXAMPLES", "CannotAnswer", "Parser", "QuerySpec", "TimeRange"]
@@ -123,9 +124,7 @@ class Parser:
         self.vocabulary = {w for phrase in words for w in re.findall(r"[a-z0-9']+", phrase)}
         self.vocabulary |= {"week", "weeks", "day", "days", "month", "months", "today", "yesterday", "period"}
         self.segments = {
-            phrase: (seg["dimension"], tuple(seg["values"]))
-            for seg in layer.segments
-            for phrase in seg["phrases"]
+            p: (s["dimension"], tuple(s["values"])) for s in layer.segments for p in s["phrases"]
         }
         self.value_pairs = value_pairs(values, layer.segments)  # (words, dimension, values, label)
         self.value_words = {w for words, _, _, _ in self.value_pairs for w in words.split()}
@@ -162,6 +161,7 @@ class Parser:
         if context is None and re.match(
             r"\s*(?:what about|how about|and (?:for|by|the|what|how|only)|now |same\b|"
             r"instead\b|also |just (?!(?:give|show|tell|need|want|wondering|checking)\b)|only (?:for|the)|"
+            r"only (?:[a-z-]+ ){1,2}?(?:generations|images|renders) *$|"
             r"(?:how many|which|what share|what percent(?:age)?|how much) of (?:those|these|them)\b)",
             t.text,
         ):
@@ -173,6 +173,7 @@ class Parser:
             if t.has(pattern):
                 raise NeedsClarification(why, readings)
         spec, narrowed, named = QuerySpec(metrics=[], corrections=corrections, contains=contains), None, False
+        read_windows(t, spec, self.metric_phrases, self.dim_phrases)  # "each tier", "cumulative", "than"
         read_ids(t, spec, self.lookup)  # "user 83131c40d0956c07": before dates read its digits
         read_hours(t, spec)  # before "in hours" is read as a unit
         read_unit(t, spec)  # "in seconds": before the thresholds read "8 seconds"
@@ -265,7 +266,7 @@ class Parser:
                 "I could not find a metric I know in the question "
                 f"({', '.join(sorted(self.layer.metrics))[:300]}...)."
             )
-        if (spec.top or spec.sort) and not spec.dimensions:
+        if (spec.top or spec.sort) and not spec.dimensions and not spec.within:
             raise CannotAnswer("Top-N needs something to rank, e.g. 'top 10 users by revenue'.")
         settle_thresholds(self.layer, spec)
         check_narrowing(narrowed, spec, t.text, named)  # "only ..." keeps the figure before
@@ -312,6 +313,8 @@ class Parser:
                 for m in t.find(rf"(?:{cue}) {phrase_re(phrase)}(?! who| that| which)"):
                     t.take(m)
                     self._add_dim(spec, name, m.group(0), m.start())
+                    for listed in listed_after(t, m.end(), self.dim_phrases):  # "... and image height"
+                        self._add_dim(spec, *listed)
         if spec.top:  # "top 10 users by revenue": the ranked thing follows the number
             ranks_time = t.has(rf"(?:{HIGH}|{LOW}) (?:{self.time_phrases})")
             for phrase, name in self.dim_phrases:
@@ -481,11 +484,8 @@ class Parser:
         for m in t.find(rf"{GROUP_CUES} (?:the )?([a-z][a-z_]+)"):
             word = m.group(1)
             if word not in STOP:
-                raise CannotAnswer(
-                    f"I don't know how to split by '{word}'. I can split by: "
-                    + ", ".join(d.label for d in self.layer.dimensions.values())
-                    + "."
-                )
+                labels = ", ".join(d.label for d in self.layer.dimensions.values())
+                raise CannotAnswer(f"I don't know how to split by '{word}'. I can split by: {labels}.")
 
     # --- helpers ---------------------------------------------------------------------------
 

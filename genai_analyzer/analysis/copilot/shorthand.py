@@ -12,6 +12,9 @@ from __future__ import annotations
 
 _ORDERED = r"(?<!sorted)(?<!ordered)(?<! in)"  # "in descending order" is read as it stands (ranking.py)
 _USED = r" (?:the )?(most|least) (?:frequent|common|used|popular) first(?= )"
+# "month-to-date revenue for october": that month's days, run along (vocabulary.py imports this module)
+_MONTH = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+_MONTH += r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 _SHARE = r"share|fraction|proportion|percentage|percent"
 
 SHORTHAND = (
@@ -63,8 +66,13 @@ SHORTHAND = (
         r" share of sessions that end after \1",
     ),
     # "revenue month to date", "mtd": this month so far ("to date" alone is every date)
-    (r" (?:the )?(?:month[- ]to[- ]date|mtd)(?= )", " this month"),
-    (r" (?:the )?(?:week[- ]to[- ]date|wtd)(?= )", " this week"),
+    # ("to-date" is left for running.py: "month-to-date revenue, day by day" runs along the days)
+    (
+        rf" (?:the )?(?:month[- ]to[- ]date|mtd)(?=(?: [a-z]+){{0,3}} (?:for|in|of|during) (?:{_MONTH}) )",
+        " to-date",
+    ),
+    (r" (?:the )?(?:month[- ]to[- ]date|mtd)(?= )", " this month to-date"),
+    (r" (?:the )?(?:week[- ]to[- ]date|wtd)(?= )", " this week to-date"),
     # "average cost", "avg revenue where ...": per generation (not before another "per": "average
     # cost per user" is read as it stands)
     (

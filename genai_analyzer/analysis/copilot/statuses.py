@@ -135,6 +135,14 @@ def _per_generations(statuses: list[str], spec: QuerySpec, filtered_before: bool
         return
     failed = {s for s in statuses if s != "success"}
     rate = RATES.get(counted[0]) if len(counted) == 1 else "failure_rate" if set(counted) == failed else None
+    if rate is None and len(counted) > 1:  # one rate each, or one share of them together?
+        rates = " and ".join(RATES[s].replace("_", " ") for s in counted)
+        said = " or ".join(s.replace("_", " ") for s in counted)
+        raise CannotAnswer(
+            f"Statuses counted together per {spec.scale:,} generations: each on its own or all together? "
+            f"Ask '{rates} per {spec.scale:,} generations' (each) or 'share of generations with "
+            f"status {said}' (together)."
+        )
     if rate is None:
         return
     spec.metrics[-1], spec.per = rate, None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot import everyday, numbers
+from genai_analyzer.analysis.copilot import chart_words, everyday, numbers
 from genai_analyzer.analysis.copilot.extremes import EXTREMES
 from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
 from genai_analyzer.analysis.copilot.investor import INVESTOR
@@ -161,7 +161,7 @@ NEW_QUESTION = re.compile(
     re.I,
 )
 # Words of a follow-up that say how it refines the answer before it, read only with a context.
-FOLLOW_UP_WORDS = r"(?:now|instead|same(?: thing| numbers| figures| chart| again| ranking)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )(?:add|include)|(?<=^ and )(?:add|include)(?: in)?|too|as well)"  # noqa: E501
+FOLLOW_UP_WORDS = r"(?:now|instead|same(?: thing| numbers| figures| chart| again| ranking| check| analysis| question)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )(?:add|include)|(?<=^ and )(?:add|include)(?: in)?|too|as well)"  # noqa: E501
 _STOP_WORDS = """a an the of for in on at to is are was were be been what whats which who how show me give
     list
     tell please our we us my i do does did by with and or all total overall number data each much
@@ -183,9 +183,9 @@ _FILLER_WORDS = """
     using usually utc very want was way well went what's when where whether while who whom whose
     within would yet you your high low overall generator name consumed consume consumes altogether customers
     customer accounts account subscribers members folks crowd thing appears appear ok cool great nice
-    running ran
+    running ran express
     awesome alright thanks"""
-FILLER = set(_FILLER_WORDS.split()) | everyday.FILLER
+FILLER = set(_FILLER_WORDS.split()) | everyday.FILLER | chart_words.FILLER
 # Words that change what is asked (a threshold, a comparison, a negation, "the others", an
 # average of a total, a relationship): a question is answered only when a step of the parser read
 # them. Left unread, the question is not answered: answering without them would answer another
@@ -468,6 +468,7 @@ REWORDINGS = (
     SPOKEN
     + SECOND_LANGUAGE
     + OPS_GROWTH
+    + chart_words.CHART_WORDS
     + RATIO_WORDS
     + EXTREMES
     + STATS_WORDS

@@ -1,0 +1,33 @@
+"""Groupings listed after a grouping cue: "by image width and image height", "by tier, sampler and
+style". Each listed name is read as a grouping where it stands, before the metrics are read, so a
+word a grouping shares with a figure ("image" in "image height") is not read as a second figure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
+from genai_analyzer.analysis.copilot.vocabulary import ENTITY_DIMENSIONS
+
+# a comma is a space by the time the text is read ("by tier, sampler": "by tier sampler")
+_LINK = r" (?:and |plus )?(?:by |per |the )?"
+
+
+def listed_after(
+    t: QuestionText, end: int, dim_phrases: list[tuple[str, str]]
+) -> Iterator[tuple[str, str, int]]:
+    """(dimension, words, position) for each grouping listed right after the one ending at ``end``.
+    Users and sessions are left to the metrics ("revenue by tier and users": a second figure)."""
+    while True:
+        for phrase, name in dim_phrases:
+            if name in ENTITY_DIMENSIONS:
+                continue
+            m = re.compile(rf"{_LINK}({phrase_re(phrase)})(?![a-z0-9])").match(t.text, end)
+            if m and not any(t.used[m.start() : m.end()]):
+                t.take(m)
+                yield name, m.group(1), m.start(1)
+                end = m.end()
+                break
+        else:
+            return
