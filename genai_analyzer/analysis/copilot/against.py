@@ -188,7 +188,7 @@ def columns(spec: QuerySpec, layer, grain_name: str, metric: tuple[str, str], di
                 raise CannotAnswer("Against the overall figure, name one value to compare (e.g. 'k_lms's "
                                    "average latency against the overall'), or group by it.")  # fmt: skip
             ((dim, values),) = spec.filters.items()
-            kept.remove(layer.dimensions[dim].condition(grain_name, values=values))
+            kept = [c for c in kept if c != layer.dimensions[dim].condition(grain_name, values=values)]
         source = layer.grains[grain_name].from_reading(sql, *kept)
         base = f"(SELECT {sql} FROM {source}" + (f" WHERE {' AND '.join(kept)})" if kept else ")")
         base_name = f"overall_{name}"

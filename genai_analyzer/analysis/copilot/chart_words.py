@@ -39,9 +39,12 @@ CHART_WORDS = (
         rf"(?:{_KIND})(?: (?:of|showing|that shows|with|for|on|that|which shows))?(?= )",
         " show",
     ),
-    (rf"^ (?:a |an |the )?(?:{_SAFE})(?: (?:of|showing|that shows|with|for))?(?= )", " show"),
+    # "Line chart of daily active users", "Heatmap of generations by ...": a chart named, then its data
+    # ("the graph seems weird today - ..." is a remark before the question: background.py)
+    (rf"^ (?:a |an |the )?(?:{_SAFE}) (?:of|showing|that shows|with|for)(?= )", " show"),
     (rf" (?:as|in|on|into) (?:a |an |the )?(?:{_SAFE})(?= )", " "),
-    (r" (?:visuali[sz]e|plot|graph|chart|draw)(?= )", " show"),
+    # "Chart how many sessions started", "please plot ...": the verb, at the start of a request
+    (r"(^| please| pls| can you| could you| and) (?:visuali[sz]e|plot|graph|chart|draw)(?= )", r"\1 show"),
 )
 # what is left of a chart's words once the rewordings above have read them
 _FILLER = """pie pies donut doughnut heatmap heat scatter bars bar chart charts graph graphs plot plots table

@@ -136,7 +136,7 @@ def compile_spec(
     inside = partition(spec, spec.dimensions)  # "the top 2 samplers in each tier" (within.py)
     if spec.within and not inside:  # "for each tier" with nothing else ranked: a plain grouping
         spec = replace(spec, dimensions=[*spec.within, *(d for d in spec.dimensions if d not in spec.within)])
-    grouped = [*inside, *spec.dimensions]
+    grouped = [*inside, *(d for d in spec.dimensions if d not in inside)]
     dims = [(d, _split(spec, d, layer.dimensions[d].expression(grain_name))) for d in grouped]
     if spec.bucket:  # "in 1-second latency buckets": the bucket each row falls in (buckets.py)
         dims.insert(0, buckets.column(spec, layer, grain_name))
