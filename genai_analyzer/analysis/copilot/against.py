@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from genai_analyzer.analysis.copilot.running import additive
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.units import is_rate
@@ -157,10 +158,7 @@ def resolved(spec: QuerySpec, layer) -> tuple[str, list | None]:
     metric = layer.metrics[spec.metrics[0]]
     kind, keep = spec.against, spec.against_keep
     if kind == "average":  # the sum of the groups is no baseline for a count or a total: their mean is
-        additive = (
-            metric.sql.lower().startswith(("count(*)", "sum(")) and "distinct" not in metric.sql.lower()
-        )
-        kind = "mean" if additive and spec.per is None else "overall"
+        kind = "mean" if additive(metric.sql) and spec.per is None else "overall"
     if keep and keep[0] in ("worse", "better"):
         keep = [">" if (keep[0] == "better") == metric.higher_is_better else "<", keep[1]]
     return kind, keep

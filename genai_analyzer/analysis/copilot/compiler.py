@@ -233,7 +233,7 @@ def compile_spec(
     select = [f"{expr} AS {name}" for name, expr in dims] + [f"{sql} AS {name}" for name, sql in metrics]
     if runs:  # the running figure first: the one the chart draws and the summary reads
         select[len(dims) : len(dims)] = [f"{sql} AS {name}" for name, sql in runs]
-    over_groups = bool(runs)  # a window over the groups: they are named in GROUP BY
+    over_groups = bool(runs or inside)  # a window over the groups: they are named in GROUP BY
     if spec.against:  # "which tiers fail more often than overall" (against.py)
         base, keep, over = against.columns(spec, layer, grain_name, metrics[0], dims, where)
         select += [f"{sql} AS {name}" for name, sql in base]
@@ -245,7 +245,7 @@ def compile_spec(
     lines = [f"SELECT {', '.join(select)}", f"FROM {grain.from_reading(*select, *where, *having)}"]
     if where:
         lines.append("WHERE " + "\n  AND ".join(where))
-    if dims:  # a window over the groups takes them named (running.py, against.py)
+    if dims:  # a window over the groups takes them named (running.py, against.py, within.py)
         lines.append("GROUP BY " + (", ".join(expr for _, expr in dims) if over_groups else "ALL"))
     if having:
         lines.append("HAVING " + "\n  AND ".join(having))
@@ -253,6 +253,9 @@ def compile_spec(
         lines.append(f"QUALIFY {keep}")
     if spec.count_of:
         refuse_unshown(spec, "a count of groups")
+        if inside:
+            raise CannotAnswer("A ranking inside each group and a count of groups together is more than I "
+                               "can read in one question; ask for one of them.")  # fmt: skip
         return _count_groups(spec, lines, [d for d, _ in dims], grain_name, window)
     if inside:  # ranked inside each group, ties kept (within.py)
         return _ranked_within(spec, lines, dims, metrics, grain_name, window, len(inside))
@@ -270,17 +273,13 @@ def _ranked_within(
     spec: QuerySpec, lines, dims, metrics: list[tuple[str, str]], grain_name: str, window, n: int
 ) -> Compiled:
     """The top N of the ranked groupings inside each of the first ``n`` groupings (``spec.within``):
-    a rank per partition, ties kept, the places before ``spec.offset`` skipped."""
-    if spec.count_of:
-        raise CannotAnswer("A ranking inside each group and a count of groups together is more than I can "
-                           "read in one question; ask for one of them.")  # fmt: skip
+    a rank per partition, ties kept, the places before ``spec.offset`` skipped (``lines`` group by the
+    groupings named: QUALIFY does not take GROUP BY ALL)."""
     direction, (first_metric, first_sql) = "ASC" if spec.ascending else "DESC", metrics[0]
     keys = ", ".join(expr for _, expr in dims[:n])
     rank = f"rank() OVER (PARTITION BY {keys} ORDER BY {first_sql} {direction})"
     places = f"BETWEEN {int(spec.offset) + 1} AND {int(spec.offset) + int(spec.top)}"
     order = [*(d for d, _ in dims[:n]), f"{first_metric} {direction}", *(d for d, _ in dims[n:])]
-    grouped = f"GROUP BY {', '.join(expr for _, expr in dims)}"  # QUALIFY does not take GROUP BY ALL
-    lines = [grouped if line == "GROUP BY ALL" else line for line in lines]
     lines += [f"QUALIFY {rank} {places}", f"ORDER BY {', '.join(order)}"]
     return Compiled("\n".join(lines), grain_name, [d for d, _ in dims], [m for m, _ in metrics], window)
 

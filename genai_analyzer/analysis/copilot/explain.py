@@ -202,12 +202,11 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts.append(f"compared with {previous[0]} to {previous[1]}")
         if spec.compare_direction and spec.dimensions:
             parts.append(f"values with data in both periods that went {spec.compare_direction}")
-    if spec.top and spec.offset:  # "the runner-up" (ranking.py)
-        parts.append(f"place {spec.offset + 1}, {'lowest' if spec.ascending else 'highest'} first")
-    elif spec.top:
-        parts.append(f"{'bottom' if spec.ascending else 'top'} {spec.top}")
-    if spec.top and (inside := partition(spec, spec.dimensions)):  # "in each tier" (within.py)
-        parts[-1] += " within each " + " and ".join(layer.dimensions[d].label for d in inside)
+    if spec.top:
+        parts.append(f"place {spec.offset + 1}, {'lowest' if spec.ascending else 'highest'} first"
+                     if spec.offset else f"{'bottom' if spec.ascending else 'top'} {spec.top}")  # fmt: skip
+        if inside := partition(spec, spec.dimensions):  # "in each tier" (within.py)
+            parts[-1] += " within each " + " and ".join(layer.dimensions[d].label for d in inside)
     elif spec.sort and (spec.dimensions or spec.within):
         parts.append(f"{'lowest' if spec.sort == 'asc' else 'highest'} first")
     for typo, word in spec.corrections.items():

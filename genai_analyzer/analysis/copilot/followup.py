@@ -133,6 +133,20 @@ def _speed_rank(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec) -> bo
     )
 
 
+# Words that refine an answer before them: said with no answer before, there is nothing to refine
+_REFINES = re.compile(
+    r"\s*(?:what about|how about|and (?:for|by|the|what|how|only)|now |same\b|"
+    r"instead\b|also |just (?!(?:give|show|tell|need|want|wondering|checking)\b)|only (?:for|the)|"
+    r"(?:how many|which|what share|what percent(?:age)?|how much) of (?:those|these|them)\b)"
+)
+
+
+def lone_follow_up(text: str) -> bool:
+    """Whether a message with no answer before it reads as a follow-up ("now only pro", "what about
+    by week", "only successful generations": blind set 38 answered that last one as a question)."""
+    return bool(_REFINES.match(text) or ROWS_OF_A_KIND.match(text))
+
+
 # A follow-up narrowing the rows before to a kind of them, its noun the rows, not a count of them.
 ROWS_OF_A_KIND = re.compile(
     r"^\s*(?:and |but |now )*(?:only|just) (?:the |for )?(?:(?!number |count |total |how )[a-z-]+ ){1,2}?"

@@ -34,6 +34,7 @@ from genai_analyzer.analysis.copilot.followup import (
     check_grain,
     check_narrowing,
     in_context,
+    lone_follow_up,
     merge,
     swap_aggregate,
 )
@@ -158,13 +159,7 @@ class Parser:
         for m in t.find(NEW_TOPIC):
             t.take(m)  # "separate question: ..." is said about the message, and starts afresh
             new_topic = True
-        if context is None and re.match(
-            r"\s*(?:what about|how about|and (?:for|by|the|what|how|only)|now |same\b|"
-            r"instead\b|also |just (?!(?:give|show|tell|need|want|wondering|checking)\b)|only (?:for|the)|"
-            r"only (?:[a-z-]+ ){1,2}?(?:generations|images|renders) *$|"
-            r"(?:how many|which|what share|what percent(?:age)?|how much) of (?:those|these|them)\b)",
-            t.text,
-        ):
+        if context is None and lone_follow_up(t.text):  # "now only pro", "only failed generations"
             raise CannotAnswer(
                 "This reads like a follow-up, but there is no answer before it to refine: ask the whole "
                 "question, e.g. 'error rate by tier for pro users'."
