@@ -45,6 +45,8 @@ def main() -> None:
         f"wrong answers (answered, not right): {s['wrong_answers']}; crashes: {s['crashes']}; "
         f"{s['items']} items"
     )
+    if s["in_other_unit"]:
+        print(f"of the right answers, {s['in_other_unit']} in the other unit (a fraction for a percentage)")
     o = s["in_scope_outcomes"]
     print(
         f"answerable questions: {o['correct']} right, {o['wrong']} wrong, {o['declined']} declined, "

@@ -15,17 +15,12 @@ from __future__ import annotations
 import re
 
 from genai_analyzer.analysis.copilot.ids import read_ids
+from genai_analyzer.analysis.copilot.screening import DESTRUCTIVE, INJECTION, PEOPLE_EDITING
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec, SmallTalk
 from genai_analyzer.analysis.copilot.statuses import rate_words as status_rate_words
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.time_phrases import THAT_PERIOD, read_time
-from genai_analyzer.analysis.copilot.vocabulary import (
-    DAY_PARTS,
-    DESTRUCTIVE,
-    ENTITY_DIMENSIONS,
-    INJECTION,
-    PEOPLE_EDITING,
-)
+from genai_analyzer.analysis.copilot.vocabulary import DAY_PARTS, ENTITY_DIMENSIONS
 
 # a sentence ends at . ! ? ; before the next word (not inside "1.5%"), a lead-in at a colon
 _BREAK = re.compile(r"(?<=[.!?;])\s+(?=[A-Za-z'\"(])|(?<=[a-z]):\s+(?=[A-Za-z])")

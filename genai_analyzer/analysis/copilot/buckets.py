@@ -20,6 +20,15 @@ NUMBERS = {"sampling steps": "steps", "step count": "steps", "steps": "steps", "
            "guidance scale": "cfg", "cfg": "cfg", "complexity score": "complexity",
            "prompt complexity": "complexity", "complexity": "complexity", "width": "width",
            "height": "height"}  # fmt: skip
+# a session's length and number of generations (the sessions grain): its histograms count sessions
+SESSION_TIMES = dict.fromkeys(("session length", "session lengths", "session duration", "session durations",
+                               "length of sessions", "length of a session"), "session_length_ms")  # fmt: skip
+SESSION_NUMBERS = {"session depth": "session_size", "session size": "session_size",
+                   "session sizes": "session_size", "generations per session": "session_size",
+                   "number of generations per session": "session_size",
+                   "generations in a session": "session_size"}  # fmt: skip
+TIMES |= SESSION_TIMES
+NUMBERS |= SESSION_NUMBERS
 UNITS = {"ms": ("ms", 1), "s": ("s", 1000), "min": ("min", 60_000)}
 _WHAT = "|".join(sorted({*TIMES, *NUMBERS}, key=len, reverse=True))
 _UNIT = r"(ms|milliseconds?|s|secs?|seconds?|mins?|minutes?)"
@@ -42,35 +51,56 @@ HISTOGRAM = rf"(?:a |the )?(?:histogram|frequency distribution|distribution) of 
 HISTOGRAM += rf"|({_WHAT}) histogram"
 
 
+# "how many sessions have 1, 2, 3 ... generations": sessions counted per number of generations
+# (three numbers or more in a row: "1, 2 or 3 generations" may be one count of them)
+SESSION_COUNTS = (
+    r"(?:how many |the number of |number of )?sessions (?:have|had|with|contain|contained|made|ran) "
+    r"(?:exactly )?(?:\d+[ /]){2,}(?:or |and )?\d+ (?:or more |and up |and more |etc |etcetera )?generations"
+    r"(?: etc| etcetera| and so on| and up| or more| and more)?"
+)
+# "bin sessions by length", "sessions grouped by duration": the session's length said after them
+SESSIONS_BY = (
+    r"(?:(?:bin|bucket|group|split) )?sessions (?:binned |bucketed |grouped )?by (?:their )?(length|duration)"
+)
+
+
 def read_buckets(t: QuestionText, spec: QuerySpec) -> None:
     """A histogram: the figure per bucket of a number ("in 1-second latency buckets"), or, said
-    "histogram of steps", the generations counted per value of a numeric grouping."""
+    "histogram of steps", the generations counted per value of a numeric grouping; of a session's
+    length or number of generations, the sessions counted."""
+    if counts := next(t.find(SESSION_COUNTS), None):  # "how many sessions have 1, 2, 3 ... generations"
+        t.take(counts)
+        spec.metrics.append("session_count")
+        spec.dimensions.append("session_size")
+        spec.matched[counts.group(0).strip()] = "sessions counted by their number of generations"
+        return
     if histogram := next(t.find(HISTOGRAM), None):
         t.take(histogram)
-        spec.metrics.append("generations")  # a histogram counts the rows
-        spec.matched[histogram.group(0).strip()] = "a histogram: generations counted"
         what = histogram.group(1) or histogram.group(2)
+        counted = _counted(t, what)
+        spec.metrics.append(counted)  # a histogram counts the rows
+        spec.matched[histogram.group(0).strip()] = f"a histogram: {counted.replace('_count', 's')} counted"
         if next(t.find(BUCKETS), None) is None:
             if what in TIMES:
-                raise CannotAnswer(f"A histogram of the {what} needs a bucket size: e.g. 'generations in "
-                                   f"1-second {what} buckets'.")  # fmt: skip
+                raise CannotAnswer(_no_size(what))
             spec.dimensions.append(NUMBERS[what])  # "histogram of steps": a count per step count
             return
-    for m in t.find(BUCKETS):
+    for m in sorted(t.find(BUCKETS), key=lambda m: not (m.group(1) or m.group(4))):  # a size said first
         size = m.group(1) or m.group(4)
         unit = m.group(2) or m.group(5)
         what = m.group(3) or m.group(6)
         if what is None and histogram:  # "a histogram of latency, 500 ms bins"
             what = histogram.group(1) or histogram.group(2)
         elif what is None:  # "queue time in 500 ms bins": the thing bucketed said before
-            said = next(t.find(rf"({_WHAT})"), None)
+            said = next(t.find(rf"({_WHAT})|{SESSIONS_BY}"), None)
             if said is None:
                 continue
             t.take(said)
-            what = said.group(1)
+            what = said.group(1) or "session length"  # "bin sessions by length in 5-minute bins"
+        if not histogram and (what in SESSION_TIMES or what in SESSION_NUMBERS):
+            spec.metrics.append(_counted(t, what))  # "sessions in 5-minute length bins"
         if size is None:
-            raise CannotAnswer(f"A histogram of the {what} needs a bucket size: e.g. 'generations in "
-                               f"1-second {what} buckets'.")  # fmt: skip
+            raise CannotAnswer(_no_size(what))
         t.take(m)
         dim = TIMES.get(what) or NUMBERS[what]
         if dim in TIMES.values() and unit is None:
@@ -80,9 +110,26 @@ def read_buckets(t: QuestionText, spec: QuerySpec) -> None:
         label, factor = _unit(unit) if unit else ("", 1)
         spec.bucket = [dim, float(size), label, factor]
         spec.matched[m.group(0).strip()] = f"in buckets of {float(size):g} {label}".rstrip()
-        for said in t.find(SAID_AS):
+        # "(0-5 min, 5-10 min)", "count the sessions in each bin"
+        for said in t.find(rf"{SAID_AS}|(?:in|per|for) (?:each|every) (?:bin|bucket|band)|^ (?:bin|bucket) "):
             t.take(said)
         return
+
+
+def _no_size(what: str) -> str:
+    example = "sessions in 5-minute" if what in SESSION_TIMES else "generations in 1-second"
+    return f"A histogram of the {what} needs a bucket size: e.g. '{example} {what} buckets'."
+
+
+def _counted(t: QuestionText, what: str) -> str:
+    """The metric a histogram of ``what`` counts: generations, or sessions for a session's length or
+    size (the words that say sessions are counted are read: "count the sessions in each bin")."""
+    if what not in SESSION_TIMES and what not in SESSION_NUMBERS:
+        return "generations"
+    said = r"(?:(?:how many|the number of|number of|count of|count the|count|counting) )?(?:the )?sessions"
+    for m in list(t.find(said)):
+        t.take(m)
+    return "session_count"
 
 
 def _unit(said: str) -> tuple[str, int]:

@@ -12,7 +12,7 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from genai_analyzer.analysis.copilot import against, buckets, prompt_text, ratios, running
+from genai_analyzer.analysis.copilot import against, buckets, firsts, prompt_text, ratios, running
 from genai_analyzer.analysis.copilot.scaling import scaled
 from genai_analyzer.analysis.copilot.shares import count_sql, share_sql, whole_condition
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
@@ -211,10 +211,14 @@ def compile_spec(
         )
     where = list(conditions)
     if spec.share:  # the part the filters keep, over the whole (shares.py)
-        times = [expr for d, expr in dims if layer.dimensions[d].time]
+        times = [expr for d, expr in dims if layer.dimensions[d].time or d in spec.share_within]
         whole = whole_condition(layer, spec)
-        metrics = [(f"{name}_share", share_sql(spec, sql, where, times, whole)) for name, sql in metrics]
-        where = []
+        among = spec.share_among  # the filters (and a status's cases) keep the whole
+        if among and whole:  # "the share among failed generations by tier": the cases, divided by tier
+            where, whole = [*where, whole], None
+        part = [] if among else where  # "of pro users' generations": the filters keep the whole
+        metrics = [(f"{name}_share", share_sql(spec, sql, part, times, whole)) for name, sql in metrics]
+        where = where if among else []
     runs = []
     if spec.running:  # "cumulative revenue by day": the figure carried along the periods (running.py)
         refuse_unshown(spec, "a running figure")
@@ -233,7 +237,8 @@ def compile_spec(
     select = [f"{expr} AS {name}" for name, expr in dims] + [f"{sql} AS {name}" for name, sql in metrics]
     if runs:  # the running figure first: the one the chart draws and the summary reads
         select[len(dims) : len(dims)] = [f"{sql} AS {name}" for name, sql in runs]
-    over_groups = bool(runs or inside)  # a window over the groups: they are named in GROUP BY
+    # a window over the groups names them in GROUP BY (GROUP BY ALL fails on a PARTITION BY of them)
+    over_groups = bool(runs or inside or (spec.share and "PARTITION BY" in " ".join(s for _, s in metrics)))
     if spec.against:  # "which tiers fail more often than overall" (against.py)
         base, keep, over = against.columns(spec, layer, grain_name, metrics[0], dims, where)
         select += [f"{sql} AS {name}" for name, sql in base]
@@ -390,6 +395,8 @@ def _order(spec: QuerySpec, layer: SemanticLayer, first_metric: str | None = Non
     first_metric = first_metric or spec.metrics[0]
     time_dims = [d for d in spec.dimensions if layer.dimensions[d].time]
     other = [d for d in spec.dimensions if not layer.dimensions[d].time]
+    if spec.chrono:  # "the first day with more than 150 generations" (firsts.py)
+        return firsts.order(spec, time_dims, other)
     if spec.top:
         direction = "ASC" if spec.ascending else "DESC"
         return ", ".join([f"{first_metric} {direction}", *time_dims, *other])

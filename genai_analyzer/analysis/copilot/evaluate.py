@@ -9,6 +9,11 @@ An item is answered correctly when:
   more columns (a comparison shows the values before and after as well as the change). One label
   of a column may differ where all the others agree: the name of a two-way split's side made of
   several values is free text ("everyone else" or "rest"), its rows and numbers are compared.
+- Where the question (or one it follows up) asks for a percentage ("what percentage", "per cent",
+  "%"), one figure given as a fraction where the gold has it times 100, or the reverse, is the same
+  figure in the other unit: counted right, and counted apart (``in_other_unit``), because the sets'
+  writers differ on it (21 golds of "what percentage of ..." are fractions, 5 are times 100) and
+  the answer shows a share as a percentage either way.
 
 Follow-ups (``context: <id>``) are asked after the item they follow, with its answer's context.
 ``scripts/eval_copilot.py`` prints the report; a test holds the targets.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -153,8 +159,12 @@ def evaluate(copilot: Copilot, wh: Warehouse, items: list[dict]) -> list[Outcome
             correct, note = False, f"refused: {answer.explanation.splitlines()[0]}"
         else:
             gold = [list(r.values()) for r in records(wh.query(gold_sql))]
-            correct = same_result(answer.rows, gold, ordered=bool(item.get("order_matters")))
-            note = "" if correct else f"different result from: {answer.sql}"
+            ordered = bool(item.get("order_matters"))
+            correct, note = same_result(answer.rows, gold, ordered=ordered), ""
+            percent = any(PERCENT.search(q) for q in _asked(by_id, item))
+            if not correct and percent and _in_other_unit(answer.rows, gold, ordered):
+                correct, note = True, "right in the other unit (a fraction for a percentage, or the reverse)"
+            note = note if correct else f"different result from: {answer.sql}"
         outcomes.append(
             Outcome(
                 item["id"],
@@ -170,6 +180,33 @@ def evaluate(copilot: Copilot, wh: Warehouse, items: list[dict]) -> list[Outcome
             )  # fmt: skip
         )
     return outcomes
+
+
+PERCENT = re.compile(r"percent|per cent|percentage|%", re.I)
+
+
+def _asked(by_id: dict, item: dict) -> list[str]:
+    """The item's question and those it follows up ("only for October" after "what percentage ...")."""
+    asked = [item["question"]]
+    while (parent := item.get("context")) and parent in by_id and len(asked) < 20:
+        item = by_id[parent]
+        asked.append(item["question"])
+    return asked
+
+
+def _in_other_unit(answer_rows: list[list], gold_rows: list[list], ordered: bool) -> bool:
+    """Whether the answer is the gold with one numeric column times 100 or divided by 100."""
+    width = len(gold_rows[0]) if gold_rows else 0
+    numeric = [c for c in range(width) if all(isinstance(r[c], int | float | np.number) for r in gold_rows)]
+    return any(
+        same_result(
+            answer_rows,
+            [[v * factor if i == c else v for i, v in enumerate(r)] for r in gold_rows],
+            ordered=ordered,
+        )  # fmt: skip
+        for c in numeric
+        for factor in (100, 0.01)
+    )
 
 
 def _ask(copilot: Copilot, question: str, context) -> Answer:
@@ -226,6 +263,7 @@ def summary(outcomes: list[Outcome]) -> dict:
         # an answer that is not refused and not right: the failure the copilot must never have
         "wrong_answers": sum(1 for o in outcomes if not o.correct and not o.refused),
         "crashes": sum(1 for o in outcomes if o.answer_kind == "error"),
+        "in_other_unit": sum(1 for o in outcomes if o.correct and o.note.startswith("right in the other")),
         "items": len(outcomes),
         "p50_ms": float(np.percentile(ms, 50)),
         "p95_ms": float(np.percentile(ms, 95)),

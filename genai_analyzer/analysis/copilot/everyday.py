@@ -200,6 +200,7 @@ _NEVER = (
     r"(?:have |has |had |did )?(?:never|not once) (?:have |has |had |get |got |hit |see |saw |seen |run into |"
     r"ran into |experienced? |encountered? |produced? )?(?:a |an |any |one |a single |even one )?"
 )
+_ROWS = r"(?:generation|image|render|job)s?"  # "no failed generations at all"
 _STATUS_RATES = {
     "error rate": r"errors?|errored",
     "timeout rate": r"time ?outs?|timed out",
@@ -231,14 +232,14 @@ WRITTEN_OUT = (
     ),
     # "non-enterprise users": every user but those (value_filters.py reads "not" before a value)
     (r" non[- ](?=[a-z])", " not "),
-    # "the money enterprise brought in": what it earned
-    (r" (?:brought|bring|brings|bringing) in(?= )", " earned"),
+    (r" (?:brought|bring|brings|bringing) in(?= )", " earned"),  # "the money enterprise brought in": earned
     (r" actually(?= )", ""),
-    # "which samplers never had a generation blocked", "which art styles had no errors": the groups
+    # "which samplers never had a generation blocked", "which hours of the day had no errors": the groups
     # whose rate of that status is 0 (the groups with no row at all are not asked about)
     (
-        rf" (which|what) ((?:[a-z]+ )?[a-z]+s) (?:{_NEVER}|(?:have|has|had|got|saw|with) (?:no|zero|0) )"
-        rf"(?:generations? |images? |renders? |jobs? )?(?:that |which )?(?:were |was |got |get )?({_STATUS_RATE})(?= )",
+        rf" (which|what) ((?:[a-z]+ )?[a-z]+s(?: of the (?:day|week))?(?: utc)?) (?:{_NEVER}|(?:have|has|had|"
+        rf"got|saw|with) (?:no|zero|0) )(?:{_ROWS} )?(?:that |which )?(?:were |was |got |get )?({_STATUS_RATE})"
+        rf"(?: {_ROWS})?(?: at all| whatsoever)?(?= )",
         lambda m: f" {m.group(1)} {m.group(2)} have a {_rate_of(m.group(3))} of exactly 0%",
     ),
     # "which plan's customers have the longest sessions": the plans (not each customer of them)

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import plotly.graph_objects as go
 
-from genai_analyzer.analysis.copilot import against, buckets, prompt_text, ratios, running
+from genai_analyzer.analysis.copilot import against, buckets, firsts, prompt_text, ratios, running
 from genai_analyzer.analysis.copilot.clock import describe_hours
 from genai_analyzer.analysis.copilot.compiler import OPEN_START, only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
@@ -202,7 +202,9 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts.append(f"compared with {previous[0]} to {previous[1]}")
         if spec.compare_direction and spec.dimensions:
             parts.append(f"values with data in both periods that went {spec.compare_direction}")
-    if spec.top:
+    if spec.chrono:  # "the first day with more than 150 generations" (firsts.py)
+        parts.append(firsts.describe(spec))
+    elif spec.top:
         parts.append(f"place {spec.offset + 1}, {'lowest' if spec.ascending else 'highest'} first"
                      if spec.offset else f"{'bottom' if spec.ascending else 'top'} {spec.top}")  # fmt: skip
         if inside := partition(spec, spec.dimensions):  # "in each tier" (within.py)
@@ -221,8 +223,18 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         among = ""
         if spec.whole:  # among a status rate's cases ("share of errors had CUDA_OOM")
             among = f" among the cases of the {layer.metrics[spec.whole].label.lower()}"
-        parts[0] = f"Share of {parts[0]}{among} (the part over the whole)"
-        parts = [f"the part: {p.removeprefix('only ')}" if p.startswith("only ") else p for p in parts]
+        wholes = [layer.dimensions[d].label for d in spec.dimensions if d in spec.share_within]
+        wholes += [layer.dimensions[d].label for d in spec.dimensions if layer.dimensions[d].time]
+        whole = f"within each {' and '.join(wholes)}" if wholes else "the part over the whole"
+        if spec.share_among:  # "among the failed generations": of them; "of pro users' generations": of those
+            whole = (
+                "each group's part of them"
+                if spec.whole
+                else "each group's part of the rows the filters keep"
+            )
+        parts[0] = f"Share of {parts[0]}{among} ({whole})"
+        if not spec.share_among:  # (else the filters keep the whole: "of pro users' generations")
+            parts = [f"the part: {p.removeprefix('only ')}" if p.startswith("only ") else p for p in parts]
     return "; ".join(parts)
 
 

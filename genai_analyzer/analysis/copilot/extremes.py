@@ -86,4 +86,39 @@ EXTREMES = (
         " earliest date and latest date",
     ),
     (r" and when did the last one start(?= )", " and when did the last session start"),
+    # "the shortest, the median and the longest session": the spread of sessions' lengths
+    (
+        r" (?:the )?shortest,? (?:the )?(median|average|mean|typical),? and (?:the )?longest sessions?"
+        r"(?: lengths?| durations?)?(?= )",
+        lambda m: (
+            f" minimum session length, {'median' if m.group(1) in ('median', 'typical') else 'average'}"
+            " session length and maximum session length"
+        ),
+    ),
+    (
+        r" (?:the )?shortest and (?:the )?longest sessions?(?: lengths?| durations?)?(?= )",
+        " minimum session length and maximum session length",
+    ),  # fmt: skip
+    # "which user had the longest session": the users ranked by it
+    (
+        r" (which|what) ([a-z]+(?: [a-z]+)?) (had|has|have|saw|sees|got|gets|ran|made) (?:the )?"
+        r"(longest|shortest) (?:single |individual |one )?session(?= )(?! (?:length|duration|time)s?(?= ))",
+        lambda m: (
+            f" {m[1]} {m[2]} {m[3]} the "
+            + ("highest maximum" if m[4] == "longest" else "lowest minimum")
+            + " session length"
+        ),
+    ),
+    # "how long was the shortest session": one session's
+    # length, its maximum or minimum (not "the longest sessions", the sessions' length ranked)
+    (
+        r" (?:the )?(?:(longest)|(shortest)) (?:single |individual |one )?session(?: (?:ever|on record))?"
+        r"(?= )(?! (?:length|duration|time)s?(?= ))",
+        lambda m: " maximum session length" if m.group(1) else " minimum session length",
+    ),
+    (
+        r" (?:the )?(?:biggest|largest|deepest) (?:single |individual |one )?session(?: (?:ever|on record))?"
+        r"(?: by (?:number of )?generations| in generations)?(?= )(?! (?:length|duration|time)s?(?= ))",
+        " max session depth",
+    ),
 )

@@ -175,11 +175,11 @@ class Parser:
         if t.has(r"gpu|compute"):  # "how much gpu time ... (hours)": the unit, not a grouping by hour
             for m in t.find(r"(?<!by )(?<!per )(?<!each )(?<!every )(?<!which )(?<!what )hours(?= $)"):
                 t.take(m)
-        phrasing = r"(break(?:ing)?) (?:[a-z]+ ){0,3}?(down|out)|broken down|breakdown"
+        phrasing = r"(break(?:ing)?) (?:[a-z0-9]+ ){0,7}?(down|out)|broken down|breakdown"
         for m in t.find(phrasing):
-            # phrasing, not a failure metric
+            # phrasing, not a failure metric nor a direction ("break down ... last 14 days": no "went down")
             for group in (1, 2) if m.group(1) else (0,):
-                t.take_span(m.start(group), m.end(group))
+                t.seal_span(m.start(group), m.end(group))
         spec.time = read_time(t)
         if spec.time is not None and (baseline := read_time(t)) is not None:
             spec.baseline, spec.compare = baseline, True  # two periods named: compare them

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
-from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec
+from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.vocabulary import ROW_NOUNS
 from genai_analyzer.analysis.semantic import Metric, SemanticLayer
 
@@ -92,6 +92,42 @@ _RATE = re.compile(r"avg\(CASE WHEN (?P<cond>.+) THEN 1\.0 ELSE 0\.0 END\)")
 _COUNTED = r"how many|(?:the )?(?:number|count) of sessions|count the sessions"
 
 
+# the cases of each status rate, said so that the copilot reads them back (composition.py)
+_CASES_SAID = {"failure_rate": "failed generations", "error_rate": "errored generations",
+               "timeout_rate": "timed out generations", "nsfw_block_rate": "blocked generations",
+               "success_rate": "successful generations"}  # fmt: skip
+
+
+def _cases_by_group(layer: SemanticLayer, spec: QuerySpec) -> None:
+    """ "among the failed generations, what's the tier mix?", "how do the failed generations split
+    across error codes": how a status's cases divide among the groups (composition.py says it "the
+    share among failed generations by tier"). "The share of failed generations by tier" can be that
+    or each tier's failure rate (a statistician's "proportion of successful generations, stratified
+    by width" is the rate): asked, with both readings."""
+    groups = [d for d in spec.dimensions if not layer.dimensions[d].time]  # (over time: the rate per period)
+    if spec.share or len(spec.metrics) != 1 or not groups or "generations" not in layer.metrics:
+        return
+    name = spec.metrics[0]
+    if not _CASES.fullmatch(layer.metrics[name].sql):
+        return
+    said = [p for p, read in spec.matched.items() if read == name]
+    if any(re.search(rf"(?:{SHARE}) among ", p) for p in said):  # the cases (and any filter) are the whole
+        spec.share, spec.whole, spec.metrics, spec.share_among = True, name, ["generations"], True
+        return
+    # "the share of failed generations", "proportion of errors": the cases named right after "of"
+    rows = rf"{ROW_NOUNS}|sessions?|users?|prompts?|requests?|attempts?"
+    cases = rf"(?:what |the )?(?:{SHARE}) of (?:the |all |all the |our |those )?(?!(?:{rows}) )"
+    cases += r"[a-z_]+(?: [a-z_]+)?"
+    cased = any(d in spec.filters for d in _CASE_COLUMNS)  # "... that failed with code X" (_among_cases)
+    if name in _CASES_SAID and not cased and any(re.fullmatch(rf"{cases}(?: (?:{rows}))?", p) for p in said):
+        label, group = layer.metrics[name].label.lower(), layer.dimensions[groups[0]].label
+        raise NeedsClarification(
+            f"'{said[0]}' by {group} can be each {group}'s {label} or how the {_CASES_SAID[name]} divide "
+            f"among the {group}s.",
+            (f"{label} by {group}", f"among the {_CASES_SAID[name]}, what's the {group} mix"),
+        )
+
+
 def counted_rate(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
     """ "How many sessions ended on a failure": the sessions a share of sessions counts, not the share
     (it answered the share, 4.6%: found while reading blind set 37). Asked with a share's own words
@@ -118,6 +154,7 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
     errors come from pro users" asks how the errors divide, not the error rate of pro users: a
     rate with a share's words and "come from" is declined."""
     counted_rate(layer, spec, t)
+    _cases_by_group(layer, spec)
     _among_cases(layer, spec, t)
     rates = [m for m in spec.metrics if layer.metrics[m].format == "rate"]
     if rates and t.has(SHARE) and t.has(r"(?:comes?|came|coming) from"):
@@ -171,7 +208,21 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
         raise CannotAnswer(
             "A share together with a comparison, a ratio or a ranking is more than I can read at once."
         )
-    if (len(parts) > 1 or (parts and groups)) and not _within_each_group(layer, spec, t, groups):
+    # the words between "share of" and the figure name the whole only with groups for its parts ("what
+    # share of september generations were anime": the month is the period, anime the part)
+    if spec.share_among and "share_among" in spec.positions:
+        start, end = spec.positions["share_among"], spec.positions["share_among_end"]
+        said = [t.text.find(f" {p}") for p, read in spec.matched.items() if read.split(" ")[0] in parts]
+        inside = [at for at in said if start <= at < end]
+        if inside and not groups:  # "what share of pro revenue": of the whole, which part?
+            raise CannotAnswer(
+                "The question names the whole (what the filters keep) but no part of it: say which, e.g. "
+                "'what share of pro users' generations went to each sampler'."
+            )
+        spec.share_among = bool(inside) and len(inside) == len(said) and bool(groups)
+    if spec.share_among:
+        pass  # the filters keep the whole, the groups are its parts
+    elif (len(parts) > 1 or (parts and groups)) and not _within_each_group(layer, spec, t, groups):
         raise CannotAnswer(
             "The question names more than one part: say which part of which whole, e.g. 'what share "
             "of revenue comes from pro users' or 'what share of revenue does each tier bring in'."
@@ -181,6 +232,8 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
             f"A share of {metric.label} needs a part: a filter ('from pro users') or a grouping "
             "('each tier')."
         )
+    if len(groups) > 1 and not parts:  # "each style's share within each domain": which whole?
+        spec.share_within = _whole_per_group(layer, spec, t, groups)
     if groups and _DISTINCT.fullmatch(metric.sql):
         raise CannotAnswer(
             f"{metric.label} of the groups do not add up to the whole (a user can be in several), so a "
@@ -217,6 +270,41 @@ def _within_each_group(layer: SemanticLayer, spec: QuerySpec, t: QuestionText, g
     return all(t.text.find(f" {p}") > cue.start() for p in conditions)
 
 
+# the whole said of one group: "within each domain", "of that domain's generations", "its own"
+_WITHIN = r"(?:within|inside|in|for|across|among) (?:each|every|a given|a single|one)"
+_BACK = r"(?:of|in|within|from|for) (?:all )?(?:that|its|their|the same|each|every|a given)"
+# the whole said to be everything: "of all generations", "of the total", "overall"
+_ALL = r"(?:of|out of) (?:all|the total|the whole|everything|all of)|overall|grand total|in total|in all"
+
+
+def _whole_per_group(layer: SemanticLayer, spec: QuerySpec, t: QuestionText, groups: list[str]) -> list[str]:
+    """The groupings a share with two or more is taken within: those said with a whole of their own
+    ("within each domain", "of that domain's generations"), or, said before the share's words, the
+    groups the others divide ("for each tier, the share of generations by status"). A share over
+    every pair is read only where the question says the whole is everything ("of all generations")."""
+    share = re.search(rf"(?<![a-z])(?:{SHARE})(?![a-z])", t.text)
+    within = []
+    for name in groups:
+        dim = layer.dimensions[name]
+        said_as = sorted({name.replace("_", " "), *dim.synonyms}, key=len, reverse=True)
+        nouns = "|".join(phrase_re(p) for p in said_as)
+        said = [t.text.find(f" {p}") for p, read in spec.matched.items() if read == f"by {name}"]
+        before = share and any(0 <= at < share.start() for at in said)
+        if re.search(rf"(?<![a-z])(?:{_WITHIN}|{_BACK}) (?:{nouns})(?![a-z])", t.text) or before:
+            within.append(name)
+    if within and len(within) < len(groups):
+        spec.matched[f"(within each {', '.join(within)})"] = "the share within each group"
+        return within
+    if t.has(_ALL):
+        return []
+    raise CannotAnswer(
+        f"A share by {' and '.join(groups)} can be of each {groups[0]}'s total or of the grand total: say "
+        f"which, e.g. 'the share of each {groups[1]} within each {groups[0]}' or 'the share of all "
+        f"{spec.metrics[0]} by {' and '.join(groups)}'.",
+        unread=("share",),
+    )
+
+
 def share_sql(
     spec: QuerySpec, metric_sql: str, part: list[str], time_keys: list[str], whole: str | None = None
 ) -> str:
@@ -228,5 +316,5 @@ def share_sql(
         kept = f"{m.group(1)} FILTER (WHERE {' AND '.join([*part, *([whole] if whole else [])])}){m.group(2)}"
         among = f"{m.group(1)} FILTER (WHERE {whole}){m.group(2)}" if whole else metric_sql
         return f"{kept} / nullif({among}, 0)"
-    over = f"PARTITION BY {', '.join(time_keys)}" if time_keys else ""
+    over = f"PARTITION BY {', '.join(time_keys)}" if time_keys else ""  # (the groups a share is within too)
     return f"{metric_sql} / nullif(sum({metric_sql}) OVER ({over}), 0)"

@@ -102,6 +102,9 @@ class QuerySpec:
     sort: str | None = None  # "asc" | "desc": an order asked for with no limit ("worst first")
     share: bool = False  # "what share of revenue comes from pro": the filtered part over the whole
     whole: str | None = None  # a share among a status rate's cases ("share of errors had CUDA_OOM")
+    share_within: list[str] = field(default_factory=list)  # "each style's share within each domain"
+    share_among: bool = False  # "what share of pro users' generations ...": the filters keep the whole
+    chrono: str | None = None  # "first" | "last": the periods kept in time order ("the first day with ...")
     # "in seconds", "in cents", "percent": times, money or rates in the unit asked (units.py)
     unit: str | None = None
     round_to: int | None = None  # "rounded to 2 decimals" (units.py); -1: "unrounded", said

@@ -229,10 +229,21 @@ def read_share(metric_phrases, layer: SemanticLayer, t: QuestionText, spec: Quer
     share = rf"(?:what |the )?(?:{SHARE}) of"
     # "the share of its generations", "of that tier's revenue": the group's own whole (shares.py)
     own = r"(?: (?:its|their|each|every|that)(?: [a-z]+)?)?"
-    for m in t.find(rf"{share}(?: the| all| our| total)*{own}(?= (?:{totals})(?![a-z0-9]))"):
+    # "what share of pro users' generations went to each sampler": the words between name the whole
+    among = r"(?P<among>(?: (?!(?:comes?|came|went|goes|from|by|per|for|in)\b)[a-z0-9_]+){1,3}?)??"
+    for m in t.find(rf"{share}(?: the| all| our| total)*{own}(?={among} (?:{totals})(?![a-z0-9]))"):
+        if m["among"] and not re.search(
+            r" (?:each|every|by|per|across|went to|goes to|go to) ", t.text[m.end() :]
+        ):
+            continue  # "what share of free users' sessions end after an nsfw block": a rate, said of them
         t.take(m)
-        spec.share = True
-        spec.matched[m.group(0).strip()] = "as a share of the whole"
+        spec.share, spec.share_among = True, bool(m["among"])
+        if m["among"]:  # where the whole's words are (shares.py tells the whole's filters from the part's)
+            spec.positions["share_among"], spec.positions["share_among_end"] = (
+                m.start("among"),
+                m.end("among"),
+            )
+        spec.matched[m.group(0).strip()] = "as a share of the whole" + " the filters keep" * spec.share_among
         return
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot import chart_words, everyday, numbers
+from genai_analyzer.analysis.copilot import (
+    absence,
+    british,
+    chart_words,
+    composition,
+    everyday,
+    numbers,
+    when_words,
+)
 from genai_analyzer.analysis.copilot.extremes import EXTREMES
 from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
 from genai_analyzer.analysis.copilot.investor import INVESTOR
@@ -26,30 +34,6 @@ MONTHS.update({name[:3]: n for name, n in list(MONTHS.items())} | {"sept": 9})
 NUMBERS = numbers.NUMBERS  # number words a question may hold (numbers.py)
 
 
-DESTRUCTIVE = re.compile(
-    # "where do users drop off" is the funnel's drop-off, not a DROP; nor is "did sessions drop in the
-    # last 7 days" or "did revenue drop" (blind set 26)
-    r"\b(delete|drop(?![\s-]*offs?\b)(?!\s+(?:in|from|by|below|under|after|since|compared|vs|versus|over|during|last|"
-    r"this|between|when|much|sharply|significantly|a\s+lot|more|week|month|day)\b)(?!\s*$)|truncate|insert|update|alter|remove|erase|wipe|overwrite|modify|grant|revoke|"
-    r"create|replace\s+table|rename|attach|copy|install|pragma|add\s+(?:a\s+|an\s+)?new|"
-    # "how did the success rate change from September to October" asks about the data
-    # "change the tier of the user with the most generations to enterprise" (blind set 35): 12 words
-    r"set\s+(?:\S+\s+){0,12}to|change(?!\s+from\b)\s+(?:\S+\s+){0,12}to|assign|reset|grant)\b"
-)
-# What the people in the data do ("which terms do free users remove", "people drop a modifier"):
-# their verbs describe the prompt edits the warehouse holds, not a request to change it
-PEOPLE_EDITING = re.compile(
-    r"\b(?:users?|people|creators?|customers?|folks|artists?|they)\b(?:\s+(?!the\b|table\b)\w+){0,2}?\s+"
-    r"(?:remove|drop|delete|add|change|modify|replace|swap|erase|create|created)\b"
-    r"(?!\s+(?:the\s+|a\s+|an\s+|new\s+)*(?:table|rows?|generations?|data|"
-    r"records?|users?|warehouse|database|column)\b)"
-)
-INJECTION = re.compile(
-    r"(ignore (all |your |the |any |previous |prior )+(rules|instructions)|system\s*:|/etc/|passwd|"
-    r"read_csv|read_parquet|getenv|https?://|file://|\bshell\b|\bexecute\b|\bsudo\b|"
-    r"you (may|can|must) now|you are now|developer mode|new instructions|jailbreak|"
-    r"(?:^|\s)/[a-z_.]+/|'[^']*\.(?:csv|parquet|json|txt|db|duckdb)')"
-)
 GROUP_CUES = (
     r"(?:by|per|for each|for every|each|across|split by|broken down by|broken out by|split out by|"
     r"segmented by|grouped by|group by|over)"
@@ -107,8 +91,7 @@ AMBIGUOUS_VALUES = {"other", "others", "unknown", "none", "all", "any"}
 # Words before a value that keep everything but it ("except free users", "generations that aren't
 # photorealistic", "did not use the euler sampler" after REWORDINGS); the value's dimension decides
 # whether the opposite filter answers the question (value_filters.py).
-# A negated verb ("did not use", "never used", "not made by"): about what a thing did, so about a
-# group only when said of that group's own values (value_filters.py).
+# A negated verb ("did not use", "never used"): of a group only when said of its values (value_filters.py).
 NEGATED_VERB = (
     r"(?:did not|didn't|does not|doesn't|do not|don't|never|have not|haven't|has not|hasn't|were not|"
     r"was not|weren't|wasn't|are not|is not|aren't|isn't|not) (?:use|used|using|run on|ran on|come from|"
@@ -467,6 +450,10 @@ _LAYER_REWORDINGS = (
 REWORDINGS = (
     SPOKEN
     + SECOND_LANGUAGE
+    + british.BRITISH
+    + when_words.WHEN
+    + composition.COMPOSITION
+    + absence.ABSENCE
     + OPS_GROWTH
     + chart_words.CHART_WORDS
     + RATIO_WORDS
