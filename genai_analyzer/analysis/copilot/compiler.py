@@ -210,6 +210,7 @@ def compile_spec(
             spec, from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name, baseline
         )
     where = list(conditions)
+    shared_over = False  # a share taken within groups or periods: a window over them (PARTITION BY)
     if spec.share:  # the part the filters keep, over the whole (shares.py)
         times = [expr for d, expr in dims if layer.dimensions[d].time or d in spec.share_within]
         whole = whole_condition(layer, spec)
@@ -217,6 +218,7 @@ def compile_spec(
         if among and whole:  # "the share among failed generations by tier": the cases, divided by tier
             where, whole = [*where, whole], None
         part = [] if among else where  # "of pro users' generations": the filters keep the whole
+        shared_over = bool(times) and not part  # each group over the sum of its period's (share_sql)
         metrics = [(f"{name}_share", share_sql(spec, sql, part, times, whole)) for name, sql in metrics]
         where = where if among else []
     runs = []
@@ -238,7 +240,7 @@ def compile_spec(
     if runs:  # the running figure first: the one the chart draws and the summary reads
         select[len(dims) : len(dims)] = [f"{sql} AS {name}" for name, sql in runs]
     # a window over the groups names them in GROUP BY (GROUP BY ALL fails on a PARTITION BY of them)
-    over_groups = bool(runs or inside or (spec.share and "PARTITION BY" in " ".join(s for _, s in metrics)))
+    over_groups = bool(runs or inside or shared_over)
     if spec.against:  # "which tiers fail more often than overall" (against.py)
         base, keep, over = against.columns(spec, layer, grain_name, metrics[0], dims, where)
         select += [f"{sql} AS {name}" for name, sql in base]

@@ -220,9 +220,12 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
                 "'what share of pro users' generations went to each sampler'."
             )
         spec.share_among = bool(inside) and len(inside) == len(said) and bool(groups)
-    if spec.share_among:
-        pass  # the filters keep the whole, the groups are its parts
-    elif (len(parts) > 1 or (parts and groups)) and not _within_each_group(layer, spec, t, groups):
+    # (with share_among the filters keep the whole and the groups are its parts)
+    if (
+        not spec.share_among
+        and (len(parts) > 1 or (parts and groups))
+        and not _within_each_group(layer, spec, t, groups)
+    ):
         raise CannotAnswer(
             "The question names more than one part: say which part of which whole, e.g. 'what share "
             "of revenue comes from pro users' or 'what share of revenue does each tier bring in'."

@@ -14,7 +14,7 @@ import re
 
 _FIRST = {"first": "first", "earliest": "first", "very first": "first", "last": "last", "latest": "last",
           "most recent": "last", "final": "last", "newest": "last", "oldest": "first"}  # fmt: skip
-_END = r"(first|earliest|very first|last|latest|most recent|final|newest|oldest)"
+_END = "|".join(sorted(_FIRST, key=len, reverse=True))  # the words _FIRST reads
 _HAPPENED = (
     r"(?: (?:ever )?(?:happen|happened|occur|occurred|come in|came in|come|came|arrive|arrived|take place|"
     r"took place|show up|showed up|appear|appeared|get made|got made|get logged|got logged))?"
@@ -48,26 +48,26 @@ WHEN = (
     # "on what day did the k_heun sampler have its first failure": the first day with such rows
     (
         rf" (?:on )?(?:what|which) (?:day|date) (?:did|was|were) (?:the |an? |any )?(?P<rows>.+?) "
-        rf"(?:have|get|see|hit|record|log|make|run into) (?:its|their|his|her|the|a) (?P<end>{_END[1:-1]})"
+        rf"(?:have|get|see|hit|record|log|make|run into) (?:its|their|his|her|the|a) (?P<end>{_END})"
         rf"(?: (?P<what>.+?))?(?= $)",
         _day,
     ),
     (
         rf" (?:on )?(?:what|which) (?:day|date) (?:did|was|were) (?:the |our |an? |any )?(?:very )?"
-        rf"(?P<end>{_END[1:-1]}) (?!sessions? |one )(?P<rows>.+?){_HAPPENED}(?P<what>)(?= $)",
+        rf"(?P<end>{_END}) (?!sessions? |one )(?P<rows>.+?){_HAPPENED}(?P<what>)(?= $)",
         _day,
     ),
     # "when did an enterprise user make their first generation in october"
     (
         rf" (?:when|at what time|what time) did (?:an? |the |any )?(?P<rows>.+?) "
-        rf"(?:make|run|submit|generate|create|get|request) (?:their|its|his|her|the|a) (?P<end>{_END[1:-1]}) "
+        rf"(?:make|run|submit|generate|create|get|request) (?:their|its|his|her|the|a) (?P<end>{_END}) "
         rf"{_ROW}s?",
         _time,
     ),
     # "when did the first cuda_oom error happen", "when was the most recent nsfw block"
     (
         rf" (?:when|at what time|what time) (?:did|was|were|has|had|is) (?:the |our |an? |any )?(?:very )?"
-        rf"(?P<end>{_END[1:-1]}) (?!sessions? |one )(?P<rows>.+?){_HAPPENED}(?= $)",
+        rf"(?P<end>{_END}) (?!sessions? |one )(?P<rows>.+?){_HAPPENED}(?= $)",
         _time,
     ),
 )
