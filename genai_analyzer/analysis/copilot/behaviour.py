@@ -68,9 +68,7 @@ PER_ACTIVE_USER = r"per (?:known (?:active )?|active )user"
 MEAN_PER_USER = rf"(?:the )?(?:(?:mean|average) (?:number of )?)?(?:generations|images) {PER_ACTIVE_USER}"
 STATE = rf"(?:active|{'|'.join(STATES)})"
 LISTED = rf"(?:{STATE}(?:,? and |, | ))+{STATE}(?: users)?"  # "new, returning and dormant users"
-LIFECYCLE = (
-    rf"{LISTED}|(?:{'|'.join(STATES)}) users|resurrected|dormant|(?:weekly )?lifecycle|{MEDIAN_PER_USER}"
-)
+LIFECYCLE = rf"{LISTED}|(?:{'|'.join(STATES)}) users|resurrected|dormant|(?:weekly )?lifecycle"
 TRIGGER = re.compile(
     rf"(?<![a-z])(?:{FUNNEL}|{RETENTION}|{EDITS}|{REACH}|{TYPE_SHARE}|{LIFECYCLE}|{IDEA_SHARE})(?![a-z])"
 )
@@ -89,7 +87,8 @@ class BehaviourAnswer:
     tiers: tuple[str, ...] = ()
 
 
-MEAN_WEEKLY = re.compile(rf"(?<![a-z]){MEAN_PER_USER}(?![a-z])")
+# a median or mean per user with no week named is the layer's figure over users (nested.py)
+MEAN_WEEKLY = re.compile(rf"(?<![a-z])(?:{MEAN_PER_USER}|{MEDIAN_PER_USER})(?![a-z])")
 WEEK_WORDS = re.compile(rf"(?<![a-z])(?:{BY_WEEK}|(?:each|every|per|a) week)(?![a-z])")
 
 
@@ -126,7 +125,7 @@ def answer(
         out = _funnel(t, layer, tiers, by_tier)
     elif t.has(RETENTION):
         out = _retention(t, tiers, by_tier)
-    elif t.has(LIFECYCLE) or t.has(MEAN_PER_USER):
+    elif t.has(LIFECYCLE) or t.has(MEAN_PER_USER) or t.has(MEDIAN_PER_USER):
         out = _lifecycle(t, tiers, by_tier, week_first)
     elif t.has(IDEA_SHARE):
         out = BehaviourAnswer(*kept_share_of_ideas(t, tiers, by_tier))

@@ -25,7 +25,8 @@ _EXCEPT = r"(?:(not|outside(?: of)?|except|excluding|other than) (?:the hours? )
 
 def read_hours(t: QuestionText, spec: QuerySpec) -> None:
     """An hour range or a single hour the question names, as a filter on the hour of day."""
-    for m in t.find(rf"(?<!good )(?:in |during |at )?(?:the )?({DAY_PARTS})"):
+    said = rf"(?<!good )(?:(?:late|early) )?(?:in |during |at )?(?:the )?(?:(?:late|early) )?({DAY_PARTS})"
+    for m in t.find(said):  # "late at night, from 10pm to 2am"
         word = m.group(1)
         # "in the evening (6pm to midnight UTC)": the hours said right after define the part of the day
         if re.compile(rf" (?:between |from )?{_POINT} ?(?:and|to|until|till|-) ?{_POINT}").match(

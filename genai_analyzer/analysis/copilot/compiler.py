@@ -12,7 +12,16 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from genai_analyzer.analysis.copilot import against, buckets, firsts, prompt_text, ratios, running
+from genai_analyzer.analysis.copilot import (
+    against,
+    buckets,
+    firsts,
+    lumped,
+    nested,
+    prompt_text,
+    ratios,
+    running,
+)
 from genai_analyzer.analysis.copilot.scaling import scaled
 from genai_analyzer.analysis.copilot.shares import count_sql, share_sql, whole_condition
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
@@ -122,6 +131,12 @@ def compile_spec(
 ) -> Compiled:
     """The SELECT answering ``spec`` (a period wholly before ``first_day``, the data's first day, is
     refused, as one after ``last_day`` is)."""
+    if spec.nested:  # "the median of each user's success rate": per user, then over users (nested.py)
+        nested.check(layer, spec)
+        per_unit = compile_spec(nested.inner(spec), layer, last_day, first_day)
+        dims = [d for d in per_unit.dimensions if d != spec.nested[1]]
+        sql, names = nested.wrap(spec, per_unit.sql, dims, per_unit.metrics)
+        return Compiled(sql, per_unit.grain, dims, names, per_unit.window)
     grain_name = layer.metrics[spec.metrics[0]].grain
     if spec.never_of:  # the units counted by their generations (value_filters.py)
         grain_name = "generations"
@@ -210,6 +225,9 @@ def compile_spec(
             spec, from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name, baseline
         )
     where = list(conditions)
+    if spec.rest or spec.top_share:  # "top 3 samplers with the rest as one row" (lumped.py)
+        sql, shown, names = lumped.compiled(spec, layer, grain, grain_name, dims, metrics, where, window)
+        return Compiled(sql, grain_name, shown, names, window)
     shared_over = False  # a share taken within groups or periods: a window over them (PARTITION BY)
     if spec.share:  # the part the filters keep, over the whole (shares.py)
         times = [expr for d, expr in dims if layer.dimensions[d].time or d in spec.share_within]

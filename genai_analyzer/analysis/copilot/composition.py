@@ -35,5 +35,5 @@ COMPOSITION = (
         lambda m: f" the share among {m['rows']} by ",
     ),
     # "what share of all generations falls into each status"
-    (r" (?:falls?|fell|falling|land|lands|landed) (?:into|in|under) (?=each |every )", " by "),
+    (r" (?:falls?|fell|falling|land|lands|landed) (?:into|in|under|on) (?=each |every )", " by "),
 )

@@ -7,7 +7,16 @@ import re
 import pandas as pd
 import plotly.graph_objects as go
 
-from genai_analyzer.analysis.copilot import against, buckets, firsts, prompt_text, ratios, running
+from genai_analyzer.analysis.copilot import (
+    against,
+    buckets,
+    firsts,
+    lumped,
+    nested,
+    prompt_text,
+    ratios,
+    running,
+)
 from genai_analyzer.analysis.copilot.clock import describe_hours
 from genai_analyzer.analysis.copilot.compiler import OPEN_START, only_for
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
@@ -39,6 +48,8 @@ def _label(layer: SemanticLayer, metric: str) -> str:
         return layer.metrics[metric.removesuffix("_count")].label.replace("Share of ", "Number of ")
     if metric.endswith("_count") and metric[: -len("_count")] in layer.dimensions:  # groups counted
         return f"Number of {layer.dimensions[metric[: -len('_count')]].label}s"
+    if (over := nested.label(layer, metric, _label)) is not None:  # "median_of_user_success_rate"
+        return over
     if (converted := column_label(metric, layer)) is not None:  # "in seconds", "in cents" (units.py)
         return converted
     # "running_revenue_usd", "rolling_7d_generations" (running.py), "overall_error_rate" (against.py)
@@ -144,6 +155,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         labels = [label_in(x, spec.unit) if spec.unit != "percent" or is_rate(layer, column) else x
                   for column, x in zip(shown, labels, strict=True)]  # fmt: skip
     parts = [" / ".join(labels) + " (a ratio)" if spec.ratio else " and ".join(labels)]
+    if spec.nested:  # "the median of each user's success rate" (nested.py)
+        parts[0] = nested.describe(spec, parts[0])
     if spec.round_to is not None and spec.round_to >= 0:  # "rounded to 2 decimals" (units.py)
         parts[0] += f", rounded to {spec.round_to} decimal{'s' * (spec.round_to != 1)}"
     if spec.running and (runs := running.describe(spec, layer)):  # "cumulative revenue by day"
@@ -155,6 +168,7 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     if spec.against:  # "than the overall error rate" (against.py)
         parts[0] += ", " + against.describe(spec, layer)
     groups = [*spec.within, *(d for d in spec.dimensions if d != spec.count_of and d not in spec.within)]
+    groups = [d for d in groups if not (spec.nested and d == spec.nested[1])]  # the unit (nested.py)
     if spec.count_of:
         parts[0] = f"Number of {layer.dimensions[spec.count_of].label}s"
     if spec.bucket:  # "in 1-second latency buckets" (buckets.py)
@@ -204,6 +218,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
             parts.append(f"values with data in both periods that went {spec.compare_direction}")
     if spec.chrono:  # "the first day with more than 150 generations" (firsts.py)
         parts.append(firsts.describe(spec))
+    elif spec.rest or spec.top_share:  # "with the rest as one row" (lumped.py)
+        parts.append(lumped.describe(spec, layer))
     elif spec.top:
         parts.append(f"place {spec.offset + 1}, {'lowest' if spec.ascending else 'highest'} first"
                      if spec.offset else f"{'bottom' if spec.ascending else 'top'} {spec.top}")  # fmt: skip

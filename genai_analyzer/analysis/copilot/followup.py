@@ -39,6 +39,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.metrics, merged.ratio, merged.counted_rate = new.metrics, new.ratio, new.counted_rate
         if merged.per == "generation" and not new.per:
             merged.per = None  # "average cost" was cost per generation: the figure's own, replaced with it
+    if new.nested:  # "use the mean instead of the median" (nested.py)
+        merged.nested = new.nested
     if new.per:  # "per user instead"
         merged.per = new.per
     if new.scale:  # "per 1,000 generations instead"
@@ -149,8 +151,8 @@ def lone_follow_up(text: str) -> bool:
 
 # A follow-up narrowing the rows before to a kind of them, its noun the rows, not a count of them.
 ROWS_OF_A_KIND = re.compile(
-    r"^\s*(?:and |but |now )*(?:only|just) (?:the |for )?(?:(?!number |count |total |how )[a-z-]+ ){1,2}?"
-    r"(?:generations|images|renders)\s*\??\s*$"
+    r"^\s*(?:and |but |now )*(?:only|just) (?:the |for )?(?:(?!number |count |total |how )[a-z-]+ ){0,2}?"
+    r"(?:generations|images|renders)(?: with width exactly \d+ & height exactly \d+)?\s*\??\s*$"  # "768x768"
 )
 # A follow-up naming another grouping in place of the one before ("what about by art style?").
 # "same thing but by domain" (blind set 27): "but" puts the new grouping in place of the old one too
@@ -174,6 +176,12 @@ def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: Q
     another aggregate, when the layer defines it ("median latency"). An aggregate alone that the
     figure before has no such form of ("the p95" after friction) is declined, not read as latency."""
     bare = r"(?:the )?(median|p50|p95|95th percentile|average|mean|avg)"
+    if previous.nested:  # "use the mean instead of the median" after a median over users (nested.py)
+        for m in t.find(rf"{bare}(?: instead)?(?: of (?:the )?(?:median|average|mean|avg))?"):
+            t.take(m)
+            spec.nested = ["median" if m.group(1) in ("median", "p50") else "avg", previous.nested[1]]
+            spec.matched[m.group(0).strip()] = f"the {m.group(1)} over {previous.nested[1]}s instead"
+            return
     named = (p for p, _ in metric_phrases if not re.fullmatch(bare, p))
     if any(True for p in named for _ in t.find(rf"(?:{re.escape(p)})")):
         return  # a metric named in full is read by the metrics step

@@ -37,7 +37,7 @@ PARAMS = (
     # the number is no threshold on a count of renders)
     (
         rf" (?:(?:at|for|in|of|with) )?(?:the )?(\d{{3,4}}) ?[x×] ?(\d{{3,4}})(?: ({_SIZED}))?(?= )",
-        lambda m: f"{_noun(m[3])} with width exactly {m[1]} and height exactly {m[2]}",
+        lambda m: f"{_noun(m[3])} with width exactly {m[1]} & height exactly {m[2]}",  # "&": bands.py
     ),
     # "the most used width x height combo": width and height together
     (

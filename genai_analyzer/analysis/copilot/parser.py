@@ -23,7 +23,7 @@ import re
 
 import numpy as np
 
-from genai_analyzer.analysis.copilot import forms, prompt_text
+from genai_analyzer.analysis.copilot import forms, lumped, prompt_text
 from genai_analyzer.analysis.copilot.accounting import (
     account_for_words,
     restated_words,
@@ -40,6 +40,7 @@ from genai_analyzer.analysis.copilot.followup import (
 )
 from genai_analyzer.analysis.copilot.ids import Lookup, named_units, read_ids
 from genai_analyzer.analysis.copilot.listed_groupings import listed_after
+from genai_analyzer.analysis.copilot.nested import read_nested
 from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
 from genai_analyzer.analysis.copilot.scaling import read_per_unit, read_scale
@@ -150,7 +151,8 @@ class Parser:
                 "Happy to help. I answer questions about generations, users, sessions, latency, "
                 "failures, cost and revenue."
             )
-        question, contains = prompt_text.lift(forms.as_sentence(question))  # "Metric: x | Split: y", 'dragon'
+        question, label = lumped.lift_label(forms.as_sentence(question))  # "Metric: x | Split: y"
+        question, contains = prompt_text.lift(question)  # "a prompt containing 'dragon'"
         question, corrections = correct_typos(question, self.vocabulary, self.step_words, self.spellings)
         if corrections:
             refuse_unsafe(self.layer, QuestionText(question).text)  # "contry" read as "country": refused
@@ -168,6 +170,7 @@ class Parser:
             if t.has(pattern):
                 raise NeedsClarification(why, readings)
         spec, narrowed, named = QuerySpec(metrics=[], corrections=corrections, contains=contains), None, False
+        read_nested(t, spec)  # "the median of each user's success rate": before "each user" is read
         read_windows(t, spec, self.metric_phrases, self.dim_phrases)  # "each tier", "cumulative", "than"
         read_ids(t, spec, self.lookup)  # "user 83131c40d0956c07": before dates read its digits
         read_hours(t, spec)  # before "in hours" is read as a unit
@@ -203,6 +206,7 @@ class Parser:
         read_sort(t, spec)
         ranked_status(t, spec)  # "which style gets blocked most often": before "most" is a top N
         read_top(t, spec)
+        lumped.read_lumped(t, spec, label)  # "with the rest as one row", "share from the top 10 users"
         read_scale(t, spec)  # "errors per 1,000 generations": before "per generation"
         read_per_unit(t, spec, self.metric_phrases, self.segments)
         self._distinct_count(t, spec)
@@ -233,8 +237,8 @@ class Parser:
         restated_words(self.layer, t, spec)
         account_for_words(self.vocabulary, t, spec)
         refines = any((spec.metrics, spec.dimensions, spec.filters, spec.time, spec.top, spec.compare,
-                       spec.sort, spec.per, spec.contains, spec.unit, spec.round_to is not None,
-                       # "and how many distinct prompts is that?"; said alone, a question of its own
+                       spec.sort, spec.per, spec.contains, spec.unit, spec.round_to is not None, spec.nested,
+                       spec.thresholds,  # count_of: "and how many distinct prompts is that?" (alone: new)
                        spec.count_of and FOLLOW_UP_CUES.search(t.text.strip())))  # fmt: skip
         # a count of users who never did something is no figure to rank or group: a grouping after it
         # is a question of its own ("which 3 error codes come up most" after "users who never ...")
@@ -266,6 +270,7 @@ class Parser:
         settle_thresholds(self.layer, spec)
         check_narrowing(narrowed, spec, t.text, named)  # "only ..." keeps the figure before
         settle_share(self.layer, spec, t)
+        lumped.settle(self.layer, spec)
         self._sessions_by_start(spec)
         check_grain(self.layer, spec)
         return spec

@@ -201,7 +201,10 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
     if (
         spec.compare
         or spec.per
-        or spec.top
+        # the top N's share together ("what share comes from the top 10 users", lumped.py) or each one's
+        # of all ("each of the top 3 users' share of revenue"), one grouping ranked
+        or (spec.top and not spec.top_share and (parts or len(groups) != 1 or len(spec.dimensions) != 1))
+        or (spec.top and not spec.top_share and not _numbered_top(spec))  # "the most active users": how many?
         or spec.splits
         or any(th[0] in layer.metrics for th in spec.thresholds)
     ):
@@ -243,6 +246,13 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
             "share per group is not defined; ask for the share of one group, e.g. 'what share of users "
             "are pro'."
         )
+
+
+def _numbered_top(spec: QuerySpec) -> bool:
+    """Whether the top N was said with its number ("the top 3 users"), not by a word alone."""
+    return any(
+        re.search(r"\d", p) for p, read in spec.matched.items() if read.startswith(("top ", "bottom "))
+    )
 
 
 def _restated_statuses(layer: SemanticLayer, spec: QuerySpec) -> None:

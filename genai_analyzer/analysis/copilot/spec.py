@@ -131,6 +131,9 @@ class QuerySpec:
     scale_of: str | None = None  # the unit scaled to: generation | session | user
     ratio: bool = False  # "revenue to cost ratio": the first metric over the second (ratios.py)
     contains: list[str] = field(default_factory=list)  # words the prompt's text contains (prompt_text.py)
+    rest: str | None = None  # "top 3 samplers with the rest as one row": the rest's label (lumped.py)
+    nested: list[str] | None = None  # ["median", "user"]: each user's figure, then over users (nested.py)
+    top_share: bool = False  # "what share of revenue comes from the top 10 users": together (lumped.py)
 
     def said(self, read: str) -> list[str]:
         """The words of the question read as ``read`` (a metric's name, for instance)."""

@@ -86,6 +86,8 @@ SQL_WORDS = (
     (r" (?:from|over|in|on) (?:the )?(?:fact|dim|fct) (?:generations|sessions|users|prompts)(?= )", ""),
     # keywords: "count distinct", "sum", "bucketed by", "filter to", "order by X desc limit N"
     (r" count (?:of )?distinct(?= )", " number of distinct"),
+    # "session count per user": the sessions counted (it answered sessions and generations per user)
+    (r" (session|user|prompt)s? count(?= (?:by|group|grouped|per|where|for) )", r" number of \1s"),
     (r" count(?= (?:by|group|grouped|per|where|for) )", " number of generations"),
     (r" sum(?= )", " total"),
     (r" (?:bucketed|bucket|bucketing|binned|bin) (?:by|into|per)(?= )", " by"),

@@ -296,7 +296,7 @@ SET_ON_ANSWER = "(a threshold on the groups of the answer before)"
 _AFTER = r"(?:\s+(?:instead|then|now|please|only))*\s*"  # what may follow a follow-up's threshold
 _AROUND = (
     r"(?:(?:ok|okay|and|so|now|then|but|what|how|about|which|ones|those|the|are|is|only|just|instead|if|"
-    r"with|have|has|one)\s+)*"
+    r"with|have|has|one|make|it|that)\s+)*"
 )
 
 
@@ -316,9 +316,12 @@ def bare_threshold(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previ
     before, it may set one on the answer's groups (``_threshold_on_groups``). A follow-up saying
     anything more is left to the other steps."""
     on_metrics = [th for th in previous.thresholds if th[0] in layer.metrics]
+    on_rows = [th for th in previous.thresholds if th[0] in layer.dimensions]
     if spec.thresholds:
         return
-    if not on_metrics:
+    if not on_metrics and len(on_rows) == 1:  # "make it over 20 seconds" after "took over 10 seconds"
+        on_metrics = on_rows
+    elif not on_metrics:
         _threshold_on_groups(layer, t, spec, previous)
         return
     if len(on_metrics) != 1:
@@ -340,7 +343,7 @@ def _follow_up_threshold(
     spec.thresholds.append([name, op, _value(m, layer, name), group])
     t.seal_span(0, len(t.text))
     said = t.text[m.start("cmp") : m.end()].strip()
-    spec.matched[said] = f"{layer.metrics[name].label} {OP_WORDS[op]} {note}"
+    spec.matched[said] = f"{(layer.metrics.get(name) or layer.dimensions[name]).label} {OP_WORDS[op]} {note}"
 
 
 def _threshold_on_groups(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:

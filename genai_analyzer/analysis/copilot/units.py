@@ -122,6 +122,18 @@ def in_unit(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, str]
     a metric's label names: session length in minutes asked "in seconds"), or every sum of money in
     cents or thousands of dollars; a declined question when the unit, said in this question, fits
     none of them. A percentage is applied last (``expressed``), after shares are made."""
+    said_dollars = "in US dollars (as stored)" in spec.matched.values()
+    if said_dollars and not any(
+        n in layer.metrics and layer.metrics[n].format == "usd" for n in spec.metrics
+    ):
+        # "how much are free users burning on compute, in dollars": it answered GPU hours (blind set 40)
+        raise CannotAnswer(
+            f"'in dollars' fits money (cost, revenue, margin), not "
+            f"{' and '.join(layer.metrics[n].label if n in layer.metrics else n for n in spec.metrics)}; "
+            "the GPU time's price is the cost: ask e.g. 'cost for free users'.",
+            ("cost for free users", "cost by tier"),
+            unread=("in", "dollars"),
+        )
     if not spec.unit or spec.unit == "percent":
         return metrics
     out, converted = [], False

@@ -7,11 +7,13 @@ import re
 
 from genai_analyzer.analysis.copilot import (
     absence,
+    bands,
     british,
     chart_words,
     composition,
     everyday,
     numbers,
+    slang,
     when_words,
 )
 from genai_analyzer.analysis.copilot.extremes import EXTREMES
@@ -144,7 +146,7 @@ NEW_QUESTION = re.compile(
     re.I,
 )
 # Words of a follow-up that say how it refines the answer before it, read only with a context.
-FOLLOW_UP_WORDS = r"(?:now|instead|same(?: thing| numbers| figures| chart| again| ranking| check| analysis| question)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )(?:add|include)|(?<=^ and )(?:add|include)(?: in)?|too|as well)"  # noqa: E501
+FOLLOW_UP_WORDS = r"(?:now|instead|same(?: thing| numbers| figures| chart| again| ranking| check| analysis| question| split| grouping| cut| view)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )(?:add|include)|(?<=^ and )(?:add|include)(?: in)?|too|as well)"  # noqa: E501
 _STOP_WORDS = """a an the of for in on at to is are was were be been what whats which who how show me give
     list
     tell please our we us my i do does did by with and or all total overall number data each much
@@ -451,6 +453,8 @@ REWORDINGS = (
     SPOKEN
     + SECOND_LANGUAGE
     + british.BRITISH
+    + slang.SLANG
+    + bands.BANDS
     + when_words.WHEN
     + composition.COMPOSITION
     + absence.ABSENCE
