@@ -135,7 +135,7 @@ def compile_spec(
         nested.check(layer, spec)
         per_unit = compile_spec(nested.inner(spec), layer, last_day, first_day)
         dims = [d for d in per_unit.dimensions if d != spec.nested[1]]
-        sql, names = nested.wrap(spec, per_unit.sql, dims, per_unit.metrics)
+        sql, names = nested.wrap(spec, layer, per_unit.sql, dims, per_unit.metrics)
         return Compiled(sql, per_unit.grain, dims, names, per_unit.window)
     grain_name = layer.metrics[spec.metrics[0]].grain
     if spec.never_of:  # the units counted by their generations (value_filters.py)

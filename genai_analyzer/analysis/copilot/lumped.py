@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot.shares import SHARE
+from genai_analyzer.analysis.copilot.shares import SHARE, is_total, share_sql
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.units import expressed
@@ -117,6 +117,8 @@ def settle(layer: SemanticLayer, spec: QuerySpec) -> None:
     if any(th[0] in layer.metrics for th in spec.thresholds):
         raise CannotAnswer(f"{said.capitalize()} with a threshold on the groups is more than I can read in "
                            "one question.")  # fmt: skip
+    if spec.top_share and not is_total(layer.metrics[spec.metrics[0]]):
+        raise CannotAnswer("The top N's share is defined for a total or a count only.")
 
 
 def compiled(spec: QuerySpec, layer: SemanticLayer, grain, grain_name: str, dims, metrics, where, window):
@@ -152,7 +154,7 @@ def compiled_sql(
     top = f"{expr} IN (SELECT value FROM ranked)"
     if spec.top_share:
         (metric, sql), *_ = metrics
-        share = f"{_filtered(sql, top)} / nullif({sql}, 0)"
+        share = share_sql(spec, sql, [top], [])  # the part the top N's rows keep, over all (shares.py)
         return f"{ranked}\nSELECT {share} AS {metric}_share\nFROM {from_sql}{filtered}"
     label = literal(spec.rest)
     figures = ", ".join(f"{sql} AS {metric}" for metric, sql in metrics)
@@ -161,16 +163,6 @@ def compiled_sql(
         f"\nFROM {from_sql}{filtered}\nGROUP BY ALL\n"
         f"ORDER BY max(CASE WHEN {top} THEN 0 ELSE 1 END), {metrics[0][0]} {direction}, {name}"
     )
-
-
-def _filtered(sql: str, condition: str) -> str:
-    """A total's expression counted over the rows ``condition`` keeps (FILTER on each aggregate)."""
-    out = re.sub(
-        r"\b(count|sum)\(((?:[^()]|\([^()]*\))*)\)", rf"\1(\2) FILTER (WHERE {condition})", sql, flags=re.I
-    )
-    if out == sql:
-        raise CannotAnswer("The top N's share is defined for a total or a count only.")
-    return out
 
 
 def describe(spec: QuerySpec, layer: SemanticLayer) -> str:

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.units import expressed
 from genai_analyzer.analysis.semantic import SemanticLayer
 
 _UNITS = {"user": "user", "customer": "user", "account": "user", "person": "user", "people": "user",
@@ -187,15 +188,20 @@ def inner(spec: QuerySpec) -> QuerySpec:
     return replace(spec, nested=None, dimensions=dims, top=None, sort=None, round_to=None)
 
 
-def wrap(spec: QuerySpec, sql: str, dims: list[str], metrics: list[str]) -> tuple[str, list[str]]:
+def wrap(
+    spec: QuerySpec, layer: SemanticLayer, sql: str, dims: list[str], metrics: list[str]
+) -> tuple[str, list[str]]:
     """The outer SELECT over the per-unit figures of ``sql``: the aggregate of each figure per the
     groupings said; (the SQL, the metric column names)."""
     agg, unit = spec.nested
     names = [f"{agg}_of_{unit}_{m}" for m in metrics]
-    figures = [f"{_SQL[agg]}({m})" for m in metrics]
-    if spec.round_to is not None and spec.round_to >= 0:
-        figures = [f"round({f}, {int(spec.round_to)})" for f in figures]
-    select = [*dims, *(f"{f} AS {n}" for f, n in zip(figures, names, strict=True))]
+    # rounded as asked (units.expressed; a percentage was applied to the figures per unit)
+    figures = expressed(
+        replace(spec, unit=None),
+        layer,
+        [(n, f"{_SQL[agg]}({m})") for n, m in zip(names, metrics, strict=True)],
+    )
+    select = [*dims, *(f"{f} AS {n}" for n, f in figures)]
     lines = [f"SELECT {', '.join(select)}", f"FROM (\n{sql}\n) AS per_{unit}"]
     if dims:
         lines.append("GROUP BY ALL")

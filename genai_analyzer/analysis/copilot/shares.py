@@ -202,9 +202,13 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
         spec.compare
         or spec.per
         # the top N's share together ("what share comes from the top 10 users", lumped.py) or each one's
-        # of all ("each of the top 3 users' share of revenue"), one grouping ranked
-        or (spec.top and not spec.top_share and (parts or len(groups) != 1 or len(spec.dimensions) != 1))
-        or (spec.top and not spec.top_share and not _numbered_top(spec))  # "the most active users": how many?
+        # of all ("each of the top 3 users' share of revenue"): one grouping ranked, its number said ("the
+        # most active users": how many?)
+        or (
+            spec.top
+            and not spec.top_share
+            and (parts or len(groups) != 1 or len(spec.dimensions) != 1 or not _numbered_top(spec))
+        )
         or spec.splits
         or any(th[0] in layer.metrics for th in spec.thresholds)
     ):

@@ -319,18 +319,17 @@ def bare_threshold(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previ
     on_rows = [th for th in previous.thresholds if th[0] in layer.dimensions]
     if spec.thresholds:
         return
-    if not on_metrics and len(on_rows) == 1:  # "make it over 20 seconds" after "took over 10 seconds"
-        on_metrics = on_rows
-    elif not on_metrics:
+    if not on_metrics and len(on_rows) != 1:
         _threshold_on_groups(layer, t, spec, previous)
         return
-    if len(on_metrics) != 1:
+    moved_from = on_metrics or on_rows  # "make it over 20 seconds" after "took over 10 seconds": the rows'
+    if len(moved_from) != 1:
         return
     m = re.fullmatch(rf"\s*{_AROUND}{_ANCHOR}{_AFTER}", t.rest())
     m = m or re.fullmatch(rf"\s*{_AROUND}{_MOVE_TO}(?:\s+(?:instead|then|now|please))*\s*", t.rest())
     if m is None:
         return
-    name, before, _, group = on_metrics[0]
+    name, before, _, group = moved_from[0]
     op = _op(m["cmp"]) if re.fullmatch(_CMP, m["cmp"]) else before  # "raise the bar to 400" keeps it
     _follow_up_threshold(layer, t, spec, m, name, op, group, MOVED)
 
