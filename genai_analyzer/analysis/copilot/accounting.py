@@ -87,7 +87,9 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
         readable.add("both")  # "anime vs photorealistic, show both": the two sides are the rows
     if spec.splits:  # "more on weekends or on weekdays": the two sides' figures answer which
         readable |= {"more", "less", "higher", "lower", "better", "worse", "longer", "shorter"}
-    if (spec.top or spec.sort) and len(spec.metrics) == 1:  # "the busiest, the most generations"
+    if (spec.top or spec.sort in ("asc", "desc")) and len(
+        spec.metrics
+    ) == 1:  # "the busiest, the most generations"
         readable |= set((LOW if spec.ascending or spec.sort == "asc" else HIGH).split("|"))
 
     if (

@@ -89,6 +89,8 @@ def read_against(
         # the per-user figure overall, read below)
         (rf"{MEAN} (?:(?:number|count|amount) of )?(?:[a-z]+ ){{0,2}}?per (?:{PERIODS})", "mean"),
         (rf"(?:the )?(?:daily|hourly|weekly|monthly) (?:average|mean)|{MEAN} (?:{dims})(?! of)", "mean"),
+        # "than the median user", "the daily median": the median of the groups (blind set 41)
+        (rf"(?:the )?(?:daily|hourly|weekly|monthly) median|(?:the )?median (?:{dims})(?! of)", "median"),
         (rf"{MEAN}(?: [a-z]+)? of the (?:\d+ )?(?:{dims})", "mean"),
         (rf"{OVERALL}{said}|(?:the )?(?:{metric}) (?:{WHOLE})|{WHOLE}", "overall"),
         # "slower than average", "higher than the p95" (the question's own figure, with nothing after it)
@@ -101,6 +103,8 @@ def read_against(
             if not re.search(rf"(?<![a-z])(?:{lead}) $", t.text[: m.start()]) and not t.has(INDEX):
                 continue  # "the overall error rate", "average sampling steps": no baseline said
             _read(t, spec, m, kind)
+            if kind in ("mean", "median"):
+                groups_named(t, spec, m.group(0), dim_phrases)
             for again in t.find(pattern):  # "... than the overall? Give me k_lms minus the overall"
                 t.take(again)
             return
@@ -109,9 +113,7 @@ def read_against(
 def _read(t: QuestionText, spec: QuerySpec, m: re.Match, kind: str) -> None:
     t.take(m)
     spec.against = kind
-    spec.matched[m.group(0).strip()] = (
-        f"against {'the mean of the groups' if kind == 'mean' else 'the overall figure'}"
-    )
+    spec.matched[m.group(0).strip()] = f"against {_SAID.get(kind, 'the overall figure')}"
     for pattern, how in ((INDEX, "index"), (DIFFERENCE, "difference"), (MULTIPLE, "multiple")):
         for said in t.find(pattern):
             t.take(said)
@@ -126,6 +128,53 @@ def _read(t: QuestionText, spec: QuerySpec, m: re.Match, kind: str) -> None:
         _keep(t, spec, before, m.start())
     if join := re.search(rf"(?<![a-z])(?:{JOIN}) *$", t.rest()[: m.start()]):
         t.take_span(join.start(), join.end())
+
+
+_SAID = {"mean": "the mean of the groups", "median": "the median of the groups"}
+_ADJECTIVE_UNIT = {"daily": "day", "hourly": "hour", "weekly": "week", "monthly": "month"}
+_NESTED_AGG = {"mean": "avg", "median": "median"}
+
+
+def groups_named(t: QuestionText, spec: QuerySpec, said: str, dim_phrases: list[tuple[str, str]]) -> None:
+    """The groups a mean or a median of the groups names ("than the average session": each session;
+    "the daily average": each day), grouped by when the question groups by nothing else, and counted
+    when it asks how many ("how many sessions had more generations than the average session"). The
+    same average said again over the units ("averaged over all sessions", read by nested.py, or
+    "averaging over all domains") is that baseline, not a second figure."""
+    named = next((u for a, u in _ADJECTIVE_UNIT.items() if a in said.split()), None)
+    for phrase, dim in sorted(dim_phrases, key=lambda p: -len(p[0])):
+        if named is None and re.search(rf"(?<![a-z]){phrase_re(phrase)}(?![a-z])", said):
+            named = dim
+    if named is None:
+        return
+    if spec.nested:  # "... than the median user, taking the median over all users"
+        agg, unit = spec.nested
+        if unit != named or agg != _NESTED_AGG[spec.against]:
+            raise CannotAnswer(
+                f"I read the {spec.against} of the {named}s as the baseline and {_NESTED_AGG[agg]} over "
+                f"{unit}s besides: say one of them."
+            )
+        spec.nested = None
+        for leading in t.find(
+            r"(?:taking|take|taken|computing|computed|using)(?: the)?(?= (?:average|mean|median) )"
+        ):
+            t.take(leading)  # "..., taking the median over all users": its verb
+    nouns = "|".join(phrase_re(p) for p, d in dim_phrases if d == named)
+    restated = (
+        rf"(?:(?:the )?(?:average|mean|median|averaged|averaging|taking the (?:average|mean|median)|taken|"
+        rf"computed)(?: (?:is|was))? )?(?:over|across|of|among) (?:all|every|each)(?: the| of the)? (?:\d+ )?"
+        rf"(?:{nouns})s?(?: in the data)?(?: '?[a-z_-]+'? (?:included|too))?"
+    )
+    for again in t.find(restated):
+        t.take(again)
+        spec.matched[again.group(0).strip(" ,")] = f"the {spec.against} over the {named}s"
+    if named in spec.dimensions or any(d for d in spec.dimensions if d != named):
+        return
+    spec.dimensions.append(named)
+    for asked in t.find(rf"^ (?:how many|number of|count of|count the) (?:{nouns})s?(?= )"):
+        t.take(asked)
+        spec.count_of = named
+        spec.matched[asked.group(0).strip()] = f"the {named}s passing, counted"
 
 
 def _keep(t: QuestionText, spec: QuerySpec, before: str, start: int) -> None:
@@ -169,16 +218,16 @@ def columns(spec: QuerySpec, layer, grain_name: str, metric: tuple[str, str], di
     None, whether the baseline is a window over the groups)."""
     kind, keep = resolved(spec, layer)
     name, sql = metric
-    if spec.top or spec.share or spec.running or spec.count_of or spec.within or spec.ratio:
+    if spec.top or spec.share or spec.running or (spec.count_of and not keep) or spec.within or spec.ratio:
         raise CannotAnswer(
             "A figure against the overall or the average, with a ranking, a share, a running figure or a "
             "count of groups, is more than I can read in one question: ask for one of them."
         )
-    if kind == "mean":
+    if kind in ("mean", "median"):
         if not dims:
-            raise CannotAnswer("The mean of the groups needs groups: e.g. 'days with more generations than "
-                               "the daily average'.")  # fmt: skip
-        base, base_name = f"avg({sql}) OVER ()", f"mean_{name}"
+            raise CannotAnswer(f"The {kind} of the groups needs groups: e.g. 'days with more generations "
+                               f"than the daily {'average' if kind == 'mean' else kind}'.")  # fmt: skip
+        base, base_name = f"{'avg' if kind == 'mean' else 'median'}({sql}) OVER ()", f"{kind}_{name}"
     else:
         kept = list(where)
         if not dims:  # "k_lms's average latency against the overall": the overall is every sampler's
@@ -204,14 +253,14 @@ def columns(spec: QuerySpec, layer, grain_name: str, metric: tuple[str, str], di
     if keep and dims:
         op, factor = keep
         condition = f"{sql} {op} {'' if factor == 1 else f'{factor:g} * '}{base}"
-    return out, condition, kind == "mean"
+    return out, condition, kind in ("mean", "median")
 
 
 def describe(spec: QuerySpec, layer) -> str:
     """How the baseline was read, in plain words."""
     kind, keep = resolved(spec, layer)
-    said = "the mean of the groups" if kind == "mean" else "the overall figure (every row, no grouping)"
-    if kind != "mean" and not spec.dimensions and spec.filters:
+    said = _SAID[kind] if kind in ("mean", "median") else "the overall figure (every row, no grouping)"
+    if kind not in ("mean", "median") and not spec.dimensions and spec.filters:
         said = "the overall figure (without that filter)"
     if spec.against_as:
         if spec.against_as == "index":
@@ -220,7 +269,14 @@ def describe(spec: QuerySpec, layer) -> str:
                  "multiple": "as a multiple of"}[spec.against_as]  # fmt: skip
         return f"{asked} {said}"
     if keep:
-        op, factor = keep
-        word = {">": "above", "<": "below", ">=": "at least"}[op]
-        return f"only the groups {word} {'' if factor == 1 else f'{factor:g} times '}{said}, shown beside it"
+        return f"only the groups {kept(spec, layer)}, shown beside it"
     return f"beside {said}"
+
+
+def kept(spec: QuerySpec, layer) -> str:
+    """Which groups pass, in plain words: "above the mean of the groups", "at least 3 times the overall
+    figure" (the reading of a count of them says it after the figure: explain.py)."""
+    kind, (op, factor) = resolved(spec, layer)
+    said = _SAID[kind] if kind in ("mean", "median") else "the overall figure (every row, no grouping)"
+    word = {">": "above", "<": "below", ">=": "at least"}[op]
+    return f"{word} {'' if factor == 1 else f'{factor:g} times '}{said}"

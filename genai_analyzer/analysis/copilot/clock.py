@@ -4,9 +4,11 @@ Hour ranges become a filter on the layer's ``hour`` dimension, as the list of ho
 a clock time ends a range before it ("between 9am and 5pm" is hours 9 to 16, "from midnight to
 6am" 0 to 5), an hour number ends it on itself ("hours 3 through 7" is 3 to 7); a range past
 midnight wraps ("from 10pm to 2am" is 22, 23, 0, 1). Parts of the day the semantic layer does not
-define ("in the evening") are declined, naming the word. Weekdays are the ``weekday`` dimension's
-values and the layer's segments ("on mondays", "weekends vs weekdays"); a weekday that could be
-one date ("on monday", "last weekend") is declined rather than read as every such day.
+define ("in the evening") are declined, naming the word. Two ranges named against each other
+("6am to noon vs noon to 6pm", "from 6pm to 11pm versus the rest of the day") split the hours side
+by side (``spec.splits``, one row per side). Weekdays are the ``weekday`` dimension's values and
+the layer's segments ("on mondays", "weekends vs weekdays"); a weekday that could be one
+date ("on monday", "last weekend") is declined rather than read as every such day.
 """
 
 from __future__ import annotations
@@ -23,8 +25,19 @@ _POINT = rf"(?:{_CLOCK}|(?:the )?hour \d{{1,2}})"
 _EXCEPT = r"(?:(not|outside(?: of)?|except|excluding|other than) (?:the hours? )?)?"
 
 
+_PART = rf"(?:(?:in |during |at )?(?:the )?(?:{DAY_PARTS}) )?"  # "the morning (6am to noon)"
+_SIDE = rf"{_PART}(?:between |from )?({_POINT})(?: utc)? ?(?:and|to|until|till|-) ?({_POINT})(?: utc)?"
+_AGAINST = r" (?:vs\.?|versus|compared (?:to|with)|against) "
+_REST = (
+    r"(?:all )?(?:the )?(?:"
+    r"rest of the day|other hours(?: of the day)?|remaining hours|hours outside (?:it|that))"
+)
+
+
 def read_hours(t: QuestionText, spec: QuerySpec) -> None:
-    """An hour range or a single hour the question names, as a filter on the hour of day."""
+    """An hour range or a single hour the question names, as a filter on the hour of day; two
+    ranges against each other, or one against the rest of the day, side by side."""
+    _split_hours(t, spec)
     said = rf"(?<!good )(?:(?:late|early) )?(?:in |during |at )?(?:the )?(?:(?:late|early) )?({DAY_PARTS})"
     for m in t.find(said):  # "late at night, from 10pm to 2am"
         word = m.group(1)
@@ -78,6 +91,36 @@ def read_hours(t: QuestionText, spec: QuerySpec) -> None:
             spec.filters["hour"] = hours
             spec.matched[m.group(0).strip()] = f"hours {describe_hours(hours)} (UTC)"
             return
+
+
+def _split_hours(t: QuestionText, spec: QuerySpec) -> None:
+    """ "success rate from 6am to noon vs noon to 6pm": the hour as a two-way split, each side a
+    range (labelled by its hours), or one range and the rest of the day (every other hour); the
+    rows are all on one side or the other, and sides that share an hour are declined."""
+    for m in t.find(rf"{_SIDE}{_AGAINST}(?:{_SIDE}|({_REST}))"):
+        first = _span(m.group(1), m.group(2))
+        if m.group(5):
+            others = [h for h in range(24) if h not in first]
+            sides = [[f"hours {describe_hours(first)}", first], ["other hours", others, "rest"]]
+        else:
+            second = _span(m.group(3), m.group(4))
+            if shared := sorted(set(first) & set(second)):
+                raise CannotAnswer(
+                    f"The two hour ranges share hours {describe_hours(shared)}, so a generation would be on "
+                    "both sides: name ranges that do not overlap, e.g. '6am to noon vs noon to 6pm'."
+                )
+            sides = [[f"hours {describe_hours(h)}", h] for h in (first, second)]
+        t.seal(m)
+        spec.splits["hour"] = sides
+        spec.filters["hour"] = sorted(h for side in sides for h in side[1])
+        if "hour" not in spec.dimensions:
+            spec.dimensions.append("hour")
+        spec.matched[m.group(0).strip()] = (
+            "hours "
+            + " vs ".join(describe_hours(side[1]) if not side[2:] else "all other hours" for side in sides)
+            + " (UTC), side by side"
+        )
+        return
 
 
 def _hour(token: str) -> tuple[int, bool]:

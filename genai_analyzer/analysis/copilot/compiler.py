@@ -413,13 +413,16 @@ def _split(spec: QuerySpec, dim: str, expr: str) -> str:
 
 def _order(spec: QuerySpec, layer: SemanticLayer, first_metric: str | None = None) -> str:
     first_metric = first_metric or spec.metrics[0]
-    time_dims = [d for d in spec.dimensions if layer.dimensions[d].time]
-    other = [d for d in spec.dimensions if not layer.dimensions[d].time]
+    time_dims = [d for d in spec.dimensions if layer.dimensions[d].time and d not in spec.splits]
+    other = [d for d in spec.dimensions if d not in time_dims]  # an hour split's sides are categories
     if spec.chrono:  # "the first day with more than 150 generations" (firsts.py)
         return firsts.order(spec, time_dims, other)
     if spec.top:
         direction = "ASC" if spec.ascending else "DESC"
         return ", ".join([f"{first_metric} {direction}", *time_dims, *other])
+    if spec.sort in ("newest", "names"):  # "newest day first", "alphabetically" (presentation.py)
+        newest = [f"{d} DESC" for d in time_dims] if spec.sort == "newest" else time_dims
+        return ", ".join([*newest, *other] if time_dims and spec.sort == "newest" else [*other, *newest])
     if spec.sort:  # "worst first", "sorted from highest to lowest"
         return ", ".join([f"{first_metric} {spec.sort.upper()}", *time_dims, *other])
     if time_dims:

@@ -206,8 +206,9 @@ class Copilot:
         frame = result.to_frame()
         compare = compiled.previous_window
         shown = [clip(w, scope.filters) if scope else w for w in (compiled.window, compare)]  # rows' periods
+        layer = reading.sides_as_categories(self.layer, spec.splits)  # an hour split: categories
         text = reading.explain(
-            frame, compiled.dimensions, compiled.metrics, self.layer,
+            frame, compiled.dimensions, compiled.metrics, layer,
             window=shown[0], compare=shown[1], truncated=result.truncated, scoped=scope is not None,
         )  # fmt: skip
         how = reading.describe(
@@ -227,9 +228,7 @@ class Copilot:
             + (f"\n\nWords read: {understood}." if understood else ""),
             backend="semantic",
             context={"spec": spec.to_dict(), "sql": sql},
-            figure=reading.chart(
-                frame, compiled.dimensions, compiled.metrics, self.layer, compare=bool(compare)
-            ),
+            figure=reading.chart(frame, compiled.dimensions, compiled.metrics, layer, compare=bool(compare)),
             reading=how,
             corrections=dict(spec.corrections),
             suggestions=self.follow_ups(spec, scope=scope),

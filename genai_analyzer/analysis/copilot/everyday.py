@@ -278,17 +278,6 @@ BUSINESS = (
     # "our top 3 money-making art styles": ranked by revenue
     (r"( top \d+)? money[- ]?making ((?:[a-z]+ )?[a-z]+s)(?= )", r"\1 \2 by revenue"),
     (r" break (?:it|that|this|them|those) (?:down|out)(?= )", " broken down"),
-    # blind set 25: "rank the styles by revenue, biggest earner first", "slowest first": the order
-    # ("worst first" and "best first" depend on the figure and are read elsewhere)
-    (
-        r",? (?:the )?(?:biggest|highest|largest|most|slowest|busiest|top)(?: (?:earner|one|ones|earning))? "
-        r"(?:first|on top)(?= )",
-        " sorted from highest to lowest",
-    ),
-    (
-        r",? (?:the )?(?:smallest|lowest|least|fastest|quietest|cheapest)(?: (?:one|ones))? (?:first|on top)(?= )",
-        " sorted from lowest to highest",
-    ),
 )
 # applied before the layer's own rewordings (vocabulary.py); how a question is said first (chatter.py),
 # then a hypothesis as the figures that settle it (hypotheses.py); generation parameters (params.py)
@@ -314,6 +303,13 @@ BEFORE_LAYER: tuple = sum(
 )
 
 REWORDINGS = (
+    # "how many sessions lasted longer than the average session (length)": the session length against
+    # the mean of the sessions (against.py; "longer" alone is no figure of a session)
+    (
+        r" (sessions?) (?:lasted|ran|went on|were|was|are|is) (longer|shorter) than (?:the )?(average|mean|median) "
+        r"session(?: length| duration)?(?= )",
+        r" \1 with a \2 session length than the \3 session",
+    ),
     # thresholds said with a compass: "an error rate north of 3%"
     (r" (?:north|upwards) of(?= )", " above"),
     (r" south of(?= )", " below"),

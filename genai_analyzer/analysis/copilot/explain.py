@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -112,6 +113,17 @@ def explain(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Sem
     )
 
 
+def sides_as_categories(layer: SemanticLayer, splits: dict) -> SemanticLayer:
+    """The layer as the reading and the chart see it when a time dimension is split into sides ("6am
+    to noon vs noon to 6pm", clock.py): each side is a category (bars, highest and lowest), not a
+    point on a time line."""
+    timed = {d for d in splits if d in layer.dimensions and layer.dimensions[d].time}
+    if not timed:
+        return layer
+    dims = {name: replace(d, time=False) if name in timed else d for name, d in layer.dimensions.items()}
+    return replace(layer, dimensions=dims)
+
+
 def _dimension(layer: SemanticLayer, key: str) -> Dimension:
     """The layer's dimension of a result column, or a plain category for a derived one (a bucket)."""
     return layer.dimensions.get(key) or Dimension(name=key, label=key.replace("_", " "), sql={})
@@ -171,6 +183,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     groups = [d for d in groups if not (spec.nested and d == spec.nested[1])]  # the unit (nested.py)
     if spec.count_of:
         parts[0] = f"Number of {layer.dimensions[spec.count_of].label}s"
+        if spec.against and spec.against_keep:  # "how many days beat the daily average"
+            parts[0] += f" with {_label(layer, spec.metrics[0]).lower()} {against.kept(spec, layer)}"
     if spec.bucket:  # "in 1-second latency buckets" (buckets.py)
         parts.append("by " + buckets.describe(spec, layer))
     if groups:
@@ -226,7 +240,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         if inside := partition(spec, spec.dimensions):  # "in each tier" (within.py)
             parts[-1] += " within each " + " and ".join(layer.dimensions[d].label for d in inside)
     elif spec.sort and (spec.dimensions or spec.within):
-        parts.append(f"{'lowest' if spec.sort == 'asc' else 'highest'} first")
+        order = {"asc": "lowest first", "newest": "newest first", "names": "in alphabetical order"}
+        parts.append(order.get(spec.sort, "highest first"))
     for typo, word in spec.corrections.items():
         parts.append(f"reading '{typo}' as '{word}'")
     if spec.never_of:  # "how many users never generated an anime image" (value_filters.py)

@@ -26,16 +26,17 @@ _RECORD = (
     r"anybody (?:has )?used|(?:any|a) user (?:has )?used|we (?:have )?(?:ever )?(?:seen|recorded)|ever))?"
 )
 
-_ONE = r"(?: (?:time|latency))? (?:any|a|one) (?:single )?(?:generation|image|request|render|job) "
-_ONE += r"(?:has |have )?(?:ever )?(?:taken|took|needed|lasted)"
+# "... any single generation has ever taken" (records.py reads it after one end too)
+ONE_GENERATION = r"(?: (?:time|latency))? (?:any|a|one) (?:single )?(?:generation|image|request|render|job) "
+ONE_GENERATION += r"(?:has |have )?(?:ever )?(?:taken|took|needed|lasted)"
 EXTREMES = (
     # "the quickest and the slowest any single generation has ever taken" (blind set 38): both ends
     (
-        rf" (?:the )?(?:quickest|fastest|shortest) and (?:the )?(?:slowest|longest){_ONE}(?= )",
+        rf" (?:the )?(?:quickest|fastest|shortest) and (?:the )?(?:slowest|longest){ONE_GENERATION}(?= )",
         " minimum latency and maximum latency",
     ),
     (
-        rf" (?:the )?(?:slowest|longest) and (?:the )?(?:quickest|fastest|shortest){_ONE}(?= )",
+        rf" (?:the )?(?:slowest|longest) and (?:the )?(?:quickest|fastest|shortest){ONE_GENERATION}(?= )",
         " maximum latency and minimum latency",
     ),
     # "guidance scale (cfg)": the scale with its abbreviation restated, once

@@ -13,6 +13,7 @@ without an aggregate said ("the typical user's success rate": a median or a mean
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
@@ -106,6 +107,8 @@ def read_nested(t: QuestionText, spec: QuerySpec) -> None:
             unit = _unit(groups)
             if pattern is OVER and not said:  # a unit said alone is no average
                 continue
+            if re.search(r"than (?:the )?(?:(?:daily|hourly|weekly|monthly) )?$", t.text[: m.start()]):
+                continue  # "than the weekly average over all the weeks": a baseline (against.py)
             t.take(m)
             said.append(m.group(0).strip(" ,"))
             if groups.get("agg"):
@@ -114,6 +117,8 @@ def read_nested(t: QuestionText, spec: QuerySpec) -> None:
                 units.append(unit)
     if not said:
         for m in t.find(TYPICAL_USER):  # "the typical user's success rate": not the rate of all generations
+            if re.search(r"than $", t.text[: m.start()]):
+                continue  # "cost more than the average user": the mean of the users (against.py)
             raise CannotAnswer(
                 "'the typical user' could be the median or the average of each user's own figure (not the "
                 "figure over all generations): say which.",
@@ -208,8 +213,10 @@ def wrap(
     if spec.top and dims:
         lines.append(f"ORDER BY {names[0]} {'ASC' if spec.ascending else 'DESC'}, {', '.join(dims)}")
         lines.append(f"LIMIT {int(spec.top)}")
-    elif spec.sort and dims:
+    elif spec.sort in ("asc", "desc") and dims:
         lines.append(f"ORDER BY {names[0]} {spec.sort.upper()}, {', '.join(dims)}")
+    elif spec.sort == "newest" and dims:
+        lines.append(f"ORDER BY {', '.join(f'{d} DESC' for d in dims)}")
     elif dims:
         lines.append(f"ORDER BY {', '.join(dims)}")
     return "\n".join(lines), names

@@ -103,10 +103,17 @@ def read_sort(t: QuestionText, spec: QuerySpec) -> None:
     verb = r"(?:(?:sort|sorted|order|ordered|rank|ranked|list|listed)(?: (?:it|them|that|this))? )?"
     for m in t.find(
         rf"{verb}(?:from )?(?:the )?({ends}) (?:first|to (?:the )?(?:{ends}))|"
-        rf"{verb}in (ascending|descending) order|(?:sorted|ordered) (ascending|descending)"
+        rf"{verb}in (ascending|descending) order|(?:sorted|ordered) (ascending|descending)|"
+        r"sorted (newest) first|sorted (alphabetically)"  # presentation.py: the periods or the names
     ):
         t.take(m)
-        word = m.group(1) or m.group(2) or m.group(3)
+        word = next(w for w in m.groups() if w)
+        if word in ("newest", "alphabetically"):
+            spec.sort = {"newest": "newest", "alphabetically": "names"}[word]
+            spec.matched[m.group(0).strip()] = (
+                "sorted, newest first" if word == "newest" else "sorted by name"
+            )
+            return
         high = ("highest", "largest", "biggest", "most", "descending", "slowest", "longest", "priciest")
         high += ("busiest",)
         spec.sort = word if word in ("best", "worst") else "desc" if word in high else "asc"

@@ -99,7 +99,9 @@ class QuerySpec:
     # sessions") or a numeric dimension's per row (WHERE: "generations with more than 50 steps")
     thresholds: list[list] = field(default_factory=list)
     count_of: str | None = None  # "how many users have over 50 generations": the groups that pass, counted
-    sort: str | None = None  # "asc" | "desc": an order asked for with no limit ("worst first")
+    # "asc" | "desc": an order asked for with no limit ("worst first"); "newest": the periods latest
+    # first; "names": the groups in alphabetical order (presentation.py)
+    sort: str | None = None
     share: bool = False  # "what share of revenue comes from pro": the filtered part over the whole
     whole: str | None = None  # a share among a status rate's cases ("share of errors had CUDA_OOM")
     share_within: list[str] = field(default_factory=list)  # "each style's share within each domain"

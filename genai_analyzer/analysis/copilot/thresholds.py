@@ -90,6 +90,18 @@ def read_thresholds(
         lo = next((i + 1 for i in range(m.start() - 1, -1, -1) if t.used[i]), 0)
         before = re.search(rf"(?<![a-z0-9])({measured_re}){_VERBS} $", t.text[lo : m.start()])
         what, start = None, m.start()
+        multiple = after and re.fullmatch(r"times?", after.group(1))
+        if multiple and re.compile(rf" (?:the|as|that|our|their|its|what|of|{measured_re})(?![a-z])").match(
+            t.text, after.end()
+        ):  # "more than 3 times the average revenue per user" ("times revenue per user" once reworded):
+            # a multiple of a baseline against.py did not read, not generations counted (it answered
+            # users with more than 3 generations)
+            raise CannotAnswer(
+                f"I read '{m.group(0)} {after.group(1)}' as a multiple of a figure, but not which figure or "
+                "over what it is taken: ask e.g. 'which days had more than 2 times the daily average "
+                "number of generations'.",
+                unread=tuple(m.group(0).split()),
+            )
         if after:
             what, said = after.group(1), f"{m.group(0)} {after.group(1)}"
             spans.append((m.end(), after.end(1)))
@@ -257,7 +269,12 @@ def settle(layer: SemanticLayer, spec: QuerySpec) -> None:
         {"generations"} if "(distinct values)" in spec.matched and on_rows_only(layer, spec) else set()
     )
     counted_over = set() if named else counted_over
-    if spec.count_of and (set(spec.metrics) - {t[0] for t in spec.thresholds} - counted_over):
+    # (a count of the groups above a baseline keeps them by its one figure: against.py)
+    if (
+        spec.count_of
+        and not spec.against
+        and (set(spec.metrics) - {t[0] for t in spec.thresholds} - counted_over)
+    ):
         raise CannotAnswer(
             f"'How many {spec.count_of}s' counts them (or those passing a threshold); other figures "
             "need their own question."

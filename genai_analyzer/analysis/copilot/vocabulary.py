@@ -12,7 +12,10 @@ from genai_analyzer.analysis.copilot import (
     chart_words,
     composition,
     everyday,
+    hedges,
     numbers,
+    presentation,
+    records,
     slang,
     when_words,
 )
@@ -452,6 +455,7 @@ _LAYER_REWORDINGS = (
 REWORDINGS = (
     SPOKEN
     + SECOND_LANGUAGE
+    + hedges.HEDGES
     + british.BRITISH
     + slang.SLANG
     + bands.BANDS
@@ -462,6 +466,7 @@ REWORDINGS = (
     + chart_words.CHART_WORDS
     + RATIO_WORDS
     + EXTREMES
+    + records.RECORDS
     + STATS_WORDS
     + INVESTOR
     + ROW_TIMES
@@ -470,6 +475,7 @@ REWORDINGS = (
     + everyday.BEFORE_LAYER
     + _LAYER_REWORDINGS
     + everyday.REWORDINGS
+    + presentation.PRESENTATION
 )
 
 
