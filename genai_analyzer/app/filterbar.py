@@ -293,9 +293,7 @@ def wire(
             ),
         ]
 
-    # The link is read by the load event (its request carries the page's query), so the URL is not
-    # written before that answer: a tab select the page sends as it mounts (the first tab's own) wrote
-    # "?tab=overview" over a link's "?tab=analytics" before the load request left on a busy machine.
+    # The URL is written once the load event has read the link (its request carries the page's query).
     demo.load(
         opened,
         None,
@@ -308,24 +306,16 @@ def wire(
         js=f"(a, t) => {{ window.genaiOpened = true; return ({URL_JS})(a, t); }}",
     )
 
-    # The tab shown is written by a script in the page, not by a round trip: the answers of two tab
-    # selects (the first tab's own, sent as the page mounts, and a click soon after) could arrive in
-    # the other order on a busy server and leave the first tab's id while the second tab shows, so
-    # its views were never drawn (the browser tests' Near-duplicates timeout in CI, stop 40). The
-    # bar follows the tab's id, read when it changes.
+    # The tab's id is written in the page, in the order of the selects: two round trips' answers (the
+    # first tab's own select, sent as the page mounts, and a click) could arrive swapped (CI, stop 40).
     for tab_id, tab in tab_list:
         tab.select(
             None, None, current_tab, js=f"() => {json.dumps(tab_id)}", api_visibility="private", queue=False
         ).then(None, [bar.applied, current_tab], None, js=URL_JS)
-    current_tab.change(
-        lambda t: gr.Group(visible=True if t in filtered else "hidden"),
-        current_tab,
-        bar.group,
-        api_visibility="private",
-        queue=False,
-        trigger_mode="always_last",
-        show_progress="hidden",
-    )
+    current_tab.change(  # the bar follows the tab's id
+        lambda t: gr.Group(visible=True if t in filtered else "hidden"), current_tab, bar.group,
+        api_visibility="private", queue=False, trigger_mode="always_last", show_progress="hidden",
+    )  # fmt: skip
 
 
 @dataclass

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 _SORT_VERB = r"(?:(?:sort|sorted|order|ordered|rank|ranked|list|listed|show|shown)(?: by)? )?"
 # "biggest first", "slowest tier first", "most frequent code first", "top earner first"
-_NOUN = r"(?: (?:frequent|common|used|popular|earning))?(?: (?:earner|one|ones|[a-z_]+))?"
+_NOUN = (  # a group's noun only: "most reliable first" (the lowest error rate) stays unread
+    r"(?: (?:frequent|common|used|popular|earning))?(?: (?:earner|one|ones|tier|plan|day|week|month|hour|"
+    r"code|error code|style|art style|domain|sampler|user|session|prompt|status)s?)?"
+)
 
 PRESENTATION = (
     # blind set 25: "rank the styles by revenue, biggest earner first", "slowest first": the order
