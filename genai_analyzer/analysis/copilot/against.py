@@ -131,6 +131,7 @@ def _read(t: QuestionText, spec: QuerySpec, m: re.Match, kind: str) -> None:
 
 
 _SAID = {"mean": "the mean of the groups", "median": "the median of the groups"}
+_OVERALL_SAID = "the overall figure (every row, no grouping)"  # the reading's words for the overall
 _ADJECTIVE_UNIT = {"daily": "day", "hourly": "hour", "weekly": "week", "monthly": "month"}
 _NESTED_AGG = {"mean": "avg", "median": "median"}
 
@@ -259,7 +260,7 @@ def columns(spec: QuerySpec, layer, grain_name: str, metric: tuple[str, str], di
 def describe(spec: QuerySpec, layer) -> str:
     """How the baseline was read, in plain words."""
     kind, keep = resolved(spec, layer)
-    said = _SAID[kind] if kind in ("mean", "median") else "the overall figure (every row, no grouping)"
+    said = _SAID.get(kind, _OVERALL_SAID)
     if kind not in ("mean", "median") and not spec.dimensions and spec.filters:
         said = "the overall figure (without that filter)"
     if spec.against_as:
@@ -277,6 +278,6 @@ def kept(spec: QuerySpec, layer) -> str:
     """Which groups pass, in plain words: "above the mean of the groups", "at least 3 times the overall
     figure" (the reading of a count of them says it after the figure: explain.py)."""
     kind, (op, factor) = resolved(spec, layer)
-    said = _SAID[kind] if kind in ("mean", "median") else "the overall figure (every row, no grouping)"
+    said = _SAID.get(kind, _OVERALL_SAID)
     word = {">": "above", "<": "below", ">=": "at least"}[op]
     return f"{word} {'' if factor == 1 else f'{factor:g} times '}{said}"
