@@ -37,9 +37,20 @@ def split(question: str, about_one: bool = False) -> tuple[str, str] | None:
     if len(parts) < 2 or len(re.findall(r"[a-z]+", parts[-1].lower())) < 3:
         return None
     background, asked = " ".join(parts[:-1]), parts[-1]
-    if not about_one and ("?" in background or re.search(_POINTS_BACK, asked.lower())):
+    if not about_one and (_asks(background) or re.search(_POINTS_BACK, asked.lower())):
         return None
     return background, asked
+
+
+# a yes or no question put before the request that settles it: "Does queue time rise and fall
+# through the day? Give the average queue time for each UTC hour." (blind set 42)
+_HYPOTHESIS = re.compile(r"(?:do|does|did|is|are|was|were|can|could|will|would|has|have)\s", re.I)
+
+
+def _asks(background: str) -> bool:
+    """Whether the background asks a question of its own, other than one yes or no question whose
+    figures the request after it must name (``_left_out``)."""
+    return "?" in background and not (background.count("?") == 1 and _HYPOTHESIS.match(background))
 
 
 # ("their" too: "Account 4c70b07124537b1a asks about their bill: how much revenue did their
@@ -80,7 +91,7 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
             if spec.filters.setdefault(dim, values) != values:
                 raise CannotAnswer(f"The message names two {dim}s: ask about one at a time.") from None
         spec.matched.update(named.matched)
-    left_out = _left_out(parser, told, spec)
+    left_out = _left_out(parser, told, spec, hypothesis="?" in background)
     if left_out:
         raise CannotAnswer(
             f"I read the question '{asked}', but the sentences before it name {left_out}, which the question "
@@ -91,9 +102,9 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
     return spec
 
 
-def _left_out(parser, t: QuestionText, spec: QuerySpec) -> str | None:
+def _left_out(parser, t: QuestionText, spec: QuerySpec, hypothesis: bool = False) -> str | None:
     """A period, a grouping or a value the background names and the question's reading leaves out,
-    or None."""
+    or None; after a yes or no question (``hypothesis``), a figure it names too."""
     said = t.text
     if ident := re.search(
         r"(?<![a-z0-9])(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{6,}(?![a-z0-9])", t.rest()
@@ -114,6 +125,15 @@ def _left_out(parser, t: QuestionText, spec: QuerySpec) -> str | None:
             words = rf"(?:by|per|each|every) {words}|{words} by {words}"
         if re.search(rf"(?<![a-z0-9])(?:{words})(?![a-z0-9])", said):
             return f"'{phrase}'"
+    if re.search(r"(?<![a-z0-9])\d{1,2}(?::\d\d)? ?(?:am|pm)(?![a-z])", said) and not hours:
+        return "hours of the day"  # "is it slow from 9am to 5pm?": the hours, left out
+    if hypothesis:  # a yes or no question before the request: its figures are the request's
+        asked = {_measure(m) for m in spec.metrics}
+        for phrase, name in parser.metric_phrases:
+            if name in _ROWS or _measure(name) in asked:  # "does a generation cost more": the rows
+                continue
+            if re.search(rf"(?<![a-z0-9]){phrase_re(phrase)}(?![a-z0-9])", said):
+                return f"'{phrase}'"
     rates = any(parser.layer.metrics[m].format == "rate" for m in spec.metrics if m in parser.layer.metrics)
     statuses = [(w, "status", (), None) for w, _ in status_rate_words()]  # "timeouts cluster on one tier"
     for words, dim, _, _ in [*parser.value_pairs, *statuses]:
@@ -126,3 +146,12 @@ def _left_out(parser, t: QuestionText, spec: QuerySpec) -> str | None:
         if re.search(rf"(?<![a-z0-9]){phrase_re(words)}(?![a-z0-9])", said):
             return f"'{words}'"
     return None
+
+
+_ROWS = {"generations", "sessions", "session_count", "active_users"}  # the things counted, said as nouns
+
+
+def _measure(metric: str) -> str:
+    """What a metric measures, whatever the statistic: "p50_latency_ms" and "avg_latency_ms" are both
+    the latency ("is it slower ...? show the mean latency" asks about the same thing)."""
+    return re.sub(r"^(?:p\d+|avg|mean|median|max|min)_", "", metric)

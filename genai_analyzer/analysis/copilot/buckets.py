@@ -155,6 +155,12 @@ def column(spec: QuerySpec, layer, grain_name: str) -> tuple[str, str]:
     return name, f"CAST({bucket} AS BIGINT)" if size.is_integer() else bucket  # "3", not "3.0"
 
 
+def grouped(spec: QuerySpec) -> list[str]:
+    """The groupings without the bucketed number itself: "margin by step count, in buckets of 25
+    steps" groups by the bucket, not by each step count inside it (blind set 42)."""
+    return [d for d in spec.dimensions if not (spec.bucket and d == spec.bucket[0])]
+
+
 def describe(spec: QuerySpec, layer) -> str:
     dim, size, label, _ = spec.bucket
     size_said = f"{size:g} {label}".strip()

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from genai_analyzer.analysis.copilot import (
     against,
     buckets,
+    date_windows,
     firsts,
     lumped,
     nested,
@@ -54,6 +55,8 @@ def resolve(time: TimeRange, last_day: date) -> tuple[date, date]:
     if kind == "preceding":  # "the 7 days before that": before the period of the answer before
         first = resolve(time.of, last_day)[0]
         return first - timedelta(days=time.n), first - timedelta(days=1)
+    if kind == "full_weeks":  # the last n Monday-to-Sunday weeks the data (or a month) covers whole
+        return date_windows.full_weeks(time, last_day)
     if kind == "week_before":  # the 7 days before the last 7
         return last_day - timedelta(days=13), last_day - timedelta(days=7)
     if kind == "this_week":
@@ -148,6 +151,7 @@ def compile_spec(
                 "ask for the generations above or below a value, e.g. 'how many generations took longer "
                 "than 5 seconds'."
             )
+    spec = replace(spec, dimensions=buckets.grouped(spec))  # by the bucket, not each value in it
     inside = partition(spec, spec.dimensions)  # "the top 2 samplers in each tier" (within.py)
     if spec.within and not inside:  # "for each tier" with nothing else ranked: a plain grouping
         spec = replace(spec, dimensions=[*spec.within, *(d for d in spec.dimensions if d not in spec.within)])
@@ -199,7 +203,7 @@ def compile_spec(
         spec = replace(spec, compare=False, baseline=None)  # one period, said twice
     _refuse_outside_data(window, first_day, last_day)
     if spec.compare:
-        refuse_unshown(spec, "a comparison of two periods")
+        refuse_unshown(spec, "a comparison of two periods", layer)
         if spec.running or inside:
             raise CannotAnswer(
                 "A running figure or a ranking inside each group, with a comparison of two periods, is "
@@ -346,8 +350,8 @@ def _threshold_conditions(spec: QuerySpec, layer: SemanticLayer, grain_name: str
 
 def _count_groups(spec: QuerySpec, lines: list[str], dims: list[str], grain_name: str, window) -> Compiled:
     """The groups of ``spec.count_of`` that pass the thresholds, counted (per other grouping)."""
-    outer = [d for d in dims if d != spec.count_of]
-    name = f"{spec.count_of}_count"
+    outer = [d for d in dims if d not in (spec.count_of, *spec.count_with)]
+    name = "_".join([spec.count_of, *spec.count_with, "count"])
     inner = "\n  ".join(lines)
     sql = [f"SELECT {', '.join([*outer, f'count(*) AS {name}'])}", f"FROM (\n  {inner}\n) AS passing"]
     if outer:
@@ -454,27 +458,23 @@ def _compare(
     )
     additive = sql.lower().startswith(("count(", "sum(")) and not both
     before, after = ("coalesce(p.value, 0)", "coalesce(c.value, 0)") if additive else ("p.value", "c.value")
+    pct = ["change_pct"] if spec.unit == "percent" else []  # "in dollars and in percent" (units.py)
     direction = "ASC" if spec.compare_direction == "down" else "DESC"
     order = f"change {direction} NULLS LAST"
     keep = {"up": f"WHERE {after} - {before} > 0", "down": f"WHERE {after} - {before} < 0"}.get(
         spec.compare_direction or "", ""
     )
+    columns = [*keys, f"{before} AS {name}_before", f"{after} AS {name}", f"{after} - {before} AS change"]
+    columns += [f"100.0 * ({after} - {before}) / nullif({before}, 0) AS {p}" for p in pct]
     lines = [
         f"WITH current_period AS ({period(window)}),",
         f"previous_period AS ({period(previous)})",
-        "SELECT "
-        + ", ".join(
-            [
-                *keys,
-                f"{before} AS {name}_before",
-                f"{after} AS {name}",
-                f"{after} - {before} AS change",
-            ]
-        ),  # fmt: skip
+        "SELECT " + ", ".join(columns),
         f"FROM current_period c {join}" + (f"\n{keep}" if keep and keys else ""),
         f"ORDER BY {order}" + (f" LIMIT {int(spec.top)}" if spec.top and keys else ""),
     ]
-    return Compiled("\n".join(lines), grain_name, keys, [f"{name}_before", name, "change"], window, previous)
+    names = [f"{name}_before", name, "change", *pct]
+    return Compiled("\n".join(lines), grain_name, keys, names, window, previous)
 
 
 def _never(spec: QuerySpec, layer: SemanticLayer, grain_name: str, conditions: list[str], window) -> Compiled:

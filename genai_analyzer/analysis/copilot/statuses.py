@@ -87,7 +87,9 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
     if _never_status(t, spec, options, others):
         return
     for word, values in options:  # the words between are no status word: "how many errors or blocks"
-        gap = rf"(?:(?!(?:{others})(?![a-z]))[a-z]+ ){{0,6}}?(?:were |was |got |have been |had been )?"
+        # (no negation between: "how many were not timeouts" counts the others, value_filters.py)
+        gap = rf"(?:(?!(?:{others}|not|never|no|without|except|excluding)(?![a-z]))[a-z]+ ){{0,6}}?"
+        gap += "(?:were |was |got |have been |had been )?"
         # "timeouts - how many have we had?": the status first, then a bare "how many"
         first = rf"^\s*({phrase_re(word)}) ?[-:,]* ?(how many)(?= (?:{_BARE_VERBS})\b|\s*$)"
         if m := next(iter(t.find(first)), None):
@@ -101,13 +103,23 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
             else:
                 _count(t, spec, m, values, others)
             # "how many timeouts and errors": every status listed is counted, not a rate of the rest
-            more = re.compile(rf"(?:,| and| or|,? and/or)(?: the| all| a| an| any)? ({others})(?![a-z])")
+            # ("how many errors vs timeouts": each its own side, one row each; it counted the errors)
+            more = re.compile(
+                rf"(?:,| and| or|,? and/or|( vs| versus| compared (?:with|to)))(?: the| all| a| an| any)? "
+                rf"({others})(?![a-z])"
+            )
             end = m.end(2)
             while listed := more.match(t.text, end):
-                word = _word_said(listed.group(1), (w for w, _ in options))
-                t.take(listed)
+                word = _word_said(listed.group(2), (w for w, _ in options))
+                t.take_span(listed.end(1), listed.end()) if listed.group(1) else t.take(listed)
                 extra = dict(options)[word]
                 spec.filters["status"].extend(v for v in extra if v not in spec.filters["status"])
+                if listed.group(1):  # a side of its own (the "vs" left for the comparison's cue)
+                    spec.groups["status"].append([listed.group(2), list(extra)])
+                else:
+                    spec.groups["status"][-1][1].extend(
+                        v for v in extra if v not in spec.groups["status"][-1][1]
+                    )
                 end = listed.end()
             # "the number of timeouts and the number of errors": two counts, each of its own status
             # (one filter cannot hold both; it answered the timeouts and the error rate)
@@ -218,6 +230,7 @@ def _count(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str], oth
     spec.metrics.append("generations")
     spec.filters.setdefault("status", []).extend(v for v in values if v not in spec.filters.get("status", []))
     spec.matched[m.group(0).strip()] = f"generations with status {', '.join(values)}"
+    spec.groups.setdefault("status", []).append([m.group(2), list(values)])  # narrows a wider one (splits.py)
 
 
 def read_share(metric_phrases, layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:

@@ -90,6 +90,8 @@ def read_thresholds(
         lo = next((i + 1 for i in range(m.start() - 1, -1, -1) if t.used[i]), 0)
         before = re.search(rf"(?<![a-z0-9])({measured_re}){_VERBS} $", t.text[lo : m.start()])
         what, start = None, m.start()
+        if after and before and _numeric_before(before, measured, t.text[lo + before.end(1) : m.start()]):
+            after = None  # "height at least 768 cost us": the number is the height's, "cost" the figure asked
         multiple = after and re.fullmatch(r"times?", after.group(1))
         if multiple and re.compile(rf" (?:the|as|that|our|their|its|what|of|{measured_re})(?![a-z])").match(
             t.text, after.end()
@@ -165,6 +167,15 @@ def read_thresholds(
                 spec.positions[group] = start
         words = t.text[min(a for a, _ in spans) : max(b for _, b in spans)].strip()
         spec.matched[words] = describe_threshold(layer, spec.thresholds[-1])
+
+
+def _numeric_before(before, measured: list[tuple[str, str, str]], between: str) -> bool:
+    """Whether the words right before the comparison name a number of each row ("width", "steps"),
+    with nothing between: the number is theirs, not the figure's said after it (blind set 42)."""
+    said = before.group(1)
+    return not between.strip() and any(
+        k == "dimension" and re.fullmatch(phrase_re(p), said) for p, k, _ in measured
+    )
 
 
 def _free(t: QuestionText, span: tuple[int, int]) -> bool:
@@ -244,8 +255,9 @@ def settle(layer: SemanticLayer, spec: QuerySpec) -> None:
     compares the question's groups (HAVING), or keeps the rows of the groups that pass when they are
     not the question's groups (a semi-join, over all the data only); "how many" counts the groups
     (per the other groupings: "by week instead" counts them week by week)."""
-    if spec.count_of and spec.count_of not in spec.dimensions:
-        spec.dimensions.append(spec.count_of)
+    for counted in (*([spec.count_of] if spec.count_of else []), *spec.count_with):
+        if counted not in spec.dimensions:
+            spec.dimensions.append(counted)
     for threshold in spec.thresholds:
         name, _, _, group = threshold
         if name in layer.dimensions:

