@@ -70,6 +70,11 @@ def test_each_of_the_last_days_and_a_months_own_last_days(copilot, wh):
     # not the data's last 10 days compared with September
     answer = declined(copilot, "generations over the final 10 days of september")
     assert "2025-09-21 to 2025-09-30" in answer.explanation
+    # February's last day in the data's year (2025: the 28th)
+    assert (
+        "2025-02-24 to 2025-02-28"
+        in declined(copilot, "error rate in the last 5 days of february").explanation
+    )
     ranged = f"SELECT count(*) FROM {GENS} WHERE g.date_key BETWEEN DATE '2025-09-10' AND DATE '2025-09-12'"
     check(copilot, wh, "how many generations between september 10 and september 12 inclusive", ranged)
 

@@ -55,8 +55,8 @@ def resolve(time: TimeRange, last_day: date) -> tuple[date, date]:
     if kind == "preceding":  # "the 7 days before that": before the period of the answer before
         first = resolve(time.of, last_day)[0]
         return first - timedelta(days=time.n), first - timedelta(days=1)
-    if kind == "full_weeks":  # the last n Monday-to-Sunday weeks the data (or a month) covers whole
-        return date_windows.full_weeks(time, last_day)
+    if kind in ("full_weeks", "month_end"):  # whole weeks, a month's last days (date_windows.py)
+        return date_windows.window(time, last_day)
     if kind == "week_before":  # the 7 days before the last 7
         return last_day - timedelta(days=13), last_day - timedelta(days=7)
     if kind == "this_week":

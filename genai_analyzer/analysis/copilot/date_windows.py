@@ -5,9 +5,9 @@ both days included", "between September 15 and September 21, inclusive".
 ``DATE_WINDOWS`` rewords the normalized question (spaces around every word) into the ranges the
 period reader reads ("between september 24 and september 30", "the last 3 days"). "the last 7 days
 of September" is the month's own last days, not the data's: it was read as the last 7 days of the
-data compared with September, a wrong answer. February's last days depend on the year, which the
-question may not say: not reworded (left alone; noted in docs/copilot.md). A range said to include
-both its ends is the range the reader reads already ("between" counts both days).
+data compared with September, a wrong answer. The month's last day is found in the data's year
+(February's depends on it). A range said to include both its ends is the range the reader reads
+already ("between" counts both days).
 """
 
 from __future__ import annotations
@@ -19,18 +19,11 @@ from datetime import date, timedelta
 from genai_analyzer.analysis.copilot.numbers import MONTH
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, TimeRange
 
-# the days of each month but February, by the first three letters of its name
-_DAYS = {"jan": 31, "mar": 31, "apr": 30, "may": 31, "jun": 30, "jul": 31, "aug": 31, "sep": 30, "oct": 31,
-         "nov": 30, "dec": 31}  # fmt: skip
-
 
 def _month_end(m: re.Match, *, n: int | None = None) -> str:
-    """The last ``n`` days of the month named in group 2 (group 1: how many), as a range."""
-    month, days = m[2], _DAYS.get(m[2][:3])
-    count = n or int(m[1])
-    if days is None:
-        return m[0]  # February: its last day depends on the year
-    return f" the {count} days ending {month} {days}"
+    """The last ``n`` days of the month named in group 2 (group 1: how many): read by the period
+    reader as so many days ending on that month's last day, of the data's year (``month_end``)."""
+    return f" the {n or int(m[1])} days ending {m[2]} monthend"
 
 
 DATE_WINDOWS = (
@@ -55,15 +48,33 @@ DATE_WINDOWS = (
 )
 
 
+def window(time: TimeRange, last_day: date) -> tuple[date, date]:
+    """The days of a window counted back from a month's end (``month_end``: the last ``time.n``
+    days of the month ``time.start`` names) or of whole weeks (``full_weeks``)."""
+    if time.kind == "month_end":
+        year, month = _year_month(time.start, last_day)
+        end = date(year, month, calendar.monthrange(year, month)[1])
+        if time.n > end.day:
+            raise CannotAnswer(f"{calendar.month_name[month]} has fewer than {time.n} days.")
+        return end - timedelta(days=time.n - 1), end
+    return full_weeks(time, last_day)
+
+
 def full_weeks(time: TimeRange, last_day: date) -> tuple[date, date]:
     """The last ``time.n`` whole Monday-to-Sunday weeks up to the data's last day, or inside the
-    month ``time.start`` names ("--09": the last full week of September, of the data's year)."""
+    month ``time.start`` names ("--09": the last full week of September, of the data's year; "2025-09"
+    with the year said)."""
     end = last_day
     if time.start:
-        month = int(time.start[-2:])
-        end = date(last_day.year, month, calendar.monthrange(last_day.year, month)[1])
+        year, month = _year_month(time.start, last_day)
+        end = date(year, month, calendar.monthrange(year, month)[1])
     end -= timedelta(days=(end.weekday() + 1) % 7)  # back to a Sunday
     first = end - timedelta(days=7 * time.n - 1)
     if time.start and first.month != end.month:
         raise CannotAnswer(f"{calendar.month_name[end.month]} holds fewer than {time.n} whole weeks.")
     return first, end
+
+
+def _year_month(start: str, last_day: date) -> tuple[int, int]:
+    """("2025-09" or "--09": the month named, of the data's last year when no year is said)."""
+    return (int(start[:4]) if start[:4].isdigit() else last_day.year), int(start[-2:])

@@ -59,7 +59,7 @@ class TimeRange:
 
     # last_days | last_week | this_week | last_month | this_month | yesterday | today | month | quarter
     # | this_quarter | last_quarter | between | week_of (the Monday-to-Sunday week holding ``start``)
-    # | full_weeks (the last ``n`` whole Monday-to-Sunday weeks)
+    # | full_weeks (the last ``n`` whole Monday-to-Sunday weeks) | month_end (a month's last ``n`` days)
     # | days_ending (the ``n`` days ending on ``end``) | before (``end`` left out) | after (``start``
     # left out) | preceding (the ``n`` days before the period ``of``: "the 7 days before that")
     kind: str

@@ -46,11 +46,14 @@ def read_time(t: QuestionText) -> TimeRange | None:
     patterns = [
         (rf"{last} (\d+|one) days?",  # other number words are digits by now
          lambda m: TimeRange("last_days", n=word_number(m[1]))),
+        # "the final 7 days of September" (date_windows.py): the days ending on that month's last day
+        (rf"(?:the )?(\d+) days ending ({months}) monthend(?:,? (\d{{4}}))?",
+         lambda m: TimeRange("month_end", n=int(m[1]), start=f"{m[3] or '-'}-{MONTHS[m[2]]:02d}")),
         # "the last 4 full weeks", "the last complete week": whole Monday-to-Sunday weeks (blind set 42)
         (rf"{last} (?:(\d+) )?(?:full|complete|whole) (?:monday[- ]to[- ]sunday |calendar |iso )?weeks?"
-         rf"(?: (?:of|in) ({months}))?",
+         rf"(?: (?:of|in) ({months})(?:,? (\d{{4}}))?)?",
          lambda m: TimeRange("full_weeks", n=word_number(m[1]) if m[1] else 1,
-                             start=f"--{MONTHS[m[2]]:02d}" if m[2] else None)),
+                             start=f"{m[3] or '-'}-{MONTHS[m[2]]:02d}" if m[2] else None)),
         (rf"{last} (\d+) weeks", lambda m: TimeRange("last_days", n=7 * word_number(m[1]))),
         (r"(?:in |over |during |for )?(?:the )?(?:last|past) week", lambda m: TimeRange("last_week")),
         (r"(?:in |over |during |for )?(?:the )?(?:previous week|week before(?: last)?|prior week)",
