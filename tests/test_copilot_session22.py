@@ -272,15 +272,22 @@ def test_two_sides_joined_by_or_are_compared_when_asked_which(copilot, wh):
         f"SELECT u.tier, avg(CASE WHEN g.status = 'timeout' THEN 1.0 ELSE 0.0 END) FROM {TIERS} "
         "WHERE u.tier IN ('free', 'pro') GROUP BY 1",
     )
-    # without a "which" word, "or" may mean both together: asked, never guessed
-    answer = copilot.ask("timeout rate for free or pro users")
+    # without a "which" word, "or" names the rows asked about: both together (every blind set's
+    # writers meant it so; session 35 changed this from asking back)
+    both = (
+        f"SELECT avg(CASE WHEN g.status = 'timeout' THEN 1.0 ELSE 0.0 END) FROM {TIERS} "
+        "WHERE u.tier IN ('free', 'pro')"
+    )
+    answer = check(copilot, wh, "timeout rate for free or pro users", both)
+    assert "free" in answer.reading and "pro" in answer.reading
+    # put as a choice between them, with no word that asks which: asked, never guessed
+    answer = copilot.ask("do free or pro users see timeouts?")
     assert answer.kind == "clarify" and answer.sql is None and len(answer.clarify) == 2
     check(
         copilot,
         wh,
         answer.clarify[1],
-        f"SELECT avg(CASE WHEN g.status = 'timeout' THEN 1.0 ELSE 0.0 END) FROM {TIERS} "
-        "WHERE u.tier IN ('free', 'pro')",
+        f"SELECT count(*) FROM {TIERS} WHERE u.tier IN ('free', 'pro') AND g.status = 'timeout'",
     )
 
 

@@ -91,7 +91,7 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
             if spec.filters.setdefault(dim, values) != values:
                 raise CannotAnswer(f"The message names two {dim}s: ask about one at a time.") from None
         spec.matched.update(named.matched)
-    left_out = _left_out(parser, told, spec, hypothesis="?" in background)
+    left_out = _left_out(parser, told, spec, hypothesis="?" in background and not named.filters)
     if left_out:
         raise CannotAnswer(
             f"I read the question '{asked}', but the sentences before it name {left_out}, which the question "
@@ -129,8 +129,12 @@ def _left_out(parser, t: QuestionText, spec: QuerySpec, hypothesis: bool = False
         return "hours of the day"  # "is it slow from 9am to 5pm?": the hours, left out
     if hypothesis:  # a yes or no question before the request: its figures are the request's
         asked = {_measure(m) for m in spec.metrics}
+        layer = parser.layer
+        statuses = "status" in spec.filters or any("status" in layer.metrics[m].sql for m in spec.metrics)
         for phrase, name in parser.metric_phrases:
             if name in _ROWS or _measure(name) in asked:  # "does a generation cost more": the rows
+                continue
+            if statuses and "status" in layer.metrics[name].sql:  # "failing? how many failed": asked
                 continue
             if re.search(rf"(?<![a-z0-9]){phrase_re(phrase)}(?![a-z0-9])", said):
                 return f"'{phrase}'"

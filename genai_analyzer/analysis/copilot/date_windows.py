@@ -38,7 +38,7 @@ DATE_WINDOWS = (
     ),
     # "the final three days of data": the data's last days
     (r" (?:the )?final(?= (?:\d+ )?(?:days?|weeks?) )", " the last"),
-    (r"( the last (?:\d+ )?(?:days?|weeks?)) of (?:the |our )?data(?:set)?(?= )", r"\1"),
+    (r"( the last \d+ (?:days|weeks)) of (?:the |our )?data(?:set)?(?= )", r"\1"),
     # "from the 5th to the 12th of October, both days included": both ends, as read
     (
         rf" ({MONTH}|\d{{1,2}}(?:st|nd|rd|th)?|\d{{4}}-\d\d-\d\d),? (?:with )?(?:both (?:days|dates|ends) )?"

@@ -114,12 +114,11 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
                 t.take_span(listed.end(1), listed.end()) if listed.group(1) else t.take(listed)
                 extra = dict(options)[word]
                 spec.filters["status"].extend(v for v in extra if v not in spec.filters["status"])
-                if listed.group(1):  # a side of its own (the "vs" left for the comparison's cue)
-                    spec.groups["status"].append([listed.group(2), list(extra)])
-                else:
-                    spec.groups["status"][-1][1].extend(
-                        v for v in extra if v not in spec.groups["status"][-1][1]
-                    )
+                sides = spec.groups.get("status")  # none for units counted ("users who hit an error or ...")
+                if sides is not None and listed.group(1):  # a side of its own (the "vs" left as a cue)
+                    sides.append([listed.group(2), list(extra)])
+                elif sides is not None:
+                    sides[-1][1].extend(v for v in extra if v not in sides[-1][1])
                 end = listed.end()
             # "the number of timeouts and the number of errors": two counts, each of its own status
             # (one filter cannot hold both; it answered the timeouts and the error rate)
