@@ -52,10 +52,9 @@ def window(time: TimeRange, last_day: date) -> tuple[date, date]:
     """The days of a window counted back from a month's end (``month_end``: the last ``time.n``
     days of the month ``time.start`` names) or of whole weeks (``full_weeks``)."""
     if time.kind == "month_end":
-        year, month = _year_month(time.start, last_day)
-        end = date(year, month, calendar.monthrange(year, month)[1])
+        end = _month_last_day(time.start, last_day)
         if time.n > end.day:
-            raise CannotAnswer(f"{calendar.month_name[month]} has fewer than {time.n} days.")
+            raise CannotAnswer(f"{calendar.month_name[end.month]} has fewer than {time.n} days.")
         return end - timedelta(days=time.n - 1), end
     return full_weeks(time, last_day)
 
@@ -64,10 +63,7 @@ def full_weeks(time: TimeRange, last_day: date) -> tuple[date, date]:
     """The last ``time.n`` whole Monday-to-Sunday weeks up to the data's last day, or inside the
     month ``time.start`` names ("--09": the last full week of September, of the data's year; "2025-09"
     with the year said)."""
-    end = last_day
-    if time.start:
-        year, month = _year_month(time.start, last_day)
-        end = date(year, month, calendar.monthrange(year, month)[1])
+    end = _month_last_day(time.start, last_day) if time.start else last_day
     end -= timedelta(days=(end.weekday() + 1) % 7)  # back to a Sunday
     first = end - timedelta(days=7 * time.n - 1)
     if time.start and first.month != end.month:
@@ -75,6 +71,7 @@ def full_weeks(time: TimeRange, last_day: date) -> tuple[date, date]:
     return first, end
 
 
-def _year_month(start: str, last_day: date) -> tuple[int, int]:
-    """("2025-09" or "--09": the month named, of the data's last year when no year is said)."""
-    return (int(start[:4]) if start[:4].isdigit() else last_day.year), int(start[-2:])
+def _month_last_day(start: str, last_day: date) -> date:
+    """The last day of the month ``start`` names ("2025-09", or "--09": of the data's last year)."""
+    year, month = (int(start[:4]) if start[:4].isdigit() else last_day.year), int(start[-2:])
+    return date(year, month, calendar.monthrange(year, month)[1])
