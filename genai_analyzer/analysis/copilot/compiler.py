@@ -17,6 +17,7 @@ from genai_analyzer.analysis.copilot import (
     buckets,
     date_windows,
     firsts,
+    gaps,
     lumped,
     nested,
     prompt_text,
@@ -45,15 +46,17 @@ class Compiled:
 OPEN_START = date(1970, 1, 1)  # the first day of a range named by its end only ("until oct 5")
 
 
-def resolve(time: TimeRange, last_day: date) -> tuple[date, date]:
-    """The (first, last) day a time range covers, given the data's last day."""
+def resolve(time: TimeRange, last_day: date, first_day: date | None = None) -> tuple[date, date]:
+    """The (first, last) day a time range covers, given the data's last (and first) day."""
     kind = time.kind
+    if kind == "data_start":  # "the first 10 days of the data", "our first full week" (date_windows.py)
+        return date_windows.from_start(time, first_day)
     if kind == "last_days":
         return last_day - timedelta(days=time.n - 1), last_day
     if kind == "last_week":  # the 7 days ending on the data's last day
         return last_day - timedelta(days=6), last_day
     if kind == "preceding":  # "the 7 days before that": before the period of the answer before
-        first = resolve(time.of, last_day)[0]
+        first = resolve(time.of, last_day, first_day)[0]
         return first - timedelta(days=time.n), first - timedelta(days=1)
     if kind in ("full_weeks", "month_end"):  # whole weeks, a month's last days (date_windows.py)
         return date_windows.window(time, last_day)
@@ -140,6 +143,10 @@ def compile_spec(
         dims = [d for d in per_unit.dimensions if d != spec.nested[1]]
         sql, names = nested.wrap(spec, layer, per_unit.sql, dims, per_unit.metrics)
         return Compiled(sql, per_unit.grain, dims, names, per_unit.window)
+    if spec.gap:  # "pro vs free and the gap between them": both sides' rows, then one row (gaps.py)
+        sides = compile_spec(replace(spec, gap=None), layer, last_day, first_day)
+        sql, names = gaps.wrap(spec, sides.sql, sides.dimensions, sides.metrics)
+        return Compiled(sql, sides.grain, [], names, sides.window)
     grain_name = layer.metrics[spec.metrics[0]].grain
     if spec.never_of:  # the units counted by their generations (value_filters.py)
         grain_name = "generations"
@@ -194,12 +201,13 @@ def compile_spec(
         for name, op, value, group in spec.thresholds
         if name in layer.metrics and (group is None or group in spec.dimensions)
     ]
-    window = resolve(spec.time, last_day) if spec.time else None
+    window = resolve(spec.time, last_day, first_day) if spec.time else None
     if spec.never_of:  # "how many users never generated an anime image"
         refuse_unshown(spec, "a count of units that never did something")
         return _never(spec, layer, grain_name, conditions, window)
     restated = spec.compare and spec.baseline and spec.baseline.kind == "between" == spec.time.kind
-    if restated and resolve(spec.baseline, last_day) == window:  # "the first week of October (Oct 1-7)"
+    # "the first week of October (Oct 1-7)": one period, said twice
+    if restated and resolve(spec.baseline, last_day, first_day) == window:
         spec = replace(spec, compare=False, baseline=None)  # one period, said twice
     _refuse_outside_data(window, first_day, last_day)
     if spec.compare:
@@ -218,7 +226,7 @@ def compile_spec(
             raise CannotAnswer("A comparison needs a period, e.g. 'which art styles got slower last week'.")
         reads = [*(expr for _, expr in dims), *(sql for _, sql in metrics), *conditions, grain.date_sql]
         from_sql = grain.from_reading(*reads)
-        baseline = resolve(spec.baseline, last_day) if spec.baseline else None
+        baseline = resolve(spec.baseline, last_day, first_day) if spec.baseline else None
         if baseline == window:  # "last 7 days vs the previous 7 days": the period before, as default
             baseline = None
         if baseline and baseline[0] > window[0]:
@@ -243,7 +251,10 @@ def compile_spec(
         shared_over = bool(times) and not part  # each group over the sum of its period's (share_sql)
         metrics = [(f"{name}_share", share_sql(spec, sql, part, times, whole)) for name, sql in metrics]
         where = where if among else []
-    runs = []
+    runs, sides = [], {d for d in dims_named(spec) if len(spec.filters[d]) >= 2}
+    if sides and not (spec.running or spec.top or spec.share or spec.thresholds or spec.count_of or inside):
+        # "how many timeouts for pro vs free users": every side named has its row, at 0 when it has none
+        metrics, where = running.filtered_inside(spec, layer, grain_name, metrics, where, keep=sides)
     if spec.running:  # "cumulative revenue by day": the figure carried along the periods (running.py)
         refuse_unshown(spec, "a running figure")
         if spec.top or spec.sort or spec.share or inside or spec.count_of:
@@ -256,11 +267,13 @@ def compile_spec(
         ranked = [(d, expr) for d, expr in dims if not layer.dimensions[d].time and d not in spec.splits]
         ranked = [(d, expr) for d, expr in ranked if d not in inside]
         where += [f"{expr} IS NOT NULL" for _, expr in ranked]
-    if window:
-        where.insert(0, f"{grain.date_sql} BETWEEN DATE '{window[0]}' AND DATE '{window[1]}'")
+    if window:  # a change over a window reads the period before it too (running.lead_in)
+        first = running.lead_in(spec, window[0])
+        where.insert(0, f"{grain.date_sql} BETWEEN DATE '{first}' AND DATE '{window[1]}'")
     select = [f"{expr} AS {name}" for name, expr in dims] + [f"{sql} AS {name}" for name, sql in metrics]
-    if runs:  # the running figure first: the one the chart draws and the summary reads
-        select[len(dims) : len(dims)] = [f"{sql} AS {name}" for name, sql in runs]
+    if runs:  # the running figure first: the one the chart draws and the summary reads; a change after
+        at = len(select) if running.shown_after(spec) else len(dims)
+        select[at:at] = [f"{sql} AS {name}" for name, sql in runs]
     # a window over the groups names them in GROUP BY (GROUP BY ALL fails on a PARTITION BY of them)
     over_groups = bool(runs or inside or shared_over)
     if spec.against:  # "which tiers fail more often than overall" (against.py)
@@ -280,6 +293,8 @@ def compile_spec(
         lines.append("HAVING " + "\n  AND ".join(having))
     if spec.against and keep and over:  # "days above the daily average": the mean of the groups
         lines.append(f"QUALIFY {keep}")
+    if window and running.changes(spec) and runs:  # the period read before the window, not shown
+        lines.append(f"QUALIFY {next(e for d, e in dims if layer.dimensions[d].time)} >= DATE '{window[0]}'")
     if spec.count_of:
         refuse_unshown(spec, "a count of groups")
         if inside:
@@ -295,6 +310,7 @@ def compile_spec(
     if spec.top and dims:  # "the runner-up": the rows ranked before it skipped
         lines.append(f"LIMIT {int(spec.top)}" + (f" OFFSET {int(spec.offset)}" if spec.offset else ""))
     names = [m for m, _ in runs] + [m for m, _ in metrics]  # the baseline's columns are in metrics
+    names = [m for m, _ in metrics] + [m for m, _ in runs] if running.shown_after(spec) else names
     return Compiled("\n".join(lines), grain_name, [d for d, _ in dims], names, window)
 
 
@@ -354,7 +370,10 @@ def _count_groups(spec: QuerySpec, lines: list[str], dims: list[str], grain_name
     name = "_".join([spec.count_of, *spec.count_with, "count"])
     inner = "\n  ".join(lines)
     sql = [f"SELECT {', '.join([*outer, f'count(*) AS {name}'])}", f"FROM (\n  {inner}\n) AS passing"]
-    if outer:
+    if outer and spec.top:  # "top 5 users by number of distinct prompts": ranked (it listed every user)
+        order = f"{name} {'ASC' if spec.ascending else 'DESC'}, {', '.join(outer)}"
+        sql += ["GROUP BY ALL", f"ORDER BY {order}", f"LIMIT {int(spec.top)}"]
+    elif outer:
         sql += ["GROUP BY ALL", f"ORDER BY {', '.join(outer)}"]
     return Compiled("\n".join(sql), grain_name, outer, [name], window)
 
@@ -399,6 +418,12 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
         total = f"({sql})" if " - " in sql or " + " in sql else sql
         out.append((f"{name}_per_{spec.per}", f"{total} / nullif({unit_count}, 0)"))
     return out
+
+
+def dims_named(spec: QuerySpec) -> list[str]:
+    """The groupings whose values the question names side by side ("pro vs free")."""
+    named = [d for d in spec.dimensions if d in spec.filters and d not in spec.splits]
+    return [d for d in named if d not in spec.excluded]
 
 
 def _split(spec: QuerySpec, dim: str, expr: str) -> str:

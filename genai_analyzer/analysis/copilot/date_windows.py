@@ -71,6 +71,15 @@ def full_weeks(time: TimeRange, last_day: date) -> tuple[date, date]:
     return first, end
 
 
+def from_start(time: TimeRange, first_day: date | None) -> tuple[date, date]:
+    """The first ``time.n`` days of the data (``data_start``): from its first day, or for whole weeks
+    ("our first full week") from the first Monday on or after it."""
+    if first_day is None:
+        raise CannotAnswer("The data's first day is not known here: name the dates instead.")
+    first = first_day + timedelta(days=(7 - first_day.weekday()) % 7) if time.start == "full" else first_day
+    return first, first + timedelta(days=time.n - 1)
+
+
 def _month_last_day(start: str, last_day: date) -> date:
     """The last day of the month ``start`` names ("2025-09", or "--09": of the data's last year)."""
     year, month = (int(start[:4]) if start[:4].isdigit() else last_day.year), int(start[-2:])

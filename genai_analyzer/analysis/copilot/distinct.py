@@ -25,6 +25,12 @@ _ROWS_VERB = (
     r"(fall into|fell into|fall in|fall under|land in|landed in|span|spanned|cover|covered|belong to|"
     r"belonged to|come from|came from|have|had|use|used)(?= )"
 )
+# the people said as the subject of the count's verb: "how many distinct prompts have people used" counts
+# the prompts (the people were read as a second figure, and the question declined; blind set 43)
+_PEOPLE_VERB = (
+    r"(?:do|did|have|has|had) (?:people|users|folks|customers|everyone|everybody|anyone|we|they) "
+    r"(?:use|used|try|tried|run|ran|submit|submitted|write|wrote|type|typed|send|sent|enter|entered)"
+)
 _DISTINCT = r"(?:distinct|different|unique|separate)"
 _PAIRED = r"(?: ?(?:and|x|by|×|&|/) ?)"
 _TOGETHER = r"( (?:combinations?|combos?|pairs?|pairings?))?"
@@ -47,6 +53,9 @@ def read_distinct(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, dim_ph
                     spec.dimensions.append(pair[1])
             spec.matched[said] = f"number of {' and '.join([name, *spec.count_with])} values"
             spec.matched["(distinct values)"] = "counted over the generations"
+            for said in t.find(_PEOPLE_VERB):  # "how many distinct prompts have people used": anyone's
+                t.take(said)
+                spec.matched[said.group(0)] = "used by anyone (every generation)"
             for rows in t.find(_ROWS_VERB):  # "do free users' generations fall into": the rows counted over
                 t.take_span(*rows.span(1))
                 t.take_span(*rows.span(2))

@@ -12,6 +12,7 @@ from genai_analyzer.analysis.copilot import (
     against,
     buckets,
     firsts,
+    gaps,
     lumped,
     nested,
     prompt_text,
@@ -54,8 +55,10 @@ def _label(layer: SemanticLayer, metric: str) -> str:
     if (converted := column_label(metric, layer)) is not None:  # "in seconds", "in cents" (units.py)
         return converted
     # "running_revenue_usd", "rolling_7d_generations" (running.py), "overall_error_rate" (against.py)
-    if (m := re.fullmatch(r"(running|rolling_(\d+)d|overall|mean)_(.+)", metric)) and m.group(3) != metric:
-        said = {"running": "Running", "overall": "Overall", "mean": "Mean over the groups of"}.get(m.group(1))
+    shapes = r"(running|rolling_(\d+)d|overall|mean|pct_change|change)_(.+)"  # "change_": running.py too
+    if (m := re.fullmatch(shapes, metric)) and m.group(3) != metric:
+        said = {"running": "Running", "overall": "Overall", "mean": "Mean over the groups of",
+                "change": "Change in", "pct_change": "% change in"}.get(m.group(1))  # fmt: skip
         return f"{said or m.group(2) + '-day rolling'} {_label(layer, m.group(3))}"
     return metric
 
@@ -166,7 +169,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         shown = [f"{m}_share" if spec.share else m for m in spec.metrics]  # the columns ``expressed`` sees
         labels = [label_in(x, spec.unit) if spec.unit != "percent" or is_rate(layer, column) else x
                   for column, x in zip(shown, labels, strict=True)]  # fmt: skip
-    parts = [" / ".join(labels) + " (a ratio)" if spec.ratio else " and ".join(labels)]
+    in_percent = ", in percent" if spec.unit == "percent" else ""  # "gross margin %" (shorthand.py)
+    parts = [" / ".join(labels) + f" (a ratio{in_percent})" if spec.ratio else " and ".join(labels)]
     if spec.nested:  # "the median of each user's success rate" (nested.py)
         parts[0] = nested.describe(spec, parts[0])
     if spec.round_to is not None and spec.round_to >= 0:  # "rounded to 2 decimals" (units.py)
@@ -189,6 +193,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
             parts[0] += f" with {_label(layer, spec.metrics[0]).lower()} {against.kept(spec, layer)}"
     if spec.bucket:  # "in 1-second latency buckets" (buckets.py)
         parts.append("by " + buckets.describe(spec, layer))
+    if spec.gap:  # "pro vs free and the gap (pro minus free)" (gaps.py)
+        parts[0] += f", {gaps.describe(spec)}"
     if groups:
         parts.append("by " + " and ".join(layer.dimensions[d].label for d in groups))
         for d in groups:  # the rows with no value are left out: "only failed generations"
@@ -209,8 +215,10 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts.append(prompt_text.describe(spec.contains))
     for threshold in spec.thresholds:
         name, group = threshold[0], threshold[3]
-        if name in layer.dimensions:
-            parts.append(f"only generations with {describe_threshold(layer, threshold)}")
+        if name in layer.dimensions:  # a number each row carries: the rows are the grain's
+            first = layer.metrics.get(spec.metrics[0]) if spec.metrics else None
+            rows = "sessions" if first is not None and first.grain == "sessions" else "generations"
+            parts.append(f"only {rows} with {describe_threshold(layer, threshold)}")
         else:
             whose = layer.dimensions[group or (spec.count_of or groups[0])].label
             kept = "counting" if spec.count_of and group in (None, spec.count_of) else "only"

@@ -40,6 +40,10 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.metrics, merged.ratio, merged.counted_rate = new.metrics, new.ratio, new.counted_rate
         if merged.per == "generation" and not new.per:
             merged.per = None  # "average cost" was cost per generation: the figure's own, replaced with it
+    if new.gap:  # "now enterprise vs free, same layout (enterprise minus free)" (gaps.py)
+        merged.gap, merged.gap_sides, merged.gap_shown = new.gap, new.gap_sides, new.gap_shown
+    elif new.dimensions or new.filters:  # other sides or groups: the gap before is not theirs
+        merged.gap = None
     if new.nested:  # "use the mean instead of the median" (nested.py)
         merged.nested = new.nested
     if new.per:  # "per user instead"
@@ -58,6 +62,10 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         if new.top:  # "and the busiest day of the week?" after the hours: the weekdays ranked, alone
             kept = []
         merged.dimensions = kept + [d for d in new.dimensions if d not in kept]
+        if not previous.dimensions and not new.compare_direction:
+            # "did it go up?" of one figure is a yes or no the change answers; "split that by tier"
+            # shows every tier's change (it kept only the tiers that went up: blind set 43)
+            merged.compare_direction = None
     merged.dimensions = [d for d in merged.dimensions if d not in new.dropped]
     merged.contains = new.contains or previous.contains  # "and for prompts with 'castle' in them?"
     adds_values = ADDED.search(text) and not new.metrics  # "add pro to that": beside the values before
@@ -227,6 +235,11 @@ def check_narrowing(previous: QuerySpec | None, spec: QuerySpec, text: str, name
 
 def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
     """Refuse metrics of two grains in one question, or a grouping or filter the grain lacks."""
+    of_sessions = [m for m in spec.metrics if m in layer.metrics and layer.metrics[m].grain == "sessions"]
+    if spec.metrics and of_sessions == spec.metrics and "session" not in spec.dimensions:
+        for threshold in spec.thresholds:  # "average friction for sessions with 10 or more generations":
+            if threshold[0] == "generations" and threshold[3] == "session":  # each session's own size
+                threshold[0], threshold[3] = "session_size", None
     grains = {
         layer.metrics[m].grain
         for m in [*spec.metrics, *(t[0] for t in spec.thresholds)]

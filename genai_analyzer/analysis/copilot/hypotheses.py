@@ -235,20 +235,6 @@ _COUNTERFACTUAL = re.compile(
 )
 
 
-# "how many times more revenue do pro users bring in than enterprise users": a ratio of two figures,
-# which nothing here computes (blind set 30: it answered the two revenues side by side)
-_RATIO = re.compile(
-    r"(?:^| )(?:how many|\d+(?:\.\d+)?) times (?:more|less|fewer|bigger|larger|higher|lower|greater|smaller|"
-    r"as (?:much|many|large|big|high|long|often))(?= )"
-)  # ("p95 latency as a multiple of the median" is one figure over another: ratios.py)
-
-
-def ratio_of_figures(text: str) -> str | None:
-    """The words asking how many times one figure is another ("how many times more"), or None."""
-    m = _RATIO.search(text)
-    return m.group(0).strip() if m else None
-
-
 def counterfactual(text: str) -> str | None:
     """The words asking about what did not happen ("would we have had", "what if"), or None."""
     m = _COUNTERFACTUAL.search(text)

@@ -40,6 +40,7 @@ from genai_analyzer.analysis.copilot.followup import (
     merge,
     swap_aggregate,
 )
+from genai_analyzer.analysis.copilot.gaps import read_gap
 from genai_analyzer.analysis.copilot.ids import Lookup, named_units, read_ids
 from genai_analyzer.analysis.copilot.listed_groupings import listed_after
 from genai_analyzer.analysis.copilot.nested import read_nested
@@ -232,6 +233,7 @@ class Parser:
         self._compare(t, spec)
         refuse_overlap(t, spec)  # "users active in both September and October"
         segment_comparison(self.values, t, spec, self.dim_phrases)
+        read_gap(t, spec)  # "... and the gap between them (pro minus free)"
         rank_direction(self.layer, t, spec)
         self._unknown_groupings(t)
         if context is not None:
@@ -324,7 +326,8 @@ class Parser:
                 found.append((m.start(), name, m.group(0).strip()))
                 spec.positions.setdefault(f"metric:{name}", m.start())
         strong = [f for f in found if not {f[2], f[2][:-1]} & WEAK_PHRASES]  # "peoples" too
-        listed = bool(re.search(r" and |,", t.open_text()))
+        spans = [(at, at + len(phrase)) for at, _, phrase in found]
+        listed = bool(re.search(r" and ", t.open_text())) or t.listed_back_to_back(spans)
         # "which style of image gets blocked most often": a metric read already, "image" is its noun
         keep = strong if (strong or spec.metrics) and not listed else found
         m = re.search(r"how (?:many|much) ([a-z]+)", t.text)
@@ -342,6 +345,8 @@ class Parser:
             return
         if named := [th[0] for th in spec.thresholds if th[0] in self.layer.metrics]:
             spec.metrics.extend(dict.fromkeys(named))  # "tiers with more than 100 sessions"
+            return
+        if spec.count_of:  # "how many distinct samplers have users tried": the samplers are counted
             return
         counted = r"(?:how many|number of|count of|count the|count)((?: [a-z_-]+){1,4})"
         nouns = {"users": "active_users", "user": "active_users", "people": "active_users",
@@ -401,15 +406,17 @@ class Parser:
     def _closest_metrics(self, texts: list[str], k: int = 3) -> list[tuple[str, float, str]]:
         """Up to ``k`` metrics whose phrases are most similar to one of ``texts`` (name, score, the
         text), best first, if the best is similar enough."""
+        # a count of different values is never guessed from a word: "prompts" is no "distinct prompts"
+        guessable = [(p, n) for p, n in self.metric_phrases if not p.startswith(("distinct ", "unique "))]
         if self._phrase_vectors is None:
-            self._phrase_vectors = self.embed([p for p, _ in self.metric_phrases])
+            self._phrase_vectors = self.embed([p for p, _ in guessable])
         scores = self.embed(texts) @ self._phrase_vectors.T
         if float(scores.max()) < SIMILARITY_THRESHOLD:
             return []
         out: list[tuple[str, float, str]] = []
         for flat in np.argsort(-scores, axis=None):
             i, j = np.unravel_index(int(flat), scores.shape)
-            name = self.metric_phrases[j][1]
+            name = guessable[j][1]
             if float(scores[i, j]) < SIMILARITY_THRESHOLD - 0.15 or len(out) == k:
                 break
             if name not in {n for n, _, _ in out}:

@@ -10,6 +10,27 @@ that" is kept for the follow-up's merge, followup.py).
 from __future__ import annotations
 
 PERIODS_OVER = (
+    # "is the error rate creeping up or coming down?", "going up or down": which way it trends
+    (
+        r" (?:going|creeping|trending|moving|heading|drifting|edging|inching|climbing|getting) up or "
+        r"(?:(?:going|coming|trending|moving|heading|drifting|edging|inching|getting) )?down(?= )",
+        " trending",
+    ),
+    (r" (?:getting )?(?:better or worse|worse or better)(?= )", " trending"),
+    # "weekly numbers pls": the weekly figure
+    (r" (daily|weekly|monthly) (?:numbers|figures|values|totals|stats|breakdown)(?= )", r" \1"),
+    (r" (day|week|month)[- ]on[- ]\1(?= )", r" \1 over \1"),  # "week on week"
+    # "day-over-day change for the last 7 days", "month over month growth": each period's change from
+    # the one before, along a series (running.py); a week's alone is last week's (below)
+    (
+        r" (day|week|month)[- ]over[- ]\1 (change|growth|difference|delta|increase)s?"
+        r"(?= (?:.* )?(?:for|over|in|during|across) (?:the )?(?:last|past) \w+ (?:day|week|month)s )",
+        r" by \1 with the \2 from the previous \1",
+    ),
+    (
+        r" (day|month)[- ]over[- ]\1 (change|growth|difference|delta|increase)s?(?= )",
+        r" by \1 with the \2 from the previous \1",
+    ),
     # "week over week for the last 4 weeks": a weekly series over the window, not two periods
     (r" (day|week|month)[- ]over[- ]\1(?= (?:for|over|in|during|across) (?:the )?(?:last|past) )", r" by \1"),
     (
@@ -19,8 +40,9 @@ PERIODS_OVER = (
     ),
     # "how's the error rate trending week over week": a trend asked that way is a weekly series
     (
-        r" (trend(?:s|ing|ed)?|evolv(?:e|es|ing|ed)|chang(?:e|es|ing|ed)|doing|going|looking|moving|"
-        r"performing|holding up)(?: up| down| upwards?| downwards?)? (day|week|month)[- ]over[- ]\2(?= )",
+        r" (trend(?:s|ing|ed)?|evolv(?:e|es|ing|ed)|chang(?:e|es|ing|ed)|grow(?:s|ing|n)?|doing|going|"
+        r"looking|moving|performing|holding up)(?: up| down| upwards?| downwards?)? "
+        r"(day|week|month)[- ]over[- ]\2(?= )",
         r" \1 by \2",
     ),
     # "week over week change in the error rate": last week against the week before; "abandonment

@@ -73,12 +73,25 @@ def read_per_unit(t: QuestionText, spec: QuerySpec, metric_phrases, segments) ->
     nouns = r"(users?|customers?|accounts?|generations?|images?|renders?|requests?|sessions?|gpu[- ]hours?)"
     # "generations per session", "time per session": metrics of their own, not a division
     own = [mm.span() for p, _ in metric_phrases if " per " in p for mm in t.find(phrase_re(p))]
-    for m in t.find(rf"per (?:(active|paying|paid) )?{nouns}"):
-        if any(a <= m.start() and m.end() <= b for a, b in own):
-            continue
+    found = [m for m in t.find(rf"per (?:(active|paying|paid) )?{nouns}")
+             if not any(a <= m.start() and m.end() <= b for a, b in own)]  # fmt: skip
+    if len({units[m.group(2).removesuffix("s")] for m in found}) > 1:  # "revenue per user and cost per image"
+        said = " and ".join(dict.fromkeys(m.group(0).strip() for m in found))
+        raise CannotAnswer(
+            f"Figures divided {said} in one question: I read one division at a time, so ask for each "
+            "in a question of its own.",
+            unread=tuple(m.group(0).strip() for m in found[1:]),
+        )
+    for m in found:
         t.take(m)
         spec.per = units[m.group(2).removesuffix("s")]
-        spec.positions["per"] = m.start()
+        # "revenue per generation, cost per generation and margin per generation": each figure said
+        # before the last "per" of the same unit is divided (the cost and the margin were totals)
+        again = [n for n in found[1:] if units[n.group(2).removesuffix("s")] == spec.per]
+        again = [n for n in again if n.group(1) == m.group(1)]
+        for n in again:
+            t.take(n)
+        spec.positions["per"] = (again or [m])[-1].start()
         if m.group(1) in ("paying", "paid"):
             for phrase, (dim, values) in segments.items():
                 if phrase.startswith("paying users"):

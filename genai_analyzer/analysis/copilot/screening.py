@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot.hypotheses import counterfactual, judgement, ratio_of_figures
+from genai_analyzer.analysis.copilot.hypotheses import counterfactual, judgement
 from genai_analyzer.analysis.copilot.numeric_dates import ambiguous_dates
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification
 from genai_analyzer.analysis.copilot.text import QuestionText
@@ -78,12 +78,6 @@ def refuse_unsafe(layer: SemanticLayer, text: str) -> None:
             f"'{said}' asks what would have happened, and the warehouse holds only what did happen: I "
             "can show the figures as they were, e.g. with and without a status ('generations by status "
             "last week').",
-            unread=tuple(said.split()),
-        )
-    if said := ratio_of_figures(text):
-        raise CannotAnswer(
-            f"'{said}' asks how many times one figure is another, a ratio the copilot does not compute: "
-            "I can show both figures side by side (e.g. 'revenue for pro vs enterprise') and you divide.",
             unread=tuple(said.split()),
         )
     for words, reason in layer.unsupported:

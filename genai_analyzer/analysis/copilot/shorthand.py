@@ -85,6 +85,12 @@ SHORTHAND = (
         r"(?! per| of| for (?:a|an|one|each|every) )(?= )",
         r" \1 per generation",
     ),
+    # "show me 10" after a top 5: the top 10 (blind set 43; "10" was left unread)
+    (
+        r"^ (?:now |ok |okay )?(?:show|give|list|get)(?: me| us)? (?:the )?(\d+)(?: instead| of them| rows)?"
+        r"(?: please)? $",
+        r" top \1 ",
+    ),
     # words cut short (blind sets 22 and 28)
     (r" len(?= )", " length"),
     (r" hrs(?= )", " hours"),
@@ -94,6 +100,18 @@ SHORTHAND = (
     (r" rev(?= )", " revenue"),
     (r" sess(?= )", " sessions"),
     (r" cnt(?= )", " count"),
+    # a manager's KPI line (blind set 43): "rev/gen", "gens/session" (a figure per unit), "gross margin
+    # %" (the margin over the revenue, in percent; "p50 / p95 / p99" is a list: sql_words.py),
+    # "unit economics by sampler: rev/gen, cost/gen" (a heading over the figures it lists)
+    (r" ([a-z]+)/(gens?|generations?|images?|users?|sessions?|days?)(?= )", r" \1 per \2"),
+    (r" (?:gross )?margins? (?:%|percent(?:age)?|rate)(?= )", " margin relative to revenue as a percentage"),
+    (r" unit economics(?= (?:by|per|for|of) )", ""),
+    (r" in (?:%|percent(?:age)?) terms(?= )", " in percent"),  # "how much did it grow, in % terms"
+    (
+        r" (?:the |a |its |their )?(?:%|percent(?:age)?) (change|growth|increase|difference)(?= )",
+        r" the \1 in percent",
+    ),
+    (r" gen(?= )", " generation"),
     # "tier x error rate": a cross of a grouping and a figure, as a pivot table's axes say it
     (r"(?<=[a-z]) x (?=[a-z])", " by "),
 )

@@ -62,6 +62,7 @@ class TimeRange:
     # | full_weeks (the last ``n`` whole Monday-to-Sunday weeks) | month_end (a month's last ``n`` days)
     # | days_ending (the ``n`` days ending on ``end``) | before (``end`` left out) | after (``start``
     # left out) | preceding (the ``n`` days before the period ``of``: "the 7 days before that")
+    # | data_start (the data's first ``n`` days; ``start`` "full": from its first Monday)
     kind: str
     n: int = 0
     start: str | None = None  # ISO dates for between; the year (or None) for month / quarter
@@ -136,6 +137,10 @@ class QuerySpec:
     ratio: bool = False  # "revenue to cost ratio": the first metric over the second (ratios.py)
     contains: list[str] = field(default_factory=list)  # words the prompt's text contains (prompt_text.py)
     rest: str | None = None  # "top 3 samplers with the rest as one row": the rest's label (lumped.py)
+    # "pro vs free and the gap (pro minus free)": "difference" | "ratio", the sides first one first (gaps.py)
+    gap: str | None = None
+    gap_sides: list[str] = field(default_factory=list)
+    gap_shown: list[str] = field(default_factory=list)  # the sides in the order named: the columns
     nested: list[str] | None = None  # ["median", "user"]: each user's figure, then over users (nested.py)
     top_share: bool = False  # "what share of revenue comes from the top 10 users": together (lumped.py)
 

@@ -43,6 +43,7 @@ def segment_comparison(
             "sides: ask for both, e.g. 'success rate on weekends vs weekdays'."
         )
     for dim, groups in spec.groups.items():
+        _one_side_once(groups)  # "enterprise vs everyone else: the enterprise average and ...": one side
         if len(groups) == 1 and dim in spec.filters:
             # "k_lms vs all other samplers", not "... all other styles": the rest of the same values
             own = "|".join(phrase_re(p) for p, d in dim_phrases if d == dim)
@@ -51,17 +52,15 @@ def segment_comparison(
             rest += r"(the rest|everyone else|everybody else|everything else|anything else|all the rest|"
             rest += r"(?:all )?(?:the )?others|"
             rest += rf"(?:all |every )?(?:the )?other (?:{_ANY_NOUN}|{own}))"
+            # "k_lms against every other sampler pooled together": the rest as one side
+            rest += r"(?: (?:pooled|combined|lumped|taken|put)(?: together| as one)?)?"
             for m in t.find(rest):  # "enterprise vs everyone else": the complement is the other side
                 t.take(m)
                 others = [v for v in values.get(dim, []) if v not in groups[0][1]]
                 # the rest is every other row, rows with no value too ("rest": an ELSE, compiler.py)
                 groups.append([re.sub(r"^(?:all|every) (?:the )?", "", m.group(1)), others, "rest"])
                 spec.filters[dim] = list(values.get(dim, []))
-        unique = []  # "the weekend crowd ... weekends vs weekdays": one side named twice is one side
-        for g in groups:
-            if not any(sorted(map(str, g[1])) == sorted(map(str, h[1])) for h in unique):
-                unique.append(g)
-        groups[:] = unique
+        _one_side_once(groups)
         if len(groups) >= 2 and any(len(g[1]) > 1 or g[2:] for g in groups):
             shared = {
                 v for i, g in enumerate(groups) for v in g[1] if any(v in h[1] for h in groups[i + 1 :])
@@ -79,6 +78,15 @@ def segment_comparison(
         if len(values) >= 2 and dim not in spec.dimensions and dim not in spec.excluded:
             spec.dimensions.append(dim)
             spec.compare = False
+
+
+def _one_side_once(groups: list) -> None:
+    """ "the weekend crowd ... weekends vs weekdays": one side named twice is one side."""
+    unique = []
+    for g in groups:
+        if not any(sorted(map(str, g[1])) == sorted(map(str, h[1])) for h in unique):
+            unique.append(g)
+    groups[:] = unique
 
 
 def _narrowed(spec: QuerySpec) -> None:

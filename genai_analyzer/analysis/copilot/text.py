@@ -26,6 +26,9 @@ class QuestionText:
     """The normalized question with a mask of consumed characters."""
 
     def __init__(self, question: str):
+        # "gens, users, error rate": the commas go with the punctuation below, but a list said with them
+        # is still a list (``listed_back_to_back``); it kept only the error rate (blind set 43)
+        self.after_commas = set(re.findall(r"[a-z0-9%)]\s*[,;]\s*([a-z]+)", question.lower()))
         text = spell_dates(question.lower().replace("’", "'"))  # "9/14": "september 14"
         text = operators_as_words(text)  # "step > 50": "step above 50"
         text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "4,000 ms": 4000, not "4 000"
@@ -37,6 +40,7 @@ class QuestionText:
         text = re.sub(r"(?<![a-z0-9])#\s*(?=[a-z])", " number of ", text)  # "# sessions" (not "#4471")
         text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)  # a decimal point is kept: "above 3.5%"
         text = re.sub(r"[^a-z0-9%$'.\-:/ ]+", " ", text)
+        text = re.sub(r"(?<=[a-z0-9]):(?= |$)", " ", text)  # "last 14d: error rate" (not "9:30", "a : b")
         text = " " + re.sub(r"\s+", " ", digits_for_spelled_numbers(text)).strip() + " "
         for pattern, replacement in REWORDINGS:
             text = re.sub(pattern, replacement, text)
@@ -78,6 +82,15 @@ class QuestionText:
 
     def rest(self) -> str:
         return "".join(" " if u else c for c, u in zip(self.text, self.used, strict=True))
+
+    def listed_back_to_back(self, spans: list[tuple[int, int]]) -> bool:
+        """Whether phrases at ``spans`` were listed with commas: two of them with nothing between, the
+        second's first word said right after a comma ("users, going by session friction" is no list)."""
+        ordered = sorted(spans)
+        return any(
+            not self.text[a[1] : b[0]].strip() and self.text[b[0] :].split()[0] in self.after_commas
+            for a, b in zip(ordered, ordered[1:], strict=False)
+        )
 
     def words_left(self) -> list[str]:
         words = (w.strip("'") for w in re.findall(r"[a-z0-9%$']+", self.rest()))

@@ -34,6 +34,15 @@ _SPAN = r"(?:in |during |for |over )?(?:the )?(?:(fortnight|week)|(\d{1,3}) (day
 _SPAN_DAYS = {"fortnight": 14, "week": 7, "day": 1, "days": 1, "weeks": 7}
 
 
+_FIRST = r"(?:in |over |during |for |from )?(?:the |our )?(?:very )?(?:first|earliest|opening)"
+# what the first days are of: the data, or nothing said after them ("the first 3 weeks vs the last 3";
+# "the first 10 days of September" is the month's: date_windows.py)
+_OF_DATA = (
+    r"(?: (?:of|in) (?:the |our )?(?:data|dataset|records|logs|history|warehouse)| on record"
+    r"| we have(?: data)?|(?! (?:of|in) ))"
+)
+
+
 def read_time(t: QuestionText) -> TimeRange | None:
     """The time range the question names (its words consumed), or None. Quarters are calendar
     quarters ("Q3" is July to September); a month or quarter named without a year is the one of
@@ -54,8 +63,14 @@ def read_time(t: QuestionText) -> TimeRange | None:
          rf"(?: (?:of|in) ({months})(?:,? (\d{{4}}))?)?",
          lambda m: TimeRange("full_weeks", n=word_number(m[1]) if m[1] else 1,
                              start=f"{m[3] or '-'}-{MONTHS[m[2]]:02d}" if m[2] else None)),
+        # "the first 10 days of the data", "our first full week", "the first 3 weeks vs the last 3":
+        # counted from the data's first day (``data_start``; blind sets 42 and 43)
+        (rf"{_FIRST} (?:(\d+) )?(full |complete |whole )?(day|week)s?{_OF_DATA}",
+         lambda m: TimeRange("data_start", n=(m[1] and int(m[1]) or 1) * (7 if m[3] == "week" else 1),
+                             start="full" if m[2] else None)),
         (rf"{last} (\d+) weeks", lambda m: TimeRange("last_days", n=7 * word_number(m[1]))),
-        (r"(?:in |over |during |for )?(?:the )?(?:last|past) week", lambda m: TimeRange("last_week")),
+        (r"(?:in |over |during |for )?(?:the )?(?:last|past|most recent|latest|newest) week",
+         lambda m: TimeRange("last_week")),
         (r"(?:in |over |during |for )?(?:the )?(?:previous week|week before(?: last)?|prior week)",
          lambda m: TimeRange("week_before")),
         (rf"{last} month", lambda m: TimeRange("last_month")),
@@ -228,7 +243,9 @@ def _iso(text: str) -> str:
 # "users active in both September and October", "of the users active last week, how many were also
 # active the week before": the units seen in each of two periods, not the two periods' counts
 _OVERLAP = (
-    r"both(?= (?:in|during|on|over|for)? ?(?:the )?[a-z0-9])|(?:were|was|are|is) also|"
+    # ("show both weeks' counts": the two figures, no overlap)
+    r"both(?! (?:weeks?|months?|days?|periods?|numbers|counts|figures|values|totals)(?![a-z]))"
+    r"(?= (?:in|during|on|over|for)? ?(?:the )?[a-z0-9])|(?:were|was|are|is) also|"
     r"also (?:active|generat[a-z]*|there|back|came back|returned|present|seen|made|used)|"
     r"in each of (?:the |both )?(?:two|2|those|these)"
 )

@@ -179,6 +179,10 @@ def money_column(name: str, unit: str) -> str:
 def is_rate(layer: SemanticLayer, name: str) -> bool:
     """A fraction of 0-1: a rate of the layer, or a share of a total (shares.py), scaled or not."""
     base = name.removesuffix("_share").partition("_per_")[0]
+    if "_over_" in base and "_per_" not in name:  # "margin relative to revenue": of one unit, a fraction
+        a, _, b = base.partition("_over_")
+        formats = {layer.metrics[x].format for x in (a, b) if x in layer.metrics}
+        return a in layer.metrics and b in layer.metrics and len(formats) == 1
     metric = layer.metrics.get(base)
     return metric is not None and (metric.format == "rate" or name.endswith("_share")) and "_per_" not in name
 

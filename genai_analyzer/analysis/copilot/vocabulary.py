@@ -31,8 +31,10 @@ from genai_analyzer.analysis.copilot.ratio_words import CUES as RATIO_CUES
 from genai_analyzer.analysis.copilot.ratio_words import RATIO_WORDS
 from genai_analyzer.analysis.copilot.row_times import DATED_BY_START, ROW_TIMES
 from genai_analyzer.analysis.copilot.second_language import SECOND_LANGUAGE
+from genai_analyzer.analysis.copilot.session_words import SESSION_WORDS
 from genai_analyzer.analysis.copilot.spoken import SPOKEN
 from genai_analyzer.analysis.copilot.stats_words import STATS_WORDS
+from genai_analyzer.analysis.copilot.variety_words import VARIETY_WORDS
 
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                "october", "november", "december")  # fmt: skip
@@ -151,7 +153,7 @@ NEW_QUESTION = re.compile(
     re.I,
 )
 # Words of a follow-up that say how it refines the answer before it, read only with a context.
-FOLLOW_UP_WORDS = r"(?:now|instead|same(?: thing| numbers| figures| chart| again| ranking| check| analysis| question| split| grouping| cut| view)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )(?:add|include)|(?<=^ and )(?:add|include)(?: in)?|too|as well)"  # noqa: E501
+FOLLOW_UP_WORDS = r"(?:now|instead|same(?: thing| numbers| figures| chart| again| ranking| check| analysis| question| split| grouping| cut| view| layout| format| shape| table| columns)?|also|then|just|but|only|what about|how about|restrict(?: that| it)?|rank(?: them| it)?|sort(?: them| it)?|make (?:that|it)|switch(?: to)?|(?<=^ )(?:add|include)|(?<=^ and )(?:add|include)(?: in)?|too|as well)"  # noqa: E501
 _STOP_WORDS = """a an the of for in on at to is are was were be been what whats which who how show me give
     list
     tell please our we us my i do does did by with and or all total overall number data each much
@@ -203,6 +205,7 @@ COMPARE_WORDS = frozenset(
 # Words saying a series is wanted, redundant once a time grouping is read ("revenue trend, weekly").
 TREND_WORDS = frozenset(
     "trend trends trending evolve evolved evolving moved move develop developed change changed changes over "
+    "grow grows growing grew grown "
     "vary varies varied".split()
 )
 # Words asking how one thing goes with another: the answer is the metric grouped by the other thing.
@@ -376,6 +379,8 @@ _LAYER_REWORDINGS = (
     ),
     (r" (?:shows?|turns?|comes?|pops?) up(?= )", " appears"),
     *PERIODS_OVER,  # "week over week", "the 3 days before" (periods_over.py)
+    *SESSION_WORDS,  # "one-and-done sessions", "the 5 roughest sessions by friction" (session_words.py)
+    *VARIETY_WORDS,  # "users who tried more than one sampler" (variety_words.py)
     # "what does an average session cost us": a total per unit
     (
         r" (?:does |do )?(?:an? |the )?(?:average|typical) (session|user|generation|image|customer) cost(?:s)?(?= )",
@@ -414,6 +419,11 @@ _LAYER_REWORDINGS = (
         r"^ ((?!how |what |which )[a-z0-9].*?) (?:- )?how many (?:of (?:them|these|those) )?(?:are|were) there"
         r"(?: in total| overall| altogether)? $",
         r" how many \1 ",
+    ),
+    # "paying users - how many, and total rev from them": the count of them, and the other figure
+    (
+        r"^ ((?:[a-z-]+ ){0,2}(?:users|sessions|customers|accounts)) (?:- )?how many and(?= )",
+        r" how many \1 and",
     ),
     (r" wrap(?:s|ped|ping)? up(?= )", " end"),
     (r" (?:right|just|immediately|directly) after(?= )", " after"),
