@@ -172,3 +172,14 @@ def test_a_cut_off_on_how_many_different_values_each_unit_used(copilot, wh):
     # "different samplers" is each sampler, not the new figure (the layer names it "distinct" only)
     by = f"SELECT g.sampler, avg(CASE WHEN g.status = 'error' THEN 1.0 ELSE 0.0 END) FROM {GENS} GROUP BY 1"
     check(copilot, wh, "error rate for different samplers", by)
+
+
+def test_all_of_a_grouping_is_asked_back_and_one_and_done_is_said_of_sessions(copilot, wh):
+    # "..., all tiers": each tier, or every tier together? Asked (it was read as by tier)
+    asked = copilot.ask("total cost per user in the last 7 days, all tiers")
+    assert asked.refused and asked.kind == "clarify", asked.explanation
+    for reading in asked.clarify:  # each reading offered is answered as written
+        assert not copilot.ask(reading).refused, reading
+    # "one-and-done users" are no sessions of one generation: not read as such
+    users = copilot.ask("how many one-and-done users are there")
+    assert users.refused or "Generations exactly 1" not in users.reading

@@ -435,6 +435,8 @@ class Parser:
                     if noun == "range":  # the dates' noun is read; "that day" is left unread
                         t.take(m)
                     continue
+                if not dim.time and re.search(r"(?<![a-z])all (?:the )?$", t.text[: m.start()]):
+                    raise _each_or_together(t.text.strip(), m.group(0), phrase)  # "..., all tiers"
                 t.take(m)
                 if dim.time or name not in spec.dimensions:
                     self._add_dim(spec, name, m.group(0), m.start())
@@ -493,3 +495,13 @@ class Parser:
             # columns in the order the question names them ("by tier and sampler": tier first)
             spec.dimensions.sort(key=lambda d: spec.positions.get(d, 10_000))
         spec.matched[words.strip()] = f"by {name}"
+
+
+def _each_or_together(text: str, said: str, phrase: str) -> NeedsClarification:
+    """ "ARPU for October, all tiers": each tier, or every tier together? Asked, not guessed (it was
+    read as by tier; the writer of blind set 43 meant all together)."""
+    all_of = rf",? ?(?:for |across |over |in )?all (?:the )?{re.escape(said)}"
+    return NeedsClarification(
+        f"'all {said}' could be each of them or all together.",
+        (re.sub(all_of, f" by {phrase}", text, count=1), re.sub(all_of, "", text, count=1)),
+    )

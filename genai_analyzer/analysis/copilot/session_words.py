@@ -13,10 +13,14 @@ from __future__ import annotations
 _ONE = r"(?:a |with a |with one |one )?single (?:generation|image|render|attempt) and (?:out|gone|done|left)"
 
 SESSION_WORDS = (
-    # "one-and-done", "a single generation and out": the sessions of exactly one generation
+    # "sessions were one-and-done, a single generation and out": the sessions of exactly one generation
+    # (said of sessions only: "one-and-done users" are users with one session, left unread)
     (r" one[- ]and[- ]done (sessions?)(?= )", r" \1 with exactly 1 generation"),
-    (rf" (?:were |was |are |is )?one[- ]and[- ]done(?: {_ONE})?(?= )", " with exactly 1 generation"),
-    (rf" (?:were |was |are |is )?{_ONE}(?= )", " with exactly 1 generation"),
+    (
+        rf" (sessions?) (?:that |which )?(?:were|was|are|is|went|ended) "
+        rf"(?:one[- ]and[- ]done(?: {_ONE})?|{_ONE})(?= )",
+        r" \1 with exactly 1 generation",
+    ),
     # "sessions have 1 generation, 2 generations, 3 and so on? the full distribution": by their size
     (
         r" (?:have|with|had|of|having) 1 (?:generation|image)s? 2 (?:generation|image)s? "
