@@ -55,7 +55,7 @@ _LINKS = (
     r"ran|made|generated|asked|submitted|showing|show|contain|contains|contained|containing|include|"
     r"includes|included|including|"
     # "users who tried more than one sampler", "generated images in more than 3 distinct domains"
-    r"tried|try|tries|use|uses|using|images|generations|pictures|renders|in|across"
+    r"tried|try|tries|use|uses|using|(?:images|generations|pictures|renders) (?:in|across)"
 )
 _ARTICLE = r"(?:(?:a|an|the|their|its) )?"
 # "error rate by tier, only counting users with more than 50 generations": the rows of those users
