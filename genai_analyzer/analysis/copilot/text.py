@@ -40,7 +40,8 @@ class QuestionText:
         text = re.sub(r"(?<![a-z0-9])#\s*(?=[a-z])", " number of ", text)  # "# sessions" (not "#4471")
         text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)  # a decimal point is kept: "above 3.5%"
         text = re.sub(r"[^a-z0-9%$'.\-:/ ]+", " ", text)
-        text = re.sub(r"(?<=[a-z0-9]):(?= |$)", " ", text)  # "last 14d: error rate" (not "9:30", "a : b")
+        # "last 14d: error rate": an abbreviated span before a colon (other colons are read: "power users:")
+        text = re.sub(r"(?<=\d[a-z]):(?= |$)", " ", text)
         text = " " + re.sub(r"\s+", " ", digits_for_spelled_numbers(text)).strip() + " "
         for pattern, replacement in REWORDINGS:
             text = re.sub(pattern, replacement, text)
