@@ -309,8 +309,9 @@ def compile_spec(
         )
     if spec.top and dims:  # "the runner-up": the rows ranked before it skipped
         lines.append(f"LIMIT {int(spec.top)}" + (f" OFFSET {int(spec.offset)}" if spec.offset else ""))
-    names = [m for m, _ in runs] + [m for m, _ in metrics]  # the baseline's columns are in metrics
-    names = [m for m, _ in metrics] + [m for m, _ in runs] if running.shown_after(spec) else names
+    # the columns in the order selected (the baseline's are in metrics; a change comes after its figure)
+    shown = [metrics, runs] if running.shown_after(spec) else [runs, metrics]
+    names = [m for part in shown for m, _ in part]
     return Compiled("\n".join(lines), grain_name, [d for d, _ in dims], names, window)
 
 
