@@ -20,7 +20,8 @@ from genai_analyzer.analysis.copilot import (
     running,
 )
 from genai_analyzer.analysis.copilot.clock import describe_hours
-from genai_analyzer.analysis.copilot.compiler import OPEN_START, only_for
+from genai_analyzer.analysis.copilot.compiler import only_for
+from genai_analyzer.analysis.copilot.day_ranges import OPEN_START
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
 from genai_analyzer.analysis.copilot.units import column_label, is_rate, label_in
 from genai_analyzer.analysis.copilot.within import partition

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from genai_analyzer.analysis.copilot.spec import NeedsClarification
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.vocabulary import ENTITY_DIMENSIONS
 
@@ -31,3 +32,13 @@ def listed_after(
                 break
         else:
             return
+
+
+def each_or_together(text: str, said: str, phrase: str) -> NeedsClarification:
+    """ "ARPU for October, all tiers": each tier, or every tier together? Asked, not guessed (it was
+    read as by tier; the writer of blind set 43 meant all together)."""
+    all_of = rf",? ?(?:for |across |over |in )?all (?:the )?{re.escape(said)}"
+    return NeedsClarification(
+        f"'all {said}' could be each of them or all together.",
+        (re.sub(all_of, f" by {phrase}", text, count=1), re.sub(all_of, "", text, count=1)),
+    )

@@ -42,8 +42,9 @@ from genai_analyzer.analysis.copilot.followup import (
 )
 from genai_analyzer.analysis.copilot.gaps import read_gap
 from genai_analyzer.analysis.copilot.ids import Lookup, named_units, read_ids
-from genai_analyzer.analysis.copilot.listed_groupings import listed_after
+from genai_analyzer.analysis.copilot.listed_groupings import each_or_together, listed_after
 from genai_analyzer.analysis.copilot.nested import read_nested
+from genai_analyzer.analysis.copilot.period_compare import read_period_compare
 from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
 from genai_analyzer.analysis.copilot.scaling import read_per_unit, read_scale
@@ -230,7 +231,7 @@ class Parser:
         self._bare_dimensions(t, spec)
         self._relation(t, spec)
         ask_what_ranks(self.layer, t, spec)
-        self._compare(t, spec)
+        read_period_compare(t, spec, self.layer)
         refuse_overlap(t, spec)  # "users active in both September and October"
         segment_comparison(self.values, t, spec, self.dim_phrases)
         read_gap(t, spec)  # "... and the gap between them (pro minus free)"
@@ -436,7 +437,7 @@ class Parser:
                         t.take(m)
                     continue
                 if not dim.time and re.search(r"(?<![a-z])all (?:the )?$", t.text[: m.start()]):
-                    raise _each_or_together(t.text.strip(), m.group(0), phrase)  # "..., all tiers"
+                    raise each_or_together(t.text.strip(), m.group(0), phrase)  # "..., all tiers"
                 t.take(m)
                 if dim.time or name not in spec.dimensions:
                     self._add_dim(spec, name, m.group(0), m.start())
@@ -458,25 +459,6 @@ class Parser:
             del spec.matched[phrase]
             self._add_dim(spec, dim, phrase, spec.positions.get(f"metric:{metric}", 10_000))
 
-    def _compare(self, t: QuestionText, spec: QuerySpec) -> None:
-        """A period compared with the one before it. Not consumed: "slower" also names the metric.
-        The direction asked for keeps only the values that moved that way."""
-        if spec.time is None:
-            return
-        verbs = r"(?:(?:got|get|gotten|became|become|went|go|getting|is getting|are getting|used|saw) )?"
-        up = r"slower|worse|more|higher|longer|up|increased?|grew|grow|growth|rose|risen"
-        down = r"faster|better|less|fewer|lower|shorter|down|decreased?|dropped|fell|shrank"
-        either = r"changed?|compared? (?:to|with)|vs\.? (?:the )?(?:previous|prior|last)|versus"
-        weekly = any(self.layer.dimensions[d].time for d in spec.dimensions)  # "trending by week": a series
-        either += "" if weekly else "|trend(?:ing)?"
-        for pattern, direction in ((rf"{verbs}(?:{up})", "up"), (rf"{verbs}(?:{down})", "down"),
-                                   (either, None)):  # fmt: skip
-            if re.search(rf"(?<![a-z])(?:{pattern})(?![a-z])", t.open_text()):
-                spec.compare, spec.compare_direction = True, direction
-                # "... than the week before": the period is the comparison's, not a grouping
-                spec.dimensions = [d for d in spec.dimensions if not self.layer.dimensions[d].time]
-                return
-
     def _unknown_groupings(self, t: QuestionText) -> None:
         for m in t.find(rf"{GROUP_CUES} (?:the )?([a-z][a-z_]+)"):
             word = m.group(1)
@@ -495,13 +477,3 @@ class Parser:
             # columns in the order the question names them ("by tier and sampler": tier first)
             spec.dimensions.sort(key=lambda d: spec.positions.get(d, 10_000))
         spec.matched[words.strip()] = f"by {name}"
-
-
-def _each_or_together(text: str, said: str, phrase: str) -> NeedsClarification:
-    """ "ARPU for October, all tiers": each tier, or every tier together? Asked, not guessed (it was
-    read as by tier; the writer of blind set 43 meant all together)."""
-    all_of = rf",? ?(?:for |across |over |in )?all (?:the )?{re.escape(said)}"
-    return NeedsClarification(
-        f"'all {said}' could be each of them or all together.",
-        (re.sub(all_of, f" by {phrase}", text, count=1), re.sub(all_of, "", text, count=1)),
-    )
