@@ -226,6 +226,28 @@ def test_generations_per_active_user_match_independent_sql(six_weeks):
     assert got["active_users"].tolist() == lifecycle["active_users"].tolist()  # one notion of active
 
 
+def test_lifetimes_are_each_known_users_history_and_agree_with_the_lifecycle(six_weeks):
+    sql, params = cohorts.lifetimes_query(Filters(statuses=("success",)), by="tier")
+    lives = six_weeks.query(sql, params)
+    rows = raw_rows(six_weeks)
+    people = rows[rows["is_known"] & rows["status"].eq("success")]  # activity: successful generations
+    expected = people.groupby("user_id").agg(
+        first_day=("date_key", "min"), last_day=("date_key", "max"), active_days=("date_key", "nunique"),
+        active_weeks=("week", "nunique"), generations=("date_key", "size"), tier=("tier", "first"),
+    )  # fmt: skip
+    got = lives.set_index("user_id").sort_index()
+    assert got.index.tolist() == expected.index.tolist()  # the unknown user is no person: left out
+    for column in ("active_days", "active_weeks", "generations"):
+        assert got[column].tolist() == expected[column].tolist(), column
+    assert [plain(d) for d in got["first_day"]] == [plain(d) for d in expected["first_day"]]
+    assert got["grp"].tolist() == expected["tier"].tolist()
+    assert [plain(w) for w in got["first_week"]] == [monday(d) for d in expected["first_day"]]
+    # new users per week, from the lifetimes, are the lifecycle's new users
+    lifecycle = cohorts.lifecycle(six_weeks, Filters(statuses=("success",)))
+    new = pd.Series([monday(d) for d in got["first_day"]]).value_counts()
+    assert [new.get(plain(w), 0) for w in lifecycle["week"]] == lifecycle["new_users"].tolist()
+
+
 def test_a_range_without_data_gives_empty_answers_not_errors(six_weeks):
     nothing = Filters(start=date(2030, 1, 1))
     for frame in (

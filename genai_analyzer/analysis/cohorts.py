@@ -243,3 +243,25 @@ def activity_per_user(wh: Warehouse, filters: Filters | None = None, *, by: str 
         frame["generations"] / frame["active_users"].where(frame["active_users"] > 0),
     )
     return _named(frame, by)
+
+
+def lifetimes_query(filters: Filters | None = None, *, by: str = "none") -> tuple[str, dict]:
+    """One row per known user over their whole history, and its bound values: user_id, grp,
+    first_day and last_day (active), first_week and last_week (Mondays), active_days, active_weeks
+    and generations. The copilot answers "new users per month", "what share of users came back after
+    their first day", "how long do users stay" and "the median number of days a user was active"
+    from it (copilot/lifetimes.py). Filters choose users (tiers) and the generations that count as
+    activity; a date range does not cut a history."""
+    filters = filters or Filters()
+    where, params = replace(filters, start=None, end=None).where()
+    dims = semantic.load().dimensions
+    day, week = dims["day"].expression("generations"), dims["week"].expression("generations")
+    source = GENERATIONS.from_reading(where, _group(by), "u.is_known")
+    sql = f"""
+        SELECT f.user_id, {_group(by)} AS grp, min({day}) AS first_day, max({day}) AS last_day,
+               min({week}) AS first_week, max({week}) AS last_week,
+               count(DISTINCT {day}) AS active_days, count(DISTINCT {week}) AS active_weeks,
+               count(*) AS generations
+        FROM {source} WHERE {where} AND u.is_known GROUP BY ALL
+        """
+    return sql, params

@@ -65,10 +65,11 @@ def data_range(wh: Warehouse) -> tuple[date, date]:
 
 def overview_figures(wh: Warehouse) -> dict:
     """One row of headline figures over the whole warehouse, plus where the data came from."""
-    row = wh.row(
-        f"SELECT {_select(*METRICS)}, min(f.created_at) AS first_at, max(f.created_at) AS last_at, "
-        "count(f.image_path) AS with_image FROM fact_generations f"
-    )
+    select = (
+        f"{_select(*METRICS)}, min(f.created_at) AS first_at, max(f.created_at) AS last_at, "
+        "count(f.image_path) AS with_image"
+    )  # the joins a metric reads (a prompt's length reads dim_prompts), and only those
+    row = wh.row(f"SELECT {select} FROM {GENERATIONS.from_reading(select)}")
     info = wh.build_info()
     # a metric of format date (the data's first and last day) as its ISO text, as JSON carries it
     figures = {name: row[name].isoformat() if isinstance(row[name], date) else row[name] for name in METRICS}

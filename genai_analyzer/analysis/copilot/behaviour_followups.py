@@ -35,11 +35,11 @@ def route(
         return None
     t = QuestionText(question)
     tiers, _ = behaviour._tiers(t, layer, values)
-    by_tier = behaviour._take(t, rf"(?:{SPLIT} )?{behaviour.BY_TIER}") is not None
+    by_tier = t.take_first(rf"(?:{SPLIT} )?{behaviour.BY_TIER}") is not None
     if not tiers and not by_tier:
         return None
     for words in (FOLLOW_UP_WORDS, ONLY, r"(?:the )?same(?: thing| again)?|please|too|as well|[?!.,]"):
-        while behaviour._take(t, words):
+        while t.take_first(words):
             pass
     try:
         account_for_words(vocabulary, t)

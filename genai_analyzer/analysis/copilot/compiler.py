@@ -17,6 +17,7 @@ from genai_analyzer.analysis.copilot import (
     gaps,
     lumped,
     nested,
+    overlap,
     prompt_text,
     ratios,
     running,
@@ -142,6 +143,17 @@ def compile_spec(
             window, baseline = baseline, window  # the earlier period is the one compared with
         for bounds in (window, baseline):  # "q2 vs q3" when the data starts in q3
             refuse_outside_data(bounds, first_day, last_day, compared=True)
+        if spec.overlap and spec.metrics != ["active_users"]:  # a follow-up changed the figure
+            raise CannotAnswer("Seen in both periods is counted for users only: ask for the users.")
+        if spec.overlap:  # "users active in both September and October" (overlap.py)
+            days = (window[1] - window[0]).days + 1
+            before = baseline or (window[0] - timedelta(days=days), window[0] - timedelta(days=1))
+            user_key = layer.dimensions["user"].expression(grain_name)
+            from_sql = grain.from_reading(*reads, "u.is_known")
+            sql = overlap.compiled(
+                spec, from_sql, grain.date_sql, dims, conditions, (before, window), user_key
+            )
+            return Compiled(sql, grain_name, [d for d, _ in dims], [overlap.COLUMN], window, before)
         return _compare(
             spec, from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name, baseline
         )
@@ -291,14 +303,24 @@ def _count_groups(spec: QuerySpec, lines: list[str], dims: list[str], grain_name
 def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -> list[tuple[str, str]]:
     """Each metric divided by the number of units ("revenue per user"): defined for totals and
     counts only; a rate or an average per user would be another question."""
-    if grain_name != "generations" or spec.per not in ("user", "session", "generation", "day", "gpu_hour"):
+    if grain_name != "generations" or spec.per not in (
+        "user",
+        "session",
+        "generation",
+        "day",
+        "gpu_hour",
+        "successful_generation",
+    ):
         raise CannotAnswer(
             f"I can divide figures of generations by users, sessions, generations or days, not per "
             f"{spec.per}."
         )
     # the count a unit divides by: its dimension's distinct values, or the rows for a generation
-    if spec.per == "gpu_hour":  # "margin per GPU hour": a total over the GPU hours it took
-        unit_count = f"({layer.metrics['gpu_hours'].sql})"
+    if spec.per in ("gpu_hour", "successful_generation"):  # "margin per GPU hour": a total over the
+        # GPU hours it took; "cost per successful image": over the generations that succeeded
+        unit_count = (
+            f"({layer.metrics[{'gpu_hour': 'gpu_hours'}.get(spec.per, 'successful_generations')].sql})"
+        )
     else:
         unit_key = layer.dimensions[spec.per].expression(grain_name) if spec.per != "generation" else None
         unit_count = f"count(DISTINCT {unit_key})" if unit_key else "count(*)"

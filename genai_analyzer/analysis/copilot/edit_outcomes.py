@@ -43,13 +43,6 @@ EDITED = r"(?:of|for) (?:the )?(?:edited|edit(?:'s)?) generations?|"
 EDITED += r"(?:of|for) (?:the )?generations? (?:after|of) (?:an |the |each )?edits?"
 
 
-def _take(t: QuestionText, pattern: str) -> str | None:
-    for m in t.find(pattern):
-        t.take(m)
-        return m.group(0)
-    return None
-
-
 def outcome_rate(t: QuestionText, where: list[str], keys: list[str], by_tier: bool) -> tuple[str, str] | None:
     """ "success rate of the edited generation, by edit type": one rate of what followed each edit
     type; "which edit type ... highest" the first of them."""
@@ -57,18 +50,18 @@ def outcome_rate(t: QuestionText, where: list[str], keys: list[str], by_tier: bo
     if len(found) != 1:
         return None
     name = found[0]
-    by_type, which = _take(t, BY_TYPE), _take(t, WHICH_TYPE)
+    by_type, which = t.take_first(BY_TYPE), t.take_first(WHICH_TYPE)
     if not (by_type or which):
         return None
-    while _take(t, RATES[name][0]):
+    while t.take_first(RATES[name][0]):
         pass
-    _take(t, EDITED)
-    _take(t, r"its|their")
+    t.take_first(EDITED)
+    t.take_first(r"its|their")
     order = "DESC"
     if which:
-        if _take(t, r"(?:the )?(?:lowest|least often|least)"):
+        if t.take_first(r"(?:the )?(?:lowest|least often|least)"):
             order = "ASC"
-        elif not _take(t, r"(?:the )?(?:highest|most often|most)"):
+        elif not t.take_first(r"(?:the )?(?:highest|most often|most)"):
             raise CannotAnswer(f"Which edit type: the highest {name.replace('_', ' ')} or the lowest?")
         if by_tier:
             raise CannotAnswer("The first edit type per tier is not read yet: ask for one tier.")
@@ -96,7 +89,7 @@ IDEA_SHARE = (
 
 def kept_share_of_ideas(t: QuestionText, tiers: list[str], by_tier: bool) -> tuple[str, str]:
     """ "what share of ideas end in a kept image": kept ideas over ideas (an idea ends once)."""
-    _take(t, IDEA_SHARE)
+    t.take_first(IDEA_SHARE)
     keys = ["u.tier AS tier"] if by_tier else []
     source = "fct_generation_ideas k"
     if tiers or by_tier:
@@ -121,12 +114,12 @@ def edit_figure(t: QuestionText, where, source, keys) -> tuple[str, str] | None:
     """ "median seconds since the previous generation, by edit type", "mean prompt similarity for
     each edit type": an edit's own figure, aggregated (by edit type, by tier)."""
     for column, pattern in EDIT_FIGURES.items():
-        m = _take(t, rf"(?:the )?(median|mean|average|avg) (?:{pattern})")
+        m = t.take_first(rf"(?:the )?(median|mean|average|avg) (?:{pattern})")
         if m is None:
             continue
         word = re.search(r"median|mean|average|avg", m).group(0)
-        by_type = _take(
-            t, r"(?:by|per|for each|for every|across|of each) (?:the )?(?:edit )?types?(?: of edits?)?"
+        by_type = t.take_first(
+            r"(?:by|per|for each|for every|across|of each) (?:the )?(?:edit )?types?(?: of edits?)?"
         )
         group = ["e.edit_type"] if by_type else []
         name = f"{word}_{column}"

@@ -15,6 +15,7 @@ from genai_analyzer.analysis.copilot import (
     gaps,
     lumped,
     nested,
+    overlap,
     prompt_text,
     ratios,
     running,
@@ -43,6 +44,8 @@ def _kind(layer: SemanticLayer, column: str) -> str:
 def _label(layer: SemanticLayer, metric: str) -> str:
     if metric in layer.metrics:
         return layer.metrics[metric].label
+    if metric == overlap.COLUMN:
+        return overlap.LABEL
     if (ratio := ratios.label(layer, metric)) is not None:  # "Revenue (USD) / Cost (USD)"
         return ratio
     if metric.endswith("_share") and metric.removesuffix("_share") in layer.metrics:
@@ -73,7 +76,7 @@ def explain(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Sem
     if frame.empty:
         where = " and the filter bar" if scoped else ""
         return f"No rows{period}: nothing matches these filters{where} in the warehouse."
-    if compare is not None:
+    if compare is not None and metrics != [overlap.COLUMN]:  # an overlap is one figure (overlap.py)
         metric = metrics[1]
         kind = _kind(layer, metric)
         label = _label(layer, metric)
@@ -139,6 +142,7 @@ def chart(frame: pd.DataFrame, dims: list[str], metrics: list[str], layer: Seman
     a single number or a result too wide to draw."""
     from genai_analyzer.analysis import plotting as charts
 
+    compare = compare and metrics != [overlap.COLUMN]  # an overlap is one figure (overlap.py)
     if frame.empty or not dims or len(frame) < 2 and not compare:
         return None
     key = dims[0]
@@ -181,7 +185,7 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     if spec.scale:  # "per 1,000 generations" (scaling.py)
         parts[0] += f" per {spec.scale:,} {spec.scale_of}s"
     elif spec.per:
-        parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour')}"
+        parts[0] += f" per {spec.per.replace('gpu_hour', 'GPU hour').replace('_', ' ')}"
     if spec.against:  # "than the overall error rate" (against.py)
         parts[0] += ", " + against.describe(spec, layer)
     counted = (spec.count_of, *spec.count_with)
@@ -237,7 +241,9 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts.append(f"from {window[0]} to {window[1]}")
     else:
         parts.append(all_dates)
-    if previous:
+    if previous and spec.overlap:  # "users active in both September and October" (overlap.py)
+        parts.append(f"and from {previous[0]} to {previous[1]}: the known users active in both periods")
+    elif previous:
         parts.append(f"compared with {previous[0]} to {previous[1]}")
         if spec.unit == "percent":  # the change in percent of the earlier figure, beside it (units.py)
             parts[-1] += ", the change also in percent of the earlier figure"

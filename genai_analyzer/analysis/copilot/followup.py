@@ -27,6 +27,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     merged.matched = dict(new.matched)
     if new.metrics == ["generations"] and previous.metrics and ROWS_OF_A_KIND.match(text):
         pass  # "only successful generations" after average steps: those rows' average steps
+    elif new.metrics == ["generations"] and previous.metrics != new.metrics and _COUNTED_BACK.search(text):
+        _counted_back(previous)  # "and how many of those are pro?" counts what was counted before
     elif new.metrics and previous.metrics and set(new.metrics) <= {th[0] for th in new.thresholds}:
         pass  # "make it having count > 200": the groups kept change, the figure stays (blind set 35)
     elif new.metrics and _speed_rank(layer, previous, new):
@@ -112,6 +114,25 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     if new.metrics or new.dimensions or new.top or new.never_of:  # "how many users never ..." is
         merged.never, merged.never_of = new.never, new.never_of  # kept only by a filter or a period
     return merged
+
+
+# "and how many of those are on the pro plan?": the things the answer before counted
+_COUNTED_BACK = re.compile(r"(?:how many|number) of (?:those|them|these|which)(?! [a-z]+ fail)")
+_UNIT_COUNTS = {"active_users", "sessions", "session_count"}
+
+
+def _counted_back(previous: QuerySpec) -> None:
+    """A count "of those" after a count of users or sessions keeps that count (it answered the
+    generations of the filter instead, a different figure); after any other figure it says no count
+    of what, and is declined."""
+    if len(previous.metrics) == 1 and previous.metrics[0] in _UNIT_COUNTS:
+        return
+    raise CannotAnswer(
+        f"'How many of those' counts what the answer before counted, and it gave "
+        f"{', '.join(previous.metrics)}, not a count of users or sessions: say what to count, e.g. 'how "
+        "many pro users'.",
+        unread=("those",),
+    )
 
 
 def _failed_of_a_count(previous: QuerySpec, new: QuerySpec, text: str) -> bool:

@@ -82,6 +82,8 @@ LAYER_WORDS = (
         " generations with ",
     ),
     (r" (?:shows?|turns?|comes?|pops?) up(?= )", " appears"),
+    # "now revenue instead of the count": the figure before is what is replaced (a follow-up)
+    (r" instead of (?:the |that |this )?(?:count|number|total|figure|metric|measure|one)(?= )", " instead"),
     *PERIODS_OVER,  # "week over week", "the 3 days before" (periods_over.py)
     *SESSION_WORDS,  # "one-and-done sessions", "the 5 roughest sessions by friction" (session_words.py)
     *VARIETY_WORDS,  # "users who tried more than one sampler" (variety_words.py)

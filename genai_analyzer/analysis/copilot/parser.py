@@ -45,6 +45,7 @@ from genai_analyzer.analysis.copilot.ids import Lookup, named_units, read_ids
 from genai_analyzer.analysis.copilot.listed_groupings import each_or_together, listed_after
 from genai_analyzer.analysis.copilot.nested import read_nested
 from genai_analyzer.analysis.copilot.period_compare import read_period_compare
+from genai_analyzer.analysis.copilot.prompt_length import PROMPT_LENGTHS, ask_which_length
 from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
 from genai_analyzer.analysis.copilot.scaling import read_per_unit, read_scale
@@ -72,8 +73,8 @@ from genai_analyzer.analysis.copilot.thresholds import settle as settle_threshol
 from genai_analyzer.analysis.copilot.time_phrases import (
     TIME_WORDS,
     period_noun,
+    read_overlap,
     read_time,
-    refuse_overlap,
     refuse_unread_dates,
 )
 from genai_analyzer.analysis.copilot.units import read_unit
@@ -174,6 +175,7 @@ class Parser:
         for pattern, why, readings in ASKED:  # "time spent", "how fast are sessions": which figure?
             if t.has(pattern):
                 raise NeedsClarification(why, readings)
+        ask_which_length(t.text)  # "prompt length": in words or characters?
         spec, narrowed, named = QuerySpec(metrics=[], corrections=corrections, contains=contains), None, False
         read_nested(t, spec)  # "the median of each user's success rate": before "each user" is read
         read_windows(t, spec, self.metric_phrases, self.dim_phrases)  # "each tier", "cumulative", "than"
@@ -232,7 +234,7 @@ class Parser:
         self._relation(t, spec)
         ask_what_ranks(self.layer, t, spec)
         read_period_compare(t, spec, self.layer)
-        refuse_overlap(t, spec)  # "users active in both September and October"
+        read_overlap(t, spec)  # "users active in both September and October"
         segment_comparison(self.values, t, spec, self.dim_phrases)
         read_gap(t, spec)  # "... and the gap between them (pro minus free)"
         rank_direction(self.layer, t, spec)
@@ -407,8 +409,14 @@ class Parser:
     def _closest_metrics(self, texts: list[str], k: int = 3) -> list[tuple[str, float, str]]:
         """Up to ``k`` metrics whose phrases are most similar to one of ``texts`` (name, score, the
         text), best first, if the best is similar enough."""
-        # a count of different values is never guessed from a word: "prompts" is no "distinct prompts"
-        guessable = [(p, n) for p, n in self.metric_phrases if not p.startswith(("distinct ", "unique "))]
+        # a count of different values is never guessed from a word: "prompts" is no "distinct prompts",
+        # nor a prompt's length ("prompts used more than 3" offered the prompt length in characters)
+        never = ("distinct ", "unique ")
+        guessable = [
+            (p, n)
+            for p, n in self.metric_phrases
+            if not (p.startswith(never) or n.startswith(PROMPT_LENGTHS))
+        ]
         if self._phrase_vectors is None:
             self._phrase_vectors = self.embed([p for p, _ in guessable])
         scores = self.embed(texts) @ self._phrase_vectors.T

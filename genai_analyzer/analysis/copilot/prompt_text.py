@@ -35,10 +35,10 @@ _BARE = r"the (?:word|term|keyword) ([A-Za-z][A-Za-z0-9-]{1,40})(?![A-Za-z0-9'-]
 _PATTERNS = (
     # "a prompt that mentions 'dragon'", "whose prompt contains the word 'portrait'"
     re.compile(rf"\b{_PROMPT} {_VERB} (?:{_TERM}|{_BARE})", re.I),
-    # "with 'cyberpunk' in the prompt", "'greg rutkowski' in their prompts"
+    # "with 'cyberpunk' in the prompt", "'greg rutkowski' in their prompts", "somewhere in the prompt"
     re.compile(
-        rf"()(?:\b(?:with|having|had|has|have|using|used) )?(?:{_TERM}|{_BARE}) in (?:the |their |its |a )?"
-        r"prompts?(?: text)?\b",
+        rf"()(?:\b(?:with|having|had|has|have|using|used) )?(?:{_TERM}|{_BARE}) "
+        r"(?:(?:somewhere|anywhere) )?in (?:the |their |its |a )?prompts?(?: text)?\b",
         re.I,
     ),
 )

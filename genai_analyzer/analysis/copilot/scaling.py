@@ -73,7 +73,7 @@ def read_per_unit(t: QuestionText, spec: QuerySpec, metric_phrases, segments) ->
     nouns = r"(users?|customers?|accounts?|generations?|images?|renders?|requests?|sessions?|gpu[- ]hours?)"
     # "generations per session", "time per session": metrics of their own, not a division
     own = [mm.span() for p, _ in metric_phrases if " per " in p for mm in t.find(phrase_re(p))]
-    found = [m for m in t.find(rf"per (?:(active|paying|paid) )?{nouns}")
+    found = [m for m in t.find(rf"per (?:(active|paying|paid|successful|succeeded) )?{nouns}")
              if not any(a <= m.start() and m.end() <= b for a, b in own)]  # fmt: skip
     if len({units[m.group(2).removesuffix("s")] for m in found}) > 1:  # "revenue per user and cost per image"
         said = " and ".join(dict.fromkeys(m.group(0).strip() for m in found))
@@ -85,6 +85,11 @@ def read_per_unit(t: QuestionText, spec: QuerySpec, metric_phrases, segments) ->
     for m in found:
         t.take(m)
         spec.per = units[m.group(2).removesuffix("s")]
+        if m.group(1) in ("successful", "succeeded"):  # "cost per successful image": all the cost
+            if spec.per != "generation":  # over the generations that succeeded
+                raise CannotAnswer(f"'{m.group(0).strip()}' is not a unit I can divide by: ask per "
+                                   "successful image, or per user.", unread=(m.group(1),))  # fmt: skip
+            spec.per = "successful_generation"
         # "revenue per generation, cost per generation and margin per generation": each figure said
         # before the last "per" of the same unit is divided (the cost and the margin were totals)
         again = [n for n in found[1:] if units[n.group(2).removesuffix("s")] == spec.per]
@@ -96,5 +101,5 @@ def read_per_unit(t: QuestionText, spec: QuerySpec, metric_phrases, segments) ->
             for phrase, (dim, values) in segments.items():
                 if phrase.startswith("paying users"):
                     spec.filters[dim] = list(values)
-        spec.matched[m.group(0).strip()] = f"divided by the number of {spec.per}s"
+        spec.matched[m.group(0).strip()] = f"divided by the number of {spec.per.replace('_', ' ')}s"
         return

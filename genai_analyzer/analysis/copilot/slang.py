@@ -38,7 +38,7 @@ SLANG = (
     # question itself ("margin by plan. I want to see which plans are in the red" asks for every plan)
     (
         r"(?<=^ which )([a-z_]+(?: [a-z_]+)?) (?:are|is|were|was|go|went|running|run) "
-        r"(?:in the red|losing money)"
+        r"(?:in the red|losing money|underwater|under water|loss[- ]making|unprofitable)"
         r"(?: once (?:the )?(?:gpu )?costs? (?:come|comes|are taken|is taken|came) out"
         r"(?: of (?:the )?revenue)?)?"
         r"(?= )",

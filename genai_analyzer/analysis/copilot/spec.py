@@ -142,6 +142,7 @@ class QuerySpec:
     gap_sides: list[str] = field(default_factory=list)
     gap_shown: list[str] = field(default_factory=list)  # the sides in the order named: the columns
     nested: list[str] | None = None  # ["median", "user"]: each user's figure, then over users (nested.py)
+    overlap: bool = False  # "users active in both September and October": seen in each (overlap.py)
     top_share: bool = False  # "what share of revenue comes from the top 10 users": together (lumped.py)
 
     def said(self, read: str) -> list[str]:

@@ -59,6 +59,13 @@ class QuestionText:
     def take(self, m) -> None:
         self.take_span(m.start(), m.end())
 
+    def take_first(self, pattern: str) -> str | None:
+        """The words of the first unread match of ``pattern``, consumed; None when there is none."""
+        for m in self.find(pattern):
+            self.take(m)
+            return m.group(0)
+        return None
+
     def take_span(self, start: int, end: int) -> None:
         for i in range(start, end):
             self.used[i] = True

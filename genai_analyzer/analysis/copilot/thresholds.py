@@ -151,6 +151,9 @@ def read_thresholds(
             between = set((subject.group("count") and subject.group("between") or "").split())
             if subject.group("count") and group and between <= value_words | {"distinct", "unique"}:
                 spans.append(subject.span("count"))
+                # "how many distinct prompts have ...": the count's own word, not a value's
+                spans += [(subject.start("between") + w.start(), subject.start("between") + w.end())
+                          for w in re.finditer(r"distinct|unique", subject.group("between"))]  # fmt: skip
                 spec.count_of = group
         for a, b in spans:
             t.seal_span(a, b)

@@ -251,17 +251,26 @@ _OVERLAP = (
 )
 
 
-def refuse_overlap(t: QuestionText, spec: QuerySpec) -> None:
-    """A count of users or sessions "in both" of two periods compared asks for the units seen in
-    each, an overlap the copilot does not compute: declined, not answered as the two counts (blind
-    set 36)."""
+def read_overlap(t: QuestionText, spec: QuerySpec) -> None:
+    """A count of users "in both" of two periods compared asks for the users seen in each, not the
+    two periods' counts (blind set 36): ``spec.overlap`` (overlap.py, blind set 44). Sessions, or users
+    beside another figure, in both periods are declined."""
     units = {"active_users", "sessions", "session_count"}
-    if spec.baseline is not None and units & set(spec.metrics) and t.has(_OVERLAP):
+    if not ((spec.baseline is not None or spec.compare) and units & set(spec.metrics)):
+        return
+    found = list(t.find(_OVERLAP))
+    if not found:
+        return
+    if spec.metrics != ["active_users"]:
         raise CannotAnswer(
-            "That asks for the users (or sessions) seen in both periods, an overlap I do not compute; "
-            "I can compare the two periods' counts, e.g. 'active users in September vs October'.",
+            "That asks for the sessions (or users beside another figure) seen in both periods, an overlap "
+            "I count for users alone, e.g. 'how many users were active in both September and October'.",
             unread=("both",),
         )
+    for m in found:
+        t.take(m)
+    spec.overlap = True
+    spec.matched[found[0].group(0)] = "users active in each of the two periods"
 
 
 def period_noun(t: QuestionText, m: re.Match) -> str | None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 VARIETY_WORDS = (
     (
         r" (more than|fewer than|less than|at least|at most|over|under|above|below|exactly) (\d+) "
-        r"(?:(?:distinct|different|unique|separate) )?(samplers?|domains?|art styles?|styles?|prompts?)(?= )",
+        r"(?:(?:distinct|different|unique|separate) )?(samplers?|domains?|art styles?|styles?|prompts?)(?= )"
+        r"(?! (?:words?|characters?|chars?|length|long))",  # "more than 40 prompt words": a length
         r" \1 \2 distinct \3",
     ),
 )

@@ -22,10 +22,13 @@ from genai_analyzer.analysis.copilot import (
     when_words,
 )
 from genai_analyzer.analysis.copilot.extremes import EXTREMES
+from genai_analyzer.analysis.copilot.finance_words import FINANCE_WORDS
 from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
 from genai_analyzer.analysis.copilot.investor import INVESTOR
 from genai_analyzer.analysis.copilot.layer_words import LAYER_WORDS
+from genai_analyzer.analysis.copilot.newcomer_words import NEWCOMER_WORDS
 from genai_analyzer.analysis.copilot.ops_growth import OPS_GROWTH
+from genai_analyzer.analysis.copilot.prompt_length import PROMPT_LENGTH
 from genai_analyzer.analysis.copilot.rank_words import RANK_WORDS
 from genai_analyzer.analysis.copilot.ratio_words import CUES as RATIO_CUES
 from genai_analyzer.analysis.copilot.ratio_words import RATIO_WORDS
@@ -131,7 +134,7 @@ COUNTED_NOUNS = rf"(?:{ROW_NOUNS}|users?|sessions?|prompts?|edits?|days?|errors?
 UNIT_ATTRIBUTES = {
     "user": {"user", "tier", "user_kind"},
     "session": {"session", "user", "tier", "user_kind"},
-    "prompt": {"prompt", "domain", "art_style", "complexity"},
+    "prompt": {"prompt", "domain", "art_style", "complexity", "prompt_words", "prompt_chars"},
 }
 # Parts of the day the semantic layer does not define: declined with the hours to ask for instead.
 DAY_PARTS = (
@@ -327,7 +330,10 @@ REWORDINGS = (
     + DATED_BY_START
     + RANK_WORDS
     + everyday.BEFORE_LAYER
+    + FINANCE_WORDS
+    + NEWCOMER_WORDS
     + LAYER_WORDS
+    + PROMPT_LENGTH
     + everyday.REWORDINGS
     + presentation.PRESENTATION
 )
