@@ -146,13 +146,10 @@ def compile_spec(
         if spec.overlap and spec.metrics != ["active_users"]:  # a follow-up changed the figure
             raise CannotAnswer("Seen in both periods is counted for users only: ask for the users.")
         if spec.overlap:  # "users active in both September and October" (overlap.py)
-            days = (window[1] - window[0]).days + 1
-            before = baseline or (window[0] - timedelta(days=days), window[0] - timedelta(days=1))
+            before = baseline or _period_before(window)
             user_key = layer.dimensions["user"].expression(grain_name)
             from_sql = grain.from_reading(*reads, "u.is_known")
-            sql = overlap.compiled(
-                spec, from_sql, grain.date_sql, dims, conditions, (before, window), user_key
-            )
+            sql = overlap.compiled(from_sql, grain.date_sql, dims, conditions, (before, window), user_key)
             return Compiled(sql, grain_name, [d for d, _ in dims], [overlap.COLUMN], window, before)
         return _compare(
             spec, from_sql, grain.date_sql, dims, metrics, conditions, window, grain_name, baseline
@@ -300,6 +297,10 @@ def _count_groups(spec: QuerySpec, lines: list[str], dims: list[str], grain_name
     return Compiled("\n".join(sql), grain_name, outer, [name], window)
 
 
+# units counted by a figure of the layer rather than by their distinct values
+_COUNTED_BY = {"gpu_hour": "gpu_hours", "successful_generation": "successful_generations"}
+
+
 def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -> list[tuple[str, str]]:
     """Each metric divided by the number of units ("revenue per user"): defined for totals and
     counts only; a rate or an average per user would be another question."""
@@ -316,11 +317,9 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
             f"{spec.per}."
         )
     # the count a unit divides by: its dimension's distinct values, or the rows for a generation
-    if spec.per in ("gpu_hour", "successful_generation"):  # "margin per GPU hour": a total over the
-        # GPU hours it took; "cost per successful image": over the generations that succeeded
-        unit_count = (
-            f"({layer.metrics[{'gpu_hour': 'gpu_hours'}.get(spec.per, 'successful_generations')].sql})"
-        )
+    if spec.per in _COUNTED_BY:  # "margin per GPU hour": over the GPU hours it took; "cost per
+        # successful image": over the generations that succeeded (the layer's own figures)
+        unit_count = f"({layer.metrics[_COUNTED_BY[spec.per]].sql})"
     else:
         unit_key = layer.dimensions[spec.per].expression(grain_name) if spec.per != "generation" else None
         unit_count = f"count(DISTINCT {unit_key})" if unit_key else "count(*)"
@@ -391,11 +390,16 @@ def _order(spec: QuerySpec, layer: SemanticLayer, first_metric: str | None = Non
     return ", ".join([f"{first_metric} DESC", *other])
 
 
+def _period_before(window: tuple[date, date]) -> tuple[date, date]:
+    """As many days as ``window``, ending the day before it: what a period is compared with by default."""
+    days = (window[1] - window[0]).days + 1
+    return window[0] - timedelta(days=days), window[0] - timedelta(days=1)
+
+
 def _compare(
     spec, from_sql, date_sql, dims, metrics, conditions, window, grain_name, baseline=None
 ) -> Compiled:
-    days = (window[1] - window[0]).days + 1
-    previous = baseline or (window[0] - timedelta(days=days), window[0] - timedelta(days=1))
+    previous = baseline or _period_before(window)
     name, sql = metrics[0]
     keys = [d for d, _ in dims]
 

@@ -10,6 +10,7 @@ from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRa
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.thresholds import bare_threshold
 from genai_analyzer.analysis.copilot.time_phrases import THAT_PERIOD
+from genai_analyzer.analysis.copilot.vocabulary import UNIT_COUNT_METRICS
 from genai_analyzer.analysis.semantic import SemanticLayer
 
 
@@ -118,14 +119,13 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
 
 # "and how many of those are on the pro plan?": the things the answer before counted
 _COUNTED_BACK = re.compile(r"(?:how many|number) of (?:those|them|these|which)(?! [a-z]+ fail)")
-_UNIT_COUNTS = {"active_users", "sessions", "session_count"}
 
 
 def _counted_back(previous: QuerySpec) -> None:
     """A count "of those" after a count of users or sessions keeps that count (it answered the
     generations of the filter instead, a different figure); after any other figure it says no count
     of what, and is declined."""
-    if len(previous.metrics) == 1 and previous.metrics[0] in _UNIT_COUNTS:
+    if len(previous.metrics) == 1 and previous.metrics[0] in UNIT_COUNT_METRICS:
         return
     raise CannotAnswer(
         f"'How many of those' counts what the answer before counted, and it gave "

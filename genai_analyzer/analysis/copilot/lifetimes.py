@@ -68,24 +68,26 @@ def asks(t: QuestionText) -> bool:
 
 def read(t: QuestionText, tiers: list[str], by_tier: bool, layer: SemanticLayer) -> tuple[str, str]:
     """(SQL, reading) of a lifetime question; ``CannotAnswer`` when the figure is not said whole."""
-    figure, reading, where = _figure(t, layer)
+    figure, reading = _figure(t, layer)
     sql, params = lifetimes_query(Filters(tiers=tiers or None), by="tier" if by_tier else "none")
     keys = ["grp AS tier"] if by_tier else []
     period = next((c for c in figure if c.endswith((" AS month", " AS day"))), None)
     columns = [c for c in figure if c != period]
     select = ", ".join([*([period] if period else []), *keys, *columns])
-    order = ", ".join(["1" if period else "", "grp" if by_tier else ""]).strip(", ")
+    order = ", ".join(key for key, said in (("1", period), ("grp", by_tier)) if said)
     sql = (
-        f"WITH lifetimes AS ({inline(sql, params).strip()})\nSELECT {select} FROM lifetimes{where}"
+        f"WITH lifetimes AS ({inline(sql, params).strip()})\nSELECT {select} FROM lifetimes"
         + (" GROUP BY ALL" if keys or period else "")
         + (f" ORDER BY {order}" if order else "")
     )
     return sql, reading + " (known users over their whole history: docs/cohorts.md)"
 
 
-def _figure(t: QuestionText, layer: SemanticLayer) -> tuple[list[str], str, str]:
+def _figure(t: QuestionText, layer: SemanticLayer) -> tuple[list[str], str]:
+    """The figure's columns (a period first, for new users) and its reading."""
     share = t.take_first(rf"{SHARE} (?:of )?(?:all )?{_WHO}(?: who| that)?|{SHARE}")
-    count = t.take_first(rf"how many {_WHO}(?: who| that)?|(?:the )?number of {_WHO}(?: who| that)?")
+    # a count's words: the figure is a count of users unless a share is asked for
+    t.take_first(rf"how many {_WHO}(?: who| that)?|(?:the )?number of {_WHO}(?: who| that)?")
     median = t.take_first(r"(?:the )?median")
     mean = t.take_first(r"(?:the |on )?(?:average|mean|avg|typical)")
     if median and mean:
@@ -95,38 +97,32 @@ def _figure(t: QuestionText, layer: SemanticLayer) -> tuple[list[str], str, str]
         if t.take_first(pattern):
             first, last = f"first_{kind}", f"last_{kind}"
             said = f"came back after their first {kind} (a later active {kind})"
-            return _counted(share, count, f"{last} > {first}", f"returned_after_first_{kind}", said)
+            return _counted(share, f"{last} > {first}", f"returned_after_first_{kind}", said)
     if t.take_first(ONE_DAY):
-        return _counted(share, count, "active_days = 1", "one_day_users", "were active on one day only")
-    if [t.take_first(SPAN), t.take_first(STAY)] != [
-        None,
-        None,
-    ]:  # either, or both ("how long do they stay? days ...")
+        return _counted(share, "active_days = 1", "one_day_users", "were active on one day only")
+    span, stay = t.take_first(SPAN), t.take_first(STAY)  # either, or both ("how long do they stay? days ...")
+    if span or stay:
         t.take_first(rf"{_WHO} (?:stick around|stay)")
-        column = f"{stat.format('date_diff(' + repr('day') + ', first_day, last_day)')} AS days_first_to_last"
-        return [column], f"{stat_word} days from a user's first to last active day", ""
+        days = stat.format("date_diff('day', first_day, last_day)")
+        column = f"{days} AS days_first_to_last"
+        return [column], f"{stat_word} days from a user's first to last active day"
     if t.take_first(ACTIVE_DAYS):
         t.take_first(r"(?:per|for each|of each|of a|a) (?:user|person)")
-        return [f"{stat.format('active_days')} AS active_days"], f"{stat_word} active days per user", ""
+        return [f"{stat.format('active_days')} AS active_days"], f"{stat_word} active days per user"
     m = next(t.find(NEW_BY), None)
     if m and t.take_first(r"(?:how many |the number of )?(?:brand[- ])?new users"):
         t.take(m)
         unit = next(g for g in m.groups() if g).replace("monthly", "month").replace("daily", "day")
         expr = layer.dimensions[unit].expression("generations").replace("f.date_key", "first_day")
-        return (
-            [f"{expr} AS {unit}", "count(*) AS new_users"],
-            f"New users per {unit}, by their first active day",
-            "",
-        )
+        said = f"New users per {unit}, by their first active day"
+        return [f"{expr} AS {unit}", "count(*) AS new_users"], said
     raise CannotAnswer("I read a question on users' histories but not which figure: ask e.g. 'new users "
                        "per month' or 'share of users who came back on a later day'.")  # fmt: skip
 
 
-def _counted(share, count, condition: str, name: str, said: str) -> tuple[list[str], str, str]:
+def _counted(share: str | None, condition: str, name: str, said: str) -> tuple[list[str], str]:
+    """The users meeting ``condition``: their share when one was asked for, else their count."""
     if share:
-        return (
-            [f"avg(CASE WHEN {condition} THEN 1.0 ELSE 0.0 END) AS {name}_share"],
-            f"Share of users who {said}",
-            "",
-        )
-    return [f"count(*) FILTER (WHERE {condition}) AS {name}"], f"Users who {said}", ""
+        rate = f"avg(CASE WHEN {condition} THEN 1.0 ELSE 0.0 END) AS {name}_share"
+        return [rate], f"Share of users who {said}"
+    return [f"count(*) FILTER (WHERE {condition}) AS {name}"], f"Users who {said}"

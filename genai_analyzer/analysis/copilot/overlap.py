@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.spec import CannotAnswer
 from genai_analyzer.analysis.copilot.vocabulary import UNIT_ATTRIBUTES
 
 COLUMN, LABEL = "users_in_both", "Users active in both periods (known users)"
 
 
 def compiled(
-    spec: QuerySpec,
     from_sql: str,
     date_sql: str,
     dims: list[tuple[str, str]],

@@ -9,7 +9,7 @@ from datetime import date
 
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.text import QuestionText
-from genai_analyzer.analysis.copilot.vocabulary import MONTHS, word_number
+from genai_analyzer.analysis.copilot.vocabulary import MONTHS, UNIT_COUNT_METRICS, word_number
 
 QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 # The words of the patterns below, so that typo correction leaves them alone.
@@ -255,8 +255,7 @@ def read_overlap(t: QuestionText, spec: QuerySpec) -> None:
     """A count of users "in both" of two periods compared asks for the users seen in each, not the
     two periods' counts (blind set 36): ``spec.overlap`` (overlap.py, blind set 44). Sessions, or users
     beside another figure, in both periods are declined."""
-    units = {"active_users", "sessions", "session_count"}
-    if not ((spec.baseline is not None or spec.compare) and units & set(spec.metrics)):
+    if not ((spec.baseline is not None or spec.compare) and UNIT_COUNT_METRICS & set(spec.metrics)):
         return
     found = list(t.find(_OVERLAP))
     if not found:

@@ -127,6 +127,8 @@ UNIT_NOUNS = {"people": "user", "persons": "user", "subscribers": "user", "visit
 ROW_NOUNS = r"(?:generations?|images?|renders?|requests?|pictures?|jobs?)"
 # the layer's count of each unit: "how many users had an error", "active users ... per user"
 UNIT_COUNTS = {"user": "active_users", "session": "sessions"}
+# every count of units, sessions counted by their start too ("how many of those", "in both periods")
+UNIT_COUNT_METRICS = frozenset({*UNIT_COUNTS.values(), "session_count"})
 # Things a question may count ("one generation", "a single session"): a number before one is a condition.
 COUNTED_NOUNS = rf"(?:{ROW_NOUNS}|users?|sessions?|prompts?|edits?|days?|errors?|failures?|pics?)"
 # What each unit carries, so that "users who did not use k_lms" is not read as the generations
