@@ -111,7 +111,7 @@ def test_a_statement_joins_only_the_dimension_tables_it_reads():
     grain = semantic.load().grains["generations"]
     assert grain.from_reading("count(*)", "f.date_key BETWEEN $start AND $end") == "fact_generations f"
     assert grain.from_reading("u.tier", "TRUE") == "fact_generations f JOIN dim_users u USING (user_id)"
-    both = grain.from_reading("p.prompt", "u.tier IN ($t0)")
+    both = grain.from_reading("p.prompt", "u.tier IN ($t0)", "e.edit_type")
     assert both == grain.from_sql  # every join kept, in the layer's own spelling
     sessions = semantic.load().grains["sessions"]
     assert sessions.from_reading("avg(s.friction_score)") == "dim_sessions s"

@@ -76,6 +76,8 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
         named = QuerySpec(metrics=[])  # the ids the background names: the question is about them (ids.py)
         read_ids(told, named, parser.lookup)  # an id the warehouse does not hold declines the message
         if not named.filters and split(question) is None:
+            if (first := restated(parser, question, context)) is not None:
+                return first  # "ARPU for paying customers: their revenue divided by ..."
             raise
         said = told.text
         if INJECTION.search(said) or DESTRUCTIVE.search(PEOPLE_EDITING.sub(" ", said)):

@@ -19,6 +19,7 @@ from genai_analyzer.analysis.copilot import (
     nested,
     overlap,
     prompt_text,
+    rate_rows,
     ratios,
     running,
 )
@@ -93,6 +94,7 @@ def compile_spec(
         if not any(g[2:] for g in spec.splits.get(d, []))  # "pro vs the rest": every row is on a side
     ]
     conditions += _threshold_conditions(spec, layer, grain_name)
+    conditions += [rate_rows.condition(layer, name) for name in spec.kept_by]  # "sessions that failed"
     # "by error code": only the failed generations have one (the layer's only_for)
     conditions += [f"{expr} IS NOT NULL" for d, expr in dims if only_for(spec, layer, d)]
     if spec.contains:  # "generations whose prompt mentions 'dragon'"
@@ -340,6 +342,20 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
                 "A count of generations per generation is always 1: say which figure you want per "
                 "image (cost per image, GPU hours per image, ...)."
             )
+        if name == own and not (spec.filters or spec.thresholds):  # "sessions per session" is 1
+            raise CannotAnswer(
+                f"A count of {spec.per}s per {spec.per} is always 1: say which figure you want per "
+                f"{spec.per} (generations, prompt edits, cost, ...)."
+            )
+        if sql.lower().startswith("count(") and (varying := _varying_within(spec)):
+            # "errors per session": over every session, or over the sessions that had an error?
+            label = layer.dimensions[varying[0]].label
+            raise CannotAnswer(
+                f"A count of the rows of one {label} per {spec.per} could be over every {spec.per} or "
+                f"over the {spec.per}s that have such rows, two different figures: ask for the count "
+                f"and the number of {spec.per}s side by side, or per {spec.per} without the {label}.",
+                unread=(f"per {spec.per}",),
+            )
         if not sql.lower().startswith(("count(", "sum(")):
             raise CannotAnswer(
                 f"'{layer.metrics[name].label} per {spec.per}' is not defined: only totals and counts "
@@ -349,6 +365,18 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
         total = f"({sql})" if " - " in sql or " + " in sql else sql
         out.append((f"{name}_per_{spec.per}", f"{total} / nullif({unit_count}, 0)"))
     return out
+
+
+# the groupings whose value one unit always has one of: a filter on them narrows the units too
+_CONSTANT_IN = {"user": {"tier", "user_kind", "user"}, "session": {"tier", "user_kind", "user", "session"}}
+
+
+def _varying_within(spec: QuerySpec) -> list[str]:
+    """The filters that keep some of a unit's rows and not others ("errors per session": the status
+    varies within a session; "generations per pro user": the tier does not)."""
+    if spec.per not in _CONSTANT_IN:
+        return []
+    return [d for d in spec.filters if d not in _CONSTANT_IN[spec.per]]
 
 
 def dims_named(spec: QuerySpec) -> list[str]:

@@ -17,6 +17,7 @@ from genai_analyzer.analysis.copilot import (
     nested,
     overlap,
     prompt_text,
+    rate_rows,
     ratios,
     running,
 )
@@ -218,6 +219,7 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
             parts.append(f"only {label} {', '.join(map(str, values))}")
     if spec.contains:
         parts.append(prompt_text.describe(spec.contains))
+    parts += [rate_rows.describe(layer, name) for name in spec.kept_by]  # "only sessions ending on a failure"
     for threshold in spec.thresholds:
         name, group = threshold[0], threshold[3]
         if name in layer.dimensions:  # a number each row carries: the rows are the grain's

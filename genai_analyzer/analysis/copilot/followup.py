@@ -53,6 +53,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.per = new.per
     if new.scale:  # "per 1,000 generations instead"
         merged.scale, merged.scale_of = new.scale, new.scale_of
+    if new.dimensions == ["session"] and any(th[3] == "session" for th in new.thresholds):
+        new = replace(new, dimensions=[])  # "only the sessions with 5 or more generations": rows kept
     if new.dimensions:
         dims = layer.dimensions
         new_time = [d for d in new.dimensions if dims[d].time]
@@ -70,6 +72,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
             # shows every tier's change (it kept only the tiers that went up: blind set 43)
             merged.compare_direction = None
     merged.dimensions = [d for d in merged.dimensions if d not in new.dropped]
+    if new.splits:  # "just weekends vs weekdays rather than each day": the sides, not every value
+        merged.splits = {**{d: s for d, s in previous.splits.items() if d not in new.splits}, **new.splits}
     merged.contains = new.contains or previous.contains  # "and for prompts with 'castle' in them?"
     adds_values = ADDED.search(text) and not new.metrics  # "add pro to that": beside the values before
     if _failed_of_a_count(previous, new, text):  # "and how many of those failed?" after a count: both

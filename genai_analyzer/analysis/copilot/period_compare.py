@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot.spec import QuerySpec
+from genai_analyzer.analysis.copilot.spec import QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.semantic import SemanticLayer
 
@@ -33,3 +33,24 @@ def read_period_compare(t: QuestionText, spec: QuerySpec, layer: SemanticLayer) 
             # "... than the week before": the period is the comparison's, not a grouping
             spec.dimensions = [d for d in spec.dimensions if not layer.dimensions[d].time]
             return
+
+
+_PREVIOUS = re.compile(r"(?:the )?(?:previous|prior|preceding) (\d+) (days|weeks)")
+
+
+def before_the_other(spec: QuerySpec) -> None:
+    """Two periods named, one of them "the previous 7 days" ("error rate today vs the 7 days before
+    it"): that one is the days just before the other period, not the data's last 7 days (which held
+    today: blind set 45 compared today with a week that included it)."""
+    sides = [spec.time, spec.baseline]
+    said = [
+        _PREVIOUS.fullmatch(side.phrase.strip()) if side and side.kind == "last_days" else None
+        for side in sides
+    ]
+    if spec.baseline is None or not any(said) or all(said):
+        return
+    i = 0 if said[0] else 1
+    other = sides[1 - i]
+    days = int(said[i][1]) * (7 if said[i][2] == "weeks" else 1)
+    spec.time = other
+    spec.baseline = TimeRange("preceding", n=days, phrase=sides[i].phrase, of=other)

@@ -63,6 +63,11 @@ PERIODS_OVER = (
         r"(day|week|month)s(?= )",
         r" by \3 over the \1 \2 \3s",
     ),
+    # "split each week by tier too": each period split by the grouping, the periods kept
+    (
+        r" (split|break down|broken down|break out|broken out) (?:each|every) (day|week|month|hour)(?= by )",
+        r" \1",
+    ),
     # "last 3 days vs the 3 days before": the period of the same length before it
     # ("the 7 days before that" in a follow-up: before the answer's period, followup.py)
     (r" (?:the )?(\d+) (days|weeks) before (that|it|them|then)(?= )", r" the previous \1 \2 before \3"),

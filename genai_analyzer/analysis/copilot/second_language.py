@@ -58,4 +58,31 @@ SECOND_LANGUAGE = (
     ),
     # "september against october", "anime against photorealistic": compared with
     (r" against(?= )", " vs"),
+    # blind set 45: "the style with less success rate": the lowest; "the 3 samplers more used": the 3
+    # most used; "from the big to the small": highest first
+    (r" (?:with|has|have|having) (?:the )?less(?= [a-z])", " with the lowest"),
+    (r" the (\d+ )?([a-z_]+s) more (used|common|popular|frequent)(?= )", r" the \1most \3 \2"),
+    (
+        r" from the (?:big|high|large|expensive) to the (?:small|low|cheap)(?= )",
+        " from the highest to the lowest",
+    ),
+    (
+        r" from the (?:small|low|cheap) to the (?:big|high|large|expensive)(?= )",
+        " from the lowest to the highest",
+    ),
+    # "how many money we win", "how much money do we gain": the revenue
+    (
+        r" how (?:many|much) money (?:do |did |does )?(?:we |they |you )?"
+        r"(?:win|won|wins|gain|gained|gains|earn|earned|earns|make|made)(?= )",
+        " how much revenue",
+    ),
+    # "the persons with pro plan", "quantity of sessions": people, the number of
+    (r" persons(?= )", " people"),
+    (r" (?:the )?quantity of(?= )", " the number of"),
+    # "sessions that are finishing with a failed generation": ended on a failure
+    (
+        r" (?:that |which )?(?:are |is )?finishing (?:with|on|in) (?:a )?"
+        r"(?:failed generation|failure|failed image|fail)(?= )",
+        " that ended on a failure",
+    ),
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from genai_analyzer.analysis.copilot import rate_rows
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.vocabulary import ROW_NOUNS
@@ -88,7 +89,7 @@ def _among_cases(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None
     spec.dimensions = [d for d in spec.dimensions if d != "status"]
 
 
-_RATE = re.compile(r"avg\(CASE WHEN (?P<cond>.+) THEN 1\.0 ELSE 0\.0 END\)")
+_RATE = rate_rows.RATE
 _COUNTED = r"how many|(?:the )?(?:number|count) of sessions|count the sessions"
 
 
@@ -154,6 +155,8 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
     errors come from pro users" asks how the errors divide, not the error rate of pro users: a
     rate with a share's words and "come from" is declined."""
     counted_rate(layer, spec, t)
+    rate_rows.read(layer, t, spec)  # "the friction of the sessions that ended on a failure"
+    rate_rows.sessions_of_a_size(t, spec)  # "what share of sessions have 5 or more generations"
     _cases_by_group(layer, spec)
     _among_cases(layer, spec, t)
     rates = [m for m in spec.metrics if layer.metrics[m].format == "rate"]

@@ -39,6 +39,7 @@ class QuestionText:
         text = re.sub(r"\$\s?(\d+(?:\.\d+)?)", r" \1 dollars ", text).replace("$", " $ ")
         text = re.sub(r"(?<![a-z0-9])#\s*(?=[a-z])", " number of ", text)  # "# sessions" (not "#4471")
         text = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", text)  # a decimal point is kept: "above 3.5%"
+        text = re.sub(r"(?<=\d)\s?\+(?=\s|$)", " or more", text)  # "sessions with 2+ generations"
         text = re.sub(r"[^a-z0-9%$'.\-:/ ]+", " ", text)
         # "last 14d: error rate": an abbreviated span before a colon (other colons are read: "power users:")
         text = re.sub(r"(?<=\d[a-z]):(?= |$)", " ", text)

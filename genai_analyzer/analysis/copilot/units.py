@@ -71,7 +71,8 @@ def read_unit(t: QuestionText, spec: QuerySpec) -> None:
     for m in t.find(r"in (?:us )?(?:dollars|usd)"):  # the layer's own unit, restated
         t.take(m)
         spec.matched[m.group(0).strip()] = "in US dollars (as stored)"
-    for m in t.find(r"(?:as|in) (?:a )?(?:fraction|proportion|decimal)s?(?: of 1| between 0 and 1)?"):
+    # ("as a fraction of all users" is a share, read by shares.py: "of" after it names the whole)
+    for m in t.find(r"(?:as|in) (?:a )?(?:fraction|proportion|decimal)s?(?: of 1| between 0 and 1|(?! of ))"):
         t.take(m)  # "the style's minus the overall, as a fraction": a rate's own form (blind set 38)
         spec.matched[m.group(0).strip()] = "as a fraction (as stored)"
     for pattern, decimals in ROUNDING:

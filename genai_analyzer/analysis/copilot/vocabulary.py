@@ -178,7 +178,7 @@ _FILLER_WORDS = """
     using usually utc very want was way well went what's when where whether while who whom whose
     within would yet you your high low overall generator name consumed consume consumes altogether customers
     customer accounts account subscribers members folks crowd thing appears appear ok cool great nice
-    running ran express
+    running ran express mostly
     awesome alright thanks"""
 FILLER = set(_FILLER_WORDS.split()) | everyday.FILLER | chart_words.FILLER
 # Words that change what is asked (a threshold, a comparison, a negation, "the others", an
