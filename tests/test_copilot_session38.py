@@ -52,11 +52,27 @@ def test_an_edit_figure_by_edit_type_names_only_the_edited_generations(copilot, 
     check(copilot, wh, "edits per session for each tier", per_session)
 
 
-def test_a_count_of_some_rows_per_unit_is_declined_not_divided_by_the_units_that_have_them(copilot):
-    # "re-rolls per session" divided by the sessions with a re-roll (1.0 for "sessions per session",
-    # the errors per session that had an error): another figure than over every session
-    declined(copilot, "how many timeouts per session on average")
-    declined(copilot, "re-rolls per session")
+def test_a_count_of_some_rows_per_unit_asks_over_which_units_and_each_reading_answers(copilot, wh):
+    # "errors per session" divided by the sessions that had an error, unsaid; "re-rolls per session"
+    # gave "sessions per session" = 1: now asked, with both readings, each answered as written
+    answer = copilot.ask("how many timeouts per session on average")
+    assert answer.kind == "clarify" and answer.sql is None, answer.sql
+    every, having = answer.clarify
+    all_sessions = (
+        "SELECT count(*) FILTER (WHERE g.status = 'timeout') / count(DISTINCT g.session_id) "
+        "FROM fact_generations g"
+    )
+    assert "with none as zero" in every
+    check(copilot, wh, every, all_sessions)
+    some = "SELECT count(*) / count(DISTINCT g.session_id) FROM fact_generations g WHERE g.status = 'timeout'"
+    check(copilot, wh, having, some)
+    per_user = (
+        f"SELECT u.tier, count(e.generation_id) FILTER (WHERE e.edit_type = 'new_idea') / "
+        f"count(DISTINCT g.user_id) FROM {EDITS.replace(' JOIN fct', ' LEFT JOIN fct')} GROUP BY 1"
+    )
+    check(
+        copilot, wh, "number of new-idea edits per user by tier, counting users with none as zero", per_user
+    )
     declined(copilot, "users per user")
 
 

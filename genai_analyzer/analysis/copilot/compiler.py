@@ -7,6 +7,7 @@ again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -23,6 +24,7 @@ from genai_analyzer.analysis.copilot import (
     ratios,
     running,
 )
+from genai_analyzer.analysis.copilot.counted_rows import varying_within
 from genai_analyzer.analysis.copilot.day_ranges import refuse_outside_data, resolve
 from genai_analyzer.analysis.copilot.scaling import scaled
 from genai_analyzer.analysis.copilot.shares import count_sql, share_sql, whole_condition
@@ -88,10 +90,12 @@ def compile_spec(
     if spec.ratio:  # "revenue to cost ratio": one column, the first figure over the second
         (a, a_sql), (b, b_sql) = metrics
         metrics = [(ratios.column(a, b), f"({a_sql}) / nullif({b_sql}, 0)")]
+    every = varying_within(spec) if spec.per_scope == "every" else []  # counted, not kept (_per_unit)
     conditions = [
         layer.dimensions[d].condition(grain_name, values=values)
         for d, values in spec.filters.items()
         if not any(g[2:] for g in spec.splits.get(d, []))  # "pro vs the rest": every row is on a side
+        and d not in every
     ]
     conditions += _threshold_conditions(spec, layer, grain_name)
     conditions += [rate_rows.condition(layer, name) for name in spec.kept_by]  # "sessions that failed"
@@ -347,7 +351,15 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
                 f"A count of {spec.per}s per {spec.per} is always 1: say which figure you want per "
                 f"{spec.per} (generations, prompt edits, cost, ...)."
             )
-        if sql.lower().startswith("count(") and (varying := _varying_within(spec)):
+        varying = varying_within(spec)
+        if varying and spec.per_scope == "every" and re.fullmatch(r"count\([^()]*\)", sql):
+            # "errors per session, counting sessions with none as zero": the rows counted, every unit
+            kept = " AND ".join(
+                layer.dimensions[d].condition(grain_name, values=spec.filters[d]) for d in varying
+            )
+            out.append((f"{name}_per_{spec.per}", f"{sql} FILTER (WHERE {kept}) / nullif({unit_count}, 0)"))
+            continue
+        if sql.lower().startswith("count(") and varying and spec.per_scope != "having":
             # "errors per session": over every session, or over the sessions that had an error?
             label = layer.dimensions[varying[0]].label
             raise CannotAnswer(
@@ -365,18 +377,6 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
         total = f"({sql})" if " - " in sql or " + " in sql else sql
         out.append((f"{name}_per_{spec.per}", f"{total} / nullif({unit_count}, 0)"))
     return out
-
-
-# the groupings whose value one unit always has one of: a filter on them narrows the units too
-_CONSTANT_IN = {"user": {"tier", "user_kind", "user"}, "session": {"tier", "user_kind", "user", "session"}}
-
-
-def _varying_within(spec: QuerySpec) -> list[str]:
-    """The filters that keep some of a unit's rows and not others ("errors per session": the status
-    varies within a session; "generations per pro user": the tier does not)."""
-    if spec.per not in _CONSTANT_IN:
-        return []
-    return [d for d in spec.filters if d not in _CONSTANT_IN[spec.per]]
 
 
 def dims_named(spec: QuerySpec) -> list[str]:

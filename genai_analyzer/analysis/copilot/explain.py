@@ -220,6 +220,9 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
     if spec.contains:
         parts.append(prompt_text.describe(spec.contains))
     parts += [rate_rows.describe(layer, name) for name in spec.kept_by]  # "only sessions ending on a failure"
+    if spec.per_scope and spec.per:  # "counting sessions with none as zero" (counted_rows.py)
+        parts.append(f"over every {spec.per} (those with none count as 0)" if spec.per_scope == "every"
+                     else f"over the {spec.per}s that have one")  # fmt: skip
     for threshold in spec.thresholds:
         name, group = threshold[0], threshold[3]
         if name in layer.dimensions:  # a number each row carries: the rows are the grain's

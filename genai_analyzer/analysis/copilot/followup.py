@@ -51,6 +51,7 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.nested = new.nested
     if new.per:  # "per user instead"
         merged.per = new.per
+    merged.per_scope = new.per_scope or previous.per_scope
     if new.scale:  # "per 1,000 generations instead"
         merged.scale, merged.scale_of = new.scale, new.scale_of
     if new.dimensions == ["session"] and any(th[3] == "session" for th in new.thresholds):

@@ -23,7 +23,7 @@ import re
 
 import numpy as np
 
-from genai_analyzer.analysis.copilot import forms, lumped, prompt_text
+from genai_analyzer.analysis.copilot import counted_rows, forms, lumped, prompt_text
 from genai_analyzer.analysis.copilot.accounting import (
     account_for_words,
     restated_words,
@@ -280,26 +280,11 @@ class Parser:
         check_narrowing(narrowed, spec, t.text, named)  # "only ..." keeps the figure before
         settle_share(self.layer, spec, t)
         lumped.settle(self.layer, spec)
-        self._sessions_by_start(spec)
+        counted_rows.settle(self.layer, spec, t, question)  # sessions by start, edits, per-unit scope
         check_grain(self.layer, spec)
         return spec
 
     # --- steps -----------------------------------------------------------------------------
-
-    def _sessions_by_start(self, spec: QuerySpec) -> None:
-        """Sessions counted over days, weeks or a period belong to the day they started (the sessions
-        grain), not to every day they had a generation: "sessions per day" counts each session once.
-        The generations of one edit type ("how many re-rolls") are counted as the prompt edits they are."""
-        if spec.metrics == ["generations"] and "edit_type" in {*spec.filters, *spec.dimensions}:
-            spec.metrics = ["prompt_edits"]
-            for threshold in spec.thresholds:  # "users with more than 10 re-rolls": the same count
-                threshold[0] = "prompt_edits" if threshold[0] == "generations" else threshold[0]
-        if spec.metrics != ["sessions"] or spec.per or not (spec.time or spec.dimensions):
-            return
-        if all(self.layer.dimensions[d].expression("sessions") for d in [*spec.dimensions, *spec.filters]):
-            spec.metrics = ["session_count"]
-            for threshold in spec.thresholds:  # "tiers with more than 100 sessions": the same count
-                threshold[0] = "session_count" if threshold[0] == "sessions" else threshold[0]
 
     def _groupings(self, t: QuestionText, spec: QuerySpec) -> None:
         for phrase, name in self.dim_phrases:

@@ -10,6 +10,7 @@ share of sessions ending on a failure, times N). Anything else scaled ("latency 
 
 from __future__ import annotations
 
+from genai_analyzer.analysis.copilot.counted_rows import read_scope
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.semantic import SemanticLayer
@@ -102,4 +103,5 @@ def read_per_unit(t: QuestionText, spec: QuerySpec, metric_phrases, segments) ->
                 if phrase.startswith("paying users"):
                     spec.filters[dim] = list(values)
         spec.matched[m.group(0).strip()] = f"divided by the number of {spec.per.replace('_', ' ')}s"
+        read_scope(t, spec)  # "counting sessions with none as zero"
         return

@@ -145,6 +145,7 @@ class QuerySpec:
     overlap: bool = False  # "users active in both September and October": seen in each (overlap.py)
     top_share: bool = False  # "what share of revenue comes from the top 10 users": together (lumped.py)
     kept_by: list[str] = field(default_factory=list)  # rates whose cases are the rows (rate_rows.py)
+    per_scope: str | None = None  # "every" | "having": the units a count per unit is over (counted_rows.py)
 
     def said(self, read: str) -> list[str]:
         """The words of the question read as ``read`` (a metric's name, for instance)."""
