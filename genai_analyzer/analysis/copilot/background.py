@@ -148,6 +148,10 @@ def restated(parser, question: str, context: QuerySpec | None) -> QuerySpec | No
         return None
     if _left_out(parser, told, spec, hypothesis=True):
         return None
+    if not spec.share and re.search(
+        r"(?<![a-z])(?:shares?|percent(?:age)?s?|fractions?|proportions?|%)", told.text
+    ):
+        return None  # "... split across the edit types? The number of each and its share": a share left out
     spec.matched[f"'{rest}'"] = (
         "what the question means, said again: read past (it names nothing the reading leaves out)"
     )

@@ -7,14 +7,16 @@
   ("errors per session", "re-rolls per session") is two figures: over every session (those with none
   count as 0) or over the sessions that have one. Said ("counting sessions with none as zero", "among
   the sessions that had one"), the copilot answers that one (``spec.per_scope``); not said, it asks,
-  with both readings. Before, it divided by the sessions that had one without saying so (blind set 45).
+  with both readings. Before, it divided by the sessions that had one without saying so (blind set 45);
+- "how many edits does it take to get a kept image" is one count per the other: declined (it listed
+  both counts).
 """
 
 from __future__ import annotations
 
 import re
 
-from genai_analyzer.analysis.copilot.spec import NeedsClarification, QuerySpec
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.semantic import SemanticLayer
 
@@ -32,12 +34,22 @@ HAVING = (
 )
 
 
+# "how many edits does it take to get an image people keep": a count per outcome (blind set 9)
+_TAKES = r"how many (?:[a-z-]+ ){1,4}(?:does|do|did|would|will) it (?:take|takes) (?:to|before|until)"
+
+
 def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText, question: str) -> None:
     """Each rule above, on the read ``spec``; the per-unit scope's words are taken from ``t``."""
     if spec.metrics == ["generations"] and "edit_type" in {*spec.filters, *spec.dimensions}:
         spec.metrics = ["prompt_edits"]
         for threshold in spec.thresholds:  # "users with more than 10 re-rolls": the same count
             threshold[0] = "prompt_edits" if threshold[0] == "generations" else threshold[0]
+    if len(spec.metrics) > 1 and re.search(_TAKES, t.text):
+        raise CannotAnswer(  # "how many edits does it take to get an image people keep": one over the other
+            "'How many ... does it take to get ...' asks for one count per each of the other, which I do not "
+            "compute: ask for each count on its own.",
+            unread=("take",),
+        )
     _per_unit_scope(layer, spec, t, question)
     if spec.metrics != ["sessions"] or spec.per or not (spec.time or spec.dimensions):
         return

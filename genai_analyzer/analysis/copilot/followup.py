@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import replace
 
+from genai_analyzer.analysis.copilot.prompt_length import EDIT_ALIAS
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.thresholds import bare_threshold
@@ -28,6 +29,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     merged.matched = dict(new.matched)
     if new.metrics == ["generations"] and previous.metrics and ROWS_OF_A_KIND.match(text):
         pass  # "only successful generations" after average steps: those rows' average steps
+    elif new.metrics == ["prompt_edits"] and _of_edits(layer, previous) and NARROWING.match(text):
+        pass  # "only for edits made by pro users" after the similarity by edit type: those edits' figure
     elif new.metrics == ["generations"] and previous.metrics != new.metrics and _COUNTED_BACK.search(text):
         _counted_back(previous)  # "and how many of those are pro?" counts what was counted before
     elif new.metrics and previous.metrics and set(new.metrics) <= {th[0] for th in new.thresholds}:
@@ -120,6 +123,12 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
     if new.metrics or new.dimensions or new.top or new.never_of:  # "how many users never ..." is
         merged.never, merged.never_of = new.never, new.never_of  # kept only by a filter or a period
     return merged
+
+
+def _of_edits(layer: SemanticLayer, previous: QuerySpec) -> bool:
+    """Whether every figure before is a prompt edit's (the layer's metrics reading the edits, alias e)."""
+    names = [m for m in previous.metrics if m in layer.metrics]
+    return bool(names) and all(EDIT_ALIAS.search(layer.metrics[m].sql) for m in names)
 
 
 # "and how many of those are on the pro plan?": the things the answer before counted

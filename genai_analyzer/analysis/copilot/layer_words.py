@@ -175,7 +175,13 @@ LAYER_WORDS = (
     (r"(?<= edit type)((?: [a-z]+){0,5}?) to (?:their|the|his|her|your|a) prompts?(?= )", r"\1"),
     (
         r",? (?:when|as|whenever) (?:they|people|users|someone|he|she) (?:change|changes|edit|edits|tweak|tweaks|"
-        r"modify|modifies|alter|alters) (?:their|the|a|his|her) prompts?(?= )",
+        r"modify|modifies|alter|alters) (?:their|the|a|his|her) prompts?"
+        r"(?: mid-?session| mid session| (?:within|during|in) (?:a|the) session)?(?= )",
         "",
     ),
+    # "the similarity between a prompt and the one before it": to the previous prompt
+    (
+        r" between (?:a|the|each) prompt and the (?:one|prompt) (?:just )?(?:before|preceding) (?:it|that)(?= )",
+        " to the previous prompt",
+    ),  # fmt: skip
 )

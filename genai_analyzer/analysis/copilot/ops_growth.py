@@ -88,14 +88,15 @@ OPS_GROWTH = (
     ),
     (r",? (?:and )?nothing else(?= $)", ""),
     # "last 7d", "the 14d before": days; "vs the 7 before that": the 7 days before
-    (r" (\d+) ?d(?= )", r" \1 days"),
+    (r" (last|past) (\d+) ?d(?= )", r" \1 \2 days"),
+    (r" the (\d+) ?d (?=before |prior |preceding )", r" the \1 days "),
     (r" the (\d+) (before|prior|preceding)(?= )", r" the \1 days \2"),
     # "tally of failures by status": the number; "WoW growth": week over week; "we've seen": at all
     (r" (?:a |the )?tally of(?= )", " number of"),
     (r" wow(?= )", " week over week"),
     (
-        r" (?:that |which )?(?:we've|we have|we ever|i've|we've ever|we have ever) "
-        r"(?:seen|had|recorded|logged)(?= )",
+        r"(?<! would)(?<! could)(?<! might)(?<! should) (?:that |which )?(?:we've|we have|we ever|i've|"
+        r"we've ever|we have ever) (?:seen|recorded|logged)(?= )",
         "",
     ),
     # "..., one row", "just the one": one row, which a top 1 or a single figure is already
