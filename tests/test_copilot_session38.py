@@ -216,3 +216,12 @@ def test_the_all_sets_run_s_regressions_stay_fixed(copilot, wh):
     )
     pro = f"SELECT e.edit_type, avg(e.similarity) FROM {EDITS} WHERE u.tier = 'pro' GROUP BY 1"
     check(copilot, wh, "only for edits made by pro users", pro, context=first.context)
+
+
+def test_a_follow_up_swaps_a_p99_for_another_statistic(copilot, wh):
+    first = copilot.ask("p99 latency by tier")
+    gold = (
+        "SELECT u.tier, median(g.latency_ms) FROM fact_generations g JOIN dim_users u USING (user_id) "
+        "GROUP BY 1"
+    )
+    check(copilot, wh, "same but p50", gold, context=first.context)

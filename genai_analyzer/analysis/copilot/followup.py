@@ -214,15 +214,16 @@ SWAPPED = re.compile(
 )
 # A follow-up adding a figure to the answer before rather than replacing its figure.
 ADDED = re.compile(r"^\s*(?:and |also |now |please )*(?:add|include)\b|\b(?:too|as well)\s*\??\s*$")
-AGGREGATES = {"median": "median", "p50": "median", "p95": "p95", "95th percentile": "p95",
-              "average": "average", "mean": "average", "avg": "average"}  # fmt: skip
+AGGREGATES = {"median": "median", "p50": "median", "p95": "p95", "95th percentile": "p95", "p99": "p99",
+              "99th percentile": "p99", "average": "average", "mean": "average",
+              "avg": "average"}  # fmt: skip
 
 
 def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:
     """ "what about the median instead?" after "p95 latency by sampler": the same figure with
     another aggregate, when the layer defines it ("median latency"). An aggregate alone that the
     figure before has no such form of ("the p95" after friction) is declined, not read as latency."""
-    bare = r"(?:the )?(median|p50|p95|95th percentile|average|mean|avg)"
+    bare = r"(?:the )?(median|p50|p95|95th percentile|p99|99th percentile|average|mean|avg)"
     if previous.nested:  # "use the mean instead of the median" after a median over users (nested.py)
         for m in t.find(rf"{bare}(?: instead)?(?: of (?:the )?(?:median|average|mean|avg))?"):
             t.take(m)
