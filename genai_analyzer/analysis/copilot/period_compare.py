@@ -52,5 +52,7 @@ def before_the_other(spec: QuerySpec) -> None:
     i = 0 if said[0] else 1
     other = sides[1 - i]
     days = int(said[i][1]) * (7 if said[i][2] == "weeks" else 1)
+    if other.kind == "last_days" and other.n == days:
+        return  # "the last 14 days vs the 14 days before": the period before by default, as it was
     spec.time = other
     spec.baseline = TimeRange("preceding", n=days, phrase=sides[i].phrase, of=other)
