@@ -74,6 +74,14 @@ def test_a_count_of_some_rows_per_unit_asks_over_which_units_and_each_reading_an
         copilot, wh, "number of new-idea edits per user by tier, counting users with none as zero", per_user
     )
     declined(copilot, "users per user")
+    # a total moves its filter into FILTER too: it was divided over every session with the filter
+    # dropped from the SQL while the reading still said "only status timeout"
+    cost = (
+        "SELECT sum(g.cost_usd) FILTER (WHERE g.status = 'timeout') / count(DISTINCT g.session_id) "
+        "FROM fact_generations g"
+    )
+    check(copilot, wh, "cost of timeouts per session, counting sessions with none as zero", cost)
+    declined(copilot, "margin of timeouts per session, counting sessions with none as zero")
 
 
 # --- a rate's cases as the rows of another figure (rate_rows.py) ----------------------------------

@@ -7,7 +7,6 @@ again.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -24,7 +23,7 @@ from genai_analyzer.analysis.copilot import (
     ratios,
     running,
 )
-from genai_analyzer.analysis.copilot.counted_rows import varying_within
+from genai_analyzer.analysis.copilot.counted_rows import ONE_TOTAL, varying_within
 from genai_analyzer.analysis.copilot.day_ranges import refuse_outside_data, resolve
 from genai_analyzer.analysis.copilot.scaling import scaled
 from genai_analyzer.analysis.copilot.shares import count_sql, share_sql, whole_condition
@@ -337,7 +336,16 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
     # count ("active users and generations per user": the users are not divided by themselves)
     own = {**UNIT_COUNTS, "generation": "generations"}.get(spec.per)
     divided = {n for n in before if n != own} if len(metrics) > 1 and before else None
+    varying = varying_within(spec)
+    every = bool(varying) and spec.per_scope == "every"  # the filter moves into each count (FILTER)
     for name, sql in metrics:
+        if every and (divided is not None and name not in divided or not ONE_TOTAL.fullmatch(sql)):
+            # the WHERE clause no longer holds the filter: a figure it could not move into would lose it
+            raise CannotAnswer(
+                f"Counting {spec.per}s with none as zero is read for one count or total per {spec.per} "
+                f"(errors, prompt edits, cost): ask for {layer.metrics[name].label} on its own.",
+                unread=(f"per {spec.per}",),
+            )
         if divided is not None and name not in divided:  # "active users and generations per user"
             out.append((name, sql))
             continue
@@ -351,9 +359,7 @@ def _per_unit(spec: QuerySpec, layer: SemanticLayer, metrics, grain_name: str) -
                 f"A count of {spec.per}s per {spec.per} is always 1: say which figure you want per "
                 f"{spec.per} (generations, prompt edits, cost, ...)."
             )
-        varying = varying_within(spec)
-        if varying and spec.per_scope == "every" and re.fullmatch(r"count\([^()]*\)", sql):
-            # "errors per session, counting sessions with none as zero": the rows counted, every unit
+        if every:  # "errors per session, counting sessions with none as zero": the rows counted, every unit
             kept = " AND ".join(
                 layer.dimensions[d].condition(grain_name, values=spec.filters[d]) for d in varying
             )

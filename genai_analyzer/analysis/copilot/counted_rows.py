@@ -22,6 +22,9 @@ from genai_analyzer.analysis.semantic import SemanticLayer
 
 # the groupings whose value one unit always has one of: a filter on them narrows the units too
 CONSTANT_IN = {"user": {"tier", "user_kind", "user"}, "session": {"tier", "user_kind", "user", "session"}}
+# one count, or one count or total, over the rows: what a filter can be moved into (FILTER (WHERE ...))
+ONE_COUNT = re.compile(r"count\([^()]*\)")
+ONE_TOTAL = re.compile(r"(?:count|sum)\([^()]*\)")
 _UNITS = r"(?:sessions?|users?|people|customers|accounts)"
 EVERY = (
     rf"(?:counting|including|treating) (?:the )?{_UNITS} (?:with|that (?:have|had)|having) "
@@ -80,7 +83,7 @@ def read_scope(t: QuestionText, spec: QuerySpec) -> None:
 
 
 def _per_unit_scope(layer: SemanticLayer, spec: QuerySpec, t: QuestionText, question: str) -> None:
-    counts = [m for m in spec.metrics if re.fullmatch(r"count\([^()]*\)", layer.metrics[m].sql)]
+    counts = [m for m in spec.metrics if ONE_COUNT.fullmatch(layer.metrics[m].sql)]
     if spec.per_scope or not counts or not (varying := varying_within(spec)):
         return
     for pattern, scope in ((EVERY, "every"), (HAVING, "having")):  # said where another step read it
