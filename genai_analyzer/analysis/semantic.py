@@ -53,6 +53,10 @@ class Metric:
     higher_is_better: bool = False
     synonyms: tuple[str, ...] = ()
 
+    def reads(self, alias: str) -> bool:
+        """Whether the metric's SQL reads the table of ``alias`` (its grain's join: "e", the edits)."""
+        return alias in _ALIAS.findall(self.sql)
+
 
 @dataclass(frozen=True)
 class Dimension:

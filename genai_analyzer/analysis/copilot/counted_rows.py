@@ -36,6 +36,7 @@ HAVING = (
     r"(?:one|1|any|some|at least (?:one|1))(?: of them)?"
 )
 
+_SCOPES = ((EVERY, "every"), (HAVING, "having"))  # the words of each scope, first found wins
 
 # "how many edits does it take to get an image people keep": a count per outcome (blind set 9)
 _TAKES = r"how many (?:[a-z-]+ ){1,4}(?:does|do|did|would|will) it (?:take|takes) (?:to|before|until)"
@@ -73,7 +74,7 @@ def varying_within(spec: QuerySpec) -> list[str]:
 def read_scope(t: QuestionText, spec: QuerySpec) -> None:
     """ "counting sessions with none as zero", "among the sessions that had one": which units a count
     per unit is over, taken from the question."""
-    for pattern, scope in ((EVERY, "every"), (HAVING, "having")):
+    for pattern, scope in _SCOPES:
         if m := t.take_first(pattern):
             spec.per_scope = scope
             spec.matched[m.strip(" ,")] = (
@@ -86,7 +87,7 @@ def _per_unit_scope(layer: SemanticLayer, spec: QuerySpec, t: QuestionText, ques
     counts = [m for m in spec.metrics if ONE_COUNT.fullmatch(layer.metrics[m].sql)]
     if spec.per_scope or not counts or not (varying := varying_within(spec)):
         return
-    for pattern, scope in ((EVERY, "every"), (HAVING, "having")):  # said where another step read it
+    for pattern, scope in _SCOPES:  # said where another step read it
         if re.search(rf"(?<![a-z])(?:{pattern})(?![a-z])", t.text):
             spec.per_scope = scope
             return

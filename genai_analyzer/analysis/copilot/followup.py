@@ -6,7 +6,6 @@ import calendar
 import re
 from dataclasses import replace
 
-from genai_analyzer.analysis.copilot.prompt_length import EDIT_ALIAS
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.thresholds import bare_threshold
@@ -128,7 +127,7 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
 def _of_edits(layer: SemanticLayer, previous: QuerySpec) -> bool:
     """Whether every figure before is a prompt edit's (the layer's metrics reading the edits, alias e)."""
     names = [m for m in previous.metrics if m in layer.metrics]
-    return bool(names) and all(EDIT_ALIAS.search(layer.metrics[m].sql) for m in names)
+    return bool(names) and all(layer.metrics[m].reads("e") for m in names)
 
 
 # "and how many of those are on the pro plan?": the things the answer before counted

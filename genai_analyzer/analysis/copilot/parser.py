@@ -45,7 +45,7 @@ from genai_analyzer.analysis.copilot.ids import Lookup, named_units, read_ids
 from genai_analyzer.analysis.copilot.listed_groupings import each_or_together, listed_after
 from genai_analyzer.analysis.copilot.nested import read_nested
 from genai_analyzer.analysis.copilot.period_compare import before_the_other, read_period_compare
-from genai_analyzer.analysis.copilot.prompt_length import EDIT_ALIAS, PROMPT_LENGTHS, ask_which_length
+from genai_analyzer.analysis.copilot.prompt_length import PROMPT_LENGTHS, ask_which_length
 from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
 from genai_analyzer.analysis.copilot.scaling import read_per_unit, read_scale
@@ -407,11 +407,7 @@ class Parser:
         guessable = [
             (p, n)
             for p, n in self.metric_phrases
-            if not (
-                p.startswith(never)
-                or n.startswith(PROMPT_LENGTHS)
-                or EDIT_ALIAS.search(self.layer.metrics[n].sql)
-            )
+            if not (p.startswith(never) or n.startswith(PROMPT_LENGTHS) or self.layer.metrics[n].reads("e"))
         ]
         if self._phrase_vectors is None:
             self._phrase_vectors = self.embed([p for p, _ in guessable])

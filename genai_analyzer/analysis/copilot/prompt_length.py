@@ -18,8 +18,6 @@ from genai_analyzer.analysis.copilot.spec import NeedsClarification
 
 # the layer's prompt-length figures: never guessed from the word "prompts" (parser._closest_metrics)
 PROMPT_LENGTHS = ("avg_prompt_", "median_prompt_")
-# nor a prompt edit's figures (the layer's metrics reading fct_prompt_edits, alias e)
-EDIT_ALIAS = re.compile(r"(?<![a-z_])e\.")
 _CMP = (
     r"more than|fewer than|less than|at least|at most|over|under|above|below|exactly|longer than|"
     r"shorter than|greater than"
