@@ -665,6 +665,19 @@ def test_copilot_asks_when_unsure_declines_with_suggestions_and_ignores_unrelate
     chat.get_by_text("Happy to help").first.wait_for()
     assert "error" in panel.locator(".cm-content").first.inner_text().lower()  # nothing re-ran
 
+    # a clarifying question answered by typing instead of clicking: the reply picks a reading
+    box.fill("cost of errors per session")
+    panel.get_by_role("button", name="Ask", exact=True).click()
+    chat.get_by_text("over every session").first.wait_for()
+    box.fill("among the sessions that had one")
+    panel.get_by_role("button", name="Ask", exact=True).click()
+    chat.get_by_text("Your reply picks").first.wait_for()
+    page.wait_for_function(  # the picked reading's SQL in the editor: the errors over their sessions
+        "() => [...document.querySelectorAll('.cm-content')].some(e => e.innerText.includes("
+        "\"WHERE f.status IN ('error')\") && e.innerText.includes('session_id'))"
+    )
+    _shot(page, "10b-copilot-typed-reply")
+
 
 def test_an_answer_marked_right_is_saved_and_reused(page, app_url):
     page.get_by_role("tab", name="SQL Copilot").click()

@@ -148,10 +148,12 @@ def build(
         reply = copilot.ask(text, ctx, filters)
         turn = [{"role": "user", "content": text}, {"role": "assistant", "content": _message(reply)}]
         history = [*(history or []), *turn]
-        new_context = reply.context if not reply.refused else ctx
+        # a clarifying question's context holds its readings and the context before it: a typed
+        # reply or a chip picks a reading, asked as a follow-up of what came before (clarified.py)
+        new_context = reply.context if not reply.refused or reply.kind == "clarify" else ctx
         # a declined question keeps the SQL editor as it was: the user's work is never wiped
         shown_sql = reply.sql or current_sql or ""
-        follow = reply.context if reply.kind == "answer" else None
+        follow = reply.context if reply.kind in ("answer", "clarify") else None
         # an answer within the filter bar is not saved as the question's answer (core.approve)
         can_approve = gr.Button(
             interactive=reply.backend == "semantic" and not reply.refused and not reply.scope

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from genai_analyzer.analysis import queries, semantic
-from genai_analyzer.analysis.copilot import background, behaviour, behaviour_followups
+from genai_analyzer.analysis.copilot import background, behaviour, behaviour_followups, clarified
 from genai_analyzer.analysis.copilot import explain as reading
 from genai_analyzer.analysis.copilot import scope as scoping
 from genai_analyzer.analysis.copilot.compiler import compile_spec
@@ -158,7 +158,9 @@ class Copilot:
         question = (question or "").strip()
         if fresh := NEW_QUESTION.match(question):  # "new question: ...": asked afresh, not a follow-up
             question, context = question[fresh.end() :].strip(), None
+        question, context, chosen = clarified.replied(question, context)  # a reply to a clarifying question
         answer = self._ask(question, context, scoping.scope_of(self.wh, filters))
+        clarified.note(answer, context, chosen)
         answer.elapsed_ms = 1000 * (time.perf_counter() - started)
         return answer
 

@@ -3,11 +3,12 @@
 - sessions counted over days, weeks or a period belong to the day they started (the sessions
   grain), not to every day they had a generation: "sessions per day" counts each session once;
 - the generations of one edit type ("how many re-rolls") are counted as the prompt edits they are;
-- a count divided per user or per session when a filter keeps only some of each unit's rows
-  ("errors per session", "re-rolls per session") is two figures: over every session (those with none
-  count as 0) or over the sessions that have one. Said ("counting sessions with none as zero", "among
-  the sessions that had one"), the copilot answers that one (``spec.per_scope``); not said, it asks,
-  with both readings. Before, it divided by the sessions that had one without saying so (blind set 45);
+- a count or a total divided per user or per session when a filter keeps only some of each unit's
+  rows ("errors per session", "re-rolls per session", "cost of errors per session") is two figures:
+  over every session (those with none count as 0) or over the sessions that have one. Said
+  ("counting sessions with none as zero", "among the sessions that had one"), the copilot answers
+  that one (``spec.per_scope``); not said, it asks, with both readings. Before, it divided by the
+  sessions that had one without saying so (blind set 45; a total, blind set 46);
 - "how many edits does it take to get a kept image" is one count per the other: declined (it listed
   both counts).
 """
@@ -22,8 +23,7 @@ from genai_analyzer.analysis.semantic import SemanticLayer
 
 # the groupings whose value one unit always has one of: a filter on them narrows the units too
 CONSTANT_IN = {"user": {"tier", "user_kind", "user"}, "session": {"tier", "user_kind", "user", "session"}}
-# one count, or one count or total, over the rows: what a filter can be moved into (FILTER (WHERE ...))
-ONE_COUNT = re.compile(r"count\([^()]*\)")
+# one count or total over the rows: what a filter can be moved into (FILTER (WHERE ...))
 ONE_TOTAL = re.compile(r"(?:count|sum)\([^()]*\)")
 _UNITS = r"(?:sessions?|users?|people|customers|accounts)"
 EVERY = (
@@ -84,7 +84,7 @@ def read_scope(t: QuestionText, spec: QuerySpec) -> None:
 
 
 def _per_unit_scope(layer: SemanticLayer, spec: QuerySpec, t: QuestionText, question: str) -> None:
-    counts = [m for m in spec.metrics if ONE_COUNT.fullmatch(layer.metrics[m].sql)]
+    counts = [m for m in spec.metrics if ONE_TOTAL.fullmatch(layer.metrics[m].sql)]
     if spec.per_scope or not counts or not (varying := varying_within(spec)):
         return
     for pattern, scope in _SCOPES:  # said where another step read it
@@ -94,7 +94,8 @@ def _per_unit_scope(layer: SemanticLayer, spec: QuerySpec, t: QuestionText, ques
     label, per = layer.dimensions[varying[0]].label, spec.per
     said = question.strip().rstrip("?.! ")
     raise NeedsClarification(
-        f"A count of the rows of one {label} per {per} can be over every {per} (those with none count as "
+        f"A count or total of the rows of one {label} per {per}"
+        f" can be over every {per} (those with none count as "
         f"0) or over the {per}s that have one: two different figures. Which?",
         (f"{said}, counting {per}s with none as zero", f"{said}, among the {per}s that had one"),
     )
