@@ -89,6 +89,10 @@ class BehaviourAnswer:
     tiers: tuple[str, ...] = ()
 
 
+def _known_only(t: QuestionText) -> QuestionText:
+    return lifetimes.known_only(t, lambda fresh: lifetimes.asks(fresh) or fresh.has(LIFECYCLE))
+
+
 MEAN_WEEKLY = re.compile(rf"(?<![a-z])(?:{MEAN_PER_USER}|{MEDIAN_PER_USER})(?![a-z])")
 WEEK_WORDS = re.compile(rf"(?<![a-z])(?:{BY_WEEK}|(?:each|every|per|a) week)(?![a-z])")
 
@@ -97,7 +101,7 @@ def routes_here(question: str) -> bool:
     """Whether a word of ``question`` names the funnel, retention, prompt edits or a lifetime (or
     generations per active user with a week named: the Cohorts view's weekly figure; without a week
     it is the layer's figure over users, nested.py)."""
-    text = QuestionText(question).text
+    text = _known_only(QuestionText(question)).text
     return TRIGGER.search(text) is not None or bool(MEAN_WEEKLY.search(text) and WEEK_WORDS.search(text))
 
 
@@ -112,7 +116,7 @@ def answer(
 ) -> BehaviourAnswer:
     """The SQL and reading of a behaviour question; ``CannotAnswer`` for what is not read whole.
     ``tiers`` (in place of those the question names) and ``by_tier``: a follow-up's changes."""
-    t = QuestionText(question)
+    t = _known_only(QuestionText(question))
     named, tier_words = _tiers(t, layer, values)
     split = next(t.find(BY_TIER), None)  # the columns follow the question: "per week, by tier"
     week = WEEK_WORDS.search(t.text)
@@ -146,7 +150,7 @@ def answer(
 
 def _tiers(t: QuestionText, layer: SemanticLayer, values) -> tuple[list[str], str]:
     """Tiers named ("free users", "the pro tier", "paying users"), and the words that named them."""
-    noun = r"(?: tier)?(?: users?| people| customers| accounts| sessions?)?"
+    noun = r"(?: tier| plan)?(?: users?| people| customers| accounts| sessions?)?"
     named = [(str(v), [str(v)]) for v in values.get("tier", [])]
     named += [
         (p, list(s["values"])) for s in layer.segments if s["dimension"] == "tier" for p in s["phrases"]

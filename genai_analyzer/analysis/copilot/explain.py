@@ -23,6 +23,7 @@ from genai_analyzer.analysis.copilot import (
 )
 from genai_analyzer.analysis.copilot.clock import describe_hours
 from genai_analyzer.analysis.copilot.compiler import only_for
+from genai_analyzer.analysis.copilot.counted_rows import CONSTANT_IN
 from genai_analyzer.analysis.copilot.day_ranges import OPEN_START
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
 from genai_analyzer.analysis.copilot.units import column_label, is_rate, label_in
@@ -239,7 +240,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
                 said = said.replace(
                     layer.metrics[name].label, f"{layer.metrics[name].label} per {spec.per}", 1
                 )
-            parts.append(f"{kept} {whose}s with {said}")
+            plural = whose if whose.endswith("s") else f"{whose}s"  # "sampling steps", not "stepss"
+            parts.append(f"{kept} {plural} with {said}")
     if window and window[0] == OPEN_START:
         parts.append(f"up to {window[1]}")
     elif window:
@@ -289,7 +291,18 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
             )
         parts[0] = f"Share of {parts[0]}{among} ({whole})"
         if not spec.share_among:  # (else the filters keep the whole: "of pro users' generations")
-            parts = [f"the part: {p.removeprefix('only ')}" if p.startswith("only ") else p for p in parts]
+            # users or sessions counted: the part is those with at least one such generation
+            unit = (
+                {"active_users": "user", "sessions": "session"}.get(spec.metrics[0]) if spec.metrics else None
+            )
+            varies = unit and any(
+                d not in CONSTANT_IN[unit] for d in spec.filters if d not in spec.dimensions
+            )
+            with_one = f"{unit}s with at least one generation of " if varies else ""
+            parts = [
+                f"the part: {with_one}{p.removeprefix('only ')}" if p.startswith("only ") else p
+                for p in parts
+            ]
     return "; ".join(parts)
 
 

@@ -45,6 +45,14 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.metrics, merged.ratio, merged.counted_rate = new.metrics, new.ratio, new.counted_rate
         if merged.per == "generation" and not new.per:
             merged.per = None  # "average cost" was cost per generation: the figure's own, replaced with it
+        if (
+            merged.per == "session"
+            and not new.per
+            and all(layer.metrics[m].grain == "sessions" for m in new.metrics)
+        ):
+            merged.per = (
+                None  # "use the median instead" after generations per session: one per session already
+            )
     if new.gap:  # "now enterprise vs free, same layout (enterprise minus free)" (gaps.py)
         merged.gap, merged.gap_sides, merged.gap_shown = new.gap, new.gap_sides, new.gap_shown
     elif new.dimensions or new.filters:  # other sides or groups: the gap before is not theirs
@@ -232,8 +240,24 @@ def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: Q
     named = (p for p, _ in metric_phrases if not re.fullmatch(bare, p))
     if any(True for p in named for _ in t.find(rf"(?:{re.escape(p)})")):
         return  # a metric named in full is read by the metrics step
-    for m in t.find(bare):
+    # "p95 instead of the median", "make it the p99 instead of the p95": the statistic replaced is said too
+    instead_of = (
+        r"(?: instead)? of (?:the )?(?:median|p50|p95|95th percentile|p99|99th percentile|average|mean|avg)"
+    )
+    for m in t.find(rf"{bare}(?:{instead_of})?"):
         word = AGGREGATES[m.group(1)]
+        if (
+            previous.per == "session"
+            and previous.metrics == ["generations"]
+            and word in ("median", "average")
+        ):
+            # "use the median instead" after "on average how many generations per session": the layer's
+            # median (or average) of each session's number of generations
+            name = f"{'median' if word == 'median' else 'avg'}_generations_per_session"
+            t.take(m)
+            spec.metrics.append(name)
+            spec.matched[m.group(0).strip()] = f"{name} (the answer before's figure, {word})"
+            return
         for name in previous.metrics:
             own = [p for p, n in metric_phrases if n == name]
             nouns = {re.sub(rf"^(?:{'|'.join(AGGREGATES)}) ", "", p) for p in own}

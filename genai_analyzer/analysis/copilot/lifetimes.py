@@ -61,6 +61,24 @@ LIFETIME = rf"{CAME_BACK['day']}|{CAME_BACK['week']}|{ONE_DAY}|{SPAN}|{STAY}|{AC
 SHARE = r"(?:what |the )?(?:share|fraction|proportion|percentage|percent|%|rate)(?: of)?"
 
 
+# "for known users", "identified users", "leave out the anonymous 'unknown' account": what a lifetime (and
+# the weekly lifecycle) is over already, said again (blind set 46: it declined on those words)
+KNOWN_ONLY = (
+    r",? (?:for|among|of|across) (?:the |our |all )?(?:known"
+    r"|identified|named) (?:users|people|accounts|customers),?"
+    r"(?= )|,? (?:leave|leaving|excluding|exclude|except"
+    r"|without|not counting|ignoring|ignore) (?:out )?(?:the )?"
+    r"(?:anonymous )?'?unknown'? (?:user|account)s?(?: out)?(?= )|(?<= )(?:known|identified|named) (?=users )"
+)
+
+
+def known_only(t: QuestionText, over_known) -> QuestionText:
+    """``t`` without the words that say "known users only" when the figure asked (``over_known``: a test
+    of the text left) counts known users only anyway; ``t`` itself otherwise."""
+    fresh = t.reworded(KNOWN_ONLY)
+    return fresh if fresh.text != t.text and over_known(fresh) else t
+
+
 def asks(t: QuestionText) -> bool:
     """Whether the question names a lifetime figure (or new users by month or by day)."""
     return t.has(LIFETIME) or (t.has(r"new users") and t.has(NEW_BY))

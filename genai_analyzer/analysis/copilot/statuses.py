@@ -88,7 +88,9 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
         return
     for word, values in options:  # the words between are no status word: "how many errors or blocks"
         # (no negation between: "how many were not timeouts" counts the others, value_filters.py)
-        gap = rf"(?:(?!(?:{others}|not|never|no|without|except|excluding)(?![a-z]))[a-z]+ ){{0,6}}?"
+        # nor a second count's words: "how many in total, and how many of those were errors" is two
+        # counts (it read "total ... errors" as one, the total dropped)
+        gap = rf"(?:(?!(?:{others}|not|never|no|without|except|excluding|how|many)(?![a-z]))[a-z]+ ){{0,6}}?"
         gap += "(?:were |was |got |have been |had been )?"
         # "timeouts - how many have we had?": the status first, then a bare "how many"
         first = rf"^\s*({phrase_re(word)}) ?[-:,]* ?(how many)(?= (?:{_BARE_VERBS})\b|\s*$)"
@@ -122,7 +124,10 @@ def counted_status(values: dict[str, list[str]], t: QuestionText, spec: QuerySpe
                 end = listed.end()
             # "the number of timeouts and the number of errors": two counts, each of its own status
             # (one filter cannot hold both; it answered the timeouts and the error rate)
-            another = rf"(?<![a-z])((?:the )?{counting} (?:of )?(?:the )?(?:{others}))(?![a-z])"
+            # ("how many generations failed and how many were timeouts": it answered the timeouts)
+            rows = r"(?:generations|images|renders|requests|jobs|of those|of them|were|was|are|have|had|did)"
+            rows = rf"(?:{rows} ){{0,3}}"
+            another = rf"(?<![a-z])((?:the )?{counting} (?:of )?(?:the )?{rows}(?:{others}))(?![a-z])"
             for again in re.finditer(another, t.text):
                 if again.end() <= m.start(1) or again.start() >= end:  # not the count read
                     said = again.group(1)
@@ -213,8 +218,10 @@ def _count(t: QuestionText, spec: QuerySpec, m: re.Match, values: list[str], oth
     t.take_span(m.start(1), m.end(1))
     t.take_span(m.start(2), m.end(2))
     before = t.text[: m.start(1)]  # "the count of errors and the count of timeouts": two statuses (below)
-    if re.search(r"(?:how many|number of|count of) .*\band (?:the )?$", before) and not (
-        others and re.search(rf"(?<![a-z])(?:{others})(?![a-z])", before)
+    # "how many failed, and how many of those were timeouts": "of those" is a count of the first's rows
+    of_those = re.search(r"\bof (?:those|them|these)\b", t.text[m.end(1) : m.start(2)])
+    if re.search(r"(?:how many|number of|count of) .*\band (?:the )?$", before) and (
+        of_those or not (others and re.search(rf"(?<![a-z])(?:{others})(?![a-z])", before))
     ):
         if not any(re.fullmatch(phrase_re(w), m.group(2)) for w in FAILED_WORDS):
             raise CannotAnswer(
@@ -280,11 +287,27 @@ def _status_rate(t: QuestionText, spec: QuerySpec) -> bool:
     for word, name in rate_words():
         # the gap holds no other rate: "the error rate, timeout rate, nsfw block rate" is three rates, not
         # "rate ... nsfw block" (blind set 30 read it so, and listed the NSFW block rate first)
-        gap = r"(?:(?!(?:rates?|share|fraction|percent|percentage|proportion|ratio)\b)[a-z']+ ){0,7}?"
+        gap = r"(?:(?!(?:rates?|share|fraction|percent|percentage|proportion|ratio)\b)(?:[a-z']+|1) ){0,7}?"
         for m in t.find(rf"({share}) {gap}({phrase_re(word)})"):
             if m.group(1) == "rate" and re.search(rf"(?:{words}) $", t.text[: m.start()]):
                 continue  # "timeout rate": the rate of the status before it, named already
-            _refuse_share_of_units(t.text[m.end(1) : m.start(2)], m)
+            if unit := _share_of_units(t.text[m.end(1) : m.start(2)], m):
+                # "what share of sessions got at least one successful image": the units with one such
+                # generation over all the units (blind set 46; declined before)
+                t.take_span(m.start(1), m.end(1))
+                t.take_span(m.start(2), m.end(2))
+                if one := re.search(r" at least (?:1|one) $", t.text[: m.start(2)]):
+                    t.take_span(one.start(), one.end())  # "ran into at least one error": the units with one
+                spec.share = True
+                spec.metrics.append(UNIT_COUNTS[unit])
+                values = _status_of(word) or [word]
+                spec.filters.setdefault("status", []).extend(
+                    v for v in values if v not in spec.filters["status"]
+                )
+                spec.matched[m.group(0).strip()] = (
+                    f"the share of {unit}s with at least one generation of status {', '.join(values)}"
+                )
+                return True
             t.take_span(m.start(1), m.end(1))
             t.take_span(m.start(2), m.end(2))
             # "what share of generations ...": the rows the rate is over, not a count of them
@@ -298,10 +321,11 @@ def _status_rate(t: QuestionText, spec: QuerySpec) -> bool:
     return False
 
 
-def _refuse_share_of_units(gap: str, m: re.Match) -> None:
+def _share_of_units(gap: str, m: re.Match) -> str | None:
     """ "what share of users had an error", "what fraction of sessions had a timeout": a share of users
     or sessions with such a generation, which the status rate (a share of generations) is not (blind
-    set 16's "what share of sessions had at least one nsfw block" was answered with the block rate)."""
+    set 16's "what share of sessions had at least one nsfw block" was answered with the block rate):
+    the unit whose share it is, or None for a share of generations."""
     # the units right after "of" (one word before them at most: "of free users"); "of generations
     # from pro users" is a share of generations
     generations = r"(?!'| (?:generations|images|pictures|renders|requests))"
@@ -312,14 +336,13 @@ def _refuse_share_of_units(gap: str, m: re.Match) -> None:
     # "how often do anime prompts get blocked": prompts said for their generations, and "how often"
     # is the rate
     if said and _UNITS[said.group(1)] != "prompt" and not re.match(r"how often|rate", m.group(1)):
-        unit = _UNITS[said.group(1)]
-        count = f"how many {unit}s had an error"
-        raise CannotAnswer(
-            f"'{m.group(0).strip()}' asks for the share of {unit}s with such a generation, which is not "
-            "the status's rate (a share of generations). I can count them, or give the rate over "
-            "generations.",
-            (count, "error rate by tier"),
-        )
+        return _UNITS[said.group(1)]
+    # "what share of pro users' sessions had an error": their sessions (it answered the error rate)
+    if re.match(
+        r" of (?:the |all |our )?(?:[a-z]+ )?(?:users|customers|accounts|people)'? sessions(?![a-z])", gap
+    ):
+        return "session"
+    return None
 
 
 def _status_of(word: str) -> list[str]:

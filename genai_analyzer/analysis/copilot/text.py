@@ -29,8 +29,11 @@ class QuestionText:
         # "gens, users, error rate": the commas go with the punctuation below, but a list said with them
         # is still a list (``listed_back_to_back``); it kept only the error rate (blind set 43)
         self.after_commas = set(re.findall(r"[a-z0-9%)]\s*[,;]\s*([a-z]+)", question.lower()))
-        text = spell_dates(question.lower().replace("’", "'"))  # "9/14": "september 14"
+        # "width × height": the multiplication sign is the letter x, not punctuation dropped
+        text = spell_dates(question.lower().replace("’", "'").replace("×", " x "))  # "9/14": "september 14"
         text = operators_as_words(text)  # "step > 50": "step above 50"
+        # "by sampler, steps and cfg": a list, not the "sampler steps" (the steps) once the comma is gone
+        text = re.sub(r"\b(samplers?|schedulers?|solvers?)\s*[,;/]\s*(?=steps?\b)", r"\1 and ", text)
         text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "4,000 ms": 4000, not "4 000"
         # "11.5k ms", "over 2k generations": thousands
         text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)k(?![a-z0-9])", lambda m: f"{float(m[1]) * 1000:g}", text)
@@ -50,6 +53,14 @@ class QuestionText:
         self.text = text
         self.used = [False] * len(self.text)
         self.sealed = [False] * len(self.text)  # read as one phrase whose words are no cue elsewhere
+
+    def reworded(self, pattern: str, replacement: str = " ") -> QuestionText:
+        """A fresh reading of this text with ``pattern`` replaced (nothing taken yet)."""
+        fresh = QuestionText("")
+        fresh.after_commas = self.after_commas
+        fresh.text = " " + " ".join(re.sub(pattern, replacement, self.text).split()) + " "
+        fresh.used, fresh.sealed = [False] * len(fresh.text), [False] * len(fresh.text)
+        return fresh
 
     def find(self, pattern: str):
         """Matches of ``pattern`` (regex, word-bounded) over characters not yet consumed."""

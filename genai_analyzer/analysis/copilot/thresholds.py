@@ -55,7 +55,9 @@ _LINKS = (
     r"ran|made|generated|asked|submitted|showing|show|contain|contains|contained|containing|include|"
     r"includes|included|including|"
     # "users who tried more than one sampler", "generated images in more than 3 distinct domains"
-    r"tried|try|tries|use|uses|using|(?:images|generations|pictures|renders) (?:in|across)"
+    r"tried|try|tries|use|uses|using|(?:images|generations|pictures|renders) (?:in|across)|"
+    # "how many prompts are used by more than one user" (only "distinct prompts" was read: blind set 46)
+    r"(?:used|run|made|generated|submitted|typed|tried) by"
 )
 _ARTICLE = r"(?:(?:a|an|the|their|its) )?"
 # "error rate by tier, only counting users with more than 50 generations": the rows of those users
@@ -140,6 +142,8 @@ def read_thresholds(
         name = _name(what, said, kinds, group, bool(subject) and group is None, m)
         metric = layer.metrics.get(name)
         if after and metric and metric.format == "rate" and not m["pct"] and not what.startswith("time"):
+            if _UNITS_WITH_ONE.search(t.text[: m.start()]) and m["cmp"] == "at least" and m["num"] == "1":
+                continue  # "what share of sessions ran into at least one error": the units with one
             raise CannotAnswer(
                 f"'{said}' counts {what}, and the layer has {what} as a rate: ask e.g. "
                 f"'{metric.label.lower()} above 5%'.",
@@ -172,6 +176,13 @@ def read_thresholds(
                 spec.positions[group] = start
         words = t.text[min(a for a, _ in spans) : max(b for _, b in spans)].strip()
         spec.matched[words] = describe_threshold(layer, spec.thresholds[-1])
+
+
+# "what share of sessions ... at least one error": a share of the units with such a generation
+_UNITS_WITH_ONE = re.compile(
+    r"(?:share|fraction|percent|percentage|proportion|portion) of (?:the |all |our )?(?:[a-z]+ )?"
+    r"(?:sessions|users|customers|accounts|people)(?: [a-z']+){0,3} $"
+)
 
 
 def _numeric_before(before, measured: list[tuple[str, str, str]], between: str) -> bool:

@@ -21,6 +21,7 @@ from genai_analyzer.analysis.copilot import (
     slang,
     when_words,
 )
+from genai_analyzer.analysis.copilot.audit_words import AUDIT
 from genai_analyzer.analysis.copilot.extremes import EXTREMES
 from genai_analyzer.analysis.copilot.finance_words import FINANCE_WORDS
 from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
@@ -321,6 +322,7 @@ REWORDINGS = (
     + when_words.WHEN
     + composition.COMPOSITION
     + absence.ABSENCE
+    + AUDIT
     + OPS_GROWTH
     + chart_words.CHART_WORDS
     + RATIO_WORDS
