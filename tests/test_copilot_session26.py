@@ -465,16 +465,24 @@ def test_the_prompt_flagged_most_times_is_not_answered_with_a_rate(copilot):
     assert answer.refused or "rate" not in answer.reading.lower(), answer.reading
 
 
-def test_a_share_of_users_or_sessions_with_a_status_is_not_the_status_rate(copilot):
+def test_a_share_of_users_or_sessions_with_a_status_is_not_the_status_rate(copilot, wh):
     # blind set 16's "what share of sessions had at least one nsfw block" was answered with the
-    # share of generations blocked
-    for question in (
-        "what percentage of users ran into an error?",
-        "what fraction of sessions had at least one failure?",
-        "share of accounts that got blocked",
+    # share of generations blocked; declined since, it is the share of the units with one (session 39)
+    for question, unit, statuses in (
+        ("what percentage of users ran into an error?", "user_id", "'error'"),
+        (
+            "what fraction of sessions had at least one failure?",
+            "session_id",
+            "'error', 'timeout', 'nsfw_blocked'",
+        ),
+        ("share of accounts that got blocked", "user_id", "'nsfw_blocked'"),
     ):
-        answer = declined(copilot, question)
-        assert "share of" in answer.explanation, answer.explanation
+        gold = (
+            f"SELECT count(DISTINCT g.{unit}) FILTER (WHERE g.status IN ({statuses})) "
+            f"/ count(DISTINCT g.{unit}) FROM {GENS}"
+        )
+        answer = check(copilot, wh, question, gold)
+        assert "at least one generation of status" in answer.reading, answer.reading
     # prompts said for their generations, and "how often", are the status's rate
     assert not copilot.ask("how often do portrait prompts get blocked?").refused
 
