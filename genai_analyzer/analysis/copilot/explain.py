@@ -27,6 +27,7 @@ from genai_analyzer.analysis.copilot.counted_rows import CONSTANT_IN
 from genai_analyzer.analysis.copilot.day_ranges import OPEN_START
 from genai_analyzer.analysis.copilot.thresholds import describe_threshold
 from genai_analyzer.analysis.copilot.units import column_label, is_rate, label_in
+from genai_analyzer.analysis.copilot.vocabulary import UNIT_COUNTS
 from genai_analyzer.analysis.copilot.within import partition
 from genai_analyzer.analysis.formatting import format_value, metric_kind
 from genai_analyzer.analysis.semantic import Dimension, SemanticLayer
@@ -292,9 +293,8 @@ def describe(spec, layer: SemanticLayer, *, window=None, previous=None, all_date
         parts[0] = f"Share of {parts[0]}{among} ({whole})"
         if not spec.share_among:  # (else the filters keep the whole: "of pro users' generations")
             # users or sessions counted: the part is those with at least one such generation
-            unit = (
-                {"active_users": "user", "sessions": "session"}.get(spec.metrics[0]) if spec.metrics else None
-            )
+            units = {metric: unit for unit, metric in UNIT_COUNTS.items()}
+            unit = units.get(spec.metrics[0]) if spec.metrics else None
             varies = unit and any(
                 d not in CONSTANT_IN[unit] for d in spec.filters if d not in spec.dimensions
             )

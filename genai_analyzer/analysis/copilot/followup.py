@@ -224,13 +224,14 @@ ADDED = re.compile(r"^\s*(?:and |also |now |please )*(?:add|include)\b|\b(?:too|
 AGGREGATES = {"median": "median", "p50": "median", "p95": "p95", "95th percentile": "p95", "p99": "p99",
               "99th percentile": "p99", "average": "average", "mean": "average",
               "avg": "average"}  # fmt: skip
+_STATISTICS = "|".join(AGGREGATES)  # the statistics' words, as a regex alternation
 
 
 def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:
     """ "what about the median instead?" after "p95 latency by sampler": the same figure with
     another aggregate, when the layer defines it ("median latency"). An aggregate alone that the
     figure before has no such form of ("the p95" after friction) is declined, not read as latency."""
-    bare = r"(?:the )?(median|p50|p95|95th percentile|p99|99th percentile|average|mean|avg)"
+    bare = rf"(?:the )?({_STATISTICS})"
     if previous.nested:  # "use the mean instead of the median" after a median over users (nested.py)
         for m in t.find(rf"{bare}(?: instead)?(?: of (?:the )?(?:median|average|mean|avg))?"):
             t.take(m)
@@ -241,27 +242,22 @@ def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: Q
     if any(True for p in named for _ in t.find(rf"(?:{re.escape(p)})")):
         return  # a metric named in full is read by the metrics step
     # "p95 instead of the median", "make it the p99 instead of the p95": the statistic replaced is said too
-    instead_of = (
-        r"(?: instead)? of (?:the )?(?:median|p50|p95|95th percentile|p99|99th percentile|average|mean|avg)"
-    )
-    for m in t.find(rf"{bare}(?:{instead_of})?"):
+    for m in t.find(rf"{bare}(?:(?: instead)? of (?:the )?(?:{_STATISTICS}))?"):
         word = AGGREGATES[m.group(1)]
-        if (
-            previous.per == "session"
-            and previous.metrics == ["generations"]
-            and word in ("median", "average")
-        ):
-            # "use the median instead" after "on average how many generations per session": the layer's
-            # median (or average) of each session's number of generations
-            name = f"{'median' if word == 'median' else 'avg'}_generations_per_session"
-            t.take(m)
-            spec.metrics.append(name)
-            spec.matched[m.group(0).strip()] = f"{name} (the answer before's figure, {word})"
-            return
+        # a figure divided per unit before is looked for with that unit too: "use the median instead"
+        # after "on average how many generations per session" is the layer's "median generations per
+        # session" (each session's number of generations)
+        said_per = [f" per {previous.per}", ""] if previous.per else [""]
         for name in previous.metrics:
             own = [p for p, n in metric_phrases if n == name]
-            nouns = {re.sub(rf"^(?:{'|'.join(AGGREGATES)}) ", "", p) for p in own}
-            found = [n for p, n in metric_phrases for noun in nouns if p == f"{word} {noun}" and n != name]
+            nouns = {re.sub(rf"^(?:{_STATISTICS}) ", "", p) for p in own}
+            found = [
+                n
+                for per in said_per
+                for p, n in metric_phrases
+                for noun in nouns
+                if p == f"{word} {noun}{per}" and n != name
+            ]
             if found:
                 t.take(m)
                 spec.metrics.append(found[0])
