@@ -59,7 +59,7 @@ from genai_analyzer.analysis.copilot.spec import (
     SmallTalk,
     TimeRange,
 )
-from genai_analyzer.analysis.copilot.splits import segment_comparison
+from genai_analyzer.analysis.copilot.splits import lift_named_list, segment_comparison
 from genai_analyzer.analysis.copilot.statuses import (
     counted_status,
     ranked_status,
@@ -158,6 +158,7 @@ class Parser:
             )
         question, label = lumped.lift_label(forms.as_sentence(question))  # "Metric: x | Split: y"
         question, contains = prompt_text.lift(question)  # "a prompt containing 'dragon'"
+        question = lift_named_list(question, self.values, self.dim_phrases)  # "fast samplers (a, b) vs"
         question = half_of_that_month(question, context)  # "and in the first half?"
         question, corrections = correct_typos(question, self.vocabulary, self.step_words, self.spellings)
         if corrections:
