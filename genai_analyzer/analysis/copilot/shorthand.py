@@ -16,6 +16,10 @@ _USED = r" (?:the )?(most|least) (?:frequent|common|used|popular) first(?= )"
 _MONTH = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
 _MONTH += r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 _SHARE = r"share|fraction|proportion|percentage|percent"
+_FULL = {m[:3]: m for m in ("january", "february", "march", "april", "june", "july", "august", "september",
+                            "october", "november", "december")}  # fmt: skip
+_EXTREME = {"longest": "maximum", "shortest": "minimum"}
+_SHORT = r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"  # a month cut short
 
 SHORTHAND = (
     # "top3 styles", "bottom-5 samplers": the number apart
@@ -24,6 +28,9 @@ SHORTHAND = (
     (r" (?:(?:last|past) ?|l)(\d+) ?d(?:ays?)?(?= )", r" last \1 days"),
     (r" (?:(?:last|past) ?|l)(\d+) ?w(?:ks?)?(?= )", r" last \1 weeks"),
     (r" (?:(?:last|past) ?|l)(\d+) ?h(?= )", r" last \1 hours"),
+    # "p95 lat last 7d vs prev 7d" (blind set 47): the days before
+    (r" (?:prev|previous|prior) ?(\d+) ?d(?:ays?)?(?= )", r" previous \1 days"),
+    (r" (?:prev|previous|prior) ?(\d+) ?w(?:ks?)?(?= )", r" previous \1 weeks"),
     # "p95 desc", "by cost asc": the order, as "sorted descending" says it
     (rf"{_ORDERED} (?:desc|descending)(?= (?!order))", " sorted descending"),
     (rf"{_ORDERED} (?:asc|ascending)(?= (?!order))", " sorted ascending"),
@@ -91,6 +98,28 @@ SHORTHAND = (
         r"(?: please)? $",
         r" top \1 ",
     ),
+    # a manager's phone (blind set 47): "gens/wk + chg vs prior wk" (each week's change), "fails oct 12"
+    (r" ([a-z]+)/(wk|wks|mo|yr|img|imgs|sess)(?= )", r" \1 per \2"),
+    (
+        r" (?:chg|change|delta|diff) (?:vs|versus|from|over) (?:the )?(?:prior|prev|previous|last) "
+        r"(?:wk|week)(?= )",
+        " with the change from the week before",
+    ),
+    (r" (?:wk|week) over (?:wk|week)(?= )", " week over week"),
+    (r" (wk|mo)(?= )", lambda m: {"wk": " week", "mo": " month"}[m[1]]),
+    (r" wks(?= )", " weeks"),
+    (r" imgs?(?= )", " images"),
+    (r" succ(?= )", " success"),
+    (r" mins(?= )", " minutes"),
+    (r" yday(?= )", " yesterday"),
+    (r"^ fails(?= )", " failed generations"),
+    # "fails oct 12": that day ("on" said, unless a word before says how the day is meant: "from oct 1")
+    (
+        r"(?<! on)(?<! from)(?<! to)(?<! since)(?<! until)(?<! between)(?<! and)(?<! before)(?<! after)"
+        rf"(?<! through)(?<! till)(?<! of)(?<! thru) ({_SHORT}) (\d{{1,2}})(?= )",
+        lambda m: f" on {_FULL[m[1][:3]]} {m[2]}",
+    ),
+    (rf" ({_SHORT}) (\d{{1,2}})(?= )", lambda m: f" {_FULL[m[1][:3]]} {m[2]}"),
     # words cut short (blind sets 22 and 28)
     (r" len(?= )", " length"),
     (r" hrs(?= )", " hours"),
@@ -98,6 +127,8 @@ SHORTHAND = (
     (r" pct(?= )", " percent"),
     (r" wkly(?= )", " weekly"),
     (r" rev(?= )", " revenue"),
+    # "longest sess in mins?": the one session (as records.py reads "longest session", before this table)
+    (r" (longest|shortest) sess(?= )", lambda m: f" {_EXTREME[m[1]]} session length"),
     (r" sess(?= )", " sessions"),
     (r" cnt(?= )", " count"),
     # a manager's KPI line (blind set 43): "rev/gen", "gens/session" (a figure per unit), "gross margin

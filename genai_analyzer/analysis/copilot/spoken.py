@@ -18,6 +18,15 @@ _AFTER_FOR = (
 SPOKEN = (
     # fillers
     (r" (?:um+|uh+|erm+|er|ah+|hmm+)(?= )", ""),
+    # a self-correction (blind set 47): "by week no wait by day", "in milliseconds no in seconds", "top
+    # 5 sorry top 3": what follows the correction word, begun with the same word, replaces what it
+    # corrects (the correction word alone: "no" was left unread and the message declined)
+    (
+        r" (by|per|in|for|top|bottom|over|during|on|last|the) (?:[a-z0-9%]+ ){0,3}?"
+        r"(?:no wait|wait no|no sorry|sorry|i mean|no no|no|or rather|actually|scratch that|make that|"
+        r"make it|i meant),? (?=\1 )",
+        " ",
+    ),
     # "p ninety five" (95 by now): the percentile
     (r" p (50|90|95|99)(?= )", r" p\1"),
     # homophones: "four the last to weeks", "four enterprise users", "cost buy week", "more then 50"

@@ -9,6 +9,10 @@ rewordings; each maps a phrase onto one the copilot reads, and reads nothing new
 
 from __future__ import annotations
 
+import re
+
+from genai_analyzer.analysis.copilot.spec import CannotAnswer
+
 _MEASURE = r"latency|queue time|wait time|session length|session duration|guidance scale|cfg|sampling steps"
 _STAT = r"median|average|mean|p\d\d|min(?:imum)?|max(?:imum)?"
 STATS_WORDS = (
@@ -106,8 +110,81 @@ STATS_WORDS = (
         r"(?:stratification|strata|grouping|breakdown|split)(?= $)",
         "",
     ),
+    # a statistics student's (blind set 47): "the mode of the number of sampling steps", "the modal
+    # sampler (the most frequent one), with its frequency": the value used most, with its count ("mode"
+    # was read as a typo of "model")
+    (r" (?:the )?mode of (?:the )?(?=[a-z])", " the most common "),
+    (r" (?:the )?modal (?=[a-z])", " the most common "),
+    (
+        r"(?<=most common) ([a-z_]+(?: [a-z_]+)?),? (?:the )?most (?:frequent|common|used)(?: one)?(?= )",
+        r" \1",
+    ),  # fmt: skip
+    (
+        r" (most common [a-z_]+),?(?: the)? with (?:its|their) (?:frequency|frequencies|count|counts)(?= )",
+        r" \1",
+    ),  # fmt: skip
+    # "the relative frequency of each tier among all generations": each tier's share of the generations
+    (
+        r" (?:the )?relative frequenc(?:y|ies) of (?:each |every )?([a-z_]+(?: [a-z_]+)??)"
+        r"(?: (?:among|across|over|of) (?:all )?(?:the )?(?:generations|images))?(?= )",
+        r" share of generations by \1",
+    ),
+    (r" (?:the )?relative frequenc(?:y|ies)(?= )", " share"),
+    # "per capita": per user ("the per capita revenue for each tier", "cost per user (per capita)")
+    (r" per user,? (?:or |ie |i e |that is )?per capita(?= )", " per user"),
+    (r" (?:the )?per capita (revenue|cost|gpu cost|spend|margin|generations|sessions)(?= )", r" \1 per user"),
+    (r" per capita(?= )", " per user"),
+    # "in the sample", "across the sample", "taken over all generations": the whole data
+    (r",? (?:taken |computed |calculated )?over (?:all )?(?:the )?generations(?= $)", ""),
+    (r" (?:taken|computed|calculated)(?=\s*$)", ""),  # "..., taken over all generations" (the aside gone)
+    (r" (?:in|across|over|for) the (?:whole |entire |full )?sample(?= )", ""),
+    # "cross-tabulate tier against status: the count of generations for each combination"
+    (
+        r" (?:a )?cross[- ]?tab(?:ulate|ulation|ulated|ulating|s)?(?: of)? ([a-z_]+(?: [a-z_]+)?) "
+        r"(?:against|by|and|vs|versus|x|with) ([a-z_]+(?: [a-z_]+)?):?(?= )",
+        r" number of generations by \1 and \2",
+    ),
+    (
+        r" (?:the )?(?:count|number) of (?:generations|images|rows) (?:for|in) each (?:combination|cell|pair)"
+        r"(?= )",
+        "",
+    ),  # fmt: skip
+    (r" for each combination of(?= )", " by"),
+    # "in bins of width 25 (0-24, 25-49, and so on): how many generations fall in each bin?"
+    (r" (?:in )?bins? of (?:width |size )?(\d+)(?: \d+-\d+)*(?: and so on| etc)?:?(?= )", r" in buckets of \1"),
+    (
+        r" :? ?how many (?:generations|images|rows) (?:fall |are |land |go )?(?:in|into|by) each "
+        r"(?:bin|bucket)(?= )",
+        "",
+    ),  # fmt: skip
     # an auditor's (blind set 30): "count the users in each tier", "generation rows belong to X"
     (r"^ count (?:the |all )?(?=(?:users|sessions|generations|images|people|customers) )", " number of "),
     (r" (?:generation|generations|image) rows(?= )", " generations"),
     (r"(?<=generations) (?:belong|belongs|belonged|belonging) to(?= )", " for"),
 )
+
+
+# Statistics the semantic layer defines no metric for (blind set 47: "the sample standard deviation of
+# latency", "the range (max minus min)", "the interquartile range", "the five-number summary", "the 90th
+# percentile"): named in the decline, with the statistics it has, rather than "I don't know what 'range'
+# refers to" or a histogram's bucket size asked for.
+_MEASURES = r"latency|latencies|queue time|queue times|wait time|session length|steps|sampling steps|cfg|cost"
+_LACKING = (
+    r"(?:sample |population )?(?:standard deviation|std dev|stdev|std|variance)s?"
+    r"|interquartile range|iqr|(?:five|5)[- ]number summary|quartiles?|(?:first|third|upper|lower) quartile"
+    rf"|range(?= of (?:the )?(?:{_MEASURES}))|(?<!by )(?:{_MEASURES}) range(?!s)"
+    r"|(?:(?!50th|95th|99th)\d\dth|(?!p50|p95|p99)p\d\d) percentile"
+    r"|(?!p50|p95|p99)p\d\d(?= (?:of )?(?:the )?latency)"
+)
+
+
+def refuse_lacking_statistic(text: str) -> None:
+    """``CannotAnswer`` naming a statistic the layer has no metric for, when the question asks one."""
+    said = re.search(rf"(?<![a-z0-9])(?:{_LACKING})(?![a-z0-9])", text)
+    if said:
+        raise CannotAnswer(
+            f"The semantic layer has no '{said.group(0)}' of a measure: for latency it has the average, the "
+            "median (p50), p95, p99, the minimum and the maximum; ask for one of those, or for a histogram "
+            "(e.g. 'generations in 1-second latency buckets').",
+            unread=(said.group(0),),
+        )

@@ -29,6 +29,7 @@ from genai_analyzer.analysis.copilot.investor import INVESTOR
 from genai_analyzer.analysis.copilot.layer_words import LAYER_WORDS
 from genai_analyzer.analysis.copilot.newcomer_words import NEWCOMER_WORDS
 from genai_analyzer.analysis.copilot.ops_growth import OPS_GROWTH
+from genai_analyzer.analysis.copilot.press_words import PRESS_WORDS
 from genai_analyzer.analysis.copilot.prompt_length import PROMPT_LENGTH
 from genai_analyzer.analysis.copilot.rank_words import RANK_WORDS
 from genai_analyzer.analysis.copilot.ratio_words import CUES as RATIO_CUES
@@ -340,6 +341,7 @@ REWORDINGS = (
     + PROMPT_LENGTH
     + everyday.REWORDINGS
     + presentation.PRESENTATION
+    + PRESS_WORDS
 )
 
 
