@@ -4,9 +4,11 @@ An answer's rows equal those of SQL written here."""
 
 from __future__ import annotations
 
+import calendar
+
 import pytest
 
-from tests.test_copilot_grammar import check
+from tests.test_copilot_grammar import check, last_day
 
 GENS = "fact_generations g"
 USERS = f"{GENS} JOIN dim_users u USING (user_id)"
@@ -56,3 +58,39 @@ def test_a_tier_list_against_the_rest_and_lists_that_stay_values(copilot, wh):
     )
     check(copilot, wh, "p95 latency by sampler (k_heun, k_lms)", per_value)
     check(copilot, wh, "p95 latency for k_heun vs k_lms", per_value)
+
+
+def test_new_users_in_a_named_month_count_first_days_over_whole_histories(copilot, wh):
+    last = last_day(wh)
+    month, name = last.month, calendar.month_name[last.month]
+    first = (
+        "SELECT {keys}count(*) FILTER (WHERE month(d) = {m} AND year(d) = {y}) FROM (SELECT g.user_id, "
+        "u.tier, min(g.date_key) AS d FROM fact_generations g JOIN dim_users u USING (user_id) "
+        "WHERE u.is_known GROUP BY 1, 2){group}"
+    )
+    answer = check(copilot, wh, f"how many brand new users did we pick up in {name}?",
+                   first.format(keys="", m=month, y=last.year, group=""))  # fmt: skip
+    assert f"New users in {name}" in answer.reading
+    by_tier = first.format(keys="tier, ", m=month, y=last.year, group=" GROUP BY 1")
+    check(copilot, wh, f"new known users during {name} by tier, counting people whose first generation "
+          f"was in {name}", by_tier)  # fmt: skip
+    assert "whole history" in answer.reading  # a user's first day is over all dates, not the month's rows
+    other = 1 if month != 1 else 2  # a month with no data in the data's last year: none, not declined
+    assert copilot.ask(f"new users in {calendar.month_name[other]}").rows == [[0]]
+
+
+def test_a_statistic_of_the_grouped_column_beside_another_figure_restates_the_grouping(copilot, wh):
+    # "does more steps mean more latency? median latency per step count" answered the average steps too
+    gold = (
+        "SELECT g.step, quantile_cont(g.latency_ms, 0.5) FROM fact_generations g WHERE g.step IS NOT NULL "
+        "GROUP BY 1 HAVING count(*) >= 100"
+    )
+    for question in (
+        "does more steps mean more latency? median latency per step count, only for step values with 100+ "
+        "generations",
+        "do bigger step counts cost more latency? median latency by steps, only steps with at least 100 "
+        "generations",
+    ):
+        answer = check(copilot, wh, question, gold)
+        assert len(answer.rows[0]) == 2
+    assert len(copilot.ask("average steps by sampler").rows[0]) == 2  # another grouping: a figure

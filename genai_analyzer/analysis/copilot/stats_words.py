@@ -110,6 +110,13 @@ STATS_WORDS = (
         r"(?:stratification|strata|grouping|breakdown|split)(?= $)",
         "",
     ),
+    # "does more steps cost more latency?": "cost" as a verb (a relationship asked, not the money; blind
+    # set 46 declined on 'costs' named in the background)
+    (
+        r" (do|does|did) (more|higher|bigger|larger|longer) ([a-z]+(?: [a-z]+)?) cost "
+        r"(?:more|extra|additional) (latency|time|queue time|wait|waiting)(?= )",
+        r" \1 \2 \3 mean more \4",
+    ),
     # a statistics student's (blind set 47): "the mode of the number of sampling steps", "the modal
     # sampler (the most frequent one), with its frequency": the value used most, with its count ("mode"
     # was read as a typo of "model")
@@ -151,7 +158,10 @@ STATS_WORDS = (
     ),  # fmt: skip
     (r" for each combination of(?= )", " by"),
     # "in bins of width 25 (0-24, 25-49, and so on): how many generations fall in each bin?"
-    (r" (?:in )?bins? of (?:width |size )?(\d+)(?: \d+-\d+)*(?: and so on| etc)?:?(?= )", r" in buckets of \1"),
+    (
+        r" (?:in )?bins? of (?:width |size )?(\d+)(?: \d+-\d+)*(?: and so on| etc)?:?(?= )",
+        r" in buckets of \1",
+    ),  # fmt: skip
     (
         r" :? ?how many (?:generations|images|rows) (?:fall |are |land |go )?(?:in|into|by) each "
         r"(?:bin|bucket)(?= )",
