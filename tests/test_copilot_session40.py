@@ -58,6 +58,8 @@ def test_a_tier_list_against_the_rest_and_lists_that_stay_values(copilot, wh):
     )
     check(copilot, wh, "p95 latency by sampler (k_heun, k_lms)", per_value)
     check(copilot, wh, "p95 latency for k_heun vs k_lms", per_value)
+    # a word that asks something before the parentheses is no name given to the values
+    check(copilot, wh, "compare samplers (k_heun, k_lms) by p95 latency", per_value)
 
 
 def test_new_users_in_a_named_month_count_first_days_over_whole_histories(copilot, wh):

@@ -165,7 +165,11 @@ def _compared_or_together(t: QuestionText) -> NeedsClarification:
 
 
 # words that head a grouping or a list, never a name given to the values in parentheses after them
-_NOT_A_NAME = r"by|per|each|every|for|of|the|all|across|among|in|on|with|than|vs|versus|and|or|which|what|to"
+_NOT_A_NAME = (
+    r"by|per|each|every|for|of|the|all|across|among|in|on|with|than|vs|versus|and|or|which|what|to|"
+    r"compare|comparing|compared|show|list|rank|ranking|between|only|just|both|these|those|our|my|"
+    r"two|three|four|five|top|bottom|other|named|selected|following|listed|some|certain|several|against"
+)
 
 
 def lift_named_list(question: str, values: dict[str, list[str]], dim_phrases: list[tuple[str, str]]) -> str:
