@@ -47,7 +47,14 @@ from genai_analyzer.analysis.copilot.listed_groupings import each_or_together, l
 from genai_analyzer.analysis.copilot.nested import read_nested
 from genai_analyzer.analysis.copilot.period_compare import before_the_other, read_period_compare
 from genai_analyzer.analysis.copilot.prompt_length import PROMPT_LENGTHS, ask_which_length
-from genai_analyzer.analysis.copilot.ranking import HIGH, LOW, ask_what_ranks, read_sort, read_top
+from genai_analyzer.analysis.copilot.ranking import (
+    HIGH,
+    LOW,
+    ask_what_ranks,
+    count_when_only_top,
+    read_sort,
+    read_top,
+)
 from genai_analyzer.analysis.copilot.ranking import direction as rank_direction
 from genai_analyzer.analysis.copilot.scaling import read_per_unit, read_scale
 from genai_analyzer.analysis.copilot.screening import refuse_unsafe, screen
@@ -274,10 +281,7 @@ class Parser:
         if not spec.metrics and spec.dimensions and named_units(spec):
             spec.metrics = ["generations"]  # "what tier is user 83131c40d0956c07 on": its rows, by tier
             spec.matched.setdefault("(one unit's rows)", "generations, counted")
-        entities = set(spec.dimensions) & set(ENTITY_DIMENSIONS)
-        if not spec.metrics and spec.top and spec.dimensions and not entities:
-            spec.metrics = ["generations"]  # "top3 styles": the styles used most (blind set 47)
-            spec.matched.setdefault("(top N, no figure named)", "ranked by generations, counted")
+        count_when_only_top(t, spec, ENTITY_DIMENSIONS)  # "top3 styles"
         if not spec.metrics:
             raise CannotAnswer(
                 "I could not find a metric I know in the question "

@@ -194,3 +194,16 @@ def ask_what_ranks(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
         f"'{m.group(0).strip()}' does not say which things to compare.",
         tuple(f"{label} by {d}" for d in ("sampler", "art style", "tier")),
     )
+
+
+def count_when_only_top(t: QuestionText, spec: QuerySpec, entities) -> None:
+    """ "top3 styles", "bottom 2 domains": a top N of a grouping with no figure named ranks by the
+    number of generations (blind set 47; it found no metric). "the best sampler", "which clusters are
+    the worst", "top 5 worst samplers" name a ranking whose figure is not said and stay asked back; a
+    unit ("top 3 users") is not ranked by a guess."""
+    ranked = re.findall(rf"(?<![a-z])(?:(?:top|bottom) \d+|(?:{HIGH}|{LOW}))(?![a-z])", t.text)
+    plain = len(ranked) == 1 and re.fullmatch(r"(?:top|bottom) \d+", ranked[0])
+    units = set(spec.dimensions) & set(entities)
+    if plain and not spec.metrics and spec.top and spec.dimensions and not units:
+        spec.metrics = ["generations"]
+        spec.matched.setdefault("(top N, no figure named)", "ranked by generations, counted")
