@@ -96,3 +96,13 @@ def test_a_statistic_of_the_grouped_column_beside_another_figure_restates_the_gr
         answer = check(copilot, wh, question, gold)
         assert len(answer.rows[0]) == 2
     assert len(copilot.ask("average steps by sampler").rows[0]) == 2  # another grouping: a figure
+
+
+def test_a_country_said_by_its_initials_is_declined_not_dropped(copilot, wh):
+    # "error rate in the US" answered the error rate of every generation ("us" read as a pronoun)
+    for question in ("error rate in the US", "top 3 styles in the USA", "how many users from the UK"):
+        answer = copilot.ask(question)
+        assert answer.refused and answer.sql is None and "location" in answer.explanation, question
+    check(copilot, wh, "show us the error rate by tier",
+          "SELECT u.tier, avg(CASE WHEN g.status = 'error' THEN 1.0 ELSE 0.0 END) FROM fact_generations g "
+          "JOIN dim_users u USING (user_id) GROUP BY 1")  # fmt: skip
