@@ -135,6 +135,9 @@ def test_a_statistic_or_a_share_as_a_follow_up_keeps_the_grouping(copilot, wh):
           context=counts.context)  # fmt: skip
     rate = copilot.ask("error rate by sampler")
     assert declined(copilot, "as a share", rate.context).explanation.startswith("A share is")
+    # percentages after a rate are the rate in percent, as before (not a share of a total)
+    check(copilot, wh, "show those as percentages",
+          f"SELECT g.sampler, 100 * {ERROR} FROM {GENS} GROUP BY 1", context=rate.context)  # fmt: skip
     part = copilot.ask("what share of generations were anime?")
     check(copilot, wh, "and what share was photorealistic?",
           f"SELECT avg(CASE WHEN g.art_style = 'photorealistic' THEN 1.0 ELSE 0.0 END) FROM {GENS}",

@@ -474,6 +474,8 @@ def as_share(layer: SemanticLayer, t: QuestionText, spec: QuerySpec, previous: Q
         return False
     metrics = layer.metrics
     totals = previous.metrics and all(n in metrics and is_total(metrics[n]) for n in previous.metrics)
+    if (not totals or previous.share) and re.search(r"percent|%", m.group(0)):
+        return False  # "show those as percentages" after a rate: the rate in percent (units.py)
     if not totals or not previous.dimensions or previous.share:
         raise CannotAnswer(
             "A share is each group's part of a total: ask it after a count or a sum split by something, "
