@@ -65,6 +65,10 @@ def test_a_phones_shorthand(copilot, wh):
           f"- 14), quantile_cont(g.latency_ms, 0.5) FILTER (WHERE g.date_key > DATE '{last}' - 14) - "
           f"quantile_cont(g.latency_ms, 0.5) FILTER (WHERE g.date_key BETWEEN DATE '{last}' - 27 AND "
           f"DATE '{last}' - 14) FROM {GENS}")  # fmt: skip
+    before = copilot.ask("error rate by tier last 7 days")  # "prev 7d?" alone: the 7 days before those
+    check(copilot, wh, "prev 7d?",
+          f"SELECT u.tier, {ERROR} FROM {USERS} WHERE g.date_key BETWEEN DATE '{last}' - 13 AND "
+          f"DATE '{last}' - 7 GROUP BY 1", context=before.context)  # fmt: skip
     check(copilot, wh, "rev/img by domain",
           f"SELECT g.domain, sum(g.revenue_usd) / count(*) FROM {GENS} GROUP BY 1")  # fmt: skip
     check(copilot, wh, "succ rate by sampler",

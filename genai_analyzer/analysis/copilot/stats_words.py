@@ -156,7 +156,6 @@ STATS_WORDS = (
         r"(?= )",
         "",
     ),  # fmt: skip
-    (r" for each combination of(?= )", " by"),
     # "in bins of width 25 (0-24, 25-49, and so on): how many generations fall in each bin?"
     (
         r" (?:in )?bins? of (?:width |size )?(\d+)(?: \d+-\d+)*(?: and so on| etc)?:?(?= )",
