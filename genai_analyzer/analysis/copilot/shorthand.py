@@ -103,7 +103,7 @@ SHORTHAND = (
     # a manager's phone (blind set 47): "gens/wk + chg vs prior wk" (each week's change), "fails oct 12"
     (r" ([a-z]+)/(wk|wks|mo|yr|img|imgs|sess)(?= )", r" \1 per \2"),
     (
-        r" (?:chg|change|delta|diff) (?:vs|versus|from|over) (?:the )?(?:prior|prev|previous|last) "
+        r" (?:chg|delta|diff) (?:vs|versus|from|over) (?:the )?(?:prior|prev|previous|last) "
         r"(?:wk|week)(?= )",
         " with the change from the week before",
     ),
