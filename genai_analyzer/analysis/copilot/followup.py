@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from genai_analyzer.analysis.copilot.shares import is_total
 from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec, TimeRange
+from genai_analyzer.analysis.copilot.statuses import rate_of_its_own_status
 from genai_analyzer.analysis.copilot.text import QuestionText
 from genai_analyzer.analysis.copilot.thresholds import bare_threshold
 from genai_analyzer.analysis.copilot.time_phrases import THAT_PERIOD
@@ -89,6 +90,8 @@ def merge(layer: SemanticLayer, previous: QuerySpec, new: QuerySpec, text: str) 
             # shows every tier's change (it kept only the tiers that went up: blind set 43)
             merged.compare_direction = None
     merged.dimensions = [d for d in merged.dimensions if d not in new.dropped]
+    if "status" not in new.dimensions and rate_of_its_own_status(layer, merged):
+        merged.dimensions.remove("status")  # "and what share were errors?" after generations by status
     if new.splits:  # "just weekends vs weekdays rather than each day": the sides, not every value
         merged.splits = {**{d: s for d, s in previous.splits.items() if d not in new.splits}, **new.splits}
     merged.contains = new.contains or previous.contains  # "and for prompts with 'castle' in them?"

@@ -70,6 +70,7 @@ from genai_analyzer.analysis.copilot.spec import (
 from genai_analyzer.analysis.copilot.splits import lift_named_list, segment_comparison
 from genai_analyzer.analysis.copilot.stats_words import refuse_lacking_statistic
 from genai_analyzer.analysis.copilot.statuses import (
+    check_own_status,
     counted_status,
     ranked_status,
     read_long_metric_phrases,
@@ -295,6 +296,7 @@ class Parser:
         lumped.settle(self.layer, spec)
         counted_rows.settle(self.layer, spec, t, question)  # sessions by start, edits, per-unit scope
         check_grain(self.layer, spec)
+        check_own_status(self.layer, spec)  # "error rate by status": 1 or 0, asked back
         return spec
 
     # --- steps -----------------------------------------------------------------------------

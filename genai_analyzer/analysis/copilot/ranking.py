@@ -70,6 +70,7 @@ def read_top(t: QuestionText, spec: QuerySpec) -> None:
                 spec.ascending = True
             by_use = BY_USE if re.search(_USE_WORDS, m.group(0)) else ""
             spec.matched[m.group(0).strip()] = f"{'bottom' if spec.ascending else 'top'} {spec.top}{by_use}"
+            _ranked_by_units(t, spec, m.end())
             return
     for m in t.find(rf"(?:which|what|the) {number}{use}(?= [a-z])"):  # "which 3 domains have the highest ..."
         t.take(m)
@@ -196,6 +197,18 @@ def ask_what_ranks(layer: SemanticLayer, t: QuestionText, spec: QuerySpec) -> No
     )
 
 
+def _ranked_by_units(t: QuestionText, spec: QuerySpec, end: int) -> None:
+    """ "top 10 users by sessions", "top 5 styles by users": the units after "by" are the figure
+    counted, not a grouping (it answered the active users of each session)."""
+    units = {"users": "active_users", "sessions": "sessions"}
+    by = r" ([a-z]+) (by (?:the )?(?:number of |count of |total )?(users|sessions))(?![a-z])"
+    m = re.compile(by).match(t.text, end)
+    if m and m.group(1) != m.group(3):
+        t.take_span(m.start(2), m.end(2))
+        spec.metrics.append(units[m.group(3)])
+        spec.matched[m.group(2)] = units[m.group(3)]
+
+
 def count_when_only_top(t: QuestionText, spec: QuerySpec, entities) -> None:
     """ "top3 styles", "bottom 2 domains": a top N of a grouping with no figure named ranks by the
     number of generations (blind set 47; it found no metric). "the best sampler", "which clusters are
@@ -207,3 +220,10 @@ def count_when_only_top(t: QuestionText, spec: QuerySpec, entities) -> None:
     if plain and not spec.metrics and spec.top and spec.dimensions and not units:
         spec.metrics = ["generations"]
         spec.matched.setdefault("(top N, no figure named)", "ranked by generations, counted")
+    elif plain and not spec.metrics and spec.top and units:  # "top 10 users": by which figure, asked back
+        said = re.search(r"(?:top|bottom) \d+ ([a-z]+)", t.text)
+        noun = said.group(1) if said else "users"
+        raise NeedsClarification(
+            f"'{ranked[0]}' needs a figure to rank {noun} by.",
+            tuple(f"{ranked[0]} {noun} by {f}" for f in ("generations", "revenue", "sessions") if f != noun),
+        )

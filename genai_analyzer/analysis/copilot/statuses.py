@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from genai_analyzer.analysis.copilot.shares import SHARE, is_total
-from genai_analyzer.analysis.copilot.spec import CannotAnswer, QuerySpec
+from genai_analyzer.analysis.copilot.spec import CannotAnswer, NeedsClarification, QuerySpec
 from genai_analyzer.analysis.copilot.text import QuestionText, phrase_re
 from genai_analyzer.analysis.copilot.vocabulary import (
     FAILED_WORDS,
@@ -447,3 +447,25 @@ def status_subjects(metric_phrases, layer: SemanticLayer, t: QuestionText, spec:
             for verb in t.find(rf"(?:{_USED})(?: up| through)?(?= )"):
                 t.take(verb)
             return
+
+
+def rate_of_its_own_status(layer: SemanticLayer, spec: QuerySpec) -> list[str]:
+    """The rates of a status that the answer would split by status: each status's error rate is 1 or
+    0, a figure nobody asks for ("and what share were errors?" after the generations by status)."""
+    if "status" not in spec.dimensions:
+        return []
+    return [
+        m
+        for m in spec.metrics
+        if m in layer.metrics and layer.metrics[m].format == "rate" and "f.status" in layer.metrics[m].sql
+    ]
+
+
+def check_own_status(layer: SemanticLayer, spec: QuerySpec) -> None:
+    """Ask back rather than answer a status's rate split by status (1 for it, 0 for the others)."""
+    if rates := rate_of_its_own_status(layer, spec):
+        label = layer.metrics[rates[0]].label
+        raise NeedsClarification(
+            f"{label} by status is 1 for its own status and 0 for the others.",
+            (label.lower(), "share of generations by status"),
+        )
