@@ -51,3 +51,169 @@ def test_units_after_by_are_the_figure_ranked(copilot, wh):
         check(copilot, wh, question, gold, ordered=True)
     gold = f"SELECT g.art_style, count(DISTINCT g.user_id) FROM {GENS} GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
     check(copilot, wh, "top 5 styles by users", gold, ordered=True)
+
+
+# --- blind set 48's voices, asked in other words ---------------------------------------------
+
+SESSIONS = "dim_sessions s JOIN dim_users u USING (user_id)"
+
+
+def test_a_heading_grouping_is_read_with_the_question(copilot, wh):
+    gold = (
+        f"SELECT date_trunc('week', g.date_key), sum(g.revenue_usd), sum(g.cost_usd) FROM {GENS} GROUP BY 1"
+    )
+    answer = check(copilot, wh, "Month-end pack by week: revenue and cost", gold)
+    assert "by week" in answer.reading
+    # a lead-in naming a value stays declined: the question does not say it
+    declined(copilot, "Our anime problem by tier: error rate")
+
+
+def test_a_filtered_count_listed_beside_another_figure_is_kept(copilot, wh):
+    gold = (
+        f"SELECT g.sampler, count(*), count(DISTINCT g.user_id) FROM {GENS} "
+        "WHERE g.status <> 'success' GROUP BY 1"
+    )
+    answer = check(copilot, wh, "failed generations and distinct users by sampler", gold)
+    assert answer.reading.startswith("Generations and Active users")
+    gold = f"SELECT count(*), avg(g.latency_ms) FROM {GENS} WHERE g.art_style = 'anime'"
+    check(copilot, wh, "anime images and their average latency", gold)
+
+
+def test_a_unit_that_makes_more_than_n_is_the_unit_threshold(copilot, wh):
+    before = copilot.ask("how many users are in each tier?")
+    gold = (
+        "SELECT tier, count(*) FROM (SELECT u.tier, g.user_id FROM fact_generations g JOIN dim_users u "
+        "USING (user_id) GROUP BY 1, 2 HAVING count(*) > 5) GROUP BY 1"
+    )
+    check(copilot, wh, "and only the people which create more than 5 images", gold, context=before.context)
+
+
+def test_a_negation_the_values_named_leave_out_already_is_read_past(copilot, wh):
+    gold = f"SELECT count(DISTINCT g.user_id) FROM {GENS} WHERE g.status = 'timeout'"
+    answer = check(copilot, wh, "how many users had timeouts, not errors or blocks", gold, nonempty=False)
+    assert "only status timeout" in answer.reading
+    declined(copilot, "how many users except k_lms")  # a negation of what users do not carry
+
+
+@pytest.mark.parametrize(
+    ("question", "gold", "ordered"),
+    [
+        (
+            "which is the sampler with more generations?",
+            f"SELECT g.sampler, count(*) FROM {GENS} GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+            True,
+        ),
+        (
+            "since 14 days, how many generations there was?",
+            f"SELECT count(*) FROM {GENS} WHERE g.date_key > "
+            "(SELECT max(date_key) - 14 FROM fact_generations)",
+            False,
+        ),
+        (
+            "which are the 2 tiers more cheap, by cost?",
+            f"SELECT u.tier, sum(g.cost_usd) FROM {USERS} GROUP BY 1 ORDER BY 2 LIMIT 2",
+            True,
+        ),
+        (
+            "in which hour the users makes more images?",
+            f"SELECT hour(g.created_at AT TIME ZONE 'UTC'), count(*) FROM {GENS} "
+            "GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+            True,
+        ),
+        (
+            "how many sessions makes each user in average, for each tier?",
+            f"SELECT u.tier, count(DISTINCT g.session_id) / count(DISTINCT g.user_id) "
+            f"FROM {USERS} GROUP BY 1",
+            False,
+        ),
+        ("until which day we have datas?", "SELECT max(date_key) FROM fact_generations", False),
+        (
+            "give me the list of the samplers with his error rate",
+            f"SELECT g.sampler, avg(CASE WHEN g.status = 'error' THEN 1.0 ELSE 0.0 END) "
+            f"FROM {GENS} GROUP BY 1",
+            False,
+        ),  # fmt: skip
+    ],
+)
+def test_second_language_phrasings(copilot, wh, question, gold, ordered):
+    check(copilot, wh, question, gold, ordered=ordered)
+
+
+@pytest.mark.parametrize(
+    ("question", "gold", "ordered"),
+    [
+        (
+            "how many errors in the past 24 hours",
+            f"SELECT count(*) FROM {GENS} WHERE g.status = 'error' "
+            "AND g.date_key = (SELECT max(date_key) FROM fact_generations)",
+            False,
+        ),
+        (
+            "top 3 samplers by count",
+            f"SELECT g.sampler, count(*) FROM {GENS} GROUP BY 1 ORDER BY 2 DESC LIMIT 3",
+            True,
+        ),
+        ("the highest single latency on record", f"SELECT max(g.latency_ms) FROM {GENS}", False),
+        ("the best latency we have ever seen", f"SELECT min(g.latency_ms) FROM {GENS}", False),
+        (
+            "which samplers breach a 6% failure rate",
+            f"SELECT g.sampler, avg(CASE WHEN g.status <> 'success' THEN 1.0 ELSE 0.0 END) FROM {GENS} "
+            "GROUP BY 1 HAVING avg(CASE WHEN g.status <> 'success' THEN 1.0 ELSE 0.0 END) > 0.06",
+            False,
+        ),
+    ],
+)
+def test_on_call_phrasings(copilot, wh, question, gold, ordered):
+    check(copilot, wh, question, gold, ordered=ordered)
+
+
+def test_a_group_figure_is_still_ranked_by_worst_latency(copilot):
+    answer = copilot.ask("which sampler has the worst latency")
+    assert not answer.refused and "Maximum" not in answer.reading and len(answer.rows) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        ("booked revenue in September",
+         f"SELECT sum(g.revenue_usd) FROM {GENS} WHERE g.date_key BETWEEN '2025-09-01' AND '2025-09-30'"),
+        ("how much revenue did we book from pro users",
+         f"SELECT sum(g.revenue_usd) FROM {USERS} WHERE u.tier = 'pro'"),
+        ("cost of goods sold by sampler", f"SELECT g.sampler, sum(g.cost_usd) FROM {GENS} GROUP BY 1"),
+    ],
+)  # fmt: skip
+def test_finance_phrasings(copilot, wh, question, gold):
+    check(copilot, wh, question, gold)
+
+
+def test_a_month_named_before_month_to_date_runs_along_its_days(copilot, wh):
+    gold = (
+        f"SELECT g.date_key, sum(g.cost_usd), sum(sum(g.cost_usd)) OVER (ORDER BY g.date_key) FROM {GENS} "
+        "WHERE g.date_key BETWEEN '2025-09-01' AND '2025-09-30' GROUP BY 1"
+    )
+    check(copilot, wh, "September month-to-date cost, day by day", gold)
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        ("what share of sessions were bounces",
+         f"SELECT avg(CASE WHEN s.n_generations = 1 THEN 1.0 ELSE 0.0 END) FROM {SESSIONS}"),
+        ("how long do users stay in their sessions, on average, in minutes",
+         f"SELECT avg(s.duration_s) / 60 FROM {SESSIONS}"),
+        ("task success rate by sampler",
+         f"SELECT g.sampler, avg(CASE WHEN g.status = 'success' THEN 1.0 ELSE 0.0 END) "
+         f"FROM {GENS} GROUP BY 1"),
+        ("median think time between generations by tier",
+         f"SELECT u.tier, quantile_cont(e.seconds_since_previous, 0.5) FROM {USERS} "
+         "JOIN fct_prompt_edits e ON e.generation_id = g.generation_id GROUP BY 1"),
+        ("which type of prompt edit do users make the most",
+         "SELECT edit_type, count(*) FROM fct_prompt_edits GROUP BY 1 ORDER BY 2 DESC LIMIT 1"),
+        ("what share of users had at least one timeout, by tier",
+         "SELECT u.tier, count(DISTINCT g.user_id) FILTER (WHERE g.status = 'timeout') "
+         "/ count(DISTINCT g.user_id) "
+         f"FROM {USERS} GROUP BY 1"),
+    ],
+)  # fmt: skip
+def test_research_phrasings(copilot, wh, question, gold):
+    check(copilot, wh, question, gold, nonempty=False)

@@ -99,6 +99,8 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
                 raise CannotAnswer(f"The message names two {dim}s: ask about one at a time.") from None
         spec.matched.update(named.matched)
     left_out = _left_out(parser, told, spec, hypothesis="?" in background and not named.filters)
+    if left_out and (grouped := _heading_grouping(parser, background, asked, context)) is not None:
+        return grouped  # "Reconcile by month: revenue, cost, and revenue minus cost"
     if left_out and (first := restated(parser, question, context)) is not None:
         return first  # "Revenue-to-cost ratio for each plan: dollars earned per dollar of GPU spend"
     if left_out:
@@ -108,6 +110,28 @@ def parse(parser, question: str, context: QuerySpec | None = None) -> QuerySpec:
             unread=(left_out.strip("'"),),
         )
     spec.matched[f"'{background}'"] = "background, read past (it names nothing the question leaves out)"
+    return spec
+
+
+# a lead-in that names only a grouping, at a colon: "Blast radius by tier: failed generations and ..."
+_HEADING = re.compile(r"^(?P<head>[a-z' -]*?)\s*(?P<by>(?:by|per|for each|for every) [a-z ]+?)\s*$", re.I)
+
+
+def _heading_grouping(parser, background: str, asked: str, context: QuerySpec | None) -> QuerySpec | None:
+    """ "Reconcile by month: revenue, cost, and revenue minus cost": the lead-in's grouping read with
+    the question (it was declined as left out), the lead-in's other words ("reconcile", "blast
+    radius") a heading read past, provided they name nothing else the reading leaves out."""
+    m = _HEADING.match(background.strip())
+    if m is None or len(m.group("head").split()) > 4:
+        return None
+    try:
+        spec = parser.parse(f"{asked.rstrip(' ?.')} {m.group('by')}", context)
+    except CannotAnswer:
+        return None
+    if _left_out(parser, QuestionText(background), spec):
+        return None
+    read = f"a heading, read past; its '{m.group('by')}' read with the question"
+    spec.matched[f"'{m.group('head')}'"] = read
     return spec
 
 

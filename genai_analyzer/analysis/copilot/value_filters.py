@@ -276,7 +276,12 @@ def settle_negations(layer: SemanticLayer, values: dict[str, list[str]], spec: Q
             counted.add(unit)
     if spec.per in ENTITY_DIMENSIONS:
         counted.add(spec.per)
-    for dim, excluded in spec.excluded.items():
+    for dim, excluded in list(spec.excluded.items()):
+        if spec.filters.get(dim) and not set(excluded) & set(spec.filters[dim]):
+            # "users which had errors? only the status error, not the timeouts": said twice over
+            spec.matched[f"not {', '.join(excluded)}"] = "already left out by the values named"
+            del spec.excluded[dim]
+            continue
         for unit in counted:
             _refuse_about_unit(unit, dim, f"except {', '.join(excluded)}", " and ".join(excluded))
         kept = [v for v in (spec.filters.get(dim) or values.get(dim, [])) if v not in excluded]

@@ -28,12 +28,14 @@ from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
 from genai_analyzer.analysis.copilot.investor import INVESTOR
 from genai_analyzer.analysis.copilot.layer_words import LAYER_WORDS
 from genai_analyzer.analysis.copilot.newcomer_words import NEWCOMER_WORDS
+from genai_analyzer.analysis.copilot.oncall_words import ONCALL_WORDS
 from genai_analyzer.analysis.copilot.ops_growth import OPS_GROWTH
 from genai_analyzer.analysis.copilot.press_words import PRESS_WORDS
 from genai_analyzer.analysis.copilot.prompt_length import PROMPT_LENGTH
 from genai_analyzer.analysis.copilot.rank_words import RANK_WORDS
 from genai_analyzer.analysis.copilot.ratio_words import CUES as RATIO_CUES
 from genai_analyzer.analysis.copilot.ratio_words import RATIO_WORDS
+from genai_analyzer.analysis.copilot.research_words import RESEARCH_WORDS
 from genai_analyzer.analysis.copilot.row_times import DATED_BY_START, ROW_TIMES
 from genai_analyzer.analysis.copilot.second_language import SECOND_LANGUAGE
 from genai_analyzer.analysis.copilot.spoken import SPOKEN
@@ -80,6 +82,7 @@ STATUS_WORDS = {  # words for one status, as a filter or in "how many ..."
         "blocked by the moderation filter",
         "blocked by content moderation",
         "moderation blocks",
+        "blocks",
     ],
     "success": ["successful", "successes", "succeeded", "success"],
 }
@@ -129,6 +132,12 @@ UNIT_NOUNS = {"people": "user", "persons": "user", "subscribers": "user", "visit
 ROW_NOUNS = r"(?:generations?|images?|renders?|requests?|pictures?|jobs?)"
 # the layer's count of each unit: "how many users had an error", "active users ... per user"
 UNIT_COUNTS = {"user": "active_users", "session": "sessions"}
+# the noun after "how many" that names the figure counted, when no metric's words say it
+COUNT_NOUN_METRICS = {"users": "active_users", "user": "active_users", "people": "active_users",
+                      "customers": "active_users", "accounts": "active_users", "folks": "active_users",
+                      "members": "active_users", "sessions": "sessions", "session": "sessions",
+                      "generations": "generations", "images": "generations", "renders": "generations",
+                      "pictures": "generations", "requests": "generations"}  # fmt: skip
 # every count of units, sessions counted by their start too ("how many of those", "in both periods")
 UNIT_COUNT_METRICS = frozenset({*UNIT_COUNTS.values(), "session_count"})
 # Things a question may count ("one generation", "a single session"): a number before one is a condition.
@@ -314,6 +323,8 @@ WEAK_PHRASES = {
 REWORDINGS = (
     SPOKEN
     + SECOND_LANGUAGE
+    + ONCALL_WORDS
+    + RESEARCH_WORDS
     + hedges.HEDGES
     + booleans.BOOLEANS
     + british.BRITISH
