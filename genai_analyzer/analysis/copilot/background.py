@@ -158,10 +158,13 @@ def restated(parser, question: str, context: QuerySpec | None) -> QuerySpec | No
     the layer's own words), or None. The rest must name no period, grouping, value or figure the
     reading leaves out, no condition ("only", "except", a number) and no word outside the vocabulary:
     otherwise the whole message's decline stands."""
-    parts = _RESTATED.split(question.strip(), maxsplit=1)
+    said = question.strip()
+    if (cut := _RESTATED.search(said)) is None:
+        return None
+    parts = [said[: cut.start()], said[cut.end() :]]
     # "..., i.e. the tier's revenue divided by its number of users?": the message's own question mark
-    defined = (cut := _RESTATED.search(question.strip())) is not None and _DEFINED.match(cut.group(0))
-    if len(parts) != 2 or "?" in (parts[1].rstrip(" ?") if defined else parts[1]) or not parts[0].strip():
+    defined = _DEFINED.match(cut.group(0))
+    if "?" in (parts[1].rstrip(" ?") if defined else parts[1]) or not parts[0].strip():
         return None
     first, rest = parts[0].strip(), parts[1].strip(" ().")
     told = QuestionText(rest)

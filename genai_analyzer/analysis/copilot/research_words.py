@@ -29,9 +29,10 @@ RESEARCH_WORDS = (
     (r" (?:generation |image |render )?attempts(?= )", " generations"),
     # "how long do people stay in a session": the session's length
     (
-        rf" how long do {_PERSON} (?:stay|spend|remain|hang around) in (?:a |their |each |one )?sessions?(?= )",
+        rf" how long do {_PERSON} (?:stay|spend|remain|hang around) in "
+        r"(?:a |their |each |one )?sessions?(?= )",
         " how long do sessions last",
-    ),  # fmt: skip
+    ),
     # "task success rate by plan, counting each generation attempt as one task": the success rate
     (r" task (success|completion|failure) rate(?= )", r" \1 rate"),
     (r" task completion(?= )", " success"),

@@ -44,16 +44,8 @@ def segment_comparison(
         )
     for dim, groups in spec.groups.items():
         _one_side_once(groups)  # "enterprise vs everyone else: the enterprise average and ...": one side
-        # "k_lms vs all other samplers", not "... all other styles": the rest of the same values
-        own = "|".join(phrase_re(p) for p, d in dim_phrases if d == dim)
-        own += f"|{_USER_NOUN}" if dim in UNIT_ATTRIBUTES["user"] else ""
-        rest = r"(?:vs\.?|versus|compared (?:to|with)|against|and) "
-        rest += r"(the rest|everyone else|everybody else|everything else|anything else|all the rest|"
-        rest += r"(?:all )?(?:the )?others|"
-        rest += rf"(?:all |every )?(?:the )?other (?:{_ANY_NOUN}|{own}))"
-        # "k_lms against every other sampler pooled together": the rest as one side
-        rest += r"(?: (?:pooled|combined|lumped|taken|put)(?: together| as one)?)?"
         if dim in spec.filters:
+            own, rest = _rest_words(dim, dim_phrases)
             _listed_side(t, groups, own, rest)
         if len(groups) == 1 and dim in spec.filters:
             for m in t.find(rest):  # "enterprise vs everyone else": the complement is the other side
@@ -82,12 +74,27 @@ def segment_comparison(
             spec.compare = False
 
 
+def _rest_words(dim: str, dim_phrases: list[tuple[str, str]]) -> tuple[str, str]:
+    """(the dimension's own nouns, the words naming the rest of its values): "k_lms vs all other
+    samplers", not "... all other styles": the rest of the same values."""
+    own = "|".join(phrase_re(p) for p, d in dim_phrases if d == dim)
+    own += f"|{_USER_NOUN}" if dim in UNIT_ATTRIBUTES["user"] else ""
+    rest = r"(?:vs\.?|versus|compared (?:to|with)|against|and) "
+    rest += r"(the rest|everyone else|everybody else|everything else|anything else|all the rest|"
+    rest += r"(?:all )?(?:the )?others|"
+    rest += rf"(?:all |every )?(?:the )?other (?:{_ANY_NOUN}|{own}))"
+    # "k_lms against every other sampler pooled together": the rest as one side
+    rest += r"(?: (?:pooled|combined|lumped|taken|put)(?: together| as one)?)?"
+    return own, rest
+
+
 def _listed_side(t: QuestionText, groups: list, own: str, rest: str) -> None:
     """ "k_heun, k_dpm_2 and k_dpm_2_ancestral vs every other sampler": values listed back to back
     right before the rest are one side, named by the list (it declined on 'rest'; blind set 46)."""
     if len(groups) < 2 or any(len(g[1]) != 1 or g[2:] for g in groups):
         return
-    forms = sorted((str(g[1][0]).replace("_", " ") for g in groups), key=len, reverse=True)
+    said_as = {id(g): str(g[1][0]).replace("_", " ") for g in groups}  # how each value reads in the text
+    forms = sorted(said_as.values(), key=len, reverse=True)
     names = "|".join(phrase_re(form) for form in forms)  # "k dpm 2 ancestral" before "k dpm 2"
     joined = rf"(?:{names})(?:(?: ,)? (?:or|and|&|/|plus))? "
     # the values are read already (value_filters.py): the list is looked for in the whole text
@@ -95,10 +102,10 @@ def _listed_side(t: QuestionText, groups: list, own: str, rest: str) -> None:
     if listed is None:
         return
     said = listed.group(1)
-    if any(not re.search(rf"(?<![a-z0-9]){phrase_re(str(g[1][0]).replace('_', ' '))}(?![a-z0-9])", said)
-           for g in groups):  # fmt: skip
+    found = {id(g): re.search(rf"(?<![a-z0-9]){phrase_re(said_as[id(g)])}(?![a-z0-9])", said) for g in groups}
+    if not all(found.values()):
         return
-    order = sorted(groups, key=lambda g: said.find(str(g[1][0]).replace("_", " ")))
+    order = sorted(groups, key=lambda g: found[id(g)].start())
     label = ", ".join(str(g[1][0]) for g in order[:-1]) + f" and {order[-1][1][0]}"
     groups[:] = [[label, [g[1][0] for g in order]]]
 
