@@ -217,3 +217,102 @@ def test_a_month_named_before_month_to_date_runs_along_its_days(copilot, wh):
 )  # fmt: skip
 def test_research_phrasings(copilot, wh, question, gold):
     check(copilot, wh, question, gold, nonempty=False)
+
+
+# --- blind set 49's voices, asked in other words ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        ("df.groupby('sampler').queue_ms.mean()",
+         f"SELECT g.sampler, avg(g.queue_ms) FROM {GENS} GROUP BY 1"),
+        ("df.groupby(['sampler', 'status']).size()",
+         f"SELECT g.sampler, g.status, count(*) FROM {GENS} GROUP BY 1, 2"),
+        ("domain.value_counts()", f"SELECT g.domain, count(*) FROM {GENS} GROUP BY 1"),
+        ("len(df[df.status == 'timeout'])", f"SELECT count(*) FROM {GENS} WHERE g.status = 'timeout'"),
+        ("steps.agg(['min', 'max'])", f"SELECT min(g.step), max(g.step) FROM {GENS}"),
+        ("latency_ms p99 per tier",
+         f"SELECT u.tier, quantile_cont(g.latency_ms, 0.99) FROM {USERS} GROUP BY 1"),
+        ("mean(n_words) groupby sampler",
+         f"SELECT g.sampler, avg(p.n_words) FROM {GENS} JOIN dim_prompts p USING (prompt_id) GROUP BY 1"),
+    ],
+)  # fmt: skip
+def test_code_words(copilot, wh, question, gold):
+    answer = check(copilot, wh, question, gold, nonempty=False)
+    assert len(answer.rows[0]) == len(_rows_of(wh, gold)[0]), answer.reading  # no figure beside
+
+
+def _rows_of(wh, sql):
+    return wh.query(sql).values.tolist()
+
+
+def test_a_sort_with_head_is_a_top_n(copilot, wh):
+    gold = f"SELECT g.sampler, sum(g.revenue_usd) FROM {GENS} GROUP BY 1 ORDER BY 2 DESC LIMIT 2"
+    check(
+        copilot,
+        wh,
+        "sum(revenue_usd) groupby sampler, sort_values(ascending=False).head(2)",
+        gold,
+        ordered=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        ("how long does it take from asking for an image until the computer answers, on average?",
+         f"SELECT avg(g.latency_ms) FROM {GENS}"),
+        ("what is the longest someone had to wait for a picture", f"SELECT max(g.latency_ms) FROM {GENS}"),
+        ("out of every 100 images, how many did not work?",
+         f"SELECT 100 * avg(CASE WHEN g.status <> 'success' THEN 1.0 ELSE 0.0 END) FROM {GENS}"),
+        ("how many images failed and did not show up last week",
+         f"SELECT count(*) FROM {GENS} WHERE g.status <> 'success' "
+         "AND g.date_key > (SELECT max(date_key) - 7 FROM fact_generations)"),
+    ],
+)  # fmt: skip
+def test_classroom_and_support_words(copilot, wh, question, gold):
+    check(copilot, wh, question, gold)
+
+
+def _top_user(wh) -> str:
+    return wh.scalar("SELECT user_id FROM fact_generations GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+
+
+def test_a_customer_asking_for_a_value_uses_it(copilot, wh):
+    user = _top_user(wh)
+    gold = (
+        f"SELECT g.sampler, count(*) FROM {GENS} WHERE g.user_id = '{user}' "
+        "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
+    )
+    check(copilot, wh, f"what sampler does customer {user} ask for most", gold, ordered=True)
+
+
+def test_of_those_refines_the_answer_before(copilot, wh):
+    before = copilot.ask("how many generations did enterprise users have")
+    gold = f"SELECT count(*) FROM {USERS} WHERE u.tier = 'enterprise' AND g.status = 'error'"
+    check(copilot, wh, "of those, how many were errors?", gold, context=before.context)
+
+
+def test_one_figure_asked_twice_of_other_rows_is_asked_back(copilot, wh):
+    answer = declined(copilot, f"user {_top_user(wh)}'s p95 latency, and the p95 latency of all pro users")
+    assert "asked twice" in answer.explanation
+    assert not copilot.ask("average latency and p95 latency by tier").refused
+
+
+def test_the_maximum_or_minimum_instead_of_the_average(copilot, wh):
+    before = copilot.ask("average latency by tier")
+    gold = f"SELECT u.tier, max(g.latency_ms) FROM {USERS} GROUP BY 1"
+    answer = check(copilot, wh, "show the maximum instead of the average", gold, context=before.context)
+    gold = f"SELECT u.tier, min(g.latency_ms) FROM {USERS} GROUP BY 1"
+    check(copilot, wh, "now the minimum", gold, context=answer.context)
+
+
+def test_average_prompt_complexity_is_a_figure(copilot, wh):
+    gold = f"SELECT g.sampler, avg(g.complexity_score) FROM {GENS} GROUP BY 1"
+    check(copilot, wh, "mean prompt complexity by sampler", gold)
+
+
+def test_a_yes_or_no_question_naming_the_grouping_is_read_past(copilot, wh):
+    gold = f"SELECT g.step, quantile_cont(g.latency_ms, 0.5) FROM {GENS} GROUP BY 1"
+    check(copilot, wh, "does latency rise with the step count? median latency for each step count", gold)

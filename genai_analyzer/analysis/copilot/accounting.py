@@ -296,6 +296,26 @@ def account_for_words(vocabulary: set[str], t: QuestionText, spec: QuerySpec | N
     )
 
 
+def _refuse_asked_twice(t: QuestionText, found: list[tuple[int, str, str]]) -> None:
+    """ "their average latency, and the average latency of all free-tier users": one figure named
+    twice, each time of other rows, is two answers; it answered one over both filters' rows, with the
+    users counted beside it (blind set 49). Asked back, side by side."""
+    seen: dict[str, tuple[int, str]] = {}
+    for at, name, phrase in sorted(found):
+        if phrase in COUNTED_UNITS or name not in seen:
+            seen.setdefault(name, (at, phrase))
+            continue
+        first, said = seen[name]
+        if re.search(
+            r"(?<![a-z])(?:and|,|as well as|plus|versus|vs)(?![a-z])", t.text[first + len(said) : at]
+        ):
+            raise CannotAnswer(
+                f"'{said}' is asked twice, each time of other rows: ask for it once, side by side by what "
+                f"differs (e.g. '{said} for pro vs free users'), or one at a time.",
+                unread=(said,),
+            )
+
+
 def refuse_units_by_metric(t: QuestionText, found: list[tuple[int, str, str]], kept: list) -> None:
     """ "users by revenue": a unit word the metrics step would drop for a stronger metric (``found``
     less ``kept``, as (position, metric, words)), followed by "by" and that metric, ranks the units
@@ -332,6 +352,7 @@ def settle_units(
     yesterday" count the people, the images being what they made (it answered the images: "folks"
     and a value before "users" hid the counted noun)."""
     refuse_units_by_metric(t, found, kept)
+    _refuse_asked_twice(t, found)
     kept = kept + _counted_beside(t, found)
     # "how many sci-fi images did each plan's users make": the images are counted, the users made
     # them (it counted the users: a value before "images" took the noun, "users" was left; blind 25)

@@ -227,10 +227,13 @@ def _left_out(parser, t: QuestionText, spec: QuerySpec, hypothesis: bool = False
         asked = {_measure(m) for m in spec.metrics}
         layer = parser.layer
         statuses = "status" in spec.filters or any("status" in layer.metrics[m].sql for m in spec.metrics)
+        grouped = {p for p, d in parser.dim_phrases if d in spec.dimensions or d in spec.filters}
         for phrase, name in parser.metric_phrases:
             if name in _ROWS or _measure(name) in asked:  # "does a generation cost more": the rows
                 continue
             if statuses and "status" in layer.metrics[name].sql:  # "failing? how many failed": asked
+                continue
+            if phrase in grouped:  # "do higher step counts make people wait longer? ... per step count"
                 continue
             if re.search(rf"(?<![a-z0-9]){phrase_re(phrase)}(?![a-z0-9])", said):
                 return f"'{phrase}'"

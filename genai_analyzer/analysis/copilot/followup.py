@@ -232,7 +232,7 @@ SWAPPED = re.compile(
 ADDED = re.compile(r"^\s*(?:and |also |now |please )*(?:add|include)\b|\b(?:too|as well)\s*\??\s*$")
 AGGREGATES = {"median": "median", "p50": "median", "p95": "p95", "95th percentile": "p95", "p99": "p99",
               "99th percentile": "p99", "average": "average", "mean": "average",
-              "avg": "average"}  # fmt: skip
+              "avg": "average", "maximum": "max", "max": "max", "minimum": "min", "min": "min"}  # fmt: skip
 _STATISTICS = "|".join(AGGREGATES)  # the statistics' words, as a regex alternation
 
 

@@ -22,6 +22,8 @@ from genai_analyzer.analysis.copilot import (
     when_words,
 )
 from genai_analyzer.analysis.copilot.audit_words import AUDIT
+from genai_analyzer.analysis.copilot.classroom_words import CLASSROOM_WORDS
+from genai_analyzer.analysis.copilot.code_words import CODE_WORDS
 from genai_analyzer.analysis.copilot.extremes import EXTREMES
 from genai_analyzer.analysis.copilot.finance_words import FINANCE_WORDS
 from genai_analyzer.analysis.copilot.hypotheses import READ_BY_CALLS
@@ -159,7 +161,9 @@ FOLLOW_UP_CUES = re.compile(
     r"switch to|change (?:that|it) to|restrict (?:that|it|this)? ?to|rank (?:them|it|that) by|"
     r"sort (?:them|it|that) by)\b|\binstead\b|\b(?:too|as well)$|"
     # "how many of them were errors": the rows of the answer before (it counted everyone's errors)
-    r"^(?:how many|what share|what percent(?:age)?|what fraction|how much) of (?:them|those|these)\b"
+    r"^(?:how many|what share|what percent(?:age)?|what fraction|how much) of (?:them|those|these)\b|"
+    # "of those, how many were NSFW blocks?" (it counted everyone's: blind set 49)
+    r"^(?:of|out of|among|from) (?:them|those|these|that)\b"
 )
 # "New question: ..." before a message: what follows is asked afresh, not as a follow-up.
 NEW_QUESTION = re.compile(
@@ -324,6 +328,8 @@ REWORDINGS = (
     SPOKEN
     + SECOND_LANGUAGE
     + ONCALL_WORDS
+    + CODE_WORDS
+    + CLASSROOM_WORDS
     + RESEARCH_WORDS
     + hedges.HEDGES
     + booleans.BOOLEANS
