@@ -52,8 +52,8 @@ RESEARCH_WORDS = (
     ),
     # "which kind of prompt edit do people make most often": the most common edit type
     (
-        rf" (?:which|what) (?:kind|type|sort) of (?:prompt )?edits? do {_PERSON} (?:make|do) (?:the )?most"
-        r"(?: often)?(?= )",
+        rf" (?:which|what) (?:(?:kind|type|sort) of )?(?:prompt )?edit(?: type)?s? do {_PERSON} (?:make|do) "
+        r"(?:the )?most(?: often)?(?: to (?:their|the|a) prompts?)?(?= )",
         " which edit type is the most common",
     ),
     # "How verbose are prompts? Mean words per prompt by art style": the question after it says how
