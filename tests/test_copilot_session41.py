@@ -316,3 +316,16 @@ def test_average_prompt_complexity_is_a_figure(copilot, wh):
 def test_a_yes_or_no_question_naming_the_grouping_is_read_past(copilot, wh):
     gold = f"SELECT g.step, quantile_cont(g.latency_ms, 0.5) FROM {GENS} GROUP BY 1"
     check(copilot, wh, "does latency rise with the step count? median latency for each step count", gold)
+
+
+def test_a_count_each_said_after_the_grouping_is_each_units(copilot, wh):
+    gold = (
+        "SELECT tier, count(*) FROM (SELECT u.tier, g.user_id FROM fact_generations g JOIN dim_users u "
+        "USING (user_id) GROUP BY 1, 2 HAVING count(*) > 10) GROUP BY 1"
+    )
+    check(copilot, wh, "active users by tier with more than 10 generations each", gold)
+
+
+def test_a_ranking_within_groups_the_grain_lacks_is_declined(copilot):
+    answer = declined(copilot, "users with at least 5 sessions per sampler")
+    assert "cannot be split or filtered by sampler" in answer.explanation  # it failed on a column "none"

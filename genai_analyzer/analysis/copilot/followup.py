@@ -320,6 +320,7 @@ def check_grain(layer: SemanticLayer, spec: QuerySpec) -> None:
     (grain,) = grains
     numeric = [t[0] for t in spec.thresholds if t[0] in layer.dimensions]
     groups = [t[3] for t in spec.thresholds if t[3] is not None]
+    groups += [d for d in spec.within if d in layer.dimensions]  # "... per sampler": ranked within each
     for dim in [*spec.dimensions, *spec.filters, *numeric, *groups, *(["prompt"] if spec.contains else [])]:
         if layer.dimensions[dim].expression(grain) is None:
             raise CannotAnswer(

@@ -11,6 +11,14 @@ from genai_analyzer.analysis.copilot.session_words import SESSION_WORDS
 from genai_analyzer.analysis.copilot.variety_words import VARIETY_WORDS
 
 LAYER_WORDS = (
+    # "active users by tier with more than 10 generations each": each user's count, not each tier's
+    # (it kept the tiers with more than 10 generations: every tier)
+    (
+        r" (?:the )?(?:number of |count of )?(?:active )?(users|people|customers|accounts) (by|per|for each) "
+        r"([a-z ]+?) (with (?:more than|at least|fewer than|less than|over|under|at most) \d+ "
+        r"(?:generations|images|sessions|prompts)) each(?= )",
+        r" how many \1 \4 are there \2 \3",
+    ),
     (r" (?:in|within) (?:a|one|each|every) session", " per session"),
     (r" (?:kicked off|kick off|began|begun|opened|were opened|got started)", " started"),
     (r" finish(?:ed|es|ing)?(?= on| with| after| in)", " end"),
