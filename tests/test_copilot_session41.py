@@ -329,3 +329,11 @@ def test_a_count_each_said_after_the_grouping_is_each_units(copilot, wh):
 def test_a_ranking_within_groups_the_grain_lacks_is_declined(copilot):
     answer = declined(copilot, "users with at least 5 sessions per sampler")
     assert "cannot be split or filtered by sampler" in answer.explanation  # it failed on a column "none"
+
+
+def test_one_figure_compared_between_sides_is_not_asked_twice(copilot, wh):
+    gold = (
+        "SELECT CASE WHEN g.sampler = 'k_lms' THEN 'k_lms' ELSE 'the rest' END, "
+        f"quantile_cont(g.latency_ms, 0.5) FROM {GENS} GROUP BY 1"
+    )
+    check(copilot, wh, "is k_lms slower than the other samplers combined? median latency for each side", gold)

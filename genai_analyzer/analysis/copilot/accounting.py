@@ -306,9 +306,7 @@ def _refuse_asked_twice(t: QuestionText, found: list[tuple[int, str, str]]) -> N
             seen.setdefault(name, (at, phrase))
             continue
         first, said = seen[name]
-        if re.search(
-            r"(?<![a-z])(?:and|,|as well as|plus|versus|vs)(?![a-z])", t.text[first + len(said) : at]
-        ):
+        if re.search(r"(?<![a-z])(?:and|,|as well as|plus)(?![a-z])", t.text[first + len(said) : at]):
             raise CannotAnswer(
                 f"'{said}' is asked twice, each time of other rows: ask for it once, side by side by what "
                 f"differs (e.g. '{said} for pro vs free users'), or one at a time.",
