@@ -337,3 +337,14 @@ def test_one_figure_compared_between_sides_is_not_asked_twice(copilot, wh):
         f"quantile_cont(g.latency_ms, 0.5) FROM {GENS} GROUP BY 1"
     )
     check(copilot, wh, "is k_lms slower than the other samplers combined? median latency for each side", gold)
+
+
+def test_the_all_sets_run_s_regressions_stay_fixed(copilot, wh):
+    # found by scoring every set again on this session's rules
+    gap = copilot.ask("pro success rate, free success rate, and the gap between them (pro minus free)")
+    assert not gap.refused and "Seconds since" not in gap.reading  # "gap" is no think time
+    more = copilot.ask("which samplers have more generations than the average sampler?")
+    assert not more.refused and "above the mean" in more.reading  # "more ... than" is no ranking
+    gold = f"SELECT g.domain, sum(g.revenue_usd) FROM {GENS} GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+    question = "Which domain is our top earner, and how much revenue has it brought in?"
+    check(copilot, wh, question, gold, ordered=True)

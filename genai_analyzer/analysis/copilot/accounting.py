@@ -306,6 +306,8 @@ def _refuse_asked_twice(t: QuestionText, found: list[tuple[int, str, str]]) -> N
             seen.setdefault(name, (at, phrase))
             continue
         first, said = seen[name]
+        if not re.match(r" (?:of|for|among|from|in) (?:all |the |every )?[a-z]", t.text[at + len(phrase) :]):
+            continue  # "the top earner, and how much revenue has it brought in": the figure said again
         if re.search(r"(?<![a-z])(?:and|,|as well as|plus)(?![a-z])", t.text[first + len(said) : at]):
             raise CannotAnswer(
                 f"'{said}' is asked twice, each time of other rows: ask for it once, side by side by what "

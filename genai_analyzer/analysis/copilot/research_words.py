@@ -40,9 +40,13 @@ RESEARCH_WORDS = (
     # "median think time between consecutive generations in a session": the seconds since the
     # previous generation (of the same session: that is how the layer counts it)
     (
-        r" (?:think(?:ing)? time|pause|pauses|idle time|gap)(?:,? in seconds,?)?(?: between "
-        r"(?:consecutive|successive|back-to-back|one generation and the next|generations)"
-        r"(?: generations)?(?: (?:in|within) (?:a |the same |one )?session)?)?(?= )",
+        r" (?:think(?:ing)? time|idle time)(?:,? in seconds,?)?(?: between (?:consecutive |successive "
+        r"|back-to-back )?generations(?: (?:in|within) (?:a |the same |one )?session)?)?(?= )",
+        " seconds since the previous generation",
+    ),
+    (
+        r" (?:pause|pauses|gap|gaps)(?:,? in seconds,?)? between (?:consecutive |successive |back-to-back )?"
+        r"generations(?: (?:in|within) (?:a |the same |one )?session)?(?= )",
         " seconds since the previous generation",
     ),
     (

@@ -86,7 +86,7 @@ SECOND_LANGUAGE = (
         " that ended on a failure",
     ),
     # blind set 48: "which is the tier with more revenue", "the people makes more images": the most
-    (r" (with|has|have|having) (?:the )?more(?! than)(?= [a-z])", r" \1 the most"),
+    (r" (with|has|have|having) (?:the )?more(?!(?: [a-z]+){0,3} than)(?= [a-z])", r" \1 the most"),
     (
         r" (make|makes|made|create|creates|created|generate|generates|generated|do|does|did) more "
         r"(images|generations|pictures|renders|sessions|revenue|money)(?! than)(?= )",
