@@ -12,8 +12,8 @@ the number of generations, the worst single latency is the largest one recorded,
 from __future__ import annotations
 
 _STAT = r"(?:latency|latencies|response time|generation time)"
-_HIGH = r"(?:the )?(?:worst|highest|longest|slowest|biggest|largest)"
-_LOW = r"(?:the )?(?:best|lowest|shortest|fastest|smallest)"
+_HIGH = r"(?:the )?(?:single |individual )?(?:worst|highest|longest|slowest|biggest|largest)"
+_LOW = r"(?:the )?(?:single |individual )?(?:best|lowest|shortest|fastest|smallest)"
 _ONE = r"(?:single |individual )"
 # "we've ever recorded", "ever seen", "on record": said of one generation, not of a group's figure
 _EVER = (
