@@ -89,7 +89,7 @@ SECOND_LANGUAGE = (
     (r" (with|has|have|having) (?:the )?more(?!(?: [a-z]+){0,3} than)(?= [a-z])", r" \1 the most"),
     (
         r" (make|makes|made|create|creates|created|generate|generates|generated|do|does|did) more "
-        r"(images|generations|pictures|renders|sessions|revenue|money)(?! than)(?= )",
+        r"(images|generations|pictures|renders|sessions|revenue|money)(?!(?: [a-z]+){0,5} than)(?= )",
         r" \1 the most \2",
     ),
     # "the 3 samplers more slow": the 3 slowest samplers
