@@ -105,12 +105,12 @@ def count_listed(t: QuestionText, spec: QuerySpec, found: list) -> list:
     """ "failed generations and distinct users by tier", "anime images and their average latency":
     the rows a value names (its noun taken with it, as a filter) listed beside a figure are counted
     too (it answered the users alone, the count of failed generations dropped: blind set 48)."""
-    if not spec.filters or any(name == "generations" for _, name, _ in found):
+    if not found or not spec.filters or any(name == "generations" for _, name, _ in found):
         return []
     nouns = r"(?:generations|images|pictures|renders|gens|requests|jobs)"
-    first = min(at for at, _, _ in found) if found else 0
+    first = min(at for at, _, _ in found)
     listed = rf"[a-z]+ ({nouns}),? (?:and|&|plus) (?:the |their |its )?(?:number of |count of |how many )?$"
-    if found and (m := re.search(listed, t.text[:first])):
+    if m := re.search(listed, t.text[:first]):
         spec.positions["metric:generations"] = m.start(1)  # the noun was taken by its value's filter
         return [(m.start(1), "generations", m.group(1))]
     return []

@@ -12,9 +12,9 @@ the number of generations, the worst single latency is the largest one recorded,
 from __future__ import annotations
 
 _STAT = r"(?:latency|latencies|response time|generation time)"
-_HIGH = r"(?:the )?(?:single |individual )?(?:worst|highest|longest|slowest|biggest|largest)"
-_LOW = r"(?:the )?(?:single |individual )?(?:best|lowest|shortest|fastest|smallest)"
 _ONE = r"(?:single |individual )"
+_HIGH = rf"(?:the )?{_ONE}?(?:worst|highest|longest|slowest|biggest|largest)"
+_LOW = rf"(?:the )?{_ONE}?(?:best|lowest|shortest|fastest|smallest)"
 # "we've ever recorded", "ever seen", "on record": said of one generation, not of a group's figure
 _EVER = (
     r"(?: (?:that )?(?:we'?ve|we have|we|ever|have|has|had) ?)*(?: (?:ever ))?"
@@ -35,16 +35,8 @@ ONCALL_WORDS = (
     ),  # fmt: skip
     # "the worst single latency we've ever recorded", "the highest latency on record": the largest
     # latency of any generation ("which sampler has the worst latency" ranks samplers: left alone)
-    (
-        rf" {_HIGH} {_ONE}{_STAT}{_EVER}?(?= )",
-        " the maximum latency",
-    ),
-    (rf" {_HIGH} {_STAT}{_EVER}(?= )", " the maximum latency"),
-    (
-        rf" {_LOW} {_ONE}{_STAT}{_EVER}?(?= )",
-        " the minimum latency",
-    ),
-    (rf" {_LOW} {_STAT}{_EVER}(?= )", " the minimum latency"),
+    (rf" {_HIGH} (?:{_ONE}{_STAT}{_EVER}?|{_STAT}{_EVER})(?= )", " the maximum latency"),
+    (rf" {_LOW} (?:{_ONE}{_STAT}{_EVER}?|{_STAT}{_EVER})(?= )", " the minimum latency"),
     # "which UTC hours breach a 5% failure rate": the hours whose rate is above it
     (
         r" (?:breach|breached|breaches|breaching|bust|busts|busted|blow through|blew through|cross|"

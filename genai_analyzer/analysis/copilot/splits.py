@@ -93,8 +93,8 @@ def _listed_side(t: QuestionText, groups: list, own: str, rest: str) -> None:
     right before the rest are one side, named by the list (it declined on 'rest'; blind set 46)."""
     if len(groups) < 2 or any(len(g[1]) != 1 or g[2:] for g in groups):
         return
-    said_as = {id(g): str(g[1][0]).replace("_", " ") for g in groups}  # how each value reads in the text
-    forms = sorted(said_as.values(), key=len, reverse=True)
+    said_as = [str(g[1][0]).replace("_", " ") for g in groups]  # how each value reads in the text
+    forms = sorted(said_as, key=len, reverse=True)
     names = "|".join(phrase_re(form) for form in forms)  # "k dpm 2 ancestral" before "k dpm 2"
     joined = rf"(?:{names})(?:(?: ,)? (?:or|and|&|/|plus))? "
     # the values are read already (value_filters.py): the list is looked for in the whole text
@@ -102,10 +102,10 @@ def _listed_side(t: QuestionText, groups: list, own: str, rest: str) -> None:
     if listed is None:
         return
     said = listed.group(1)
-    found = {id(g): re.search(rf"(?<![a-z0-9]){phrase_re(said_as[id(g)])}(?![a-z0-9])", said) for g in groups}
-    if not all(found.values()):
+    found = [re.search(rf"(?<![a-z0-9]){phrase_re(form)}(?![a-z0-9])", said) for form in said_as]
+    if not all(found):
         return
-    order = sorted(groups, key=lambda g: found[id(g)].start())
+    order = [groups[i] for i in sorted(range(len(groups)), key=lambda i: found[i].start())]
     label = ", ".join(str(g[1][0]) for g in order[:-1]) + f" and {order[-1][1][0]}"
     groups[:] = [[label, [g[1][0] for g in order]]]
 

@@ -146,7 +146,7 @@ def read_thresholds(
         if after and metric and "status" in metric.sql and one:
             continue  # "what share of sessions had at least one failed generation": as for a rate below
         if after and metric and metric.format == "rate" and not m["pct"] and not what.startswith("time"):
-            if _UNITS_WITH_ONE.search(t.text[: m.start()]) and m["cmp"] == "at least" and m["num"] == "1":
+            if one:
                 continue  # "what share of sessions ran into at least one error": the units with one
             raise CannotAnswer(
                 f"'{said}' counts {what}, and the layer has {what} as a rate: ask e.g. "
